@@ -1,0 +1,36 @@
+package dev.postbus.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SmtpConfigTest {
+
+  @Test
+  void toStringNeverShowsCredentials() {
+    SmtpConfig c = SmtpConfig.of("relay.example.com", 587, TlsMode.STARTTLS_REQUIRED)
+        .withCredentials("AKIAUSER", Secret.of("hunter2"));
+    assertThat(c.toString()).contains("(authenticated)").doesNotContain("AKIAUSER", "hunter2");
+    assertThat(Secret.of("hunter2").toString()).isEqualTo("(secret)");
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    assertThatThrownBy(() -> SmtpConfig.of("relay", 0, TlsMode.NONE))
+        .hasMessage("smtp.port must be between 1 and 65535, got 0");
+    assertThatThrownBy(() -> SmtpConfig.of("relay", 25, TlsMode.NONE).withHygiene(0, Duration.ofMinutes(1), Duration.ofSeconds(1)))
+        .hasMessage("smtp.max-messages-per-connection must be at least 1, got 0");
+    assertThatThrownBy(() -> SmtpConfig.of("relay", 25, TlsMode.NONE).withTimeouts(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+        .hasMessage("smtp.connect-timeout must be a positive duration, got PT0S");
+  }
+
+  @Test
+  void tlsModesParseFromTheirConfigNames() {
+    assertThat(TlsMode.fromConfigName("starttls-required")).isEqualTo(TlsMode.STARTTLS_REQUIRED);
+    assertThat(TlsMode.fromConfigName(" Implicit ")).isEqualTo(TlsMode.IMPLICIT);
+    assertThat(TlsMode.fromConfigName("ssl")).isNull();
+    assertThat(TlsMode.allowedValues()).isEqualTo("none, starttls, starttls-required, implicit");
+  }
+}
