@@ -1,0 +1,127 @@
+package dev.postbus.worker.config;
+
+import static dev.postbus.worker.config.Importance.ESSENTIAL;
+import static dev.postbus.worker.config.Importance.FREQUENT;
+import static dev.postbus.worker.config.Importance.RARE;
+
+import dev.postbus.job.JobLimits;
+import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.smtp.TlsMode;
+import java.time.Duration;
+import java.util.List;
+
+/** Every key the worker reads, in the order of the configuration reference. */
+public final class Keys {
+
+  private Keys() {}
+
+  private static <T> ConfigKey<T> key(String name, Importance importance, ValueType<T> type, T defaultValue,
+      String doc) {
+    String shown = defaultValue == null ? null
+        : defaultValue instanceof Duration d ? ValueType.format(d) : defaultValue.toString();
+    return new ConfigKey<>(name, importance, type, defaultValue, shown, false, doc);
+  }
+
+  private static <T> ConfigKey<T> computed(String name, Importance importance, ValueType<T> type,
+      String defaultText, String doc) {
+    return new ConfigKey<>(name, importance, type, null, defaultText, false, doc);
+  }
+
+  private static final Duration MS = Duration.ofMillis(1);
+  private static final Duration DAY = Duration.ofDays(1);
+
+  public static final ConfigKey<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers", ESSENTIAL,
+      ValueType.nonEmpty(), "localhost:9092", "Kafka brokers to start from, host:port[,host:port...].");
+  public static final ConfigKey<String> TOPIC = key("topic", ESSENTIAL, ValueType.nonEmpty(), "postbus.jobs",
+      "The jobs topic. The dead-letter topic is <topic>.dlt.");
+  public static final ConfigKey<String> GROUP = key("group", ESSENTIAL, ValueType.nonEmpty(), "postbus-workers",
+      "Kafka consumer group shared by every worker of one deployment.");
+  public static final ConfigKey<String> SMTP_HOST = key("smtp.host", ESSENTIAL, ValueType.nonEmpty(), "localhost",
+      "SMTP relay host name.");
+  public static final ConfigKey<Integer> SMTP_PORT = key("smtp.port", ESSENTIAL, ValueType.integer(1, 65535),
+      SmtpConfig.DEFAULT_PORT, "SMTP relay port (25, 587 for submission with STARTTLS, 465 for implicit TLS).");
+  public static final ConfigKey<Integer> SMTP_CONNECTIONS = key("smtp.connections", ESSENTIAL,
+      ValueType.integer(1, 1024), 4, "Persistent SMTP connections per worker, each with its own sender lane. "
+          + "Never more than the relay allows.");
+  public static final ConfigKey<TlsMode> SMTP_TLS = key("smtp.tls", ESSENTIAL,
+      ValueType.oneOf(TlsMode.allowedValues(), TlsMode::fromConfigName), SmtpConfig.DEFAULT_TLS,
+      "none; starttls (when offered); starttls-required (refuse servers without it); implicit (TLS from the first byte).");
+  public static final ConfigKey<String> SMTP_USERNAME = key("smtp.username", ESSENTIAL, ValueType.nonEmpty(), null,
+      "User name for SMTP AUTH (PLAIN or LOGIN). Unset: no authentication.");
+  public static final ConfigKey<String> SMTP_PASSWORD = new ConfigKey<>("smtp.password", ESSENTIAL,
+      ValueType.nonEmpty(), null, null, true, "Password for SMTP AUTH. Never logged. Prefer smtp.password-file.");
+
+  public static final ConfigKey<String> SMTP_PASSWORD_FILE = key("smtp.password-file", FREQUENT,
+      ValueType.nonEmpty(), null, "File holding the SMTP password (trailing newline ignored), e.g. a mounted secret.");
+  public static final ConfigKey<Boolean> SMTP_TLS_VERIFY = key("smtp.tls-verify", FREQUENT, ValueType.bool(), true,
+      "Verify the relay's certificate chain and host name. Turn off only for a test relay.");
+  public static final ConfigKey<Integer> SMTP_MAX_MESSAGES = key("smtp.max-messages-per-connection", FREQUENT,
+      ValueType.integer(1, 1_000_000), SmtpConfig.DEFAULT_MAX_MESSAGES_PER_CONNECTION,
+      "After this many messages a connection is closed with QUIT and reopened.");
+  public static final ConfigKey<Duration> SMTP_MAX_AGE = key("smtp.max-connection-age", FREQUENT,
+      ValueType.duration(Duration.ofSeconds(1), DAY), SmtpConfig.DEFAULT_MAX_CONNECTION_AGE,
+      "A connection older than this is reopened before its next message.");
+  public static final ConfigKey<Duration> SMTP_IDLE_TIMEOUT = key("smtp.idle-timeout", FREQUENT,
+      ValueType.duration(Duration.ofMillis(100), DAY), SmtpConfig.DEFAULT_IDLE_TIMEOUT,
+      "A connection unused for this long is closed.");
+  public static final ConfigKey<String> WORKER_ID = computed("worker.id", FREQUENT, ValueType.nonEmpty(),
+      "<host name>-<process id>", "Names this worker in dead letters, logs and the Kafka client id.");
+  public static final ConfigKey<Duration> DRAIN_TIMEOUT = key("worker.drain-timeout", FREQUENT,
+      ValueType.duration(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofSeconds(30),
+      "On shutdown or partition revocation, how long in-flight sends may take to finish before their "
+          + "offsets are left uncommitted (and redelivered).");
+  public static final ConfigKey<Boolean> TOPICS_AUTO_CREATE = key("topics.auto-create", FREQUENT, ValueType.bool(),
+      true, "Create missing topics at start-up.");
+  public static final ConfigKey<Integer> TOPICS_PARTITIONS = key("topics.partitions", FREQUENT,
+      ValueType.integer(1, 10_000), 6, "Partitions of topics the worker creates: the most workers that can share the load.");
+  public static final ConfigKey<Integer> TOPICS_REPLICATION = key("topics.replication", FREQUENT,
+      ValueType.integer(1, 100), 1, "Replication factor of topics the worker creates (3 in production).");
+  public static final ConfigKey<Integer> JOB_MAX_BYTES = key("job.max-bytes", FREQUENT,
+      ValueType.bytes(1024, 100 * 1024 * 1024), JobLimits.DEFAULT_MAX_PAYLOAD_BYTES,
+      "Largest job payload accepted; larger records are dead-lettered before parsing.");
+
+  public static final ConfigKey<Integer> JOB_MAX_ATTACHMENT_BYTES = key("job.max-attachment-bytes", RARE,
+      ValueType.bytes(1, 100 * 1024 * 1024), JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES,
+      "Largest single attachment, decoded.");
+  public static final ConfigKey<Integer> JOB_MAX_RECIPIENTS = key("job.max-recipients", RARE,
+      ValueType.integer(1, 10_000), JobLimits.DEFAULT_MAX_RECIPIENTS, "Most recipients (to + cc + bcc) in one job.");
+  public static final ConfigKey<Duration> SMTP_CONNECT_TIMEOUT = key("smtp.connect-timeout", RARE,
+      ValueType.duration(MS, Duration.ofMinutes(10)), SmtpConfig.DEFAULT_CONNECT_TIMEOUT, "TCP connect timeout.");
+  public static final ConfigKey<Duration> SMTP_READ_TIMEOUT = key("smtp.read-timeout", RARE,
+      ValueType.duration(MS, Duration.ofMinutes(30)), SmtpConfig.DEFAULT_READ_TIMEOUT,
+      "How long to wait for each server reply, including the one after the message data.");
+  public static final ConfigKey<Duration> SMTP_WRITE_TIMEOUT = key("smtp.write-timeout", RARE,
+      ValueType.duration(MS, Duration.ofMinutes(30)), SmtpConfig.DEFAULT_WRITE_TIMEOUT, "Socket write timeout.");
+  public static final ConfigKey<String> SMTP_HELO_NAME = computed("smtp.helo-name", RARE, ValueType.nonEmpty(),
+      "the local host name", "Name announced in EHLO.");
+  public static final ConfigKey<Duration> RECONNECT_BACKOFF = key("smtp.reconnect-backoff", RARE,
+      ValueType.duration(MS, Duration.ofMinutes(1)), Duration.ofSeconds(1),
+      "First wait before reconnecting after a failed connection; doubles (with jitter) up to the maximum.");
+  public static final ConfigKey<Duration> RECONNECT_BACKOFF_MAX = key("smtp.reconnect-backoff-max", RARE,
+      ValueType.duration(MS, Duration.ofHours(1)), Duration.ofSeconds(60), "Longest wait between reconnection attempts.");
+  public static final ConfigKey<Integer> QUEUE_CAPACITY = computed("worker.queue-capacity", RARE,
+      ValueType.integer(1, 100_000), "2 × smtp.connections, at least 64",
+      "Jobs buffered between the consumer and the sender lanes; above it, partitions are paused.");
+  public static final ConfigKey<Integer> QUEUE_BYTES = key("worker.queue-bytes", RARE,
+      ValueType.bytes(1024 * 1024, Integer.MAX_VALUE), 64 * 1024 * 1024,
+      "Payload bytes buffered between the consumer and the lanes; above it, partitions are paused.");
+  public static final ConfigKey<Duration> COMMIT_INTERVAL = key("worker.commit-interval", RARE,
+      ValueType.duration(Duration.ofMillis(10), Duration.ofMinutes(1)), Duration.ofSeconds(1),
+      "How often finished offsets are committed; bounds what a crash redelivers.");
+  public static final ConfigKey<Integer> MAX_POLL_RECORDS = key("worker.max-poll-records", RARE,
+      ValueType.integer(1, 10_000), 500, "Most records one poll returns.");
+
+  /** Kafka client settings pass through under this prefix: {@code kafka.client.security.protocol=SASL_SSL}. */
+  public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+
+  /** Environment variables the launcher and logging read; not configuration keys, but not typos either. */
+  public static final List<String> LAUNCHER_VARIABLES =
+      List.of("POSTBUS_JAVA_OPTS", "POSTBUS_LOG_FORMAT", "POSTBUS_LOG_LEVEL", "POSTBUS_HOME");
+
+  public static final List<ConfigKey<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC, GROUP, SMTP_HOST, SMTP_PORT,
+      SMTP_CONNECTIONS, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD, SMTP_PASSWORD_FILE, SMTP_TLS_VERIFY,
+      SMTP_MAX_MESSAGES, SMTP_MAX_AGE, SMTP_IDLE_TIMEOUT, WORKER_ID, DRAIN_TIMEOUT, TOPICS_AUTO_CREATE,
+      TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
+      SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,
+      RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS);
+}

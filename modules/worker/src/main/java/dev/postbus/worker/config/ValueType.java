@@ -1,0 +1,110 @@
+package dev.postbus.worker.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How a configuration value is read from text, and what is allowed, in words for errors and the reference.
+ * {@link #parse} throws {@link IllegalArgumentException} when the text is not allowed.
+ */
+public record ValueType<T>(String unit, String allowed, Function<String, T> parse) {
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
+
+  public static ValueType<String> text() {
+    return new ValueType<>("text", "any text", s -> s);
+  }
+
+  public static ValueType<String> nonEmpty() {
+    return new ValueType<>("text", "non-empty text", s -> {
+      if (s.isBlank()) {
+        throw new IllegalArgumentException();
+      }
+      return s.strip();
+    });
+  }
+
+  public static ValueType<Integer> integer(int min, int max) {
+    return new ValueType<>("count", "an integer from " + min + " to " + max, s -> {
+      int v = Integer.parseInt(s.strip().replace("_", ""));
+      if (v < min || v > max) {
+        throw new IllegalArgumentException();
+      }
+      return v;
+    });
+  }
+
+  public static ValueType<Integer> bytes(int min, int max) {
+    ValueType<Integer> n = integer(min, max);
+    return new ValueType<>("bytes", n.allowed(), n.parse());
+  }
+
+  public static ValueType<Boolean> bool() {
+    return new ValueType<>("boolean", "true or false", s -> switch (s.strip().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException();
+    });
+  }
+
+  /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601 ({@code PT30S}). */
+  public static ValueType<Duration> duration(Duration min, Duration max) {
+    return new ValueType<>("duration", "a duration from " + format(min) + " to " + format(max)
+        + " such as 250ms, 30s, 5m, 2h", s -> {
+          Duration d = parseDuration(s.strip());
+          if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException();
+          }
+          return d;
+        });
+  }
+
+  public static <E> ValueType<E> oneOf(String allowedValues, Function<String, E> lookup) {
+    return new ValueType<>("choice", "one of " + allowedValues, s -> {
+      E v = lookup.apply(s);
+      if (v == null) {
+        throw new IllegalArgumentException();
+      }
+      return v;
+    });
+  }
+
+  static Duration parseDuration(String s) {
+    if (s.startsWith("P") || s.startsWith("p")) {
+      return Duration.parse(s);
+    }
+    Matcher m = DURATION.matcher(s.toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException();
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
+  /** The shortest of the forms {@link #parseDuration} reads. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 86_400_000 == 0 && ms > 0) {
+      return ms / 86_400_000 + "d";
+    }
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+}

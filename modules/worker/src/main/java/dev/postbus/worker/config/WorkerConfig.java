@@ -1,0 +1,128 @@
+package dev.postbus.worker.config;
+
+import dev.postbus.job.JobLimits;
+import dev.postbus.smtp.Secret;
+import dev.postbus.smtp.SmtpConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a worker needs, immutable and validated. Build it with {@link #from(Settings)}; a bad value
+ * stops there with a {@link ConfigException} naming the key.
+ */
+public record WorkerConfig(
+    String bootstrapServers,
+    String topic,
+    String group,
+    String workerId,
+    SmtpConfig smtp,
+    int connections,
+    JobLimits limits,
+    TopicSettings topics,
+    Duration drainTimeout,
+    Duration commitInterval,
+    Duration reconnectBackoff,
+    Duration reconnectBackoffMax,
+    int queueCapacity,
+    int queueBytes,
+    int maxPollRecords,
+    Map<String, String> kafkaClient) {
+
+  /** How the worker creates missing topics. */
+  public record TopicSettings(boolean autoCreate, int partitions, short replication) {}
+
+  public WorkerConfig {
+    Objects.requireNonNull(smtp, "smtp");
+    kafkaClient = Map.copyOf(kafkaClient);
+    if (reconnectBackoffMax.compareTo(reconnectBackoff) < 0) {
+      throw new ConfigException("smtp.reconnect-backoff-max (" + ValueType.format(reconnectBackoffMax)
+          + ") must not be shorter than smtp.reconnect-backoff (" + ValueType.format(reconnectBackoff) + ")");
+    }
+    if (queueCapacity < connections) {
+      throw new ConfigException("worker.queue-capacity (" + queueCapacity + ") must be at least smtp.connections ("
+          + connections + ") so that every lane can have work");
+    }
+  }
+
+  public String deadLetterTopic() {
+    return topic + ".dlt";
+  }
+
+  public static WorkerConfig from(Settings s) {
+    int connections = s.require(Keys.SMTP_CONNECTIONS);
+    SmtpConfig smtp;
+    JobLimits limits;
+    try {
+      smtp = new SmtpConfig(s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS),
+          s.get(Keys.SMTP_USERNAME).orElse(null), password(s), s.require(Keys.SMTP_TLS_VERIFY),
+          s.get(Keys.SMTP_HELO_NAME).orElse(null), s.require(Keys.SMTP_CONNECT_TIMEOUT),
+          s.require(Keys.SMTP_READ_TIMEOUT), s.require(Keys.SMTP_WRITE_TIMEOUT), s.require(Keys.SMTP_MAX_MESSAGES),
+          s.require(Keys.SMTP_MAX_AGE), s.require(Keys.SMTP_IDLE_TIMEOUT));
+      limits = new JobLimits(s.require(Keys.JOB_MAX_BYTES), s.require(Keys.JOB_MAX_ATTACHMENT_BYTES),
+          s.require(Keys.JOB_MAX_RECIPIENTS));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    return new WorkerConfig(
+        s.require(Keys.BOOTSTRAP_SERVERS),
+        s.require(Keys.TOPIC),
+        s.require(Keys.GROUP),
+        s.get(Keys.WORKER_ID).orElseGet(WorkerConfig::defaultWorkerId),
+        smtp,
+        connections,
+        limits,
+        new TopicSettings(s.require(Keys.TOPICS_AUTO_CREATE), s.require(Keys.TOPICS_PARTITIONS),
+            s.require(Keys.TOPICS_REPLICATION).shortValue()),
+        s.require(Keys.DRAIN_TIMEOUT),
+        s.require(Keys.COMMIT_INTERVAL),
+        s.require(Keys.RECONNECT_BACKOFF),
+        s.require(Keys.RECONNECT_BACKOFF_MAX),
+        s.get(Keys.QUEUE_CAPACITY).orElse(Math.max(64, 2 * connections)),
+        s.require(Keys.QUEUE_BYTES),
+        s.require(Keys.MAX_POLL_RECORDS),
+        s.kafkaClient());
+  }
+
+  private static Secret password(Settings s) {
+    var inline = s.get(Keys.SMTP_PASSWORD);
+    var file = s.get(Keys.SMTP_PASSWORD_FILE);
+    if (inline.isPresent() && file.isPresent()) {
+      throw new ConfigException("smtp.password and smtp.password-file are both set; set one");
+    }
+    if (file.isPresent()) {
+      try {
+        return Secret.of(Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).stripTrailing());
+      } catch (IOException e) {
+        throw new ConfigException("smtp.password-file (" + Keys.SMTP_PASSWORD_FILE.env() + "): cannot read "
+            + file.get() + ": " + e.getClass().getSimpleName());
+      }
+    }
+    return inline.map(Secret::of).orElse(null);
+  }
+
+  static String defaultWorkerId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "worker";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
+  public WorkerConfig withWorkerId(String id) {
+    return new WorkerConfig(bootstrapServers, topic, group, id, smtp, connections, limits, topics, drainTimeout,
+        commitInterval, reconnectBackoff, reconnectBackoffMax, queueCapacity, queueBytes, maxPollRecords, kafkaClient);
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerConfig[" + workerId + ", kafka=" + bootstrapServers + ", topic=" + topic + ", group=" + group
+        + ", connections=" + connections + ", " + smtp + ", kafka.client keys=" + kafkaClient.keySet() + "]";
+  }
+}

@@ -1,0 +1,79 @@
+package dev.postbus.worker.consume;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/** The {@link PartitionOffsets} of every partition this worker owns. Consumer thread only. */
+public final class OffsetTracker {
+
+  private final Map<TopicPartition, PartitionOffsets> partitions = new HashMap<>();
+
+  public PartitionOffsets assign(TopicPartition tp) {
+    PartitionOffsets fresh = new PartitionOffsets();
+    PartitionOffsets old = partitions.put(tp, fresh);
+    if (old != null) {
+      old.markRevoked();
+    }
+    return fresh;
+  }
+
+  public void revoke(Collection<TopicPartition> tps) {
+    for (TopicPartition tp : tps) {
+      PartitionOffsets old = partitions.remove(tp);
+      if (old != null) {
+        old.markRevoked();
+      }
+    }
+  }
+
+  /** The current offsets of {@code tp}, or null when it is not owned. */
+  public PartitionOffsets get(TopicPartition tp) {
+    return partitions.get(tp);
+  }
+
+  /** True when the result belongs to the current assignment of its partition. */
+  public boolean isCurrent(TopicPartition tp, PartitionOffsets owner) {
+    return partitions.get(tp) == owner;
+  }
+
+  public int inFlight(Collection<TopicPartition> tps) {
+    int n = 0;
+    for (TopicPartition tp : tps) {
+      PartitionOffsets p = partitions.get(tp);
+      n += p == null ? 0 : p.inFlight();
+    }
+    return n;
+  }
+
+  /** Offsets that moved since they were last committed, for the given partitions. */
+  public Map<TopicPartition, OffsetAndMetadata> commitDue(Collection<TopicPartition> tps) {
+    Map<TopicPartition, OffsetAndMetadata> due = new HashMap<>();
+    for (TopicPartition tp : tps) {
+      PartitionOffsets p = partitions.get(tp);
+      if (p != null) {
+        p.commitDue().ifPresent(o -> due.put(tp, new OffsetAndMetadata(o)));
+      }
+    }
+    return due;
+  }
+
+  public Map<TopicPartition, OffsetAndMetadata> commitDue() {
+    return commitDue(partitions.keySet());
+  }
+
+  public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    offsets.forEach((tp, o) -> {
+      PartitionOffsets p = partitions.get(tp);
+      if (p != null) {
+        p.committed(o.offset());
+      }
+    });
+  }
+
+  public java.util.Set<TopicPartition> owned() {
+    return java.util.Set.copyOf(partitions.keySet());
+  }
+}

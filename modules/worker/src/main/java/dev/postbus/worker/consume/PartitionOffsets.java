@@ -1,0 +1,75 @@
+package dev.postbus.worker.consume;
+
+import java.util.OptionalLong;
+import java.util.TreeSet;
+
+/**
+ * The offsets of one assigned partition that are not finished yet. Records complete out of order; the
+ * committable offset is the lowest one not finished (or one past the highest seen when all are).
+ *
+ * <p>Only the consumer thread changes it; {@link #revoked()} may be read by any thread. One instance per
+ * assignment: a partition revoked and assigned again gets a new instance, so a result that arrives for the
+ * old one is recognisably stale.
+ */
+public final class PartitionOffsets {
+
+  private final TreeSet<Long> inFlight = new TreeSet<>();
+  private final TreeSet<Long> abandoned = new TreeSet<>();
+  private long next = -1;
+  private long committed = -1;
+  private volatile boolean revoked;
+
+  /** A record was handed to the lanes. Offsets arrive in increasing order. */
+  public void track(long offset) {
+    if (offset < next) {
+      throw new IllegalStateException("offset " + offset + " tracked after " + (next - 1));
+    }
+    inFlight.add(offset);
+    next = offset + 1;
+  }
+
+  /** The record's outcome is durable (delivered, or dead-lettered and acknowledged). */
+  public void complete(long offset) {
+    inFlight.remove(offset);
+  }
+
+  /** The record was taken back before a lane started it: it stays uncommitted but is no longer awaited. */
+  public void abandon(long offset) {
+    if (inFlight.remove(offset)) {
+      abandoned.add(offset);
+    }
+  }
+
+  /** Records a lane is working on (neither finished nor abandoned). */
+  public int inFlight() {
+    return inFlight.size();
+  }
+
+  /** The offset to commit now, when it moved since the last commit. */
+  public OptionalLong commitDue() {
+    if (next < 0) {
+      return OptionalLong.empty();
+    }
+    long candidate = next;
+    if (!inFlight.isEmpty()) {
+      candidate = Math.min(candidate, inFlight.first());
+    }
+    if (!abandoned.isEmpty()) {
+      candidate = Math.min(candidate, abandoned.first());
+    }
+    return candidate > committed ? OptionalLong.of(candidate) : OptionalLong.empty();
+  }
+
+  public void committed(long offset) {
+    committed = Math.max(committed, offset);
+  }
+
+  void markRevoked() {
+    revoked = true;
+  }
+
+  /** True once the partition left this worker: work for it should stop and its results are discarded. */
+  public boolean revoked() {
+    return revoked;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.postbus.worker.delivery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The bounded hand-over from the consumer thread to the sender lanes, by count and by payload bytes. The
+ * consumer pauses its partitions when {@link #full()} and resumes at {@link #belowLowWater()}; the extra
+ * room of one poll's worth of records makes {@link #add} never block.
+ */
+public final class DispatchQueue {
+
+  private final ArrayBlockingQueue<Delivery> queue;
+  private final int highWater;
+  private final long highWaterBytes;
+  private final AtomicLong bytes = new AtomicLong();
+
+  public DispatchQueue(int highWater, long highWaterBytes, int maxPollRecords) {
+    this.queue = new ArrayBlockingQueue<>(highWater + maxPollRecords);
+    this.highWater = highWater;
+    this.highWaterBytes = highWaterBytes;
+  }
+
+  public void add(Delivery d) {
+    if (!queue.offer(d)) {
+      throw new IllegalStateException("dispatch queue over capacity: the consumer should have paused");
+    }
+    bytes.addAndGet(d.size());
+  }
+
+  /** The next delivery, or null after {@code timeout}. */
+  public Delivery take(Duration timeout) throws InterruptedException {
+    Delivery d = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (d != null) {
+      bytes.addAndGet(-d.size());
+    }
+    return d;
+  }
+
+  /** Takes back the deliveries that match, before any lane starts them. */
+  public List<Delivery> removeIf(Predicate<Delivery> which) {
+    List<Delivery> removed = new ArrayList<>();
+    queue.removeIf(d -> {
+      if (which.test(d)) {
+        removed.add(d);
+        bytes.addAndGet(-d.size());
+        return true;
+      }
+      return false;
+    });
+    return removed;
+  }
+
+  public boolean full() {
+    return queue.size() >= highWater || bytes.get() >= highWaterBytes;
+  }
+
+  public boolean belowLowWater() {
+    return queue.size() <= highWater / 2 && bytes.get() <= highWaterBytes / 2;
+  }
+
+  public int size() {
+    return queue.size();
+  }
+}

@@ -1,0 +1,172 @@
+package dev.postbus.worker.delivery;
+
+import dev.postbus.job.Attachment;
+import dev.postbus.job.Job;
+import dev.postbus.job.MailAddress;
+import jakarta.activation.DataHandler;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
+import java.io.UnsupportedEncodingException;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * Builds the MIME message of a validated job: text and/or HTML (multipart/alternative), attachments
+ * (multipart/mixed; inline ones with a Content-ID in multipart/related), custom headers, and a Message-ID
+ * derived from the job id. Bcc recipients are envelope-only.
+ */
+public final class MessageBuilder {
+
+  private static final String UTF8 = "UTF-8";
+
+  private final Session session;
+  private final Clock clock;
+
+  public MessageBuilder(Session session, Clock clock) {
+    this.session = session;
+    this.clock = clock;
+  }
+
+  public MimeMessage build(Job job) throws MessagingException {
+    String messageId = MessageIds.forJob(job.id(), job.from().domain());
+    MimeMessage m = new MimeMessage(session) {
+      @Override
+      protected void updateMessageID() throws MessagingException {
+        setHeader("Message-ID", messageId);
+      }
+    };
+    m.setFrom(internet(job.from()));
+    if (job.replyTo() != null) {
+      m.setReplyTo(new Address[] {internet(job.replyTo())});
+    }
+    setRecipients(m, Message.RecipientType.TO, job.to());
+    setRecipients(m, Message.RecipientType.CC, job.cc());
+    m.setSubject(job.subject(), UTF8);
+    m.setSentDate(Date.from(clock.instant()));
+    for (var h : job.headers().entrySet()) {
+      m.setHeader(h.getKey(), encodeHeader(h.getKey(), h.getValue()));
+    }
+    setBody(m, job);
+    m.saveChanges();
+    return m;
+  }
+
+  /** Every envelope recipient: to, cc and bcc. */
+  public static Address[] envelope(Job job) throws MessagingException {
+    List<MailAddress> all = job.recipients();
+    Address[] out = new Address[all.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new InternetAddress(all.get(i).address(), true);
+    }
+    return out;
+  }
+
+  private static void setBody(MimeMessage m, Job job) throws MessagingException {
+    List<Attachment> inline = job.attachments().stream().filter(a -> a.contentId() != null).toList();
+    List<Attachment> files = job.attachments().stream().filter(a -> a.contentId() == null).toList();
+    if (job.attachments().isEmpty()) {
+      setAlternatives(m, job);
+      return;
+    }
+    MimeMultipart related = inline.isEmpty() ? null : related(job, inline);
+    if (files.isEmpty()) {
+      m.setContent(related);
+      return;
+    }
+    MimeMultipart mixed = new MimeMultipart("mixed");
+    MimeBodyPart content = new MimeBodyPart();
+    if (related != null) {
+      content.setContent(related);
+    } else {
+      setAlternatives(content, job);
+    }
+    mixed.addBodyPart(content);
+    for (Attachment a : files) {
+      mixed.addBodyPart(attachmentPart(a));
+    }
+    m.setContent(mixed);
+  }
+
+  private static MimeMultipart related(Job job, List<Attachment> inline) throws MessagingException {
+    MimeMultipart related = new MimeMultipart("related");
+    MimeBodyPart alternatives = new MimeBodyPart();
+    setAlternatives(alternatives, job);
+    related.addBodyPart(alternatives);
+    for (Attachment a : inline) {
+      related.addBodyPart(attachmentPart(a));
+    }
+    return related;
+  }
+
+  private static void setAlternatives(jakarta.mail.internet.MimePart part, Job job) throws MessagingException {
+    if (job.text() != null && job.html() != null) {
+      MimeMultipart alt = new MimeMultipart("alternative");
+      MimeBodyPart text = new MimeBodyPart();
+      text.setText(job.text(), UTF8);
+      MimeBodyPart html = new MimeBodyPart();
+      html.setText(job.html(), UTF8, "html");
+      alt.addBodyPart(text);
+      alt.addBodyPart(html);
+      part.setContent(alt, alt.getContentType());
+    } else if (job.html() != null) {
+      part.setText(job.html(), UTF8, "html");
+    } else {
+      part.setText(job.text(), UTF8);
+    }
+  }
+
+  private static MimeBodyPart attachmentPart(Attachment a) throws MessagingException {
+    MimeBodyPart part = new MimeBodyPart();
+    String type = a.contentType() == null ? "application/octet-stream" : a.contentType();
+    part.setDataHandler(new DataHandler(new ByteArrayDataSource(Base64.getDecoder().decode(a.content()), type)));
+    try {
+      part.setFileName(MimeUtility.encodeText(a.filename(), UTF8, null));
+    } catch (UnsupportedEncodingException e) {
+      throw new MessagingException("UTF-8 missing", e);
+    }
+    if (a.contentId() != null) {
+      part.setContentID("<" + a.contentId() + ">");
+      part.setDisposition(MimeBodyPart.INLINE);
+    } else {
+      part.setDisposition(MimeBodyPart.ATTACHMENT);
+    }
+    return part;
+  }
+
+  private static void setRecipients(MimeMessage m, Message.RecipientType type, List<MailAddress> list)
+      throws MessagingException {
+    if (!list.isEmpty()) {
+      Address[] addresses = new Address[list.size()];
+      for (int i = 0; i < addresses.length; i++) {
+        addresses[i] = internet(list.get(i));
+      }
+      m.setRecipients(type, addresses);
+    }
+  }
+
+  private static InternetAddress internet(MailAddress a) throws MessagingException {
+    try {
+      return a.name() == null ? new InternetAddress(a.address(), true) : new InternetAddress(a.address(), a.name(), UTF8);
+    } catch (UnsupportedEncodingException e) {
+      throw new MessagingException("UTF-8 missing", e);
+    }
+  }
+
+  private static String encodeHeader(String name, String value) throws MessagingException {
+    try {
+      return MimeUtility.fold(name.length() + 2, MimeUtility.encodeText(value, UTF8, null));
+    } catch (UnsupportedEncodingException e) {
+      throw new MessagingException("UTF-8 missing", e);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package dev.postbus.worker.lifecycle;
+
+import dev.postbus.job.JobCodec;
+import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.smtp.SmtpReply;
+import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.consume.ConsumeLoop;
+import dev.postbus.worker.deadletter.DeadLetter;
+import dev.postbus.worker.deadletter.DeadLetterWriter;
+import dev.postbus.worker.deadletter.FailureClass;
+import dev.postbus.worker.delivery.Delivery;
+import dev.postbus.worker.delivery.DeliveryResults;
+import dev.postbus.worker.delivery.DispatchQueue;
+import dev.postbus.worker.delivery.MessageBuilder;
+import dev.postbus.worker.delivery.SenderLane;
+import dev.postbus.worker.topics.TopicProvisioner;
+import io.github.resilience4j.core.IntervalFunction;
+import jakarta.mail.Session;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Postbus worker: one consumer thread, K sender lanes with one SMTP connection each, a dead-letter
+ * writer. {@link #start} returns a running worker; {@link #close} drains it (in-flight sends finish, offsets
+ * are committed, connections say QUIT, the consumer leaves the group).
+ */
+public final class Worker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  private final WorkerConfig config;
+  private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.STARTING);
+  private final WorkerStats stats = new WorkerStats();
+  private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final List<SenderLane> lanes = new ArrayList<>();
+  private final List<Thread> laneThreads = new ArrayList<>();
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final ScheduledExecutorService scheduler;
+  private final ConsumeLoop consumeLoop;
+  private final Thread consumerThread;
+
+  private Worker(WorkerConfig config, Clock clock) {
+    this.config = config;
+    this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-dlt-retry"));
+    DeadLetterWriter deadLetters = new DeadLetterWriter(producer, config.deadLetterTopic(), config.workerId(), scheduler);
+    DispatchQueue queue = new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
+    RelayHealth relay = new RelayHealth(clock, down -> onRelayChange(down));
+    DeliveryResults results = new DeliveryResults() {
+      @Override
+      public void delivered(Delivery d, SmtpReply reply) {
+        stats.delivered();
+        finished.add(d);
+      }
+
+      @Override
+      public void deadLetter(Delivery d, DeadLetter why) {
+        log.info("dead-lettering {} as {}: {}", d, why.failureClass().label(), why.reason());
+        deadLetters.write(d, why, () -> {
+          stats.deadLettered(why.failureClass() == FailureClass.POISON);
+          finished.add(d);
+        });
+      }
+    };
+    Session session = SmtpConnection.sessionFor(config.smtp());
+    JobCodec codec = new JobCodec(config.limits());
+    MessageBuilder builder = new MessageBuilder(session, clock);
+    IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5,
+        config.reconnectBackoffMax());
+    for (int i = 0; i < config.connections(); i++) {
+      String name = "lane-" + i;
+      lanes.add(new SenderLane(name, queue, new SmtpConnection(config.smtp(), session, clock, name), codec, builder,
+          results, relay, stats, backoff, clock));
+    }
+    this.consumeLoop = new ConsumeLoop(new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer()), config.topic(), queue, finished, config.commitInterval(), config.drainTimeout());
+    this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
+  }
+
+  /** Creates missing topics (when allowed), then starts consuming and delivering. */
+  public static Worker start(WorkerConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  public static Worker start(WorkerConfig config, Clock clock) {
+    log.info("starting worker {}", config);
+    if (config.topics().autoCreate()) {
+      try (Admin admin = Admin.create(adminProperties(config))) {
+        TopicProvisioner.ensure(admin, TopicProvisioner.topicsFor(config.topic()), config.topics().partitions(),
+            config.topics().replication());
+      }
+    }
+    Worker worker = new Worker(config, clock);
+    for (int i = 0; i < worker.lanes.size(); i++) {
+      Thread t = new Thread(worker.lanes.get(i), "postbus-lane-" + i);
+      t.setDaemon(true);
+      worker.laneThreads.add(t);
+      t.start();
+    }
+    worker.consumerThread.start();
+    worker.moveTo(WorkerState.RUNNING);
+    log.info("worker {} running: {} connections to {}:{}, topic {}, group {}", config.workerId(),
+        config.connections(), config.smtp().host(), config.smtp().port(), config.topic(), config.group());
+    return worker;
+  }
+
+  public WorkerState state() {
+    return state.get();
+  }
+
+  public WorkerStats stats() {
+    return stats;
+  }
+
+  public WorkerConfig config() {
+    return config;
+  }
+
+  /** Blocks until the worker has stopped (after {@link #close} or a fatal error). */
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Drains and stops. Idempotent; returns once stopped. */
+  @Override
+  public void close() {
+    if (!beginDrain()) {
+      try {
+        stopped.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
+    log.info("worker {} draining (up to {})", config.workerId(), config.drainTimeout());
+    consumeLoop.requestStop();
+    join(consumerThread, config.drainTimeout().plusSeconds(15));
+    lanes.forEach(SenderLane::stop);
+    laneThreads.forEach(t -> join(t, config.smtp().readTimeout().plusSeconds(5)));
+    producer.close(Duration.ofSeconds(10));
+    scheduler.shutdownNow();
+    moveTo(WorkerState.STOPPED);
+    stopped.countDown();
+    log.info("worker {} stopped: {}", config.workerId(), stats.snapshot());
+  }
+
+  private void runConsumer() {
+    try {
+      consumeLoop.run();
+    } catch (RuntimeException e) {
+      log.error("consumer thread failed; stopping the worker", e);
+      Thread closer = new Thread(this::close, "postbus-stop");
+      closer.start();
+    }
+  }
+
+  private synchronized boolean beginDrain() {
+    WorkerState s = state.get();
+    if (s == WorkerState.DRAINING || s == WorkerState.STOPPED) {
+      return false;
+    }
+    moveTo(WorkerState.DRAINING);
+    return true;
+  }
+
+  private synchronized void onRelayChange(boolean down) {
+    WorkerState s = state.get();
+    if (down && s == WorkerState.RUNNING) {
+      moveTo(WorkerState.PAUSED);
+    } else if (!down && s == WorkerState.PAUSED) {
+      moveTo(WorkerState.RUNNING);
+    }
+  }
+
+  private synchronized void moveTo(WorkerState target) {
+    WorkerState from = state.get();
+    state.set(from.moveTo(target));
+    log.info("worker {}: {} -> {}", config.workerId(), from, target);
+  }
+
+  private static void join(Thread t, Duration timeout) {
+    try {
+      t.join(timeout.toMillis());
+      if (t.isAlive()) {
+        log.warn("{} did not stop within {}", t.getName(), timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  static Map<String, Object> consumerProperties(WorkerConfig c) {
+    Map<String, Object> p = new HashMap<>(c.kafkaClient());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, c.group());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(c.maxPollRecords()));
+    return p;
+  }
+
+  static Map<String, Object> producerProperties(WorkerConfig c) {
+    Map<String, Object> p = new HashMap<>(c.kafkaClient());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-dlt");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(c.limits().maxPayloadBytes() + 64 * 1024));
+    return p;
+  }
+
+  static Map<String, Object> adminProperties(WorkerConfig c) {
+    Map<String, Object> p = new HashMap<>(c.kafkaClient());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    return p;
+  }
+}
