@@ -38,6 +38,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private final Duration drainTimeout;
   private final OffsetTracker tracker = new OffsetTracker();
   private volatile boolean stopRequested;
+  private volatile int owned;
   private boolean paused;
   private long nextCommitNanos;
 
@@ -50,6 +51,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     this.finished = finished;
     this.commitInterval = commitInterval;
     this.drainTimeout = drainTimeout;
+  }
+
+  /** How many partitions this worker owns now; readable from any thread. */
+  public int ownedPartitions() {
+    return owned;
   }
 
   public void requestStop() {
@@ -153,6 +159,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       }
     }
     tracker.revoke(set);
+    owned = tracker.owned().size();
   }
 
   private void awaitInFlight(Set<TopicPartition> partitions) {
@@ -178,6 +185,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
     partitions.forEach(tracker::assign);
+    owned = tracker.owned().size();
     if (paused && !partitions.isEmpty()) {
       consumer.pause(partitions);
     }

@@ -135,6 +135,11 @@ public final class Worker implements AutoCloseable {
     return stats;
   }
 
+  /** Partitions of the jobs topic this worker owns now. */
+  public int ownedPartitions() {
+    return consumeLoop.ownedPartitions();
+  }
+
   public WorkerConfig config() {
     return config;
   }

@@ -1,0 +1,153 @@
+package dev.postbus.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.postbus.smtp.TlsMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkerConfigTest {
+
+  private static WorkerConfig fromEnv(Map<String, String> env) {
+    return WorkerConfig.from(Settings.load(null, env));
+  }
+
+  @Test
+  void defaultsNeedNoConfigurationAtAll() {
+    WorkerConfig c = fromEnv(Map.of());
+    assertThat(c.topic()).isEqualTo("postbus.jobs");
+    assertThat(c.deadLetterTopic()).isEqualTo("postbus.jobs.dlt");
+    assertThat(c.group()).isEqualTo("postbus-workers");
+    assertThat(c.bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(c.smtp().tls()).isEqualTo(TlsMode.STARTTLS);
+    assertThat(c.smtp().verifyCertificates()).isTrue();
+    assertThat(c.connections()).isEqualTo(4);
+    assertThat(c.queueCapacity()).isEqualTo(64);
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("postbus.properties");
+    Files.writeString(file, "smtp.host=relay.internal\nsmtp.connections=8\nsmtp.idle-timeout=5m\n");
+    WorkerConfig c = WorkerConfig.from(Settings.load(file, Map.of(
+        "POSTBUS_KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092",
+        "POSTBUS_TOPIC", "mail.jobs",
+        "POSTBUS_GROUP", "mailers",
+        "POSTBUS_SMTP_PORT", "587",
+        "POSTBUS_SMTP_CONNECTIONS", "16",
+        "POSTBUS_SMTP_TLS", "starttls-required",
+        "POSTBUS_SMTP_USERNAME", "apikey",
+        "POSTBUS_SMTP_PASSWORD", "s3cret")));
+    assertThat(c.smtp().host()).isEqualTo("relay.internal");
+    assertThat(c.smtp().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.connections()).isEqualTo(16);
+    assertThat(c.smtp().port()).isEqualTo(587);
+    assertThat(c.smtp().tls()).isEqualTo(TlsMode.STARTTLS_REQUIRED);
+    assertThat(c.smtp().password().reveal()).isEqualTo("s3cret");
+    assertThat(c.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+    assertThat(c.topic()).isEqualTo("mail.jobs");
+    assertThat(c.group()).isEqualTo("mailers");
+    assertThat(c.toString()).doesNotContain("s3cret", "apikey");
+  }
+
+  @Test
+  void everyKeyHasTheMatchingEnvironmentVariable() {
+    assertThat(Keys.SMTP_TLS.env()).isEqualTo("POSTBUS_SMTP_TLS");
+    assertThat(Keys.BOOTSTRAP_SERVERS.env()).isEqualTo("POSTBUS_KAFKA_BOOTSTRAP_SERVERS");
+    assertThat(Keys.SMTP_MAX_MESSAGES.env()).isEqualTo("POSTBUS_SMTP_MAX_MESSAGES_PER_CONNECTION");
+    assertThat(Keys.ALL).extracting(ConfigKey::name).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void badChoiceNamesKeyAllowedValuesAndWhatWasGiven() {
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_TLS", "ssl")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("smtp.tls (POSTBUS_SMTP_TLS): expected one of none, starttls, starttls-required, implicit; "
+            + "got 'ssl' from POSTBUS_SMTP_TLS");
+  }
+
+  @Test
+  void outOfRangeNumberNamesTheRange() {
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_CONNECTIONS", "0")))
+        .hasMessage("smtp.connections (POSTBUS_SMTP_CONNECTIONS): expected an integer from 1 to 1024; got '0' "
+            + "from POSTBUS_SMTP_CONNECTIONS");
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_PORT", "smtp")))
+        .hasMessageStartingWith("smtp.port (POSTBUS_SMTP_PORT): expected an integer from 1 to 65535; got 'smtp'");
+  }
+
+  @Test
+  void badDurationNamesTheForm(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("w.properties");
+    Files.writeString(file, "smtp.idle-timeout=forever\n");
+    assertThatThrownBy(() -> WorkerConfig.from(Settings.load(file, Map.of())))
+        .hasMessageStartingWith("smtp.idle-timeout (POSTBUS_SMTP_IDLE_TIMEOUT): expected a duration from 100ms to 1d")
+        .hasMessageEndingWith("got 'forever' from w.properties");
+  }
+
+  @Test
+  void typosAreRefusedNotIgnored(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("w.properties");
+    Files.writeString(file, "smtp.hots=relay\n");
+    assertThatThrownBy(() -> WorkerConfig.from(Settings.load(file, Map.of())))
+        .hasMessage("unknown configuration key 'smtp.hots' in w.properties (see docs/configuration.md)");
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_PASWORD", "x")))
+        .hasMessage("unknown environment variable POSTBUS_SMTP_PASWORD: not a Postbus setting (see docs/configuration.md)");
+  }
+
+  @Test
+  void secretsAreNotEchoedInErrors() {
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_PASSWORD", "hunter2")))
+        .hasMessage("smtp.username and smtp.password must be set together");
+  }
+
+  @Test
+  void passwordComesFromAFile(@TempDir Path dir) throws Exception {
+    Path secret = dir.resolve("password");
+    Files.writeString(secret, "from-file\n");
+    WorkerConfig c = fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD_FILE", secret.toString()));
+    assertThat(c.smtp().password().reveal()).isEqualTo("from-file");
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD", "x",
+        "POSTBUS_SMTP_PASSWORD_FILE", secret.toString())))
+        .hasMessage("smtp.password and smtp.password-file are both set; set one");
+  }
+
+  @Test
+  void missingFileSaysSo(@TempDir Path dir) {
+    assertThatThrownBy(() -> Settings.load(dir.resolve("nope.properties"), Map.of()))
+        .hasMessageContaining("nope.properties does not exist");
+  }
+
+  @Test
+  void kafkaClientSettingsPassThroughWithTheirPrefix(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("w.properties");
+    Files.writeString(file, "kafka.client.security.protocol=SASL_SSL\n");
+    WorkerConfig c = WorkerConfig.from(Settings.load(file,
+        Map.of("POSTBUS_KAFKA_CLIENT_SASL_MECHANISM", "PLAIN")));
+    assertThat(c.kafkaClient()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN");
+  }
+
+  @Test
+  void conflictingSettingsAreRefused() {
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_CONNECTIONS", "100", "POSTBUS_WORKER_QUEUE_CAPACITY", "10")))
+        .hasMessage("worker.queue-capacity (10) must be at least smtp.connections (100) so that every lane can have work");
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_RECONNECT_BACKOFF", "10s",
+        "POSTBUS_SMTP_RECONNECT_BACKOFF_MAX", "1s")))
+        .hasMessageStartingWith("smtp.reconnect-backoff-max (1s) must not be shorter than smtp.reconnect-backoff (10s)");
+  }
+
+  @Test
+  void durationsReadInEveryForm() {
+    assertThat(ValueType.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(ValueType.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(ValueType.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(ValueType.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
+    assertThat(ValueType.parseDuration("PT1M30S")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(ValueType.format(Duration.ofSeconds(90))).isEqualTo("90s");
+    assertThat(ValueType.format(Duration.ofHours(24))).isEqualTo("1d");
+  }
+}

@@ -1,0 +1,99 @@
+package dev.postbus.worker.it;
+
+import dev.postbus.client.JobPublisher;
+import dev.postbus.client.PublisherConfig;
+import dev.postbus.job.Job;
+import dev.postbus.testkit.SharedKafka;
+import dev.postbus.worker.config.Settings;
+import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.lifecycle.Worker;
+import dev.postbus.worker.topics.TopicProvisioner;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** What the worker integration tests share: a config per test, publishing, reading a topic, stopping workers. */
+final class Fixtures implements AutoCloseable {
+
+  static final int PARTITIONS = 6;
+
+  final String bootstrap;
+  final String topic = SharedKafka.uniqueName("jobs");
+  final String group = SharedKafka.uniqueName("group");
+  private final List<Worker> workers = new ArrayList<>();
+
+  Fixtures(String bootstrap) {
+    this.bootstrap = bootstrap;
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      TopicProvisioner.ensure(admin, TopicProvisioner.topicsFor(topic), PARTITIONS, (short) 1);
+    }
+  }
+
+  WorkerConfig config(int smtpPort, int connections, String workerId, Map<String, String> extra) {
+    Map<String, String> values = new HashMap<>(Map.of(
+        "kafka.bootstrap-servers", bootstrap,
+        "topic", topic,
+        "group", group,
+        "worker.id", workerId,
+        "smtp.host", "127.0.0.1",
+        "smtp.port", Integer.toString(smtpPort),
+        "smtp.tls", "none",
+        "smtp.connections", Integer.toString(connections),
+        "worker.commit-interval", "100ms",
+        "smtp.reconnect-backoff", "100ms"));
+    values.put("worker.drain-timeout", "20s");
+    values.putAll(extra);
+    return WorkerConfig.from(Settings.of(values));
+  }
+
+  Worker start(WorkerConfig config) {
+    Worker w = Worker.start(config);
+    workers.add(w);
+    return w;
+  }
+
+  static String id(String prefix, int i) {
+    return prefix + "-" + i;
+  }
+
+  /** Publishes n text jobs with ids prefix-0 .. prefix-(n-1); returns once Kafka has every one. */
+  void publish(String prefix, int n) {
+    try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(bootstrap, topic))) {
+      List<CompletableFuture<?>> sent = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        sent.add(publisher.publish(Job.text(id(prefix, i), "sender@example.com", "rcpt" + (i % 50) + "@example.net",
+            "Message " + i, "Body of message " + i)));
+      }
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+    }
+  }
+
+  List<ConsumerRecord<byte[], byte[]>> read(String topicName, int atLeast, Duration timeout) {
+    try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, SharedKafka.uniqueName("reader"),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topicName));
+      List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (out.size() < atLeast && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public void close() {
+    workers.forEach(Worker::close);
+  }
+}
