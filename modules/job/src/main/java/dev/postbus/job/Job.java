@@ -40,9 +40,12 @@ public record Job(
     tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
   }
 
-  /** A minimal text job: one recipient, a subject and a plain-text body. */
+  /**
+   * A minimal text job: one recipient, a subject and a plain-text body. Addresses may carry a display name
+   * ({@code "Bob <bob@example.com>"}).
+   */
   public static Job text(String id, String from, String to, String subject, String text) {
-    return new Job(SCHEMA, id, MailAddress.of(from), null, List.of(MailAddress.of(to)), null, null,
+    return new Job(SCHEMA, id, MailAddress.parse(from), null, List.of(MailAddress.parse(to)), null, null,
         subject, text, null, null, null, null, null, null);
   }
 

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.postbus.job.internal.Syntax;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -21,7 +20,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 
 /**
  * JSON ⇄ {@link Job}. {@link #read(byte[])} is what a worker calls on a record value: size check, strict
@@ -215,7 +213,7 @@ public final class JobCodec {
 
   private static MailAddress address(JsonNode node, String path) throws InvalidJobException {
     if (node.isTextual()) {
-      return parseAddress(node.textValue());
+      return MailAddress.parse(node.textValue());
     }
     if (node.isObject()) {
       String address = stringAt(node.get("address"), path + ".address");
@@ -226,19 +224,6 @@ public final class JobCodec {
     }
     throw new InvalidJobException(path, "expected an address string or {\"address\": ..., \"name\": ...}, got "
         + kind(node));
-  }
-
-  /** {@code "bob@example.com"} or {@code "Bob <bob@example.com>"} (the name may be in double quotes). */
-  static MailAddress parseAddress(String text) {
-    Matcher m = Syntax.NAMED_ADDRESS.matcher(text);
-    if (!m.matches()) {
-      return new MailAddress(text, null);
-    }
-    String name = m.group(1);
-    if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
-      name = name.substring(1, name.length() - 1);
-    }
-    return new MailAddress(m.group(2), name.isEmpty() ? null : name);
   }
 
   private static Map<String, String> stringMap(JsonNode parent, String field) throws InvalidJobException {

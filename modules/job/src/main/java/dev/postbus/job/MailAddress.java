@@ -17,6 +17,22 @@ public record MailAddress(String address, String name) {
     return new MailAddress(address, null);
   }
 
+  /**
+   * Reads {@code "bob@example.com"} or {@code "Bob <bob@example.com>"} (the name may be in double quotes).
+   * Does not validate: {@link JobValidator} does.
+   */
+  public static MailAddress parse(String text) {
+    java.util.regex.Matcher m = dev.postbus.job.internal.Syntax.NAMED_ADDRESS.matcher(text);
+    if (!m.matches()) {
+      return new MailAddress(text, null);
+    }
+    String name = m.group(1);
+    if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+      name = name.substring(1, name.length() - 1);
+    }
+    return new MailAddress(m.group(2), name.isEmpty() ? null : name);
+  }
+
   /** The part after the last {@code @}, lower-cased; empty when there is none. */
   public String domain() {
     int at = address.lastIndexOf('@');

@@ -1,0 +1,54 @@
+package dev.postbus.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code postbus} executable. */
+@Command(name = "postbus", mixinStandardHelpOptions = true, versionProvider = Postbus.Version.class,
+    description = "Durable, Kafka-backed mail delivery.",
+    subcommands = {WorkerCommand.class, SendCommand.class, TopicsCommand.class, DevCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Postbus implements Runnable {
+
+  /** Exit code for a configuration or usage error. */
+  public static final int EXIT_CONFIG = 2;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    quietLogsFor(args);
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new Postbus())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          if (e instanceof dev.postbus.worker.config.ConfigException) {
+            cmd.getErr().println("postbus: invalid configuration: " + e.getMessage());
+            return EXIT_CONFIG;
+          }
+          throw e;
+        });
+  }
+
+  /** The demo keeps its terminal for the progress bar and the report: only warnings are logged. */
+  private static void quietLogsFor(String[] args) {
+    if (args.length > 0 && args[0].equals("demo") && System.getenv("POSTBUS_LOG_LEVEL") == null) {
+      System.setProperty("POSTBUS_LOG_LEVEL", "WARN");
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Postbus.class.getPackage().getImplementationVersion();
+      return new String[] {"postbus " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
