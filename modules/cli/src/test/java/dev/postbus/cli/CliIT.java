@@ -1,0 +1,116 @@
+package dev.postbus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.testkit.SharedKafka;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The postbus executable run as a separate process, as a user runs it. */
+@ExtendWith(SharedKafka.class)
+class CliIT {
+
+  record Result(int exit, String out, String err) {}
+
+  static Result postbus(Map<String, String> env, String stdin, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dlogback.configurationFile=logback.xml",
+        "-cp", System.getProperty("java.class.path"), Postbus.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().keySet().removeIf(k -> k.startsWith("POSTBUS_"));
+    pb.environment().putAll(env);
+    File out = File.createTempFile("postbus-out", ".txt");
+    File err = File.createTempFile("postbus-err", ".txt");
+    pb.redirectOutput(out).redirectError(err);
+    Process p = pb.start();
+    try (var in = p.getOutputStream()) {
+      if (stdin != null) {
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("postbus " + String.join(" ", args) + " did not finish");
+    }
+    return new Result(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+  }
+
+  @Test
+  void badEnvironmentValueStopsTheWorkerWithExitCodeTwoAndOneLine() throws Exception {
+    Result r = postbus(Map.of("POSTBUS_SMTP_TLS", "ssl"), null, "worker");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip().lines()).containsExactly("postbus: invalid configuration: smtp.tls (POSTBUS_SMTP_TLS): "
+        + "expected one of none, starttls, starttls-required, implicit; got 'ssl' from POSTBUS_SMTP_TLS");
+  }
+
+  @Test
+  void badFileValueStopsTheWorkerWithExitCodeTwoAndOneLine(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("postbus.properties");
+    Files.writeString(config, "smtp.connections=many\n");
+    Result r = postbus(Map.of(), null, "worker", "--config", config.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip().lines()).containsExactly("postbus: invalid configuration: smtp.connections "
+        + "(POSTBUS_SMTP_CONNECTIONS): expected an integer from 1 to 1024; got 'many' from postbus.properties");
+  }
+
+  @Test
+  void topicsCreateThenSendNdjsonPublishesGoodLinesAndNamesBadOnes(EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("cli-jobs");
+    Result created = postbus(Map.of(), null, "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic,
+        "--partitions", "3");
+    assertThat(created.exit()).as(created.err()).isZero();
+    assertThat(created.out()).contains("created  " + topic).contains("created  " + topic + ".dlt");
+    assertThat(postbus(Map.of(), null, "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic).out())
+        .contains("exists   " + topic);
+
+    String ndjson = """
+        {"schema":1,"id":"cli-1","from":"a@example.com","to":["b@example.com"],"subject":"Hi","text":"Hello"}
+        {"schema":1,"id":"cli-2","from":"a@example.com","to":["b@example.com"],"subject":"Hi\\r\\nBcc: x@evil.com","text":"Hello"}
+
+        {"schema":1,"from":"a@example.com","to":["Bob <b@example.com>"],"subject":"No id","text":"Hello"}
+        """;
+    Result sent = postbus(Map.of("POSTBUS_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "POSTBUS_TOPIC", topic),
+        ndjson, "send");
+    assertThat(sent.exit()).isEqualTo(1);
+    assertThat(sent.out()).contains("published cli-1 to " + topic);
+    assertThat(sent.err()).contains("line 2 not published: subject: contains CR, LF or NUL (header injection)")
+        .contains("2 published, 1 refused");
+
+    Result single = postbus(Map.of(), null, "send", "-b", kafka.bootstrapServers(), "-t", topic, "--id", "cli-3",
+        "--from", "Shop <shop@example.com>", "--to", "b@example.com", "--subject", "Receipt", "--text", "Thanks");
+    assertThat(single.exit()).as(single.err()).isZero();
+    assertThat(single.out()).startsWith("published cli-3 to " + topic);
+
+    assertThat(keys(kafka, topic, 3)).hasSize(3).contains("cli-1", "cli-3");
+  }
+
+  private static List<String> keys(EmbeddedKafka kafka, String topic, int expected) {
+    try (var consumer = new KafkaConsumer<String, String>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, SharedKafka.uniqueName("reader"),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      List<String> keys = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (keys.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+      }
+      return keys;
+    }
+  }
+}
