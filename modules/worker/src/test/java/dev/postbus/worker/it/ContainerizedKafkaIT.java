@@ -17,7 +17,7 @@ import org.testcontainers.kafka.KafkaContainer;
  * as on our CI machines, JUnit skips it with "disabledWithoutDocker is true and Docker is not available".
  */
 @Testcontainers(disabledWithoutDocker = true)
-class TestcontainersEndToEndIT {
+class ContainerizedKafkaIT {
 
   @Container
   static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.1");
