@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.testkit.SharedKafka;
+import dev.postbus.testkit.TopicReader;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +24,7 @@ class CliIT {
   record Result(int exit, String out, String err) {}
 
   static Result postbus(Map<String, String> env, String stdin, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path"), Postbus.class.getName()));
     command.addAll(List.of(args));
@@ -100,17 +97,6 @@ class CliIT {
   }
 
   private static List<String> keys(EmbeddedKafka kafka, String topic, int expected) {
-    try (var consumer = new KafkaConsumer<String, String>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, SharedKafka.uniqueName("reader"),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      List<String> keys = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (keys.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
-      }
-      return keys;
-    }
+    return TopicReader.keys(TopicReader.read(kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(30)));
   }
 }

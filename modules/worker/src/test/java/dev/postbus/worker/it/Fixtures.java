@@ -4,6 +4,7 @@ import dev.postbus.client.JobPublisher;
 import dev.postbus.client.PublisherConfig;
 import dev.postbus.job.Job;
 import dev.postbus.testkit.SharedKafka;
+import dev.postbus.testkit.TopicReader;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.lifecycle.Worker;
@@ -16,10 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the worker integration tests share: a config per test, publishing, reading a topic, stopping workers. */
 final class Fixtures implements AutoCloseable {
@@ -78,18 +76,7 @@ final class Fixtures implements AutoCloseable {
   }
 
   List<ConsumerRecord<byte[], byte[]>> read(String topicName, int atLeast, Duration timeout) {
-    try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, SharedKafka.uniqueName("reader"),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topicName));
-      List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (out.size() < atLeast && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      return out;
-    }
+    return TopicReader.read(bootstrap, topicName, atLeast, timeout);
   }
 
   @Override
