@@ -71,7 +71,8 @@ class CliIT {
     Result created = postbus(Map.of(), null, "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic,
         "--partitions", "3");
     assertThat(created.exit()).as(created.err()).isZero();
-    assertThat(created.out()).contains("created  " + topic).contains("created  " + topic + ".dlt");
+    assertThat(created.out()).contains("created  " + topic + "\n").contains("created  " + topic + ".dlt")
+        .contains("created  " + topic + ".retry.30s").contains("created  " + topic + ".retry.2h");
     assertThat(postbus(Map.of(), null, "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic).out())
         .contains("exists   " + topic);
 

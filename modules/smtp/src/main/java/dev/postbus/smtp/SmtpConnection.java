@@ -84,7 +84,8 @@ public final class SmtpConnection implements AutoCloseable {
     } catch (MessagingException e) {
       lastUsed = clock.instant();
       SendOutcome outcome = Failures.onSend(e, transport);
-      if (outcome instanceof SendOutcome.Rejected && transport.isConnected()) {
+      if ((outcome instanceof SendOutcome.Rejected || outcome instanceof SendOutcome.RecipientsRefused)
+          && transport.isConnected()) {
         move(ConnectionState.IDLE);
       } else {
         drop();

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -85,12 +86,47 @@ class SmtpConnectionIT {
   }
 
   @Test
-  void refusedRecipientIsARejectionWithTheEnhancedCode() throws Exception {
+  void refusedSoleRecipientIsARefusalWithTheEnhancedCodeAndNothingSent() throws Exception {
     withScriptedServer(h -> h.rcpt = a -> {
       throw new RejectException(550, "5.1.1 User unknown");
     }, port -> {
       SendOutcome outcome = send(port);
-      assertThat(outcome).isEqualTo(new SendOutcome.Rejected(new SmtpReply(550, "5.1.1", "User unknown"), "RCPT"));
+      assertThat(outcome).isEqualTo(new SendOutcome.RecipientsRefused(List.of(new SendOutcome.Refusal("b@example.com",
+          new SmtpReply(550, "5.1.1", "User unknown"))), 0, null));
+    });
+  }
+
+  @Test
+  void refusedRecipientDoesNotStopTheMessageToTheOthers() throws Exception {
+    AtomicInteger messages = new AtomicInteger();
+    withScriptedServer(h -> {
+      h.rcpt = a -> {
+        if (a.startsWith("gone")) {
+          throw new RejectException(550, "5.1.1 User unknown");
+        }
+        if (a.startsWith("full")) {
+          throw new RejectException(452, "4.2.2 Mailbox full");
+        }
+      };
+      h.data = in -> {
+        in.readAllBytes();
+        messages.incrementAndGet();
+      };
+    }, port -> {
+      SmtpConfig config = plain(port);
+      try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
+        SendOutcome outcome = c.send(message(SmtpConnection.sessionFor(config), "s"),
+            rcpt("ok@example.com", "gone@example.com", "full@example.com"));
+        assertThat(outcome).isInstanceOf(SendOutcome.RecipientsRefused.class);
+        SendOutcome.RecipientsRefused r = (SendOutcome.RecipientsRefused) outcome;
+        assertThat(r.accepted()).isEqualTo(1);
+        assertThat(r.dataReply().code()).isEqualTo(250);
+        assertThat(r.refused()).extracting(SendOutcome.Refusal::address).containsExactly("gone@example.com", "full@example.com");
+        assertThat(r.refused()).extracting(f -> f.reply().code()).containsExactly(550, 452);
+        assertThat(c.send(message(SmtpConnection.sessionFor(config), "next"), rcpt("ok@example.com")))
+            .as("the connection is still usable").isInstanceOf(SendOutcome.Delivered.class);
+      }
+      assertThat(messages.get()).isEqualTo(2);
     });
   }
 
@@ -125,7 +161,7 @@ class SmtpConnectionIT {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    assertThat(send(port)).isInstanceOf(SendOutcome.ConnectionFailed.class);
+    assertThat(send(port)).isInstanceOf(SendOutcome.ConnectFailed.class);
   }
 
   @Test

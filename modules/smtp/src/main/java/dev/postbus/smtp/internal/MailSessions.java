@@ -21,8 +21,8 @@ public final class MailSessions {
     p.put("mail.smtp.connectiontimeout", Long.toString(c.connectTimeout().toMillis()));
     p.put("mail.smtp.timeout", Long.toString(c.readTimeout().toMillis()));
     p.put("mail.smtp.writetimeout", Long.toString(c.writeTimeout().toMillis()));
-    // Refused recipients abort the whole message: the job decides what to do with them.
-    p.put("mail.smtp.sendpartial", "false");
+    // A recipient refused at RCPT does not stop the message to the others; refusals come back as values.
+    p.put("mail.smtp.sendpartial", "true");
     p.put("mail.smtp.quitwait", "true");
     if (c.heloName() != null) {
       p.put("mail.smtp.localhost", c.heloName());

@@ -6,7 +6,9 @@ import static dev.postbus.worker.config.Importance.RARE;
 
 import dev.postbus.job.JobLimits;
 import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.TlsMode;
+import dev.postbus.worker.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 
@@ -80,6 +82,23 @@ public final class Keys {
       ValueType.bytes(1024, 100 * 1024 * 1024), JobLimits.DEFAULT_MAX_PAYLOAD_BYTES,
       "Largest job payload accepted; larger records are dead-lettered before parsing.");
 
+  public static final ConfigKey<java.util.List<Duration>> RETRY_DELAYS = new ConfigKey<>("retry.delays", FREQUENT,
+      ValueType.durations(Duration.ofMillis(100), Duration.ofDays(7)), RetryPolicy.DEFAULT_DELAYS, "30s,5m,30m,2h", false,
+      "The retry ladder: one topic per delay (<topic>.retry.<delay>), in increasing order; the last is reused.");
+  public static final ConfigKey<Integer> RETRY_MAX_ATTEMPTS = key("retry.max-attempts", FREQUENT,
+      ValueType.integer(1, 1000), 10, "Delivery attempts before a transiently failing job is dead-lettered as expired.");
+  public static final ConfigKey<Duration> RETRY_MAX_AGE = key("retry.max-age", FREQUENT,
+      ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(30)), Duration.ofHours(24),
+      "Time since the first failure after which a job is dead-lettered as expired.");
+  public static final ConfigKey<InDoubtPolicy> RETRY_IN_DOUBT = key("retry.in-doubt", FREQUENT,
+      ValueType.oneOf(InDoubtPolicy.allowedValues(), InDoubtPolicy::fromConfigName), InDoubtPolicy.RETRY,
+      "A connection lost after the final '.' (acceptance unknown): retry (risking a duplicate) or dead-letter.");
+  public static final ConfigKey<java.util.Map<String, OutcomeClass>> CLASS_OVERRIDES = new ConfigKey<>(
+      "smtp.class-overrides", FREQUENT, ValueType.classOverrides(), java.util.Map.of(), "none", false,
+      "Change the class of reply codes, e.g. 550=transient,4.7.*=permanent; the most specific code wins.");
+  public static final ConfigKey<String> EVENTS_TOPIC = key("events.topic", FREQUENT, ValueType.nonEmpty(),
+      "postbus.events", "Topic of outcome events (delivered, deferred, dead-lettered, in-doubt), keyed by job id.");
+
   public static final ConfigKey<Integer> JOB_MAX_ATTACHMENT_BYTES = key("job.max-attachment-bytes", RARE,
       ValueType.bytes(1, 100 * 1024 * 1024), JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES,
       "Largest single attachment, decoded.");
@@ -108,6 +127,11 @@ public final class Keys {
   public static final ConfigKey<Duration> COMMIT_INTERVAL = key("worker.commit-interval", RARE,
       ValueType.duration(Duration.ofMillis(10), Duration.ofMinutes(1)), Duration.ofSeconds(1),
       "How often finished offsets are committed; bounds what a crash redelivers.");
+  public static final ConfigKey<Double> RETRY_JITTER = key("retry.jitter", RARE, ValueType.fraction(0, 1), 0.2,
+      "Each retry delay is varied by up to this fraction either way.");
+  public static final ConfigKey<Integer> FRESH_CONNECTION_ATTEMPTS = key("retry.fresh-connection-attempts", RARE,
+      ValueType.integer(1, 5), 2, "Attempts, in-process and at once, on a new connection after a connection-level "
+          + "failure (stale socket, 421), before the job goes to the retry ladder.");
   public static final ConfigKey<Integer> MAX_POLL_RECORDS = key("worker.max-poll-records", RARE,
       ValueType.integer(1, 10_000), 500, "Most records one poll returns.");
 
@@ -123,5 +147,7 @@ public final class Keys {
       SMTP_MAX_MESSAGES, SMTP_MAX_AGE, SMTP_IDLE_TIMEOUT, WORKER_ID, DRAIN_TIMEOUT, TOPICS_AUTO_CREATE,
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
       SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,
-      RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS);
+      RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS, RETRY_DELAYS,
+      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, RETRY_JITTER,
+      FRESH_CONNECTION_ATTEMPTS);
 }

@@ -72,6 +72,50 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
     });
   }
 
+  /** {@code 30s,5m,30m,2h}: a comma-separated list of durations, each within the range. */
+  public static ValueType<java.util.List<Duration>> durations(Duration min, Duration max) {
+    ValueType<Duration> one = duration(min, max);
+    return new ValueType<>("durations", "a comma-separated list of durations (" + one.allowed() + ")", s -> {
+      java.util.List<Duration> list = new java.util.ArrayList<>();
+      for (String part : s.split(",")) {
+        list.add(one.parse().apply(part));
+      }
+      return java.util.List.copyOf(list);
+    });
+  }
+
+  public static ValueType<Double> fraction(double min, double maxExclusive) {
+    return new ValueType<>("fraction", "a number from " + min + " up to (not including) " + maxExclusive, s -> {
+      double v = Double.parseDouble(s.strip());
+      if (!(v >= min && v < maxExclusive)) {
+        throw new IllegalArgumentException();
+      }
+      return v;
+    });
+  }
+
+  /** {@code 550=transient,5.7.*=permanent}: reply codes mapped to failure classes. */
+  public static ValueType<java.util.Map<String, dev.postbus.smtp.OutcomeClass>> classOverrides() {
+    return new ValueType<>("code=class list", "comma-separated code=class pairs, a code being 550, 5.7.1 or "
+        + "4.7.*, a class one of transient, permanent, fatal", s -> {
+          java.util.Map<String, dev.postbus.smtp.OutcomeClass> map = new java.util.LinkedHashMap<>();
+          for (String pair : s.split(",")) {
+            if (pair.isBlank()) {
+              continue;
+            }
+            String[] kv = pair.split("=", 2);
+            dev.postbus.smtp.OutcomeClass c = kv.length == 2 ? dev.postbus.smtp.OutcomeClass.fromLabel(kv[1]) : null;
+            if (c != dev.postbus.smtp.OutcomeClass.TRANSIENT && c != dev.postbus.smtp.OutcomeClass.PERMANENT
+                && c != dev.postbus.smtp.OutcomeClass.FATAL) {
+              throw new IllegalArgumentException();
+            }
+            map.put(kv[0].strip(), c);
+          }
+          new dev.postbus.smtp.ReplyClassifier(map); // checks the codes
+          return java.util.Map.copyOf(map);
+        });
+  }
+
   static Duration parseDuration(String s) {
     if (s.startsWith("P") || s.startsWith("p")) {
       return Duration.parse(s);

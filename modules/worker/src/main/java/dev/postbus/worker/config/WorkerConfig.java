@@ -1,6 +1,9 @@
 package dev.postbus.worker.config;
 
 import dev.postbus.job.JobLimits;
+import dev.postbus.worker.retry.RetryPolicy;
+import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.smtp.ReplyClassifier;
 import dev.postbus.smtp.Secret;
 import dev.postbus.smtp.SmtpConfig;
 import java.io.IOException;
@@ -31,10 +34,24 @@ public record WorkerConfig(
     int queueCapacity,
     int queueBytes,
     int maxPollRecords,
+    FailureSettings failures,
+    String eventsTopic,
     Map<String, String> kafkaClient) {
 
   /** How the worker creates missing topics. */
   public record TopicSettings(boolean autoCreate, int partitions, short replication) {}
+
+  /** How failures are classified and retried. */
+  public record FailureSettings(RetryPolicy ladder, InDoubtPolicy inDoubt, int freshConnectionAttempts,
+      Map<String, OutcomeClass> classOverrides) {
+    public FailureSettings {
+      classOverrides = Map.copyOf(classOverrides);
+    }
+
+    public ReplyClassifier classifier() {
+      return new ReplyClassifier(classOverrides);
+    }
+  }
 
   public WorkerConfig {
     Objects.requireNonNull(smtp, "smtp");
@@ -53,11 +70,31 @@ public record WorkerConfig(
     return topic + ".dlt";
   }
 
+  /** The jobs topic and the retry tiers: what the worker consumes. */
+  public java.util.List<String> consumedTopics() {
+    var list = new java.util.ArrayList<String>();
+    list.add(topic);
+    list.addAll(failures.ladder().topics(topic));
+    return list;
+  }
+
+  /** Every topic the worker reads or writes. */
+  public java.util.List<String> allTopics() {
+    var list = new java.util.ArrayList<>(consumedTopics());
+    list.add(deadLetterTopic());
+    list.add(eventsTopic);
+    return list;
+  }
+
   public static WorkerConfig from(Settings s) {
     int connections = s.require(Keys.SMTP_CONNECTIONS);
     SmtpConfig smtp;
     JobLimits limits;
+    FailureSettings failures;
     try {
+      failures = new FailureSettings(new RetryPolicy(s.require(Keys.RETRY_DELAYS), s.require(Keys.RETRY_MAX_ATTEMPTS),
+          s.require(Keys.RETRY_MAX_AGE), s.require(Keys.RETRY_JITTER)), s.require(Keys.RETRY_IN_DOUBT),
+          s.require(Keys.FRESH_CONNECTION_ATTEMPTS), s.require(Keys.CLASS_OVERRIDES));
       smtp = new SmtpConfig(s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS),
           s.get(Keys.SMTP_USERNAME).orElse(null), password(s), s.require(Keys.SMTP_TLS_VERIFY),
           s.get(Keys.SMTP_HELO_NAME).orElse(null), s.require(Keys.SMTP_CONNECT_TIMEOUT),
@@ -85,6 +122,8 @@ public record WorkerConfig(
         s.get(Keys.QUEUE_CAPACITY).orElse(Math.max(64, 2 * connections)),
         s.require(Keys.QUEUE_BYTES),
         s.require(Keys.MAX_POLL_RECORDS),
+        failures,
+        s.require(Keys.EVENTS_TOPIC),
         s.kafkaClient());
   }
 
@@ -117,7 +156,8 @@ public record WorkerConfig(
 
   public WorkerConfig withWorkerId(String id) {
     return new WorkerConfig(bootstrapServers, topic, group, id, smtp, connections, limits, topics, drainTimeout,
-        commitInterval, reconnectBackoff, reconnectBackoffMax, queueCapacity, queueBytes, maxPollRecords, kafkaClient);
+        commitInterval, reconnectBackoff, reconnectBackoffMax, queueCapacity, queueBytes, maxPollRecords, failures,
+        eventsTopic, kafkaClient);
   }
 
   @Override

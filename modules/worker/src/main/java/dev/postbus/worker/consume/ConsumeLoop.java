@@ -1,6 +1,13 @@
 package dev.postbus.worker.consume;
 
 import dev.postbus.worker.delivery.Delivery;
+import dev.postbus.worker.delivery.DeliveryHeaders;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.function.BooleanSupplier;
 import dev.postbus.worker.delivery.DispatchQueue;
 import java.time.Duration;
 import java.util.Collection;
@@ -19,10 +26,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer thread: the only code that touches the KafkaConsumer. It polls, hands records to the lanes
- * through the {@link DispatchQueue}, applies finished results from the mailbox, pauses all partitions while
- * the queue is full, and commits the lowest unfinished offset of each partition. On revocation and on
- * shutdown it takes back queued records, waits (bounded) for in-flight ones, and commits before letting go.
+ * The consumer thread: the only code that touches the KafkaConsumer. It polls the jobs topic and the retry
+ * tiers, hands records to the lanes through the {@link DispatchQueue}, applies finished results from the
+ * mailbox, and commits the lowest unfinished offset of each partition. It pauses every partition while the
+ * queue is full or the relay is down, and a tier partition alone until its head record is due (seeking
+ * back to it). On revocation and on shutdown it takes back queued records, waits (bounded) for in-flight
+ * ones, and commits before letting go.
  */
 public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
 
@@ -31,7 +40,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
   private final Consumer<byte[], byte[]> consumer;
-  private final String topic;
+  private final List<String> topics;
+  private final Set<String> tierTopics;
+  private final BooleanSupplier relayDown;
+  private final Map<TopicPartition, Instant> held = new HashMap<>();
+  private final Clock clock;
   private final DispatchQueue queue;
   private final BlockingQueue<Delivery> finished;
   private final Duration commitInterval;
@@ -43,19 +56,27 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private long nextCommitNanos;
 
   /** @param finished the mailbox where lanes put deliveries whose outcome is durable */
-  public ConsumeLoop(Consumer<byte[], byte[]> consumer, String topic, DispatchQueue queue,
-      BlockingQueue<Delivery> finished, Duration commitInterval, Duration drainTimeout) {
+  public ConsumeLoop(Consumer<byte[], byte[]> consumer, List<String> topics, Set<String> tierTopics,
+      DispatchQueue queue, BlockingQueue<Delivery> finished, BooleanSupplier relayDown, Duration commitInterval,
+      Duration drainTimeout, Clock clock) {
     this.consumer = consumer;
-    this.topic = topic;
+    this.topics = List.copyOf(topics);
+    this.tierTopics = Set.copyOf(tierTopics);
+    this.relayDown = relayDown;
+    this.clock = clock;
     this.queue = queue;
     this.finished = finished;
     this.commitInterval = commitInterval;
     this.drainTimeout = drainTimeout;
   }
 
-  /** How many partitions this worker owns now; readable from any thread. */
+  /** How many partitions of the jobs topic this worker owns now; readable from any thread. */
   public int ownedPartitions() {
     return owned;
+  }
+
+  private int ownedJobPartitions() {
+    return (int) tracker.owned().stream().filter(tp -> !tierTopics.contains(tp.topic())).count();
   }
 
   public void requestStop() {
@@ -65,11 +86,12 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   @Override
   public void run() {
     try {
-      consumer.subscribe(List.of(topic), this);
+      consumer.subscribe(topics, this);
       while (!stopRequested) {
         dispatch(consumer.poll(POLL));
         applyFinished();
         applyBackpressure();
+        releaseDueTiers();
         commitIfDue();
       }
       release(tracker.owned(), true);
@@ -80,14 +102,47 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   private void dispatch(ConsumerRecords<byte[], byte[]> records) {
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    Instant now = clock.instant();
+    for (TopicPartition tp : records.partitions()) {
       PartitionOffsets owner = tracker.get(tp);
       if (owner == null) {
         continue; // not ours any more; the next owner reads it from the committed offset
       }
-      owner.track(r.offset());
-      queue.add(new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner));
+      boolean tier = tierTopics.contains(tp.topic());
+      for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+        Instant due = tier ? DeliveryHeaders.due(r.headers()) : null;
+        if (due != null && due.isAfter(now)) {
+          hold(tp, r.offset(), due);
+          break; // the rest of this partition is due later still; it is read again after the hold
+        }
+        owner.track(r.offset());
+        queue.add(new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner));
+      }
+    }
+  }
+
+  /** A tier partition waits, paused at its head record, until that record is due. */
+  private void hold(TopicPartition tp, long offset, Instant due) {
+    consumer.seek(tp, offset);
+    consumer.pause(List.of(tp));
+    held.put(tp, due);
+  }
+
+  private void releaseDueTiers() {
+    if (held.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    List<TopicPartition> due = new ArrayList<>();
+    held.entrySet().removeIf(e -> {
+      if (!e.getValue().isAfter(now)) {
+        due.add(e.getKey());
+        return true;
+      }
+      return false;
+    });
+    if (!due.isEmpty() && !paused) {
+      consumer.resume(due);
     }
   }
 
@@ -104,15 +159,19 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
   }
 
+  /** Pauses every partition while the queue is full or the relay is down; resumes below the low-water mark. */
   private void applyBackpressure() {
-    if (!paused && queue.full()) {
+    boolean relayProblem = relayDown.getAsBoolean();
+    if (!paused && (queue.full() || relayProblem)) {
       consumer.pause(consumer.assignment());
       paused = true;
-      log.debug("dispatch queue full ({}): partitions paused", queue.size());
-    } else if (paused && queue.belowLowWater()) {
-      consumer.resume(consumer.assignment());
+      log.debug("pausing all partitions (queue {}, relay down {})", queue.size(), relayProblem);
+    } else if (paused && !relayProblem && queue.belowLowWater()) {
+      Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
+      resume.removeAll(held.keySet());
+      consumer.resume(resume);
       paused = false;
-      log.debug("dispatch queue drained ({}): partitions resumed", queue.size());
+      log.debug("resuming partitions (queue {})", queue.size());
     }
   }
 
@@ -159,7 +218,8 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       }
     }
     tracker.revoke(set);
-    owned = tracker.owned().size();
+    held.keySet().removeAll(set);
+    owned = ownedJobPartitions();
   }
 
   private void awaitInFlight(Set<TopicPartition> partitions) {
@@ -185,7 +245,8 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
     partitions.forEach(tracker::assign);
-    owned = tracker.owned().size();
+    partitions.forEach(held::remove);
+    owned = ownedJobPartitions();
     if (paused && !partitions.isEmpty()) {
       consumer.pause(partitions);
     }

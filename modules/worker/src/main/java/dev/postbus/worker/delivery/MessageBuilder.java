@@ -63,12 +63,22 @@ public final class MessageBuilder {
 
   /** Every envelope recipient: to, cc and bcc. */
   public static Address[] envelope(Job job) throws MessagingException {
+    return envelope(job, null);
+  }
+
+  /**
+   * The envelope recipients, limited to {@code only} when it is not null (what is left of a job after a
+   * partial send). Addresses in {@code only} that are not recipients of the job are ignored.
+   */
+  public static Address[] envelope(Job job, List<String> only) throws MessagingException {
     List<MailAddress> all = job.recipients();
-    Address[] out = new Address[all.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = new InternetAddress(all.get(i).address(), true);
+    List<Address> out = new java.util.ArrayList<>(all.size());
+    for (MailAddress a : all) {
+      if (only == null || only.stream().anyMatch(o -> o.equalsIgnoreCase(a.address()))) {
+        out.add(new InternetAddress(a.address(), true));
+      }
     }
-    return out;
+    return out.toArray(Address[]::new);
   }
 
   private static void setBody(MimeMessage m, Job job) throws MessagingException {

@@ -3,19 +3,24 @@ package dev.postbus.worker.delivery;
 import dev.postbus.job.InvalidJobException;
 import dev.postbus.job.Job;
 import dev.postbus.job.JobCodec;
+import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.smtp.ReplyClassifier;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConnection;
-import dev.postbus.worker.deadletter.DeadLetter;
-import dev.postbus.worker.deadletter.FailureClass;
+import dev.postbus.smtp.Verdict;
 import dev.postbus.worker.lifecycle.RelayHealth;
-import dev.postbus.worker.lifecycle.WorkerStats;
+import dev.postbus.worker.outcome.Failure;
+import dev.postbus.worker.outcome.Outcomes;
 import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,43 +28,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One sender lane: a thread that owns one SMTP connection and takes the next job from the shared queue.
- * A connection-level failure never fails the job: the lane reconnects (at once the first time, for a stale
- * socket; then with exponential backoff and jitter) and sends the same job again, until it is delivered,
- * refused by the relay, its partition is revoked, or the lane is stopped.
+ *
+ * <p>Per job: decode and validate (poison → dead letter), send; after a connection-level failure send again
+ * at once on a fresh connection (resilience4j, a couple of attempts); while the relay itself refuses us
+ * (unreachable, authentication, TLS) hold the job and probe with backoff, never charging the job; record
+ * every other ending through {@link Outcomes}.
  */
 public final class SenderLane implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(SenderLane.class);
   private static final Duration IDLE_CHECK = Duration.ofMillis(250);
 
+  /** What every lane of a worker shares. */
+  public record Shared(DispatchQueue queue, JobCodec codec, MessageBuilder builder, ReplyClassifier classifier,
+      Outcomes outcomes, RelayHealth relay, IntervalFunction relayBackoff, int freshConnectionAttempts, Clock clock) {}
+
   private final String name;
-  private final DispatchQueue queue;
   private final SmtpConnection connection;
-  private final JobCodec codec;
-  private final MessageBuilder builder;
-  private final DeliveryResults results;
-  private final RelayHealth relay;
-  private final WorkerStats stats;
-  private final IntervalFunction backoff;
-  private final Clock clock;
+  private final Shared shared;
+  private final Retry freshConnection;
   private final CountDownLatch stop = new CountDownLatch(1);
 
-  public SenderLane(String name, DispatchQueue queue, SmtpConnection connection, JobCodec codec,
-      MessageBuilder builder, DeliveryResults results, RelayHealth relay, WorkerStats stats,
-      IntervalFunction backoff, Clock clock) {
+  public SenderLane(String name, SmtpConnection connection, Shared shared) {
     this.name = name;
-    this.queue = queue;
     this.connection = connection;
-    this.codec = codec;
-    this.builder = builder;
-    this.results = results;
-    this.relay = relay;
-    this.stats = stats;
-    this.backoff = backoff;
-    this.clock = clock;
+    this.shared = shared;
+    this.freshConnection = Retry.of(name, RetryConfig.<SendOutcome>custom()
+        .maxAttempts(shared.freshConnectionAttempts())
+        .waitDuration(Duration.ofMillis(50))
+        .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
+        .failAfterMaxAttempts(false)
+        .build());
   }
 
-  /** Asks the lane to stop after its current job; a job waiting to be retried is left (uncommitted). */
+  /** Asks the lane to stop after its current job; a job held for a relay problem is left (uncommitted). */
   public void stop() {
     stop.countDown();
   }
@@ -68,7 +70,7 @@ public final class SenderLane implements Runnable {
   public void run() {
     try {
       while (stop.getCount() > 0) {
-        Delivery d = queue.take(IDLE_CHECK);
+        Delivery d = shared.queue().take(IDLE_CHECK);
         if (d == null) {
           connection.closeIfIdle();
         } else if (!d.owner().revoked()) {
@@ -85,69 +87,123 @@ public final class SenderLane implements Runnable {
   }
 
   void handle(Delivery d) throws InterruptedException {
+    int attempt = DeliveryHeaders.attempts(d.headers()) + 1;
+    Instant firstFailure = DeliveryHeaders.firstFailure(d.headers());
+    List<String> only = DeliveryHeaders.recipients(d.headers());
     Job job;
+    try {
+      job = shared.codec().read(d.value());
+    } catch (InvalidJobException e) {
+      endWith(d, null, attempt, firstFailure, Failure.poison(e.getMessage()), only);
+      return;
+    }
+    if (job.expiresAt() != null && shared.clock().instant().isAfter(job.expiresAt())) {
+      endWith(d, job, attempt, firstFailure, new Failure(OutcomeClass.EXPIRED, "expiresAt " + job.expiresAt()
+          + " passed before it could be sent", null, null, false), only);
+      return;
+    }
     MimeMessage message;
     Address[] recipients;
     try {
-      job = codec.read(d.value());
-      message = builder.build(job);
-      recipients = MessageBuilder.envelope(job);
-    } catch (InvalidJobException e) {
-      results.deadLetter(d, DeadLetter.poison(e.getMessage(), clock.instant()));
-      return;
+      message = shared.builder().build(job);
+      recipients = MessageBuilder.envelope(job, only);
     } catch (MessagingException e) {
-      results.deadLetter(d, DeadLetter.poison("(message): cannot build MIME message: " + e.getMessage(), clock.instant()));
+      endWith(d, job, attempt, firstFailure, Failure.poison("(message): cannot build MIME message: " + e.getMessage()), only);
       return;
     }
-    send(d, message, recipients);
+    if (recipients.length == 0) {
+      endWith(d, job, attempt, firstFailure, Failure.poison("postbus.recipients: names none of the job's recipients"), null);
+      return;
+    }
+    SendOutcome outcome = sendThroughRelayProblems(d, message, recipients);
+    if (outcome != null) {
+      record(d, job, attempt, firstFailure, only, recipients.length, outcome);
+    }
   }
 
-  private void send(Delivery d, MimeMessage message, Address[] recipients) throws InterruptedException {
-    Instant firstFailure = null;
-    for (int attempt = 1; ; attempt++) {
-      SendOutcome outcome = connection.send(message, recipients);
-      if (outcome instanceof SendOutcome.Delivered delivered) {
-        relay.answered();
-        results.delivered(d, delivered.reply());
-        return;
+  /** Sends; while the relay refuses us, holds the job and probes with backoff. Null when given up (stopping). */
+  private SendOutcome sendThroughRelayProblems(Delivery d, MimeMessage message, Address[] recipients)
+      throws InterruptedException {
+    SendOutcome outcome = freshConnection.executeSupplier(() -> connection.send(message, recipients));
+    for (int probe = 1; ; probe++) {
+      Verdict v = shared.classifier().classify(outcome);
+      boolean relayProblem = v.relayLevel()
+          && (outcome instanceof SendOutcome.ConnectFailed || v.outcomeClass() == OutcomeClass.FATAL);
+      if (!relayProblem) {
+        shared.relay().answered();
+        return outcome;
       }
-      if (outcome instanceof SendOutcome.Rejected rejected) {
-        relay.answered();
-        Instant now = clock.instant();
-        FailureClass cls = rejected.reply().permanentFailure() ? FailureClass.PERMANENT : FailureClass.TRANSIENT;
-        results.deadLetter(d, new DeadLetter(cls, rejected.command() + " refused with " + rejected.reply().codes(),
-            rejected.reply(), rejected.command(), attempt, firstFailure == null ? now : firstFailure, now));
-        return;
-      }
-      String problem = problem(outcome);
-      if (outcome instanceof SendOutcome.InDoubt) {
-        stats.inDoubt();
-        log.warn("{}: {} in doubt ({}); sending again (policy retry)", name, d, problem);
-      }
-      stats.connectionFailed();
-      if (attempt == 1) {
-        stats.retried();
-        firstFailure = clock.instant();
-      }
-      Duration wait = attempt == 1 ? Duration.ZERO : Duration.ofMillis(backoff.apply(attempt - 1));
-      if (attempt > 1) {
-        relay.failed(problem, wait);
-      }
+      Duration wait = Duration.ofMillis(shared.relayBackoff().apply(probe));
+      shared.relay().failed(problem(outcome), wait);
       if (stop.await(wait.toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
         log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
-        return;
+        return null;
       }
+      outcome = connection.send(message, recipients);
     }
+  }
+
+  private void record(Delivery d, Job job, int attempt, Instant firstFailure, List<String> only, int recipients,
+      SendOutcome outcome) {
+    Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
+    if (outcome instanceof SendOutcome.Delivered delivered) {
+      batch.delivered(delivered.reply(), recipients);
+    } else if (outcome instanceof SendOutcome.RecipientsRefused refused) {
+      if (refused.dataReply() != null) {
+        batch.delivered(refused.dataReply(), refused.accepted());
+      }
+      recordRefusals(batch, refused);
+    } else if (outcome instanceof SendOutcome.Rejected rejected) {
+      Verdict v = shared.classifier().classify(rejected.reply());
+      batch.failed(new Failure(v.outcomeClass(), rejected.command() + " refused with " + rejected.reply().codes(),
+          rejected.reply(), rejected.command(), false), v.retryAfter(), only);
+    } else if (outcome instanceof SendOutcome.InDoubt inDoubt) {
+      log.warn("{}: {} in doubt ({})", name, d, inDoubt.problem());
+      batch.failed(new Failure(OutcomeClass.TRANSIENT, inDoubt.problem(), null, "DATA", true), null, only);
+    } else {
+      batch.failed(new Failure(OutcomeClass.TRANSIENT, problem(outcome), null, null, false), null, only);
+    }
+    batch.end();
+  }
+
+  /** Refused recipients, grouped by class: the permanent ones are dead-lettered, the transient ones retried. */
+  private void recordRefusals(Outcomes.Batch batch, SendOutcome.RecipientsRefused refused) {
+    var byClass = new java.util.EnumMap<OutcomeClass, List<SendOutcome.Refusal>>(OutcomeClass.class);
+    for (SendOutcome.Refusal r : refused.refused()) {
+      OutcomeClass c = shared.classifier().classify(r.reply()).outcomeClass();
+      byClass.computeIfAbsent(c == OutcomeClass.PERMANENT ? c : OutcomeClass.TRANSIENT, k -> new java.util.ArrayList<>()).add(r);
+    }
+    byClass.forEach((c, list) -> {
+      SendOutcome.Refusal first = list.get(0);
+      Verdict v = shared.classifier().classify(first.reply());
+      batch.failed(new Failure(c, "RCPT refused with " + first.reply().codes() + " for " + list.size() + " of "
+          + (refused.refused().size() + refused.accepted()) + " recipients", first.reply(), "RCPT", false),
+          v.retryAfter(), list.stream().map(SendOutcome.Refusal::address).toList());
+    });
+  }
+
+  private void endWith(Delivery d, Job job, int attempt, Instant firstFailure, Failure f, List<String> only) {
+    Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
+    batch.failed(f, null, only);
+    batch.end();
   }
 
   private static String problem(SendOutcome outcome) {
-    if (outcome instanceof SendOutcome.InDoubt inDoubt) {
-      return inDoubt.problem();
+    if (outcome instanceof SendOutcome.ConnectFailed f) {
+      return f.problem();
     }
-    if (outcome instanceof SendOutcome.ConnectionFailed failed) {
-      return failed.problem();
+    if (outcome instanceof SendOutcome.ConnectionLost l) {
+      return l.problem();
     }
-    SendOutcome.RelayRefused refused = (SendOutcome.RelayRefused) outcome;
-    return refused.problem() + (refused.reply() == null ? "" : " (" + refused.reply().codes() + ")");
+    if (outcome instanceof SendOutcome.InDoubt i) {
+      return i.problem();
+    }
+    if (outcome instanceof SendOutcome.Rejected r) {
+      return r.command() + " refused with " + r.reply().codes();
+    }
+    if (outcome instanceof SendOutcome.RelayRefused r) {
+      return r.problem() + (r.reply() == null ? "" : " (" + r.reply().codes() + ")");
+    }
+    return outcome.getClass().getSimpleName();
   }
 }

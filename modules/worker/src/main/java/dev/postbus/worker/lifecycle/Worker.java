@@ -2,17 +2,15 @@ package dev.postbus.worker.lifecycle;
 
 import dev.postbus.job.JobCodec;
 import dev.postbus.smtp.SmtpConnection;
-import dev.postbus.smtp.SmtpReply;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
-import dev.postbus.worker.deadletter.DeadLetter;
-import dev.postbus.worker.deadletter.DeadLetterWriter;
-import dev.postbus.worker.deadletter.FailureClass;
 import dev.postbus.worker.delivery.Delivery;
-import dev.postbus.worker.delivery.DeliveryResults;
 import dev.postbus.worker.delivery.DispatchQueue;
 import dev.postbus.worker.delivery.MessageBuilder;
 import dev.postbus.worker.delivery.SenderLane;
+import dev.postbus.worker.outcome.DurableSender;
+import dev.postbus.worker.outcome.Outcomes;
+import java.util.Set;
 import dev.postbus.worker.topics.TopicProvisioner;
 import io.github.resilience4j.core.IntervalFunction;
 import jakarta.mail.Session;
@@ -42,8 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Postbus worker: one consumer thread, K sender lanes with one SMTP connection each, a dead-letter
- * writer. {@link #start} returns a running worker; {@link #close} drains it (in-flight sends finish, offsets
+ * A Postbus worker: one consumer thread, K sender lanes with one SMTP connection each, and one producer
+ * for retry records, dead letters and outcome events. {@link #start} returns a running worker; {@link #close} drains it (in-flight sends finish, offsets
  * are committed, connections say QUIT, the consumer leaves the group).
  */
 public final class Worker implements AutoCloseable {
@@ -65,38 +63,24 @@ public final class Worker implements AutoCloseable {
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
     this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-dlt-retry"));
-    DeadLetterWriter deadLetters = new DeadLetterWriter(producer, config.deadLetterTopic(), config.workerId(), scheduler);
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
     DispatchQueue queue = new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
-    RelayHealth relay = new RelayHealth(clock, down -> onRelayChange(down));
-    DeliveryResults results = new DeliveryResults() {
-      @Override
-      public void delivered(Delivery d, SmtpReply reply) {
-        stats.delivered();
-        finished.add(d);
-      }
-
-      @Override
-      public void deadLetter(Delivery d, DeadLetter why) {
-        log.info("dead-lettering {} as {}: {}", d, why.failureClass().label(), why.reason());
-        deadLetters.write(d, why, () -> {
-          stats.deadLettered(why.failureClass() == FailureClass.POISON);
-          finished.add(d);
-        });
-      }
-    };
+    RelayHealth relay = new RelayHealth(clock, this::onRelayChange);
+    Outcomes outcomes = new Outcomes(new DurableSender(producer, scheduler), config.deadLetterTopic(),
+        config.eventsTopic(), config.workerId(), config.failures().ladder(), config.failures().inDoubt(),
+        config.topic(), stats, finished::add, clock);
     Session session = SmtpConnection.sessionFor(config.smtp());
-    JobCodec codec = new JobCodec(config.limits());
-    MessageBuilder builder = new MessageBuilder(session, clock);
-    IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5,
-        config.reconnectBackoffMax());
+    SenderLane.Shared shared = new SenderLane.Shared(queue, new JobCodec(config.limits()),
+        new MessageBuilder(session, clock), config.failures().classifier(), outcomes, relay,
+        IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
+        config.failures().freshConnectionAttempts(), clock);
     for (int i = 0; i < config.connections(); i++) {
       String name = "lane-" + i;
-      lanes.add(new SenderLane(name, queue, new SmtpConnection(config.smtp(), session, clock, name), codec, builder,
-          results, relay, stats, backoff, clock));
+      lanes.add(new SenderLane(name, new SmtpConnection(config.smtp(), session, clock, name), shared));
     }
     this.consumeLoop = new ConsumeLoop(new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer()), config.topic(), queue, finished, config.commitInterval(), config.drainTimeout());
+        new ByteArrayDeserializer()), config.consumedTopics(), Set.copyOf(config.failures().ladder().topics(config.topic())),
+        queue, finished, relay::down, config.commitInterval(), config.drainTimeout(), clock);
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
   }
 
@@ -109,8 +93,7 @@ public final class Worker implements AutoCloseable {
     log.info("starting worker {}", config);
     if (config.topics().autoCreate()) {
       try (Admin admin = Admin.create(adminProperties(config))) {
-        TopicProvisioner.ensure(admin, TopicProvisioner.topicsFor(config.topic()), config.topics().partitions(),
-            config.topics().replication());
+        TopicProvisioner.ensure(admin, config.allTopics(), config.topics().partitions(), config.topics().replication());
       }
     }
     Worker worker = new Worker(config, clock);

@@ -20,11 +20,6 @@ public final class TopicProvisioner {
 
   private TopicProvisioner() {}
 
-  /** The topics derived from the jobs topic name. */
-  public static List<String> topicsFor(String jobsTopic) {
-    return List.of(jobsTopic, jobsTopic + ".dlt");
-  }
-
   /** Creates each missing topic; returns the names it created. */
   public static List<String> ensure(Admin admin, List<String> topics, int partitions, short replication) {
     try {

@@ -32,9 +32,11 @@ final class Fixtures implements AutoCloseable {
   Fixtures(String bootstrap) {
     this.bootstrap = bootstrap;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      TopicProvisioner.ensure(admin, TopicProvisioner.topicsFor(topic), PARTITIONS, (short) 1);
+      TopicProvisioner.ensure(admin, config(25, 1, "topics", Map.of()).allTopics(), PARTITIONS, (short) 1);
     }
   }
+
+  final String events = SharedKafka.uniqueName("events");
 
   WorkerConfig config(int smtpPort, int connections, String workerId, Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(Map.of(
@@ -49,6 +51,7 @@ final class Fixtures implements AutoCloseable {
         "worker.commit-interval", "100ms",
         "smtp.reconnect-backoff", "100ms"));
     values.put("worker.drain-timeout", "20s");
+    values.put("events.topic", events);
     values.putAll(extra);
     return WorkerConfig.from(Settings.of(values));
   }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.testkit.SharedKafka;
-import dev.postbus.worker.deadletter.DeadLetterHeaders;
+import dev.postbus.job.PostbusHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,11 +58,11 @@ class PoisonIT {
       POISON.forEach((key, payload) -> {
         ConsumerRecord<byte[], byte[]> r = byKey.get(key);
         assertThat(new String(r.value(), StandardCharsets.UTF_8)).as("raw bytes unchanged").isEqualTo(payload);
-        assertThat(header(r, DeadLetterHeaders.CLASS)).isEqualTo("poison");
-        assertThat(header(r, DeadLetterHeaders.REASON)).startsWith(EXPECTED_REASON.get(key));
-        assertThat(header(r, DeadLetterHeaders.ORIGINAL_TOPIC)).isEqualTo(f.topic);
-        assertThat(header(r, DeadLetterHeaders.ORIGINAL_OFFSET)).isNotBlank();
-        assertThat(header(r, DeadLetterHeaders.WORKER)).isEqualTo("w");
+        assertThat(header(r, PostbusHeaders.CLASS)).isEqualTo("poison");
+        assertThat(header(r, PostbusHeaders.REASON)).startsWith(EXPECTED_REASON.get(key));
+        assertThat(header(r, PostbusHeaders.ORIGINAL_TOPIC)).isEqualTo(f.topic);
+        assertThat(header(r, PostbusHeaders.ORIGINAL_OFFSET)).isNotBlank();
+        assertThat(header(r, PostbusHeaders.WORKER)).isEqualTo("w");
       });
       assertThat(relay.received()).isEqualTo(20);
     }

@@ -1,0 +1,59 @@
+package dev.postbus.worker.outcome;
+
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a record and runs {@code onAcked} once Kafka has it (acks=all). A failed send is tried again after a
+ * pause until it succeeds or {@code abandon} says the work is no longer ours, so a job's offset is never
+ * committed before its retry, dead-letter or event record is safe.
+ */
+public final class DurableSender {
+
+  private static final Logger log = LoggerFactory.getLogger(DurableSender.class);
+  private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+  private final Producer<byte[], byte[]> producer;
+  private final ScheduledExecutorService retries;
+
+  public DurableSender(Producer<byte[], byte[]> producer, ScheduledExecutorService retries) {
+    this.producer = producer;
+    this.retries = retries;
+  }
+
+  public void send(ProducerRecord<byte[], byte[]> record, String what, BooleanSupplier abandon, Runnable onAcked) {
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error == null) {
+          onAcked.run();
+        } else {
+          retryLater(record, what, abandon, onAcked, error);
+        }
+      });
+    } catch (RuntimeException e) {
+      retryLater(record, what, abandon, onAcked, e);
+    }
+  }
+
+  private void retryLater(ProducerRecord<byte[], byte[]> record, String what, BooleanSupplier abandon,
+      Runnable onAcked, Exception error) {
+    if (abandon.getAsBoolean()) {
+      log.warn("{} not written to {} and its partition is gone; the new owner redoes the job ({})", what,
+          record.topic(), error.getMessage());
+      return;
+    }
+    log.warn("{} not written to {}, trying again in {}: {}", what, record.topic(), RETRY_PAUSE, error.getMessage());
+    try {
+      retries.schedule(() -> send(record, what, abandon, onAcked), RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      log.warn("{} abandoned at shutdown; its job stays uncommitted and will be redelivered", what);
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.postbus.worker.outcome;
+
+import dev.postbus.job.Job;
+import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.smtp.SmtpReply;
+import dev.postbus.worker.config.InDoubtPolicy;
+import dev.postbus.worker.delivery.Delivery;
+import dev.postbus.worker.lifecycle.WorkerStats;
+import dev.postbus.worker.retry.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns how an attempt ended into records: a delivered event; a retry record on the ladder plus a deferred
+ * event; or a dead letter plus a dead-lettered event. One attempt can end several ways at once (a partial
+ * send). The delivery counts as finished, and its offset may be committed, only when Kafka has acknowledged
+ * every record of its {@link Batch}.
+ */
+public final class Outcomes {
+
+  private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+
+  private final DurableSender sender;
+  private final RecordFactory records;
+  private final RetryPolicy ladder;
+  private final InDoubtPolicy inDoubtPolicy;
+  private final String jobsTopic;
+  private final WorkerStats stats;
+  private final Consumer<Delivery> finished;
+  private final Clock clock;
+
+  public Outcomes(DurableSender sender, String deadLetterTopic, String eventsTopic, String workerId, RetryPolicy ladder,
+      InDoubtPolicy inDoubtPolicy, String jobsTopic, WorkerStats stats, Consumer<Delivery> finished, Clock clock) {
+    this.sender = sender;
+    this.records = new RecordFactory(deadLetterTopic, eventsTopic, workerId);
+    this.ladder = ladder;
+    this.inDoubtPolicy = inDoubtPolicy;
+    this.jobsTopic = jobsTopic;
+    this.stats = stats;
+    this.finished = finished;
+    this.clock = clock;
+  }
+
+  /**
+   * Starts recording the end of one attempt.
+   *
+   * @param job the decoded job, or null when it could not be decoded
+   * @param attempt the number of this attempt (1 for the first)
+   * @param firstFailure when an earlier attempt first failed, or null
+   */
+  public Batch begin(Delivery d, Job job, int attempt, Instant firstFailure) {
+    return new Batch(d, job, attempt, firstFailure);
+  }
+
+  /** The records of one attempt. Call {@link #end()} once everything is added. */
+  public final class Batch {
+
+    private final Delivery d;
+    private final Job job;
+    private final int attempt;
+    private final Instant firstFailure;
+    private final Instant now = clock.instant();
+    private final AtomicInteger pending = new AtomicInteger(1);
+
+    private Batch(Delivery d, Job job, int attempt, Instant firstFailure) {
+      this.d = d;
+      this.job = job;
+      this.attempt = attempt;
+      this.firstFailure = firstFailure;
+    }
+
+    public void delivered(SmtpReply reply, int recipients) {
+      stats.delivered();
+      send(records.event(d, job, "delivered", attempt, now, e -> {
+        RecordFactory.putReply(e, reply);
+        e.put("deliveredTo", recipients);
+      }), "delivered event");
+    }
+
+    /**
+     * A failure for the job (recipients null) or for some of its recipients: retried on the ladder when
+     * transient, dead-lettered otherwise.
+     */
+    public void failed(Failure f, Duration retryHint, List<String> recipients) {
+      if (f.inDoubt()) {
+        stats.inDoubt();
+      }
+      boolean retry = f.outcomeClass() == OutcomeClass.TRANSIENT
+          && !(f.inDoubt() && inDoubtPolicy == InDoubtPolicy.DEAD_LETTER);
+      if (!retry) {
+        deadLetter(f, recipients);
+        return;
+      }
+      Instant first = firstFailure == null ? now : firstFailure;
+      RetryPolicy.Decision decision = ladder.next(attempt, first, now, retryHint, ThreadLocalRandom.current()::nextDouble);
+      if (decision instanceof RetryPolicy.GiveUp giveUp) {
+        deadLetter(f.expired(giveUp.reason()), recipients);
+        return;
+      }
+      RetryPolicy.RetryAt at = (RetryPolicy.RetryAt) decision;
+      String tier = ladder.topic(jobsTopic, at.tier());
+      stats.retried();
+      send(records.retry(d, tier, attempt, first, at.due(), f, recipients), "retry record");
+      send(records.event(d, job, f.inDoubt() ? "in-doubt" : "deferred", attempt, now, e -> {
+        RecordFactory.putFailure(e, f);
+        RecordFactory.putRecipients(e, recipients);
+        e.put("nextAttemptAt", at.due().toString());
+        e.put("retryTopic", tier);
+      }), "deferred event");
+    }
+
+    private void deadLetter(Failure f, List<String> recipients) {
+      stats.deadLettered(f.outcomeClass() == OutcomeClass.POISON);
+      log.info("dead-lettering {} (job {}) as {}: {}", d, job == null ? "?" : job.id(), f.outcomeClass().label(),
+          f.reply() == null ? f.reason() : f.reply().codes());
+      send(records.deadLetter(d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients), "dead letter");
+      send(records.event(d, job, f.inDoubt() ? "in-doubt" : "dead-lettered", attempt, now, e -> {
+        RecordFactory.putFailure(e, f);
+        RecordFactory.putRecipients(e, recipients);
+        e.put("deadLetterTopic", records.deadLetterTopic());
+      }), "dead-lettered event");
+    }
+
+    /** No more records: the delivery finishes when the ones added are acknowledged. */
+    public void end() {
+      release();
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record, String what) {
+      pending.incrementAndGet();
+      sender.send(record, what + " for " + d, () -> d.owner().revoked(), this::release);
+    }
+
+    private void release() {
+      if (pending.decrementAndGet() == 0) {
+        finished.accept(d);
+      }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package dev.postbus.worker.outcome;
+
+import static dev.postbus.job.PostbusHeaders.*;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.job.Job;
+import dev.postbus.job.PostbusHeaders;
+import dev.postbus.smtp.SmtpReply;
+import dev.postbus.worker.delivery.Delivery;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Builds the records of an outcome: retry and dead-letter records (original key and payload bytes, the
+ * publisher's headers, Postbus's headers), and outcome events (JSON, keyed by job id).
+ */
+final class RecordFactory {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String deadLetterTopic;
+  private final String eventsTopic;
+  private final String workerId;
+
+  String deadLetterTopic() {
+    return deadLetterTopic;
+  }
+
+  RecordFactory(String deadLetterTopic, String eventsTopic, String workerId) {
+    this.deadLetterTopic = deadLetterTopic;
+    this.eventsTopic = eventsTopic;
+    this.workerId = workerId;
+  }
+
+  ProducerRecord<byte[], byte[]> retry(Delivery d, String tierTopic, int attempts, Instant firstFailure, Instant due,
+      Failure f, List<String> recipients) {
+    Headers h = carried(d, recipients);
+    put(h, ATTEMPT, Integer.toString(attempts));
+    put(h, FIRST_FAILURE, firstFailure.toString());
+    put(h, DUE, due.toString());
+    describe(h, f);
+    return new ProducerRecord<>(tierTopic, null, d.key(), d.value(), h);
+  }
+
+  ProducerRecord<byte[], byte[]> deadLetter(Delivery d, int attempts, Instant firstFailure, Instant now, Failure f,
+      List<String> recipients) {
+    Headers h = carried(d, recipients);
+    describe(h, f);
+    put(h, ATTEMPTS, Integer.toString(attempts));
+    put(h, FIRST_FAILURE, firstFailure.toString());
+    put(h, LAST_FAILURE, now.toString());
+    return new ProducerRecord<>(deadLetterTopic, null, d.key(), d.value(), h);
+  }
+
+  ProducerRecord<byte[], byte[]> event(Delivery d, Job job, String type, int attempt, Instant now,
+      java.util.function.Consumer<ObjectNode> details) {
+    ObjectNode e = JSON.createObjectNode();
+    e.put("type", type);
+    String jobId = job != null ? job.id() : d.key() == null ? null : new String(d.key(), StandardCharsets.UTF_8);
+    e.put("jobId", jobId);
+    e.put("at", now.toString());
+    e.put("attempt", attempt);
+    e.put("worker", workerId);
+    if (job != null && !job.tags().isEmpty()) {
+      ObjectNode tags = e.putObject("tags");
+      job.tags().forEach(tags::put);
+    }
+    details.accept(e);
+    try {
+      return new ProducerRecord<>(eventsTopic, jobId == null ? null : jobId.getBytes(StandardCharsets.UTF_8),
+          JSON.writeValueAsBytes(e));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+      throw new IllegalStateException("cannot encode event for " + d, ex);
+    }
+  }
+
+  static void putReply(ObjectNode node, SmtpReply reply) {
+    if (reply != null) {
+      ObjectNode r = node.putObject("reply");
+      r.put("code", reply.code());
+      if (reply.enhancedCode() != null) {
+        r.put("enhancedCode", reply.enhancedCode());
+      }
+      r.put("text", reply.text());
+    }
+  }
+
+  static void putFailure(ObjectNode node, Failure f) {
+    node.put("class", f.outcomeClass().label());
+    node.put("reason", f.reason());
+    putReply(node, f.reply());
+    if (f.inDoubt()) {
+      node.put("inDoubt", true);
+    }
+  }
+
+  static void putRecipients(ObjectNode node, List<String> recipients) {
+    if (recipients != null) {
+      var array = node.putArray("recipients");
+      recipients.forEach(array::add);
+    }
+  }
+
+  /** The publisher's headers and the replay count, the first origin, and the recipient restriction. */
+  private Headers carried(Delivery d, List<String> recipients) {
+    Headers h = new RecordHeaders();
+    boolean hasOrigin = false;
+    if (d.headers() != null) {
+      for (Header original : d.headers()) {
+        String k = original.key();
+        if (!PostbusHeaders.isPostbusHeader(k) || k.equals(REPLAY_COUNT)) {
+          h.add(original);
+        } else if (k.startsWith("postbus.original.")) {
+          h.add(original);
+          hasOrigin = true;
+        }
+      }
+    }
+    if (!hasOrigin) {
+      put(h, ORIGINAL_TOPIC, d.partition().topic());
+      put(h, ORIGINAL_PARTITION, Integer.toString(d.partition().partition()));
+      put(h, ORIGINAL_OFFSET, Long.toString(d.offset()));
+    }
+    if (recipients != null) {
+      try {
+        h.add(RECIPIENTS, JSON.writeValueAsBytes(recipients));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    put(h, WORKER, workerId);
+    return h;
+  }
+
+  private static void describe(Headers h, Failure f) {
+    put(h, CLASS, f.outcomeClass().label());
+    put(h, REASON, truncate(f.reason()));
+    if (f.reply() != null) {
+      put(h, CODE, Integer.toString(f.reply().code()));
+      if (f.reply().enhancedCode() != null) {
+        put(h, ENHANCED_CODE, f.reply().enhancedCode());
+      }
+      put(h, REPLY, truncate(f.reply().text()));
+    }
+    if (f.command() != null) {
+      put(h, COMMAND, f.command());
+    }
+    if (f.inDoubt()) {
+      put(h, IN_DOUBT, "true");
+    }
+  }
+
+  private static void put(Headers h, String key, String value) {
+    h.add(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT);
+  }
+}
