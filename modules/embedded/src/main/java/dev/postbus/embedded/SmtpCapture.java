@@ -33,7 +33,8 @@ public final class SmtpCapture implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmtpCapture.class);
   public static final int DEFAULT_KEEP = 10_000;
 
-  private final SMTPServer server;
+  private volatile SMTPServer server;
+  private volatile int boundPort;
   private final int keep;
   private final Clock clock;
   private final Deque<CapturedMessage> recent = new ArrayDeque<>();
@@ -41,11 +42,17 @@ public final class SmtpCapture implements AutoCloseable {
   private final AtomicLong received = new AtomicLong();
   private volatile Consumer<CapturedMessage> listener = m -> {};
   private volatile long replyDelayNanos;
+  private volatile Faults faults = Faults.NONE;
+  private final Map<String, Integer> offeredByMessageId = new ConcurrentHashMap<>();
 
   private SmtpCapture(int port, int keep, Clock clock) {
     this.keep = keep;
     this.clock = clock;
-    this.server = SMTPServer.port(port)
+    this.server = build(port);
+  }
+
+  private SMTPServer build(int port) {
+    return SMTPServer.port(port)
         .bindAddress(InetAddress.getLoopbackAddress())
         .softwareName("Postbus capture")
         .maxConnections(1024)
@@ -62,12 +69,26 @@ public final class SmtpCapture implements AutoCloseable {
   public static SmtpCapture start(int port, int keep) {
     SmtpCapture capture = new SmtpCapture(port, keep, Clock.systemUTC());
     capture.server.start();
+    capture.boundPort = capture.server.getPortAllocated();
     log.info("SMTP capture listening on 127.0.0.1:{}", capture.port());
     return capture;
   }
 
   public int port() {
-    return server.getPortAllocated();
+    return boundPort;
+  }
+
+  /** Stops listening (connections are refused) but keeps everything captured; {@link #resume()} undoes it. */
+  public synchronized void goDown() {
+    server.stop();
+    log.info("SMTP capture on 127.0.0.1:{} is down", boundPort);
+  }
+
+  /** Listens again on the same port. */
+  public synchronized void resume() {
+    server = build(boundPort);
+    server.start();
+    log.info("SMTP capture on 127.0.0.1:{} is up again", boundPort);
   }
 
   /** Called on the server's thread for each message, after it is stored. */
@@ -81,6 +102,11 @@ public final class SmtpCapture implements AutoCloseable {
    */
   public void delayReplies(java.time.Duration delay) {
     this.replyDelayNanos = delay.toNanos();
+  }
+
+  /** Scripts failures (see {@link Faults}); {@link Faults#NONE} accepts everything. */
+  public void faults(Faults faults) {
+    this.faults = faults;
   }
 
   public long received() {
@@ -124,7 +150,11 @@ public final class SmtpCapture implements AutoCloseable {
       }
 
       @Override
-      public void recipient(String address) {
+      public void recipient(String address) throws RejectException {
+        Faults.Reply refusal = faults.recipient(address);
+        if (refusal != null) {
+          throw new RejectException(refusal.code(), refusal.text());
+        }
         recipients.add(address);
       }
 
@@ -142,6 +172,16 @@ public final class SmtpCapture implements AutoCloseable {
           throw new RejectException(554, "5.6.0 unreadable headers");
         }
         String messageId = header(headers, "Message-ID");
+        String key = messageId == null ? "" : messageId;
+        int offered = offeredByMessageId.merge(key, 1, Integer::sum);
+        Faults.Reply refusal = faults.data(messageId, List.copyOf(recipients), offered);
+        if (refusal != null) {
+          throw new RejectException(refusal.code(), refusal.text());
+        }
+        long faultDelay = faults.replyDelay(messageId, offered).toNanos();
+        if (faultDelay > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(faultDelay);
+        }
         long number = received.incrementAndGet();
         CapturedMessage m = new CapturedMessage(number, clock.instant(), from, recipients, messageId,
             decode(header(headers, "Subject")), raw);

@@ -68,14 +68,25 @@ final class Fixtures implements AutoCloseable {
 
   /** Publishes n text jobs with ids prefix-0 .. prefix-(n-1); returns once Kafka has every one. */
   void publish(String prefix, int n) {
+    List<Job> jobs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      jobs.add(Job.text(id(prefix, i), "sender@example.com", "rcpt" + (i % 50) + "@example.net", "Message " + i,
+          "Body of message " + i));
+    }
+    publish(jobs);
+  }
+
+  void publish(List<Job> jobs) {
     try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(bootstrap, topic))) {
-      List<CompletableFuture<?>> sent = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        sent.add(publisher.publish(Job.text(id(prefix, i), "sender@example.com", "rcpt" + (i % 50) + "@example.net",
-            "Message " + i, "Body of message " + i)));
-      }
+      List<CompletableFuture<?>> sent = new ArrayList<>(jobs.size());
+      jobs.forEach(j -> sent.add(publisher.publish(j)));
       CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
     }
+  }
+
+  static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   List<ConsumerRecord<byte[], byte[]>> read(String topicName, int atLeast, Duration timeout) {
