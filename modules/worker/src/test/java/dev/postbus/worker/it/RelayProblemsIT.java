@@ -1,0 +1,95 @@
+package dev.postbus.worker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.testkit.SharedKafka;
+import dev.postbus.worker.lifecycle.RelayHealth;
+import dev.postbus.worker.lifecycle.Worker;
+import dev.postbus.worker.lifecycle.WorkerState;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/** A relay that is down, or refuses our credentials, is not the messages' fault: nothing is dead-lettered. */
+@ExtendWith(SharedKafka.class)
+class RelayProblemsIT {
+
+  @RegisterExtension
+  static final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+
+  @Test
+  void relayDownForTwentySecondsMidRunLosesAndDeadLettersNothing(EmbeddedKafka kafka) {
+    try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      relay.delayReplies(Duration.ofMillis(5));
+      f.publish("down", 1000);
+      Worker w = f.start(f.config(relay.port(), 4, "down", Map.of("smtp.reconnect-backoff", "200ms",
+          "smtp.reconnect-backoff-max", "2s")));
+      await().atMost(Duration.ofMinutes(1)).until(() -> relay.received() >= 200);
+
+      relay.goDown();
+      long downAt = System.nanoTime();
+      AtomicBoolean sawNotReady = new AtomicBoolean();
+      await().atMost(Duration.ofSeconds(15)).until(() -> w.state() == WorkerState.PAUSED);
+      await().pollDelay(Duration.ofSeconds(20).minusNanos(System.nanoTime() - downAt)).atMost(Duration.ofSeconds(25))
+          .until(() -> {
+            sawNotReady.set(sawNotReady.get() || !w.state().ready());
+            return true;
+          });
+      relay.resume();
+
+      await().atMost(Duration.ofMinutes(2)).until(() -> relay.countsByMessageId().size() >= 1000);
+      assertThat(sawNotReady).as("not ready while the relay was down").isTrue();
+      assertThat(w.state()).isEqualTo(WorkerState.RUNNING);
+      assertThat(w.stats().snapshot().deadLettered()).isZero();
+      assertThat(relay.countsByMessageId()).hasSize(1000);
+      assertThat(f.read(f.topic + ".dlt", 1, Duration.ofSeconds(2))).isEmpty();
+    }
+  }
+
+  @Test
+  void wrongPasswordDeadLettersNothingAndIsReportedOncePerBackoffStep(EmbeddedKafka kafka) throws Exception {
+    Logger relayLog = (Logger) LoggerFactory.getLogger(RelayHealth.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    relayLog.addAppender(lines);
+    greenMail.getUserManager().setAuthRequired(true);
+    try (Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      greenMail.setUser("sender@example.com", "sender", "right");
+      f.publish("auth", 50);
+      Map<String, String> auth = Map.of("smtp.username", "sender", "smtp.password", "wrong",
+          "smtp.reconnect-backoff", "500ms", "smtp.reconnect-backoff-max", "1s");
+      Worker wrong = f.start(f.config(greenMail.getSmtp().getPort(), 4, "auth-wrong", auth));
+      await().atMost(Duration.ofSeconds(20)).until(() -> wrong.state() == WorkerState.PAUSED);
+      await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
+      long reports = lines.list.stream().filter(e -> e.getFormattedMessage().contains("authentication failed")).count();
+      assertThat(reports).as("once per backoff step (4 s at 0.5-1 s steps), not once per job or lane")
+          .isBetween(1L, 10L);
+      assertThat(lines.list).noneMatch(e -> e.getFormattedMessage().contains("wrong"));
+      assertThat(wrong.stats().snapshot().deadLettered()).isZero();
+      assertThat(greenMail.getReceivedMessages()).isEmpty();
+      wrong.close();
+
+      Worker right = f.start(f.config(greenMail.getSmtp().getPort(), 4, "auth-right",
+          Map.of("smtp.username", "sender", "smtp.password", "right")));
+      await().atMost(Duration.ofMinutes(1)).until(() -> greenMail.getReceivedMessages().length >= 50);
+      assertThat(EndToEndIT.countByMessageId(greenMail.getReceivedMessages())).hasSize(50);
+      assertThat(right.stats().snapshot().deadLettered()).isZero();
+      assertThat(f.read(f.topic + ".dlt", 1, Duration.ofSeconds(2))).isEmpty();
+    } finally {
+      greenMail.getUserManager().setAuthRequired(false);
+      relayLog.detachAppender(lines);
+    }
+  }
+}
