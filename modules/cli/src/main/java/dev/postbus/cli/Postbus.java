@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code postbus} executable. */
 @Command(name = "postbus", mixinStandardHelpOptions = true, versionProvider = Postbus.Version.class,
     description = "Durable, Kafka-backed mail delivery.",
-    subcommands = {WorkerCommand.class, SendCommand.class, TopicsCommand.class, DevCommand.class, DemoCommand.class,
+    subcommands = {WorkerCommand.class, SendCommand.class, TopicsCommand.class, DltCommand.class, DevCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Postbus implements Runnable {
 
@@ -31,6 +31,10 @@ public final class Postbus implements Runnable {
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           if (e instanceof dev.postbus.worker.config.ConfigException) {
             cmd.getErr().println("postbus: invalid configuration: " + e.getMessage());
+            return EXIT_CONFIG;
+          }
+          if (e instanceof IllegalArgumentException) {
+            cmd.getErr().println("postbus " + cmd.getCommandName() + ": " + e.getMessage());
             return EXIT_CONFIG;
           }
           throw e;

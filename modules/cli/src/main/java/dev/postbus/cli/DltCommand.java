@@ -1,0 +1,196 @@
+package dev.postbus.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.replay.DeadLetter;
+import dev.postbus.replay.DeadLetterFilter;
+import dev.postbus.replay.Replayer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.header.Header;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "dlt", mixinStandardHelpOptions = true,
+    description = "Inspect the dead-letter topic (<topic>.dlt) and replay chosen dead letters.",
+    subcommands = {DltCommand.ListCommand.class, DltCommand.Show.class, DltCommand.Replay.class})
+final class DltCommand {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Which dead letters: every option given must match. */
+  static final class Filters {
+    @Option(names = "--since", paramLabel = "WHEN", description = "Failed at or after: ISO-8601 time or an age such as 2h, 30m, 7d.")
+    String since;
+    @Option(names = "--until", paramLabel = "WHEN", description = "Failed before: ISO-8601 time or an age.")
+    String until;
+    @Option(names = "--class", split = ",", paramLabel = "CLASS", description = "permanent, transient, poison, expired (comma-separated).")
+    List<String> classes = new ArrayList<>();
+    @Option(names = "--code", paramLabel = "CODE", description = "Reply or enhanced code, or a pattern: 550, 5.1.1, 4.7.*")
+    String code;
+    @Option(names = "--domain", paramLabel = "DOMAIN", description = "A recipient domain, e.g. gmail.com.")
+    String domain;
+    @Option(names = "--id", split = ",", paramLabel = "JOB_ID", description = "Job ids (comma-separated or repeated).")
+    List<String> ids = new ArrayList<>();
+
+    DeadLetterFilter toFilter() {
+      return new DeadLetterFilter(when(since, "--since"), when(until, "--until"), new HashSet<>(classes), code, domain,
+          new HashSet<>(ids));
+    }
+
+    private static Instant when(String text, String option) {
+      if (text == null) {
+        return null;
+      }
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException notAnInstant) {
+        try {
+          Duration age = dev.postbus.worker.config.ValueType.duration(Duration.ZERO, Duration.ofDays(3650)).parse().apply(text);
+          return Instant.now().minus(age);
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException(option + " must be an ISO-8601 time (2026-11-24T10:00:00Z) or an age "
+              + "(2h, 30m, 7d); got '" + text + "'");
+        }
+      }
+    }
+  }
+
+  static Replayer replayer(KafkaOptions kafka) {
+    return new Replayer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), kafka.topic());
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters: time, job id, class, code, reason, recipient domain.")
+  static final class ListCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+    @ArgGroup(exclusive = false)
+    Filters filters = new Filters();
+    @Option(names = "--limit", defaultValue = "1000", description = "Most rows (default ${DEFAULT-VALUE}).")
+    int limit;
+    @Option(names = "--json", description = "One JSON array instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      List<DeadLetter> found = replayer(kafka).list(filters.toFilter(), limit);
+      if (json) {
+        ArrayNode array = JSON.createArrayNode();
+        found.forEach(d -> array.add(summary(d)));
+        System.out.println(JSON.writeValueAsString(array));
+      } else {
+        printTable(found);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show every dead letter of a job: headers and payload.")
+  static final class Show implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+    @Parameters(paramLabel = "JOB_ID")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      List<DeadLetter> found = replayer(kafka).list(new DeadLetterFilter(null, null, null, null, null,
+          java.util.Set.of(id)), Integer.MAX_VALUE);
+      if (found.isEmpty()) {
+        System.err.println("postbus dlt show: no dead letter for job " + id);
+        return 1;
+      }
+      for (DeadLetter d : found) {
+        System.out.println("dead letter " + d.position() + " of job " + d.jobId());
+        for (Header h : d.record().headers()) {
+          System.out.println("  " + h.key() + ": " + new String(h.value(), StandardCharsets.UTF_8));
+        }
+        System.out.println("  payload:");
+        System.out.println("  " + new String(d.record().value(), StandardCharsets.UTF_8));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "replay", mixinStandardHelpOptions = true,
+      description = {"Republish the matching dead letters to the jobs topic (fresh attempt count, replay-count + 1).",
+          "The same replay run twice publishes nothing the second time."})
+  static final class Replay implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+    @ArgGroup(exclusive = false)
+    Filters filters = new Filters();
+    @Option(names = "--dry-run", description = "List what would be replayed; publish nothing, remember nothing.")
+    boolean dryRun;
+    @Option(names = "--limit", defaultValue = "2147483647", description = "Replay at most this many.")
+    int limit;
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "PER_SECOND", description = "At most this many per second (0: no limit).")
+    double rate;
+
+    @Override
+    public Integer call() throws Exception {
+      if (limit < 1 || rate < 0) {
+        System.err.println("postbus dlt replay: --limit must be at least 1 and --rate at least 0");
+        return Postbus.EXIT_CONFIG;
+      }
+      Replayer replayer = replayer(kafka);
+      Replayer.Result result = replayer.replay(new Replayer.Request(filters.toFilter(), dryRun, limit, rate),
+          d -> System.out.println((dryRun ? "would replay " : "replaying ") + d.jobId() + "  " + d.failureClass() + " "
+              + codes(d) + "  " + d.time().truncatedTo(ChronoUnit.SECONDS)));
+      if (dryRun) {
+        System.out.println("dry run: " + result.matched().size() + " of " + result.scanned()
+            + " dead letters would be replayed to " + kafka.topic() + "; nothing published");
+      } else {
+        System.out.println(result.matched().size() + " dead letters replayed to " + kafka.topic() + " ("
+            + result.scanned() + " scanned; progress kept in consumer group " + result.group() + ")");
+      }
+      return 0;
+    }
+  }
+
+  static ObjectNode summary(DeadLetter d) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("time", d.time().toString());
+    o.put("jobId", d.jobId());
+    o.put("class", d.failureClass());
+    o.put("code", d.code());
+    o.put("enhancedCode", d.enhancedCode());
+    o.put("reason", d.reason());
+    ArrayNode domains = o.putArray("recipientDomains");
+    d.recipientDomains().forEach(domains::add);
+    o.put("position", d.position());
+    o.put("replayCount", d.replayCount());
+    return o;
+  }
+
+  private static String codes(DeadLetter d) {
+    return (d.code() + " " + d.enhancedCode()).strip();
+  }
+
+  private static void printTable(List<DeadLetter> found) {
+    String format = "%-20s  %-28s  %-9s  %-10s  %-24s  %s%n";
+    System.out.printf(format, "TIME", "JOB ID", "CLASS", "CODE", "DOMAIN", "REASON");
+    for (DeadLetter d : found) {
+      System.out.printf(format, d.time().truncatedTo(ChronoUnit.SECONDS), cut(d.jobId(), 28), d.failureClass(),
+          codes(d), cut(String.join(",", d.recipientDomains()), 24), cut(d.reason(), 70));
+    }
+    System.out.println(found.size() + " dead letters");
+  }
+
+  private static String cut(String s, int n) {
+    return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+}

@@ -1,0 +1,83 @@
+package dev.postbus.replay;
+
+import dev.postbus.job.InvalidJobException;
+import dev.postbus.job.Job;
+import dev.postbus.job.JobCodec;
+import dev.postbus.job.JobLimits;
+import dev.postbus.job.MailAddress;
+import dev.postbus.job.PostbusHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/** One record of the dead-letter topic, with what its headers say. */
+public record DeadLetter(ConsumerRecord<byte[], byte[]> record, String jobId, String failureClass, String code,
+    String enhancedCode, String reason, String reply, Instant time, List<String> recipientDomains, int replayCount) {
+
+  private static final JobCodec CODEC = new JobCodec(new JobLimits(Integer.MAX_VALUE / 2, Integer.MAX_VALUE / 4, 10_000));
+
+  public static DeadLetter of(ConsumerRecord<byte[], byte[]> r) {
+    String jobId = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+    String last = header(r, PostbusHeaders.LAST_FAILURE);
+    Instant time = last != null ? parse(last) : Instant.ofEpochMilli(r.timestamp());
+    String replays = header(r, PostbusHeaders.REPLAY_COUNT);
+    return new DeadLetter(r, jobId, orEmpty(header(r, PostbusHeaders.CLASS)), orEmpty(header(r, PostbusHeaders.CODE)),
+        orEmpty(header(r, PostbusHeaders.ENHANCED_CODE)), orEmpty(header(r, PostbusHeaders.REASON)),
+        orEmpty(header(r, PostbusHeaders.REPLY)), time == null ? Instant.ofEpochMilli(r.timestamp()) : time,
+        domains(r), replays == null ? 0 : parseInt(replays));
+  }
+
+  /** Domains of the recipients this dead letter is about (the limited set after a partial send). */
+  private static List<String> domains(ConsumerRecord<byte[], byte[]> r) {
+    TreeSet<String> out = new TreeSet<>();
+    String limited = header(r, PostbusHeaders.RECIPIENTS);
+    if (limited != null) {
+      for (String a : limited.replaceAll("[\\[\\]\"]", "").split(",")) {
+        if (!a.isBlank()) {
+          out.add(MailAddress.of(a.strip()).domain());
+        }
+      }
+      return List.copyOf(out);
+    }
+    try {
+      Job job = CODEC.parse(r.value());
+      job.recipients().forEach(a -> out.add(a.domain()));
+    } catch (InvalidJobException | RuntimeException e) {
+      // poison: no readable recipients
+    }
+    return List.copyOf(out);
+  }
+
+  static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static Instant parse(String s) {
+    try {
+      return Instant.parse(s);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static int parseInt(String s) {
+    try {
+      return Integer.parseInt(s.strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Where it sits in the dead-letter topic: {@code partition@offset}. */
+  public String position() {
+    return record.partition() + "@" + record.offset();
+  }
+}

@@ -1,0 +1,100 @@
+package dev.postbus.replay;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads the dead-letter topic up to its end as of the start of the read (records arriving later wait for the
+ * next run). With a group id, reading starts at that group's committed offsets and {@link #commit} moves them.
+ */
+public final class DeadLetterTopic implements AutoCloseable {
+
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String topic;
+  private final boolean grouped;
+  private final Map<TopicPartition, Long> next = new HashMap<>();
+
+  public DeadLetterTopic(Map<String, Object> kafka, String topic, String groupId) {
+    Map<String, Object> props = new HashMap<>(kafka);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    if (groupId != null) {
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
+    this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.topic = topic;
+    this.grouped = groupId != null;
+  }
+
+  /**
+   * Calls {@code each} for every record from the start position to the end; stops early when it returns
+   * false. Returns the records read.
+   */
+  public long read(Predicate<DeadLetter> each) {
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+    if (infos == null || infos.isEmpty()) {
+      throw new IllegalStateException("topic " + topic + " does not exist");
+    }
+    List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    consumer.assign(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+    Map<TopicPartition, OffsetAndMetadata> committed = grouped
+        ? consumer.committed(new java.util.HashSet<>(partitions), TIMEOUT) : Map.of();
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata c = committed.get(tp);
+      if (c != null) {
+        consumer.seek(tp, c.offset());
+      } else {
+        consumer.seekToBeginning(List.of(tp));
+      }
+      next.put(tp, consumer.position(tp, TIMEOUT));
+    }
+    long read = 0;
+    List<TopicPartition> open = new ArrayList<>(partitions);
+    open.removeIf(tp -> next.get(tp) >= end.get(tp));
+    while (!open.isEmpty()) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (!open.contains(tp) || r.offset() >= end.get(tp)) {
+          continue;
+        }
+        read++;
+        if (!each.test(DeadLetter.of(r))) {
+          return read;
+        }
+        next.put(tp, r.offset() + 1);
+      }
+      open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+    }
+    return read;
+  }
+
+  /** Remembers, for this group, that everything read so far is done. */
+  public void commit() {
+    if (!grouped) {
+      throw new IllegalStateException("no group to commit for");
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    next.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+    consumer.commitSync(offsets, TIMEOUT);
+  }
+
+  @Override
+  public void close() {
+    consumer.close(Duration.ofSeconds(5));
+  }
+}
