@@ -3,10 +3,15 @@ package dev.postbus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.client.JobPublisher;
 import dev.postbus.client.PublisherConfig;
+import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.FreePort;
 import dev.postbus.job.Job;
+import dev.postbus.replay.DeadLetter;
+import dev.postbus.replay.DeadLetterFilter;
+import dev.postbus.replay.Replayer;
 import dev.postbus.worker.lifecycle.WorkerStats;
 import java.nio.file.Files;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,19 +19,25 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run the whole flow once on free ports: an in-process Kafka broker, an SMTP capture server and",
-        "a worker; publish generated jobs, wait until every one is accounted for, and print a report.",
-        "Exit code 0 only when every published job was delivered or dead-lettered."})
+        "a worker. Publishes generated jobs; the capture server refuses 5% of the recipients (550 5.1.1) and",
+        "answers 10% with 451 the first time. Retries go through the retry ladder (short delays here), refusals",
+        "to the dead-letter topic; the demo lists them, then replays them once the server accepts them.",
+        "Exit code 0 only when every published job ends delivered."})
 final class DemoCommand implements Callable<Integer> {
 
   private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(10);
+  private static final Map<String, String> DEMO_SETTINGS = Map.of("retry.delays", "1s,2s,5s");
 
   @Option(names = "--jobs", defaultValue = "1000", description = "Jobs to publish (default ${DEFAULT-VALUE}).")
   int jobs;
@@ -34,6 +45,21 @@ final class DemoCommand implements Callable<Integer> {
   int connections;
   @Option(names = "--json", description = "End with the report as one JSON object on the last line of output.")
   boolean json;
+
+  /** Every 20th recipient is unknown; every 10th message is refused with 451 the first time it is offered. */
+  static final class DemoFaults implements Faults {
+    final AtomicBoolean refusing = new AtomicBoolean(true);
+
+    @Override
+    public Reply recipient(String address) {
+      return refusing.get() && address.startsWith("bounce-") ? new Reply(550, "5.1.1 User unknown") : null;
+    }
+
+    @Override
+    public Reply data(String messageId, List<String> recipients, int offered) {
+      return offered == 1 && recipients.get(0).startsWith("later-") ? new Reply(451, "4.3.0 Try again later") : null;
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -45,78 +71,105 @@ final class DemoCommand implements Callable<Integer> {
         connections);
     var layout = new DevStack.Layout(Files.createTempDirectory("postbus-demo-"), true, FreePort.pick(),
         FreePort.pick(), 0, 0);
-    try (DevStack stack = DevStack.start(layout, connections, Map.of())) {
-      return run(stack);
+    try (DevStack stack = DevStack.start(layout, connections, DEMO_SETTINGS)) {
+      DemoFaults faults = new DemoFaults();
+      stack.capture.faults(faults);
+      return run(stack, faults);
     }
   }
 
-  private int run(DevStack stack) throws Exception {
+  private int run(DevStack stack, DemoFaults faults) throws Exception {
     WorkerStats stats = stack.worker.stats();
     long started = System.nanoTime();
-    List<CompletableFuture<?>> published = new ArrayList<>(jobs);
-    try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(stack.kafka.bootstrapServers(), stack.topic));
-        ProgressBar bar = progressBar()) {
+    try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(stack.kafka.bootstrapServers(), stack.topic))) {
       String run = Long.toString(System.currentTimeMillis(), 36);
+      List<CompletableFuture<?>> published = new ArrayList<>(jobs);
       for (int i = 0; i < jobs; i++) {
         published.add(publisher.publish(job(run, i)));
       }
       CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).join();
-      long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
-      while (accounted(stats.snapshot()) < jobs && System.currentTimeMillis() < deadline) {
-        if (bar != null) {
-          bar.stepTo(accounted(stats.snapshot()));
-        }
-        Thread.sleep(50);
-      }
-      if (bar != null) {
-        bar.stepTo(accounted(stats.snapshot()));
-      }
+    }
+    awaitProgress("Delivering", () -> stats.snapshot().delivered() + stats.snapshot().deadLettered());
+    double firstPass = (System.nanoTime() - started) / 1e9;
+
+    Replayer replayer = new Replayer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
+        stack.topic);
+    List<DeadLetter> dead = replayer.list(DeadLetterFilter.ALL, Integer.MAX_VALUE);
+    long replayed = 0;
+    if (!dead.isEmpty()) {
+      showDeadLetters(dead);
+      faults.refusing.set(false);
+      replayed = replayer.replay(new Replayer.Request(DeadLetterFilter.ALL, false, Integer.MAX_VALUE, 0), d -> {})
+          .matched().size();
+      awaitProgress("Replaying", () -> stats.snapshot().delivered());
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     WorkerStats.Snapshot s = stats.snapshot();
-    boolean complete = accounted(s) == jobs && stack.capture.received() == s.delivered();
-    print(s, seconds, stack);
+    boolean complete = s.delivered() == jobs && stack.capture.received() == jobs;
+    print(s, replayed, firstPass, seconds, stack);
     if (!complete) {
-      System.err.printf("postbus demo: only %d of %d jobs accounted for (capture server received %d)%n",
-          accounted(s), jobs, stack.capture.received());
+      System.err.printf("postbus demo: only %d of %d jobs delivered (capture server received %d)%n",
+          s.delivered(), jobs, stack.capture.received());
     }
     return complete ? 0 : 1;
   }
 
-  private static long accounted(WorkerStats.Snapshot s) {
-    return s.delivered() + s.deadLettered();
-  }
-
-  private ProgressBar progressBar() {
-    if (System.console() == null) {
-      return null;
+  private void awaitProgress(String task, LongSupplier done) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
+    try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName(task)
+        .setInitialMax(jobs).setUpdateIntervalMillis(100).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+      while (done.getAsLong() < jobs && System.currentTimeMillis() < deadline) {
+        if (bar != null) {
+          bar.stepTo(done.getAsLong());
+        }
+        Thread.sleep(50);
+      }
+      if (bar != null) {
+        bar.stepTo(done.getAsLong());
+      }
     }
-    return new ProgressBarBuilder().setTaskName("Delivering").setInitialMax(jobs).setUpdateIntervalMillis(100)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
   }
 
   private static Job job(String run, int i) {
-    return Job.text("demo-" + run + "-" + i, "Postbus Demo <demo@example.com>", "user" + i + "@example.net",
-        "Your receipt #" + i, "Hello user " + i + ",\n\nthank you for your order #" + i + ".\n\n-- Postbus demo\n");
+    String kind = i % 20 == 7 ? "bounce" : i % 10 == 3 ? "later" : "user";
+    return Job.text("demo-" + run + "-" + i, "Postbus Demo <demo@example.com>", kind + "-" + i + "@example.net",
+        "Your receipt #" + i, "Hello,\n\nthank you for your order #" + i + ".\n\n-- Postbus demo\n");
   }
 
-  private void print(WorkerStats.Snapshot s, double seconds, DevStack stack) throws Exception {
+  private static void showDeadLetters(List<DeadLetter> dead) {
+    System.out.printf("%n%d jobs were dead-lettered (the capture server refused their recipients). The first of them:%n",
+        dead.size());
+    for (DeadLetter d : dead.subList(0, Math.min(5, dead.size()))) {
+      System.out.printf("  %s  %-28s  %-9s  %s %s  %s%n", d.time().truncatedTo(ChronoUnit.SECONDS), d.jobId(),
+          d.failureClass(), d.code(), d.enhancedCode(), d.reason());
+    }
+    System.out.printf("""
+        An operator sees them with `postbus dlt list`, and replays them once the cause is fixed with
+          postbus dlt replay --code 5.1.1            (add --dry-run to see what would go)
+        The demo does that now, with the capture server accepting those recipients.
+
+        """);
+  }
+
+  private void print(WorkerStats.Snapshot s, long replayed, double firstPass, double seconds, DevStack stack)
+      throws Exception {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("published", jobs);
     report.put("delivered", s.delivered());
     report.put("deadLettered", s.deadLettered());
     report.put("retried", s.retried());
+    report.put("replayed", replayed);
     report.put("seconds", Math.round(seconds * 100) / 100.0);
-    report.put("messagesPerSecond", Math.round(jobs / seconds));
+    report.put("messagesPerSecond", Math.round(jobs / firstPass));
     System.out.printf("""
         published      %d
         delivered      %d
-        dead-lettered  %d
-        retried        %d
+        dead-lettered  %d   (replayed %d, then delivered)
+        retried        %d   (451 the first time; delivered from the retry ladder)
         seconds        %.2f
-        messages/s     %d
+        messages/s     %d   (first pass, until every job was delivered or dead-lettered)
         (captured by the SMTP server: %d)
-        """, jobs, s.delivered(), s.deadLettered(), s.retried(), seconds, Math.round(jobs / seconds),
+        """, jobs, s.delivered(), s.deadLettered(), replayed, s.retried(), seconds, Math.round(jobs / firstPass),
         stack.capture.received());
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(report));

@@ -12,15 +12,18 @@ import org.junit.jupiter.api.Test;
 class DemoIT {
 
   @Test
-  void demoDeliversEveryJobAndEndsWithAJsonReport() throws Exception {
+  void demoShowsRetriesDeadLettersAndReplayAndEndsWithEveryJobDelivered() throws Exception {
     CliIT.Result r = CliIT.postbus(Map.of(), null, "demo", "--jobs", "300", "--connections", "3", "--json");
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = r.out().strip().lines().toList();
     JsonNode report = new ObjectMapper().readTree(lines.get(lines.size() - 1));
     assertThat(report.get("published").asInt()).isEqualTo(300);
     assertThat(report.get("delivered").asInt()).isEqualTo(300);
-    assertThat(report.get("deadLettered").asInt()).isZero();
-    assertThat(report.has("retried")).isTrue();
+    // 300 jobs: every 20th recipient refused (550 5.1.1), every 10th message refused once (451).
+    assertThat(report.get("deadLettered").asInt()).isEqualTo(15);
+    assertThat(report.get("replayed").asInt()).isEqualTo(15);
+    assertThat(report.get("retried").asInt()).isEqualTo(30);
+    assertThat(r.out()).contains("15 jobs were dead-lettered").contains("postbus dlt replay --code 5.1.1");
     assertThat(report.get("seconds").asDouble()).isPositive();
   }
 }
