@@ -33,6 +33,8 @@ public final class SmtpCapture implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SmtpCapture.class);
   public static final int DEFAULT_KEEP = 10_000;
 
+  /** Guards going down and up; never the message store's monitor, which session threads need while stopping. */
+  private final Object lifecycle = new Object();
   private volatile SMTPServer server;
   private volatile int boundPort;
   private final int keep;
@@ -79,15 +81,19 @@ public final class SmtpCapture implements AutoCloseable {
   }
 
   /** Stops listening (connections are refused) but keeps everything captured; {@link #resume()} undoes it. */
-  public synchronized void goDown() {
-    server.stop();
+  public void goDown() {
+    synchronized (lifecycle) {
+      server.stop();
+    }
     log.info("SMTP capture on 127.0.0.1:{} is down", boundPort);
   }
 
   /** Listens again on the same port. */
-  public synchronized void resume() {
-    server = build(boundPort);
-    server.start();
+  public void resume() {
+    synchronized (lifecycle) {
+      server = build(boundPort);
+      server.start();
+    }
     log.info("SMTP capture on 127.0.0.1:{} is up again", boundPort);
   }
 
@@ -216,6 +222,8 @@ public final class SmtpCapture implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop();
+    synchronized (lifecycle) {
+      server.stop();
+    }
   }
 }
