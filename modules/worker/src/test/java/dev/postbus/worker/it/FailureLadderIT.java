@@ -92,6 +92,9 @@ class FailureLadderIT {
           .map(e -> idOf(e.getKey())).collect(Collectors.toSet());
       assertThat(repeated).as("only in-doubt jobs may arrive twice").allMatch(id -> id.startsWith("doubt-"));
       assertThat(w.stats().snapshot().inDoubt()).isEqualTo(ids(jobs, k -> k.equals("doubt")).size());
+      System.out.printf("FailureLadderIT figures: jobs=%d delivered=%d deadLettered=%d retried=%d inDoubt=%d "
+          + "duplicated=%d%n", JOBS, expectedDelivered.size(), deadIds.size(), w.stats().snapshot().retried(),
+          w.stats().snapshot().inDoubt(), repeated.size());
 
       Map<String, Integer> events = eventTypes(f, expectedDelivered.size() + deadIds.size() + 300 + 10);
       assertThat(events.get("delivered")).isEqualTo(expectedDelivered.size());

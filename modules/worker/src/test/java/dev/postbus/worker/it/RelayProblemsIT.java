@@ -48,6 +48,7 @@ class RelayProblemsIT {
             return true;
           });
       relay.resume();
+      long downSeconds = (System.nanoTime() - downAt) / 1_000_000_000;
 
       await().atMost(Duration.ofMinutes(2)).until(() -> relay.countsByMessageId().size() >= 1000);
       assertThat(sawNotReady).as("not ready while the relay was down").isTrue();
@@ -55,6 +56,9 @@ class RelayProblemsIT {
       assertThat(w.stats().snapshot().deadLettered()).isZero();
       assertThat(relay.countsByMessageId()).hasSize(1000);
       assertThat(f.read(f.topic + ".dlt", 1, Duration.ofSeconds(2))).isEmpty();
+      System.out.printf("RelayProblemsIT figures: relay down %d s; delivered %d of 1000; dead-lettered %d; "
+          + "not ready while down: %s%n", downSeconds, relay.countsByMessageId().size(),
+          w.stats().snapshot().deadLettered(), sawNotReady.get());
     }
   }
 
@@ -78,6 +82,7 @@ class RelayProblemsIT {
           .isBetween(1L, 10L);
       assertThat(lines.list).noneMatch(e -> e.getFormattedMessage().contains("wrong"));
       assertThat(wrong.stats().snapshot().deadLettered()).isZero();
+      System.out.printf("RelayProblemsIT figures: 535 reported %d times in 4 s for 50 jobs on 4 lanes%n", reports);
       assertThat(greenMail.getReceivedMessages()).isEmpty();
       wrong.close();
 
