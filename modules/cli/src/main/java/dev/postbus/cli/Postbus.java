@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code postbus} executable. */
 @Command(name = "postbus", mixinStandardHelpOptions = true, versionProvider = Postbus.Version.class,
     description = "Durable, Kafka-backed mail delivery.",
-    subcommands = {WorkerCommand.class, SendCommand.class, TopicsCommand.class, DltCommand.class, DevCommand.class, DemoCommand.class,
+    subcommands = {WorkerCommand.class, SendCommand.class, TopicsCommand.class, DltCommand.class, DevCommand.class, DemoCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Postbus implements Runnable {
 
@@ -43,7 +43,7 @@ public final class Postbus implements Runnable {
 
   /** The demo keeps its terminal for the progress bar and the report: only warnings are logged. */
   private static void quietLogsFor(String[] args) {
-    if (args.length > 0 && args[0].equals("demo") && System.getenv("POSTBUS_LOG_LEVEL") == null) {
+    if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench")) && System.getenv("POSTBUS_LOG_LEVEL") == null) {
       System.setProperty("POSTBUS_LOG_LEVEL", "WARN");
     }
   }

@@ -51,6 +51,11 @@ public final class SmtpConnection implements AutoCloseable {
     return MailSessions.create(config);
   }
 
+  /** Applies Postbus's Jakarta Mail tuning (see {@link MailSessions}) without opening anything. */
+  public static void initMail() {
+    MailSessions.init();
+  }
+
   public ConnectionState state() {
     return state;
   }

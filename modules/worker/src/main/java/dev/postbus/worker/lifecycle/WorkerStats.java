@@ -15,9 +15,21 @@ public final class WorkerStats {
   private final LongAdder retried = new LongAdder();
   private final LongAdder inDoubt = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
+  private final LatencyHistogram publishToDelivered = new LatencyHistogram();
+
+  /** Time from publishing (the record's timestamp) to the relay's 2xx, of every delivery. */
+  public LatencyHistogram publishToDelivered() {
+    return publishToDelivered;
+  }
 
   public void delivered() {
     delivered.increment();
+  }
+
+  /** A delivery of a record published at {@code publishedMillis} (epoch ms), completed at {@code nowMillis}. */
+  public void delivered(long publishedMillis, long nowMillis) {
+    delivered.increment();
+    publishToDelivered.record((nowMillis - publishedMillis) * 1000);
   }
 
   public void deadLettered(boolean isPoison) {

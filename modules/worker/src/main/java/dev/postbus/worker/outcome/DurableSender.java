@@ -28,7 +28,9 @@ public final class DurableSender {
     this.retries = retries;
   }
 
-  public void send(ProducerRecord<byte[], byte[]> record, String what, BooleanSupplier abandon, Runnable onAcked) {
+  /** @param what describes the record in log lines; called only when something goes wrong */
+  public void send(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
+      BooleanSupplier abandon, Runnable onAcked) {
     try {
       producer.send(record, (metadata, error) -> {
         if (error == null) {
@@ -42,18 +44,18 @@ public final class DurableSender {
     }
   }
 
-  private void retryLater(ProducerRecord<byte[], byte[]> record, String what, BooleanSupplier abandon,
-      Runnable onAcked, Exception error) {
+  private void retryLater(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
+      BooleanSupplier abandon, Runnable onAcked, Exception error) {
     if (abandon.getAsBoolean()) {
-      log.warn("{} not written to {} and its partition is gone; the new owner redoes the job ({})", what,
+      log.warn("{} not written to {} and its partition is gone; the new owner redoes the job ({})", what.get(),
           record.topic(), error.getMessage());
       return;
     }
-    log.warn("{} not written to {}, trying again in {}: {}", what, record.topic(), RETRY_PAUSE, error.getMessage());
+    log.warn("{} not written to {}, trying again in {}: {}", what.get(), record.topic(), RETRY_PAUSE, error.getMessage());
     try {
       retries.schedule(() -> send(record, what, abandon, onAcked), RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shuttingDown) {
-      log.warn("{} abandoned at shutdown; its job stays uncommitted and will be redelivered", what);
+      log.warn("{} abandoned at shutdown; its job stays uncommitted and will be redelivered", what.get());
     }
   }
 }

@@ -78,7 +78,7 @@ public final class Outcomes {
     }
 
     public void delivered(SmtpReply reply, int recipients) {
-      stats.delivered();
+      stats.delivered(d.timestamp(), now.toEpochMilli());
       send(records.event(d, job, "delivered", attempt, now, e -> {
         RecordFactory.putReply(e, reply);
         e.put("deliveredTo", recipients);
@@ -136,7 +136,7 @@ public final class Outcomes {
 
     private void send(ProducerRecord<byte[], byte[]> record, String what) {
       pending.incrementAndGet();
-      sender.send(record, what + " for " + d, () -> d.owner().revoked(), this::release);
+      sender.send(record, () -> what + " for " + d, () -> d.owner().revoked(), this::release);
     }
 
     private void release() {

@@ -1,0 +1,166 @@
+package dev.postbus.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.embedded.EmbeddedKafka;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the scenarios side by side against one sink: a warm-up run each, then {@code repeats} rounds in
+ * which the scenarios take turns (the order rotates each round) so that drift in machine speed hits them
+ * alike. Reports the median messages/s with min–max, CPU seconds per 1,000 messages, peak heap, and for
+ * postbus the p50/p99 publish→250 latency, then postbus ÷ each other scenario.
+ */
+public final class Bench {
+
+  private final BenchOptions options;
+  private final PrintStream out;
+
+  public Bench(BenchOptions options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** Runs everything; returns the report as JSON. */
+  public ObjectNode run() throws Exception {
+    // The same Jakarta Mail tuning Postbus applies, for every scenario alike (see MailSessions).
+    dev.postbus.smtp.SmtpConnection.initMail();
+    Sink sink = Sink.parse(options.sink());
+    EmbeddedKafka kafka = null;
+    BenchSink ours = null;
+    try {
+      String bootstrap = options.bootstrap();
+      if (bootstrap == null && options.scenarios().contains("postbus")) {
+        kafka = EmbeddedKafka.startEphemeral();
+        bootstrap = kafka.bootstrapServers();
+      }
+      String host = sink.host();
+      int port = sink.port();
+      if (!sink.external()) {
+        ours = new BenchSink(sink.dataDelay(), sink.rtt());
+        host = "127.0.0.1";
+        port = ours.port();
+      }
+      List<Scenario> scenarios = options.scenarios().stream().map(Bench::scenario).toList();
+      List<RunResult> results = new ArrayList<>();
+      if (options.warmup() > 0) {
+        Scenario.Context warm = new Scenario.Context(new Workload(options.warmup(), options.textBytes(), options.rich()),
+            host, port, bootstrap, options.workers(), options.publishRate());
+        for (Scenario s : scenarios) {
+          out.printf("warm-up: %s (%d messages)%n", s.name(), options.warmup());
+          s.run(warm, options.connections().get(0), sink.label());
+        }
+      }
+      Scenario.Context ctx = new Scenario.Context(new Workload(options.messages(), options.textBytes(), options.rich()),
+          host, port, bootstrap, options.workers(), options.publishRate());
+      for (int round = 0; round < options.repeats(); round++) {
+        for (int k : options.connections()) {
+          for (int i = 0; i < scenarios.size(); i++) {
+            Scenario s = scenarios.get((i + round) % scenarios.size());
+            RunResult r = s.run(ctx, k, sink.label());
+            out.printf(Locale.ROOT, "round %d  K=%-4d %-17s %9.0f msg/s  %6.2f s%n", round + 1, k, s.name(),
+                r.messagesPerSecond(), r.seconds());
+            results.add(r);
+          }
+        }
+      }
+      return report(results, sink);
+    } finally {
+      if (ours != null) {
+        ours.close();
+      }
+      if (kafka != null) {
+        kafka.close();
+      }
+    }
+  }
+
+  static Scenario scenario(String name) {
+    return switch (name) {
+      case "postbus" -> new PostbusScenario();
+      case "angus-loop" -> new AngusScenarios.Loop();
+      case "angus-naive" -> new AngusScenarios.Naive();
+      case "simple-java-mail" -> new SimpleJavaMailScenario();
+      default -> throw new IllegalArgumentException("unknown scenario " + name);
+    };
+  }
+
+  private ObjectNode report(List<RunResult> results, Sink sink) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    ArrayNode list = root.putArray("results");
+    out.println();
+    out.printf("%-10s %5s  %-17s %24s  %12s  %10s  %17s%n", "sink", "K", "scenario", "msg/s median (min-max)",
+        "CPU s/1k msg", "heap MiB", "p50 / p99 ms");
+    Map<String, Double> medians = new LinkedHashMap<>();
+    for (int k : options.connections()) {
+      for (String name : options.scenarios()) {
+        List<RunResult> runs = results.stream().filter(r -> r.connections() == k && r.scenario().equals(name)).toList();
+        List<Double> rates = runs.stream().map(RunResult::messagesPerSecond).sorted().toList();
+        double median = rates.get(rates.size() / 2);
+        RunResult mid = runs.stream().min(Comparator.comparingDouble(r -> Math.abs(r.messagesPerSecond() - median))).orElseThrow();
+        double cpu = median(runs.stream().map(RunResult::cpuSecondsPer1000).toList());
+        double heap = runs.stream().mapToDouble(RunResult::peakHeapMiB).max().orElse(0);
+        medians.put(name + "@" + k, median);
+        String latency = mid.p50Millis() == null ? "" : String.format(Locale.ROOT, "%.1f / %.1f", mid.p50Millis(), mid.p99Millis());
+        out.printf(Locale.ROOT, "%-10s %5d  %-17s %8.0f (%6.0f-%6.0f)  %12.3f  %10.0f  %17s%n", sink.label(), k, name,
+            median, rates.get(0), rates.get(rates.size() - 1), cpu, heap, latency);
+        ObjectNode o = list.addObject();
+        o.put("scenario", name);
+        o.put("sink", sink.label());
+        o.put("connections", k);
+        o.put("workers", name.equals("postbus") ? options.workers() : 1);
+        o.put("messages", options.messages());
+        o.put("messagesPerSecond", Math.round(median));
+        o.put("min", Math.round(rates.get(0)));
+        o.put("max", Math.round(rates.get(rates.size() - 1)));
+        o.put("runs", runs.size());
+        o.put("cpuSecondsPer1000", Math.round(cpu * 1000) / 1000.0);
+        o.put("peakHeapMiB", Math.round(heap));
+        if (mid.p50Millis() != null) {
+          o.put("p50Millis", Math.round(mid.p50Millis() * 10) / 10.0);
+          o.put("p99Millis", Math.round(mid.p99Millis() * 10) / 10.0);
+        }
+        if (!sink.perMessageFloor().isZero()) {
+          double ceiling = k * (name.equals("postbus") ? options.workers() : 1) / (sink.perMessageFloor().toNanos() / 1e9);
+          o.put("ceilingMessagesPerSecond", Math.round(ceiling));
+        }
+      }
+    }
+    ArrayNode ratios = root.putArray("ratios");
+    out.println();
+    for (int k : options.connections()) {
+      Double postbus = medians.get("postbus@" + k);
+      if (postbus == null) {
+        continue;
+      }
+      for (String name : options.scenarios()) {
+        if (!name.equals("postbus")) {
+          double ratio = postbus / medians.get(name + "@" + k);
+          out.printf(Locale.ROOT, "K=%-4d postbus / %-17s %.2f x%n", k, name, ratio);
+          ObjectNode o = ratios.addObject();
+          o.put("connections", k);
+          o.put("versus", name);
+          o.put("ratio", Math.round(ratio * 100) / 100.0);
+        }
+      }
+      if (!sink.perMessageFloor().isZero()) {
+        double ceiling = k * options.workers() / (sink.perMessageFloor().toNanos() / 1e9);
+        out.printf(Locale.ROOT, "K=%-4d postbus / (K x workers / %s) %.1f%%%n", k, sink.perMessageFloor(), 100 * postbus / ceiling);
+      }
+    }
+    return root;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
+  }
+}

@@ -1,0 +1,14 @@
+package dev.postbus.bench;
+
+/** One run of one scenario. Latencies are null where the scenario has no publish step. */
+record RunResult(String scenario, String sink, int connections, int workers, int messages, double seconds,
+    double cpuSeconds, double peakHeapMiB, Double p50Millis, Double p99Millis) {
+
+  double messagesPerSecond() {
+    return messages / seconds;
+  }
+
+  double cpuSecondsPer1000() {
+    return cpuSeconds / messages * 1000;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.postbus.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark runs every scenario and reports them; it asserts what ran, never how fast. */
+class BenchIT {
+
+  @Test
+  void everyScenarioRunsAgainstTheSameSinkAndIsReported() throws Exception {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    BenchOptions options = new BenchOptions(200, List.of(2), 1, BenchOptions.ALL_SCENARIOS, "fast", 2048, true, 1,
+        null, 0, 0);
+    JsonNode report = new Bench(options, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
+
+    assertThat(report.get("results")).hasSize(4);
+    assertThat(report.get("results").findValuesAsText("scenario")).containsExactlyElementsOf(BenchOptions.ALL_SCENARIOS);
+    for (JsonNode r : report.get("results")) {
+      assertThat(r.get("messagesPerSecond").asLong()).isPositive();
+      assertThat(r.get("runs").asInt()).isEqualTo(1);
+      assertThat(r.get("sink").asText()).isEqualTo("fast");
+      assertThat(r.get("connections").asInt()).isEqualTo(2);
+    }
+    assertThat(report.get("results").get(0).has("p99Millis")).isTrue();
+    assertThat(report.get("ratios")).hasSize(3);
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("postbus / angus-loop");
+  }
+}

@@ -1,0 +1,54 @@
+package dev.postbus.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postbus.bench.Bench;
+import dev.postbus.bench.BenchOptions;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Benchmark Postbus against a bare Angus Mail loop, Transport.send per message and Simple Java",
+        "Mail's batch module, side by side, against the same SMTP sink. Prints a table (see docs/benchmarks.md)."})
+final class BenchCommand implements Callable<Integer> {
+
+  @Option(names = "--messages", defaultValue = "20000", description = "Messages per run (default ${DEFAULT-VALUE}).")
+  int messages;
+  @Option(names = "--connections", split = ",", defaultValue = "4,16", description = "K values (default ${DEFAULT-VALUE}).")
+  List<Integer> connections;
+  @Option(names = "--repeats", defaultValue = "3", description = "Rounds; the median is reported (default ${DEFAULT-VALUE}).")
+  int repeats;
+  @Option(names = "--scenarios", split = ",", defaultValue = "postbus,angus-loop,angus-naive,simple-java-mail",
+      description = "Which to run (default ${DEFAULT-VALUE}).")
+  List<String> scenarios;
+  @Option(names = "--sink", defaultValue = "fast", description = "fast, delay:<time> (reply to the final '.' after it), "
+      + "rtt:<time> (MAIL, RCPT and '.' replies after it), or host:port of an external sink such as smtp-sink.")
+  String sink;
+  @Option(names = "--size", defaultValue = "2048", description = "Text body bytes (default ${DEFAULT-VALUE}).")
+  int size;
+  @Option(names = "--rich", description = "Add an HTML part and a 20 KiB attachment.")
+  boolean rich;
+  @Option(names = "--workers", defaultValue = "1", description = "Postbus workers in the group (default ${DEFAULT-VALUE}).")
+  int workers;
+  @Option(names = "--bootstrap", description = "External Kafka for the postbus scenario (default: in-process broker).")
+  String bootstrap;
+  @Option(names = "--warmup", defaultValue = "2000", description = "Messages of an unrecorded warm-up run (default ${DEFAULT-VALUE}).")
+  int warmup;
+  @Option(names = "--rate", defaultValue = "0", description = "Jobs/s at which the postbus scenario publishes "
+      + "(0: as fast as it can); for the latency figures at a given load.")
+  double rate;
+  @Option(names = "--json", description = "End with one JSON object (key results) on the last line.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    BenchOptions options = new BenchOptions(messages, connections, repeats, scenarios, sink, size, rich, workers,
+        bootstrap, warmup, rate);
+    var report = new Bench(options, System.out).run();
+    if (json) {
+      System.out.println(new ObjectMapper().writeValueAsString(report));
+    }
+    return 0;
+  }
+}
