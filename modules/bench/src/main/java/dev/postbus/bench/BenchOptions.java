@@ -8,9 +8,10 @@ import java.util.List;
  * @param bootstrap an external Kafka for the postbus scenario, or null for the in-process broker
  * @param warmup messages of one unrecorded run per scenario and K before the recorded ones (JIT warm-up)
  * @param publishRate jobs/s at which the postbus scenario publishes (0: as fast as it can), for latency
+ * @param events whether the postbus workers write outcome events (their default)
  */
 public record BenchOptions(int messages, List<Integer> connections, int repeats, List<String> scenarios, String sink,
-    int textBytes, boolean rich, int workers, String bootstrap, int warmup, double publishRate) {
+    int textBytes, boolean rich, int workers, String bootstrap, int warmup, double publishRate, boolean events) {
 
   public static final List<String> ALL_SCENARIOS = List.of("postbus", "angus-loop", "angus-naive", "simple-java-mail");
 

@@ -38,13 +38,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "0", description = "Jobs/s at which the postbus scenario publishes "
       + "(0: as fast as it can); for the latency figures at a given load.")
   double rate;
+  @Option(names = "--no-events", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Postbus workers write outcome events (default; --no-events: events.enabled=false).")
+  boolean events;
   @Option(names = "--json", description = "End with one JSON object (key results) on the last line.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
     BenchOptions options = new BenchOptions(messages, connections, repeats, scenarios, sink, size, rich, workers,
-        bootstrap, warmup, rate);
+        bootstrap, warmup, rate, events);
     var report = new Bench(options, System.out).run();
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(report));

@@ -98,6 +98,8 @@ public final class Keys {
       "Change the class of reply codes, e.g. 550=transient,4.7.*=permanent; the most specific code wins.");
   public static final ConfigKey<String> EVENTS_TOPIC = key("events.topic", FREQUENT, ValueType.nonEmpty(),
       "postbus.events", "Topic of outcome events (delivered, deferred, dead-lettered, in-doubt), keyed by job id.");
+  public static final ConfigKey<Boolean> EVENTS_ENABLED = key("events.enabled", FREQUENT, ValueType.bool(), true,
+      "Write an outcome event for every delivery, retry and dead letter. Off saves one Kafka record per job.");
 
   public static final ConfigKey<Integer> JOB_MAX_ATTACHMENT_BYTES = key("job.max-attachment-bytes", RARE,
       ValueType.bytes(1, 100 * 1024 * 1024), JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES,
@@ -148,6 +150,6 @@ public final class Keys {
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
       SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,
       RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS, RETRY_DELAYS,
-      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, RETRY_JITTER,
+      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, EVENTS_ENABLED, RETRY_JITTER,
       FRESH_CONNECTION_ATTEMPTS);
 }

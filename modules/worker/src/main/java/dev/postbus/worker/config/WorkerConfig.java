@@ -35,7 +35,8 @@ public record WorkerConfig(
     int queueBytes,
     int maxPollRecords,
     FailureSettings failures,
-    String eventsTopic,
+    String eventsTopic, // null: events are off
+
     Map<String, String> kafkaClient) {
 
   /** How the worker creates missing topics. */
@@ -82,7 +83,9 @@ public record WorkerConfig(
   public java.util.List<String> allTopics() {
     var list = new java.util.ArrayList<>(consumedTopics());
     list.add(deadLetterTopic());
-    list.add(eventsTopic);
+    if (eventsTopic != null) {
+      list.add(eventsTopic);
+    }
     return list;
   }
 
@@ -123,7 +126,7 @@ public record WorkerConfig(
         s.require(Keys.QUEUE_BYTES),
         s.require(Keys.MAX_POLL_RECORDS),
         failures,
-        s.require(Keys.EVENTS_TOPIC),
+        s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null,
         s.kafkaClient());
   }
 

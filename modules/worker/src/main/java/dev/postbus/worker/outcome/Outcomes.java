@@ -79,10 +79,10 @@ public final class Outcomes {
 
     public void delivered(SmtpReply reply, int recipients) {
       stats.delivered(d.timestamp(), now.toEpochMilli());
-      send(records.event(d, job, "delivered", attempt, now, e -> {
+      event("delivered", e -> {
         RecordFactory.putReply(e, reply);
         e.put("deliveredTo", recipients);
-      }), "delivered event");
+      });
     }
 
     /**
@@ -109,12 +109,12 @@ public final class Outcomes {
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried();
       send(records.retry(d, tier, attempt, first, at.due(), f, recipients), "retry record");
-      send(records.event(d, job, f.inDoubt() ? "in-doubt" : "deferred", attempt, now, e -> {
+      event(f.inDoubt() ? "in-doubt" : "deferred", e -> {
         RecordFactory.putFailure(e, f);
         RecordFactory.putRecipients(e, recipients);
         e.put("nextAttemptAt", at.due().toString());
         e.put("retryTopic", tier);
-      }), "deferred event");
+      });
     }
 
     private void deadLetter(Failure f, List<String> recipients) {
@@ -122,16 +122,22 @@ public final class Outcomes {
       log.info("dead-lettering {} (job {}) as {}: {}", d, job == null ? "?" : job.id(), f.outcomeClass().label(),
           f.reply() == null ? f.reason() : f.reply().codes());
       send(records.deadLetter(d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients), "dead letter");
-      send(records.event(d, job, f.inDoubt() ? "in-doubt" : "dead-lettered", attempt, now, e -> {
+      event(f.inDoubt() ? "in-doubt" : "dead-lettered", e -> {
         RecordFactory.putFailure(e, f);
         RecordFactory.putRecipients(e, recipients);
         e.put("deadLetterTopic", records.deadLetterTopic());
-      }), "dead-lettered event");
+      });
     }
 
     /** No more records: the delivery finishes when the ones added are acknowledged. */
     public void end() {
       release();
+    }
+
+    private void event(String type, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> details) {
+      if (records.eventsOn()) {
+        send(records.event(d, job, type, attempt, now, details), type + " event");
+      }
     }
 
     private void send(ProducerRecord<byte[], byte[]> record, String what) {

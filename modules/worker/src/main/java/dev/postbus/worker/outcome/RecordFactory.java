@@ -32,6 +32,10 @@ final class RecordFactory {
     return deadLetterTopic;
   }
 
+  boolean eventsOn() {
+    return eventsTopic != null;
+  }
+
   RecordFactory(String deadLetterTopic, String eventsTopic, String workerId) {
     this.deadLetterTopic = deadLetterTopic;
     this.eventsTopic = eventsTopic;
