@@ -33,7 +33,8 @@ final class BenchCommand implements Callable<Integer> {
   int workers;
   @Option(names = "--bootstrap", description = "External Kafka for the postbus scenario (default: in-process broker).")
   String bootstrap;
-  @Option(names = "--warmup", defaultValue = "2000", description = "Messages of an unrecorded warm-up run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "10000", description = "Messages of an unrecorded warm-up run per scenario "
+      + "(default ${DEFAULT-VALUE}; the JIT compiler is still busy for many seconds after start).")
   int warmup;
   @Option(names = "--rate", defaultValue = "0", description = "Jobs/s at which the postbus scenario publishes "
       + "(0: as fast as it can); for the latency figures at a given load.")
