@@ -51,7 +51,7 @@ public final class Keys {
   public static final ConfigKey<String> SMTP_USERNAME = key("smtp.username", ESSENTIAL, ValueType.nonEmpty(), null,
       "User name for SMTP AUTH (PLAIN or LOGIN). Unset: no authentication.");
   public static final ConfigKey<String> SMTP_PASSWORD = new ConfigKey<>("smtp.password", ESSENTIAL,
-      ValueType.nonEmpty(), null, null, true, "Password for SMTP AUTH. Never logged. Prefer smtp.password-file.");
+      ValueType.nonEmpty(), null, null, true, "Password for SMTP AUTH. Prefer smtp.password-file.");
 
   public static final ConfigKey<String> SMTP_PASSWORD_FILE = key("smtp.password-file", FREQUENT,
       ValueType.nonEmpty(), null, "File holding the SMTP password (trailing newline ignored), e.g. a mounted secret.");

@@ -1,0 +1,67 @@
+package dev.postbus.worker.config;
+
+import java.util.List;
+
+/** Renders {@code docs/configuration.md} from the key declarations in {@link Keys}, so doc and code agree. */
+public final class ConfigReference {
+
+  private ConfigReference() {}
+
+  public static String markdown() {
+    StringBuilder md = new StringBuilder();
+    md.append("""
+        # Configuration reference
+
+        <!-- Generated from the key declarations in modules/worker/.../config/Keys.java by ConfigReference.
+             ConfigReferenceTest fails when this file and the code disagree; it writes the current text to
+             modules/worker/target/configuration.md. -->
+
+        The worker reads a properties file (`postbus worker --config FILE`) and then environment variables,
+        which win. Every key has both forms: `smtp.max-connection-age` in the file is
+        `POSTBUS_SMTP_MAX_CONNECTION_AGE` in the environment. A bad value stops start-up with exit code 2 and
+        one line naming the key, what is allowed and what was given. An unknown key in the file, or an unknown
+        `POSTBUS_*` variable, is refused too (a typo must not pass silently).
+
+        Durations are written `250ms`, `30s`, `5m`, `2h`, `1d`, or in ISO-8601 (`PT30S`).
+
+        """);
+    for (Importance group : Importance.values()) {
+      md.append("## ").append(group.title()).append("\n\n");
+      md.append("| key | environment variable | meaning | unit | default | allowed |\n");
+      md.append("|---|---|---|---|---|---|\n");
+      List<ConfigKey<?>> keys = Keys.ALL.stream().filter(k -> k.importance() == group).toList();
+      for (ConfigKey<?> k : keys) {
+        md.append("| `").append(k.name()).append("` | `").append(k.env()).append("` | ").append(cell(k.doc()))
+            .append(k.secret() ? " Secret: never logged or shown." : "").append(" | ").append(k.type().unit())
+            .append(" | ").append(k.defaultText() == null ? "(none)" : "`" + cell(k.defaultText()) + "`")
+            .append(" | ").append(cell(k.type().allowed())).append(" |\n");
+      }
+      md.append('\n');
+    }
+    md.append("""
+        ## Kafka client settings
+
+        Any Kafka client property passes through to the worker's consumer, producer and admin client with the
+        prefix `%s` in the file, or `%s` in the environment (the rest of the name upper-cased, dots as
+        underscores). For example, SASL over TLS:
+
+        ```properties
+        kafka.client.security.protocol=SASL_SSL
+        kafka.client.sasl.mechanism=SCRAM-SHA-512
+        kafka.client.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="postbus" password="...";
+        ```
+
+        or `POSTBUS_KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL`. The settings that make delivery safe cannot be
+        overridden this way: manual commits, `acks=all`, idempotence, the group id and the offset reset
+        (earliest).
+
+        The launcher also reads `POSTBUS_JAVA_OPTS` (JVM options), and logging reads `POSTBUS_LOG_FORMAT`
+        (`json` for JSON lines) and `POSTBUS_LOG_LEVEL`.
+        """.formatted(Keys.KAFKA_CLIENT_PREFIX, ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX) + "<PROPERTY>"));
+    return md.toString();
+  }
+
+  private static String cell(String s) {
+    return s.replace("|", "\\|").replace("\n", " ");
+  }
+}

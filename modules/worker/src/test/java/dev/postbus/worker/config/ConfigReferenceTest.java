@@ -1,0 +1,36 @@
+package dev.postbus.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ConfigReferenceTest {
+
+  private static final Path DOC = Path.of("../../docs/configuration.md");
+
+  @Test
+  void configurationReferenceMatchesTheKeyDeclarations() throws Exception {
+    String expected = ConfigReference.markdown();
+    Path current = Path.of("target/configuration.md");
+    Files.createDirectories(current.getParent());
+    Files.writeString(current, expected, StandardCharsets.UTF_8);
+    assertThat(Files.exists(DOC)).as("docs/configuration.md exists").isTrue();
+    assertThat(Files.readString(DOC, StandardCharsets.UTF_8))
+        .as("docs/configuration.md is out of date: cp modules/worker/target/configuration.md docs/configuration.md")
+        .isEqualTo(expected);
+  }
+
+  @Test
+  void everyKeyIsDocumentedWithItsVariableAndDefault() {
+    String md = ConfigReference.markdown();
+    for (ConfigKey<?> k : Keys.ALL) {
+      assertThat(md).contains("`" + k.name() + "`").contains("`" + k.env() + "`");
+      assertThat(k.doc()).as(k.name()).isNotBlank();
+    }
+    assertThat(md).contains("## Essentials").contains("## Frequently used").contains("## Rarely used")
+        .contains("POSTBUS_KAFKA_CLIENT_<PROPERTY>");
+  }
+}
