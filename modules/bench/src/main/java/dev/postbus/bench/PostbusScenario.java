@@ -103,6 +103,7 @@ final class PostbusScenario implements Scenario {
     v.put("smtp.tls", "none");
     v.put("smtp.connections", Integer.toString(k));
     v.put("topics.partitions", Integer.toString(partitions));
+    v.put("http.port", "0");
     v.put("events.enabled", Boolean.toString(ctx.events()));
     return WorkerConfig.from(Settings.of(v));
   }

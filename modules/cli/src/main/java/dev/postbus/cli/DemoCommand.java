@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
   private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(10);
-  private static final Map<String, String> DEMO_SETTINGS = Map.of("retry.delays", "1s,2s,5s");
+  private static final Map<String, String> DEMO_SETTINGS = Map.of("retry.delays", "1s,2s,5s", "http.port", "0");
 
   @Option(names = "--jobs", defaultValue = "1000", description = "Jobs to publish (default ${DEFAULT-VALUE}).")
   int jobs;

@@ -49,7 +49,7 @@ class ReplayIT {
       WorkerConfig config = WorkerConfig.from(Settings.of(Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
           "topic", topic, "group", SharedKafka.uniqueName("g"), "events.topic", SharedKafka.uniqueName("events"),
           "smtp.host", "127.0.0.1", "smtp.port", Integer.toString(relay.port()), "smtp.tls", "none",
-          "smtp.connections", "2")));
+          "smtp.connections", "2", "http.port", "0")));
       try (Worker worker = Worker.start(config)) {
         publish(kafka, topic, "unknown", 5);
         publish(kafka, topic, "policy", 2);

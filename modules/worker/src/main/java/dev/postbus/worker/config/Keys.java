@@ -66,6 +66,8 @@ public final class Keys {
   public static final ConfigKey<Duration> SMTP_IDLE_TIMEOUT = key("smtp.idle-timeout", FREQUENT,
       ValueType.duration(Duration.ofMillis(100), DAY), SmtpConfig.DEFAULT_IDLE_TIMEOUT,
       "A connection unused for this long is closed.");
+  public static final ConfigKey<Integer> HTTP_PORT = key("http.port", FREQUENT, ValueType.integer(0, 65535), 9464,
+      "Port of the health endpoints /health/live and /health/ready (0: any free port).");
   public static final ConfigKey<String> WORKER_ID = computed("worker.id", FREQUENT, ValueType.nonEmpty(),
       "<host name>-<process id>", "Names this worker in dead letters, logs and the Kafka client id.");
   public static final ConfigKey<Duration> DRAIN_TIMEOUT = key("worker.drain-timeout", FREQUENT,
@@ -146,7 +148,7 @@ public final class Keys {
 
   public static final List<ConfigKey<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC, GROUP, SMTP_HOST, SMTP_PORT,
       SMTP_CONNECTIONS, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD, SMTP_PASSWORD_FILE, SMTP_TLS_VERIFY,
-      SMTP_MAX_MESSAGES, SMTP_MAX_AGE, SMTP_IDLE_TIMEOUT, WORKER_ID, DRAIN_TIMEOUT, TOPICS_AUTO_CREATE,
+      SMTP_MAX_MESSAGES, SMTP_MAX_AGE, SMTP_IDLE_TIMEOUT, HTTP_PORT, WORKER_ID, DRAIN_TIMEOUT, TOPICS_AUTO_CREATE,
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
       SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,
       RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS, RETRY_DELAYS,

@@ -36,6 +36,7 @@ public record WorkerConfig(
     int maxPollRecords,
     FailureSettings failures,
     String eventsTopic, // null: events are off
+    int httpPort,
 
     Map<String, String> kafkaClient) {
 
@@ -127,6 +128,7 @@ public record WorkerConfig(
         s.require(Keys.MAX_POLL_RECORDS),
         failures,
         s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null,
+        s.require(Keys.HTTP_PORT),
         s.kafkaClient());
   }
 
@@ -160,7 +162,7 @@ public record WorkerConfig(
   public WorkerConfig withWorkerId(String id) {
     return new WorkerConfig(bootstrapServers, topic, group, id, smtp, connections, limits, topics, drainTimeout,
         commitInterval, reconnectBackoff, reconnectBackoffMax, queueCapacity, queueBytes, maxPollRecords, failures,
-        eventsTopic, kafkaClient);
+        eventsTopic, httpPort, kafkaClient);
   }
 
   @Override

@@ -19,6 +19,7 @@ public final class RelayHealth {
   private final Clock clock;
   private final Consumer<Boolean> onChange;
   private boolean down;
+  private String problem;
   private Instant nextLog = Instant.MIN;
 
   /** {@code onChange} receives true when the relay goes down, false when it answers again. */
@@ -29,6 +30,7 @@ public final class RelayHealth {
 
   public synchronized void failed(String problem, Duration retryIn) {
     Instant now = clock.instant();
+    this.problem = problem;
     if (!down) {
       down = true;
       onChange.accept(true);
@@ -53,5 +55,10 @@ public final class RelayHealth {
 
   public synchronized boolean down() {
     return down;
+  }
+
+  /** The latest relay problem while down; null when the relay answers. */
+  public synchronized String problem() {
+    return down ? problem : null;
   }
 }

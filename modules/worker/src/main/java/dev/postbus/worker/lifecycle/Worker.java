@@ -59,6 +59,8 @@ public final class Worker implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ConsumeLoop consumeLoop;
   private final Thread consumerThread;
+  private final RelayHealth relay;
+  private HealthServer health;
 
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
@@ -66,6 +68,7 @@ public final class Worker implements AutoCloseable {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
     DispatchQueue queue = new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
     RelayHealth relay = new RelayHealth(clock, this::onRelayChange);
+    this.relay = relay;
     Outcomes outcomes = new Outcomes(new DurableSender(producer, scheduler), config.deadLetterTopic(),
         config.eventsTopic(), config.workerId(), config.failures().ladder(), config.failures().inDoubt(),
         config.topic(), stats, finished::add, clock);
@@ -91,12 +94,23 @@ public final class Worker implements AutoCloseable {
 
   public static Worker start(WorkerConfig config, Clock clock) {
     log.info("starting worker {}", config);
-    if (config.topics().autoCreate()) {
-      try (Admin admin = Admin.create(adminProperties(config))) {
-        TopicProvisioner.ensure(admin, config.allTopics(), config.topics().partitions(), config.topics().replication());
+    AtomicReference<Worker> created = new AtomicReference<>();
+    HealthServer health = HealthServer.start(config.httpPort(), () -> created.get() == null
+        ? new HealthServer.Status(WorkerState.STARTING, "starting") : created.get().status());
+    Worker worker;
+    try {
+      if (config.topics().autoCreate()) {
+        try (Admin admin = Admin.create(adminProperties(config))) {
+          TopicProvisioner.ensure(admin, config.allTopics(), config.topics().partitions(), config.topics().replication());
+        }
       }
+      worker = new Worker(config, clock);
+    } catch (RuntimeException e) {
+      health.close();
+      throw e;
     }
-    Worker worker = new Worker(config, clock);
+    worker.health = health;
+    created.set(worker);
     for (int i = 0; i < worker.lanes.size(); i++) {
       Thread t = new Thread(worker.lanes.get(i), "postbus-lane-" + i);
       t.setDaemon(true);
@@ -112,6 +126,24 @@ public final class Worker implements AutoCloseable {
 
   public WorkerState state() {
     return state.get();
+  }
+
+  /** What the health probes report. */
+  public HealthServer.Status status() {
+    WorkerState s = state.get();
+    String reason = switch (s) {
+      case STARTING -> "starting";
+      case RUNNING -> null;
+      case PAUSED -> "relay problem: " + relay.problem();
+      case DRAINING -> "draining";
+      case STOPPED -> "stopped";
+    };
+    return new HealthServer.Status(s, reason);
+  }
+
+  /** The port of the health endpoints. */
+  public int httpPort() {
+    return health.port();
   }
 
   public WorkerStats stats() {
@@ -151,6 +183,9 @@ public final class Worker implements AutoCloseable {
     producer.close(Duration.ofSeconds(10));
     scheduler.shutdownNow();
     moveTo(WorkerState.STOPPED);
+    if (health != null) {
+      health.close();
+    }
     stopped.countDown();
     log.info("worker {} stopped: {}", config.workerId(), stats.snapshot());
   }

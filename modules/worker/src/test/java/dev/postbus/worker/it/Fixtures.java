@@ -52,6 +52,7 @@ final class Fixtures implements AutoCloseable {
         "smtp.reconnect-backoff", "100ms"));
     values.put("worker.drain-timeout", "20s");
     values.put("events.topic", events);
+    values.put("http.port", "0");
     values.putAll(extra);
     return WorkerConfig.from(Settings.of(values));
   }

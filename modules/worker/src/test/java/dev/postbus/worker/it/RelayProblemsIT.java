@@ -14,6 +14,10 @@ import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.lifecycle.RelayHealth;
 import dev.postbus.worker.lifecycle.Worker;
 import dev.postbus.worker.lifecycle.WorkerState;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,7 +34,7 @@ class RelayProblemsIT {
   static final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
   @Test
-  void relayDownForTwentySecondsMidRunLosesAndDeadLettersNothing(EmbeddedKafka kafka) {
+  void relayDownForTwentySecondsMidRunLosesAndDeadLettersNothing(EmbeddedKafka kafka) throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       relay.delayReplies(Duration.ofMillis(5));
       f.publish("down", 1000);
@@ -42,6 +46,10 @@ class RelayProblemsIT {
       long downAt = System.nanoTime();
       AtomicBoolean sawNotReady = new AtomicBoolean();
       await().atMost(Duration.ofSeconds(15)).until(() -> w.state() == WorkerState.PAUSED);
+      HttpResponse<String> notReady = get(w, "/health/ready");
+      assertThat(notReady.statusCode()).isEqualTo(503);
+      assertThat(notReady.body()).contains("\"state\":\"PAUSED\"").contains("relay problem: connect failed");
+      assertThat(get(w, "/health/live").statusCode()).as("paused is still alive").isEqualTo(200);
       await().pollDelay(Duration.ofSeconds(20).minusNanos(System.nanoTime() - downAt)).atMost(Duration.ofSeconds(25))
           .until(() -> {
             sawNotReady.set(sawNotReady.get() || !w.state().ready());
@@ -53,6 +61,7 @@ class RelayProblemsIT {
       await().atMost(Duration.ofMinutes(2)).until(() -> relay.countsByMessageId().size() >= 1000);
       assertThat(sawNotReady).as("not ready while the relay was down").isTrue();
       assertThat(w.state()).isEqualTo(WorkerState.RUNNING);
+      assertThat(get(w, "/health/ready").statusCode()).isEqualTo(200);
       assertThat(w.stats().snapshot().deadLettered()).isZero();
       assertThat(relay.countsByMessageId()).hasSize(1000);
       assertThat(f.read(f.topic + ".dlt", 1, Duration.ofSeconds(2))).isEmpty();
@@ -60,6 +69,11 @@ class RelayProblemsIT {
           + "not ready while down: %s%n", downSeconds, relay.countsByMessageId().size(),
           w.stats().snapshot().deadLettered(), sawNotReady.get());
     }
+  }
+
+  static HttpResponse<String> get(Worker w, String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.httpPort() + path))
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -1,0 +1,82 @@
+package dev.postbus.worker.lifecycle;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * {@code /health/live} and {@code /health/ready} for probes. Live until the worker has stopped; ready only
+ * while RUNNING (not while starting, paused for a relay problem, or draining). Bodies are JSON with the state
+ * and, when not ready, the reason.
+ */
+public final class HealthServer implements AutoCloseable {
+
+  /** What the probes report. */
+  public record Status(WorkerState state, String reason) {}
+
+  private final HttpServer http;
+
+  private HealthServer(HttpServer http) {
+    this.http = http;
+  }
+
+  /** Listens on {@code port} (0: any free port) on every interface: probes come from outside the pod. */
+  public static HealthServer start(int port, Supplier<Status> status) {
+    try {
+      HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
+      http.createContext("/health/live", ex -> {
+        Status s = status.get();
+        respond(ex, s.state() != WorkerState.STOPPED, s);
+      });
+      http.createContext("/health/ready", ex -> {
+        Status s = status.get();
+        respond(ex, s.state().ready(), s);
+      });
+      http.start();
+      return new HealthServer(http);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on port " + port + " for health probes (http.port)", e);
+    }
+  }
+
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange ex, boolean ok, Status s) throws IOException {
+    try (ex) {
+      String body = "{\"status\":\"" + (ok ? "up" : "down") + "\",\"state\":\"" + s.state() + "\""
+          + (s.reason() == null ? "" : ",\"reason\":\"" + escape(s.reason()) + "\"") + "}\n";
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(ok ? 200 : 503, bytes.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  private static String escape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append(' ');
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    http.stop(0);
+  }
+}
