@@ -28,7 +28,7 @@ public final class SmtpConnection implements AutoCloseable {
   private final Clock clock;
   private final String name;
 
-  private ConnectionState state = ConnectionState.DISCONNECTED;
+  private volatile ConnectionState state = ConnectionState.DISCONNECTED;
   private TrackingTransport transport;
   private Instant openedAt;
   private Instant lastUsed;

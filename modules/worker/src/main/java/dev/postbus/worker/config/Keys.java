@@ -67,7 +67,7 @@ public final class Keys {
       ValueType.duration(Duration.ofMillis(100), DAY), SmtpConfig.DEFAULT_IDLE_TIMEOUT,
       "A connection unused for this long is closed.");
   public static final ConfigKey<Integer> HTTP_PORT = key("http.port", FREQUENT, ValueType.integer(0, 65535), 9464,
-      "Port of the health endpoints /health/live and /health/ready (0: any free port).");
+      "Port of /metrics (Prometheus) and the health endpoints /health/live and /health/ready (0: any free port).");
   public static final ConfigKey<String> WORKER_ID = computed("worker.id", FREQUENT, ValueType.nonEmpty(),
       "<host name>-<process id>", "Names this worker in dead letters, logs and the Kafka client id.");
   public static final ConfigKey<Duration> DRAIN_TIMEOUT = key("worker.drain-timeout", FREQUENT,

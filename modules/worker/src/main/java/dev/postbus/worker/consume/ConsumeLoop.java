@@ -52,6 +52,8 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private final OffsetTracker tracker = new OffsetTracker();
   private volatile boolean stopRequested;
   private volatile int owned;
+  private volatile int pausedPartitions;
+  private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private boolean paused;
   private long nextCommitNanos;
 
@@ -77,6 +79,16 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
 
   private int ownedJobPartitions() {
     return (int) tracker.owned().stream().filter(tp -> !tierTopics.contains(tp.topic())).count();
+  }
+
+  /** Partitions paused now (backpressure, relay problem, or a retry tier waiting for its head). */
+  public int pausedPartitions() {
+    return pausedPartitions;
+  }
+
+  /** Receives the consumer lag of every owned partition, on the consumer thread, once per commit interval. */
+  public void onLag(java.util.function.Consumer<Map<TopicPartition, Long>> listener) {
+    this.lagListener = listener;
   }
 
   public void requestStop() {
@@ -181,6 +193,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       return;
     }
     nextCommitNanos = now + commitInterval.toNanos();
+    reportLag();
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
     if (!due.isEmpty()) {
       consumer.commitAsync(due, (offsets, error) -> {
@@ -191,6 +204,15 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
         }
       });
     }
+  }
+
+  private void reportLag() {
+    pausedPartitions = consumer.paused().size();
+    Map<TopicPartition, Long> lag = new HashMap<>();
+    for (TopicPartition tp : tracker.owned()) {
+      consumer.currentLag(tp).ifPresent(l -> lag.put(tp, l));
+    }
+    lagListener.accept(lag);
   }
 
   /**

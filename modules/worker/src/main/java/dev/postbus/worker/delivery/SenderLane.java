@@ -124,7 +124,7 @@ public final class SenderLane implements Runnable {
   /** Sends; while the relay refuses us, holds the job and probes with backoff. Null when given up (stopping). */
   private SendOutcome sendThroughRelayProblems(Delivery d, MimeMessage message, Address[] recipients)
       throws InterruptedException {
-    SendOutcome outcome = freshConnection.executeSupplier(() -> connection.send(message, recipients));
+    SendOutcome outcome = freshConnection.executeSupplier(() -> timedSend(message, recipients));
     for (int probe = 1; ; probe++) {
       Verdict v = shared.classifier().classify(outcome);
       boolean relayProblem = v.relayLevel()
@@ -139,8 +139,20 @@ public final class SenderLane implements Runnable {
         log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
         return null;
       }
-      outcome = connection.send(message, recipients);
+      outcome = timedSend(message, recipients);
     }
+  }
+
+  private SendOutcome timedSend(MimeMessage message, Address[] recipients) {
+    long start = System.nanoTime();
+    SendOutcome outcome = connection.send(message, recipients);
+    shared.outcomes().stats().smtpSend(System.nanoTime() - start);
+    return outcome;
+  }
+
+  /** The state of this lane's connection, for the connection gauges. */
+  public dev.postbus.smtp.ConnectionState connectionState() {
+    return connection.state();
   }
 
   private void record(Delivery d, Job job, int attempt, Instant firstFailure, List<String> only, int recipients,

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * {@code /health/live} and {@code /health/ready} for probes. Live until the worker has stopped; ready only
+ * {@code /metrics} (Prometheus text) and {@code /health/live} and {@code /health/ready} for probes. Live until the worker has stopped; ready only
  * while RUNNING (not while starting, paused for a relay problem, or draining). Bodies are JSON with the state
  * and, when not ready, the reason.
  */
@@ -26,7 +26,7 @@ public final class HealthServer implements AutoCloseable {
   }
 
   /** Listens on {@code port} (0: any free port) on every interface: probes come from outside the pod. */
-  public static HealthServer start(int port, Supplier<Status> status) {
+  public static HealthServer start(int port, Supplier<Status> status, Supplier<String> metrics) {
     try {
       HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
       http.createContext("/health/live", ex -> {
@@ -37,10 +37,20 @@ public final class HealthServer implements AutoCloseable {
         Status s = status.get();
         respond(ex, s.state().ready(), s);
       });
+      http.createContext("/metrics", ex -> {
+        try (ex) {
+          byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        }
+      });
       http.start();
       return new HealthServer(http);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on port " + port + " for health probes (http.port)", e);
+      throw new UncheckedIOException("cannot listen on port " + port + " for /metrics and health probes (http.port)", e);
     }
   }
 

@@ -60,6 +60,7 @@ public final class Worker implements AutoCloseable {
   private final ConsumeLoop consumeLoop;
   private final Thread consumerThread;
   private final RelayHealth relay;
+  private final WorkerMetrics metrics;
   private HealthServer health;
 
   private Worker(WorkerConfig config, Clock clock) {
@@ -85,6 +86,7 @@ public final class Worker implements AutoCloseable {
         new ByteArrayDeserializer()), config.consumedTopics(), Set.copyOf(config.failures().ladder().topics(config.topic())),
         queue, finished, relay::down, config.commitInterval(), config.drainTimeout(), clock);
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
+    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, lanes, state::get);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -96,7 +98,8 @@ public final class Worker implements AutoCloseable {
     log.info("starting worker {}", config);
     AtomicReference<Worker> created = new AtomicReference<>();
     HealthServer health = HealthServer.start(config.httpPort(), () -> created.get() == null
-        ? new HealthServer.Status(WorkerState.STARTING, "starting") : created.get().status());
+        ? new HealthServer.Status(WorkerState.STARTING, "starting") : created.get().status(),
+        () -> created.get() == null ? "" : created.get().metrics.scrape());
     Worker worker;
     try {
       if (config.topics().autoCreate()) {

@@ -16,6 +16,36 @@ public final class WorkerStats {
   private final LongAdder inDoubt = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
   private final LatencyHistogram publishToDelivered = new LatencyHistogram();
+  private final java.util.Map<String, LongAdder> deadLettersByClass = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, LongAdder> retriesByTier = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile io.micrometer.core.instrument.Timer smtpSend;
+  private volatile io.micrometer.core.instrument.Timer publishToDeliveredTimer;
+
+  /** Starts recording timers in {@code registry} as well (the worker's metrics). */
+  public void bindTimers(io.micrometer.core.instrument.MeterRegistry registry) {
+    smtpSend = io.micrometer.core.instrument.Timer.builder("postbus.smtp.send")
+        .description("One SMTP transaction, from MAIL to the reply to the final dot")
+        .publishPercentileHistogram().register(registry);
+    publishToDeliveredTimer = io.micrometer.core.instrument.Timer.builder("postbus.publish.to.delivered")
+        .description("From the job's record timestamp to the relay's 2xx")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  /** One SMTP send took this long. */
+  public void smtpSend(long nanos) {
+    var t = smtpSend;
+    if (t != null) {
+      t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  public java.util.Map<String, LongAdder> deadLettersByClass() {
+    return deadLettersByClass;
+  }
+
+  public java.util.Map<String, LongAdder> retriesByTier() {
+    return retriesByTier;
+  }
 
   /** Time from publishing (the record's timestamp) to the relay's 2xx, of every delivery. */
   public LatencyHistogram publishToDelivered() {
@@ -30,6 +60,15 @@ public final class WorkerStats {
   public void delivered(long publishedMillis, long nowMillis) {
     delivered.increment();
     publishToDelivered.record((nowMillis - publishedMillis) * 1000);
+    var t = publishToDeliveredTimer;
+    if (t != null) {
+      t.record(Math.max(0, nowMillis - publishedMillis), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  public void deadLettered(String failureClass) {
+    deadLettersByClass.computeIfAbsent(failureClass, k -> new LongAdder()).increment();
+    deadLettered(failureClass.equals("poison"));
   }
 
   public void deadLettered(boolean isPoison) {
@@ -42,6 +81,12 @@ public final class WorkerStats {
   /** A job needed another attempt. */
   public void retried() {
     retried.increment();
+  }
+
+  /** A job went to a tier of the retry ladder. */
+  public void retried(String tierTopic) {
+    retriesByTier.computeIfAbsent(tierTopic, k -> new LongAdder()).increment();
+    retried();
   }
 
   public void inDoubt() {

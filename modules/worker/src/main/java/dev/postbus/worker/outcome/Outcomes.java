@@ -49,6 +49,10 @@ public final class Outcomes {
     this.clock = clock;
   }
 
+  public WorkerStats stats() {
+    return stats;
+  }
+
   /**
    * Starts recording the end of one attempt.
    *
@@ -107,7 +111,7 @@ public final class Outcomes {
       }
       RetryPolicy.RetryAt at = (RetryPolicy.RetryAt) decision;
       String tier = ladder.topic(jobsTopic, at.tier());
-      stats.retried();
+      stats.retried(tier);
       send(records.retry(d, tier, attempt, first, at.due(), f, recipients), "retry record");
       event(f.inDoubt() ? "in-doubt" : "deferred", e -> {
         RecordFactory.putFailure(e, f);
@@ -118,7 +122,7 @@ public final class Outcomes {
     }
 
     private void deadLetter(Failure f, List<String> recipients) {
-      stats.deadLettered(f.outcomeClass() == OutcomeClass.POISON);
+      stats.deadLettered(f.outcomeClass().label());
       log.info("dead-lettering {} (job {}) as {}: {}", d, job == null ? "?" : job.id(), f.outcomeClass().label(),
           f.reply() == null ? f.reason() : f.reply().codes());
       send(records.deadLetter(d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients), "dead letter");

@@ -29,7 +29,8 @@ class EndToEndIT {
   static final int JOBS = 2000;
 
   @Test
-  void twoWorkersWithFourConnectionsEachDeliverEveryJobExactlyOnce(EmbeddedKafka kafka) throws Exception {
+  void twoWorkersWithFourConnectionsEachDeliverEveryJobExactlyOnceAndSayItInTheirMetrics(EmbeddedKafka kafka)
+      throws Exception {
     try (Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       Worker a = f.start(f.config(smtp.getSmtp().getPort(), 4, "worker-a", Map.of()));
       Worker b = f.start(f.config(smtp.getSmtp().getPort(), 4, "worker-b", Map.of()));
@@ -51,7 +52,21 @@ class EndToEndIT {
       assertThat(delivered).isEqualTo(JOBS);
       assertThat(a.stats().snapshot().delivered()).as("both workers took part").isPositive();
       assertThat(b.stats().snapshot().delivered()).as("both workers took part").isPositive();
+
+      String scrapeA = RelayProblemsIT.get(a, "/metrics").body();
+      String scrapeB = RelayProblemsIT.get(b, "/metrics").body();
+      assertThat(deliveredMetric(scrapeA) + deliveredMetric(scrapeB)).as("postbus_jobs_total delivered").isEqualTo(JOBS);
+      assertThat(scrapeA).contains("postbus_smtp_send_seconds_count").contains("postbus_publish_to_delivered_seconds_bucket")
+          .contains("postbus_smtp_connections{state=\"open\"").contains("postbus_dispatch_queue_depth")
+          .contains("postbus_consumer_lag{").contains("postbus_retries_total{tier=\"30s\"")
+          .contains("postbus_dead_letters_total{class=\"permanent\"").contains("postbus_ready");
     }
+  }
+
+  /** The value of {@code postbus_jobs_total{outcome="delivered",...}} in a scrape. */
+  static long deliveredMetric(String scrape) {
+    return scrape.lines().filter(l -> l.startsWith("postbus_jobs_total{") && l.contains("outcome=\"delivered\""))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   static Map<String, Long> countByMessageId(MimeMessage[] messages) {

@@ -1,0 +1,106 @@
+package dev.postbus.worker.lifecycle;
+
+import dev.postbus.smtp.ConnectionState;
+import dev.postbus.worker.config.ValueType;
+import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.consume.ConsumeLoop;
+import dev.postbus.worker.delivery.DispatchQueue;
+import dev.postbus.worker.delivery.SenderLane;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The worker's metrics in Prometheus form ({@code postbus_} prefix, base units, {@code _total} counters),
+ * read from the worker's own counters and state when scraped, so the hot path pays nothing extra.
+ */
+public final class WorkerMetrics {
+
+  private static final List<String> DEAD_LETTER_CLASSES = List.of("permanent", "transient", "poison", "expired");
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, Gauge> lagGauges = new ConcurrentHashMap<>();
+
+  WorkerMetrics(WorkerConfig config, WorkerStats stats, DispatchQueue queue, ConsumeLoop loop,
+      List<SenderLane> lanes, Supplier<WorkerState> state) {
+    registry.config().commonTags("worker", config.workerId());
+    jobs(stats, "delivered", s -> s.snapshot().delivered());
+    jobs(stats, "deferred", s -> s.snapshot().retried());
+    jobs(stats, "dead-lettered", s -> s.snapshot().deadLettered());
+    for (String c : DEAD_LETTER_CLASSES) {
+      LongAdder counter = stats.deadLettersByClass().computeIfAbsent(c, k -> new LongAdder());
+      FunctionCounter.builder("postbus.dead.letters", counter, LongAdder::sum).tag("class", c)
+          .description("Jobs dead-lettered, by failure class").register(registry);
+    }
+    var ladder = config.failures().ladder();
+    for (int i = 0; i < ladder.delays().size(); i++) {
+      LongAdder counter = stats.retriesByTier().computeIfAbsent(ladder.topic(config.topic(), i), k -> new LongAdder());
+      FunctionCounter.builder("postbus.retries", counter, LongAdder::sum)
+          .tag("tier", ValueType.format(ladder.delays().get(i))).description("Jobs sent to a tier of the retry ladder")
+          .register(registry);
+    }
+    FunctionCounter.builder("postbus.in.doubt", stats, s -> s.snapshot().inDoubt())
+        .description("Sends whose connection was lost after the final dot").register(registry);
+    FunctionCounter.builder("postbus.smtp.connection.failures", stats, s -> s.snapshot().connectionFailures())
+        .description("Sends that failed for the connection, not the message").register(registry);
+    for (String kind : List.of("open", "busy", "idle")) {
+      Gauge.builder("postbus.smtp.connections", lanes, l -> count(l, kind)).tag("state", kind)
+          .description("SMTP connections of this worker").register(registry);
+    }
+    Gauge.builder("postbus.dispatch.queue.depth", queue, DispatchQueue::size)
+        .description("Jobs waiting for a sender lane").register(registry);
+    Gauge.builder("postbus.partitions.paused", loop, ConsumeLoop::pausedPartitions)
+        .description("Partitions paused for backpressure, a relay problem or a retry tier").register(registry);
+    Gauge.builder("postbus.ready", state, s -> s.get().ready() ? 1 : 0)
+        .description("1 while the worker is RUNNING").register(registry);
+    stats.bindTimers(registry);
+    loop.onLag(this::updateLag);
+  }
+
+  private void jobs(WorkerStats stats, String outcome, java.util.function.ToDoubleFunction<WorkerStats> f) {
+    FunctionCounter.builder("postbus.jobs", stats, f).tag("outcome", outcome)
+        .description("Jobs by outcome").register(registry);
+  }
+
+  private static double count(List<SenderLane> lanes, String kind) {
+    int n = 0;
+    for (SenderLane lane : lanes) {
+      ConnectionState s = lane.connectionState();
+      boolean open = s == ConnectionState.IDLE || s == ConnectionState.SENDING;
+      if (kind.equals("open") ? open : kind.equals("busy") ? s == ConnectionState.SENDING : s == ConnectionState.IDLE) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Called on the consumer thread with the lag of every owned partition. */
+  private void updateLag(Map<TopicPartition, Long> current) {
+    lag.putAll(current);
+    for (TopicPartition tp : current.keySet()) {
+      lagGauges.computeIfAbsent(tp, k -> Gauge.builder("postbus.consumer.lag", lag, m -> m.getOrDefault(k, 0L))
+          .tags(Tags.of("topic", k.topic(), "partition", Integer.toString(k.partition())))
+          .description("Records of the partition not yet consumed").register(registry));
+    }
+    for (TopicPartition tp : List.copyOf(lagGauges.keySet())) {
+      if (!current.containsKey(tp)) {
+        registry.remove(lagGauges.remove(tp));
+        lag.remove(tp);
+      }
+    }
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}
