@@ -15,6 +15,16 @@ public interface Faults {
 
   Faults NONE = new Faults() {};
 
+  /** Accepts everything, answering each final '.' after {@code delay}: a relay's processing time. */
+  static Faults delayingReplies(Duration delay) {
+    return new Faults() {
+      @Override
+      public Duration replyDelay(String messageId, int offered) {
+        return delay;
+      }
+    };
+  }
+
   /** Null accepts the recipient. */
   default Reply recipient(String address) {
     return null;

@@ -43,7 +43,6 @@ public final class SmtpCapture implements AutoCloseable {
   private final Map<String, Integer> countsByMessageId = new ConcurrentHashMap<>();
   private final AtomicLong received = new AtomicLong();
   private volatile Consumer<CapturedMessage> listener = m -> {};
-  private volatile long replyDelayNanos;
   private volatile Faults faults = Faults.NONE;
   private final Map<String, Integer> offeredByMessageId = new ConcurrentHashMap<>();
 
@@ -100,14 +99,6 @@ public final class SmtpCapture implements AutoCloseable {
   /** Called on the server's thread for each message, after it is stored. */
   public void onMessage(Consumer<CapturedMessage> listener) {
     this.listener = listener;
-  }
-
-  /**
-   * Waits this long before answering the final {@code .} of each message: a relay's processing time. Zero
-   * (the default) answers at once.
-   */
-  public void delayReplies(java.time.Duration delay) {
-    this.replyDelayNanos = delay.toNanos();
   }
 
   /** Scripts failures (see {@link Faults}); {@link Faults#NONE} accepts everything. */
@@ -167,10 +158,6 @@ public final class SmtpCapture implements AutoCloseable {
       @Override
       public String data(InputStream in) throws RejectException, IOException {
         byte[] raw = in.readAllBytes();
-        long delay = replyDelayNanos;
-        if (delay > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(delay);
-        }
         InternetHeaders headers;
         try {
           headers = new InternetHeaders(new ByteArrayInputStream(raw));

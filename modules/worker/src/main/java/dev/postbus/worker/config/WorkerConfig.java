@@ -159,12 +159,6 @@ public record WorkerConfig(
     return host + "-" + ProcessHandle.current().pid();
   }
 
-  public WorkerConfig withWorkerId(String id) {
-    return new WorkerConfig(bootstrapServers, topic, group, id, smtp, connections, limits, topics, drainTimeout,
-        commitInterval, reconnectBackoff, reconnectBackoffMax, queueCapacity, queueBytes, maxPollRecords, failures,
-        eventsTopic, httpPort, kafkaClient);
-  }
-
   @Override
   public String toString() {
     return "WorkerConfig[" + workerId + ", kafka=" + bootstrapServers + ", topic=" + topic + ", group=" + group

@@ -52,10 +52,6 @@ public final class WorkerStats {
     return publishToDelivered;
   }
 
-  public void delivered() {
-    delivered.increment();
-  }
-
   /** A delivery of a record published at {@code publishedMillis} (epoch ms), completed at {@code nowMillis}. */
   public void delivered(long publishedMillis, long nowMillis) {
     delivered.increment();
@@ -66,14 +62,11 @@ public final class WorkerStats {
     }
   }
 
+  /** A job was dead-lettered with this class label (permanent, transient, poison, expired). */
   public void deadLettered(String failureClass) {
     deadLettersByClass.computeIfAbsent(failureClass, k -> new LongAdder()).increment();
-    deadLettered(failureClass.equals("poison"));
-  }
-
-  public void deadLettered(boolean isPoison) {
     deadLettered.increment();
-    if (isPoison) {
+    if (failureClass.equals("poison")) {
       poison.increment();
     }
   }

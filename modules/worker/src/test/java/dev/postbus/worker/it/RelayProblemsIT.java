@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.lifecycle.RelayHealth;
@@ -36,7 +37,7 @@ class RelayProblemsIT {
   @Test
   void relayDownForTwentySecondsMidRunLosesAndDeadLettersNothing(EmbeddedKafka kafka) throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
-      relay.delayReplies(Duration.ofMillis(5));
+      relay.faults(Faults.delayingReplies(Duration.ofMillis(5)));
       f.publish("down", 1000);
       Worker w = f.start(f.config(relay.port(), 4, "down", Map.of("smtp.reconnect-backoff", "200ms",
           "smtp.reconnect-backoff-max", "2s")));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.lifecycle.Worker;
@@ -22,7 +23,7 @@ class RestartIT {
   @Test
   void workerStoppedGracefullyMidRunHandsOverWithoutLossOrDuplicates(EmbeddedKafka kafka) {
     try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
-      relay.delayReplies(Duration.ofMillis(10)); // about 400 messages/s over 4 connections: the run lasts seconds
+      relay.faults(Faults.delayingReplies(Duration.ofMillis(10))); // about 400 messages/s over 4 connections: the run lasts seconds
       f.publish("restart", JOBS);
       Worker first = f.start(f.config(relay.port(), 4, "first", Map.of()));
       await().atMost(Duration.ofMinutes(1)).until(() -> relay.received() >= 300);
