@@ -61,7 +61,7 @@ public final class Worker implements AutoCloseable {
   private final Thread consumerThread;
   private final RelayHealth relay;
   private final WorkerMetrics metrics;
-  private HealthServer health;
+  private OpsServer health;
 
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
@@ -97,8 +97,8 @@ public final class Worker implements AutoCloseable {
   public static Worker start(WorkerConfig config, Clock clock) {
     log.info("starting worker {}", config);
     AtomicReference<Worker> created = new AtomicReference<>();
-    HealthServer health = HealthServer.start(config.httpPort(), () -> created.get() == null
-        ? new HealthServer.Status(WorkerState.STARTING, "starting") : created.get().status(),
+    OpsServer health = OpsServer.start(config.httpPort(), () -> created.get() == null
+        ? new OpsServer.Status(WorkerState.STARTING, "starting") : created.get().status(),
         () -> created.get() == null ? "" : created.get().metrics.scrape());
     Worker worker;
     try {
@@ -132,7 +132,7 @@ public final class Worker implements AutoCloseable {
   }
 
   /** What the health probes report. */
-  public HealthServer.Status status() {
+  public OpsServer.Status status() {
     WorkerState s = state.get();
     String reason = switch (s) {
       case STARTING -> "starting";
@@ -141,7 +141,7 @@ public final class Worker implements AutoCloseable {
       case DRAINING -> "draining";
       case STOPPED -> "stopped";
     };
-    return new HealthServer.Status(s, reason);
+    return new OpsServer.Status(s, reason);
   }
 
   /** The port of the health endpoints. */

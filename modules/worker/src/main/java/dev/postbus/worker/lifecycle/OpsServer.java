@@ -14,19 +14,19 @@ import java.util.function.Supplier;
  * while RUNNING (not while starting, paused for a relay problem, or draining). Bodies are JSON with the state
  * and, when not ready, the reason.
  */
-public final class HealthServer implements AutoCloseable {
+public final class OpsServer implements AutoCloseable {
 
   /** What the probes report. */
   public record Status(WorkerState state, String reason) {}
 
   private final HttpServer http;
 
-  private HealthServer(HttpServer http) {
+  private OpsServer(HttpServer http) {
     this.http = http;
   }
 
   /** Listens on {@code port} (0: any free port) on every interface: probes come from outside the pod. */
-  public static HealthServer start(int port, Supplier<Status> status, Supplier<String> metrics) {
+  public static OpsServer start(int port, Supplier<Status> status, Supplier<String> metrics) {
     try {
       HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
       http.createContext("/health/live", ex -> {
@@ -48,7 +48,7 @@ public final class HealthServer implements AutoCloseable {
         }
       });
       http.start();
-      return new HealthServer(http);
+      return new OpsServer(http);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on port " + port + " for /metrics and health probes (http.port)", e);
     }
