@@ -33,6 +33,8 @@ class CliIT {
     pb.environment().putAll(env);
     File out = File.createTempFile("postbus-out", ".txt");
     File err = File.createTempFile("postbus-err", ".txt");
+    out.deleteOnExit();
+    err.deleteOnExit();
     pb.redirectOutput(out).redirectError(err);
     Process p = pb.start();
     try (var in = p.getOutputStream()) {

@@ -143,7 +143,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("Kafka broker on " + bootstrapServers + " not ready within " + READY_TIMEOUT, e);
           }
         }
-        Thread.onSpinWait();
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
       }
     }
   }
