@@ -122,16 +122,16 @@ public final class MessageBuilder {
     if (job.text() != null && job.html() != null) {
       MimeMultipart alt = new MimeMultipart("alternative");
       MimeBodyPart text = new MimeBodyPart();
-      text.setText(job.text(), UTF8);
+      TextBody.set(text, job.text(), "plain");
       MimeBodyPart html = new MimeBodyPart();
-      html.setText(job.html(), UTF8, "html");
+      TextBody.set(html, job.html(), "html");
       alt.addBodyPart(text);
       alt.addBodyPart(html);
       part.setContent(alt, alt.getContentType());
     } else if (job.html() != null) {
-      part.setText(job.html(), UTF8, "html");
+      TextBody.set(part, job.html(), "html");
     } else {
-      part.setText(job.text(), UTF8);
+      TextBody.set(part, job.text(), "plain");
     }
   }
 
