@@ -13,6 +13,9 @@ public final class Postbus implements Runnable {
   /** Exit code for a configuration or usage error. */
   public static final int EXIT_CONFIG = 2;
 
+  /** The values of POSTBUS_LOG_FORMAT: the names of the appenders in logback.xml. */
+  static final java.util.List<String> LOG_FORMATS = java.util.List.of("text", "json");
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -22,6 +25,13 @@ public final class Postbus implements Runnable {
   }
 
   public static void main(String[] args) {
+    String format = System.getenv("POSTBUS_LOG_FORMAT");
+    if (format != null && !LOG_FORMATS.contains(format)) {
+      // Checked before the first log line: logback would otherwise drop every line without a word.
+      System.err.println("postbus: invalid configuration: POSTBUS_LOG_FORMAT: expected one of " + String.join(", ", LOG_FORMATS)
+          + "; got '" + format + "'");
+      System.exit(EXIT_CONFIG);
+    }
     quietLogsFor(args);
     System.exit(commandLine().execute(args));
   }

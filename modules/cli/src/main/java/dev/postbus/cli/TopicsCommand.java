@@ -29,25 +29,31 @@ final class TopicsCommand {
     @Option(names = "--config", paramLabel = "FILE", description = "Worker properties file (for the retry ladder and topic names).")
     java.nio.file.Path config;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions per topic (default ${DEFAULT-VALUE}): "
+    @Option(names = "--partitions", description = "Partitions per topic (default: topics.partitions, 6): "
         + "the most workers that can share the load.")
-    int partitions;
+    Integer partitions;
 
-    @Option(names = "--replication", defaultValue = "1", description = "Replication factor (default ${DEFAULT-VALUE}; 3 in production).")
-    short replication;
+    @Option(names = "--replication", description = "Replication factor (default: topics.replication, 1; 3 in production).")
+    Short replication;
 
     @Override
     public Integer call() {
-      if (partitions < 1 || replication < 1) {
+      if ((partitions != null && partitions < 1) || (replication != null && replication < 1)) {
         System.err.println("postbus: --partitions and --replication must be at least 1");
         return Postbus.EXIT_CONFIG;
       }
       Map<String, String> env = new java.util.HashMap<>(System.getenv());
       env.put(Keys.BOOTSTRAP_SERVERS.env(), kafka.bootstrapServers());
       env.put(Keys.TOPIC.env(), kafka.topic());
-      List<String> topics = WorkerConfig.from(Settings.load(config, env)).allTopics();
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-        List<String> created = TopicProvisioner.ensure(admin, topics, partitions, replication);
+      WorkerConfig worker = WorkerConfig.from(Settings.load(config, env));
+      List<String> topics = worker.allTopics();
+      // The worker's Kafka client settings (SASL, TLS) apply here too.
+      Map<String, Object> admin = new java.util.HashMap<>(worker.kafkaClient());
+      admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      int p = partitions != null ? partitions : worker.topics().partitions();
+      short r = replication != null ? replication : worker.topics().replication();
+      try (Admin client = Admin.create(admin)) {
+        List<String> created = TopicProvisioner.ensure(client, topics, p, r);
         for (String t : topics) {
           System.out.println((created.contains(t) ? "created  " : "exists   ") + t);
         }

@@ -68,6 +68,32 @@ class CliIT {
   }
 
   @Test
+  void badLogFormatStopsWithExitCodeTwoAndOneLine() throws Exception {
+    Result r = postbus(Map.of("POSTBUS_LOG_FORMAT", "xml"), null, "worker");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip().lines())
+        .containsExactly("postbus: invalid configuration: POSTBUS_LOG_FORMAT: expected one of text, json; got 'xml'");
+  }
+
+  @Test
+  void jsonLogFormatWritesOneJsonObjectPerLine(EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("cli-json-log");
+    Result r = postbus(Map.of("POSTBUS_LOG_FORMAT", "json", "POSTBUS_LOG_LEVEL", "INFO"), null,
+        "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic, "--partitions", "1");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = r.err().strip().lines().toList();
+    assertThat(lines).isNotEmpty();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<com.fasterxml.jackson.databind.JsonNode> entries = new java.util.ArrayList<>();
+    for (String line : lines) {
+      entries.add(json.readTree(line)); // fails the test on any line that is not one JSON object
+    }
+    assertThat(entries).allSatisfy(e -> assertThat(e.has("timestamp") && e.has("level") && e.has("loggerName")
+        && e.has("message")).as(e.toString()).isTrue());
+    assertThat(entries).anySatisfy(e -> assertThat(e.get("message").asText()).startsWith("created topic " + topic));
+  }
+
+  @Test
   void topicsCreateThenSendNdjsonPublishesGoodLinesAndNamesBadOnes(EmbeddedKafka kafka) throws Exception {
     String topic = SharedKafka.uniqueName("cli-jobs");
     Result created = postbus(Map.of(), null, "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic,
