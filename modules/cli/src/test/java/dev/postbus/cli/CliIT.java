@@ -89,8 +89,8 @@ class CliIT {
       entries.add(json.readTree(line)); // fails the test on any line that is not one JSON object
     }
     assertThat(entries).allSatisfy(e -> assertThat(e.has("timestamp") && e.has("level") && e.has("loggerName")
-        && e.has("message")).as(e.toString()).isTrue());
-    assertThat(entries).anySatisfy(e -> assertThat(e.get("message").asText()).startsWith("created topic " + topic));
+        && e.has("formattedMessage")).as(e.toString()).isTrue());
+    assertThat(entries).anySatisfy(e -> assertThat(e.get("formattedMessage").asText()).startsWith("created topic " + topic));
   }
 
   @Test
