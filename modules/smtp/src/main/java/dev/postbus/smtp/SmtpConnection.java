@@ -33,7 +33,7 @@ public final class SmtpConnection implements AutoCloseable {
   private Instant openedAt;
   private Instant lastUsed;
   private int sentOnThisConnection;
-  private long opens;
+  private volatile long opens; // written by the owning thread only; read by metrics
 
   public SmtpConnection(SmtpConfig config, Clock clock, String name) {
     this(config, MailSessions.create(config), clock, name);

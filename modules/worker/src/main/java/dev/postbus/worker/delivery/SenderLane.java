@@ -155,6 +155,11 @@ public final class SenderLane implements Runnable {
     return connection.state();
   }
 
+  /** Connections this lane has opened so far. */
+  public long connectionOpens() {
+    return connection.opens();
+  }
+
   private void record(Delivery d, Job job, int attempt, Instant firstFailure, List<String> only, int recipients,
       SendOutcome outcome) {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);

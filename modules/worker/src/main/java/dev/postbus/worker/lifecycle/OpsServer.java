@@ -16,6 +16,13 @@ import java.util.function.Supplier;
  */
 public final class OpsServer implements AutoCloseable {
 
+  /** Liveness probe: 200 until the worker has stopped. */
+  public static final String LIVE_PATH = "/health/live";
+  /** Readiness probe: 200 only while RUNNING. */
+  public static final String READY_PATH = "/health/ready";
+  /** Prometheus text. */
+  public static final String METRICS_PATH = "/metrics";
+
   /** What the probes report. */
   public record Status(WorkerState state, String reason) {}
 
@@ -29,15 +36,15 @@ public final class OpsServer implements AutoCloseable {
   public static OpsServer start(int port, Supplier<Status> status, Supplier<String> metrics) {
     try {
       HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
-      http.createContext("/health/live", ex -> {
+      http.createContext(LIVE_PATH, ex -> {
         Status s = status.get();
         respond(ex, s.state() != WorkerState.STOPPED, s);
       });
-      http.createContext("/health/ready", ex -> {
+      http.createContext(READY_PATH, ex -> {
         Status s = status.get();
         respond(ex, s.state().ready(), s);
       });
-      http.createContext("/metrics", ex -> {
+      http.createContext(METRICS_PATH, ex -> {
         try (ex) {
           byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
           ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -52,6 +52,9 @@ public final class WorkerMetrics {
         .description("Sends whose connection was lost after the final dot").register(registry);
     FunctionCounter.builder("postbus.smtp.connection.failures", stats, s -> s.snapshot().connectionFailures())
         .description("Sends that failed for the connection, not the message").register(registry);
+    FunctionCounter.builder("postbus.smtp.connection.opens", lanes,
+            l -> l.stream().mapToLong(SenderLane::connectionOpens).sum())
+        .description("SMTP connections opened (first opens, reconnects and recycling)").register(registry);
     for (String kind : List.of("open", "busy", "idle")) {
       Gauge.builder("postbus.smtp.connections", lanes, l -> count(l, kind)).tag("state", kind)
           .description("SMTP connections of this worker").register(registry);
