@@ -13,7 +13,7 @@ public final class Syntax {
   public static final Pattern ADDRESS =
       Pattern.compile(ATEXT + "+(?:\\." + ATEXT + "+)*@" + LABEL + "(?:\\." + LABEL + ")+");
   /** {@code Display Name <addr>}; the name may be quoted. */
-  public static final Pattern NAMED_ADDRESS = Pattern.compile("\\s*([^<>]*?)\\s*<([^<>]*)>\\s*");
+  public static final Pattern NAMED_ADDRESS = Pattern.compile("[ \\t]*([^<>]*?)[ \\t]*<([^<>]*)>[ \\t]*");
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:~+=/@-]{1,200}");
   public static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
   public static final Pattern CONTENT_TYPE =

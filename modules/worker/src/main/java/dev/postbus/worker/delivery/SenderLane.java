@@ -1,8 +1,6 @@
 package dev.postbus.worker.delivery;
 
-import dev.postbus.job.InvalidJobException;
 import dev.postbus.job.Job;
-import dev.postbus.job.JobCodec;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
 import dev.postbus.smtp.SendOutcome;
@@ -15,7 +13,6 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import jakarta.mail.Address;
-import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +37,7 @@ public final class SenderLane implements Runnable {
   private static final Duration IDLE_CHECK = Duration.ofMillis(250);
 
   /** What every lane of a worker shares. */
-  public record Shared(DispatchQueue queue, JobCodec codec, MessageBuilder builder, ReplyClassifier classifier,
+  public record Shared(DispatchQueue queue, Preparation preparation, ReplyClassifier classifier,
       Outcomes outcomes, RelayHealth relay, IntervalFunction relayBackoff, int freshConnectionAttempts, Clock clock) {}
 
   private final String name;
@@ -90,31 +87,15 @@ public final class SenderLane implements Runnable {
     int attempt = DeliveryHeaders.attempts(d.headers()) + 1;
     Instant firstFailure = DeliveryHeaders.firstFailure(d.headers());
     List<String> only = DeliveryHeaders.recipients(d.headers());
-    Job job;
-    try {
-      job = shared.codec().read(d.value());
-    } catch (InvalidJobException e) {
-      endWith(d, null, attempt, firstFailure, Failure.poison(e.getMessage()), only);
+    Preparation.Result prepared = shared.preparation().prepare(d.value(), only);
+    if (prepared instanceof Preparation.Refused refused) {
+      endWith(d, refused.job(), attempt, firstFailure, refused.failure(), refused.recipients());
       return;
     }
-    if (job.expiresAt() != null && shared.clock().instant().isAfter(job.expiresAt())) {
-      endWith(d, job, attempt, firstFailure, new Failure(OutcomeClass.EXPIRED, "expiresAt " + job.expiresAt()
-          + " passed before it could be sent", null, null, false), only);
-      return;
-    }
-    MimeMessage message;
-    Address[] recipients;
-    try {
-      message = shared.builder().build(job);
-      recipients = MessageBuilder.envelope(job, only);
-    } catch (MessagingException e) {
-      endWith(d, job, attempt, firstFailure, Failure.poison("(message): cannot build MIME message: " + e.getMessage()), only);
-      return;
-    }
-    if (recipients.length == 0) {
-      endWith(d, job, attempt, firstFailure, Failure.poison("postbus.recipients: names none of the job's recipients"), null);
-      return;
-    }
+    Preparation.Ready ready = (Preparation.Ready) prepared;
+    Job job = ready.job();
+    MimeMessage message = ready.message();
+    Address[] recipients = ready.recipients();
     SendOutcome outcome = sendThroughRelayProblems(d, message, recipients);
     if (outcome != null) {
       record(d, job, attempt, firstFailure, only, recipients.length, outcome);

@@ -7,6 +7,7 @@ import dev.postbus.worker.consume.ConsumeLoop;
 import dev.postbus.worker.delivery.Delivery;
 import dev.postbus.worker.delivery.DispatchQueue;
 import dev.postbus.worker.delivery.MessageBuilder;
+import dev.postbus.worker.delivery.Preparation;
 import dev.postbus.worker.delivery.SenderLane;
 import dev.postbus.worker.outcome.DurableSender;
 import dev.postbus.worker.outcome.Outcomes;
@@ -74,8 +75,9 @@ public final class Worker implements AutoCloseable {
         config.eventsTopic(), config.workerId(), config.failures().ladder(), config.failures().inDoubt(),
         config.topic(), stats, finished::add, clock);
     Session session = SmtpConnection.sessionFor(config.smtp());
-    SenderLane.Shared shared = new SenderLane.Shared(queue, new JobCodec(config.limits()),
-        new MessageBuilder(session, clock), config.failures().classifier(), outcomes, relay,
+    SenderLane.Shared shared = new SenderLane.Shared(queue,
+        new Preparation(new JobCodec(config.limits()), new MessageBuilder(session, clock), clock),
+        config.failures().classifier(), outcomes, relay,
         IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
         config.failures().freshConnectionAttempts(), clock);
     for (int i = 0; i < config.connections(); i++) {

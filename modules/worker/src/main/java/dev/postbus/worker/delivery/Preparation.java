@@ -1,0 +1,76 @@
+package dev.postbus.worker.delivery;
+
+import dev.postbus.job.InvalidJobException;
+import dev.postbus.job.Job;
+import dev.postbus.job.JobCodec;
+import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.worker.outcome.Failure;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lane's first step: a record's bytes to a message ready to send, or the failure that ends the job.
+ * Whatever the bytes, it returns; nothing a payload contains can stop a lane.
+ */
+public final class Preparation {
+
+  private static final Logger log = LoggerFactory.getLogger(Preparation.class);
+
+  /** What preparing a record gives. */
+  public sealed interface Result permits Ready, Refused {}
+
+  /** Ready to send: the job, its MIME message and the envelope recipients (never empty). */
+  public record Ready(Job job, MimeMessage message, Address[] recipients) implements Result {}
+
+  /**
+   * Not sendable. {@code job} is null when the payload is not a job; {@code recipients} are those the
+   * record was limited to (to carry into the dead letter), or null.
+   */
+  public record Refused(Job job, Failure failure, List<String> recipients) implements Result {}
+
+  private final JobCodec codec;
+  private final MessageBuilder builder;
+  private final Clock clock;
+
+  public Preparation(JobCodec codec, MessageBuilder builder, Clock clock) {
+    this.codec = codec;
+    this.builder = builder;
+    this.clock = clock;
+  }
+
+  /** {@code only}: the recipients this record is limited to (after a partial send), or null for all. */
+  public Result prepare(byte[] payload, List<String> only) {
+    Job job;
+    try {
+      job = codec.read(payload);
+    } catch (InvalidJobException e) {
+      return new Refused(null, Failure.poison(e.getMessage()), only);
+    } catch (RuntimeException e) {
+      // A bug of ours, not of the payload; the job is still dead-lettered with its bytes, and the lane lives on.
+      log.error("decoding a job failed unexpectedly; dead-lettering it as poison", e);
+      return new Refused(null, Failure.poison("(payload): could not be decoded: " + e.getClass().getSimpleName()), only);
+    }
+    if (job.expiresAt() != null && clock.instant().isAfter(job.expiresAt())) {
+      return new Refused(job, new Failure(OutcomeClass.EXPIRED, "expiresAt " + job.expiresAt()
+          + " passed before it could be sent", null, null, false), only);
+    }
+    try {
+      MimeMessage message = builder.build(job);
+      Address[] recipients = MessageBuilder.envelope(job, only);
+      if (recipients.length == 0) {
+        return new Refused(job, Failure.poison("postbus.recipients: names none of the job's recipients"), null);
+      }
+      return new Ready(job, message, recipients);
+    } catch (MessagingException | RuntimeException e) {
+      if (e instanceof RuntimeException) {
+        log.error("building the message of job {} failed unexpectedly; dead-lettering it as poison", job.id(), e);
+      }
+      return new Refused(job, Failure.poison("(message): cannot build MIME message: " + e.getClass().getSimpleName()), only);
+    }
+  }
+}
