@@ -63,7 +63,8 @@ public final class WorkerMetrics {
         .description("Jobs waiting for a sender lane").register(registry);
     Gauge.builder("postbus.partitions.paused", loop, ConsumeLoop::pausedPartitions)
         .description("Partitions paused for backpressure, a relay problem or a retry tier").register(registry);
-    Gauge.builder("postbus.ready", state, s -> s.get().ready() ? 1 : 0)
+    // Micrometer holds a gauge's object weakly: the supplier lives nowhere else, so hold it strongly.
+    Gauge.builder("postbus.ready", state, s -> s.get().ready() ? 1 : 0).strongReference(true)
         .description("1 while the worker is RUNNING").register(registry);
     stats.bindTimers(registry);
     loop.onLag(this::updateLag);
