@@ -53,7 +53,7 @@ final class TopicsCommand {
       int p = partitions != null ? partitions : worker.topics().partitions();
       short r = replication != null ? replication : worker.topics().replication();
       try (Admin client = Admin.create(admin)) {
-        List<String> created = TopicProvisioner.ensure(client, topics, p, r);
+        List<String> created = TopicProvisioner.ensure(client, topics, p, r, worker.topicConfigs());
         for (String t : topics) {
           System.out.println((created.contains(t) ? "created  " : "exists   ") + t);
         }

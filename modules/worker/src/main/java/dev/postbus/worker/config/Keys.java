@@ -103,6 +103,10 @@ public final class Keys {
   public static final ConfigKey<Boolean> EVENTS_ENABLED = key("events.enabled", FREQUENT, ValueType.bool(), true,
       "Write an outcome event for every delivery, retry and dead letter. Off saves one Kafka record per job.");
 
+  public static final ConfigKey<Boolean> LEDGER_ENABLED = key("ledger.enabled", FREQUENT, ValueType.bool(), true,
+      "Record every finished job in the send ledger (<topic>.ledger, compacted) so that a worker taking over a "
+          + "partition after a crash skips jobs already sent. Off saves one Kafka record per job.");
+
   public static final ConfigKey<Integer> JOB_MAX_ATTACHMENT_BYTES = key("job.max-attachment-bytes", RARE,
       ValueType.bytes(1, 100 * 1024 * 1024), JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES,
       "Largest single attachment, decoded.");
@@ -136,6 +140,9 @@ public final class Keys {
   public static final ConfigKey<Integer> FRESH_CONNECTION_ATTEMPTS = key("retry.fresh-connection-attempts", RARE,
       ValueType.integer(1, 5), 2, "Attempts, in-process and at once, on a new connection after a connection-level "
           + "failure (stale socket, 421), before the job goes to the retry ladder.");
+  public static final ConfigKey<Duration> LEDGER_WINDOW = key("ledger.window", RARE,
+      ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)), Duration.ofDays(1),
+      "How far back a worker taking over a partition reads the send ledger; the ledger topic keeps twice this.");
   public static final ConfigKey<Integer> MAX_POLL_RECORDS = key("worker.max-poll-records", RARE,
       ValueType.integer(1, 10_000), 500, "Most records one poll returns.");
 
@@ -152,6 +159,6 @@ public final class Keys {
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
       SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,
       RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS, RETRY_DELAYS,
-      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, EVENTS_ENABLED, RETRY_JITTER,
-      FRESH_CONNECTION_ATTEMPTS);
+      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, EVENTS_ENABLED, LEDGER_ENABLED,
+      RETRY_JITTER, FRESH_CONNECTION_ATTEMPTS, LEDGER_WINDOW);
 }

@@ -36,6 +36,7 @@ public record WorkerConfig(
     int maxPollRecords,
     FailureSettings failures,
     String eventsTopic, // null: events are off
+    Duration ledgerWindow, // null: the send ledger is off
     int httpPort,
 
     Map<String, String> kafkaClient) {
@@ -80,6 +81,15 @@ public record WorkerConfig(
     return list;
   }
 
+  /** The send ledger: the jobs topic's name with {@code .ledger}. */
+  public String ledgerTopic() {
+    return topic + ".ledger";
+  }
+
+  public boolean ledgerOn() {
+    return ledgerWindow != null;
+  }
+
   /** Every topic the worker reads or writes. */
   public java.util.List<String> allTopics() {
     var list = new java.util.ArrayList<>(consumedTopics());
@@ -87,7 +97,22 @@ public record WorkerConfig(
     if (eventsTopic != null) {
       list.add(eventsTopic);
     }
+    if (ledgerOn()) {
+      list.add(ledgerTopic());
+    }
     return list;
+  }
+
+  /**
+   * Topic settings that differ from the broker's defaults: the ledger is compacted (one entry per job) and
+   * also trimmed by age, keeping twice the window a new owner reads.
+   */
+  public Map<String, Map<String, String>> topicConfigs() {
+    if (!ledgerOn()) {
+      return Map.of();
+    }
+    return Map.of(ledgerTopic(), Map.of("cleanup.policy", "compact,delete",
+        "retention.ms", Long.toString(ledgerWindow.multipliedBy(2).toMillis())));
   }
 
   public static WorkerConfig from(Settings s) {
@@ -128,6 +153,7 @@ public record WorkerConfig(
         s.require(Keys.MAX_POLL_RECORDS),
         failures,
         s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null,
+        s.require(Keys.LEDGER_ENABLED) ? s.require(Keys.LEDGER_WINDOW) : null,
         s.require(Keys.HTTP_PORT),
         s.kafkaClient());
   }

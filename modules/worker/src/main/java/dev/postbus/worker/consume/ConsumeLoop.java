@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import dev.postbus.worker.ledger.LedgerIndex;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,8 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private boolean paused;
   private long nextCommitNanos;
+  private LedgerIndex ledger;
+  private Runnable onLedgerSkip = () -> {};
 
   /** @param finished the mailbox where lanes put deliveries whose outcome is durable */
   public ConsumeLoop(Consumer<byte[], byte[]> consumer, List<String> topics, Set<String> tierTopics,
@@ -89,6 +92,12 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   /** Receives the consumer lag of every owned partition, on the consumer thread, once per commit interval. */
   public void onLag(java.util.function.Consumer<Map<TopicPartition, Long>> listener) {
     this.lagListener = listener;
+  }
+
+  /** Skip records the send ledger holds as finished (set before {@link #run}). */
+  public void useLedger(LedgerIndex ledger, Runnable onSkip) {
+    this.ledger = ledger;
+    this.onLedgerSkip = onSkip;
   }
 
   public void requestStop() {
@@ -128,6 +137,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
           break; // the rest of this partition is due later still; it is read again after the hold
         }
         owner.track(r.offset());
+        if (ledger != null && ledger.finished(tp, r.offset())) {
+          owner.complete(r.offset()); // finished before a crash: already sent, or its retry or dead letter is safe
+          onLedgerSkip.run();
+          continue;
+        }
         queue.add(new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner));
       }
     }
@@ -241,6 +255,9 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
     tracker.revoke(set);
     held.keySet().removeAll(set);
+    if (ledger != null) {
+      ledger.forget(set);
+    }
     owned = ownedJobPartitions();
   }
 
@@ -274,7 +291,21 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
     if (!partitions.isEmpty()) {
       log.info("assigned {} partitions; now own {}", partitions.size(), tracker.owned().size());
+      if (ledger != null) {
+        ledger.load(committedOffsets(partitions));
+      }
     }
+  }
+
+  /** Each partition's committed offset, 0 when it has none (it is then read from the start). */
+  private Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions), COMMIT_TIMEOUT);
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata c = committed.get(tp);
+      out.put(tp, c == null ? 0L : c.offset());
+    }
+    return out;
   }
 
   @Override

@@ -8,6 +8,8 @@ import dev.postbus.worker.delivery.Delivery;
 import dev.postbus.worker.delivery.DispatchQueue;
 import dev.postbus.worker.delivery.MessageBuilder;
 import dev.postbus.worker.delivery.Preparation;
+import dev.postbus.worker.ledger.LedgerIndex;
+import dev.postbus.worker.ledger.LedgerReader;
 import dev.postbus.worker.delivery.SenderLane;
 import dev.postbus.worker.outcome.DurableSender;
 import dev.postbus.worker.outcome.Outcomes;
@@ -63,6 +65,7 @@ public final class Worker implements AutoCloseable {
   private final RelayHealth relay;
   private final WorkerMetrics metrics;
   private OpsServer health;
+  private final LedgerReader ledgerReader;
 
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
@@ -87,6 +90,15 @@ public final class Worker implements AutoCloseable {
     this.consumeLoop = new ConsumeLoop(new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), config.consumedTopics(), Set.copyOf(config.failures().ladder().topics(config.topic())),
         queue, finished, relay::down, config.commitInterval(), config.drainTimeout(), clock);
+    if (config.ledgerOn()) {
+      int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
+      outcomes.useLedger(config.ledgerTopic(), ledgerPartitions);
+      this.ledgerReader = new LedgerReader(new KafkaConsumer<>(ledgerReaderProperties(config), new ByteArrayDeserializer(),
+          new ByteArrayDeserializer()), config.ledgerTopic(), ledgerPartitions);
+      consumeLoop.useLedger(new LedgerIndex(ledgerReader, config.ledgerWindow(), clock), stats::ledgerSkipped);
+    } else {
+      this.ledgerReader = null;
+    }
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
     this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, lanes, state::get);
   }
@@ -106,7 +118,8 @@ public final class Worker implements AutoCloseable {
     try {
       if (config.topics().autoCreate()) {
         try (Admin admin = Admin.create(adminProperties(config))) {
-          TopicProvisioner.ensure(admin, config.allTopics(), config.topics().partitions(), config.topics().replication());
+          TopicProvisioner.ensure(admin, config.allTopics(), config.topics().partitions(), config.topics().replication(),
+              config.topicConfigs());
         }
       }
       worker = new Worker(config, clock);
@@ -183,6 +196,9 @@ public final class Worker implements AutoCloseable {
     log.info("worker {} draining (up to {})", config.workerId(), config.drainTimeout());
     consumeLoop.requestStop();
     join(consumerThread, config.drainTimeout().plusSeconds(15));
+    if (ledgerReader != null) {
+      ledgerReader.close();
+    }
     lanes.forEach(SenderLane::stop);
     laneThreads.forEach(t -> join(t, config.smtp().readTimeout().plusSeconds(5)));
     producer.close(Duration.ofSeconds(10));
@@ -255,6 +271,26 @@ public final class Worker implements AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(c.maxPollRecords()));
+    return p;
+  }
+
+  private static int ledgerPartitions(KafkaProducer<byte[], byte[]> producer, String topic) {
+    try {
+      return producer.partitionsFor(topic).size();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the send ledger topic " + topic + " is not available (" + e.getMessage()
+          + "); create it with `postbus topics create`, or set ledger.enabled=false", e);
+    }
+  }
+
+  /** The ledger reader assigns partitions itself: no group, no commits. */
+  static Map<String, Object> ledgerReaderProperties(WorkerConfig c) {
+    Map<String, Object> p = new HashMap<>(c.kafkaClient());
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId() + "-ledger");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     return p;
   }
 

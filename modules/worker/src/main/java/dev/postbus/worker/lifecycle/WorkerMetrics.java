@@ -50,6 +50,8 @@ public final class WorkerMetrics {
     }
     FunctionCounter.builder("postbus.in.doubt", stats, s -> s.snapshot().inDoubt())
         .description("Sends whose connection was lost after the final dot").register(registry);
+    FunctionCounter.builder("postbus.ledger.skips", stats, WorkerStats::ledgerSkips)
+        .description("Redelivered jobs not sent again because the send ledger holds them as finished").register(registry);
     FunctionCounter.builder("postbus.smtp.connection.failures", stats, s -> s.snapshot().connectionFailures())
         .description("Sends that failed for the connection, not the message").register(registry);
     FunctionCounter.builder("postbus.smtp.connection.opens", lanes,

@@ -14,6 +14,7 @@ public final class WorkerStats {
   private final LongAdder poison = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder inDoubt = new LongAdder();
+  private final LongAdder ledgerSkipped = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
   private final LatencyHistogram publishToDelivered = new LatencyHistogram();
   private final java.util.Map<String, LongAdder> deadLettersByClass = new java.util.concurrent.ConcurrentHashMap<>();
@@ -80,6 +81,15 @@ public final class WorkerStats {
   public void retried(String tierTopic) {
     retriesByTier.computeIfAbsent(tierTopic, k -> new LongAdder()).increment();
     retried();
+  }
+
+  /** A redelivered record was not sent again: the send ledger holds it as finished. */
+  public void ledgerSkipped() {
+    ledgerSkipped.increment();
+  }
+
+  public long ledgerSkips() {
+    return ledgerSkipped.sum();
   }
 
   public void inDoubt() {

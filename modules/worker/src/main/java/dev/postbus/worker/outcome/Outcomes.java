@@ -36,6 +36,8 @@ public final class Outcomes {
   private final WorkerStats stats;
   private final Consumer<Delivery> finished;
   private final Clock clock;
+  private String ledgerTopic;
+  private int ledgerPartitions;
 
   public Outcomes(DurableSender sender, String deadLetterTopic, String eventsTopic, String workerId, RetryPolicy ladder,
       InDoubtPolicy inDoubtPolicy, String jobsTopic, WorkerStats stats, Consumer<Delivery> finished, Clock clock) {
@@ -51,6 +53,16 @@ public final class Outcomes {
 
   public WorkerStats stats() {
     return stats;
+  }
+
+  /**
+   * Writes a send-ledger entry for every finished record (set before the lanes start). It is written only after
+   * every other record of the attempt is acknowledged, so the ledger never calls a job finished whose retry or
+   * dead letter could still be lost.
+   */
+  public void useLedger(String topic, int partitions) {
+    this.ledgerTopic = topic;
+    this.ledgerPartitions = partitions;
   }
 
   /**
@@ -73,6 +85,7 @@ public final class Outcomes {
     private final Instant firstFailure;
     private final Instant now = clock.instant();
     private final AtomicInteger pending = new AtomicInteger(1);
+    private volatile boolean ledgerSent;
 
     private Batch(Delivery d, Job job, int attempt, Instant firstFailure) {
       this.d = d;
@@ -150,9 +163,15 @@ public final class Outcomes {
     }
 
     private void release() {
-      if (pending.decrementAndGet() == 0) {
-        finished.accept(d);
+      if (pending.decrementAndGet() != 0) {
+        return;
       }
+      if (ledgerTopic != null && !ledgerSent) {
+        ledgerSent = true;
+        send(RecordFactory.ledger(ledgerTopic, ledgerPartitions, d, job, now), "ledger entry");
+        return;
+      }
+      finished.accept(d);
     }
   }
 }

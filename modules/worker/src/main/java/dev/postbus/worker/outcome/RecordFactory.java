@@ -62,6 +62,20 @@ final class RecordFactory {
     return new ProducerRecord<>(deadLetterTopic, null, d.key(), d.value(), h);
   }
 
+  /**
+   * The send-ledger entry of a finished record, on ledger partition {@code p mod n} for source partition p,
+   * keyed by job id (or by the record's position when the payload was not a job).
+   */
+  static ProducerRecord<byte[], byte[]> ledger(String ledgerTopic, int ledgerPartitions, Delivery d, Job job, Instant now) {
+    String jobId = job != null ? job.id() : d.key() != null ? new String(d.key(), StandardCharsets.UTF_8) : null;
+    var entry = new dev.postbus.worker.ledger.LedgerEntry(d.partition().topic(), d.partition().partition(), d.offset(),
+        jobId, now.toEpochMilli());
+    String key = jobId != null ? jobId : d.partition() + "@" + d.offset();
+    return new ProducerRecord<>(ledgerTopic,
+        dev.postbus.worker.ledger.LedgerReader.ledgerPartition(d.partition().partition(), ledgerPartitions),
+        key.getBytes(StandardCharsets.UTF_8), entry.encode());
+  }
+
   ProducerRecord<byte[], byte[]> event(Delivery d, Job job, String type, int attempt, Instant now,
       java.util.function.Consumer<ObjectNode> details) {
     ObjectNode e = JSON.createObjectNode();

@@ -22,12 +22,18 @@ public final class TopicProvisioner {
 
   /** Creates each missing topic; returns the names it created. */
   public static List<String> ensure(Admin admin, List<String> topics, int partitions, short replication) {
+    return ensure(admin, topics, partitions, replication, java.util.Map.of());
+  }
+
+  /** Creates each missing topic, with the given topic settings where there are any; returns the names it created. */
+  public static List<String> ensure(Admin admin, List<String> topics, int partitions, short replication,
+      java.util.Map<String, java.util.Map<String, String>> configs) {
     try {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String t : topics) {
         if (!existing.contains(t)) {
-          missing.add(new NewTopic(t, partitions, replication));
+          missing.add(new NewTopic(t, partitions, replication).configs(configs.getOrDefault(t, java.util.Map.of())));
         }
       }
       List<String> created = new ArrayList<>();

@@ -32,7 +32,8 @@ final class Fixtures implements AutoCloseable {
   Fixtures(String bootstrap) {
     this.bootstrap = bootstrap;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      TopicProvisioner.ensure(admin, config(25, 1, "topics", Map.of()).allTopics(), PARTITIONS, (short) 1);
+      WorkerConfig c = config(25, 1, "topics", Map.of());
+      TopicProvisioner.ensure(admin, c.allTopics(), PARTITIONS, (short) 1, c.topicConfigs());
     }
   }
 

@@ -1,0 +1,55 @@
+package dev.postbus.worker.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One line of the send ledger: the record at {@code topic/partition/offset} is finished (sent, or its retry or
+ * dead letter is safe in Kafka). Keyed by job id in the compacted ledger topic.
+ */
+public record LedgerEntry(String topic, int partition, long offset, String jobId, long atMillis) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public TopicPartition source() {
+    return new TopicPartition(topic, partition);
+  }
+
+  public byte[] encode() {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("topic", topic);
+    o.put("partition", partition);
+    o.put("offset", offset);
+    if (jobId != null) {
+      o.put("jobId", jobId);
+    }
+    o.put("at", atMillis);
+    try {
+      return JSON.writeValueAsBytes(o);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Empty for a value that is not a ledger entry (a tombstone, or something written by hand). */
+  public static Optional<LedgerEntry> decode(byte[] value) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode o = JSON.readTree(value);
+      if (o == null || !o.path("topic").isTextual() || !o.path("partition").canConvertToInt()
+          || !o.path("offset").canConvertToLong()) {
+        return Optional.empty();
+      }
+      return Optional.of(new LedgerEntry(o.get("topic").asText(), o.get("partition").asInt(), o.get("offset").asLong(),
+          o.path("jobId").isTextual() ? o.get("jobId").asText() : null, o.path("at").asLong()));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+}
