@@ -35,6 +35,8 @@ public final class SenderLane implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(SenderLane.class);
   private static final Duration IDLE_CHECK = Duration.ofMillis(250);
+  /** Longest a lane waits for its ledger entry before it goes on anyway. */
+  private static final Duration LEDGER_WAIT = Duration.ofSeconds(10);
 
   /** What every lane of a worker shares. */
   public record Shared(DispatchQueue queue, Preparation preparation, ReplyClassifier classifier,
@@ -142,7 +144,7 @@ public final class SenderLane implements Runnable {
   }
 
   private void record(Delivery d, Job job, int attempt, Instant firstFailure, List<String> only, int recipients,
-      SendOutcome outcome) {
+      SendOutcome outcome) throws InterruptedException {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     if (outcome instanceof SendOutcome.Delivered delivered) {
       batch.delivered(delivered.reply(), recipients);
@@ -162,6 +164,7 @@ public final class SenderLane implements Runnable {
       batch.failed(new Failure(OutcomeClass.TRANSIENT, problem(outcome), null, null, false), null, only);
     }
     batch.end();
+    batch.awaitLedger(LEDGER_WAIT);
   }
 
   /** Refused recipients, grouped by class: the permanent ones are dead-lettered, the transient ones retried. */
@@ -180,10 +183,12 @@ public final class SenderLane implements Runnable {
     });
   }
 
-  private void endWith(Delivery d, Job job, int attempt, Instant firstFailure, Failure f, List<String> only) {
+  private void endWith(Delivery d, Job job, int attempt, Instant firstFailure, Failure f, List<String> only)
+      throws InterruptedException {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     batch.failed(f, null, only);
     batch.end();
+    batch.awaitLedger(LEDGER_WAIT);
   }
 
   private static String problem(SendOutcome outcome) {

@@ -38,6 +38,7 @@ public final class Outcomes {
   private final Clock clock;
   private String ledgerTopic;
   private int ledgerPartitions;
+  private DurableSender ledgerSender;
 
   public Outcomes(DurableSender sender, String deadLetterTopic, String eventsTopic, String workerId, RetryPolicy ladder,
       InDoubtPolicy inDoubtPolicy, String jobsTopic, WorkerStats stats, Consumer<Delivery> finished, Clock clock) {
@@ -60,9 +61,10 @@ public final class Outcomes {
    * every other record of the attempt is acknowledged, so the ledger never calls a job finished whose retry or
    * dead letter could still be lost.
    */
-  public void useLedger(String topic, int partitions) {
+  public void useLedger(String topic, int partitions, DurableSender sender) {
     this.ledgerTopic = topic;
     this.ledgerPartitions = partitions;
+    this.ledgerSender = sender;
   }
 
   /**
@@ -85,7 +87,10 @@ public final class Outcomes {
     private final Instant firstFailure;
     private final Instant now = clock.instant();
     private final AtomicInteger pending = new AtomicInteger(1);
+    private final java.util.concurrent.CountDownLatch ledgerWritten = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean ledgerSent;
+    /** A retry record or dead letter was added: the ledger entry must wait until it is safe. */
+    private boolean hasFailureRecords;
 
     private Batch(Delivery d, Job job, int attempt, Instant firstFailure) {
       this.d = d;
@@ -123,6 +128,7 @@ public final class Outcomes {
         return;
       }
       RetryPolicy.RetryAt at = (RetryPolicy.RetryAt) decision;
+      hasFailureRecords = true;
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
       send(records.retry(d, tier, attempt, first, at.due(), f, recipients), "retry record");
@@ -135,6 +141,7 @@ public final class Outcomes {
     }
 
     private void deadLetter(Failure f, List<String> recipients) {
+      hasFailureRecords = true;
       stats.deadLettered(f.outcomeClass().label());
       log.info("dead-lettering {} (job {}) as {}: {}", d, job == null ? "?" : job.id(), f.outcomeClass().label(),
           f.reply() == null ? f.reason() : f.reply().codes());
@@ -146,9 +153,37 @@ public final class Outcomes {
       });
     }
 
-    /** No more records: the delivery finishes when the ones added are acknowledged. */
+    /**
+     * No more records: the delivery finishes when the ones added are acknowledged. When only a delivery was
+     * recorded, the ledger entry goes out at once, beside the event; after a retry record or dead letter it
+     * waits for them (see {@link #release}).
+     */
     public void end() {
+      if (ledgerTopic != null && !hasFailureRecords) {
+        sendLedger();
+      }
       release();
+    }
+
+    /**
+     * Waits until the send ledger holds this attempt (at most {@code max}), so that a lane starts its next
+     * SMTP transaction only when a crash could no longer make this one be sent again. Returns at once when the
+     * ledger is off.
+     */
+    public void awaitLedger(Duration max) throws InterruptedException {
+      if (ledgerTopic != null && !ledgerWritten.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        log.warn("ledger entry for {} not acknowledged within {}; going on (a crash now could send it twice)", d, max);
+      }
+    }
+
+    private void sendLedger() {
+      ledgerSent = true;
+      pending.incrementAndGet();
+      ledgerSender.send(RecordFactory.ledger(ledgerTopic, ledgerPartitions, d, job, now), () -> "ledger entry for " + d,
+          () -> d.owner().revoked(), () -> {
+            ledgerWritten.countDown();
+            release();
+          });
     }
 
     private void event(String type, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> details) {
@@ -167,8 +202,7 @@ public final class Outcomes {
         return;
       }
       if (ledgerTopic != null && !ledgerSent) {
-        ledgerSent = true;
-        send(RecordFactory.ledger(ledgerTopic, ledgerPartitions, d, job, now), "ledger entry");
+        sendLedger(); // every other record is safe now
         return;
       }
       finished.accept(d);

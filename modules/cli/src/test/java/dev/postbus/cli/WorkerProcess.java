@@ -1,0 +1,62 @@
+package dev.postbus.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** {@code postbus worker} in a process of its own, on this test's class path; its output goes to a file. */
+final class WorkerProcess implements AutoCloseable {
+
+  private final Process process;
+  private final Path log;
+
+  private WorkerProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  static WorkerProcess start(Map<String, String> env) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+        Postbus.class.getName(), "worker"));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().keySet().removeIf(k -> k.startsWith("POSTBUS_"));
+    pb.environment().putAll(env);
+    File log = File.createTempFile("postbus-worker", ".log");
+    log.deleteOnExit();
+    pb.redirectErrorStream(true).redirectOutput(log);
+    return new WorkerProcess(pb.start(), log.toPath());
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** SIGKILL: no drain, no commit, no goodbye to the group. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  String log() throws IOException {
+    return Files.readString(log);
+  }
+
+  /** SIGTERM, and wait for the drain. */
+  @Override
+  public void close() throws Exception {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+    Files.deleteIfExists(log);
+  }
+}
