@@ -52,14 +52,14 @@ public final class Bench {
       List<RunResult> results = new ArrayList<>();
       if (options.warmup() > 0) {
         Scenario.Context warm = new Scenario.Context(new Workload(options.warmup(), options.textBytes(), options.rich()),
-            host, port, bootstrap, options.workers(), options.publishRate(), options.events());
+            host, port, bootstrap, options.workers(), options.publishRate(), options.workerSettings());
         for (Scenario s : scenarios) {
           out.printf("warm-up: %s (%d messages)%n", s.name(), options.warmup());
           s.run(warm, options.connections().get(0), sink.label());
         }
       }
       Scenario.Context ctx = new Scenario.Context(new Workload(options.messages(), options.textBytes(), options.rich()),
-          host, port, bootstrap, options.workers(), options.publishRate(), options.events());
+          host, port, bootstrap, options.workers(), options.publishRate(), options.workerSettings());
       for (int round = 0; round < options.repeats(); round++) {
         for (int k : options.connections()) {
           for (int i = 0; i < scenarios.size(); i++) {

@@ -8,16 +8,18 @@ import java.util.List;
  * @param bootstrap an external Kafka for the postbus scenario, or null for the in-process broker
  * @param warmup messages of one unrecorded run per scenario and K before the recorded ones (JIT warm-up)
  * @param publishRate jobs/s at which the postbus scenario publishes (0: as fast as it can), for latency
- * @param events whether the postbus workers write outcome events (their default)
+ * @param workerSettings worker configuration keys for the postbus scenario (e.g. events.enabled=false)
  */
 public record BenchOptions(int messages, List<Integer> connections, int repeats, List<String> scenarios, String sink,
-    int textBytes, boolean rich, int workers, String bootstrap, int warmup, double publishRate, boolean events) {
+    int textBytes, boolean rich, int workers, String bootstrap, int warmup, double publishRate,
+    java.util.Map<String, String> workerSettings) {
 
   public static final List<String> ALL_SCENARIOS = List.of("postbus", "angus-loop", "angus-naive", "simple-java-mail");
 
   public BenchOptions {
     connections = List.copyOf(connections);
     scenarios = List.copyOf(scenarios);
+    workerSettings = java.util.Map.copyOf(workerSettings);
     if (messages < 1 || repeats < 1 || workers < 1 || textBytes < 1 || warmup < 0) {
       throw new IllegalArgumentException("--messages, --repeats, --workers and --size must be at least 1");
     }

@@ -104,7 +104,7 @@ final class PostbusScenario implements Scenario {
     v.put("smtp.connections", Integer.toString(k));
     v.put("topics.partitions", Integer.toString(partitions));
     v.put("http.port", "0");
-    v.put("events.enabled", Boolean.toString(ctx.events()));
+    v.putAll(ctx.workerSettings());
     return WorkerConfig.from(Settings.of(v));
   }
 }

@@ -5,7 +5,7 @@ interface Scenario {
 
   /** What every run shares. */
   record Context(Workload workload, String host, int port, String bootstrap, int workers, double publishRate,
-      boolean events) {}
+      java.util.Map<String, String> workerSettings) {}
 
   String name();
 

@@ -16,7 +16,7 @@ class BenchIT {
   void everyScenarioRunsAgainstTheSameSinkAndIsReported() throws Exception {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     BenchOptions options = new BenchOptions(200, List.of(2), 1, BenchOptions.ALL_SCENARIOS, "fast", 2048, true, 1,
-        null, 0, 0, true);
+        null, 0, 0, java.util.Map.of());
     JsonNode report = new Bench(options, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
 
     assertThat(report.get("results")).hasSize(4);

@@ -42,17 +42,28 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-events", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Postbus workers write outcome events (default; --no-events: events.enabled=false).")
   boolean events;
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A worker setting for the postbus scenario, e.g. "
+      + "--set ledger.enabled=false (repeatable; keys as in docs/configuration.md).")
+  java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
   @Option(names = "--json", description = "End with one JSON object (key results) on the last line.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
     BenchOptions options = new BenchOptions(messages, connections, repeats, scenarios, sink, size, rich, workers,
-        bootstrap, warmup, rate, events);
+        bootstrap, warmup, rate, workerSettings());
     var report = new Bench(options, System.out).run();
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(report));
     }
     return 0;
+  }
+
+  private java.util.Map<String, String> workerSettings() {
+    java.util.Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+    if (!events) {
+      all.put("events.enabled", "false");
+    }
+    return all;
   }
 }
