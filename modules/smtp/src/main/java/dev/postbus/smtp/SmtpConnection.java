@@ -34,6 +34,7 @@ public final class SmtpConnection implements AutoCloseable {
   private Instant lastUsed;
   private int sentOnThisConnection;
   private volatile long opens; // written by the owning thread only; read by metrics
+  private Runnable beforeFinalDot = () -> {};
 
   public SmtpConnection(SmtpConfig config, Clock clock, String name) {
     this(config, MailSessions.create(config), clock, name);
@@ -58,6 +59,15 @@ public final class SmtpConnection implements AutoCloseable {
 
   public ConnectionState state() {
     return state;
+  }
+
+  /**
+   * Runs on the sending thread just before the final {@code .} of each message, the point after which the
+   * relay may accept it. The worker waits there for the send ledger to hold the previous message, so that at
+   * most one message per connection is ever accepted without being recorded.
+   */
+  public void beforeFinalDot(Runnable gate) {
+    this.beforeFinalDot = java.util.Objects.requireNonNull(gate);
   }
 
   /** How many times a connection has been opened (for metrics and tests). */
@@ -127,6 +137,7 @@ public final class SmtpConnection implements AutoCloseable {
   private SendOutcome open() {
     move(ConnectionState.CONNECTING);
     transport = new TrackingTransport(session);
+    transport.beforeFinalDot(beforeFinalDot);
     try {
       if (config.authenticated()) {
         transport.connect(config.host(), config.port(), config.username(), config.password().reveal());

@@ -13,9 +13,15 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
 public final class TrackingTransport extends SMTPTransport {
 
   private volatile boolean terminatorSent;
+  private Runnable beforeFinalDot = () -> {};
 
   public TrackingTransport(Session session) {
     super(session, new URLName("smtp", null, -1, null, null, null));
+  }
+
+  /** Runs on the sending thread just before the final {@code .} of every message (see {@link dev.postbus.smtp.SmtpConnection#beforeFinalDot}). */
+  public void beforeFinalDot(Runnable gate) {
+    this.beforeFinalDot = gate;
   }
 
   /** Call before each message. */
@@ -30,6 +36,7 @@ public final class TrackingTransport extends SMTPTransport {
 
   @Override
   protected void finishData() throws IOException, MessagingException {
+    beforeFinalDot.run();
     // Set before writing: if the write itself breaks, some of the marker may have reached the server.
     terminatorSent = true;
     super.finishData();

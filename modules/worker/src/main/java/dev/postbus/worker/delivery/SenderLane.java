@@ -47,17 +47,38 @@ public final class SenderLane implements Runnable {
   private final Shared shared;
   private final Retry freshConnection;
   private final CountDownLatch stop = new CountDownLatch(1);
+  /** The last attempt this lane recorded; its ledger entry must be safe before the next final dot. */
+  private Outcomes.Batch previous;
 
   public SenderLane(String name, SmtpConnection connection, Shared shared) {
     this.name = name;
     this.connection = connection;
     this.shared = shared;
+    connection.beforeFinalDot(this::awaitPreviousLedgerEntry);
     this.freshConnection = Retry.of(name, RetryConfig.<SendOutcome>custom()
         .maxAttempts(shared.freshConnectionAttempts())
         .waitDuration(Duration.ofMillis(50))
         .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
         .failAfterMaxAttempts(false)
         .build());
+  }
+
+  /**
+   * Waits until the send ledger holds the previous attempt. Called on this lane's thread just before the
+   * final dot: MAIL, RCPT and the message data of the next job overlap with the ledger's round trip, and
+   * still at most one message per connection can be accepted by the relay without being in the ledger.
+   */
+  private void awaitPreviousLedgerEntry() {
+    Outcomes.Batch p = previous;
+    if (p == null) {
+      return;
+    }
+    try {
+      p.awaitLedger(LEDGER_WAIT);
+      previous = null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Asks the lane to stop after its current job; a job held for a relay problem is left (uncommitted). */
@@ -144,7 +165,7 @@ public final class SenderLane implements Runnable {
   }
 
   private void record(Delivery d, Job job, int attempt, Instant firstFailure, List<String> only, int recipients,
-      SendOutcome outcome) throws InterruptedException {
+      SendOutcome outcome) {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     if (outcome instanceof SendOutcome.Delivered delivered) {
       batch.delivered(delivered.reply(), recipients);
@@ -164,7 +185,7 @@ public final class SenderLane implements Runnable {
       batch.failed(new Failure(OutcomeClass.TRANSIENT, problem(outcome), null, null, false), null, only);
     }
     batch.end();
-    batch.awaitLedger(LEDGER_WAIT);
+    previous = batch;
   }
 
   /** Refused recipients, grouped by class: the permanent ones are dead-lettered, the transient ones retried. */
@@ -183,12 +204,11 @@ public final class SenderLane implements Runnable {
     });
   }
 
-  private void endWith(Delivery d, Job job, int attempt, Instant firstFailure, Failure f, List<String> only)
-      throws InterruptedException {
+  private void endWith(Delivery d, Job job, int attempt, Instant firstFailure, Failure f, List<String> only) {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     batch.failed(f, null, only);
     batch.end();
-    batch.awaitLedger(LEDGER_WAIT);
+    previous = batch;
   }
 
   private static String problem(SendOutcome outcome) {
