@@ -26,7 +26,9 @@ public record SmtpConfig(
     Duration writeTimeout,
     int maxMessagesPerConnection,
     Duration maxConnectionAge,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    AuthMechanism authMechanism,
+    TrustStore trustStore) { // null: the JVM's default trust
 
   public static final int DEFAULT_PORT = 25;
   public static final TlsMode DEFAULT_TLS = TlsMode.STARTTLS;
@@ -38,6 +40,9 @@ public record SmtpConfig(
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   public SmtpConfig {
+    if (authMechanism == null) {
+      authMechanism = AuthMechanism.PLAIN_LOGIN;
+    }
     Objects.requireNonNull(host, "smtp.host");
     Objects.requireNonNull(tls, "smtp.tls");
     if (host.isBlank()) {
@@ -64,22 +69,32 @@ public record SmtpConfig(
   public static SmtpConfig of(String host, int port, TlsMode tls) {
     return new SmtpConfig(host, port, tls, null, null, true, null, DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DEFAULT_MAX_MESSAGES_PER_CONNECTION,
-        DEFAULT_MAX_CONNECTION_AGE, DEFAULT_IDLE_TIMEOUT);
+        DEFAULT_MAX_CONNECTION_AGE, DEFAULT_IDLE_TIMEOUT, AuthMechanism.PLAIN_LOGIN, null);
   }
 
   public SmtpConfig withCredentials(String user, Secret secret) {
     return new SmtpConfig(host, port, tls, user, secret, verifyCertificates, heloName, connectTimeout,
-        readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout);
+        readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout, authMechanism, trustStore);
   }
 
   public SmtpConfig withHygiene(int maxMessages, Duration maxAge, Duration idle) {
     return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connectTimeout,
-        readTimeout, writeTimeout, maxMessages, maxAge, idle);
+        readTimeout, writeTimeout, maxMessages, maxAge, idle, authMechanism, trustStore);
   }
 
   public SmtpConfig withTimeouts(Duration connect, Duration read, Duration write) {
     return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connect, read,
-        write, maxMessagesPerConnection, maxConnectionAge, idleTimeout);
+        write, maxMessagesPerConnection, maxConnectionAge, idleTimeout, authMechanism, trustStore);
+  }
+
+  public SmtpConfig withAuthMechanism(AuthMechanism mechanism) {
+    return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connectTimeout,
+        readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout, mechanism, trustStore);
+  }
+
+  public SmtpConfig withTrustStore(TrustStore store) {
+    return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connectTimeout,
+        readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout, authMechanism, store);
   }
 
   public boolean authenticated() {
@@ -95,7 +110,9 @@ public record SmtpConfig(
 
   @Override
   public String toString() {
-    return "SmtpConfig[" + host + ":" + port + ", tls=" + tls + (authenticated() ? ", (authenticated)" : "")
+    return "SmtpConfig[" + host + ":" + port + ", tls=" + tls
+        + (authenticated() ? ", auth=" + authMechanism + " as (user) with " + password : "")
+        + (trustStore == null ? "" : ", trust-store=" + trustStore)
         + (verifyCertificates ? "" : ", certificates NOT verified") + ", connect=" + connectTimeout
         + ", read=" + readTimeout + ", maxMessages=" + maxMessagesPerConnection + ", maxAge="
         + maxConnectionAge + ", idle=" + idleTimeout + "]";

@@ -155,6 +155,10 @@ public final class SmtpConnection implements AutoCloseable {
       SendOutcome outcome = Failures.onConnect(e, transport);
       drop();
       return outcome;
+    } catch (java.io.UncheckedIOException e) {
+      // The password or token file is unreadable (a secret being rotated): the relay cannot be used until it is back.
+      drop();
+      return new SendOutcome.RelayRefused(e.getMessage(), null);
     }
   }
 

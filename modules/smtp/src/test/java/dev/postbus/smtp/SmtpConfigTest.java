@@ -12,7 +12,7 @@ class SmtpConfigTest {
   void toStringNeverShowsCredentials() {
     SmtpConfig c = SmtpConfig.of("relay.example.com", 587, TlsMode.STARTTLS_REQUIRED)
         .withCredentials("AKIAUSER", Secret.of("hunter2"));
-    assertThat(c.toString()).contains("(authenticated)").doesNotContain("AKIAUSER", "hunter2");
+    assertThat(c.toString()).contains("auth=plain-login as (user) with (secret)").doesNotContain("AKIAUSER", "hunter2");
     assertThat(Secret.of("hunter2").toString()).isEqualTo("(secret)");
   }
 

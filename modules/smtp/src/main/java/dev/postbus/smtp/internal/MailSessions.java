@@ -54,9 +54,13 @@ public final class MailSessions {
       p.put("mail.smtp.ssl.checkserveridentity", "false");
       p.put("mail.smtp.ssl.trust", "*");
     }
+    if (c.trustStore() != null) {
+      // Used for implicit TLS and for STARTTLS alike; host-name verification stays as set above.
+      p.put("mail.smtp.ssl.socketFactory", c.trustStore().socketFactory());
+    }
     if (c.authenticated()) {
       p.put("mail.smtp.auth", "true");
-      p.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
+      p.put("mail.smtp.auth.mechanisms", c.authMechanism().mechanisms());
     }
     return p;
   }

@@ -5,6 +5,7 @@ import static dev.postbus.worker.config.Importance.FREQUENT;
 import static dev.postbus.worker.config.Importance.RARE;
 
 import dev.postbus.job.JobLimits;
+import dev.postbus.smtp.AuthMechanism;
 import dev.postbus.smtp.SmtpConfig;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.TlsMode;
@@ -49,12 +50,22 @@ public final class Keys {
       ValueType.oneOf(TlsMode.allowedValues(), TlsMode::fromConfigName), SmtpConfig.DEFAULT_TLS,
       "none; starttls (when offered); starttls-required (refuse servers without it); implicit (TLS from the first byte).");
   public static final ConfigKey<String> SMTP_USERNAME = key("smtp.username", ESSENTIAL, ValueType.nonEmpty(), null,
-      "User name for SMTP AUTH (PLAIN or LOGIN). Unset: no authentication.");
+      "User name for SMTP AUTH. Unset: no authentication.");
   public static final ConfigKey<String> SMTP_PASSWORD = new ConfigKey<>("smtp.password", ESSENTIAL,
       ValueType.nonEmpty(), null, null, true, "Password for SMTP AUTH. Prefer smtp.password-file.");
 
   public static final ConfigKey<String> SMTP_PASSWORD_FILE = key("smtp.password-file", FREQUENT,
-      ValueType.nonEmpty(), null, "File holding the SMTP password (trailing newline ignored), e.g. a mounted secret.");
+      ValueType.nonEmpty(), null, "File holding the SMTP password or OAuth token (trailing newline ignored), e.g. a "
+          + "mounted secret. Read again at every new connection, so a rotated secret is picked up.");
+  public static final ConfigKey<AuthMechanism> SMTP_AUTH_MECHANISM = key("smtp.auth-mechanism", FREQUENT,
+      ValueType.oneOf(AuthMechanism.allowedValues(), AuthMechanism::fromConfigName), AuthMechanism.PLAIN_LOGIN,
+      "plain-login: AUTH PLAIN (or LOGIN) with the password; xoauth2: AUTH XOAUTH2 with an OAuth 2.0 access token "
+          + "as the password (Gmail, Microsoft 365), best from smtp.password-file.");
+  public static final ConfigKey<String> SMTP_TRUST_STORE = key("smtp.trust-store", FREQUENT, ValueType.nonEmpty(), null,
+      "PKCS12 or JKS file with the certificates to trust for the relay (a private CA, a self-signed relay) instead "
+          + "of the JVM's. Host names are still verified.");
+  public static final ConfigKey<String> SMTP_TRUST_STORE_PASSWORD = new ConfigKey<>("smtp.trust-store-password", RARE,
+      ValueType.nonEmpty(), null, null, true, "Password of smtp.trust-store, when it has one.");
   public static final ConfigKey<Boolean> SMTP_TLS_VERIFY = key("smtp.tls-verify", FREQUENT, ValueType.bool(), true,
       "Verify the relay's certificate chain and host name. Turn off only for a test relay.");
   public static final ConfigKey<Integer> SMTP_MAX_MESSAGES = key("smtp.max-messages-per-connection", FREQUENT,
@@ -154,7 +165,8 @@ public final class Keys {
       List.of("POSTBUS_JAVA_OPTS", "POSTBUS_LOG_FORMAT", "POSTBUS_LOG_LEVEL", "POSTBUS_HOME");
 
   public static final List<ConfigKey<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC, GROUP, SMTP_HOST, SMTP_PORT,
-      SMTP_CONNECTIONS, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD, SMTP_PASSWORD_FILE, SMTP_TLS_VERIFY,
+      SMTP_CONNECTIONS, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD, SMTP_PASSWORD_FILE, SMTP_AUTH_MECHANISM,
+      SMTP_TRUST_STORE, SMTP_TRUST_STORE_PASSWORD, SMTP_TLS_VERIFY,
       SMTP_MAX_MESSAGES, SMTP_MAX_AGE, SMTP_IDLE_TIMEOUT, HTTP_PORT, WORKER_ID, DRAIN_TIMEOUT, TOPICS_AUTO_CREATE,
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
       SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,

@@ -6,9 +6,8 @@ import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
 import dev.postbus.smtp.Secret;
 import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.smtp.TrustStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -128,7 +127,9 @@ public record WorkerConfig(
           s.get(Keys.SMTP_USERNAME).orElse(null), password(s), s.require(Keys.SMTP_TLS_VERIFY),
           s.get(Keys.SMTP_HELO_NAME).orElse(null), s.require(Keys.SMTP_CONNECT_TIMEOUT),
           s.require(Keys.SMTP_READ_TIMEOUT), s.require(Keys.SMTP_WRITE_TIMEOUT), s.require(Keys.SMTP_MAX_MESSAGES),
-          s.require(Keys.SMTP_MAX_AGE), s.require(Keys.SMTP_IDLE_TIMEOUT));
+          s.require(Keys.SMTP_MAX_AGE), s.require(Keys.SMTP_IDLE_TIMEOUT), s.require(Keys.SMTP_AUTH_MECHANISM),
+          s.get(Keys.SMTP_TRUST_STORE).map(f -> TrustStore.load(Path.of(f),
+              s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null))).orElse(null));
       limits = new JobLimits(s.require(Keys.JOB_MAX_BYTES), s.require(Keys.JOB_MAX_ATTACHMENT_BYTES),
           s.require(Keys.JOB_MAX_RECIPIENTS));
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -166,7 +167,7 @@ public record WorkerConfig(
     }
     if (file.isPresent()) {
       try {
-        return Secret.of(Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).stripTrailing());
+        return Secret.fromFile(Path.of(file.get()));
       } catch (IOException e) {
         throw new ConfigException("smtp.password-file (" + Keys.SMTP_PASSWORD_FILE.env() + "): cannot read "
             + file.get() + ": " + e.getClass().getSimpleName());
