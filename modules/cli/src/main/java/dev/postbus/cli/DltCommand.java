@@ -3,6 +3,7 @@ package dev.postbus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.job.PostbusHeaders;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.Replayer;
@@ -150,6 +151,11 @@ final class DltCommand {
       Replayer.Result result = replayer.replay(new Replayer.Request(filters.toFilter(), dryRun, limit, rate),
           d -> System.out.println((dryRun ? "would replay " : "replaying ") + d.jobId() + "  " + d.failureClass() + " "
               + codes(d) + "  " + d.time().truncatedTo(ChronoUnit.SECONDS)));
+      for (DeadLetter d : result.withoutPayload()) {
+        System.out.println("not replayable " + d.jobId() + "  its payload was too large for the dead-letter topic; "
+            + "the original is at " + header(d, PostbusHeaders.ORIGINAL_TOPIC) + "-" + header(d, PostbusHeaders.ORIGINAL_PARTITION)
+            + "@" + header(d, PostbusHeaders.ORIGINAL_OFFSET) + " while the jobs topic keeps it");
+      }
       if (dryRun) {
         System.out.println("dry run: " + result.matched().size() + " of " + result.scanned()
             + " dead letters would be replayed to " + kafka.topic() + "; nothing published");
@@ -159,6 +165,11 @@ final class DltCommand {
       }
       return 0;
     }
+  }
+
+  private static String header(DeadLetter d, String name) {
+    var h = d.record().headers().lastHeader(name);
+    return h == null ? "?" : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   static ObjectNode summary(DeadLetter d) {

@@ -59,7 +59,8 @@ class CrashIT {
       long start = System.nanoTime();
       try (WorkerProcess a = WorkerProcess.start(with(env, "POSTBUS_WORKER_ID", "crash-a"));
           WorkerProcess b = WorkerProcess.start(with(env, "POSTBUS_WORKER_ID", "crash-b"))) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> a.log().contains("assigned") && b.log().contains("assigned"));
+        a.awaitLog("assigned", Duration.ofSeconds(60));
+        b.awaitLog("assigned", Duration.ofSeconds(60));
         publish(kafka.bootstrapServers(), topic);
 
         await().atMost(Duration.ofSeconds(120)).until(() -> relay.received() >= JOBS * 3L / 10);

@@ -21,8 +21,14 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   static WorkerProcess start(Map<String, String> env) throws IOException {
+    return start(env, "256m");
+  }
+
+  /** @param maxHeap the worker JVM's -Xmx */
+  static WorkerProcess start(Map<String, String> env, String maxHeap) throws IOException {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap,
+        "-XX:+ExitOnOutOfMemoryError",
         "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
         Postbus.class.getName(), "worker"));
     ProcessBuilder pb = new ProcessBuilder(command);
@@ -46,6 +52,17 @@ final class WorkerProcess implements AutoCloseable {
 
   String log() throws IOException {
     return Files.readString(log);
+  }
+
+  /** Waits until the log contains {@code text}; on timeout the failure shows the end of the log. */
+  void awaitLog(String text, java.time.Duration timeout) throws Exception {
+    try {
+      org.awaitility.Awaitility.await().atMost(timeout).until(() -> log().contains(text));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      String all = log();
+      throw new AssertionError("the worker did not log '" + text + "' within " + timeout + " (alive: " + alive()
+          + "); its log ends with:\n" + all.substring(Math.max(0, all.length() - 4000)), e);
+    }
   }
 
   /** SIGTERM, and wait for the drain. */

@@ -21,6 +21,11 @@ public final class PostbusHeaders {
 
   public static final String CLASS = "postbus.dlt.class";
   public static final String REASON = "postbus.dlt.reason";
+  /**
+   * On a dead letter whose payload was too large for the dead-letter topic: the payload's size in bytes. The
+   * payload stays readable at postbus.original.topic/partition/offset while the jobs topic retains it.
+   */
+  public static final String PAYLOAD_OMITTED = "postbus.dlt.payload-omitted";
   public static final String CODE = "postbus.dlt.code";
   public static final String ENHANCED_CODE = "postbus.dlt.enhanced-code";
   public static final String REPLY = "postbus.dlt.reply";

@@ -76,6 +76,14 @@ public record DeadLetter(ConsumerRecord<byte[], byte[]> record, String jobId, St
     }
   }
 
+  /**
+   * True when the payload was too large for the dead-letter topic and left out; it can still be read from the
+   * jobs topic (postbus.original.* headers) while that retains it.
+   */
+  public boolean payloadOmitted() {
+    return record.value() == null || record.headers().lastHeader(PostbusHeaders.PAYLOAD_OMITTED) != null;
+  }
+
   /** Where it sits in the dead-letter topic: {@code partition@offset}. */
   public String position() {
     return record.partition() + "@" + record.offset();

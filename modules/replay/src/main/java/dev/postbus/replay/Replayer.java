@@ -33,7 +33,9 @@ public final class Replayer {
   public record Request(DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond) {}
 
   /** What a run did. */
-  public record Result(long scanned, List<DeadLetter> matched, boolean published, String group) {}
+  /** {@code withoutPayload}: matching dead letters that could not be replayed because their payload was left out. */
+  public record Result(long scanned, List<DeadLetter> matched, List<DeadLetter> withoutPayload, boolean published,
+      String group) {}
 
   private final Map<String, Object> kafka;
   private final String jobsTopic;
@@ -75,6 +77,7 @@ public final class Replayer {
   public Result replay(Request request, Consumer<DeadLetter> onEach) throws Exception {
     String group = groupFor(request.filter());
     List<DeadLetter> matched = new ArrayList<>();
+    List<DeadLetter> withoutPayload = new ArrayList<>();
     try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group);
         KafkaProducer<byte[], byte[]> producer = request.dryRun() ? null : producer()) {
       long nanosPerRecord = request.ratePerSecond() > 0 ? (long) (1e9 / request.ratePerSecond()) : 0;
@@ -86,6 +89,10 @@ public final class Replayer {
         }
         if (matched.size() >= request.limit()) {
           return false;
+        }
+        if (d.payloadOmitted()) {
+          withoutPayload.add(d);
+          return true;
         }
         matched.add(d);
         onEach.accept(d);
@@ -102,7 +109,7 @@ public final class Replayer {
         }
         dlt.commit();
       }
-      return new Result(scanned, matched, producer != null, group);
+      return new Result(scanned, matched, withoutPayload, producer != null, group);
     }
   }
 

@@ -24,6 +24,9 @@ public final class TrustStore {
 
   /** Loads the file now, so that a wrong path or password stops start-up instead of the first connection. */
   public static TrustStore load(Path file, Secret password) {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("smtp.trust-store: cannot load " + file + ": no such file");
+    }
     try {
       KeyStore store = KeyStore.getInstance(file.toFile(), password == null ? null : password.reveal().toCharArray());
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -118,8 +118,8 @@ public final class Keys {
       "Record every finished job in the send ledger (<topic>.ledger, compacted) so that a worker taking over a "
           + "partition after a crash skips jobs already sent. Off saves one Kafka record per job.");
 
-  public static final ConfigKey<Integer> JOB_MAX_ATTACHMENT_BYTES = key("job.max-attachment-bytes", RARE,
-      ValueType.bytes(1, 100 * 1024 * 1024), JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES,
+  public static final ConfigKey<Integer> JOB_MAX_ATTACHMENT_BYTES = computed("job.max-attachment-bytes", RARE,
+      ValueType.bytes(1, 100 * 1024 * 1024), "7340032 (7 MiB), or job.max-bytes when that is smaller",
       "Largest single attachment, decoded.");
   public static final ConfigKey<Integer> JOB_MAX_RECIPIENTS = key("job.max-recipients", RARE,
       ValueType.integer(1, 10_000), JobLimits.DEFAULT_MAX_RECIPIENTS, "Most recipients (to + cc + bcc) in one job.");

@@ -130,8 +130,9 @@ public record WorkerConfig(
           s.require(Keys.SMTP_MAX_AGE), s.require(Keys.SMTP_IDLE_TIMEOUT), s.require(Keys.SMTP_AUTH_MECHANISM),
           s.get(Keys.SMTP_TRUST_STORE).map(f -> TrustStore.load(Path.of(f),
               s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null))).orElse(null));
-      limits = new JobLimits(s.require(Keys.JOB_MAX_BYTES), s.require(Keys.JOB_MAX_ATTACHMENT_BYTES),
-          s.require(Keys.JOB_MAX_RECIPIENTS));
+      int maxBytes = s.require(Keys.JOB_MAX_BYTES);
+      limits = new JobLimits(maxBytes, s.get(Keys.JOB_MAX_ATTACHMENT_BYTES)
+          .orElse(Math.min(JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES, maxBytes)), s.require(Keys.JOB_MAX_RECIPIENTS));
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ConfigException(e.getMessage());
     }

@@ -269,6 +269,9 @@ public final class Worker implements AutoCloseable {
     return t;
   }
 
+  static final int FETCH_MAX_BYTES = 16 * 1024 * 1024;
+  static final int PRODUCER_BUFFER_BYTES = 16 * 1024 * 1024;
+
   static Map<String, Object> consumerProperties(WorkerConfig c) {
     Map<String, Object> p = new HashMap<>(c.kafkaClient());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
@@ -278,6 +281,8 @@ public final class Worker implements AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(c.maxPollRecords()));
+    // Part of the heap bound (docs/operations.md): what one fetch may bring (Kafka's default is 50 MiB).
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(FETCH_MAX_BYTES));
     return p;
   }
 
@@ -319,7 +324,11 @@ public final class Worker implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(c.limits().maxPayloadBytes() + 64 * 1024));
+    // Part of the heap bound: records waiting for Kafka (Kafka's default is 32 MiB); sends block past it.
+    p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(PRODUCER_BUFFER_BYTES));
+    // Room for a dead letter carrying any record the jobs topic could hold (1 MiB by default), even one over job.max-bytes.
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        Integer.toString(Math.max(c.limits().maxPayloadBytes(), 1024 * 1024) + 64 * 1024));
     return p;
   }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +32,42 @@ public final class DurableSender {
   /** @param what describes the record in log lines; called only when something goes wrong */
   public void send(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
       BooleanSupplier abandon, Runnable onAcked) {
+    send(record, what, abandon, onAcked, null);
+  }
+
+  /**
+   * @param tooLarge what to send instead when Kafka refuses the record as too large (retrying would never
+   *     succeed), or null to keep retrying
+   */
+  public void send(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
+      BooleanSupplier abandon, Runnable onAcked,
+      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge) {
     try {
       producer.send(record, (metadata, error) -> {
         if (error == null) {
           onAcked.run();
+        } else if (error instanceof RecordTooLargeException && tooLarge != null) {
+          sendSmaller(record, what, abandon, onAcked, tooLarge, error);
         } else {
           retryLater(record, what, abandon, onAcked, error);
         }
       });
+    } catch (RecordTooLargeException e) {
+      if (tooLarge == null) {
+        retryLater(record, what, abandon, onAcked, e);
+      } else {
+        sendSmaller(record, what, abandon, onAcked, tooLarge, e);
+      }
     } catch (RuntimeException e) {
       retryLater(record, what, abandon, onAcked, e);
     }
+  }
+
+  private void sendSmaller(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
+      BooleanSupplier abandon, Runnable onAcked, java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge,
+      Exception error) {
+    log.warn("{} is too large for {} ({}); writing it without its payload", what.get(), record.topic(), error.getMessage());
+    send(tooLarge.apply(record), what, abandon, onAcked, null);
   }
 
   private void retryLater(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,

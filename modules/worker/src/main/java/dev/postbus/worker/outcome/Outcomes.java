@@ -145,7 +145,9 @@ public final class Outcomes {
       stats.deadLettered(f.outcomeClass().label());
       log.info("dead-lettering {} (job {}) as {}: {}", d, job == null ? "?" : job.id(), f.outcomeClass().label(),
           f.reply() == null ? f.reason() : f.reply().codes());
-      send(records.deadLetter(d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients), "dead letter");
+      pending.incrementAndGet();
+      sender.send(records.deadLetter(d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients),
+          () -> "dead letter for " + d, () -> d.owner().revoked(), this::release, RecordFactory::withoutPayload);
       event(f.inDoubt() ? "in-doubt" : "dead-lettered", e -> {
         RecordFactory.putFailure(e, f);
         RecordFactory.putRecipients(e, recipients);

@@ -62,6 +62,13 @@ final class RecordFactory {
     return new ProducerRecord<>(deadLetterTopic, null, d.key(), d.value(), h);
   }
 
+  /** A dead letter without its payload, for a payload larger than the dead-letter topic takes. */
+  static ProducerRecord<byte[], byte[]> withoutPayload(ProducerRecord<byte[], byte[]> deadLetter) {
+    Headers h = new RecordHeaders(deadLetter.headers().toArray());
+    put(h, PAYLOAD_OMITTED, Integer.toString(deadLetter.value() == null ? 0 : deadLetter.value().length));
+    return new ProducerRecord<>(deadLetter.topic(), null, deadLetter.key(), null, h);
+  }
+
   /**
    * The send-ledger entry of a finished record, on ledger partition {@code p mod n} for source partition p,
    * keyed by job id (or by the record's position when the payload was not a job).

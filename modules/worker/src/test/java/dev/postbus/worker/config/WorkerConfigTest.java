@@ -117,6 +117,29 @@ class WorkerConfigTest {
   }
 
   @Test
+  void aSmallerJobLimitLowersTheAttachmentLimitUnlessThatIsSetToo() {
+    assertThat(fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "524288")).limits().maxAttachmentBytes()).isEqualTo(524288);
+    assertThat(fromEnv(Map.of()).limits().maxAttachmentBytes()).isEqualTo(7 * 1024 * 1024);
+    assertThat(fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "524288", "POSTBUS_JOB_MAX_ATTACHMENT_BYTES", "1024"))
+        .limits().maxAttachmentBytes()).isEqualTo(1024);
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "524288", "POSTBUS_JOB_MAX_ATTACHMENT_BYTES", "600000")))
+        .hasMessageContaining("job.max-attachment-bytes must be between 1 and job.max-bytes (524288)");
+  }
+
+  @Test
+  void trustStoreAndAuthMechanismAreReadAndTheTokenFileFollowsChanges(@TempDir Path dir) throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), "ya29.first\n");
+    WorkerConfig c = fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "sender@example.com", "POSTBUS_SMTP_PASSWORD_FILE",
+        token.toString(), "POSTBUS_SMTP_AUTH_MECHANISM", "xoauth2"));
+    assertThat(c.smtp().authMechanism()).isEqualTo(dev.postbus.smtp.AuthMechanism.XOAUTH2);
+    Files.writeString(token, "ya29.second\n");
+    assertThat(c.smtp().password().reveal()).isEqualTo("ya29.second");
+    assertThat(c.toString()).doesNotContain("ya29").doesNotContain("sender@example.com");
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_TRUST_STORE", dir.resolve("absent.p12").toString())))
+        .hasMessageStartingWith("smtp.trust-store: cannot load");
+  }
+
+  @Test
   void missingFileSaysSo(@TempDir Path dir) {
     assertThatThrownBy(() -> Settings.load(dir.resolve("nope.properties"), Map.of()))
         .hasMessageContaining("nope.properties does not exist");
