@@ -15,9 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -71,7 +69,7 @@ final class DltCommand {
   }
 
   static Replayer replayer(KafkaOptions kafka) {
-    return new Replayer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), kafka.topic());
+    return new Replayer(kafka.clientProperties(), kafka.topic());
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters: time, job id, class, code, reason, recipient domain.")

@@ -22,6 +22,18 @@ final class KafkaOptions {
     return firstNonNull(topic, System.getenv(Keys.TOPIC.env()), Keys.TOPIC.defaultValue());
   }
 
+  /** The Kafka client settings given as POSTBUS_KAFKA_CLIENT_* (SASL, TLS): the same the worker uses. */
+  java.util.Map<String, String> clientSettings() {
+    return dev.postbus.worker.config.Settings.load(null, System.getenv()).kafkaClient();
+  }
+
+  /** Bootstrap servers plus {@link #clientSettings()}, for a Kafka client of a command. */
+  java.util.Map<String, Object> clientProperties() {
+    java.util.Map<String, Object> p = new java.util.HashMap<>(clientSettings());
+    p.put("bootstrap.servers", bootstrapServers());
+    return p;
+  }
+
   private static String firstNonNull(String... values) {
     for (String v : values) {
       if (v != null && !v.isBlank()) {

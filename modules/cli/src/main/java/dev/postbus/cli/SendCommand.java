@@ -57,7 +57,8 @@ final class SendCommand implements Callable<Integer> {
       System.err.println("postbus send: give a job by flags or --file, not both");
       return Postbus.EXIT_CONFIG;
     }
-    try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), kafka.topic()))) {
+    try (JobPublisher publisher = JobPublisher.create(new PublisherConfig(kafka.bootstrapServers(), kafka.topic(),
+        dev.postbus.job.JobLimits.DEFAULTS, kafka.clientSettings()))) {
       if (fromFlags) {
         Job job = new Job(Job.SCHEMA, id, from == null ? null : MailAddress.parse(from), null, addresses(to),
             addresses(cc), addresses(bcc), subject, text, html, null, null, tags, null, null);
