@@ -22,7 +22,10 @@ public final class Preparation {
   private static final Logger log = LoggerFactory.getLogger(Preparation.class);
 
   /** What preparing a record gives. */
-  public sealed interface Result permits Ready, Refused {}
+  public sealed interface Result permits Ready, Refused, NotYet {}
+
+  /** Scheduled for later ({@code notBefore}): to wait on the retry ladder without holding its partition. */
+  public record NotYet(Job job, java.time.Instant notBefore) implements Result {}
 
   /** Ready to send: the job, its MIME message and the envelope recipients (never empty). */
   public record Ready(Job job, MimeMessage message, Address[] recipients) implements Result {}
@@ -58,6 +61,9 @@ public final class Preparation {
     if (job.expiresAt() != null && clock.instant().isAfter(job.expiresAt())) {
       return new Refused(job, new Failure(OutcomeClass.EXPIRED, "expiresAt " + job.expiresAt()
           + " passed before it could be sent", null, null, false), only);
+    }
+    if (job.notBefore() != null && clock.instant().isBefore(job.notBefore())) {
+      return new NotYet(job, job.notBefore());
     }
     try {
       MimeMessage message = builder.build(job);

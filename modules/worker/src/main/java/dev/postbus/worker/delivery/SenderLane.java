@@ -115,6 +115,13 @@ public final class SenderLane implements Runnable {
       endWith(d, refused.job(), attempt, firstFailure, refused.failure(), refused.recipients());
       return;
     }
+    if (prepared instanceof Preparation.NotYet later) {
+      Outcomes.Batch batch = shared.outcomes().begin(d, later.job(), attempt, firstFailure);
+      batch.scheduled(later.notBefore(), only);
+      batch.end();
+      previous = batch;
+      return;
+    }
     Preparation.Ready ready = (Preparation.Ready) prepared;
     Job job = ready.job();
     MimeMessage message = ready.message();

@@ -89,7 +89,7 @@ public final class Outcomes {
     private final AtomicInteger pending = new AtomicInteger(1);
     private final java.util.concurrent.CountDownLatch ledgerWritten = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean ledgerSent;
-    /** A retry record or dead letter was added: the ledger entry must wait until it is safe. */
+    /** A record that carries the job on (retry, scheduled, dead letter) was added: the ledger entry must wait for it. */
     private boolean hasFailureRecords;
 
     private Batch(Delivery d, Job job, int attempt, Instant firstFailure) {
@@ -136,6 +136,21 @@ public final class Outcomes {
         RecordFactory.putFailure(e, f);
         RecordFactory.putRecipients(e, recipients);
         e.put("nextAttemptAt", at.due().toString());
+        e.put("retryTopic", tier);
+      });
+    }
+
+    /**
+     * The job is scheduled for later: it waits on the retry ladder until {@code notBefore}, without counting
+     * an attempt and without holding its partition.
+     */
+    public void scheduled(Instant notBefore, List<String> recipients) {
+      hasFailureRecords = true;
+      RetryPolicy.RetryAt at = ladder.hold(notBefore, now);
+      String tier = ladder.topic(jobsTopic, at.tier());
+      send(records.scheduled(d, tier, attempt - 1, firstFailure, at.due(), recipients), "scheduled record");
+      event("scheduled", e -> {
+        e.put("notBefore", notBefore.toString());
         e.put("retryTopic", tier);
       });
     }

@@ -52,6 +52,20 @@ final class RecordFactory {
     return new ProducerRecord<>(tierTopic, null, d.key(), d.value(), h);
   }
 
+  /** The job again, on a tier, due at {@code due}; the attempt count and first failure are carried unchanged. */
+  ProducerRecord<byte[], byte[]> scheduled(Delivery d, String tierTopic, int attempts, Instant firstFailure, Instant due,
+      List<String> recipients) {
+    Headers h = carried(d, recipients);
+    if (attempts > 0) {
+      put(h, ATTEMPT, Integer.toString(attempts));
+    }
+    if (firstFailure != null) {
+      put(h, FIRST_FAILURE, firstFailure.toString());
+    }
+    put(h, DUE, due.toString());
+    return new ProducerRecord<>(tierTopic, null, d.key(), d.value(), h);
+  }
+
   ProducerRecord<byte[], byte[]> deadLetter(Delivery d, int attempts, Instant firstFailure, Instant now, Failure f,
       List<String> recipients) {
     Headers h = carried(d, recipients);

@@ -66,6 +66,22 @@ public record RetryPolicy(List<Duration> delays, int maxAttempts, Duration maxAg
     return new RetryAt(tier, now.plusMillis(Math.max(0, jittered)));
   }
 
+  /**
+   * Where a job that must not be sent before {@code until} waits: the shortest tier that covers the wait,
+   * due at {@code until}; a wait longer than the longest tier takes that tier and is checked again when it
+   * comes back. Not an attempt: nothing failed.
+   */
+  public RetryAt hold(Instant until, Instant now) {
+    Duration wait = Duration.between(now, until);
+    for (int tier = 0; tier < delays.size(); tier++) {
+      if (delays.get(tier).compareTo(wait) >= 0) {
+        return new RetryAt(tier, until);
+      }
+    }
+    int last = delays.size() - 1;
+    return new RetryAt(last, now.plus(delays.get(last)));
+  }
+
   /** The topic of tier {@code i}: {@code <jobs topic>.retry.<delay>}, e.g. {@code postbus.jobs.retry.30s}. */
   public String topic(String jobsTopic, int tier) {
     return jobsTopic + ".retry." + dev.postbus.worker.config.ValueType.format(delays.get(tier));

@@ -66,4 +66,13 @@ class RetryPolicyTest {
     assertThatThrownBy(() -> new RetryPolicy(List.of(Duration.ofMinutes(5)), 10, Duration.ofHours(1), 1.5))
         .hasMessage("retry.jitter must be at least 0 and below 1, got 1.5");
   }
+
+  @Test
+  void aScheduledJobWaitsOnTheShortestTierThatCoversTheWaitAndHopsBeyondTheLongest() {
+    assertThat(ladder.hold(T0.plusSeconds(10), T0)).isEqualTo(new RetryPolicy.RetryAt(0, T0.plusSeconds(10)));
+    assertThat(ladder.hold(T0.plusSeconds(30), T0)).isEqualTo(new RetryPolicy.RetryAt(0, T0.plusSeconds(30)));
+    assertThat(ladder.hold(T0.plusSeconds(31), T0)).isEqualTo(new RetryPolicy.RetryAt(1, T0.plusSeconds(31)));
+    assertThat(ladder.hold(T0.plus(Duration.ofHours(1)), T0)).isEqualTo(new RetryPolicy.RetryAt(3, T0.plus(Duration.ofHours(1))));
+    assertThat(ladder.hold(T0.plus(Duration.ofDays(2)), T0)).isEqualTo(new RetryPolicy.RetryAt(3, T0.plus(Duration.ofHours(2))));
+  }
 }
