@@ -114,6 +114,11 @@ public final class Keys {
   public static final ConfigKey<Boolean> EVENTS_ENABLED = key("events.enabled", FREQUENT, ValueType.bool(), true,
       "Write an outcome event for every delivery, retry and dead letter. Off saves one Kafka record per job.");
 
+  public static final ConfigKey<Integer> RATE_LIMIT = key("rate-limit", FREQUENT, ValueType.integer(0, 1_000_000), 0,
+      "Most messages per second this worker sends (0: no limit of its own).");
+  public static final ConfigKey<Integer> RATE_LIMIT_GLOBAL = key("rate-limit-global", FREQUENT,
+      ValueType.integer(0, 1_000_000), 0, "Most messages per second the whole group sends (0: no limit). Each worker "
+          + "takes its share of the jobs topic's partitions, re-divided on every rebalance; no shared store.");
   public static final ConfigKey<Boolean> LEDGER_ENABLED = key("ledger.enabled", FREQUENT, ValueType.bool(), true,
       "Record every finished job in the send ledger (<topic>.ledger, compacted) so that a worker taking over a "
           + "partition after a crash skips jobs already sent. Off saves one Kafka record per job.");
@@ -171,6 +176,7 @@ public final class Keys {
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
       SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,
       RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS, RETRY_DELAYS,
-      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, EVENTS_ENABLED, LEDGER_ENABLED,
+      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, EVENTS_ENABLED, RATE_LIMIT,
+      RATE_LIMIT_GLOBAL, LEDGER_ENABLED,
       RETRY_JITTER, FRESH_CONNECTION_ATTEMPTS, LEDGER_WINDOW);
 }

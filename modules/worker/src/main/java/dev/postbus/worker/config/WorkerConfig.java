@@ -33,6 +33,8 @@ public record WorkerConfig(
     int queueCapacity,
     int queueBytes,
     int maxPollRecords,
+    int rateLimit, // messages/s for this worker, 0: none
+    int rateLimitGlobal, // messages/s for the group, 0: none
     FailureSettings failures,
     String eventsTopic, // null: events are off
     Duration ledgerWindow, // null: the send ledger is off
@@ -153,6 +155,8 @@ public record WorkerConfig(
         s.get(Keys.QUEUE_CAPACITY).orElse(Math.max(64, 2 * connections)),
         s.require(Keys.QUEUE_BYTES),
         s.require(Keys.MAX_POLL_RECORDS),
+        s.require(Keys.RATE_LIMIT),
+        s.require(Keys.RATE_LIMIT_GLOBAL),
         failures,
         s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null,
         s.require(Keys.LEDGER_ENABLED) ? s.require(Keys.LEDGER_WINDOW) : null,

@@ -59,6 +59,8 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private long nextCommitNanos;
   private LedgerIndex ledger;
   private Runnable onLedgerSkip = () -> {};
+  private java.util.function.BiConsumer<Integer, Integer> shareListener = (owned, total) -> {};
+  private int totalJobPartitions;
 
   /** @param finished the mailbox where lanes put deliveries whose outcome is durable */
   public ConsumeLoop(Consumer<byte[], byte[]> consumer, List<String> topics, Set<String> tierTopics,
@@ -92,6 +94,18 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   /** Receives the consumer lag of every owned partition, on the consumer thread, once per commit interval. */
   public void onLag(java.util.function.Consumer<Map<TopicPartition, Long>> listener) {
     this.lagListener = listener;
+  }
+
+  /** Told, on every rebalance, how many of the jobs topic's partitions this worker owns, and of how many (set before {@link #run}). */
+  public void onShare(java.util.function.BiConsumer<Integer, Integer> listener) {
+    this.shareListener = listener;
+  }
+
+  private void reportShare() {
+    if (totalJobPartitions == 0) {
+      totalJobPartitions = consumer.partitionsFor(topics.get(0)).size();
+    }
+    shareListener.accept(owned, totalJobPartitions);
   }
 
   /** Skip records the send ledger holds as finished (set before {@link #run}). */
@@ -259,6 +273,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       ledger.forget(set);
     }
     owned = ownedJobPartitions();
+    reportShare();
   }
 
   private void awaitInFlight(Set<TopicPartition> partitions) {
@@ -286,6 +301,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     partitions.forEach(tracker::assign);
     partitions.forEach(held::remove);
     owned = ownedJobPartitions();
+    reportShare();
     if (paused && !partitions.isEmpty()) {
       consumer.pause(partitions);
     }

@@ -39,7 +39,7 @@ public final class SenderLane implements Runnable {
   private static final Duration LEDGER_WAIT = Duration.ofSeconds(10);
 
   /** What every lane of a worker shares. */
-  public record Shared(DispatchQueue queue, Preparation preparation, ReplyClassifier classifier,
+  public record Shared(DispatchQueue queue, Preparation preparation, SendRate rate, ReplyClassifier classifier,
       Outcomes outcomes, RelayHealth relay, IntervalFunction relayBackoff, int freshConnectionAttempts, Clock clock) {}
 
   private final String name;
@@ -126,6 +126,7 @@ public final class SenderLane implements Runnable {
     Job job = ready.job();
     MimeMessage message = ready.message();
     Address[] recipients = ready.recipients();
+    shared.rate().acquire();
     SendOutcome outcome = sendThroughRelayProblems(d, message, recipients);
     if (outcome != null) {
       record(d, job, attempt, firstFailure, only, recipients.length, outcome);

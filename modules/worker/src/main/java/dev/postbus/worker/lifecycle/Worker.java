@@ -8,6 +8,7 @@ import dev.postbus.worker.delivery.Delivery;
 import dev.postbus.worker.delivery.DispatchQueue;
 import dev.postbus.worker.delivery.MessageBuilder;
 import dev.postbus.worker.delivery.Preparation;
+import dev.postbus.worker.delivery.SendRate;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.ledger.LedgerReader;
 import dev.postbus.worker.delivery.SenderLane;
@@ -79,8 +80,9 @@ public final class Worker implements AutoCloseable {
         config.eventsTopic(), config.workerId(), config.failures().ladder(), config.failures().inDoubt(),
         config.topic(), stats, finished::add, clock);
     Session session = SmtpConnection.sessionFor(config.smtp());
+    SendRate rate = new SendRate(config.rateLimit(), config.rateLimitGlobal());
     SenderLane.Shared shared = new SenderLane.Shared(queue,
-        new Preparation(new JobCodec(config.limits()), new MessageBuilder(session, clock), clock),
+        new Preparation(new JobCodec(config.limits()), new MessageBuilder(session, clock), clock), rate,
         config.failures().classifier(), outcomes, relay,
         IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
         config.failures().freshConnectionAttempts(), clock);
@@ -91,6 +93,7 @@ public final class Worker implements AutoCloseable {
     this.consumeLoop = new ConsumeLoop(new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), config.consumedTopics(), Set.copyOf(config.failures().ladder().topics(config.topic())),
         queue, finished, relay::down, config.commitInterval(), config.drainTimeout(), clock);
+    consumeLoop.onShare(rate::share);
     if (config.ledgerOn()) {
       int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
       this.ledgerProducer = new KafkaProducer<>(ledgerProducerProperties(config), new ByteArraySerializer(),
@@ -104,7 +107,7 @@ public final class Worker implements AutoCloseable {
       this.ledgerProducer = null;
     }
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
-    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, lanes, state::get);
+    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, lanes, state::get, rate);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */

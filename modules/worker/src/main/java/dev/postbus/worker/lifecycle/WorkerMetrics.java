@@ -31,7 +31,7 @@ public final class WorkerMetrics {
   private final Map<TopicPartition, Gauge> lagGauges = new ConcurrentHashMap<>();
 
   WorkerMetrics(WorkerConfig config, WorkerStats stats, DispatchQueue queue, ConsumeLoop loop,
-      List<SenderLane> lanes, Supplier<WorkerState> state) {
+      List<SenderLane> lanes, Supplier<WorkerState> state, dev.postbus.worker.delivery.SendRate rate) {
     registry.config().commonTags("worker", config.workerId());
     jobs(stats, "delivered", s -> s.snapshot().delivered());
     jobs(stats, "deferred", s -> s.snapshot().retried());
@@ -68,6 +68,11 @@ public final class WorkerMetrics {
     // Micrometer holds a gauge's object weakly: the supplier lives nowhere else, so hold it strongly.
     Gauge.builder("postbus.ready", state, s -> s.get().ready() ? 1 : 0).strongReference(true)
         .description("1 while the worker is RUNNING").register(registry);
+    FunctionCounter.builder("postbus.rate.limiter.wait", rate, dev.postbus.worker.delivery.SendRate::waitedSeconds)
+        .baseUnit("seconds").description("Time sender lanes waited for the send rate limit").register(registry);
+    Gauge.builder("postbus.send.rate.limit", rate, dev.postbus.worker.delivery.SendRate::rate).strongReference(true)
+        .baseUnit("messages.per.second").description("This worker's current send rate limit (+Inf: none)")
+        .register(registry);
     stats.bindTimers(registry);
     loop.onLag(this::updateLag);
   }
