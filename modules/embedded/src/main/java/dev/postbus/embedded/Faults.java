@@ -25,6 +25,28 @@ public interface Faults {
     };
   }
 
+  /**
+   * Accepts at most {@code perSecond} messages in any one-second window and answers the rest with 454 4.7.0,
+   * as Amazon SES does past an account's sending rate.
+   */
+  static Faults throttlingAbove(int perSecond) {
+    java.util.ArrayDeque<Long> accepted = new java.util.ArrayDeque<>();
+    return new Faults() {
+      @Override
+      public synchronized Reply data(String messageId, List<String> recipients, int offered) {
+        long now = System.nanoTime();
+        while (!accepted.isEmpty() && now - accepted.peekFirst() >= 1_000_000_000L) {
+          accepted.pollFirst();
+        }
+        if (accepted.size() >= perSecond) {
+          return new Reply(454, "4.7.0 Throttling failure: Maximum sending rate exceeded.");
+        }
+        accepted.addLast(now);
+        return null;
+      }
+    };
+  }
+
   /** Null accepts the recipient. */
   default Reply recipient(String address) {
     return null;

@@ -20,17 +20,46 @@ public final class SendRate {
   private final RateLimiter limiter;
   private final DoubleAdder waited = new DoubleAdder();
   private volatile double rate;
+  /** The configured limit (own and share); {@link #rate} is this or lower while the relay pushes back. */
+  private double configured;
+  /** The ceiling set by throttle feedback, infinite when the relay has not pushed back. */
+  private double feedbackCap = Double.POSITIVE_INFINITY;
+  private double increasePerSecond;
+  private long lastAdjustNanos = System.nanoTime();
+  private long lastDecreaseNanos;
+  private long windowStartNanos = System.nanoTime();
+  private int sentInWindow;
+  private double lastSecondRate;
 
   /** @param own messages/s for this worker, 0 for none; @param global messages/s for the group, 0 for none */
   public SendRate(int own, int global) {
     this.own = own;
     this.global = global;
-    this.rate = own > 0 ? own : Double.POSITIVE_INFINITY;
+    this.configured = own > 0 ? own : Double.POSITIVE_INFINITY;
+    this.rate = configured;
     this.limiter = RateLimiter.create(own > 0 ? own : Double.MAX_VALUE);
   }
 
   public boolean limited() {
-    return own > 0 || global > 0;
+    return rate != Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The relay asked us to slow down (421, 454, 4.7.x): multiplicative decrease to 85% of the rate actually
+   * sent, at most once a second. The limit then grows back by a tenth of the new value every second until
+   * the relay pushes back again or the configured limit is reached.
+   */
+  public synchronized void throttled() {
+    long now = System.nanoTime();
+    if (now - lastDecreaseNanos < 1_000_000_000L) {
+      return;
+    }
+    lastDecreaseNanos = now;
+    lastAdjustNanos = now;
+    double base = Math.min(rate, Math.max(observedRate(now), 1));
+    feedbackCap = Math.max(1, base * DECREASE);
+    increasePerSecond = Math.max(1, feedbackCap / 10);
+    apply("relay asked to slow down");
   }
 
   /** Called on every rebalance with this worker's jobs partitions and the topic's total. */
@@ -39,18 +68,60 @@ public final class SendRate {
       return;
     }
     double share = (double) global * owned / total;
-    double next = own > 0 ? Math.min(own, share) : share;
+    synchronized (this) {
+      configured = own > 0 ? Math.min(own, share) : share;
+      apply(owned + " of " + total + " partitions of the group's " + global + "/s" + (own > 0 ? ", own limit " + own + "/s" : ""));
+    }
+  }
+
+  private static final double DECREASE = 0.85;
+
+  private void apply(String why) {
+    double next = Math.min(configured, feedbackCap);
     if (next != rate) {
       rate = next;
-      // A worker with no partitions sends nothing; keep a positive rate for the limiter.
-      limiter.setRate(Math.max(next, 0.001));
-      log.info("send rate now {}/s ({} of {} partitions of the group's {}/s{})", String.format("%.1f", next), owned,
-          total, global, own > 0 ? ", own limit " + own + "/s" : "");
+      if (next != Double.POSITIVE_INFINITY) {
+        // A worker with no partitions sends nothing; keep a positive rate for the limiter.
+        limiter.setRate(Math.max(next, 0.001));
+      }
+      log.info("send rate now {}/s ({})", next == Double.POSITIVE_INFINITY ? "unlimited" : String.format("%.1f", next), why);
+    }
+  }
+
+  /** Messages/s actually sent: the last whole second, or the current part of one when that is all there is. */
+  private double observedRate(long now) {
+    double elapsed = (now - windowStartNanos) / 1e9;
+    double current = elapsed >= 0.1 ? sentInWindow / elapsed : 0;
+    return Math.max(lastSecondRate, current);
+  }
+
+  /** Additive increase after a decrease, and the rate actually sent in the last second. */
+  private synchronized void tick() {
+    long now = System.nanoTime();
+    sentInWindow++;
+    if (now - windowStartNanos >= 1_000_000_000L) {
+      lastSecondRate = sentInWindow * 1e9 / (now - windowStartNanos);
+      sentInWindow = 0;
+      windowStartNanos = now;
+    }
+    if (feedbackCap != Double.POSITIVE_INFINITY && now - lastAdjustNanos >= 1_000_000_000L) {
+      double seconds = (now - lastAdjustNanos) / 1e9;
+      lastAdjustNanos = now;
+      feedbackCap += increasePerSecond * seconds;
+      if (feedbackCap >= configured) {
+        feedbackCap = Double.POSITIVE_INFINITY; // recovered
+      }
+      double before = rate;
+      rate = Math.min(configured, feedbackCap);
+      if (rate != before && rate != Double.POSITIVE_INFINITY) {
+        limiter.setRate(Math.max(rate, 0.001));
+      }
     }
   }
 
   /** Waits for a permit to send one message. */
   public void acquire() {
+    tick();
     if (limited()) {
       waited.add(limiter.acquire());
     }

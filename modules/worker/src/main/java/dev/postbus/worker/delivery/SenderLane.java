@@ -184,8 +184,14 @@ public final class SenderLane implements Runnable {
       recordRefusals(batch, refused);
     } else if (outcome instanceof SendOutcome.Rejected rejected) {
       Verdict v = shared.classifier().classify(rejected.reply());
-      batch.failed(new Failure(v.outcomeClass(), rejected.command() + " refused with " + rejected.reply().codes(),
-          rejected.reply(), rejected.command(), false), v.retryAfter(), only);
+      Failure f = new Failure(v.outcomeClass(), rejected.command() + " refused with " + rejected.reply().codes(),
+          rejected.reply(), rejected.command(), false);
+      if (v.throttle() && v.outcomeClass() == OutcomeClass.TRANSIENT) {
+        shared.rate().throttled(); // slow down; the job waits without counting an attempt
+        batch.throttled(f, v.retryAfter(), only);
+      } else {
+        batch.failed(f, v.retryAfter(), only);
+      }
     } else if (outcome instanceof SendOutcome.InDoubt inDoubt) {
       log.warn("{}: {} in doubt ({})", name, d, inDoubt.problem());
       batch.failed(new Failure(OutcomeClass.TRANSIENT, inDoubt.problem(), null, "DATA", true), null, only);

@@ -155,6 +155,29 @@ public final class Outcomes {
       });
     }
 
+    /**
+     * The relay asked us to slow down: the job waits on the first tier of the ladder (or as long as the relay
+     * asked), and the attempt does not count against the job.
+     */
+    public void throttled(Failure f, Duration retryHint, List<String> recipients) {
+      hasFailureRecords = true;
+      Duration wait = ladder.delays().get(0);
+      if (retryHint != null && retryHint.compareTo(wait) > 0) {
+        wait = retryHint;
+      }
+      RetryPolicy.RetryAt at = ladder.hold(now.plus(wait), now);
+      String tier = ladder.topic(jobsTopic, at.tier());
+      stats.retried(tier);
+      send(records.scheduled(d, tier, attempt - 1, firstFailure, at.due(), recipients), "throttled record");
+      event("deferred", e -> {
+        RecordFactory.putFailure(e, f);
+        RecordFactory.putRecipients(e, recipients);
+        e.put("throttled", true);
+        e.put("nextAttemptAt", at.due().toString());
+        e.put("retryTopic", tier);
+      });
+    }
+
     private void deadLetter(Failure f, List<String> recipients) {
       hasFailureRecords = true;
       stats.deadLettered(f.outcomeClass().label());
