@@ -30,6 +30,8 @@ public final class SendRate {
   private long windowStartNanos = System.nanoTime();
   private int sentInWindow;
   private double lastSecondRate;
+  /** When the relay accepted each message of the last second. */
+  private final java.util.ArrayDeque<Long> acceptedTimes = new java.util.ArrayDeque<>();
 
   /** @param own messages/s for this worker, 0 for none; @param global messages/s for the group, 0 for none */
   public SendRate(int own, int global) {
@@ -45,8 +47,8 @@ public final class SendRate {
   }
 
   /**
-   * The relay asked us to slow down (421, 454, 4.7.x): multiplicative decrease to 85% of the rate actually
-   * sent, at most once a second. The limit then grows back by a tenth of the new value every second until
+   * The relay asked us to slow down (421, 454, 4.7.x): multiplicative decrease to 85% of the rate the relay
+   * actually accepted (what it can take, however fast we were trying), at most once a second. The limit then grows back by a tenth of the new value every second until
    * the relay pushes back again or the configured limit is reached.
    */
   public synchronized void throttled() {
@@ -56,7 +58,9 @@ public final class SendRate {
     }
     lastDecreaseNanos = now;
     lastAdjustNanos = now;
-    double base = Math.min(rate, Math.max(observedRate(now), 1));
+    double accepted = acceptedRate(now);
+    double base = accepted > 0 ? accepted : rate != Double.POSITIVE_INFINITY ? rate : observedRate(now);
+    base = Math.min(rate, Math.max(base, 1));
     feedbackCap = Math.max(1, base * DECREASE);
     increasePerSecond = Math.max(1, feedbackCap / 10);
     apply("relay asked to slow down");
@@ -85,6 +89,25 @@ public final class SendRate {
         limiter.setRate(Math.max(next, 0.001));
       }
       log.info("send rate now {}/s ({})", next == Double.POSITIVE_INFINITY ? "unlimited" : String.format("%.1f", next), why);
+    }
+  }
+
+  /** A message was accepted by the relay (2xx). */
+  public synchronized void accepted() {
+    long now = System.nanoTime();
+    acceptedTimes.addLast(now);
+    forgetBefore(now - 1_000_000_000L);
+  }
+
+  /** Messages the relay accepted in the last second. */
+  private double acceptedRate(long now) {
+    forgetBefore(now - 1_000_000_000L);
+    return acceptedTimes.size();
+  }
+
+  private void forgetBefore(long cutoff) {
+    while (!acceptedTimes.isEmpty() && acceptedTimes.peekFirst() < cutoff) {
+      acceptedTimes.pollFirst();
     }
   }
 

@@ -176,6 +176,7 @@ public final class SenderLane implements Runnable {
       SendOutcome outcome) {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     if (outcome instanceof SendOutcome.Delivered delivered) {
+      shared.rate().accepted();
       batch.delivered(delivered.reply(), recipients);
     } else if (outcome instanceof SendOutcome.RecipientsRefused refused) {
       if (refused.dataReply() != null) {
