@@ -114,6 +114,10 @@ public final class Keys {
   public static final ConfigKey<Boolean> EVENTS_ENABLED = key("events.enabled", FREQUENT, ValueType.bool(), true,
       "Write an outcome event for every delivery, retry and dead letter. Off saves one Kafka record per job.");
 
+  public static final ConfigKey<java.util.Map<String, Integer>> DOMAIN_CONCURRENCY = new ConfigKey<>(
+      "smtp.domain-concurrency", RARE, ValueType.domainCaps(), java.util.Map.of(), "none", false,
+      "At most this many parallel sends to a recipient domain, per worker, e.g. gmail.com=5 (for sending straight "
+          + "to receiving servers); other domains use every connection.");
   public static final ConfigKey<Integer> RATE_LIMIT = key("rate-limit", FREQUENT, ValueType.integer(0, 1_000_000), 0,
       "Most messages per second this worker sends (0: no limit of its own).");
   public static final ConfigKey<Integer> RATE_LIMIT_GLOBAL = key("rate-limit-global", FREQUENT,
@@ -176,7 +180,7 @@ public final class Keys {
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
       SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,
       RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS, RETRY_DELAYS,
-      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, EVENTS_ENABLED, RATE_LIMIT,
+      RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, EVENTS_ENABLED, RATE_LIMIT, DOMAIN_CONCURRENCY,
       RATE_LIMIT_GLOBAL, LEDGER_ENABLED,
       RETRY_JITTER, FRESH_CONNECTION_ATTEMPTS, LEDGER_WINDOW);
 }

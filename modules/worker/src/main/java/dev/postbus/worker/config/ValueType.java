@@ -116,6 +116,26 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
         });
   }
 
+  /** {@code gmail.com=5,yahoo.com=3}: a limit of parallel sends per recipient domain. */
+  public static ValueType<java.util.Map<String, Integer>> domainCaps() {
+    return new ValueType<>("domain=count list", "comma-separated domain=count pairs, a count from 1 to 1024", s -> {
+      java.util.Map<String, Integer> map = new java.util.LinkedHashMap<>();
+      for (String pair : s.split(",")) {
+        if (pair.isBlank()) {
+          continue;
+        }
+        String[] kv = pair.split("=", 2);
+        String domain = kv[0].strip().toLowerCase(Locale.ROOT);
+        int count = kv.length == 2 ? Integer.parseInt(kv[1].strip()) : 0;
+        if (domain.isEmpty() || domain.contains("@") || count < 1 || count > 1024) {
+          throw new IllegalArgumentException();
+        }
+        map.put(domain, count);
+      }
+      return java.util.Map.copyOf(map);
+    });
+  }
+
   static Duration parseDuration(String s) {
     if (s.startsWith("P") || s.startsWith("p")) {
       return Duration.parse(s);

@@ -35,6 +35,7 @@ public record WorkerConfig(
     int maxPollRecords,
     int rateLimit, // messages/s for this worker, 0: none
     int rateLimitGlobal, // messages/s for the group, 0: none
+    Map<String, Integer> domainConcurrency, // recipient domain -> parallel sends
     FailureSettings failures,
     String eventsTopic, // null: events are off
     Duration ledgerWindow, // null: the send ledger is off
@@ -157,6 +158,7 @@ public record WorkerConfig(
         s.require(Keys.MAX_POLL_RECORDS),
         s.require(Keys.RATE_LIMIT),
         s.require(Keys.RATE_LIMIT_GLOBAL),
+        s.require(Keys.DOMAIN_CONCURRENCY),
         failures,
         s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null,
         s.require(Keys.LEDGER_ENABLED) ? s.require(Keys.LEDGER_WINDOW) : null,

@@ -39,7 +39,8 @@ public final class SenderLane implements Runnable {
   private static final Duration LEDGER_WAIT = Duration.ofSeconds(10);
 
   /** What every lane of a worker shares. */
-  public record Shared(DispatchQueue queue, Preparation preparation, SendRate rate, ReplyClassifier classifier,
+  public record Shared(DispatchQueue queue, Preparation preparation, SendRate rate, DomainGate domains,
+      ReplyClassifier classifier,
       Outcomes outcomes, RelayHealth relay, IntervalFunction relayBackoff, int freshConnectionAttempts, Clock clock) {}
 
   private final String name;
@@ -126,8 +127,11 @@ public final class SenderLane implements Runnable {
     Job job = ready.job();
     MimeMessage message = ready.message();
     Address[] recipients = ready.recipients();
-    shared.rate().acquire();
-    SendOutcome outcome = sendThroughRelayProblems(d, message, recipients);
+    SendOutcome outcome;
+    try (DomainGate.Pass pass = shared.domains().enter(recipients)) {
+      shared.rate().acquire();
+      outcome = sendThroughRelayProblems(d, message, recipients);
+    }
     if (outcome != null) {
       record(d, job, attempt, firstFailure, only, recipients.length, outcome);
     }

@@ -7,6 +7,7 @@ import dev.postbus.worker.consume.ConsumeLoop;
 import dev.postbus.worker.delivery.Delivery;
 import dev.postbus.worker.delivery.DispatchQueue;
 import dev.postbus.worker.delivery.MessageBuilder;
+import dev.postbus.worker.delivery.DomainGate;
 import dev.postbus.worker.delivery.Preparation;
 import dev.postbus.worker.delivery.SendRate;
 import dev.postbus.worker.ledger.LedgerIndex;
@@ -83,6 +84,7 @@ public final class Worker implements AutoCloseable {
     SendRate rate = new SendRate(config.rateLimit(), config.rateLimitGlobal());
     SenderLane.Shared shared = new SenderLane.Shared(queue,
         new Preparation(new JobCodec(config.limits()), new MessageBuilder(session, clock), clock), rate,
+        new DomainGate(config.domainConcurrency()),
         config.failures().classifier(), outcomes, relay,
         IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
         config.failures().freshConnectionAttempts(), clock);

@@ -140,6 +140,14 @@ class WorkerConfigTest {
   }
 
   @Test
+  void domainCapsAreReadAndABadOneNamesTheKey() {
+    assertThat(fromEnv(Map.of("POSTBUS_SMTP_DOMAIN_CONCURRENCY", "Gmail.com=5, yahoo.com=3")).domainConcurrency())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("gmail.com", 5, "yahoo.com", 3));
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_DOMAIN_CONCURRENCY", "gmail.com=0")))
+        .hasMessageStartingWith("smtp.domain-concurrency (POSTBUS_SMTP_DOMAIN_CONCURRENCY): expected comma-separated domain=count pairs");
+  }
+
+  @Test
   void missingFileSaysSo(@TempDir Path dir) {
     assertThatThrownBy(() -> Settings.load(dir.resolve("nope.properties"), Map.of()))
         .hasMessageContaining("nope.properties does not exist");
