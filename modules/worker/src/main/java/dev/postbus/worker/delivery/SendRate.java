@@ -27,11 +27,8 @@ public final class SendRate {
   private double increasePerSecond;
   private long lastAdjustNanos = System.nanoTime();
   private long lastDecreaseNanos;
-  private long windowStartNanos = System.nanoTime();
-  private int sentInWindow;
-  private double lastSecondRate;
-  /** When the relay accepted each message of the last second. */
-  private final java.util.ArrayDeque<Long> acceptedTimes = new java.util.ArrayDeque<>();
+  private final LastSecond sent = new LastSecond();
+  private final LastSecond accepted = new LastSecond();
 
   /** @param own messages/s for this worker, 0 for none; @param global messages/s for the group, 0 for none */
   public SendRate(int own, int global) {
@@ -47,9 +44,10 @@ public final class SendRate {
   }
 
   /**
-   * The relay asked us to slow down (421, 454, 4.7.x): multiplicative decrease to 85% of the rate the relay
-   * actually accepted (what it can take, however fast we were trying), at most once a second. The limit then grows back by a tenth of the new value every second until
-   * the relay pushes back again or the configured limit is reached.
+   * The relay asked us to slow down (421, 454, 4.7.x): multiplicative decrease to 85% of what the relay
+   * accepted in the last second (what it can take, however fast we were trying), at most once a second. The
+   * limit then grows back by a tenth of the new value every second until the relay pushes back again or the
+   * configured limit is reached.
    */
   public synchronized void throttled() {
     long now = System.nanoTime();
@@ -58,8 +56,8 @@ public final class SendRate {
     }
     lastDecreaseNanos = now;
     lastAdjustNanos = now;
-    double accepted = acceptedRate(now);
-    double base = accepted > 0 ? accepted : rate != Double.POSITIVE_INFINITY ? rate : observedRate(now);
+    double took = accepted.count(now);
+    double base = took > 0 ? took : rate != Double.POSITIVE_INFINITY ? rate : sent.count(now);
     base = Math.min(rate, Math.max(base, 1));
     feedbackCap = Math.max(1, base * DECREASE);
     increasePerSecond = Math.max(1, feedbackCap / 10);
@@ -80,6 +78,7 @@ public final class SendRate {
 
   private static final double DECREASE = 0.85;
 
+  /** @param why for the log line; null for the quiet steps of the recovery */
   private void apply(String why) {
     double next = Math.min(configured, feedbackCap);
     if (next != rate) {
@@ -88,57 +87,60 @@ public final class SendRate {
         // A worker with no partitions sends nothing; keep a positive rate for the limiter.
         limiter.setRate(Math.max(next, 0.001));
       }
-      log.info("send rate now {}/s ({})", next == Double.POSITIVE_INFINITY ? "unlimited" : String.format("%.1f", next), why);
+      if (why != null) {
+        log.info("send rate now {}/s ({})", next == Double.POSITIVE_INFINITY ? "unlimited" : String.format("%.1f", next), why);
+      }
     }
   }
 
   /** A message was accepted by the relay (2xx). */
   public synchronized void accepted() {
-    long now = System.nanoTime();
-    acceptedTimes.addLast(now);
-    forgetBefore(now - 1_000_000_000L);
+    accepted.add(System.nanoTime());
   }
 
-  /** Messages the relay accepted in the last second. */
-  private double acceptedRate(long now) {
-    forgetBefore(now - 1_000_000_000L);
-    return acceptedTimes.size();
-  }
-
-  private void forgetBefore(long cutoff) {
-    while (!acceptedTimes.isEmpty() && acceptedTimes.peekFirst() < cutoff) {
-      acceptedTimes.pollFirst();
-    }
-  }
-
-  /** Messages/s actually sent: the last whole second, or the current part of one when that is all there is. */
-  private double observedRate(long now) {
-    double elapsed = (now - windowStartNanos) / 1e9;
-    double current = elapsed >= 0.1 ? sentInWindow / elapsed : 0;
-    return Math.max(lastSecondRate, current);
-  }
-
-  /** Additive increase after a decrease, and the rate actually sent in the last second. */
+  /** Counts what is sent, and grows the limit back after a decrease. */
   private synchronized void tick() {
     long now = System.nanoTime();
-    sentInWindow++;
-    if (now - windowStartNanos >= 1_000_000_000L) {
-      lastSecondRate = sentInWindow * 1e9 / (now - windowStartNanos);
-      sentInWindow = 0;
-      windowStartNanos = now;
-    }
+    sent.add(now);
     if (feedbackCap != Double.POSITIVE_INFINITY && now - lastAdjustNanos >= 1_000_000_000L) {
-      double seconds = (now - lastAdjustNanos) / 1e9;
+      feedbackCap += increasePerSecond * (now - lastAdjustNanos) / 1e9;
       lastAdjustNanos = now;
-      feedbackCap += increasePerSecond * seconds;
       if (feedbackCap >= configured) {
         feedbackCap = Double.POSITIVE_INFINITY; // recovered
       }
-      double before = rate;
-      rate = Math.min(configured, feedbackCap);
-      if (rate != before && rate != Double.POSITIVE_INFINITY) {
-        limiter.setRate(Math.max(rate, 0.001));
+      apply(null);
+    }
+  }
+
+  /** Events in the last second, in ten buckets of 100 ms: no allocation per event. */
+  private static final class LastSecond {
+    private static final long BUCKET = 100_000_000L;
+    private final int[] counts = new int[10];
+    private long newest = Long.MIN_VALUE; // bucket number of counts[newest % 10]
+
+    void add(long nanos) {
+      advance(nanos / BUCKET);
+      counts[(int) Math.floorMod(newest, 10L)]++;
+    }
+
+    int count(long nanos) {
+      advance(nanos / BUCKET);
+      int sum = 0;
+      for (int c : counts) {
+        sum += c;
       }
+      return sum;
+    }
+
+    private void advance(long bucket) {
+      if (newest == Long.MIN_VALUE || bucket - newest >= counts.length) {
+        java.util.Arrays.fill(counts, 0);
+      } else {
+        for (long b = newest + 1; b <= bucket; b++) {
+          counts[(int) Math.floorMod(b, 10L)] = 0;
+        }
+      }
+      newest = Math.max(newest, bucket);
     }
   }
 

@@ -145,13 +145,10 @@ public final class Outcomes {
      * an attempt and without holding its partition.
      */
     public void scheduled(Instant notBefore, List<String> recipients) {
-      hasFailureRecords = true;
-      RetryPolicy.RetryAt at = ladder.hold(notBefore, now);
-      String tier = ladder.topic(jobsTopic, at.tier());
-      send(records.scheduled(d, tier, attempt - 1, firstFailure, at.due(), recipients), "scheduled record");
+      RetryPolicy.RetryAt at = holdUntil(notBefore, recipients, "scheduled record");
       event("scheduled", e -> {
         e.put("notBefore", notBefore.toString());
-        e.put("retryTopic", tier);
+        e.put("retryTopic", ladder.topic(jobsTopic, at.tier()));
       });
     }
 
@@ -160,15 +157,13 @@ public final class Outcomes {
      * asked), and the attempt does not count against the job.
      */
     public void throttled(Failure f, Duration retryHint, List<String> recipients) {
-      hasFailureRecords = true;
       Duration wait = ladder.delays().get(0);
       if (retryHint != null && retryHint.compareTo(wait) > 0) {
         wait = retryHint;
       }
-      RetryPolicy.RetryAt at = ladder.hold(now.plus(wait), now);
+      RetryPolicy.RetryAt at = holdUntil(now.plus(wait), recipients, "throttled record");
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
-      send(records.scheduled(d, tier, attempt - 1, firstFailure, at.due(), recipients), "throttled record");
       event("deferred", e -> {
         RecordFactory.putFailure(e, f);
         RecordFactory.putRecipients(e, recipients);
@@ -178,14 +173,21 @@ public final class Outcomes {
       });
     }
 
+    /** Puts the job on the ladder until {@code until}, the attempt count and first failure unchanged. */
+    private RetryPolicy.RetryAt holdUntil(Instant until, List<String> recipients, String what) {
+      hasFailureRecords = true;
+      RetryPolicy.RetryAt at = ladder.hold(until, now);
+      send(records.scheduled(d, ladder.topic(jobsTopic, at.tier()), attempt - 1, firstFailure, at.due(), recipients), what);
+      return at;
+    }
+
     private void deadLetter(Failure f, List<String> recipients) {
       hasFailureRecords = true;
       stats.deadLettered(f.outcomeClass().label());
       log.info("dead-lettering {} (job {}) as {}: {}", d, job == null ? "?" : job.id(), f.outcomeClass().label(),
           f.reply() == null ? f.reason() : f.reply().codes());
-      pending.incrementAndGet();
-      sender.send(records.deadLetter(d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients),
-          () -> "dead letter for " + d, () -> d.owner().revoked(), this::release, RecordFactory::withoutPayload);
+      send(records.deadLetter(d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients), "dead letter",
+          RecordFactory::withoutPayload);
       event(f.inDoubt() ? "in-doubt" : "dead-lettered", e -> {
         RecordFactory.putFailure(e, f);
         RecordFactory.putRecipients(e, recipients);
@@ -233,8 +235,14 @@ public final class Outcomes {
     }
 
     private void send(ProducerRecord<byte[], byte[]> record, String what) {
+      send(record, what, null);
+    }
+
+    /** @param tooLarge what to write instead when Kafka refuses the record as too large, or null */
+    private void send(ProducerRecord<byte[], byte[]> record, String what,
+        java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge) {
       pending.incrementAndGet();
-      sender.send(record, () -> what + " for " + d, () -> d.owner().revoked(), this::release);
+      sender.send(record, () -> what + " for " + d, () -> d.owner().revoked(), this::release, tooLarge);
     }
 
     private void release() {
