@@ -120,6 +120,14 @@ public final class SmtpConnection implements AutoCloseable {
     }
   }
 
+  /** Says QUIT now when open and idle; the next send opens a new connection. */
+  public void disconnect() {
+    if (state == ConnectionState.IDLE) {
+      log.debug("{}: closing, more connections are open than allowed", name);
+      quit();
+    }
+  }
+
   /** Sends QUIT and closes. Idempotent. */
   @Override
   public void close() {

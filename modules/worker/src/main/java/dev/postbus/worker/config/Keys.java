@@ -31,6 +31,8 @@ public final class Keys {
   }
 
   private static final Duration MS = Duration.ofMillis(1);
+  /** Relay names: short, and the same in a file and in an environment variable. */
+  static final java.util.regex.Pattern RELAY_NAME = java.util.regex.Pattern.compile("[a-z0-9]{1,32}");
   private static final Duration DAY = Duration.ofDays(1);
 
   public static final ConfigKey<String> BOOTSTRAP_SERVERS = key("kafka.bootstrap-servers", ESSENTIAL,
@@ -118,6 +120,19 @@ public final class Keys {
       "smtp.domain-concurrency", RARE, ValueType.domainCaps(), java.util.Map.of(), "none", false,
       "At most this many parallel sends to a recipient domain, per worker, e.g. gmail.com=5 (for sending straight "
           + "to receiving servers); other domains use every connection.");
+  public static final ConfigKey<Integer> SMTP_CONNECTIONS_GLOBAL = key("smtp.connections-global", FREQUENT,
+      ValueType.integer(0, 100_000), 0, "Most SMTP connections the whole group opens to the relay (0: no limit). Each "
+          + "worker opens its share by its part of the jobs topic's partitions (rounded down, at least 1 while it owns "
+          + "any), never more than smtp.connections; re-divided on every rebalance.");
+  public static final ConfigKey<java.util.List<String>> RELAYS = new ConfigKey<>("relays", FREQUENT,
+      ValueType.words(RELAY_NAME, "relay names (lower-case letters and digits, up to 32)"), null, null, false,
+      "Several relays, by name in order of preference, e.g. ses,postfix. Each takes its settings from "
+          + "relay.<name>.* (see \"Several relays\" below) and anything it does not set from the smtp.* key of the "
+          + "same name. Unset: one relay, configured by smtp.*.");
+  public static final ConfigKey<RelayMode> RELAYS_MODE = key("relays.mode", FREQUENT,
+      ValueType.oneOf(RelayMode.allowedValues(), RelayMode::fromConfigName), RelayMode.FAILOVER,
+      "With several relays: failover sends each job through the first relay (in the order of relays) that is up; "
+          + "weighted spreads jobs over the relays that are up in proportion to relay.<name>.weight.");
   public static final ConfigKey<Integer> RATE_LIMIT = key("rate-limit", FREQUENT, ValueType.integer(0, 1_000_000), 0,
       "Most messages per second this worker sends (0: no limit of its own).");
   public static final ConfigKey<Integer> RATE_LIMIT_GLOBAL = key("rate-limit-global", FREQUENT,
@@ -174,7 +189,7 @@ public final class Keys {
       List.of("POSTBUS_JAVA_OPTS", "POSTBUS_LOG_FORMAT", "POSTBUS_LOG_LEVEL", "POSTBUS_HOME");
 
   public static final List<ConfigKey<?>> ALL = List.of(BOOTSTRAP_SERVERS, TOPIC, GROUP, SMTP_HOST, SMTP_PORT,
-      SMTP_CONNECTIONS, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD, SMTP_PASSWORD_FILE, SMTP_AUTH_MECHANISM,
+      SMTP_CONNECTIONS, SMTP_CONNECTIONS_GLOBAL, RELAYS, RELAYS_MODE, SMTP_TLS, SMTP_USERNAME, SMTP_PASSWORD, SMTP_PASSWORD_FILE, SMTP_AUTH_MECHANISM,
       SMTP_TRUST_STORE, SMTP_TRUST_STORE_PASSWORD, SMTP_TLS_VERIFY,
       SMTP_MAX_MESSAGES, SMTP_MAX_AGE, SMTP_IDLE_TIMEOUT, HTTP_PORT, WORKER_ID, DRAIN_TIMEOUT, TOPICS_AUTO_CREATE,
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,

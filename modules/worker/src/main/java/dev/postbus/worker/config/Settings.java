@@ -18,7 +18,12 @@ import java.util.TreeMap;
  */
 public final class Settings {
 
-  private record Value(String text, String source) {}
+  /** @param key the key as written, when it differs from the one read (a relay's key standing for smtp.*) */
+  private record Value(String text, String source, String key) {
+    Value(String text, String source) {
+      this(text, source, null);
+    }
+  }
 
   private final Map<String, Value> values = new LinkedHashMap<>();
   private final Map<String, String> kafkaClient = new TreeMap<>();
@@ -67,6 +72,8 @@ public final class Settings {
       }
       if (byEnv.containsKey(var)) {
         put(byEnv.get(var), e.getValue(), var);
+      } else if (RelayKeys.keyOfEnvironment(var).isPresent()) {
+        put(RelayKeys.keyOfEnvironment(var).get(), e.getValue(), var);
       } else if (var.startsWith(clientPrefix) && var.length() > clientPrefix.length()) {
         String property = var.substring(clientPrefix.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
         kafkaClient.put(property, e.getValue());
@@ -82,11 +89,60 @@ public final class Settings {
       kafkaClient.put(key.substring(Keys.KAFKA_CLIENT_PREFIX.length()), text);
       return;
     }
+    var relayKey = RelayKeys.parseKey(key);
+    if (relayKey.isPresent()) {
+      String name = relayKey.get()[0];
+      String setting = relayKey.get()[1];
+      if (!RelayKeys.NAME.matcher(name).matches()) {
+        throw new ConfigException("configuration key '" + key + "' in " + source + ": a relay name is 1 to 32 "
+            + "lower-case letters and digits");
+      }
+      if (!RelayKeys.settings().contains(setting)) {
+        throw new ConfigException("unknown configuration key '" + key + "' in " + source + ": a relay's settings are "
+            + String.join(", ", RelayKeys.settings()) + " (see docs/configuration.md)");
+      }
+      values.put(key, new Value(text, source));
+      return;
+    }
     if (Keys.ALL.stream().noneMatch(k -> k.name().equals(key))) {
       throw new ConfigException("unknown configuration key '" + key + "' in " + source
           + " (see docs/configuration.md)");
     }
     values.put(key, new Value(text, source));
+  }
+
+  /** The relay names that have {@code relay.<name>.*} keys. */
+  public java.util.Set<String> relayNamesWithKeys() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    values.keySet().forEach(k -> RelayKeys.parseKey(k).ifPresent(parts -> names.add(parts[0])));
+    return names;
+  }
+
+  /**
+   * The settings as relay {@code name} sees them: its {@code relay.<name>.*} values in place of the
+   * {@code smtp.*} keys they stand for, everything else as it is.
+   */
+  public Settings forRelay(String name) {
+    Settings s = new Settings();
+    s.values.putAll(values);
+    s.kafkaClient.putAll(kafkaClient);
+    if (values.containsKey(RelayKeys.key(name, "password")) || values.containsKey(RelayKeys.key(name, "password-file"))) {
+      // A relay's own secret replaces the worker-wide one, whichever form either takes.
+      s.values.remove(Keys.SMTP_PASSWORD.name());
+      s.values.remove(Keys.SMTP_PASSWORD_FILE.name());
+    }
+    RelayKeys.INHERITED.forEach((setting, base) -> {
+      Value v = values.get(RelayKeys.key(name, setting));
+      if (v != null) {
+        s.values.put(base.name(), new Value(v.text(), v.source(), RelayKeys.key(name, setting)));
+      }
+    });
+    return s;
+  }
+
+  /** A relay's own setting, e.g. its weight. */
+  public <T> T requireForRelay(ConfigKey<T> template, String name) {
+    return require(RelayKeys.forRelay(template, name));
   }
 
   /** The value of {@code key}, its default when unset, or empty when neither. */
@@ -99,7 +155,8 @@ public final class Settings {
       return Optional.of(key.type().parse().apply(v.text()));
     } catch (RuntimeException e) {
       String given = key.secret() ? "a value of " + v.text().length() + " characters" : "'" + v.text() + "'";
-      throw new ConfigException(key.name() + " (" + key.env() + "): expected " + key.type().allowed() + "; got "
+      String written = v.key() != null ? v.key() : key.name();
+      throw new ConfigException(written + " (" + ConfigKey.envName(written) + "): expected " + key.type().allowed() + "; got "
           + given + " from " + v.source());
     }
   }

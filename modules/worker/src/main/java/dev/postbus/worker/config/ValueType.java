@@ -136,6 +136,23 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
     });
   }
 
+  /**
+   * A comma-separated list of distinct words matching {@code word}, such as relay names or pool names; at
+   * least one.
+   */
+  public static ValueType<java.util.List<String>> words(Pattern word, String describe) {
+    return new ValueType<>("list", "a comma-separated list of " + describe, s -> {
+      java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>();
+      for (String part : s.split(",")) {
+        String w = part.strip();
+        if (!word.matcher(w).matches() || !words.add(w)) {
+          throw new IllegalArgumentException();
+        }
+      }
+      return java.util.List.copyOf(words);
+    });
+  }
+
   static Duration parseDuration(String s) {
     if (s.startsWith("P") || s.startsWith("p")) {
       return Duration.parse(s);

@@ -35,6 +35,8 @@ public record WorkerConfig(
     int maxPollRecords,
     int rateLimit, // messages/s for this worker, 0: none
     int rateLimitGlobal, // messages/s for the group, 0: none
+    RelayMode relayMode,
+    java.util.List<RelayConfig> relays, // one (from smtp.*) unless `relays` names several
     Map<String, Integer> domainConcurrency, // recipient domain -> parallel sends
     FailureSettings failures,
     String eventsTopic, // null: events are off
@@ -61,14 +63,29 @@ public record WorkerConfig(
   public WorkerConfig {
     Objects.requireNonNull(smtp, "smtp");
     kafkaClient = Map.copyOf(kafkaClient);
+    relays = java.util.List.copyOf(relays);
+    if (relays.isEmpty()) {
+      throw new ConfigException("no relay configured");
+    }
     if (reconnectBackoffMax.compareTo(reconnectBackoff) < 0) {
       throw new ConfigException("smtp.reconnect-backoff-max (" + ValueType.format(reconnectBackoffMax)
           + ") must not be shorter than smtp.reconnect-backoff (" + ValueType.format(reconnectBackoff) + ")");
     }
-    if (queueCapacity < connections) {
-      throw new ConfigException("worker.queue-capacity (" + queueCapacity + ") must be at least smtp.connections ("
-          + connections + ") so that every lane can have work");
+    int lanes = relays.stream().mapToInt(RelayConfig::connections).sum();
+    if (queueCapacity < lanes) {
+      throw new ConfigException("worker.queue-capacity (" + queueCapacity + ") must be at least the connections of "
+          + "all relays (" + lanes + ") so that every lane can have work");
     }
+  }
+
+  /** Sender lanes: one per connection of every relay. */
+  public int lanes() {
+    return relays.stream().mapToInt(RelayConfig::connections).sum();
+  }
+
+  /** True when {@code relays} names several relays (the worker's own rate limits then cover them all). */
+  public boolean severalRelays() {
+    return relays.size() > 1 || !relays.get(0).name().equals(RelayConfig.SINGLE);
   }
 
   public String deadLetterTopic() {
@@ -126,19 +143,24 @@ public record WorkerConfig(
       failures = new FailureSettings(new RetryPolicy(s.require(Keys.RETRY_DELAYS), s.require(Keys.RETRY_MAX_ATTEMPTS),
           s.require(Keys.RETRY_MAX_AGE), s.require(Keys.RETRY_JITTER)), s.require(Keys.RETRY_IN_DOUBT),
           s.require(Keys.FRESH_CONNECTION_ATTEMPTS), s.require(Keys.CLASS_OVERRIDES));
-      smtp = new SmtpConfig(s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS),
-          s.get(Keys.SMTP_USERNAME).orElse(null), password(s), s.require(Keys.SMTP_TLS_VERIFY),
-          s.get(Keys.SMTP_HELO_NAME).orElse(null), s.require(Keys.SMTP_CONNECT_TIMEOUT),
-          s.require(Keys.SMTP_READ_TIMEOUT), s.require(Keys.SMTP_WRITE_TIMEOUT), s.require(Keys.SMTP_MAX_MESSAGES),
-          s.require(Keys.SMTP_MAX_AGE), s.require(Keys.SMTP_IDLE_TIMEOUT), s.require(Keys.SMTP_AUTH_MECHANISM),
-          s.get(Keys.SMTP_TRUST_STORE).map(f -> TrustStore.load(Path.of(f),
-              s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null))).orElse(null));
+      smtp = smtp(s);
       int maxBytes = s.require(Keys.JOB_MAX_BYTES);
       limits = new JobLimits(maxBytes, s.get(Keys.JOB_MAX_ATTACHMENT_BYTES)
           .orElse(Math.min(JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES, maxBytes)), s.require(Keys.JOB_MAX_RECIPIENTS));
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ConfigException(e.getMessage());
     }
+    RelayMode mode = s.require(Keys.RELAYS_MODE);
+    java.util.List<RelayConfig> relays = s.get(Keys.RELAYS).map(names -> relays(s, names))
+        .orElseGet(() -> java.util.List.of(new RelayConfig(RelayConfig.SINGLE, smtp, connections,
+            s.require(Keys.SMTP_CONNECTIONS_GLOBAL), s.require(Keys.RATE_LIMIT), s.require(Keys.RATE_LIMIT_GLOBAL), 1,
+            java.util.List.of(RelayConfig.ANY_POOL))));
+    if (s.get(Keys.RELAYS).isEmpty() && !s.relayNamesWithKeys().isEmpty()) {
+      throw new ConfigException("relay." + s.relayNamesWithKeys().iterator().next() + ".* keys are set but relays "
+          + "(" + Keys.RELAYS.env() + ") is not; list the relays in order, e.g. relays="
+          + String.join(",", s.relayNamesWithKeys()));
+    }
+    int lanes = relays.stream().mapToInt(RelayConfig::connections).sum();
     return new WorkerConfig(
         s.require(Keys.BOOTSTRAP_SERVERS),
         s.require(Keys.TOPIC),
@@ -153,17 +175,51 @@ public record WorkerConfig(
         s.require(Keys.COMMIT_INTERVAL),
         s.require(Keys.RECONNECT_BACKOFF),
         s.require(Keys.RECONNECT_BACKOFF_MAX),
-        s.get(Keys.QUEUE_CAPACITY).orElse(Math.max(64, 2 * connections)),
+        s.get(Keys.QUEUE_CAPACITY).orElse(Math.max(64, 2 * lanes)),
         s.require(Keys.QUEUE_BYTES),
         s.require(Keys.MAX_POLL_RECORDS),
         s.require(Keys.RATE_LIMIT),
         s.require(Keys.RATE_LIMIT_GLOBAL),
+        mode,
+        relays,
         s.require(Keys.DOMAIN_CONCURRENCY),
         failures,
         s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null,
         s.require(Keys.LEDGER_ENABLED) ? s.require(Keys.LEDGER_WINDOW) : null,
         s.require(Keys.HTTP_PORT),
         s.kafkaClient());
+  }
+
+  private static SmtpConfig smtp(Settings s) {
+    return new SmtpConfig(s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS),
+        s.get(Keys.SMTP_USERNAME).orElse(null), password(s), s.require(Keys.SMTP_TLS_VERIFY),
+        s.get(Keys.SMTP_HELO_NAME).orElse(null), s.require(Keys.SMTP_CONNECT_TIMEOUT),
+        s.require(Keys.SMTP_READ_TIMEOUT), s.require(Keys.SMTP_WRITE_TIMEOUT), s.require(Keys.SMTP_MAX_MESSAGES),
+        s.require(Keys.SMTP_MAX_AGE), s.require(Keys.SMTP_IDLE_TIMEOUT), s.require(Keys.SMTP_AUTH_MECHANISM),
+        s.get(Keys.SMTP_TRUST_STORE).map(f -> TrustStore.load(Path.of(f),
+            s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null))).orElse(null));
+  }
+
+  /** The relays named by {@code relays}, each from its own keys over the smtp.* ones. */
+  private static java.util.List<RelayConfig> relays(Settings s, java.util.List<String> names) {
+    for (String withKeys : s.relayNamesWithKeys()) {
+      if (!names.contains(withKeys)) {
+        throw new ConfigException("relay." + withKeys + ".* keys are set but " + withKeys + " is not in relays ("
+            + String.join(",", names) + ")");
+      }
+    }
+    java.util.List<RelayConfig> list = new java.util.ArrayList<>();
+    for (String name : names) {
+      Settings r = s.forRelay(name);
+      try {
+        list.add(new RelayConfig(name, smtp(r), r.require(Keys.SMTP_CONNECTIONS), r.require(Keys.SMTP_CONNECTIONS_GLOBAL),
+            s.requireForRelay(RelayKeys.RATE_LIMIT, name), s.requireForRelay(RelayKeys.RATE_LIMIT_GLOBAL, name),
+            s.requireForRelay(RelayKeys.WEIGHT, name), s.requireForRelay(RelayKeys.POOLS, name)));
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new ConfigException("relay " + name + ": " + e.getMessage());
+      }
+    }
+    return list;
   }
 
   private static Secret password(Settings s) {
@@ -196,6 +252,7 @@ public record WorkerConfig(
   @Override
   public String toString() {
     return "WorkerConfig[" + workerId + ", kafka=" + bootstrapServers + ", topic=" + topic + ", group=" + group
-        + ", connections=" + connections + ", " + smtp + ", kafka.client keys=" + kafkaClient.keySet() + "]";
+        + ", connections=" + connections + ", " + smtp + (severalRelays() ? ", relays " + relayMode + " " + relays : "")
+        + ", kafka.client keys=" + kafkaClient.keySet() + "]";
   }
 }

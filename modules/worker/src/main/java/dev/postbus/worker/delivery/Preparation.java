@@ -2,6 +2,7 @@ package dev.postbus.worker.delivery;
 
 import dev.postbus.job.InvalidJobException;
 import dev.postbus.job.Job;
+import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.job.JobCodec;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.worker.outcome.Failure;
@@ -39,11 +40,22 @@ public final class Preparation {
   private final JobCodec codec;
   private final MessageBuilder builder;
   private final Clock clock;
+  private final java.util.function.Predicate<String> poolServed;
+  private final String servedPools;
 
+  /** Every relay pool is served. */
   public Preparation(JobCodec codec, MessageBuilder builder, Clock clock) {
+    this(codec, builder, clock, pool -> true, "*");
+  }
+
+  /** @param poolServed whether some relay serves a pool; @param servedPools those pools, for the refusal */
+  public Preparation(JobCodec codec, MessageBuilder builder, Clock clock, java.util.function.Predicate<String> poolServed,
+      String servedPools) {
     this.codec = codec;
     this.builder = builder;
     this.clock = clock;
+    this.poolServed = poolServed;
+    this.servedPools = servedPools;
   }
 
   /** {@code only}: the recipients this record is limited to (after a partial send), or null for all. */
@@ -61,6 +73,11 @@ public final class Preparation {
     if (job.expiresAt() != null && clock.instant().isAfter(job.expiresAt())) {
       return new Refused(job, new Failure(OutcomeClass.EXPIRED, "expiresAt " + job.expiresAt()
           + " passed before it could be sent", null, null, false), only);
+    }
+    String pool = RelayConfig.poolOf(job);
+    if (!poolServed.test(pool)) {
+      return new Refused(job, Failure.poison("tags." + RelayConfig.POOL_TAG + ": no relay serves pool '" + pool
+          + "' (pools served: " + servedPools + "); add it to a relay's pools and replay the dead letter"), only);
     }
     if (job.notBefore() != null && clock.instant().isBefore(job.notBefore())) {
       return new NotYet(job, job.notBefore());

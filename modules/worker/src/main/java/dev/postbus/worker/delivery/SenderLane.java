@@ -6,10 +6,12 @@ import dev.postbus.smtp.ReplyClassifier;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.smtp.Verdict;
-import dev.postbus.worker.lifecycle.RelayHealth;
+import dev.postbus.worker.config.RelayConfig;
+import dev.postbus.worker.relay.ConnectionPool;
+import dev.postbus.worker.relay.Relay;
+import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.outcome.Failure;
 import dev.postbus.worker.outcome.Outcomes;
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import jakarta.mail.Address;
@@ -24,38 +26,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sender lane: a thread that owns one SMTP connection and takes the next job from the shared queue.
+ * One sender lane: a thread that takes the next job from the shared queue and sends it on a connection it
+ * borrows from the relay the job goes to.
  *
- * <p>Per job: decode and validate (poison → dead letter), send; after a connection-level failure send again
- * at once on a fresh connection (resilience4j, a couple of attempts); while the relay itself refuses us
- * (unreachable, authentication, TLS) hold the job and probe with backoff, never charging the job; record
- * every other ending through {@link Outcomes}.
+ * <p>Per job: decode and validate (poison → dead letter), choose a relay ({@link Relays}), send; after a
+ * connection-level failure send again at once on a fresh connection (resilience4j, a couple of attempts); when
+ * the relay itself refuses us (unreachable, authentication, TLS) it is taken out and the job goes to another
+ * relay, or waits for the relay's probe when none is left, never charging the job; record every other ending
+ * through {@link Outcomes}.
  */
 public final class SenderLane implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(SenderLane.class);
   private static final Duration IDLE_CHECK = Duration.ofMillis(250);
+  /** Longest a lane waits for a connection of the chosen relay before choosing again. */
+  private static final Duration BORROW_WAIT = Duration.ofMillis(250);
   /** Longest a lane waits for its ledger entry before it goes on anyway. */
   private static final Duration LEDGER_WAIT = Duration.ofSeconds(10);
 
   /** What every lane of a worker shares. */
-  public record Shared(DispatchQueue queue, Preparation preparation, SendRate rate, DomainGate domains,
-      ReplyClassifier classifier,
-      Outcomes outcomes, RelayHealth relay, IntervalFunction relayBackoff, int freshConnectionAttempts, Clock clock) {}
+  public record Shared(DispatchQueue queue, Preparation preparation, Relays relays, DomainGate domains,
+      ReplyClassifier classifier, Outcomes outcomes, int freshConnectionAttempts, Clock clock) {}
+
+  /** A send that ended (not given up): the relay it went to and what came of it. */
+  private record Sent(Relay relay, SendOutcome outcome) {}
 
   private final String name;
-  private final SmtpConnection connection;
   private final Shared shared;
   private final Retry freshConnection;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final Runnable ledgerGate = this::awaitPreviousLedgerEntry;
   /** The last attempt this lane recorded; its ledger entry must be safe before the next final dot. */
   private Outcomes.Batch previous;
 
-  public SenderLane(String name, SmtpConnection connection, Shared shared) {
+  public SenderLane(String name, Shared shared) {
     this.name = name;
-    this.connection = connection;
     this.shared = shared;
-    connection.beforeFinalDot(this::awaitPreviousLedgerEntry);
     this.freshConnection = Retry.of(name, RetryConfig.<SendOutcome>custom()
         .maxAttempts(shared.freshConnectionAttempts())
         .waitDuration(Duration.ofMillis(50))
@@ -67,7 +73,7 @@ public final class SenderLane implements Runnable {
   /**
    * Waits until the send ledger holds the previous attempt. Called on this lane's thread just before the
    * final dot: MAIL, RCPT and the message data of the next job overlap with the ledger's round trip, and
-   * still at most one message per connection can be accepted by the relay without being in the ledger.
+   * still at most one message per lane can be accepted by the relay without being in the ledger.
    */
   private void awaitPreviousLedgerEntry() {
     Outcomes.Batch p = previous;
@@ -93,7 +99,7 @@ public final class SenderLane implements Runnable {
       while (stop.getCount() > 0) {
         Delivery d = shared.queue().take(IDLE_CHECK);
         if (d == null) {
-          connection.closeIfIdle();
+          shared.relays().closeIdle();
         } else if (!d.owner().revoked()) {
           handle(d);
         }
@@ -102,8 +108,6 @@ public final class SenderLane implements Runnable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.error("{} stopped by an unexpected error", name, e);
-    } finally {
-      connection.close();
     }
   }
 
@@ -125,62 +129,78 @@ public final class SenderLane implements Runnable {
     }
     Preparation.Ready ready = (Preparation.Ready) prepared;
     Job job = ready.job();
-    MimeMessage message = ready.message();
     Address[] recipients = ready.recipients();
-    SendOutcome outcome;
+    Sent sent;
     try (DomainGate.Pass pass = shared.domains().enter(recipients)) {
-      shared.rate().acquire();
-      outcome = sendThroughRelayProblems(d, message, recipients);
+      sent = sendThroughRelayProblems(d, RelayConfig.poolOf(job), ready.message(), recipients);
     }
-    if (outcome != null) {
-      record(d, job, attempt, firstFailure, only, recipients.length, outcome);
+    if (sent != null) {
+      record(d, job, attempt, firstFailure, only, recipients.length, sent);
     }
   }
 
-  /** Sends; while the relay refuses us, holds the job and probes with backoff. Null when given up (stopping). */
-  private SendOutcome sendThroughRelayProblems(Delivery d, MimeMessage message, Address[] recipients)
+  /**
+   * Sends through the relay the job goes to; a relay that refuses us is taken out and the job goes to the
+   * next, or waits for a probe when none is left. Null when given up (stopping, or the partition revoked).
+   */
+  private Sent sendThroughRelayProblems(Delivery d, String pool, MimeMessage message, Address[] recipients)
       throws InterruptedException {
-    SendOutcome outcome = freshConnection.executeSupplier(() -> timedSend(message, recipients));
-    for (int probe = 1; ; probe++) {
+    while (true) {
+      Relays.Pick pick = shared.relays().pick(pool);
+      Relay relay = pick.relay();
+      if (relay == null) {
+        if (stop.await(pick.waitFor().toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
+          log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
+          return null;
+        }
+        continue;
+      }
+      SendOutcome outcome = null;
+      try (ConnectionPool.Lease lease = relay.connections().borrow(BORROW_WAIT, ledgerGate)) {
+        if (lease != null) {
+          relay.rate().acquire();
+          if (shared.relays().total() != null) {
+            shared.relays().total().acquire();
+          }
+          outcome = freshConnection.executeSupplier(() -> timedSend(lease.connection(), message, recipients));
+        }
+      } finally {
+        if (outcome == null && pick.probe()) {
+          relay.abandonProbe();
+        }
+      }
+      if (outcome == null) {
+        if (stop.getCount() == 0 || d.owner().revoked()) {
+          log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
+          return null;
+        }
+        continue; // no connection came free in time: choose again, the relay may be out by now
+      }
       Verdict v = shared.classifier().classify(outcome);
       boolean relayProblem = v.relayLevel()
           && (outcome instanceof SendOutcome.ConnectFailed || v.outcomeClass() == OutcomeClass.FATAL);
       if (!relayProblem) {
-        shared.relay().answered();
-        return outcome;
+        relay.answered();
+        return new Sent(relay, outcome);
       }
-      Duration wait = Duration.ofMillis(shared.relayBackoff().apply(probe));
-      shared.relay().failed(problem(outcome), wait);
-      if (stop.await(wait.toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
-        log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
-        return null;
-      }
-      outcome = timedSend(message, recipients);
+      relay.failed(problem(outcome));
     }
   }
 
-  private SendOutcome timedSend(MimeMessage message, Address[] recipients) {
+  private SendOutcome timedSend(SmtpConnection connection, MimeMessage message, Address[] recipients) {
     long start = System.nanoTime();
     SendOutcome outcome = connection.send(message, recipients);
     shared.outcomes().stats().smtpSend(System.nanoTime() - start);
     return outcome;
   }
 
-  /** The state of this lane's connection, for the connection gauges. */
-  public dev.postbus.smtp.ConnectionState connectionState() {
-    return connection.state();
-  }
-
-  /** Connections this lane has opened so far. */
-  public long connectionOpens() {
-    return connection.opens();
-  }
-
   private void record(Delivery d, Job job, int attempt, Instant firstFailure, List<String> only, int recipients,
-      SendOutcome outcome) {
+      Sent sent) {
+    SendOutcome outcome = sent.outcome();
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     if (outcome instanceof SendOutcome.Delivered delivered) {
-      shared.rate().accepted();
+      sent.relay().rate().accepted();
+      sent.relay().delivered();
       batch.delivered(delivered.reply(), recipients);
     } else if (outcome instanceof SendOutcome.RecipientsRefused refused) {
       if (refused.dataReply() != null) {
@@ -192,7 +212,7 @@ public final class SenderLane implements Runnable {
       Failure f = new Failure(v.outcomeClass(), rejected.command() + " refused with " + rejected.reply().codes(),
           rejected.reply(), rejected.command(), false);
       if (v.throttle() && v.outcomeClass() == OutcomeClass.TRANSIENT) {
-        shared.rate().throttled(); // slow down; the job waits without counting an attempt
+        sent.relay().rate().throttled(); // slow down; the job waits without counting an attempt
         batch.throttled(f, v.retryAfter(), only);
       } else {
         batch.failed(f, v.retryAfter(), only);

@@ -13,6 +13,7 @@ import dev.postbus.worker.delivery.SendRate;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.ledger.LedgerReader;
 import dev.postbus.worker.delivery.SenderLane;
+import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.outcome.DurableSender;
 import dev.postbus.worker.outcome.Outcomes;
 import java.util.Set;
@@ -64,7 +65,7 @@ public final class Worker implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ConsumeLoop consumeLoop;
   private final Thread consumerThread;
-  private final RelayHealth relay;
+  private final Relays relays;
   private final WorkerMetrics metrics;
   private OpsServer health;
   private final LedgerReader ledgerReader;
@@ -75,27 +76,27 @@ public final class Worker implements AutoCloseable {
     this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
     DispatchQueue queue = new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
-    RelayHealth relay = new RelayHealth(clock, this::onRelayChange);
-    this.relay = relay;
     Outcomes outcomes = new Outcomes(new DurableSender(producer, scheduler), config.deadLetterTopic(),
         config.eventsTopic(), config.workerId(), config.failures().ladder(), config.failures().inDoubt(),
         config.topic(), stats, finished::add, clock);
-    Session session = SmtpConnection.sessionFor(config.smtp());
-    SendRate rate = new SendRate(config.rateLimit(), config.rateLimitGlobal());
-    SenderLane.Shared shared = new SenderLane.Shared(queue,
-        new Preparation(new JobCodec(config.limits()), new MessageBuilder(session, clock), clock), rate,
-        new DomainGate(config.domainConcurrency()),
-        config.failures().classifier(), outcomes, relay,
+    SendRate total = config.severalRelays() && (config.rateLimit() > 0 || config.rateLimitGlobal() > 0)
+        ? new SendRate(config.rateLimit(), config.rateLimitGlobal()) : null;
+    this.relays = new Relays(config.relays(), config.relayMode(), total,
         IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
+        clock, this::onRelayChange);
+    Session session = SmtpConnection.sessionFor(config.smtp());
+    SenderLane.Shared shared = new SenderLane.Shared(queue,
+        new Preparation(new JobCodec(config.limits()), new MessageBuilder(session, clock), clock, relays::serves,
+            relays.pools()),
+        relays, new DomainGate(config.domainConcurrency()), config.failures().classifier(), outcomes,
         config.failures().freshConnectionAttempts(), clock);
-    for (int i = 0; i < config.connections(); i++) {
-      String name = "lane-" + i;
-      lanes.add(new SenderLane(name, new SmtpConnection(config.smtp(), session, clock, name), shared));
+    for (int i = 0; i < config.lanes(); i++) {
+      lanes.add(new SenderLane("lane-" + i, shared));
     }
     this.consumeLoop = new ConsumeLoop(new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), config.consumedTopics(), Set.copyOf(config.failures().ladder().topics(config.topic())),
-        queue, finished, relay::down, config.commitInterval(), config.drainTimeout(), clock);
-    consumeLoop.onShare(rate::share);
+        queue, finished, relays::allOut, config.commitInterval(), config.drainTimeout(), clock);
+    consumeLoop.onShare(relays::share);
     if (config.ledgerOn()) {
       int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
       this.ledgerProducer = new KafkaProducer<>(ledgerProducerProperties(config), new ByteArraySerializer(),
@@ -109,7 +110,7 @@ public final class Worker implements AutoCloseable {
       this.ledgerProducer = null;
     }
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
-    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, lanes, state::get, rate);
+    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, relays, state::get);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -146,8 +147,9 @@ public final class Worker implements AutoCloseable {
     }
     worker.consumerThread.start();
     worker.moveTo(WorkerState.RUNNING);
-    log.info("worker {} running: {} connections to {}:{}, topic {}, group {}", config.workerId(),
-        config.connections(), config.smtp().host(), config.smtp().port(), config.topic(), config.group());
+    log.info("worker {} running: {} connections to {}, topic {}, group {}", config.workerId(), config.lanes(),
+        config.severalRelays() ? config.relayMode() + " " + config.relays()
+            : config.smtp().host() + ":" + config.smtp().port(), config.topic(), config.group());
     return worker;
   }
 
@@ -161,7 +163,7 @@ public final class Worker implements AutoCloseable {
     String reason = switch (s) {
       case STARTING -> "starting";
       case RUNNING -> null;
-      case PAUSED -> "relay problem: " + relay.problem();
+      case PAUSED -> "relay problem: " + relays.problem();
       case DRAINING -> "draining";
       case STOPPED -> "stopped";
     };
@@ -210,6 +212,7 @@ public final class Worker implements AutoCloseable {
     }
     lanes.forEach(SenderLane::stop);
     laneThreads.forEach(t -> join(t, config.smtp().readTimeout().plusSeconds(5)));
+    relays.closeAll();
     producer.close(Duration.ofSeconds(10));
     if (ledgerProducer != null) {
       ledgerProducer.close(Duration.ofSeconds(10));

@@ -5,7 +5,9 @@ import dev.postbus.worker.config.ValueType;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
 import dev.postbus.worker.delivery.DispatchQueue;
-import dev.postbus.worker.delivery.SenderLane;
+import dev.postbus.worker.relay.ConnectionPool;
+import dev.postbus.worker.relay.Relay;
+import dev.postbus.worker.relay.Relays;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -31,7 +33,7 @@ public final class WorkerMetrics {
   private final Map<TopicPartition, Gauge> lagGauges = new ConcurrentHashMap<>();
 
   WorkerMetrics(WorkerConfig config, WorkerStats stats, DispatchQueue queue, ConsumeLoop loop,
-      List<SenderLane> lanes, Supplier<WorkerState> state, dev.postbus.worker.delivery.SendRate rate) {
+      Relays relays, Supplier<WorkerState> state) {
     registry.config().commonTags("worker", config.workerId());
     jobs(stats, "delivered", s -> s.snapshot().delivered());
     jobs(stats, "deferred", s -> s.snapshot().retried());
@@ -54,12 +56,28 @@ public final class WorkerMetrics {
         .description("Redelivered jobs not sent again because the send ledger holds them as finished").register(registry);
     FunctionCounter.builder("postbus.smtp.connection.failures", stats, s -> s.snapshot().connectionFailures())
         .description("Sends that failed for the connection, not the message").register(registry);
-    FunctionCounter.builder("postbus.smtp.connection.opens", lanes,
-            l -> l.stream().mapToLong(SenderLane::connectionOpens).sum())
-        .description("SMTP connections opened (first opens, reconnects and recycling)").register(registry);
-    for (String kind : List.of("open", "busy", "idle")) {
-      Gauge.builder("postbus.smtp.connections", lanes, l -> count(l, kind)).tag("state", kind)
+    for (Relay relay : relays.all()) {
+      ConnectionPool pool = relay.connections();
+      Tags tag = Tags.of("relay", relay.name());
+      FunctionCounter.builder("postbus.smtp.connection.opens", pool, ConnectionPool::opens).tags(tag)
+          .description("SMTP connections opened (first opens, reconnects and recycling)").register(registry);
+      Gauge.builder("postbus.smtp.connections", pool, p -> p.count(ConnectionState.IDLE) + p.count(ConnectionState.SENDING))
+          .tags(tag).tag("state", "open").description("SMTP connections of this worker").register(registry);
+      Gauge.builder("postbus.smtp.connections", pool, p -> p.count(ConnectionState.SENDING)).tags(tag).tag("state", "busy")
           .description("SMTP connections of this worker").register(registry);
+      Gauge.builder("postbus.smtp.connections", pool, p -> p.count(ConnectionState.IDLE)).tags(tag).tag("state", "idle")
+          .description("SMTP connections of this worker").register(registry);
+      Gauge.builder("postbus.smtp.connection.limit", pool, ConnectionPool::limit).tags(tag)
+          .description("Connections this worker may open to the relay now (its share of a group maximum)")
+          .register(registry);
+      Gauge.builder("postbus.relay.up", relay, r -> r.up() ? 1 : 0).tags(tag)
+          .description("1 while jobs may go to the relay, 0 while it is out after a relay-level failure")
+          .register(registry);
+      FunctionCounter.builder("postbus.relay.delivered", relay, Relay::deliveredCount).tags(tag)
+          .description("Messages the relay accepted").register(registry);
+      Gauge.builder("postbus.send.rate.limit", relay.rate(), dev.postbus.worker.delivery.SendRate::rate).tags(tag)
+          .baseUnit("messages.per.second").description("This worker's current send rate limit (+Inf: none)")
+          .register(registry);
     }
     Gauge.builder("postbus.dispatch.queue.depth", queue, DispatchQueue::size)
         .description("Jobs waiting for a sender lane").register(registry);
@@ -68,11 +86,13 @@ public final class WorkerMetrics {
     // Micrometer holds a gauge's object weakly: the supplier lives nowhere else, so hold it strongly.
     Gauge.builder("postbus.ready", state, s -> s.get().ready() ? 1 : 0).strongReference(true)
         .description("1 while the worker is RUNNING").register(registry);
-    FunctionCounter.builder("postbus.rate.limiter.wait", rate, dev.postbus.worker.delivery.SendRate::waitedSeconds)
+    FunctionCounter.builder("postbus.rate.limiter.wait", relays, Relays::waitedSeconds)
         .baseUnit("seconds").description("Time sender lanes waited for the send rate limit").register(registry);
-    Gauge.builder("postbus.send.rate.limit", rate, dev.postbus.worker.delivery.SendRate::rate).strongReference(true)
-        .baseUnit("messages.per.second").description("This worker's current send rate limit (+Inf: none)")
-        .register(registry);
+    if (relays.total() != null) {
+      Gauge.builder("postbus.send.rate.limit", relays.total(), dev.postbus.worker.delivery.SendRate::rate)
+          .tag("relay", "(all)").baseUnit("messages.per.second")
+          .description("This worker's current send rate limit (+Inf: none)").register(registry);
+    }
     stats.bindTimers(registry);
     loop.onLag(this::updateLag);
   }
@@ -80,18 +100,6 @@ public final class WorkerMetrics {
   private void jobs(WorkerStats stats, String outcome, java.util.function.ToDoubleFunction<WorkerStats> f) {
     FunctionCounter.builder("postbus.jobs", stats, f).tag("outcome", outcome)
         .description("Jobs by outcome").register(registry);
-  }
-
-  private static double count(List<SenderLane> lanes, String kind) {
-    int n = 0;
-    for (SenderLane lane : lanes) {
-      ConnectionState s = lane.connectionState();
-      boolean open = s == ConnectionState.IDLE || s == ConnectionState.SENDING;
-      if (kind.equals("open") ? open : kind.equals("busy") ? s == ConnectionState.SENDING : s == ConnectionState.IDLE) {
-        n++;
-      }
-    }
-    return n;
   }
 
   /** Called on the consumer thread with the lag of every owned partition. */

@@ -165,7 +165,7 @@ class WorkerConfigTest {
   @Test
   void conflictingSettingsAreRefused() {
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_CONNECTIONS", "100", "POSTBUS_WORKER_QUEUE_CAPACITY", "10")))
-        .hasMessage("worker.queue-capacity (10) must be at least smtp.connections (100) so that every lane can have work");
+        .hasMessage("worker.queue-capacity (10) must be at least the connections of all relays (100) so that every lane can have work");
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_RECONNECT_BACKOFF", "10s",
         "POSTBUS_SMTP_RECONNECT_BACKOFF_MAX", "1s")))
         .hasMessageStartingWith("smtp.reconnect-backoff-max (1s) must not be shorter than smtp.reconnect-backoff (10s)");

@@ -57,7 +57,7 @@ class EndToEndIT {
       String scrapeB = RelayProblemsIT.get(b, "/metrics").body();
       assertThat(deliveredMetric(scrapeA) + deliveredMetric(scrapeB)).as("postbus_jobs_total delivered").isEqualTo(JOBS);
       assertThat(scrapeA).contains("postbus_smtp_send_seconds_count").contains("postbus_publish_to_delivered_seconds_bucket")
-          .contains("postbus_smtp_connections{state=\"open\"").contains("postbus_dispatch_queue_depth")
+          .contains("postbus_smtp_connections{relay=\"default\",state=\"open\"").contains("postbus_relay_up{relay=\"default\"").contains("postbus_dispatch_queue_depth")
           .contains("postbus_consumer_lag{").contains("postbus_retries_total{tier=\"30s\"")
           .contains("postbus_dead_letters_total{class=\"permanent\"").contains("postbus_ready");
     }

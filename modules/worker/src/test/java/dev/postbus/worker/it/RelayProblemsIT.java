@@ -12,7 +12,7 @@ import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.testkit.SharedKafka;
-import dev.postbus.worker.lifecycle.RelayHealth;
+import dev.postbus.worker.relay.Relay;
 import dev.postbus.worker.lifecycle.Worker;
 import dev.postbus.worker.lifecycle.WorkerState;
 import java.net.URI;
@@ -74,7 +74,7 @@ class RelayProblemsIT {
 
   @Test
   void wrongPasswordDeadLettersNothingAndIsReportedOncePerBackoffStep(EmbeddedKafka kafka) throws Exception {
-    Logger relayLog = (Logger) LoggerFactory.getLogger(RelayHealth.class);
+    Logger relayLog = (Logger) LoggerFactory.getLogger(Relay.class);
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
     relayLog.addAppender(lines);

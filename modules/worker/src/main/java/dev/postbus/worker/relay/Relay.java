@@ -1,0 +1,157 @@
+package dev.postbus.worker.relay;
+
+import dev.postbus.worker.config.RelayConfig;
+import dev.postbus.worker.delivery.SendRate;
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relay at run time: its connections, its send rate, and whether jobs may go to it. A relay-level failure
+ * (unreachable, TLS, authentication) takes it out for a backoff period that grows with each failed probe;
+ * when the period ends, one lane probes it with a real job, and the relay is back on the first answer. Each
+ * step is logged once, not once per job or lane.
+ */
+public final class Relay {
+
+  private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+  private final RelayConfig config;
+  private final ConnectionPool connections;
+  private final SendRate rate;
+  private final IntervalFunction backoff;
+  private final Clock clock;
+  private final Runnable onChange;
+  private final LongAdder delivered = new LongAdder();
+
+  private RelayState state = RelayState.UP;
+  private int failures;
+  private Instant retryAt = Instant.MIN;
+  private String problem;
+
+  Relay(RelayConfig config, ConnectionPool connections, IntervalFunction backoff, Clock clock, Runnable onChange) {
+    this.config = config;
+    this.connections = connections;
+    this.rate = new SendRate(config.rateLimit(), config.rateLimitGlobal());
+    this.backoff = backoff;
+    this.clock = clock;
+    this.onChange = onChange;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  public RelayConfig config() {
+    return config;
+  }
+
+  public ConnectionPool connections() {
+    return connections;
+  }
+
+  public SendRate rate() {
+    return rate;
+  }
+
+  /**
+   * Whether a job may go to this relay now: yes when up; when out and its backoff has ended, yes for this
+   * one caller, who probes it (and must end with {@link #answered}, {@link #failed} or {@link #abandonProbe}).
+   */
+  synchronized boolean take(Instant now) {
+    if (state == RelayState.UP) {
+      return true;
+    }
+    if (state == RelayState.OUT && !now.isBefore(retryAt)) {
+      state = state.moveTo(RelayState.PROBING);
+      log.info("relay {}: probing with one job", name());
+      return true;
+    }
+    return false;
+  }
+
+  /** When this relay may next be probed; null when it is up or being probed. */
+  synchronized Instant outUntil() {
+    return state == RelayState.OUT ? retryAt : null;
+  }
+
+  public synchronized boolean up() {
+    return state == RelayState.UP;
+  }
+
+  public synchronized RelayState state() {
+    return state;
+  }
+
+  /** The latest problem while not up; null when up. */
+  public synchronized String problem() {
+    return state == RelayState.UP ? null : problem;
+  }
+
+  /** A relay-level failure: out for a backoff period, longer after each failed probe. */
+  public void failed(String what) {
+    synchronized (this) {
+      problem = what;
+      if (state == RelayState.OUT) {
+        return; // a send that began before it went out; the period stands
+      }
+      failures++;
+      Duration wait = Duration.ofMillis(backoff.apply(failures));
+      retryAt = clock.instant().plus(wait);
+      state = state.moveTo(RelayState.OUT);
+      log.warn("relay {} ({}:{}) out: {}; probing it again in {} ms", name(), config.smtp().host(),
+          config.smtp().port(), what, wait.toMillis());
+    }
+    onChange.run();
+  }
+
+  /** The relay answered (whatever it said about the message): up again if it was not. */
+  public void answered() {
+    synchronized (this) {
+      if (state == RelayState.UP) {
+        return;
+      }
+      state = state.moveTo(RelayState.UP);
+      failures = 0;
+      problem = null;
+    }
+    log.info("relay {} answers again; jobs go to it", name());
+    onChange.run();
+  }
+
+  /** The probing lane stopped before the relay answered: probe again at once, by whoever comes next. */
+  public synchronized void abandonProbe() {
+    if (state == RelayState.PROBING) {
+      state = state.moveTo(RelayState.OUT);
+      retryAt = clock.instant();
+    }
+  }
+
+  public void delivered() {
+    delivered.increment();
+  }
+
+  public long deliveredCount() {
+    return delivered.sum();
+  }
+
+  /** This worker's share of the group's partitions changed: re-divide the group-wide limits. */
+  void share(int owned, int total) {
+    rate.share(owned, total);
+    if (config.connectionsGlobal() > 0 && total > 0) {
+      int share = owned == 0 ? 1 : Math.max(1, config.connectionsGlobal() * owned / total);
+      connections.limit(share);
+      log.info("relay {}: {} connections ({} of {} partitions of the group's {})", name(), connections.limit(), owned,
+          total, config.connectionsGlobal());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}
