@@ -39,18 +39,22 @@ class DomainConcurrencyIT {
       f.start(f.config(relay.port(), 8, "domains", Map.of("smtp.domain-concurrency", "gmail.com=2")));
       await().atMost(Duration.ofMinutes(2)).until(() -> relay.countsByMessageId().size() == jobs.size());
 
-      int gmail = maxOverlap(seen, "gmail.com");
-      int other = maxOverlap(seen, "example.net");
+      int gmail = maxOverlap(seen, m -> m.recipients().get(0).endsWith("@gmail.com"), RELAY_TIME);
+      int other = maxOverlap(seen, m -> m.recipients().get(0).endsWith("@example.net"), RELAY_TIME);
       System.out.printf("DomainConcurrencyIT: most parallel sends to gmail.com %d (cap 2), to example.net %d%n", gmail, other);
       assertThat(gmail).isBetween(1, 2);
       assertThat(other).as("uncapped domains use more lanes").isGreaterThan(2);
     }
   }
 
-  /** Each message was being answered during [receivedAt - relay time, receivedAt]: the most that overlap. */
-  private static int maxOverlap(ConcurrentLinkedQueue<CapturedMessage> seen, String domain) {
-    List<Instant> ends = seen.stream().filter(m -> m.recipients().get(0).endsWith("@" + domain))
-        .map(CapturedMessage::receivedAt).sorted().toList();
+  /**
+   * The most sends the relay was answering at once: each message was being answered during [receivedAt - relay
+   * time, receivedAt].
+   */
+  static int maxOverlap(java.util.Collection<CapturedMessage> seen, java.util.function.Predicate<CapturedMessage> which,
+      Duration relayTime) {
+    final Duration RELAY_TIME = relayTime;
+    List<Instant> ends = seen.stream().filter(which).map(CapturedMessage::receivedAt).sorted().toList();
     int most = 0;
     for (Instant end : ends) {
       Instant start = end.minus(RELAY_TIME);
