@@ -39,6 +39,53 @@ public final class ConfigReference {
       md.append('\n');
     }
     md.append("""
+        ## Several relays
+
+        `relays=ses,postfix` names the relays in order of preference. Each relay has its own connections,
+        TLS, authentication and limits, set with `relay.<name>.<setting>` in the file or
+        `POSTBUS_RELAY_<NAME>_<SETTING>` in the environment (`relay.ses.password-file` is
+        `POSTBUS_RELAY_SES_PASSWORD_FILE`). A setting a relay does not set comes from the `smtp.*` key of the same
+        name, so what the relays share is written once.
+
+        A relay that fails at the relay level (unreachable, TLS, authentication) is taken out for the
+        `smtp.reconnect-backoff` period, doubling up to `smtp.reconnect-backoff-max` with each failed probe;
+        its jobs go to the other relays meanwhile, without counting an attempt. When the period ends, the next
+        job it serves probes it. Only when every relay is out does the worker pause.
+
+        | setting | meaning | default | allowed |
+        |---|---|---|---|
+        """);
+    RelayKeys.INHERITED.forEach((setting, base) -> md.append("| `").append(setting).append("` | as `")
+        .append(base.name()).append("`, for this relay | `").append(base.name()).append("` | ")
+        .append(cell(base.type().allowed())).append(" |\n"));
+    for (ConfigKey<?> k : RelayKeys.OWN) {
+      md.append("| `").append(RelayKeys.setting(k)).append("` | ").append(cell(k.doc())).append(" | `")
+          .append(cell(k.defaultText())).append("` | ").append(cell(k.type().allowed())).append(" |\n");
+    }
+    md.append("""
+
+        For example, Amazon SES first and a Postfix relay when SES is out, with transactional mail kept to SES:
+
+        ```properties
+        relays=ses,postfix
+        smtp.connections=8
+        relay.ses.host=email-smtp.eu-west-1.amazonaws.com
+        relay.ses.port=587
+        relay.ses.tls=starttls-required
+        relay.ses.username=AKIA...
+        relay.ses.password-file=/run/secrets/ses-smtp-password
+        relay.ses.rate-limit-global=14
+        relay.postfix.host=postfix.internal
+        relay.postfix.port=25
+        relay.postfix.pools=default,bulk
+        ```
+
+        A job chooses its pool with the tag `relay-pool` (`"tags": {"relay-pool": "bulk"}`); without it, it is in
+        pool `default`. A job naming a pool no relay serves is dead-lettered as poison with a reason naming
+        `tags.relay-pool`; replay it once a relay serves the pool.
+
+        """);
+    md.append("""
         ## Kafka client settings
 
         Any Kafka client property passes through to the worker's consumer, producer and admin client with the

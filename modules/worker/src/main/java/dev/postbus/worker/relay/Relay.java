@@ -103,7 +103,7 @@ public final class Relay {
       Duration wait = Duration.ofMillis(backoff.apply(failures));
       retryAt = clock.instant().plus(wait);
       state = state.moveTo(RelayState.OUT);
-      log.warn("relay {} ({}:{}) out: {}; probing it again in {} ms", name(), config.smtp().host(),
+      log.warn("relay problem on {} ({}:{}): {}; relay out, probing it again in {} ms", name(), config.smtp().host(),
           config.smtp().port(), what, wait.toMillis());
     }
     onChange.run();
