@@ -211,7 +211,9 @@ public final class Worker implements AutoCloseable {
       ledgerReader.close();
     }
     lanes.forEach(SenderLane::stop);
-    laneThreads.forEach(t -> join(t, config.smtp().readTimeout().plusSeconds(5)));
+    Duration longestReply = config.relays().stream().map(r -> r.smtp().readTimeout()).max(Duration::compareTo)
+        .orElseThrow();
+    laneThreads.forEach(t -> join(t, longestReply.plusSeconds(5)));
     relays.closeAll();
     producer.close(Duration.ofSeconds(10));
     if (ledgerProducer != null) {
