@@ -57,7 +57,7 @@ public final class ConnectionPool {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition returned = lock.newCondition();
   private int inUse;
-  private int limit;
+  private volatile int limit;
 
   public ConnectionPool(List<SmtpConnection> connections) {
     connections.forEach(c -> all.add(new Pooled(c)));
@@ -90,7 +90,7 @@ public final class ConnectionPool {
   }
 
   private void release(Pooled p) {
-    if (surplus()) {
+    if (limit < all.size() && surplus()) { // only while a share of a group maximum is in force
       p.connection.disconnect();
     }
     lock.lock();
@@ -153,12 +153,7 @@ public final class ConnectionPool {
   }
 
   public int limit() {
-    lock.lock();
-    try {
-      return limit;
-    } finally {
-      lock.unlock();
-    }
+    return limit;
   }
 
   /** Closes free connections idle past the idle timeout; called by lanes with nothing to do. */

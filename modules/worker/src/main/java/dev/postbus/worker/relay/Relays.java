@@ -79,7 +79,7 @@ public final class Relays {
   /** Where a job of {@code pool} goes now. The pool must be one {@link #serves served}. */
   public Pick pick(String pool) {
     Instant now = clock.instant();
-    List<Relay> up = new ArrayList<>(relays.size());
+    List<Relay> up = null; // weighted mode only
     Instant soonest = null;
     for (Relay r : relays) {
       if (!r.config().serves(pool)) {
@@ -88,6 +88,9 @@ public final class Relays {
       if (r.up()) {
         if (mode == RelayMode.FAILOVER) {
           return Pick.of(r, false);
+        }
+        if (up == null) {
+          up = new ArrayList<>(relays.size());
         }
         up.add(r);
         continue;
@@ -101,7 +104,7 @@ public final class Relays {
         soonest = next;
       }
     }
-    if (!up.isEmpty()) {
+    if (up != null) {
       return Pick.of(byWeight(up), false);
     }
     Duration wait = soonest == null ? WHILE_PROBING : Duration.between(now, soonest);
