@@ -1,8 +1,6 @@
 package dev.postbus.worker.config;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** What to do with a message whose acceptance is unknown (connection lost after the final '.'). */
 public enum InDoubtPolicy {
@@ -11,21 +9,9 @@ public enum InDoubtPolicy {
   /** Dead-letter it, for an operator to decide (at-most-once). */
   DEAD_LETTER;
 
-  public String configName() {
-    return name().toLowerCase(Locale.ROOT).replace('_', '-');
-  }
-
-  public static InDoubtPolicy fromConfigName(String s) {
-    return Arrays.stream(values()).filter(p -> p.configName().equals(s.strip().toLowerCase(Locale.ROOT)))
-        .findFirst().orElse(null);
-  }
-
-  public static String allowedValues() {
-    return Arrays.stream(values()).map(InDoubtPolicy::configName).collect(Collectors.joining(", "));
-  }
-
+  /** The name in configuration form: {@code dead-letter}. */
   @Override
   public String toString() {
-    return configName();
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

@@ -106,7 +106,7 @@ public final class Keys {
       ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(30)), Duration.ofHours(24),
       "Time since the first failure after which a job is dead-lettered as expired.");
   public static final ConfigKey<InDoubtPolicy> RETRY_IN_DOUBT = key("retry.in-doubt", FREQUENT,
-      ValueType.oneOf(InDoubtPolicy.allowedValues(), InDoubtPolicy::fromConfigName), InDoubtPolicy.RETRY,
+      ValueType.choice(InDoubtPolicy.values()), InDoubtPolicy.RETRY,
       "A connection lost after the final '.' (acceptance unknown): retry (risking a duplicate) or dead-letter.");
   public static final ConfigKey<java.util.Map<String, OutcomeClass>> CLASS_OVERRIDES = new ConfigKey<>(
       "smtp.class-overrides", FREQUENT, ValueType.classOverrides(), java.util.Map.of(), "none", false,
@@ -130,7 +130,7 @@ public final class Keys {
           + "relay.<name>.* (see \"Several relays\" below) and anything it does not set from the smtp.* key of the "
           + "same name. Unset: one relay, configured by smtp.*.");
   public static final ConfigKey<RelayMode> RELAYS_MODE = key("relays.mode", FREQUENT,
-      ValueType.oneOf(RelayMode.allowedValues(), RelayMode::fromConfigName), RelayMode.FAILOVER,
+      ValueType.choice(RelayMode.values()), RelayMode.FAILOVER,
       "With several relays: failover sends each job through the first relay (in the order of relays) that is up; "
           + "weighted spreads jobs over the relays that are up in proportion to relay.<name>.weight.");
   public static final ConfigKey<Integer> RATE_LIMIT = key("rate-limit", FREQUENT, ValueType.integer(0, 1_000_000), 0,

@@ -72,6 +72,17 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
     });
   }
 
+  /**
+   * One of an enum's constants, written as its {@code toString()} (the worker's enums give their name in
+   * configuration form, lower case with hyphens).
+   */
+  @SafeVarargs
+  public static <E extends Enum<E>> ValueType<E> choice(E... values) {
+    String allowed = java.util.Arrays.stream(values).map(Object::toString).collect(java.util.stream.Collectors.joining(", "));
+    return oneOf(allowed, s -> java.util.Arrays.stream(values)
+        .filter(v -> v.toString().equals(s.strip().toLowerCase(Locale.ROOT))).findFirst().orElse(null));
+  }
+
   /** {@code 30s,5m,30m,2h}: a comma-separated list of durations, each within the range. */
   public static ValueType<java.util.List<Duration>> durations(Duration min, Duration max) {
     ValueType<Duration> one = duration(min, max);
