@@ -128,7 +128,7 @@ public final class Keys {
       ValueType.words(RELAY_NAME, "relay names (lower-case letters and digits, up to 32)"), null, null, false,
       "Several relays, by name in order of preference, e.g. ses,postfix. Each takes its settings from "
           + "relay.<name>.* (see \"Several relays\" below) and anything it does not set from the smtp.* key of the "
-          + "same name. Unset: one relay, configured by smtp.*.");
+          + "same name. Unset: one relay, configured by smtp.*, named default in metrics (so that name is reserved).");
   public static final ConfigKey<RelayMode> RELAYS_MODE = key("relays.mode", FREQUENT,
       ValueType.choice(RelayMode.values()), RelayMode.FAILOVER,
       "With several relays: failover sends each job through the first relay (in the order of relays) that is up; "

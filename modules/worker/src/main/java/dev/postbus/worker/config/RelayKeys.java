@@ -57,11 +57,12 @@ public final class RelayKeys {
     return new ConfigKey<>(PREFIX + "<name>." + setting, Importance.FREQUENT, type, defaultValue, shown, false, doc);
   }
 
+  private static final List<String> SETTINGS = java.util.stream.Stream.concat(INHERITED.keySet().stream(),
+      OWN.stream().map(RelayKeys::setting)).toList();
+
   /** Every setting a relay may have, inherited ones first. */
   public static List<String> settings() {
-    var all = new java.util.ArrayList<>(INHERITED.keySet());
-    OWN.forEach(k -> all.add(setting(k)));
-    return List.copyOf(all);
+    return SETTINGS;
   }
 
   static String setting(ConfigKey<?> own) {

@@ -67,13 +67,14 @@ public final class Settings {
     String clientPrefix = ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX);
     for (var e : new TreeMap<>(env).entrySet()) {
       String var = e.getKey();
+      Optional<String> relayKey = RelayKeys.keyOfEnvironment(var);
       if (!var.startsWith(ConfigKey.ENV_PREFIX) || Keys.LAUNCHER_VARIABLES.contains(var)) {
         continue;
       }
       if (byEnv.containsKey(var)) {
         put(byEnv.get(var), e.getValue(), var);
-      } else if (RelayKeys.keyOfEnvironment(var).isPresent()) {
-        put(RelayKeys.keyOfEnvironment(var).get(), e.getValue(), var);
+      } else if (relayKey.isPresent()) {
+        put(relayKey.get(), e.getValue(), var);
       } else if (var.startsWith(clientPrefix) && var.length() > clientPrefix.length()) {
         String property = var.substring(clientPrefix.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
         kafkaClient.put(property, e.getValue());

@@ -71,7 +71,7 @@ public record WorkerConfig(
       throw new ConfigException("smtp.reconnect-backoff-max (" + ValueType.format(reconnectBackoffMax)
           + ") must not be shorter than smtp.reconnect-backoff (" + ValueType.format(reconnectBackoff) + ")");
     }
-    int lanes = relays.stream().mapToInt(RelayConfig::connections).sum();
+    int lanes = lanes(relays);
     if (queueCapacity < lanes) {
       throw new ConfigException("worker.queue-capacity (" + queueCapacity + ") must be at least the connections of "
           + "all relays (" + lanes + ") so that every lane can have work");
@@ -80,10 +80,17 @@ public record WorkerConfig(
 
   /** Sender lanes: one per connection of every relay. */
   public int lanes() {
+    return lanes(relays);
+  }
+
+  private static int lanes(java.util.List<RelayConfig> relays) {
     return relays.stream().mapToInt(RelayConfig::connections).sum();
   }
 
-  /** True when {@code relays} names several relays (the worker's own rate limits then cover them all). */
+  /**
+   * True when the relays come from {@code relays} (the worker's own rate limits then cover them all); the name
+   * of the single {@code smtp.*} relay is reserved, so it tells the two apart.
+   */
   public boolean severalRelays() {
     return relays.size() > 1 || !relays.get(0).name().equals(RelayConfig.SINGLE);
   }
@@ -160,7 +167,7 @@ public record WorkerConfig(
           + "(" + Keys.RELAYS.env() + ") is not; list the relays in order, e.g. relays="
           + String.join(",", s.relayNamesWithKeys()));
     }
-    int lanes = relays.stream().mapToInt(RelayConfig::connections).sum();
+    int lanes = lanes(relays);
     return new WorkerConfig(
         s.require(Keys.BOOTSTRAP_SERVERS),
         s.require(Keys.TOPIC),
@@ -202,6 +209,10 @@ public record WorkerConfig(
 
   /** The relays named by {@code relays}, each from its own keys over the smtp.* ones. */
   private static java.util.List<RelayConfig> relays(Settings s, java.util.List<String> names) {
+    if (names.contains(RelayConfig.SINGLE)) {
+      throw new ConfigException("relays (" + Keys.RELAYS.env() + "): the name '" + RelayConfig.SINGLE + "' is reserved "
+          + "for the single relay configured by smtp.*; choose another name");
+    }
     for (String withKeys : s.relayNamesWithKeys()) {
       if (!names.contains(withKeys)) {
         throw new ConfigException("relay." + withKeys + ".* keys are set but " + withKeys + " is not in relays ("

@@ -102,6 +102,9 @@ class RelayConfigTest {
         .hasMessage("relay.b.weight (POSTBUS_RELAY_B_WEIGHT): expected an integer from 1 to 1000; got '0' from POSTBUS_RELAY_B_WEIGHT");
     assertThatThrownBy(() -> load(dir, "relays=a,a\n", Map.of())).hasMessageStartingWith("relays (POSTBUS_RELAYS): expected a comma-separated list of relay names");
     assertThatThrownBy(() -> load(dir, "relays=Main\n", Map.of())).hasMessageStartingWith("relays (POSTBUS_RELAYS): expected");
+    assertThatThrownBy(() -> load(dir, "relays=default,b\n", Map.of()))
+        .hasMessage("relays (POSTBUS_RELAYS): the name 'default' is reserved for the single relay configured by smtp.*; "
+            + "choose another name");
     assertThatThrownBy(() -> load(dir, "relays=a\nrelay.A-1.host=x\n", Map.of()))
         .hasMessageContaining("a relay name is 1 to 32 lower-case letters and digits");
     assertThatThrownBy(() -> load(dir, "relays=a\nrelays.mode=random\n", Map.of()))
@@ -117,6 +120,14 @@ class RelayConfigTest {
       assertThat(RelayKeys.keyOfEnvironment(variable)).as(variable).contains("relay.backup2." + setting);
     }
     assertThat(RelayKeys.settings()).contains("host", "connections-global", "weight", "pools", "rate-limit-global");
+  }
+
+  @Test
+  void oneListedRelayIsStillSeveralRelaysSoTheWorkersOwnLimitStaysApart(@TempDir Path dir) throws Exception {
+    WorkerConfig c = load(dir, "relays=ses\nrate-limit=50\n", Map.of());
+    assertThat(c.severalRelays()).isTrue();
+    assertThat(c.rateLimit()).isEqualTo(50);
+    assertThat(c.relays().get(0).rateLimit()).isZero();
   }
 
   @Test
