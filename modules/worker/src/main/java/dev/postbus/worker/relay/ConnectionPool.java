@@ -18,49 +18,44 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ConnectionPool {
 
-  /** A connection while a lane has it. Its ledger gate is the lane's. */
-  public static final class Lease implements AutoCloseable {
-    private final ConnectionPool pool;
-    private final Pooled pooled;
-
-    private Lease(ConnectionPool pool, Pooled pooled) {
-      this.pool = pool;
-      this.pooled = pooled;
-    }
-
-    public SmtpConnection connection() {
-      return pooled.connection;
-    }
-
-    @Override
-    public void close() {
-      pooled.gate = NO_GATE;
-      pool.release(pooled);
-    }
-  }
-
   private static final Runnable NO_GATE = () -> {};
 
-  /** A connection and the gate of the lane that has it now, run just before each final dot. */
-  private static final class Pooled {
-    final SmtpConnection connection;
-    volatile Runnable gate = NO_GATE;
+  /**
+   * One connection of the pool; while a lane has it, it is that lane's lease, and the lane's ledger gate runs
+   * just before each final dot sent on it.
+   */
+  public static final class Lease implements AutoCloseable {
+    private final ConnectionPool pool;
+    private final SmtpConnection connection;
+    private volatile Runnable gate = NO_GATE;
 
-    Pooled(SmtpConnection connection) {
+    private Lease(ConnectionPool pool, SmtpConnection connection) {
+      this.pool = pool;
       this.connection = connection;
       connection.beforeFinalDot(() -> gate.run());
     }
+
+    public SmtpConnection connection() {
+      return connection;
+    }
+
+    /** Gives the connection back to the pool. */
+    @Override
+    public void close() {
+      gate = NO_GATE;
+      pool.release(this);
+    }
   }
 
-  private final List<Pooled> all = new ArrayList<>();
-  private final ArrayDeque<Pooled> free = new ArrayDeque<>();
+  private final List<Lease> all = new ArrayList<>();
+  private final ArrayDeque<Lease> free = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition returned = lock.newCondition();
   private int inUse;
   private volatile int limit;
 
   public ConnectionPool(List<SmtpConnection> connections) {
-    connections.forEach(c -> all.add(new Pooled(c)));
+    connections.forEach(c -> all.add(new Lease(this, c)));
     free.addAll(all);
     limit = all.size();
   }
@@ -70,7 +65,7 @@ public final class ConnectionPool {
    * the lane's thread just before each final dot sent on it.
    */
   public Lease borrow(Duration wait, Runnable gate) throws InterruptedException {
-    Pooled p;
+    Lease p;
     lock.lock();
     try {
       long nanos = wait.toNanos();
@@ -86,10 +81,10 @@ public final class ConnectionPool {
       lock.unlock();
     }
     p.gate = gate;
-    return new Lease(this, p);
+    return p;
   }
 
-  private void release(Pooled p) {
+  private void release(Lease p) {
     if (limit < all.size() && surplus()) { // only while a share of a group maximum is in force
       p.connection.disconnect();
     }
@@ -108,7 +103,7 @@ public final class ConnectionPool {
     lock.lock();
     try {
       int open = inUse - 1;
-      for (Pooled f : free) {
+      for (Lease f : free) {
         if (isOpen(f.connection.state())) {
           open++;
         }
@@ -122,13 +117,13 @@ public final class ConnectionPool {
   /** Lends at most {@code n} connections at once (at least one), closing idle ones above it. */
   public void limit(int n) {
     int bounded = Math.max(1, Math.min(n, all.size()));
-    List<Pooled> closing = new ArrayList<>();
+    List<Lease> closing = new ArrayList<>();
     lock.lock();
     try {
       limit = bounded;
       int open = inUse;
       for (var it = free.descendingIterator(); it.hasNext(); ) { // the next to be lent first
-        Pooled f = it.next();
+        Lease f = it.next();
         if (isOpen(f.connection.state()) && ++open > limit) {
           closing.add(f);
         }
@@ -158,29 +153,28 @@ public final class ConnectionPool {
 
   /** Closes free connections idle past the idle timeout; called by lanes with nothing to do. */
   public void closeIdle() {
-    for (Pooled p : List.copyOf(all)) {
-      Lease lease = tryBorrow(p);
-      if (lease != null) {
+    for (Lease p : all) {
+      if (tryBorrow(p)) {
         try {
           p.connection.closeIfIdle();
         } finally {
-          lease.close();
+          p.close();
         }
       }
     }
   }
 
-  private Lease tryBorrow(Pooled p) {
+  private boolean tryBorrow(Lease p) {
     lock.lock();
     try {
       if (!free.remove(p)) {
-        return null;
+        return false;
       }
       inUse++;
+      return true;
     } finally {
       lock.unlock();
     }
-    return new Lease(this, p);
   }
 
   /** Closes every connection (QUIT when idle); for shutdown, once the lanes have stopped. */
@@ -195,7 +189,7 @@ public final class ConnectionPool {
   /** Connections in state {@code s} now. */
   public int count(ConnectionState s) {
     int n = 0;
-    for (Pooled p : all) {
+    for (Lease p : all) {
       if (p.connection.state() == s) {
         n++;
       }
