@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param maxMessagesPerConnection after this many messages the connection is closed with QUIT and reopened
  * @param maxConnectionAge a connection older than this is reopened before its next message
  * @param idleTimeout a connection unused for this long is closed
+ * @param pipelining pipeline commands (RFC 2920) when the server offers PIPELINING (smtp.pipelining=auto)
+ * @param chunking send with BDAT (RFC 3030) when the server offers CHUNKING (smtp.chunking=auto)
  */
 public record SmtpConfig(
     String host,
@@ -28,7 +30,9 @@ public record SmtpConfig(
     Duration maxConnectionAge,
     Duration idleTimeout,
     AuthMechanism authMechanism,
-    TrustStore trustStore) { // null: the JVM's default trust
+    TrustStore trustStore, // null: the JVM's default trust
+    boolean pipelining,
+    boolean chunking) {
 
   public static final int DEFAULT_PORT = 25;
   public static final TlsMode DEFAULT_TLS = TlsMode.STARTTLS;
@@ -67,34 +71,36 @@ public record SmtpConfig(
 
   /** A relay with every setting at its default. */
   public static SmtpConfig of(String host, int port, TlsMode tls) {
-    return new SmtpConfig(host, port, tls, null, null, true, null, DEFAULT_CONNECT_TIMEOUT,
-        DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DEFAULT_MAX_MESSAGES_PER_CONNECTION,
-        DEFAULT_MAX_CONNECTION_AGE, DEFAULT_IDLE_TIMEOUT, AuthMechanism.PLAIN_LOGIN, null);
+    return builder(host, port, tls).build();
+  }
+
+  public static Builder builder(String host, int port, TlsMode tls) {
+    return new Builder(host, port, tls);
+  }
+
+  /** A builder holding every setting of this config, to change some. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   public SmtpConfig withCredentials(String user, Secret secret) {
-    return new SmtpConfig(host, port, tls, user, secret, verifyCertificates, heloName, connectTimeout,
-        readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout, authMechanism, trustStore);
+    return toBuilder().credentials(user, secret).build();
   }
 
   public SmtpConfig withHygiene(int maxMessages, Duration maxAge, Duration idle) {
-    return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connectTimeout,
-        readTimeout, writeTimeout, maxMessages, maxAge, idle, authMechanism, trustStore);
+    return toBuilder().maxMessagesPerConnection(maxMessages).maxConnectionAge(maxAge).idleTimeout(idle).build();
   }
 
   public SmtpConfig withTimeouts(Duration connect, Duration read, Duration write) {
-    return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connect, read,
-        write, maxMessagesPerConnection, maxConnectionAge, idleTimeout, authMechanism, trustStore);
+    return toBuilder().connectTimeout(connect).readTimeout(read).writeTimeout(write).build();
   }
 
   public SmtpConfig withAuthMechanism(AuthMechanism mechanism) {
-    return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connectTimeout,
-        readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout, mechanism, trustStore);
+    return toBuilder().authMechanism(mechanism).build();
   }
 
   public SmtpConfig withTrustStore(TrustStore store) {
-    return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connectTimeout,
-        readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout, authMechanism, store);
+    return toBuilder().trustStore(store).build();
   }
 
   public boolean authenticated() {
@@ -115,6 +121,126 @@ public record SmtpConfig(
         + (trustStore == null ? "" : ", trust-store=" + trustStore)
         + (verifyCertificates ? "" : ", certificates NOT verified") + ", connect=" + connectTimeout
         + ", read=" + readTimeout + ", maxMessages=" + maxMessagesPerConnection + ", maxAge="
-        + maxConnectionAge + ", idle=" + idleTimeout + "]";
+        + maxConnectionAge + ", idle=" + idleTimeout + (pipelining ? "" : ", pipelining off")
+        + (chunking ? "" : ", chunking off") + "]";
+  }
+
+  /** Builds a validated {@link SmtpConfig}; every setting not given keeps its default. */
+  public static final class Builder {
+    private String host;
+    private int port;
+    private TlsMode tls;
+    private String username;
+    private Secret password;
+    private boolean verifyCertificates = true;
+    private String heloName;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
+    private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private AuthMechanism authMechanism = AuthMechanism.PLAIN_LOGIN;
+    private TrustStore trustStore;
+    private boolean pipelining = true;
+    private boolean chunking = true;
+
+    private Builder(String host, int port, TlsMode tls) {
+      this.host = host;
+      this.port = port;
+      this.tls = tls;
+    }
+
+    private Builder(SmtpConfig c) {
+      this(c.host, c.port, c.tls);
+      username = c.username;
+      password = c.password;
+      verifyCertificates = c.verifyCertificates;
+      heloName = c.heloName;
+      connectTimeout = c.connectTimeout;
+      readTimeout = c.readTimeout;
+      writeTimeout = c.writeTimeout;
+      maxMessagesPerConnection = c.maxMessagesPerConnection;
+      maxConnectionAge = c.maxConnectionAge;
+      idleTimeout = c.idleTimeout;
+      authMechanism = c.authMechanism;
+      trustStore = c.trustStore;
+      pipelining = c.pipelining;
+      chunking = c.chunking;
+    }
+
+    public Builder credentials(String user, Secret secret) {
+      this.username = user;
+      this.password = secret;
+      return this;
+    }
+
+    public Builder verifyCertificates(boolean verify) {
+      this.verifyCertificates = verify;
+      return this;
+    }
+
+    public Builder heloName(String name) {
+      this.heloName = name;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = d;
+      return this;
+    }
+
+    public Builder readTimeout(Duration d) {
+      this.readTimeout = d;
+      return this;
+    }
+
+    public Builder writeTimeout(Duration d) {
+      this.writeTimeout = d;
+      return this;
+    }
+
+    public Builder maxMessagesPerConnection(int n) {
+      this.maxMessagesPerConnection = n;
+      return this;
+    }
+
+    public Builder maxConnectionAge(Duration d) {
+      this.maxConnectionAge = d;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = d;
+      return this;
+    }
+
+    public Builder authMechanism(AuthMechanism mechanism) {
+      this.authMechanism = mechanism;
+      return this;
+    }
+
+    public Builder trustStore(TrustStore store) {
+      this.trustStore = store;
+      return this;
+    }
+
+    /** smtp.pipelining: auto (true) pipelines when the server offers PIPELINING; off (false) never does. */
+    public Builder pipelining(boolean auto) {
+      this.pipelining = auto;
+      return this;
+    }
+
+    /** smtp.chunking: auto (true) uses BDAT when the server offers CHUNKING; off (false) always uses DATA. */
+    public Builder chunking(boolean auto) {
+      this.chunking = auto;
+      return this;
+    }
+
+    public SmtpConfig build() {
+      return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connectTimeout,
+          readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout, authMechanism, trustStore,
+          pipelining, chunking);
+    }
   }
 }

@@ -1,12 +1,15 @@
 package dev.postbus.smtp;
 
-import dev.postbus.smtp.internal.Failures;
 import dev.postbus.smtp.internal.MailSessions;
-import dev.postbus.smtp.internal.TrackingTransport;
+import dev.postbus.smtp.internal.SessionOpener;
+import dev.postbus.smtp.internal.SmtpSession;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,18 +21,27 @@ import org.slf4j.LoggerFactory;
  * time, and recycles itself by the hygiene rules of its {@link SmtpConfig}: after a number of messages,
  * at a maximum age, and after an idle period. It never retries: the caller decides from the
  * {@link SendOutcome}.
+ *
+ * <p>The SMTP exchange is Postbus's own session on a JDK socket ({@link SmtpSession}: PIPELINING and
+ * CHUNKING when the relay offers them); Jakarta Mail only writes the message's bytes, once, into a buffer
+ * this connection reuses.
  */
 public final class SmtpConnection implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpConnection.class);
 
+  /** Headers Jakarta Mail keeps in the message but that must not be sent (as Angus's transport leaves them out). */
+  private static final String[] NOT_SENT = {"Bcc", "Content-Length"};
+
   private final SmtpConfig config;
-  private final Session session;
+  private final SessionOpener opener;
   private final Clock clock;
   private final String name;
+  private final RelayOffer offer;
+  private final MimeBuffer mime = new MimeBuffer();
 
   private volatile ConnectionState state = ConnectionState.DISCONNECTED;
-  private TrackingTransport transport;
+  private SmtpSession transport;
   private Instant openedAt;
   private Instant lastUsed;
   private int sentOnThisConnection;
@@ -37,13 +49,14 @@ public final class SmtpConnection implements AutoCloseable {
   private Runnable beforeFinalDot = () -> {};
 
   public SmtpConnection(SmtpConfig config, Clock clock, String name) {
-    this(config, MailSessions.create(config), clock, name);
+    this(config, new RelayOffer(config.host() + ":" + config.port()), clock, name);
   }
 
-  /** Connections of one relay may share a session. */
-  public SmtpConnection(SmtpConfig config, Session session, Clock clock, String name) {
+  /** Connections of one relay share what it offers, so that it is logged once per relay. */
+  public SmtpConnection(SmtpConfig config, RelayOffer offer, Clock clock, String name) {
     this.config = config;
-    this.session = session;
+    this.opener = new SessionOpener(config);
+    this.offer = offer;
     this.clock = clock;
     this.name = name;
   }
@@ -88,28 +101,45 @@ public final class SmtpConnection implements AutoCloseable {
       }
     }
     move(ConnectionState.SENDING);
-    transport.resetTracking();
     try {
-      transport.sendMessage(message, recipients);
-      sentOnThisConnection++;
+      mime.reset();
+      message.writeTo(mime, NOT_SENT);
+      SendOutcome outcome = transport.send(envelopeSender(message), addresses(recipients), mime.array(), mime.size(),
+          beforeFinalDot);
       lastUsed = clock.instant();
-      move(ConnectionState.IDLE);
-      return new SendOutcome.Delivered(SmtpReply.parse(transport.getLastReturnCode(),
-          transport.getLastServerResponse()));
-    } catch (MessagingException e) {
-      lastUsed = clock.instant();
-      SendOutcome outcome = Failures.onSend(e, transport);
-      if ((outcome instanceof SendOutcome.Rejected || outcome instanceof SendOutcome.RecipientsRefused)
-          && transport.isConnected()) {
+      if (outcome instanceof SendOutcome.Delivered || outcome instanceof SendOutcome.RecipientsRefused r
+          && r.dataReply() != null) {
+        sentOnThisConnection++;
+      }
+      if (transport.usable()) {
         move(ConnectionState.IDLE);
       } else {
         drop();
       }
       return outcome;
+    } catch (IOException | MessagingException e) {
+      // Writing the message into memory failed: nothing went to the server, and the session is still in step.
+      move(ConnectionState.IDLE);
+      return new SendOutcome.Rejected(new SmtpReply(554, "5.6.0", "the message could not be written: "
+          + e.getClass().getSimpleName()), "DATA");
     } catch (RuntimeException e) {
       drop();
       throw e;
     }
+  }
+
+  /** The envelope sender: the message's first From address (Bcc and the other headers play no part). */
+  private static String envelopeSender(MimeMessage message) throws MessagingException {
+    Address[] from = message.getFrom();
+    return from == null || from.length == 0 ? "" : ((InternetAddress) from[0]).getAddress();
+  }
+
+  private static String[] addresses(Address[] recipients) {
+    String[] out = new String[recipients.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((InternetAddress) recipients[i]).getAddress();
+    }
+    return out;
   }
 
   /** Closes the connection when it has been idle past the idle timeout; called by the owner between jobs. */
@@ -144,14 +174,9 @@ public final class SmtpConnection implements AutoCloseable {
 
   private SendOutcome open() {
     move(ConnectionState.CONNECTING);
-    transport = new TrackingTransport(session);
-    transport.beforeFinalDot(beforeFinalDot);
     try {
-      if (config.authenticated()) {
-        transport.connect(config.host(), config.port(), config.username(), config.password().reveal());
-      } else {
-        transport.connect(config.host(), config.port(), null, null);
-      }
+      transport = opener.open();
+      offer.update(transport.extensions(), transport.mode());
       opens++;
       openedAt = clock.instant();
       lastUsed = openedAt;
@@ -159,14 +184,9 @@ public final class SmtpConnection implements AutoCloseable {
       move(ConnectionState.IDLE);
       log.debug("{}: connected to {}:{}", name, config.host(), config.port());
       return null;
-    } catch (MessagingException e) {
-      SendOutcome outcome = Failures.onConnect(e, transport);
+    } catch (SessionOpener.OpenFailed e) {
       drop();
-      return outcome;
-    } catch (java.io.UncheckedIOException e) {
-      // The password or token file is unreadable (a secret being rotated): the relay cannot be used until it is back.
-      drop();
-      return new SendOutcome.RelayRefused(e.getMessage(), null);
+      return e.outcome();
     }
   }
 
@@ -183,11 +203,7 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   private void quit() {
-    try {
-      transport.close();
-    } catch (MessagingException e) {
-      log.debug("{}: QUIT failed: {}", name, e.getMessage());
-    }
+    transport.quit();
     transport = null;
     move(ConnectionState.DISCONNECTED);
   }
@@ -195,11 +211,7 @@ public final class SmtpConnection implements AutoCloseable {
   /** Closes the socket without waiting for a QUIT reply: the connection is broken or mid-command. */
   private void drop() {
     if (transport != null) {
-      try {
-        transport.close();
-      } catch (MessagingException | RuntimeException e) {
-        log.trace("{}: close after failure: {}", name, e.getMessage());
-      }
+      transport.abort();
     }
     transport = null;
     move(ConnectionState.DISCONNECTED);
@@ -214,6 +226,17 @@ public final class SmtpConnection implements AutoCloseable {
   private void requireNotClosed() {
     if (state == ConnectionState.CLOSED) {
       throw new IllegalStateException(name + " is closed");
+    }
+  }
+
+  /** A growable buffer whose array is read in place (no copy per message). */
+  private static final class MimeBuffer extends ByteArrayOutputStream {
+    MimeBuffer() {
+      super(16 * 1024);
+    }
+
+    byte[] array() {
+      return buf;
     }
   }
 

@@ -156,6 +156,15 @@ public final class Keys {
       ValueType.duration(MS, Duration.ofMinutes(30)), SmtpConfig.DEFAULT_WRITE_TIMEOUT, "Socket write timeout.");
   public static final ConfigKey<String> SMTP_HELO_NAME = computed("smtp.helo-name", RARE, ValueType.nonEmpty(),
       "the local host name", "Name announced in EHLO.");
+  public static final ConfigKey<ExtensionUse> SMTP_PIPELINING = key("smtp.pipelining", RARE,
+      ValueType.choice(ExtensionUse.values()), ExtensionUse.AUTO,
+      "auto: when the relay offers PIPELINING (RFC 2920), send MAIL, every RCPT and DATA (or BDAT) in one write and "
+          + "read the replies together; off: wait for each reply (lock-step). Never pipelines to a relay that does not "
+          + "offer it.");
+  public static final ConfigKey<ExtensionUse> SMTP_CHUNKING = key("smtp.chunking", RARE,
+      ValueType.choice(ExtensionUse.values()), ExtensionUse.AUTO,
+      "auto: when the relay offers CHUNKING (RFC 3030), send the message with BDAT, in the same write as MAIL and "
+          + "RCPT when it also offers PIPELINING (one round trip per message); off: always DATA.");
   public static final ConfigKey<Duration> RECONNECT_BACKOFF = key("smtp.reconnect-backoff", RARE,
       ValueType.duration(MS, Duration.ofMinutes(1)), Duration.ofSeconds(1),
       "First wait before reconnecting after a failed connection; doubles (with jitter) up to the maximum.");
@@ -193,7 +202,7 @@ public final class Keys {
       SMTP_TRUST_STORE, SMTP_TRUST_STORE_PASSWORD, SMTP_TLS_VERIFY,
       SMTP_MAX_MESSAGES, SMTP_MAX_AGE, SMTP_IDLE_TIMEOUT, HTTP_PORT, WORKER_ID, DRAIN_TIMEOUT, TOPICS_AUTO_CREATE,
       TOPICS_PARTITIONS, TOPICS_REPLICATION, JOB_MAX_BYTES, JOB_MAX_ATTACHMENT_BYTES, JOB_MAX_RECIPIENTS,
-      SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, RECONNECT_BACKOFF,
+      SMTP_CONNECT_TIMEOUT, SMTP_READ_TIMEOUT, SMTP_WRITE_TIMEOUT, SMTP_HELO_NAME, SMTP_PIPELINING, SMTP_CHUNKING, RECONNECT_BACKOFF,
       RECONNECT_BACKOFF_MAX, QUEUE_CAPACITY, QUEUE_BYTES, COMMIT_INTERVAL, MAX_POLL_RECORDS, RETRY_DELAYS,
       RETRY_MAX_ATTEMPTS, RETRY_MAX_AGE, RETRY_IN_DOUBT, CLASS_OVERRIDES, EVENTS_TOPIC, EVENTS_ENABLED, RATE_LIMIT, DOMAIN_CONCURRENCY,
       RATE_LIMIT_GLOBAL, LEDGER_ENABLED,

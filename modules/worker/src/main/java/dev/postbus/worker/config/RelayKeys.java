@@ -43,7 +43,7 @@ public final class RelayKeys {
     Map<String, ConfigKey<?>> m = new LinkedHashMap<>();
     for (ConfigKey<?> k : List.of(Keys.SMTP_HOST, Keys.SMTP_PORT, Keys.SMTP_CONNECTIONS, Keys.SMTP_CONNECTIONS_GLOBAL,
         Keys.SMTP_TLS, Keys.SMTP_USERNAME, Keys.SMTP_PASSWORD, Keys.SMTP_PASSWORD_FILE, Keys.SMTP_AUTH_MECHANISM,
-        Keys.SMTP_TRUST_STORE, Keys.SMTP_TRUST_STORE_PASSWORD, Keys.SMTP_TLS_VERIFY, Keys.SMTP_HELO_NAME,
+        Keys.SMTP_TRUST_STORE, Keys.SMTP_TRUST_STORE_PASSWORD, Keys.SMTP_TLS_VERIFY, Keys.SMTP_HELO_NAME, Keys.SMTP_PIPELINING, Keys.SMTP_CHUNKING,
         Keys.SMTP_MAX_MESSAGES, Keys.SMTP_MAX_AGE, Keys.SMTP_IDLE_TIMEOUT, Keys.SMTP_CONNECT_TIMEOUT,
         Keys.SMTP_READ_TIMEOUT, Keys.SMTP_WRITE_TIMEOUT)) {
       m.put(k.name().substring("smtp.".length()), k);

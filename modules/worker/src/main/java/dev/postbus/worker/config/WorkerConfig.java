@@ -198,13 +198,22 @@ public record WorkerConfig(
   }
 
   private static SmtpConfig smtp(Settings s) {
-    return new SmtpConfig(s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS),
-        s.get(Keys.SMTP_USERNAME).orElse(null), password(s), s.require(Keys.SMTP_TLS_VERIFY),
-        s.get(Keys.SMTP_HELO_NAME).orElse(null), s.require(Keys.SMTP_CONNECT_TIMEOUT),
-        s.require(Keys.SMTP_READ_TIMEOUT), s.require(Keys.SMTP_WRITE_TIMEOUT), s.require(Keys.SMTP_MAX_MESSAGES),
-        s.require(Keys.SMTP_MAX_AGE), s.require(Keys.SMTP_IDLE_TIMEOUT), s.require(Keys.SMTP_AUTH_MECHANISM),
-        s.get(Keys.SMTP_TRUST_STORE).map(f -> TrustStore.load(Path.of(f),
-            s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null))).orElse(null));
+    return SmtpConfig.builder(s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS))
+        .credentials(s.get(Keys.SMTP_USERNAME).orElse(null), password(s))
+        .verifyCertificates(s.require(Keys.SMTP_TLS_VERIFY))
+        .heloName(s.get(Keys.SMTP_HELO_NAME).orElse(null))
+        .connectTimeout(s.require(Keys.SMTP_CONNECT_TIMEOUT))
+        .readTimeout(s.require(Keys.SMTP_READ_TIMEOUT))
+        .writeTimeout(s.require(Keys.SMTP_WRITE_TIMEOUT))
+        .maxMessagesPerConnection(s.require(Keys.SMTP_MAX_MESSAGES))
+        .maxConnectionAge(s.require(Keys.SMTP_MAX_AGE))
+        .idleTimeout(s.require(Keys.SMTP_IDLE_TIMEOUT))
+        .authMechanism(s.require(Keys.SMTP_AUTH_MECHANISM))
+        .trustStore(s.get(Keys.SMTP_TRUST_STORE).map(f -> TrustStore.load(Path.of(f),
+            s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null))).orElse(null))
+        .pipelining(s.require(Keys.SMTP_PIPELINING) == ExtensionUse.AUTO)
+        .chunking(s.require(Keys.SMTP_CHUNKING) == ExtensionUse.AUTO)
+        .build();
   }
 
   /** The relays named by {@code relays}, each from its own keys over the smtp.* ones. */

@@ -1,5 +1,6 @@
 package dev.postbus.worker.relay;
 
+import dev.postbus.smtp.RelayOffer;
 import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.delivery.SendRate;
 import io.github.resilience4j.core.IntervalFunction;
@@ -22,6 +23,7 @@ public final class Relay {
 
   private final RelayConfig config;
   private final ConnectionPool connections;
+  private final RelayOffer offer;
   private final SendRate rate;
   private final IntervalFunction backoff;
   private final Clock clock;
@@ -33,9 +35,11 @@ public final class Relay {
   private Instant retryAt = Instant.MIN;
   private String problem;
 
-  Relay(RelayConfig config, ConnectionPool connections, IntervalFunction backoff, Clock clock, Runnable onChange) {
+  Relay(RelayConfig config, ConnectionPool connections, RelayOffer offer, IntervalFunction backoff, Clock clock,
+      Runnable onChange) {
     this.config = config;
     this.connections = connections;
+    this.offer = offer;
     this.rate = new SendRate(config.rateLimit(), config.rateLimitGlobal());
     this.backoff = backoff;
     this.clock = clock;
@@ -52,6 +56,11 @@ public final class Relay {
 
   public ConnectionPool connections() {
     return connections;
+  }
+
+  /** What the relay offered in EHLO and how Postbus sends to it (null fields before the first connection). */
+  public RelayOffer offer() {
+    return offer;
   }
 
   public SendRate rate() {

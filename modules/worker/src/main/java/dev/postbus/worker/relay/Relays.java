@@ -1,11 +1,11 @@
 package dev.postbus.worker.relay;
 
+import dev.postbus.smtp.RelayOffer;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.config.RelayMode;
 import dev.postbus.worker.delivery.SendRate;
 import io.github.resilience4j.core.IntervalFunction;
-import jakarta.mail.Session;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,12 +52,12 @@ public final class Relays {
     this.onAllOut = onAllOut;
     List<Relay> list = new ArrayList<>();
     for (RelayConfig c : configs) {
-      Session session = SmtpConnection.sessionFor(c.smtp());
+      RelayOffer offer = new RelayOffer(c.name() + " (" + c.smtp().host() + ":" + c.smtp().port() + ")");
       List<SmtpConnection> connections = new ArrayList<>();
       for (int i = 0; i < c.connections(); i++) {
-        connections.add(new SmtpConnection(c.smtp(), session, clock, c.name() + "-" + i));
+        connections.add(new SmtpConnection(c.smtp(), offer, clock, c.name() + "-" + i));
       }
-      list.add(new Relay(c, new ConnectionPool(connections), backoff, clock, this::changed));
+      list.add(new Relay(c, new ConnectionPool(connections), offer, backoff, clock, this::changed));
     }
     this.relays = List.copyOf(list);
   }

@@ -1,0 +1,65 @@
+package dev.postbus.smtp.internal;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The write timeout. A blocking socket write has none of its own, so a session arms a deadline before it
+ * writes and disarms it after; one daemon thread for the whole JVM closes the socket of a session whose
+ * deadline has passed, which makes the stuck write throw. Arming is a volatile write: nothing is allocated
+ * per message.
+ */
+final class WriteWatchdog {
+
+  /** How often the deadlines are checked: a write times out at most this much late. */
+  static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  interface Watched {
+    /** {@link System#nanoTime()} by which the current write must finish; 0 when not writing. */
+    long writeDeadline();
+
+    void writeTimedOut();
+  }
+
+  private static final Set<Watched> WATCHED = ConcurrentHashMap.newKeySet();
+  private static volatile Thread thread;
+
+  private WriteWatchdog() {}
+
+  static void watch(Watched session) {
+    WATCHED.add(session);
+    if (thread == null) {
+      start();
+    }
+  }
+
+  static void unwatch(Watched session) {
+    WATCHED.remove(session);
+  }
+
+  private static synchronized void start() {
+    if (thread != null) {
+      return;
+    }
+    Thread t = new Thread(WriteWatchdog::run, "postbus-smtp-write-watchdog");
+    t.setDaemon(true);
+    t.start();
+    thread = t;
+  }
+
+  private static void run() {
+    while (true) {
+      LockSupport.parkNanos(TICK_NANOS);
+      long now = System.nanoTime();
+      for (Watched w : WATCHED) {
+        long deadline = w.writeDeadline();
+        if (deadline != 0 && now - deadline > 0) {
+          WATCHED.remove(w);
+          w.writeTimedOut();
+        }
+      }
+    }
+  }
+}
