@@ -35,6 +35,7 @@ public final class Bench {
     Sink sink = Sink.parse(options.sink());
     EmbeddedKafka kafka = null;
     BenchSink ours = null;
+    LatencyProxy proxy = null;
     try {
       String bootstrap = options.bootstrap();
       if (bootstrap == null && options.scenarios().contains("postbus")) {
@@ -47,6 +48,10 @@ public final class Bench {
         ours = new BenchSink(sink.dataDelay(), sink.rtt());
         host = "127.0.0.1";
         port = ours.port();
+        if (!sink.latency().isZero()) {
+          proxy = new LatencyProxy(host, ours.port(), sink.latency());
+          port = proxy.port();
+        }
       }
       List<Scenario> scenarios = options.scenarios().stream().map(Bench::scenario).toList();
       List<RunResult> results = new ArrayList<>();
@@ -64,15 +69,22 @@ public final class Bench {
         for (int k : options.connections()) {
           for (int i = 0; i < scenarios.size(); i++) {
             Scenario s = scenarios.get((i + round) % scenarios.size());
+            long before = ours == null ? 0 : ours.messages();
             RunResult r = s.run(ctx, k, sink.label());
             out.printf(Locale.ROOT, "round %d  K=%-4d %-17s %9.0f msg/s  %6.2f s%n", round + 1, k, s.name(),
                 r.messagesPerSecond(), r.seconds());
+            if (ours != null) {
+              checkCount(s.name(), ours.messages() - before, ctx.workload().messages());
+            }
             results.add(r);
           }
         }
       }
       return report(results, sink);
     } finally {
+      if (proxy != null) {
+        proxy.close();
+      }
       if (ours != null) {
         ours.close();
       }
@@ -82,9 +94,21 @@ public final class Bench {
     }
   }
 
+  /** Nothing lost, nothing sent twice: the sink must have taken exactly the run's messages. */
+  private void checkCount(String scenario, long received, int sent) {
+    if (received != sent) {
+      out.printf(Locale.ROOT, "  %s: the sink received %d messages for %d jobs (%s)%n", scenario, received, sent,
+          received < sent ? "LOST" : "DUPLICATED");
+      mismatches++;
+    }
+  }
+
+  private int mismatches;
+
   static Scenario scenario(String name) {
     return switch (name) {
       case "postbus" -> new PostbusScenario();
+      case "postbus-transport" -> new TransportScenario();
       case "angus-loop" -> new AngusScenarios.Loop();
       case "angus-naive" -> new AngusScenarios.Naive();
       case "simple-java-mail" -> new SimpleJavaMailScenario();
@@ -134,24 +158,29 @@ public final class Bench {
         }
       }
     }
+    root.put("sinkCountMismatches", mismatches);
     ArrayNode ratios = root.putArray("ratios");
     out.println();
     for (int k : options.connections()) {
-      Double postbus = medians.get("postbus@" + k);
-      if (postbus == null) {
-        continue;
-      }
-      for (String name : options.scenarios()) {
-        if (!name.equals("postbus")) {
-          double ratio = postbus / medians.get(name + "@" + k);
-          out.printf(Locale.ROOT, "K=%-4d postbus / %-17s %.2f x%n", k, name, ratio);
-          ObjectNode o = ratios.addObject();
-          o.put("connections", k);
-          o.put("versus", name);
-          o.put("ratio", Math.round(ratio * 100) / 100.0);
+      for (String ours : List.of("postbus", "postbus-transport")) {
+        Double mine = medians.get(ours + "@" + k);
+        if (mine == null) {
+          continue;
+        }
+        for (String name : options.scenarios()) {
+          if (!name.startsWith("postbus")) {
+            double ratio = mine / medians.get(name + "@" + k);
+            out.printf(Locale.ROOT, "K=%-4d %-17s / %-17s %.2f x%n", k, ours, name, ratio);
+            ObjectNode o = ratios.addObject();
+            o.put("connections", k);
+            o.put("scenario", ours);
+            o.put("versus", name);
+            o.put("ratio", Math.round(ratio * 100) / 100.0);
+          }
         }
       }
-      if (!sink.perMessageFloor().isZero()) {
+      Double postbus = medians.get("postbus@" + k);
+      if (postbus != null && !sink.perMessageFloor().isZero()) {
         double ceiling = k * options.workers() / (sink.perMessageFloor().toNanos() / 1e9);
         out.printf(Locale.ROOT, "K=%-4d postbus / (K x workers / %s) %.1f%%%n", k, sink.perMessageFloor(), 100 * postbus / ceiling);
       }

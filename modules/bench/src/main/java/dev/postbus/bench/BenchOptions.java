@@ -14,7 +14,8 @@ public record BenchOptions(int messages, List<Integer> connections, int repeats,
     int textBytes, boolean rich, int workers, String bootstrap, int warmup, double publishRate,
     java.util.Map<String, String> workerSettings) {
 
-  public static final List<String> ALL_SCENARIOS = List.of("postbus", "angus-loop", "angus-naive", "simple-java-mail");
+  public static final List<String> ALL_SCENARIOS = List.of("postbus", "postbus-transport", "angus-loop", "angus-naive",
+      "simple-java-mail");
 
   public BenchOptions {
     connections = List.copyOf(connections);

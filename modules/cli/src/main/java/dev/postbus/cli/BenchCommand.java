@@ -19,11 +19,12 @@ final class BenchCommand implements Callable<Integer> {
   List<Integer> connections;
   @Option(names = "--repeats", defaultValue = "3", description = "Rounds; the median is reported (default ${DEFAULT-VALUE}).")
   int repeats;
-  @Option(names = "--scenarios", split = ",", defaultValue = "postbus,angus-loop,angus-naive,simple-java-mail",
+  @Option(names = "--scenarios", split = ",", defaultValue = "postbus,postbus-transport,angus-loop,angus-naive,simple-java-mail",
       description = "Which to run (default ${DEFAULT-VALUE}).")
   List<String> scenarios;
   @Option(names = "--sink", defaultValue = "fast", description = "fast, delay:<time> (reply to the final '.' after it), "
-      + "rtt:<time> (MAIL, RCPT and '.' replies after it), or host:port of an external sink such as smtp-sink.")
+      + "rtt:<time> (MAIL, RCPT and '.' replies after it), latency:<time> (a round trip of that time to the sink, "
+      + "half each way, as a distant relay), or host:port of an external sink such as smtp-sink.")
   String sink;
   @Option(names = "--size", defaultValue = "2048", description = "Text body bytes (default ${DEFAULT-VALUE}).")
   int size;
