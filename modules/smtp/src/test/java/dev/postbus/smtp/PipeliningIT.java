@@ -245,6 +245,49 @@ class PipeliningIT {
   }
 
   @Test
+  void authLoginWhenPlainIsNotOffered() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger step = new java.util.concurrent.atomic.AtomicInteger();
+    String user = java.util.Base64.getEncoder().encodeToString("u@example.com".getBytes(StandardCharsets.UTF_8));
+    String pass = java.util.Base64.getEncoder().encodeToString("pässword".getBytes(StandardCharsets.UTF_8));
+    try (ScriptedServer s = server(List.of("PIPELINING", "AUTH LOGIN"), cmd -> {
+      if (cmd.equals("AUTH LOGIN")) {
+        step.set(1);
+        return "334 VXNlcm5hbWU6";
+      }
+      if (step.get() == 1) {
+        step.set(cmd.equals(user) ? 2 : 9);
+        return "334 UGFzc3dvcmQ6";
+      }
+      if (step.get() == 2 || step.get() == 9) {
+        boolean ok = step.get() == 2 && cmd.equals(pass);
+        step.set(0);
+        return ok ? "235 2.7.0 ok" : "535 5.7.8 bad credentials";
+      }
+      return ScriptedServer.ok(cmd);
+    })) {
+      SmtpConfig good = config(s.port()).toBuilder().credentials("u@example.com", Secret.of("pässword")).build();
+      try (SmtpConnection c = new SmtpConnection(good, Clock.systemUTC(), "t")) {
+        assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      }
+      SmtpConfig bad = config(s.port()).toBuilder().credentials("u@example.com", Secret.of("wrong")).build();
+      try (SmtpConnection c = new SmtpConnection(bad, Clock.systemUTC(), "t")) {
+        assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
+            r -> assertThat(r.reply().codes()).isEqualTo("535 5.7.8"));
+      }
+    }
+  }
+
+  @Test
+  void credentialsForARelayThatOffersNoAuthAreARelayProblemNotASilentSkip() throws Exception {
+    try (ScriptedServer s = server(List.of("PIPELINING"), ScriptedServer::ok);
+        SmtpConnection c = new SmtpConnection(config(s.port()).toBuilder().credentials("u", Secret.of("p")).build(),
+            Clock.systemUTC(), "t")) {
+      assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
+          r -> assertThat(r.problem()).contains("does not offer AUTH PLAIN or LOGIN"));
+    }
+  }
+
+  @Test
   void bytesAfterTheStartTlsReplyAreRefused() throws Exception {
     // A man in the middle injecting a reply that the client would take as sent over TLS (Postfix's CVE-2011-0411 check).
     try (ScriptedServer s = server(List.of("STARTTLS", "PIPELINING"),

@@ -76,6 +76,7 @@ final class ScriptedServer implements AutoCloseable {
     Input in = new Input(raw);
     ByteArrayOutputStream held = new ByteArrayOutputStream();
     send(out, held, "220 scripted ESMTP", true);
+    boolean challenged = false;
     while (true) {
       String line = in.line();
       if (line == null) {
@@ -100,8 +101,9 @@ final class ScriptedServer implements AutoCloseable {
       if (reply.equals(DROP)) {
         return;
       }
-      boolean groupEnd = !requirePipelining || List.of("EHLO", "HELO", "DATA", "BDAT", "QUIT", "STAR", "AUTH", "NOOP")
-          .contains(verb);
+      boolean groupEnd = !requirePipelining || challenged || reply.startsWith("334")
+          || List.of("EHLO", "HELO", "DATA", "BDAT", "QUIT", "STAR", "AUTH", "NOOP").contains(verb);
+      challenged = reply.startsWith("334"); // the next line is an AUTH answer, which ends a group too
       send(out, held, reply, groupEnd);
       if (verb.equals("QUIT")) {
         return;
