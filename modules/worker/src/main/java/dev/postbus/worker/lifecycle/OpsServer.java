@@ -23,8 +23,15 @@ public final class OpsServer implements AutoCloseable {
   /** Prometheus text. */
   public static final String METRICS_PATH = "/metrics";
 
-  /** What the probes report. */
-  public record Status(WorkerState state, String reason) {}
+  /** What the probes report, with what each relay offered in EHLO and how the worker sends to it. */
+  public record Status(WorkerState state, String reason, java.util.List<RelayStatus> relays) {
+    public Status(WorkerState state, String reason) {
+      this(state, reason, java.util.List.of());
+    }
+  }
+
+  /** One relay: its EHLO keywords (e.g. "CHUNKING, PIPELINING, SIZE 10240000") and the send mode; null before it answered. */
+  public record RelayStatus(String name, String offered, String sending) {}
 
   private final HttpServer http;
 
@@ -68,7 +75,7 @@ public final class OpsServer implements AutoCloseable {
   private static void respond(HttpExchange ex, boolean ok, Status s) throws IOException {
     try (ex) {
       String body = "{\"status\":\"" + (ok ? "up" : "down") + "\",\"state\":\"" + s.state() + "\""
-          + (s.reason() == null ? "" : ",\"reason\":\"" + escape(s.reason()) + "\"") + "}\n";
+          + (s.reason() == null ? "" : ",\"reason\":\"" + escape(s.reason()) + "\"") + relays(s) + "}\n";
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
       ex.sendResponseHeaders(ok ? 200 : 503, bytes.length);
@@ -76,6 +83,22 @@ public final class OpsServer implements AutoCloseable {
         out.write(bytes);
       }
     }
+  }
+
+  private static String relays(Status s) {
+    if (s.relays().isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(",\"relays\":[");
+    for (RelayStatus r : s.relays()) {
+      b.append(b.charAt(b.length() - 1) == '[' ? "" : ",").append("{\"name\":\"").append(escape(r.name())).append('"');
+      if (r.offered() != null) {
+        b.append(",\"offered\":\"").append(escape(r.offered())).append("\",\"sending\":\"").append(escape(r.sending()))
+            .append('"');
+      }
+      b.append('}');
+    }
+    return b.append(']').toString();
   }
 
   private static String escape(String s) {

@@ -167,7 +167,8 @@ public final class Worker implements AutoCloseable {
       case DRAINING -> "draining";
       case STOPPED -> "stopped";
     };
-    return new OpsServer.Status(s, reason);
+    return new OpsServer.Status(s, reason, relays.all().stream()
+        .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode())).toList());
   }
 
   /** The port of the health endpoints. */

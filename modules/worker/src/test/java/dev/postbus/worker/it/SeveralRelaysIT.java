@@ -52,7 +52,11 @@ class SeveralRelaysIT {
       await().atMost(Duration.ofSeconds(20)).until(() -> b.received() >= 300);
       // The worker is not paused: one relay is still up.
       await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> w.state() == WorkerState.RUNNING);
-      assertThat(RelayProblemsIT.get(w, "/health/ready").statusCode()).isEqualTo(200);
+      var ready = RelayProblemsIT.get(w, "/health/ready");
+      assertThat(ready.statusCode()).isEqualTo(200);
+      // What each relay offered in EHLO, and how the worker sends to it (both SubEthaSMTP: CHUNKING, no PIPELINING).
+      assertThat(ready.body()).contains("\"relays\":[{\"name\":\"a\",\"offered\":\"")
+          .contains("CHUNKING").contains("\"sending\":\"lock-step BDAT\"");
       assertThat(RelayProblemsIT.get(w, "/metrics").body()).contains("postbus_relay_up{relay=\"a\",worker=\"failover\"} 0.0")
           .contains("postbus_relay_up{relay=\"b\",worker=\"failover\"} 1.0");
       long duringOutage = b.received();
