@@ -148,6 +148,12 @@ public final class Bench {
         o.put("runs", runs.size());
         o.put("cpuSecondsPer1000", Math.round(cpu * 1000) / 1000.0);
         o.put("peakHeapMiB", Math.round(heap));
+        Double broker = median(runs.stream().map(RunResult::brokerCpuMsPerMessage).filter(x -> x != null).toList(), null);
+        if (broker != null) {
+          o.put("brokerCpuMsPerMessage", Math.round(broker * 1000) / 1000.0);
+          out.printf(Locale.ROOT, "%-10s %5d  %-17s broker CPU %.3f ms per message (in-process broker threads)%n",
+              sink.label(), k, name, broker);
+        }
         if (mid.p50Millis() != null) {
           o.put("p50Millis", Math.round(mid.p50Millis() * 10) / 10.0);
           o.put("p99Millis", Math.round(mid.p99Millis() * 10) / 10.0);
@@ -186,6 +192,10 @@ public final class Bench {
       }
     }
     return root;
+  }
+
+  private static Double median(List<Double> values, Double none) {
+    return values.isEmpty() ? none : median(values);
   }
 
   private static double median(List<Double> values) {

@@ -46,6 +46,7 @@ final class PostbusScenario implements Scenario {
       }
       Workload w = ctx.workload();
       Measurement m = Measurement.start();
+      long brokerStart = BrokerCpu.nanos();
       try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(ctx.bootstrap(), run))) {
         List<CompletableFuture<?>> sent = new ArrayList<>(w.messages());
         long interval = ctx.publishRate() > 0 ? (long) (1e9 / ctx.publishRate()) : 0;
@@ -71,13 +72,15 @@ final class PostbusScenario implements Scenario {
       }
       double seconds = m.seconds();
       double cpu = m.cpuSeconds();
+      double brokerMs = (BrokerCpu.nanos() - brokerStart) / 1e6 / w.messages();
       double heap = Measurement.peakHeapMiB();
       LatencyHistogram latency = workers.get(0).stats().publishToDelivered();
       for (int i = 1; i < workers.size(); i++) {
         latency = worse(latency, workers.get(i).stats().publishToDelivered());
       }
       return new RunResult(name(), sink, k, ctx.workers(), w.messages(), seconds, cpu, heap,
-          latency.percentile(0.50).toNanos() / 1e6, latency.percentile(0.99).toNanos() / 1e6);
+          latency.percentile(0.50).toNanos() / 1e6, latency.percentile(0.99).toNanos() / 1e6,
+          brokerMs > 0 ? brokerMs : null);
     } finally {
       workers.forEach(Worker::close);
     }

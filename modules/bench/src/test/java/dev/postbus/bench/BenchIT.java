@@ -29,6 +29,8 @@ class BenchIT {
       assertThat(r.get("connections").asInt()).isEqualTo(2);
     }
     assertThat(report.get("results").get(0).has("p99Millis")).isTrue();
+    assertThat(report.get("results").get(0).get("brokerCpuMsPerMessage").asDouble()).isPositive();
+    assertThat(report.get("results").get(1).has("brokerCpuMsPerMessage")).isFalse();
     assertThat(report.get("ratios")).hasSize(6); // postbus and postbus-transport, each against the three others
     assertThat(text.toString(StandardCharsets.UTF_8)).contains("postbus           / angus-loop")
         .contains("postbus-transport / angus-loop");
