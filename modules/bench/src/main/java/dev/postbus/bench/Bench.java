@@ -195,7 +195,7 @@ public final class Bench {
   }
 
   private static Double median(List<Double> values, Double none) {
-    return values.isEmpty() ? none : median(values);
+    return values.isEmpty() ? none : Double.valueOf(median(values));
   }
 
   private static double median(List<Double> values) {
