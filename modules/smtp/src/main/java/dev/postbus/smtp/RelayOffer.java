@@ -16,12 +16,14 @@ public final class RelayOffer {
   private final String relay;
   private volatile String extensions;
   private volatile String mode;
+  private volatile boolean writesAhead;
 
   public RelayOffer(String relay) {
     this.relay = relay;
   }
 
-  void update(Extensions offered, String sendMode) {
+  void update(Extensions offered, String sendMode, boolean ahead) {
+    writesAhead = ahead;
     String summary = offered.summary();
     if (!summary.equals(extensions) || !sendMode.equals(mode)) {
       synchronized (this) {
@@ -37,6 +39,14 @@ public final class RelayOffer {
   /** The EHLO keywords, e.g. "8BITMIME, CHUNKING, PIPELINING, SIZE 10240000"; null before the first connection. */
   public String extensions() {
     return extensions;
+  }
+
+  /**
+   * Whether a sender that already holds its next message should name its envelope ({@link SmtpConnection#send(
+   * jakarta.mail.internet.MimeMessage, jakarta.mail.Address[], Envelope)}): true when the relay gets pipelined DATA.
+   */
+  public boolean writesAhead() {
+    return writesAhead;
   }
 
   /** "pipelined BDAT", "pipelined DATA", "lock-step DATA"...; null before the first connection. */

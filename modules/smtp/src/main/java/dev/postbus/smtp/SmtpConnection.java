@@ -83,6 +83,11 @@ public final class SmtpConnection implements AutoCloseable {
     this.beforeFinalDot = java.util.Objects.requireNonNull(gate);
   }
 
+  /** Whether the next message's envelope was written ahead: only that message may be sent on it next. */
+  public boolean hasAhead() {
+    return state == ConnectionState.IDLE && transport != null && transport.hasAhead();
+  }
+
   /** How many times a connection has been opened (for metrics and tests). */
   public long opens() {
     return opens;
@@ -92,7 +97,27 @@ public final class SmtpConnection implements AutoCloseable {
    * Sends one message to the given envelope recipients, connecting or recycling first when needed.
    */
   public SendOutcome send(MimeMessage message, Address[] recipients) {
+    return send(message, recipients, null);
+  }
+
+  /**
+   * Sends one message; {@code next}, when not null, is the envelope of the message this connection will send
+   * next (the caller already holds it). With pipelined DATA it rides in the same write as this message's end,
+   * so the next message costs one round trip. Sending anything else next costs a new connection.
+   */
+  public SendOutcome send(MimeMessage message, Address[] recipients, Envelope next) {
     requireNotClosed();
+    String from;
+    try {
+      from = envelopeSender(message);
+    } catch (MessagingException e) {
+      return unwritable(e);
+    }
+    String[] to = addresses(recipients);
+    if (state == ConnectionState.IDLE && transport.hasAhead() && !transport.aheadIs(from, to)) {
+      log.debug("{}: the next envelope written ahead is not this message's; reconnecting", name);
+      drop();
+    }
     recycleIfDue();
     if (state == ConnectionState.DISCONNECTED) {
       SendOutcome failure = open();
@@ -104,8 +129,9 @@ public final class SmtpConnection implements AutoCloseable {
     try {
       mime.reset();
       message.writeTo(mime, NOT_SENT);
-      SendOutcome outcome = transport.send(envelopeSender(message), addresses(recipients), mime.array(), mime.size(),
-          beforeFinalDot);
+      boolean ahead = next != null && sentOnThisConnection + 1 < config.maxMessagesPerConnection();
+      SendOutcome outcome = transport.send(from, to, mime.array(), mime.size(), beforeFinalDot,
+          ahead ? next.from() : null, ahead ? next.recipientsShared() : null);
       lastUsed = clock.instant();
       if (outcome instanceof SendOutcome.Delivered || outcome instanceof SendOutcome.RecipientsRefused r
           && r.dataReply() != null) {
@@ -120,12 +146,21 @@ public final class SmtpConnection implements AutoCloseable {
     } catch (IOException | MessagingException e) {
       // Writing the message into memory failed: nothing went to the server, and the session is still in step.
       move(ConnectionState.IDLE);
-      return new SendOutcome.Rejected(new SmtpReply(554, "5.6.0", "the message could not be written: "
-          + e.getClass().getSimpleName()), "DATA");
+      return unwritable(e);
     } catch (RuntimeException e) {
       drop();
       throw e;
     }
+  }
+
+  private static SendOutcome unwritable(Exception e) {
+    return new SendOutcome.Rejected(new SmtpReply(554, "5.6.0", "the message could not be written: "
+        + e.getClass().getSimpleName()), "DATA");
+  }
+
+  /** The envelope a message will be sent with: its first From address and the given recipients. */
+  public static Envelope envelopeOf(MimeMessage message, Address[] recipients) throws MessagingException {
+    return new Envelope(envelopeSender(message), addresses(recipients));
   }
 
   /** The envelope sender: the message's first From address (Bcc and the other headers play no part). */
@@ -176,7 +211,7 @@ public final class SmtpConnection implements AutoCloseable {
     move(ConnectionState.CONNECTING);
     try {
       transport = opener.open();
-      offer.update(transport.extensions(), transport.mode());
+      offer.update(transport.extensions(), transport.mode(), transport.writesAhead());
       opens++;
       openedAt = clock.instant();
       lastUsed = openedAt;

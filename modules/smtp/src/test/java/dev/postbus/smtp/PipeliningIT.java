@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -241,6 +242,66 @@ class PipeliningIT {
       SendOutcome o = c.send(message("x"), rcpt("a@example.net"));
       assertThat(o.getClass().getSimpleName()).isEqualTo(expected);
       assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
+    }
+  }
+
+  @Test
+  void theNextEnvelopeRidesInTheSameWriteAsTheEndOfTheMessage() throws Exception {
+    // The server answers only at the end of a group: each message waits one round trip, not two.
+    try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok);
+        SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
+      Address[] to = rcpt("a@example.net", "b@example.net");
+      MimeMessage first = message("first");
+      MimeMessage second = message("second");
+      assertThat(c.send(first, to, SmtpConnection.envelopeOf(second, to))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(second, to, null)).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "DATA", "MAIL", "RCPT", "RCPT", "DATA");
+      assertThat(s.commands.get(5)).isEqualTo("MAIL FROM:<sender@example.com> BODY=8BITMIME");
+      assertThat(s.bufferedAfterDot.get(0)).as("the next MAIL arrived with the first message's end").isPositive();
+      assertThat(s.messages).hasSize(2);
+      assertThat(s.connections).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anotherMessageThanTheOneAnnouncedGoesOnANewConnectionAndNothingEmptyIsDelivered() throws Exception {
+    try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok);
+        SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
+      MimeMessage first = message("first");
+      assertThat(c.send(first, rcpt("a@example.net"), SmtpConnection.envelopeOf(first, rcpt("other@example.net"))))
+          .isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("second"), rcpt("a@example.net"), null)).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.opens()).isEqualTo(2);
+      Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> s.connections == 2);
+      assertThat(s.messages).hasSize(2).noneMatch(m -> m.length == 0);
+    }
+  }
+
+  @Test
+  void closingWithAnEnvelopeAheadCutsTheConnectionInsteadOfSendingAnEmptyMessage() throws Exception {
+    try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok)) {
+      try (SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
+        MimeMessage first = message("first");
+        assertThat(c.send(first, rcpt("a@example.net"), SmtpConnection.envelopeOf(first, rcpt("a@example.net"))))
+            .isInstanceOf(SendOutcome.Delivered.class);
+      }
+      Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> s.commands.size() >= 7);
+      assertThat(s.messages).hasSize(1);
+      assertThat(verbs(s)).doesNotContain("QUIT");
+    }
+  }
+
+  @Test
+  void aConnectionCutAfterTheEndWithTheNextEnvelopeIsInDoubtAndTheNextMessageReconnects() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger dots = new java.util.concurrent.atomic.AtomicInteger();
+    try (ScriptedServer s = server(PIPELINING, cmd -> cmd.equals(".") && dots.incrementAndGet() == 1
+        ? ScriptedServer.DROP : ScriptedServer.ok(cmd));
+        SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
+      MimeMessage first = message("first");
+      Address[] to = rcpt("a@example.net");
+      assertThat(c.send(first, to, SmtpConnection.envelopeOf(first, to))).isInstanceOf(SendOutcome.InDoubt.class);
+      assertThat(c.send(first, to, null)).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.opens()).isEqualTo(2);
     }
   }
 

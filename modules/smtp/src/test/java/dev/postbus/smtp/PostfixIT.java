@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.postbus.testkit.PostfixRelay;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,6 +142,25 @@ class PostfixIT {
     }
     assertThat(offer.mode()).isEqualTo(mode);
     assertThat(offer.extensions()).contains("PIPELINING", "CHUNKING", "SIZE 10240000");
+  }
+
+  @Test
+  void withPipelinedDataTheNextEnvelopeRidesWithTheEndOfEachMessage() throws Exception {
+    try (SmtpConnection c = new SmtpConnection(tls(postfix.port).chunking(false).build(), Clock.systemUTC(), "t")) {
+      Address[] to = rcpt("bob@example.net", "carol@example.net");
+      MimeMessage[] messages = new MimeMessage[4];
+      for (int i = 0; i < messages.length; i++) {
+        messages[i] = richMessage("ahead-" + i);
+      }
+      for (int i = 0; i < messages.length; i++) {
+        Envelope next = i + 1 < messages.length ? SmtpConnection.envelopeOf(messages[i + 1], to) : null;
+        assertThat(c.send(messages[i], to, next)).isInstanceOf(SendOutcome.Delivered.class);
+      }
+      for (int i = 0; i < messages.length; i++) {
+        assertThat(stored("ahead-" + i)).isEqualTo(written(messages[i]));
+      }
+      assertThat(c.opens()).isEqualTo(1);
+    }
   }
 
   @Test

@@ -33,6 +33,8 @@ final class ScriptedServer implements AutoCloseable {
   final List<String> commands = new CopyOnWriteArrayList<>();
   final List<byte[]> messages = new CopyOnWriteArrayList<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
+  /** For each message received with DATA: the bytes already waiting after its "." (the next commands, if pipelined). */
+  final List<Integer> bufferedAfterDot = new CopyOnWriteArrayList<>();
   volatile int connections;
 
   /** @param script the reply to a command line (the verb is upper case), to "." (end of DATA) or to "BDAT" */
@@ -114,6 +116,7 @@ final class ScriptedServer implements AutoCloseable {
           return;
         }
         messages.add(data);
+        bufferedAfterDot.add(in.buffered());
         String end = script.apply(".");
         if (end.equals(DROP)) {
           return;

@@ -43,6 +43,10 @@ public final class SmtpSession implements WriteWatchdog.Watched {
   private volatile long writeDeadline;
   private boolean needsReset;
   private boolean broken;
+  /** MAIL, RCPTs and DATA of the next message, written after the previous one's "." and not answered yet. */
+  private Ahead ahead;
+
+  private record Ahead(String from, String[] recipients) {}
 
   SmtpSession(Socket socket, ReplyReader in, Extensions extensions, SmtpConfig config) throws IOException {
     this.socket = socket;
@@ -59,9 +63,27 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     return extensions;
   }
 
+  /** Whether the next message's envelope can ride with the end of this one (pipelined DATA). */
+  public boolean writesAhead() {
+    return pipelining && !chunking;
+  }
+
   /** "pipelined BDAT", "pipelined DATA", "lock-step DATA"...: how this session sends, for logs. */
   public String mode() {
     return (pipelining ? "pipelined " : "lock-step ") + (chunking ? "BDAT" : "DATA");
+  }
+
+  /**
+   * Whether the next message's envelope was already written (after the last message's "."): the next
+   * {@link #send} must be for exactly that envelope ({@link #aheadIs}), or the session must be aborted, since a
+   * 354 for recipients the server accepted cannot be taken back without sending a message.
+   */
+  public boolean hasAhead() {
+    return ahead != null;
+  }
+
+  public boolean aheadIs(String from, String[] recipients) {
+    return ahead != null && ahead.from().equals(from) && java.util.Arrays.equals(ahead.recipients(), recipients);
   }
 
   /** False once the connection broke, the server said 421, or the protocol went wrong: close it. */
@@ -75,6 +97,19 @@ public final class SmtpSession implements WriteWatchdog.Watched {
    * accept it.
    */
   public SendOutcome send(String from, String[] recipients, byte[] mime, int mimeLength, Runnable beforeEnd) {
+    return send(from, recipients, mime, mimeLength, beforeEnd, null, null);
+  }
+
+  /**
+   * As {@link #send(String, String[], byte[], int, Runnable)}; with pipelined DATA, the envelope of the next
+   * message ({@code nextFrom}, {@code nextRecipients}, when not null) goes out in the same write as this
+   * message's data and ".", so that the next message finds its 354 waiting: one round trip per message.
+   */
+  public SendOutcome send(String from, String[] recipients, byte[] mime, int mimeLength, Runnable beforeEnd,
+      String nextFrom, String[] nextRecipients) {
+    if (ahead != null && !aheadIs(from, recipients)) {
+      throw new IllegalStateException("the session holds another message's envelope; abort it first");
+    }
     wire.encode(mime, mimeLength, !chunking);
     if (extensions.size() > 0 && wire.length() > extensions.size()) {
       return new SendOutcome.Rejected(new SmtpReply(552, "5.3.4", "message of " + wire.length()
@@ -85,7 +120,7 @@ public final class SmtpSession implements WriteWatchdog.Watched {
       replies = new Reply[recipients.length + 3];
     }
     try {
-      return transaction(from, recipients, beforeEnd);
+      return transaction(from, recipients, beforeEnd, pipelining && !chunking ? nextFrom : null, nextRecipients);
     } catch (EndWritten e) {
       return lost(e.getCause(), true);
     } catch (IOException e) {
@@ -93,8 +128,12 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     }
   }
 
-  private SendOutcome transaction(String from, String[] recipients, Runnable beforeEnd)
-      throws IOException, EndWritten {
+  private SendOutcome transaction(String from, String[] recipients, Runnable beforeEnd, String nextFrom,
+      String[] nextRecipients) throws IOException, EndWritten {
+    if (ahead != null) {
+      ahead = null; // written after the last "." (no RSET: that transaction ended); its replies are waiting
+      return afterEnvelope(recipients, beforeEnd, -1, 0, 1, recipients.length + 1, nextFrom, nextRecipients);
+    }
     int n = 0;
     int resetAt = -1;
     armWrite();
@@ -134,6 +173,13 @@ public final class SmtpSession implements WriteWatchdog.Watched {
       out.flush();
     }
     disarmWrite();
+    return afterEnvelope(recipients, beforeEnd, resetAt, mailAt, firstRcpt, endAt, nextFrom, nextRecipients);
+  }
+
+  /** Reads the envelope group's replies (those not read yet) and finishes the transaction. */
+  private SendOutcome afterEnvelope(String[] recipients, Runnable beforeEnd, int resetAt, int mailAt, int firstRcpt,
+      int endAt, String nextFrom, String[] nextRecipients) throws IOException, EndWritten {
+    int accepted;
     try {
       readPending(endAt);
     } catch (IOException e) {
@@ -165,12 +211,36 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     try {
       armWrite();
       out.write(wire.array(), 0, wire.length());
+      if (nextFrom != null) {
+        writeAhead(nextFrom, nextRecipients);
+      }
       out.flush();
       disarmWrite();
       return ended(in.read(), accepted);
     } catch (IOException e) {
       throw new EndWritten(e);
     }
+  }
+
+  /**
+   * The next message's MAIL, RCPTs and DATA, after this one's "." (RFC 2920 allows content first in a group).
+   * Its size and content are not known yet: MAIL goes without SIZE, and with BODY=8BITMIME whenever the server
+   * offers it (true of any content).
+   */
+  private void writeAhead(String from, String[] recipients) throws IOException {
+    StringBuilder mail = new StringBuilder(64).append("MAIL FROM:<").append(from).append('>');
+    if (extensions.eightBitMime()) {
+      mail.append(" BODY=8BITMIME");
+    }
+    if (extensions.smtpUtf8() && (nonAscii(from) || anyNonAscii(recipients))) {
+      mail.append(" SMTPUTF8");
+    }
+    writeAscii(mail.toString());
+    for (String rcpt : recipients) {
+      writeAscii("RCPT TO:<" + rcpt + ">");
+    }
+    writeAscii("DATA");
+    ahead = new Ahead(from, recipients.clone());
   }
 
   /** The reply to the end of the message (final "." or BDAT LAST). */
@@ -321,10 +391,14 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     closeSocket();
   }
 
-  /** QUIT, wait for its reply (bounded by the read timeout), close. Never throws. */
+  /**
+   * QUIT, wait for its reply (bounded by the read timeout), close. Never throws. With an envelope written ahead
+   * the server may be waiting for message data after a 354: the socket is closed instead (the server then drops
+   * the unfinished transaction), since QUIT would be taken as data.
+   */
   public void quit() {
     try {
-      if (!broken) {
+      if (!broken && ahead == null) {
         armWrite();
         writeAscii("QUIT");
         out.flush();

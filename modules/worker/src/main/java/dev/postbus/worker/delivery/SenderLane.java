@@ -1,6 +1,7 @@
 package dev.postbus.worker.delivery;
 
 import dev.postbus.job.Job;
+import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
 import dev.postbus.smtp.SendOutcome;
@@ -58,6 +59,12 @@ public final class SenderLane implements Runnable {
   private final Runnable ledgerGate = this::awaitPreviousLedgerEntry;
   /** The last attempt this lane recorded; its ledger entry must be safe before the next final dot. */
   private Outcomes.Batch previous;
+  /** The job this lane took ahead (its envelope was named to the connection), handled next, and its preparation. */
+  private Delivery held;
+  private Preparation.Result heldPrepared;
+  /** The connection that holds the envelope of {@link #held}, kept by this lane until that job is sent. */
+  private ConnectionPool.Lease kept;
+  private Relay keptRelay;
 
   public SenderLane(String name, Shared shared) {
     this.name = name;
@@ -96,12 +103,19 @@ public final class SenderLane implements Runnable {
   @Override
   public void run() {
     try {
-      while (stop.getCount() > 0) {
-        Delivery d = shared.queue().take(IDLE_CHECK);
+      while (stop.getCount() > 0 || held != null) { // a job taken ahead is sent even when stopping
+        Preparation.Result prepared = heldPrepared;
+        boolean ahead = held != null;
+        Delivery d = ahead ? held : shared.queue().take(IDLE_CHECK);
+        held = null;
+        heldPrepared = null;
         if (d == null) {
           shared.relays().closeIdle();
         } else if (!d.owner().revoked()) {
-          handle(d);
+          handle(d, prepared);
+        }
+        if (held == null) {
+          releaseKept(); // a connection kept for a job ahead that was not sent on it (its partition was revoked)
         }
       }
     } catch (InterruptedException e) {
@@ -112,10 +126,15 @@ public final class SenderLane implements Runnable {
   }
 
   void handle(Delivery d) throws InterruptedException {
+    handle(d, null);
+  }
+
+  /** @param preparedAhead the job's preparation when it was taken ahead, else null */
+  private void handle(Delivery d, Preparation.Result preparedAhead) throws InterruptedException {
     int attempt = DeliveryHeaders.attempts(d.headers()) + 1;
     Instant firstFailure = DeliveryHeaders.firstFailure(d.headers());
     List<String> only = DeliveryHeaders.recipients(d.headers());
-    Preparation.Result prepared = shared.preparation().prepare(d.value(), only);
+    Preparation.Result prepared = preparedAhead != null ? preparedAhead : shared.preparation().prepare(d.value(), only);
     if (prepared instanceof Preparation.Refused refused) {
       endWith(d, refused.job(), attempt, firstFailure, refused.failure(), refused.recipients());
       return;
@@ -130,9 +149,10 @@ public final class SenderLane implements Runnable {
     Preparation.Ready ready = (Preparation.Ready) prepared;
     Job job = ready.job();
     Address[] recipients = ready.recipients();
+    Envelope next = takeNextAhead();
     Sent sent;
     try (DomainGate.Pass pass = shared.domains().enter(recipients)) {
-      sent = sendThroughRelayProblems(d, RelayConfig.poolOf(job), ready.message(), recipients);
+      sent = sendThroughRelayProblems(d, RelayConfig.poolOf(job), ready.message(), recipients, next);
     }
     if (sent != null) {
       record(d, job, attempt, firstFailure, only, recipients.length, sent);
@@ -140,32 +160,77 @@ public final class SenderLane implements Runnable {
   }
 
   /**
+   * With pipelined DATA (the relay offers PIPELINING, not CHUNKING), the next job's envelope can ride in the same
+   * write as this message's end, so that it finds its 354 waiting: one round trip per message instead of two.
+   * For that the lane takes its next job now, when one is queued, prepares it, and sends it next on the same
+   * connection. Only with a single relay, where the next job cannot go elsewhere (a connection asked to send
+   * another envelope than the one it announced must reconnect). Null when nothing is taken ahead.
+   */
+  private Envelope takeNextAhead() throws InterruptedException {
+    List<Relay> all = shared.relays().all();
+    if (all.size() != 1 || !all.get(0).offer().writesAhead() || stop.getCount() == 0) {
+      return null;
+    }
+    Delivery next = shared.queue().take(Duration.ZERO);
+    if (next == null) {
+      return null;
+    }
+    held = next;
+    heldPrepared = shared.preparation().prepare(next.value(), DeliveryHeaders.recipients(next.headers()));
+    if (heldPrepared instanceof Preparation.Ready r) {
+      try {
+        return SmtpConnection.envelopeOf(r.message(), r.recipients());
+      } catch (jakarta.mail.MessagingException e) {
+        return null; // the message then fails on its own turn, with its own outcome
+      }
+    }
+    return null;
+  }
+
+  /**
    * Sends through the relay the job goes to; a relay that refuses us is taken out and the job goes to the
    * next, or waits for a probe when none is left. Null when given up (stopping, or the partition revoked).
    */
-  private Sent sendThroughRelayProblems(Delivery d, String pool, MimeMessage message, Address[] recipients)
-      throws InterruptedException {
+  private Sent sendThroughRelayProblems(Delivery d, String pool, MimeMessage message, Address[] recipients,
+      Envelope next) throws InterruptedException {
     while (true) {
-      Relays.Pick pick = shared.relays().pick(pool);
-      Relay relay = pick.relay();
-      if (relay == null) {
-        if (stop.await(pick.waitFor().toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
-          log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
-          return null;
+      ConnectionPool.Lease lease = kept;
+      Relay relay = keptRelay;
+      kept = null;
+      keptRelay = null;
+      Relays.Pick pick = null;
+      if (lease == null) {
+        pick = shared.relays().pick(pool);
+        relay = pick.relay();
+        if (relay == null) {
+          if (stop.await(pick.waitFor().toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
+            log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
+            return null;
+          }
+          continue;
         }
-        continue;
+        lease = relay.connections().borrow(BORROW_WAIT, ledgerGate);
       }
       SendOutcome outcome = null;
-      try (ConnectionPool.Lease lease = relay.connections().borrow(BORROW_WAIT, ledgerGate)) {
+      try {
         if (lease != null) {
           relay.rate().acquire();
           if (shared.relays().total() != null) {
             shared.relays().total().acquire();
           }
-          outcome = freshConnection.executeSupplier(() -> timedSend(lease.connection(), message, recipients));
+          ConnectionPool.Lease l = lease;
+          outcome = freshConnection.executeSupplier(() -> timedSend(l.connection(), message, recipients, next));
         }
       } finally {
-        if (outcome == null && pick.probe()) {
+        if (lease != null) {
+          if (outcome != null && lease.connection().hasAhead()) {
+            kept = lease; // the next job's envelope waits on it: this lane sends that job next, on it
+            keptRelay = relay;
+          } else {
+            lease.close();
+          }
+        }
+        if (outcome == null && pick != null && pick.probe()) {
           relay.abandonProbe();
         }
       }
@@ -187,9 +252,22 @@ public final class SenderLane implements Runnable {
     }
   }
 
-  private SendOutcome timedSend(SmtpConnection connection, MimeMessage message, Address[] recipients) {
+  /**
+   * Gives back a connection kept for the job taken ahead when that job will not be sent on it (its partition
+   * was revoked): the connection is closed first, since it holds that job's envelope.
+   */
+  private void releaseKept() {
+    if (kept != null) {
+      kept.connection().disconnect();
+      kept.close();
+      kept = null;
+      keptRelay = null;
+    }
+  }
+
+  private SendOutcome timedSend(SmtpConnection connection, MimeMessage message, Address[] recipients, Envelope next) {
     long start = System.nanoTime();
-    SendOutcome outcome = connection.send(message, recipients);
+    SendOutcome outcome = connection.send(message, recipients, next);
     shared.outcomes().stats().smtpSend(System.nanoTime() - start);
     return outcome;
   }

@@ -1,4 +1,4 @@
-package dev.postbus.smtp;
+package dev.postbus.testkit;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,15 +22,16 @@ import org.awaitility.Awaitility;
  * {@code unknown@example.net} refused with 550 5.1.1. Started with {@code postfix -c DIR start}, stopped with
  * {@code stop}. Needs root (Postfix's master drops to the postfix user).
  */
-final class PostfixRelay implements AutoCloseable {
+public final class PostfixRelay implements AutoCloseable {
 
-  static final String USER = "relayuser@example.net";
-  static final String PASSWORD = "s3cret-pass";
+  public static final String USER = "relayuser@example.net";
+  public static final String PASSWORD = "s3cret-pass";
 
-  final Path dir;
-  final int port;
-  final int authPort;
-  final Path trustStore;
+  public final Path dir;
+  public final int port;
+  public final int authPort;
+  /** PKCS12, password "changeit": the certificate of localhost that smtpd presents. */
+  public final Path trustStore;
 
   private PostfixRelay(Path dir, int port, int authPort, Path trustStore) {
     this.dir = dir;
@@ -39,8 +40,8 @@ final class PostfixRelay implements AutoCloseable {
     this.trustStore = trustStore;
   }
 
-  /** Null when Postfix cannot run here; the reason then goes to {@code why}. */
-  static String missing() {
+  /** Why Postfix cannot run here, or null when it can. */
+  public static String missing() {
     if (!Files.isExecutable(Path.of("/usr/sbin/postfix")) || !Files.isExecutable(Path.of("/usr/sbin/saslpasswd2"))) {
       return "Postfix or sasl2-bin is not installed (apt-get install postfix sasl2-bin; .ci/run does it as root)";
     }
@@ -56,7 +57,7 @@ final class PostfixRelay implements AutoCloseable {
   }
 
   /** @param mainCf extra main.cf lines (e.g. "smtpd_discard_ehlo_keywords = chunking") */
-  static PostfixRelay start(Path dir, List<String> mainCf) throws IOException {
+  public static PostfixRelay start(Path dir, List<String> mainCf) throws IOException {
     // JUnit's temporary folders are private to root; Postfix's processes run as the postfix user.
     Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     Path etc = Files.createDirectories(dir.resolve("etc"));
@@ -139,7 +140,7 @@ final class PostfixRelay implements AutoCloseable {
   }
 
   /** The delivered messages, oldest first. */
-  List<byte[]> delivered() throws IOException {
+  public List<byte[]> delivered() throws IOException {
     Path box = dir.resolve("mail/box/new");
     if (!Files.isDirectory(box)) {
       return List.of();
@@ -155,7 +156,7 @@ final class PostfixRelay implements AutoCloseable {
     }
   }
 
-  String log() throws IOException {
+  public String log() throws IOException {
     Path log = dir.resolve("maillog");
     return Files.exists(log) ? Files.readString(log) : "";
   }

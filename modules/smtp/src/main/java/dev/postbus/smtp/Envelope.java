@@ -1,0 +1,41 @@
+package dev.postbus.smtp;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A message's envelope: the sender and the recipients as they go into MAIL FROM and RCPT TO. Addresses are for
+ * the wire, never for logs ({@link #toString()} shows only the count).
+ */
+public final class Envelope {
+
+  private final String from;
+  private final String[] recipients;
+
+  public Envelope(String from, String[] recipients) {
+    this.from = Objects.requireNonNull(from, "from");
+    this.recipients = recipients.clone();
+  }
+
+  public String from() {
+    return from;
+  }
+
+  public String[] recipients() {
+    return recipients.clone();
+  }
+
+  String[] recipientsShared() {
+    return recipients;
+  }
+
+  /** Whether this is the envelope of {@code from} and {@code to}, in the same order. */
+  public boolean is(String otherFrom, String[] to) {
+    return from.equals(otherFrom) && Arrays.equals(recipients, to);
+  }
+
+  @Override
+  public String toString() {
+    return "Envelope[" + recipients.length + " recipients]";
+  }
+}
