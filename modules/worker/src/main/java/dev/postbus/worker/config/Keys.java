@@ -159,8 +159,8 @@ public final class Keys {
   public static final ConfigKey<ExtensionUse> SMTP_PIPELINING = key("smtp.pipelining", RARE,
       ValueType.choice(ExtensionUse.values()), ExtensionUse.AUTO,
       "auto: when the relay offers PIPELINING (RFC 2920), send MAIL, every RCPT and DATA (or BDAT) in one write and "
-          + "read the replies together; off: wait for each reply (lock-step). Never pipelines to a relay that does not "
-          + "offer it.");
+          + "read the replies together, and with DATA send the next message's envelope with the end of the message; "
+          + "off: wait for each reply (lock-step). Never pipelines to a relay that does not offer it.");
   public static final ConfigKey<ExtensionUse> SMTP_CHUNKING = key("smtp.chunking", RARE,
       ValueType.choice(ExtensionUse.values()), ExtensionUse.AUTO,
       "auto: when the relay offers CHUNKING (RFC 3030), send the message with BDAT, in the same write as MAIL and "
