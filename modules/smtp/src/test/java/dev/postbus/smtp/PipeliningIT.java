@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -44,14 +43,6 @@ class PipeliningIT {
     return m;
   }
 
-  private static Address[] rcpt(String... a) throws Exception {
-    Address[] out = new Address[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = new InternetAddress(a[i]);
-    }
-    return out;
-  }
-
   private static ScriptedServer server(List<String> extensions, Function<String, String> script) throws Exception {
     return new ScriptedServer(extensions, extensions.contains("PIPELINING"), script);
   }
@@ -65,7 +56,7 @@ class PipeliningIT {
     // The server holds every reply until DATA: a client that waited for the MAIL reply would time out.
     try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      SendOutcome o = c.send(message("hello"), rcpt("a@example.net", "b@example.net", "c@example.net"));
+      SendOutcome o = c.send(message("hello"), Rcpt.of("a@example.net", "b@example.net", "c@example.net"));
       assertThat(o).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "RCPT", "DATA");
       assertThat(s.commands.get(1)).startsWith("MAIL FROM:<sender@example.com> SIZE=");
@@ -76,7 +67,7 @@ class PipeliningIT {
   void withChunkingTheWholeMessageIsOneWriteAndNothingIsDotStuffed() throws Exception {
     try (ScriptedServer s = server(PIPELINING_CHUNKING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      SendOutcome o = c.send(message("line one\n.starts with a dot\nlast"), rcpt("a@example.net"));
+      SendOutcome o = c.send(message("line one\n.starts with a dot\nlast"), Rcpt.of("a@example.net"));
       assertThat(o).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "BDAT");
       assertThat(s.commands.get(3)).endsWith(" LAST");
@@ -90,7 +81,7 @@ class PipeliningIT {
   void dataIsDotStuffedAndEveryLineEndIsCrlf() throws Exception {
     try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message(".first\nbare lf\rbare cr\n.\n..two"), rcpt("a@example.net")))
+      assertThat(c.send(message(".first\nbare lf\rbare cr\n.\n..two"), Rcpt.of("a@example.net")))
           .isInstanceOf(SendOutcome.Delivered.class);
       String body = new String(s.messages.get(0), StandardCharsets.UTF_8);
       assertThat(body).contains("\r\n..first\r\nbare lf\r\nbare cr\r\n..\r\n...two\r\n");
@@ -102,7 +93,7 @@ class PipeliningIT {
   void chunkingOffDoesNotUseBdat() throws Exception {
     try (ScriptedServer s = server(PIPELINING_CHUNKING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()).toBuilder().chunking(false).build(), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "DATA");
     }
   }
@@ -112,7 +103,7 @@ class PipeliningIT {
     try (ScriptedServer s = server(List.of(), ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       for (int i = 0; i < 3; i++) {
-        assertThat(c.send(message("m" + i), rcpt("a@example.net", "b@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+        assertThat(c.send(message("m" + i), Rcpt.of("a@example.net", "b@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
       }
       assertThat(s.violations).isEmpty();
       assertThat(s.commands.get(1)).isEqualTo("MAIL FROM:<sender@example.com>"); // no SIZE when not offered
@@ -123,8 +114,8 @@ class PipeliningIT {
   void pipeliningOffIsLockStepEvenWhenOffered() throws Exception {
     try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()).toBuilder().pipelining(false).build(), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
-      assertThat(c.send(message("y"), rcpt("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("y"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
     }
   }
 
@@ -132,7 +123,7 @@ class PipeliningIT {
   void heloWhenEhloIsNotUnderstood() throws Exception {
     try (ScriptedServer s = server(List.of(), cmd -> cmd.startsWith("EHLO") ? "502 5.5.1 what?" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).startsWith("EHLO", "HELO", "MAIL");
     }
   }
@@ -142,7 +133,7 @@ class PipeliningIT {
     try (ScriptedServer s = server(PIPELINING_CHUNKING,
         cmd -> cmd.contains("<bad@") ? "550 5.1.1 no such user" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      SendOutcome o = c.send(message("x"), rcpt("a@example.net", "bad@example.net", "c@example.net"));
+      SendOutcome o = c.send(message("x"), Rcpt.of("a@example.net", "bad@example.net", "c@example.net"));
       assertThat(o).isInstanceOfSatisfying(SendOutcome.RecipientsRefused.class, r -> {
         assertThat(r.accepted()).isEqualTo(2);
         assertThat(r.refused()).singleElement().satisfies(f -> {
@@ -159,14 +150,14 @@ class PipeliningIT {
     try (ScriptedServer s = server(PIPELINING,
         cmd -> cmd.startsWith("RCPT") && cmd.contains("<bad") ? "550 5.1.1 no" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      SendOutcome o = c.send(message("x"), rcpt("bad1@example.net", "bad2@example.net"));
+      SendOutcome o = c.send(message("x"), Rcpt.of("bad1@example.net", "bad2@example.net"));
       assertThat(o).isInstanceOfSatisfying(SendOutcome.RecipientsRefused.class, r -> {
         assertThat(r.accepted()).isZero();
         assertThat(r.dataReply()).isNull();
         assertThat(r.refused()).hasSize(2);
       });
       assertThat(s.messages).singleElement().satisfies(m -> assertThat(m).isEmpty()); // the lone "."
-      assertThat(c.send(message("y"), rcpt("good@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("y"), Rcpt.of("good@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "DATA", "RSET", "MAIL", "RCPT", "DATA");
       assertThat(c.opens()).isEqualTo(1);
     }
@@ -176,11 +167,11 @@ class PipeliningIT {
   void aRefusedDataIsRejectedAndReset() throws Exception {
     try (ScriptedServer s = server(PIPELINING, cmd -> cmd.equals("DATA") ? "554 5.7.1 not from you" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOfSatisfying(SendOutcome.Rejected.class, r -> {
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.Rejected.class, r -> {
         assertThat(r.command()).isEqualTo("DATA");
         assertThat(r.reply().codes()).isEqualTo("554 5.7.1");
       });
-      c.send(message("y"), rcpt("a@example.net"));
+      c.send(message("y"), Rcpt.of("a@example.net"));
       assertThat(verbs(s)).containsSubsequence("DATA", "RSET", "MAIL");
     }
   }
@@ -191,7 +182,7 @@ class PipeliningIT {
         cmd -> cmd.startsWith("MAIL") ? "451 4.3.0 try later" : cmd.startsWith("RCPT") || cmd.startsWith("BDAT")
             ? "503 5.5.1 no MAIL" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOfSatisfying(SendOutcome.Rejected.class, r -> {
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.Rejected.class, r -> {
         assertThat(r.command()).isEqualTo("MAIL");
         assertThat(r.reply().codes()).isEqualTo("451 4.3.0");
       });
@@ -202,7 +193,7 @@ class PipeliningIT {
   void aMessageOverTheServersSizeLimitIsNotSent() throws Exception {
     try (ScriptedServer s = server(List.of("PIPELINING", "SIZE 100"), ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x".repeat(500)), rcpt("a@example.net")))
+      assertThat(c.send(message("x".repeat(500)), Rcpt.of("a@example.net")))
           .isInstanceOfSatisfying(SendOutcome.Rejected.class, r -> assertThat(r.reply().codes()).isEqualTo("552 5.3.4"));
       assertThat(verbs(s)).doesNotContain("MAIL");
     }
@@ -213,8 +204,8 @@ class PipeliningIT {
     try (ScriptedServer s = server(PIPELINING, cmd -> cmd.startsWith("RCPT") && cmd.contains("<slow")
         ? "421 4.7.0 too fast, closing" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), rcpt("slow@example.net"))).isInstanceOf(SendOutcome.RecipientsRefused.class);
-      assertThat(c.send(message("y"), rcpt("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("x"), Rcpt.of("slow@example.net"))).isInstanceOf(SendOutcome.RecipientsRefused.class);
+      assertThat(c.send(message("y"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.opens()).isEqualTo(2);
     }
   }
@@ -239,7 +230,7 @@ class PipeliningIT {
     List<String> extensions = offered.equals("NONE") ? List.of() : List.of(offered.split(" "));
     try (ScriptedServer s = server(extensions, cmd -> cmd.startsWith(step) ? ScriptedServer.DROP : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      SendOutcome o = c.send(message("x"), rcpt("a@example.net"));
+      SendOutcome o = c.send(message("x"), Rcpt.of("a@example.net"));
       assertThat(o.getClass().getSimpleName()).isEqualTo(expected);
       assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
     }
@@ -250,7 +241,7 @@ class PipeliningIT {
     // The server answers only at the end of a group: each message waits one round trip, not two.
     try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      Address[] to = rcpt("a@example.net", "b@example.net");
+      Address[] to = Rcpt.of("a@example.net", "b@example.net");
       MimeMessage first = message("first");
       MimeMessage second = message("second");
       assertThat(c.send(first, to, SmtpConnection.envelopeOf(second, to))).isInstanceOf(SendOutcome.Delivered.class);
@@ -268,9 +259,9 @@ class PipeliningIT {
     try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       MimeMessage first = message("first");
-      assertThat(c.send(first, rcpt("a@example.net"), SmtpConnection.envelopeOf(first, rcpt("other@example.net"))))
+      assertThat(c.send(first, Rcpt.of("a@example.net"), SmtpConnection.envelopeOf(first, Rcpt.of("other@example.net"))))
           .isInstanceOf(SendOutcome.Delivered.class);
-      assertThat(c.send(message("second"), rcpt("a@example.net"), null)).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("second"), Rcpt.of("a@example.net"), null)).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.opens()).isEqualTo(2);
       Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> s.connections == 2);
       assertThat(s.messages).hasSize(2).noneMatch(m -> m.length == 0);
@@ -282,7 +273,7 @@ class PipeliningIT {
     try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok)) {
       try (SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
         MimeMessage first = message("first");
-        assertThat(c.send(first, rcpt("a@example.net"), SmtpConnection.envelopeOf(first, rcpt("a@example.net"))))
+        assertThat(c.send(first, Rcpt.of("a@example.net"), SmtpConnection.envelopeOf(first, Rcpt.of("a@example.net"))))
             .isInstanceOf(SendOutcome.Delivered.class);
       }
       Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> s.commands.size() >= 7);
@@ -298,7 +289,7 @@ class PipeliningIT {
         ? ScriptedServer.DROP : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       MimeMessage first = message("first");
-      Address[] to = rcpt("a@example.net");
+      Address[] to = Rcpt.of("a@example.net");
       assertThat(c.send(first, to, SmtpConnection.envelopeOf(first, to))).isInstanceOf(SendOutcome.InDoubt.class);
       assertThat(c.send(first, to, null)).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.opens()).isEqualTo(2);
@@ -328,11 +319,11 @@ class PipeliningIT {
     })) {
       SmtpConfig good = config(s.port()).toBuilder().credentials("u@example.com", Secret.of("pässword")).build();
       try (SmtpConnection c = new SmtpConnection(good, Clock.systemUTC(), "t")) {
-        assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+        assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
       }
       SmtpConfig bad = config(s.port()).toBuilder().credentials("u@example.com", Secret.of("wrong")).build();
       try (SmtpConnection c = new SmtpConnection(bad, Clock.systemUTC(), "t")) {
-        assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
+        assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
             r -> assertThat(r.reply().codes()).isEqualTo("535 5.7.8"));
       }
     }
@@ -343,7 +334,7 @@ class PipeliningIT {
     try (ScriptedServer s = server(List.of("PIPELINING"), ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()).toBuilder().credentials("u", Secret.of("p")).build(),
             Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), rcpt("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
           r -> assertThat(r.problem()).contains("does not offer AUTH PLAIN or LOGIN"));
     }
   }
@@ -356,7 +347,7 @@ class PipeliningIT {
       SmtpConfig tls = SmtpConfig.builder("127.0.0.1", s.port(), TlsMode.STARTTLS_REQUIRED)
           .readTimeout(Duration.ofSeconds(2)).build();
       try (SmtpConnection t = new SmtpConnection(tls, Clock.systemUTC(), "t")) {
-        assertThat(t.send(message("x"), rcpt("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
+        assertThat(t.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
             r -> assertThat(r.problem()).contains("after its STARTTLS reply"));
       }
     }

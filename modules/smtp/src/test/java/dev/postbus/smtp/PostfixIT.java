@@ -92,14 +92,6 @@ class PostfixIT {
     return m;
   }
 
-  private static Address[] rcpt(String... a) throws Exception {
-    Address[] out = new Address[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = new InternetAddress(a[i]);
-    }
-    return out;
-  }
-
   /** The message as Postfix stored it (LF line ends), without the headers it added at the top. */
   private static String stored(String id) throws Exception {
     String marker = "<" + id + "@postbus.test>";
@@ -135,7 +127,7 @@ class PostfixIT {
       for (int i = 0; i < 3; i++) {
         String id = mode.replace(' ', '-') + "-" + i;
         MimeMessage m = richMessage(id);
-        assertThat(c.send(m, rcpt("bob@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+        assertThat(c.send(m, Rcpt.of("bob@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
         assertThat(stored(id)).isEqualTo(written(m));
       }
       assertThat(c.opens()).isEqualTo(1);
@@ -147,7 +139,7 @@ class PostfixIT {
   @Test
   void withPipelinedDataTheNextEnvelopeRidesWithTheEndOfEachMessage() throws Exception {
     try (SmtpConnection c = new SmtpConnection(tls(postfix.port).chunking(false).build(), Clock.systemUTC(), "t")) {
-      Address[] to = rcpt("bob@example.net", "carol@example.net");
+      Address[] to = Rcpt.of("bob@example.net", "carol@example.net");
       MimeMessage[] messages = new MimeMessage[4];
       for (int i = 0; i < messages.length; i++) {
         messages[i] = richMessage("ahead-" + i);
@@ -167,14 +159,14 @@ class PostfixIT {
   void anUnknownRecipientInTheMiddleOfAGroupIsRefusedAndTheOthersReceiveTheMessage() throws Exception {
     try (SmtpConnection c = new SmtpConnection(tls(postfix.port).build(), Clock.systemUTC(), "t")) {
       MimeMessage m = richMessage("partial");
-      SendOutcome o = c.send(m, rcpt("bob@example.net", "unknown@example.net", "carol@example.net"));
+      SendOutcome o = c.send(m, Rcpt.of("bob@example.net", "unknown@example.net", "carol@example.net"));
       assertThat(o).isInstanceOfSatisfying(SendOutcome.RecipientsRefused.class, r -> {
         assertThat(r.accepted()).isEqualTo(2);
         assertThat(r.refused()).singleElement().satisfies(f -> assertThat(f.reply().codes()).isEqualTo("550 5.1.1"));
       });
       assertThat(stored("partial")).isEqualTo(written(m));
       // The session stays in step: the next message on the same connection goes through.
-      assertThat(c.send(richMessage("after-partial"), rcpt("bob@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(richMessage("after-partial"), Rcpt.of("bob@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.opens()).isEqualTo(1);
     }
   }
@@ -183,9 +175,9 @@ class PostfixIT {
   void onlyUnknownRecipientsSendNothingAndTheConnectionGoesOn() throws Exception {
     for (boolean chunking : new boolean[] {true, false}) {
       try (SmtpConnection c = new SmtpConnection(tls(postfix.port).chunking(chunking).build(), Clock.systemUTC(), "t")) {
-        assertThat(c.send(richMessage("nobody-" + chunking), rcpt("unknown@example.net")))
+        assertThat(c.send(richMessage("nobody-" + chunking), Rcpt.of("unknown@example.net")))
             .isInstanceOfSatisfying(SendOutcome.RecipientsRefused.class, r -> assertThat(r.dataReply()).isNull());
-        assertThat(c.send(richMessage("somebody-" + chunking), rcpt("bob@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+        assertThat(c.send(richMessage("somebody-" + chunking), Rcpt.of("bob@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
         stored("somebody-" + chunking);
       }
     }
@@ -199,7 +191,7 @@ class PostfixIT {
     SmtpConfig config = tls(postfix.authPort).credentials(PostfixRelay.USER, Secret.of(PostfixRelay.PASSWORD)).build();
     try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
       String id = "auth-" + mechanism;
-      assertThat(c.send(richMessage(id), rcpt("bob@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(richMessage(id), Rcpt.of("bob@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
       stored(id);
     }
   }
@@ -208,7 +200,7 @@ class PostfixIT {
   void aWrongPasswordIsRefusedAsARelayProblem() throws Exception {
     SmtpConfig config = tls(postfix.authPort).credentials(PostfixRelay.USER, Secret.of("wrong")).build();
     try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
-      assertThat(c.send(richMessage("wrong-password"), rcpt("bob@example.net")))
+      assertThat(c.send(richMessage("wrong-password"), Rcpt.of("bob@example.net")))
           .isInstanceOfSatisfying(SendOutcome.RelayRefused.class, r -> assertThat(r.reply().code()).isEqualTo(535));
     }
   }
@@ -216,7 +208,7 @@ class PostfixIT {
   @Test
   void withoutAuthTheAuthPortRefusesTheRecipient() throws Exception {
     try (SmtpConnection c = new SmtpConnection(tls(postfix.authPort).build(), Clock.systemUTC(), "t")) {
-      assertThat(c.send(richMessage("no-auth"), rcpt("bob@example.net")))
+      assertThat(c.send(richMessage("no-auth"), Rcpt.of("bob@example.net")))
           .isInstanceOfSatisfying(SendOutcome.RecipientsRefused.class, r ->
               assertThat(r.refused().get(0).reply().code()).isEqualTo(554));
     }

@@ -6,7 +6,6 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import jakarta.mail.Address;
 import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -38,14 +37,6 @@ class SmtpConnectionIT {
     return m;
   }
 
-  private static Address[] rcpt(String... a) throws Exception {
-    Address[] out = new Address[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = new InternetAddress(a[i]);
-    }
-    return out;
-  }
-
   private static SmtpConfig plain(int port) {
     return SmtpConfig.of("127.0.0.1", port, TlsMode.NONE)
         .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
@@ -56,7 +47,7 @@ class SmtpConnectionIT {
     SmtpConfig config = plain(greenMail.getSmtp().getPort());
     try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
       for (int i = 0; i < 5; i++) {
-        SendOutcome outcome = c.send(message(SmtpConnection.sessionFor(config), "m" + i), rcpt("b@example.com"));
+        SendOutcome outcome = c.send(message(SmtpConnection.sessionFor(config), "m" + i), Rcpt.of("b@example.com"));
         assertThat(outcome).isInstanceOf(SendOutcome.Delivered.class);
         assertThat(((SendOutcome.Delivered) outcome).reply().code()).isEqualTo(250);
       }
@@ -70,7 +61,7 @@ class SmtpConnectionIT {
     SmtpConfig config = plain(greenMail.getSmtp().getPort()).withHygiene(2, Duration.ofMinutes(5), Duration.ofMinutes(1));
     try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
       for (int i = 0; i < 5; i++) {
-        assertThat(c.send(message(SmtpConnection.sessionFor(config), "m" + i), rcpt("b@example.com")))
+        assertThat(c.send(message(SmtpConnection.sessionFor(config), "m" + i), Rcpt.of("b@example.com")))
             .isInstanceOf(SendOutcome.Delivered.class);
       }
       assertThat(c.opens()).isEqualTo(3);
@@ -116,14 +107,14 @@ class SmtpConnectionIT {
       SmtpConfig config = plain(port);
       try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
         SendOutcome outcome = c.send(message(SmtpConnection.sessionFor(config), "s"),
-            rcpt("ok@example.com", "gone@example.com", "full@example.com"));
+            Rcpt.of("ok@example.com", "gone@example.com", "full@example.com"));
         assertThat(outcome).isInstanceOf(SendOutcome.RecipientsRefused.class);
         SendOutcome.RecipientsRefused r = (SendOutcome.RecipientsRefused) outcome;
         assertThat(r.accepted()).isEqualTo(1);
         assertThat(r.dataReply().code()).isEqualTo(250);
         assertThat(r.refused()).extracting(SendOutcome.Refusal::address).containsExactly("gone@example.com", "full@example.com");
         assertThat(r.refused()).extracting(f -> f.reply().code()).containsExactly(550, 452);
-        assertThat(c.send(message(SmtpConnection.sessionFor(config), "next"), rcpt("ok@example.com")))
+        assertThat(c.send(message(SmtpConnection.sessionFor(config), "next"), Rcpt.of("ok@example.com")))
             .as("the connection is still usable").isInstanceOf(SendOutcome.Delivered.class);
       }
       assertThat(messages.get()).isEqualTo(2);
@@ -168,7 +159,7 @@ class SmtpConnectionIT {
   void starttlsRequiredRefusesAServerWithoutStarttls() throws Exception {
     SmtpConfig config = SmtpConfig.of("127.0.0.1", greenMail.getSmtp().getPort(), TlsMode.STARTTLS_REQUIRED);
     try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
-      SendOutcome outcome = c.send(message(SmtpConnection.sessionFor(config), "s"), rcpt("b@example.com"));
+      SendOutcome outcome = c.send(message(SmtpConnection.sessionFor(config), "s"), Rcpt.of("b@example.com"));
       assertThat(outcome).isInstanceOf(SendOutcome.RelayRefused.class);
       assertThat(((SendOutcome.RelayRefused) outcome).problem()).contains("STARTTLS is required");
     }
@@ -182,13 +173,13 @@ class SmtpConnectionIT {
       greenMail.setUser("sender@example.com", "sender", "right");
       SmtpConfig config = plain(greenMail.getSmtp().getPort()).withCredentials("sender", Secret.of("wrong"));
       try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
-        SendOutcome outcome = c.send(message(SmtpConnection.sessionFor(config), "s"), rcpt("b@example.com"));
+        SendOutcome outcome = c.send(message(SmtpConnection.sessionFor(config), "s"), Rcpt.of("b@example.com"));
         assertThat(outcome).isInstanceOf(SendOutcome.RelayRefused.class);
         assertThat(((SendOutcome.RelayRefused) outcome).problem()).isEqualTo("authentication failed");
       }
       SmtpConfig right = plain(greenMail.getSmtp().getPort()).withCredentials("sender", Secret.of("right"));
       try (SmtpConnection c = new SmtpConnection(right, Clock.systemUTC(), "lane-0")) {
-        assertThat(c.send(message(SmtpConnection.sessionFor(right), "s"), rcpt("b@example.com")))
+        assertThat(c.send(message(SmtpConnection.sessionFor(right), "s"), Rcpt.of("b@example.com")))
             .isInstanceOf(SendOutcome.Delivered.class);
       }
     } finally {
@@ -199,7 +190,7 @@ class SmtpConnectionIT {
   private static SendOutcome send(int port) throws Exception {
     SmtpConfig config = plain(port);
     try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
-      return c.send(message(SmtpConnection.sessionFor(config), "s"), rcpt("b@example.com"));
+      return c.send(message(SmtpConnection.sessionFor(config), "s"), Rcpt.of("b@example.com"));
     }
   }
 
