@@ -296,6 +296,51 @@ class PipeliningIT {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"DATA", "BDAT"})
+  void aWriteThatStallsIsCutAfterTheWriteTimeoutAndTheMessageIsLostNotInDoubt(String mode) throws Exception {
+    // The server takes the envelope, then stops reading: the client's write fills the socket buffers and blocks.
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> stallAfterEnvelope(server, mode.equals("BDAT")), "stalling-server");
+      t.setDaemon(true);
+      t.start();
+      // The server would hold the connection for a minute and the read timeout is as long: only the write
+      // timeout's watchdog, closing the socket under the stalled write ("Socket closed"), ends this early.
+      SmtpConfig config = config(server.getLocalPort()).toBuilder().writeTimeout(Duration.ofMillis(500))
+          .readTimeout(Duration.ofSeconds(60)).build();
+      try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
+        SendOutcome o = c.send(message("x".repeat(40 * 1024 * 1024)), Rcpt.of("a@example.net"));
+        assertThat(o).isInstanceOfSatisfying(SendOutcome.ConnectionLost.class,
+            l -> assertThat(l.problem()).contains("before the end of data").contains("Socket closed"));
+      }
+    }
+  }
+
+  /** Lock-step (no PIPELINING offered): answers up to DATA (or BDAT's command line), then never reads again. */
+  private static void stallAfterEnvelope(java.net.ServerSocket server, boolean chunking) {
+    try (java.net.Socket s = server.accept()) {
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      var out = s.getOutputStream();
+      out.write("220 stall\r\n".getBytes(StandardCharsets.US_ASCII));
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.startsWith("EHLO")) {
+          out.write((chunking ? "250-stall\r\n250 CHUNKING\r\n" : "250 stall\r\n").getBytes(StandardCharsets.US_ASCII));
+        } else if (line.startsWith("DATA")) {
+          out.write("354 go\r\n".getBytes(StandardCharsets.US_ASCII));
+          break;
+        } else if (line.startsWith("BDAT")) {
+          break;
+        } else {
+          out.write("250 ok\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+      }
+      Thread.sleep(60_000); // holds the connection open, reading nothing
+    } catch (java.io.IOException | InterruptedException e) {
+      // the client cut it
+    }
+  }
+
   @Test
   void authLoginWhenPlainIsNotOffered() throws Exception {
     java.util.concurrent.atomic.AtomicInteger step = new java.util.concurrent.atomic.AtomicInteger();

@@ -28,6 +28,10 @@ import java.util.List;
 public final class SmtpSession implements WriteWatchdog.Watched {
 
   private static final byte[] CRLF = {'\r', '\n'};
+  /** The end of DATA content, which {@link WireBytes} puts last. */
+  private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
+  /** The last byte of a BDAT chunk: until it is sent, the server cannot have the whole message. */
+  private static final int END_OF_CHUNK = 1;
   private static final int OUT_BUFFER = 64 * 1024;
 
   private final Socket socket;
@@ -161,9 +165,11 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     int endAt = n++;
     if (chunking) {
       beforeEnd.run();
+      writeAscii("BDAT " + wire.length() + " LAST");
+      writeUpToTheEnd(END_OF_CHUNK);
       try {
-        writeAscii("BDAT " + wire.length() + " LAST");
-        out.write(wire.array(), 0, wire.length());
+        int last = Math.min(END_OF_CHUNK, wire.length());
+        out.write(wire.array(), wire.length() - last, last);
         out.flush();
       } catch (IOException e) {
         throw new EndWritten(e);
@@ -208,9 +214,10 @@ public final class SmtpSession implements WriteWatchdog.Watched {
       return new SendOutcome.Rejected(end.toSmtpReply(), "DATA");
     }
     beforeEnd.run();
+    armWrite();
+    writeUpToTheEnd(END_OF_DATA.length);
     try {
-      armWrite();
-      out.write(wire.array(), 0, wire.length());
+      out.write(END_OF_DATA);
       if (nextFrom != null) {
         writeAhead(nextFrom, nextRecipients);
       }
@@ -220,6 +227,15 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     } catch (IOException e) {
       throw new EndWritten(e);
     }
+  }
+
+  /**
+   * Writes the message but its last {@code tail} bytes. A failure here is certainly before the server could
+   * have the whole message (lost, not in doubt); a large message goes to the socket here, a small one stays in
+   * the buffer and leaves with its end.
+   */
+  private void writeUpToTheEnd(int tail) throws IOException {
+    out.write(wire.array(), 0, wire.length() - Math.min(tail, wire.length()));
   }
 
   /**
