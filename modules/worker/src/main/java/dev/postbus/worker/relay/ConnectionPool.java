@@ -20,42 +20,69 @@ public final class ConnectionPool {
 
   private static final Runnable NO_GATE = () -> {};
 
-  /**
-   * One connection of the pool; while a lane has it, it is that lane's lease, and the lane's ledger gate runs
-   * just before each final dot sent on it.
-   */
-  public static final class Lease implements AutoCloseable {
-    private final ConnectionPool pool;
+  /** One connection of the pool; while lent, the borrowing lane's ledger gate runs before each final dot on it. */
+  private static final class Entry {
     private final SmtpConnection connection;
     private volatile Runnable gate = NO_GATE;
 
-    private Lease(ConnectionPool pool, SmtpConnection connection) {
-      this.pool = pool;
+    private Entry(SmtpConnection connection) {
       this.connection = connection;
       connection.beforeFinalDot(() -> gate.run());
     }
+  }
 
-    public SmtpConnection connection() {
-      return connection;
+  /**
+   * One loan of one connection to one lane. It ends exactly once: the first {@link #close} gives the connection
+   * back, a second does nothing, and a lease that has ended can neither give back nor reach a connection that
+   * another lane may hold by now (as HikariCP's pool entries and proxies are ended).
+   */
+  public static final class Lease implements AutoCloseable {
+    private static final java.lang.invoke.VarHandle ENDED;
+
+    static {
+      try {
+        ENDED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Lease.class, "ended", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
     }
 
-    /** Gives the connection back to the pool. */
+    private final ConnectionPool pool;
+    private final Entry entry;
+    @SuppressWarnings("unused") // through ENDED
+    private volatile boolean ended;
+
+    private Lease(ConnectionPool pool, Entry entry) {
+      this.pool = pool;
+      this.entry = entry;
+    }
+
+    public SmtpConnection connection() {
+      if (ended) {
+        throw new IllegalStateException("this lease of " + entry.connection + " has ended");
+      }
+      return entry.connection;
+    }
+
+    /** Gives the connection back to the pool, the first time only. */
     @Override
     public void close() {
-      gate = NO_GATE;
-      pool.release(this);
+      if (ENDED.compareAndSet(this, false, true)) {
+        entry.gate = NO_GATE;
+        pool.release(entry);
+      }
     }
   }
 
-  private final List<Lease> all = new ArrayList<>();
-  private final ArrayDeque<Lease> free = new ArrayDeque<>();
+  private final List<Entry> all = new ArrayList<>();
+  private final ArrayDeque<Entry> free = new ArrayDeque<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition returned = lock.newCondition();
   private int inUse;
   private volatile int limit;
 
   public ConnectionPool(List<SmtpConnection> connections) {
-    connections.forEach(c -> all.add(new Lease(this, c)));
+    connections.forEach(c -> all.add(new Entry(c)));
     free.addAll(all);
     limit = all.size();
   }
@@ -65,7 +92,7 @@ public final class ConnectionPool {
    * the lane's thread just before each final dot sent on it.
    */
   public Lease borrow(Duration wait, Runnable gate) throws InterruptedException {
-    Lease p;
+    Entry p;
     lock.lock();
     try {
       long nanos = wait.toNanos();
@@ -81,10 +108,10 @@ public final class ConnectionPool {
       lock.unlock();
     }
     p.gate = gate;
-    return p;
+    return new Lease(this, p);
   }
 
-  private void release(Lease p) {
+  private void release(Entry p) {
     if (limit < all.size() && surplus()) { // only while a share of a group maximum is in force
       p.connection.disconnect();
     }
@@ -103,7 +130,7 @@ public final class ConnectionPool {
     lock.lock();
     try {
       int open = inUse - 1;
-      for (Lease f : free) {
+      for (Entry f : free) {
         if (isOpen(f.connection.state())) {
           open++;
         }
@@ -117,13 +144,13 @@ public final class ConnectionPool {
   /** Lends at most {@code n} connections at once (at least one), closing idle ones above it. */
   public void limit(int n) {
     int bounded = Math.max(1, Math.min(n, all.size()));
-    List<Lease> closing = new ArrayList<>();
+    List<Entry> closing = new ArrayList<>();
     lock.lock();
     try {
       limit = bounded;
       int open = inUse;
       for (var it = free.descendingIterator(); it.hasNext(); ) { // the next to be lent first
-        Lease f = it.next();
+        Entry f = it.next();
         if (isOpen(f.connection.state()) && ++open > limit) {
           closing.add(f);
         }
@@ -153,18 +180,18 @@ public final class ConnectionPool {
 
   /** Closes free connections idle past the idle timeout; called by lanes with nothing to do. */
   public void closeIdle() {
-    for (Lease p : all) {
+    for (Entry p : all) {
       if (tryBorrow(p)) {
         try {
           p.connection.closeIfIdle();
         } finally {
-          p.close();
+          release(p);
         }
       }
     }
   }
 
-  private boolean tryBorrow(Lease p) {
+  private boolean tryBorrow(Entry p) {
     lock.lock();
     try {
       if (!free.remove(p)) {
@@ -189,7 +216,7 @@ public final class ConnectionPool {
   /** Connections in state {@code s} now. */
   public int count(ConnectionState s) {
     int n = 0;
-    for (Lease p : all) {
+    for (Entry p : all) {
       if (p.connection.state() == s) {
         n++;
       }

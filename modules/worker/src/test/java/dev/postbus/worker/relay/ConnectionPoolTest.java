@@ -31,16 +31,43 @@ class ConnectionPoolTest {
     assertThat(one.connection()).isNotSameAs(two.connection());
     p.limit(2);
     assertThat(p.borrow(Duration.ofMillis(20), () -> {})).as("two lent, limit two").isNull();
+    SmtpConnection returned = one.connection();
     one.close();
     ConnectionPool.Lease three = p.borrow(Duration.ZERO, () -> {});
     assertThat(three).isNotNull();
-    assertThat(three.connection()).as("the one just returned is lent first").isSameAs(one.connection());
+    assertThat(three.connection()).as("the one just returned is lent first").isSameAs(returned);
     p.limit(0);
     assertThat(p.limit()).as("never below one").isEqualTo(1);
     p.limit(99);
     assertThat(p.limit()).as("never above the relay's connections").isEqualTo(4);
     two.close();
     three.close();
+  }
+
+  @Test
+  void leaseEndsExactlyOnce() throws Exception {
+    ConnectionPool p = pool(1);
+    ConnectionPool.Lease lease = p.borrow(Duration.ZERO, () -> {});
+    lease.close();
+    lease.close(); // a second close does nothing
+    ConnectionPool.Lease first = p.borrow(Duration.ZERO, () -> {});
+    assertThat(first).isNotNull();
+    assertThat(p.borrow(Duration.ZERO, () -> {})).as("one connection, lent once").isNull();
+    first.close();
+  }
+
+  @Test
+  void aStaleLeaseCannotGiveBackAConnectionAnotherLaneNowHolds() throws Exception {
+    ConnectionPool p = pool(1);
+    ConnectionPool.Lease stale = p.borrow(Duration.ZERO, () -> {});
+    stale.close();
+    ConnectionPool.Lease current = p.borrow(Duration.ZERO, () -> {});
+    assertThat(current).isNotNull();
+    stale.close(); // the old holder closes again, while another lane holds the connection
+    assertThat(p.borrow(Duration.ZERO, () -> {})).as("the connection is still the other lane's").isNull();
+    assertThat(current.connection()).isNotNull();
+    org.assertj.core.api.Assertions.assertThatThrownBy(stale::connection).isInstanceOf(IllegalStateException.class);
+    current.close();
   }
 
   @Test
@@ -54,9 +81,10 @@ class ConnectionPoolTest {
         throw new IllegalStateException(e);
       }
     });
+    SmtpConnection returned = held.connection();
     held.close();
     ConnectionPool.Lease next = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(next).isNotNull();
-    assertThat(next.connection()).isSameAs(held.connection());
+    assertThat(next.connection()).isSameAs(returned);
   }
 }
