@@ -23,10 +23,17 @@ public final class DurableSender {
 
   private final Producer<byte[], byte[]> producer;
   private final ScheduledExecutorService retries;
+  private final Duration retryPause;
 
   public DurableSender(Producer<byte[], byte[]> producer, ScheduledExecutorService retries) {
+    this(producer, retries, RETRY_PAUSE);
+  }
+
+  /** @param retryPause the wait before a failed send is tried again */
+  DurableSender(Producer<byte[], byte[]> producer, ScheduledExecutorService retries, Duration retryPause) {
     this.producer = producer;
     this.retries = retries;
+    this.retryPause = retryPause;
   }
 
   /** @param what describes the record in log lines; called only when something goes wrong */
@@ -49,17 +56,17 @@ public final class DurableSender {
         } else if (error instanceof RecordTooLargeException && tooLarge != null) {
           sendSmaller(record, what, abandon, onAcked, tooLarge, error);
         } else {
-          retryLater(record, what, abandon, onAcked, error);
+          retryLater(record, what, abandon, onAcked, tooLarge, error);
         }
       });
     } catch (RecordTooLargeException e) {
       if (tooLarge == null) {
-        retryLater(record, what, abandon, onAcked, e);
+        retryLater(record, what, abandon, onAcked, null, e);
       } else {
         sendSmaller(record, what, abandon, onAcked, tooLarge, e);
       }
     } catch (RuntimeException e) {
-      retryLater(record, what, abandon, onAcked, e);
+      retryLater(record, what, abandon, onAcked, tooLarge, e);
     }
   }
 
@@ -70,16 +77,18 @@ public final class DurableSender {
     send(tooLarge.apply(record), what, abandon, onAcked, null);
   }
 
+  /** Tries the same send again after the pause, keeping what to send instead should it then be too large. */
   private void retryLater(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
-      BooleanSupplier abandon, Runnable onAcked, Exception error) {
+      BooleanSupplier abandon, Runnable onAcked,
+      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge, Exception error) {
     if (abandon.getAsBoolean()) {
       log.warn("{} not written to {} and its partition is gone; the new owner redoes the job ({})", what.get(),
           record.topic(), error.getMessage());
       return;
     }
-    log.warn("{} not written to {}, trying again in {}: {}", what.get(), record.topic(), RETRY_PAUSE, error.getMessage());
+    log.warn("{} not written to {}, trying again in {}: {}", what.get(), record.topic(), retryPause, error.getMessage());
     try {
-      retries.schedule(() -> send(record, what, abandon, onAcked), RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+      retries.schedule(() -> send(record, what, abandon, onAcked, tooLarge), retryPause.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shuttingDown) {
       log.warn("{} abandoned at shutdown; its job stays uncommitted and will be redelivered", what.get());
     }

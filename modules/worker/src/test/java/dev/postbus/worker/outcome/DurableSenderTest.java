@@ -1,0 +1,79 @@
+package dev.postbus.worker.outcome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Kafka's MockProducer in place of a broker: which record goes out after which failure. */
+class DurableSenderTest {
+
+  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+  private final MockProducer<byte[], byte[]> producer =
+      new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+  private final DurableSender sender = new DurableSender(producer, retries, Duration.ZERO);
+
+  @AfterEach
+  void stop() {
+    retries.shutdownNow();
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(String value) {
+    return new ProducerRecord<>("jobs.dlt", value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private String sent(int i) {
+    return new String(producer.history().get(i).value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aRecordRefusedAsTooLargeAfterATransientFailureIsSentWithoutItsPayload() {
+    AtomicBoolean acked = new AtomicBoolean();
+    sender.send(record("with payload"), () -> "dead letter", () -> false, () -> acked.set(true),
+        r -> record("without payload"));
+
+    producer.errorNext(new TimeoutException("broker busy")); // transient: tried again
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
+    assertThat(sent(1)).isEqualTo("with payload");
+
+    producer.errorNext(new RecordTooLargeException("over max.message.bytes")); // now too large: never retried as is
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() >= 3);
+    assertThat(sent(2)).isEqualTo("without payload");
+
+    producer.completeNext();
+    await().atMost(Duration.ofSeconds(5)).untilTrue(acked);
+    assertThat(producer.history()).hasSize(3);
+  }
+
+  @Test
+  void aTransientFailureIsTriedAgainUntilKafkaHasTheRecord() {
+    AtomicBoolean acked = new AtomicBoolean();
+    sender.send(record("event"), () -> "event", () -> false, () -> acked.set(true));
+    producer.errorNext(new TimeoutException("broker busy"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
+    assertThat(acked).isFalse();
+    producer.completeNext();
+    await().atMost(Duration.ofSeconds(5)).untilTrue(acked);
+  }
+
+  @Test
+  void aFailedSendWhoseWorkIsNoLongerOursIsDropped() throws Exception {
+    AtomicBoolean acked = new AtomicBoolean();
+    sender.send(record("event"), () -> "event", () -> true, () -> acked.set(true));
+    producer.errorNext(new TimeoutException("broker busy"));
+    retries.submit(() -> { }).get(); // anything scheduled has run
+    assertThat(producer.history()).hasSize(1);
+    assertThat(acked).isFalse();
+  }
+}
