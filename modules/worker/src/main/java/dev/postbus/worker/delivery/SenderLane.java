@@ -269,6 +269,10 @@ public final class SenderLane implements Runnable {
     long start = System.nanoTime();
     SendOutcome outcome = connection.send(message, recipients, next);
     shared.outcomes().stats().smtpSend(System.nanoTime() - start);
+    if (outcome instanceof SendOutcome.ConnectFailed || outcome instanceof SendOutcome.ConnectionLost
+        || outcome instanceof SendOutcome.InDoubt || outcome instanceof SendOutcome.RelayRefused) {
+      shared.outcomes().stats().connectionFailed(); // the connection failed, not the message
+    }
     return outcome;
   }
 

@@ -55,7 +55,8 @@ public final class WorkerMetrics {
     FunctionCounter.builder("postbus.ledger.skips", stats, WorkerStats::ledgerSkips)
         .description("Redelivered jobs not sent again because the send ledger holds them as finished").register(registry);
     FunctionCounter.builder("postbus.smtp.connection.failures", stats, s -> s.snapshot().connectionFailures())
-        .description("Sends that failed for the connection, not the message").register(registry);
+        .description("Send attempts that failed for the connection, not the message: could not connect, connection "
+            + "lost, in doubt, or the relay refused us (TLS, AUTH)").register(registry);
     for (Relay relay : relays.all()) {
       ConnectionPool pool = relay.connections();
       Tags tag = Tags.of("relay", relay.name());

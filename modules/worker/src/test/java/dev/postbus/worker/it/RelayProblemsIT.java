@@ -49,6 +49,8 @@ class RelayProblemsIT {
       assertThat(notReady.statusCode()).isEqualTo(503);
       assertThat(notReady.body()).contains("\"state\":\"PAUSED\"").contains("relay problem: connect failed");
       assertThat(get(w, "/health/live").statusCode()).as("paused is still alive").isEqualTo(200);
+      assertThat(metric(get(w, "/metrics").body(), "postbus_smtp_connection_failures_total"))
+          .as("the refused connections are counted").isPositive();
       // Not ready, and nothing dead-lettered, for the whole rest of the 20 s outage.
       await().during(Duration.ofSeconds(20).minusNanos(System.nanoTime() - downAt)).atMost(Duration.ofSeconds(25))
           .pollInterval(Duration.ofMillis(200))
@@ -65,6 +67,12 @@ class RelayProblemsIT {
       System.out.printf("RelayProblemsIT figures: relay down %d s (not ready throughout); delivered %d of 1000; "
           + "dead-lettered %d%n", downSeconds, relay.countsByMessageId().size(), w.stats().snapshot().deadLettered());
     }
+  }
+
+  /** The sum of a metric's samples in a Prometheus scrape. */
+  static double metric(String scrape, String name) {
+    return scrape.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   static HttpResponse<String> get(Worker w, String path) throws Exception {
