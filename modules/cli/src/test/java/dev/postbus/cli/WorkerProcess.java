@@ -65,6 +65,16 @@ final class WorkerProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM, as systemd, Kubernetes and Docker stop a process; waits for the drain and returns the exit status. */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+    return process.exitValue();
+  }
+
   /** SIGTERM, and wait for the drain. */
   @Override
   public void close() throws Exception {
