@@ -1,5 +1,6 @@
 package dev.postbus.worker.config;
 
+
 import static dev.postbus.worker.config.Importance.ESSENTIAL;
 import static dev.postbus.worker.config.Importance.FREQUENT;
 import static dev.postbus.worker.config.Importance.RARE;

@@ -184,19 +184,6 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
 
   /** The shortest of the forms {@link #parseDuration} reads. */
   public static String format(Duration d) {
-    long ms = d.toMillis();
-    if (ms % 86_400_000 == 0 && ms > 0) {
-      return ms / 86_400_000 + "d";
-    }
-    if (ms % 3_600_000 == 0 && ms > 0) {
-      return ms / 3_600_000 + "h";
-    }
-    if (ms % 60_000 == 0 && ms > 0) {
-      return ms / 60_000 + "m";
-    }
-    if (ms % 1000 == 0) {
-      return ms / 1000 + "s";
-    }
-    return ms + "ms";
+    return dev.postbus.worker.retry.DurationNames.format(d);
   }
 }

@@ -1,14 +1,16 @@
 package dev.postbus.worker.consume;
 
-import dev.postbus.worker.delivery.Delivery;
-import dev.postbus.worker.delivery.DeliveryHeaders;
+import dev.postbus.worker.dispatch.PartitionOffsets;
+
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.DeliveryHeaders;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.function.BooleanSupplier;
-import dev.postbus.worker.delivery.DispatchQueue;
+import dev.postbus.worker.dispatch.DispatchQueue;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

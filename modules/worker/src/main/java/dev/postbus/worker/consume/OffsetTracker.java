@@ -1,5 +1,7 @@
 package dev.postbus.worker.consume;
 
+import dev.postbus.worker.dispatch.PartitionOffsets;
+
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;

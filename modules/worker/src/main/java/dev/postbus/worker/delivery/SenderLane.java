@@ -1,5 +1,9 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.DeliveryHeaders;
+
 import dev.postbus.job.Job;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;

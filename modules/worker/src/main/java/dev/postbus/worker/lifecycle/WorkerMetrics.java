@@ -4,7 +4,7 @@ import dev.postbus.smtp.ConnectionState;
 import dev.postbus.worker.config.ValueType;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
-import dev.postbus.worker.delivery.DispatchQueue;
+import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
 import dev.postbus.worker.relay.Relays;
@@ -76,7 +76,7 @@ public final class WorkerMetrics {
           .register(registry);
       FunctionCounter.builder("postbus.relay.delivered", relay, Relay::deliveredCount).tags(tag)
           .description("Messages the relay accepted").register(registry);
-      Gauge.builder("postbus.send.rate.limit", relay.rate(), dev.postbus.worker.delivery.SendRate::rate).tags(tag)
+      Gauge.builder("postbus.send.rate.limit", relay.rate(), dev.postbus.worker.relay.SendRate::rate).tags(tag)
           .baseUnit("messages.per.second").description("This worker's current send rate limit (+Inf: none)")
           .register(registry);
     }
@@ -90,7 +90,7 @@ public final class WorkerMetrics {
     FunctionCounter.builder("postbus.rate.limiter.wait", relays, Relays::waitedSeconds)
         .baseUnit("seconds").description("Time sender lanes waited for the send rate limit").register(registry);
     if (relays.total() != null) {
-      Gauge.builder("postbus.send.rate.limit", relays.total(), dev.postbus.worker.delivery.SendRate::rate)
+      Gauge.builder("postbus.send.rate.limit", relays.total(), dev.postbus.worker.relay.SendRate::rate)
           .tag("relay", "(all)").baseUnit("messages.per.second")
           .description("This worker's current send rate limit (+Inf: none)").register(registry);
     }

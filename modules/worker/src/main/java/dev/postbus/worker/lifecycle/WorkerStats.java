@@ -3,7 +3,7 @@ package dev.postbus.worker.lifecycle;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of what this worker did since it started. Thread-safe. */
-public final class WorkerStats {
+public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeListener {
 
   /** A consistent-enough copy of the counters. */
   public record Snapshot(long delivered, long deadLettered, long poison, long retried, long inDoubt,
@@ -33,6 +33,7 @@ public final class WorkerStats {
   }
 
   /** One SMTP send took this long. */
+  @Override
   public void smtpSend(long nanos) {
     var t = smtpSend;
     if (t != null) {
@@ -54,6 +55,7 @@ public final class WorkerStats {
   }
 
   /** A delivery of a record published at {@code publishedMillis} (epoch ms), completed at {@code nowMillis}. */
+  @Override
   public void delivered(long publishedMillis, long nowMillis) {
     delivered.increment();
     publishToDelivered.record((nowMillis - publishedMillis) * 1000);
@@ -64,6 +66,7 @@ public final class WorkerStats {
   }
 
   /** A job was dead-lettered with this class label (permanent, transient, poison, expired). */
+  @Override
   public void deadLettered(String failureClass) {
     deadLettersByClass.computeIfAbsent(failureClass, k -> new LongAdder()).increment();
     deadLettered.increment();
@@ -78,6 +81,7 @@ public final class WorkerStats {
   }
 
   /** A job went to a tier of the retry ladder. */
+  @Override
   public void retried(String tierTopic) {
     retriesByTier.computeIfAbsent(tierTopic, k -> new LongAdder()).increment();
     retried();
@@ -92,10 +96,12 @@ public final class WorkerStats {
     return ledgerSkipped.sum();
   }
 
+  @Override
   public void inDoubt() {
     inDoubt.increment();
   }
 
+  @Override
   public void connectionFailed() {
     connectionFailures.increment();
   }

@@ -4,8 +4,7 @@ import dev.postbus.job.Job;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.SmtpReply;
 import dev.postbus.worker.config.InDoubtPolicy;
-import dev.postbus.worker.delivery.Delivery;
-import dev.postbus.worker.lifecycle.WorkerStats;
+import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.retry.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +32,7 @@ public final class Outcomes {
   private final RetryPolicy ladder;
   private final InDoubtPolicy inDoubtPolicy;
   private final String jobsTopic;
-  private final WorkerStats stats;
+  private final OutcomeListener stats;
   private final Consumer<Delivery> finished;
   private final Clock clock;
   private String ledgerTopic;
@@ -41,7 +40,7 @@ public final class Outcomes {
   private DurableSender ledgerSender;
 
   public Outcomes(DurableSender sender, String deadLetterTopic, String eventsTopic, String workerId, RetryPolicy ladder,
-      InDoubtPolicy inDoubtPolicy, String jobsTopic, WorkerStats stats, Consumer<Delivery> finished, Clock clock) {
+      InDoubtPolicy inDoubtPolicy, String jobsTopic, OutcomeListener stats, Consumer<Delivery> finished, Clock clock) {
     this.sender = sender;
     this.records = new RecordFactory(deadLetterTopic, eventsTopic, workerId);
     this.ladder = ladder;
@@ -52,7 +51,8 @@ public final class Outcomes {
     this.clock = clock;
   }
 
-  public WorkerStats stats() {
+  /** Who counts the outcomes (and the lanes' send attempts). */
+  public OutcomeListener stats() {
     return stats;
   }
 

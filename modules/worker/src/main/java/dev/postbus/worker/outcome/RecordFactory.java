@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postbus.job.Job;
 import dev.postbus.job.PostbusHeaders;
 import dev.postbus.smtp.SmtpReply;
-import dev.postbus.worker.delivery.Delivery;
+import dev.postbus.worker.dispatch.Delivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

@@ -2,7 +2,6 @@ package dev.postbus.worker.relay;
 
 import dev.postbus.smtp.RelayOffer;
 import dev.postbus.worker.config.RelayConfig;
-import dev.postbus.worker.delivery.SendRate;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;

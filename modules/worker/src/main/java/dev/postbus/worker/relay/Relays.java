@@ -4,7 +4,6 @@ import dev.postbus.smtp.RelayOffer;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.config.RelayMode;
-import dev.postbus.worker.delivery.SendRate;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;

@@ -84,7 +84,7 @@ public record RetryPolicy(List<Duration> delays, int maxAttempts, Duration maxAg
 
   /** The topic of tier {@code i}: {@code <jobs topic>.retry.<delay>}, e.g. {@code postbus.jobs.retry.30s}. */
   public String topic(String jobsTopic, int tier) {
-    return jobsTopic + ".retry." + dev.postbus.worker.config.ValueType.format(delays.get(tier));
+    return jobsTopic + ".retry." + DurationNames.format(delays.get(tier));
   }
 
   public List<String> topics(String jobsTopic) {

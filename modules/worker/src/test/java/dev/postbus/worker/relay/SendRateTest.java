@@ -1,4 +1,5 @@
-package dev.postbus.worker.delivery;
+package dev.postbus.worker.relay;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

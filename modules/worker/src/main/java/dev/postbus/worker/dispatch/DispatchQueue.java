@@ -1,4 +1,4 @@
-package dev.postbus.worker.delivery;
+package dev.postbus.worker.dispatch;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.postbus.worker.consume;
+package dev.postbus.worker.dispatch;
 
 import java.util.OptionalLong;
 import java.util.TreeSet;
@@ -64,7 +64,8 @@ public final class PartitionOffsets {
     committed = Math.max(committed, offset);
   }
 
-  void markRevoked() {
+  /** Called by the consumer thread when the partition leaves this worker. */
+  public void markRevoked() {
     revoked = true;
   }
 

@@ -1,4 +1,4 @@
-package dev.postbus.worker.delivery;
+package dev.postbus.worker.dispatch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.job.PostbusHeaders;

@@ -1,6 +1,6 @@
-package dev.postbus.worker.delivery;
+package dev.postbus.worker.dispatch;
 
-import dev.postbus.worker.consume.PartitionOffsets;
+import dev.postbus.worker.dispatch.PartitionOffsets;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 

@@ -1,4 +1,4 @@
-package dev.postbus.worker.delivery;
+package dev.postbus.worker.relay;
 
 import com.google.common.util.concurrent.RateLimiter;
 import java.util.concurrent.atomic.DoubleAdder;

@@ -1,0 +1,48 @@
+package dev.postbus.worker.outcome;
+
+/**
+ * Told of every outcome and every send attempt, for counting (the worker's metrics implement it). The
+ * {@code outcome} package owns it so that it reports to whoever listens without knowing who that is, as
+ * resilience4j's modules publish their events.
+ */
+public interface OutcomeListener {
+
+  /** A delivery of a record published at {@code publishedMillis} (epoch ms), completed at {@code nowMillis}. */
+  void delivered(long publishedMillis, long nowMillis);
+
+  /** A job was dead-lettered with this class label (permanent, transient, poison, expired...). */
+  void deadLettered(String failureClass);
+
+  /** A job went to a tier of the retry ladder (its topic). */
+  void retried(String tierTopic);
+
+  /** A send's connection broke after the final dot: the relay may have accepted it. */
+  void inDoubt();
+
+  /** One SMTP send attempt took this long. */
+  void smtpSend(long nanos);
+
+  /** A send attempt failed for the connection, not the message (connect, lost, in doubt, relay refused us). */
+  void connectionFailed();
+
+  /** Counts nothing (for tests and tools). */
+  OutcomeListener NONE = new OutcomeListener() {
+    @Override
+    public void delivered(long publishedMillis, long nowMillis) {}
+
+    @Override
+    public void deadLettered(String failureClass) {}
+
+    @Override
+    public void retried(String tierTopic) {}
+
+    @Override
+    public void inDoubt() {}
+
+    @Override
+    public void smtpSend(long nanos) {}
+
+    @Override
+    public void connectionFailed() {}
+  };
+}
