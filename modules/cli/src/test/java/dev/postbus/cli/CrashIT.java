@@ -9,6 +9,7 @@ import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
+import dev.postbus.testkit.MinimalWorker;
 import dev.postbus.testkit.SharedKafka;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,6 @@ class CrashIT {
 
   @Test
   void sigkillMidRunLosesNothingAndDuplicatesOnlyWhatWasInFlight(EmbeddedKafka kafka) throws Exception {
-    String topic = SharedKafka.uniqueName("crash-jobs");
     Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
     AtomicLong lastArrivalNanos = new AtomicLong(System.nanoTime());
     try (SmtpCapture relay = SmtpCapture.start(0)) {
@@ -44,16 +44,9 @@ class CrashIT {
         firstSeen.putIfAbsent(m.messageId(), m.receivedAt());
         lastArrivalNanos.set(System.nanoTime());
       });
-      Map<String, String> env = new HashMap<>(Map.of(
-          "POSTBUS_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-          "POSTBUS_TOPIC", topic,
-          "POSTBUS_GROUP", SharedKafka.uniqueName("crash-group"),
-          "POSTBUS_EVENTS_TOPIC", SharedKafka.uniqueName("crash-events"),
-          "POSTBUS_SMTP_HOST", "127.0.0.1",
-          "POSTBUS_SMTP_PORT", Integer.toString(relay.port()),
-          "POSTBUS_SMTP_TLS", "none",
-          "POSTBUS_SMTP_CONNECTIONS", Integer.toString(CONNECTIONS),
-          "POSTBUS_HTTP_PORT", "0"));
+      Map<String, String> env = MinimalWorker.environment(kafka.bootstrapServers(), relay.port(), "crash");
+      String topic = env.get("POSTBUS_TOPIC");
+      env.put("POSTBUS_SMTP_CONNECTIONS", Integer.toString(CONNECTIONS));
       env.put("POSTBUS_LOG_LEVEL", "INFO");
 
       long start = System.nanoTime();

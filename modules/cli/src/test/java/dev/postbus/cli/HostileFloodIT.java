@@ -9,6 +9,7 @@ import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.FreePort;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
+import dev.postbus.testkit.MinimalWorker;
 import dev.postbus.testkit.SharedKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,25 +43,18 @@ class HostileFloodIT {
 
   @Test
   void largeHostilePayloadsBecomeDeadLettersWithinABoundedHeap(EmbeddedKafka kafka) throws Exception {
-    String topic = SharedKafka.uniqueName("flood-jobs");
     int httpPort = FreePort.pick();
     try (SmtpCapture relay = SmtpCapture.start(0)) {
-      Map<String, String> env = Map.ofEntries(
-          Map.entry("POSTBUS_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()),
-          Map.entry("POSTBUS_TOPIC", topic),
-          Map.entry("POSTBUS_GROUP", SharedKafka.uniqueName("flood-group")),
-          Map.entry("POSTBUS_EVENTS_TOPIC", SharedKafka.uniqueName("flood-events")),
-          Map.entry("POSTBUS_SMTP_HOST", "127.0.0.1"),
-          Map.entry("POSTBUS_SMTP_PORT", Integer.toString(relay.port())),
-          Map.entry("POSTBUS_SMTP_TLS", "none"),
-          Map.entry("POSTBUS_SMTP_CONNECTIONS", "4"),
-          Map.entry("POSTBUS_HTTP_PORT", Integer.toString(httpPort)),
-          Map.entry("POSTBUS_JOB_MAX_BYTES", Integer.toString(512 * 1024)),
-          // The buffers that bound the heap (docs/operations.md): the dispatch queue, what one fetch may bring,
-          // and what the producers may hold: about 40 + 8 + 2 × 8 + 2 × 8 MiB here.
-          Map.entry("POSTBUS_WORKER_QUEUE_BYTES", Integer.toString(8 * 1024 * 1024)),
-          Map.entry("POSTBUS_KAFKA_CLIENT_FETCH_MAX_BYTES", Integer.toString(8 * 1024 * 1024)),
-          Map.entry("POSTBUS_KAFKA_CLIENT_BUFFER_MEMORY", Integer.toString(8 * 1024 * 1024)));
+      Map<String, String> env = MinimalWorker.environment(kafka.bootstrapServers(), relay.port(), "flood");
+      String topic = env.get("POSTBUS_TOPIC");
+      env.put("POSTBUS_SMTP_CONNECTIONS", "4");
+      env.put("POSTBUS_HTTP_PORT", Integer.toString(httpPort));
+      env.put("POSTBUS_JOB_MAX_BYTES", Integer.toString(512 * 1024));
+      // The buffers that bound the heap (docs/operations.md): the dispatch queue, what one fetch may bring,
+      // and what the producers may hold: about 40 + 8 + 2 × 8 + 2 × 8 MiB here.
+      env.put("POSTBUS_WORKER_QUEUE_BYTES", Integer.toString(8 * 1024 * 1024));
+      env.put("POSTBUS_KAFKA_CLIENT_FETCH_MAX_BYTES", Integer.toString(8 * 1024 * 1024));
+      env.put("POSTBUS_KAFKA_CLIENT_BUFFER_MEMORY", Integer.toString(8 * 1024 * 1024));
       try (WorkerProcess worker = WorkerProcess.start(env, "96m")) {
         worker.awaitLog("assigned", Duration.ofSeconds(60));
         flood(kafka.bootstrapServers(), topic);

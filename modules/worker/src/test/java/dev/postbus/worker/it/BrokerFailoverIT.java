@@ -9,6 +9,7 @@ import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
 import dev.postbus.testkit.BrokerCluster;
+import dev.postbus.testkit.MinimalWorker;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
@@ -35,18 +36,10 @@ class BrokerFailoverIT {
     long begin = System.nanoTime();
     try (BrokerCluster cluster = BrokerCluster.start(3); SmtpCapture relay = SmtpCapture.start(0)) {
       relay.faults(Faults.delayingReplies(Duration.ofMillis(5))); // the run lasts seconds, so the kill lands mid-run
-      String topic = SharedKafka.uniqueName("failover-jobs");
-      Map<String, String> values = new HashMap<>(Map.of(
-          "kafka.bootstrap-servers", cluster.bootstrapServers(),
-          "topic", topic,
-          "group", SharedKafka.uniqueName("failover-group"),
-          "events.topic", SharedKafka.uniqueName("failover-events"),
-          "smtp.host", "127.0.0.1",
-          "smtp.port", Integer.toString(relay.port()),
-          "smtp.tls", "none",
-          "smtp.connections", "4",
-          "topics.replication", "3",
-          "http.port", "0"));
+      Map<String, String> values = MinimalWorker.settings(cluster.bootstrapServers(), relay.port(), "failover");
+      String topic = values.get("topic");
+      values.put("smtp.connections", "4");
+      values.put("topics.replication", "3");
       values.put("worker.id", "failover-worker");
       try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(values)))) {
         publish(cluster.bootstrapServers(), topic);
