@@ -1,29 +1,28 @@
 package dev.postbus.worker.consume;
 
-import dev.postbus.worker.dispatch.PartitionOffsets;
-
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
+import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.PartitionOffsets;
+import dev.postbus.worker.ledger.LedgerIndex;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.function.BooleanSupplier;
-import dev.postbus.worker.dispatch.DispatchQueue;
-import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import dev.postbus.worker.ledger.LedgerIndex;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,9 +1,5 @@
 package dev.postbus.worker.delivery;
 
-import dev.postbus.worker.dispatch.Delivery;
-import dev.postbus.worker.dispatch.DispatchQueue;
-import dev.postbus.worker.dispatch.DeliveryHeaders;
-
 import dev.postbus.job.Job;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
@@ -12,11 +8,14 @@ import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.smtp.Verdict;
 import dev.postbus.worker.config.RelayConfig;
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.DeliveryHeaders;
+import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.outcome.Failure;
+import dev.postbus.worker.outcome.Outcomes;
 import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
 import dev.postbus.worker.relay.Relays;
-import dev.postbus.worker.outcome.Failure;
-import dev.postbus.worker.outcome.Outcomes;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import jakarta.mail.Address;

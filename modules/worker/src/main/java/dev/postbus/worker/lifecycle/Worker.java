@@ -4,28 +4,26 @@ import dev.postbus.job.JobCodec;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
+import dev.postbus.worker.delivery.DomainGate;
+import dev.postbus.worker.delivery.MessageBuilder;
+import dev.postbus.worker.delivery.Preparation;
+import dev.postbus.worker.delivery.SenderLane;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
-import dev.postbus.worker.delivery.MessageBuilder;
-import dev.postbus.worker.delivery.DomainGate;
-import dev.postbus.worker.delivery.Preparation;
-import dev.postbus.worker.relay.SendRate;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.ledger.LedgerReader;
-import dev.postbus.worker.delivery.SenderLane;
-import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.outcome.DurableSender;
 import dev.postbus.worker.outcome.Outcomes;
-import java.util.Set;
+import dev.postbus.worker.relay.Relays;
+import dev.postbus.worker.relay.SendRate;
 import dev.postbus.worker.topics.TopicProvisioner;
 import io.github.resilience4j.core.IntervalFunction;
 import jakarta.mail.Session;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -34,12 +32,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -53,6 +47,12 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  /** Beyond the drain timeout, how long the consumer thread may take to commit and leave the group. */
+  private static final Duration CONSUMER_STOP_MARGIN = Duration.ofSeconds(15);
+  /** Beyond the slowest relay's read timeout, how long a lane may take to finish its send and stop. */
+  private static final Duration LANE_STOP_MARGIN = Duration.ofSeconds(5);
+  /** How long the producers may take to send what they still hold when the worker stops. */
+  private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final WorkerConfig config;
   private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.STARTING);
@@ -73,7 +73,7 @@ public final class Worker implements AutoCloseable {
 
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
-    this.producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer = new KafkaProducer<>(KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
     DispatchQueue queue = new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
     Outcomes outcomes = new Outcomes(new DurableSender(producer, scheduler), config.deadLetterTopic(),
@@ -93,16 +93,16 @@ public final class Worker implements AutoCloseable {
     for (int i = 0; i < config.lanes(); i++) {
       lanes.add(new SenderLane("lane-" + i, shared));
     }
-    this.consumeLoop = new ConsumeLoop(new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
+    this.consumeLoop = new ConsumeLoop(new KafkaConsumer<>(KafkaClients.consumer(config), new ByteArrayDeserializer(),
         new ByteArrayDeserializer()), config.consumedTopics(), Set.copyOf(config.failures().ladder().topics(config.topic())),
         queue, finished, relays::allOut, config.commitInterval(), config.drainTimeout(), clock);
     consumeLoop.onShare(relays::share);
     if (config.ledgerOn()) {
       int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
-      this.ledgerProducer = new KafkaProducer<>(ledgerProducerProperties(config), new ByteArraySerializer(),
+      this.ledgerProducer = new KafkaProducer<>(KafkaClients.ledgerProducer(config), new ByteArraySerializer(),
           new ByteArraySerializer());
       outcomes.useLedger(config.ledgerTopic(), ledgerPartitions, new DurableSender(ledgerProducer, scheduler));
-      this.ledgerReader = new LedgerReader(new KafkaConsumer<>(ledgerReaderProperties(config), new ByteArrayDeserializer(),
+      this.ledgerReader = new LedgerReader(new KafkaConsumer<>(KafkaClients.ledgerReader(config), new ByteArrayDeserializer(),
           new ByteArrayDeserializer()), config.ledgerTopic(), ledgerPartitions);
       consumeLoop.useLedger(new LedgerIndex(ledgerReader, config.ledgerWindow(), clock), stats::ledgerSkipped);
     } else {
@@ -127,7 +127,7 @@ public final class Worker implements AutoCloseable {
     Worker worker;
     try {
       if (config.topics().autoCreate()) {
-        try (Admin admin = Admin.create(adminProperties(config))) {
+        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
           TopicProvisioner.ensure(admin, config.allTopics(), config.topics().partitions(), config.topics().replication(),
               config.topicConfigs());
         }
@@ -207,18 +207,18 @@ public final class Worker implements AutoCloseable {
     }
     log.info("worker {} draining (up to {})", config.workerId(), config.drainTimeout());
     consumeLoop.requestStop();
-    join(consumerThread, config.drainTimeout().plusSeconds(15));
+    join(consumerThread, config.drainTimeout().plus(CONSUMER_STOP_MARGIN));
     if (ledgerReader != null) {
       ledgerReader.close();
     }
     lanes.forEach(SenderLane::stop);
     Duration longestReply = config.relays().stream().map(r -> r.smtp().readTimeout()).max(Duration::compareTo)
         .orElseThrow();
-    laneThreads.forEach(t -> join(t, longestReply.plusSeconds(5)));
+    laneThreads.forEach(t -> join(t, longestReply.plus(LANE_STOP_MARGIN)));
     relays.closeAll();
-    producer.close(Duration.ofSeconds(10));
+    producer.close(PRODUCER_CLOSE_TIMEOUT);
     if (ledgerProducer != null) {
-      ledgerProducer.close(Duration.ofSeconds(10));
+      ledgerProducer.close(PRODUCER_CLOSE_TIMEOUT);
     }
     scheduler.shutdownNow();
     moveTo(WorkerState.STOPPED);
@@ -280,23 +280,6 @@ public final class Worker implements AutoCloseable {
     return t;
   }
 
-  static final int FETCH_MAX_BYTES = 16 * 1024 * 1024;
-  static final int PRODUCER_BUFFER_BYTES = 16 * 1024 * 1024;
-
-  static Map<String, Object> consumerProperties(WorkerConfig c) {
-    Map<String, Object> p = new HashMap<>(c.kafkaClient());
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, c.group());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(c.maxPollRecords()));
-    // Part of the heap bound (docs/operations.md): what one fetch may bring (Kafka's default is 50 MiB).
-    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(FETCH_MAX_BYTES));
-    return p;
-  }
-
   private static int ledgerPartitions(KafkaProducer<byte[], byte[]> producer, String topic) {
     try {
       return producer.partitionsFor(topic).size();
@@ -304,48 +287,5 @@ public final class Worker implements AutoCloseable {
       throw new IllegalStateException("the send ledger topic " + topic + " is not available (" + e.getMessage()
           + "); create it with `postbus topics create`, or set ledger.enabled=false", e);
     }
-  }
-
-  /**
-   * The ledger's own producer sends at once (no linger): a lane waits for its ledger entry before its next
-   * SMTP transaction, so latency here is throughput there.
-   */
-  static Map<String, Object> ledgerProducerProperties(WorkerConfig c) {
-    Map<String, Object> p = producerProperties(c);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-ledger");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    return p;
-  }
-
-  /** The ledger reader assigns partitions itself: no group, no commits. */
-  static Map<String, Object> ledgerReaderProperties(WorkerConfig c) {
-    Map<String, Object> p = new HashMap<>(c.kafkaClient());
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId() + "-ledger");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-    return p;
-  }
-
-  static Map<String, Object> producerProperties(WorkerConfig c) {
-    Map<String, Object> p = new HashMap<>(c.kafkaClient());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-dlt");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-    // Part of the heap bound: records waiting for Kafka (Kafka's default is 32 MiB); sends block past it.
-    p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(PRODUCER_BUFFER_BYTES));
-    // Room for a dead letter carrying any record the jobs topic could hold (1 MiB by default), even one over job.max-bytes.
-    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-        Integer.toString(Math.max(c.limits().maxPayloadBytes(), 1024 * 1024) + 64 * 1024));
-    return p;
-  }
-
-  static Map<String, Object> adminProperties(WorkerConfig c) {
-    Map<String, Object> p = new HashMap<>(c.kafkaClient());
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-    return p;
   }
 }
