@@ -4,6 +4,7 @@ import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.PartitionOffsets;
+import dev.postbus.worker.time.Ticker;
 import dev.postbus.worker.ledger.LedgerIndex;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private boolean paused;
   private long nextCommitNanos;
+  private Ticker ticker = Ticker.SYSTEM;
   private LedgerIndex ledger;
   private Runnable onLedgerSkip = () -> {};
   private java.util.function.BiConsumer<Integer, Integer> shareListener = (owned, total) -> {};
@@ -98,6 +100,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   /** Told, on every rebalance, how many of the jobs topic's partitions this worker owns, and of how many (set before {@link #run}). */
+  /** The source of elapsed time for the commit timer (set before {@link #run}); the system's by default. */
+  public void timeWith(Ticker source) {
+    this.ticker = source;
+  }
+
   public void onShare(java.util.function.BiConsumer<Integer, Integer> listener) {
     this.shareListener = listener;
   }
@@ -217,7 +224,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   private void commitIfDue() {
-    long now = System.nanoTime();
+    long now = ticker.read();
     if (now - nextCommitNanos < 0) {
       return;
     }

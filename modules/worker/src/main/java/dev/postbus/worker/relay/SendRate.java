@@ -1,6 +1,7 @@
 package dev.postbus.worker.relay;
 
 import com.google.common.util.concurrent.RateLimiter;
+import dev.postbus.worker.time.Ticker;
 import java.util.concurrent.atomic.DoubleAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,13 +26,25 @@ public final class SendRate {
   /** The ceiling set by throttle feedback, infinite when the relay has not pushed back. */
   private double feedbackCap = Double.POSITIVE_INFINITY;
   private double increasePerSecond;
-  private long lastAdjustNanos = System.nanoTime();
+  private final Ticker ticker;
+  private long lastAdjustNanos;
   private long lastDecreaseNanos;
+  private boolean decreased; // nanoTime's origin is arbitrary: the first decrease must not compare with 0
   private final LastSecond sent = new LastSecond();
   private final LastSecond accepted = new LastSecond();
 
   /** @param own messages/s for this worker, 0 for none; @param global messages/s for the group, 0 for none */
   public SendRate(int own, int global) {
+    this(own, global, Ticker.SYSTEM);
+  }
+
+  /**
+   * @param ticker times the throttle feedback (decreases at most once a second, growth per second, the last
+   *     second's counts); the pacing itself is Guava's, on the system clock
+   */
+  public SendRate(int own, int global, Ticker ticker) {
+    this.ticker = ticker;
+    this.lastAdjustNanos = ticker.read();
     this.own = own;
     this.global = global;
     this.configured = own > 0 ? own : Double.POSITIVE_INFINITY;
@@ -50,10 +63,11 @@ public final class SendRate {
    * configured limit is reached.
    */
   public synchronized void throttled() {
-    long now = System.nanoTime();
-    if (now - lastDecreaseNanos < 1_000_000_000L) {
+    long now = ticker.read();
+    if (decreased && now - lastDecreaseNanos < 1_000_000_000L) {
       return;
     }
+    decreased = true;
     lastDecreaseNanos = now;
     lastAdjustNanos = now;
     double took = accepted.count(now);
@@ -95,12 +109,12 @@ public final class SendRate {
 
   /** A message was accepted by the relay (2xx). */
   public synchronized void accepted() {
-    accepted.add(System.nanoTime());
+    accepted.add(ticker.read());
   }
 
   /** Counts what is sent, and grows the limit back after a decrease. */
-  private synchronized void tick() {
-    long now = System.nanoTime();
+  synchronized void tick() {
+    long now = ticker.read();
     sent.add(now);
     if (feedbackCap != Double.POSITIVE_INFINITY && now - lastAdjustNanos >= 1_000_000_000L) {
       feedbackCap += increasePerSecond * (now - lastAdjustNanos) / 1e9;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class PackageOrderTest {
 
   /** Lowest first. */
-  static final List<String> ORDER = List.of("retry", "config", "dispatch", "ledger", "topics", "relay", "outcome",
+  static final List<String> ORDER = List.of("time", "retry", "config", "dispatch", "ledger", "topics", "relay", "outcome",
       "delivery", "consume", "lifecycle");
 
   private static final String ROOT = "dev.postbus.worker";

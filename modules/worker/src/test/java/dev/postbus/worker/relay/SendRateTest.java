@@ -4,6 +4,8 @@ package dev.postbus.worker.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.postbus.worker.time.Ticker;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class SendRateTest {
@@ -38,5 +40,59 @@ class SendRateTest {
     rate.throttled(); // within the same second: ignored
     assertThat(rate.rate()).isCloseTo(40 * 0.85, within(0.01));
     assertThat(rate.limited()).isTrue();
+  }
+
+  /** A ticker moved by hand: the ramp is tested in simulated seconds. */
+  private static final class HandTicker implements Ticker {
+    private long nanos;
+
+    @Override
+    public long read() {
+      return nanos;
+    }
+
+    void advance(Duration d) {
+      nanos += d.toNanos();
+    }
+  }
+
+  @Test
+  void afterAThrottleTheLimitGrowsBackATenthPerSecondUntilTheConfiguredLimit() {
+    HandTicker time = new HandTicker();
+    SendRate rate = new SendRate(100, 0, time);
+    for (int i = 0; i < 40; i++) {
+      rate.accepted();
+    }
+    rate.throttled();
+    assertThat(rate.rate()).isCloseTo(34.0, within(0.01)); // 85% of the 40 the relay took in the last second
+    time.advance(Duration.ofSeconds(1));
+    rate.tick();
+    assertThat(rate.rate()).isCloseTo(37.4, within(0.01)); // + a tenth of 34
+    time.advance(Duration.ofSeconds(10));
+    rate.tick();
+    assertThat(rate.rate()).isCloseTo(71.4, within(0.01));
+    time.advance(Duration.ofSeconds(10));
+    rate.tick();
+    assertThat(rate.rate()).as("recovered: back at the configured limit").isEqualTo(100.0);
+  }
+
+  @Test
+  void aThrottleMoreThanASecondAfterTheLastOneCountsAndUsesTheLastSecondOnly() {
+    HandTicker time = new HandTicker();
+    SendRate rate = new SendRate(0, 0, time);
+    for (int i = 0; i < 100; i++) {
+      rate.accepted();
+    }
+    rate.throttled();
+    assertThat(rate.rate()).isCloseTo(85.0, within(0.01));
+    time.advance(Duration.ofMillis(999));
+    rate.throttled();
+    assertThat(rate.rate()).as("within a second: ignored").isCloseTo(85.0, within(0.01));
+    time.advance(Duration.ofMillis(1_500)); // the 100 acceptances are now more than a second old
+    for (int i = 0; i < 20; i++) {
+      rate.accepted();
+    }
+    rate.throttled();
+    assertThat(rate.rate()).isCloseTo(17.0, within(0.01));
   }
 }
