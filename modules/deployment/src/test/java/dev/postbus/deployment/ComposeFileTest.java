@@ -74,8 +74,8 @@ class ComposeFileTest {
   void workerDeliversToMailpitAndScalesWithoutPortClashes() {
     JsonNode worker = service("worker");
     WorkerConfig config = Repo.workerConfig(Repo.strings(worker.get("environment")));
-    assertThat(config.smtp().host()).isEqualTo("mailpit");
-    assertThat(config.smtp().port()).isEqualTo(1025);
+    assertThat(config.relays().get(0).smtp().host()).isEqualTo("mailpit");
+    assertThat(config.relays().get(0).smtp().port()).isEqualTo(1025);
     assertThat(service("mailpit").get("image").asText()).startsWith("axllent/mailpit:");
     assertThat(service("mailpit").get("ports").toString()).contains("8025:8025");
 

@@ -67,7 +67,7 @@ class ImageAndUnitTest {
     Repo.assertKnownVariables("postbus.service + postbus.env", env);
     Path password = Files.writeString(tmp.resolve("smtp-password"), "secret\n");
     WorkerConfig config = Repo.workerConfig(Repo.withPasswordFile(env, password));
-    assertThat(config.smtp().authenticated()).isTrue();
+    assertThat(config.relays().get(0).smtp().authenticated()).isTrue();
     assertThat(Repo.seconds(unit.get("TimeoutStopSec").get(0))).isGreaterThan(config.drainTimeout());
   }
 }

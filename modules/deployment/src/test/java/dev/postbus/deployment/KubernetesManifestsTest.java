@@ -86,7 +86,7 @@ class KubernetesManifestsTest {
   void configMapSetsOnlyRealKeysWithValidValues() throws Exception {
     Repo.assertKnownVariables("configmap.yaml and deployment.yaml env", podEnvironment());
     WorkerConfig config = config();
-    assertThat(config.smtp().authenticated()).isTrue();
+    assertThat(config.relays().get(0).smtp().authenticated()).isTrue();
     assertThat(config.workerId()).startsWith("postbus-worker-");
     assertThat(config.topics().autoCreate()).isFalse();
     assertThat(worker.getEnvFrom().get(0).getConfigMapRef().getName()).isEqualTo(configMap.getMetadata().getName());

@@ -22,8 +22,6 @@ public record WorkerConfig(
     String topic,
     String group,
     String workerId,
-    SmtpConfig smtp,
-    int connections,
     JobLimits limits,
     TopicSettings topics,
     Duration drainTimeout,
@@ -61,7 +59,6 @@ public record WorkerConfig(
   }
 
   public WorkerConfig {
-    Objects.requireNonNull(smtp, "smtp");
     kafkaClient = Map.copyOf(kafkaClient);
     relays = java.util.List.copyOf(relays);
     if (relays.isEmpty()) {
@@ -168,33 +165,220 @@ public record WorkerConfig(
           + String.join(",", s.relayNamesWithKeys()));
     }
     int lanes = lanes(relays);
-    return new WorkerConfig(
-        s.require(Keys.BOOTSTRAP_SERVERS),
-        s.require(Keys.TOPIC),
-        s.require(Keys.GROUP),
-        s.get(Keys.WORKER_ID).orElseGet(WorkerConfig::defaultWorkerId),
-        smtp,
-        connections,
-        limits,
-        new TopicSettings(s.require(Keys.TOPICS_AUTO_CREATE), s.require(Keys.TOPICS_PARTITIONS),
-            s.require(Keys.TOPICS_REPLICATION).shortValue()),
-        s.require(Keys.DRAIN_TIMEOUT),
-        s.require(Keys.COMMIT_INTERVAL),
-        s.require(Keys.RECONNECT_BACKOFF),
-        s.require(Keys.RECONNECT_BACKOFF_MAX),
-        s.get(Keys.QUEUE_CAPACITY).orElse(Math.max(64, 2 * lanes)),
-        s.require(Keys.QUEUE_BYTES),
-        s.require(Keys.MAX_POLL_RECORDS),
-        s.require(Keys.RATE_LIMIT),
-        s.require(Keys.RATE_LIMIT_GLOBAL),
-        mode,
-        relays,
-        s.require(Keys.DOMAIN_CONCURRENCY),
-        failures,
-        s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null,
-        s.require(Keys.LEDGER_ENABLED) ? s.require(Keys.LEDGER_WINDOW) : null,
-        s.require(Keys.HTTP_PORT),
-        s.kafkaClient());
+    return builder()
+        .bootstrapServers(s.require(Keys.BOOTSTRAP_SERVERS))
+        .topic(s.require(Keys.TOPIC))
+        .group(s.require(Keys.GROUP))
+        .workerId(s.get(Keys.WORKER_ID).orElseGet(WorkerConfig::defaultWorkerId))
+        .limits(limits)
+        .topics(new TopicSettings(s.require(Keys.TOPICS_AUTO_CREATE), s.require(Keys.TOPICS_PARTITIONS),
+            s.require(Keys.TOPICS_REPLICATION).shortValue()))
+        .drainTimeout(s.require(Keys.DRAIN_TIMEOUT))
+        .commitInterval(s.require(Keys.COMMIT_INTERVAL))
+        .reconnectBackoff(s.require(Keys.RECONNECT_BACKOFF))
+        .reconnectBackoffMax(s.require(Keys.RECONNECT_BACKOFF_MAX))
+        .queueCapacity(s.get(Keys.QUEUE_CAPACITY).orElse(Math.max(MIN_QUEUE_CAPACITY, 2 * lanes)))
+        .queueBytes(s.require(Keys.QUEUE_BYTES))
+        .maxPollRecords(s.require(Keys.MAX_POLL_RECORDS))
+        .rateLimit(s.require(Keys.RATE_LIMIT))
+        .rateLimitGlobal(s.require(Keys.RATE_LIMIT_GLOBAL))
+        .relayMode(mode)
+        .relays(relays)
+        .domainConcurrency(s.require(Keys.DOMAIN_CONCURRENCY))
+        .failures(failures)
+        .eventsTopic(s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null)
+        .ledgerWindow(s.require(Keys.LEDGER_ENABLED) ? s.require(Keys.LEDGER_WINDOW) : null)
+        .httpPort(s.require(Keys.HTTP_PORT))
+        .kafkaClient(s.kafkaClient())
+        .build();
+  }
+
+  /** The smallest dispatch queue, whatever the lanes (worker.queue-capacity's default is 2 × lanes, at least this). */
+  static final int MIN_QUEUE_CAPACITY = 64;
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding every setting of this config, to change some (as resilience4j's {@code from(base)}). */
+  public Builder toBuilder() {
+    return Builder.from(this);
+  }
+
+  /** Builds a {@link WorkerConfig}, validated by its constructor; {@link #from(Settings)} is the usual way. */
+  public static final class Builder {
+    private String bootstrapServers;
+    private String topic;
+    private String group;
+    private String workerId;
+    private JobLimits limits;
+    private TopicSettings topics;
+    private Duration drainTimeout;
+    private Duration commitInterval;
+    private Duration reconnectBackoff;
+    private Duration reconnectBackoffMax;
+    private int queueCapacity;
+    private int queueBytes;
+    private int maxPollRecords;
+    private int rateLimit;
+    private int rateLimitGlobal;
+    private RelayMode relayMode;
+    private java.util.List<RelayConfig> relays;
+    private Map<String, Integer> domainConcurrency;
+    private FailureSettings failures;
+    private String eventsTopic;
+    private Duration ledgerWindow;
+    private int httpPort;
+    private Map<String, String> kafkaClient;
+
+    private Builder() {}
+
+    private static Builder from(WorkerConfig c) {
+      Builder b = new Builder();
+      b.bootstrapServers = c.bootstrapServers;
+      b.topic = c.topic;
+      b.group = c.group;
+      b.workerId = c.workerId;
+      b.limits = c.limits;
+      b.topics = c.topics;
+      b.drainTimeout = c.drainTimeout;
+      b.commitInterval = c.commitInterval;
+      b.reconnectBackoff = c.reconnectBackoff;
+      b.reconnectBackoffMax = c.reconnectBackoffMax;
+      b.queueCapacity = c.queueCapacity;
+      b.queueBytes = c.queueBytes;
+      b.maxPollRecords = c.maxPollRecords;
+      b.rateLimit = c.rateLimit;
+      b.rateLimitGlobal = c.rateLimitGlobal;
+      b.relayMode = c.relayMode;
+      b.relays = c.relays;
+      b.domainConcurrency = c.domainConcurrency;
+      b.failures = c.failures;
+      b.eventsTopic = c.eventsTopic;
+      b.ledgerWindow = c.ledgerWindow;
+      b.httpPort = c.httpPort;
+      b.kafkaClient = c.kafkaClient;
+      return b;
+    }
+
+    public Builder bootstrapServers(String value) {
+      this.bootstrapServers = value;
+      return this;
+    }
+
+    public Builder topic(String value) {
+      this.topic = value;
+      return this;
+    }
+
+    public Builder group(String value) {
+      this.group = value;
+      return this;
+    }
+
+    public Builder workerId(String value) {
+      this.workerId = value;
+      return this;
+    }
+
+    public Builder limits(JobLimits value) {
+      this.limits = value;
+      return this;
+    }
+
+    public Builder topics(TopicSettings value) {
+      this.topics = value;
+      return this;
+    }
+
+    public Builder drainTimeout(Duration value) {
+      this.drainTimeout = value;
+      return this;
+    }
+
+    public Builder commitInterval(Duration value) {
+      this.commitInterval = value;
+      return this;
+    }
+
+    public Builder reconnectBackoff(Duration value) {
+      this.reconnectBackoff = value;
+      return this;
+    }
+
+    public Builder reconnectBackoffMax(Duration value) {
+      this.reconnectBackoffMax = value;
+      return this;
+    }
+
+    public Builder queueCapacity(int value) {
+      this.queueCapacity = value;
+      return this;
+    }
+
+    public Builder queueBytes(int value) {
+      this.queueBytes = value;
+      return this;
+    }
+
+    public Builder maxPollRecords(int value) {
+      this.maxPollRecords = value;
+      return this;
+    }
+
+    public Builder rateLimit(int value) {
+      this.rateLimit = value;
+      return this;
+    }
+
+    public Builder rateLimitGlobal(int value) {
+      this.rateLimitGlobal = value;
+      return this;
+    }
+
+    public Builder relayMode(RelayMode value) {
+      this.relayMode = value;
+      return this;
+    }
+
+    public Builder relays(java.util.List<RelayConfig> value) {
+      this.relays = value;
+      return this;
+    }
+
+    public Builder domainConcurrency(Map<String, Integer> value) {
+      this.domainConcurrency = value;
+      return this;
+    }
+
+    public Builder failures(FailureSettings value) {
+      this.failures = value;
+      return this;
+    }
+
+    public Builder eventsTopic(String value) {
+      this.eventsTopic = value;
+      return this;
+    }
+
+    public Builder ledgerWindow(Duration value) {
+      this.ledgerWindow = value;
+      return this;
+    }
+
+    public Builder httpPort(int value) {
+      this.httpPort = value;
+      return this;
+    }
+
+    public Builder kafkaClient(Map<String, String> value) {
+      this.kafkaClient = value;
+      return this;
+    }
+
+    public WorkerConfig build() {
+      return new WorkerConfig(bootstrapServers, topic, group, workerId, limits, topics, drainTimeout, commitInterval, reconnectBackoff, reconnectBackoffMax, queueCapacity, queueBytes, maxPollRecords, rateLimit, rateLimitGlobal, relayMode, relays, domainConcurrency, failures, eventsTopic, ledgerWindow, httpPort, kafkaClient);
+    }
   }
 
   private static SmtpConfig smtp(Settings s) {
@@ -272,7 +456,7 @@ public record WorkerConfig(
   @Override
   public String toString() {
     return "WorkerConfig[" + workerId + ", kafka=" + bootstrapServers + ", topic=" + topic + ", group=" + group
-        + ", connections=" + connections + ", " + smtp + (severalRelays() ? ", relays " + relayMode + " " + relays : "")
+        + ", connections=" + lanes() + ", " + (severalRelays() ? "relays " + relayMode + " " + relays : relays.get(0).smtp())
         + ", kafka.client keys=" + kafkaClient.keySet() + "]";
   }
 }

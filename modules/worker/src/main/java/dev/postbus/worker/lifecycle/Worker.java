@@ -84,7 +84,7 @@ public final class Worker implements AutoCloseable {
     this.relays = new Relays(config.relays(), config.relayMode(), total,
         IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
         clock, this::onRelayChange);
-    Session session = SmtpConnection.sessionFor(config.smtp());
+    Session session = SmtpConnection.sessionFor(config.relays().get(0).smtp());
     SenderLane.Shared shared = new SenderLane.Shared(queue,
         new Preparation(new JobCodec(config.limits()), new MessageBuilder(session, clock), clock, relays::serves,
             relays.pools()),
@@ -149,7 +149,7 @@ public final class Worker implements AutoCloseable {
     worker.moveTo(WorkerState.RUNNING);
     log.info("worker {} running: {} connections to {}, topic {}, group {}", config.workerId(), config.lanes(),
         config.severalRelays() ? config.relayMode() + " " + config.relays()
-            : config.smtp().host() + ":" + config.smtp().port(), config.topic(), config.group());
+            : config.relays().get(0).smtp().host() + ":" + config.relays().get(0).smtp().port(), config.topic(), config.group());
     return worker;
   }
 

@@ -24,9 +24,9 @@ class WorkerConfigTest {
     assertThat(c.deadLetterTopic()).isEqualTo("postbus.jobs.dlt");
     assertThat(c.group()).isEqualTo("postbus-workers");
     assertThat(c.bootstrapServers()).isEqualTo("localhost:9092");
-    assertThat(c.smtp().tls()).isEqualTo(TlsMode.STARTTLS);
-    assertThat(c.smtp().verifyCertificates()).isTrue();
-    assertThat(c.connections()).isEqualTo(4);
+    assertThat(c.relays().get(0).smtp().tls()).isEqualTo(TlsMode.STARTTLS);
+    assertThat(c.relays().get(0).smtp().verifyCertificates()).isTrue();
+    assertThat(c.relays().get(0).connections()).isEqualTo(4);
     assertThat(c.queueCapacity()).isEqualTo(64);
   }
 
@@ -43,12 +43,12 @@ class WorkerConfigTest {
         "POSTBUS_SMTP_TLS", "starttls-required",
         "POSTBUS_SMTP_USERNAME", "apikey",
         "POSTBUS_SMTP_PASSWORD", "s3cret")));
-    assertThat(c.smtp().host()).isEqualTo("relay.internal");
-    assertThat(c.smtp().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(c.connections()).isEqualTo(16);
-    assertThat(c.smtp().port()).isEqualTo(587);
-    assertThat(c.smtp().tls()).isEqualTo(TlsMode.STARTTLS_REQUIRED);
-    assertThat(c.smtp().password().reveal()).isEqualTo("s3cret");
+    assertThat(c.relays().get(0).smtp().host()).isEqualTo("relay.internal");
+    assertThat(c.relays().get(0).smtp().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.relays().get(0).connections()).isEqualTo(16);
+    assertThat(c.relays().get(0).smtp().port()).isEqualTo(587);
+    assertThat(c.relays().get(0).smtp().tls()).isEqualTo(TlsMode.STARTTLS_REQUIRED);
+    assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo("s3cret");
     assertThat(c.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
     assertThat(c.topic()).isEqualTo("mail.jobs");
     assertThat(c.group()).isEqualTo("mailers");
@@ -110,7 +110,7 @@ class WorkerConfigTest {
     Path secret = dir.resolve("password");
     Files.writeString(secret, "from-file\n");
     WorkerConfig c = fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD_FILE", secret.toString()));
-    assertThat(c.smtp().password().reveal()).isEqualTo("from-file");
+    assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo("from-file");
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD", "x",
         "POSTBUS_SMTP_PASSWORD_FILE", secret.toString())))
         .hasMessage("smtp.password and smtp.password-file are both set; set one");
@@ -131,9 +131,9 @@ class WorkerConfigTest {
     Path token = Files.writeString(dir.resolve("token"), "ya29.first\n");
     WorkerConfig c = fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "sender@example.com", "POSTBUS_SMTP_PASSWORD_FILE",
         token.toString(), "POSTBUS_SMTP_AUTH_MECHANISM", "xoauth2"));
-    assertThat(c.smtp().authMechanism()).isEqualTo(dev.postbus.smtp.AuthMechanism.XOAUTH2);
+    assertThat(c.relays().get(0).smtp().authMechanism()).isEqualTo(dev.postbus.smtp.AuthMechanism.XOAUTH2);
     Files.writeString(token, "ya29.second\n");
-    assertThat(c.smtp().password().reveal()).isEqualTo("ya29.second");
+    assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo("ya29.second");
     assertThat(c.toString()).doesNotContain("ya29").doesNotContain("sender@example.com");
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_TRUST_STORE", dir.resolve("absent.p12").toString())))
         .hasMessageStartingWith("smtp.trust-store: cannot load");

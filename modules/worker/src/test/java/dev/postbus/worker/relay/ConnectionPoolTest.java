@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionPoolTest {
 
   private static ConnectionPool pool(int n) {
-    var smtp = WorkerConfig.from(Settings.of(Map.of())).smtp();
+    var smtp = WorkerConfig.from(Settings.of(Map.of())).relays().get(0).smtp();
     List<SmtpConnection> list = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       list.add(new SmtpConnection(smtp, Clock.systemUTC(), "c" + i));
