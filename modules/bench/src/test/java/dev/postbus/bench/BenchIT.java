@@ -15,8 +15,8 @@ class BenchIT {
   @Test
   void everyScenarioRunsAgainstTheSameSinkAndIsReported() throws Exception {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    BenchOptions options = new BenchOptions(200, List.of(2), 1, BenchOptions.ALL_SCENARIOS, "fast", 2048, true, 1,
-        null, 0, 0, java.util.Map.of());
+    BenchOptions options = BenchOptions.builder().messages(200).connections(List.of(2)).repeats(1).rich(true)
+        .warmup(0).build();
     JsonNode report = new Bench(options, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
 
     assertThat(report.get("results")).hasSize(BenchOptions.ALL_SCENARIOS.size());

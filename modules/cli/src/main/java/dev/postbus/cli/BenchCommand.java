@@ -51,8 +51,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchOptions options = new BenchOptions(messages, connections, repeats, scenarios, sink, size, rich, workers,
-        bootstrap, warmup, rate, workerSettings());
+    BenchOptions options = BenchOptions.builder().messages(messages).connections(connections).repeats(repeats)
+        .scenarios(scenarios).sink(sink).textBytes(size).rich(rich).workers(workers).bootstrap(bootstrap)
+        .warmup(warmup).publishRate(rate).workerSettings(workerSettings()).build();
     var report = new Bench(options, System.out).run();
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(report));
