@@ -99,12 +99,12 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     this.lagListener = listener;
   }
 
-  /** Told, on every rebalance, how many of the jobs topic's partitions this worker owns, and of how many (set before {@link #run}). */
   /** The source of elapsed time for the commit timer (set before {@link #run}); the system's by default. */
   public void timeWith(Ticker source) {
     this.ticker = source;
   }
 
+  /** Told, on every rebalance, how many of the jobs topic's partitions this worker owns, and of how many (set before {@link #run}). */
   public void onShare(java.util.function.BiConsumer<Integer, Integer> listener) {
     this.shareListener = listener;
   }
