@@ -1,0 +1,118 @@
+package dev.postbus.worker.outcome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.job.Job;
+import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.smtp.SmtpReply;
+import dev.postbus.worker.config.InDoubtPolicy;
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.PartitionOffsets;
+import dev.postbus.worker.retry.RetryPolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which records an attempt's ending becomes, and that the job is finished (its offset may be committed) only
+ * once Kafka has every one of them, ledger entry last: Kafka's MockProducer answers when the test says so.
+ */
+class OutcomesTest {
+
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-02T10:00:00Z"), ZoneOffset.UTC);
+
+  private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+  private final MockProducer<byte[], byte[]> producer =
+      new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+  private final MockProducer<byte[], byte[]> ledger =
+      new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+  private final List<Delivery> finished = new CopyOnWriteArrayList<>();
+  private final Outcomes outcomes = new Outcomes(new DurableSender(producer, retries), "jobs.dlt", "jobs.events", "w1",
+      new RetryPolicy(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5)), 5, Duration.ofDays(1), 0.0),
+      InDoubtPolicy.RETRY, "jobs", OutcomeListener.NONE, finished::add, CLOCK);
+
+  OutcomesTest() {
+    outcomes.useLedger("jobs.ledger", 1, new DurableSender(ledger, retries));
+  }
+
+  @AfterEach
+  void stop() {
+    retries.shutdownNow();
+  }
+
+  private static Delivery delivery(long offset) {
+    PartitionOffsets owner = new PartitionOffsets();
+    owner.track(offset);
+    return new Delivery(new TopicPartition("jobs", 0), offset, "order-42".getBytes(StandardCharsets.UTF_8),
+        "{\"raw\":true}".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), 0L, owner);
+  }
+
+  private static Job job() {
+    return Job.text("order-42", "shop@example.com", "bob@example.net", "Receipt", "Thanks");
+  }
+
+  private static List<String> topics(MockProducer<byte[], byte[]> p) {
+    return p.history().stream().map(ProducerRecord::topic).toList();
+  }
+
+  @Test
+  void aDeliveryIsFinishedOnlyAfterItsEventAndThenItsLedgerEntryAreSafe() {
+    Delivery d = delivery(7);
+    Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
+    batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
+    batch.end();
+    assertThat(topics(producer)).containsExactly("jobs.events");
+    assertThat(topics(ledger)).as("a delivery's ledger entry goes out at once, beside its event")
+        .containsExactly("jobs.ledger");
+    assertThat(finished).isEmpty();
+    producer.completeNext();
+    assertThat(finished).as("the ledger entry is not acknowledged yet").isEmpty();
+    ledger.completeNext();
+    assertThat(finished).containsExactly(d);
+  }
+
+  @Test
+  void aPermanentFailureIsDeadLetteredWithItsRawBytesAndTheLedgerEntryWaitsForTheDeadLetter() {
+    Delivery d = delivery(8);
+    Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
+    batch.failed(new Failure(OutcomeClass.PERMANENT, "RCPT refused with 550 5.1.1",
+        new SmtpReply(550, "5.1.1", "no such user"), "RCPT", false), null, null);
+    batch.end();
+    assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.dlt", "jobs.events");
+    ProducerRecord<byte[], byte[]> dead = producer.history().stream().filter(r -> r.topic().equals("jobs.dlt"))
+        .findFirst().orElseThrow();
+    assertThat(dead.value()).isEqualTo(d.value());
+    assertThat(new String(dead.headers().lastHeader("postbus.dlt.reason").value(), StandardCharsets.UTF_8))
+        .contains("550 5.1.1");
+    assertThat(topics(ledger)).as("not before the dead letter is safe").isEmpty();
+    producer.completeNext();
+    producer.completeNext();
+    assertThat(topics(ledger)).containsExactly("jobs.ledger");
+    assertThat(finished).isEmpty();
+    ledger.completeNext();
+    assertThat(finished).containsExactly(d);
+  }
+
+  @Test
+  void aTransientFailureGoesToTheFirstTierOfTheLadder() {
+    Delivery d = delivery(9);
+    Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
+    batch.failed(new Failure(OutcomeClass.TRANSIENT, "RCPT refused with 451 4.3.0",
+        new SmtpReply(451, "4.3.0", "try later"), "RCPT", false), null, null);
+    batch.end();
+    assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.retry.30s", "jobs.events");
+  }
+}
