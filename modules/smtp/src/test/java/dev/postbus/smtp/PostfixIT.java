@@ -3,6 +3,7 @@ package dev.postbus.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.postbus.testkit.PostfixRelay;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
@@ -19,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import dev.postbus.testkit.PostfixRelay;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -18,10 +18,10 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
-import kafka.tools.StorageTool;
 
 /**
  * Three (or more) Kafka nodes, each a separate JVM ({@code kafka.Kafka}) on loopback, each both broker and

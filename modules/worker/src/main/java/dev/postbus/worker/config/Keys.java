@@ -7,8 +7,8 @@ import static dev.postbus.worker.config.Importance.RARE;
 
 import dev.postbus.job.JobLimits;
 import dev.postbus.smtp.AuthMechanism;
-import dev.postbus.smtp.SmtpConfig;
 import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.smtp.SmtpConfig;
 import dev.postbus.smtp.TlsMode;
 import dev.postbus.worker.retry.RetryPolicy;
 import java.time.Duration;

@@ -1,17 +1,16 @@
 package dev.postbus.worker.config;
 
 import dev.postbus.job.JobLimits;
-import dev.postbus.worker.retry.RetryPolicy;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
 import dev.postbus.smtp.Secret;
 import dev.postbus.smtp.SmtpConfig;
 import dev.postbus.smtp.TrustStore;
+import dev.postbus.worker.retry.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Everything a worker needs, immutable and validated. Build it with {@link #from(Settings)}; a bad value

@@ -2,9 +2,9 @@ package dev.postbus.worker.delivery;
 
 import dev.postbus.job.InvalidJobException;
 import dev.postbus.job.Job;
-import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.job.JobCodec;
 import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.outcome.Failure;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;

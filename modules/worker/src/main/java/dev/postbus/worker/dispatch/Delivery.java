@@ -1,6 +1,5 @@
 package dev.postbus.worker.dispatch;
 
-import dev.postbus.worker.dispatch.PartitionOffsets;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 

@@ -225,8 +225,8 @@ public final class Worker implements AutoCloseable {
     if (health != null) {
       health.close();
     }
-    stopped.countDown();
     log.info("worker {} stopped: {}", config.workerId(), stats.snapshot());
+    stopped.countDown(); // last: whoever waits for the stop (the worker command, then exit) sees it logged
   }
 
   private void runConsumer() {

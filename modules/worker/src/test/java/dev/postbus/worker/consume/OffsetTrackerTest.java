@@ -1,13 +1,12 @@
 package dev.postbus.worker.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import java.util.OptionalLong;
+
+import dev.postbus.worker.dispatch.PartitionOffsets;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
-import dev.postbus.worker.dispatch.PartitionOffsets;
 
 class OffsetTrackerTest {
 

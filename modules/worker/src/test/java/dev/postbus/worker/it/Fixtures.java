@@ -9,14 +9,14 @@ import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.lifecycle.Worker;
 import dev.postbus.worker.topics.TopicProvisioner;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** What the worker integration tests share: a config per test, publishing, reading a topic, stopping workers. */

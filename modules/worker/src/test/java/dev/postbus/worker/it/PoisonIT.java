@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.SmtpCapture;
-import dev.postbus.testkit.SharedKafka;
 import dev.postbus.job.PostbusHeaders;
+import dev.postbus.testkit.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
