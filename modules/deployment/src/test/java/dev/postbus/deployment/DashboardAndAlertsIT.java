@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.postbus.client.JobPublisher;
 import dev.postbus.client.PublisherConfig;
 import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
 import dev.postbus.testkit.SharedKafka;
@@ -64,6 +65,103 @@ class DashboardAndAlertsIT {
           .containsPattern("postbus_ready\\{worker=\"[^\"]+\"\\} 1.0");
       assertThat(get(worker, OpsServer.LIVE_PATH)).contains("\"state\":\"RUNNING\"");
     }
+  }
+
+  /**
+   * Not only served: each metric the dashboard and the alerts use changes when its event happens. A worker with
+   * two connections meets a slow relay (backlog: queue depth, lag), refusals (dead letter, retry), a reply later
+   * than its read timeout (in doubt), and an outage (relay out, not ready, paused partitions, connection failures).
+   */
+  @Test
+  void everyMetricTheDashboardAndTheAlertsUseMovesWhenItsEventHappens(EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("moves-jobs");
+    try (SmtpCapture relay = SmtpCapture.start(0)) {
+      relay.faults(new Faults() {
+        @Override
+        public Reply recipient(String address) {
+          return address.startsWith("unknown@") ? new Reply(550, "5.1.1 no such user")
+              : address.startsWith("later@") ? new Reply(451, "4.3.0 try again later") : null;
+        }
+
+        @Override
+        public Duration replyDelay(String messageId, int offered) {
+          return messageId.contains("moves-slow") && offered == 1 ? Duration.ofSeconds(3) : Duration.ofMillis(150);
+        }
+      });
+      Map<String, String> settings = new java.util.HashMap<>(Map.of(
+          "kafka.bootstrap-servers", kafka.bootstrapServers(),
+          "topic", topic,
+          "group", SharedKafka.uniqueName("moves-group"),
+          "events.topic", SharedKafka.uniqueName("moves-events"),
+          "smtp.host", "127.0.0.1",
+          "smtp.port", Integer.toString(relay.port()),
+          "smtp.tls", "none",
+          "smtp.connections", "2",
+          "smtp.read-timeout", "1s",
+          "http.port", "0"));
+      settings.put("worker.queue-capacity", "4");
+      settings.put("worker.commit-interval", "100ms");
+      settings.put("smtp.reconnect-backoff", "200ms");
+      try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(settings)));
+          JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions() > 0);
+        Map<String, Double> before = totals(get(worker, OpsServer.METRICS_PATH));
+        Set<String> moved = new java.util.concurrent.ConcurrentSkipListSet<>();
+        java.util.concurrent.Callable<Set<String>> sample = () -> {
+          totals(get(worker, OpsServer.METRICS_PATH)).forEach((name, value) -> {
+            if (!value.equals(before.getOrDefault(name, 0.0))) {
+              moved.add(name);
+            }
+          });
+          return moved;
+        };
+
+        publisher.publish(Job.text("moves-unknown", "shop@example.com", "unknown@example.net", "Hi", "x")).join();
+        publisher.publish(Job.text("moves-later", "shop@example.com", "later@example.net", "Hi", "x")).join();
+        publisher.publish(Job.text("moves-slow", "shop@example.com", "bob@example.net", "Hi", "x")).join();
+        for (int i = 0; i < 40; i++) { // 150 ms a message over two connections: a backlog for a few seconds
+          publisher.publish(Job.text("moves-" + i, "shop@example.com", "bob@example.net", "Hi", "x"));
+        }
+        publisher.flush();
+        Set<String> traffic = Set.of("postbus_jobs_total", "postbus_dead_letters_total", "postbus_retries_total",
+            "postbus_in_doubt_total", "postbus_publish_to_delivered_seconds_bucket", "postbus_relay_delivered_total",
+            "postbus_smtp_send_seconds_bucket", "postbus_smtp_connection_opens_total", "postbus_smtp_connections",
+            "postbus_dispatch_queue_depth", "postbus_consumer_lag");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            .until(sample, m -> m.containsAll(traffic));
+
+        relay.goDown();
+        Set<String> outage = Set.of("postbus_relay_up", "postbus_ready", "postbus_smtp_connection_failures_total",
+            "postbus_partitions_paused");
+        publisher.publish(Job.text("moves-during-outage", "shop@example.com", "bob@example.net", "Hi", "x")).join();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            .until(sample, m -> m.containsAll(outage));
+        relay.resume();
+
+        Set<String> used = new java.util.TreeSet<>(Repo.metricNames(Repo.text("deploy/grafana/dashboards/postbus.json")));
+        used.addAll(Repo.metricNames(Repo.text("deploy/prometheus/alerts.yml")));
+        assertThat(moved).as("every metric the dashboard and the alerts use moved when its event happened")
+            .containsAll(used);
+      }
+    }
+  }
+
+  /** The sum of each metric's samples in a scrape, by name (labels summed over). */
+  private static Map<String, Double> totals(String scrape) {
+    Map<String, Double> sums = new java.util.HashMap<>();
+    for (String line : scrape.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      int end = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
+      String text = line.substring(line.lastIndexOf(' ') + 1);
+      double value = text.equals("+Inf") ? Double.POSITIVE_INFINITY : text.equals("-Inf") ? Double.NEGATIVE_INFINITY
+          : Double.parseDouble(text);
+      if (Double.isFinite(value)) {
+        sums.merge(line.substring(0, end), value, Double::sum);
+      }
+    }
+    return sums;
   }
 
   private static String get(Worker worker, String path) throws Exception {
