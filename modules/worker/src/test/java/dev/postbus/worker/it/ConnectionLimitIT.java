@@ -7,6 +7,7 @@ import dev.postbus.embedded.CapturedMessage;
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.testkit.HttpProbe;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.lifecycle.Worker;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class ConnectionLimitIT {
       Worker a = f.start(f.config(relay.port(), 4, "conn-a", limit));
       Worker b = f.start(f.config(relay.port(), 4, "conn-b", limit));
       await().atMost(Duration.ofMinutes(1)).until(() -> a.ownedPartitions() == 3 && b.ownedPartitions() == 3);
-      assertThat(RelayProblemsIT.get(a, "/metrics").body())
+      assertThat(HttpProbe.get(a.httpPort(), "/metrics").body())
           .contains("postbus_smtp_connection_limit{relay=\"default\",worker=\"conn-a\"} 2.0");
 
       f.publish("both", 120);
@@ -51,7 +52,7 @@ class ConnectionLimitIT {
           + "with one %d%n", both, alone);
       assertThat(both).as("2 + 2 of 4 + 4 lanes").isBetween(3, 4);
       assertThat(alone).as("the remaining worker takes the whole 4").isBetween(3, 4);
-      assertThat(RelayProblemsIT.get(a, "/metrics").body())
+      assertThat(HttpProbe.get(a.httpPort(), "/metrics").body())
           .contains("postbus_smtp_connection_limit{relay=\"default\",worker=\"conn-a\"} 4.0");
     }
   }

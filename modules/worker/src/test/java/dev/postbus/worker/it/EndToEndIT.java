@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.testkit.HttpProbe;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.lifecycle.Worker;
 import dev.postbus.worker.lifecycle.WorkerState;
@@ -53,8 +54,8 @@ class EndToEndIT {
       assertThat(a.stats().snapshot().delivered()).as("both workers took part").isPositive();
       assertThat(b.stats().snapshot().delivered()).as("both workers took part").isPositive();
 
-      String scrapeA = RelayProblemsIT.get(a, "/metrics").body();
-      String scrapeB = RelayProblemsIT.get(b, "/metrics").body();
+      String scrapeA = HttpProbe.get(a.httpPort(), "/metrics").body();
+      String scrapeB = HttpProbe.get(b.httpPort(), "/metrics").body();
       assertThat(deliveredMetric(scrapeA) + deliveredMetric(scrapeB)).as("postbus_jobs_total delivered").isEqualTo(JOBS);
       assertThat(scrapeA).contains("postbus_smtp_send_seconds_count").contains("postbus_publish_to_delivered_seconds_bucket")
           .contains("postbus_smtp_connections{relay=\"default\",state=\"open\"").contains("postbus_relay_up{relay=\"default\"").contains("postbus_dispatch_queue_depth")

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.job.Job;
 import dev.postbus.job.MailAddress;
+import dev.postbus.testkit.HttpProbe;
 import dev.postbus.testkit.PostfixRelay;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.lifecycle.Worker;
@@ -99,7 +100,7 @@ class PostfixRelayIT {
       assertThat(copies.values()).as("one file per job and recipient accepted: no job twice").allMatch(n -> n == 1);
       // The six jobs with an unknown second recipient: delivered to bob, the refusal dead-lettered.
       assertThat(f.read(f.topic + ".dlt", 6, Duration.ofSeconds(30))).hasSize(6);
-      assertThat(RelayProblemsIT.get(w, "/health/ready").body()).contains("\"sending\":\"" + mode + "\"");
+      assertThat(HttpProbe.get(w.httpPort(), "/health/ready").body()).contains("\"sending\":\"" + mode + "\"");
     }
   }
 }

@@ -11,13 +11,11 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.testkit.HttpProbe;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.lifecycle.Worker;
 import dev.postbus.worker.lifecycle.WorkerState;
 import dev.postbus.worker.relay.Relay;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -45,11 +43,11 @@ class RelayProblemsIT {
       relay.goDown();
       long downAt = System.nanoTime();
       await().atMost(Duration.ofSeconds(15)).until(() -> w.state() == WorkerState.PAUSED);
-      HttpResponse<String> notReady = get(w, "/health/ready");
+      HttpResponse<String> notReady = HttpProbe.get(w.httpPort(), "/health/ready");
       assertThat(notReady.statusCode()).isEqualTo(503);
       assertThat(notReady.body()).contains("\"state\":\"PAUSED\"").contains("relay problem: connect failed");
-      assertThat(get(w, "/health/live").statusCode()).as("paused is still alive").isEqualTo(200);
-      assertThat(metric(get(w, "/metrics").body(), "postbus_smtp_connection_failures_total"))
+      assertThat(HttpProbe.get(w.httpPort(), "/health/live").statusCode()).as("paused is still alive").isEqualTo(200);
+      assertThat(HttpProbe.metric(HttpProbe.get(w.httpPort(), "/metrics").body(), "postbus_smtp_connection_failures_total"))
           .as("the refused connections are counted").isPositive();
       // Not ready, and nothing dead-lettered, for the whole rest of the 20 s outage.
       await().during(Duration.ofSeconds(20).minusNanos(System.nanoTime() - downAt)).atMost(Duration.ofSeconds(25))
@@ -60,24 +58,13 @@ class RelayProblemsIT {
 
       await().atMost(Duration.ofMinutes(2)).until(() -> relay.countsByMessageId().size() >= 1000);
       assertThat(w.state()).isEqualTo(WorkerState.RUNNING);
-      assertThat(get(w, "/health/ready").statusCode()).isEqualTo(200);
+      assertThat(HttpProbe.get(w.httpPort(), "/health/ready").statusCode()).isEqualTo(200);
       assertThat(w.stats().snapshot().deadLettered()).isZero();
       assertThat(relay.countsByMessageId()).hasSize(1000);
       assertThat(f.read(f.topic + ".dlt", 1, Duration.ofSeconds(2))).isEmpty();
       System.out.printf("RelayProblemsIT figures: relay down %d s (not ready throughout); delivered %d of 1000; "
           + "dead-lettered %d%n", downSeconds, relay.countsByMessageId().size(), w.stats().snapshot().deadLettered());
     }
-  }
-
-  /** The sum of a metric's samples in a Prometheus scrape. */
-  static double metric(String scrape, String name) {
-    return scrape.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-  }
-
-  static HttpResponse<String> get(Worker w, String path) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.httpPort() + path))
-        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

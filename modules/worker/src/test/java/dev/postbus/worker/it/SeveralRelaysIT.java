@@ -8,6 +8,7 @@ import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
 import dev.postbus.job.MailAddress;
+import dev.postbus.testkit.HttpProbe;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.lifecycle.Worker;
 import dev.postbus.worker.lifecycle.WorkerState;
@@ -52,12 +53,12 @@ class SeveralRelaysIT {
       await().atMost(Duration.ofSeconds(20)).until(() -> b.received() >= 300);
       // The worker is not paused: one relay is still up.
       await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> w.state() == WorkerState.RUNNING);
-      var ready = RelayProblemsIT.get(w, "/health/ready");
+      var ready = HttpProbe.get(w.httpPort(), "/health/ready");
       assertThat(ready.statusCode()).isEqualTo(200);
       // What each relay offered in EHLO, and how the worker sends to it (both SubEthaSMTP: CHUNKING, no PIPELINING).
       assertThat(ready.body()).contains("\"relays\":[{\"name\":\"a\",\"offered\":\"")
           .contains("CHUNKING").contains("\"sending\":\"lock-step BDAT\"");
-      assertThat(RelayProblemsIT.get(w, "/metrics").body()).contains("postbus_relay_up{relay=\"a\",worker=\"failover\"} 0.0")
+      assertThat(HttpProbe.get(w.httpPort(), "/metrics").body()).contains("postbus_relay_up{relay=\"a\",worker=\"failover\"} 0.0")
           .contains("postbus_relay_up{relay=\"b\",worker=\"failover\"} 1.0");
       long duringOutage = b.received();
 
