@@ -9,6 +9,7 @@ import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
+import dev.postbus.testkit.MinimalWorker;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
@@ -35,35 +36,29 @@ class DashboardAndAlertsIT {
 
   @Test
   void everyMetricTheDashboardAndTheAlertsUseIsServedByTheWorker(EmbeddedKafka kafka) throws Exception {
-    String topic = SharedKafka.uniqueName("deploy-jobs");
-    try (SmtpCapture relay = SmtpCapture.start(0);
-        Worker worker = Worker.start(WorkerConfig.from(Settings.of(Map.of(
-            "kafka.bootstrap-servers", kafka.bootstrapServers(),
-            "topic", topic,
-            "group", SharedKafka.uniqueName("deploy-group"),
-            "events.topic", SharedKafka.uniqueName("deploy-events"),
-            "smtp.host", "127.0.0.1",
-            "smtp.port", Integer.toString(relay.port()),
-            "smtp.tls", "none",
-            "http.port", "0"))));
-        JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
-      publisher.publish(Job.text("deploy-1", "shop@example.com", "bob@example.net", "Receipt", "Thanks")).join();
-      await().atMost(Duration.ofSeconds(60)).until(() -> relay.received() == 1);
+    try (SmtpCapture relay = SmtpCapture.start(0)) {
+      Map<String, String> settings = MinimalWorker.settings(kafka.bootstrapServers(), relay.port(), "deploy");
+      String topic = settings.get("topic");
+      try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(settings)));
+          JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
+        publisher.publish(Job.text("deploy-1", "shop@example.com", "bob@example.net", "Receipt", "Thanks")).join();
+        await().atMost(Duration.ofSeconds(60)).until(() -> relay.received() == 1);
 
-      System.gc(); // gauges whose objects were only weakly held would read NaN from here on
-      // Lag gauges appear once the consumer has reported on its partitions.
-      String scrape = await().atMost(Duration.ofSeconds(30))
-          .until(() -> get(worker, OpsServer.METRICS_PATH), s -> s.contains("postbus_consumer_lag{"));
-      Set<String> served = Repo.metricNames(scrape);
+        System.gc(); // gauges whose objects were only weakly held would read NaN from here on
+        // Lag gauges appear once the consumer has reported on its partitions.
+        String scrape = await().atMost(Duration.ofSeconds(30))
+            .until(() -> get(worker, OpsServer.METRICS_PATH), s -> s.contains("postbus_consumer_lag{"));
+        Set<String> served = Repo.metricNames(scrape);
 
-      Set<String> dashboard = Repo.metricNames(Repo.text("deploy/grafana/dashboards/postbus.json"));
-      Set<String> alerts = Repo.metricNames(Repo.text("deploy/prometheus/alerts.yml"));
-      assertThat(dashboard).hasSizeGreaterThan(8);
-      assertThat(alerts).isNotEmpty();
-      assertThat(served).as("metrics the worker serves").containsAll(dashboard).containsAll(alerts);
-      assertThat(scrape).contains("postbus_jobs_total{outcome=\"delivered\"").doesNotContain("NaN")
-          .containsPattern("postbus_ready\\{worker=\"[^\"]+\"\\} 1.0");
-      assertThat(get(worker, OpsServer.LIVE_PATH)).contains("\"state\":\"RUNNING\"");
+        Set<String> dashboard = Repo.metricNames(Repo.text("deploy/grafana/dashboards/postbus.json"));
+        Set<String> alerts = Repo.metricNames(Repo.text("deploy/prometheus/alerts.yml"));
+        assertThat(dashboard).hasSizeGreaterThan(8);
+        assertThat(alerts).isNotEmpty();
+        assertThat(served).as("metrics the worker serves").containsAll(dashboard).containsAll(alerts);
+        assertThat(scrape).contains("postbus_jobs_total{outcome=\"delivered\"").doesNotContain("NaN")
+            .containsPattern("postbus_ready\\{worker=\"[^\"]+\"\\} 1.0");
+        assertThat(get(worker, OpsServer.LIVE_PATH)).contains("\"state\":\"RUNNING\"");
+      }
     }
   }
 
@@ -74,7 +69,6 @@ class DashboardAndAlertsIT {
    */
   @Test
   void everyMetricTheDashboardAndTheAlertsUseMovesWhenItsEventHappens(EmbeddedKafka kafka) throws Exception {
-    String topic = SharedKafka.uniqueName("moves-jobs");
     try (SmtpCapture relay = SmtpCapture.start(0)) {
       relay.faults(new Faults() {
         @Override
@@ -88,17 +82,10 @@ class DashboardAndAlertsIT {
           return messageId.contains("moves-slow") && offered == 1 ? Duration.ofSeconds(3) : Duration.ofMillis(150);
         }
       });
-      Map<String, String> settings = new java.util.HashMap<>(Map.of(
-          "kafka.bootstrap-servers", kafka.bootstrapServers(),
-          "topic", topic,
-          "group", SharedKafka.uniqueName("moves-group"),
-          "events.topic", SharedKafka.uniqueName("moves-events"),
-          "smtp.host", "127.0.0.1",
-          "smtp.port", Integer.toString(relay.port()),
-          "smtp.tls", "none",
-          "smtp.connections", "2",
-          "smtp.read-timeout", "1s",
-          "http.port", "0"));
+      Map<String, String> settings = MinimalWorker.settings(kafka.bootstrapServers(), relay.port(), "moves");
+      String topic = settings.get("topic");
+      settings.put("smtp.connections", "2");
+      settings.put("smtp.read-timeout", "1s");
       settings.put("worker.queue-capacity", "4");
       settings.put("worker.commit-interval", "100ms");
       settings.put("smtp.reconnect-backoff", "200ms");
