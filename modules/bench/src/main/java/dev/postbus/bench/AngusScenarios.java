@@ -11,7 +11,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
-/** The references: Angus Mail by hand, with persistent connections (angus-loop) and without (angus-naive). */
+/**
+ * The references: Angus Mail by hand, with persistent connections (angus-loop) and without
+ * (angus-naive).
+ */
 final class AngusScenarios {
 
   private AngusScenarios() {}
@@ -35,18 +38,23 @@ final class AngusScenarios {
     @Override
     public RunResult run(Context ctx, int k, String sink) throws Exception {
       Session session = session(ctx.host(), ctx.port());
-      return onThreads(name(), ctx, k, sink, lane -> {
-        SMTPTransport t = (SMTPTransport) session.getTransport("smtp");
-        t.connect();
-        try {
-          for (int i = lane; i < ctx.workload().messages(); i += k) {
-            MimeMessage m = ctx.workload().message(session, i);
-            t.sendMessage(m, m.getAllRecipients());
-          }
-        } finally {
-          t.close();
-        }
-      });
+      return onThreads(
+          name(),
+          ctx,
+          k,
+          sink,
+          lane -> {
+            SMTPTransport t = (SMTPTransport) session.getTransport("smtp");
+            t.connect();
+            try {
+              for (int i = lane; i < ctx.workload().messages(); i += k) {
+                MimeMessage m = ctx.workload().message(session, i);
+                t.sendMessage(m, m.getAllRecipients());
+              }
+            } finally {
+              t.close();
+            }
+          });
     }
   }
 
@@ -60,11 +68,16 @@ final class AngusScenarios {
     @Override
     public RunResult run(Context ctx, int k, String sink) throws Exception {
       Session session = session(ctx.host(), ctx.port());
-      return onThreads(name(), ctx, k, sink, lane -> {
-        for (int i = lane; i < ctx.workload().messages(); i += k) {
-          Transport.send(ctx.workload().message(session, i));
-        }
-      });
+      return onThreads(
+          name(),
+          ctx,
+          k,
+          sink,
+          lane -> {
+            for (int i = lane; i < ctx.workload().messages(); i += k) {
+              Transport.send(ctx.workload().message(session, i));
+            }
+          });
     }
   }
 
@@ -72,23 +85,35 @@ final class AngusScenarios {
     void run(int lane) throws Exception;
   }
 
-  static RunResult onThreads(String name, Scenario.Context ctx, int k, String sink, Lane lane) throws Exception {
+  static RunResult onThreads(String name, Scenario.Context ctx, int k, String sink, Lane lane)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(k);
     try {
       Measurement m = Measurement.start();
       List<Future<?>> done = new ArrayList<>();
       for (int i = 0; i < k; i++) {
         int index = i;
-        done.add(pool.submit(() -> {
-          lane.run(index);
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  lane.run(index);
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get();
       }
-      return new RunResult(name, sink, k, 1, ctx.workload().messages(), m.seconds(), m.cpuSeconds(),
-          Measurement.peakHeapMiB(), null, null);
+      return new RunResult(
+          name,
+          sink,
+          k,
+          1,
+          ctx.workload().messages(),
+          m.seconds(),
+          m.cpuSeconds(),
+          Measurement.peakHeapMiB(),
+          null,
+          null);
     } finally {
       pool.shutdownNow();
     }

@@ -13,10 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs the scenarios side by side against one sink: a warm-up run each, then {@code repeats} rounds in
- * which the scenarios take turns (the order rotates each round) so that drift in machine speed hits them
- * alike. Reports the median messages/s with min–max, CPU seconds per 1,000 messages, peak heap, and for
- * postbus the p50/p99 publish→250 latency, then postbus ÷ each other scenario.
+ * Runs the scenarios side by side against one sink: a warm-up run each, then {@code repeats} rounds
+ * in which the scenarios take turns (the order rotates each round) so that drift in machine speed
+ * hits them alike. Reports the median messages/s with min–max, CPU seconds per 1,000 messages, peak
+ * heap, and for postbus the p50/p99 publish→250 latency, then postbus ÷ each other scenario.
  */
 public final class Bench {
 
@@ -56,23 +56,43 @@ public final class Bench {
       List<Scenario> scenarios = options.scenarios().stream().map(Bench::scenario).toList();
       List<RunResult> results = new ArrayList<>();
       if (options.warmup() > 0) {
-        Scenario.Context warm = new Scenario.Context(new Workload(options.warmup(), options.textBytes(), options.rich()),
-            host, port, bootstrap, options.workers(), options.publishRate(), options.workerSettings());
+        Scenario.Context warm =
+            new Scenario.Context(
+                new Workload(options.warmup(), options.textBytes(), options.rich()),
+                host,
+                port,
+                bootstrap,
+                options.workers(),
+                options.publishRate(),
+                options.workerSettings());
         for (Scenario s : scenarios) {
           out.printf("warm-up: %s (%d messages)%n", s.name(), options.warmup());
           s.run(warm, options.connections().get(0), sink.label());
         }
       }
-      Scenario.Context ctx = new Scenario.Context(new Workload(options.messages(), options.textBytes(), options.rich()),
-          host, port, bootstrap, options.workers(), options.publishRate(), options.workerSettings());
+      Scenario.Context ctx =
+          new Scenario.Context(
+              new Workload(options.messages(), options.textBytes(), options.rich()),
+              host,
+              port,
+              bootstrap,
+              options.workers(),
+              options.publishRate(),
+              options.workerSettings());
       for (int round = 0; round < options.repeats(); round++) {
         for (int k : options.connections()) {
           for (int i = 0; i < scenarios.size(); i++) {
             Scenario s = scenarios.get((i + round) % scenarios.size());
             long before = ours == null ? 0 : ours.messages();
             RunResult r = s.run(ctx, k, sink.label());
-            out.printf(Locale.ROOT, "round %d  K=%-4d %-17s %9.0f msg/s  %6.2f s%n", round + 1, k, s.name(),
-                r.messagesPerSecond(), r.seconds());
+            out.printf(
+                Locale.ROOT,
+                "round %d  K=%-4d %-17s %9.0f msg/s  %6.2f s%n",
+                round + 1,
+                k,
+                s.name(),
+                r.messagesPerSecond(),
+                r.seconds());
             if (ours != null) {
               checkCount(s.name(), ours.messages() - before, ctx.workload().messages());
             }
@@ -97,7 +117,12 @@ public final class Bench {
   /** Nothing lost, nothing sent twice: the sink must have taken exactly the run's messages. */
   private void checkCount(String scenario, long received, int sent) {
     if (received != sent) {
-      out.printf(Locale.ROOT, "  %s: the sink received %d messages for %d jobs (%s)%n", scenario, received, sent,
+      out.printf(
+          Locale.ROOT,
+          "  %s: the sink received %d messages for %d jobs (%s)%n",
+          scenario,
+          received,
+          sent,
           received < sent ? "LOST" : "DUPLICATED");
       mismatches++;
     }
@@ -121,21 +146,47 @@ public final class Bench {
     ObjectNode root = json.createObjectNode();
     ArrayNode list = root.putArray("results");
     out.println();
-    out.printf("%-10s %5s  %-17s %24s  %12s  %10s  %17s%n", "sink", "K", "scenario", "msg/s median (min-max)",
-        "CPU s/1k msg", "heap MiB", "p50 / p99 ms");
+    out.printf(
+        "%-10s %5s  %-17s %24s  %12s  %10s  %17s%n",
+        "sink",
+        "K",
+        "scenario",
+        "msg/s median (min-max)",
+        "CPU s/1k msg",
+        "heap MiB",
+        "p50 / p99 ms");
     Map<String, Double> medians = new LinkedHashMap<>();
     for (int k : options.connections()) {
       for (String name : options.scenarios()) {
-        List<RunResult> runs = results.stream().filter(r -> r.connections() == k && r.scenario().equals(name)).toList();
+        List<RunResult> runs =
+            results.stream()
+                .filter(r -> r.connections() == k && r.scenario().equals(name))
+                .toList();
         List<Double> rates = runs.stream().map(RunResult::messagesPerSecond).sorted().toList();
         double median = rates.get(rates.size() / 2);
-        RunResult mid = runs.stream().min(Comparator.comparingDouble(r -> Math.abs(r.messagesPerSecond() - median))).orElseThrow();
+        RunResult mid =
+            runs.stream()
+                .min(Comparator.comparingDouble(r -> Math.abs(r.messagesPerSecond() - median)))
+                .orElseThrow();
         double cpu = median(runs.stream().map(RunResult::cpuSecondsPer1000).toList());
         double heap = runs.stream().mapToDouble(RunResult::peakHeapMiB).max().orElse(0);
         medians.put(name + "@" + k, median);
-        String latency = mid.p50Millis() == null ? "" : String.format(Locale.ROOT, "%.1f / %.1f", mid.p50Millis(), mid.p99Millis());
-        out.printf(Locale.ROOT, "%-10s %5d  %-17s %8.0f (%6.0f-%6.0f)  %12.3f  %10.0f  %17s%n", sink.label(), k, name,
-            median, rates.get(0), rates.get(rates.size() - 1), cpu, heap, latency);
+        String latency =
+            mid.p50Millis() == null
+                ? ""
+                : String.format(Locale.ROOT, "%.1f / %.1f", mid.p50Millis(), mid.p99Millis());
+        out.printf(
+            Locale.ROOT,
+            "%-10s %5d  %-17s %8.0f (%6.0f-%6.0f)  %12.3f  %10.0f  %17s%n",
+            sink.label(),
+            k,
+            name,
+            median,
+            rates.get(0),
+            rates.get(rates.size() - 1),
+            cpu,
+            heap,
+            latency);
         ObjectNode o = list.addObject();
         o.put("scenario", name);
         o.put("sink", sink.label());
@@ -148,18 +199,29 @@ public final class Bench {
         o.put("runs", runs.size());
         o.put("cpuSecondsPer1000", Math.round(cpu * 1000) / 1000.0);
         o.put("peakHeapMiB", Math.round(heap));
-        Double broker = median(runs.stream().map(RunResult::brokerCpuMsPerMessage).filter(x -> x != null).toList(), null);
+        Double broker =
+            median(
+                runs.stream().map(RunResult::brokerCpuMsPerMessage).filter(x -> x != null).toList(),
+                null);
         if (broker != null) {
           o.put("brokerCpuMsPerMessage", Math.round(broker * 1000) / 1000.0);
-          out.printf(Locale.ROOT, "%-10s %5d  %-17s broker CPU %.3f ms per message (in-process broker threads)%n",
-              sink.label(), k, name, broker);
+          out.printf(
+              Locale.ROOT,
+              "%-10s %5d  %-17s broker CPU %.3f ms per message (in-process broker threads)%n",
+              sink.label(),
+              k,
+              name,
+              broker);
         }
         if (mid.p50Millis() != null) {
           o.put("p50Millis", Math.round(mid.p50Millis() * 10) / 10.0);
           o.put("p99Millis", Math.round(mid.p99Millis() * 10) / 10.0);
         }
         if (!sink.perMessageFloor().isZero()) {
-          double ceiling = k * (name.equals("postbus") ? options.workers() : 1) / (sink.perMessageFloor().toNanos() / 1e9);
+          double ceiling =
+              k
+                  * (name.equals("postbus") ? options.workers() : 1)
+                  / (sink.perMessageFloor().toNanos() / 1e9);
           o.put("ceilingMessagesPerSecond", Math.round(ceiling));
         }
       }
@@ -188,7 +250,12 @@ public final class Bench {
       Double postbus = medians.get("postbus@" + k);
       if (postbus != null && !sink.perMessageFloor().isZero()) {
         double ceiling = k * options.workers() / (sink.perMessageFloor().toNanos() / 1e9);
-        out.printf(Locale.ROOT, "K=%-4d postbus / (K x workers / %s) %.1f%%%n", k, sink.perMessageFloor(), 100 * postbus / ceiling);
+        out.printf(
+            Locale.ROOT,
+            "K=%-4d postbus / (K x workers / %s) %.1f%%%n",
+            k,
+            sink.perMessageFloor(),
+            100 * postbus / ceiling);
       }
     }
     return root;

@@ -16,17 +16,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Our SMTP sink for benchmarks: accepts and discards every message, counting them. It offers what a modern
- * relay offers (PIPELINING, CHUNKING, 8BITMIME, SIZE) and, like Postfix's smtpd, answers pipelined commands in
- * order and writes its replies out when it has read everything the client sent. Optionally it waits
- * {@code dataDelay} before answering the end of a message (a relay's processing time) and {@code rtt} before
- * answering MAIL, RCPT and the end of a message (each reply delayed in turn: no client can beat that). One
- * thread per connection.
+ * Our SMTP sink for benchmarks: accepts and discards every message, counting them. It offers what a
+ * modern relay offers (PIPELINING, CHUNKING, 8BITMIME, SIZE) and, like Postfix's smtpd, answers
+ * pipelined commands in order and writes its replies out when it has read everything the client
+ * sent. Optionally it waits {@code dataDelay} before answering the end of a message (a relay's
+ * processing time) and {@code rtt} before answering MAIL, RCPT and the end of a message (each reply
+ * delayed in turn: no client can beat that). One thread per connection.
  */
 final class BenchSink implements AutoCloseable {
 
-  private static final byte[] EHLO = ("250-postbus-bench-sink\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-8BITMIME\r\n"
-      + "250-SIZE 104857600\r\n250 ENHANCEDSTATUSCODES\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EHLO =
+      ("250-postbus-bench-sink\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-8BITMIME\r\n"
+              + "250-SIZE 104857600\r\n250 ENHANCEDSTATUSCODES\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
 
   private final ServerSocket server;
   private final AtomicLong messages = new AtomicLong();
@@ -60,7 +62,8 @@ final class BenchSink implements AutoCloseable {
 
   private void serve(Socket socket) {
     try (socket) {
-      new Session(socket.getInputStream(), new BufferedOutputStream(socket.getOutputStream(), 8192)).run();
+      new Session(socket.getInputStream(), new BufferedOutputStream(socket.getOutputStream(), 8192))
+          .run();
     } catch (IOException e) {
       // the client went away
     } finally {
@@ -68,7 +71,10 @@ final class BenchSink implements AutoCloseable {
     }
   }
 
-  /** One client: reads commands in order, replies in order, flushes when the client has nothing more in flight. */
+  /**
+   * One client: reads commands in order, replies in order, flushes when the client has nothing more
+   * in flight.
+   */
   private final class Session {
     private final InputStream in;
     private final OutputStream out;
@@ -170,7 +176,10 @@ final class BenchSink implements AutoCloseable {
       }
     }
 
-    /** Reads DATA content up to and including CRLF.CRLF (the command's own CRLF starts the first line). */
+    /**
+     * Reads DATA content up to and including CRLF.CRLF (the command's own CRLF starts the first
+     * line).
+     */
     private boolean skipData() throws IOException {
       int state = 2; // 0 mid-line, 1 CR, 2 line start, 3 "." at line start, 4 ".\r"
       while (true) {
@@ -178,13 +187,14 @@ final class BenchSink implements AutoCloseable {
           return false;
         }
         byte b = buf[pos++];
-        state = switch (state) {
-          case 0 -> b == '\r' ? 1 : 0;
-          case 1 -> b == '\n' ? 2 : b == '\r' ? 1 : 0;
-          case 2 -> b == '.' ? 3 : b == '\r' ? 1 : 0;
-          case 3 -> b == '\r' ? 4 : 0;
-          default -> b == '\n' ? -1 : b == '\r' ? 1 : 0;
-        };
+        state =
+            switch (state) {
+              case 0 -> b == '\r' ? 1 : 0;
+              case 1 -> b == '\n' ? 2 : b == '\r' ? 1 : 0;
+              case 2 -> b == '.' ? 3 : b == '\r' ? 1 : 0;
+              case 3 -> b == '\r' ? 4 : 0;
+              default -> b == '\n' ? -1 : b == '\r' ? 1 : 0;
+            };
         if (state < 0) {
           return true;
         }

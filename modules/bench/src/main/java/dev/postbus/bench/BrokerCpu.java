@@ -4,9 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * CPU time of the in-process Kafka broker's threads (request handlers, network threads, log, raft, group
- * coordinator...), told apart from the clients' threads in the same JVM by name. What the postbus scenario
- * costs the user's Kafka cluster, per message.
+ * CPU time of the in-process Kafka broker's threads (request handlers, network threads, log, raft,
+ * group coordinator...), told apart from the clients' threads in the same JVM by name. What the
+ * postbus scenario costs the user's Kafka cluster, per message.
  */
 final class BrokerCpu {
 
@@ -29,13 +29,23 @@ final class BrokerCpu {
   }
 
   static boolean broker(String name) {
-    if (name.startsWith("kafka-producer") || name.startsWith("kafka-coordinator") || name.startsWith("kafka-admin-client")) {
+    if (name.startsWith("kafka-producer")
+        || name.startsWith("kafka-coordinator")
+        || name.startsWith("kafka-admin-client")) {
       return false; // clients
     }
-    return name.startsWith("data-plane-kafka") || name.startsWith("kafka-") || name.startsWith("quorum-controller")
-        || name.startsWith("group-coordinator") || name.startsWith("share-coordinator")
-        || name.startsWith("transaction-coordinator") || name.startsWith("log-") || name.startsWith("ExpirationReaper")
-        || name.contains("raft") || name.startsWith("controller-") || name.startsWith("broker-")
-        || name.startsWith("LogDirFailureHandler") || name.startsWith("ReplicaFetcher");
+    return name.startsWith("data-plane-kafka")
+        || name.startsWith("kafka-")
+        || name.startsWith("quorum-controller")
+        || name.startsWith("group-coordinator")
+        || name.startsWith("share-coordinator")
+        || name.startsWith("transaction-coordinator")
+        || name.startsWith("log-")
+        || name.startsWith("ExpirationReaper")
+        || name.contains("raft")
+        || name.startsWith("controller-")
+        || name.startsWith("broker-")
+        || name.startsWith("LogDirFailureHandler")
+        || name.startsWith("ReplicaFetcher");
   }
 }

@@ -15,10 +15,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Distance between client and relay: a TCP proxy that holds every byte for half the round-trip time in each
- * direction before passing it on, so a command group written at once arrives at once, and its replies come
- * back together one round trip later. (The {@code rtt:} sink instead delays each reply in turn, which models
- * a slow server, not a far one.) Four threads per connection: a reader and a writer each way.
+ * Distance between client and relay: a TCP proxy that holds every byte for half the round-trip time
+ * in each direction before passing it on, so a command group written at once arrives at once, and
+ * its replies come back together one round trip later. (The {@code rtt:} sink instead delays each
+ * reply in turn, which models a slow server, not a far one.) Four threads per connection: a reader
+ * and a writer each way.
  */
 final class LatencyProxy implements AutoCloseable {
 
@@ -65,37 +66,41 @@ final class LatencyProxy implements AutoCloseable {
     InputStream in = from.getInputStream();
     OutputStream out = to.getOutputStream();
     BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
-    daemon(() -> {
-      byte[] buf = new byte[64 * 1024];
-      try {
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          queue.add(new Chunk(System.nanoTime() + halfNanos, Arrays.copyOf(buf, n)));
-        }
-      } catch (IOException e) {
-        // closed
-      }
-      queue.add(END);
-    }, "latency-proxy-read");
-    daemon(() -> {
-      try {
-        while (true) {
-          Chunk c = queue.take();
-          if (c == END) {
-            break;
+    daemon(
+        () -> {
+          byte[] buf = new byte[64 * 1024];
+          try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+              queue.add(new Chunk(System.nanoTime() + halfNanos, Arrays.copyOf(buf, n)));
+            }
+          } catch (IOException e) {
+            // closed
           }
-          long wait;
-          while ((wait = c.due() - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(wait);
+          queue.add(END);
+        },
+        "latency-proxy-read");
+    daemon(
+        () -> {
+          try {
+            while (true) {
+              Chunk c = queue.take();
+              if (c == END) {
+                break;
+              }
+              long wait;
+              while ((wait = c.due() - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+              }
+              out.write(c.bytes());
+            }
+          } catch (IOException | InterruptedException e) {
+            // closed
           }
-          out.write(c.bytes());
-        }
-      } catch (IOException | InterruptedException e) {
-        // closed
-      }
-      close(to);
-      close(from);
-    }, "latency-proxy-write");
+          close(to);
+          close(from);
+        },
+        "latency-proxy-write");
   }
 
   private void close(Socket s) {

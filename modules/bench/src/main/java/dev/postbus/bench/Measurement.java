@@ -6,12 +6,14 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 
 /**
- * Wall time, process CPU time and peak heap around one run. CPU and heap are the whole JVM's: the sink and
- * (for postbus with the in-process broker) the broker are included, alike for every scenario of a run.
+ * Wall time, process CPU time and peak heap around one run. CPU and heap are the whole JVM's: the
+ * sink and (for postbus with the in-process broker) the broker are included, alike for every
+ * scenario of a run.
  */
 final class Measurement {
 
-  private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private static final OperatingSystemMXBean OS =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private long startNanos;
   private long startCpu;

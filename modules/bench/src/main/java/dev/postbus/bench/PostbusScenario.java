@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Postbus end to end: jobs published to Kafka, W workers in one group with K connections each delivering
- * them. The clock runs from the first publish to the last 2xx; the workers have joined the group before.
+ * Postbus end to end: jobs published to Kafka, W workers in one group with K connections each
+ * delivering them. The clock runs from the first publish to the last 2xx; the workers have joined
+ * the group before.
  */
 final class PostbusScenario implements Scenario {
 
@@ -66,7 +67,8 @@ final class PostbusScenario implements Scenario {
       long deadline = System.nanoTime() + TIMEOUT_NANOS;
       while (delivered(workers) < w.messages()) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("only " + delivered(workers) + " of " + w.messages() + " delivered in time");
+          throw new IllegalStateException(
+              "only " + delivered(workers) + " of " + w.messages() + " delivered in time");
         }
         Thread.sleep(1);
       }
@@ -78,8 +80,17 @@ final class PostbusScenario implements Scenario {
       for (int i = 1; i < workers.size(); i++) {
         latency = worse(latency, workers.get(i).stats().publishToDelivered());
       }
-      return new RunResult(name(), sink, k, ctx.workers(), w.messages(), seconds, cpu, heap,
-          latency.percentile(0.50).toNanos() / 1e6, latency.percentile(0.99).toNanos() / 1e6,
+      return new RunResult(
+          name(),
+          sink,
+          k,
+          ctx.workers(),
+          w.messages(),
+          seconds,
+          cpu,
+          heap,
+          latency.percentile(0.50).toNanos() / 1e6,
+          latency.percentile(0.99).toNanos() / 1e6,
           brokerMs > 0 ? brokerMs : null);
     } finally {
       workers.forEach(Worker::close);

@@ -1,15 +1,45 @@
 package dev.postbus.bench;
 
 /**
- * One run of one scenario. Latencies are null where the scenario has no publish step; the broker's CPU per
- * message is null where it has no in-process broker.
+ * One run of one scenario. Latencies are null where the scenario has no publish step; the broker's
+ * CPU per message is null where it has no in-process broker.
  */
-record RunResult(String scenario, String sink, int connections, int workers, int messages, double seconds,
-    double cpuSeconds, double peakHeapMiB, Double p50Millis, Double p99Millis, Double brokerCpuMsPerMessage) {
+record RunResult(
+    String scenario,
+    String sink,
+    int connections,
+    int workers,
+    int messages,
+    double seconds,
+    double cpuSeconds,
+    double peakHeapMiB,
+    Double p50Millis,
+    Double p99Millis,
+    Double brokerCpuMsPerMessage) {
 
-  RunResult(String scenario, String sink, int connections, int workers, int messages, double seconds,
-      double cpuSeconds, double peakHeapMiB, Double p50Millis, Double p99Millis) {
-    this(scenario, sink, connections, workers, messages, seconds, cpuSeconds, peakHeapMiB, p50Millis, p99Millis, null);
+  RunResult(
+      String scenario,
+      String sink,
+      int connections,
+      int workers,
+      int messages,
+      double seconds,
+      double cpuSeconds,
+      double peakHeapMiB,
+      Double p50Millis,
+      Double p99Millis) {
+    this(
+        scenario,
+        sink,
+        connections,
+        workers,
+        messages,
+        seconds,
+        cpuSeconds,
+        peakHeapMiB,
+        p50Millis,
+        p99Millis,
+        null);
   }
 
   double messagesPerSecond() {

@@ -4,7 +4,13 @@ package dev.postbus.bench;
 interface Scenario {
 
   /** What every run shares. */
-  record Context(Workload workload, String host, int port, String bootstrap, int workers, double publishRate,
+  record Context(
+      Workload workload,
+      String host,
+      int port,
+      String bootstrap,
+      int workers,
+      double publishRate,
       java.util.Map<String, String> workerSettings) {}
 
   String name();

@@ -14,7 +14,10 @@ import jakarta.mail.util.ByteArrayDataSource;
 import java.util.Base64;
 import java.util.List;
 
-/** The same message for every scenario: a text body of the chosen size, optionally HTML and a 20 KiB attachment. */
+/**
+ * The same message for every scenario: a text body of the chosen size, optionally HTML and a 20 KiB
+ * attachment.
+ */
 record Workload(int messages, int textBytes, boolean rich) {
 
   static final String FROM = "bench@example.com";
@@ -46,11 +49,31 @@ record Workload(int messages, int textBytes, boolean rich) {
   }
 
   Job job(String run, int i) {
-    List<Attachment> attachments = rich
-        ? List.of(new Attachment("report.bin", "application/octet-stream", Base64.getEncoder().encodeToString(attachment()), null))
-        : null;
-    return new Job(Job.SCHEMA, run + "-" + i, MailAddress.of(FROM), null, List.of(MailAddress.of(to(i))), null, null,
-        "Benchmark message " + i, text(i), rich ? html(i) : null, null, attachments, null, null, null);
+    List<Attachment> attachments =
+        rich
+            ? List.of(
+                new Attachment(
+                    "report.bin",
+                    "application/octet-stream",
+                    Base64.getEncoder().encodeToString(attachment()),
+                    null))
+            : null;
+    return new Job(
+        Job.SCHEMA,
+        run + "-" + i,
+        MailAddress.of(FROM),
+        null,
+        List.of(MailAddress.of(to(i))),
+        null,
+        null,
+        "Benchmark message " + i,
+        text(i),
+        rich ? html(i) : null,
+        null,
+        attachments,
+        null,
+        null,
+        null);
   }
 
   /** The message as a plain Angus user would build it. */
@@ -74,7 +97,8 @@ record Workload(int messages, int textBytes, boolean rich) {
       body.setContent(alt);
       mixed.addBodyPart(body);
       MimeBodyPart file = new MimeBodyPart();
-      file.setDataHandler(new DataHandler(new ByteArrayDataSource(attachment(), "application/octet-stream")));
+      file.setDataHandler(
+          new DataHandler(new ByteArrayDataSource(attachment(), "application/octet-stream")));
       file.setFileName("report.bin");
       mixed.addBodyPart(file);
       m.setContent(mixed);

@@ -15,13 +15,20 @@ class BenchIT {
   @Test
   void everyScenarioRunsAgainstTheSameSinkAndIsReported() throws Exception {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
-    BenchOptions options = BenchOptions.builder().messages(200).connections(List.of(2)).repeats(1).rich(true)
-        .warmup(0).build();
+    BenchOptions options =
+        BenchOptions.builder()
+            .messages(200)
+            .connections(List.of(2))
+            .repeats(1)
+            .rich(true)
+            .warmup(0)
+            .build();
     JsonNode report = new Bench(options, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
 
     assertThat(report.get("results")).hasSize(BenchOptions.ALL_SCENARIOS.size());
     assertThat(report.get("sinkCountMismatches").asInt()).isZero();
-    assertThat(report.get("results").findValuesAsText("scenario")).containsExactlyElementsOf(BenchOptions.ALL_SCENARIOS);
+    assertThat(report.get("results").findValuesAsText("scenario"))
+        .containsExactlyElementsOf(BenchOptions.ALL_SCENARIOS);
     for (JsonNode r : report.get("results")) {
       assertThat(r.get("messagesPerSecond").asLong()).isPositive();
       assertThat(r.get("runs").asInt()).isEqualTo(1);
@@ -31,8 +38,10 @@ class BenchIT {
     assertThat(report.get("results").get(0).has("p99Millis")).isTrue();
     assertThat(report.get("results").get(0).get("brokerCpuMsPerMessage").asDouble()).isPositive();
     assertThat(report.get("results").get(1).has("brokerCpuMsPerMessage")).isFalse();
-    assertThat(report.get("ratios")).hasSize(6); // postbus and postbus-transport, each against the three others
-    assertThat(text.toString(StandardCharsets.UTF_8)).contains("postbus           / angus-loop")
+    assertThat(report.get("ratios"))
+        .hasSize(6); // postbus and postbus-transport, each against the three others
+    assertThat(text.toString(StandardCharsets.UTF_8))
+        .contains("postbus           / angus-loop")
         .contains("postbus-transport / angus-loop");
   }
 }

@@ -8,52 +8,125 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Benchmark Postbus against a bare Angus Mail loop, Transport.send per message and Simple Java",
-        "Mail's batch module, side by side, against the same SMTP sink. Prints a table (see docs/benchmarks.md)."})
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Benchmark Postbus against a bare Angus Mail loop, Transport.send per message and Simple Java",
+      "Mail's batch module, side by side, against the same SMTP sink. Prints a table (see docs/benchmarks.md)."
+    })
 final class BenchCommand implements Callable<Integer> {
 
-  @Option(names = "--messages", defaultValue = "20000", description = "Messages per run (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--messages",
+      defaultValue = "20000",
+      description = "Messages per run (default ${DEFAULT-VALUE}).")
   int messages;
-  @Option(names = "--connections", split = ",", defaultValue = "4,16", description = "K values (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--connections",
+      split = ",",
+      defaultValue = "4,16",
+      description = "K values (default ${DEFAULT-VALUE}).")
   List<Integer> connections;
-  @Option(names = "--repeats", defaultValue = "3", description = "Rounds; the median is reported (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--repeats",
+      defaultValue = "3",
+      description = "Rounds; the median is reported (default ${DEFAULT-VALUE}).")
   int repeats;
-  @Option(names = "--scenarios", split = ",", defaultValue = "postbus,postbus-transport,angus-loop,angus-naive,simple-java-mail",
+
+  @Option(
+      names = "--scenarios",
+      split = ",",
+      defaultValue = "postbus,postbus-transport,angus-loop,angus-naive,simple-java-mail",
       description = "Which to run (default ${DEFAULT-VALUE}).")
   List<String> scenarios;
-  @Option(names = "--sink", defaultValue = "fast", description = "fast, delay:<time> (reply to the final '.' after it), "
-      + "rtt:<time> (MAIL, RCPT and '.' replies after it), latency:<time> (a round trip of that time to the sink, "
-      + "half each way, as a distant relay), or host:port of an external sink such as smtp-sink.")
+
+  @Option(
+      names = "--sink",
+      defaultValue = "fast",
+      description =
+          "fast, delay:<time> (reply to the final '.' after it), "
+              + "rtt:<time> (MAIL, RCPT and '.' replies after it), latency:<time> (a round trip of that time to the sink, "
+              + "half each way, as a distant relay), or host:port of an external sink such as smtp-sink.")
   String sink;
-  @Option(names = "--size", defaultValue = "2048", description = "Text body bytes (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--size",
+      defaultValue = "2048",
+      description = "Text body bytes (default ${DEFAULT-VALUE}).")
   int size;
+
   @Option(names = "--rich", description = "Add an HTML part and a 20 KiB attachment.")
   boolean rich;
-  @Option(names = "--workers", defaultValue = "1", description = "Postbus workers in the group (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--workers",
+      defaultValue = "1",
+      description = "Postbus workers in the group (default ${DEFAULT-VALUE}).")
   int workers;
-  @Option(names = "--bootstrap", description = "External Kafka for the postbus scenario (default: in-process broker).")
+
+  @Option(
+      names = "--bootstrap",
+      description = "External Kafka for the postbus scenario (default: in-process broker).")
   String bootstrap;
-  @Option(names = "--warmup", defaultValue = "10000", description = "Messages of an unrecorded warm-up run per scenario "
-      + "(default ${DEFAULT-VALUE}; the JIT compiler is still busy for many seconds after start).")
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "10000",
+      description =
+          "Messages of an unrecorded warm-up run per scenario "
+              + "(default ${DEFAULT-VALUE}; the JIT compiler is still busy for many seconds after start).")
   int warmup;
-  @Option(names = "--rate", defaultValue = "0", description = "Jobs/s at which the postbus scenario publishes "
-      + "(0: as fast as it can); for the latency figures at a given load.")
+
+  @Option(
+      names = "--rate",
+      defaultValue = "0",
+      description =
+          "Jobs/s at which the postbus scenario publishes "
+              + "(0: as fast as it can); for the latency figures at a given load.")
   double rate;
-  @Option(names = "--no-events", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Postbus workers write outcome events (default; --no-events: events.enabled=false).")
+
+  @Option(
+      names = "--no-events",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Postbus workers write outcome events (default; --no-events: events.enabled=false).")
   boolean events;
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A worker setting for the postbus scenario, e.g. "
-      + "--set ledger.enabled=false (repeatable; keys as in docs/configuration.md).")
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A worker setting for the postbus scenario, e.g. "
+              + "--set ledger.enabled=false (repeatable; keys as in docs/configuration.md).")
   java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
-  @Option(names = "--json", description = "End with one JSON object (key results) on the last line.")
+
+  @Option(
+      names = "--json",
+      description = "End with one JSON object (key results) on the last line.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    BenchOptions options = BenchOptions.builder().messages(messages).connections(connections).repeats(repeats)
-        .scenarios(scenarios).sink(sink).textBytes(size).rich(rich).workers(workers).bootstrap(bootstrap)
-        .warmup(warmup).publishRate(rate).workerSettings(workerSettings()).build();
+    BenchOptions options =
+        BenchOptions.builder()
+            .messages(messages)
+            .connections(connections)
+            .repeats(repeats)
+            .scenarios(scenarios)
+            .sink(sink)
+            .textBytes(size)
+            .rich(rich)
+            .workers(workers)
+            .bootstrap(bootstrap)
+            .warmup(warmup)
+            .publishRate(rate)
+            .workerSettings(workerSettings())
+            .build();
     var report = new Bench(options, System.out).run();
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(report));

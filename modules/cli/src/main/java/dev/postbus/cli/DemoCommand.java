@@ -28,49 +28,79 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Run the whole flow once on free ports: an in-process Kafka broker, an SMTP capture server and",
-        "a worker. Publishes generated jobs; the capture server refuses 5% of the recipients (550 5.1.1) and",
-        "answers 10% with 451 the first time. Retries go through the retry ladder (short delays here), refusals",
-        "to the dead-letter topic; the demo lists them, then replays them once the server accepts them.",
-        "Exit code 0 only when every published job ends delivered."})
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole flow once on free ports: an in-process Kafka broker, an SMTP capture server and",
+      "a worker. Publishes generated jobs; the capture server refuses 5% of the recipients (550 5.1.1) and",
+      "answers 10% with 451 the first time. Retries go through the retry ladder (short delays here), refusals",
+      "to the dead-letter topic; the demo lists them, then replays them once the server accepts them.",
+      "Exit code 0 only when every published job ends delivered."
+    })
 final class DemoCommand implements Callable<Integer> {
 
   private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(10);
-  private static final Map<String, String> DEMO_SETTINGS = Map.of("retry.delays", "1s,2s,5s", "http.port", "0");
+  private static final Map<String, String> DEMO_SETTINGS =
+      Map.of("retry.delays", "1s,2s,5s", "http.port", "0");
 
-  @Option(names = "--jobs", defaultValue = "1000", description = "Jobs to publish (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--jobs",
+      defaultValue = "1000",
+      description = "Jobs to publish (default ${DEFAULT-VALUE}).")
   int jobs;
-  @Option(names = "--connections", defaultValue = "4", description = "SMTP connections (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--connections",
+      defaultValue = "4",
+      description = "SMTP connections (default ${DEFAULT-VALUE}).")
   int connections;
-  @Option(names = "--json", description = "End with the report as one JSON object on the last line of output.")
+
+  @Option(
+      names = "--json",
+      description = "End with the report as one JSON object on the last line of output.")
   boolean json;
 
-  /** Every 20th recipient is unknown; every 10th message is refused with 451 the first time it is offered. */
+  /**
+   * Every 20th recipient is unknown; every 10th message is refused with 451 the first time it is
+   * offered.
+   */
   static final class DemoFaults implements Faults {
     final AtomicBoolean refusing = new AtomicBoolean(true);
 
     @Override
     public Reply recipient(String address) {
-      return refusing.get() && address.startsWith("bounce-") ? new Reply(550, "5.1.1 User unknown") : null;
+      return refusing.get() && address.startsWith("bounce-")
+          ? new Reply(550, "5.1.1 User unknown")
+          : null;
     }
 
     @Override
     public Reply data(String messageId, List<String> recipients, int offered) {
-      return offered == 1 && recipients.get(0).startsWith("later-") ? new Reply(451, "4.3.0 Try again later") : null;
+      return offered == 1 && recipients.get(0).startsWith("later-")
+          ? new Reply(451, "4.3.0 Try again later")
+          : null;
     }
   }
 
   @Override
   public Integer call() throws Exception {
     if (jobs < 1 || connections < 1 || connections > 1024) {
-      System.err.println("postbus demo: --jobs must be at least 1 and --connections from 1 to 1024");
+      System.err.println(
+          "postbus demo: --jobs must be at least 1 and --connections from 1 to 1024");
       return Postbus.EXIT_CONFIG;
     }
-    System.err.printf("Starting an in-process Kafka broker, an SMTP capture server and a worker with %d connections...%n",
+    System.err.printf(
+        "Starting an in-process Kafka broker, an SMTP capture server and a worker with %d connections...%n",
         connections);
-    var layout = new DevStack.Layout(Files.createTempDirectory("postbus-demo-"), true, FreePort.pick(),
-        FreePort.pick(), 0, 0);
+    var layout =
+        new DevStack.Layout(
+            Files.createTempDirectory("postbus-demo-"),
+            true,
+            FreePort.pick(),
+            FreePort.pick(),
+            0,
+            0);
     try (DevStack stack = DevStack.start(layout, connections, DEMO_SETTINGS)) {
       DemoFaults faults = new DemoFaults();
       stack.capture.faults(faults);
@@ -81,7 +111,8 @@ final class DemoCommand implements Callable<Integer> {
   private int run(DevStack stack, DemoFaults faults) throws Exception {
     WorkerStats stats = stack.worker.stats();
     long started = System.nanoTime();
-    try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(stack.kafka.bootstrapServers(), stack.topic))) {
+    try (JobPublisher publisher =
+        JobPublisher.create(PublisherConfig.of(stack.kafka.bootstrapServers(), stack.topic))) {
       String run = Long.toString(System.currentTimeMillis(), 36);
       List<CompletableFuture<?>> published = new ArrayList<>(jobs);
       for (int i = 0; i < jobs; i++) {
@@ -89,18 +120,25 @@ final class DemoCommand implements Callable<Integer> {
       }
       CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).join();
     }
-    awaitProgress("Delivering", () -> stats.snapshot().delivered() + stats.snapshot().deadLettered());
+    awaitProgress(
+        "Delivering", () -> stats.snapshot().delivered() + stats.snapshot().deadLettered());
     double firstPass = (System.nanoTime() - started) / 1e9;
 
-    Replayer replayer = new Replayer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
-        stack.topic);
+    Replayer replayer =
+        new Replayer(
+            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
+            stack.topic);
     List<DeadLetter> dead = replayer.list(DeadLetterFilter.ALL, Integer.MAX_VALUE);
     long replayed = 0;
     if (!dead.isEmpty()) {
       showDeadLetters(dead);
       faults.refusing.set(false);
-      replayed = replayer.replay(new Replayer.Request(DeadLetterFilter.ALL, false, Integer.MAX_VALUE, 0), d -> {})
-          .matched().size();
+      replayed =
+          replayer
+              .replay(
+                  new Replayer.Request(DeadLetterFilter.ALL, false, Integer.MAX_VALUE, 0), d -> {})
+              .matched()
+              .size();
       awaitProgress("Replaying", () -> stats.snapshot().delivered());
     }
     double seconds = (System.nanoTime() - started) / 1e9;
@@ -108,7 +146,8 @@ final class DemoCommand implements Callable<Integer> {
     boolean complete = s.delivered() == jobs && stack.capture.received() == jobs;
     print(s, replayed, firstPass, seconds, stack);
     if (!complete) {
-      System.err.printf("postbus demo: only %d of %d jobs delivered (capture server received %d)%n",
+      System.err.printf(
+          "postbus demo: only %d of %d jobs delivered (capture server received %d)%n",
           s.delivered(), jobs, stack.capture.received());
     }
     return complete ? 0 : 1;
@@ -116,8 +155,15 @@ final class DemoCommand implements Callable<Integer> {
 
   private void awaitProgress(String task, LongSupplier done) throws InterruptedException {
     long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
-    try (ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName(task)
-        .setInitialMax(jobs).setUpdateIntervalMillis(100).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+    try (ProgressBar bar =
+        System.console() == null
+            ? null
+            : new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(jobs)
+                .setUpdateIntervalMillis(100)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build()) {
       while (done.getAsLong() < jobs && System.currentTimeMillis() < deadline) {
         if (bar != null) {
           bar.stepTo(done.getAsLong());
@@ -132,18 +178,30 @@ final class DemoCommand implements Callable<Integer> {
 
   private static Job job(String run, int i) {
     String kind = i % 20 == 7 ? "bounce" : i % 10 == 3 ? "later" : "user";
-    return Job.text("demo-" + run + "-" + i, "Postbus Demo <demo@example.com>", kind + "-" + i + "@example.net",
-        "Your receipt #" + i, "Hello,\n\nthank you for your order #" + i + ".\n\n-- Postbus demo\n");
+    return Job.text(
+        "demo-" + run + "-" + i,
+        "Postbus Demo <demo@example.com>",
+        kind + "-" + i + "@example.net",
+        "Your receipt #" + i,
+        "Hello,\n\nthank you for your order #" + i + ".\n\n-- Postbus demo\n");
   }
 
   private static void showDeadLetters(List<DeadLetter> dead) {
-    System.out.printf("%n%d jobs were dead-lettered (the capture server refused their recipients). The first of them:%n",
+    System.out.printf(
+        "%n%d jobs were dead-lettered (the capture server refused their recipients). The first of them:%n",
         dead.size());
     for (DeadLetter d : dead.subList(0, Math.min(5, dead.size()))) {
-      System.out.printf("  %s  %-28s  %-9s  %s %s  %s%n", d.time().truncatedTo(ChronoUnit.SECONDS), d.jobId(),
-          d.failureClass(), d.code(), d.enhancedCode(), d.reason());
+      System.out.printf(
+          "  %s  %-28s  %-9s  %s %s  %s%n",
+          d.time().truncatedTo(ChronoUnit.SECONDS),
+          d.jobId(),
+          d.failureClass(),
+          d.code(),
+          d.enhancedCode(),
+          d.reason());
     }
-    System.out.printf("""
+    System.out.printf(
+        """
         An operator sees them with `postbus dlt list`, and replays them once the cause is fixed with
           postbus dlt replay --code 5.1.1            (add --dry-run to see what would go)
         The demo does that now, with the capture server accepting those recipients.
@@ -151,7 +209,8 @@ final class DemoCommand implements Callable<Integer> {
         """);
   }
 
-  private void print(WorkerStats.Snapshot s, long replayed, double firstPass, double seconds, DevStack stack)
+  private void print(
+      WorkerStats.Snapshot s, long replayed, double firstPass, double seconds, DevStack stack)
       throws Exception {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("published", jobs);
@@ -161,7 +220,8 @@ final class DemoCommand implements Callable<Integer> {
     report.put("replayed", replayed);
     report.put("seconds", Math.round(seconds * 100) / 100.0);
     report.put("messagesPerSecond", Math.round(jobs / firstPass));
-    System.out.printf("""
+    System.out.printf(
+        """
         published      %d
         delivered      %d
         dead-lettered  %d   (replayed %d, then delivered)
@@ -169,7 +229,14 @@ final class DemoCommand implements Callable<Integer> {
         seconds        %.2f
         messages/s     %d   (first pass, until every job was delivered or dead-lettered)
         (captured by the SMTP server: %d)
-        """, jobs, s.delivered(), s.deadLettered(), replayed, s.retried(), seconds, Math.round(jobs / firstPass),
+        """,
+        jobs,
+        s.delivered(),
+        s.deadLettered(),
+        replayed,
+        s.retried(),
+        seconds,
+        Math.round(jobs / firstPass),
         stack.capture.received());
     if (json) {
       System.out.println(new ObjectMapper().writeValueAsString(report));

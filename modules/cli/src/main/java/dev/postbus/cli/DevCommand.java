@@ -8,41 +8,81 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "dev", mixinStandardHelpOptions = true,
-    description = {"Run the whole flow on this machine until Ctrl-C: a real Kafka broker (data in .postbus/),",
-        "an SMTP capture server with a page listing every message, and a worker. Loopback only."})
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole flow on this machine until Ctrl-C: a real Kafka broker (data in .postbus/),",
+      "an SMTP capture server with a page listing every message, and a worker. Loopback only."
+    })
 final class DevCommand implements Callable<Integer> {
 
-  @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka listener (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
+      description = "Kafka listener (default ${DEFAULT-VALUE}).")
   int kafkaPort;
-  @Option(names = "--controller-port", defaultValue = "9093", description = "KRaft controller (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--controller-port",
+      defaultValue = "9093",
+      description = "KRaft controller (default ${DEFAULT-VALUE}).")
   int controllerPort;
-  @Option(names = "--smtp-port", defaultValue = "1025", description = "SMTP capture (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--smtp-port",
+      defaultValue = "1025",
+      description = "SMTP capture (default ${DEFAULT-VALUE}).")
   int smtpPort;
-  @Option(names = "--http-port", defaultValue = "8025", description = "Capture page (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "8025",
+      description = "Capture page (default ${DEFAULT-VALUE}).")
   int httpPort;
-  @Option(names = "--connections", defaultValue = "4", description = "SMTP connections (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--connections",
+      defaultValue = "4",
+      description = "SMTP connections (default ${DEFAULT-VALUE}).")
   int connections;
-  @Option(names = "--data", defaultValue = ".postbus/kafka", description = "Broker data folder (default ${DEFAULT-VALUE}).")
+
+  @Option(
+      names = "--data",
+      defaultValue = ".postbus/kafka",
+      description = "Broker data folder (default ${DEFAULT-VALUE}).")
   Path data;
 
   @Override
   public Integer call() throws Exception {
-    DevStack stack = DevStack.start(new DevStack.Layout(data, false, kafkaPort, controllerPort, smtpPort, httpPort),
-        connections, Map.of());
+    DevStack stack =
+        DevStack.start(
+            new DevStack.Layout(data, false, kafkaPort, controllerPort, smtpPort, httpPort),
+            connections,
+            Map.of());
     CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stack.close();
-      done.countDown();
-    }, "postbus-dev-shutdown"));
-    System.out.printf("""
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stack.close();
+                  done.countDown();
+                },
+                "postbus-dev-shutdown"));
+    System.out.printf(
+        """
         Postbus dev stack is running (Ctrl-C to stop):
           Kafka          %s   (topic %s, dead letters %s.dlt)
           SMTP capture   127.0.0.1:%d
           Captured mail  http://127.0.0.1:%d/
         Publish a job:
           ./postbus send --from a@example.com --to b@example.com --subject Hi --text Hello
-        """, stack.kafka.bootstrapServers(), stack.topic, stack.topic, stack.capture.port(), stack.page.port());
+        """,
+        stack.kafka.bootstrapServers(),
+        stack.topic,
+        stack.topic,
+        stack.capture.port(),
+        stack.page.port());
     while (!done.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
       if (stack.worker.awaitStopped(Duration.ZERO)) {
         return 1;

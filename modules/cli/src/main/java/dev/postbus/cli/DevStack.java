@@ -11,13 +11,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The whole flow on one machine: a real Kafka broker in this JVM, an SMTP capture server with its page, and
- * a worker delivering into it. What {@code postbus dev} and {@code postbus demo} run.
+ * The whole flow on one machine: a real Kafka broker in this JVM, an SMTP capture server with its
+ * page, and a worker delivering into it. What {@code postbus dev} and {@code postbus demo} run.
  */
 final class DevStack implements AutoCloseable {
 
   /** Ports and storage of a stack. */
-  record Layout(Path kafkaData, boolean deleteData, int kafkaPort, int controllerPort, int smtpPort, int httpPort) {}
+  record Layout(
+      Path kafkaData,
+      boolean deleteData,
+      int kafkaPort,
+      int controllerPort,
+      int smtpPort,
+      int httpPort) {}
 
   final EmbeddedKafka kafka;
   final SmtpCapture capture;
@@ -25,7 +31,8 @@ final class DevStack implements AutoCloseable {
   final Worker worker;
   final String topic;
 
-  private DevStack(EmbeddedKafka kafka, SmtpCapture capture, CapturePage page, Worker worker, String topic) {
+  private DevStack(
+      EmbeddedKafka kafka, SmtpCapture capture, CapturePage page, Worker worker, String topic) {
     this.kafka = kafka;
     this.capture = capture;
     this.page = page;
@@ -34,20 +41,29 @@ final class DevStack implements AutoCloseable {
   }
 
   static DevStack start(Layout layout, int connections, Map<String, String> workerSettings) {
-    EmbeddedKafka kafka = EmbeddedKafka.start(layout.kafkaData(), layout.kafkaPort(), layout.controllerPort(),
-        layout.deleteData());
+    EmbeddedKafka kafka =
+        EmbeddedKafka.start(
+            layout.kafkaData(), layout.kafkaPort(), layout.controllerPort(), layout.deleteData());
     SmtpCapture capture = null;
     CapturePage page = null;
     try {
       capture = SmtpCapture.start(layout.smtpPort());
       page = CapturePage.start(capture, layout.httpPort());
-      Map<String, String> values = new HashMap<>(Map.of(
-          "kafka.bootstrap-servers", kafka.bootstrapServers(),
-          "smtp.host", "127.0.0.1",
-          "smtp.port", Integer.toString(capture.port()),
-          "smtp.tls", "none",
-          "smtp.connections", Integer.toString(connections),
-          "worker.id", "dev-worker"));
+      Map<String, String> values =
+          new HashMap<>(
+              Map.of(
+                  "kafka.bootstrap-servers",
+                  kafka.bootstrapServers(),
+                  "smtp.host",
+                  "127.0.0.1",
+                  "smtp.port",
+                  Integer.toString(capture.port()),
+                  "smtp.tls",
+                  "none",
+                  "smtp.connections",
+                  Integer.toString(connections),
+                  "worker.id",
+                  "dev-worker"));
       values.putAll(workerSettings);
       WorkerConfig config = WorkerConfig.from(Settings.of(values));
       Worker worker = Worker.start(config);

@@ -23,7 +23,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "dlt", mixinStandardHelpOptions = true,
+@Command(
+    name = "dlt",
+    mixinStandardHelpOptions = true,
     description = "Inspect the dead-letter topic (<topic>.dlt) and replay chosen dead letters.",
     subcommands = {DltCommand.ListCommand.class, DltCommand.Show.class, DltCommand.Replay.class})
 final class DltCommand {
@@ -32,21 +34,51 @@ final class DltCommand {
 
   /** Which dead letters: every option given must match. */
   static final class Filters {
-    @Option(names = "--since", paramLabel = "WHEN", description = "Failed at or after: ISO-8601 time or an age such as 2h, 30m, 7d.")
+    @Option(
+        names = "--since",
+        paramLabel = "WHEN",
+        description = "Failed at or after: ISO-8601 time or an age such as 2h, 30m, 7d.")
     String since;
-    @Option(names = "--until", paramLabel = "WHEN", description = "Failed before: ISO-8601 time or an age.")
+
+    @Option(
+        names = "--until",
+        paramLabel = "WHEN",
+        description = "Failed before: ISO-8601 time or an age.")
     String until;
-    @Option(names = "--class", split = ",", paramLabel = "CLASS", description = "permanent, transient, poison, expired (comma-separated).")
+
+    @Option(
+        names = "--class",
+        split = ",",
+        paramLabel = "CLASS",
+        description = "permanent, transient, poison, expired (comma-separated).")
     List<String> classes = new ArrayList<>();
-    @Option(names = "--code", paramLabel = "CODE", description = "Reply or enhanced code, or a pattern: 550, 5.1.1, 4.7.*")
+
+    @Option(
+        names = "--code",
+        paramLabel = "CODE",
+        description = "Reply or enhanced code, or a pattern: 550, 5.1.1, 4.7.*")
     String code;
-    @Option(names = "--domain", paramLabel = "DOMAIN", description = "A recipient domain, e.g. gmail.com.")
+
+    @Option(
+        names = "--domain",
+        paramLabel = "DOMAIN",
+        description = "A recipient domain, e.g. gmail.com.")
     String domain;
-    @Option(names = "--id", split = ",", paramLabel = "JOB_ID", description = "Job ids (comma-separated or repeated).")
+
+    @Option(
+        names = "--id",
+        split = ",",
+        paramLabel = "JOB_ID",
+        description = "Job ids (comma-separated or repeated).")
     List<String> ids = new ArrayList<>();
 
     DeadLetterFilter toFilter() {
-      return new DeadLetterFilter(when(since, "--since"), when(until, "--until"), new HashSet<>(classes), code, domain,
+      return new DeadLetterFilter(
+          when(since, "--since"),
+          when(until, "--until"),
+          new HashSet<>(classes),
+          code,
+          domain,
           new HashSet<>(ids));
     }
 
@@ -58,11 +90,18 @@ final class DltCommand {
         return Instant.parse(text);
       } catch (DateTimeParseException notAnInstant) {
         try {
-          Duration age = dev.postbus.worker.config.ValueType.duration(Duration.ZERO, Duration.ofDays(3650)).parse().apply(text);
+          Duration age =
+              dev.postbus.worker.config.ValueType.duration(Duration.ZERO, Duration.ofDays(3650))
+                  .parse()
+                  .apply(text);
           return Instant.now().minus(age);
         } catch (RuntimeException e) {
-          throw new IllegalArgumentException(option + " must be an ISO-8601 time (2026-11-24T10:00:00Z) or an age "
-              + "(2h, 30m, 7d); got '" + text + "'");
+          throw new IllegalArgumentException(
+              option
+                  + " must be an ISO-8601 time (2026-11-24T10:00:00Z) or an age "
+                  + "(2h, 30m, 7d); got '"
+                  + text
+                  + "'");
         }
       }
     }
@@ -72,14 +111,22 @@ final class DltCommand {
     return new Replayer(kafka.clientProperties(), kafka.topic());
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters: time, job id, class, code, reason, recipient domain.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List dead letters: time, job id, class, code, reason, recipient domain.")
   static final class ListCommand implements Callable<Integer> {
-    @Mixin
-    KafkaOptions kafka;
+    @Mixin KafkaOptions kafka;
+
     @ArgGroup(exclusive = false)
     Filters filters = new Filters();
-    @Option(names = "--limit", defaultValue = "1000", description = "Most rows (default ${DEFAULT-VALUE}).")
+
+    @Option(
+        names = "--limit",
+        defaultValue = "1000",
+        description = "Most rows (default ${DEFAULT-VALUE}).")
     int limit;
+
     @Option(names = "--json", description = "One JSON array instead of a table.")
     boolean json;
 
@@ -97,17 +144,23 @@ final class DltCommand {
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show every dead letter of a job: headers and payload.")
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Show every dead letter of a job: headers and payload.")
   static final class Show implements Callable<Integer> {
-    @Mixin
-    KafkaOptions kafka;
+    @Mixin KafkaOptions kafka;
+
     @Parameters(paramLabel = "JOB_ID")
     String id;
 
     @Override
     public Integer call() throws Exception {
-      List<DeadLetter> found = replayer(kafka).list(new DeadLetterFilter(null, null, null, null, null,
-          java.util.Set.of(id)), Integer.MAX_VALUE);
+      List<DeadLetter> found =
+          replayer(kafka)
+              .list(
+                  new DeadLetterFilter(null, null, null, null, null, java.util.Set.of(id)),
+                  Integer.MAX_VALUE);
       if (found.isEmpty()) {
         System.err.println("postbus dlt show: no dead letter for job " + id);
         return 1;
@@ -124,19 +177,35 @@ final class DltCommand {
     }
   }
 
-  @Command(name = "replay", mixinStandardHelpOptions = true,
-      description = {"Republish the matching dead letters to the jobs topic (fresh attempt count, replay-count + 1).",
-          "The same replay run twice publishes nothing the second time."})
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Republish the matching dead letters to the jobs topic (fresh attempt count, replay-count + 1).",
+        "The same replay run twice publishes nothing the second time."
+      })
   static final class Replay implements Callable<Integer> {
-    @Mixin
-    KafkaOptions kafka;
+    @Mixin KafkaOptions kafka;
+
     @ArgGroup(exclusive = false)
     Filters filters = new Filters();
-    @Option(names = "--dry-run", description = "List what would be replayed; publish nothing, remember nothing.")
+
+    @Option(
+        names = "--dry-run",
+        description = "List what would be replayed; publish nothing, remember nothing.")
     boolean dryRun;
-    @Option(names = "--limit", defaultValue = "2147483647", description = "Replay at most this many.")
+
+    @Option(
+        names = "--limit",
+        defaultValue = "2147483647",
+        description = "Replay at most this many.")
     int limit;
-    @Option(names = "--rate", defaultValue = "0", paramLabel = "PER_SECOND", description = "At most this many per second (0: no limit).")
+
+    @Option(
+        names = "--rate",
+        defaultValue = "0",
+        paramLabel = "PER_SECOND",
+        description = "At most this many per second (0: no limit).")
     double rate;
 
     @Override
@@ -146,20 +215,51 @@ final class DltCommand {
         return Postbus.EXIT_CONFIG;
       }
       Replayer replayer = replayer(kafka);
-      Replayer.Result result = replayer.replay(new Replayer.Request(filters.toFilter(), dryRun, limit, rate),
-          d -> System.out.println((dryRun ? "would replay " : "replaying ") + d.jobId() + "  " + d.failureClass() + " "
-              + codes(d) + "  " + d.time().truncatedTo(ChronoUnit.SECONDS)));
+      Replayer.Result result =
+          replayer.replay(
+              new Replayer.Request(filters.toFilter(), dryRun, limit, rate),
+              d ->
+                  System.out.println(
+                      (dryRun ? "would replay " : "replaying ")
+                          + d.jobId()
+                          + "  "
+                          + d.failureClass()
+                          + " "
+                          + codes(d)
+                          + "  "
+                          + d.time().truncatedTo(ChronoUnit.SECONDS)));
       for (DeadLetter d : result.withoutPayload()) {
-        System.out.println("not replayable " + d.jobId() + "  its payload was too large for the dead-letter topic; "
-            + "the original is at " + header(d, PostbusHeaders.ORIGINAL_TOPIC) + "-" + header(d, PostbusHeaders.ORIGINAL_PARTITION)
-            + "@" + header(d, PostbusHeaders.ORIGINAL_OFFSET) + " while the jobs topic keeps it");
+        System.out.println(
+            "not replayable "
+                + d.jobId()
+                + "  its payload was too large for the dead-letter topic; "
+                + "the original is at "
+                + header(d, PostbusHeaders.ORIGINAL_TOPIC)
+                + "-"
+                + header(d, PostbusHeaders.ORIGINAL_PARTITION)
+                + "@"
+                + header(d, PostbusHeaders.ORIGINAL_OFFSET)
+                + " while the jobs topic keeps it");
       }
       if (dryRun) {
-        System.out.println("dry run: " + result.matched().size() + " of " + result.scanned()
-            + " dead letters would be replayed to " + kafka.topic() + "; nothing published");
+        System.out.println(
+            "dry run: "
+                + result.matched().size()
+                + " of "
+                + result.scanned()
+                + " dead letters would be replayed to "
+                + kafka.topic()
+                + "; nothing published");
       } else {
-        System.out.println(result.matched().size() + " dead letters replayed to " + kafka.topic() + " ("
-            + result.scanned() + " scanned; progress kept in consumer group " + result.group() + ")");
+        System.out.println(
+            result.matched().size()
+                + " dead letters replayed to "
+                + kafka.topic()
+                + " ("
+                + result.scanned()
+                + " scanned; progress kept in consumer group "
+                + result.group()
+                + ")");
       }
       return 0;
     }
@@ -193,8 +293,14 @@ final class DltCommand {
     String format = "%-20s  %-28s  %-9s  %-10s  %-24s  %s%n";
     System.out.printf(format, "TIME", "JOB ID", "CLASS", "CODE", "DOMAIN", "REASON");
     for (DeadLetter d : found) {
-      System.out.printf(format, d.time().truncatedTo(ChronoUnit.SECONDS), cut(d.jobId(), 28), d.failureClass(),
-          codes(d), cut(String.join(",", d.recipientDomains()), 24), cut(d.reason(), 70));
+      System.out.printf(
+          format,
+          d.time().truncatedTo(ChronoUnit.SECONDS),
+          cut(d.jobId(), 28),
+          d.failureClass(),
+          codes(d),
+          cut(String.join(",", d.recipientDomains()), 24),
+          cut(d.reason(), 70));
     }
     System.out.println(found.size() + " dead letters");
   }

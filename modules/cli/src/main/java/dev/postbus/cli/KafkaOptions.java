@@ -6,23 +6,33 @@ import picocli.CommandLine.Option;
 /** Where Kafka is and which jobs topic to use, for commands that are not the worker. */
 final class KafkaOptions {
 
-  @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+  @Option(
+      names = {"-b", "--bootstrap-servers"},
+      paramLabel = "HOST:PORT",
       description = "Kafka brokers (default: $POSTBUS_KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
   String bootstrapServers;
 
-  @Option(names = {"-t", "--topic"}, paramLabel = "TOPIC",
+  @Option(
+      names = {"-t", "--topic"},
+      paramLabel = "TOPIC",
       description = "Jobs topic (default: $POSTBUS_TOPIC or postbus.jobs).")
   String topic;
 
   String bootstrapServers() {
-    return firstNonNull(bootstrapServers, System.getenv(Keys.BOOTSTRAP_SERVERS.env()), Keys.BOOTSTRAP_SERVERS.defaultValue());
+    return firstNonNull(
+        bootstrapServers,
+        System.getenv(Keys.BOOTSTRAP_SERVERS.env()),
+        Keys.BOOTSTRAP_SERVERS.defaultValue());
   }
 
   String topic() {
     return firstNonNull(topic, System.getenv(Keys.TOPIC.env()), Keys.TOPIC.defaultValue());
   }
 
-  /** The Kafka client settings given as POSTBUS_KAFKA_CLIENT_* (SASL, TLS): the same the worker uses. */
+  /**
+   * The Kafka client settings given as POSTBUS_KAFKA_CLIENT_* (SASL, TLS): the same the worker
+   * uses.
+   */
   java.util.Map<String, String> clientSettings() {
     return dev.postbus.worker.config.Settings.load(null, System.getenv()).kafkaClient();
   }

@@ -4,10 +4,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code postbus} executable. */
-@Command(name = "postbus", mixinStandardHelpOptions = true, versionProvider = Postbus.Version.class,
+@Command(
+    name = "postbus",
+    mixinStandardHelpOptions = true,
+    versionProvider = Postbus.Version.class,
     description = "Durable, Kafka-backed mail delivery.",
-    subcommands = {WorkerCommand.class, SendCommand.class, TopicsCommand.class, DltCommand.class, DevCommand.class, DemoCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      WorkerCommand.class,
+      SendCommand.class,
+      TopicsCommand.class,
+      DltCommand.class,
+      DevCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Postbus implements Runnable {
 
   /** Exit code for a configuration or usage error. */
@@ -16,8 +27,7 @@ public final class Postbus implements Runnable {
   /** The values of POSTBUS_LOG_FORMAT: the names of the appenders in logback.xml. */
   static final java.util.List<String> LOG_FORMATS = java.util.List.of("text", "json");
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -28,8 +38,12 @@ public final class Postbus implements Runnable {
     String format = System.getenv("POSTBUS_LOG_FORMAT");
     if (format != null && !LOG_FORMATS.contains(format)) {
       // Checked before the first log line: logback would otherwise drop every line without a word.
-      System.err.println("postbus: invalid configuration: POSTBUS_LOG_FORMAT: expected one of " + String.join(", ", LOG_FORMATS)
-          + "; got '" + format + "'");
+      System.err.println(
+          "postbus: invalid configuration: POSTBUS_LOG_FORMAT: expected one of "
+              + String.join(", ", LOG_FORMATS)
+              + "; got '"
+              + format
+              + "'");
       System.exit(EXIT_CONFIG);
     }
     quietLogsFor(args);
@@ -38,22 +52,25 @@ public final class Postbus implements Runnable {
 
   public static CommandLine commandLine() {
     return new CommandLine(new Postbus())
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          if (e instanceof dev.postbus.worker.config.ConfigException) {
-            cmd.getErr().println("postbus: invalid configuration: " + e.getMessage());
-            return EXIT_CONFIG;
-          }
-          if (e instanceof IllegalArgumentException) {
-            cmd.getErr().println("postbus " + cmd.getCommandName() + ": " + e.getMessage());
-            return EXIT_CONFIG;
-          }
-          throw e;
-        });
+        .setExecutionExceptionHandler(
+            (e, cmd, parsed) -> {
+              if (e instanceof dev.postbus.worker.config.ConfigException) {
+                cmd.getErr().println("postbus: invalid configuration: " + e.getMessage());
+                return EXIT_CONFIG;
+              }
+              if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("postbus " + cmd.getCommandName() + ": " + e.getMessage());
+                return EXIT_CONFIG;
+              }
+              throw e;
+            });
   }
 
   /** The demo keeps its terminal for the progress bar and the report: only warnings are logged. */
   private static void quietLogsFor(String[] args) {
-    if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench")) && System.getenv("POSTBUS_LOG_LEVEL") == null) {
+    if (args.length > 0
+        && (args[0].equals("demo") || args[0].equals("bench"))
+        && System.getenv("POSTBUS_LOG_LEVEL") == null) {
       System.setProperty("POSTBUS_LOG_LEVEL", "WARN");
     }
   }

@@ -21,33 +21,51 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "send", mixinStandardHelpOptions = true,
-    description = {"Publish jobs: one from flags (--from, --to, --subject, --text/--html), or many as NDJSON",
-        "(one JSON job per line) from --file or standard input. Each job is validated before it is sent."})
+@Command(
+    name = "send",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Publish jobs: one from flags (--from, --to, --subject, --text/--html), or many as NDJSON",
+      "(one JSON job per line) from --file or standard input. Each job is validated before it is sent."
+    })
 final class SendCommand implements Callable<Integer> {
 
-  @Mixin
-  KafkaOptions kafka;
+  @Mixin KafkaOptions kafka;
 
   @Option(names = "--id", description = "Job id (generated when absent).")
   String id;
+
   @Option(names = "--from", paramLabel = "ADDRESS")
   String from;
+
   @Option(names = "--to", paramLabel = "ADDRESS", description = "Recipient; repeat for more.")
   List<String> to = new ArrayList<>();
+
   @Option(names = "--cc", paramLabel = "ADDRESS")
   List<String> cc = new ArrayList<>();
+
   @Option(names = "--bcc", paramLabel = "ADDRESS")
   List<String> bcc = new ArrayList<>();
+
   @Option(names = "--subject")
   String subject;
+
   @Option(names = "--text")
   String text;
+
   @Option(names = "--html")
   String html;
-  @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "Tag carried to outcome events; repeatable.")
+
+  @Option(
+      names = "--tag",
+      paramLabel = "KEY=VALUE",
+      description = "Tag carried to outcome events; repeatable.")
   Map<String, String> tags = new LinkedHashMap<>();
-  @Option(names = "--file", paramLabel = "FILE", description = "NDJSON file of jobs ('-' for standard input).")
+
+  @Option(
+      names = "--file",
+      paramLabel = "FILE",
+      description = "NDJSON file of jobs ('-' for standard input).")
   String file;
 
   @Override
@@ -57,11 +75,31 @@ final class SendCommand implements Callable<Integer> {
       System.err.println("postbus send: give a job by flags or --file, not both");
       return Postbus.EXIT_CONFIG;
     }
-    try (JobPublisher publisher = JobPublisher.create(new PublisherConfig(kafka.bootstrapServers(), kafka.topic(),
-        dev.postbus.job.JobLimits.DEFAULTS, kafka.clientSettings()))) {
+    try (JobPublisher publisher =
+        JobPublisher.create(
+            new PublisherConfig(
+                kafka.bootstrapServers(),
+                kafka.topic(),
+                dev.postbus.job.JobLimits.DEFAULTS,
+                kafka.clientSettings()))) {
       if (fromFlags) {
-        Job job = new Job(Job.SCHEMA, id, from == null ? null : MailAddress.parse(from), null, addresses(to),
-            addresses(cc), addresses(bcc), subject, text, html, null, null, tags, null, null);
+        Job job =
+            new Job(
+                Job.SCHEMA,
+                id,
+                from == null ? null : MailAddress.parse(from),
+                null,
+                addresses(to),
+                addresses(cc),
+                addresses(bcc),
+                subject,
+                text,
+                html,
+                null,
+                null,
+                tags,
+                null,
+                null);
         return report(List.of(publisher.publish(job)), List.of("job"));
       }
       return sendLines(publisher);
@@ -71,9 +109,10 @@ final class SendCommand implements Callable<Integer> {
   private int sendLines(JobPublisher publisher) throws Exception {
     List<CompletableFuture<PublishReceipt>> results = new ArrayList<>();
     List<String> labels = new ArrayList<>();
-    try (BufferedReader in = file == null || file.equals("-")
-        ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-        : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+    try (BufferedReader in =
+        file == null || file.equals("-")
+            ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+            : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
       String line;
       int number = 0;
       while ((line = in.readLine()) != null) {
@@ -85,7 +124,8 @@ final class SendCommand implements Callable<Integer> {
       }
     }
     if (results.isEmpty()) {
-      System.err.println("postbus send: no jobs given (use flags, --file, or NDJSON on standard input)");
+      System.err.println(
+          "postbus send: no jobs given (use flags, --file, or NDJSON on standard input)");
       return Postbus.EXIT_CONFIG;
     }
     return report(results, labels);
@@ -96,10 +136,12 @@ final class SendCommand implements Callable<Integer> {
     for (int i = 0; i < results.size(); i++) {
       try {
         PublishReceipt r = results.get(i).join();
-        System.out.println("published " + r.jobId() + " to " + r.topic() + "-" + r.partition() + "@" + r.offset());
+        System.out.println(
+            "published " + r.jobId() + " to " + r.topic() + "-" + r.partition() + "@" + r.offset());
       } catch (CompletionException e) {
         failed++;
-        System.err.println("postbus send: " + labels.get(i) + " not published: " + e.getCause().getMessage());
+        System.err.println(
+            "postbus send: " + labels.get(i) + " not published: " + e.getCause().getMessage());
       }
     }
     if (results.size() > 1) {

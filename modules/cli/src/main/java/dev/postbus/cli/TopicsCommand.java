@@ -13,27 +13,41 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "topics", mixinStandardHelpOptions = true, description = "Manage the topics Postbus uses.",
+@Command(
+    name = "topics",
+    mixinStandardHelpOptions = true,
+    description = "Manage the topics Postbus uses.",
     subcommands = TopicsCommand.Create.class)
 final class TopicsCommand {
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
-      description = {"Create the topics Postbus uses when missing: the jobs topic, its retry tiers",
-          "(<topic>.retry.<delay>), its dead-letter topic (<topic>.dlt) and the events topic.",
-          "Reads the same configuration as the worker (--config, POSTBUS_* variables)."})
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Create the topics Postbus uses when missing: the jobs topic, its retry tiers",
+        "(<topic>.retry.<delay>), its dead-letter topic (<topic>.dlt) and the events topic.",
+        "Reads the same configuration as the worker (--config, POSTBUS_* variables)."
+      })
   static final class Create implements Callable<Integer> {
 
-    @Mixin
-    KafkaOptions kafka;
+    @Mixin KafkaOptions kafka;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Worker properties file (for the retry ladder and topic names).")
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "Worker properties file (for the retry ladder and topic names).")
     java.nio.file.Path config;
 
-    @Option(names = "--partitions", description = "Partitions per topic (default: topics.partitions, 6): "
-        + "the most workers that can share the load.")
+    @Option(
+        names = "--partitions",
+        description =
+            "Partitions per topic (default: topics.partitions, 6): "
+                + "the most workers that can share the load.")
     Integer partitions;
 
-    @Option(names = "--replication", description = "Replication factor (default: topics.replication, 1; 3 in production).")
+    @Option(
+        names = "--replication",
+        description = "Replication factor (default: topics.replication, 1; 3 in production).")
     Short replication;
 
     @Override

@@ -24,9 +24,14 @@ class CliIT {
   record Result(int exit, String out, String err) {}
 
   static Result postbus(Map<String, String> env, String stdin, String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dlogback.configurationFile=logback.xml",
-        "-cp", System.getProperty("java.class.path"), Postbus.class.getName()));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Postbus.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("POSTBUS_"));
@@ -46,15 +51,18 @@ class CliIT {
       p.destroyForcibly();
       throw new AssertionError("postbus " + String.join(" ", args) + " did not finish");
     }
-    return new Result(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+    return new Result(
+        p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
   }
 
   @Test
   void badEnvironmentValueStopsTheWorkerWithExitCodeTwoAndOneLine() throws Exception {
     Result r = postbus(Map.of("POSTBUS_SMTP_TLS", "ssl"), null, "worker");
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err().strip().lines()).containsExactly("postbus: invalid configuration: smtp.tls (POSTBUS_SMTP_TLS): "
-        + "expected one of none, starttls, starttls-required, implicit; got 'ssl' from POSTBUS_SMTP_TLS");
+    assertThat(r.err().strip().lines())
+        .containsExactly(
+            "postbus: invalid configuration: smtp.tls (POSTBUS_SMTP_TLS): "
+                + "expected one of none, starttls, starttls-required, implicit; got 'ssl' from POSTBUS_SMTP_TLS");
   }
 
   @Test
@@ -63,8 +71,10 @@ class CliIT {
     Files.writeString(config, "smtp.connections=many\n");
     Result r = postbus(Map.of(), null, "worker", "--config", config.toString());
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err().strip().lines()).containsExactly("postbus: invalid configuration: smtp.connections "
-        + "(POSTBUS_SMTP_CONNECTIONS): expected an integer from 1 to 1024; got 'many' from postbus.properties");
+    assertThat(r.err().strip().lines())
+        .containsExactly(
+            "postbus: invalid configuration: smtp.connections "
+                + "(POSTBUS_SMTP_CONNECTIONS): expected an integer from 1 to 1024; got 'many' from postbus.properties");
   }
 
   @Test
@@ -72,53 +82,119 @@ class CliIT {
     Result r = postbus(Map.of("POSTBUS_LOG_FORMAT", "xml"), null, "worker");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err().strip().lines())
-        .containsExactly("postbus: invalid configuration: POSTBUS_LOG_FORMAT: expected one of text, json; got 'xml'");
+        .containsExactly(
+            "postbus: invalid configuration: POSTBUS_LOG_FORMAT: expected one of text, json; got 'xml'");
   }
 
   @Test
   void jsonLogFormatWritesOneJsonObjectPerLine(EmbeddedKafka kafka) throws Exception {
     String topic = SharedKafka.uniqueName("cli-json-log");
-    Result r = postbus(Map.of("POSTBUS_LOG_FORMAT", "json", "POSTBUS_LOG_LEVEL", "INFO"), null,
-        "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic, "--partitions", "1");
+    Result r =
+        postbus(
+            Map.of("POSTBUS_LOG_FORMAT", "json", "POSTBUS_LOG_LEVEL", "INFO"),
+            null,
+            "topics",
+            "create",
+            "-b",
+            kafka.bootstrapServers(),
+            "-t",
+            topic,
+            "--partitions",
+            "1");
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = r.err().strip().lines().toList();
     assertThat(lines).isNotEmpty();
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
     List<com.fasterxml.jackson.databind.JsonNode> entries = new java.util.ArrayList<>();
     for (String line : lines) {
       entries.add(json.readTree(line)); // fails the test on any line that is not one JSON object
     }
-    assertThat(entries).allSatisfy(e -> assertThat(e.has("timestamp") && e.has("level") && e.has("loggerName")
-        && e.has("formattedMessage")).as(e.toString()).isTrue());
-    assertThat(entries).anySatisfy(e -> assertThat(e.get("formattedMessage").asText()).startsWith("created topic " + topic));
+    assertThat(entries)
+        .allSatisfy(
+            e ->
+                assertThat(
+                        e.has("timestamp")
+                            && e.has("level")
+                            && e.has("loggerName")
+                            && e.has("formattedMessage"))
+                    .as(e.toString())
+                    .isTrue());
+    assertThat(entries)
+        .anySatisfy(
+            e ->
+                assertThat(e.get("formattedMessage").asText())
+                    .startsWith("created topic " + topic));
   }
 
   @Test
-  void topicsCreateThenSendNdjsonPublishesGoodLinesAndNamesBadOnes(EmbeddedKafka kafka) throws Exception {
+  void topicsCreateThenSendNdjsonPublishesGoodLinesAndNamesBadOnes(EmbeddedKafka kafka)
+      throws Exception {
     String topic = SharedKafka.uniqueName("cli-jobs");
-    Result created = postbus(Map.of(), null, "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic,
-        "--partitions", "3");
+    Result created =
+        postbus(
+            Map.of(),
+            null,
+            "topics",
+            "create",
+            "-b",
+            kafka.bootstrapServers(),
+            "-t",
+            topic,
+            "--partitions",
+            "3");
     assertThat(created.exit()).as(created.err()).isZero();
-    assertThat(created.out()).contains("created  " + topic + "\n").contains("created  " + topic + ".dlt")
-        .contains("created  " + topic + ".retry.30s").contains("created  " + topic + ".retry.2h");
-    assertThat(postbus(Map.of(), null, "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic).out())
+    assertThat(created.out())
+        .contains("created  " + topic + "\n")
+        .contains("created  " + topic + ".dlt")
+        .contains("created  " + topic + ".retry.30s")
+        .contains("created  " + topic + ".retry.2h");
+    assertThat(
+            postbus(Map.of(), null, "topics", "create", "-b", kafka.bootstrapServers(), "-t", topic)
+                .out())
         .contains("exists   " + topic);
 
-    String ndjson = """
+    String ndjson =
+        """
         {"schema":1,"id":"cli-1","from":"a@example.com","to":["b@example.com"],"subject":"Hi","text":"Hello"}
         {"schema":1,"id":"cli-2","from":"a@example.com","to":["b@example.com"],"subject":"Hi\\r\\nBcc: x@evil.com","text":"Hello"}
 
         {"schema":1,"from":"a@example.com","to":["Bob <b@example.com>"],"subject":"No id","text":"Hello"}
         """;
-    Result sent = postbus(Map.of("POSTBUS_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "POSTBUS_TOPIC", topic),
-        ndjson, "send");
+    Result sent =
+        postbus(
+            Map.of(
+                "POSTBUS_KAFKA_BOOTSTRAP_SERVERS",
+                kafka.bootstrapServers(),
+                "POSTBUS_TOPIC",
+                topic),
+            ndjson,
+            "send");
     assertThat(sent.exit()).isEqualTo(1);
     assertThat(sent.out()).contains("published cli-1 to " + topic);
-    assertThat(sent.err()).contains("line 2 not published: subject: contains CR, LF or NUL (header injection)")
+    assertThat(sent.err())
+        .contains("line 2 not published: subject: contains CR, LF or NUL (header injection)")
         .contains("2 published, 1 refused");
 
-    Result single = postbus(Map.of(), null, "send", "-b", kafka.bootstrapServers(), "-t", topic, "--id", "cli-3",
-        "--from", "Shop <shop@example.com>", "--to", "b@example.com", "--subject", "Receipt", "--text", "Thanks");
+    Result single =
+        postbus(
+            Map.of(),
+            null,
+            "send",
+            "-b",
+            kafka.bootstrapServers(),
+            "-t",
+            topic,
+            "--id",
+            "cli-3",
+            "--from",
+            "Shop <shop@example.com>",
+            "--to",
+            "b@example.com",
+            "--subject",
+            "Receipt",
+            "--text",
+            "Thanks");
     assertThat(single.exit()).as(single.err()).isZero();
     assertThat(single.out()).startsWith("published cli-3 to " + topic);
 
@@ -126,6 +202,7 @@ class CliIT {
   }
 
   private static List<String> keys(EmbeddedKafka kafka, String topic, int expected) {
-    return TopicReader.keys(TopicReader.read(kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(30)));
+    return TopicReader.keys(
+        TopicReader.read(kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(30)));
   }
 }

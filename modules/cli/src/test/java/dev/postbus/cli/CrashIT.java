@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Two worker processes share 5,000 jobs; one is killed with SIGKILL in the middle and started again. Every
- * job must arrive; a job may arrive twice only if its send was in flight at the instant of the kill, so at
- * most as many as the killed worker had connections.
+ * Two worker processes share 5,000 jobs; one is killed with SIGKILL in the middle and started
+ * again. Every job must arrive; a job may arrive twice only if its send was in flight at the
+ * instant of the kill, so at most as many as the killed worker had connections.
  */
 @ExtendWith(SharedKafka.class)
 class CrashIT {
@@ -35,16 +35,21 @@ class CrashIT {
   private static final int CONNECTIONS = 4;
 
   @Test
-  void sigkillMidRunLosesNothingAndDuplicatesOnlyWhatWasInFlight(EmbeddedKafka kafka) throws Exception {
+  void sigkillMidRunLosesNothingAndDuplicatesOnlyWhatWasInFlight(EmbeddedKafka kafka)
+      throws Exception {
     Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
     AtomicLong lastArrivalNanos = new AtomicLong(System.nanoTime());
     try (SmtpCapture relay = SmtpCapture.start(0)) {
-      relay.faults(Faults.delayingReplies(Duration.ofMillis(2))); // a relay's processing time: the run lasts a while
-      relay.onMessage(m -> {
-        firstSeen.putIfAbsent(m.messageId(), m.receivedAt());
-        lastArrivalNanos.set(System.nanoTime());
-      });
-      Map<String, String> env = MinimalWorker.environment(kafka.bootstrapServers(), relay.port(), "crash");
+      relay.faults(
+          Faults.delayingReplies(
+              Duration.ofMillis(2))); // a relay's processing time: the run lasts a while
+      relay.onMessage(
+          m -> {
+            firstSeen.putIfAbsent(m.messageId(), m.receivedAt());
+            lastArrivalNanos.set(System.nanoTime());
+          });
+      Map<String, String> env =
+          MinimalWorker.environment(kafka.bootstrapServers(), relay.port(), "crash");
       String topic = env.get("POSTBUS_TOPIC");
       env.put("POSTBUS_SMTP_CONNECTIONS", Integer.toString(CONNECTIONS));
       env.put("POSTBUS_LOG_LEVEL", "INFO");
@@ -61,33 +66,50 @@ class CrashIT {
         a.kill();
         long atKill = relay.received();
 
-        try (WorkerProcess again = WorkerProcess.start(with(env, "POSTBUS_WORKER_ID", "crash-a2"))) {
-          await().atMost(Duration.ofSeconds(180)).until(() -> relay.countsByMessageId().size() >= JOBS);
+        try (WorkerProcess again =
+            WorkerProcess.start(with(env, "POSTBUS_WORKER_ID", "crash-a2"))) {
+          await()
+              .atMost(Duration.ofSeconds(180))
+              .until(() -> relay.countsByMessageId().size() >= JOBS);
           // Done when nothing has arrived for 3 s: a redelivered duplicate would have come by then.
-          await().atMost(Duration.ofSeconds(60))
-              .until(() -> System.nanoTime() - lastArrivalNanos.get() > Duration.ofSeconds(3).toNanos());
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () ->
+                      System.nanoTime() - lastArrivalNanos.get() > Duration.ofSeconds(3).toNanos());
 
           Map<String, Integer> counts = relay.countsByMessageId();
           List<String> duplicated = new ArrayList<>();
-          counts.forEach((id, n) -> {
-            if (n > 1) {
-              duplicated.add(id);
-            }
-          });
+          counts.forEach(
+              (id, n) -> {
+                if (n > 1) {
+                  duplicated.add(id);
+                }
+              });
           long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
-          System.out.printf("CrashIT: %d jobs, %d delivered at the kill, %d distinct delivered, %d lost, %d duplicated %s, "
-              + "%d skipped by the ledger, %d s%n", JOBS, atKill, counts.size(), JOBS - counts.size(), duplicated.size(),
-              duplicated, ledgerSkips(again.log()), seconds);
+          System.out.printf(
+              "CrashIT: %d jobs, %d delivered at the kill, %d distinct delivered, %d lost, %d duplicated %s, "
+                  + "%d skipped by the ledger, %d s%n",
+              JOBS,
+              atKill,
+              counts.size(),
+              JOBS - counts.size(),
+              duplicated.size(),
+              duplicated,
+              ledgerSkips(again.log()),
+              seconds);
 
           assertThat(counts).hasSize(JOBS);
           for (int i = 0; i < JOBS; i++) {
             assertThat(counts).containsKey("<crash-" + i + "@example.com>");
           }
-          assertThat(duplicated).as("duplicates: at most one per connection of the killed worker")
+          assertThat(duplicated)
+              .as("duplicates: at most one per connection of the killed worker")
               .hasSizeLessThanOrEqualTo(CONNECTIONS);
           for (String id : duplicated) {
             Instant first = firstSeen.get(id);
-            assertThat(first).as("%s was first accepted just before the kill, while in flight", id)
+            assertThat(first)
+                .as("%s was first accepted just before the kill, while in flight", id)
                 .isBetween(killedAt.minusSeconds(2), killedAt.plusMillis(500));
           }
           assertThat(again.log()).contains("send ledger read for");
@@ -97,8 +119,10 @@ class CrashIT {
   }
 
   private static long ledgerSkips(String log) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) records after the committed offsets are already finished")
-        .matcher(log);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(\\d+) records after the committed offsets are already finished")
+            .matcher(log);
     long total = 0;
     while (m.find()) {
       total += Long.parseLong(m.group(1));
@@ -116,8 +140,14 @@ class CrashIT {
     try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(bootstrap, topic))) {
       List<CompletableFuture<?>> sent = new ArrayList<>(JOBS);
       for (int i = 0; i < JOBS; i++) {
-        sent.add(publisher.publish(Job.text("crash-" + i, "shop@example.com", "rcpt" + (i % 100) + "@example.net",
-            "Crash test " + i, "Body " + i)));
+        sent.add(
+            publisher.publish(
+                Job.text(
+                    "crash-" + i,
+                    "shop@example.com",
+                    "rcpt" + (i % 100) + "@example.net",
+                    "Crash test " + i,
+                    "Body " + i)));
       }
       CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
     }

@@ -8,12 +8,16 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code postbus demo --json}: every job accounted for, exit 0, the report as JSON on the last line. */
+/**
+ * {@code postbus demo --json}: every job accounted for, exit 0, the report as JSON on the last
+ * line.
+ */
 class DemoIT {
 
   @Test
   void demoShowsRetriesDeadLettersAndReplayAndEndsWithEveryJobDelivered() throws Exception {
-    CliIT.Result r = CliIT.postbus(Map.of(), null, "demo", "--jobs", "300", "--connections", "3", "--json");
+    CliIT.Result r =
+        CliIT.postbus(Map.of(), null, "demo", "--jobs", "300", "--connections", "3", "--json");
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> lines = r.out().strip().lines().toList();
     JsonNode report = new ObjectMapper().readTree(lines.get(lines.size() - 1));
@@ -23,7 +27,9 @@ class DemoIT {
     assertThat(report.get("deadLettered").asInt()).isEqualTo(15);
     assertThat(report.get("replayed").asInt()).isEqualTo(15);
     assertThat(report.get("retried").asInt()).isEqualTo(30);
-    assertThat(r.out()).contains("15 jobs were dead-lettered").contains("postbus dlt replay --code 5.1.1");
+    assertThat(r.out())
+        .contains("15 jobs were dead-lettered")
+        .contains("postbus dlt replay --code 5.1.1");
     assertThat(report.get("seconds").asDouble()).isPositive();
   }
 }

@@ -10,45 +10,64 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The modules use each other as the table in docs/architecture.md says, and no other way: checked on the
- * production classes of every module (the cli's class path holds them all).
+ * The modules use each other as the table in docs/architecture.md says, and no other way: checked
+ * on the production classes of every module (the cli's class path holds them all).
  */
 class ModuleOrderTest {
 
-  private static final List<String> ALL = List.of("job", "client", "smtp", "worker", "replay", "embedded", "testkit",
-      "bench", "cli");
+  private static final List<String> ALL =
+      List.of("job", "client", "smtp", "worker", "replay", "embedded", "testkit", "bench", "cli");
 
   /** Which other modules each module may use. */
-  private static final Map<String, List<String>> MAY_USE = Map.of(
-      "job", List.of(),
-      "client", List.of("job"),
-      "smtp", List.of(),
-      "worker", List.of("job", "smtp"),
-      "replay", List.of("job"),
-      "embedded", List.of(),
-      "testkit", List.of("embedded"),
-      "bench", List.of("job", "client", "smtp", "worker", "embedded"),
-      "cli", List.of("job", "client", "smtp", "worker", "replay", "embedded", "bench"));
+  private static final Map<String, List<String>> MAY_USE =
+      Map.of(
+          "job", List.of(),
+          "client", List.of("job"),
+          "smtp", List.of(),
+          "worker", List.of("job", "smtp"),
+          "replay", List.of("job"),
+          "embedded", List.of(),
+          "testkit", List.of("embedded"),
+          "bench", List.of("job", "client", "smtp", "worker", "embedded"),
+          "cli", List.of("job", "client", "smtp", "worker", "replay", "embedded", "bench"));
 
-  private static final JavaClasses POSTBUS = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.postbus");
+  private static final JavaClasses POSTBUS =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.postbus");
 
   @Test
   void eachModuleUsesOnlyTheModulesItMay() {
-    MAY_USE.forEach((module, allowed) -> {
-      String[] others = ALL.stream().filter(m -> !m.equals(module) && !allowed.contains(m))
-          .map(m -> "dev.postbus." + m + "..").toArray(String[]::new);
-      noClasses().that().resideInAPackage("dev.postbus." + module + "..")
-          .should().dependOnClassesThat().resideInAnyPackage(others)
-          .because(module + " may use only " + (allowed.isEmpty() ? "no other module" : allowed)
-              + " (docs/architecture.md)")
-          .check(POSTBUS);
-    });
+    MAY_USE.forEach(
+        (module, allowed) -> {
+          String[] others =
+              ALL.stream()
+                  .filter(m -> !m.equals(module) && !allowed.contains(m))
+                  .map(m -> "dev.postbus." + m + "..")
+                  .toArray(String[]::new);
+          noClasses()
+              .that()
+              .resideInAPackage("dev.postbus." + module + "..")
+              .should()
+              .dependOnClassesThat()
+              .resideInAnyPackage(others)
+              .because(
+                  module
+                      + " may use only "
+                      + (allowed.isEmpty() ? "no other module" : allowed)
+                      + " (docs/architecture.md)")
+              .check(POSTBUS);
+        });
   }
 
   @Test
   void smtpKnowsNothingOfKafkaOrJobs() {
-    noClasses().that().resideInAPackage("dev.postbus.smtp..").should().dependOnClassesThat()
-        .resideInAnyPackage("org.apache.kafka..", "dev.postbus.job..").check(POSTBUS);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.postbus.smtp..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.apache.kafka..", "dev.postbus.job..")
+        .check(POSTBUS);
   }
 }

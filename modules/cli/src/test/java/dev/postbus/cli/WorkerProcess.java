@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** {@code postbus worker} in a process of its own, on this test's class path; its output goes to a file. */
+/**
+ * {@code postbus worker} in a process of its own, on this test's class path; its output goes to a
+ * file.
+ */
 final class WorkerProcess implements AutoCloseable {
 
   private final Process process;
@@ -24,13 +27,21 @@ final class WorkerProcess implements AutoCloseable {
     return start(env, "256m");
   }
 
-  /** @param maxHeap the worker JVM's -Xmx */
+  /**
+   * @param maxHeap the worker JVM's -Xmx
+   */
   static WorkerProcess start(Map<String, String> env, String maxHeap) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap,
-        "-XX:+ExitOnOutOfMemoryError",
-        "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
-        Postbus.class.getName(), "worker"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Postbus.class.getName(),
+                "worker"));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("POSTBUS_"));
     pb.environment().putAll(env);
@@ -60,12 +71,23 @@ final class WorkerProcess implements AutoCloseable {
       org.awaitility.Awaitility.await().atMost(timeout).until(() -> log().contains(text));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       String all = log();
-      throw new AssertionError("the worker did not log '" + text + "' within " + timeout + " (alive: " + alive()
-          + "); its log ends with:\n" + all.substring(Math.max(0, all.length() - 4000)), e);
+      throw new AssertionError(
+          "the worker did not log '"
+              + text
+              + "' within "
+              + timeout
+              + " (alive: "
+              + alive()
+              + "); its log ends with:\n"
+              + all.substring(Math.max(0, all.length() - 4000)),
+          e);
     }
   }
 
-  /** SIGTERM, as systemd, Kubernetes and Docker stop a process; waits for the drain and returns the exit status. */
+  /**
+   * SIGTERM, as systemd, Kubernetes and Docker stop a process; waits for the drain and returns the
+   * exit status.
+   */
   int terminate() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {

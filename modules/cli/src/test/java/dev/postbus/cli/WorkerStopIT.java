@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A worker stopped with SIGTERM drains and then exits with status 0: a clean stop must not look like a failure
- * to systemd, Kubernetes or Docker (a JVM that leaves on SIGTERM's default path exits with 143).
+ * A worker stopped with SIGTERM drains and then exits with status 0: a clean stop must not look
+ * like a failure to systemd, Kubernetes or Docker (a JVM that leaves on SIGTERM's default path
+ * exits with 143).
  */
 @ExtendWith(SharedKafka.class)
 class WorkerStopIT {
@@ -21,14 +22,15 @@ class WorkerStopIT {
   @Test
   void sigtermDrainsAndExitsWithStatusZero(EmbeddedKafka kafka) throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0)) {
-      Map<String, String> env = MinimalWorker.environment(kafka.bootstrapServers(), relay.port(), "stop");
+      Map<String, String> env =
+          MinimalWorker.environment(kafka.bootstrapServers(), relay.port(), "stop");
       env.put("POSTBUS_WORKER_ID", "stop-me");
       env.put("POSTBUS_LOG_LEVEL", "INFO");
       try (WorkerProcess w = WorkerProcess.start(env)) {
-      w.awaitLog("assigned", Duration.ofSeconds(60));
-      int status = w.terminate();
-      assertThat(w.log()).contains("worker stop-me stopped:");
-      assertThat(status).as("exit status after a clean drain").isZero();
+        w.awaitLog("assigned", Duration.ofSeconds(60));
+        int status = w.terminate();
+        assertThat(w.log()).contains("worker stop-me stopped:");
+        assertThat(status).as("exit status after a clean drain").isZero();
       }
     }
   }

@@ -16,10 +16,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes jobs to the jobs topic. Every job is validated first (an invalid job fails its future with
- * {@link InvalidJobException} and is never sent), gets an id when it has none, and is keyed by that id.
- * The producer is idempotent with acks=all; a returned future completes only when Kafka has the record and
- * fails when it does not — check it. Thread-safe; close it when done.
+ * Publishes jobs to the jobs topic. Every job is validated first (an invalid job fails its future
+ * with {@link InvalidJobException} and is never sent), gets an id when it has none, and is keyed by
+ * that id. The producer is idempotent with acks=all; a returned future completes only when Kafka
+ * has the record and fails when it does not — check it. Thread-safe; close it when done.
  *
  * <pre>{@code
  * try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of("localhost:9092", "postbus.jobs"))) {
@@ -40,8 +40,11 @@ public final class JobPublisher implements AutoCloseable {
   }
 
   public static JobPublisher create(PublisherConfig config) {
-    return new JobPublisher(new KafkaProducer<>(producerProperties(config), new StringSerializer(),
-        new ByteArraySerializer()), config.topic(), new JobCodec(config.limits()));
+    return new JobPublisher(
+        new KafkaProducer<>(
+            producerProperties(config), new StringSerializer(), new ByteArraySerializer()),
+        config.topic(),
+        new JobCodec(config.limits()));
   }
 
   /** The producer settings that make a publish durable; user settings cannot override them. */
@@ -55,7 +58,9 @@ public final class JobPublisher implements AutoCloseable {
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(config.limits().maxPayloadBytes() + 64 * 1024));
+    p.putIfAbsent(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        Integer.toString(config.limits().maxPayloadBytes() + 64 * 1024));
     return p;
   }
 
@@ -70,7 +75,10 @@ public final class JobPublisher implements AutoCloseable {
     return send(withId.id(), codec.encode(withId));
   }
 
-  /** Publishes a job given as JSON text (one NDJSON line, say): parsed, given an id when absent, validated. */
+  /**
+   * Publishes a job given as JSON text (one NDJSON line, say): parsed, given an id when absent,
+   * validated.
+   */
   public CompletableFuture<PublishReceipt> publishJson(String json) {
     try {
       Job job = codec.parse(json.getBytes(StandardCharsets.UTF_8));
@@ -83,13 +91,17 @@ public final class JobPublisher implements AutoCloseable {
   private CompletableFuture<PublishReceipt> send(String id, byte[] payload) {
     CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topic, id, payload), (metadata, error) -> {
-        if (error != null) {
-          result.completeExceptionally(new PublishException(id, topic, error));
-        } else {
-          result.complete(new PublishReceipt(id, metadata.topic(), metadata.partition(), metadata.offset()));
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(topic, id, payload),
+          (metadata, error) -> {
+            if (error != null) {
+              result.completeExceptionally(new PublishException(id, topic, error));
+            } else {
+              result.complete(
+                  new PublishReceipt(
+                      id, metadata.topic(), metadata.partition(), metadata.offset()));
+            }
+          });
     } catch (RuntimeException e) {
       result.completeExceptionally(new PublishException(id, topic, e));
     }

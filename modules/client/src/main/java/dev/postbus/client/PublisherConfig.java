@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param kafka extra Kafka producer properties (SASL, SSL, client.id ...); the durability settings
  *     (acks=all, idempotence) cannot be weakened through them
  */
-public record PublisherConfig(String bootstrapServers, String topic, JobLimits limits, Map<String, String> kafka) {
+public record PublisherConfig(
+    String bootstrapServers, String topic, JobLimits limits, Map<String, String> kafka) {
 
   public static final String DEFAULT_TOPIC = "postbus.jobs";
 

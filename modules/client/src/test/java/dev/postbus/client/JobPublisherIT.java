@@ -31,7 +31,8 @@ class JobPublisherIT {
     return topic;
   }
 
-  private static List<ConsumerRecord<byte[], byte[]>> readAll(EmbeddedKafka kafka, String topic, int expected) {
+  private static List<ConsumerRecord<byte[], byte[]>> readAll(
+      EmbeddedKafka kafka, String topic, int expected) {
     return TopicReader.read(kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(30));
   }
 
@@ -39,7 +40,8 @@ class JobPublisherIT {
   void publishedJobIsKeyedByItsIdAndReadsBackUnchanged(EmbeddedKafka kafka) throws Exception {
     String topic = topic(kafka);
     Job job = Job.text("order-42", "a@example.com", "b@example.com", "Hi", "Hello");
-    try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
+    try (JobPublisher publisher =
+        JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
       PublishReceipt receipt = publisher.publish(job).join();
       assertThat(receipt.jobId()).isEqualTo("order-42");
       assertThat(receipt.offset()).isGreaterThanOrEqualTo(0);
@@ -52,9 +54,13 @@ class JobPublisherIT {
   @Test
   void jobWithoutIdGetsOne(EmbeddedKafka kafka) throws Exception {
     String topic = topic(kafka);
-    try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
-      PublishReceipt receipt = publisher.publishJson(
-          "{\"schema\":1,\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],\"subject\":\"Hi\",\"text\":\"Hello\"}").join();
+    try (JobPublisher publisher =
+        JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
+      PublishReceipt receipt =
+          publisher
+              .publishJson(
+                  "{\"schema\":1,\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],\"subject\":\"Hi\",\"text\":\"Hello\"}")
+              .join();
       assertThat(receipt.jobId()).hasSize(36);
       assertThat(TopicReader.keys(readAll(kafka, topic, 1))).containsExactly(receipt.jobId());
     }
@@ -63,8 +69,10 @@ class JobPublisherIT {
   @Test
   void invalidJobIsRefusedAndNeverSent(EmbeddedKafka kafka) throws Exception {
     String topic = topic(kafka);
-    try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
-      Job injected = Job.text("j-1", "a@example.com", "b@example.com", "Hi\r\nBcc: x@evil.com", "Hello");
+    try (JobPublisher publisher =
+        JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
+      Job injected =
+          Job.text("j-1", "a@example.com", "b@example.com", "Hi\r\nBcc: x@evil.com", "Hello");
       assertThatThrownBy(() -> publisher.publish(injected).join())
           .isInstanceOf(CompletionException.class)
           .hasCauseInstanceOf(InvalidJobException.class)
@@ -76,10 +84,24 @@ class JobPublisherIT {
 
   @Test
   void failedSendFailsTheFuture(EmbeddedKafka kafka) {
-    PublisherConfig config = new PublisherConfig(kafka.bootstrapServers(), SharedKafka.uniqueName("missing"),
-        JobLimits.DEFAULTS, Map.of("max.block.ms", "1500", "delivery.timeout.ms", "1500", "request.timeout.ms", "1000"));
+    PublisherConfig config =
+        new PublisherConfig(
+            kafka.bootstrapServers(),
+            SharedKafka.uniqueName("missing"),
+            JobLimits.DEFAULTS,
+            Map.of(
+                "max.block.ms",
+                "1500",
+                "delivery.timeout.ms",
+                "1500",
+                "request.timeout.ms",
+                "1000"));
     try (JobPublisher publisher = JobPublisher.create(config)) {
-      assertThatThrownBy(() -> publisher.publish(Job.text("j-1", "a@example.com", "b@example.com", "s", "t")).join())
+      assertThatThrownBy(
+              () ->
+                  publisher
+                      .publish(Job.text("j-1", "a@example.com", "b@example.com", "s", "t"))
+                      .join())
           .hasCauseInstanceOf(PublishException.class)
           .hasMessageContaining("job j-1 was not published");
     }

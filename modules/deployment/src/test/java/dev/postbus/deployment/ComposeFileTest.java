@@ -15,8 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * docker-compose.yml, checked without a Docker engine: the services the README promises, every POSTBUS_*
- * variable a real configuration key with a valid value, and the wiring between the services consistent.
+ * docker-compose.yml, checked without a Docker engine: the services the README promises, every
+ * POSTBUS_* variable a real configuration key with a valid value, and the wiring between the
+ * services consistent.
  */
 class ComposeFileTest {
 
@@ -31,17 +32,21 @@ class ComposeFileTest {
 
   private List<String> postbusServices() {
     List<String> names = new ArrayList<>();
-    services.fields().forEachRemaining(e -> {
-      if (e.getValue().path("image").asText().startsWith("postbus:")) {
-        names.add(e.getKey());
-      }
-    });
+    services
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (e.getValue().path("image").asText().startsWith("postbus:")) {
+                names.add(e.getKey());
+              }
+            });
     return names;
   }
 
   @Test
   void hasTheServicesTheReadmePromises() {
-    assertThat(services.fieldNames()).toIterable()
+    assertThat(services.fieldNames())
+        .toIterable()
         .contains("kafka", "topics", "mailpit", "worker", "publisher", "prometheus", "grafana");
     assertThat(postbusServices()).containsExactlyInAnyOrder("topics", "worker", "publisher");
   }
@@ -49,19 +54,26 @@ class ComposeFileTest {
   @Test
   void kafkaIsTheApacheImageInKraftModeAtTheVersionOfOurClients() {
     JsonNode kafka = service("kafka");
-    assertThat(kafka.get("image").asText()).isEqualTo("apache/kafka:" + System.getProperty("kafka.version"));
+    assertThat(kafka.get("image").asText())
+        .isEqualTo("apache/kafka:" + System.getProperty("kafka.version"));
     Map<String, String> env = Repo.strings(kafka.get("environment"));
     assertThat(env.get("KAFKA_PROCESS_ROLES")).isEqualTo("broker,controller");
     assertThat(env.get("KAFKA_ADVERTISED_LISTENERS")).contains("//kafka:9092");
-    assertThat(kafka.path("healthcheck").path("test").toString()).contains("kafka-broker-api-versions.sh");
+    assertThat(kafka.path("healthcheck").path("test").toString())
+        .contains("kafka-broker-api-versions.sh");
   }
 
   @Test
   void everyPostbusServiceIsBuiltFromTheDockerfileAndSetsOnlyRealKeysWithValidValues() {
     for (String name : postbusServices()) {
       JsonNode s = service(name);
-      assertThat(s.path("build").path("dockerfile").asText()).as(name).isEqualTo("deploy/Dockerfile");
-      assertThat(Repo.root().resolve(s.path("build").path("context").asText()).resolve("deploy/Dockerfile"))
+      assertThat(s.path("build").path("dockerfile").asText())
+          .as(name)
+          .isEqualTo("deploy/Dockerfile");
+      assertThat(
+              Repo.root()
+                  .resolve(s.path("build").path("context").asText())
+                  .resolve("deploy/Dockerfile"))
           .isRegularFile();
       Map<String, String> env = Repo.strings(s.get("environment"));
       Repo.assertKnownVariables("docker-compose.yml service " + name, env);
@@ -79,11 +91,17 @@ class ComposeFileTest {
     assertThat(service("mailpit").get("image").asText()).startsWith("axllent/mailpit:");
     assertThat(service("mailpit").get("ports").toString()).contains("8025:8025");
 
-    assertThat(worker.has("ports")).as("worker publishes no host port, so --scale worker=3 works").isFalse();
-    assertThat(worker.has("container_name")).as("a fixed container name prevents scaling").isFalse();
+    assertThat(worker.has("ports"))
+        .as("worker publishes no host port, so --scale worker=3 works")
+        .isFalse();
+    assertThat(worker.has("container_name"))
+        .as("a fixed container name prevents scaling")
+        .isFalse();
     assertThat(worker.get("expose").toString()).contains(Integer.toString(config.httpPort()));
-    assertThat(Repo.seconds(worker.get("stop_grace_period").asText())).isGreaterThan(config.drainTimeout());
-    assertThat(worker.at("/depends_on/topics/condition").asText()).isEqualTo("service_completed_successfully");
+    assertThat(Repo.seconds(worker.get("stop_grace_period").asText()))
+        .isGreaterThan(config.drainTimeout());
+    assertThat(worker.at("/depends_on/topics/condition").asText())
+        .isEqualTo("service_completed_successfully");
     assertThat(config.topics().autoCreate()).as("the topics service creates them once").isFalse();
   }
 
@@ -92,19 +110,26 @@ class ComposeFileTest {
     JsonNode topics = service("topics");
     assertThat(topics.get("command").toString()).isEqualTo("[\"topics\",\"create\"]");
     assertThat(topics.at("/depends_on/kafka/condition").asText()).isEqualTo("service_healthy");
-    String workerTopic = Repo.workerConfig(Repo.strings(service("worker").get("environment"))).topic();
-    assertThat(Repo.workerConfig(Repo.strings(topics.get("environment"))).topic()).isEqualTo(workerTopic);
+    String workerTopic =
+        Repo.workerConfig(Repo.strings(service("worker").get("environment"))).topic();
+    assertThat(Repo.workerConfig(Repo.strings(topics.get("environment"))).topic())
+        .isEqualTo(workerTopic);
   }
 
   @Test
   void publisherSendsTheExampleJobsFile() throws Exception {
     JsonNode publisher = service("publisher");
-    assertThat(publisher.get("command").toString()).contains("send").contains("/examples/jobs.ndjson");
-    assertThat(publisher.get("volumes").get(0).asText()).startsWith("./deploy/compose/jobs.ndjson:/examples/jobs.ndjson");
+    assertThat(publisher.get("command").toString())
+        .contains("send")
+        .contains("/examples/jobs.ndjson");
+    assertThat(publisher.get("volumes").get(0).asText())
+        .startsWith("./deploy/compose/jobs.ndjson:/examples/jobs.ndjson");
     List<String> lines = Files.readAllLines(Repo.file("deploy/compose/jobs.ndjson"));
     assertThat(lines).isNotEmpty();
     for (String line : lines) {
-      new JobCodec().read(line.getBytes(StandardCharsets.UTF_8)); // throws InvalidJobException naming the field
+      new JobCodec()
+          .read(
+              line.getBytes(StandardCharsets.UTF_8)); // throws InvalidJobException naming the field
     }
   }
 
@@ -124,14 +149,17 @@ class ComposeFileTest {
     int port = Repo.workerConfig(Repo.strings(service("worker").get("environment"))).httpPort();
     assertThat(sd.get("port").asInt()).isEqualTo(port);
     assertThat(prometheus.at("/rule_files/0").asText()).isEqualTo("/etc/prometheus/alerts.yml");
-    assertThat(service("prometheus").get("volumes").toString()).contains("alerts.yml:/etc/prometheus/alerts.yml");
+    assertThat(service("prometheus").get("volumes").toString())
+        .contains("alerts.yml:/etc/prometheus/alerts.yml");
   }
 
   @Test
   void grafanaProvisionsThePrometheusDatasourceAndTheDashboard() {
-    JsonNode ds = Repo.yaml("deploy/grafana/provisioning/datasources/prometheus.yml").at("/datasources/0");
+    JsonNode ds =
+        Repo.yaml("deploy/grafana/provisioning/datasources/prometheus.yml").at("/datasources/0");
     assertThat(ds.get("url").asText()).isEqualTo("http://prometheus:9090");
-    JsonNode provider = Repo.yaml("deploy/grafana/provisioning/dashboards/postbus.yml").at("/providers/0");
+    JsonNode provider =
+        Repo.yaml("deploy/grafana/provisioning/dashboards/postbus.yml").at("/providers/0");
     assertThat(provider.at("/options/path").asText()).isEqualTo("/var/lib/grafana/dashboards");
     assertThat(service("grafana").get("volumes").toString())
         .contains("./deploy/grafana/dashboards:/var/lib/grafana/dashboards");

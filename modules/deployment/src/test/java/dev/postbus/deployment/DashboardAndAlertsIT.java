@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The Grafana dashboard and the Prometheus alerts query metrics a real worker serves: a worker delivers one
- * job, its /metrics is scraped, and every postbus_* name in deploy/ must appear in the scrape.
+ * The Grafana dashboard and the Prometheus alerts query metrics a real worker serves: a worker
+ * delivers one job, its /metrics is scraped, and every postbus_* name in deploy/ must appear in the
+ * scrape.
  */
 @ExtendWith(SharedKafka.class)
 class DashboardAndAlertsIT {
@@ -35,27 +36,43 @@ class DashboardAndAlertsIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
-  void everyMetricTheDashboardAndTheAlertsUseIsServedByTheWorker(EmbeddedKafka kafka) throws Exception {
+  void everyMetricTheDashboardAndTheAlertsUseIsServedByTheWorker(EmbeddedKafka kafka)
+      throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0)) {
-      Map<String, String> settings = MinimalWorker.settings(kafka.bootstrapServers(), relay.port(), "deploy");
+      Map<String, String> settings =
+          MinimalWorker.settings(kafka.bootstrapServers(), relay.port(), "deploy");
       String topic = settings.get("topic");
       try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(settings)));
-          JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
-        publisher.publish(Job.text("deploy-1", "shop@example.com", "bob@example.net", "Receipt", "Thanks")).join();
+          JobPublisher publisher =
+              JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
+        publisher
+            .publish(
+                Job.text("deploy-1", "shop@example.com", "bob@example.net", "Receipt", "Thanks"))
+            .join();
         await().atMost(Duration.ofSeconds(60)).until(() -> relay.received() == 1);
 
         System.gc(); // gauges whose objects were only weakly held would read NaN from here on
         // Lag gauges appear once the consumer has reported on its partitions.
-        String scrape = await().atMost(Duration.ofSeconds(30))
-            .until(() -> get(worker, OpsServer.METRICS_PATH), s -> s.contains("postbus_consumer_lag{"));
+        String scrape =
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () -> get(worker, OpsServer.METRICS_PATH),
+                    s -> s.contains("postbus_consumer_lag{"));
         Set<String> served = Repo.metricNames(scrape);
 
-        Set<String> dashboard = Repo.metricNames(Repo.text("deploy/grafana/dashboards/postbus.json"));
+        Set<String> dashboard =
+            Repo.metricNames(Repo.text("deploy/grafana/dashboards/postbus.json"));
         Set<String> alerts = Repo.metricNames(Repo.text("deploy/prometheus/alerts.yml"));
         assertThat(dashboard).hasSizeGreaterThan(8);
         assertThat(alerts).isNotEmpty();
-        assertThat(served).as("metrics the worker serves").containsAll(dashboard).containsAll(alerts);
-        assertThat(scrape).contains("postbus_jobs_total{outcome=\"delivered\"").doesNotContain("NaN")
+        assertThat(served)
+            .as("metrics the worker serves")
+            .containsAll(dashboard)
+            .containsAll(alerts);
+        assertThat(scrape)
+            .contains("postbus_jobs_total{outcome=\"delivered\"")
+            .doesNotContain("NaN")
             .containsPattern("postbus_ready\\{worker=\"[^\"]+\"\\} 1.0");
         assertThat(get(worker, OpsServer.LIVE_PATH)).contains("\"state\":\"RUNNING\"");
       }
@@ -63,26 +80,33 @@ class DashboardAndAlertsIT {
   }
 
   /**
-   * Not only served: each metric the dashboard and the alerts use changes when its event happens. A worker with
-   * two connections meets a slow relay (backlog: queue depth, lag), refusals (dead letter, retry), a reply later
-   * than its read timeout (in doubt), and an outage (relay out, not ready, paused partitions, connection failures).
+   * Not only served: each metric the dashboard and the alerts use changes when its event happens. A
+   * worker with two connections meets a slow relay (backlog: queue depth, lag), refusals (dead
+   * letter, retry), a reply later than its read timeout (in doubt), and an outage (relay out, not
+   * ready, paused partitions, connection failures).
    */
   @Test
-  void everyMetricTheDashboardAndTheAlertsUseMovesWhenItsEventHappens(EmbeddedKafka kafka) throws Exception {
+  void everyMetricTheDashboardAndTheAlertsUseMovesWhenItsEventHappens(EmbeddedKafka kafka)
+      throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0)) {
-      relay.faults(new Faults() {
-        @Override
-        public Reply recipient(String address) {
-          return address.startsWith("unknown@") ? new Reply(550, "5.1.1 no such user")
-              : address.startsWith("later@") ? new Reply(451, "4.3.0 try again later") : null;
-        }
+      relay.faults(
+          new Faults() {
+            @Override
+            public Reply recipient(String address) {
+              return address.startsWith("unknown@")
+                  ? new Reply(550, "5.1.1 no such user")
+                  : address.startsWith("later@") ? new Reply(451, "4.3.0 try again later") : null;
+            }
 
-        @Override
-        public Duration replyDelay(String messageId, int offered) {
-          return messageId.contains("moves-slow") && offered == 1 ? Duration.ofSeconds(3) : Duration.ofMillis(150);
-        }
-      });
-      Map<String, String> settings = MinimalWorker.settings(kafka.bootstrapServers(), relay.port(), "moves");
+            @Override
+            public Duration replyDelay(String messageId, int offered) {
+              return messageId.contains("moves-slow") && offered == 1
+                  ? Duration.ofSeconds(3)
+                  : Duration.ofMillis(150);
+            }
+          });
+      Map<String, String> settings =
+          MinimalWorker.settings(kafka.bootstrapServers(), relay.port(), "moves");
       String topic = settings.get("topic");
       settings.put("smtp.connections", "2");
       settings.put("smtp.read-timeout", "1s");
@@ -90,44 +114,81 @@ class DashboardAndAlertsIT {
       settings.put("worker.commit-interval", "100ms");
       settings.put("smtp.reconnect-backoff", "200ms");
       try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(settings)));
-          JobPublisher publisher = JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
+          JobPublisher publisher =
+              JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
         await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions() > 0);
         Map<String, Double> before = totals(get(worker, OpsServer.METRICS_PATH));
         Set<String> moved = new java.util.concurrent.ConcurrentSkipListSet<>();
-        java.util.concurrent.Callable<Set<String>> sample = () -> {
-          totals(get(worker, OpsServer.METRICS_PATH)).forEach((name, value) -> {
-            if (!value.equals(before.getOrDefault(name, 0.0))) {
-              moved.add(name);
-            }
-          });
-          return moved;
-        };
+        java.util.concurrent.Callable<Set<String>> sample =
+            () -> {
+              totals(get(worker, OpsServer.METRICS_PATH))
+                  .forEach(
+                      (name, value) -> {
+                        if (!value.equals(before.getOrDefault(name, 0.0))) {
+                          moved.add(name);
+                        }
+                      });
+              return moved;
+            };
 
-        publisher.publish(Job.text("moves-unknown", "shop@example.com", "unknown@example.net", "Hi", "x")).join();
-        publisher.publish(Job.text("moves-later", "shop@example.com", "later@example.net", "Hi", "x")).join();
-        publisher.publish(Job.text("moves-slow", "shop@example.com", "bob@example.net", "Hi", "x")).join();
-        for (int i = 0; i < 40; i++) { // 150 ms a message over two connections: a backlog for a few seconds
-          publisher.publish(Job.text("moves-" + i, "shop@example.com", "bob@example.net", "Hi", "x"));
+        publisher
+            .publish(
+                Job.text("moves-unknown", "shop@example.com", "unknown@example.net", "Hi", "x"))
+            .join();
+        publisher
+            .publish(Job.text("moves-later", "shop@example.com", "later@example.net", "Hi", "x"))
+            .join();
+        publisher
+            .publish(Job.text("moves-slow", "shop@example.com", "bob@example.net", "Hi", "x"))
+            .join();
+        for (int i = 0;
+            i < 40;
+            i++) { // 150 ms a message over two connections: a backlog for a few seconds
+          publisher.publish(
+              Job.text("moves-" + i, "shop@example.com", "bob@example.net", "Hi", "x"));
         }
         publisher.flush();
-        Set<String> traffic = Set.of("postbus_jobs_total", "postbus_dead_letters_total", "postbus_retries_total",
-            "postbus_in_doubt_total", "postbus_publish_to_delivered_seconds_bucket", "postbus_relay_delivered_total",
-            "postbus_smtp_send_seconds_bucket", "postbus_smtp_connection_opens_total", "postbus_smtp_connections",
-            "postbus_dispatch_queue_depth", "postbus_consumer_lag");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        Set<String> traffic =
+            Set.of(
+                "postbus_jobs_total",
+                "postbus_dead_letters_total",
+                "postbus_retries_total",
+                "postbus_in_doubt_total",
+                "postbus_publish_to_delivered_seconds_bucket",
+                "postbus_relay_delivered_total",
+                "postbus_smtp_send_seconds_bucket",
+                "postbus_smtp_connection_opens_total",
+                "postbus_smtp_connections",
+                "postbus_dispatch_queue_depth",
+                "postbus_consumer_lag");
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
             .until(sample, m -> m.containsAll(traffic));
 
         relay.goDown();
-        Set<String> outage = Set.of("postbus_relay_up", "postbus_ready", "postbus_smtp_connection_failures_total",
-            "postbus_partitions_paused");
-        publisher.publish(Job.text("moves-during-outage", "shop@example.com", "bob@example.net", "Hi", "x")).join();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        Set<String> outage =
+            Set.of(
+                "postbus_relay_up",
+                "postbus_ready",
+                "postbus_smtp_connection_failures_total",
+                "postbus_partitions_paused");
+        publisher
+            .publish(
+                Job.text("moves-during-outage", "shop@example.com", "bob@example.net", "Hi", "x"))
+            .join();
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
             .until(sample, m -> m.containsAll(outage));
         relay.resume();
 
-        Set<String> used = new java.util.TreeSet<>(Repo.metricNames(Repo.text("deploy/grafana/dashboards/postbus.json")));
+        Set<String> used =
+            new java.util.TreeSet<>(
+                Repo.metricNames(Repo.text("deploy/grafana/dashboards/postbus.json")));
         used.addAll(Repo.metricNames(Repo.text("deploy/prometheus/alerts.yml")));
-        assertThat(moved).as("every metric the dashboard and the alerts use moved when its event happened")
+        assertThat(moved)
+            .as("every metric the dashboard and the alerts use moved when its event happened")
             .containsAll(used);
       }
     }
@@ -142,8 +203,10 @@ class DashboardAndAlertsIT {
       }
       int end = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
       String text = line.substring(line.lastIndexOf(' ') + 1);
-      double value = text.equals("+Inf") ? Double.POSITIVE_INFINITY : text.equals("-Inf") ? Double.NEGATIVE_INFINITY
-          : Double.parseDouble(text);
+      double value =
+          text.equals("+Inf")
+              ? Double.POSITIVE_INFINITY
+              : text.equals("-Inf") ? Double.NEGATIVE_INFINITY : Double.parseDouble(text);
       if (Double.isFinite(value)) {
         sums.merge(line.substring(0, end), value, Double::sum);
       }
@@ -152,8 +215,12 @@ class DashboardAndAlertsIT {
   }
 
   private static String get(Worker worker, String path) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path).isEqualTo(200);
     return r.body();
   }

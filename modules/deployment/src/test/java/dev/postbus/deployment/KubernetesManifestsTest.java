@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * deploy/k8s/base, read into the typed Kubernetes models (fabric8) and checked against the code: probe paths
- * and ports, the drain time, the configuration keys, and KEDA's view of the consumer group.
+ * deploy/k8s/base, read into the typed Kubernetes models (fabric8) and checked against the code:
+ * probe paths and ports, the drain time, the configuration keys, and KEDA's view of the consumer
+ * group.
  */
 class KubernetesManifestsTest {
 
@@ -39,12 +40,15 @@ class KubernetesManifestsTest {
   private final Deployment deployment = Repo.yaml(BASE + "deployment.yaml", Deployment.class);
   private final ConfigMap configMap = Repo.yaml(BASE + "configmap.yaml", ConfigMap.class);
   private final Secret secret = Repo.yaml(BASE + "secret.yaml", Secret.class);
-  private final Container worker = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+  private final Container worker =
+      deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  /** The worker container's environment as the pod sees it: the ConfigMap, then env entries resolved. */
+  /**
+   * The worker container's environment as the pod sees it: the ConfigMap, then env entries
+   * resolved.
+   */
   private Map<String, String> podEnvironment() {
     Map<String, String> env = new java.util.LinkedHashMap<>(configMap.getData());
     for (EnvVar e : worker.getEnv()) {
@@ -53,7 +57,9 @@ class KubernetesManifestsTest {
       } else if (e.getValueFrom().getSecretKeyRef() != null) {
         var ref = e.getValueFrom().getSecretKeyRef();
         assertThat(ref.getName()).isEqualTo(secret.getMetadata().getName());
-        assertThat(secret.getStringData()).as("secret key %s", ref.getKey()).containsKey(ref.getKey());
+        assertThat(secret.getStringData())
+            .as("secret key %s", ref.getKey())
+            .containsKey(ref.getKey());
         env.put(e.getName(), secret.getStringData().get(ref.getKey()));
       } else {
         assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
@@ -73,8 +79,14 @@ class KubernetesManifestsTest {
     JsonNode kustomization = Repo.yaml(BASE + "kustomization.yaml");
     List<String> resources = new ArrayList<>();
     kustomization.get("resources").forEach(r -> resources.add(r.asText()));
-    assertThat(resources).containsExactlyInAnyOrder("configmap.yaml", "secret.yaml", "deployment.yaml", "pdb.yaml",
-        "service.yaml", "scaledobject.yaml");
+    assertThat(resources)
+        .containsExactlyInAnyOrder(
+            "configmap.yaml",
+            "secret.yaml",
+            "deployment.yaml",
+            "pdb.yaml",
+            "service.yaml",
+            "scaledobject.yaml");
     resources.forEach(r -> Repo.file(BASE + r));
     assertThat(deployment.getKind()).isEqualTo("Deployment");
     assertThat(configMap.getKind()).isEqualTo("ConfigMap");
@@ -89,22 +101,29 @@ class KubernetesManifestsTest {
     assertThat(config.relays().get(0).smtp().authenticated()).isTrue();
     assertThat(config.workerId()).startsWith("postbus-worker-");
     assertThat(config.topics().autoCreate()).isFalse();
-    assertThat(worker.getEnvFrom().get(0).getConfigMapRef().getName()).isEqualTo(configMap.getMetadata().getName());
+    assertThat(worker.getEnvFrom().get(0).getConfigMapRef().getName())
+        .isEqualTo(configMap.getMetadata().getName());
   }
 
   @Test
   void probesUseTheWorkersHealthEndpointsOnItsPort() throws Exception {
     int port = config().httpPort();
     assertThat(port).isEqualTo(Keys.HTTP_PORT.defaultValue());
-    ContainerPort http = worker.getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst().orElseThrow();
+    ContainerPort http =
+        worker.getPorts().stream()
+            .filter(p -> "http".equals(p.getName()))
+            .findFirst()
+            .orElseThrow();
     assertThat(http.getContainerPort()).isEqualTo(port);
 
     assertProbe(worker.getLivenessProbe(), OpsServer.LIVE_PATH, http);
     assertProbe(worker.getReadinessProbe(), OpsServer.READY_PATH, http);
     assertProbe(worker.getStartupProbe(), OpsServer.LIVE_PATH, http);
 
-    Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
-    assertThat(annotations).containsEntry("prometheus.io/port", Integer.toString(port))
+    Map<String, String> annotations =
+        deployment.getSpec().getTemplate().getMetadata().getAnnotations();
+    assertThat(annotations)
+        .containsEntry("prometheus.io/port", Integer.toString(port))
         .containsEntry("prometheus.io/path", OpsServer.METRICS_PATH);
   }
 
@@ -112,7 +131,8 @@ class KubernetesManifestsTest {
     assertThat(probe).isNotNull();
     HTTPGetAction get = probe.getHttpGet();
     assertThat(get.getPath()).isEqualTo(path);
-    Object target = get.getPort().getStrVal() != null ? get.getPort().getStrVal() : get.getPort().getIntVal();
+    Object target =
+        get.getPort().getStrVal() != null ? get.getPort().getStrVal() : get.getPort().getIntVal();
     assertThat(target).isIn(port.getName(), port.getContainerPort());
   }
 
@@ -128,16 +148,26 @@ class KubernetesManifestsTest {
   @Test
   void secretIsMountedWhereThePasswordFileSettingPointsAndRunsAsNonRoot() {
     String passwordFile = configMap.getData().get(Keys.SMTP_PASSWORD_FILE.env());
-    Volume volume = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-        .filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+    Volume volume =
+        deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .filter(v -> v.getSecret() != null)
+            .findFirst()
+            .orElseThrow();
     assertThat(volume.getSecret().getSecretName()).isEqualTo(secret.getMetadata().getName());
-    VolumeMount mount = worker.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
-        .findFirst().orElseThrow();
+    VolumeMount mount =
+        worker.getVolumeMounts().stream()
+            .filter(m -> m.getName().equals(volume.getName()))
+            .findFirst()
+            .orElseThrow();
     String path = volume.getSecret().getItems().get(0).getPath();
     assertThat(passwordFile).isEqualTo(mount.getMountPath() + "/" + path);
     assertThat(secret.getStringData()).containsKey(volume.getSecret().getItems().get(0).getKey());
-    worker.getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
-        .forEach(e -> assertThat(secret.getStringData()).containsKey(e.getValueFrom().getSecretKeyRef().getKey()));
+    worker.getEnv().stream()
+        .filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+        .forEach(
+            e ->
+                assertThat(secret.getStringData())
+                    .containsKey(e.getValueFrom().getSecretKeyRef().getKey()));
 
     var pod = deployment.getSpec().getTemplate().getSpec().getSecurityContext();
     assertThat(pod.getRunAsNonRoot()).isTrue();
@@ -161,20 +191,24 @@ class KubernetesManifestsTest {
 
   @Test
   void kedaScalesThisDeploymentOnTheWorkersConsumerGroupUpToThePartitionCount() throws Exception {
-    GenericKubernetesResource scaled = Repo.yaml(BASE + "scaledobject.yaml", GenericKubernetesResource.class);
+    GenericKubernetesResource scaled =
+        Repo.yaml(BASE + "scaledobject.yaml", GenericKubernetesResource.class);
     assertThat(scaled.getApiVersion()).isEqualTo("keda.sh/v1alpha1");
     assertThat(scaled.getKind()).isEqualTo("ScaledObject");
     JsonNode spec = Repo.YAML.valueToTree(scaled.getAdditionalProperties().get("spec"));
-    assertThat(spec.at("/scaleTargetRef/name").asText()).isEqualTo(deployment.getMetadata().getName());
+    assertThat(spec.at("/scaleTargetRef/name").asText())
+        .isEqualTo(deployment.getMetadata().getName());
 
     WorkerConfig config = config();
-    assertThat(spec.get("maxReplicaCount").asInt()).as("more workers than partitions sit idle")
+    assertThat(spec.get("maxReplicaCount").asInt())
+        .as("more workers than partitions sit idle")
         .isEqualTo(config.topics().partitions());
     JsonNode trigger = spec.at("/triggers/0");
     assertThat(trigger.get("type").asText()).isEqualTo("kafka");
     assertThat(trigger.at("/metadata/consumerGroup").asText()).isEqualTo(config.group());
     assertThat(trigger.at("/metadata/topic").asText()).isEqualTo(config.topic());
-    assertThat(trigger.at("/metadata/bootstrapServers").asText()).isEqualTo(config.bootstrapServers());
+    assertThat(trigger.at("/metadata/bootstrapServers").asText())
+        .isEqualTo(config.bootstrapServers());
     assertThat(trigger.at("/metadata/lagThreshold").asInt()).isPositive();
   }
 }

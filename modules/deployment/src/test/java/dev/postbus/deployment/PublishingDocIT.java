@@ -26,9 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Python example of docs/publishing.md, taken from the document and run as written: the job reaches the
- * topic, keyed by its id, on the partition the Java client would have chosen. Skipped with a message where
- * the confluent-kafka library is not installed.
+ * The Python example of docs/publishing.md, taken from the document and run as written: the job
+ * reaches the topic, keyed by its id, on the partition the Java client would have chosen. Skipped
+ * with a message where the confluent-kafka library is not installed.
  */
 @ExtendWith(SharedKafka.class)
 class PublishingDocIT {
@@ -36,23 +36,34 @@ class PublishingDocIT {
   private static final int PARTITIONS = 6;
 
   @Test
-  void pythonExamplePublishesAJobOnTheJavaClientsPartition(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+  void pythonExamplePublishesAJobOnTheJavaClientsPartition(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
     String python = pythonWithConfluentKafka();
-    assumeTrue(python != null, "no python3 with confluent-kafka (apt-get install python3-confluent-kafka); "
-        + "skipping the test of the Python example in docs/publishing.md");
+    assumeTrue(
+        python != null,
+        "no python3 with confluent-kafka (apt-get install python3-confluent-kafka); "
+            + "skipping the test of the Python example in docs/publishing.md");
     String topic = SharedKafka.uniqueName("doc-jobs");
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       TopicProvisioner.ensure(admin, List.of(topic), PARTITIONS, (short) 1);
     }
-    Path script = Files.writeString(dir.resolve("publish.py"), codeBlock(Repo.text("docs/publishing.md"), "## Python", "python"));
+    Path script =
+        Files.writeString(
+            dir.resolve("publish.py"),
+            codeBlock(Repo.text("docs/publishing.md"), "## Python", "python"));
 
     ProcessBuilder pb = new ProcessBuilder(python, script.toString()).redirectErrorStream(true);
     pb.environment().putAll(Map.of("KAFKA", kafka.bootstrapServers(), "TOPIC", topic));
     Process p = pb.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+    assertThat(p.exitValue())
+        .as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isZero();
 
-    List<ConsumerRecord<byte[], byte[]>> records = TopicReader.read(kafka.bootstrapServers(), topic, 1, Duration.ofSeconds(30));
+    List<ConsumerRecord<byte[], byte[]>> records =
+        TopicReader.read(kafka.bootstrapServers(), topic, 1, Duration.ofSeconds(30));
     assertThat(records).hasSize(1);
     ConsumerRecord<byte[], byte[]> r = records.get(0);
     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("order-42");
@@ -63,7 +74,9 @@ class PublishingDocIT {
     CRC32 crc = new CRC32();
     crc.update(r.key());
     int librdkafkaDefault = (int) (crc.getValue() % PARTITIONS);
-    assertThat(javaPartition).as("the key must tell the two partitioners apart").isNotEqualTo(librdkafkaDefault);
+    assertThat(javaPartition)
+        .as("the key must tell the two partitioners apart")
+        .isNotEqualTo(librdkafkaDefault);
     assertThat(r.partition()).isEqualTo(javaPartition);
   }
 
@@ -80,7 +93,10 @@ class PublishingDocIT {
   private static String pythonWithConfluentKafka() throws Exception {
     for (String candidate : List.of("python3", "/usr/bin/python3")) {
       try {
-        Process p = new ProcessBuilder(candidate, "-c", "import confluent_kafka").redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(candidate, "-c", "import confluent_kafka")
+                .redirectErrorStream(true)
+                .start();
         if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
           return candidate;
         }

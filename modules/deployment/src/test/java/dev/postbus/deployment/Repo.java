@@ -68,15 +68,22 @@ final class Repo {
     }
   }
 
-  /** Every {@code POSTBUS_*} variable is a configuration key, a Kafka client pass-through or a launcher variable. */
+  /**
+   * Every {@code POSTBUS_*} variable is a configuration key, a Kafka client pass-through or a
+   * launcher variable.
+   */
   static void assertKnownVariables(String where, Map<String, String> env) {
     Set<String> keys = new TreeSet<>();
     Keys.ALL.stream().map(ConfigKey::env).forEach(keys::add);
     String clientPrefix = ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX);
     for (String var : env.keySet()) {
       if (var.startsWith(ConfigKey.ENV_PREFIX)) {
-        assertThat(keys.contains(var) || Keys.LAUNCHER_VARIABLES.contains(var) || var.startsWith(clientPrefix))
-            .as("%s sets %s, which is no configuration key (docs/configuration.md)", where, var).isTrue();
+        assertThat(
+                keys.contains(var)
+                    || Keys.LAUNCHER_VARIABLES.contains(var)
+                    || var.startsWith(clientPrefix))
+            .as("%s sets %s, which is no configuration key (docs/configuration.md)", where, var)
+            .isTrue();
       }
     }
     String format = env.get("POSTBUS_LOG_FORMAT");
@@ -85,7 +92,10 @@ final class Repo {
     }
   }
 
-  /** Loads the variables as the worker would at start-up: unknown keys and bad values throw, naming the key. */
+  /**
+   * Loads the variables as the worker would at start-up: unknown keys and bad values throw, naming
+   * the key.
+   */
   static WorkerConfig workerConfig(Map<String, String> env) {
     return WorkerConfig.from(Settings.load(null, env));
   }
@@ -105,7 +115,10 @@ final class Repo {
     return copy;
   }
 
-  /** The postbus_* series names in a text: a scrape, a dashboard, a rule file (histograms as _bucket etc.). */
+  /**
+   * The postbus_* series names in a text: a scrape, a dashboard, a rule file (histograms as _bucket
+   * etc.).
+   */
   static Set<String> metricNames(String text) {
     Set<String> names = new TreeSet<>();
     Matcher m = METRIC.matcher(text);

@@ -14,15 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local web page over an {@link SmtpCapture}: {@code /} lists the newest messages, {@code /messages/N}
- * shows one message's source. Loopback only: it shows addresses and bodies, which is what a developer
- * checking their templates wants, and why it never listens on another interface.
+ * A local web page over an {@link SmtpCapture}: {@code /} lists the newest messages, {@code
+ * /messages/N} shows one message's source. Loopback only: it shows addresses and bodies, which is
+ * what a developer checking their templates wants, and why it never listens on another interface.
  */
 public final class CapturePage implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(CapturePage.class);
   private static final int LIST_LIMIT = 200;
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
   private final HttpServer http;
   private final SmtpCapture capture;
@@ -41,7 +42,8 @@ public final class CapturePage implements AutoCloseable {
       log.info("Captured mail: http://127.0.0.1:{}/", page.port());
       return page;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port + " for the capture page", e);
+      throw new UncheckedIOException(
+          "cannot listen on 127.0.0.1:" + port + " for the capture page", e);
     }
   }
 
@@ -57,12 +59,17 @@ public final class CapturePage implements AutoCloseable {
       } else if (path.matches("/messages/\\d{1,18}")) {
         CapturedMessage m = capture.find(Long.parseLong(path.substring("/messages/".length())));
         if (m == null) {
-          respond(ex, 404, "text/plain; charset=utf-8", "no such message (only the newest are kept)\n".getBytes(StandardCharsets.UTF_8));
+          respond(
+              ex,
+              404,
+              "text/plain; charset=utf-8",
+              "no such message (only the newest are kept)\n".getBytes(StandardCharsets.UTF_8));
         } else {
           respond(ex, 200, "text/plain; charset=utf-8", m.raw());
         }
       } else {
-        respond(ex, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
+        respond(
+            ex, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
       }
     }
   }
@@ -72,20 +79,34 @@ public final class CapturePage implements AutoCloseable {
     StringBuilder html = new StringBuilder(4096 + messages.size() * 200);
     html.append("<!doctype html><meta charset=utf-8><meta http-equiv=refresh content=5>")
         .append("<title>Postbus capture</title><style>body{font:14px system-ui;margin:2em}")
-        .append("td,th{padding:.2em .8em;text-align:left}tr:nth-child(even){background:#f3f3f3}</style>")
-        .append("<h1>Postbus capture</h1><p>").append(capture.received())
-        .append(" messages received; the newest ").append(messages.size()).append(" are shown.</p>")
+        .append(
+            "td,th{padding:.2em .8em;text-align:left}tr:nth-child(even){background:#f3f3f3}</style>")
+        .append("<h1>Postbus capture</h1><p>")
+        .append(capture.received())
+        .append(" messages received; the newest ")
+        .append(messages.size())
+        .append(" are shown.</p>")
         .append("<table><tr><th>#</th><th>time</th><th>from</th><th>to</th><th>subject</th></tr>");
     for (CapturedMessage m : messages) {
-      html.append("<tr><td><a href=/messages/").append(m.number()).append('>').append(m.number())
-          .append("</a></td><td>").append(TIME.format(m.receivedAt())).append("</td><td>")
-          .append(escape(m.envelopeFrom())).append("</td><td>").append(escape(String.join(", ", m.recipients())))
-          .append("</td><td>").append(escape(m.subject())).append("</td></tr>");
+      html.append("<tr><td><a href=/messages/")
+          .append(m.number())
+          .append('>')
+          .append(m.number())
+          .append("</a></td><td>")
+          .append(TIME.format(m.receivedAt()))
+          .append("</td><td>")
+          .append(escape(m.envelopeFrom()))
+          .append("</td><td>")
+          .append(escape(String.join(", ", m.recipients())))
+          .append("</td><td>")
+          .append(escape(m.subject()))
+          .append("</td></tr>");
     }
     return html.append("</table>").toString();
   }
 
-  private static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+  private static void respond(HttpExchange ex, int status, String type, byte[] body)
+      throws IOException {
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(status, body.length);
     try (OutputStream out = ex.getResponseBody()) {
@@ -97,7 +118,10 @@ public final class CapturePage implements AutoCloseable {
     if (s == null) {
       return "";
     }
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 
   @Override

@@ -25,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker (KRaft, combined broker + controller) running in this JVM on loopback.
- * What {@code kafka-storage format --standalone} and {@code kafka-server-start} do, without scripts.
+ * A real single-node Kafka broker (KRaft, combined broker + controller) running in this JVM on
+ * loopback. What {@code kafka-storage format --standalone} and {@code kafka-server-start} do,
+ * without scripts.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -39,7 +40,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final boolean deleteOnClose;
   private boolean closed;
 
-  private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean deleteOnClose) {
+  private EmbeddedKafka(
+      KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean deleteOnClose) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
     this.dataDir = dataDir;
@@ -49,17 +51,19 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** A throw-away broker on free ports with its data in a temporary folder deleted on close. */
   public static EmbeddedKafka startEphemeral() {
     try {
-      return start(Files.createTempDirectory("postbus-kafka-"), FreePort.pick(), FreePort.pick(), true);
+      return start(
+          Files.createTempDirectory("postbus-kafka-"), FreePort.pick(), FreePort.pick(), true);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * A broker whose data lives in {@code dataDir} (formatted on first use, reused afterwards). The controller
-   * port must stay the same across restarts of the same data.
+   * A broker whose data lives in {@code dataDir} (formatted on first use, reused afterwards). The
+   * controller port must stay the same across restarts of the same data.
    */
-  public static EmbeddedKafka start(Path dataDir, int brokerPort, int controllerPort, boolean deleteOnClose) {
+  public static EmbeddedKafka start(
+      Path dataDir, int brokerPort, int controllerPort, boolean deleteOnClose) {
     long started = System.nanoTime();
     try {
       Files.createDirectories(dataDir);
@@ -77,8 +81,11 @@ public final class EmbeddedKafka implements AutoCloseable {
       String bootstrap = "127.0.0.1:" + brokerPort;
       EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, dataDir, deleteOnClose);
       kafka.awaitReady();
-      log.info("Kafka broker ready on {} in {} ms (data in {})", bootstrap,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir);
+      log.info(
+          "Kafka broker ready on {} in {} ms (data in {})",
+          bootstrap,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+          dataDir);
       return kafka;
     } catch (IOException e) {
       throw new UncheckedIOException("could not prepare broker data in " + dataDir, e);
@@ -97,7 +104,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -122,10 +131,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-      rc = StorageTool.execute(new String[] {"format", "--standalone", "-t", clusterId, "-c", configFile.toString()}, out);
+      rc =
+          StorageTool.execute(
+              new String[] {"format", "--standalone", "-t", clusterId, "-c", configFile.toString()},
+              out);
     }
     if (rc != 0) {
-      throw new IllegalStateException("formatting the broker storage failed (" + rc + "): " + buffer.toString(StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "formatting the broker storage failed ("
+              + rc
+              + "): "
+              + buffer.toString(StandardCharsets.UTF_8));
     }
   }
 
@@ -140,7 +156,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
           if (System.nanoTime() > deadline) {
             close();
-            throw new IllegalStateException("Kafka broker on " + bootstrapServers + " not ready within " + READY_TIMEOUT, e);
+            throw new IllegalStateException(
+                "Kafka broker on " + bootstrapServers + " not ready within " + READY_TIMEOUT, e);
           }
         }
         java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));

@@ -25,16 +25,20 @@ import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
- * An SMTP server that accepts every message and keeps it: the newest {@code keep} in full, and a count per
- * Message-ID for all of them (so duplicates are visible however many arrive).
+ * An SMTP server that accepts every message and keeps it: the newest {@code keep} in full, and a
+ * count per Message-ID for all of them (so duplicates are visible however many arrive).
  */
 public final class SmtpCapture implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpCapture.class);
   public static final int DEFAULT_KEEP = 10_000;
 
-  /** Guards going down and up; never the message store's monitor, which session threads need while stopping. */
+  /**
+   * Guards going down and up; never the message store's monitor, which session threads need while
+   * stopping.
+   */
   private final Object lifecycle = new Object();
+
   private volatile SMTPServer server;
   private volatile int boundPort;
   private final int keep;
@@ -79,7 +83,10 @@ public final class SmtpCapture implements AutoCloseable {
     return boundPort;
   }
 
-  /** Stops listening (connections are refused) but keeps everything captured; {@link #resume()} undoes it. */
+  /**
+   * Stops listening (connections are refused) but keeps everything captured; {@link #resume()}
+   * undoes it.
+   */
   public void goDown() {
     synchronized (lifecycle) {
       server.stop();
@@ -176,8 +183,15 @@ public final class SmtpCapture implements AutoCloseable {
           java.util.concurrent.locks.LockSupport.parkNanos(faultDelay);
         }
         long number = received.incrementAndGet();
-        CapturedMessage m = new CapturedMessage(number, clock.instant(), from, recipients, messageId,
-            decode(header(headers, "Subject")), raw);
+        CapturedMessage m =
+            new CapturedMessage(
+                number,
+                clock.instant(),
+                from,
+                recipients,
+                messageId,
+                decode(header(headers, "Subject")),
+                raw);
         store(m);
         if (messageId != null) {
           countsByMessageId.merge(messageId, 1, Integer::sum);

@@ -30,17 +30,28 @@ class EmbeddedStackIT {
 
   @Test
   void brokerTakesAndGivesBackRecords() throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.startEphemeral(); Admin admin = kafka.admin()) {
+    try (EmbeddedKafka kafka = EmbeddedKafka.startEphemeral();
+        Admin admin = kafka.admin()) {
       admin.createTopics(List.of(new NewTopic("t", 2, (short) 1))).all().get();
-      try (var producer = new KafkaProducer<String, String>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-          ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+      try (var producer =
+          new KafkaProducer<String, String>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ProducerConfig.ACKS_CONFIG,
+                  "all"),
+              new StringSerializer(),
+              new StringSerializer())) {
         producer.send(new ProducerRecord<>("t", "k", "hello")).get();
       }
-      try (var consumer = new KafkaConsumer<String, String>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-          ConsumerConfig.GROUP_ID_CONFIG, "g",
-          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+      try (var consumer =
+          new KafkaConsumer<String, String>(
+              Map.of(
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                  ConsumerConfig.GROUP_ID_CONFIG, "g",
+                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+              new StringDeserializer(),
+              new StringDeserializer())) {
         consumer.subscribe(List.of("t"));
         ConsumerRecords<String, String> records = ConsumerRecords.empty();
         for (int i = 0; i < 100 && records.isEmpty(); i++) {
@@ -53,18 +64,20 @@ class EmbeddedStackIT {
 
   @Test
   void captureKeepsMessagesAndShowsThemOnItsPage() throws Exception {
-    try (SmtpCapture capture = SmtpCapture.start(0); CapturePage page = CapturePage.start(capture, 0)) {
+    try (SmtpCapture capture = SmtpCapture.start(0);
+        CapturePage page = CapturePage.start(capture, 0)) {
       Properties props = new Properties();
       props.put("mail.smtp.host", "127.0.0.1");
       props.put("mail.smtp.port", Integer.toString(capture.port()));
       Session session = Session.getInstance(props);
       for (int i = 0; i < 2; i++) {
-        MimeMessage m = new MimeMessage(session) {
-          @Override
-          protected void updateMessageID() throws jakarta.mail.MessagingException {
-            setHeader("Message-ID", "<same@example.com>");
-          }
-        };
+        MimeMessage m =
+            new MimeMessage(session) {
+              @Override
+              protected void updateMessageID() throws jakarta.mail.MessagingException {
+                setHeader("Message-ID", "<same@example.com>");
+              }
+            };
         m.setFrom("a@example.com");
         m.setRecipients(Message.RecipientType.TO, "b@example.com");
         m.setSubject("Grüße <b>");
@@ -76,11 +89,20 @@ class EmbeddedStackIT {
       assertThat(capture.recent(10)).extracting(CapturedMessage::subject).containsOnly("Grüße <b>");
 
       HttpClient http = HttpClient.newHttpClient();
-      String listing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String listing =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       assertThat(listing).contains("2 messages received").contains("Grüße &lt;b&gt;");
-      String raw = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + page.port() + "/messages/1")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String raw =
+          http.send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + page.port() + "/messages/1"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       assertThat(raw).contains("Message-ID: <same@example.com>");
     }
   }

@@ -3,8 +3,9 @@ package dev.postbus.job;
 import java.util.Objects;
 
 /**
- * A file carried by a job. {@code content} is base64 (standard alphabet, padded); {@code contentId}, when
- * present, makes the part inline (referenced from HTML as {@code cid:<contentId>}).
+ * A file carried by a job. {@code content} is base64 (standard alphabet, padded); {@code
+ * contentId}, when present, makes the part inline (referenced from HTML as {@code
+ * cid:<contentId>}).
  */
 public record Attachment(String filename, String contentType, String content, String contentId) {
 
@@ -15,6 +16,12 @@ public record Attachment(String filename, String contentType, String content, St
 
   @Override
   public String toString() {
-    return "Attachment[" + filename + ", " + contentType + ", " + content.length() + " base64 chars]";
+    return "Attachment["
+        + filename
+        + ", "
+        + contentType
+        + ", "
+        + content.length()
+        + " base64 chars]";
   }
 }

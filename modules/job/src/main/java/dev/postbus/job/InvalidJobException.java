@@ -2,8 +2,8 @@ package dev.postbus.job;
 
 /**
  * A payload that is not a valid job. {@link #field()} names where the problem is ({@code to[1]},
- * {@code headers.X-Campaign}, or {@code (payload)} for the record as a whole); the message never contains
- * an address or a body.
+ * {@code headers.X-Campaign}, or {@code (payload)} for the record as a whole); the message never
+ * contains an address or a body.
  */
 public final class InvalidJobException extends Exception {
 

@@ -7,9 +7,9 @@ import java.util.Map;
 /**
  * An email job, schema 1: the wire contract between any publisher and the Postbus workers.
  *
- * <p>A {@code Job} as constructed is not necessarily valid; {@link JobValidator} decides. Collections are
- * never null (empty when absent) and are copied, so a job is immutable. {@link #toString()} shows no
- * address, subject or body.
+ * <p>A {@code Job} as constructed is not necessarily valid; {@link JobValidator} decides.
+ * Collections are never null (empty when absent) and are copied, so a job is immutable. {@link
+ * #toString()} shows no address, subject or body.
  */
 public record Job(
     int schema,
@@ -35,23 +35,57 @@ public record Job(
     to = to == null ? List.of() : List.copyOf(to);
     cc = cc == null ? List.of() : List.copyOf(cc);
     bcc = bcc == null ? List.of() : List.copyOf(bcc);
-    headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+    headers =
+        headers == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
     attachments = attachments == null ? List.of() : List.copyOf(attachments);
-    tags = tags == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+    tags =
+        tags == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
   }
 
   /**
-   * A minimal text job: one recipient, a subject and a plain-text body. Addresses may carry a display name
-   * ({@code "Bob <bob@example.com>"}).
+   * A minimal text job: one recipient, a subject and a plain-text body. Addresses may carry a
+   * display name ({@code "Bob <bob@example.com>"}).
    */
   public static Job text(String id, String from, String to, String subject, String text) {
-    return new Job(SCHEMA, id, MailAddress.parse(from), null, List.of(MailAddress.parse(to)), null, null,
-        subject, text, null, null, null, null, null, null);
+    return new Job(
+        SCHEMA,
+        id,
+        MailAddress.parse(from),
+        null,
+        List.of(MailAddress.parse(to)),
+        null,
+        null,
+        subject,
+        text,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   public Job withId(String newId) {
-    return new Job(schema, newId, from, replyTo, to, cc, bcc, subject, text, html, headers, attachments,
-        tags, notBefore, expiresAt);
+    return new Job(
+        schema,
+        newId,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt);
   }
 
   /** Every envelope recipient: to, cc and bcc, in that order. */
@@ -65,7 +99,14 @@ public record Job(
 
   @Override
   public String toString() {
-    return "Job[id=" + id + ", schema=" + schema + ", recipients=" + recipients().size()
-        + ", attachments=" + attachments.size() + "]";
+    return "Job[id="
+        + id
+        + ", schema="
+        + schema
+        + ", recipients="
+        + recipients().size()
+        + ", attachments="
+        + attachments.size()
+        + "]";
   }
 }

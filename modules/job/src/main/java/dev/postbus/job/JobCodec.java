@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON ⇄ {@link Job}. {@link #read(byte[])} is what a worker calls on a record value: size check, strict
- * UTF-8, parse, validate. Unknown fields are ignored; duplicate keys are refused (which one would win is
- * ambiguous). Thread-safe.
+ * JSON ⇄ {@link Job}. {@link #read(byte[])} is what a worker calls on a record value: size check,
+ * strict UTF-8, parse, validate. Unknown fields are ignored; duplicate keys are refused (which one
+ * would win is ambiguous). Thread-safe.
  */
 public final class JobCodec {
 
@@ -37,13 +37,15 @@ public final class JobCodec {
   public JobCodec(JobLimits limits) {
     this.limits = limits;
     this.validator = new JobValidator(limits);
-    JsonFactory factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder()
-            .maxNestingDepth(MAX_NESTING)
-            .maxStringLength(limits.maxPayloadBytes())
-            .build())
-        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .build();
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING)
+                    .maxStringLength(limits.maxPayloadBytes())
+                    .build())
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     this.mapper = new ObjectMapper(factory);
   }
 
@@ -66,14 +68,17 @@ public final class JobCodec {
     return job;
   }
 
-  /** Decodes without the semantic rules (an absent id is allowed): what a publisher does before adding an id. */
+  /**
+   * Decodes without the semantic rules (an absent id is allowed): what a publisher does before
+   * adding an id.
+   */
   public Job parse(byte[] payload) throws InvalidJobException {
     if (payload == null || payload.length == 0) {
       throw new InvalidJobException("(payload)", "empty record value");
     }
     if (payload.length > limits.maxPayloadBytes()) {
-      throw new InvalidJobException("(payload)", payload.length + " bytes; the limit is "
-          + limits.maxPayloadBytes());
+      throw new InvalidJobException(
+          "(payload)", payload.length + " bytes; the limit is " + limits.maxPayloadBytes());
     }
     checkUtf8(payload);
     JsonNode root;
@@ -139,7 +144,8 @@ public final class JobCodec {
 
   private static void checkUtf8(byte[] payload) throws InvalidJobException {
     try {
-      StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(java.nio.ByteBuffer.wrap(payload));
@@ -191,12 +197,14 @@ public final class JobCodec {
     return node.textValue();
   }
 
-  private static MailAddress optionalAddress(JsonNode parent, String field) throws InvalidJobException {
+  private static MailAddress optionalAddress(JsonNode parent, String field)
+      throws InvalidJobException {
     JsonNode node = parent.get(field);
     return node == null || node.isNull() ? null : address(node, field);
   }
 
-  private static List<MailAddress> addresses(JsonNode parent, String field) throws InvalidJobException {
+  private static List<MailAddress> addresses(JsonNode parent, String field)
+      throws InvalidJobException {
     JsonNode node = parent.get(field);
     if (node == null || node.isNull()) {
       return List.of();
@@ -222,11 +230,12 @@ public final class JobCodec {
       }
       return new MailAddress(address, stringAt(node.get("name"), path + ".name"));
     }
-    throw new InvalidJobException(path, "expected an address string or {\"address\": ..., \"name\": ...}, got "
-        + kind(node));
+    throw new InvalidJobException(
+        path, "expected an address string or {\"address\": ..., \"name\": ...}, got " + kind(node));
   }
 
-  private static Map<String, String> stringMap(JsonNode parent, String field) throws InvalidJobException {
+  private static Map<String, String> stringMap(JsonNode parent, String field)
+      throws InvalidJobException {
     JsonNode node = parent.get(field);
     if (node == null || node.isNull()) {
       return Map.of();
@@ -270,8 +279,12 @@ public final class JobCodec {
       if (content == null) {
         throw new InvalidJobException(path + ".content", "is required (base64)");
       }
-      list.add(new Attachment(filename, stringAt(a.get("contentType"), path + ".contentType"), content,
-          stringAt(a.get("contentId"), path + ".contentId")));
+      list.add(
+          new Attachment(
+              filename,
+              stringAt(a.get("contentType"), path + ".contentType"),
+              content,
+              stringAt(a.get("contentId"), path + ".contentId")));
     }
     return list;
   }
@@ -284,7 +297,8 @@ public final class JobCodec {
     try {
       return java.time.OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
-      throw new InvalidJobException(field, "expected an ISO-8601 date-time with offset, e.g. 2026-01-31T09:00:00Z");
+      throw new InvalidJobException(
+          field, "expected an ISO-8601 date-time with offset, e.g. 2026-01-31T09:00:00Z");
     }
   }
 

@@ -7,12 +7,13 @@ import java.util.Map;
 /**
  * The rules of schema 1. Each failure names its field; the first failure found is reported.
  *
- * <p>Rules: {@code schema} is 1; {@code id} is 1–200 characters of {@code [A-Za-z0-9._:~+=/@-]}; {@code from}
- * and every recipient is a valid ASCII address (display names without CR, LF, NUL); at least one
- * recipient; at most {@link JobLimits#maxRecipients()}; {@code subject} present, one line, at most 998
- * characters; {@code text} or {@code html}; custom headers with valid names, not reserved, one-line values;
- * attachments with a file name, a {@code type/subtype} content type and strict base64 content under the size
- * limit; at most 64 tags; {@code expiresAt} after {@code notBefore}.
+ * <p>Rules: {@code schema} is 1; {@code id} is 1–200 characters of {@code [A-Za-z0-9._:~+=/@-]};
+ * {@code from} and every recipient is a valid ASCII address (display names without CR, LF, NUL); at
+ * least one recipient; at most {@link JobLimits#maxRecipients()}; {@code subject} present, one
+ * line, at most 998 characters; {@code text} or {@code html}; custom headers with valid names, not
+ * reserved, one-line values; attachments with a file name, a {@code type/subtype} content type and
+ * strict base64 content under the size limit; at most 64 tags; {@code expiresAt} after {@code
+ * notBefore}.
  */
 public final class JobValidator {
 
@@ -24,14 +25,16 @@ public final class JobValidator {
 
   public void validate(Job job) throws InvalidJobException {
     if (job.schema() != Job.SCHEMA) {
-      throw new InvalidJobException("schema", "unsupported version " + job.schema() + " (this version reads "
-          + Job.SCHEMA + ")");
+      throw new InvalidJobException(
+          "schema",
+          "unsupported version " + job.schema() + " (this version reads " + Job.SCHEMA + ")");
     }
     if (job.id() == null) {
       throw new InvalidJobException("id", "is required");
     }
     if (!Syntax.ID.matcher(job.id()).matches()) {
-      throw new InvalidJobException("id", "must be 1 to 200 characters of A-Z a-z 0-9 . _ : ~ + = / @ -");
+      throw new InvalidJobException(
+          "id", "must be 1 to 200 characters of A-Z a-z 0-9 . _ : ~ + = / @ -");
     }
     if (job.from() == null) {
       throw new InvalidJobException("from", "is required");
@@ -48,7 +51,9 @@ public final class JobValidator {
     checkHeaders(job.headers());
     checkAttachments(job.attachments());
     checkTags(job.tags());
-    if (job.notBefore() != null && job.expiresAt() != null && !job.expiresAt().isAfter(job.notBefore())) {
+    if (job.notBefore() != null
+        && job.expiresAt() != null
+        && !job.expiresAt().isAfter(job.notBefore())) {
       throw new InvalidJobException("expiresAt", "must be after notBefore");
     }
   }
@@ -59,15 +64,16 @@ public final class JobValidator {
       throw new InvalidJobException("to", "at least one recipient is required in to, cc or bcc");
     }
     if (total > limits.maxRecipients()) {
-      throw new InvalidJobException("to", total + " recipients in to, cc and bcc; the limit is "
-          + limits.maxRecipients());
+      throw new InvalidJobException(
+          "to", total + " recipients in to, cc and bcc; the limit is " + limits.maxRecipients());
     }
     checkAddresses("to", job.to());
     checkAddresses("cc", job.cc());
     checkAddresses("bcc", job.bcc());
   }
 
-  private static void checkAddresses(String field, List<MailAddress> addresses) throws InvalidJobException {
+  private static void checkAddresses(String field, List<MailAddress> addresses)
+      throws InvalidJobException {
     for (int i = 0; i < addresses.size(); i++) {
       checkAddress(field + "[" + i + "]", addresses.get(i));
     }
@@ -78,20 +84,24 @@ public final class JobValidator {
     if (Syntax.hasLineBreakOrNul(address)) {
       throw new InvalidJobException(field, "address contains CR, LF or NUL (header injection)");
     }
-    if (address.length() > Syntax.MAX_ADDRESS_LENGTH || !Syntax.ADDRESS.matcher(address).matches()) {
-      throw new InvalidJobException(field, "not a valid email address (local@domain, ASCII, at most 254 characters)");
+    if (address.length() > Syntax.MAX_ADDRESS_LENGTH
+        || !Syntax.ADDRESS.matcher(address).matches()) {
+      throw new InvalidJobException(
+          field, "not a valid email address (local@domain, ASCII, at most 254 characters)");
     }
     if (a.name() != null) {
       if (Syntax.hasLineBreakOrNul(a.name())) {
         throw new InvalidJobException(field + ".name", "contains CR, LF or NUL (header injection)");
       }
       if (a.name().length() > Syntax.MAX_NAME_LENGTH) {
-        throw new InvalidJobException(field + ".name", "longer than " + Syntax.MAX_NAME_LENGTH + " characters");
+        throw new InvalidJobException(
+            field + ".name", "longer than " + Syntax.MAX_NAME_LENGTH + " characters");
       }
     }
   }
 
-  private static void checkLine(String field, String value, boolean required) throws InvalidJobException {
+  private static void checkLine(String field, String value, boolean required)
+      throws InvalidJobException {
     if (value == null) {
       if (required) {
         throw new InvalidJobException(field, "is required");
@@ -114,7 +124,8 @@ public final class JobValidator {
       String name = e.getKey();
       String field = "headers." + name.replaceAll("[\\r\\n\\x00]", "?");
       if (!Syntax.HEADER_NAME.matcher(name).matches()) {
-        throw new InvalidJobException(field, "not a valid header name (printable ASCII without ':' or space)");
+        throw new InvalidJobException(
+            field, "not a valid header name (printable ASCII without ':' or space)");
       }
       if (Syntax.isReservedHeader(name)) {
         throw new InvalidJobException(field, "is set by Postbus and cannot be given in headers");
@@ -125,14 +136,16 @@ public final class JobValidator {
 
   private void checkAttachments(List<Attachment> attachments) throws InvalidJobException {
     if (attachments.size() > Syntax.MAX_ATTACHMENTS) {
-      throw new InvalidJobException("attachments", "more than " + Syntax.MAX_ATTACHMENTS + " attachments");
+      throw new InvalidJobException(
+          "attachments", "more than " + Syntax.MAX_ATTACHMENTS + " attachments");
     }
     for (int i = 0; i < attachments.size(); i++) {
       Attachment a = attachments.get(i);
       String field = "attachments[" + i + "]";
       checkLine(field + ".filename", a.filename(), true);
       if (a.filename().isEmpty() || a.filename().length() > 255 || a.filename().contains("\"")) {
-        throw new InvalidJobException(field + ".filename", "must be 1 to 255 characters without '\"'");
+        throw new InvalidJobException(
+            field + ".filename", "must be 1 to 255 characters without '\"'");
       }
       if (a.contentType() != null && !Syntax.CONTENT_TYPE.matcher(a.contentType()).matches()) {
         throw new InvalidJobException(field + ".contentType", "must look like type/subtype");
@@ -140,15 +153,17 @@ public final class JobValidator {
       if (a.contentId() != null) {
         checkLine(field + ".contentId", a.contentId(), true);
         if (a.contentId().isEmpty() || a.contentId().contains("<") || a.contentId().contains(">")) {
-          throw new InvalidJobException(field + ".contentId", "must be non-empty and without '<' or '>'");
+          throw new InvalidJobException(
+              field + ".contentId", "must be non-empty and without '<' or '>'");
         }
       }
       if (!Syntax.isBase64(a.content())) {
-        throw new InvalidJobException(field + ".content", "is not padded standard base64 (no whitespace)");
+        throw new InvalidJobException(
+            field + ".content", "is not padded standard base64 (no whitespace)");
       }
       if (Syntax.decodedBase64Length(a.content()) > limits.maxAttachmentBytes()) {
-        throw new InvalidJobException(field + ".content", "larger than " + limits.maxAttachmentBytes()
-            + " bytes decoded");
+        throw new InvalidJobException(
+            field + ".content", "larger than " + limits.maxAttachmentBytes() + " bytes decoded");
       }
     }
   }
@@ -159,10 +174,12 @@ public final class JobValidator {
     }
     for (var e : tags.entrySet()) {
       if (e.getKey().isEmpty() || e.getKey().length() > Syntax.MAX_TAG_KEY) {
-        throw new InvalidJobException("tags", "a tag name must be 1 to " + Syntax.MAX_TAG_KEY + " characters");
+        throw new InvalidJobException(
+            "tags", "a tag name must be 1 to " + Syntax.MAX_TAG_KEY + " characters");
       }
       if (e.getValue().length() > Syntax.MAX_TAG_VALUE) {
-        throw new InvalidJobException("tags." + e.getKey(), "longer than " + Syntax.MAX_TAG_VALUE + " characters");
+        throw new InvalidJobException(
+            "tags." + e.getKey(), "longer than " + Syntax.MAX_TAG_VALUE + " characters");
       }
     }
   }

@@ -18,8 +18,8 @@ public record MailAddress(String address, String name) {
   }
 
   /**
-   * Reads {@code "bob@example.com"} or {@code "Bob <bob@example.com>"} (the name may be in double quotes).
-   * Does not validate: {@link JobValidator} does.
+   * Reads {@code "bob@example.com"} or {@code "Bob <bob@example.com>"} (the name may be in double
+   * quotes). Does not validate: {@link JobValidator} does.
    */
   public static MailAddress parse(String text) {
     java.util.regex.Matcher m = dev.postbus.job.internal.Syntax.NAMED_ADDRESS.matcher(text);

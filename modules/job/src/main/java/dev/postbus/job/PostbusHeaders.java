@@ -1,8 +1,9 @@
 package dev.postbus.job;
 
 /**
- * Kafka header names Postbus reads and writes beside a job's payload, which is never rewritten. Part of the
- * wire contract: retry and dead-letter records carry the original bytes plus these headers.
+ * Kafka header names Postbus reads and writes beside a job's payload, which is never rewritten.
+ * Part of the wire contract: retry and dead-letter records carry the original bytes plus these
+ * headers.
  */
 public final class PostbusHeaders {
 
@@ -10,22 +11,32 @@ public final class PostbusHeaders {
 
   /** Delivery attempts already made (absent: none). */
   public static final String ATTEMPT = "postbus.attempt";
+
   /** When the first attempt failed (ISO-8601). */
   public static final String FIRST_FAILURE = "postbus.first-failure";
+
   /** When a retry record is due (ISO-8601). */
   public static final String DUE = "postbus.due";
-  /** JSON array of addresses: deliver to these recipients of the job only (what is left after a partial send). */
+
+  /**
+   * JSON array of addresses: deliver to these recipients of the job only (what is left after a
+   * partial send).
+   */
   public static final String RECIPIENTS = "postbus.recipients";
+
   /** How many times an operator replayed this job from the dead-letter topic. */
   public static final String REPLAY_COUNT = "replay-count";
 
   public static final String CLASS = "postbus.dlt.class";
   public static final String REASON = "postbus.dlt.reason";
+
   /**
-   * On a dead letter whose payload was too large for the dead-letter topic: the payload's size in bytes. The
-   * payload stays readable at postbus.original.topic/partition/offset while the jobs topic retains it.
+   * On a dead letter whose payload was too large for the dead-letter topic: the payload's size in
+   * bytes. The payload stays readable at postbus.original.topic/partition/offset while the jobs
+   * topic retains it.
    */
   public static final String PAYLOAD_OMITTED = "postbus.dlt.payload-omitted";
+
   public static final String CODE = "postbus.dlt.code";
   public static final String ENHANCED_CODE = "postbus.dlt.enhanced-code";
   public static final String REPLY = "postbus.dlt.reply";

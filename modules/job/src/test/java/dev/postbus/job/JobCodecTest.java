@@ -23,8 +23,10 @@ class JobCodecTest {
 
   @Test
   void minimalJobFromTheIssueIsValid() throws Exception {
-    Job job = codec.read(utf8(
-        "{\"schema\":1,\"id\":\"j-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],\"subject\":\"Hi\",\"text\":\"Hello\"}"));
+    Job job =
+        codec.read(
+            utf8(
+                "{\"schema\":1,\"id\":\"j-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],\"subject\":\"Hi\",\"text\":\"Hello\"}"));
     assertThat(job.id()).isEqualTo("j-1");
     assertThat(job.from()).isEqualTo(MailAddress.of("a@example.com"));
     assertThat(job.to()).containsExactly(MailAddress.of("b@example.com"));
@@ -32,21 +34,38 @@ class JobCodecTest {
 
   @Test
   void stringAndObjectAddressesDecodeToTheSameMailbox() throws Exception {
-    Job job = codec.read(utf8("{\"schema\":1,\"id\":\"j\",\"from\":\"Alice <a@example.com>\",\"to\":["
-        + "\"\\\"Bob, Jr.\\\" <b@example.com>\",{\"address\":\"c@example.com\",\"name\":\"Carol\"}],"
-        + "\"subject\":\"s\",\"text\":\"t\"}"));
+    Job job =
+        codec.read(
+            utf8(
+                "{\"schema\":1,\"id\":\"j\",\"from\":\"Alice <a@example.com>\",\"to\":["
+                    + "\"\\\"Bob, Jr.\\\" <b@example.com>\",{\"address\":\"c@example.com\",\"name\":\"Carol\"}],"
+                    + "\"subject\":\"s\",\"text\":\"t\"}"));
     assertThat(job.from()).isEqualTo(new MailAddress("a@example.com", "Alice"));
-    assertThat(job.to()).containsExactly(new MailAddress("b@example.com", "Bob, Jr."),
-        new MailAddress("c@example.com", "Carol"));
+    assertThat(job.to())
+        .containsExactly(
+            new MailAddress("b@example.com", "Bob, Jr."),
+            new MailAddress("c@example.com", "Carol"));
   }
 
   @Test
   void encodeThenReadGivesTheSameJob() throws Exception {
-    Job job = new Job(1, "j-9", new MailAddress("a@example.com", "Alice"), MailAddress.of("r@example.com"),
-        List.of(MailAddress.of("b@example.com")), List.of(MailAddress.of("c@example.com")),
-        List.of(MailAddress.of("d@example.com")), "Grüße", "text", "<p>html</p>", Map.of("X-Campaign", "x"),
-        List.of(new Attachment("a.txt", "text/plain", "SGVsbG8=", null)), Map.of("tenant", "acme"),
-        Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-02T00:00:00Z"));
+    Job job =
+        new Job(
+            1,
+            "j-9",
+            new MailAddress("a@example.com", "Alice"),
+            MailAddress.of("r@example.com"),
+            List.of(MailAddress.of("b@example.com")),
+            List.of(MailAddress.of("c@example.com")),
+            List.of(MailAddress.of("d@example.com")),
+            "Grüße",
+            "text",
+            "<p>html</p>",
+            Map.of("X-Campaign", "x"),
+            List.of(new Attachment("a.txt", "text/plain", "SGVsbG8=", null)),
+            Map.of("tenant", "acme"),
+            Instant.parse("2026-01-01T00:00:00Z"),
+            Instant.parse("2026-01-02T00:00:00Z"));
     assertThat(codec.read(codec.encode(job))).isEqualTo(job);
   }
 
@@ -54,15 +73,19 @@ class JobCodecTest {
   void payloadLevelProblemsNameThePayload() {
     assertThat(refusal(new byte[0]).field()).isEqualTo("(payload)");
     assertThat(refusal(utf8("{not json")).getMessage()).startsWith("(payload): not valid JSON");
-    assertThat(refusal(utf8("[1,2]")).getMessage()).isEqualTo("(payload): expected a JSON object, got an array");
+    assertThat(refusal(utf8("[1,2]")).getMessage())
+        .isEqualTo("(payload): expected a JSON object, got an array");
     assertThat(refusal(new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}).getMessage())
         .isEqualTo("(payload): not valid UTF-8");
-    assertThat(refusal(utf8("{\"schema\":1} {\"schema\":1}")).getMessage()).contains("more than one JSON value");
+    assertThat(refusal(utf8("{\"schema\":1} {\"schema\":1}")).getMessage())
+        .contains("more than one JSON value");
   }
 
   @Test
   void duplicateKeysAreRefusedBecauseTheWinnerWouldBeAmbiguous() {
-    assertThat(refusal(utf8("{\"schema\":1,\"to\":[\"a@example.com\"],\"to\":[\"b@example.com\"]}")).getMessage())
+    assertThat(
+            refusal(utf8("{\"schema\":1,\"to\":[\"a@example.com\"],\"to\":[\"b@example.com\"]}"))
+                .getMessage())
         .contains("Duplicate field 'to'");
   }
 
@@ -84,39 +107,56 @@ class JobCodecTest {
   @Test
   void attachmentOverTheDecodedLimitIsRefused() {
     JobCodec small = new JobCodec(new JobLimits(4096, 3, 10));
-    InvalidJobException e = catchThrowableOfType(InvalidJobException.class, () -> small.read(utf8(
-        "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],\"subject\":\"s\","
-            + "\"text\":\"t\",\"attachments\":[{\"filename\":\"a\",\"content\":\"SGVsbG8=\"}]}")));
+    InvalidJobException e =
+        catchThrowableOfType(
+            InvalidJobException.class,
+            () ->
+                small.read(
+                    utf8(
+                        "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],\"subject\":\"s\","
+                            + "\"text\":\"t\",\"attachments\":[{\"filename\":\"a\",\"content\":\"SGVsbG8=\"}]}")));
     assertThat(e.getMessage()).isEqualTo("attachments[0].content: larger than 3 bytes decoded");
   }
 
   @Test
   void tooManyRecipientsAreRefused() {
     JobCodec small = new JobCodec(new JobLimits(4096, 1024, 2));
-    InvalidJobException e = catchThrowableOfType(InvalidJobException.class, () -> small.read(utf8(
-        "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\",\"c@example.com\"],"
-            + "\"cc\":[\"d@example.com\"],\"subject\":\"s\",\"text\":\"t\"}")));
+    InvalidJobException e =
+        catchThrowableOfType(
+            InvalidJobException.class,
+            () ->
+                small.read(
+                    utf8(
+                        "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\",\"c@example.com\"],"
+                            + "\"cc\":[\"d@example.com\"],\"subject\":\"s\",\"text\":\"t\"}")));
     assertThat(e.getMessage()).isEqualTo("to: 3 recipients in to, cc and bcc; the limit is 2");
   }
 
   @Test
   void expiryMustComeAfterTheScheduledTime() {
-    InvalidJobException e = refusal(utf8("{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\","
-        + "\"to\":[\"b@example.com\"],\"subject\":\"s\",\"text\":\"t\","
-        + "\"notBefore\":\"2026-01-02T00:00:00Z\",\"expiresAt\":\"2026-01-01T00:00:00Z\"}"));
+    InvalidJobException e =
+        refusal(
+            utf8(
+                "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\","
+                    + "\"to\":[\"b@example.com\"],\"subject\":\"s\",\"text\":\"t\","
+                    + "\"notBefore\":\"2026-01-02T00:00:00Z\",\"expiresAt\":\"2026-01-01T00:00:00Z\"}"));
     assertThat(e.getMessage()).isEqualTo("expiresAt: must be after notBefore");
   }
 
   @Test
   void errorMessagesNeverContainTheAddress() {
-    InvalidJobException e = refusal(utf8("{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\","
-        + "\"to\":[\"secret-person@@example.com\"],\"subject\":\"s\",\"text\":\"t\"}"));
+    InvalidJobException e =
+        refusal(
+            utf8(
+                "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\","
+                    + "\"to\":[\"secret-person@@example.com\"],\"subject\":\"s\",\"text\":\"t\"}"));
     assertThat(e.getMessage()).startsWith("to[0]:").doesNotContain("secret-person");
   }
 
   @Test
   void toStringHidesAddressesAndContent() {
-    Job job = Job.text("j-1", "alice@example.com", "bob@example.com", "secret subject", "secret body");
+    Job job =
+        Job.text("j-1", "alice@example.com", "bob@example.com", "secret subject", "secret body");
     assertThat(job.toString()).doesNotContain("alice", "bob", "secret");
     assertThat(job.to().get(0).toString()).isEqualTo("MailAddress[*@example.com]");
   }

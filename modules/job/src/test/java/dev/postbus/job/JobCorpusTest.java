@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** One corpus, two judges: {@code docs/job.schema.json} and {@link JobCodec#read}. They must agree. */
+/**
+ * One corpus, two judges: {@code docs/job.schema.json} and {@link JobCodec#read}. They must agree.
+ */
 class JobCorpusTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,8 +39,12 @@ class JobCorpusTest {
     try (InputStream in = JobCorpusTest.class.getResourceAsStream("/job-corpus.json")) {
       List<Case> cases = new ArrayList<>();
       for (JsonNode c : JSON.readTree(in)) {
-        cases.add(new Case(c.get("case").asText(), c.get("valid").asBoolean(),
-            c.path("field").asText(null), c.get("job")));
+        cases.add(
+            new Case(
+                c.get("case").asText(),
+                c.get("valid").asBoolean(),
+                c.path("field").asText(null),
+                c.get("job")));
       }
       return cases.stream();
     }
@@ -50,12 +56,14 @@ class JobCorpusTest {
     boolean schemaSaysValid = VALIDATOR.validate(c.job()).isEmpty();
     byte[] bytes = JSON.writeValueAsBytes(c.job());
 
-    assertThat(schemaSaysValid).as("JSON Schema verdict for '%s': %s", c.name(), VALIDATOR.validate(c.job()))
+    assertThat(schemaSaysValid)
+        .as("JSON Schema verdict for '%s': %s", c.name(), VALIDATOR.validate(c.job()))
         .isEqualTo(c.valid());
     if (c.valid()) {
       assertThat(codec.read(bytes).id()).isEqualTo(c.job().get("id").asText());
     } else {
-      InvalidJobException e = catchThrowableOfType(InvalidJobException.class, () -> codec.read(bytes));
+      InvalidJobException e =
+          catchThrowableOfType(InvalidJobException.class, () -> codec.read(bytes));
       assertThat(e).as("Java validation must refuse '%s'", c.name()).isNotNull();
       assertThat(e.field()).as(e.getMessage()).isEqualTo(c.field());
     }

@@ -14,20 +14,37 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /** One record of the dead-letter topic, with what its headers say. */
-public record DeadLetter(ConsumerRecord<byte[], byte[]> record, String jobId, String failureClass, String code,
-    String enhancedCode, String reason, String reply, Instant time, List<String> recipientDomains, int replayCount) {
+public record DeadLetter(
+    ConsumerRecord<byte[], byte[]> record,
+    String jobId,
+    String failureClass,
+    String code,
+    String enhancedCode,
+    String reason,
+    String reply,
+    Instant time,
+    List<String> recipientDomains,
+    int replayCount) {
 
-  private static final JobCodec CODEC = new JobCodec(new JobLimits(Integer.MAX_VALUE / 2, Integer.MAX_VALUE / 4, 10_000));
+  private static final JobCodec CODEC =
+      new JobCodec(new JobLimits(Integer.MAX_VALUE / 2, Integer.MAX_VALUE / 4, 10_000));
 
   public static DeadLetter of(ConsumerRecord<byte[], byte[]> r) {
     String jobId = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
     String last = header(r, PostbusHeaders.LAST_FAILURE);
     Instant time = last != null ? parse(last) : Instant.ofEpochMilli(r.timestamp());
     String replays = header(r, PostbusHeaders.REPLAY_COUNT);
-    return new DeadLetter(r, jobId, orEmpty(header(r, PostbusHeaders.CLASS)), orEmpty(header(r, PostbusHeaders.CODE)),
-        orEmpty(header(r, PostbusHeaders.ENHANCED_CODE)), orEmpty(header(r, PostbusHeaders.REASON)),
-        orEmpty(header(r, PostbusHeaders.REPLY)), time == null ? Instant.ofEpochMilli(r.timestamp()) : time,
-        domains(r), replays == null ? 0 : parseInt(replays));
+    return new DeadLetter(
+        r,
+        jobId,
+        orEmpty(header(r, PostbusHeaders.CLASS)),
+        orEmpty(header(r, PostbusHeaders.CODE)),
+        orEmpty(header(r, PostbusHeaders.ENHANCED_CODE)),
+        orEmpty(header(r, PostbusHeaders.REASON)),
+        orEmpty(header(r, PostbusHeaders.REPLY)),
+        time == null ? Instant.ofEpochMilli(r.timestamp()) : time,
+        domains(r),
+        replays == null ? 0 : parseInt(replays));
   }
 
   /** Domains of the recipients this dead letter is about (the limited set after a partial send). */
@@ -77,11 +94,12 @@ public record DeadLetter(ConsumerRecord<byte[], byte[]> record, String jobId, St
   }
 
   /**
-   * True when the payload was too large for the dead-letter topic and left out; it can still be read from the
-   * jobs topic (postbus.original.* headers) while that retains it.
+   * True when the payload was too large for the dead-letter topic and left out; it can still be
+   * read from the jobs topic (postbus.original.* headers) while that retains it.
    */
   public boolean payloadOmitted() {
-    return record.value() == null || record.headers().lastHeader(PostbusHeaders.PAYLOAD_OMITTED) != null;
+    return record.value() == null
+        || record.headers().lastHeader(PostbusHeaders.PAYLOAD_OMITTED) != null;
   }
 
   /** Where it sits in the dead-letter topic: {@code partition@offset}. */

@@ -15,8 +15,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads the dead-letter topic up to its end as of the start of the read (records arriving later wait for the
- * next run). With a group id, reading starts at that group's committed offsets and {@link #commit} moves them.
+ * Reads the dead-letter topic up to its end as of the start of the read (records arriving later
+ * wait for the next run). With a group id, reading starts at that group's committed offsets and
+ * {@link #commit} moves them.
  */
 public final class DeadLetterTopic implements AutoCloseable {
 
@@ -35,25 +36,27 @@ public final class DeadLetterTopic implements AutoCloseable {
     if (groupId != null) {
       props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     }
-    this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.topic = topic;
     this.grouped = groupId != null;
   }
 
   /**
-   * Calls {@code each} for every record from the start position to the end; stops early when it returns
-   * false. Returns the records read.
+   * Calls {@code each} for every record from the start position to the end; stops early when it
+   * returns false. Returns the records read.
    */
   public long read(Predicate<DeadLetter> each) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
     if (infos == null || infos.isEmpty()) {
       throw new IllegalStateException("topic " + topic + " does not exist");
     }
-    List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    List<TopicPartition> partitions =
+        infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     consumer.assign(partitions);
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
-    Map<TopicPartition, OffsetAndMetadata> committed = grouped
-        ? consumer.committed(new java.util.HashSet<>(partitions), TIMEOUT) : Map.of();
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        grouped ? consumer.committed(new java.util.HashSet<>(partitions), TIMEOUT) : Map.of();
     for (TopicPartition tp : partitions) {
       OffsetAndMetadata c = committed.get(tp);
       if (c != null) {

@@ -22,10 +22,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Republishes chosen dead letters to the jobs topic: the original key and payload, the publisher's headers,
- * a {@code replay-count} one higher, and no attempt count (a fresh start). A dead letter about some of a
- * job's recipients is replayed for those recipients only. Each filter has its own consumer group on the
- * dead-letter topic, so the same replay run twice publishes nothing the second time.
+ * Republishes chosen dead letters to the jobs topic: the original key and payload, the publisher's
+ * headers, a {@code replay-count} one higher, and no attempt count (a fresh start). A dead letter
+ * about some of a job's recipients is replayed for those recipients only. Each filter has its own
+ * consumer group on the dead-letter topic, so the same replay run twice publishes nothing the
+ * second time.
  */
 public final class Replayer {
 
@@ -33,8 +34,15 @@ public final class Replayer {
   public record Request(DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond) {}
 
   /** What a run did. */
-  /** {@code withoutPayload}: matching dead letters that could not be replayed because their payload was left out. */
-  public record Result(long scanned, List<DeadLetter> matched, List<DeadLetter> withoutPayload, boolean published,
+  /**
+   * {@code withoutPayload}: matching dead letters that could not be replayed because their payload
+   * was left out.
+   */
+  public record Result(
+      long scanned,
+      List<DeadLetter> matched,
+      List<DeadLetter> withoutPayload,
+      boolean published,
       String group) {}
 
   private final Map<String, Object> kafka;
@@ -52,8 +60,9 @@ public final class Replayer {
   /** The consumer group that remembers how far this filter has been replayed. */
   public String groupFor(DeadLetterFilter filter) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest((jobsTopic + "|" + filter.canonical()).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((jobsTopic + "|" + filter.canonical()).getBytes(StandardCharsets.UTF_8));
       return "postbus-replay-" + HexFormat.of().formatHex(digest, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -64,12 +73,13 @@ public final class Replayer {
   public List<DeadLetter> list(DeadLetterFilter filter, int limit) {
     List<DeadLetter> out = new ArrayList<>();
     try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), null)) {
-      dlt.read(d -> {
-        if (filter.matches(d)) {
-          out.add(d);
-        }
-        return out.size() < limit;
-      });
+      dlt.read(
+          d -> {
+            if (filter.matches(d)) {
+              out.add(d);
+            }
+            return out.size() < limit;
+          });
     }
     return out;
   }
@@ -80,28 +90,31 @@ public final class Replayer {
     List<DeadLetter> withoutPayload = new ArrayList<>();
     try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group);
         KafkaProducer<byte[], byte[]> producer = request.dryRun() ? null : producer()) {
-      long nanosPerRecord = request.ratePerSecond() > 0 ? (long) (1e9 / request.ratePerSecond()) : 0;
+      long nanosPerRecord =
+          request.ratePerSecond() > 0 ? (long) (1e9 / request.ratePerSecond()) : 0;
       long[] nextSend = {System.nanoTime()};
       List<Future<RecordMetadata>> sent = new ArrayList<>();
-      long scanned = dlt.read(d -> {
-        if (!request.filter().matches(d)) {
-          return true;
-        }
-        if (matched.size() >= request.limit()) {
-          return false;
-        }
-        if (d.payloadOmitted()) {
-          withoutPayload.add(d);
-          return true;
-        }
-        matched.add(d);
-        onEach.accept(d);
-        if (producer != null) {
-          pace(nextSend, nanosPerRecord);
-          sent.add(producer.send(replayRecord(d)));
-        }
-        return true;
-      });
+      long scanned =
+          dlt.read(
+              d -> {
+                if (!request.filter().matches(d)) {
+                  return true;
+                }
+                if (matched.size() >= request.limit()) {
+                  return false;
+                }
+                if (d.payloadOmitted()) {
+                  withoutPayload.add(d);
+                  return true;
+                }
+                matched.add(d);
+                onEach.accept(d);
+                if (producer != null) {
+                  pace(nextSend, nanosPerRecord);
+                  sent.add(producer.send(replayRecord(d)));
+                }
+                return true;
+              });
       if (producer != null) {
         producer.flush();
         for (Future<RecordMetadata> f : sent) {
@@ -120,7 +133,9 @@ public final class Replayer {
         headers.add(h);
       }
     }
-    headers.add(PostbusHeaders.REPLAY_COUNT, Integer.toString(d.replayCount() + 1).getBytes(StandardCharsets.UTF_8));
+    headers.add(
+        PostbusHeaders.REPLAY_COUNT,
+        Integer.toString(d.replayCount() + 1).getBytes(StandardCharsets.UTF_8));
     return new ProducerRecord<>(jobsTopic, null, d.record().key(), d.record().value(), headers);
   }
 

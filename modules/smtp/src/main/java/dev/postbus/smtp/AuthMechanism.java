@@ -29,8 +29,10 @@ public enum AuthMechanism {
   }
 
   public static AuthMechanism fromConfigName(String s) {
-    return Arrays.stream(values()).filter(m -> m.configName.equals(s.strip().toLowerCase(Locale.ROOT)))
-        .findFirst().orElse(null);
+    return Arrays.stream(values())
+        .filter(m -> m.configName.equals(s.strip().toLowerCase(Locale.ROOT)))
+        .findFirst()
+        .orElse(null);
   }
 
   public static String allowedValues() {

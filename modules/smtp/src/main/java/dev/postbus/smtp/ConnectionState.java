@@ -3,7 +3,9 @@ package dev.postbus.smtp;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** The lifecycle of one {@link SmtpConnection}; legal transitions are written here and nowhere else. */
+/**
+ * The lifecycle of one {@link SmtpConnection}; legal transitions are written here and nowhere else.
+ */
 public enum ConnectionState {
   DISCONNECTED,
   CONNECTING,

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A message's envelope: the sender and the recipients as they go into MAIL FROM and RCPT TO. Addresses are for
- * the wire, never for logs ({@link #toString()} shows only the count).
+ * A message's envelope: the sender and the recipients as they go into MAIL FROM and RCPT TO.
+ * Addresses are for the wire, never for logs ({@link #toString()} shows only the count).
  */
 public final class Envelope {
 

@@ -16,7 +16,10 @@ public enum OutcomeClass {
   POISON,
   /** Too late or too many attempts: dead letter. */
   EXPIRED,
-  /** The relay refuses us, not the message (authentication, TLS, unreachable): pause, do not charge the job. */
+  /**
+   * The relay refuses us, not the message (authentication, TLS, unreachable): pause, do not charge
+   * the job.
+   */
   FATAL;
 
   public String label() {
@@ -24,8 +27,10 @@ public enum OutcomeClass {
   }
 
   public static OutcomeClass fromLabel(String label) {
-    return Arrays.stream(values()).filter(c -> c.label().equals(label.strip().toLowerCase(Locale.ROOT)))
-        .findFirst().orElse(null);
+    return Arrays.stream(values())
+        .filter(c -> c.label().equals(label.strip().toLowerCase(Locale.ROOT)))
+        .findFirst()
+        .orElse(null);
   }
 
   public static String labels() {

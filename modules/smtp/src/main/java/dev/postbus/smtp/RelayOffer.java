@@ -5,9 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one relay offered in its EHLO reply and how Postbus sends to it, shared by the relay's connections:
- * logged at INFO the first time and whenever it changes (not at every connection), and shown by the worker's
- * readiness report. Extension keywords name no person, so they are safe for logs.
+ * What one relay offered in its EHLO reply and how Postbus sends to it, shared by the relay's
+ * connections: logged at INFO the first time and whenever it changes (not at every connection), and
+ * shown by the worker's readiness report. Extension keywords name no person, so they are safe for
+ * logs.
  */
 public final class RelayOffer {
 
@@ -36,14 +37,18 @@ public final class RelayOffer {
     }
   }
 
-  /** The EHLO keywords, e.g. "8BITMIME, CHUNKING, PIPELINING, SIZE 10240000"; null before the first connection. */
+  /**
+   * The EHLO keywords, e.g. "8BITMIME, CHUNKING, PIPELINING, SIZE 10240000"; null before the first
+   * connection.
+   */
   public String extensions() {
     return extensions;
   }
 
   /**
-   * Whether a sender that already holds its next message should name its envelope ({@link SmtpConnection#send(
-   * jakarta.mail.internet.MimeMessage, jakarta.mail.Address[], Envelope)}): true when the relay gets pipelined DATA.
+   * Whether a sender that already holds its next message should name its envelope ({@link
+   * SmtpConnection#send( jakarta.mail.internet.MimeMessage, jakarta.mail.Address[], Envelope)}):
+   * true when the relay gets pipelined DATA.
    */
   public boolean writesAhead() {
     return writesAhead;

@@ -8,26 +8,31 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one place that decides what an SMTP outcome means. It reads reply codes and RFC 3463 enhanced status
- * codes, never the reply text, except for an optional "try again in N seconds/minutes" hint. Operators can
- * override the class of a code: keys are a basic code ({@code 550}), an enhanced code ({@code 5.7.1}) or an
- * enhanced pattern ({@code 4.7.*}); the most specific match wins.
+ * The one place that decides what an SMTP outcome means. It reads reply codes and RFC 3463 enhanced
+ * status codes, never the reply text, except for an optional "try again in N seconds/minutes" hint.
+ * Operators can override the class of a code: keys are a basic code ({@code 550}), an enhanced code
+ * ({@code 5.7.1}) or an enhanced pattern ({@code 4.7.*}); the most specific match wins.
  */
 public final class ReplyClassifier {
 
   private static final Set<Integer> AUTHENTICATION_CODES = Set.of(530, 534, 535, 538);
-  private static final Pattern RETRY_HINT = Pattern.compile(
-      "(?:try|retry)(?:\\s+again)?\\s+(?:in|after)\\s+(\\d{1,6})\\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h)\\b",
-      Pattern.CASE_INSENSITIVE);
-  private static final Pattern OVERRIDE_KEY = Pattern.compile("[245]\\d\\d|[245]\\.(\\d{1,3}|\\*)\\.(\\d{1,3}|\\*)");
+  private static final Pattern RETRY_HINT =
+      Pattern.compile(
+          "(?:try|retry)(?:\\s+again)?\\s+(?:in|after)\\s+(\\d{1,6})\\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|h)\\b",
+          Pattern.CASE_INSENSITIVE);
+  private static final Pattern OVERRIDE_KEY =
+      Pattern.compile("[245]\\d\\d|[245]\\.(\\d{1,3}|\\*)\\.(\\d{1,3}|\\*)");
 
   private final Map<String, OutcomeClass> overrides;
 
   public ReplyClassifier(Map<String, OutcomeClass> overrides) {
     for (String key : overrides.keySet()) {
       if (!OVERRIDE_KEY.matcher(key).matches()) {
-        throw new IllegalArgumentException("smtp.class-overrides: '" + key + "' is not a reply code (550), an "
-            + "enhanced code (5.7.1) or a pattern (4.7.*)");
+        throw new IllegalArgumentException(
+            "smtp.class-overrides: '"
+                + key
+                + "' is not a reply code (550), an "
+                + "enhanced code (5.7.1) or a pattern (4.7.*)");
       }
     }
     this.overrides = Map.copyOf(overrides);
@@ -46,7 +51,9 @@ public final class ReplyClassifier {
     }
     if (outcome instanceof SendOutcome.RecipientsRefused r) {
       // The job's class as a whole: delivered to some, or decided per recipient by the caller.
-      return r.dataReply() != null ? Verdict.of(OutcomeClass.DELIVERED) : classify(r.refused().get(0).reply());
+      return r.dataReply() != null
+          ? Verdict.of(OutcomeClass.DELIVERED)
+          : classify(r.refused().get(0).reply());
     }
     if (outcome instanceof SendOutcome.ConnectFailed) {
       return new Verdict(OutcomeClass.TRANSIENT, true, true, false, false, null);
@@ -64,10 +71,13 @@ public final class ReplyClassifier {
     int code = reply.code();
     OutcomeClass overridden = override(reply);
     Duration hint = retryAfter(reply.text());
-    boolean throttle = code == 421 || code == 454
-        || (reply.enhancedCode() != null && reply.enhancedCode().startsWith("4.7."));
+    boolean throttle =
+        code == 421
+            || code == 454
+            || (reply.enhancedCode() != null && reply.enhancedCode().startsWith("4.7."));
     if (overridden != null) {
-      return new Verdict(overridden, false, overridden == OutcomeClass.FATAL, false, throttle, hint);
+      return new Verdict(
+          overridden, false, overridden == OutcomeClass.FATAL, false, throttle, hint);
     }
     if (code >= 200 && code < 300) {
       return Verdict.of(OutcomeClass.DELIVERED);

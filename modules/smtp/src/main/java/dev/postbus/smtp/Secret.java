@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A credential: a value, or a file read again each time the value is needed (a mounted Kubernetes secret,
- * an OAuth token that a sidecar refreshes). Its {@link #toString()} never shows the value.
+ * A credential: a value, or a file read again each time the value is needed (a mounted Kubernetes
+ * secret, an OAuth token that a sidecar refreshes). Its {@link #toString()} never shows the value.
  */
 public final class Secret {
 
@@ -26,15 +26,18 @@ public final class Secret {
   }
 
   /**
-   * The contents of {@code file} (without trailing white space), read now to check it can be, and again at
-   * every {@link #reveal()}: the secret follows the file when it changes.
+   * The contents of {@code file} (without trailing white space), read now to check it can be, and
+   * again at every {@link #reveal()}: the secret follows the file when it changes.
    */
   public static Secret fromFile(Path file) throws IOException {
     read(file);
     return new Secret(null, file);
   }
 
-  /** The value itself, for handing to the SMTP library; never log it. A file is read again each time. */
+  /**
+   * The value itself, for handing to the SMTP library; never log it. A file is read again each
+   * time.
+   */
   public String reveal() {
     if (file == null) {
       return value;
@@ -42,7 +45,8 @@ public final class Secret {
     try {
       return read(file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the secret file " + file + ": " + e.getClass().getSimpleName(), e);
+      throw new UncheckedIOException(
+          "cannot read the secret file " + file + ": " + e.getClass().getSimpleName(), e);
     }
   }
 

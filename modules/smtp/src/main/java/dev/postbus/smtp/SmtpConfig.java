@@ -4,15 +4,18 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One relay and how to hold connections to it. Validated on construction: a bad value names its key.
- * {@link #toString()} shows "(authenticated)" instead of the user name and password.
+ * One relay and how to hold connections to it. Validated on construction: a bad value names its
+ * key. {@link #toString()} shows "(authenticated)" instead of the user name and password.
  *
  * @param heloName the name sent in EHLO; {@code null} for the local host name
- * @param verifyCertificates check the server's certificate chain and host name (on unless told otherwise)
- * @param maxMessagesPerConnection after this many messages the connection is closed with QUIT and reopened
+ * @param verifyCertificates check the server's certificate chain and host name (on unless told
+ *     otherwise)
+ * @param maxMessagesPerConnection after this many messages the connection is closed with QUIT and
+ *     reopened
  * @param maxConnectionAge a connection older than this is reopened before its next message
  * @param idleTimeout a connection unused for this long is closed
- * @param pipelining pipeline commands (RFC 2920) when the server offers PIPELINING (smtp.pipelining=auto)
+ * @param pipelining pipeline commands (RFC 2920) when the server offers PIPELINING
+ *     (smtp.pipelining=auto)
  * @param chunking send with BDAT (RFC 3030) when the server offers CHUNKING (smtp.chunking=auto)
  */
 public record SmtpConfig(
@@ -64,8 +67,8 @@ public record SmtpConfig(
     positive("smtp.max-connection-age", maxConnectionAge);
     positive("smtp.idle-timeout", idleTimeout);
     if (maxMessagesPerConnection < 1) {
-      throw new IllegalArgumentException("smtp.max-messages-per-connection must be at least 1, got "
-          + maxMessagesPerConnection);
+      throw new IllegalArgumentException(
+          "smtp.max-messages-per-connection must be at least 1, got " + maxMessagesPerConnection);
     }
   }
 
@@ -88,7 +91,11 @@ public record SmtpConfig(
   }
 
   public SmtpConfig withHygiene(int maxMessages, Duration maxAge, Duration idle) {
-    return toBuilder().maxMessagesPerConnection(maxMessages).maxConnectionAge(maxAge).idleTimeout(idle).build();
+    return toBuilder()
+        .maxMessagesPerConnection(maxMessages)
+        .maxConnectionAge(maxAge)
+        .idleTimeout(idle)
+        .build();
   }
 
   public SmtpConfig withTimeouts(Duration connect, Duration read, Duration write) {
@@ -116,13 +123,28 @@ public record SmtpConfig(
 
   @Override
   public String toString() {
-    return "SmtpConfig[" + host + ":" + port + ", tls=" + tls
+    return "SmtpConfig["
+        + host
+        + ":"
+        + port
+        + ", tls="
+        + tls
         + (authenticated() ? ", auth=" + authMechanism + " as (user) with " + password : "")
         + (trustStore == null ? "" : ", trust-store=" + trustStore)
-        + (verifyCertificates ? "" : ", certificates NOT verified") + ", connect=" + connectTimeout
-        + ", read=" + readTimeout + ", maxMessages=" + maxMessagesPerConnection + ", maxAge="
-        + maxConnectionAge + ", idle=" + idleTimeout + (pipelining ? "" : ", pipelining off")
-        + (chunking ? "" : ", chunking off") + "]";
+        + (verifyCertificates ? "" : ", certificates NOT verified")
+        + ", connect="
+        + connectTimeout
+        + ", read="
+        + readTimeout
+        + ", maxMessages="
+        + maxMessagesPerConnection
+        + ", maxAge="
+        + maxConnectionAge
+        + ", idle="
+        + idleTimeout
+        + (pipelining ? "" : ", pipelining off")
+        + (chunking ? "" : ", chunking off")
+        + "]";
   }
 
   /** Builds a validated {@link SmtpConfig}; every setting not given keeps its default. */
@@ -225,22 +247,43 @@ public record SmtpConfig(
       return this;
     }
 
-    /** smtp.pipelining: auto (true) pipelines when the server offers PIPELINING; off (false) never does. */
+    /**
+     * smtp.pipelining: auto (true) pipelines when the server offers PIPELINING; off (false) never
+     * does.
+     */
     public Builder pipelining(boolean auto) {
       this.pipelining = auto;
       return this;
     }
 
-    /** smtp.chunking: auto (true) uses BDAT when the server offers CHUNKING; off (false) always uses DATA. */
+    /**
+     * smtp.chunking: auto (true) uses BDAT when the server offers CHUNKING; off (false) always uses
+     * DATA.
+     */
     public Builder chunking(boolean auto) {
       this.chunking = auto;
       return this;
     }
 
     public SmtpConfig build() {
-      return new SmtpConfig(host, port, tls, username, password, verifyCertificates, heloName, connectTimeout,
-          readTimeout, writeTimeout, maxMessagesPerConnection, maxConnectionAge, idleTimeout, authMechanism, trustStore,
-          pipelining, chunking);
+      return new SmtpConfig(
+          host,
+          port,
+          tls,
+          username,
+          password,
+          verifyCertificates,
+          heloName,
+          connectTimeout,
+          readTimeout,
+          writeTimeout,
+          maxMessagesPerConnection,
+          maxConnectionAge,
+          idleTimeout,
+          authMechanism,
+          trustStore,
+          pipelining,
+          chunking);
     }
   }
 }

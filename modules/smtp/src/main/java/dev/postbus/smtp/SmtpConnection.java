@@ -17,20 +17,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One persistent SMTP connection, owned by one thread at a time. It connects lazily, sends one message at a
- * time, and recycles itself by the hygiene rules of its {@link SmtpConfig}: after a number of messages,
- * at a maximum age, and after an idle period. It never retries: the caller decides from the
- * {@link SendOutcome}.
+ * One persistent SMTP connection, owned by one thread at a time. It connects lazily, sends one
+ * message at a time, and recycles itself by the hygiene rules of its {@link SmtpConfig}: after a
+ * number of messages, at a maximum age, and after an idle period. It never retries: the caller
+ * decides from the {@link SendOutcome}.
  *
- * <p>The SMTP exchange is Postbus's own session on a JDK socket ({@link SmtpSession}: PIPELINING and
- * CHUNKING when the relay offers them); Jakarta Mail only writes the message's bytes, once, into a buffer
- * this connection reuses.
+ * <p>The SMTP exchange is Postbus's own session on a JDK socket ({@link SmtpSession}: PIPELINING
+ * and CHUNKING when the relay offers them); Jakarta Mail only writes the message's bytes, once,
+ * into a buffer this connection reuses.
  */
 public final class SmtpConnection implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpConnection.class);
 
-  /** Headers Jakarta Mail keeps in the message but that must not be sent (as Angus's transport leaves them out). */
+  /**
+   * Headers Jakarta Mail keeps in the message but that must not be sent (as Angus's transport
+   * leaves them out).
+   */
   private static final String[] NOT_SENT = {"Bcc", "Content-Length"};
 
   private final SmtpConfig config;
@@ -75,15 +78,18 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   /**
-   * Runs on the sending thread just before the final {@code .} of each message, the point after which the
-   * relay may accept it. The worker waits there for the send ledger to hold the previous message, so that at
-   * most one message per connection is ever accepted without being recorded.
+   * Runs on the sending thread just before the final {@code .} of each message, the point after
+   * which the relay may accept it. The worker waits there for the send ledger to hold the previous
+   * message, so that at most one message per connection is ever accepted without being recorded.
    */
   public void beforeFinalDot(Runnable gate) {
     this.beforeFinalDot = java.util.Objects.requireNonNull(gate);
   }
 
-  /** Whether the next message's envelope was written ahead: only that message may be sent on it next. */
+  /**
+   * Whether the next message's envelope was written ahead: only that message may be sent on it
+   * next.
+   */
   public boolean hasAhead() {
     return state == ConnectionState.IDLE && transport != null && transport.hasAhead();
   }
@@ -101,9 +107,10 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   /**
-   * Sends one message; {@code next}, when not null, is the envelope of the message this connection will send
-   * next (the caller already holds it). With pipelined DATA it rides in the same write as this message's end,
-   * so the next message costs one round trip. Sending anything else next costs a new connection.
+   * Sends one message; {@code next}, when not null, is the envelope of the message this connection
+   * will send next (the caller already holds it). With pipelined DATA it rides in the same write as
+   * this message's end, so the next message costs one round trip. Sending anything else next costs
+   * a new connection.
    */
   public SendOutcome send(MimeMessage message, Address[] recipients, Envelope next) {
     requireNotClosed();
@@ -130,11 +137,18 @@ public final class SmtpConnection implements AutoCloseable {
       mime.reset();
       message.writeTo(mime, NOT_SENT);
       boolean ahead = next != null && sentOnThisConnection + 1 < config.maxMessagesPerConnection();
-      SendOutcome outcome = transport.send(from, to, mime.array(), mime.size(), beforeFinalDot,
-          ahead ? next.from() : null, ahead ? next.recipientsShared() : null);
+      SendOutcome outcome =
+          transport.send(
+              from,
+              to,
+              mime.array(),
+              mime.size(),
+              beforeFinalDot,
+              ahead ? next.from() : null,
+              ahead ? next.recipientsShared() : null);
       lastUsed = clock.instant();
-      if (outcome instanceof SendOutcome.Delivered || outcome instanceof SendOutcome.RecipientsRefused r
-          && r.dataReply() != null) {
+      if (outcome instanceof SendOutcome.Delivered
+          || outcome instanceof SendOutcome.RecipientsRefused r && r.dataReply() != null) {
         sentOnThisConnection++;
       }
       if (transport.usable()) {
@@ -144,7 +158,8 @@ public final class SmtpConnection implements AutoCloseable {
       }
       return outcome;
     } catch (IOException | MessagingException e) {
-      // Writing the message into memory failed: nothing went to the server, and the session is still in step.
+      // Writing the message into memory failed: nothing went to the server, and the session is
+      // still in step.
       move(ConnectionState.IDLE);
       return unwritable(e);
     } catch (RuntimeException e) {
@@ -154,16 +169,21 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   private static SendOutcome unwritable(Exception e) {
-    return new SendOutcome.Rejected(new SmtpReply(554, "5.6.0", "the message could not be written: "
-        + e.getClass().getSimpleName()), "DATA");
+    return new SendOutcome.Rejected(
+        new SmtpReply(
+            554, "5.6.0", "the message could not be written: " + e.getClass().getSimpleName()),
+        "DATA");
   }
 
   /** The envelope a message will be sent with: its first From address and the given recipients. */
-  public static Envelope envelopeOf(MimeMessage message, Address[] recipients) throws MessagingException {
+  public static Envelope envelopeOf(MimeMessage message, Address[] recipients)
+      throws MessagingException {
     return new Envelope(envelopeSender(message), addresses(recipients));
   }
 
-  /** The envelope sender: the message's first From address (Bcc and the other headers play no part). */
+  /**
+   * The envelope sender: the message's first From address (Bcc and the other headers play no part).
+   */
   private static String envelopeSender(MimeMessage message) throws MessagingException {
     Address[] from = message.getFrom();
     return from == null || from.length == 0 ? "" : ((InternetAddress) from[0]).getAddress();
@@ -177,9 +197,13 @@ public final class SmtpConnection implements AutoCloseable {
     return out;
   }
 
-  /** Closes the connection when it has been idle past the idle timeout; called by the owner between jobs. */
+  /**
+   * Closes the connection when it has been idle past the idle timeout; called by the owner between
+   * jobs.
+   */
   public void closeIfIdle() {
-    if (state == ConnectionState.IDLE && Duration.between(lastUsed, clock.instant()).compareTo(config.idleTimeout()) >= 0) {
+    if (state == ConnectionState.IDLE
+        && Duration.between(lastUsed, clock.instant()).compareTo(config.idleTimeout()) >= 0) {
       log.debug("{}: closing after {} idle", name, config.idleTimeout());
       quit();
     }
@@ -243,7 +267,9 @@ public final class SmtpConnection implements AutoCloseable {
     move(ConnectionState.DISCONNECTED);
   }
 
-  /** Closes the socket without waiting for a QUIT reply: the connection is broken or mid-command. */
+  /**
+   * Closes the socket without waiting for a QUIT reply: the connection is broken or mid-command.
+   */
   private void drop() {
     if (transport != null) {
       transport.abort();

@@ -4,19 +4,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A server reply: the three-digit code, the RFC 3463 enhanced status code when the server gave one, and
- * the text (one line, truncated). Replies can name recipients, so the text is for dead-letter headers and
- * events, not for logs.
+ * A server reply: the three-digit code, the RFC 3463 enhanced status code when the server gave one,
+ * and the text (one line, truncated). Replies can name recipients, so the text is for dead-letter
+ * headers and events, not for logs.
  */
 public record SmtpReply(int code, String enhancedCode, String text) {
 
   public static final int MAX_TEXT = 512;
-  private static final Pattern ENHANCED = Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?=\\s|$)");
+  private static final Pattern ENHANCED =
+      Pattern.compile("^([245])\\.(\\d{1,3})\\.(\\d{1,3})(?=\\s|$)");
 
   /** Parses {@code "550 5.1.1 User unknown"}; the code given wins over one found in the text. */
   public static SmtpReply parse(int code, String response) {
     String text = response == null ? "" : response.strip();
-    if (text.length() >= 4 && text.startsWith(Integer.toString(code)) && (text.charAt(3) == ' ' || text.charAt(3) == '-')) {
+    if (text.length() >= 4
+        && text.startsWith(Integer.toString(code))
+        && (text.charAt(3) == ' ' || text.charAt(3) == '-')) {
       text = text.substring(4);
     }
     text = text.replaceAll("[\\r\\n]+", " ").strip();

@@ -10,7 +10,9 @@ public enum TlsMode {
   NONE("none"),
   /** STARTTLS when the server offers it, plain text when it does not (opportunistic). */
   STARTTLS("starttls"),
-  /** STARTTLS or no connection: a server that does not offer it is refused (no silent downgrade). */
+  /**
+   * STARTTLS or no connection: a server that does not offer it is refused (no silent downgrade).
+   */
   STARTTLS_REQUIRED("starttls-required"),
   /** TLS from the first byte (SMTPS, usually port 465). */
   IMPLICIT("implicit");

@@ -9,8 +9,8 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Certificates to trust for the relay instead of the JVM's defaults: a PKCS12 or JKS file, for a relay with
- * a private CA or a self-signed certificate. Host-name verification stays on.
+ * Certificates to trust for the relay instead of the JVM's defaults: a PKCS12 or JKS file, for a
+ * relay with a private CA or a self-signed certificate. Host-name verification stays on.
  */
 public final class TrustStore {
 
@@ -22,21 +22,35 @@ public final class TrustStore {
     this.socketFactory = socketFactory;
   }
 
-  /** Loads the file now, so that a wrong path or password stops start-up instead of the first connection. */
+  /**
+   * Loads the file now, so that a wrong path or password stops start-up instead of the first
+   * connection.
+   */
   public static TrustStore load(Path file, Secret password) {
     if (!java.nio.file.Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("smtp.trust-store: cannot load " + file + ": no such file");
+      throw new IllegalArgumentException(
+          "smtp.trust-store: cannot load " + file + ": no such file");
     }
     try {
-      KeyStore store = KeyStore.getInstance(file.toFile(), password == null ? null : password.reveal().toCharArray());
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      KeyStore store =
+          KeyStore.getInstance(
+              file.toFile(), password == null ? null : password.reveal().toCharArray());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, tmf.getTrustManagers(), null);
       return new TrustStore(file, context.getSocketFactory());
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("smtp.trust-store: cannot load " + file + " as PKCS12 or JKS ("
-          + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "smtp.trust-store: cannot load "
+              + file
+              + " as PKCS12 or JKS ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + ")",
+          e);
     }
   }
 

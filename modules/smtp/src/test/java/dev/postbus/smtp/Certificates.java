@@ -22,18 +22,60 @@ final class Certificates {
     this.trustStore = trustStore;
   }
 
-  /** A certificate for {@code dnsName} only (so connecting by IP address fails host-name verification). */
+  /**
+   * A certificate for {@code dnsName} only (so connecting by IP address fails host-name
+   * verification).
+   */
   static Certificates selfSigned(Path dir, String dnsName) throws Exception {
     Path server = dir.resolve("server.p12");
     Path pem = dir.resolve("server.pem");
     Path trust = dir.resolve("trust.p12");
-    keytool("-genkeypair", "-alias", "relay", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + dnsName,
-        "-ext", "SAN=dns:" + dnsName, "-validity", "2", "-storetype", "PKCS12", "-keystore", server.toString(),
-        "-storepass", PASSWORD, "-keypass", PASSWORD);
-    keytool("-exportcert", "-alias", "relay", "-rfc", "-keystore", server.toString(), "-storepass", PASSWORD,
-        "-file", pem.toString());
-    keytool("-importcert", "-noprompt", "-alias", "relay", "-file", pem.toString(), "-storetype", "PKCS12",
-        "-keystore", trust.toString(), "-storepass", PASSWORD);
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "relay",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=" + dnsName,
+        "-ext",
+        "SAN=dns:" + dnsName,
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        server.toString(),
+        "-storepass",
+        PASSWORD,
+        "-keypass",
+        PASSWORD);
+    keytool(
+        "-exportcert",
+        "-alias",
+        "relay",
+        "-rfc",
+        "-keystore",
+        server.toString(),
+        "-storepass",
+        PASSWORD,
+        "-file",
+        pem.toString());
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "relay",
+        "-file",
+        pem.toString(),
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        trust.toString(),
+        "-storepass",
+        PASSWORD);
     return new Certificates(server, trust);
   }
 

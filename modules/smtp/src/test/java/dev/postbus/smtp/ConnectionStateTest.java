@@ -23,7 +23,8 @@ class ConnectionStateTest {
 
   @Test
   void aConnectionIsOpenedBeforeItSends() {
-    assertThat(ConnectionState.DISCONNECTED.moveTo(ConnectionState.CONNECTING)).isEqualTo(ConnectionState.CONNECTING);
+    assertThat(ConnectionState.DISCONNECTED.moveTo(ConnectionState.CONNECTING))
+        .isEqualTo(ConnectionState.CONNECTING);
     assertThat(ConnectionState.CONNECTING.canMoveTo(ConnectionState.IDLE)).isTrue();
     assertThat(ConnectionState.IDLE.canMoveTo(ConnectionState.SENDING)).isTrue();
   }

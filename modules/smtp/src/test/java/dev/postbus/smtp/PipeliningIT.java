@@ -17,20 +17,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The session's protocol against a scripted server: pipelined groups read back by count, CHUNKING, lock-step
- * when nothing is offered, refusals in the middle of a group, the lone "." after a 354 with no recipient, RSET
- * riding at the head of the next group, and the connection cut at every step, each classified as lost (before
- * the end of the message) or in doubt (after it).
+ * The session's protocol against a scripted server: pipelined groups read back by count, CHUNKING,
+ * lock-step when nothing is offered, refusals in the middle of a group, the lone "." after a 354
+ * with no recipient, RSET riding at the head of the next group, and the connection cut at every
+ * step, each classified as lost (before the end of the message) or in doubt (after it).
  */
 class PipeliningIT {
 
   private static final List<String> PIPELINING = List.of("PIPELINING", "8BITMIME", "SIZE 1000000");
-  private static final List<String> PIPELINING_CHUNKING = List.of("PIPELINING", "CHUNKING", "8BITMIME", "SIZE 1000000");
+  private static final List<String> PIPELINING_CHUNKING =
+      List.of("PIPELINING", "CHUNKING", "8BITMIME", "SIZE 1000000");
   private static final Session SESSION = Session.getInstance(new java.util.Properties());
 
   private static SmtpConfig config(int port) {
-    return SmtpConfig.builder("127.0.0.1", port, TlsMode.NONE).connectTimeout(Duration.ofSeconds(2))
-        .readTimeout(Duration.ofSeconds(2)).writeTimeout(Duration.ofSeconds(2)).build();
+    return SmtpConfig.builder("127.0.0.1", port, TlsMode.NONE)
+        .connectTimeout(Duration.ofSeconds(2))
+        .readTimeout(Duration.ofSeconds(2))
+        .writeTimeout(Duration.ofSeconds(2))
+        .build();
   }
 
   private static MimeMessage message(String text) throws Exception {
@@ -43,7 +47,8 @@ class PipeliningIT {
     return m;
   }
 
-  private static ScriptedServer server(List<String> extensions, Function<String, String> script) throws Exception {
+  private static ScriptedServer server(List<String> extensions, Function<String, String> script)
+      throws Exception {
     return new ScriptedServer(extensions, extensions.contains("PIPELINING"), script);
   }
 
@@ -53,10 +58,12 @@ class PipeliningIT {
 
   @Test
   void theEnvelopeGoesOutAsOneGroupWhenPipeliningIsOffered() throws Exception {
-    // The server holds every reply until DATA: a client that waited for the MAIL reply would time out.
+    // The server holds every reply until DATA: a client that waited for the MAIL reply would time
+    // out.
     try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      SendOutcome o = c.send(message("hello"), Rcpt.of("a@example.net", "b@example.net", "c@example.net"));
+      SendOutcome o =
+          c.send(message("hello"), Rcpt.of("a@example.net", "b@example.net", "c@example.net"));
       assertThat(o).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "RCPT", "DATA");
       assertThat(s.commands.get(1)).startsWith("MAIL FROM:<sender@example.com> SIZE=");
@@ -67,7 +74,8 @@ class PipeliningIT {
   void withChunkingTheWholeMessageIsOneWriteAndNothingIsDotStuffed() throws Exception {
     try (ScriptedServer s = server(PIPELINING_CHUNKING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      SendOutcome o = c.send(message("line one\n.starts with a dot\nlast"), Rcpt.of("a@example.net"));
+      SendOutcome o =
+          c.send(message("line one\n.starts with a dot\nlast"), Rcpt.of("a@example.net"));
       assertThat(o).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "BDAT");
       assertThat(s.commands.get(3)).endsWith(" LAST");
@@ -92,8 +100,11 @@ class PipeliningIT {
   @Test
   void chunkingOffDoesNotUseBdat() throws Exception {
     try (ScriptedServer s = server(PIPELINING_CHUNKING, ScriptedServer::ok);
-        SmtpConnection c = new SmtpConnection(config(s.port()).toBuilder().chunking(false).build(), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+        SmtpConnection c =
+            new SmtpConnection(
+                config(s.port()).toBuilder().chunking(false).build(), Clock.systemUTC(), "t")) {
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
+          .isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "DATA");
     }
   }
@@ -103,74 +114,111 @@ class PipeliningIT {
     try (ScriptedServer s = server(List.of(), ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       for (int i = 0; i < 3; i++) {
-        assertThat(c.send(message("m" + i), Rcpt.of("a@example.net", "b@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+        assertThat(c.send(message("m" + i), Rcpt.of("a@example.net", "b@example.net")))
+            .isInstanceOf(SendOutcome.Delivered.class);
       }
       assertThat(s.violations).isEmpty();
-      assertThat(s.commands.get(1)).isEqualTo("MAIL FROM:<sender@example.com>"); // no SIZE when not offered
+      assertThat(s.commands.get(1))
+          .isEqualTo("MAIL FROM:<sender@example.com>"); // no SIZE when not offered
     }
   }
 
   @Test
   void pipeliningOffIsLockStepEvenWhenOffered() throws Exception {
     try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok);
-        SmtpConnection c = new SmtpConnection(config(s.port()).toBuilder().pipelining(false).build(), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
-      assertThat(c.send(message("y"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+        SmtpConnection c =
+            new SmtpConnection(
+                config(s.port()).toBuilder().pipelining(false).build(), Clock.systemUTC(), "t")) {
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
+          .isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("y"), Rcpt.of("a@example.net")))
+          .isInstanceOf(SendOutcome.Delivered.class);
     }
   }
 
   @Test
   void heloWhenEhloIsNotUnderstood() throws Exception {
-    try (ScriptedServer s = server(List.of(), cmd -> cmd.startsWith("EHLO") ? "502 5.5.1 what?" : ScriptedServer.ok(cmd));
+    try (ScriptedServer s =
+            server(
+                List.of(),
+                cmd -> cmd.startsWith("EHLO") ? "502 5.5.1 what?" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
+          .isInstanceOf(SendOutcome.Delivered.class);
       assertThat(verbs(s)).startsWith("EHLO", "HELO", "MAIL");
     }
   }
 
   @Test
   void aRecipientRefusedInTheMiddleOfAGroupIsReportedAndTheOthersGetTheMessage() throws Exception {
-    try (ScriptedServer s = server(PIPELINING_CHUNKING,
-        cmd -> cmd.contains("<bad@") ? "550 5.1.1 no such user" : ScriptedServer.ok(cmd));
+    try (ScriptedServer s =
+            server(
+                PIPELINING_CHUNKING,
+                cmd -> cmd.contains("<bad@") ? "550 5.1.1 no such user" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      SendOutcome o = c.send(message("x"), Rcpt.of("a@example.net", "bad@example.net", "c@example.net"));
-      assertThat(o).isInstanceOfSatisfying(SendOutcome.RecipientsRefused.class, r -> {
-        assertThat(r.accepted()).isEqualTo(2);
-        assertThat(r.refused()).singleElement().satisfies(f -> {
-          assertThat(f.address()).isEqualTo("bad@example.net");
-          assertThat(f.reply().codes()).isEqualTo("550 5.1.1");
-        });
-        assertThat(r.dataReply().code()).isEqualTo(250);
-      });
+      SendOutcome o =
+          c.send(message("x"), Rcpt.of("a@example.net", "bad@example.net", "c@example.net"));
+      assertThat(o)
+          .isInstanceOfSatisfying(
+              SendOutcome.RecipientsRefused.class,
+              r -> {
+                assertThat(r.accepted()).isEqualTo(2);
+                assertThat(r.refused())
+                    .singleElement()
+                    .satisfies(
+                        f -> {
+                          assertThat(f.address()).isEqualTo("bad@example.net");
+                          assertThat(f.reply().codes()).isEqualTo("550 5.1.1");
+                        });
+                assertThat(r.dataReply().code()).isEqualTo(250);
+              });
     }
   }
 
   @Test
   void aGoAheadWithNoAcceptedRecipientGetsALoneDotAndTheNextGroupStartsWithRset() throws Exception {
-    try (ScriptedServer s = server(PIPELINING,
-        cmd -> cmd.startsWith("RCPT") && cmd.contains("<bad") ? "550 5.1.1 no" : ScriptedServer.ok(cmd));
+    try (ScriptedServer s =
+            server(
+                PIPELINING,
+                cmd ->
+                    cmd.startsWith("RCPT") && cmd.contains("<bad")
+                        ? "550 5.1.1 no"
+                        : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       SendOutcome o = c.send(message("x"), Rcpt.of("bad1@example.net", "bad2@example.net"));
-      assertThat(o).isInstanceOfSatisfying(SendOutcome.RecipientsRefused.class, r -> {
-        assertThat(r.accepted()).isZero();
-        assertThat(r.dataReply()).isNull();
-        assertThat(r.refused()).hasSize(2);
-      });
-      assertThat(s.messages).singleElement().satisfies(m -> assertThat(m).isEmpty()); // the lone "."
-      assertThat(c.send(message("y"), Rcpt.of("good@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
-      assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "DATA", "RSET", "MAIL", "RCPT", "DATA");
+      assertThat(o)
+          .isInstanceOfSatisfying(
+              SendOutcome.RecipientsRefused.class,
+              r -> {
+                assertThat(r.accepted()).isZero();
+                assertThat(r.dataReply()).isNull();
+                assertThat(r.refused()).hasSize(2);
+              });
+      assertThat(s.messages)
+          .singleElement()
+          .satisfies(m -> assertThat(m).isEmpty()); // the lone "."
+      assertThat(c.send(message("y"), Rcpt.of("good@example.net")))
+          .isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(verbs(s))
+          .containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "DATA", "RSET", "MAIL", "RCPT", "DATA");
       assertThat(c.opens()).isEqualTo(1);
     }
   }
 
   @Test
   void aRefusedDataIsRejectedAndReset() throws Exception {
-    try (ScriptedServer s = server(PIPELINING, cmd -> cmd.equals("DATA") ? "554 5.7.1 not from you" : ScriptedServer.ok(cmd));
+    try (ScriptedServer s =
+            server(
+                PIPELINING,
+                cmd -> cmd.equals("DATA") ? "554 5.7.1 not from you" : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.Rejected.class, r -> {
-        assertThat(r.command()).isEqualTo("DATA");
-        assertThat(r.reply().codes()).isEqualTo("554 5.7.1");
-      });
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
+          .isInstanceOfSatisfying(
+              SendOutcome.Rejected.class,
+              r -> {
+                assertThat(r.command()).isEqualTo("DATA");
+                assertThat(r.reply().codes()).isEqualTo("554 5.7.1");
+              });
       c.send(message("y"), Rcpt.of("a@example.net"));
       assertThat(verbs(s)).containsSubsequence("DATA", "RSET", "MAIL");
     }
@@ -178,14 +226,23 @@ class PipeliningIT {
 
   @Test
   void aRefusedMailIsRejectedWithItsReply() throws Exception {
-    try (ScriptedServer s = server(PIPELINING_CHUNKING,
-        cmd -> cmd.startsWith("MAIL") ? "451 4.3.0 try later" : cmd.startsWith("RCPT") || cmd.startsWith("BDAT")
-            ? "503 5.5.1 no MAIL" : ScriptedServer.ok(cmd));
+    try (ScriptedServer s =
+            server(
+                PIPELINING_CHUNKING,
+                cmd ->
+                    cmd.startsWith("MAIL")
+                        ? "451 4.3.0 try later"
+                        : cmd.startsWith("RCPT") || cmd.startsWith("BDAT")
+                            ? "503 5.5.1 no MAIL"
+                            : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.Rejected.class, r -> {
-        assertThat(r.command()).isEqualTo("MAIL");
-        assertThat(r.reply().codes()).isEqualTo("451 4.3.0");
-      });
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
+          .isInstanceOfSatisfying(
+              SendOutcome.Rejected.class,
+              r -> {
+                assertThat(r.command()).isEqualTo("MAIL");
+                assertThat(r.reply().codes()).isEqualTo("451 4.3.0");
+              });
     }
   }
 
@@ -194,41 +251,54 @@ class PipeliningIT {
     try (ScriptedServer s = server(List.of("PIPELINING", "SIZE 100"), ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       assertThat(c.send(message("x".repeat(500)), Rcpt.of("a@example.net")))
-          .isInstanceOfSatisfying(SendOutcome.Rejected.class, r -> assertThat(r.reply().codes()).isEqualTo("552 5.3.4"));
+          .isInstanceOfSatisfying(
+              SendOutcome.Rejected.class,
+              r -> assertThat(r.reply().codes()).isEqualTo("552 5.3.4"));
       assertThat(verbs(s)).doesNotContain("MAIL");
     }
   }
 
   @Test
   void a421EndsTheSessionAndTheNextMessageReconnects() throws Exception {
-    try (ScriptedServer s = server(PIPELINING, cmd -> cmd.startsWith("RCPT") && cmd.contains("<slow")
-        ? "421 4.7.0 too fast, closing" : ScriptedServer.ok(cmd));
+    try (ScriptedServer s =
+            server(
+                PIPELINING,
+                cmd ->
+                    cmd.startsWith("RCPT") && cmd.contains("<slow")
+                        ? "421 4.7.0 too fast, closing"
+                        : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), Rcpt.of("slow@example.net"))).isInstanceOf(SendOutcome.RecipientsRefused.class);
-      assertThat(c.send(message("y"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("x"), Rcpt.of("slow@example.net")))
+          .isInstanceOf(SendOutcome.RecipientsRefused.class);
+      assertThat(c.send(message("y"), Rcpt.of("a@example.net")))
+          .isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.opens()).isEqualTo(2);
     }
   }
 
   @ParameterizedTest(name = "{0} offered, cut at {1}: {2}")
   @CsvSource({
-      "PIPELINING, MAIL, ConnectionLost",
-      "PIPELINING, RCPT, ConnectionLost",
-      "PIPELINING, DATA, ConnectionLost",
-      "PIPELINING, ., InDoubt",
-      "NONE, MAIL, ConnectionLost",
-      "NONE, RCPT, ConnectionLost",
-      "NONE, DATA, ConnectionLost",
-      "NONE, ., InDoubt",
-      "PIPELINING CHUNKING, MAIL, InDoubt",
-      "PIPELINING CHUNKING, BDAT, InDoubt",
-      "CHUNKING, MAIL, ConnectionLost",
-      "CHUNKING, RCPT, ConnectionLost",
-      "CHUNKING, BDAT, InDoubt"})
-  void aConnectionCutAtEachStepIsLostBeforeTheEndOfTheMessageAndInDoubtAfter(String offered, String step, String expected)
-      throws Exception {
+    "PIPELINING, MAIL, ConnectionLost",
+    "PIPELINING, RCPT, ConnectionLost",
+    "PIPELINING, DATA, ConnectionLost",
+    "PIPELINING, ., InDoubt",
+    "NONE, MAIL, ConnectionLost",
+    "NONE, RCPT, ConnectionLost",
+    "NONE, DATA, ConnectionLost",
+    "NONE, ., InDoubt",
+    "PIPELINING CHUNKING, MAIL, InDoubt",
+    "PIPELINING CHUNKING, BDAT, InDoubt",
+    "CHUNKING, MAIL, ConnectionLost",
+    "CHUNKING, RCPT, ConnectionLost",
+    "CHUNKING, BDAT, InDoubt"
+  })
+  void aConnectionCutAtEachStepIsLostBeforeTheEndOfTheMessageAndInDoubtAfter(
+      String offered, String step, String expected) throws Exception {
     List<String> extensions = offered.equals("NONE") ? List.of() : List.of(offered.split(" "));
-    try (ScriptedServer s = server(extensions, cmd -> cmd.startsWith(step) ? ScriptedServer.DROP : ScriptedServer.ok(cmd));
+    try (ScriptedServer s =
+            server(
+                extensions,
+                cmd -> cmd.startsWith(step) ? ScriptedServer.DROP : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       SendOutcome o = c.send(message("x"), Rcpt.of("a@example.net"));
       assertThat(o.getClass().getSimpleName()).isEqualTo(expected);
@@ -244,24 +314,34 @@ class PipeliningIT {
       Address[] to = Rcpt.of("a@example.net", "b@example.net");
       MimeMessage first = message("first");
       MimeMessage second = message("second");
-      assertThat(c.send(first, to, SmtpConnection.envelopeOf(second, to))).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(first, to, SmtpConnection.envelopeOf(second, to)))
+          .isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.send(second, to, null)).isInstanceOf(SendOutcome.Delivered.class);
-      assertThat(verbs(s)).containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "DATA", "MAIL", "RCPT", "RCPT", "DATA");
+      assertThat(verbs(s))
+          .containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "DATA", "MAIL", "RCPT", "RCPT", "DATA");
       assertThat(s.commands.get(5)).isEqualTo("MAIL FROM:<sender@example.com> BODY=8BITMIME");
-      assertThat(s.bufferedAfterDot.get(0)).as("the next MAIL arrived with the first message's end").isPositive();
+      assertThat(s.bufferedAfterDot.get(0))
+          .as("the next MAIL arrived with the first message's end")
+          .isPositive();
       assertThat(s.messages).hasSize(2);
       assertThat(s.connections).isEqualTo(1);
     }
   }
 
   @Test
-  void anotherMessageThanTheOneAnnouncedGoesOnANewConnectionAndNothingEmptyIsDelivered() throws Exception {
+  void anotherMessageThanTheOneAnnouncedGoesOnANewConnectionAndNothingEmptyIsDelivered()
+      throws Exception {
     try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok);
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       MimeMessage first = message("first");
-      assertThat(c.send(first, Rcpt.of("a@example.net"), SmtpConnection.envelopeOf(first, Rcpt.of("other@example.net"))))
+      assertThat(
+              c.send(
+                  first,
+                  Rcpt.of("a@example.net"),
+                  SmtpConnection.envelopeOf(first, Rcpt.of("other@example.net"))))
           .isInstanceOf(SendOutcome.Delivered.class);
-      assertThat(c.send(message("second"), Rcpt.of("a@example.net"), null)).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.send(message("second"), Rcpt.of("a@example.net"), null))
+          .isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.opens()).isEqualTo(2);
       Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> s.connections == 2);
       assertThat(s.messages).hasSize(2).noneMatch(m -> m.length == 0);
@@ -269,28 +349,43 @@ class PipeliningIT {
   }
 
   @Test
-  void closingWithAnEnvelopeAheadCutsTheConnectionInsteadOfSendingAnEmptyMessage() throws Exception {
+  void closingWithAnEnvelopeAheadCutsTheConnectionInsteadOfSendingAnEmptyMessage()
+      throws Exception {
     try (ScriptedServer s = server(PIPELINING, ScriptedServer::ok)) {
       try (SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
         MimeMessage first = message("first");
-        assertThat(c.send(first, Rcpt.of("a@example.net"), SmtpConnection.envelopeOf(first, Rcpt.of("a@example.net"))))
+        assertThat(
+                c.send(
+                    first,
+                    Rcpt.of("a@example.net"),
+                    SmtpConnection.envelopeOf(first, Rcpt.of("a@example.net"))))
             .isInstanceOf(SendOutcome.Delivered.class);
       }
-      Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> s.commands.size() >= 7);
+      Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> s.commands.size() >= 7);
       assertThat(s.messages).hasSize(1);
       assertThat(verbs(s)).doesNotContain("QUIT");
     }
   }
 
   @Test
-  void aConnectionCutAfterTheEndWithTheNextEnvelopeIsInDoubtAndTheNextMessageReconnects() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger dots = new java.util.concurrent.atomic.AtomicInteger();
-    try (ScriptedServer s = server(PIPELINING, cmd -> cmd.equals(".") && dots.incrementAndGet() == 1
-        ? ScriptedServer.DROP : ScriptedServer.ok(cmd));
+  void aConnectionCutAfterTheEndWithTheNextEnvelopeIsInDoubtAndTheNextMessageReconnects()
+      throws Exception {
+    java.util.concurrent.atomic.AtomicInteger dots =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (ScriptedServer s =
+            server(
+                PIPELINING,
+                cmd ->
+                    cmd.equals(".") && dots.incrementAndGet() == 1
+                        ? ScriptedServer.DROP
+                        : ScriptedServer.ok(cmd));
         SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
       MimeMessage first = message("first");
       Address[] to = Rcpt.of("a@example.net");
-      assertThat(c.send(first, to, SmtpConnection.envelopeOf(first, to))).isInstanceOf(SendOutcome.InDoubt.class);
+      assertThat(c.send(first, to, SmtpConnection.envelopeOf(first, to)))
+          .isInstanceOf(SendOutcome.InDoubt.class);
       assertThat(c.send(first, to, null)).isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.opens()).isEqualTo(2);
     }
@@ -298,34 +393,55 @@ class PipeliningIT {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"DATA", "BDAT"})
-  void aWriteThatStallsIsCutAfterTheWriteTimeoutAndTheMessageIsLostNotInDoubt(String mode) throws Exception {
-    // The server takes the envelope, then stops reading: the client's write fills the socket buffers and blocks.
-    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> stallAfterEnvelope(server, mode.equals("BDAT")), "stalling-server");
+  void aWriteThatStallsIsCutAfterTheWriteTimeoutAndTheMessageIsLostNotInDoubt(String mode)
+      throws Exception {
+    // The server takes the envelope, then stops reading: the client's write fills the socket
+    // buffers and blocks.
+    try (java.net.ServerSocket server =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread t =
+          new Thread(() -> stallAfterEnvelope(server, mode.equals("BDAT")), "stalling-server");
       t.setDaemon(true);
       t.start();
-      // The server would hold the connection for a minute and the read timeout is as long: only the write
-      // timeout's watchdog, closing the socket under the stalled write ("Socket closed"), ends this early.
-      SmtpConfig config = config(server.getLocalPort()).toBuilder().writeTimeout(Duration.ofMillis(500))
-          .readTimeout(Duration.ofSeconds(60)).build();
+      // The server would hold the connection for a minute and the read timeout is as long: only the
+      // write
+      // timeout's watchdog, closing the socket under the stalled write ("Socket closed"), ends this
+      // early.
+      SmtpConfig config =
+          config(server.getLocalPort()).toBuilder()
+              .writeTimeout(Duration.ofMillis(500))
+              .readTimeout(Duration.ofSeconds(60))
+              .build();
       try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
         SendOutcome o = c.send(message("x".repeat(40 * 1024 * 1024)), Rcpt.of("a@example.net"));
-        assertThat(o).isInstanceOfSatisfying(SendOutcome.ConnectionLost.class,
-            l -> assertThat(l.problem()).contains("before the end of data").contains("Socket closed"));
+        assertThat(o)
+            .isInstanceOfSatisfying(
+                SendOutcome.ConnectionLost.class,
+                l ->
+                    assertThat(l.problem())
+                        .contains("before the end of data")
+                        .contains("Socket closed"));
       }
     }
   }
 
-  /** Lock-step (no PIPELINING offered): answers up to DATA (or BDAT's command line), then never reads again. */
+  /**
+   * Lock-step (no PIPELINING offered): answers up to DATA (or BDAT's command line), then never
+   * reads again.
+   */
   private static void stallAfterEnvelope(java.net.ServerSocket server, boolean chunking) {
     try (java.net.Socket s = server.accept()) {
-      var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
       var out = s.getOutputStream();
       out.write("220 stall\r\n".getBytes(StandardCharsets.US_ASCII));
       String line;
       while ((line = in.readLine()) != null) {
         if (line.startsWith("EHLO")) {
-          out.write((chunking ? "250-stall\r\n250 CHUNKING\r\n" : "250 stall\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(
+              (chunking ? "250-stall\r\n250 CHUNKING\r\n" : "250 stall\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
         } else if (line.startsWith("DATA")) {
           out.write("354 go\r\n".getBytes(StandardCharsets.US_ASCII));
           break;
@@ -343,33 +459,45 @@ class PipeliningIT {
 
   @Test
   void authLoginWhenPlainIsNotOffered() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger step = new java.util.concurrent.atomic.AtomicInteger();
-    String user = java.util.Base64.getEncoder().encodeToString("u@example.com".getBytes(StandardCharsets.UTF_8));
-    String pass = java.util.Base64.getEncoder().encodeToString("pässword".getBytes(StandardCharsets.UTF_8));
-    try (ScriptedServer s = server(List.of("PIPELINING", "AUTH LOGIN"), cmd -> {
-      if (cmd.equals("AUTH LOGIN")) {
-        step.set(1);
-        return "334 VXNlcm5hbWU6";
-      }
-      if (step.get() == 1) {
-        step.set(cmd.equals(user) ? 2 : 9);
-        return "334 UGFzc3dvcmQ6";
-      }
-      if (step.get() == 2 || step.get() == 9) {
-        boolean ok = step.get() == 2 && cmd.equals(pass);
-        step.set(0);
-        return ok ? "235 2.7.0 ok" : "535 5.7.8 bad credentials";
-      }
-      return ScriptedServer.ok(cmd);
-    })) {
-      SmtpConfig good = config(s.port()).toBuilder().credentials("u@example.com", Secret.of("pässword")).build();
+    java.util.concurrent.atomic.AtomicInteger step =
+        new java.util.concurrent.atomic.AtomicInteger();
+    String user =
+        java.util.Base64.getEncoder()
+            .encodeToString("u@example.com".getBytes(StandardCharsets.UTF_8));
+    String pass =
+        java.util.Base64.getEncoder().encodeToString("pässword".getBytes(StandardCharsets.UTF_8));
+    try (ScriptedServer s =
+        server(
+            List.of("PIPELINING", "AUTH LOGIN"),
+            cmd -> {
+              if (cmd.equals("AUTH LOGIN")) {
+                step.set(1);
+                return "334 VXNlcm5hbWU6";
+              }
+              if (step.get() == 1) {
+                step.set(cmd.equals(user) ? 2 : 9);
+                return "334 UGFzc3dvcmQ6";
+              }
+              if (step.get() == 2 || step.get() == 9) {
+                boolean ok = step.get() == 2 && cmd.equals(pass);
+                step.set(0);
+                return ok ? "235 2.7.0 ok" : "535 5.7.8 bad credentials";
+              }
+              return ScriptedServer.ok(cmd);
+            })) {
+      SmtpConfig good =
+          config(s.port()).toBuilder().credentials("u@example.com", Secret.of("pässword")).build();
       try (SmtpConnection c = new SmtpConnection(good, Clock.systemUTC(), "t")) {
-        assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOf(SendOutcome.Delivered.class);
+        assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
+            .isInstanceOf(SendOutcome.Delivered.class);
       }
-      SmtpConfig bad = config(s.port()).toBuilder().credentials("u@example.com", Secret.of("wrong")).build();
+      SmtpConfig bad =
+          config(s.port()).toBuilder().credentials("u@example.com", Secret.of("wrong")).build();
       try (SmtpConnection c = new SmtpConnection(bad, Clock.systemUTC(), "t")) {
-        assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
-            r -> assertThat(r.reply().codes()).isEqualTo("535 5.7.8"));
+        assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
+            .isInstanceOfSatisfying(
+                SendOutcome.RelayRefused.class,
+                r -> assertThat(r.reply().codes()).isEqualTo("535 5.7.8"));
       }
     }
   }
@@ -377,23 +505,36 @@ class PipeliningIT {
   @Test
   void credentialsForARelayThatOffersNoAuthAreARelayProblemNotASilentSkip() throws Exception {
     try (ScriptedServer s = server(List.of("PIPELINING"), ScriptedServer::ok);
-        SmtpConnection c = new SmtpConnection(config(s.port()).toBuilder().credentials("u", Secret.of("p")).build(),
-            Clock.systemUTC(), "t")) {
-      assertThat(c.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
-          r -> assertThat(r.problem()).contains("does not offer AUTH PLAIN or LOGIN"));
+        SmtpConnection c =
+            new SmtpConnection(
+                config(s.port()).toBuilder().credentials("u", Secret.of("p")).build(),
+                Clock.systemUTC(),
+                "t")) {
+      assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
+          .isInstanceOfSatisfying(
+              SendOutcome.RelayRefused.class,
+              r -> assertThat(r.problem()).contains("does not offer AUTH PLAIN or LOGIN"));
     }
   }
 
   @Test
   void bytesAfterTheStartTlsReplyAreRefused() throws Exception {
-    // A man in the middle injecting a reply that the client would take as sent over TLS (Postfix's CVE-2011-0411 check).
-    try (ScriptedServer s = server(List.of("STARTTLS", "PIPELINING"),
-        cmd -> cmd.equals("STARTTLS") ? "220 go ahead\r\n250 injected" : ScriptedServer.ok(cmd))) {
-      SmtpConfig tls = SmtpConfig.builder("127.0.0.1", s.port(), TlsMode.STARTTLS_REQUIRED)
-          .readTimeout(Duration.ofSeconds(2)).build();
+    // A man in the middle injecting a reply that the client would take as sent over TLS (Postfix's
+    // CVE-2011-0411 check).
+    try (ScriptedServer s =
+        server(
+            List.of("STARTTLS", "PIPELINING"),
+            cmd ->
+                cmd.equals("STARTTLS") ? "220 go ahead\r\n250 injected" : ScriptedServer.ok(cmd))) {
+      SmtpConfig tls =
+          SmtpConfig.builder("127.0.0.1", s.port(), TlsMode.STARTTLS_REQUIRED)
+              .readTimeout(Duration.ofSeconds(2))
+              .build();
       try (SmtpConnection t = new SmtpConnection(tls, Clock.systemUTC(), "t")) {
-        assertThat(t.send(message("x"), Rcpt.of("a@example.net"))).isInstanceOfSatisfying(SendOutcome.RelayRefused.class,
-            r -> assertThat(r.problem()).contains("after its STARTTLS reply"));
+        assertThat(t.send(message("x"), Rcpt.of("a@example.net")))
+            .isInstanceOfSatisfying(
+                SendOutcome.RelayRefused.class,
+                r -> assertThat(r.problem()).contains("after its STARTTLS reply"));
       }
     }
   }
@@ -404,7 +545,9 @@ class PipeliningIT {
         assertThat(i > 0 && bytes[i - 1] == '\r').as("LF at %d preceded by CR", i).isTrue();
       }
       if (bytes[i] == '\r') {
-        assertThat(i + 1 < bytes.length && bytes[i + 1] == '\n').as("CR at %d followed by LF", i).isTrue();
+        assertThat(i + 1 < bytes.length && bytes[i + 1] == '\n')
+            .as("CR at %d followed by LF", i)
+            .isTrue();
       }
     }
   }

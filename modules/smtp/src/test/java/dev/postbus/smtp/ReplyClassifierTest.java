@@ -27,32 +27,174 @@ class ReplyClassifierTest {
   /** case, outcome, class, fresh connection, relay-level, in doubt, throttle */
   static Stream<Arguments> table() {
     return Stream.of(
-        Arguments.of("250 accepted", new SendOutcome.Delivered(SmtpReply.parse(250, "250 2.0.0 Ok")), DELIVERED, false, false, false, false),
-        Arguments.of("421 closing channel", rejected(421, "4.3.2 Service shutting down"), TRANSIENT, true, false, false, true),
-        Arguments.of("450 mailbox busy", rejected(450, "4.2.1 Mailbox busy"), TRANSIENT, false, false, false, false),
-        Arguments.of("451 local error", rejected(451, "4.3.0 Try later"), TRANSIENT, false, false, false, false),
-        Arguments.of("452 storage", rejected(452, "4.3.1 Insufficient storage"), TRANSIENT, false, false, false, false),
-        Arguments.of("454 SES throttling", rejected(454, "Throttling failure: Maximum sending rate exceeded."), TRANSIENT, false, false, false, true),
-        Arguments.of("451 4.7.x policy", rejected(451, "4.7.1 Greylisted"), TRANSIENT, false, false, false, true),
-        Arguments.of("500 syntax", rejected(500, "5.5.2 Syntax error"), PERMANENT, false, false, false, false),
-        Arguments.of("550 5.1.1 unknown user", rejected(550, "5.1.1 User unknown"), PERMANENT, false, false, false, false),
-        Arguments.of("552 size", rejected(552, "5.3.4 Message too big"), PERMANENT, false, false, false, false),
-        Arguments.of("553 mailbox name", rejected(553, "5.1.3 Bad address syntax"), PERMANENT, false, false, false, false),
-        Arguments.of("554 5.7.1 policy", rejected(554, "5.7.1 Message rejected"), PERMANENT, false, false, false, false),
-        Arguments.of("535 5.7.8 on AUTH", new SendOutcome.RelayRefused("authentication failed",
-            SmtpReply.parse(535, "535 5.7.8 Authentication credentials invalid")), FATAL, false, true, false, false),
-        Arguments.of("535 5.7.8 as a reply", rejected(535, "5.7.8 Authentication credentials invalid"), FATAL, false, true, false, false),
-        Arguments.of("TLS failure", new SendOutcome.RelayRefused("TLS failed", null), FATAL, false, true, false, false),
-        Arguments.of("connect refused", new SendOutcome.ConnectFailed("connect failed: ConnectException (Connection refused)"), TRANSIENT, true, true, false, false),
-        Arguments.of("connect timeout", new SendOutcome.ConnectFailed("connect failed: SocketTimeoutException (Connect timed out)"), TRANSIENT, true, true, false, false),
-        Arguments.of("read timeout before DATA ends", new SendOutcome.ConnectionLost("connection lost before the end of data: SocketTimeoutException"), TRANSIENT, true, false, false, false),
-        Arguments.of("lost after the final dot", new SendOutcome.InDoubt("connection lost after the end of data"), TRANSIENT, false, false, true, false));
+        Arguments.of(
+            "250 accepted",
+            new SendOutcome.Delivered(SmtpReply.parse(250, "250 2.0.0 Ok")),
+            DELIVERED,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "421 closing channel",
+            rejected(421, "4.3.2 Service shutting down"),
+            TRANSIENT,
+            true,
+            false,
+            false,
+            true),
+        Arguments.of(
+            "450 mailbox busy",
+            rejected(450, "4.2.1 Mailbox busy"),
+            TRANSIENT,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "451 local error",
+            rejected(451, "4.3.0 Try later"),
+            TRANSIENT,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "452 storage",
+            rejected(452, "4.3.1 Insufficient storage"),
+            TRANSIENT,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "454 SES throttling",
+            rejected(454, "Throttling failure: Maximum sending rate exceeded."),
+            TRANSIENT,
+            false,
+            false,
+            false,
+            true),
+        Arguments.of(
+            "451 4.7.x policy",
+            rejected(451, "4.7.1 Greylisted"),
+            TRANSIENT,
+            false,
+            false,
+            false,
+            true),
+        Arguments.of(
+            "500 syntax",
+            rejected(500, "5.5.2 Syntax error"),
+            PERMANENT,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "550 5.1.1 unknown user",
+            rejected(550, "5.1.1 User unknown"),
+            PERMANENT,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "552 size",
+            rejected(552, "5.3.4 Message too big"),
+            PERMANENT,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "553 mailbox name",
+            rejected(553, "5.1.3 Bad address syntax"),
+            PERMANENT,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "554 5.7.1 policy",
+            rejected(554, "5.7.1 Message rejected"),
+            PERMANENT,
+            false,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "535 5.7.8 on AUTH",
+            new SendOutcome.RelayRefused(
+                "authentication failed",
+                SmtpReply.parse(535, "535 5.7.8 Authentication credentials invalid")),
+            FATAL,
+            false,
+            true,
+            false,
+            false),
+        Arguments.of(
+            "535 5.7.8 as a reply",
+            rejected(535, "5.7.8 Authentication credentials invalid"),
+            FATAL,
+            false,
+            true,
+            false,
+            false),
+        Arguments.of(
+            "TLS failure",
+            new SendOutcome.RelayRefused("TLS failed", null),
+            FATAL,
+            false,
+            true,
+            false,
+            false),
+        Arguments.of(
+            "connect refused",
+            new SendOutcome.ConnectFailed("connect failed: ConnectException (Connection refused)"),
+            TRANSIENT,
+            true,
+            true,
+            false,
+            false),
+        Arguments.of(
+            "connect timeout",
+            new SendOutcome.ConnectFailed(
+                "connect failed: SocketTimeoutException (Connect timed out)"),
+            TRANSIENT,
+            true,
+            true,
+            false,
+            false),
+        Arguments.of(
+            "read timeout before DATA ends",
+            new SendOutcome.ConnectionLost(
+                "connection lost before the end of data: SocketTimeoutException"),
+            TRANSIENT,
+            true,
+            false,
+            false,
+            false),
+        Arguments.of(
+            "lost after the final dot",
+            new SendOutcome.InDoubt("connection lost after the end of data"),
+            TRANSIENT,
+            false,
+            false,
+            true,
+            false));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("table")
-  void classifiesByCodesNeverByText(String name, SendOutcome outcome, OutcomeClass expected, boolean fresh,
-      boolean relayLevel, boolean inDoubt, boolean throttle) {
+  void classifiesByCodesNeverByText(
+      String name,
+      SendOutcome outcome,
+      OutcomeClass expected,
+      boolean fresh,
+      boolean relayLevel,
+      boolean inDoubt,
+      boolean throttle) {
     Verdict v = classifier.classify(outcome);
     assertThat(v.outcomeClass()).isEqualTo(expected);
     assertThat(v.freshConnection()).as("fresh connection").isEqualTo(fresh);
@@ -63,12 +205,15 @@ class ReplyClassifierTest {
 
   @Test
   void textThatSoundsPermanentDoesNotChangeATemporaryCode() {
-    assertThat(classifier.classify(rejected(451, "user unknown, permanently rejected")).outcomeClass()).isEqualTo(TRANSIENT);
+    assertThat(
+            classifier.classify(rejected(451, "user unknown, permanently rejected")).outcomeClass())
+        .isEqualTo(TRANSIENT);
   }
 
   @Test
   void retryHintIsTheOnlyThingReadFromText() {
-    assertThat(classifier.classify(rejected(451, "4.7.1 Please try again in 30 seconds")).retryAfter())
+    assertThat(
+            classifier.classify(rejected(451, "4.7.1 Please try again in 30 seconds")).retryAfter())
         .isEqualTo(Duration.ofSeconds(30));
     assertThat(classifier.classify(rejected(421, "4.7.0 Retry after 5 minutes")).retryAfter())
         .isEqualTo(Duration.ofMinutes(5));
@@ -77,8 +222,9 @@ class ReplyClassifierTest {
 
   @Test
   void operatorOverridesWinMostSpecificFirst() {
-    ReplyClassifier c = new ReplyClassifier(Map.of("550", TRANSIENT, "5.7.*", TRANSIENT, "5.7.1", PERMANENT,
-        "4.7.*", PERMANENT));
+    ReplyClassifier c =
+        new ReplyClassifier(
+            Map.of("550", TRANSIENT, "5.7.*", TRANSIENT, "5.7.1", PERMANENT, "4.7.*", PERMANENT));
     assertThat(c.classify(SmtpReply.parse(550, "550 5.1.1 x")).outcomeClass()).isEqualTo(TRANSIENT);
     assertThat(c.classify(SmtpReply.parse(554, "554 5.7.9 x")).outcomeClass()).isEqualTo(TRANSIENT);
     assertThat(c.classify(SmtpReply.parse(554, "554 5.7.1 x")).outcomeClass()).isEqualTo(PERMANENT);
@@ -94,8 +240,11 @@ class ReplyClassifierTest {
 
   @Test
   void partlyDeliveredJobIsDeliveredAsAWhole() {
-    var partial = new SendOutcome.RecipientsRefused(List.of(new SendOutcome.Refusal("x@example.com",
-        SmtpReply.parse(550, "550 5.1.1 no"))), 1, SmtpReply.parse(250, "250 ok"));
+    var partial =
+        new SendOutcome.RecipientsRefused(
+            List.of(new SendOutcome.Refusal("x@example.com", SmtpReply.parse(550, "550 5.1.1 no"))),
+            1,
+            SmtpReply.parse(250, "250 ok"));
     assertThat(classifier.classify(partial).outcomeClass()).isEqualTo(DELIVERED);
   }
 }

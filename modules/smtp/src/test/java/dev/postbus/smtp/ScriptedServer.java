@@ -14,13 +14,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A small SMTP server for fault scripts: it offers the EHLO keywords it is given, answers each command with
- * what the script says ("250 ok", or {@link #DROP} to cut the connection there), reads DATA and BDAT content,
- * and records every command line, every message's bytes as received, and protocol mistakes a client made.
+ * A small SMTP server for fault scripts: it offers the EHLO keywords it is given, answers each
+ * command with what the script says ("250 ok", or {@link #DROP} to cut the connection there), reads
+ * DATA and BDAT content, and records every command line, every message's bytes as received, and
+ * protocol mistakes a client made.
  *
- * <p>{@code requirePipelining}: replies are held until the end of a command group (DATA, BDAT, the end of the
- * data, or a command that must end a group), so a lock-step client would wait forever; {@code !requirePipelining}
- * and no PIPELINING offered: a command that arrives while another is unanswered is recorded as a violation.
+ * <p>{@code requirePipelining}: replies are held until the end of a command group (DATA, BDAT, the
+ * end of the data, or a command that must end a group), so a lock-step client would wait forever;
+ * {@code !requirePipelining} and no PIPELINING offered: a command that arrives while another is
+ * unanswered is recorded as a violation.
  */
 final class ScriptedServer implements AutoCloseable {
 
@@ -33,12 +35,22 @@ final class ScriptedServer implements AutoCloseable {
   final List<String> commands = new CopyOnWriteArrayList<>();
   final List<byte[]> messages = new CopyOnWriteArrayList<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
-  /** For each message received with DATA: the bytes already waiting after its "." (the next commands, if pipelined). */
+
+  /**
+   * For each message received with DATA: the bytes already waiting after its "." (the next
+   * commands, if pipelined).
+   */
   final List<Integer> bufferedAfterDot = new CopyOnWriteArrayList<>();
+
   volatile int connections;
 
-  /** @param script the reply to a command line (the verb is upper case), to "." (end of DATA) or to "BDAT" */
-  ScriptedServer(List<String> extensions, boolean requirePipelining, Function<String, String> script) throws IOException {
+  /**
+   * @param script the reply to a command line (the verb is upper case), to "." (end of DATA) or to
+   *     "BDAT"
+   */
+  ScriptedServer(
+      List<String> extensions, boolean requirePipelining, Function<String, String> script)
+      throws IOException {
     this.extensions = extensions;
     this.script = script;
     this.requirePipelining = requirePipelining;
@@ -54,7 +66,8 @@ final class ScriptedServer implements AutoCloseable {
 
   /** The usual happy answers; a script falls back to it. */
   static String ok(String command) {
-    String verb = command.length() >= 4 ? command.substring(0, 4).toUpperCase(Locale.ROOT) : command;
+    String verb =
+        command.length() >= 4 ? command.substring(0, 4).toUpperCase(Locale.ROOT) : command;
     return switch (verb) {
       case "DATA" -> "354 go ahead";
       case "QUIT" -> "221 bye";
@@ -103,9 +116,14 @@ final class ScriptedServer implements AutoCloseable {
       if (reply.equals(DROP)) {
         return;
       }
-      boolean groupEnd = !requirePipelining || challenged || reply.startsWith("334")
-          || List.of("EHLO", "HELO", "DATA", "BDAT", "QUIT", "STAR", "AUTH", "NOOP").contains(verb);
-      challenged = reply.startsWith("334"); // the next line is an AUTH answer, which ends a group too
+      boolean groupEnd =
+          !requirePipelining
+              || challenged
+              || reply.startsWith("334")
+              || List.of("EHLO", "HELO", "DATA", "BDAT", "QUIT", "STAR", "AUTH", "NOOP")
+                  .contains(verb);
+      challenged =
+          reply.startsWith("334"); // the next line is an AUTH answer, which ends a group too
       send(out, held, reply, groupEnd);
       if (verb.equals("QUIT")) {
         return;
@@ -135,7 +153,8 @@ final class ScriptedServer implements AutoCloseable {
     return b.toString();
   }
 
-  private static void send(OutputStream out, ByteArrayOutputStream held, String reply, boolean flush)
+  private static void send(
+      OutputStream out, ByteArrayOutputStream held, String reply, boolean flush)
       throws IOException {
     held.write((reply + "\r\n").getBytes(StandardCharsets.UTF_8));
     if (flush) {

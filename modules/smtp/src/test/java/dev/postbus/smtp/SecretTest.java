@@ -19,16 +19,22 @@ class SecretTest {
     assertThat(s.reveal()).isEqualTo("first-token");
     Files.writeString(token, "second-token\n");
     assertThat(s.reveal()).isEqualTo("second-token");
-    assertThat(s.toString()).contains(token.toString()).doesNotContain("token\n").doesNotContain("second-token");
+    assertThat(s.toString())
+        .contains(token.toString())
+        .doesNotContain("token\n")
+        .doesNotContain("second-token");
   }
 
   @Test
   void aMissingFileIsRefusedAtOnceAndAVanishedOneSaysWhich(@TempDir Path dir) throws Exception {
-    assertThatThrownBy(() -> Secret.fromFile(dir.resolve("absent"))).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> Secret.fromFile(dir.resolve("absent")))
+        .isInstanceOf(NoSuchFileException.class);
     Path token = Files.writeString(dir.resolve("token"), "t");
     Secret s = Secret.fromFile(token);
     Files.delete(token);
-    assertThatThrownBy(s::reveal).isInstanceOf(UncheckedIOException.class).hasMessageContaining(token.toString())
+    assertThatThrownBy(s::reveal)
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining(token.toString())
         .hasMessageNotContaining("t\n");
   }
 
@@ -36,6 +42,7 @@ class SecretTest {
   void aTrustStoreThatCannotBeLoadedNamesTheKey(@TempDir Path dir) throws Exception {
     Path notAStore = Files.writeString(dir.resolve("trust.p12"), "not a key store");
     assertThatThrownBy(() -> TrustStore.load(notAStore, Secret.of("changeit")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("smtp.trust-store: cannot load " + notAStore);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("smtp.trust-store: cannot load " + notAStore);
   }
 }

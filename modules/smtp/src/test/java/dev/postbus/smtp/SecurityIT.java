@@ -29,13 +29,12 @@ import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
- * TLS and authentication against real SMTP servers: a relay with a self-signed certificate (made with
- * keytool), and a relay that takes AUTH XOAUTH2 bearer tokens.
+ * TLS and authentication against real SMTP servers: a relay with a self-signed certificate (made
+ * with keytool), and a relay that takes AUTH XOAUTH2 bearer tokens.
  */
 class SecurityIT {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static MimeMessage message(SmtpConfig config) throws Exception {
     Session session = SmtpConnection.sessionFor(config);
@@ -64,46 +63,64 @@ class SecurityIT {
   }
 
   private static SmtpConfig relay(String host, int port, TlsMode tls) {
-    return SmtpConfig.of(host, port, tls).withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
+    return SmtpConfig.of(host, port, tls)
+        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
   }
 
   private static SMTPServer.Builder server(AtomicInteger accepted) {
-    return SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress())
-        .messageHandlerFactory((MessageContext ctx) -> new MessageHandler() {
-          @Override public void from(String from) {}
-          @Override public void recipient(String r) {}
-          @Override public String data(InputStream in) throws java.io.IOException {
-            in.readAllBytes();
-            accepted.incrementAndGet();
-            return null;
-          }
-          @Override public void done() {}
-        });
+    return SMTPServer.port(0)
+        .bindAddress(InetAddress.getLoopbackAddress())
+        .messageHandlerFactory(
+            (MessageContext ctx) ->
+                new MessageHandler() {
+                  @Override
+                  public void from(String from) {}
+
+                  @Override
+                  public void recipient(String r) {}
+
+                  @Override
+                  public String data(InputStream in) throws java.io.IOException {
+                    in.readAllBytes();
+                    accepted.incrementAndGet();
+                    return null;
+                  }
+
+                  @Override
+                  public void done() {}
+                });
   }
 
   @Test
-  void aSelfSignedRelayIsRefusedClearlyUnlessItsCertificateIsTrustedAndItsNameMatches() throws Exception {
+  void aSelfSignedRelayIsRefusedClearlyUnlessItsCertificateIsTrustedAndItsNameMatches()
+      throws Exception {
     Certificates certs = Certificates.selfSigned(dir, "localhost");
     SSLContext serverTls = certs.serverContext();
     AtomicInteger accepted = new AtomicInteger();
-    SMTPServer server = server(accepted).enableTLS().requireTLS().startTlsSocketFactory(serverTls).build();
+    SMTPServer server =
+        server(accepted).enableTLS().requireTLS().startTlsSocketFactory(serverTls).build();
     server.start();
     try {
       int port = server.getPortAllocated();
 
       SendOutcome untrusted = send(relay("localhost", port, TlsMode.STARTTLS_REQUIRED));
       assertThat(untrusted).isInstanceOf(SendOutcome.RelayRefused.class);
-      assertThat(((SendOutcome.RelayRefused) untrusted).problem()).startsWith("TLS failed")
+      assertThat(((SendOutcome.RelayRefused) untrusted).problem())
+          .startsWith("TLS failed")
           .containsIgnoringCase("certification path");
 
       TrustStore trust = TrustStore.load(certs.trustStore, Secret.of(Certificates.PASSWORD));
       assertThat(send(relay("localhost", port, TlsMode.STARTTLS_REQUIRED).withTrustStore(trust)))
           .isInstanceOf(SendOutcome.Delivered.class);
 
-      // Trusted certificate, wrong name: the certificate is for localhost, the connection is to 127.0.0.1.
-      SendOutcome wrongName = send(relay("127.0.0.1", port, TlsMode.STARTTLS_REQUIRED).withTrustStore(trust));
+      // Trusted certificate, wrong name: the certificate is for localhost, the connection is to
+      // 127.0.0.1.
+      SendOutcome wrongName =
+          send(relay("127.0.0.1", port, TlsMode.STARTTLS_REQUIRED).withTrustStore(trust));
       assertThat(wrongName).isInstanceOf(SendOutcome.RelayRefused.class);
-      assertThat(((SendOutcome.RelayRefused) wrongName).problem()).startsWith("TLS failed").contains("127.0.0.1");
+      assertThat(((SendOutcome.RelayRefused) wrongName).problem())
+          .startsWith("TLS failed")
+          .contains("127.0.0.1");
 
       assertThat(accepted).hasValue(1);
     } finally {
@@ -115,14 +132,20 @@ class SecurityIT {
   void xoauth2ReadsTheTokenFileAgainForEveryConnection() throws Exception {
     AtomicReference<String> validToken = new AtomicReference<>("token-one");
     AtomicInteger accepted = new AtomicInteger();
-    SMTPServer server = server(accepted).authenticationHandlerFactory(new Xoauth2(validToken)).requireAuth().build();
+    SMTPServer server =
+        server(accepted)
+            .authenticationHandlerFactory(new Xoauth2(validToken))
+            .requireAuth()
+            .build();
     server.start();
     try {
       Path tokenFile = Files.writeString(dir.resolve("token"), "token-one\n");
-      SmtpConfig config = relay("127.0.0.1", server.getPortAllocated(), TlsMode.NONE)
-          .withCredentials("sender@example.com", Secret.fromFile(tokenFile))
-          .withAuthMechanism(AuthMechanism.XOAUTH2)
-          .withHygiene(1, Duration.ofMinutes(10), Duration.ofMinutes(1)); // one message per connection
+      SmtpConfig config =
+          relay("127.0.0.1", server.getPortAllocated(), TlsMode.NONE)
+              .withCredentials("sender@example.com", Secret.fromFile(tokenFile))
+              .withAuthMechanism(AuthMechanism.XOAUTH2)
+              .withHygiene(
+                  1, Duration.ofMinutes(10), Duration.ofMinutes(1)); // one message per connection
       assertThat(config.toString()).doesNotContain("token-one");
 
       try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
@@ -133,7 +156,8 @@ class SecurityIT {
         Files.writeString(tokenFile, "token-two\n");
         assertThat(c.send(message(config), TO)).isInstanceOf(SendOutcome.Delivered.class);
 
-        // The relay moves on; the file does not: a relay-level refusal, not a failure of the message.
+        // The relay moves on; the file does not: a relay-level refusal, not a failure of the
+        // message.
         validToken.set("token-three");
         SendOutcome stale = c.send(message(config), TO);
         assertThat(stale).isInstanceOf(SendOutcome.RelayRefused.class);
@@ -165,7 +189,8 @@ class SecurityIT {
         private String user;
 
         @Override
-        public Optional<String> auth(String clientInput, MessageContext context) throws RejectException {
+        public Optional<String> auth(String clientInput, MessageContext context)
+            throws RejectException {
           String[] parts = clientInput.trim().split(" ");
           String response = parts.length >= 3 ? parts[2] : parts[parts.length - 1];
           String decoded = new String(Base64.getDecoder().decode(response), StandardCharsets.UTF_8);

@@ -10,9 +10,12 @@ class SmtpConfigTest {
 
   @Test
   void toStringNeverShowsCredentials() {
-    SmtpConfig c = SmtpConfig.of("relay.example.com", 587, TlsMode.STARTTLS_REQUIRED)
-        .withCredentials("AKIAUSER", Secret.of("hunter2"));
-    assertThat(c.toString()).contains("auth=plain-login as (user) with (secret)").doesNotContain("AKIAUSER", "hunter2");
+    SmtpConfig c =
+        SmtpConfig.of("relay.example.com", 587, TlsMode.STARTTLS_REQUIRED)
+            .withCredentials("AKIAUSER", Secret.of("hunter2"));
+    assertThat(c.toString())
+        .contains("auth=plain-login as (user) with (secret)")
+        .doesNotContain("AKIAUSER", "hunter2");
     assertThat(Secret.of("hunter2").toString()).isEqualTo("(secret)");
   }
 
@@ -20,9 +23,15 @@ class SmtpConfigTest {
   void badValuesNameTheirKey() {
     assertThatThrownBy(() -> SmtpConfig.of("relay", 0, TlsMode.NONE))
         .hasMessage("smtp.port must be between 1 and 65535, got 0");
-    assertThatThrownBy(() -> SmtpConfig.of("relay", 25, TlsMode.NONE).withHygiene(0, Duration.ofMinutes(1), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () ->
+                SmtpConfig.of("relay", 25, TlsMode.NONE)
+                    .withHygiene(0, Duration.ofMinutes(1), Duration.ofSeconds(1)))
         .hasMessage("smtp.max-messages-per-connection must be at least 1, got 0");
-    assertThatThrownBy(() -> SmtpConfig.of("relay", 25, TlsMode.NONE).withTimeouts(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () ->
+                SmtpConfig.of("relay", 25, TlsMode.NONE)
+                    .withTimeouts(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
         .hasMessage("smtp.connect-timeout must be a positive duration, got PT0S");
   }
 

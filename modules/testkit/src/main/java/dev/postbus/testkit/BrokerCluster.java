@@ -24,9 +24,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /**
- * Three (or more) Kafka nodes, each a separate JVM ({@code kafka.Kafka}) on loopback, each both broker and
- * controller, replication 3 and {@code min.insync.replicas=2} by default: for fail-over tests that SIGKILL a
- * broker. Fencing timeouts are short so that a dead broker loses its leaderships in seconds.
+ * Three (or more) Kafka nodes, each a separate JVM ({@code kafka.Kafka}) on loopback, each both
+ * broker and controller, replication 3 and {@code min.insync.replicas=2} by default: for fail-over
+ * tests that SIGKILL a broker. Fencing timeouts are short so that a dead broker loses its
+ * leaderships in seconds.
  */
 public final class BrokerCluster implements AutoCloseable {
 
@@ -51,8 +52,11 @@ public final class BrokerCluster implements AutoCloseable {
         brokerPorts.add(FreePort.pick());
         controllerPorts.add(FreePort.pick());
       }
-      String voters = Stream.iterate(0, i -> i + 1).limit(size)
-          .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i)).collect(Collectors.joining(","));
+      String voters =
+          Stream.iterate(0, i -> i + 1)
+              .limit(size)
+              .map(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i))
+              .collect(Collectors.joining(","));
       String clusterId = Uuid.randomUuid().toString();
       List<Process> nodes = new ArrayList<>();
       BrokerCluster cluster = new BrokerCluster(dir, nodes, brokerPorts);
@@ -60,7 +64,13 @@ public final class BrokerCluster implements AutoCloseable {
         Path nodeDir = Files.createDirectories(dir.resolve("node-" + (i + 1)));
         Path config = nodeDir.resolve("server.properties");
         try (OutputStream out = Files.newOutputStream(config)) {
-          properties(i + 1, brokerPorts.get(i), controllerPorts.get(i), voters, nodeDir.resolve("data"), size)
+          properties(
+                  i + 1,
+                  brokerPorts.get(i),
+                  controllerPorts.get(i),
+                  voters,
+                  nodeDir.resolve("data"),
+                  size)
               .store(out, "Postbus test cluster node " + (i + 1));
         }
         format(config, clusterId);
@@ -73,13 +83,15 @@ public final class BrokerCluster implements AutoCloseable {
     }
   }
 
-  private static Properties properties(int nodeId, int brokerPort, int controllerPort, String voters, Path logDir,
-      int size) {
+  private static Properties properties(
+      int nodeId, int brokerPort, int controllerPort, String voters, Path logDir, int size) {
     String replication = Integer.toString(Math.min(3, size));
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", Integer.toString(nodeId));
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -105,16 +117,30 @@ public final class BrokerCluster implements AutoCloseable {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-      rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", config.toString()}, out);
+      rc =
+          StorageTool.execute(
+              new String[] {"format", "-t", clusterId, "-c", config.toString()}, out);
     }
     if (rc != 0) {
-      throw new IllegalStateException("formatting " + config + " failed (" + rc + "): " + buffer.toString(StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "formatting "
+              + config
+              + " failed ("
+              + rc
+              + "): "
+              + buffer.toString(StandardCharsets.UTF_8));
     }
   }
 
   private static Process launch(Path config, File log) throws IOException {
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-        "-cp", System.getProperty("java.class.path"), "kafka.Kafka", config.toString());
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx384m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "kafka.Kafka",
+            config.toString());
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
   }
 
@@ -131,7 +157,8 @@ public final class BrokerCluster implements AutoCloseable {
         }
         if (System.nanoTime() > deadline || nodes.stream().anyMatch(n -> !n.isAlive())) {
           close();
-          throw new IllegalStateException("the " + size + "-node test cluster did not come up within " + READY_SECONDS + " s");
+          throw new IllegalStateException(
+              "the " + size + "-node test cluster did not come up within " + READY_SECONDS + " s");
         }
         java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
       }
@@ -149,8 +176,15 @@ public final class BrokerCluster implements AutoCloseable {
   /** The node id of the leader of a partition. */
   public int leaderOf(String topic, int partition) {
     try (Admin admin = admin()) {
-      return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-          .partitions().get(partition).leader().id();
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(30, TimeUnit.SECONDS)
+          .get(topic)
+          .partitions()
+          .get(partition)
+          .leader()
+          .id();
     } catch (Exception e) {
       throw new IllegalStateException("cannot find the leader of " + topic + "-" + partition, e);
     }

@@ -5,16 +5,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The settings every test worker needs: a broker, a topic, group and events topic of its own, a plain-text relay
- * on loopback, and a free port for its HTTP endpoints. Tests add what they are about. As configuration keys
- * ({@link #settings}) for an in-process worker, or as {@code POSTBUS_*} variables ({@link #environment}) for a
- * worker process.
+ * The settings every test worker needs: a broker, a topic, group and events topic of its own, a
+ * plain-text relay on loopback, and a free port for its HTTP endpoints. Tests add what they are
+ * about. As configuration keys ({@link #settings}) for an in-process worker, or as {@code
+ * POSTBUS_*} variables ({@link #environment}) for a worker process.
  */
 public final class MinimalWorker {
 
   private MinimalWorker() {}
 
-  /** A mutable map of keys; {@code name} prefixes the topic, group and events topic, each made unique. */
+  /**
+   * A mutable map of keys; {@code name} prefixes the topic, group and events topic, each made
+   * unique.
+   */
   public static Map<String, String> settings(String bootstrap, int relayPort, String name) {
     Map<String, String> v = new HashMap<>();
     v.put("kafka.bootstrap-servers", bootstrap);

@@ -8,15 +8,18 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One real in-process Kafka broker for the whole test JVM, started on first use and stopped when the JVM's
- * tests end. Tests get it as a parameter and give themselves their own topics and group ids
- * ({@link #uniqueName(String)}).
+ * One real in-process Kafka broker for the whole test JVM, started on first use and stopped when
+ * the JVM's tests end. Tests get it as a parameter and give themselves their own topics and group
+ * ids ({@link #uniqueName(String)}).
  *
- * <pre>{@code @ExtendWith(SharedKafka.class) class MyIT { @Test void t(EmbeddedKafka kafka) { ... } } }</pre>
+ * <pre>
+ * {@code @ExtendWith(SharedKafka.class) class MyIT { @Test void t(EmbeddedKafka kafka) { ... } } }
+ * </pre>
  */
 public final class SharedKafka implements BeforeAllCallback, ParameterResolver {
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedKafka.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(SharedKafka.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -34,8 +37,11 @@ public final class SharedKafka implements BeforeAllCallback, ParameterResolver {
   }
 
   private static EmbeddedKafka broker(ExtensionContext context) {
-    return context.getRoot().getStore(NAMESPACE)
-        .getOrComputeIfAbsent(EmbeddedKafka.class, k -> EmbeddedKafka.startEphemeral(), EmbeddedKafka.class);
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            EmbeddedKafka.class, k -> EmbeddedKafka.startEphemeral(), EmbeddedKafka.class);
   }
 
   /** A topic or group name no other test uses: {@code prefix-<random>}. */

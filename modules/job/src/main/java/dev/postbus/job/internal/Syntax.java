@@ -9,15 +9,20 @@ public final class Syntax {
 
   private static final String ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
   private static final String LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+
   /** An ASCII addr-spec: dot-atom local part, host name with at least two labels. */
   public static final Pattern ADDRESS =
       Pattern.compile(ATEXT + "+(?:\\." + ATEXT + "+)*@" + LABEL + "(?:\\." + LABEL + ")+");
+
   /** {@code Display Name <addr>}; the name may be quoted. */
-  public static final Pattern NAMED_ADDRESS = Pattern.compile("[ \\t]*([^<>]*?)[ \\t]*<([^<>]*)>[ \\t]*");
+  public static final Pattern NAMED_ADDRESS =
+      Pattern.compile("[ \\t]*([^<>]*?)[ \\t]*<([^<>]*)>[ \\t]*");
+
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:~+=/@-]{1,200}");
   public static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]{1,76}");
   public static final Pattern CONTENT_TYPE =
-      Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+      Pattern.compile(
+          "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
   public static final int MAX_ADDRESS_LENGTH = 254;
   public static final int MAX_NAME_LENGTH = 256;
@@ -29,9 +34,21 @@ public final class Syntax {
   public static final int MAX_ATTACHMENTS = 32;
 
   /** Headers Postbus writes itself; a job may not set them. */
-  public static final Set<String> RESERVED_HEADERS = Set.of("from", "to", "cc", "bcc", "subject",
-      "message-id", "date", "mime-version", "content-type", "content-transfer-encoding", "reply-to",
-      "sender", "return-path");
+  public static final Set<String> RESERVED_HEADERS =
+      Set.of(
+          "from",
+          "to",
+          "cc",
+          "bcc",
+          "subject",
+          "message-id",
+          "date",
+          "mime-version",
+          "content-type",
+          "content-transfer-encoding",
+          "reply-to",
+          "sender",
+          "return-path");
 
   private Syntax() {}
 
@@ -39,7 +56,9 @@ public final class Syntax {
     return RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT));
   }
 
-  /** True when the text holds CR, LF or NUL: the characters that would end or break a header line. */
+  /**
+   * True when the text holds CR, LF or NUL: the characters that would end or break a header line.
+   */
   public static boolean hasLineBreakOrNul(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -50,7 +69,9 @@ public final class Syntax {
     return false;
   }
 
-  /** Strict padded base64 (standard alphabet, no whitespace), checked without a backtracking regex. */
+  /**
+   * Strict padded base64 (standard alphabet, no whitespace), checked without a backtracking regex.
+   */
   public static boolean isBase64(String s) {
     int n = s.length();
     if (n % 4 != 0) {
@@ -58,8 +79,12 @@ public final class Syntax {
     }
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      boolean alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '+' || c == '/';
+      boolean alphabet =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '+'
+              || c == '/';
       if (!alphabet && !(c == '=' && i >= n - 2 && (i == n - 1 || s.charAt(n - 1) == '='))) {
         return false;
       }

@@ -6,16 +6,25 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What a server offered in its EHLO reply (RFC 5321 4.1.1.1). The first line is the server's name and is not
- * an extension. {@link #summary()} lists the keywords (and SIZE's limit), which name no person: safe for logs.
+ * What a server offered in its EHLO reply (RFC 5321 4.1.1.1). The first line is the server's name
+ * and is not an extension. {@link #summary()} lists the keywords (and SIZE's limit), which name no
+ * person: safe for logs.
  *
  * @param size the SIZE limit in bytes; 0 when offered without a limit; -1 when not offered
  */
-public record Extensions(boolean pipelining, boolean chunking, long size, boolean eightBitMime, boolean smtpUtf8,
-    boolean startTls, Set<String> authMechanisms, String summary) {
+public record Extensions(
+    boolean pipelining,
+    boolean chunking,
+    long size,
+    boolean eightBitMime,
+    boolean smtpUtf8,
+    boolean startTls,
+    Set<String> authMechanisms,
+    String summary) {
 
   /** A server that answered HELO only (or an EHLO with no extensions). */
-  public static final Extensions NONE = new Extensions(false, false, -1, false, false, false, Set.of(), "(none)");
+  public static final Extensions NONE =
+      new Extensions(false, false, -1, false, false, false, Set.of(), "(none)");
 
   public static Extensions parse(List<String> ehloLines) {
     boolean pipelining = false;
@@ -47,12 +56,21 @@ public record Extensions(boolean pipelining, boolean chunking, long size, boolea
             auth.add(words[w].toUpperCase(Locale.ROOT));
           }
         }
-        default -> { }
+        default -> {}
       }
-      keywords.add(keyword.equals("SIZE") && size > 0 ? "SIZE " + size
-          : keyword.equals("AUTH") ? "AUTH " + String.join(" ", auth) : keyword);
+      keywords.add(
+          keyword.equals("SIZE") && size > 0
+              ? "SIZE " + size
+              : keyword.equals("AUTH") ? "AUTH " + String.join(" ", auth) : keyword);
     }
-    return new Extensions(pipelining, chunking, size, eightBit, utf8, startTls, Set.copyOf(auth),
+    return new Extensions(
+        pipelining,
+        chunking,
+        size,
+        eightBit,
+        utf8,
+        startTls,
+        Set.copyOf(auth),
         keywords.isEmpty() ? "(none)" : String.join(", ", keywords));
   }
 

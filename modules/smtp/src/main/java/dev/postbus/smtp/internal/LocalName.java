@@ -3,7 +3,10 @@ package dev.postbus.smtp.internal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** The name sent in EHLO: smtp.helo-name, or this host's name (looked up once), or an address literal. */
+/**
+ * The name sent in EHLO: smtp.helo-name, or this host's name (looked up once), or an address
+ * literal.
+ */
 final class LocalName {
 
   private static volatile String cached;

@@ -8,21 +8,26 @@ import java.util.Properties;
 public final class MailSessions {
 
   /**
-   * Jakarta Mail 2.1 looks up its stream provider with a ServiceLoader scan of every jar on the class path
-   * each time a message is written (measured: about a tenth of the CPU of a send). Naming the provider in
-   * this system property turns that into a direct class load. Set once, only when the user has not.
+   * Jakarta Mail 2.1 looks up its stream provider with a ServiceLoader scan of every jar on the
+   * class path each time a message is written (measured: about a tenth of the CPU of a send).
+   * Naming the provider in this system property turns that into a direct class load. Set once, only
+   * when the user has not.
    */
   public static final String STREAM_PROVIDER_PROPERTY = "jakarta.mail.util.StreamProvider";
 
   static {
     if (System.getProperty(STREAM_PROVIDER_PROPERTY) == null) {
-      System.setProperty(STREAM_PROVIDER_PROPERTY, "org.eclipse.angus.mail.util.MailStreamProvider");
+      System.setProperty(
+          STREAM_PROVIDER_PROPERTY, "org.eclipse.angus.mail.util.MailStreamProvider");
     }
   }
 
   private MailSessions() {}
 
-  /** Makes sure the static set-up above has run (for code that builds messages without a connection). */
+  /**
+   * Makes sure the static set-up above has run (for code that builds messages without a
+   * connection).
+   */
   public static void init() {
     // the class initializer does the work
   }

@@ -1,6 +1,9 @@
 package dev.postbus.smtp.internal;
 
-/** A failure described for logs and outcomes: the innermost exception's class and message, no addresses. */
+/**
+ * A failure described for logs and outcomes: the innermost exception's class and message, no
+ * addresses.
+ */
 final class Problems {
 
   private Problems() {}

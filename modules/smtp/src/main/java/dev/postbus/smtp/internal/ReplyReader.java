@@ -8,15 +8,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads replies from the socket's stream through a buffer of its own: "250-first\r\n250 last\r\n" is one reply. A reply split across TCP
- * packets is read whole; a line without a valid code, a continuation with another code, or a line longer
- * than {@link #MAX_LINE} is a protocol error (an {@link IOException}: the session cannot go on).
+ * Reads replies from the socket's stream through a buffer of its own: "250-first\r\n250 last\r\n"
+ * is one reply. A reply split across TCP packets is read whole; a line without a valid code, a
+ * continuation with another code, or a line longer than {@link #MAX_LINE} is a protocol error (an
+ * {@link IOException}: the session cannot go on).
  */
 public final class ReplyReader {
 
-  /** RFC 5321 allows 512 octets per reply line; real servers send longer texts, so we allow some more. */
+  /**
+   * RFC 5321 allows 512 octets per reply line; real servers send longer texts, so we allow some
+   * more.
+   */
   static final int MAX_LINE = 8192;
-  /** More lines than any real EHLO reply: a server that never ends its reply cannot make us buffer forever. */
+
+  /**
+   * More lines than any real EHLO reply: a server that never ends its reply cannot make us buffer
+   * forever.
+   */
   static final int MAX_LINES = 512;
 
   private final InputStream in;
@@ -35,12 +43,18 @@ public final class ReplyReader {
     int code = -1;
     for (int count = 0; count < MAX_LINES; count++) {
       int n = readLine();
-      if (n < 3 || !digit(line[0]) || !digit(line[1]) || !digit(line[2]) || (n > 3 && line[3] != ' ' && line[3] != '-')) {
-        throw new ProtocolException("malformed reply line from the server (" + Math.min(n, 3) + " bytes of code)");
+      if (n < 3
+          || !digit(line[0])
+          || !digit(line[1])
+          || !digit(line[2])
+          || (n > 3 && line[3] != ' ' && line[3] != '-')) {
+        throw new ProtocolException(
+            "malformed reply line from the server (" + Math.min(n, 3) + " bytes of code)");
       }
       int c = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
       if (code >= 0 && c != code) {
-        throw new ProtocolException("a multi-line reply changed its code from " + code + " to " + c);
+        throw new ProtocolException(
+            "a multi-line reply changed its code from " + code + " to " + c);
       }
       code = c;
       String text = n > 4 ? new String(line, 4, n - 4, StandardCharsets.UTF_8) : "";

@@ -14,10 +14,11 @@ import java.util.Base64;
 import javax.net.ssl.SSLException;
 
 /**
- * Sets a session up: TCP connect (or implicit TLS), the greeting, EHLO (HELO when EHLO is not understood),
- * STARTTLS and EHLO again, AUTH. Every failure is an {@link OpenFailed} carrying the outcome the caller acts
- * on: {@link SendOutcome.ConnectFailed} when the relay could not be reached or refused the session,
- * {@link SendOutcome.RelayRefused} when it refuses us (TLS, authentication, STARTTLS required and missing).
+ * Sets a session up: TCP connect (or implicit TLS), the greeting, EHLO (HELO when EHLO is not
+ * understood), STARTTLS and EHLO again, AUTH. Every failure is an {@link OpenFailed} carrying the
+ * outcome the caller acts on: {@link SendOutcome.ConnectFailed} when the relay could not be reached
+ * or refused the session, {@link SendOutcome.RelayRefused} when it refuses us (TLS, authentication,
+ * STARTTLS required and missing).
  */
 public final class SessionOpener {
 
@@ -36,16 +37,20 @@ public final class SessionOpener {
       throw e;
     } catch (SSLException e) {
       close(socket);
-      throw new OpenFailed(new SendOutcome.RelayRefused("TLS failed: " + Problems.describe(e), null));
+      throw new OpenFailed(
+          new SendOutcome.RelayRefused("TLS failed: " + Problems.describe(e), null));
     } catch (IOException e) {
       close(socket);
-      throw new OpenFailed(new SendOutcome.ConnectFailed("connect failed: " + Problems.describe(e)));
+      throw new OpenFailed(
+          new SendOutcome.ConnectFailed("connect failed: " + Problems.describe(e)));
     }
   }
 
   private SmtpSession open(Socket plain) throws IOException, OpenFailed {
     plain.setTcpNoDelay(true);
-    plain.connect(new InetSocketAddress(config.host(), config.port()), (int) config.connectTimeout().toMillis());
+    plain.connect(
+        new InetSocketAddress(config.host(), config.port()),
+        (int) config.connectTimeout().toMillis());
     plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()));
     Socket socket = config.tls() == TlsMode.IMPLICIT ? Tls.wrap(plain, config) : plain;
     ReplyReader in = new ReplyReader(socket.getInputStream());
@@ -60,19 +65,28 @@ public final class SessionOpener {
         Reply r = in.read();
         if (r.code() == 220) {
           if (in.buffered() > 0) {
-            // Commands injected before the handshake would be taken as sent over TLS (CVE-2011-0411's mirror).
-            throw new OpenFailed(new SendOutcome.RelayRefused("TLS failed: the server sent " + in.buffered()
-                + " bytes after its STARTTLS reply, before the handshake", null));
+            // Commands injected before the handshake would be taken as sent over TLS
+            // (CVE-2011-0411's mirror).
+            throw new OpenFailed(
+                new SendOutcome.RelayRefused(
+                    "TLS failed: the server sent "
+                        + in.buffered()
+                        + " bytes after its STARTTLS reply, before the handshake",
+                    null));
           }
           socket = Tls.wrap(socket, config);
           in = new ReplyReader(socket.getInputStream());
           ext = hello(socket, in); // everything learnt before TLS is forgotten
         } else if (config.tls() == TlsMode.STARTTLS_REQUIRED) {
-          throw new OpenFailed(new SendOutcome.RelayRefused("STARTTLS is required and the server refused it ("
-              + r.codes() + ")", r.toSmtpReply()));
+          throw new OpenFailed(
+              new SendOutcome.RelayRefused(
+                  "STARTTLS is required and the server refused it (" + r.codes() + ")",
+                  r.toSmtpReply()));
         }
       } else if (config.tls() == TlsMode.STARTTLS_REQUIRED) {
-        throw new OpenFailed(new SendOutcome.RelayRefused("STARTTLS is required but the server does not offer it", null));
+        throw new OpenFailed(
+            new SendOutcome.RelayRefused(
+                "STARTTLS is required but the server does not offer it", null));
       }
     }
     if (config.authenticated()) {
@@ -97,19 +111,24 @@ public final class SessionOpener {
     throw refusedSession(r);
   }
 
-  private void authenticate(Socket socket, ReplyReader in, Extensions ext) throws IOException, OpenFailed {
+  private void authenticate(Socket socket, ReplyReader in, Extensions ext)
+      throws IOException, OpenFailed {
     String secret;
     try {
       secret = config.password().reveal();
     } catch (UncheckedIOException e) {
-      // The password or token file is unreadable (a secret being rotated): the relay cannot be used until it is back.
+      // The password or token file is unreadable (a secret being rotated): the relay cannot be used
+      // until it is back.
       throw new OpenFailed(new SendOutcome.RelayRefused(e.getMessage(), null));
     }
     String user = config.username();
     Reply r;
     if (config.authMechanism() == AuthMechanism.XOAUTH2) {
       requireOffered(ext, "XOAUTH2");
-      write(socket, "AUTH XOAUTH2 " + base64("user=" + user + "\u0001auth=Bearer " + secret + "\u0001\u0001"));
+      write(
+          socket,
+          "AUTH XOAUTH2 "
+              + base64("user=" + user + "\u0001auth=Bearer " + secret + "\u0001\u0001"));
       r = in.read();
       if (r.code() == 334) { // an error challenge (JSON); an empty line asks for the final reply
         write(socket, "");
@@ -138,14 +157,22 @@ public final class SessionOpener {
 
   private void requireOffered(Extensions ext, String mechanism) throws OpenFailed {
     if (!ext.authMechanisms().contains(mechanism)) {
-      throw new OpenFailed(new SendOutcome.RelayRefused("authentication failed: the relay does not offer AUTH "
-          + (config.authMechanism() == AuthMechanism.XOAUTH2 ? "XOAUTH2" : "PLAIN or LOGIN") + " (it offers: "
-          + (ext.authMechanisms().isEmpty() ? "none" : String.join(" ", ext.authMechanisms())) + ")", null));
+      throw new OpenFailed(
+          new SendOutcome.RelayRefused(
+              "authentication failed: the relay does not offer AUTH "
+                  + (config.authMechanism() == AuthMechanism.XOAUTH2 ? "XOAUTH2" : "PLAIN or LOGIN")
+                  + " (it offers: "
+                  + (ext.authMechanisms().isEmpty()
+                      ? "none"
+                      : String.join(" ", ext.authMechanisms()))
+                  + ")",
+              null));
     }
   }
 
   private static OpenFailed refusedSession(Reply r) {
-    return new OpenFailed(new SendOutcome.ConnectFailed("server refused the session: " + r.codes()));
+    return new OpenFailed(
+        new SendOutcome.ConnectFailed("server refused the session: " + r.codes()));
   }
 
   private static void write(Socket socket, String line) throws IOException {

@@ -12,26 +12,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One open SMTP session on a JDK socket, after greeting, EHLO, STARTTLS and AUTH ({@link SessionOpener}).
- * It sends one message per {@link #send} and returns what came of it as a {@link SendOutcome}.
+ * One open SMTP session on a JDK socket, after greeting, EHLO, STARTTLS and AUTH ({@link
+ * SessionOpener}). It sends one message per {@link #send} and returns what came of it as a {@link
+ * SendOutcome}.
  *
- * <p>When the server offered PIPELINING (and smtp.pipelining is auto) the envelope goes out as one group:
- * [RSET] MAIL, every RCPT, and DATA, read back by count; with CHUNKING (and smtp.chunking auto) the group
- * ends with {@code BDAT n LAST} and the message itself, so a message costs one round trip. Without
- * PIPELINING each command waits for its reply. A failed transaction is reset with RSET, which rides at the
- * head of the next group instead of costing a round trip of its own.
+ * <p>When the server offered PIPELINING (and smtp.pipelining is auto) the envelope goes out as one
+ * group: [RSET] MAIL, every RCPT, and DATA, read back by count; with CHUNKING (and smtp.chunking
+ * auto) the group ends with {@code BDAT n LAST} and the message itself, so a message costs one
+ * round trip. Without PIPELINING each command waits for its reply. A failed transaction is reset
+ * with RSET, which rides at the head of the next group instead of costing a round trip of its own.
  *
- * <p>In doubt or not: a failure once the end of the message may have reached the server (the final "." of
- * DATA, or the BDAT LAST chunk) is {@link SendOutcome.InDoubt}; any failure before is
- * {@link SendOutcome.ConnectionLost}.
+ * <p>In doubt or not: a failure once the end of the message may have reached the server (the final
+ * "." of DATA, or the BDAT LAST chunk) is {@link SendOutcome.InDoubt}; any failure before is {@link
+ * SendOutcome.ConnectionLost}.
  */
 public final class SmtpSession implements WriteWatchdog.Watched {
 
   private static final byte[] CRLF = {'\r', '\n'};
+
   /** The end of DATA content, which {@link WireBytes} puts last. */
   private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
+
   /** The last byte of a BDAT chunk: until it is sent, the server cannot have the whole message. */
   private static final int END_OF_CHUNK = 1;
+
   private static final int OUT_BUFFER = 64 * 1024;
 
   private final Socket socket;
@@ -47,12 +51,17 @@ public final class SmtpSession implements WriteWatchdog.Watched {
   private volatile long writeDeadline;
   private boolean needsReset;
   private boolean broken;
-  /** MAIL, RCPTs and DATA of the next message, written after the previous one's "." and not answered yet. */
+
+  /**
+   * MAIL, RCPTs and DATA of the next message, written after the previous one's "." and not answered
+   * yet.
+   */
   private Ahead ahead;
 
   private record Ahead(String from, String[] recipients) {}
 
-  SmtpSession(Socket socket, ReplyReader in, Extensions extensions, SmtpConfig config) throws IOException {
+  SmtpSession(Socket socket, ReplyReader in, Extensions extensions, SmtpConfig config)
+      throws IOException {
     this.socket = socket;
     this.out = new BufferedOutputStream(socket.getOutputStream(), OUT_BUFFER);
     this.in = in;
@@ -78,16 +87,19 @@ public final class SmtpSession implements WriteWatchdog.Watched {
   }
 
   /**
-   * Whether the next message's envelope was already written (after the last message's "."): the next
-   * {@link #send} must be for exactly that envelope ({@link #aheadIs}), or the session must be aborted, since a
-   * 354 for recipients the server accepted cannot be taken back without sending a message.
+   * Whether the next message's envelope was already written (after the last message's "."): the
+   * next {@link #send} must be for exactly that envelope ({@link #aheadIs}), or the session must be
+   * aborted, since a 354 for recipients the server accepted cannot be taken back without sending a
+   * message.
    */
   public boolean hasAhead() {
     return ahead != null;
   }
 
   public boolean aheadIs(String from, String[] recipients) {
-    return ahead != null && ahead.from().equals(from) && java.util.Arrays.equals(ahead.recipients(), recipients);
+    return ahead != null
+        && ahead.from().equals(from)
+        && java.util.Arrays.equals(ahead.recipients(), recipients);
   }
 
   /** False once the connection broke, the server said 421, or the protocol went wrong: close it. */
@@ -96,35 +108,53 @@ public final class SmtpSession implements WriteWatchdog.Watched {
   }
 
   /**
-   * Sends one message. {@code mime} is the message as written by Jakarta Mail (line ends are made CRLF here);
-   * {@code beforeEnd} runs just before the end of the message is written, the point after which the server may
-   * accept it.
+   * Sends one message. {@code mime} is the message as written by Jakarta Mail (line ends are made
+   * CRLF here); {@code beforeEnd} runs just before the end of the message is written, the point
+   * after which the server may accept it.
    */
-  public SendOutcome send(String from, String[] recipients, byte[] mime, int mimeLength, Runnable beforeEnd) {
+  public SendOutcome send(
+      String from, String[] recipients, byte[] mime, int mimeLength, Runnable beforeEnd) {
     return send(from, recipients, mime, mimeLength, beforeEnd, null, null);
   }
 
   /**
-   * As {@link #send(String, String[], byte[], int, Runnable)}; with pipelined DATA, the envelope of the next
-   * message ({@code nextFrom}, {@code nextRecipients}, when not null) goes out in the same write as this
-   * message's data and ".", so that the next message finds its 354 waiting: one round trip per message.
+   * As {@link #send(String, String[], byte[], int, Runnable)}; with pipelined DATA, the envelope of
+   * the next message ({@code nextFrom}, {@code nextRecipients}, when not null) goes out in the same
+   * write as this message's data and ".", so that the next message finds its 354 waiting: one round
+   * trip per message.
    */
-  public SendOutcome send(String from, String[] recipients, byte[] mime, int mimeLength, Runnable beforeEnd,
-      String nextFrom, String[] nextRecipients) {
+  public SendOutcome send(
+      String from,
+      String[] recipients,
+      byte[] mime,
+      int mimeLength,
+      Runnable beforeEnd,
+      String nextFrom,
+      String[] nextRecipients) {
     if (ahead != null && !aheadIs(from, recipients)) {
-      throw new IllegalStateException("the session holds another message's envelope; abort it first");
+      throw new IllegalStateException(
+          "the session holds another message's envelope; abort it first");
     }
     wire.encode(mime, mimeLength, !chunking);
     if (extensions.size() > 0 && wire.length() > extensions.size()) {
-      return new SendOutcome.Rejected(new SmtpReply(552, "5.3.4", "message of " + wire.length()
-          + " bytes is larger than the relay's SIZE limit of " + extensions.size() + " bytes; not sent"), "MAIL");
+      return new SendOutcome.Rejected(
+          new SmtpReply(
+              552,
+              "5.3.4",
+              "message of "
+                  + wire.length()
+                  + " bytes is larger than the relay's SIZE limit of "
+                  + extensions.size()
+                  + " bytes; not sent"),
+          "MAIL");
     }
     refusals.clear();
     if (replies.length < recipients.length + 3) {
       replies = new Reply[recipients.length + 3];
     }
     try {
-      return transaction(from, recipients, beforeEnd, pipelining && !chunking ? nextFrom : null, nextRecipients);
+      return transaction(
+          from, recipients, beforeEnd, pipelining && !chunking ? nextFrom : null, nextRecipients);
     } catch (EndWritten e) {
       return lost(e.getCause(), true);
     } catch (IOException e) {
@@ -132,11 +162,18 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     }
   }
 
-  private SendOutcome transaction(String from, String[] recipients, Runnable beforeEnd, String nextFrom,
-      String[] nextRecipients) throws IOException, EndWritten {
+  private SendOutcome transaction(
+      String from,
+      String[] recipients,
+      Runnable beforeEnd,
+      String nextFrom,
+      String[] nextRecipients)
+      throws IOException, EndWritten {
     if (ahead != null) {
-      ahead = null; // written after the last "." (no RSET: that transaction ended); its replies are waiting
-      return afterEnvelope(recipients, beforeEnd, -1, 0, 1, recipients.length + 1, nextFrom, nextRecipients);
+      ahead = null; // written after the last "." (no RSET: that transaction ended); its replies are
+      // waiting
+      return afterEnvelope(
+          recipients, beforeEnd, -1, 0, 1, recipients.length + 1, nextFrom, nextRecipients);
     }
     int n = 0;
     int resetAt = -1;
@@ -179,12 +216,21 @@ public final class SmtpSession implements WriteWatchdog.Watched {
       out.flush();
     }
     disarmWrite();
-    return afterEnvelope(recipients, beforeEnd, resetAt, mailAt, firstRcpt, endAt, nextFrom, nextRecipients);
+    return afterEnvelope(
+        recipients, beforeEnd, resetAt, mailAt, firstRcpt, endAt, nextFrom, nextRecipients);
   }
 
   /** Reads the envelope group's replies (those not read yet) and finishes the transaction. */
-  private SendOutcome afterEnvelope(String[] recipients, Runnable beforeEnd, int resetAt, int mailAt, int firstRcpt,
-      int endAt, String nextFrom, String[] nextRecipients) throws IOException, EndWritten {
+  private SendOutcome afterEnvelope(
+      String[] recipients,
+      Runnable beforeEnd,
+      int resetAt,
+      int mailAt,
+      int firstRcpt,
+      int endAt,
+      String nextFrom,
+      String[] nextRecipients)
+      throws IOException, EndWritten {
     int accepted;
     try {
       readPending(endAt);
@@ -230,18 +276,18 @@ public final class SmtpSession implements WriteWatchdog.Watched {
   }
 
   /**
-   * Writes the message but its last {@code tail} bytes. A failure here is certainly before the server could
-   * have the whole message (lost, not in doubt); a large message goes to the socket here, a small one stays in
-   * the buffer and leaves with its end.
+   * Writes the message but its last {@code tail} bytes. A failure here is certainly before the
+   * server could have the whole message (lost, not in doubt); a large message goes to the socket
+   * here, a small one stays in the buffer and leaves with its end.
    */
   private void writeUpToTheEnd(int tail) throws IOException {
     out.write(wire.array(), 0, wire.length() - Math.min(tail, wire.length()));
   }
 
   /**
-   * The next message's MAIL, RCPTs and DATA, after this one's "." (RFC 2920 allows content first in a group).
-   * Its size and content are not known yet: MAIL goes without SIZE, and with BODY=8BITMIME whenever the server
-   * offers it (true of any content).
+   * The next message's MAIL, RCPTs and DATA, after this one's "." (RFC 2920 allows content first in
+   * a group). Its size and content are not known yet: MAIL goes without SIZE, and with
+   * BODY=8BITMIME whenever the server offers it (true of any content).
    */
   private void writeAhead(String from, String[] recipients) throws IOException {
     StringBuilder mail = new StringBuilder(64).append("MAIL FROM:<").append(from).append('>');
@@ -279,7 +325,8 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     return new SendOutcome.Rejected(mail.toSmtpReply(), "MAIL");
   }
 
-  private SendOutcome noRecipient(String[] recipients, int firstRcpt, int endAt) throws IOException {
+  private SendOutcome noRecipient(String[] recipients, int firstRcpt, int endAt)
+      throws IOException {
     collectRefusals(recipients, firstRcpt);
     for (SendOutcome.Refusal r : refusals) {
       if (r.reply().code() == 421) {
@@ -291,7 +338,9 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     return new SendOutcome.RecipientsRefused(refusals, 0, null);
   }
 
-  /** DATA said 354 though the transaction cannot go on: end it with an empty message (RFC 2920 3.1). */
+  /**
+   * DATA said 354 though the transaction cannot go on: end it with an empty message (RFC 2920 3.1).
+   */
   private void loneDotAfter354(int endAt) throws IOException {
     if (endAt >= 0 && !chunking && replies[endAt].code() == 354) {
       armWrite();
@@ -335,7 +384,9 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     }
   }
 
-  /** A 421 means the server is closing the session: finish this message's outcome, then reconnect. */
+  /**
+   * A 421 means the server is closing the session: finish this message's outcome, then reconnect.
+   */
   private void checkAlive(Reply r) {
     if (r.code() == 421) {
       broken = true;
@@ -408,9 +459,9 @@ public final class SmtpSession implements WriteWatchdog.Watched {
   }
 
   /**
-   * QUIT, wait for its reply (bounded by the read timeout), close. Never throws. With an envelope written ahead
-   * the server may be waiting for message data after a 354: the socket is closed instead (the server then drops
-   * the unfinished transaction), since QUIT would be taken as data.
+   * QUIT, wait for its reply (bounded by the read timeout), close. Never throws. With an envelope
+   * written ahead the server may be waiting for message data after a 354: the socket is closed
+   * instead (the server then drops the unfinished transaction), since QUIT would be taken as data.
    */
   public void quit() {
     try {

@@ -13,15 +13,16 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * TLS over an open socket, for implicit TLS and STARTTLS alike: the trust store of the config (or the JVM's),
- * and the host name checked against the certificate unless verification is turned off.
+ * TLS over an open socket, for implicit TLS and STARTTLS alike: the trust store of the config (or
+ * the JVM's), and the host name checked against the certificate unless verification is turned off.
  */
 final class Tls {
 
   private Tls() {}
 
   static SSLSocket wrap(Socket plain, SmtpConfig config) throws IOException {
-    SSLSocket ssl = (SSLSocket) factory(config).createSocket(plain, config.host(), config.port(), true);
+    SSLSocket ssl =
+        (SSLSocket) factory(config).createSocket(plain, config.host(), config.port(), true);
     if (config.verifyCertificates()) {
       SSLParameters params = ssl.getSSLParameters();
       params.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 2818 / 6125 host-name check

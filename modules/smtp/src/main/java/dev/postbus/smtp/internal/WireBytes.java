@@ -1,13 +1,14 @@
 package dev.postbus.smtp.internal;
 
 /**
- * A message's bytes as the server must see them, made in one pass over the MIME bytes: every line ends in
- * CRLF (a bare LF or a bare CR becomes CRLF, so the server never sees either: the "SMTP smuggling" rule),
- * the content ends with CRLF, and for DATA every line starting with "." gets a second "." and the
- * terminating ".\r\n" follows. For BDAT nothing is stuffed and nothing is appended.
+ * A message's bytes as the server must see them, made in one pass over the MIME bytes: every line
+ * ends in CRLF (a bare LF or a bare CR becomes CRLF, so the server never sees either: the "SMTP
+ * smuggling" rule), the content ends with CRLF, and for DATA every line starting with "." gets a
+ * second "." and the terminating ".\r\n" follows. For BDAT nothing is stuffed and nothing is
+ * appended.
  *
- * <p>The output array is reused between messages of one connection; {@link #length()} says how much of it
- * is the current message.
+ * <p>The output array is reused between messages of one connection; {@link #length()} says how much
+ * of it is the current message.
  */
 public final class WireBytes {
 
@@ -19,9 +20,13 @@ public final class WireBytes {
   private int length;
   private boolean eightBit;
 
-  /** Encodes {@code raw[0..rawLength)}; {@code dotStuff} for DATA (stuffing and the final ".\r\n"), off for BDAT. */
+  /**
+   * Encodes {@code raw[0..rawLength)}; {@code dotStuff} for DATA (stuffing and the final ".\r\n"),
+   * off for BDAT.
+   */
   public WireBytes encode(byte[] raw, int rawLength, boolean dotStuff) {
-    // Worst case: every byte a bare LF (becomes 2), or a "." at each line start (becomes 2), plus ".\r\n" + CRLF.
+    // Worst case: every byte a bare LF (becomes 2), or a "." at each line start (becomes 2), plus
+    // ".\r\n" + CRLF.
     int worst = 2 * rawLength + 5;
     if (out.length < worst) {
       out = new byte[Math.max(worst, out.length * 2)];

@@ -6,10 +6,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The write timeout. A blocking socket write has none of its own, so a session arms a deadline before it
- * writes and disarms it after; one daemon thread for the whole JVM closes the socket of a session whose
- * deadline has passed, which makes the stuck write throw. Arming is a volatile write: nothing is allocated
- * per message.
+ * The write timeout. A blocking socket write has none of its own, so a session arms a deadline
+ * before it writes and disarms it after; one daemon thread for the whole JVM closes the socket of a
+ * session whose deadline has passed, which makes the stuck write throw. Arming is a volatile write:
+ * nothing is allocated per message.
  */
 final class WriteWatchdog {
 

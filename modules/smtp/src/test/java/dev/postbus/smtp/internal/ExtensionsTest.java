@@ -9,8 +9,22 @@ class ExtensionsTest {
 
   @Test
   void readsWhatPostfixOffers() {
-    Extensions e = Extensions.parse(List.of("mx.example.com", "PIPELINING", "SIZE 10240000", "VRFY", "ETRN",
-        "STARTTLS", "AUTH PLAIN LOGIN", "AUTH=PLAIN LOGIN", "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"));
+    Extensions e =
+        Extensions.parse(
+            List.of(
+                "mx.example.com",
+                "PIPELINING",
+                "SIZE 10240000",
+                "VRFY",
+                "ETRN",
+                "STARTTLS",
+                "AUTH PLAIN LOGIN",
+                "AUTH=PLAIN LOGIN",
+                "ENHANCEDSTATUSCODES",
+                "8BITMIME",
+                "DSN",
+                "SMTPUTF8",
+                "CHUNKING"));
     assertThat(e.pipelining()).isTrue();
     assertThat(e.chunking()).isTrue();
     assertThat(e.size()).isEqualTo(10_240_000);
@@ -18,7 +32,9 @@ class ExtensionsTest {
     assertThat(e.eightBitMime()).isTrue();
     assertThat(e.smtpUtf8()).isTrue();
     assertThat(e.authMechanisms()).containsExactlyInAnyOrder("PLAIN", "LOGIN");
-    assertThat(e.summary()).contains("PIPELINING", "CHUNKING", "SIZE 10240000", "AUTH LOGIN PLAIN").doesNotContain("mx.example");
+    assertThat(e.summary())
+        .contains("PIPELINING", "CHUNKING", "SIZE 10240000", "AUTH LOGIN PLAIN")
+        .doesNotContain("mx.example");
   }
 
   @Test

@@ -35,7 +35,9 @@ class ReplyReaderTest {
 
   @Test
   void readsMultiLineRepliesSplitAcrossPackets() throws Exception {
-    ReplyReader r = new ReplyReader(trickle("250-mx.example\r\n250-PIPELINING\r\n250 SIZE 10\r\n550 5.1.1 no\r\n"));
+    ReplyReader r =
+        new ReplyReader(
+            trickle("250-mx.example\r\n250-PIPELINING\r\n250 SIZE 10\r\n550 5.1.1 no\r\n"));
     Reply ehlo = r.read();
     assertThat(ehlo.code()).isEqualTo(250);
     assertThat(ehlo.lines()).containsExactly("mx.example", "PIPELINING", "SIZE 10");
@@ -46,7 +48,10 @@ class ReplyReaderTest {
 
   @Test
   void repliesReadByCountFromOneBuffer() throws Exception {
-    ReplyReader r = new ReplyReader(new ByteArrayInputStream("250 a\r\n250 b\r\n354 c\r\n".getBytes(StandardCharsets.US_ASCII)));
+    ReplyReader r =
+        new ReplyReader(
+            new ByteArrayInputStream(
+                "250 a\r\n250 b\r\n354 c\r\n".getBytes(StandardCharsets.US_ASCII)));
     assertThat(r.read().lines()).containsExactly("a");
     assertThat(r.buffered()).isPositive();
     assertThat(r.read().lines()).containsExactly("b");
@@ -56,21 +61,36 @@ class ReplyReaderTest {
 
   @Test
   void aBareCodeAndABareLfAreAccepted() throws Exception {
-    ReplyReader r = new ReplyReader(new ByteArrayInputStream("250\n".getBytes(StandardCharsets.US_ASCII)));
+    ReplyReader r =
+        new ReplyReader(new ByteArrayInputStream("250\n".getBytes(StandardCharsets.US_ASCII)));
     assertThat(r.read().code()).isEqualTo(250);
   }
 
   @Test
   void garbageIsAProtocolError() {
-    assertThatThrownBy(() -> new ReplyReader(new ByteArrayInputStream("hello\r\n".getBytes(StandardCharsets.US_ASCII))).read())
+    assertThatThrownBy(
+            () ->
+                new ReplyReader(
+                        new ByteArrayInputStream("hello\r\n".getBytes(StandardCharsets.US_ASCII)))
+                    .read())
         .isInstanceOf(ReplyReader.ProtocolException.class);
-    assertThatThrownBy(() -> new ReplyReader(new ByteArrayInputStream("250-a\r\n550 b\r\n".getBytes(StandardCharsets.US_ASCII))).read())
-        .isInstanceOf(ReplyReader.ProtocolException.class).hasMessageContaining("changed its code");
+    assertThatThrownBy(
+            () ->
+                new ReplyReader(
+                        new ByteArrayInputStream(
+                            "250-a\r\n550 b\r\n".getBytes(StandardCharsets.US_ASCII)))
+                    .read())
+        .isInstanceOf(ReplyReader.ProtocolException.class)
+        .hasMessageContaining("changed its code");
   }
 
   @Test
   void anEndOfStreamMidReplyIsEof() {
-    assertThatThrownBy(() -> new ReplyReader(new ByteArrayInputStream("250-a\r\n25".getBytes(StandardCharsets.US_ASCII))).read())
+    assertThatThrownBy(
+            () ->
+                new ReplyReader(
+                        new ByteArrayInputStream("250-a\r\n25".getBytes(StandardCharsets.US_ASCII)))
+                    .read())
         .isInstanceOf(EOFException.class);
   }
 }

@@ -1,6 +1,9 @@
 package dev.postbus.worker.config;
 
-/** A configuration value that cannot be used. The message is one line naming the key and what is allowed. */
+/**
+ * A configuration value that cannot be used. The message is one line naming the key and what is
+ * allowed.
+ */
 public final class ConfigException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;

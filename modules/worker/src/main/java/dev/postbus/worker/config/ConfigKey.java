@@ -3,14 +3,20 @@ package dev.postbus.worker.config;
 import java.util.Locale;
 
 /**
- * One configuration key, declared once: its name in the file, its environment variable, what it means,
- * its type and default. The configuration reference is generated from these declarations.
+ * One configuration key, declared once: its name in the file, its environment variable, what it
+ * means, its type and default. The configuration reference is generated from these declarations.
  *
  * @param defaultText the default as shown in the reference ({@code null}: no default, not required;
  *     computed defaults are described in words)
  */
-public record ConfigKey<T>(String name, Importance importance, ValueType<T> type, T defaultValue,
-    String defaultText, boolean secret, String doc) {
+public record ConfigKey<T>(
+    String name,
+    Importance importance,
+    ValueType<T> type,
+    T defaultValue,
+    String defaultText,
+    boolean secret,
+    String doc) {
 
   public static final String ENV_PREFIX = "POSTBUS_";
 

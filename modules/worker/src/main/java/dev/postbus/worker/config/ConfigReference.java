@@ -2,14 +2,18 @@ package dev.postbus.worker.config;
 
 import java.util.List;
 
-/** Renders {@code docs/configuration.md} from the key declarations in {@link Keys}, so doc and code agree. */
+/**
+ * Renders {@code docs/configuration.md} from the key declarations in {@link Keys}, so doc and code
+ * agree.
+ */
 public final class ConfigReference {
 
   private ConfigReference() {}
 
   public static String markdown() {
     StringBuilder md = new StringBuilder();
-    md.append("""
+    md.append(
+        """
         # Configuration reference
 
         <!-- Generated from the key declarations in modules/worker/.../config/Keys.java by ConfigReference.
@@ -31,14 +35,25 @@ public final class ConfigReference {
       md.append("|---|---|---|---|---|---|\n");
       List<ConfigKey<?>> keys = Keys.ALL.stream().filter(k -> k.importance() == group).toList();
       for (ConfigKey<?> k : keys) {
-        md.append("| `").append(k.name()).append("` | `").append(k.env()).append("` | ").append(cell(k.doc()))
-            .append(k.secret() ? " Secret: never logged or shown." : "").append(" | ").append(k.type().unit())
-            .append(" | ").append(k.defaultText() == null ? "(none)" : "`" + cell(k.defaultText()) + "`")
-            .append(" | ").append(cell(k.type().allowed())).append(" |\n");
+        md.append("| `")
+            .append(k.name())
+            .append("` | `")
+            .append(k.env())
+            .append("` | ")
+            .append(cell(k.doc()))
+            .append(k.secret() ? " Secret: never logged or shown." : "")
+            .append(" | ")
+            .append(k.type().unit())
+            .append(" | ")
+            .append(k.defaultText() == null ? "(none)" : "`" + cell(k.defaultText()) + "`")
+            .append(" | ")
+            .append(cell(k.type().allowed()))
+            .append(" |\n");
       }
       md.append('\n');
     }
-    md.append("""
+    md.append(
+        """
         ## Several relays
 
         `relays=ses,postfix` names the relays in order of preference. Each relay has its own connections,
@@ -55,14 +70,30 @@ public final class ConfigReference {
         | setting | meaning | default | allowed |
         |---|---|---|---|
         """);
-    RelayKeys.INHERITED.forEach((setting, base) -> md.append("| `").append(setting).append("` | as `")
-        .append(base.name()).append("`, for this relay | `").append(base.name()).append("` | ")
-        .append(cell(base.type().allowed())).append(" |\n"));
+    RelayKeys.INHERITED.forEach(
+        (setting, base) ->
+            md.append("| `")
+                .append(setting)
+                .append("` | as `")
+                .append(base.name())
+                .append("`, for this relay | `")
+                .append(base.name())
+                .append("` | ")
+                .append(cell(base.type().allowed()))
+                .append(" |\n"));
     for (ConfigKey<?> k : RelayKeys.OWN) {
-      md.append("| `").append(RelayKeys.setting(k)).append("` | ").append(cell(k.doc())).append(" | `")
-          .append(cell(k.defaultText())).append("` | ").append(cell(k.type().allowed())).append(" |\n");
+      md.append("| `")
+          .append(RelayKeys.setting(k))
+          .append("` | ")
+          .append(cell(k.doc()))
+          .append(" | `")
+          .append(cell(k.defaultText()))
+          .append("` | ")
+          .append(cell(k.type().allowed()))
+          .append(" |\n");
     }
-    md.append("""
+    md.append(
+        """
 
         For example, Amazon SES first and a Postfix relay when SES is out, with transactional mail kept to SES:
 
@@ -85,7 +116,8 @@ public final class ConfigReference {
         `tags.relay-pool`; replay it once a relay serves the pool.
 
         """);
-    md.append("""
+    md.append(
+        """
         ## Kafka client settings
 
         Any Kafka client property passes through to the worker's consumer, producer and admin client with the
@@ -104,7 +136,10 @@ public final class ConfigReference {
 
         The launcher also reads `POSTBUS_JAVA_OPTS` (JVM options), and logging reads `POSTBUS_LOG_FORMAT`
         (`json` for JSON lines) and `POSTBUS_LOG_LEVEL`.
-        """.formatted(Keys.KAFKA_CLIENT_PREFIX, ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX) + "<PROPERTY>"));
+        """
+            .formatted(
+                Keys.KAFKA_CLIENT_PREFIX,
+                ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX) + "<PROPERTY>"));
     return md.toString();
   }
 

@@ -13,15 +13,25 @@ import java.util.Objects;
  * @param rateLimitGlobal messages/s the whole group sends through this relay (0: no limit)
  * @param pools the relay pools it serves; {@value #ANY_POOL} for every pool
  */
-public record RelayConfig(String name, SmtpConfig smtp, int connections, int connectionsGlobal, int rateLimit,
-    int rateLimitGlobal, int weight, List<String> pools) {
+public record RelayConfig(
+    String name,
+    SmtpConfig smtp,
+    int connections,
+    int connectionsGlobal,
+    int rateLimit,
+    int rateLimitGlobal,
+    int weight,
+    List<String> pools) {
 
   /** The pool of a job that names none. */
   public static final String DEFAULT_POOL = "default";
+
   /** In {@code pools}: every pool. */
   public static final String ANY_POOL = "*";
+
   /** The job tag that names a relay pool. */
   public static final String POOL_TAG = "relay-pool";
+
   /** The name of the single relay configured with {@code smtp.*} alone. */
   public static final String SINGLE = "default";
 
@@ -41,7 +51,13 @@ public record RelayConfig(String name, SmtpConfig smtp, int connections, int con
 
   @Override
   public String toString() {
-    return name + "=" + smtp.host() + ":" + smtp.port() + "×" + connections + (pools.equals(List.of(ANY_POOL)) ? ""
-        : " pools " + String.join(",", pools));
+    return name
+        + "="
+        + smtp.host()
+        + ":"
+        + smtp.port()
+        + "×"
+        + connections
+        + (pools.equals(List.of(ANY_POOL)) ? "" : " pools " + String.join(",", pools));
   }
 }

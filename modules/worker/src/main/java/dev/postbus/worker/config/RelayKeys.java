@@ -8,57 +8,101 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The keys of one relay among several: {@code relay.<name>.<setting>} in the file,
- * {@code POSTBUS_RELAY_<NAME>_<SETTING>} in the environment. Most settings default to the {@code smtp.*} key of
- * the same meaning; a few belong to a relay alone.
+ * The keys of one relay among several: {@code relay.<name>.<setting>} in the file, {@code
+ * POSTBUS_RELAY_<NAME>_<SETTING>} in the environment. Most settings default to the {@code smtp.*}
+ * key of the same meaning; a few belong to a relay alone.
  */
 public final class RelayKeys {
 
   private RelayKeys() {}
 
   public static final String PREFIX = "relay.";
+
   /** Relay names: short, and the same in a file and in an environment variable. */
   public static final Pattern NAME = Keys.RELAY_NAME;
+
   private static final Pattern POOL = Pattern.compile("\\*|[A-Za-z0-9._-]{1,64}");
 
-  /** Settings that default to the worker-wide key, by the setting's name after {@code relay.<name>.}. */
+  /**
+   * Settings that default to the worker-wide key, by the setting's name after {@code
+   * relay.<name>.}.
+   */
   static final Map<String, ConfigKey<?>> INHERITED = inherited();
 
-  public static final ConfigKey<Integer> WEIGHT = own("weight", ValueType.integer(1, 1000), 1,
-      "Share of the jobs this relay takes when relays.mode=weighted, relative to the other relays that are up.");
-  public static final ConfigKey<List<String>> POOLS = own("pools",
-      ValueType.words(POOL, "pool names (letters, digits, '.', '_', '-'), or * for every pool"), List.of("*"),
-      "The relay pools this relay serves. A job names its pool with the tag relay-pool; a job without it is in pool "
-          + "default. * serves every pool.");
-  public static final ConfigKey<Integer> RATE_LIMIT = own("rate-limit", ValueType.integer(0, 1_000_000), 0,
-      "Most messages per second this worker sends through this relay (0: none). rate-limit limits the worker over "
-          + "all its relays.");
-  public static final ConfigKey<Integer> RATE_LIMIT_GLOBAL = own("rate-limit-global", ValueType.integer(0, 1_000_000),
-      0, "Most messages per second the whole group sends through this relay (0: none), divided like rate-limit-global.");
+  public static final ConfigKey<Integer> WEIGHT =
+      own(
+          "weight",
+          ValueType.integer(1, 1000),
+          1,
+          "Share of the jobs this relay takes when relays.mode=weighted, relative to the other relays that are up.");
+  public static final ConfigKey<List<String>> POOLS =
+      own(
+          "pools",
+          ValueType.words(POOL, "pool names (letters, digits, '.', '_', '-'), or * for every pool"),
+          List.of("*"),
+          "The relay pools this relay serves. A job names its pool with the tag relay-pool; a job without it is in pool "
+              + "default. * serves every pool.");
+  public static final ConfigKey<Integer> RATE_LIMIT =
+      own(
+          "rate-limit",
+          ValueType.integer(0, 1_000_000),
+          0,
+          "Most messages per second this worker sends through this relay (0: none). rate-limit limits the worker over "
+              + "all its relays.");
+  public static final ConfigKey<Integer> RATE_LIMIT_GLOBAL =
+      own(
+          "rate-limit-global",
+          ValueType.integer(0, 1_000_000),
+          0,
+          "Most messages per second the whole group sends through this relay (0: none), divided like rate-limit-global.");
 
   /** Settings only a relay has. */
   static final List<ConfigKey<?>> OWN = List.of(WEIGHT, POOLS, RATE_LIMIT, RATE_LIMIT_GLOBAL);
 
   private static Map<String, ConfigKey<?>> inherited() {
     Map<String, ConfigKey<?>> m = new LinkedHashMap<>();
-    for (ConfigKey<?> k : List.of(Keys.SMTP_HOST, Keys.SMTP_PORT, Keys.SMTP_CONNECTIONS, Keys.SMTP_CONNECTIONS_GLOBAL,
-        Keys.SMTP_TLS, Keys.SMTP_USERNAME, Keys.SMTP_PASSWORD, Keys.SMTP_PASSWORD_FILE, Keys.SMTP_AUTH_MECHANISM,
-        Keys.SMTP_TRUST_STORE, Keys.SMTP_TRUST_STORE_PASSWORD, Keys.SMTP_TLS_VERIFY, Keys.SMTP_HELO_NAME, Keys.SMTP_PIPELINING, Keys.SMTP_CHUNKING,
-        Keys.SMTP_MAX_MESSAGES, Keys.SMTP_MAX_AGE, Keys.SMTP_IDLE_TIMEOUT, Keys.SMTP_CONNECT_TIMEOUT,
-        Keys.SMTP_READ_TIMEOUT, Keys.SMTP_WRITE_TIMEOUT)) {
+    for (ConfigKey<?> k :
+        List.of(
+            Keys.SMTP_HOST,
+            Keys.SMTP_PORT,
+            Keys.SMTP_CONNECTIONS,
+            Keys.SMTP_CONNECTIONS_GLOBAL,
+            Keys.SMTP_TLS,
+            Keys.SMTP_USERNAME,
+            Keys.SMTP_PASSWORD,
+            Keys.SMTP_PASSWORD_FILE,
+            Keys.SMTP_AUTH_MECHANISM,
+            Keys.SMTP_TRUST_STORE,
+            Keys.SMTP_TRUST_STORE_PASSWORD,
+            Keys.SMTP_TLS_VERIFY,
+            Keys.SMTP_HELO_NAME,
+            Keys.SMTP_PIPELINING,
+            Keys.SMTP_CHUNKING,
+            Keys.SMTP_MAX_MESSAGES,
+            Keys.SMTP_MAX_AGE,
+            Keys.SMTP_IDLE_TIMEOUT,
+            Keys.SMTP_CONNECT_TIMEOUT,
+            Keys.SMTP_READ_TIMEOUT,
+            Keys.SMTP_WRITE_TIMEOUT)) {
       m.put(k.name().substring("smtp.".length()), k);
     }
     return java.util.Collections.unmodifiableMap(m);
   }
 
-  private static <T> ConfigKey<T> own(String setting, ValueType<T> type, T defaultValue, String doc) {
-    String shown = defaultValue instanceof List<?> l ? String.join(",", l.stream().map(Object::toString).toList())
-        : String.valueOf(defaultValue);
-    return new ConfigKey<>(PREFIX + "<name>." + setting, Importance.FREQUENT, type, defaultValue, shown, false, doc);
+  private static <T> ConfigKey<T> own(
+      String setting, ValueType<T> type, T defaultValue, String doc) {
+    String shown =
+        defaultValue instanceof List<?> l
+            ? String.join(",", l.stream().map(Object::toString).toList())
+            : String.valueOf(defaultValue);
+    return new ConfigKey<>(
+        PREFIX + "<name>." + setting, Importance.FREQUENT, type, defaultValue, shown, false, doc);
   }
 
-  private static final List<String> SETTINGS = java.util.stream.Stream.concat(INHERITED.keySet().stream(),
-      OWN.stream().map(RelayKeys::setting)).toList();
+  private static final List<String> SETTINGS =
+      java.util.stream.Stream.concat(
+              INHERITED.keySet().stream(), OWN.stream().map(RelayKeys::setting))
+          .toList();
 
   /** Every setting a relay may have, inherited ones first. */
   public static List<String> settings() {
@@ -76,11 +120,20 @@ public final class RelayKeys {
 
   /** A relay's own key, e.g. {@code relay.ses.weight}, typed like the template. */
   static <T> ConfigKey<T> forRelay(ConfigKey<T> template, String name) {
-    return new ConfigKey<>(key(name, setting(template)), template.importance(), template.type(),
-        template.defaultValue(), template.defaultText(), template.secret(), template.doc());
+    return new ConfigKey<>(
+        key(name, setting(template)),
+        template.importance(),
+        template.type(),
+        template.defaultValue(),
+        template.defaultText(),
+        template.secret(),
+        template.doc());
   }
 
-  /** The relay name and setting of a file key {@code relay.<name>.<setting>}; empty when it is not one. */
+  /**
+   * The relay name and setting of a file key {@code relay.<name>.<setting>}; empty when it is not
+   * one.
+   */
   static Optional<String[]> parseKey(String key) {
     if (!key.startsWith(PREFIX)) {
       return Optional.empty();
@@ -94,8 +147,8 @@ public final class RelayKeys {
   }
 
   /**
-   * The file key of an environment variable {@code POSTBUS_RELAY_<NAME>_<SETTING>}: the longest setting that
-   * ends the variable, the rest being the name. Empty when no setting fits.
+   * The file key of an environment variable {@code POSTBUS_RELAY_<NAME>_<SETTING>}: the longest
+   * setting that ends the variable, the rest being the name. Empty when no setting fits.
    */
   static Optional<String> keyOfEnvironment(String variable) {
     String prefix = ConfigKey.envName(PREFIX);
@@ -106,7 +159,9 @@ public final class RelayKeys {
     String best = null;
     for (String setting : settings()) {
       String tail = "_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
-      if (rest.endsWith(tail) && rest.length() > tail.length() && (best == null || setting.length() > best.length())) {
+      if (rest.endsWith(tail)
+          && rest.length() > tail.length()
+          && (best == null || setting.length() > best.length())) {
         best = setting;
       }
     }

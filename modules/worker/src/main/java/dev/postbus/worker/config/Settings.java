@@ -13,12 +13,15 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Raw configuration text by key, with where each value came from: the file, overridden by environment
- * variables. Unknown keys are refused (a typo must not pass silently).
+ * Raw configuration text by key, with where each value came from: the file, overridden by
+ * environment variables. Unknown keys are refused (a typo must not pass silently).
  */
 public final class Settings {
 
-  /** @param key the key as written, when it differs from the one read (a relay's key standing for smtp.*) */
+  /**
+   * @param key the key as written, when it differs from the one read (a relay's key standing for
+   *     smtp.*)
+   */
   private record Value(String text, String source, String key) {
     Value(String text, String source) {
       this(text, source, null);
@@ -54,7 +57,8 @@ public final class Settings {
     } catch (NoSuchFileException e) {
       throw new ConfigException("configuration file " + file + " does not exist");
     } catch (IOException | IllegalArgumentException e) {
-      throw new ConfigException("configuration file " + file + " cannot be read: " + e.getMessage());
+      throw new ConfigException(
+          "configuration file " + file + " cannot be read: " + e.getMessage());
     }
     for (String key : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) {
       put(key, p.getProperty(key), file.getFileName().toString());
@@ -76,17 +80,24 @@ public final class Settings {
       } else if (relayKey.isPresent()) {
         put(relayKey.get(), e.getValue(), var);
       } else if (var.startsWith(clientPrefix) && var.length() > clientPrefix.length()) {
-        String property = var.substring(clientPrefix.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+        String property =
+            var.substring(clientPrefix.length())
+                .toLowerCase(java.util.Locale.ROOT)
+                .replace('_', '.');
         kafkaClient.put(property, e.getValue());
       } else {
-        throw new ConfigException("unknown environment variable " + var + ": not a Postbus setting "
-            + "(see docs/configuration.md)");
+        throw new ConfigException(
+            "unknown environment variable "
+                + var
+                + ": not a Postbus setting "
+                + "(see docs/configuration.md)");
       }
     }
   }
 
   private void put(String key, String text, String source) {
-    if (key.startsWith(Keys.KAFKA_CLIENT_PREFIX) && key.length() > Keys.KAFKA_CLIENT_PREFIX.length()) {
+    if (key.startsWith(Keys.KAFKA_CLIENT_PREFIX)
+        && key.length() > Keys.KAFKA_CLIENT_PREFIX.length()) {
       kafkaClient.put(key.substring(Keys.KAFKA_CLIENT_PREFIX.length()), text);
       return;
     }
@@ -95,19 +106,30 @@ public final class Settings {
       String name = relayKey.get()[0];
       String setting = relayKey.get()[1];
       if (!RelayKeys.NAME.matcher(name).matches()) {
-        throw new ConfigException("configuration key '" + key + "' in " + source + ": a relay name is 1 to 32 "
-            + "lower-case letters and digits");
+        throw new ConfigException(
+            "configuration key '"
+                + key
+                + "' in "
+                + source
+                + ": a relay name is 1 to 32 "
+                + "lower-case letters and digits");
       }
       if (!RelayKeys.settings().contains(setting)) {
-        throw new ConfigException("unknown configuration key '" + key + "' in " + source + ": a relay's settings are "
-            + String.join(", ", RelayKeys.settings()) + " (see docs/configuration.md)");
+        throw new ConfigException(
+            "unknown configuration key '"
+                + key
+                + "' in "
+                + source
+                + ": a relay's settings are "
+                + String.join(", ", RelayKeys.settings())
+                + " (see docs/configuration.md)");
       }
       values.put(key, new Value(text, source));
       return;
     }
     if (Keys.ALL.stream().noneMatch(k -> k.name().equals(key))) {
-      throw new ConfigException("unknown configuration key '" + key + "' in " + source
-          + " (see docs/configuration.md)");
+      throw new ConfigException(
+          "unknown configuration key '" + key + "' in " + source + " (see docs/configuration.md)");
     }
     values.put(key, new Value(text, source));
   }
@@ -127,17 +149,20 @@ public final class Settings {
     Settings s = new Settings();
     s.values.putAll(values);
     s.kafkaClient.putAll(kafkaClient);
-    if (values.containsKey(RelayKeys.key(name, "password")) || values.containsKey(RelayKeys.key(name, "password-file"))) {
+    if (values.containsKey(RelayKeys.key(name, "password"))
+        || values.containsKey(RelayKeys.key(name, "password-file"))) {
       // A relay's own secret replaces the worker-wide one, whichever form either takes.
       s.values.remove(Keys.SMTP_PASSWORD.name());
       s.values.remove(Keys.SMTP_PASSWORD_FILE.name());
     }
-    RelayKeys.INHERITED.forEach((setting, base) -> {
-      Value v = values.get(RelayKeys.key(name, setting));
-      if (v != null) {
-        s.values.put(base.name(), new Value(v.text(), v.source(), RelayKeys.key(name, setting)));
-      }
-    });
+    RelayKeys.INHERITED.forEach(
+        (setting, base) -> {
+          Value v = values.get(RelayKeys.key(name, setting));
+          if (v != null) {
+            s.values.put(
+                base.name(), new Value(v.text(), v.source(), RelayKeys.key(name, setting)));
+          }
+        });
     return s;
   }
 
@@ -155,15 +180,25 @@ public final class Settings {
     try {
       return Optional.of(key.type().parse().apply(v.text()));
     } catch (RuntimeException e) {
-      String given = key.secret() ? "a value of " + v.text().length() + " characters" : "'" + v.text() + "'";
+      String given =
+          key.secret() ? "a value of " + v.text().length() + " characters" : "'" + v.text() + "'";
       String written = v.key() != null ? v.key() : key.name();
-      throw new ConfigException(written + " (" + ConfigKey.envName(written) + "): expected " + key.type().allowed() + "; got "
-          + given + " from " + v.source());
+      throw new ConfigException(
+          written
+              + " ("
+              + ConfigKey.envName(written)
+              + "): expected "
+              + key.type().allowed()
+              + "; got "
+              + given
+              + " from "
+              + v.source());
     }
   }
 
   public <T> T require(ConfigKey<T> key) {
-    return get(key).orElseThrow(() -> new ConfigException(key.name() + " (" + key.env() + ") is required"));
+    return get(key)
+        .orElseThrow(() -> new ConfigException(key.name() + " (" + key.env() + ") is required"));
   }
 
   /** Kafka client properties given with the {@code kafka.client.} prefix. */

@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How a configuration value is read from text, and what is allowed, in words for errors and the reference.
- * {@link #parse} throws {@link IllegalArgumentException} when the text is not allowed.
+ * How a configuration value is read from text, and what is allowed, in words for errors and the
+ * reference. {@link #parse} throws {@link IllegalArgumentException} when the text is not allowed.
  */
 public record ValueType<T>(String unit, String allowed, Function<String, T> parse) {
 
@@ -19,22 +19,28 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
   }
 
   public static ValueType<String> nonEmpty() {
-    return new ValueType<>("text", "non-empty text", s -> {
-      if (s.isBlank()) {
-        throw new IllegalArgumentException();
-      }
-      return s.strip();
-    });
+    return new ValueType<>(
+        "text",
+        "non-empty text",
+        s -> {
+          if (s.isBlank()) {
+            throw new IllegalArgumentException();
+          }
+          return s.strip();
+        });
   }
 
   public static ValueType<Integer> integer(int min, int max) {
-    return new ValueType<>("count", "an integer from " + min + " to " + max, s -> {
-      int v = Integer.parseInt(s.strip().replace("_", ""));
-      if (v < min || v > max) {
-        throw new IllegalArgumentException();
-      }
-      return v;
-    });
+    return new ValueType<>(
+        "count",
+        "an integer from " + min + " to " + max,
+        s -> {
+          int v = Integer.parseInt(s.strip().replace("_", ""));
+          if (v < min || v > max) {
+            throw new IllegalArgumentException();
+          }
+          return v;
+        });
   }
 
   public static ValueType<Integer> bytes(int min, int max) {
@@ -43,17 +49,23 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
   }
 
   public static ValueType<Boolean> bool() {
-    return new ValueType<>("boolean", "true or false", s -> switch (s.strip().toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException();
-    });
+    return new ValueType<>(
+        "boolean",
+        "true or false",
+        s ->
+            switch (s.strip().toLowerCase(Locale.ROOT)) {
+              case "true" -> true;
+              case "false" -> false;
+              default -> throw new IllegalArgumentException();
+            });
   }
 
   /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d} or ISO-8601 ({@code PT30S}). */
   public static ValueType<Duration> duration(Duration min, Duration max) {
-    return new ValueType<>("duration", "a duration from " + format(min) + " to " + format(max)
-        + " such as 250ms, 30s, 5m, 2h", s -> {
+    return new ValueType<>(
+        "duration",
+        "a duration from " + format(min) + " to " + format(max) + " such as 250ms, 30s, 5m, 2h",
+        s -> {
           Duration d = parseDuration(s.strip());
           if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
             throw new IllegalArgumentException();
@@ -63,60 +75,83 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
   }
 
   public static <E> ValueType<E> oneOf(String allowedValues, Function<String, E> lookup) {
-    return new ValueType<>("choice", "one of " + allowedValues, s -> {
-      E v = lookup.apply(s);
-      if (v == null) {
-        throw new IllegalArgumentException();
-      }
-      return v;
-    });
+    return new ValueType<>(
+        "choice",
+        "one of " + allowedValues,
+        s -> {
+          E v = lookup.apply(s);
+          if (v == null) {
+            throw new IllegalArgumentException();
+          }
+          return v;
+        });
   }
 
   /**
-   * One of an enum's constants, written as its {@code toString()} (the worker's enums give their name in
-   * configuration form, lower case with hyphens).
+   * One of an enum's constants, written as its {@code toString()} (the worker's enums give their
+   * name in configuration form, lower case with hyphens).
    */
   @SafeVarargs
   public static <E extends Enum<E>> ValueType<E> choice(E... values) {
-    String allowed = java.util.Arrays.stream(values).map(Object::toString).collect(java.util.stream.Collectors.joining(", "));
-    return oneOf(allowed, s -> java.util.Arrays.stream(values)
-        .filter(v -> v.toString().equals(s.strip().toLowerCase(Locale.ROOT))).findFirst().orElse(null));
+    String allowed =
+        java.util.Arrays.stream(values)
+            .map(Object::toString)
+            .collect(java.util.stream.Collectors.joining(", "));
+    return oneOf(
+        allowed,
+        s ->
+            java.util.Arrays.stream(values)
+                .filter(v -> v.toString().equals(s.strip().toLowerCase(Locale.ROOT)))
+                .findFirst()
+                .orElse(null));
   }
 
   /** {@code 30s,5m,30m,2h}: a comma-separated list of durations, each within the range. */
   public static ValueType<java.util.List<Duration>> durations(Duration min, Duration max) {
     ValueType<Duration> one = duration(min, max);
-    return new ValueType<>("durations", "a comma-separated list of durations (" + one.allowed() + ")", s -> {
-      java.util.List<Duration> list = new java.util.ArrayList<>();
-      for (String part : s.split(",")) {
-        list.add(one.parse().apply(part));
-      }
-      return java.util.List.copyOf(list);
-    });
+    return new ValueType<>(
+        "durations",
+        "a comma-separated list of durations (" + one.allowed() + ")",
+        s -> {
+          java.util.List<Duration> list = new java.util.ArrayList<>();
+          for (String part : s.split(",")) {
+            list.add(one.parse().apply(part));
+          }
+          return java.util.List.copyOf(list);
+        });
   }
 
   public static ValueType<Double> fraction(double min, double maxExclusive) {
-    return new ValueType<>("fraction", "a number from " + min + " up to (not including) " + maxExclusive, s -> {
-      double v = Double.parseDouble(s.strip());
-      if (!(v >= min && v < maxExclusive)) {
-        throw new IllegalArgumentException();
-      }
-      return v;
-    });
+    return new ValueType<>(
+        "fraction",
+        "a number from " + min + " up to (not including) " + maxExclusive,
+        s -> {
+          double v = Double.parseDouble(s.strip());
+          if (!(v >= min && v < maxExclusive)) {
+            throw new IllegalArgumentException();
+          }
+          return v;
+        });
   }
 
   /** {@code 550=transient,5.7.*=permanent}: reply codes mapped to failure classes. */
   public static ValueType<java.util.Map<String, dev.postbus.smtp.OutcomeClass>> classOverrides() {
-    return new ValueType<>("code=class list", "comma-separated code=class pairs, a code being 550, 5.7.1 or "
-        + "4.7.*, a class one of transient, permanent, fatal", s -> {
-          java.util.Map<String, dev.postbus.smtp.OutcomeClass> map = new java.util.LinkedHashMap<>();
+    return new ValueType<>(
+        "code=class list",
+        "comma-separated code=class pairs, a code being 550, 5.7.1 or "
+            + "4.7.*, a class one of transient, permanent, fatal",
+        s -> {
+          java.util.Map<String, dev.postbus.smtp.OutcomeClass> map =
+              new java.util.LinkedHashMap<>();
           for (String pair : s.split(",")) {
             if (pair.isBlank()) {
               continue;
             }
             String[] kv = pair.split("=", 2);
-            dev.postbus.smtp.OutcomeClass c = kv.length == 2 ? dev.postbus.smtp.OutcomeClass.fromLabel(kv[1]) : null;
-            if (c != dev.postbus.smtp.OutcomeClass.TRANSIENT && c != dev.postbus.smtp.OutcomeClass.PERMANENT
+            dev.postbus.smtp.OutcomeClass c =
+                kv.length == 2 ? dev.postbus.smtp.OutcomeClass.fromLabel(kv[1]) : null;
+            if (c != dev.postbus.smtp.OutcomeClass.TRANSIENT
+                && c != dev.postbus.smtp.OutcomeClass.PERMANENT
                 && c != dev.postbus.smtp.OutcomeClass.FATAL) {
               throw new IllegalArgumentException();
             }
@@ -129,39 +164,45 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
 
   /** {@code gmail.com=5,yahoo.com=3}: a limit of parallel sends per recipient domain. */
   public static ValueType<java.util.Map<String, Integer>> domainCaps() {
-    return new ValueType<>("domain=count list", "comma-separated domain=count pairs, a count from 1 to 1024", s -> {
-      java.util.Map<String, Integer> map = new java.util.LinkedHashMap<>();
-      for (String pair : s.split(",")) {
-        if (pair.isBlank()) {
-          continue;
-        }
-        String[] kv = pair.split("=", 2);
-        String domain = kv[0].strip().toLowerCase(Locale.ROOT);
-        int count = kv.length == 2 ? Integer.parseInt(kv[1].strip()) : 0;
-        if (domain.isEmpty() || domain.contains("@") || count < 1 || count > 1024) {
-          throw new IllegalArgumentException();
-        }
-        map.put(domain, count);
-      }
-      return java.util.Map.copyOf(map);
-    });
+    return new ValueType<>(
+        "domain=count list",
+        "comma-separated domain=count pairs, a count from 1 to 1024",
+        s -> {
+          java.util.Map<String, Integer> map = new java.util.LinkedHashMap<>();
+          for (String pair : s.split(",")) {
+            if (pair.isBlank()) {
+              continue;
+            }
+            String[] kv = pair.split("=", 2);
+            String domain = kv[0].strip().toLowerCase(Locale.ROOT);
+            int count = kv.length == 2 ? Integer.parseInt(kv[1].strip()) : 0;
+            if (domain.isEmpty() || domain.contains("@") || count < 1 || count > 1024) {
+              throw new IllegalArgumentException();
+            }
+            map.put(domain, count);
+          }
+          return java.util.Map.copyOf(map);
+        });
   }
 
   /**
-   * A comma-separated list of distinct words matching {@code word}, such as relay names or pool names; at
-   * least one.
+   * A comma-separated list of distinct words matching {@code word}, such as relay names or pool
+   * names; at least one.
    */
   public static ValueType<java.util.List<String>> words(Pattern word, String describe) {
-    return new ValueType<>("list", "a comma-separated list of " + describe, s -> {
-      java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>();
-      for (String part : s.split(",")) {
-        String w = part.strip();
-        if (!word.matcher(w).matches() || !words.add(w)) {
-          throw new IllegalArgumentException();
-        }
-      }
-      return java.util.List.copyOf(words);
-    });
+    return new ValueType<>(
+        "list",
+        "a comma-separated list of " + describe,
+        s -> {
+          java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>();
+          for (String part : s.split(",")) {
+            String w = part.strip();
+            if (!word.matcher(w).matches() || !words.add(w)) {
+              throw new IllegalArgumentException();
+            }
+          }
+          return java.util.List.copyOf(words);
+        });
   }
 
   static Duration parseDuration(String s) {

@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Everything a worker needs, immutable and validated. Build it with {@link #from(Settings)}; a bad value
- * stops there with a {@link ConfigException} naming the key.
+ * Everything a worker needs, immutable and validated. Build it with {@link #from(Settings)}; a bad
+ * value stops there with a {@link ConfigException} naming the key.
  */
 public record WorkerConfig(
     String bootstrapServers,
@@ -39,14 +39,16 @@ public record WorkerConfig(
     String eventsTopic, // null: events are off
     Duration ledgerWindow, // null: the send ledger is off
     int httpPort,
-
     Map<String, String> kafkaClient) {
 
   /** How the worker creates missing topics. */
   public record TopicSettings(boolean autoCreate, int partitions, short replication) {}
 
   /** How failures are classified and retried. */
-  public record FailureSettings(RetryPolicy ladder, InDoubtPolicy inDoubt, int freshConnectionAttempts,
+  public record FailureSettings(
+      RetryPolicy ladder,
+      InDoubtPolicy inDoubt,
+      int freshConnectionAttempts,
       Map<String, OutcomeClass> classOverrides) {
     public FailureSettings {
       classOverrides = Map.copyOf(classOverrides);
@@ -64,13 +66,22 @@ public record WorkerConfig(
       throw new ConfigException("no relay configured");
     }
     if (reconnectBackoffMax.compareTo(reconnectBackoff) < 0) {
-      throw new ConfigException("smtp.reconnect-backoff-max (" + ValueType.format(reconnectBackoffMax)
-          + ") must not be shorter than smtp.reconnect-backoff (" + ValueType.format(reconnectBackoff) + ")");
+      throw new ConfigException(
+          "smtp.reconnect-backoff-max ("
+              + ValueType.format(reconnectBackoffMax)
+              + ") must not be shorter than smtp.reconnect-backoff ("
+              + ValueType.format(reconnectBackoff)
+              + ")");
     }
     int lanes = lanes(relays);
     if (queueCapacity < lanes) {
-      throw new ConfigException("worker.queue-capacity (" + queueCapacity + ") must be at least the connections of "
-          + "all relays (" + lanes + ") so that every lane can have work");
+      throw new ConfigException(
+          "worker.queue-capacity ("
+              + queueCapacity
+              + ") must be at least the connections of "
+              + "all relays ("
+              + lanes
+              + ") so that every lane can have work");
     }
   }
 
@@ -84,8 +95,8 @@ public record WorkerConfig(
   }
 
   /**
-   * True when the relays come from {@code relays} (the worker's own rate limits then cover them all); the name
-   * of the single {@code smtp.*} relay is reserved, so it tells the two apart.
+   * True when the relays come from {@code relays} (the worker's own rate limits then cover them
+   * all); the name of the single {@code smtp.*} relay is reserved, so it tells the two apart.
    */
   public boolean severalRelays() {
     return relays.size() > 1 || !relays.get(0).name().equals(RelayConfig.SINGLE);
@@ -126,15 +137,20 @@ public record WorkerConfig(
   }
 
   /**
-   * Topic settings that differ from the broker's defaults: the ledger is compacted (one entry per job) and
-   * also trimmed by age, keeping twice the window a new owner reads.
+   * Topic settings that differ from the broker's defaults: the ledger is compacted (one entry per
+   * job) and also trimmed by age, keeping twice the window a new owner reads.
    */
   public Map<String, Map<String, String>> topicConfigs() {
     if (!ledgerOn()) {
       return Map.of();
     }
-    return Map.of(ledgerTopic(), Map.of("cleanup.policy", "compact,delete",
-        "retention.ms", Long.toString(ledgerWindow.multipliedBy(2).toMillis())));
+    return Map.of(
+        ledgerTopic(),
+        Map.of(
+            "cleanup.policy",
+            "compact,delete",
+            "retention.ms",
+            Long.toString(ledgerWindow.multipliedBy(2).toMillis())));
   }
 
   public static WorkerConfig from(Settings s) {
@@ -143,25 +159,52 @@ public record WorkerConfig(
     JobLimits limits;
     FailureSettings failures;
     try {
-      failures = new FailureSettings(new RetryPolicy(s.require(Keys.RETRY_DELAYS), s.require(Keys.RETRY_MAX_ATTEMPTS),
-          s.require(Keys.RETRY_MAX_AGE), s.require(Keys.RETRY_JITTER)), s.require(Keys.RETRY_IN_DOUBT),
-          s.require(Keys.FRESH_CONNECTION_ATTEMPTS), s.require(Keys.CLASS_OVERRIDES));
+      failures =
+          new FailureSettings(
+              new RetryPolicy(
+                  s.require(Keys.RETRY_DELAYS),
+                  s.require(Keys.RETRY_MAX_ATTEMPTS),
+                  s.require(Keys.RETRY_MAX_AGE),
+                  s.require(Keys.RETRY_JITTER)),
+              s.require(Keys.RETRY_IN_DOUBT),
+              s.require(Keys.FRESH_CONNECTION_ATTEMPTS),
+              s.require(Keys.CLASS_OVERRIDES));
       smtp = smtp(s);
       int maxBytes = s.require(Keys.JOB_MAX_BYTES);
-      limits = new JobLimits(maxBytes, s.get(Keys.JOB_MAX_ATTACHMENT_BYTES)
-          .orElse(Math.min(JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES, maxBytes)), s.require(Keys.JOB_MAX_RECIPIENTS));
+      limits =
+          new JobLimits(
+              maxBytes,
+              s.get(Keys.JOB_MAX_ATTACHMENT_BYTES)
+                  .orElse(Math.min(JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES, maxBytes)),
+              s.require(Keys.JOB_MAX_RECIPIENTS));
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ConfigException(e.getMessage());
     }
     RelayMode mode = s.require(Keys.RELAYS_MODE);
-    java.util.List<RelayConfig> relays = s.get(Keys.RELAYS).map(names -> relays(s, names))
-        .orElseGet(() -> java.util.List.of(new RelayConfig(RelayConfig.SINGLE, smtp, connections,
-            s.require(Keys.SMTP_CONNECTIONS_GLOBAL), s.require(Keys.RATE_LIMIT), s.require(Keys.RATE_LIMIT_GLOBAL), 1,
-            java.util.List.of(RelayConfig.ANY_POOL))));
+    java.util.List<RelayConfig> relays =
+        s.get(Keys.RELAYS)
+            .map(names -> relays(s, names))
+            .orElseGet(
+                () ->
+                    java.util.List.of(
+                        new RelayConfig(
+                            RelayConfig.SINGLE,
+                            smtp,
+                            connections,
+                            s.require(Keys.SMTP_CONNECTIONS_GLOBAL),
+                            s.require(Keys.RATE_LIMIT),
+                            s.require(Keys.RATE_LIMIT_GLOBAL),
+                            1,
+                            java.util.List.of(RelayConfig.ANY_POOL))));
     if (s.get(Keys.RELAYS).isEmpty() && !s.relayNamesWithKeys().isEmpty()) {
-      throw new ConfigException("relay." + s.relayNamesWithKeys().iterator().next() + ".* keys are set but relays "
-          + "(" + Keys.RELAYS.env() + ") is not; list the relays in order, e.g. relays="
-          + String.join(",", s.relayNamesWithKeys()));
+      throw new ConfigException(
+          "relay."
+              + s.relayNamesWithKeys().iterator().next()
+              + ".* keys are set but relays "
+              + "("
+              + Keys.RELAYS.env()
+              + ") is not; list the relays in order, e.g. relays="
+              + String.join(",", s.relayNamesWithKeys()));
     }
     int lanes = lanes(relays);
     return builder()
@@ -170,8 +213,11 @@ public record WorkerConfig(
         .group(s.require(Keys.GROUP))
         .workerId(s.get(Keys.WORKER_ID).orElseGet(WorkerConfig::defaultWorkerId))
         .limits(limits)
-        .topics(new TopicSettings(s.require(Keys.TOPICS_AUTO_CREATE), s.require(Keys.TOPICS_PARTITIONS),
-            s.require(Keys.TOPICS_REPLICATION).shortValue()))
+        .topics(
+            new TopicSettings(
+                s.require(Keys.TOPICS_AUTO_CREATE),
+                s.require(Keys.TOPICS_PARTITIONS),
+                s.require(Keys.TOPICS_REPLICATION).shortValue()))
         .drainTimeout(s.require(Keys.DRAIN_TIMEOUT))
         .commitInterval(s.require(Keys.COMMIT_INTERVAL))
         .reconnectBackoff(s.require(Keys.RECONNECT_BACKOFF))
@@ -192,19 +238,28 @@ public record WorkerConfig(
         .build();
   }
 
-  /** The smallest dispatch queue, whatever the lanes (worker.queue-capacity's default is 2 × lanes, at least this). */
+  /**
+   * The smallest dispatch queue, whatever the lanes (worker.queue-capacity's default is 2 × lanes,
+   * at least this).
+   */
   static final int MIN_QUEUE_CAPACITY = 64;
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding every setting of this config, to change some (as resilience4j's {@code from(base)}). */
+  /**
+   * A builder holding every setting of this config, to change some (as resilience4j's {@code
+   * from(base)}).
+   */
   public Builder toBuilder() {
     return Builder.from(this);
   }
 
-  /** Builds a {@link WorkerConfig}, validated by its constructor; {@link #from(Settings)} is the usual way. */
+  /**
+   * Builds a {@link WorkerConfig}, validated by its constructor; {@link #from(Settings)} is the
+   * usual way.
+   */
   public static final class Builder {
     private String bootstrapServers;
     private String topic;
@@ -376,12 +431,36 @@ public record WorkerConfig(
     }
 
     public WorkerConfig build() {
-      return new WorkerConfig(bootstrapServers, topic, group, workerId, limits, topics, drainTimeout, commitInterval, reconnectBackoff, reconnectBackoffMax, queueCapacity, queueBytes, maxPollRecords, rateLimit, rateLimitGlobal, relayMode, relays, domainConcurrency, failures, eventsTopic, ledgerWindow, httpPort, kafkaClient);
+      return new WorkerConfig(
+          bootstrapServers,
+          topic,
+          group,
+          workerId,
+          limits,
+          topics,
+          drainTimeout,
+          commitInterval,
+          reconnectBackoff,
+          reconnectBackoffMax,
+          queueCapacity,
+          queueBytes,
+          maxPollRecords,
+          rateLimit,
+          rateLimitGlobal,
+          relayMode,
+          relays,
+          domainConcurrency,
+          failures,
+          eventsTopic,
+          ledgerWindow,
+          httpPort,
+          kafkaClient);
     }
   }
 
   private static SmtpConfig smtp(Settings s) {
-    return SmtpConfig.builder(s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS))
+    return SmtpConfig.builder(
+            s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS))
         .credentials(s.get(Keys.SMTP_USERNAME).orElse(null), password(s))
         .verifyCertificates(s.require(Keys.SMTP_TLS_VERIFY))
         .heloName(s.get(Keys.SMTP_HELO_NAME).orElse(null))
@@ -392,8 +471,14 @@ public record WorkerConfig(
         .maxConnectionAge(s.require(Keys.SMTP_MAX_AGE))
         .idleTimeout(s.require(Keys.SMTP_IDLE_TIMEOUT))
         .authMechanism(s.require(Keys.SMTP_AUTH_MECHANISM))
-        .trustStore(s.get(Keys.SMTP_TRUST_STORE).map(f -> TrustStore.load(Path.of(f),
-            s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null))).orElse(null))
+        .trustStore(
+            s.get(Keys.SMTP_TRUST_STORE)
+                .map(
+                    f ->
+                        TrustStore.load(
+                            Path.of(f),
+                            s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null)))
+                .orElse(null))
         .pipelining(s.require(Keys.SMTP_PIPELINING) == ExtensionUse.AUTO)
         .chunking(s.require(Keys.SMTP_CHUNKING) == ExtensionUse.AUTO)
         .build();
@@ -402,22 +487,40 @@ public record WorkerConfig(
   /** The relays named by {@code relays}, each from its own keys over the smtp.* ones. */
   private static java.util.List<RelayConfig> relays(Settings s, java.util.List<String> names) {
     if (names.contains(RelayConfig.SINGLE)) {
-      throw new ConfigException("relays (" + Keys.RELAYS.env() + "): the name '" + RelayConfig.SINGLE + "' is reserved "
-          + "for the single relay configured by smtp.*; choose another name");
+      throw new ConfigException(
+          "relays ("
+              + Keys.RELAYS.env()
+              + "): the name '"
+              + RelayConfig.SINGLE
+              + "' is reserved "
+              + "for the single relay configured by smtp.*; choose another name");
     }
     for (String withKeys : s.relayNamesWithKeys()) {
       if (!names.contains(withKeys)) {
-        throw new ConfigException("relay." + withKeys + ".* keys are set but " + withKeys + " is not in relays ("
-            + String.join(",", names) + ")");
+        throw new ConfigException(
+            "relay."
+                + withKeys
+                + ".* keys are set but "
+                + withKeys
+                + " is not in relays ("
+                + String.join(",", names)
+                + ")");
       }
     }
     java.util.List<RelayConfig> list = new java.util.ArrayList<>();
     for (String name : names) {
       Settings r = s.forRelay(name);
       try {
-        list.add(new RelayConfig(name, smtp(r), r.require(Keys.SMTP_CONNECTIONS), r.require(Keys.SMTP_CONNECTIONS_GLOBAL),
-            s.requireForRelay(RelayKeys.RATE_LIMIT, name), s.requireForRelay(RelayKeys.RATE_LIMIT_GLOBAL, name),
-            s.requireForRelay(RelayKeys.WEIGHT, name), s.requireForRelay(RelayKeys.POOLS, name)));
+        list.add(
+            new RelayConfig(
+                name,
+                smtp(r),
+                r.require(Keys.SMTP_CONNECTIONS),
+                r.require(Keys.SMTP_CONNECTIONS_GLOBAL),
+                s.requireForRelay(RelayKeys.RATE_LIMIT, name),
+                s.requireForRelay(RelayKeys.RATE_LIMIT_GLOBAL, name),
+                s.requireForRelay(RelayKeys.WEIGHT, name),
+                s.requireForRelay(RelayKeys.POOLS, name)));
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new ConfigException("relay " + name + ": " + e.getMessage());
       }
@@ -435,8 +538,13 @@ public record WorkerConfig(
       try {
         return Secret.fromFile(Path.of(file.get()));
       } catch (IOException e) {
-        throw new ConfigException("smtp.password-file (" + Keys.SMTP_PASSWORD_FILE.env() + "): cannot read "
-            + file.get() + ": " + e.getClass().getSimpleName());
+        throw new ConfigException(
+            "smtp.password-file ("
+                + Keys.SMTP_PASSWORD_FILE.env()
+                + "): cannot read "
+                + file.get()
+                + ": "
+                + e.getClass().getSimpleName());
       }
     }
     return inline.map(Secret::of).orElse(null);
@@ -454,8 +562,20 @@ public record WorkerConfig(
 
   @Override
   public String toString() {
-    return "WorkerConfig[" + workerId + ", kafka=" + bootstrapServers + ", topic=" + topic + ", group=" + group
-        + ", connections=" + lanes() + ", " + (severalRelays() ? "relays " + relayMode + " " + relays : relays.get(0).smtp())
-        + ", kafka.client keys=" + kafkaClient.keySet() + "]";
+    return "WorkerConfig["
+        + workerId
+        + ", kafka="
+        + bootstrapServers
+        + ", topic="
+        + topic
+        + ", group="
+        + group
+        + ", connections="
+        + lanes()
+        + ", "
+        + (severalRelays() ? "relays " + relayMode + " " + relays : relays.get(0).smtp())
+        + ", kafka.client keys="
+        + kafkaClient.keySet()
+        + "]";
   }
 }

@@ -29,12 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer thread: the only code that touches the KafkaConsumer. It polls the jobs topic and the retry
- * tiers, hands records to the lanes through the {@link DispatchQueue}, applies finished results from the
- * mailbox, and commits the lowest unfinished offset of each partition. It pauses every partition while the
- * queue is full or the relay is down, and a tier partition alone until its head record is due (seeking
- * back to it). On revocation and on shutdown it takes back queued records, waits (bounded) for in-flight
- * ones, and commits before letting go.
+ * The consumer thread: the only code that touches the KafkaConsumer. It polls the jobs topic and
+ * the retry tiers, hands records to the lanes through the {@link DispatchQueue}, applies finished
+ * results from the mailbox, and commits the lowest unfinished offset of each partition. It pauses
+ * every partition while the queue is full or the relay is down, and a tier partition alone until
+ * its head record is due (seeking back to it). On revocation and on shutdown it takes back queued
+ * records, waits (bounded) for in-flight ones, and commits before letting go.
  */
 public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
 
@@ -65,10 +65,19 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private java.util.function.BiConsumer<Integer, Integer> shareListener = (owned, total) -> {};
   private int totalJobPartitions;
 
-  /** @param finished the mailbox where lanes put deliveries whose outcome is durable */
-  public ConsumeLoop(Consumer<byte[], byte[]> consumer, List<String> topics, Set<String> tierTopics,
-      DispatchQueue queue, BlockingQueue<Delivery> finished, BooleanSupplier relayDown, Duration commitInterval,
-      Duration drainTimeout, Clock clock) {
+  /**
+   * @param finished the mailbox where lanes put deliveries whose outcome is durable
+   */
+  public ConsumeLoop(
+      Consumer<byte[], byte[]> consumer,
+      List<String> topics,
+      Set<String> tierTopics,
+      DispatchQueue queue,
+      BlockingQueue<Delivery> finished,
+      BooleanSupplier relayDown,
+      Duration commitInterval,
+      Duration drainTimeout,
+      Clock clock) {
     this.consumer = consumer;
     this.topics = List.copyOf(topics);
     this.tierTopics = Set.copyOf(tierTopics);
@@ -94,17 +103,26 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     return pausedPartitions;
   }
 
-  /** Receives the consumer lag of every owned partition, on the consumer thread, once per commit interval. */
+  /**
+   * Receives the consumer lag of every owned partition, on the consumer thread, once per commit
+   * interval.
+   */
   public void onLag(java.util.function.Consumer<Map<TopicPartition, Long>> listener) {
     this.lagListener = listener;
   }
 
-  /** The source of elapsed time for the commit timer (set before {@link #run}); the system's by default. */
+  /**
+   * The source of elapsed time for the commit timer (set before {@link #run}); the system's by
+   * default.
+   */
   public void timeWith(Ticker source) {
     this.ticker = source;
   }
 
-  /** Told, on every rebalance, how many of the jobs topic's partitions this worker owns, and of how many (set before {@link #run}). */
+  /**
+   * Told, on every rebalance, how many of the jobs topic's partitions this worker owns, and of how
+   * many (set before {@link #run}).
+   */
   public void onShare(java.util.function.BiConsumer<Integer, Integer> listener) {
     this.shareListener = listener;
   }
@@ -160,11 +178,14 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
         }
         owner.track(r.offset());
         if (ledger != null && ledger.finished(tp, r.offset())) {
-          owner.complete(r.offset()); // finished before a crash: already sent, or its retry or dead letter is safe
+          owner.complete(
+              r.offset()); // finished before a crash: already sent, or its retry or dead letter
+          // is safe
           onLedgerSkip.run();
           continue;
         }
-        queue.add(new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner));
+        queue.add(
+            new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner));
       }
     }
   }
@@ -182,13 +203,15 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
     Instant now = clock.instant();
     List<TopicPartition> due = new ArrayList<>();
-    held.entrySet().removeIf(e -> {
-      if (!e.getValue().isAfter(now)) {
-        due.add(e.getKey());
-        return true;
-      }
-      return false;
-    });
+    held.entrySet()
+        .removeIf(
+            e -> {
+              if (!e.getValue().isAfter(now)) {
+                due.add(e.getKey());
+                return true;
+              }
+              return false;
+            });
     if (!due.isEmpty() && !paused) {
       consumer.resume(due);
     }
@@ -207,7 +230,10 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
   }
 
-  /** Pauses every partition while the queue is full or the relay is down; resumes below the low-water mark. */
+  /**
+   * Pauses every partition while the queue is full or the relay is down; resumes below the
+   * low-water mark.
+   */
   private void applyBackpressure() {
     boolean relayProblem = relayDown.getAsBoolean();
     if (!paused && (queue.full() || relayProblem)) {
@@ -232,13 +258,17 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     reportLag();
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
     if (!due.isEmpty()) {
-      consumer.commitAsync(due, (offsets, error) -> {
-        if (error == null) {
-          tracker.committed(offsets);
-        } else {
-          log.warn("offset commit failed (will be retried with the next commit): {}", error.getMessage());
-        }
-      });
+      consumer.commitAsync(
+          due,
+          (offsets, error) -> {
+            if (error == null) {
+              tracker.committed(offsets);
+            } else {
+              log.warn(
+                  "offset commit failed (will be retried with the next commit): {}",
+                  error.getMessage());
+            }
+          });
     }
   }
 
@@ -252,8 +282,8 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   /**
-   * Lets go of partitions: takes back their queued records, waits up to the drain timeout for in-flight
-   * ones, and (unless lost) commits synchronously.
+   * Lets go of partitions: takes back their queued records, waits up to the drain timeout for
+   * in-flight ones, and (unless lost) commits synchronously.
    */
   private void release(Collection<TopicPartition> partitions, boolean commit) {
     if (partitions.isEmpty()) {
@@ -270,8 +300,10 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
         try {
           consumer.commitSync(due, COMMIT_TIMEOUT);
         } catch (RuntimeException e) {
-          log.warn("commit while releasing {} partitions failed; their unfinished records will be redelivered: {}",
-              set.size(), e.getMessage());
+          log.warn(
+              "commit while releasing {} partitions failed; their unfinished records will be redelivered: {}",
+              set.size(),
+              e.getMessage());
         }
       }
     }
@@ -290,11 +322,14 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       while (tracker.inFlight(partitions) > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          log.warn("{} sends still in flight after {}; their offsets stay uncommitted",
-              tracker.inFlight(partitions), drainTimeout);
+          log.warn(
+              "{} sends still in flight after {}; their offsets stay uncommitted",
+              tracker.inFlight(partitions),
+              drainTimeout);
           return;
         }
-        Delivery d = finished.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+        Delivery d =
+            finished.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
         if (d != null) {
           apply(d);
         }
@@ -324,7 +359,8 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   /** Each partition's committed offset, 0 when it has none (it is then read from the start). */
   private Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
     Map<TopicPartition, Long> out = new HashMap<>();
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions), COMMIT_TIMEOUT);
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        consumer.committed(Set.copyOf(partitions), COMMIT_TIMEOUT);
     for (TopicPartition tp : partitions) {
       OffsetAndMetadata c = committed.get(tp);
       out.put(tp, c == null ? 0L : c.offset());
@@ -343,7 +379,8 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   @Override
   public void onPartitionsLost(Collection<TopicPartition> partitions) {
     release(partitions, false);
-    log.warn("lost {} partitions without a clean hand-over; their unfinished records will be redelivered",
+    log.warn(
+        "lost {} partitions without a clean hand-over; their unfinished records will be redelivered",
         partitions.size());
   }
 }

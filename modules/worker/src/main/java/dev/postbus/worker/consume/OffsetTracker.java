@@ -1,7 +1,6 @@
 package dev.postbus.worker.consume;
 
 import dev.postbus.worker.dispatch.PartitionOffsets;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,12 +66,13 @@ public final class OffsetTracker {
   }
 
   public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    offsets.forEach((tp, o) -> {
-      PartitionOffsets p = partitions.get(tp);
-      if (p != null) {
-        p.committed(o.offset());
-      }
-    });
+    offsets.forEach(
+        (tp, o) -> {
+          PartitionOffsets p = partitions.get(tp);
+          if (p != null) {
+            p.committed(o.offset());
+          }
+        });
   }
 
   public java.util.Set<TopicPartition> owned() {

@@ -11,9 +11,9 @@ import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 
 /**
- * At most N parallel sends to a recipient domain (per worker), for domains given a cap; a send to several
- * capped domains holds a place with each, taken in name order so that lanes never wait on each other in a
- * circle. Domains without a cap pass freely.
+ * At most N parallel sends to a recipient domain (per worker), for domains given a cap; a send to
+ * several capped domains holds a place with each, taken in name order so that lanes never wait on
+ * each other in a circle. Domains without a cap pass freely.
  */
 public final class DomainGate {
 
@@ -28,8 +28,12 @@ public final class DomainGate {
   private final Map<String, Semaphore> caps;
 
   public DomainGate(Map<String, Integer> caps) {
-    this.caps = caps.entrySet().stream()
-        .collect(Collectors.toUnmodifiableMap(e -> e.getKey().toLowerCase(Locale.ROOT), e -> new Semaphore(e.getValue(), true)));
+    this.caps =
+        caps.entrySet().stream()
+            .collect(
+                Collectors.toUnmodifiableMap(
+                    e -> e.getKey().toLowerCase(Locale.ROOT),
+                    e -> new Semaphore(e.getValue(), true)));
   }
 
   /** Waits for a place with every capped domain among the recipients. */

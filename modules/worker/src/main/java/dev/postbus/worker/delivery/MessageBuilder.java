@@ -22,8 +22,8 @@ import java.util.List;
 
 /**
  * Builds the MIME message of a validated job: text and/or HTML (multipart/alternative), attachments
- * (multipart/mixed; inline ones with a Content-ID in multipart/related), custom headers, and a Message-ID
- * derived from the job id. Bcc recipients are envelope-only.
+ * (multipart/mixed; inline ones with a Content-ID in multipart/related), custom headers, and a
+ * Message-ID derived from the job id. Bcc recipients are envelope-only.
  */
 public final class MessageBuilder {
 
@@ -39,12 +39,13 @@ public final class MessageBuilder {
 
   public MimeMessage build(Job job) throws MessagingException {
     String messageId = MessageIds.forJob(job.id(), job.from().domain());
-    MimeMessage m = new MimeMessage(session) {
-      @Override
-      protected void updateMessageID() throws MessagingException {
-        setHeader("Message-ID", messageId);
-      }
-    };
+    MimeMessage m =
+        new MimeMessage(session) {
+          @Override
+          protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", messageId);
+          }
+        };
     m.setFrom(internet(job.from()));
     if (job.replyTo() != null) {
       m.setReplyTo(new Address[] {internet(job.replyTo())});
@@ -67,8 +68,9 @@ public final class MessageBuilder {
   }
 
   /**
-   * The envelope recipients, limited to {@code only} when it is not null (what is left of a job after a
-   * partial send). Addresses in {@code only} that are not recipients of the job are ignored.
+   * The envelope recipients, limited to {@code only} when it is not null (what is left of a job
+   * after a partial send). Addresses in {@code only} that are not recipients of the job are
+   * ignored.
    */
   public static Address[] envelope(Job job, List<String> only) throws MessagingException {
     List<MailAddress> all = job.recipients();
@@ -82,7 +84,8 @@ public final class MessageBuilder {
   }
 
   private static void setBody(MimeMessage m, Job job) throws MessagingException {
-    List<Attachment> inline = job.attachments().stream().filter(a -> a.contentId() != null).toList();
+    List<Attachment> inline =
+        job.attachments().stream().filter(a -> a.contentId() != null).toList();
     List<Attachment> files = job.attachments().stream().filter(a -> a.contentId() == null).toList();
     if (job.attachments().isEmpty()) {
       setAlternatives(m, job);
@@ -118,7 +121,8 @@ public final class MessageBuilder {
     return related;
   }
 
-  private static void setAlternatives(jakarta.mail.internet.MimePart part, Job job) throws MessagingException {
+  private static void setAlternatives(jakarta.mail.internet.MimePart part, Job job)
+      throws MessagingException {
     if (job.text() != null && job.html() != null) {
       MimeMultipart alt = new MimeMultipart("alternative");
       MimeBodyPart text = new MimeBodyPart();
@@ -138,7 +142,8 @@ public final class MessageBuilder {
   private static MimeBodyPart attachmentPart(Attachment a) throws MessagingException {
     MimeBodyPart part = new MimeBodyPart();
     String type = a.contentType() == null ? "application/octet-stream" : a.contentType();
-    part.setDataHandler(new DataHandler(new ByteArrayDataSource(Base64.getDecoder().decode(a.content()), type)));
+    part.setDataHandler(
+        new DataHandler(new ByteArrayDataSource(Base64.getDecoder().decode(a.content()), type)));
     try {
       part.setFileName(MimeUtility.encodeText(a.filename(), UTF8, null));
     } catch (UnsupportedEncodingException e) {
@@ -153,8 +158,8 @@ public final class MessageBuilder {
     return part;
   }
 
-  private static void setRecipients(MimeMessage m, Message.RecipientType type, List<MailAddress> list)
-      throws MessagingException {
+  private static void setRecipients(
+      MimeMessage m, Message.RecipientType type, List<MailAddress> list) throws MessagingException {
     if (!list.isEmpty()) {
       Address[] addresses = new Address[list.size()];
       for (int i = 0; i < addresses.length; i++) {
@@ -166,7 +171,9 @@ public final class MessageBuilder {
 
   private static InternetAddress internet(MailAddress a) throws MessagingException {
     try {
-      return a.name() == null ? new InternetAddress(a.address(), true) : new InternetAddress(a.address(), a.name(), UTF8);
+      return a.name() == null
+          ? new InternetAddress(a.address(), true)
+          : new InternetAddress(a.address(), a.name(), UTF8);
     } catch (UnsupportedEncodingException e) {
       throw new MessagingException("UTF-8 missing", e);
     }

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lane's first step: a record's bytes to a message ready to send, or the failure that ends the job.
- * Whatever the bytes, it returns; nothing a payload contains can stop a lane.
+ * A lane's first step: a record's bytes to a message ready to send, or the failure that ends the
+ * job. Whatever the bytes, it returns; nothing a payload contains can stop a lane.
  */
 public final class Preparation {
 
@@ -25,15 +25,18 @@ public final class Preparation {
   /** What preparing a record gives. */
   public sealed interface Result permits Ready, Refused, NotYet {}
 
-  /** Scheduled for later ({@code notBefore}): to wait on the retry ladder without holding its partition. */
+  /**
+   * Scheduled for later ({@code notBefore}): to wait on the retry ladder without holding its
+   * partition.
+   */
   public record NotYet(Job job, java.time.Instant notBefore) implements Result {}
 
   /** Ready to send: the job, its MIME message and the envelope recipients (never empty). */
   public record Ready(Job job, MimeMessage message, Address[] recipients) implements Result {}
 
   /**
-   * Not sendable. {@code job} is null when the payload is not a job; {@code recipients} are those the
-   * record was limited to (to carry into the dead letter), or null.
+   * Not sendable. {@code job} is null when the payload is not a job; {@code recipients} are those
+   * the record was limited to (to carry into the dead letter), or null.
    */
   public record Refused(Job job, Failure failure, List<String> recipients) implements Result {}
 
@@ -48,8 +51,15 @@ public final class Preparation {
     this(codec, builder, clock, pool -> true, "*");
   }
 
-  /** @param poolServed whether some relay serves a pool; @param servedPools those pools, for the refusal */
-  public Preparation(JobCodec codec, MessageBuilder builder, Clock clock, java.util.function.Predicate<String> poolServed,
+  /**
+   * @param poolServed whether some relay serves a pool; @param servedPools those pools, for the
+   *     refusal
+   */
+  public Preparation(
+      JobCodec codec,
+      MessageBuilder builder,
+      Clock clock,
+      java.util.function.Predicate<String> poolServed,
       String servedPools) {
     this.codec = codec;
     this.builder = builder;
@@ -58,7 +68,9 @@ public final class Preparation {
     this.servedPools = servedPools;
   }
 
-  /** {@code only}: the recipients this record is limited to (after a partial send), or null for all. */
+  /**
+   * {@code only}: the recipients this record is limited to (after a partial send), or null for all.
+   */
   public Result prepare(byte[] payload, List<String> only) {
     Job job;
     try {
@@ -66,18 +78,38 @@ public final class Preparation {
     } catch (InvalidJobException e) {
       return new Refused(null, Failure.poison(e.getMessage()), only);
     } catch (RuntimeException e) {
-      // A bug of ours, not of the payload; the job is still dead-lettered with its bytes, and the lane lives on.
+      // A bug of ours, not of the payload; the job is still dead-lettered with its bytes, and the
+      // lane lives on.
       log.error("decoding a job failed unexpectedly; dead-lettering it as poison", e);
-      return new Refused(null, Failure.poison("(payload): could not be decoded: " + e.getClass().getSimpleName()), only);
+      return new Refused(
+          null,
+          Failure.poison("(payload): could not be decoded: " + e.getClass().getSimpleName()),
+          only);
     }
     if (job.expiresAt() != null && clock.instant().isAfter(job.expiresAt())) {
-      return new Refused(job, new Failure(OutcomeClass.EXPIRED, "expiresAt " + job.expiresAt()
-          + " passed before it could be sent", null, null, false), only);
+      return new Refused(
+          job,
+          new Failure(
+              OutcomeClass.EXPIRED,
+              "expiresAt " + job.expiresAt() + " passed before it could be sent",
+              null,
+              null,
+              false),
+          only);
     }
     String pool = RelayConfig.poolOf(job);
     if (!poolServed.test(pool)) {
-      return new Refused(job, Failure.poison("tags." + RelayConfig.POOL_TAG + ": no relay serves pool '" + pool
-          + "' (pools served: " + servedPools + "); add it to a relay's pools and replay the dead letter"), only);
+      return new Refused(
+          job,
+          Failure.poison(
+              "tags."
+                  + RelayConfig.POOL_TAG
+                  + ": no relay serves pool '"
+                  + pool
+                  + "' (pools served: "
+                  + servedPools
+                  + "); add it to a relay's pools and replay the dead letter"),
+          only);
     }
     if (job.notBefore() != null && clock.instant().isBefore(job.notBefore())) {
       return new NotYet(job, job.notBefore());
@@ -86,14 +118,21 @@ public final class Preparation {
       MimeMessage message = builder.build(job);
       Address[] recipients = MessageBuilder.envelope(job, only);
       if (recipients.length == 0) {
-        return new Refused(job, Failure.poison("postbus.recipients: names none of the job's recipients"), null);
+        return new Refused(
+            job, Failure.poison("postbus.recipients: names none of the job's recipients"), null);
       }
       return new Ready(job, message, recipients);
     } catch (MessagingException | RuntimeException e) {
       if (e instanceof RuntimeException) {
-        log.error("building the message of job {} failed unexpectedly; dead-lettering it as poison", job.id(), e);
+        log.error(
+            "building the message of job {} failed unexpectedly; dead-lettering it as poison",
+            job.id(),
+            e);
       }
-      return new Refused(job, Failure.poison("(message): cannot build MIME message: " + e.getClass().getSimpleName()), only);
+      return new Refused(
+          job,
+          Failure.poison("(message): cannot build MIME message: " + e.getClass().getSimpleName()),
+          only);
     }
   }
 }

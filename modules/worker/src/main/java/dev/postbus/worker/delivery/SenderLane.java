@@ -30,27 +30,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sender lane: a thread that takes the next job from the shared queue and sends it on a connection it
- * borrows from the relay the job goes to.
+ * One sender lane: a thread that takes the next job from the shared queue and sends it on a
+ * connection it borrows from the relay the job goes to.
  *
- * <p>Per job: decode and validate (poison → dead letter), choose a relay ({@link Relays}), send; after a
- * connection-level failure send again at once on a fresh connection (resilience4j, a couple of attempts); when
- * the relay itself refuses us (unreachable, authentication, TLS) it is taken out and the job goes to another
- * relay, or waits for the relay's probe when none is left, never charging the job; record every other ending
- * through {@link Outcomes}.
+ * <p>Per job: decode and validate (poison → dead letter), choose a relay ({@link Relays}), send;
+ * after a connection-level failure send again at once on a fresh connection (resilience4j, a couple
+ * of attempts); when the relay itself refuses us (unreachable, authentication, TLS) it is taken out
+ * and the job goes to another relay, or waits for the relay's probe when none is left, never
+ * charging the job; record every other ending through {@link Outcomes}.
  */
 public final class SenderLane implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(SenderLane.class);
   private static final Duration IDLE_CHECK = Duration.ofMillis(250);
+
   /** Longest a lane waits for a connection of the chosen relay before choosing again. */
   private static final Duration BORROW_WAIT = Duration.ofMillis(250);
+
   /** Longest a lane waits for its ledger entry before it goes on anyway. */
   private static final Duration LEDGER_WAIT = Duration.ofSeconds(10);
 
   /** What every lane of a worker shares. */
-  public record Shared(DispatchQueue queue, Preparation preparation, Relays relays, DomainGate domains,
-      ReplyClassifier classifier, Outcomes outcomes, int freshConnectionAttempts, Clock clock) {}
+  public record Shared(
+      DispatchQueue queue,
+      Preparation preparation,
+      Relays relays,
+      DomainGate domains,
+      ReplyClassifier classifier,
+      Outcomes outcomes,
+      int freshConnectionAttempts,
+      Clock clock) {}
 
   /** A send that ended (not given up): the relay it went to and what came of it. */
   private record Sent(Relay relay, SendOutcome outcome) {}
@@ -60,30 +69,47 @@ public final class SenderLane implements Runnable {
   private final Retry freshConnection;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Runnable ledgerGate = this::awaitPreviousLedgerEntry;
-  /** The last attempt this lane recorded; its ledger entry must be safe before the next final dot. */
+
+  /**
+   * The last attempt this lane recorded; its ledger entry must be safe before the next final dot.
+   */
   private Outcomes.Batch previous;
-  /** The job this lane took ahead (its envelope was named to the connection), handled next, and its preparation. */
+
+  /**
+   * The job this lane took ahead (its envelope was named to the connection), handled next, and its
+   * preparation.
+   */
   private Delivery held;
+
   private Preparation.Result heldPrepared;
-  /** The connection that holds the envelope of {@link #held}, kept by this lane until that job is sent. */
+
+  /**
+   * The connection that holds the envelope of {@link #held}, kept by this lane until that job is
+   * sent.
+   */
   private ConnectionPool.Lease kept;
+
   private Relay keptRelay;
 
   public SenderLane(String name, Shared shared) {
     this.name = name;
     this.shared = shared;
-    this.freshConnection = Retry.of(name, RetryConfig.<SendOutcome>custom()
-        .maxAttempts(shared.freshConnectionAttempts())
-        .waitDuration(Duration.ofMillis(50))
-        .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
-        .failAfterMaxAttempts(false)
-        .build());
+    this.freshConnection =
+        Retry.of(
+            name,
+            RetryConfig.<SendOutcome>custom()
+                .maxAttempts(shared.freshConnectionAttempts())
+                .waitDuration(Duration.ofMillis(50))
+                .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
+                .failAfterMaxAttempts(false)
+                .build());
   }
 
   /**
-   * Waits until the send ledger holds the previous attempt. Called on this lane's thread just before the
-   * final dot: MAIL, RCPT and the message data of the next job overlap with the ledger's round trip, and
-   * still at most one message per lane can be accepted by the relay without being in the ledger.
+   * Waits until the send ledger holds the previous attempt. Called on this lane's thread just
+   * before the final dot: MAIL, RCPT and the message data of the next job overlap with the ledger's
+   * round trip, and still at most one message per lane can be accepted by the relay without being
+   * in the ledger.
    */
   private void awaitPreviousLedgerEntry() {
     Outcomes.Batch p = previous;
@@ -98,7 +124,10 @@ public final class SenderLane implements Runnable {
     }
   }
 
-  /** Asks the lane to stop after its current job; a job held for a relay problem is left (uncommitted). */
+  /**
+   * Asks the lane to stop after its current job; a job held for a relay problem is left
+   * (uncommitted).
+   */
   public void stop() {
     stop.countDown();
   }
@@ -118,7 +147,8 @@ public final class SenderLane implements Runnable {
           handle(d, prepared);
         }
         if (held == null) {
-          releaseKept(); // a connection kept for a job ahead that was not sent on it (its partition was revoked)
+          releaseKept(); // a connection kept for a job ahead that was not sent on it (its partition
+          // was revoked)
         }
       }
     } catch (InterruptedException e) {
@@ -132,12 +162,15 @@ public final class SenderLane implements Runnable {
     handle(d, null);
   }
 
-  /** @param preparedAhead the job's preparation when it was taken ahead, else null */
+  /**
+   * @param preparedAhead the job's preparation when it was taken ahead, else null
+   */
   private void handle(Delivery d, Preparation.Result preparedAhead) throws InterruptedException {
     int attempt = DeliveryHeaders.attempts(d.headers()) + 1;
     Instant firstFailure = DeliveryHeaders.firstFailure(d.headers());
     List<String> only = DeliveryHeaders.recipients(d.headers());
-    Preparation.Result prepared = preparedAhead != null ? preparedAhead : shared.preparation().prepare(d.value(), only);
+    Preparation.Result prepared =
+        preparedAhead != null ? preparedAhead : shared.preparation().prepare(d.value(), only);
     if (prepared instanceof Preparation.Refused refused) {
       endWith(d, refused.job(), attempt, firstFailure, refused.failure(), refused.recipients());
       return;
@@ -155,7 +188,8 @@ public final class SenderLane implements Runnable {
     Envelope next = takeNextAhead();
     Sent sent;
     try (DomainGate.Pass pass = shared.domains().enter(recipients)) {
-      sent = sendThroughRelayProblems(d, RelayConfig.poolOf(job), ready.message(), recipients, next);
+      sent =
+          sendThroughRelayProblems(d, RelayConfig.poolOf(job), ready.message(), recipients, next);
     }
     if (sent != null) {
       record(d, job, attempt, firstFailure, only, recipients.length, sent);
@@ -163,11 +197,12 @@ public final class SenderLane implements Runnable {
   }
 
   /**
-   * With pipelined DATA (the relay offers PIPELINING, not CHUNKING), the next job's envelope can ride in the same
-   * write as this message's end, so that it finds its 354 waiting: one round trip per message instead of two.
-   * For that the lane takes its next job now, when one is queued, prepares it, and sends it next on the same
-   * connection. Only with a single relay, where the next job cannot go elsewhere (a connection asked to send
-   * another envelope than the one it announced must reconnect). Null when nothing is taken ahead.
+   * With pipelined DATA (the relay offers PIPELINING, not CHUNKING), the next job's envelope can
+   * ride in the same write as this message's end, so that it finds its 354 waiting: one round trip
+   * per message instead of two. For that the lane takes its next job now, when one is queued,
+   * prepares it, and sends it next on the same connection. Only with a single relay, where the next
+   * job cannot go elsewhere (a connection asked to send another envelope than the one it announced
+   * must reconnect). Null when nothing is taken ahead.
    */
   private Envelope takeNextAhead() throws InterruptedException {
     List<Relay> all = shared.relays().all();
@@ -179,7 +214,8 @@ public final class SenderLane implements Runnable {
       return null;
     }
     held = next;
-    heldPrepared = shared.preparation().prepare(next.value(), DeliveryHeaders.recipients(next.headers()));
+    heldPrepared =
+        shared.preparation().prepare(next.value(), DeliveryHeaders.recipients(next.headers()));
     if (heldPrepared instanceof Preparation.Ready r) {
       try {
         return SmtpConnection.envelopeOf(r.message(), r.recipients());
@@ -191,11 +227,13 @@ public final class SenderLane implements Runnable {
   }
 
   /**
-   * Sends through the relay the job goes to; a relay that refuses us is taken out and the job goes to the
-   * next, or waits for a probe when none is left. Null when given up (stopping, or the partition revoked).
+   * Sends through the relay the job goes to; a relay that refuses us is taken out and the job goes
+   * to the next, or waits for a probe when none is left. Null when given up (stopping, or the
+   * partition revoked).
    */
-  private Sent sendThroughRelayProblems(Delivery d, String pool, MimeMessage message, Address[] recipients,
-      Envelope next) throws InterruptedException {
+  private Sent sendThroughRelayProblems(
+      Delivery d, String pool, MimeMessage message, Address[] recipients, Envelope next)
+      throws InterruptedException {
     while (true) {
       ConnectionPool.Lease lease = kept;
       Relay relay = keptRelay;
@@ -207,7 +245,10 @@ public final class SenderLane implements Runnable {
         relay = pick.relay();
         if (relay == null) {
           if (stop.await(pick.waitFor().toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
-            log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
+            log.info(
+                "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
+                name,
+                d);
             return null;
           }
           continue;
@@ -222,12 +263,15 @@ public final class SenderLane implements Runnable {
             shared.relays().total().acquire();
           }
           ConnectionPool.Lease l = lease;
-          outcome = freshConnection.executeSupplier(() -> timedSend(l.connection(), message, recipients, next));
+          outcome =
+              freshConnection.executeSupplier(
+                  () -> timedSend(l.connection(), message, recipients, next));
         }
       } finally {
         if (lease != null) {
           if (outcome != null && lease.connection().hasAhead()) {
-            kept = lease; // the next job's envelope waits on it: this lane sends that job next, on it
+            kept =
+                lease; // the next job's envelope waits on it: this lane sends that job next, on it
             keptRelay = relay;
           } else {
             lease.close();
@@ -239,14 +283,19 @@ public final class SenderLane implements Runnable {
       }
       if (outcome == null) {
         if (stop.getCount() == 0 || d.owner().revoked()) {
-          log.info("{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted", name, d);
+          log.info(
+              "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
+              name,
+              d);
           return null;
         }
         continue; // no connection came free in time: choose again, the relay may be out by now
       }
       Verdict v = shared.classifier().classify(outcome);
-      boolean relayProblem = v.relayLevel()
-          && (outcome instanceof SendOutcome.ConnectFailed || v.outcomeClass() == OutcomeClass.FATAL);
+      boolean relayProblem =
+          v.relayLevel()
+              && (outcome instanceof SendOutcome.ConnectFailed
+                  || v.outcomeClass() == OutcomeClass.FATAL);
       if (!relayProblem) {
         relay.answered();
         return new Sent(relay, outcome);
@@ -256,8 +305,8 @@ public final class SenderLane implements Runnable {
   }
 
   /**
-   * Gives back a connection kept for the job taken ahead when that job will not be sent on it (its partition
-   * was revoked): the connection is closed first, since it holds that job's envelope.
+   * Gives back a connection kept for the job taken ahead when that job will not be sent on it (its
+   * partition was revoked): the connection is closed first, since it holds that job's envelope.
    */
   private void releaseKept() {
     if (kept != null) {
@@ -268,18 +317,27 @@ public final class SenderLane implements Runnable {
     }
   }
 
-  private SendOutcome timedSend(SmtpConnection connection, MimeMessage message, Address[] recipients, Envelope next) {
+  private SendOutcome timedSend(
+      SmtpConnection connection, MimeMessage message, Address[] recipients, Envelope next) {
     long start = System.nanoTime();
     SendOutcome outcome = connection.send(message, recipients, next);
     shared.outcomes().stats().smtpSend(System.nanoTime() - start);
-    if (outcome instanceof SendOutcome.ConnectFailed || outcome instanceof SendOutcome.ConnectionLost
-        || outcome instanceof SendOutcome.InDoubt || outcome instanceof SendOutcome.RelayRefused) {
+    if (outcome instanceof SendOutcome.ConnectFailed
+        || outcome instanceof SendOutcome.ConnectionLost
+        || outcome instanceof SendOutcome.InDoubt
+        || outcome instanceof SendOutcome.RelayRefused) {
       shared.outcomes().stats().connectionFailed(); // the connection failed, not the message
     }
     return outcome;
   }
 
-  private void record(Delivery d, Job job, int attempt, Instant firstFailure, List<String> only, int recipients,
+  private void record(
+      Delivery d,
+      Job job,
+      int attempt,
+      Instant firstFailure,
+      List<String> only,
+      int recipients,
       Sent sent) {
     SendOutcome outcome = sent.outcome();
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
@@ -294,8 +352,13 @@ public final class SenderLane implements Runnable {
       recordRefusals(batch, refused);
     } else if (outcome instanceof SendOutcome.Rejected rejected) {
       Verdict v = shared.classifier().classify(rejected.reply());
-      Failure f = new Failure(v.outcomeClass(), rejected.command() + " refused with " + rejected.reply().codes(),
-          rejected.reply(), rejected.command(), false);
+      Failure f =
+          new Failure(
+              v.outcomeClass(),
+              rejected.command() + " refused with " + rejected.reply().codes(),
+              rejected.reply(),
+              rejected.command(),
+              false);
       if (v.throttle() && v.outcomeClass() == OutcomeClass.TRANSIENT) {
         sent.relay().rate().throttled(); // slow down; the job waits without counting an attempt
         batch.throttled(f, v.retryAfter(), only);
@@ -304,31 +367,55 @@ public final class SenderLane implements Runnable {
       }
     } else if (outcome instanceof SendOutcome.InDoubt inDoubt) {
       log.warn("{}: {} in doubt ({})", name, d, inDoubt.problem());
-      batch.failed(new Failure(OutcomeClass.TRANSIENT, inDoubt.problem(), null, "DATA", true), null, only);
+      batch.failed(
+          new Failure(OutcomeClass.TRANSIENT, inDoubt.problem(), null, "DATA", true), null, only);
     } else {
-      batch.failed(new Failure(OutcomeClass.TRANSIENT, problem(outcome), null, null, false), null, only);
+      batch.failed(
+          new Failure(OutcomeClass.TRANSIENT, problem(outcome), null, null, false), null, only);
     }
     batch.end();
     previous = batch;
   }
 
-  /** Refused recipients, grouped by class: the permanent ones are dead-lettered, the transient ones retried. */
+  /**
+   * Refused recipients, grouped by class: the permanent ones are dead-lettered, the transient ones
+   * retried.
+   */
   private void recordRefusals(Outcomes.Batch batch, SendOutcome.RecipientsRefused refused) {
-    var byClass = new java.util.EnumMap<OutcomeClass, List<SendOutcome.Refusal>>(OutcomeClass.class);
+    var byClass =
+        new java.util.EnumMap<OutcomeClass, List<SendOutcome.Refusal>>(OutcomeClass.class);
     for (SendOutcome.Refusal r : refused.refused()) {
       OutcomeClass c = shared.classifier().classify(r.reply()).outcomeClass();
-      byClass.computeIfAbsent(c == OutcomeClass.PERMANENT ? c : OutcomeClass.TRANSIENT, k -> new java.util.ArrayList<>()).add(r);
+      byClass
+          .computeIfAbsent(
+              c == OutcomeClass.PERMANENT ? c : OutcomeClass.TRANSIENT,
+              k -> new java.util.ArrayList<>())
+          .add(r);
     }
-    byClass.forEach((c, list) -> {
-      SendOutcome.Refusal first = list.get(0);
-      Verdict v = shared.classifier().classify(first.reply());
-      batch.failed(new Failure(c, "RCPT refused with " + first.reply().codes() + " for " + list.size() + " of "
-          + (refused.refused().size() + refused.accepted()) + " recipients", first.reply(), "RCPT", false),
-          v.retryAfter(), list.stream().map(SendOutcome.Refusal::address).toList());
-    });
+    byClass.forEach(
+        (c, list) -> {
+          SendOutcome.Refusal first = list.get(0);
+          Verdict v = shared.classifier().classify(first.reply());
+          batch.failed(
+              new Failure(
+                  c,
+                  "RCPT refused with "
+                      + first.reply().codes()
+                      + " for "
+                      + list.size()
+                      + " of "
+                      + (refused.refused().size() + refused.accepted())
+                      + " recipients",
+                  first.reply(),
+                  "RCPT",
+                  false),
+              v.retryAfter(),
+              list.stream().map(SendOutcome.Refusal::address).toList());
+        });
   }
 
-  private void endWith(Delivery d, Job job, int attempt, Instant firstFailure, Failure f, List<String> only) {
+  private void endWith(
+      Delivery d, Job job, int attempt, Instant firstFailure, Failure f, List<String> only) {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     batch.failed(f, null, only);
     batch.end();

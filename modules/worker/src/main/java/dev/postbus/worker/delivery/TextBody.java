@@ -7,13 +7,15 @@ import jakarta.mail.util.ByteArrayDataSource;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A text part (plain or HTML) whose UTF-8 bytes and Content-Transfer-Encoding are computed once, here.
+ * A text part (plain or HTML) whose UTF-8 bytes and Content-Transfer-Encoding are computed once,
+ * here.
  *
- * <p>{@code MimePart.setText} hands the body to Jakarta Mail as a {@code String}. Its text handler then
- * writes through a {@code FilterOutputStream} that passes one byte at a time, twice: once to choose the
- * transfer encoding while saving the message, and once on the wire. The profile in docs/benchmarks.md found
- * that loop to be the worker's largest single cost. Here the body is encoded once into bytes, the encoding
- * is chosen with the same rule Jakarta Mail uses, and the bytes are written in blocks.
+ * <p>{@code MimePart.setText} hands the body to Jakarta Mail as a {@code String}. Its text handler
+ * then writes through a {@code FilterOutputStream} that passes one byte at a time, twice: once to
+ * choose the transfer encoding while saving the message, and once on the wire. The profile in
+ * docs/benchmarks.md found that loop to be the worker's largest single cost. Here the body is
+ * encoded once into bytes, the encoding is chosen with the same rule Jakarta Mail uses, and the
+ * bytes are written in blocks.
  */
 final class TextBody {
 
@@ -32,8 +34,9 @@ final class TextBody {
   }
 
   /**
-   * Jakarta Mail's rule: {@code 7bit} for ASCII without NUL and with no line longer than 998 bytes; otherwise
-   * {@code quoted-printable} when most bytes are ASCII and {@code base64} when most are not.
+   * Jakarta Mail's rule: {@code 7bit} for ASCII without NUL and with no line longer than 998 bytes;
+   * otherwise {@code quoted-printable} when most bytes are ASCII and {@code base64} when most are
+   * not.
    */
   static String transferEncoding(byte[] bytes) {
     int nonAscii = 0;

@@ -8,7 +8,9 @@ import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
-/** Reads the delivery metadata a record carries in its headers. A malformed header reads as absent. */
+/**
+ * Reads the delivery metadata a record carries in its headers. A malformed header reads as absent.
+ */
 public final class DeliveryHeaders {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,7 +50,9 @@ public final class DeliveryHeaders {
 
   static String text(Headers h, String name) {
     Header header = h == null ? null : h.lastHeader(name);
-    return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    return header == null || header.value() == null
+        ? null
+        : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   private static Instant instant(String v) {

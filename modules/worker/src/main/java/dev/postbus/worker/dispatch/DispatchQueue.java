@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * The bounded hand-over from the consumer thread to the sender lanes, by count and by payload bytes. The
- * consumer pauses its partitions when {@link #full()} and resumes at {@link #belowLowWater()}; the extra
- * room of one poll's worth of records makes {@link #add} never block.
+ * The bounded hand-over from the consumer thread to the sender lanes, by count and by payload
+ * bytes. The consumer pauses its partitions when {@link #full()} and resumes at {@link
+ * #belowLowWater()}; the extra room of one poll's worth of records makes {@link #add} never block.
  */
 public final class DispatchQueue {
 
@@ -28,7 +28,8 @@ public final class DispatchQueue {
 
   public void add(Delivery d) {
     if (!queue.offer(d)) {
-      throw new IllegalStateException("dispatch queue over capacity: the consumer should have paused");
+      throw new IllegalStateException(
+          "dispatch queue over capacity: the consumer should have paused");
     }
     bytes.addAndGet(d.size());
   }
@@ -45,14 +46,15 @@ public final class DispatchQueue {
   /** Takes back the deliveries that match, before any lane starts them. */
   public List<Delivery> removeIf(Predicate<Delivery> which) {
     List<Delivery> removed = new ArrayList<>();
-    queue.removeIf(d -> {
-      if (which.test(d)) {
-        removed.add(d);
-        bytes.addAndGet(-d.size());
-        return true;
-      }
-      return false;
-    });
+    queue.removeIf(
+        d -> {
+          if (which.test(d)) {
+            removed.add(d);
+            bytes.addAndGet(-d.size());
+            return true;
+          }
+          return false;
+        });
     return removed;
   }
 

@@ -4,12 +4,13 @@ import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
- * The offsets of one assigned partition that are not finished yet. Records complete out of order; the
- * committable offset is the lowest one not finished (or one past the highest seen when all are).
+ * The offsets of one assigned partition that are not finished yet. Records complete out of order;
+ * the committable offset is the lowest one not finished (or one past the highest seen when all
+ * are).
  *
- * <p>Only the consumer thread changes it; {@link #revoked()} may be read by any thread. One instance per
- * assignment: a partition revoked and assigned again gets a new instance, so a result that arrives for the
- * old one is recognisably stale.
+ * <p>Only the consumer thread changes it; {@link #revoked()} may be read by any thread. One
+ * instance per assignment: a partition revoked and assigned again gets a new instance, so a result
+ * that arrives for the old one is recognisably stale.
  */
 public final class PartitionOffsets {
 
@@ -33,7 +34,10 @@ public final class PartitionOffsets {
     inFlight.remove(offset);
   }
 
-  /** The record was taken back before a lane started it: it stays uncommitted but is no longer awaited. */
+  /**
+   * The record was taken back before a lane started it: it stays uncommitted but is no longer
+   * awaited.
+   */
   public void abandon(long offset) {
     if (inFlight.remove(offset)) {
       abandoned.add(offset);
@@ -69,7 +73,10 @@ public final class PartitionOffsets {
     revoked = true;
   }
 
-  /** True once the partition left this worker: work for it should stop and its results are discarded. */
+  /**
+   * True once the partition left this worker: work for it should stop and its results are
+   * discarded.
+   */
   public boolean revoked() {
     return revoked;
   }

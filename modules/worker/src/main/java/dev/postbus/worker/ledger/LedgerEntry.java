@@ -8,8 +8,8 @@ import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One line of the send ledger: the record at {@code topic/partition/offset} is finished (sent, or its retry or
- * dead letter is safe in Kafka). Keyed by job id in the compacted ledger topic.
+ * One line of the send ledger: the record at {@code topic/partition/offset} is finished (sent, or
+ * its retry or dead letter is safe in Kafka). Keyed by job id in the compacted ledger topic.
  */
 public record LedgerEntry(String topic, int partition, long offset, String jobId, long atMillis) {
 
@@ -42,12 +42,19 @@ public record LedgerEntry(String topic, int partition, long offset, String jobId
     }
     try {
       JsonNode o = JSON.readTree(value);
-      if (o == null || !o.path("topic").isTextual() || !o.path("partition").canConvertToInt()
+      if (o == null
+          || !o.path("topic").isTextual()
+          || !o.path("partition").canConvertToInt()
           || !o.path("offset").canConvertToLong()) {
         return Optional.empty();
       }
-      return Optional.of(new LedgerEntry(o.get("topic").asText(), o.get("partition").asInt(), o.get("offset").asLong(),
-          o.path("jobId").isTextual() ? o.get("jobId").asText() : null, o.path("at").asLong()));
+      return Optional.of(
+          new LedgerEntry(
+              o.get("topic").asText(),
+              o.get("partition").asInt(),
+              o.get("offset").asLong(),
+              o.path("jobId").isTextual() ? o.get("jobId").asText() : null,
+              o.path("at").asLong()));
     } catch (IOException e) {
       return Optional.empty();
     }

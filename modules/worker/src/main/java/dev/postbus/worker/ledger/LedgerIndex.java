@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the send ledger says about the partitions this worker owns: the offsets at or after the committed
- * offset that are already finished. A worker taking a partition over after a crash skips those records
- * instead of sending them again. Consumer thread only.
+ * What the send ledger says about the partitions this worker owns: the offsets at or after the
+ * committed offset that are already finished. A worker taking a partition over after a crash skips
+ * those records instead of sending them again. Consumer thread only.
  */
 public final class LedgerIndex {
 
@@ -33,7 +33,8 @@ public final class LedgerIndex {
   /**
    * Reads the ledger for newly assigned partitions.
    *
-   * @param committed each partition's committed offset (0 when none): entries below it are no longer needed
+   * @param committed each partition's committed offset (0 when none): entries below it are no
+   *     longer needed
    */
   public void load(Map<TopicPartition, Long> committed) {
     if (committed.isEmpty()) {
@@ -45,17 +46,24 @@ public final class LedgerIndex {
     try {
       entries = reader.read(committed.keySet(), clock.instant().minus(window));
     } catch (RuntimeException e) {
-      log.warn("send ledger could not be read ({}); records finished before a crash may be sent again", e.getMessage());
+      log.warn(
+          "send ledger could not be read ({}); records finished before a crash may be sent again",
+          e.getMessage());
       return;
     }
     for (LedgerEntry e : entries) {
       Long from = committed.get(e.source());
-      if (from != null && e.offset() >= from && finished.computeIfAbsent(e.source(), k -> new TreeSet<>()).add(e.offset())) {
+      if (from != null
+          && e.offset() >= from
+          && finished.computeIfAbsent(e.source(), k -> new TreeSet<>()).add(e.offset())) {
         found++;
       }
     }
-    log.info("send ledger read for {} partitions in {} ms: {} records after the committed offsets are already finished",
-        committed.size(), (System.nanoTime() - start) / 1_000_000, found);
+    log.info(
+        "send ledger read for {} partitions in {} ms: {} records after the committed offsets are already finished",
+        committed.size(),
+        (System.nanoTime() - start) / 1_000_000,
+        found);
   }
 
   /** True when the ledger holds this record as finished; each answer is given once. */
@@ -64,7 +72,9 @@ public final class LedgerIndex {
     if (offsets == null) {
       return false;
     }
-    offsets.headSet(offset).clear(); // consumed past them: they will not come again in this assignment
+    offsets
+        .headSet(offset)
+        .clear(); // consumed past them: they will not come again in this assignment
     boolean hit = offsets.remove(offset);
     if (offsets.isEmpty()) {
       finished.remove(tp);

@@ -15,8 +15,9 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads the send ledger with a consumer of its own (assigned, no group), from a point in time to the end.
- * Ledger partition {@code p mod n} holds the entries of partition {@code p} of every consumed topic.
+ * Reads the send ledger with a consumer of its own (assigned, no group), from a point in time to
+ * the end. Ledger partition {@code p mod n} holds the entries of partition {@code p} of every
+ * consumed topic.
  */
 public final class LedgerReader implements AutoCloseable {
 
@@ -40,7 +41,8 @@ public final class LedgerReader implements AutoCloseable {
 
   /** Every entry about {@code sources} written since {@code since}. */
   public List<LedgerEntry> read(Collection<TopicPartition> sources, Instant since) {
-    Set<TopicPartition> wanted = new TreeSet<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+    Set<TopicPartition> wanted =
+        new TreeSet<>(java.util.Comparator.comparingInt(TopicPartition::partition));
     for (TopicPartition s : sources) {
       wanted.add(new TopicPartition(topic, ledgerPartition(s.partition(), partitions)));
     }
@@ -63,10 +65,13 @@ public final class LedgerReader implements AutoCloseable {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (!open.isEmpty()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("reading the send ledger " + topic + " took longer than " + TIMEOUT);
+        throw new IllegalStateException(
+            "reading the send ledger " + topic + " took longer than " + TIMEOUT);
       }
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-        LedgerEntry.decode(r.value()).filter(e -> sourceSet.contains(e.source())).ifPresent(entries::add);
+        LedgerEntry.decode(r.value())
+            .filter(e -> sourceSet.contains(e.source()))
+            .ifPresent(entries::add);
       }
       open.removeIf(tp -> consumer.position(tp, TIMEOUT) >= end.get(tp));
     }

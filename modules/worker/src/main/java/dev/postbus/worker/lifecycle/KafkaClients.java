@@ -9,9 +9,9 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * The settings of the worker's Kafka clients: its consumer, its producers (outcomes, and the send ledger's own)
- * and the ledger reader, over the user's {@code kafka.client.*} settings. The buffer sizes are part of the heap
- * bound in docs/operations.md.
+ * The settings of the worker's Kafka clients: its consumer, its producers (outcomes, and the send
+ * ledger's own) and the ledger reader, over the user's {@code kafka.client.*} settings. The buffer
+ * sizes are part of the heap bound in docs/operations.md.
  */
 final class KafkaClients {
 
@@ -19,14 +19,22 @@ final class KafkaClients {
 
   static final int FETCH_MAX_BYTES = 16 * 1024 * 1024;
   static final int PRODUCER_BUFFER_BYTES = 16 * 1024 * 1024;
-  /** A topic's largest record unless configured otherwise (Kafka's max.message.bytes default, about 1 MiB). */
+
+  /**
+   * A topic's largest record unless configured otherwise (Kafka's max.message.bytes default, about
+   * 1 MiB).
+   */
   static final int KAFKA_DEFAULT_RECORD_BYTES = 1024 * 1024;
+
   /** Room for a dead letter's headers and reason beside the payload it carries. */
   static final int RECORD_HEADROOM_BYTES = 64 * 1024;
+
   /** The ledger is read back in large steps at takeover. */
   static final int LEDGER_READER_MAX_POLL_RECORDS = 5000;
 
-  /** The worker's group member: manual commits, earliest offset for a new group, cooperative-sticky. */
+  /**
+   * The worker's group member: manual commits, earliest offset for a new group, cooperative-sticky.
+   */
   static Map<String, Object> consumer(WorkerConfig c) {
     Map<String, Object> p = new HashMap<>(c.kafkaClient());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
@@ -34,16 +42,19 @@ final class KafkaClients {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    p.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(c.maxPollRecords()));
-    // Part of the heap bound (docs/operations.md): what one fetch may bring (Kafka's default is 50 MiB).
+    // Part of the heap bound (docs/operations.md): what one fetch may bring (Kafka's default is 50
+    // MiB).
     p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(FETCH_MAX_BYTES));
     return p;
   }
 
   /**
-   * The ledger's own producer sends at once (no linger): a lane waits for its ledger entry before its next
-   * SMTP transaction, so latency here is throughput there.
+   * The ledger's own producer sends at once (no linger): a lane waits for its ledger entry before
+   * its next SMTP transaction, so latency here is throughput there.
    */
   static Map<String, Object> ledgerProducer(WorkerConfig c) {
     Map<String, Object> p = producer(c);
@@ -63,7 +74,9 @@ final class KafkaClients {
     return p;
   }
 
-  /** Outcome records, retry records and dead letters: idempotent, acks=all, one request in flight. */
+  /**
+   * Outcome records, retry records and dead letters: idempotent, acks=all, one request in flight.
+   */
   static Map<String, Object> producer(WorkerConfig c) {
     Map<String, Object> p = new HashMap<>(c.kafkaClient());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
@@ -71,11 +84,16 @@ final class KafkaClients {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-    // Part of the heap bound: records waiting for Kafka (Kafka's default is 32 MiB); sends block past it.
+    // Part of the heap bound: records waiting for Kafka (Kafka's default is 32 MiB); sends block
+    // past it.
     p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(PRODUCER_BUFFER_BYTES));
-    // Room for a dead letter carrying any record the jobs topic could hold (1 MiB by default), even one over job.max-bytes.
-    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-        Integer.toString(Math.max(c.limits().maxPayloadBytes(), KAFKA_DEFAULT_RECORD_BYTES) + RECORD_HEADROOM_BYTES));
+    // Room for a dead letter carrying any record the jobs topic could hold (1 MiB by default), even
+    // one over job.max-bytes.
+    p.putIfAbsent(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        Integer.toString(
+            Math.max(c.limits().maxPayloadBytes(), KAFKA_DEFAULT_RECORD_BYTES)
+                + RECORD_HEADROOM_BYTES));
     return p;
   }
 

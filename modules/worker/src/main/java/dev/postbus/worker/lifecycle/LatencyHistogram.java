@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A lock-free log-linear histogram of durations in microseconds: 16 buckets per power of two, so a
- * percentile is exact to within about 6%. Recording is one array increment (hot path: every delivery).
+ * percentile is exact to within about 6%. Recording is one array increment (hot path: every
+ * delivery).
  */
 public final class LatencyHistogram {
 
@@ -43,7 +44,9 @@ public final class LatencyHistogram {
     return n;
   }
 
-  /** The duration below which {@code fraction} (0..1) of the recorded values fall; zero when empty. */
+  /**
+   * The duration below which {@code fraction} (0..1) of the recorded values fall; zero when empty.
+   */
   public Duration percentile(double fraction) {
     long total = count();
     if (total == 0) {

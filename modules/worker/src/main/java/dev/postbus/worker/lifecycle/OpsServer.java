@@ -10,27 +10,34 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * {@code /metrics} (Prometheus text) and {@code /health/live} and {@code /health/ready} for probes. Live until the worker has stopped; ready only
- * while RUNNING (not while starting, paused for a relay problem, or draining). Bodies are JSON with the state
- * and, when not ready, the reason.
+ * {@code /metrics} (Prometheus text) and {@code /health/live} and {@code /health/ready} for probes.
+ * Live until the worker has stopped; ready only while RUNNING (not while starting, paused for a
+ * relay problem, or draining). Bodies are JSON with the state and, when not ready, the reason.
  */
 public final class OpsServer implements AutoCloseable {
 
   /** Liveness probe: 200 until the worker has stopped. */
   public static final String LIVE_PATH = "/health/live";
+
   /** Readiness probe: 200 only while RUNNING. */
   public static final String READY_PATH = "/health/ready";
+
   /** Prometheus text. */
   public static final String METRICS_PATH = "/metrics";
 
-  /** What the probes report, with what each relay offered in EHLO and how the worker sends to it. */
+  /**
+   * What the probes report, with what each relay offered in EHLO and how the worker sends to it.
+   */
   public record Status(WorkerState state, String reason, java.util.List<RelayStatus> relays) {
     public Status(WorkerState state, String reason) {
       this(state, reason, java.util.List.of());
     }
   }
 
-  /** One relay: its EHLO keywords (e.g. "CHUNKING, PIPELINING, SIZE 10240000") and the send mode; null before it answered. */
+  /**
+   * One relay: its EHLO keywords (e.g. "CHUNKING, PIPELINING, SIZE 10240000") and the send mode;
+   * null before it answered.
+   */
   public record RelayStatus(String name, String offered, String sending) {}
 
   private final HttpServer http;
@@ -39,32 +46,43 @@ public final class OpsServer implements AutoCloseable {
     this.http = http;
   }
 
-  /** Listens on {@code port} (0: any free port) on every interface: probes come from outside the pod. */
+  /**
+   * Listens on {@code port} (0: any free port) on every interface: probes come from outside the
+   * pod.
+   */
   public static OpsServer start(int port, Supplier<Status> status, Supplier<String> metrics) {
     try {
       HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
-      http.createContext(LIVE_PATH, ex -> {
-        Status s = status.get();
-        respond(ex, s.state() != WorkerState.STOPPED, s);
-      });
-      http.createContext(READY_PATH, ex -> {
-        Status s = status.get();
-        respond(ex, s.state().ready(), s);
-      });
-      http.createContext(METRICS_PATH, ex -> {
-        try (ex) {
-          byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
-          ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-          ex.sendResponseHeaders(200, body.length);
-          try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
-          }
-        }
-      });
+      http.createContext(
+          LIVE_PATH,
+          ex -> {
+            Status s = status.get();
+            respond(ex, s.state() != WorkerState.STOPPED, s);
+          });
+      http.createContext(
+          READY_PATH,
+          ex -> {
+            Status s = status.get();
+            respond(ex, s.state().ready(), s);
+          });
+      http.createContext(
+          METRICS_PATH,
+          ex -> {
+            try (ex) {
+              byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
+              ex.getResponseHeaders()
+                  .set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+              ex.sendResponseHeaders(200, body.length);
+              try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+              }
+            }
+          });
       http.start();
       return new OpsServer(http);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on port " + port + " for /metrics and health probes (http.port)", e);
+      throw new UncheckedIOException(
+          "cannot listen on port " + port + " for /metrics and health probes (http.port)", e);
     }
   }
 
@@ -74,8 +92,15 @@ public final class OpsServer implements AutoCloseable {
 
   private static void respond(HttpExchange ex, boolean ok, Status s) throws IOException {
     try (ex) {
-      String body = "{\"status\":\"" + (ok ? "up" : "down") + "\",\"state\":\"" + s.state() + "\""
-          + (s.reason() == null ? "" : ",\"reason\":\"" + escape(s.reason()) + "\"") + relays(s) + "}\n";
+      String body =
+          "{\"status\":\""
+              + (ok ? "up" : "down")
+              + "\",\"state\":\""
+              + s.state()
+              + "\""
+              + (s.reason() == null ? "" : ",\"reason\":\"" + escape(s.reason()) + "\"")
+              + relays(s)
+              + "}\n";
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
       ex.sendResponseHeaders(ok ? 200 : 503, bytes.length);
@@ -91,9 +116,15 @@ public final class OpsServer implements AutoCloseable {
     }
     StringBuilder b = new StringBuilder(",\"relays\":[");
     for (RelayStatus r : s.relays()) {
-      b.append(b.charAt(b.length() - 1) == '[' ? "" : ",").append("{\"name\":\"").append(escape(r.name())).append('"');
+      b.append(b.charAt(b.length() - 1) == '[' ? "" : ",")
+          .append("{\"name\":\"")
+          .append(escape(r.name()))
+          .append('"');
       if (r.offered() != null) {
-        b.append(",\"offered\":\"").append(escape(r.offered())).append("\",\"sending\":\"").append(escape(r.sending()))
+        b.append(",\"offered\":\"")
+            .append(escape(r.offered()))
+            .append("\",\"sending\":\"")
+            .append(escape(r.sending()))
             .append('"');
       }
       b.append('}');

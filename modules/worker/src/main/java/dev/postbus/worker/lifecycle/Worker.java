@@ -40,17 +40,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Postbus worker: one consumer thread, K sender lanes with one SMTP connection each, and one producer
- * for retry records, dead letters and outcome events. {@link #start} returns a running worker; {@link #close} drains it (in-flight sends finish, offsets
- * are committed, connections say QUIT, the consumer leaves the group).
+ * A Postbus worker: one consumer thread, K sender lanes with one SMTP connection each, and one
+ * producer for retry records, dead letters and outcome events. {@link #start} returns a running
+ * worker; {@link #close} drains it (in-flight sends finish, offsets are committed, connections say
+ * QUIT, the consumer leaves the group).
  */
 public final class Worker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  /** Beyond the drain timeout, how long the consumer thread may take to commit and leave the group. */
+
+  /**
+   * Beyond the drain timeout, how long the consumer thread may take to commit and leave the group.
+   */
   private static final Duration CONSUMER_STOP_MARGIN = Duration.ofSeconds(15);
-  /** Beyond the slowest relay's read timeout, how long a lane may take to finish its send and stop. */
+
+  /**
+   * Beyond the slowest relay's read timeout, how long a lane may take to finish its send and stop.
+   */
   private static final Duration LANE_STOP_MARGIN = Duration.ofSeconds(5);
+
   /** How long the producers may take to send what they still hold when the worker stops. */
   private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -73,38 +81,90 @@ public final class Worker implements AutoCloseable {
 
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
-    this.producer = new KafkaProducer<>(KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
-    DispatchQueue queue = new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
-    Outcomes outcomes = new Outcomes(new DurableSender(producer, scheduler), config.deadLetterTopic(),
-        config.eventsTopic(), config.workerId(), config.failures().ladder(), config.failures().inDoubt(),
-        config.topic(), stats, finished::add, clock);
-    SendRate total = config.severalRelays() && (config.rateLimit() > 0 || config.rateLimitGlobal() > 0)
-        ? new SendRate(config.rateLimit(), config.rateLimitGlobal()) : null;
-    this.relays = new Relays(config.relays(), config.relayMode(), total,
-        IntervalFunction.ofExponentialRandomBackoff(config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
-        clock, this::onRelayChange);
+    DispatchQueue queue =
+        new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
+    Outcomes outcomes =
+        new Outcomes(
+            new DurableSender(producer, scheduler),
+            config.deadLetterTopic(),
+            config.eventsTopic(),
+            config.workerId(),
+            config.failures().ladder(),
+            config.failures().inDoubt(),
+            config.topic(),
+            stats,
+            finished::add,
+            clock);
+    SendRate total =
+        config.severalRelays() && (config.rateLimit() > 0 || config.rateLimitGlobal() > 0)
+            ? new SendRate(config.rateLimit(), config.rateLimitGlobal())
+            : null;
+    this.relays =
+        new Relays(
+            config.relays(),
+            config.relayMode(),
+            total,
+            IntervalFunction.ofExponentialRandomBackoff(
+                config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
+            clock,
+            this::onRelayChange);
     Session session = SmtpConnection.sessionFor(config.relays().get(0).smtp());
-    SenderLane.Shared shared = new SenderLane.Shared(queue,
-        new Preparation(new JobCodec(config.limits()), new MessageBuilder(session, clock), clock, relays::serves,
-            relays.pools()),
-        relays, new DomainGate(config.domainConcurrency()), config.failures().classifier(), outcomes,
-        config.failures().freshConnectionAttempts(), clock);
+    SenderLane.Shared shared =
+        new SenderLane.Shared(
+            queue,
+            new Preparation(
+                new JobCodec(config.limits()),
+                new MessageBuilder(session, clock),
+                clock,
+                relays::serves,
+                relays.pools()),
+            relays,
+            new DomainGate(config.domainConcurrency()),
+            config.failures().classifier(),
+            outcomes,
+            config.failures().freshConnectionAttempts(),
+            clock);
     for (int i = 0; i < config.lanes(); i++) {
       lanes.add(new SenderLane("lane-" + i, shared));
     }
-    this.consumeLoop = new ConsumeLoop(new KafkaConsumer<>(KafkaClients.consumer(config), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer()), config.consumedTopics(), Set.copyOf(config.failures().ladder().topics(config.topic())),
-        queue, finished, relays::allOut, config.commitInterval(), config.drainTimeout(), clock);
+    this.consumeLoop =
+        new ConsumeLoop(
+            new KafkaConsumer<>(
+                KafkaClients.consumer(config),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()),
+            config.consumedTopics(),
+            Set.copyOf(config.failures().ladder().topics(config.topic())),
+            queue,
+            finished,
+            relays::allOut,
+            config.commitInterval(),
+            config.drainTimeout(),
+            clock);
     consumeLoop.onShare(relays::share);
     if (config.ledgerOn()) {
       int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
-      this.ledgerProducer = new KafkaProducer<>(KafkaClients.ledgerProducer(config), new ByteArraySerializer(),
-          new ByteArraySerializer());
-      outcomes.useLedger(config.ledgerTopic(), ledgerPartitions, new DurableSender(ledgerProducer, scheduler));
-      this.ledgerReader = new LedgerReader(new KafkaConsumer<>(KafkaClients.ledgerReader(config), new ByteArrayDeserializer(),
-          new ByteArrayDeserializer()), config.ledgerTopic(), ledgerPartitions);
-      consumeLoop.useLedger(new LedgerIndex(ledgerReader, config.ledgerWindow(), clock), stats::ledgerSkipped);
+      this.ledgerProducer =
+          new KafkaProducer<>(
+              KafkaClients.ledgerProducer(config),
+              new ByteArraySerializer(),
+              new ByteArraySerializer());
+      outcomes.useLedger(
+          config.ledgerTopic(), ledgerPartitions, new DurableSender(ledgerProducer, scheduler));
+      this.ledgerReader =
+          new LedgerReader(
+              new KafkaConsumer<>(
+                  KafkaClients.ledgerReader(config),
+                  new ByteArrayDeserializer(),
+                  new ByteArrayDeserializer()),
+              config.ledgerTopic(),
+              ledgerPartitions);
+      consumeLoop.useLedger(
+          new LedgerIndex(ledgerReader, config.ledgerWindow(), clock), stats::ledgerSkipped);
     } else {
       this.ledgerReader = null;
       this.ledgerProducer = null;
@@ -121,14 +181,23 @@ public final class Worker implements AutoCloseable {
   public static Worker start(WorkerConfig config, Clock clock) {
     log.info("starting worker {}", config);
     AtomicReference<Worker> created = new AtomicReference<>();
-    OpsServer health = OpsServer.start(config.httpPort(), () -> created.get() == null
-        ? new OpsServer.Status(WorkerState.STARTING, "starting") : created.get().status(),
-        () -> created.get() == null ? "" : created.get().metrics.scrape());
+    OpsServer health =
+        OpsServer.start(
+            config.httpPort(),
+            () ->
+                created.get() == null
+                    ? new OpsServer.Status(WorkerState.STARTING, "starting")
+                    : created.get().status(),
+            () -> created.get() == null ? "" : created.get().metrics.scrape());
     Worker worker;
     try {
       if (config.topics().autoCreate()) {
         try (Admin admin = Admin.create(KafkaClients.admin(config))) {
-          TopicProvisioner.ensure(admin, config.allTopics(), config.topics().partitions(), config.topics().replication(),
+          TopicProvisioner.ensure(
+              admin,
+              config.allTopics(),
+              config.topics().partitions(),
+              config.topics().replication(),
               config.topicConfigs());
         }
       }
@@ -147,9 +216,15 @@ public final class Worker implements AutoCloseable {
     }
     worker.consumerThread.start();
     worker.moveTo(WorkerState.RUNNING);
-    log.info("worker {} running: {} connections to {}, topic {}, group {}", config.workerId(), config.lanes(),
-        config.severalRelays() ? config.relayMode() + " " + config.relays()
-            : config.relays().get(0).smtp().host() + ":" + config.relays().get(0).smtp().port(), config.topic(), config.group());
+    log.info(
+        "worker {} running: {} connections to {}, topic {}, group {}",
+        config.workerId(),
+        config.lanes(),
+        config.severalRelays()
+            ? config.relayMode() + " " + config.relays()
+            : config.relays().get(0).smtp().host() + ":" + config.relays().get(0).smtp().port(),
+        config.topic(),
+        config.group());
     return worker;
   }
 
@@ -160,15 +235,20 @@ public final class Worker implements AutoCloseable {
   /** What the health probes report. */
   public OpsServer.Status status() {
     WorkerState s = state.get();
-    String reason = switch (s) {
-      case STARTING -> "starting";
-      case RUNNING -> null;
-      case PAUSED -> "relay problem: " + relays.problem();
-      case DRAINING -> "draining";
-      case STOPPED -> "stopped";
-    };
-    return new OpsServer.Status(s, reason, relays.all().stream()
-        .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode())).toList());
+    String reason =
+        switch (s) {
+          case STARTING -> "starting";
+          case RUNNING -> null;
+          case PAUSED -> "relay problem: " + relays.problem();
+          case DRAINING -> "draining";
+          case STOPPED -> "stopped";
+        };
+    return new OpsServer.Status(
+        s,
+        reason,
+        relays.all().stream()
+            .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode()))
+            .toList());
   }
 
   /** The port of the health endpoints. */
@@ -212,8 +292,11 @@ public final class Worker implements AutoCloseable {
       ledgerReader.close();
     }
     lanes.forEach(SenderLane::stop);
-    Duration longestReply = config.relays().stream().map(r -> r.smtp().readTimeout()).max(Duration::compareTo)
-        .orElseThrow();
+    Duration longestReply =
+        config.relays().stream()
+            .map(r -> r.smtp().readTimeout())
+            .max(Duration::compareTo)
+            .orElseThrow();
     laneThreads.forEach(t -> join(t, longestReply.plus(LANE_STOP_MARGIN)));
     relays.closeAll();
     producer.close(PRODUCER_CLOSE_TIMEOUT);
@@ -226,7 +309,8 @@ public final class Worker implements AutoCloseable {
       health.close();
     }
     log.info("worker {} stopped: {}", config.workerId(), stats.snapshot());
-    stopped.countDown(); // last: whoever waits for the stop (the worker command, then exit) sees it logged
+    stopped.countDown(); // last: whoever waits for the stop (the worker command, then exit) sees it
+    // logged
   }
 
   private void runConsumer() {
@@ -284,8 +368,13 @@ public final class Worker implements AutoCloseable {
     try {
       return producer.partitionsFor(topic).size();
     } catch (RuntimeException e) {
-      throw new IllegalStateException("the send ledger topic " + topic + " is not available (" + e.getMessage()
-          + "); create it with `postbus topics create`, or set ledger.enabled=false", e);
+      throw new IllegalStateException(
+          "the send ledger topic "
+              + topic
+              + " is not available ("
+              + e.getMessage()
+              + "); create it with `postbus topics create`, or set ledger.enabled=false",
+          e);
     }
   }
 }

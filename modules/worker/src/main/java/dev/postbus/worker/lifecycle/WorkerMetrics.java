@@ -21,95 +21,155 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The worker's metrics in Prometheus form ({@code postbus_} prefix, base units, {@code _total} counters),
- * read from the worker's own counters and state when scraped, so the hot path pays nothing extra.
+ * The worker's metrics in Prometheus form ({@code postbus_} prefix, base units, {@code _total}
+ * counters), read from the worker's own counters and state when scraped, so the hot path pays
+ * nothing extra.
  */
 public final class WorkerMetrics {
 
-  private static final List<String> DEAD_LETTER_CLASSES = List.of("permanent", "transient", "poison", "expired");
+  private static final List<String> DEAD_LETTER_CLASSES =
+      List.of("permanent", "transient", "poison", "expired");
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Gauge> lagGauges = new ConcurrentHashMap<>();
 
-  WorkerMetrics(WorkerConfig config, WorkerStats stats, DispatchQueue queue, ConsumeLoop loop,
-      Relays relays, Supplier<WorkerState> state) {
+  WorkerMetrics(
+      WorkerConfig config,
+      WorkerStats stats,
+      DispatchQueue queue,
+      ConsumeLoop loop,
+      Relays relays,
+      Supplier<WorkerState> state) {
     registry.config().commonTags("worker", config.workerId());
     jobs(stats, "delivered", s -> s.snapshot().delivered());
     jobs(stats, "deferred", s -> s.snapshot().retried());
     jobs(stats, "dead-lettered", s -> s.snapshot().deadLettered());
     for (String c : DEAD_LETTER_CLASSES) {
       LongAdder counter = stats.deadLettersByClass().computeIfAbsent(c, k -> new LongAdder());
-      FunctionCounter.builder("postbus.dead.letters", counter, LongAdder::sum).tag("class", c)
-          .description("Jobs dead-lettered, by failure class").register(registry);
+      FunctionCounter.builder("postbus.dead.letters", counter, LongAdder::sum)
+          .tag("class", c)
+          .description("Jobs dead-lettered, by failure class")
+          .register(registry);
     }
     var ladder = config.failures().ladder();
     for (int i = 0; i < ladder.delays().size(); i++) {
-      LongAdder counter = stats.retriesByTier().computeIfAbsent(ladder.topic(config.topic(), i), k -> new LongAdder());
+      LongAdder counter =
+          stats
+              .retriesByTier()
+              .computeIfAbsent(ladder.topic(config.topic(), i), k -> new LongAdder());
       FunctionCounter.builder("postbus.retries", counter, LongAdder::sum)
-          .tag("tier", ValueType.format(ladder.delays().get(i))).description("Jobs sent to a tier of the retry ladder")
+          .tag("tier", ValueType.format(ladder.delays().get(i)))
+          .description("Jobs sent to a tier of the retry ladder")
           .register(registry);
     }
     FunctionCounter.builder("postbus.in.doubt", stats, s -> s.snapshot().inDoubt())
-        .description("Sends whose connection was lost after the final dot").register(registry);
+        .description("Sends whose connection was lost after the final dot")
+        .register(registry);
     FunctionCounter.builder("postbus.ledger.skips", stats, WorkerStats::ledgerSkips)
-        .description("Redelivered jobs not sent again because the send ledger holds them as finished").register(registry);
-    FunctionCounter.builder("postbus.smtp.connection.failures", stats, s -> s.snapshot().connectionFailures())
-        .description("Send attempts that failed for the connection, not the message: could not connect, connection "
-            + "lost, in doubt, or the relay refused us (TLS, AUTH)").register(registry);
+        .description(
+            "Redelivered jobs not sent again because the send ledger holds them as finished")
+        .register(registry);
+    FunctionCounter.builder(
+            "postbus.smtp.connection.failures", stats, s -> s.snapshot().connectionFailures())
+        .description(
+            "Send attempts that failed for the connection, not the message: could not connect, connection "
+                + "lost, in doubt, or the relay refused us (TLS, AUTH)")
+        .register(registry);
     for (Relay relay : relays.all()) {
       ConnectionPool pool = relay.connections();
       Tags tag = Tags.of("relay", relay.name());
-      FunctionCounter.builder("postbus.smtp.connection.opens", pool, ConnectionPool::opens).tags(tag)
-          .description("SMTP connections opened (first opens, reconnects and recycling)").register(registry);
-      Gauge.builder("postbus.smtp.connections", pool, p -> p.count(ConnectionState.IDLE) + p.count(ConnectionState.SENDING))
-          .tags(tag).tag("state", "open").description("SMTP connections of this worker").register(registry);
-      Gauge.builder("postbus.smtp.connections", pool, p -> p.count(ConnectionState.SENDING)).tags(tag).tag("state", "busy")
-          .description("SMTP connections of this worker").register(registry);
-      Gauge.builder("postbus.smtp.connections", pool, p -> p.count(ConnectionState.IDLE)).tags(tag).tag("state", "idle")
-          .description("SMTP connections of this worker").register(registry);
-      Gauge.builder("postbus.smtp.connection.limit", pool, ConnectionPool::limit).tags(tag)
-          .description("Connections this worker may open to the relay now (its share of a group maximum)")
+      FunctionCounter.builder("postbus.smtp.connection.opens", pool, ConnectionPool::opens)
+          .tags(tag)
+          .description("SMTP connections opened (first opens, reconnects and recycling)")
           .register(registry);
-      Gauge.builder("postbus.relay.up", relay, r -> r.up() ? 1 : 0).tags(tag)
-          .description("1 while jobs may go to the relay, 0 while it is out after a relay-level failure")
+      Gauge.builder(
+              "postbus.smtp.connections",
+              pool,
+              p -> p.count(ConnectionState.IDLE) + p.count(ConnectionState.SENDING))
+          .tags(tag)
+          .tag("state", "open")
+          .description("SMTP connections of this worker")
           .register(registry);
-      FunctionCounter.builder("postbus.relay.delivered", relay, Relay::deliveredCount).tags(tag)
-          .description("Messages the relay accepted").register(registry);
-      Gauge.builder("postbus.send.rate.limit", relay.rate(), dev.postbus.worker.relay.SendRate::rate).tags(tag)
-          .baseUnit("messages.per.second").description("This worker's current send rate limit (+Inf: none)")
+      Gauge.builder("postbus.smtp.connections", pool, p -> p.count(ConnectionState.SENDING))
+          .tags(tag)
+          .tag("state", "busy")
+          .description("SMTP connections of this worker")
+          .register(registry);
+      Gauge.builder("postbus.smtp.connections", pool, p -> p.count(ConnectionState.IDLE))
+          .tags(tag)
+          .tag("state", "idle")
+          .description("SMTP connections of this worker")
+          .register(registry);
+      Gauge.builder("postbus.smtp.connection.limit", pool, ConnectionPool::limit)
+          .tags(tag)
+          .description(
+              "Connections this worker may open to the relay now (its share of a group maximum)")
+          .register(registry);
+      Gauge.builder("postbus.relay.up", relay, r -> r.up() ? 1 : 0)
+          .tags(tag)
+          .description(
+              "1 while jobs may go to the relay, 0 while it is out after a relay-level failure")
+          .register(registry);
+      FunctionCounter.builder("postbus.relay.delivered", relay, Relay::deliveredCount)
+          .tags(tag)
+          .description("Messages the relay accepted")
+          .register(registry);
+      Gauge.builder(
+              "postbus.send.rate.limit", relay.rate(), dev.postbus.worker.relay.SendRate::rate)
+          .tags(tag)
+          .baseUnit("messages.per.second")
+          .description("This worker's current send rate limit (+Inf: none)")
           .register(registry);
     }
     Gauge.builder("postbus.dispatch.queue.depth", queue, DispatchQueue::size)
-        .description("Jobs waiting for a sender lane").register(registry);
+        .description("Jobs waiting for a sender lane")
+        .register(registry);
     Gauge.builder("postbus.partitions.paused", loop, ConsumeLoop::pausedPartitions)
-        .description("Partitions paused for backpressure, a relay problem or a retry tier").register(registry);
-    // Micrometer holds a gauge's object weakly: the supplier lives nowhere else, so hold it strongly.
-    Gauge.builder("postbus.ready", state, s -> s.get().ready() ? 1 : 0).strongReference(true)
-        .description("1 while the worker is RUNNING").register(registry);
+        .description("Partitions paused for backpressure, a relay problem or a retry tier")
+        .register(registry);
+    // Micrometer holds a gauge's object weakly: the supplier lives nowhere else, so hold it
+    // strongly.
+    Gauge.builder("postbus.ready", state, s -> s.get().ready() ? 1 : 0)
+        .strongReference(true)
+        .description("1 while the worker is RUNNING")
+        .register(registry);
     FunctionCounter.builder("postbus.rate.limiter.wait", relays, Relays::waitedSeconds)
-        .baseUnit("seconds").description("Time sender lanes waited for the send rate limit").register(registry);
+        .baseUnit("seconds")
+        .description("Time sender lanes waited for the send rate limit")
+        .register(registry);
     if (relays.total() != null) {
-      Gauge.builder("postbus.send.rate.limit", relays.total(), dev.postbus.worker.relay.SendRate::rate)
-          .tag("relay", "(all)").baseUnit("messages.per.second")
-          .description("This worker's current send rate limit (+Inf: none)").register(registry);
+      Gauge.builder(
+              "postbus.send.rate.limit", relays.total(), dev.postbus.worker.relay.SendRate::rate)
+          .tag("relay", "(all)")
+          .baseUnit("messages.per.second")
+          .description("This worker's current send rate limit (+Inf: none)")
+          .register(registry);
     }
     stats.bindTimers(registry);
     loop.onLag(this::updateLag);
   }
 
-  private void jobs(WorkerStats stats, String outcome, java.util.function.ToDoubleFunction<WorkerStats> f) {
-    FunctionCounter.builder("postbus.jobs", stats, f).tag("outcome", outcome)
-        .description("Jobs by outcome").register(registry);
+  private void jobs(
+      WorkerStats stats, String outcome, java.util.function.ToDoubleFunction<WorkerStats> f) {
+    FunctionCounter.builder("postbus.jobs", stats, f)
+        .tag("outcome", outcome)
+        .description("Jobs by outcome")
+        .register(registry);
   }
 
   /** Called on the consumer thread with the lag of every owned partition. */
   private void updateLag(Map<TopicPartition, Long> current) {
     lag.putAll(current);
     for (TopicPartition tp : current.keySet()) {
-      lagGauges.computeIfAbsent(tp, k -> Gauge.builder("postbus.consumer.lag", lag, m -> m.getOrDefault(k, 0L))
-          .tags(Tags.of("topic", k.topic(), "partition", Integer.toString(k.partition())))
-          .description("Records of the partition not yet consumed").register(registry));
+      lagGauges.computeIfAbsent(
+          tp,
+          k ->
+              Gauge.builder("postbus.consumer.lag", lag, m -> m.getOrDefault(k, 0L))
+                  .tags(Tags.of("topic", k.topic(), "partition", Integer.toString(k.partition())))
+                  .description("Records of the partition not yet consumed")
+                  .register(registry));
     }
     for (TopicPartition tp : List.copyOf(lagGauges.keySet())) {
       if (!current.containsKey(tp)) {

@@ -9,7 +9,10 @@ public enum WorkerState {
   STARTING,
   /** Consuming and delivering. */
   RUNNING,
-  /** The relay refuses us (unreachable, authentication, TLS): lanes hold their jobs and probe with backoff. */
+  /**
+   * The relay refuses us (unreachable, authentication, TLS): lanes hold their jobs and probe with
+   * backoff.
+   */
   PAUSED,
   /** Shutting down: no new work; in-flight sends finish, offsets are committed. */
   DRAINING,

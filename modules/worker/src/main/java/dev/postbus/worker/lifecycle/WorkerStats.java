@@ -6,7 +6,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeListener {
 
   /** A consistent-enough copy of the counters. */
-  public record Snapshot(long delivered, long deadLettered, long poison, long retried, long inDoubt,
+  public record Snapshot(
+      long delivered,
+      long deadLettered,
+      long poison,
+      long retried,
+      long inDoubt,
       long connectionFailures) {}
 
   private final LongAdder delivered = new LongAdder();
@@ -17,19 +22,25 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   private final LongAdder ledgerSkipped = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
   private final LatencyHistogram publishToDelivered = new LatencyHistogram();
-  private final java.util.Map<String, LongAdder> deadLettersByClass = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.Map<String, LongAdder> retriesByTier = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, LongAdder> deadLettersByClass =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, LongAdder> retriesByTier =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile io.micrometer.core.instrument.Timer smtpSend;
   private volatile io.micrometer.core.instrument.Timer publishToDeliveredTimer;
 
   /** Starts recording timers in {@code registry} as well (the worker's metrics). */
   public void bindTimers(io.micrometer.core.instrument.MeterRegistry registry) {
-    smtpSend = io.micrometer.core.instrument.Timer.builder("postbus.smtp.send")
-        .description("One SMTP transaction, from MAIL to the reply to the final dot")
-        .publishPercentileHistogram().register(registry);
-    publishToDeliveredTimer = io.micrometer.core.instrument.Timer.builder("postbus.publish.to.delivered")
-        .description("From the job's record timestamp to the relay's 2xx")
-        .publishPercentileHistogram().register(registry);
+    smtpSend =
+        io.micrometer.core.instrument.Timer.builder("postbus.smtp.send")
+            .description("One SMTP transaction, from MAIL to the reply to the final dot")
+            .publishPercentileHistogram()
+            .register(registry);
+    publishToDeliveredTimer =
+        io.micrometer.core.instrument.Timer.builder("postbus.publish.to.delivered")
+            .description("From the job's record timestamp to the relay's 2xx")
+            .publishPercentileHistogram()
+            .register(registry);
   }
 
   /** One SMTP send took this long. */
@@ -54,14 +65,18 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
     return publishToDelivered;
   }
 
-  /** A delivery of a record published at {@code publishedMillis} (epoch ms), completed at {@code nowMillis}. */
+  /**
+   * A delivery of a record published at {@code publishedMillis} (epoch ms), completed at {@code
+   * nowMillis}.
+   */
   @Override
   public void delivered(long publishedMillis, long nowMillis) {
     delivered.increment();
     publishToDelivered.record((nowMillis - publishedMillis) * 1000);
     var t = publishToDeliveredTimer;
     if (t != null) {
-      t.record(Math.max(0, nowMillis - publishedMillis), java.util.concurrent.TimeUnit.MILLISECONDS);
+      t.record(
+          Math.max(0, nowMillis - publishedMillis), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
 
@@ -107,7 +122,12 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   }
 
   public Snapshot snapshot() {
-    return new Snapshot(delivered.sum(), deadLettered.sum(), poison.sum(), retried.sum(), inDoubt.sum(),
+    return new Snapshot(
+        delivered.sum(),
+        deadLettered.sum(),
+        poison.sum(),
+        retried.sum(),
+        inDoubt.sum(),
         connectionFailures.sum());
   }
 }

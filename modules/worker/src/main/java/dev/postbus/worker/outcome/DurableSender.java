@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a record and runs {@code onAcked} once Kafka has it (acks=all). A failed send is tried again after a
- * pause until it succeeds or {@code abandon} says the work is no longer ours, so a job's offset is never
- * committed before its retry, dead-letter or event record is safe.
+ * Sends a record and runs {@code onAcked} once Kafka has it (acks=all). A failed send is tried
+ * again after a pause until it succeeds or {@code abandon} says the work is no longer ours, so a
+ * job's offset is never committed before its retry, dead-letter or event record is safe.
  */
 public final class DurableSender {
 
@@ -29,36 +29,49 @@ public final class DurableSender {
     this(producer, retries, RETRY_PAUSE);
   }
 
-  /** @param retryPause the wait before a failed send is tried again */
-  DurableSender(Producer<byte[], byte[]> producer, ScheduledExecutorService retries, Duration retryPause) {
+  /**
+   * @param retryPause the wait before a failed send is tried again
+   */
+  DurableSender(
+      Producer<byte[], byte[]> producer, ScheduledExecutorService retries, Duration retryPause) {
     this.producer = producer;
     this.retries = retries;
     this.retryPause = retryPause;
   }
 
-  /** @param what describes the record in log lines; called only when something goes wrong */
-  public void send(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
-      BooleanSupplier abandon, Runnable onAcked) {
+  /**
+   * @param what describes the record in log lines; called only when something goes wrong
+   */
+  public void send(
+      ProducerRecord<byte[], byte[]> record,
+      java.util.function.Supplier<String> what,
+      BooleanSupplier abandon,
+      Runnable onAcked) {
     send(record, what, abandon, onAcked, null);
   }
 
   /**
-   * @param tooLarge what to send instead when Kafka refuses the record as too large (retrying would never
-   *     succeed), or null to keep retrying
+   * @param tooLarge what to send instead when Kafka refuses the record as too large (retrying would
+   *     never succeed), or null to keep retrying
    */
-  public void send(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
-      BooleanSupplier abandon, Runnable onAcked,
+  public void send(
+      ProducerRecord<byte[], byte[]> record,
+      java.util.function.Supplier<String> what,
+      BooleanSupplier abandon,
+      Runnable onAcked,
       java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge) {
     try {
-      producer.send(record, (metadata, error) -> {
-        if (error == null) {
-          onAcked.run();
-        } else if (error instanceof RecordTooLargeException && tooLarge != null) {
-          sendSmaller(record, what, abandon, onAcked, tooLarge, error);
-        } else {
-          retryLater(record, what, abandon, onAcked, tooLarge, error);
-        }
-      });
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error == null) {
+              onAcked.run();
+            } else if (error instanceof RecordTooLargeException && tooLarge != null) {
+              sendSmaller(record, what, abandon, onAcked, tooLarge, error);
+            } else {
+              retryLater(record, what, abandon, onAcked, tooLarge, error);
+            }
+          });
     } catch (RecordTooLargeException e) {
       if (tooLarge == null) {
         retryLater(record, what, abandon, onAcked, null, e);
@@ -70,27 +83,55 @@ public final class DurableSender {
     }
   }
 
-  private void sendSmaller(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
-      BooleanSupplier abandon, Runnable onAcked, java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge,
+  private void sendSmaller(
+      ProducerRecord<byte[], byte[]> record,
+      java.util.function.Supplier<String> what,
+      BooleanSupplier abandon,
+      Runnable onAcked,
+      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge,
       Exception error) {
-    log.warn("{} is too large for {} ({}); writing it without its payload", what.get(), record.topic(), error.getMessage());
+    log.warn(
+        "{} is too large for {} ({}); writing it without its payload",
+        what.get(),
+        record.topic(),
+        error.getMessage());
     send(tooLarge.apply(record), what, abandon, onAcked, null);
   }
 
-  /** Tries the same send again after the pause, keeping what to send instead should it then be too large. */
-  private void retryLater(ProducerRecord<byte[], byte[]> record, java.util.function.Supplier<String> what,
-      BooleanSupplier abandon, Runnable onAcked,
-      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge, Exception error) {
+  /**
+   * Tries the same send again after the pause, keeping what to send instead should it then be too
+   * large.
+   */
+  private void retryLater(
+      ProducerRecord<byte[], byte[]> record,
+      java.util.function.Supplier<String> what,
+      BooleanSupplier abandon,
+      Runnable onAcked,
+      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge,
+      Exception error) {
     if (abandon.getAsBoolean()) {
-      log.warn("{} not written to {} and its partition is gone; the new owner redoes the job ({})", what.get(),
-          record.topic(), error.getMessage());
+      log.warn(
+          "{} not written to {} and its partition is gone; the new owner redoes the job ({})",
+          what.get(),
+          record.topic(),
+          error.getMessage());
       return;
     }
-    log.warn("{} not written to {}, trying again in {}: {}", what.get(), record.topic(), retryPause, error.getMessage());
+    log.warn(
+        "{} not written to {}, trying again in {}: {}",
+        what.get(),
+        record.topic(),
+        retryPause,
+        error.getMessage());
     try {
-      retries.schedule(() -> send(record, what, abandon, onAcked, tooLarge), retryPause.toMillis(), TimeUnit.MILLISECONDS);
+      retries.schedule(
+          () -> send(record, what, abandon, onAcked, tooLarge),
+          retryPause.toMillis(),
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shuttingDown) {
-      log.warn("{} abandoned at shutdown; its job stays uncommitted and will be redelivered", what.get());
+      log.warn(
+          "{} abandoned at shutdown; its job stays uncommitted and will be redelivered",
+          what.get());
     }
   }
 }

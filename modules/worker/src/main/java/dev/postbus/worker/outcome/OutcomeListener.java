@@ -1,13 +1,16 @@
 package dev.postbus.worker.outcome;
 
 /**
- * Told of every outcome and every send attempt, for counting (the worker's metrics implement it). The
- * {@code outcome} package owns it so that it reports to whoever listens without knowing who that is, as
- * resilience4j's modules publish their events.
+ * Told of every outcome and every send attempt, for counting (the worker's metrics implement it).
+ * The {@code outcome} package owns it so that it reports to whoever listens without knowing who
+ * that is, as resilience4j's modules publish their events.
  */
 public interface OutcomeListener {
 
-  /** A delivery of a record published at {@code publishedMillis} (epoch ms), completed at {@code nowMillis}. */
+  /**
+   * A delivery of a record published at {@code publishedMillis} (epoch ms), completed at {@code
+   * nowMillis}.
+   */
   void delivered(long publishedMillis, long nowMillis);
 
   /** A job was dead-lettered with this class label (permanent, transient, poison, expired...). */
@@ -22,27 +25,31 @@ public interface OutcomeListener {
   /** One SMTP send attempt took this long. */
   void smtpSend(long nanos);
 
-  /** A send attempt failed for the connection, not the message (connect, lost, in doubt, relay refused us). */
+  /**
+   * A send attempt failed for the connection, not the message (connect, lost, in doubt, relay
+   * refused us).
+   */
   void connectionFailed();
 
   /** Counts nothing (for tests and tools). */
-  OutcomeListener NONE = new OutcomeListener() {
-    @Override
-    public void delivered(long publishedMillis, long nowMillis) {}
+  OutcomeListener NONE =
+      new OutcomeListener() {
+        @Override
+        public void delivered(long publishedMillis, long nowMillis) {}
 
-    @Override
-    public void deadLettered(String failureClass) {}
+        @Override
+        public void deadLettered(String failureClass) {}
 
-    @Override
-    public void retried(String tierTopic) {}
+        @Override
+        public void retried(String tierTopic) {}
 
-    @Override
-    public void inDoubt() {}
+        @Override
+        public void inDoubt() {}
 
-    @Override
-    public void smtpSend(long nanos) {}
+        @Override
+        public void smtpSend(long nanos) {}
 
-    @Override
-    public void connectionFailed() {}
-  };
+        @Override
+        public void connectionFailed() {}
+      };
 }

@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns how an attempt ended into records: a delivered event; a retry record on the ladder plus a deferred
- * event; or a dead letter plus a dead-lettered event. One attempt can end several ways at once (a partial
- * send). The delivery counts as finished, and its offset may be committed, only when Kafka has acknowledged
- * every record of its {@link Batch}.
+ * Turns how an attempt ended into records: a delivered event; a retry record on the ladder plus a
+ * deferred event; or a dead letter plus a dead-lettered event. One attempt can end several ways at
+ * once (a partial send). The delivery counts as finished, and its offset may be committed, only
+ * when Kafka has acknowledged every record of its {@link Batch}.
  */
 public final class Outcomes {
 
@@ -39,8 +39,17 @@ public final class Outcomes {
   private int ledgerPartitions;
   private DurableSender ledgerSender;
 
-  public Outcomes(DurableSender sender, String deadLetterTopic, String eventsTopic, String workerId, RetryPolicy ladder,
-      InDoubtPolicy inDoubtPolicy, String jobsTopic, OutcomeListener stats, Consumer<Delivery> finished, Clock clock) {
+  public Outcomes(
+      DurableSender sender,
+      String deadLetterTopic,
+      String eventsTopic,
+      String workerId,
+      RetryPolicy ladder,
+      InDoubtPolicy inDoubtPolicy,
+      String jobsTopic,
+      OutcomeListener stats,
+      Consumer<Delivery> finished,
+      Clock clock) {
     this.sender = sender;
     this.records = new RecordFactory(deadLetterTopic, eventsTopic, workerId);
     this.ladder = ladder;
@@ -57,9 +66,9 @@ public final class Outcomes {
   }
 
   /**
-   * Writes a send-ledger entry for every finished record (set before the lanes start). It is written only after
-   * every other record of the attempt is acknowledged, so the ledger never calls a job finished whose retry or
-   * dead letter could still be lost.
+   * Writes a send-ledger entry for every finished record (set before the lanes start). It is
+   * written only after every other record of the attempt is acknowledged, so the ledger never calls
+   * a job finished whose retry or dead letter could still be lost.
    */
   public void useLedger(String topic, int partitions, DurableSender sender) {
     this.ledgerTopic = topic;
@@ -87,9 +96,14 @@ public final class Outcomes {
     private final Instant firstFailure;
     private final Instant now = clock.instant();
     private final AtomicInteger pending = new AtomicInteger(1);
-    private final java.util.concurrent.CountDownLatch ledgerWritten = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch ledgerWritten =
+        new java.util.concurrent.CountDownLatch(1);
     private volatile boolean ledgerSent;
-    /** A record that carries the job on (retry, scheduled, dead letter) was added: the ledger entry must wait for it. */
+
+    /**
+     * A record that carries the job on (retry, scheduled, dead letter) was added: the ledger entry
+     * must wait for it.
+     */
     private boolean hasFailureRecords;
 
     private Batch(Delivery d, Job job, int attempt, Instant firstFailure) {
@@ -101,28 +115,32 @@ public final class Outcomes {
 
     public void delivered(SmtpReply reply, int recipients) {
       stats.delivered(d.timestamp(), now.toEpochMilli());
-      event("delivered", e -> {
-        RecordFactory.putReply(e, reply);
-        e.put("deliveredTo", recipients);
-      });
+      event(
+          "delivered",
+          e -> {
+            RecordFactory.putReply(e, reply);
+            e.put("deliveredTo", recipients);
+          });
     }
 
     /**
-     * A failure for the job (recipients null) or for some of its recipients: retried on the ladder when
-     * transient, dead-lettered otherwise.
+     * A failure for the job (recipients null) or for some of its recipients: retried on the ladder
+     * when transient, dead-lettered otherwise.
      */
     public void failed(Failure f, Duration retryHint, List<String> recipients) {
       if (f.inDoubt()) {
         stats.inDoubt();
       }
-      boolean retry = f.outcomeClass() == OutcomeClass.TRANSIENT
-          && !(f.inDoubt() && inDoubtPolicy == InDoubtPolicy.DEAD_LETTER);
+      boolean retry =
+          f.outcomeClass() == OutcomeClass.TRANSIENT
+              && !(f.inDoubt() && inDoubtPolicy == InDoubtPolicy.DEAD_LETTER);
       if (!retry) {
         deadLetter(f, recipients);
         return;
       }
       Instant first = firstFailure == null ? now : firstFailure;
-      RetryPolicy.Decision decision = ladder.next(attempt, first, now, retryHint, ThreadLocalRandom.current()::nextDouble);
+      RetryPolicy.Decision decision =
+          ladder.next(attempt, first, now, retryHint, ThreadLocalRandom.current()::nextDouble);
       if (decision instanceof RetryPolicy.GiveUp giveUp) {
         deadLetter(f.expired(giveUp.reason()), recipients);
         return;
@@ -132,29 +150,33 @@ public final class Outcomes {
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
       send(records.retry(d, tier, attempt, first, at.due(), f, recipients), "retry record");
-      event(f.inDoubt() ? "in-doubt" : "deferred", e -> {
-        RecordFactory.putFailure(e, f);
-        RecordFactory.putRecipients(e, recipients);
-        e.put("nextAttemptAt", at.due().toString());
-        e.put("retryTopic", tier);
-      });
+      event(
+          f.inDoubt() ? "in-doubt" : "deferred",
+          e -> {
+            RecordFactory.putFailure(e, f);
+            RecordFactory.putRecipients(e, recipients);
+            e.put("nextAttemptAt", at.due().toString());
+            e.put("retryTopic", tier);
+          });
     }
 
     /**
-     * The job is scheduled for later: it waits on the retry ladder until {@code notBefore}, without counting
-     * an attempt and without holding its partition.
+     * The job is scheduled for later: it waits on the retry ladder until {@code notBefore}, without
+     * counting an attempt and without holding its partition.
      */
     public void scheduled(Instant notBefore, List<String> recipients) {
       RetryPolicy.RetryAt at = holdUntil(notBefore, recipients, "scheduled record");
-      event("scheduled", e -> {
-        e.put("notBefore", notBefore.toString());
-        e.put("retryTopic", ladder.topic(jobsTopic, at.tier()));
-      });
+      event(
+          "scheduled",
+          e -> {
+            e.put("notBefore", notBefore.toString());
+            e.put("retryTopic", ladder.topic(jobsTopic, at.tier()));
+          });
     }
 
     /**
-     * The relay asked us to slow down: the job waits on the first tier of the ladder (or as long as the relay
-     * asked), and the attempt does not count against the job.
+     * The relay asked us to slow down: the job waits on the first tier of the ladder (or as long as
+     * the relay asked), and the attempt does not count against the job.
      */
     public void throttled(Failure f, Duration retryHint, List<String> recipients) {
       Duration wait = ladder.delays().get(0);
@@ -164,41 +186,63 @@ public final class Outcomes {
       RetryPolicy.RetryAt at = holdUntil(now.plus(wait), recipients, "throttled record");
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
-      event("deferred", e -> {
-        RecordFactory.putFailure(e, f);
-        RecordFactory.putRecipients(e, recipients);
-        e.put("throttled", true);
-        e.put("nextAttemptAt", at.due().toString());
-        e.put("retryTopic", tier);
-      });
+      event(
+          "deferred",
+          e -> {
+            RecordFactory.putFailure(e, f);
+            RecordFactory.putRecipients(e, recipients);
+            e.put("throttled", true);
+            e.put("nextAttemptAt", at.due().toString());
+            e.put("retryTopic", tier);
+          });
     }
 
-    /** Puts the job on the ladder until {@code until}, the attempt count and first failure unchanged. */
+    /**
+     * Puts the job on the ladder until {@code until}, the attempt count and first failure
+     * unchanged.
+     */
     private RetryPolicy.RetryAt holdUntil(Instant until, List<String> recipients, String what) {
       hasFailureRecords = true;
       RetryPolicy.RetryAt at = ladder.hold(until, now);
-      send(records.scheduled(d, ladder.topic(jobsTopic, at.tier()), attempt - 1, firstFailure, at.due(), recipients), what);
+      send(
+          records.scheduled(
+              d,
+              ladder.topic(jobsTopic, at.tier()),
+              attempt - 1,
+              firstFailure,
+              at.due(),
+              recipients),
+          what);
       return at;
     }
 
     private void deadLetter(Failure f, List<String> recipients) {
       hasFailureRecords = true;
       stats.deadLettered(f.outcomeClass().label());
-      log.info("dead-lettering {} (job {}) as {}: {}", d, job == null ? "?" : job.id(), f.outcomeClass().label(),
+      log.info(
+          "dead-lettering {} (job {}) as {}: {}",
+          d,
+          job == null ? "?" : job.id(),
+          f.outcomeClass().label(),
           f.reply() == null ? f.reason() : f.reply().codes());
-      send(records.deadLetter(d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients), "dead letter",
+      send(
+          records.deadLetter(
+              d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients),
+          "dead letter",
           RecordFactory::withoutPayload);
-      event(f.inDoubt() ? "in-doubt" : "dead-lettered", e -> {
-        RecordFactory.putFailure(e, f);
-        RecordFactory.putRecipients(e, recipients);
-        e.put("deadLetterTopic", records.deadLetterTopic());
-      });
+      event(
+          f.inDoubt() ? "in-doubt" : "dead-lettered",
+          e -> {
+            RecordFactory.putFailure(e, f);
+            RecordFactory.putRecipients(e, recipients);
+            e.put("deadLetterTopic", records.deadLetterTopic());
+          });
     }
 
     /**
-     * No more records: the delivery finishes when the ones added are acknowledged. When only a delivery was
-     * recorded, the ledger entry goes out at once, beside the event; after a retry record or dead letter it
-     * waits for them (see {@link #release}).
+     * No more records: the delivery finishes when the ones added are acknowledged. When only a
+     * delivery was recorded, the ledger entry goes out at once, beside the event; after a retry
+     * record or dead letter it waits for them (see {@link #release}).
      */
     public void end() {
       if (ledgerTopic != null && !hasFailureRecords) {
@@ -208,27 +252,36 @@ public final class Outcomes {
     }
 
     /**
-     * Waits until the send ledger holds this attempt (at most {@code max}), so that a lane starts its next
-     * SMTP transaction only when a crash could no longer make this one be sent again. Returns at once when the
-     * ledger is off.
+     * Waits until the send ledger holds this attempt (at most {@code max}), so that a lane starts
+     * its next SMTP transaction only when a crash could no longer make this one be sent again.
+     * Returns at once when the ledger is off.
      */
     public void awaitLedger(Duration max) throws InterruptedException {
-      if (ledgerTopic != null && !ledgerWritten.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        log.warn("ledger entry for {} not acknowledged within {}; going on (a crash now could send it twice)", d, max);
+      if (ledgerTopic != null
+          && !ledgerWritten.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "ledger entry for {} not acknowledged within {}; going on (a crash now could send it twice)",
+            d,
+            max);
       }
     }
 
     private void sendLedger() {
       ledgerSent = true;
       pending.incrementAndGet();
-      ledgerSender.send(RecordFactory.ledger(ledgerTopic, ledgerPartitions, d, job, now), () -> "ledger entry for " + d,
-          () -> d.owner().revoked(), () -> {
+      ledgerSender.send(
+          RecordFactory.ledger(ledgerTopic, ledgerPartitions, d, job, now),
+          () -> "ledger entry for " + d,
+          () -> d.owner().revoked(),
+          () -> {
             ledgerWritten.countDown();
             release();
           });
     }
 
-    private void event(String type, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> details) {
+    private void event(
+        String type,
+        java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> details) {
       if (records.eventsOn()) {
         send(records.event(d, job, type, attempt, now, details), type + " event");
       }
@@ -238,11 +291,16 @@ public final class Outcomes {
       send(record, what, null);
     }
 
-    /** @param tooLarge what to write instead when Kafka refuses the record as too large, or null */
-    private void send(ProducerRecord<byte[], byte[]> record, String what,
+    /**
+     * @param tooLarge what to write instead when Kafka refuses the record as too large, or null
+     */
+    private void send(
+        ProducerRecord<byte[], byte[]> record,
+        String what,
         java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge) {
       pending.incrementAndGet();
-      sender.send(record, () -> what + " for " + d, () -> d.owner().revoked(), this::release, tooLarge);
+      sender.send(
+          record, () -> what + " for " + d, () -> d.owner().revoked(), this::release, tooLarge);
     }
 
     private void release() {

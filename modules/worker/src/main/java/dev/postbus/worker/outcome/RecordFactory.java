@@ -17,8 +17,8 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Builds the records of an outcome: retry and dead-letter records (original key and payload bytes, the
- * publisher's headers, Postbus's headers), and outcome events (JSON, keyed by job id).
+ * Builds the records of an outcome: retry and dead-letter records (original key and payload bytes,
+ * the publisher's headers, Postbus's headers), and outcome events (JSON, keyed by job id).
  */
 final class RecordFactory {
 
@@ -42,8 +42,14 @@ final class RecordFactory {
     this.workerId = workerId;
   }
 
-  ProducerRecord<byte[], byte[]> retry(Delivery d, String tierTopic, int attempts, Instant firstFailure, Instant due,
-      Failure f, List<String> recipients) {
+  ProducerRecord<byte[], byte[]> retry(
+      Delivery d,
+      String tierTopic,
+      int attempts,
+      Instant firstFailure,
+      Instant due,
+      Failure f,
+      List<String> recipients) {
     Headers h = carried(d, recipients);
     put(h, ATTEMPT, Integer.toString(attempts));
     put(h, FIRST_FAILURE, firstFailure.toString());
@@ -52,8 +58,16 @@ final class RecordFactory {
     return new ProducerRecord<>(tierTopic, null, d.key(), d.value(), h);
   }
 
-  /** The job again, on a tier, due at {@code due}; the attempt count and first failure are carried unchanged. */
-  ProducerRecord<byte[], byte[]> scheduled(Delivery d, String tierTopic, int attempts, Instant firstFailure, Instant due,
+  /**
+   * The job again, on a tier, due at {@code due}; the attempt count and first failure are carried
+   * unchanged.
+   */
+  ProducerRecord<byte[], byte[]> scheduled(
+      Delivery d,
+      String tierTopic,
+      int attempts,
+      Instant firstFailure,
+      Instant due,
       List<String> recipients) {
     Headers h = carried(d, recipients);
     if (attempts > 0) {
@@ -66,7 +80,12 @@ final class RecordFactory {
     return new ProducerRecord<>(tierTopic, null, d.key(), d.value(), h);
   }
 
-  ProducerRecord<byte[], byte[]> deadLetter(Delivery d, int attempts, Instant firstFailure, Instant now, Failure f,
+  ProducerRecord<byte[], byte[]> deadLetter(
+      Delivery d,
+      int attempts,
+      Instant firstFailure,
+      Instant now,
+      Failure f,
       List<String> recipients) {
     Headers h = carried(d, recipients);
     describe(h, f);
@@ -79,29 +98,52 @@ final class RecordFactory {
   /** A dead letter without its payload, for a payload larger than the dead-letter topic takes. */
   static ProducerRecord<byte[], byte[]> withoutPayload(ProducerRecord<byte[], byte[]> deadLetter) {
     Headers h = new RecordHeaders(deadLetter.headers().toArray());
-    put(h, PAYLOAD_OMITTED, Integer.toString(deadLetter.value() == null ? 0 : deadLetter.value().length));
+    put(
+        h,
+        PAYLOAD_OMITTED,
+        Integer.toString(deadLetter.value() == null ? 0 : deadLetter.value().length));
     return new ProducerRecord<>(deadLetter.topic(), null, deadLetter.key(), null, h);
   }
 
   /**
-   * The send-ledger entry of a finished record, on ledger partition {@code p mod n} for source partition p,
-   * keyed by job id (or by the record's position when the payload was not a job).
+   * The send-ledger entry of a finished record, on ledger partition {@code p mod n} for source
+   * partition p, keyed by job id (or by the record's position when the payload was not a job).
    */
-  static ProducerRecord<byte[], byte[]> ledger(String ledgerTopic, int ledgerPartitions, Delivery d, Job job, Instant now) {
-    String jobId = job != null ? job.id() : d.key() != null ? new String(d.key(), StandardCharsets.UTF_8) : null;
-    var entry = new dev.postbus.worker.ledger.LedgerEntry(d.partition().topic(), d.partition().partition(), d.offset(),
-        jobId, now.toEpochMilli());
+  static ProducerRecord<byte[], byte[]> ledger(
+      String ledgerTopic, int ledgerPartitions, Delivery d, Job job, Instant now) {
+    String jobId =
+        job != null
+            ? job.id()
+            : d.key() != null ? new String(d.key(), StandardCharsets.UTF_8) : null;
+    var entry =
+        new dev.postbus.worker.ledger.LedgerEntry(
+            d.partition().topic(),
+            d.partition().partition(),
+            d.offset(),
+            jobId,
+            now.toEpochMilli());
     String key = jobId != null ? jobId : d.partition() + "@" + d.offset();
-    return new ProducerRecord<>(ledgerTopic,
-        dev.postbus.worker.ledger.LedgerReader.ledgerPartition(d.partition().partition(), ledgerPartitions),
-        key.getBytes(StandardCharsets.UTF_8), entry.encode());
+    return new ProducerRecord<>(
+        ledgerTopic,
+        dev.postbus.worker.ledger.LedgerReader.ledgerPartition(
+            d.partition().partition(), ledgerPartitions),
+        key.getBytes(StandardCharsets.UTF_8),
+        entry.encode());
   }
 
-  ProducerRecord<byte[], byte[]> event(Delivery d, Job job, String type, int attempt, Instant now,
+  ProducerRecord<byte[], byte[]> event(
+      Delivery d,
+      Job job,
+      String type,
+      int attempt,
+      Instant now,
       java.util.function.Consumer<ObjectNode> details) {
     ObjectNode e = JSON.createObjectNode();
     e.put("type", type);
-    String jobId = job != null ? job.id() : d.key() == null ? null : new String(d.key(), StandardCharsets.UTF_8);
+    String jobId =
+        job != null
+            ? job.id()
+            : d.key() == null ? null : new String(d.key(), StandardCharsets.UTF_8);
     e.put("jobId", jobId);
     e.put("at", now.toString());
     e.put("attempt", attempt);
@@ -112,7 +154,9 @@ final class RecordFactory {
     }
     details.accept(e);
     try {
-      return new ProducerRecord<>(eventsTopic, jobId == null ? null : jobId.getBytes(StandardCharsets.UTF_8),
+      return new ProducerRecord<>(
+          eventsTopic,
+          jobId == null ? null : jobId.getBytes(StandardCharsets.UTF_8),
           JSON.writeValueAsBytes(e));
     } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
       throw new IllegalStateException("cannot encode event for " + d, ex);
@@ -146,7 +190,9 @@ final class RecordFactory {
     }
   }
 
-  /** The publisher's headers and the replay count, the first origin, and the recipient restriction. */
+  /**
+   * The publisher's headers and the replay count, the first origin, and the recipient restriction.
+   */
   private Headers carried(Delivery d, List<String> recipients) {
     Headers h = new RecordHeaders();
     boolean hasOrigin = false;

@@ -10,16 +10,19 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The persistent connections of one relay, lent to one sender lane at a time. At most {@link #limit} are in
- * use or open at once: the relay's connections, or fewer when the group's maximum of connections to the relay
- * is divided among the workers. The most recently returned connection is lent first, so open connections are
- * reused and the others stay closed.
+ * The persistent connections of one relay, lent to one sender lane at a time. At most {@link
+ * #limit} are in use or open at once: the relay's connections, or fewer when the group's maximum of
+ * connections to the relay is divided among the workers. The most recently returned connection is
+ * lent first, so open connections are reused and the others stay closed.
  */
 public final class ConnectionPool {
 
   private static final Runnable NO_GATE = () -> {};
 
-  /** One connection of the pool; while lent, the borrowing lane's ledger gate runs before each final dot on it. */
+  /**
+   * One connection of the pool; while lent, the borrowing lane's ledger gate runs before each final
+   * dot on it.
+   */
   private static final class Entry {
     private final SmtpConnection connection;
     private volatile Runnable gate = NO_GATE;
@@ -31,16 +34,19 @@ public final class ConnectionPool {
   }
 
   /**
-   * One loan of one connection to one lane. It ends exactly once: the first {@link #close} gives the connection
-   * back, a second does nothing, and a lease that has ended can neither give back nor reach a connection that
-   * another lane may hold by now (as HikariCP's pool entries and proxies are ended).
+   * One loan of one connection to one lane. It ends exactly once: the first {@link #close} gives
+   * the connection back, a second does nothing, and a lease that has ended can neither give back
+   * nor reach a connection that another lane may hold by now (as HikariCP's pool entries and
+   * proxies are ended).
    */
   public static final class Lease implements AutoCloseable {
     private static final java.lang.invoke.VarHandle ENDED;
 
     static {
       try {
-        ENDED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Lease.class, "ended", boolean.class);
+        ENDED =
+            java.lang.invoke.MethodHandles.lookup()
+                .findVarHandle(Lease.class, "ended", boolean.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -48,6 +54,7 @@ public final class ConnectionPool {
 
     private final ConnectionPool pool;
     private final Entry entry;
+
     @SuppressWarnings("unused") // through ENDED
     private volatile boolean ended;
 
@@ -87,8 +94,8 @@ public final class ConnectionPool {
   }
 
   /**
-   * A free connection, waiting up to {@code wait} for one; null when none came free. {@code gate} runs on
-   * the lane's thread just before each final dot sent on it.
+   * A free connection, waiting up to {@code wait} for one; null when none came free. {@code gate}
+   * runs on the lane's thread just before each final dot sent on it.
    */
   public Lease borrow(Duration wait, Runnable gate) throws InterruptedException {
     Entry p;
@@ -160,17 +167,18 @@ public final class ConnectionPool {
     } finally {
       lock.unlock();
     }
-    closing.forEach(p -> {
-      p.connection.disconnect();
-      lock.lock();
-      try {
-        free.addFirst(p);
-        inUse--;
-        returned.signal();
-      } finally {
-        lock.unlock();
-      }
-    });
+    closing.forEach(
+        p -> {
+          p.connection.disconnect();
+          lock.lock();
+          try {
+            free.addFirst(p);
+            inUse--;
+            returned.signal();
+          } finally {
+            lock.unlock();
+          }
+        });
   }
 
   public int limit() {
@@ -228,6 +236,8 @@ public final class ConnectionPool {
   }
 
   private static boolean isOpen(ConnectionState s) {
-    return s == ConnectionState.IDLE || s == ConnectionState.SENDING || s == ConnectionState.CONNECTING;
+    return s == ConnectionState.IDLE
+        || s == ConnectionState.SENDING
+        || s == ConnectionState.CONNECTING;
   }
 }

@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One relay at run time: its connections, its send rate, and whether jobs may go to it. A relay-level failure
- * (unreachable, TLS, authentication) takes it out for a backoff period that grows with each failed probe;
- * when the period ends, one lane probes it with a real job, and the relay is back on the first answer. Each
- * step is logged once, not once per job or lane.
+ * One relay at run time: its connections, its send rate, and whether jobs may go to it. A
+ * relay-level failure (unreachable, TLS, authentication) takes it out for a backoff period that
+ * grows with each failed probe; when the period ends, one lane probes it with a real job, and the
+ * relay is back on the first answer. Each step is logged once, not once per job or lane.
  */
 public final class Relay {
 
@@ -34,7 +34,12 @@ public final class Relay {
   private Instant retryAt = Instant.MIN;
   private String problem;
 
-  Relay(RelayConfig config, ConnectionPool connections, RelayOffer offer, IntervalFunction backoff, Clock clock,
+  Relay(
+      RelayConfig config,
+      ConnectionPool connections,
+      RelayOffer offer,
+      IntervalFunction backoff,
+      Clock clock,
       Runnable onChange) {
     this.config = config;
     this.connections = connections;
@@ -57,7 +62,10 @@ public final class Relay {
     return connections;
   }
 
-  /** What the relay offered in EHLO and how Postbus sends to it (null fields before the first connection). */
+  /**
+   * What the relay offered in EHLO and how Postbus sends to it (null fields before the first
+   * connection).
+   */
   public RelayOffer offer() {
     return offer;
   }
@@ -67,8 +75,9 @@ public final class Relay {
   }
 
   /**
-   * Whether a job may go to this relay now: yes when up; when out and its backoff has ended, yes for this
-   * one caller, who probes it (and must end with {@link #answered}, {@link #failed} or {@link #abandonProbe}).
+   * Whether a job may go to this relay now: yes when up; when out and its backoff has ended, yes
+   * for this one caller, who probes it (and must end with {@link #answered}, {@link #failed} or
+   * {@link #abandonProbe}).
    */
   synchronized boolean take(Instant now) {
     if (state == RelayState.UP) {
@@ -111,8 +120,13 @@ public final class Relay {
       Duration wait = Duration.ofMillis(backoff.apply(failures));
       retryAt = clock.instant().plus(wait);
       state = state.moveTo(RelayState.OUT);
-      log.warn("relay problem on {} ({}:{}): {}; relay out, probing it again in {} ms", name(), config.smtp().host(),
-          config.smtp().port(), what, wait.toMillis());
+      log.warn(
+          "relay problem on {} ({}:{}): {}; relay out, probing it again in {} ms",
+          name(),
+          config.smtp().host(),
+          config.smtp().port(),
+          what,
+          wait.toMillis());
     }
     onChange.run();
   }
@@ -131,7 +145,9 @@ public final class Relay {
     onChange.run();
   }
 
-  /** The probing lane stopped before the relay answered: probe again at once, by whoever comes next. */
+  /**
+   * The probing lane stopped before the relay answered: probe again at once, by whoever comes next.
+   */
   public synchronized void abandonProbe() {
     if (state == RelayState.PROBING) {
       state = state.moveTo(RelayState.OUT);
@@ -153,8 +169,13 @@ public final class Relay {
     if (config.connectionsGlobal() > 0 && total > 0) {
       int share = owned == 0 ? 1 : Math.max(1, config.connectionsGlobal() * owned / total);
       connections.limit(share);
-      log.info("relay {}: {} connections ({} of {} partitions of the group's {})", name(), connections.limit(), owned,
-          total, config.connectionsGlobal());
+      log.info(
+          "relay {}: {} connections ({} of {} partitions of the group's {})",
+          name(),
+          connections.limit(),
+          owned,
+          total,
+          config.connectionsGlobal());
     }
   }
 

@@ -15,14 +15,17 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * The relays of a worker and which one a job goes to: of those serving the job's pool, the first that is up
- * (failover) or one at random by weight among those up (weighted). A relay whose backoff has ended is probed
- * with the next job that it serves, before the others are considered. When every relay is out the worker
- * pauses; the first answer resumes it.
+ * The relays of a worker and which one a job goes to: of those serving the job's pool, the first
+ * that is up (failover) or one at random by weight among those up (weighted). A relay whose backoff
+ * has ended is probed with the next job that it serves, before the others are considered. When
+ * every relay is out the worker pauses; the first answer resumes it.
  */
 public final class Relays {
 
-  /** Where a job goes: a relay (to probe, perhaps), or nowhere yet and how long to wait before asking again. */
+  /**
+   * Where a job goes: a relay (to probe, perhaps), or nowhere yet and how long to wait before
+   * asking again.
+   */
   public record Pick(Relay relay, boolean probe, Duration waitFor) {
     static Pick of(Relay r, boolean probe) {
       return new Pick(r, probe, Duration.ZERO);
@@ -40,18 +43,25 @@ public final class Relays {
   private boolean allOut;
 
   /**
-   * @param total the worker's own limit over all relays, or null (with one relay, its rate is the worker's)
+   * @param total the worker's own limit over all relays, or null (with one relay, its rate is the
+   *     worker's)
    * @param onAllOut receives true when every relay is out, false when one answers again
    */
-  public Relays(List<RelayConfig> configs, RelayMode mode, SendRate total, IntervalFunction backoff,
-      Clock clock, Consumer<Boolean> onAllOut) {
+  public Relays(
+      List<RelayConfig> configs,
+      RelayMode mode,
+      SendRate total,
+      IntervalFunction backoff,
+      Clock clock,
+      Consumer<Boolean> onAllOut) {
     this.mode = mode;
     this.total = total;
     this.clock = clock;
     this.onAllOut = onAllOut;
     List<Relay> list = new ArrayList<>();
     for (RelayConfig c : configs) {
-      RelayOffer offer = new RelayOffer(c.name() + " (" + c.smtp().host() + ":" + c.smtp().port() + ")");
+      RelayOffer offer =
+          new RelayOffer(c.name() + " (" + c.smtp().host() + ":" + c.smtp().port() + ")");
       List<SmtpConnection> connections = new ArrayList<>();
       for (int i = 0; i < c.connections(); i++) {
         connections.add(new SmtpConnection(c.smtp(), offer, clock, c.name() + "-" + i));
@@ -72,7 +82,10 @@ public final class Relays {
 
   /** The pools some relay serves, for an error naming a pool none serves. */
   public String pools() {
-    return relays.stream().flatMap(r -> r.config().pools().stream()).distinct().collect(Collectors.joining(", "));
+    return relays.stream()
+        .flatMap(r -> r.config().pools().stream())
+        .distinct()
+        .collect(Collectors.joining(", "));
   }
 
   /** Where a job of {@code pool} goes now. The pool must be one {@link #serves served}. */
@@ -140,7 +153,9 @@ public final class Relays {
     if (relays.size() == 1) {
       return relays.get(0).problem();
     }
-    return relays.stream().filter(r -> !r.up()).map(r -> r.name() + ": " + r.problem())
+    return relays.stream()
+        .filter(r -> !r.up())
+        .map(r -> r.name() + ": " + r.problem())
         .collect(Collectors.joining("; "));
   }
 
@@ -174,6 +189,7 @@ public final class Relays {
 
   /** Seconds lanes have waited for any send rate limit. */
   public double waitedSeconds() {
-    return relays.stream().mapToDouble(r -> r.rate().waitedSeconds()).sum() + (total == null ? 0 : total.waitedSeconds());
+    return relays.stream().mapToDouble(r -> r.rate().waitedSeconds()).sum()
+        + (total == null ? 0 : total.waitedSeconds());
   }
 }

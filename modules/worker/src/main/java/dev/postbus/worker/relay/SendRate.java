@@ -7,10 +7,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How fast this worker's lanes may send, shared by all of them: the worker's own limit, and its share of the
- * group's limit, which is the group limit times the part of the jobs topic's partitions this worker owns. The
- * share is recomputed on every rebalance, so the workers of a group together stay within the group limit with
- * no store shared between them. Smooth pacing (Guava's RateLimiter), not bursts per second.
+ * How fast this worker's lanes may send, shared by all of them: the worker's own limit, and its
+ * share of the group's limit, which is the group limit times the part of the jobs topic's
+ * partitions this worker owns. The share is recomputed on every rebalance, so the workers of a
+ * group together stay within the group limit with no store shared between them. Smooth pacing
+ * (Guava's RateLimiter), not bursts per second.
  */
 public final class SendRate {
 
@@ -21,26 +22,36 @@ public final class SendRate {
   private final RateLimiter limiter;
   private final DoubleAdder waited = new DoubleAdder();
   private volatile double rate;
-  /** The configured limit (own and share); {@link #rate} is this or lower while the relay pushes back. */
+
+  /**
+   * The configured limit (own and share); {@link #rate} is this or lower while the relay pushes
+   * back.
+   */
   private double configured;
+
   /** The ceiling set by throttle feedback, infinite when the relay has not pushed back. */
   private double feedbackCap = Double.POSITIVE_INFINITY;
+
   private double increasePerSecond;
   private final Ticker ticker;
   private long lastAdjustNanos;
   private long lastDecreaseNanos;
-  private boolean decreased; // nanoTime's origin is arbitrary: the first decrease must not compare with 0
+  private boolean
+      decreased; // nanoTime's origin is arbitrary: the first decrease must not compare with 0
   private final LastSecond sent = new LastSecond();
   private final LastSecond accepted = new LastSecond();
 
-  /** @param own messages/s for this worker, 0 for none; @param global messages/s for the group, 0 for none */
+  /**
+   * @param own messages/s for this worker, 0 for none; @param global messages/s for the group, 0
+   *     for none
+   */
   public SendRate(int own, int global) {
     this(own, global, Ticker.SYSTEM);
   }
 
   /**
-   * @param ticker times the throttle feedback (decreases at most once a second, growth per second, the last
-   *     second's counts); the pacing itself is Guava's, on the system clock
+   * @param ticker times the throttle feedback (decreases at most once a second, growth per second,
+   *     the last second's counts); the pacing itself is Guava's, on the system clock
    */
   public SendRate(int own, int global, Ticker ticker) {
     this.ticker = ticker;
@@ -57,10 +68,10 @@ public final class SendRate {
   }
 
   /**
-   * The relay asked us to slow down (421, 454, 4.7.x): multiplicative decrease to 85% of what the relay
-   * accepted in the last second (what it can take, however fast we were trying), at most once a second. The
-   * limit then grows back by a tenth of the new value every second until the relay pushes back again or the
-   * configured limit is reached.
+   * The relay asked us to slow down (421, 454, 4.7.x): multiplicative decrease to 85% of what the
+   * relay accepted in the last second (what it can take, however fast we were trying), at most once
+   * a second. The limit then grows back by a tenth of the new value every second until the relay
+   * pushes back again or the configured limit is reached.
    */
   public synchronized void throttled() {
     long now = ticker.read();
@@ -86,13 +97,22 @@ public final class SendRate {
     double share = (double) global * owned / total;
     synchronized (this) {
       configured = own > 0 ? Math.min(own, share) : share;
-      apply(owned + " of " + total + " partitions of the group's " + global + "/s" + (own > 0 ? ", own limit " + own + "/s" : ""));
+      apply(
+          owned
+              + " of "
+              + total
+              + " partitions of the group's "
+              + global
+              + "/s"
+              + (own > 0 ? ", own limit " + own + "/s" : ""));
     }
   }
 
   private static final double DECREASE = 0.85;
 
-  /** @param why for the log line; null for the quiet steps of the recovery */
+  /**
+   * @param why for the log line; null for the quiet steps of the recovery
+   */
   private void apply(String why) {
     double next = Math.min(configured, feedbackCap);
     if (next != rate) {
@@ -102,7 +122,10 @@ public final class SendRate {
         limiter.setRate(Math.max(next, 0.001));
       }
       if (why != null) {
-        log.info("send rate now {}/s ({})", next == Double.POSITIVE_INFINITY ? "unlimited" : String.format("%.1f", next), why);
+        log.info(
+            "send rate now {}/s ({})",
+            next == Double.POSITIVE_INFINITY ? "unlimited" : String.format("%.1f", next),
+            why);
       }
     }
   }

@@ -3,8 +3,9 @@ package dev.postbus.worker.retry;
 import java.time.Duration;
 
 /**
- * The short names of durations: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}. They name the
- * retry tiers' topics ({@code <topic>.retry.5m}) and are how the configuration reference shows every duration.
+ * The short names of durations: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}.
+ * They name the retry tiers' topics ({@code <topic>.retry.5m}) and are how the configuration
+ * reference shows every duration.
  */
 public final class DurationNames {
 

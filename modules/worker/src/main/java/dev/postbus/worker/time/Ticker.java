@@ -1,8 +1,9 @@
 package dev.postbus.worker.time;
 
 /**
- * A source of nanoseconds for measuring elapsed time, as Caffeine's {@code Ticker}: {@link #SYSTEM} in the
- * worker, a hand-moved one in tests, so that rate ramps and timers are tested without waiting for the clock.
+ * A source of nanoseconds for measuring elapsed time, as Caffeine's {@code Ticker}: {@link #SYSTEM}
+ * in the worker, a hand-moved one in tests, so that rate ramps and timers are tested without
+ * waiting for the clock.
  */
 @FunctionalInterface
 public interface Ticker {

@@ -21,19 +21,29 @@ public final class TopicProvisioner {
   private TopicProvisioner() {}
 
   /** Creates each missing topic; returns the names it created. */
-  public static List<String> ensure(Admin admin, List<String> topics, int partitions, short replication) {
+  public static List<String> ensure(
+      Admin admin, List<String> topics, int partitions, short replication) {
     return ensure(admin, topics, partitions, replication, java.util.Map.of());
   }
 
-  /** Creates each missing topic, with the given topic settings where there are any; returns the names it created. */
-  public static List<String> ensure(Admin admin, List<String> topics, int partitions, short replication,
+  /**
+   * Creates each missing topic, with the given topic settings where there are any; returns the
+   * names it created.
+   */
+  public static List<String> ensure(
+      Admin admin,
+      List<String> topics,
+      int partitions,
+      short replication,
       java.util.Map<String, java.util.Map<String, String>> configs) {
     try {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String t : topics) {
         if (!existing.contains(t)) {
-          missing.add(new NewTopic(t, partitions, replication).configs(configs.getOrDefault(t, java.util.Map.of())));
+          missing.add(
+              new NewTopic(t, partitions, replication)
+                  .configs(configs.getOrDefault(t, java.util.Map.of())));
         }
       }
       List<String> created = new ArrayList<>();
@@ -41,7 +51,11 @@ public final class TopicProvisioner {
         try {
           e.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
           created.add(e.getKey());
-          log.info("created topic {} ({} partitions, replication {})", e.getKey(), partitions, replication);
+          log.info(
+              "created topic {} ({} partitions, replication {})",
+              e.getKey(),
+              partitions,
+              replication);
         } catch (ExecutionException ex) {
           if (!(ex.getCause() instanceof TopicExistsException)) {
             throw ex;
@@ -50,10 +64,16 @@ public final class TopicProvisioner {
       }
       return created;
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot create topics " + topics + ": " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot create topics " + topics + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka did not answer within " + TIMEOUT_SECONDS + " s while checking topics "
-          + topics + "; is kafka.bootstrap-servers right?", e);
+      throw new IllegalStateException(
+          "Kafka did not answer within "
+              + TIMEOUT_SECONDS
+              + " s while checking topics "
+              + topics
+              + "; is kafka.bootstrap-servers right?",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);

@@ -13,23 +13,39 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker's packages import one way only, in the order of docs/architecture.md: each may use the packages
- * before it in {@link #ORDER} and none after it. A new package must be given its place here.
+ * The worker's packages import one way only, in the order of docs/architecture.md: each may use the
+ * packages before it in {@link #ORDER} and none after it. A new package must be given its place
+ * here.
  */
 class PackageOrderTest {
 
   /** Lowest first. */
-  static final List<String> ORDER = List.of("time", "retry", "config", "dispatch", "ledger", "topics", "relay", "outcome",
-      "delivery", "consume", "lifecycle");
+  static final List<String> ORDER =
+      List.of(
+          "time",
+          "retry",
+          "config",
+          "dispatch",
+          "ledger",
+          "topics",
+          "relay",
+          "outcome",
+          "delivery",
+          "consume",
+          "lifecycle");
 
   private static final String ROOT = "dev.postbus.worker";
-  private static final JavaClasses WORKER = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+  private static final JavaClasses WORKER =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages(ROOT);
 
   @Test
   void everyPackageHasItsPlaceInTheOrder() {
-    Set<String> packages = WORKER.stream().map(c -> c.getPackageName().substring(ROOT.length() + 1).split("\\.")[0])
-        .collect(Collectors.toSet());
+    Set<String> packages =
+        WORKER.stream()
+            .map(c -> c.getPackageName().substring(ROOT.length() + 1).split("\\.")[0])
+            .collect(Collectors.toSet());
     assertThat(ORDER).containsAll(packages);
   }
 
@@ -41,11 +57,21 @@ class PackageOrderTest {
   @Test
   void eachPackageUsesOnlyThePackagesBeforeIt() {
     for (int i = 0; i < ORDER.size() - 1; i++) {
-      String[] later = ORDER.subList(i + 1, ORDER.size()).stream().map(p -> ROOT + "." + p + "..").toArray(String[]::new);
-      noClasses().that().resideInAPackage(ROOT + "." + ORDER.get(i) + "..")
-          .should().dependOnClassesThat().resideInAnyPackage(later)
-          .because(ORDER.get(i) + " comes before " + String.join(", ", ORDER.subList(i + 1, ORDER.size()))
-              + " in docs/architecture.md")
+      String[] later =
+          ORDER.subList(i + 1, ORDER.size()).stream()
+              .map(p -> ROOT + "." + p + "..")
+              .toArray(String[]::new);
+      noClasses()
+          .that()
+          .resideInAPackage(ROOT + "." + ORDER.get(i) + "..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(later)
+          .because(
+              ORDER.get(i)
+                  + " comes before "
+                  + String.join(", ", ORDER.subList(i + 1, ORDER.size()))
+                  + " in docs/architecture.md")
           .check(WORKER);
     }
   }

@@ -19,7 +19,8 @@ class ConfigReferenceTest {
     Files.writeString(current, expected, StandardCharsets.UTF_8);
     assertThat(Files.exists(DOC)).as("docs/configuration.md exists").isTrue();
     assertThat(Files.readString(DOC, StandardCharsets.UTF_8))
-        .as("docs/configuration.md is out of date: cp modules/worker/target/configuration.md docs/configuration.md")
+        .as(
+            "docs/configuration.md is out of date: cp modules/worker/target/configuration.md docs/configuration.md")
         .isEqualTo(expected);
   }
 
@@ -30,7 +31,10 @@ class ConfigReferenceTest {
       assertThat(md).contains("`" + k.name() + "`").contains("`" + k.env() + "`");
       assertThat(k.doc()).as(k.name()).isNotBlank();
     }
-    assertThat(md).contains("## Essentials").contains("## Frequently used").contains("## Rarely used")
+    assertThat(md)
+        .contains("## Essentials")
+        .contains("## Frequently used")
+        .contains("## Rarely used")
         .contains("POSTBUS_KAFKA_CLIENT_<PROPERTY>");
   }
 }

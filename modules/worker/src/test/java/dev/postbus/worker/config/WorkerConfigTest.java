@@ -34,15 +34,19 @@ class WorkerConfigTest {
   void environmentVariablesOverrideTheFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("postbus.properties");
     Files.writeString(file, "smtp.host=relay.internal\nsmtp.connections=8\nsmtp.idle-timeout=5m\n");
-    WorkerConfig c = WorkerConfig.from(Settings.load(file, Map.of(
-        "POSTBUS_KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092",
-        "POSTBUS_TOPIC", "mail.jobs",
-        "POSTBUS_GROUP", "mailers",
-        "POSTBUS_SMTP_PORT", "587",
-        "POSTBUS_SMTP_CONNECTIONS", "16",
-        "POSTBUS_SMTP_TLS", "starttls-required",
-        "POSTBUS_SMTP_USERNAME", "apikey",
-        "POSTBUS_SMTP_PASSWORD", "s3cret")));
+    WorkerConfig c =
+        WorkerConfig.from(
+            Settings.load(
+                file,
+                Map.of(
+                    "POSTBUS_KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092",
+                    "POSTBUS_TOPIC", "mail.jobs",
+                    "POSTBUS_GROUP", "mailers",
+                    "POSTBUS_SMTP_PORT", "587",
+                    "POSTBUS_SMTP_CONNECTIONS", "16",
+                    "POSTBUS_SMTP_TLS", "starttls-required",
+                    "POSTBUS_SMTP_USERNAME", "apikey",
+                    "POSTBUS_SMTP_PASSWORD", "s3cret")));
     assertThat(c.relays().get(0).smtp().host()).isEqualTo("relay.internal");
     assertThat(c.relays().get(0).smtp().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.relays().get(0).connections()).isEqualTo(16);
@@ -67,17 +71,20 @@ class WorkerConfigTest {
   void badChoiceNamesKeyAllowedValuesAndWhatWasGiven() {
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_TLS", "ssl")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("smtp.tls (POSTBUS_SMTP_TLS): expected one of none, starttls, starttls-required, implicit; "
-            + "got 'ssl' from POSTBUS_SMTP_TLS");
+        .hasMessage(
+            "smtp.tls (POSTBUS_SMTP_TLS): expected one of none, starttls, starttls-required, implicit; "
+                + "got 'ssl' from POSTBUS_SMTP_TLS");
   }
 
   @Test
   void outOfRangeNumberNamesTheRange() {
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_CONNECTIONS", "0")))
-        .hasMessage("smtp.connections (POSTBUS_SMTP_CONNECTIONS): expected an integer from 1 to 1024; got '0' "
-            + "from POSTBUS_SMTP_CONNECTIONS");
+        .hasMessage(
+            "smtp.connections (POSTBUS_SMTP_CONNECTIONS): expected an integer from 1 to 1024; got '0' "
+                + "from POSTBUS_SMTP_CONNECTIONS");
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_PORT", "smtp")))
-        .hasMessageStartingWith("smtp.port (POSTBUS_SMTP_PORT): expected an integer from 1 to 65535; got 'smtp'");
+        .hasMessageStartingWith(
+            "smtp.port (POSTBUS_SMTP_PORT): expected an integer from 1 to 65535; got 'smtp'");
   }
 
   @Test
@@ -85,7 +92,8 @@ class WorkerConfigTest {
     Path file = dir.resolve("w.properties");
     Files.writeString(file, "smtp.idle-timeout=forever\n");
     assertThatThrownBy(() -> WorkerConfig.from(Settings.load(file, Map.of())))
-        .hasMessageStartingWith("smtp.idle-timeout (POSTBUS_SMTP_IDLE_TIMEOUT): expected a duration from 100ms to 1d")
+        .hasMessageStartingWith(
+            "smtp.idle-timeout (POSTBUS_SMTP_IDLE_TIMEOUT): expected a duration from 100ms to 1d")
         .hasMessageEndingWith("got 'forever' from w.properties");
   }
 
@@ -94,9 +102,11 @@ class WorkerConfigTest {
     Path file = dir.resolve("w.properties");
     Files.writeString(file, "smtp.hots=relay\n");
     assertThatThrownBy(() -> WorkerConfig.from(Settings.load(file, Map.of())))
-        .hasMessage("unknown configuration key 'smtp.hots' in w.properties (see docs/configuration.md)");
+        .hasMessage(
+            "unknown configuration key 'smtp.hots' in w.properties (see docs/configuration.md)");
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_PASWORD", "x")))
-        .hasMessage("unknown environment variable POSTBUS_SMTP_PASWORD: not a Postbus setting (see docs/configuration.md)");
+        .hasMessage(
+            "unknown environment variable POSTBUS_SMTP_PASWORD: not a Postbus setting (see docs/configuration.md)");
   }
 
   @Test
@@ -109,42 +119,82 @@ class WorkerConfigTest {
   void passwordComesFromAFile(@TempDir Path dir) throws Exception {
     Path secret = dir.resolve("password");
     Files.writeString(secret, "from-file\n");
-    WorkerConfig c = fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD_FILE", secret.toString()));
+    WorkerConfig c =
+        fromEnv(
+            Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD_FILE", secret.toString()));
     assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo("from-file");
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD", "x",
-        "POSTBUS_SMTP_PASSWORD_FILE", secret.toString())))
+    assertThatThrownBy(
+            () ->
+                fromEnv(
+                    Map.of(
+                        "POSTBUS_SMTP_USERNAME",
+                        "u",
+                        "POSTBUS_SMTP_PASSWORD",
+                        "x",
+                        "POSTBUS_SMTP_PASSWORD_FILE",
+                        secret.toString())))
         .hasMessage("smtp.password and smtp.password-file are both set; set one");
   }
 
   @Test
   void aSmallerJobLimitLowersTheAttachmentLimitUnlessThatIsSetToo() {
-    assertThat(fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "524288")).limits().maxAttachmentBytes()).isEqualTo(524288);
+    assertThat(fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "524288")).limits().maxAttachmentBytes())
+        .isEqualTo(524288);
     assertThat(fromEnv(Map.of()).limits().maxAttachmentBytes()).isEqualTo(7 * 1024 * 1024);
-    assertThat(fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "524288", "POSTBUS_JOB_MAX_ATTACHMENT_BYTES", "1024"))
-        .limits().maxAttachmentBytes()).isEqualTo(1024);
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "524288", "POSTBUS_JOB_MAX_ATTACHMENT_BYTES", "600000")))
-        .hasMessageContaining("job.max-attachment-bytes must be between 1 and job.max-bytes (524288)");
+    assertThat(
+            fromEnv(
+                    Map.of(
+                        "POSTBUS_JOB_MAX_BYTES",
+                        "524288",
+                        "POSTBUS_JOB_MAX_ATTACHMENT_BYTES",
+                        "1024"))
+                .limits()
+                .maxAttachmentBytes())
+        .isEqualTo(1024);
+    assertThatThrownBy(
+            () ->
+                fromEnv(
+                    Map.of(
+                        "POSTBUS_JOB_MAX_BYTES",
+                        "524288",
+                        "POSTBUS_JOB_MAX_ATTACHMENT_BYTES",
+                        "600000")))
+        .hasMessageContaining(
+            "job.max-attachment-bytes must be between 1 and job.max-bytes (524288)");
   }
 
   @Test
-  void trustStoreAndAuthMechanismAreReadAndTheTokenFileFollowsChanges(@TempDir Path dir) throws Exception {
+  void trustStoreAndAuthMechanismAreReadAndTheTokenFileFollowsChanges(@TempDir Path dir)
+      throws Exception {
     Path token = Files.writeString(dir.resolve("token"), "ya29.first\n");
-    WorkerConfig c = fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "sender@example.com", "POSTBUS_SMTP_PASSWORD_FILE",
-        token.toString(), "POSTBUS_SMTP_AUTH_MECHANISM", "xoauth2"));
-    assertThat(c.relays().get(0).smtp().authMechanism()).isEqualTo(dev.postbus.smtp.AuthMechanism.XOAUTH2);
+    WorkerConfig c =
+        fromEnv(
+            Map.of(
+                "POSTBUS_SMTP_USERNAME",
+                "sender@example.com",
+                "POSTBUS_SMTP_PASSWORD_FILE",
+                token.toString(),
+                "POSTBUS_SMTP_AUTH_MECHANISM",
+                "xoauth2"));
+    assertThat(c.relays().get(0).smtp().authMechanism())
+        .isEqualTo(dev.postbus.smtp.AuthMechanism.XOAUTH2);
     Files.writeString(token, "ya29.second\n");
     assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo("ya29.second");
     assertThat(c.toString()).doesNotContain("ya29").doesNotContain("sender@example.com");
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_TRUST_STORE", dir.resolve("absent.p12").toString())))
+    assertThatThrownBy(
+            () -> fromEnv(Map.of("POSTBUS_SMTP_TRUST_STORE", dir.resolve("absent.p12").toString())))
         .hasMessageStartingWith("smtp.trust-store: cannot load");
   }
 
   @Test
   void domainCapsAreReadAndABadOneNamesTheKey() {
-    assertThat(fromEnv(Map.of("POSTBUS_SMTP_DOMAIN_CONCURRENCY", "Gmail.com=5, yahoo.com=3")).domainConcurrency())
+    assertThat(
+            fromEnv(Map.of("POSTBUS_SMTP_DOMAIN_CONCURRENCY", "Gmail.com=5, yahoo.com=3"))
+                .domainConcurrency())
         .containsExactlyInAnyOrderEntriesOf(Map.of("gmail.com", 5, "yahoo.com", 3));
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_DOMAIN_CONCURRENCY", "gmail.com=0")))
-        .hasMessageStartingWith("smtp.domain-concurrency (POSTBUS_SMTP_DOMAIN_CONCURRENCY): expected comma-separated domain=count pairs");
+        .hasMessageStartingWith(
+            "smtp.domain-concurrency (POSTBUS_SMTP_DOMAIN_CONCURRENCY): expected comma-separated domain=count pairs");
   }
 
   @Test
@@ -157,18 +207,33 @@ class WorkerConfigTest {
   void kafkaClientSettingsPassThroughWithTheirPrefix(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("w.properties");
     Files.writeString(file, "kafka.client.security.protocol=SASL_SSL\n");
-    WorkerConfig c = WorkerConfig.from(Settings.load(file,
-        Map.of("POSTBUS_KAFKA_CLIENT_SASL_MECHANISM", "PLAIN")));
-    assertThat(c.kafkaClient()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN");
+    WorkerConfig c =
+        WorkerConfig.from(
+            Settings.load(file, Map.of("POSTBUS_KAFKA_CLIENT_SASL_MECHANISM", "PLAIN")));
+    assertThat(c.kafkaClient())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "PLAIN");
   }
 
   @Test
   void conflictingSettingsAreRefused() {
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_CONNECTIONS", "100", "POSTBUS_WORKER_QUEUE_CAPACITY", "10")))
-        .hasMessage("worker.queue-capacity (10) must be at least the connections of all relays (100) so that every lane can have work");
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_RECONNECT_BACKOFF", "10s",
-        "POSTBUS_SMTP_RECONNECT_BACKOFF_MAX", "1s")))
-        .hasMessageStartingWith("smtp.reconnect-backoff-max (1s) must not be shorter than smtp.reconnect-backoff (10s)");
+    assertThatThrownBy(
+            () ->
+                fromEnv(
+                    Map.of(
+                        "POSTBUS_SMTP_CONNECTIONS", "100", "POSTBUS_WORKER_QUEUE_CAPACITY", "10")))
+        .hasMessage(
+            "worker.queue-capacity (10) must be at least the connections of all relays (100) so that every lane can have work");
+    assertThatThrownBy(
+            () ->
+                fromEnv(
+                    Map.of(
+                        "POSTBUS_SMTP_RECONNECT_BACKOFF",
+                        "10s",
+                        "POSTBUS_SMTP_RECONNECT_BACKOFF_MAX",
+                        "1s")))
+        .hasMessageStartingWith(
+            "smtp.reconnect-backoff-max (1s) must not be shorter than smtp.reconnect-backoff (10s)");
   }
 
   @Test

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The consumer thread against Kafka's MockConsumer: backpressure, a retry tier held until its head is due, and
- * revocation handing queued records back. (ConsumeLoop's integration tests run on a real broker.)
+ * The consumer thread against Kafka's MockConsumer: backpressure, a retry tier held until its head
+ * is due, and revocation handing queued records back. (ConsumeLoop's integration tests run on a
+ * real broker.)
  */
 class ConsumeLoopTest {
 
@@ -40,14 +41,16 @@ class ConsumeLoopTest {
 
   /** Remembers the synchronous commits (the ones made while letting partitions go). */
   private static final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
-    final List<Map<TopicPartition, Long>> releaseCommits = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Map<TopicPartition, Long>> releaseCommits =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
     RecordingConsumer() {
       super("earliest");
     }
 
     @Override
-    public synchronized void commitSync(Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets,
+    public synchronized void commitSync(
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets,
         Duration timeout) {
       Map<TopicPartition, Long> plain = new java.util.HashMap<>();
       offsets.forEach((tp, o) -> plain.put(tp, o.offset()));
@@ -55,6 +58,7 @@ class ConsumeLoopTest {
       super.commitSync(offsets, timeout);
     }
   }
+
   private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
   private ConsumeLoop loop;
   private Thread thread;
@@ -67,11 +71,21 @@ class ConsumeLoopTest {
     consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
     consumer.updatePartitions(TIER, List.of(new PartitionInfo(TIER, 0, null, null, null)));
     consumer.updateBeginningOffsets(Map.of(P0, 0L, T0, 0L));
-    DispatchQueue queue = new DispatchQueue(queueCapacity, 1 << 20, 20); // MockConsumer ignores max.poll.records
+    DispatchQueue queue =
+        new DispatchQueue(queueCapacity, 1 << 20, 20); // MockConsumer ignores max.poll.records
     List<String> topics = new ArrayList<>(List.of(JOBS));
     topics.addAll(tiers);
-    loop = new ConsumeLoop(consumer, topics, tiers, queue, finished, () -> false, commitInterval,
-        Duration.ofSeconds(5), Clock.systemUTC());
+    loop =
+        new ConsumeLoop(
+            consumer,
+            topics,
+            tiers,
+            queue,
+            finished,
+            () -> false,
+            commitInterval,
+            Duration.ofSeconds(5),
+            Clock.systemUTC());
     thread = new Thread(loop, "consume-loop-test");
     thread.start();
     await().atMost(Duration.ofSeconds(5)).until(() -> !consumer.subscription().isEmpty());
@@ -90,72 +104,103 @@ class ConsumeLoopTest {
     consumer.schedulePollTask(task);
   }
 
-  private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, RecordHeaders headers) {
-    return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, 0L, TimestampType.CREATE_TIME, 0, 0, null,
-        ("job-" + offset).getBytes(StandardCharsets.UTF_8), headers, java.util.Optional.empty());
+  private static ConsumerRecord<byte[], byte[]> record(
+      TopicPartition tp, long offset, RecordHeaders headers) {
+    return new ConsumerRecord<>(
+        tp.topic(),
+        tp.partition(),
+        offset,
+        0L,
+        TimestampType.CREATE_TIME,
+        0,
+        0,
+        null,
+        ("job-" + offset).getBytes(StandardCharsets.UTF_8),
+        headers,
+        java.util.Optional.empty());
   }
 
   @Test
   void aFullQueuePausesThePartitionsAndTheyResumeOnceTheLanesCatchUp() {
     DispatchQueue queue = start(4, Set.of());
-    onConsumerThread(() -> {
-      consumer.rebalance(List.of(P0));
-      for (long i = 0; i < 20; i++) {
-        consumer.addRecord(record(P0, i, new RecordHeaders()));
-      }
-    });
-    await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() >= 4 && consumer.paused().contains(P0));
+    onConsumerThread(
+        () -> {
+          consumer.rebalance(List.of(P0));
+          for (long i = 0; i < 20; i++) {
+            consumer.addRecord(record(P0, i, new RecordHeaders()));
+          }
+        });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> queue.size() >= 4 && consumer.paused().contains(P0));
 
     List<Long> taken = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(10)).until(() -> { // the lanes: take, finish
-      Delivery d = queue.take(Duration.ofMillis(10));
-      if (d != null) {
-        taken.add(d.offset());
-        finished.add(d);
-      }
-      return taken.size() == 20;
-    });
-    assertThat(taken).as("every record once, in order").containsExactlyElementsOf(
-        java.util.stream.LongStream.range(0, 20).boxed().toList());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> { // the lanes: take, finish
+              Delivery d = queue.take(Duration.ofMillis(10));
+              if (d != null) {
+                taken.add(d.offset());
+                finished.add(d);
+              }
+              return taken.size() == 20;
+            });
+    assertThat(taken)
+        .as("every record once, in order")
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 20).boxed().toList());
     await().atMost(Duration.ofSeconds(5)).until(() -> consumer.paused().isEmpty());
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      var committed = consumer.committed(Set.of(P0)).get(P0);
-      return committed != null && committed.offset() == 20;
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              var committed = consumer.committed(Set.of(P0)).get(P0);
+              return committed != null && committed.offset() == 20;
+            });
   }
 
   @Test
   void aRetryTierIsHeldAtItsHeadUntilTheRecordIsDue() throws InterruptedException {
     DispatchQueue queue = start(64, Set.of(TIER));
     RecordHeaders later = new RecordHeaders();
-    later.add(PostbusHeaders.DUE, Instant.now().plusSeconds(3600).toString().getBytes(StandardCharsets.UTF_8));
-    onConsumerThread(() -> {
-      consumer.rebalance(List.of(P0, T0));
-      consumer.addRecord(record(T0, 0, later));
-      consumer.addRecord(record(P0, 0, new RecordHeaders()));
-    });
-    await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 1 && consumer.paused().contains(T0));
+    later.add(
+        PostbusHeaders.DUE,
+        Instant.now().plusSeconds(3600).toString().getBytes(StandardCharsets.UTF_8));
+    onConsumerThread(
+        () -> {
+          consumer.rebalance(List.of(P0, T0));
+          consumer.addRecord(record(T0, 0, later));
+          consumer.addRecord(record(P0, 0, new RecordHeaders()));
+        });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> queue.size() == 1 && consumer.paused().contains(T0));
     assertThat(queue.take(Duration.ZERO).partition()).as("the jobs topic flows on").isEqualTo(P0);
     assertThat(consumer.paused()).containsExactly(T0);
   }
 
   @Test
-  void revokedPartitionsTakeBackTheirQueuedRecordsAndCommitWhatIsFinished() throws InterruptedException {
-    DispatchQueue queue = start(64, Set.of(), Duration.ofHours(1)); // no periodic commit: only the hand-over's
-    onConsumerThread(() -> {
-      consumer.rebalance(List.of(P0));
-      for (long i = 0; i < 5; i++) {
-        consumer.addRecord(record(P0, i, new RecordHeaders()));
-      }
-    });
+  void revokedPartitionsTakeBackTheirQueuedRecordsAndCommitWhatIsFinished()
+      throws InterruptedException {
+    DispatchQueue queue =
+        start(64, Set.of(), Duration.ofHours(1)); // no periodic commit: only the hand-over's
+    onConsumerThread(
+        () -> {
+          consumer.rebalance(List.of(P0));
+          for (long i = 0; i < 5; i++) {
+            consumer.addRecord(record(P0, i, new RecordHeaders()));
+          }
+        });
     await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 5);
     Delivery first = queue.take(Duration.ZERO);
     finished.add(first); // one finished; four still queued
     onConsumerThread(() -> consumer.rebalance(List.of()));
     await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 0);
     assertThat(queue.size()).as("queued records handed back, not sent").isZero();
-    // (MockConsumer forgets the commits of a partition it no longer owns, so the hand-over's commit is read here.)
-    assertThat(consumer.releaseCommits).as("only the finished one committed when letting go")
+    // (MockConsumer forgets the commits of a partition it no longer owns, so the hand-over's commit
+    // is read here.)
+    assertThat(consumer.releaseCommits)
+        .as("only the finished one committed when letting go")
         .containsExactly(Map.of(P0, 1L));
     assertThat(first.owner().revoked()).isTrue();
   }

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
 
 class MessageBuilderTest {
 
-  private final MessageBuilder builder = new MessageBuilder(Session.getInstance(new Properties()),
-      Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC));
+  private final MessageBuilder builder =
+      new MessageBuilder(
+          Session.getInstance(new Properties()),
+          Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC));
 
   private static String source(MimeMessage m) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -40,21 +42,54 @@ class MessageBuilderTest {
 
   @Test
   void bccIsInTheEnvelopeOnly() throws Exception {
-    Job job = new Job(1, "j", MailAddress.of("a@example.com"), null, List.of(MailAddress.of("to@example.com")),
-        List.of(MailAddress.of("cc@example.com")), List.of(MailAddress.of("hidden@example.com")), "s", "t", null,
-        null, null, null, null, null);
+    Job job =
+        new Job(
+            1,
+            "j",
+            MailAddress.of("a@example.com"),
+            null,
+            List.of(MailAddress.of("to@example.com")),
+            List.of(MailAddress.of("cc@example.com")),
+            List.of(MailAddress.of("hidden@example.com")),
+            "s",
+            "t",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
     String src = source(builder.build(job));
-    assertThat(src).contains("To: to@example.com").contains("Cc: cc@example.com").doesNotContain("hidden");
-    assertThat(MessageBuilder.envelope(job)).extracting(Object::toString)
+    assertThat(src)
+        .contains("To: to@example.com")
+        .contains("Cc: cc@example.com")
+        .doesNotContain("hidden");
+    assertThat(MessageBuilder.envelope(job))
+        .extracting(Object::toString)
         .containsExactly("to@example.com", "cc@example.com", "hidden@example.com");
   }
 
   @Test
   void textAndHtmlBecomeAlternativesAndAttachmentsAreMixedIn() throws Exception {
-    Job job = new Job(1, "j", new MailAddress("a@example.com", "Ålice"), null, List.of(MailAddress.of("b@example.com")),
-        null, null, "Grüße", "plain", "<p>html <img src=cid:logo></p>", Map.of("X-Campaign", "spring ☀"),
-        List.of(new Attachment("report.pdf", "application/pdf", "JVBERi0=", null),
-            new Attachment("logo.png", "image/png", "iVBORw0KGgo=", "logo")), null, null, null);
+    Job job =
+        new Job(
+            1,
+            "j",
+            new MailAddress("a@example.com", "Ålice"),
+            null,
+            List.of(MailAddress.of("b@example.com")),
+            null,
+            null,
+            "Grüße",
+            "plain",
+            "<p>html <img src=cid:logo></p>",
+            Map.of("X-Campaign", "spring ☀"),
+            List.of(
+                new Attachment("report.pdf", "application/pdf", "JVBERi0=", null),
+                new Attachment("logo.png", "image/png", "iVBORw0KGgo=", "logo")),
+            null,
+            null,
+            null);
     MimeMessage m = builder.build(job);
     assertThat(m.getContentType()).startsWith("multipart/mixed");
     MimeMultipart mixed = (MimeMultipart) m.getContent();
@@ -69,8 +104,23 @@ class MessageBuilderTest {
 
   @Test
   void htmlOnlyJobIsAnHtmlMessage() throws Exception {
-    Job job = new Job(1, "j", MailAddress.of("a@example.com"), null, List.of(MailAddress.of("b@example.com")),
-        null, null, "s", null, "<b>hi</b>", null, null, null, null, null);
+    Job job =
+        new Job(
+            1,
+            "j",
+            MailAddress.of("a@example.com"),
+            null,
+            List.of(MailAddress.of("b@example.com")),
+            null,
+            null,
+            "s",
+            null,
+            "<b>hi</b>",
+            null,
+            null,
+            null,
+            null,
+            null);
     assertThat(builder.build(job).getContentType()).startsWith("text/html");
   }
 }

@@ -1,6 +1,5 @@
 package dev.postbus.worker.dispatch;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -97,5 +96,4 @@ class PartitionOffsetsTest {
     p.track(5);
     assertThatThrownBy(() -> p.track(4)).isInstanceOf(IllegalStateException.class);
   }
-
 }

@@ -22,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three broker processes (replication 3, min.insync.replicas=2). The leader of a jobs partition is killed
- * with SIGKILL mid-run: nothing is lost, and the same worker carries on without a restart.
+ * Three broker processes (replication 3, min.insync.replicas=2). The leader of a jobs partition is
+ * killed with SIGKILL mid-run: nothing is lost, and the same worker carries on without a restart.
  */
 class BrokerFailoverIT {
 
@@ -32,9 +32,13 @@ class BrokerFailoverIT {
   @Test
   void killingThePartitionLeaderMidRunLosesNothingAndTheWorkerCarriesOn() throws Exception {
     long begin = System.nanoTime();
-    try (BrokerCluster cluster = BrokerCluster.start(3); SmtpCapture relay = SmtpCapture.start(0)) {
-      relay.faults(Faults.delayingReplies(Duration.ofMillis(5))); // the run lasts seconds, so the kill lands mid-run
-      Map<String, String> values = MinimalWorker.settings(cluster.bootstrapServers(), relay.port(), "failover");
+    try (BrokerCluster cluster = BrokerCluster.start(3);
+        SmtpCapture relay = SmtpCapture.start(0)) {
+      relay.faults(
+          Faults.delayingReplies(
+              Duration.ofMillis(5))); // the run lasts seconds, so the kill lands mid-run
+      Map<String, String> values =
+          MinimalWorker.settings(cluster.bootstrapServers(), relay.port(), "failover");
       String topic = values.get("topic");
       values.put("smtp.connections", "4");
       values.put("topics.replication", "3");
@@ -48,21 +52,37 @@ class BrokerFailoverIT {
         long atKill = worker.stats().snapshot().delivered();
 
         await().atMost(Duration.ofMinutes(3)).until(() -> relay.countsByMessageId().size() >= JOBS);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(30))
-            .until(() -> relay.received() == relay.countsByMessageId().values().stream().mapToLong(Integer::longValue).sum());
+        await()
+            .during(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    relay.received()
+                        == relay.countsByMessageId().values().stream()
+                            .mapToLong(Integer::longValue)
+                            .sum());
 
         Map<String, Integer> counts = relay.countsByMessageId();
         long duplicated = counts.values().stream().filter(n -> n > 1).count();
-        System.out.printf("BrokerFailoverIT: %d jobs, leader of partition 0 (node %d) killed after %d deliveries; "
-            + "%d distinct delivered, %d lost, %d duplicated, new leader node %d, %d s%n", JOBS, leader, atKill,
-            counts.size(), JOBS - counts.size(), duplicated, cluster.leaderOf(topic, 0),
+        System.out.printf(
+            "BrokerFailoverIT: %d jobs, leader of partition 0 (node %d) killed after %d deliveries; "
+                + "%d distinct delivered, %d lost, %d duplicated, new leader node %d, %d s%n",
+            JOBS,
+            leader,
+            atKill,
+            counts.size(),
+            JOBS - counts.size(),
+            duplicated,
+            cluster.leaderOf(topic, 0),
             Duration.ofNanos(System.nanoTime() - begin).toSeconds());
 
         assertThat(counts).hasSize(JOBS);
         for (int i = 0; i < JOBS; i++) {
           assertThat(counts).containsKey("<failover-" + i + "@example.com>");
         }
-        assertThat(worker.stats().snapshot().delivered()).as("the same worker went on delivering").isGreaterThan(atKill);
+        assertThat(worker.stats().snapshot().delivered())
+            .as("the same worker went on delivering")
+            .isGreaterThan(atKill);
         assertThat(worker.state()).isEqualTo(WorkerState.RUNNING);
         assertThat(cluster.leaderOf(topic, 0)).isNotEqualTo(leader);
       }
@@ -73,8 +93,14 @@ class BrokerFailoverIT {
     try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(bootstrap, topic))) {
       List<CompletableFuture<?>> sent = new ArrayList<>(JOBS);
       for (int i = 0; i < JOBS; i++) {
-        sent.add(publisher.publish(Job.text("failover-" + i, "shop@example.com", "rcpt" + (i % 50) + "@example.net",
-            "Failover " + i, "Body " + i)));
+        sent.add(
+            publisher.publish(
+                Job.text(
+                    "failover-" + i,
+                    "shop@example.com",
+                    "rcpt" + (i % 50) + "@example.net",
+                    "Failover " + i,
+                    "Body " + i)));
       }
       CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
     }

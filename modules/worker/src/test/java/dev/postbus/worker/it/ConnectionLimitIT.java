@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * smtp.connections-global=4 with two workers of 4 connections each: each opens its share by partitions (2), so
- * the relay never answers more than 4 sends at once; after one worker leaves, the other takes all 4.
+ * smtp.connections-global=4 with two workers of 4 connections each: each opens its share by
+ * partitions (2), so the relay never answers more than 4 sends at once; after one worker leaves,
+ * the other takes all 4.
  */
 @ExtendWith(SharedKafka.class)
 class ConnectionLimitIT {
@@ -26,15 +27,19 @@ class ConnectionLimitIT {
   static final Duration RELAY_TIME = Duration.ofMillis(200);
 
   @Test
-  void theGroupsConnectionMaximumIsDividedByPartitionsAndReDividedOnRebalance(EmbeddedKafka kafka) throws Exception {
-    try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+  void theGroupsConnectionMaximumIsDividedByPartitionsAndReDividedOnRebalance(EmbeddedKafka kafka)
+      throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       relay.faults(Faults.delayingReplies(RELAY_TIME));
       ConcurrentLinkedQueue<CapturedMessage> seen = new ConcurrentLinkedQueue<>();
       relay.onMessage(seen::add);
       Map<String, String> limit = Map.of("smtp.connections-global", "4");
       Worker a = f.start(f.config(relay.port(), 4, "conn-a", limit));
       Worker b = f.start(f.config(relay.port(), 4, "conn-b", limit));
-      await().atMost(Duration.ofMinutes(1)).until(() -> a.ownedPartitions() == 3 && b.ownedPartitions() == 3);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> a.ownedPartitions() == 3 && b.ownedPartitions() == 3);
       assertThat(HttpProbe.get(a.httpPort(), "/metrics").body())
           .contains("postbus_smtp_connection_limit{relay=\"default\",worker=\"conn-a\"} 2.0");
 
@@ -48,8 +53,10 @@ class ConnectionLimitIT {
       f.publish("alone", 120);
       await().atMost(Duration.ofMinutes(1)).until(() -> relay.countsByMessageId().size() == 240);
       int alone = DomainConcurrencyIT.maxOverlap(seen, m -> true, RELAY_TIME);
-      System.out.printf("ConnectionLimitIT figures: group maximum 4; most parallel sends with two workers %d, "
-          + "with one %d%n", both, alone);
+      System.out.printf(
+          "ConnectionLimitIT figures: group maximum 4; most parallel sends with two workers %d, "
+              + "with one %d%n",
+          both, alone);
       assertThat(both).as("2 + 2 of 4 + 4 lanes").isBetween(3, 4);
       assertThat(alone).as("the remaining worker takes the whole 4").isBetween(3, 4);
       assertThat(HttpProbe.get(a.httpPort(), "/metrics").body())

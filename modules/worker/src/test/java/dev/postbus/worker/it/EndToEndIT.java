@@ -30,16 +30,23 @@ class EndToEndIT {
   static final int JOBS = 2000;
 
   @Test
-  void twoWorkersWithFourConnectionsEachDeliverEveryJobExactlyOnceAndSayItInTheirMetrics(EmbeddedKafka kafka)
-      throws Exception {
+  void twoWorkersWithFourConnectionsEachDeliverEveryJobExactlyOnceAndSayItInTheirMetrics(
+      EmbeddedKafka kafka) throws Exception {
     try (Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       Worker a = f.start(f.config(smtp.getSmtp().getPort(), 4, "worker-a", Map.of()));
       Worker b = f.start(f.config(smtp.getSmtp().getPort(), 4, "worker-b", Map.of()));
-      await().atMost(Duration.ofMinutes(1)).until(() -> a.ownedPartitions() > 0 && b.ownedPartitions() > 0
-          && a.ownedPartitions() + b.ownedPartitions() == Fixtures.PARTITIONS);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(
+              () ->
+                  a.ownedPartitions() > 0
+                      && b.ownedPartitions() > 0
+                      && a.ownedPartitions() + b.ownedPartitions() == Fixtures.PARTITIONS);
       f.publish("e2e", JOBS);
 
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> smtp.getReceivedMessages().length >= JOBS);
       assertThat(a.state()).isEqualTo(WorkerState.RUNNING);
 
@@ -56,27 +63,41 @@ class EndToEndIT {
 
       String scrapeA = HttpProbe.get(a.httpPort(), "/metrics").body();
       String scrapeB = HttpProbe.get(b.httpPort(), "/metrics").body();
-      assertThat(deliveredMetric(scrapeA) + deliveredMetric(scrapeB)).as("postbus_jobs_total delivered").isEqualTo(JOBS);
-      assertThat(scrapeA).contains("postbus_smtp_send_seconds_count").contains("postbus_publish_to_delivered_seconds_bucket")
-          .contains("postbus_smtp_connections{relay=\"default\",state=\"open\"").contains("postbus_relay_up{relay=\"default\"").contains("postbus_dispatch_queue_depth")
-          .contains("postbus_consumer_lag{").contains("postbus_retries_total{tier=\"30s\"")
-          .contains("postbus_dead_letters_total{class=\"permanent\"").contains("postbus_ready");
+      assertThat(deliveredMetric(scrapeA) + deliveredMetric(scrapeB))
+          .as("postbus_jobs_total delivered")
+          .isEqualTo(JOBS);
+      assertThat(scrapeA)
+          .contains("postbus_smtp_send_seconds_count")
+          .contains("postbus_publish_to_delivered_seconds_bucket")
+          .contains("postbus_smtp_connections{relay=\"default\",state=\"open\"")
+          .contains("postbus_relay_up{relay=\"default\"")
+          .contains("postbus_dispatch_queue_depth")
+          .contains("postbus_consumer_lag{")
+          .contains("postbus_retries_total{tier=\"30s\"")
+          .contains("postbus_dead_letters_total{class=\"permanent\"")
+          .contains("postbus_ready");
     }
   }
 
   /** The value of {@code postbus_jobs_total{outcome="delivered",...}} in a scrape. */
   static long deliveredMetric(String scrape) {
-    return scrape.lines().filter(l -> l.startsWith("postbus_jobs_total{") && l.contains("outcome=\"delivered\""))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return scrape
+        .lines()
+        .filter(l -> l.startsWith("postbus_jobs_total{") && l.contains("outcome=\"delivered\""))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   static Map<String, Long> countByMessageId(MimeMessage[] messages) {
-    return Arrays.stream(messages).map(m -> {
-      try {
-        return m.getMessageID();
-      } catch (jakarta.mail.MessagingException e) {
-        throw new IllegalStateException(e);
-      }
-    }).collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    return Arrays.stream(messages)
+        .map(
+            m -> {
+              try {
+                return m.getMessageID();
+              } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+              }
+            })
+        .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
   }
 }

@@ -19,7 +19,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** What the worker integration tests share: a config per test, publishing, reading a topic, stopping workers. */
+/**
+ * What the worker integration tests share: a config per test, publishing, reading a topic, stopping
+ * workers.
+ */
 final class Fixtures implements AutoCloseable {
 
   static final int PARTITIONS = 6;
@@ -31,7 +34,8 @@ final class Fixtures implements AutoCloseable {
 
   Fixtures(String bootstrap) {
     this.bootstrap = bootstrap;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       WorkerConfig c = config(25, 1, "topics", Map.of());
       TopicProvisioner.ensure(admin, c.allTopics(), PARTITIONS, (short) 1, c.topicConfigs());
     }
@@ -40,17 +44,29 @@ final class Fixtures implements AutoCloseable {
   final String events = SharedKafka.uniqueName("events");
 
   WorkerConfig config(int smtpPort, int connections, String workerId, Map<String, String> extra) {
-    Map<String, String> values = new HashMap<>(Map.of(
-        "kafka.bootstrap-servers", bootstrap,
-        "topic", topic,
-        "group", group,
-        "worker.id", workerId,
-        "smtp.host", "127.0.0.1",
-        "smtp.port", Integer.toString(smtpPort),
-        "smtp.tls", "none",
-        "smtp.connections", Integer.toString(connections),
-        "worker.commit-interval", "100ms",
-        "smtp.reconnect-backoff", "100ms"));
+    Map<String, String> values =
+        new HashMap<>(
+            Map.of(
+                "kafka.bootstrap-servers",
+                bootstrap,
+                "topic",
+                topic,
+                "group",
+                group,
+                "worker.id",
+                workerId,
+                "smtp.host",
+                "127.0.0.1",
+                "smtp.port",
+                Integer.toString(smtpPort),
+                "smtp.tls",
+                "none",
+                "smtp.connections",
+                Integer.toString(connections),
+                "worker.commit-interval",
+                "100ms",
+                "smtp.reconnect-backoff",
+                "100ms"));
     values.put("worker.drain-timeout", "20s");
     values.put("events.topic", events);
     values.put("http.port", "0");
@@ -72,8 +88,13 @@ final class Fixtures implements AutoCloseable {
   void publish(String prefix, int n) {
     List<Job> jobs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      jobs.add(Job.text(id(prefix, i), "sender@example.com", "rcpt" + (i % 50) + "@example.net", "Message " + i,
-          "Body of message " + i));
+      jobs.add(
+          Job.text(
+              id(prefix, i),
+              "sender@example.com",
+              "rcpt" + (i % 50) + "@example.net",
+              "Message " + i,
+              "Body of message " + i));
     }
     publish(jobs);
   }

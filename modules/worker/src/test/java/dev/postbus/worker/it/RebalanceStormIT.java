@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Workers join and leave the group every two seconds during a 5,000-job run (graceful stops, cooperative
- * rebalances): nothing lost, nothing delivered twice.
+ * Workers join and leave the group every two seconds during a 5,000-job run (graceful stops,
+ * cooperative rebalances): nothing lost, nothing delivered twice.
  */
 @ExtendWith(SharedKafka.class)
 class RebalanceStormIT {
@@ -27,8 +27,10 @@ class RebalanceStormIT {
   static final Duration CHURN = Duration.ofSeconds(2);
 
   @Test
-  void workersJoiningAndLeavingEveryFewSecondsLoseAndDoubleNothing(EmbeddedKafka kafka) throws Exception {
-    try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+  void workersJoiningAndLeavingEveryFewSecondsLoseAndDoubleNothing(EmbeddedKafka kafka)
+      throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       // About 300 messages/s per worker: the run lasts long enough for many rebalances.
       relay.faults(Faults.delayingReplies(Duration.ofMillis(10)));
       f.publish("storm", JOBS);
@@ -39,23 +41,43 @@ class RebalanceStormIT {
       long begin = System.nanoTime();
       while (relay.countsByMessageId().size() < JOBS) {
         long next = System.nanoTime() + CHURN.toNanos();
-        await().atMost(CHURN.plusSeconds(1)).until(() -> System.nanoTime() >= next || relay.countsByMessageId().size() >= JOBS);
-        boolean join = running.size() == 1 || (running.size() < 4 && ThreadLocalRandom.current().nextBoolean());
+        await()
+            .atMost(CHURN.plusSeconds(1))
+            .until(() -> System.nanoTime() >= next || relay.countsByMessageId().size() >= JOBS);
+        boolean join =
+            running.size() == 1
+                || (running.size() < 4 && ThreadLocalRandom.current().nextBoolean());
         if (join) {
           running.add(f.start(f.config(relay.port(), 3, "storm-" + started++, Map.of())));
         } else {
-          running.remove(ThreadLocalRandom.current().nextInt(running.size())).close(); // drains and leaves
+          running
+              .remove(ThreadLocalRandom.current().nextInt(running.size()))
+              .close(); // drains and leaves
           stopped++;
         }
-        assertThat(System.nanoTime() - begin).as("the storm run finishes").isLessThan(Duration.ofMinutes(4).toNanos());
+        assertThat(System.nanoTime() - begin)
+            .as("the storm run finishes")
+            .isLessThan(Duration.ofMinutes(4).toNanos());
       }
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> relay.received() == JOBS);
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> relay.received() == JOBS);
 
       Map<String, Integer> counts = relay.countsByMessageId();
-      List<String> doubled = counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
-      System.out.printf("RebalanceStormIT: %d jobs, %d workers started, %d stopped, %d distinct delivered, %d doubled, %d s%n",
-          JOBS, started, stopped, counts.size(), doubled.size(), Duration.ofNanos(System.nanoTime() - begin).toSeconds());
-      assertThat(started + stopped).as("membership changes during the run").isGreaterThanOrEqualTo(4);
+      List<String> doubled =
+          counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+      System.out.printf(
+          "RebalanceStormIT: %d jobs, %d workers started, %d stopped, %d distinct delivered, %d doubled, %d s%n",
+          JOBS,
+          started,
+          stopped,
+          counts.size(),
+          doubled.size(),
+          Duration.ofNanos(System.nanoTime() - begin).toSeconds());
+      assertThat(started + stopped)
+          .as("membership changes during the run")
+          .isGreaterThanOrEqualTo(4);
       assertThat(counts).hasSize(JOBS);
       assertThat(doubled).as("delivered twice").isEmpty();
       assertThat(relay.received()).isEqualTo(JOBS);

@@ -24,20 +24,31 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
-/** A relay that is down, or refuses our credentials, is not the messages' fault: nothing is dead-lettered. */
+/**
+ * A relay that is down, or refuses our credentials, is not the messages' fault: nothing is
+ * dead-lettered.
+ */
 @ExtendWith(SharedKafka.class)
 class RelayProblemsIT {
 
   @RegisterExtension
-  static final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+  static final GreenMailExtension greenMail =
+      new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
   @Test
-  void relayDownForTwentySecondsMidRunLosesAndDeadLettersNothing(EmbeddedKafka kafka) throws Exception {
-    try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+  void relayDownForTwentySecondsMidRunLosesAndDeadLettersNothing(EmbeddedKafka kafka)
+      throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       relay.faults(Faults.delayingReplies(Duration.ofMillis(5)));
       f.publish("down", 1000);
-      Worker w = f.start(f.config(relay.port(), 4, "down", Map.of("smtp.reconnect-backoff", "200ms",
-          "smtp.reconnect-backoff-max", "2s")));
+      Worker w =
+          f.start(
+              f.config(
+                  relay.port(),
+                  4,
+                  "down",
+                  Map.of("smtp.reconnect-backoff", "200ms", "smtp.reconnect-backoff-max", "2s")));
       await().atMost(Duration.ofMinutes(1)).until(() -> relay.received() >= 200);
 
       relay.goDown();
@@ -45,12 +56,22 @@ class RelayProblemsIT {
       await().atMost(Duration.ofSeconds(15)).until(() -> w.state() == WorkerState.PAUSED);
       HttpResponse<String> notReady = HttpProbe.get(w.httpPort(), "/health/ready");
       assertThat(notReady.statusCode()).isEqualTo(503);
-      assertThat(notReady.body()).contains("\"state\":\"PAUSED\"").contains("relay problem: connect failed");
-      assertThat(HttpProbe.get(w.httpPort(), "/health/live").statusCode()).as("paused is still alive").isEqualTo(200);
-      assertThat(HttpProbe.metric(HttpProbe.get(w.httpPort(), "/metrics").body(), "postbus_smtp_connection_failures_total"))
-          .as("the refused connections are counted").isPositive();
+      assertThat(notReady.body())
+          .contains("\"state\":\"PAUSED\"")
+          .contains("relay problem: connect failed");
+      assertThat(HttpProbe.get(w.httpPort(), "/health/live").statusCode())
+          .as("paused is still alive")
+          .isEqualTo(200);
+      assertThat(
+              HttpProbe.metric(
+                  HttpProbe.get(w.httpPort(), "/metrics").body(),
+                  "postbus_smtp_connection_failures_total"))
+          .as("the refused connections are counted")
+          .isPositive();
       // Not ready, and nothing dead-lettered, for the whole rest of the 20 s outage.
-      await().during(Duration.ofSeconds(20).minusNanos(System.nanoTime() - downAt)).atMost(Duration.ofSeconds(25))
+      await()
+          .during(Duration.ofSeconds(20).minusNanos(System.nanoTime() - downAt))
+          .atMost(Duration.ofSeconds(25))
           .pollInterval(Duration.ofMillis(200))
           .until(() -> !w.state().ready() && w.stats().snapshot().deadLettered() == 0);
       relay.resume();
@@ -62,13 +83,16 @@ class RelayProblemsIT {
       assertThat(w.stats().snapshot().deadLettered()).isZero();
       assertThat(relay.countsByMessageId()).hasSize(1000);
       assertThat(f.read(f.topic + ".dlt", 1, Duration.ofSeconds(2))).isEmpty();
-      System.out.printf("RelayProblemsIT figures: relay down %d s (not ready throughout); delivered %d of 1000; "
-          + "dead-lettered %d%n", downSeconds, relay.countsByMessageId().size(), w.stats().snapshot().deadLettered());
+      System.out.printf(
+          "RelayProblemsIT figures: relay down %d s (not ready throughout); delivered %d of 1000; "
+              + "dead-lettered %d%n",
+          downSeconds, relay.countsByMessageId().size(), w.stats().snapshot().deadLettered());
     }
   }
 
   @Test
-  void wrongPasswordDeadLettersNothingAndIsReportedOncePerBackoffStep(EmbeddedKafka kafka) throws Exception {
+  void wrongPasswordDeadLettersNothingAndIsReportedOncePerBackoffStep(EmbeddedKafka kafka)
+      throws Exception {
     Logger relayLog = (Logger) LoggerFactory.getLogger(Relay.class);
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
@@ -77,25 +101,52 @@ class RelayProblemsIT {
     try (Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       greenMail.setUser("sender@example.com", "sender", "right");
       f.publish("auth", 50);
-      Map<String, String> auth = Map.of("smtp.username", "sender", "smtp.password", "wrong",
-          "smtp.reconnect-backoff", "500ms", "smtp.reconnect-backoff-max", "1s");
+      Map<String, String> auth =
+          Map.of(
+              "smtp.username",
+              "sender",
+              "smtp.password",
+              "wrong",
+              "smtp.reconnect-backoff",
+              "500ms",
+              "smtp.reconnect-backoff-max",
+              "1s");
       Worker wrong = f.start(f.config(greenMail.getSmtp().getPort(), 4, "auth-wrong", auth));
       await().atMost(Duration.ofSeconds(20)).until(() -> wrong.state() == WorkerState.PAUSED);
       // Four seconds of probing: nothing sent, nothing dead-lettered, still paused.
-      await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> wrong.state() == WorkerState.PAUSED
-          && wrong.stats().snapshot().deadLettered() == 0 && greenMail.getReceivedMessages().length == 0);
-      long reports = lines.list.stream().filter(e -> e.getFormattedMessage().contains("authentication failed")).count();
-      assertThat(reports).as("once per backoff step (4 s at 0.5-1 s steps), not once per job or lane")
+      await()
+          .during(Duration.ofSeconds(4))
+          .atMost(Duration.ofSeconds(6))
+          .until(
+              () ->
+                  wrong.state() == WorkerState.PAUSED
+                      && wrong.stats().snapshot().deadLettered() == 0
+                      && greenMail.getReceivedMessages().length == 0);
+      long reports =
+          lines.list.stream()
+              .filter(e -> e.getFormattedMessage().contains("authentication failed"))
+              .count();
+      assertThat(reports)
+          .as("once per backoff step (4 s at 0.5-1 s steps), not once per job or lane")
           .isBetween(1L, 10L);
       assertThat(lines.list).noneMatch(e -> e.getFormattedMessage().contains("wrong"));
       assertThat(wrong.stats().snapshot().deadLettered()).isZero();
-      System.out.printf("RelayProblemsIT figures: 535 reported %d times in 4 s for 50 jobs on 4 lanes%n", reports);
+      System.out.printf(
+          "RelayProblemsIT figures: 535 reported %d times in 4 s for 50 jobs on 4 lanes%n",
+          reports);
       assertThat(greenMail.getReceivedMessages()).isEmpty();
       wrong.close();
 
-      Worker right = f.start(f.config(greenMail.getSmtp().getPort(), 4, "auth-right",
-          Map.of("smtp.username", "sender", "smtp.password", "right")));
-      await().atMost(Duration.ofMinutes(1)).until(() -> greenMail.getReceivedMessages().length >= 50);
+      Worker right =
+          f.start(
+              f.config(
+                  greenMail.getSmtp().getPort(),
+                  4,
+                  "auth-right",
+                  Map.of("smtp.username", "sender", "smtp.password", "right")));
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> greenMail.getReceivedMessages().length >= 50);
       assertThat(EndToEndIT.countByMessageId(greenMail.getReceivedMessages())).hasSize(50);
       assertThat(right.stats().snapshot().deadLettered()).isZero();
       assertThat(f.read(f.topic + ".dlt", 1, Duration.ofSeconds(2))).isEmpty();

@@ -14,7 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Graceful hand-over: a worker stops mid-run, another takes over; nothing lost, nothing doubled. */
+/**
+ * Graceful hand-over: a worker stops mid-run, another takes over; nothing lost, nothing doubled.
+ */
 @ExtendWith(SharedKafka.class)
 class RestartIT {
 
@@ -22,8 +24,12 @@ class RestartIT {
 
   @Test
   void workerStoppedGracefullyMidRunHandsOverWithoutLossOrDuplicates(EmbeddedKafka kafka) {
-    try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
-      relay.faults(Faults.delayingReplies(Duration.ofMillis(10))); // about 400 messages/s over 4 connections: the run lasts seconds
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      relay.faults(
+          Faults.delayingReplies(
+              Duration.ofMillis(
+                  10))); // about 400 messages/s over 4 connections: the run lasts seconds
       f.publish("restart", JOBS);
       Worker first = f.start(f.config(relay.port(), 4, "first", Map.of()));
       await().atMost(Duration.ofMinutes(1)).until(() -> relay.received() >= 300);
@@ -37,12 +43,16 @@ class RestartIT {
 
       await().atMost(Duration.ofMinutes(2)).until(() -> relay.received() >= JOBS);
       // No late duplicate shows up afterwards.
-      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> relay.received() == JOBS);
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> relay.received() == JOBS);
       Map<String, Integer> counts = relay.countsByMessageId();
       assertThat(counts).hasSize(JOBS);
       assertThat(counts.values()).as("no job delivered twice").allMatch(n -> n == 1);
       assertThat(relay.received()).isEqualTo(JOBS);
-      assertThat(first.stats().snapshot().delivered() + second.stats().snapshot().delivered()).isEqualTo(JOBS);
+      assertThat(first.stats().snapshot().delivered() + second.stats().snapshot().delivered())
+          .isEqualTo(JOBS);
     }
   }
 }

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * notBefore holds a job on the retry ladder until its time while the jobs behind it in the same partition
- * go out at once; expiresAt dead-letters a job not sent in time with class expired.
+ * notBefore holds a job on the retry ladder until its time while the jobs behind it in the same
+ * partition go out at once; expiresAt dead-letters a job not sent in time with class expired.
  */
 @ExtendWith(SharedKafka.class)
 class ScheduledSendIT {
@@ -34,36 +34,61 @@ class ScheduledSendIT {
   static final Duration AHEAD = Duration.ofSeconds(10);
 
   @Test
-  void aScheduledJobWaitsWithoutHoldingItsPartitionAndAnExpiredOneIsDeadLettered(EmbeddedKafka kafka) throws Exception {
-    try (SmtpCapture relay = SmtpCapture.start(0); Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+  void aScheduledJobWaitsWithoutHoldingItsPartitionAndAnExpiredOneIsDeadLettered(
+      EmbeddedKafka kafka) throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       Map<String, Instant> arrived = new ConcurrentHashMap<>();
       relay.onMessage((CapturedMessage m) -> arrived.put(m.messageId(), m.receivedAt()));
       f.start(f.config(relay.port(), 2, "scheduler", Map.of()));
 
       Instant notBefore = Instant.now().plus(AHEAD);
-      Job later = with(Job.text("later", "shop@example.com", "bob@example.net", "Later", "Hello later"), notBefore, null);
-      Job expired = with(Job.text("too-late", "shop@example.com", "bob@example.net", "Too late", "Hello"), null,
-          Instant.now().minusSeconds(1));
-      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, f.bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
-          new ByteArraySerializer(), new ByteArraySerializer())) {
+      Job later =
+          with(
+              Job.text("later", "shop@example.com", "bob@example.net", "Later", "Hello later"),
+              notBefore,
+              null);
+      Job expired =
+          with(
+              Job.text("too-late", "shop@example.com", "bob@example.net", "Too late", "Hello"),
+              null,
+              Instant.now().minusSeconds(1));
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  f.bootstrap,
+                  ProducerConfig.ACKS_CONFIG,
+                  "all"),
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
         send(producer, f.topic, later);
         for (int i = 0; i < 20; i++) { // behind it, in the same partition
-          send(producer, f.topic, Job.text("now-" + i, "shop@example.com", "bob@example.net", "Now " + i, "Hello"));
+          send(
+              producer,
+              f.topic,
+              Job.text("now-" + i, "shop@example.com", "bob@example.net", "Now " + i, "Hello"));
         }
         send(producer, f.topic, expired);
         producer.flush();
       }
 
-      await().atMost(AHEAD.minusSeconds(2)).until(() -> arrived.keySet().stream().filter(id -> id.startsWith("<now-")).count() == 20);
-      assertThat(arrived).as("the scheduled job is not sent early").doesNotContainKey("<later@example.com>");
+      await()
+          .atMost(AHEAD.minusSeconds(2))
+          .until(
+              () -> arrived.keySet().stream().filter(id -> id.startsWith("<now-")).count() == 20);
+      assertThat(arrived)
+          .as("the scheduled job is not sent early")
+          .doesNotContainKey("<later@example.com>");
 
       await().atMost(AHEAD.plusSeconds(30)).until(() -> arrived.containsKey("<later@example.com>"));
-      assertThat(arrived.get("<later@example.com>")).isAfterOrEqualTo(notBefore)
+      assertThat(arrived.get("<later@example.com>"))
+          .isAfterOrEqualTo(notBefore)
           .isBefore(notBefore.plusSeconds(10));
       assertThat(relay.countsByMessageId()).doesNotContainKey("<too-late@example.com>");
 
-      List<ConsumerRecord<byte[], byte[]>> dead = f.read(f.topic + ".dlt", 1, Duration.ofSeconds(30));
+      List<ConsumerRecord<byte[], byte[]>> dead =
+          f.read(f.topic + ".dlt", 1, Duration.ofSeconds(30));
       assertThat(dead).hasSize(1);
       assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("too-late");
       assertThat(Fixtures.header(dead.get(0), PostbusHeaders.CLASS)).isEqualTo("expired");
@@ -73,11 +98,27 @@ class ScheduledSendIT {
   }
 
   private static Job with(Job j, Instant notBefore, Instant expiresAt) {
-    return new Job(j.schema(), j.id(), j.from(), j.replyTo(), j.to(), j.cc(), j.bcc(), j.subject(), j.text(), j.html(),
-        j.headers(), j.attachments(), j.tags(), notBefore, expiresAt);
+    return new Job(
+        j.schema(),
+        j.id(),
+        j.from(),
+        j.replyTo(),
+        j.to(),
+        j.cc(),
+        j.bcc(),
+        j.subject(),
+        j.text(),
+        j.html(),
+        j.headers(),
+        j.attachments(),
+        j.tags(),
+        notBefore,
+        expiresAt);
   }
 
   private static void send(KafkaProducer<byte[], byte[]> producer, String topic, Job job) {
-    producer.send(new ProducerRecord<>(topic, 0, job.id().getBytes(StandardCharsets.UTF_8), new JobCodec().encode(job)));
+    producer.send(
+        new ProducerRecord<>(
+            topic, 0, job.id().getBytes(StandardCharsets.UTF_8), new JobCodec().encode(job)));
   }
 }

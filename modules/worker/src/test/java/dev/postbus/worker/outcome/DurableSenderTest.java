@@ -40,14 +40,20 @@ class DurableSenderTest {
   @Test
   void aRecordRefusedAsTooLargeAfterATransientFailureIsSentWithoutItsPayload() {
     AtomicBoolean acked = new AtomicBoolean();
-    sender.send(record("with payload"), () -> "dead letter", () -> false, () -> acked.set(true),
+    sender.send(
+        record("with payload"),
+        () -> "dead letter",
+        () -> false,
+        () -> acked.set(true),
         r -> record("without payload"));
 
     producer.errorNext(new TimeoutException("broker busy")); // transient: tried again
     await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
     assertThat(sent(1)).isEqualTo("with payload");
 
-    producer.errorNext(new RecordTooLargeException("over max.message.bytes")); // now too large: never retried as is
+    producer.errorNext(
+        new RecordTooLargeException(
+            "over max.message.bytes")); // now too large: never retried as is
     await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() >= 3);
     assertThat(sent(2)).isEqualTo("without payload");
 
@@ -72,7 +78,7 @@ class DurableSenderTest {
     AtomicBoolean acked = new AtomicBoolean();
     sender.send(record("event"), () -> "event", () -> true, () -> acked.set(true));
     producer.errorNext(new TimeoutException("broker busy"));
-    retries.submit(() -> { }).get(); // anything scheduled has run
+    retries.submit(() -> {}).get(); // anything scheduled has run
     assertThat(producer.history()).hasSize(1);
     assertThat(acked).isFalse();
   }

@@ -27,12 +27,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which records an attempt's ending becomes, and that the job is finished (its offset may be committed) only
- * once Kafka has every one of them, ledger entry last: Kafka's MockProducer answers when the test says so.
+ * Which records an attempt's ending becomes, and that the job is finished (its offset may be
+ * committed) only once Kafka has every one of them, ledger entry last: Kafka's MockProducer answers
+ * when the test says so.
  */
 class OutcomesTest {
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-02T10:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-12-02T10:00:00Z"), ZoneOffset.UTC);
 
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
   private final MockProducer<byte[], byte[]> producer =
@@ -40,9 +42,19 @@ class OutcomesTest {
   private final MockProducer<byte[], byte[]> ledger =
       new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
   private final List<Delivery> finished = new CopyOnWriteArrayList<>();
-  private final Outcomes outcomes = new Outcomes(new DurableSender(producer, retries), "jobs.dlt", "jobs.events", "w1",
-      new RetryPolicy(List.of(Duration.ofSeconds(30), Duration.ofMinutes(5)), 5, Duration.ofDays(1), 0.0),
-      InDoubtPolicy.RETRY, "jobs", OutcomeListener.NONE, finished::add, CLOCK);
+  private final Outcomes outcomes =
+      new Outcomes(
+          new DurableSender(producer, retries),
+          "jobs.dlt",
+          "jobs.events",
+          "w1",
+          new RetryPolicy(
+              List.of(Duration.ofSeconds(30), Duration.ofMinutes(5)), 5, Duration.ofDays(1), 0.0),
+          InDoubtPolicy.RETRY,
+          "jobs",
+          OutcomeListener.NONE,
+          finished::add,
+          CLOCK);
 
   OutcomesTest() {
     outcomes.useLedger("jobs.ledger", 1, new DurableSender(ledger, retries));
@@ -56,8 +68,14 @@ class OutcomesTest {
   private static Delivery delivery(long offset) {
     PartitionOffsets owner = new PartitionOffsets();
     owner.track(offset);
-    return new Delivery(new TopicPartition("jobs", 0), offset, "order-42".getBytes(StandardCharsets.UTF_8),
-        "{\"raw\":true}".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), 0L, owner);
+    return new Delivery(
+        new TopicPartition("jobs", 0),
+        offset,
+        "order-42".getBytes(StandardCharsets.UTF_8),
+        "{\"raw\":true}".getBytes(StandardCharsets.UTF_8),
+        new RecordHeaders(),
+        0L,
+        owner);
   }
 
   private static Job job() {
@@ -75,7 +93,8 @@ class OutcomesTest {
     batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
     batch.end();
     assertThat(topics(producer)).containsExactly("jobs.events");
-    assertThat(topics(ledger)).as("a delivery's ledger entry goes out at once, beside its event")
+    assertThat(topics(ledger))
+        .as("a delivery's ledger entry goes out at once, beside its event")
         .containsExactly("jobs.ledger");
     assertThat(finished).isEmpty();
     producer.completeNext();
@@ -88,14 +107,26 @@ class OutcomesTest {
   void aPermanentFailureIsDeadLetteredWithItsRawBytesAndTheLedgerEntryWaitsForTheDeadLetter() {
     Delivery d = delivery(8);
     Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
-    batch.failed(new Failure(OutcomeClass.PERMANENT, "RCPT refused with 550 5.1.1",
-        new SmtpReply(550, "5.1.1", "no such user"), "RCPT", false), null, null);
+    batch.failed(
+        new Failure(
+            OutcomeClass.PERMANENT,
+            "RCPT refused with 550 5.1.1",
+            new SmtpReply(550, "5.1.1", "no such user"),
+            "RCPT",
+            false),
+        null,
+        null);
     batch.end();
     assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.dlt", "jobs.events");
-    ProducerRecord<byte[], byte[]> dead = producer.history().stream().filter(r -> r.topic().equals("jobs.dlt"))
-        .findFirst().orElseThrow();
+    ProducerRecord<byte[], byte[]> dead =
+        producer.history().stream()
+            .filter(r -> r.topic().equals("jobs.dlt"))
+            .findFirst()
+            .orElseThrow();
     assertThat(dead.value()).isEqualTo(d.value());
-    assertThat(new String(dead.headers().lastHeader("postbus.dlt.reason").value(), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                dead.headers().lastHeader("postbus.dlt.reason").value(), StandardCharsets.UTF_8))
         .contains("550 5.1.1");
     assertThat(topics(ledger)).as("not before the dead letter is safe").isEmpty();
     producer.completeNext();
@@ -110,8 +141,15 @@ class OutcomesTest {
   void aTransientFailureGoesToTheFirstTierOfTheLadder() {
     Delivery d = delivery(9);
     Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
-    batch.failed(new Failure(OutcomeClass.TRANSIENT, "RCPT refused with 451 4.3.0",
-        new SmtpReply(451, "4.3.0", "try later"), "RCPT", false), null, null);
+    batch.failed(
+        new Failure(
+            OutcomeClass.TRANSIENT,
+            "RCPT refused with 451 4.3.0",
+            new SmtpReply(451, "4.3.0", "try later"),
+            "RCPT",
+            false),
+        null,
+        null);
     batch.end();
     assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.retry.30s", "jobs.events");
   }

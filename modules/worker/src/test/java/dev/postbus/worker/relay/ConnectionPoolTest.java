@@ -64,9 +64,12 @@ class ConnectionPoolTest {
     ConnectionPool.Lease current = p.borrow(Duration.ZERO, () -> {});
     assertThat(current).isNotNull();
     stale.close(); // the old holder closes again, while another lane holds the connection
-    assertThat(p.borrow(Duration.ZERO, () -> {})).as("the connection is still the other lane's").isNull();
+    assertThat(p.borrow(Duration.ZERO, () -> {}))
+        .as("the connection is still the other lane's")
+        .isNull();
     assertThat(current.connection()).isNotNull();
-    org.assertj.core.api.Assertions.assertThatThrownBy(stale::connection).isInstanceOf(IllegalStateException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(stale::connection)
+        .isInstanceOf(IllegalStateException.class);
     current.close();
   }
 
@@ -74,13 +77,15 @@ class ConnectionPoolTest {
   void aLaneWaitingForAConnectionGetsTheNextOneReturned() throws Exception {
     ConnectionPool p = pool(1);
     ConnectionPool.Lease held = p.borrow(Duration.ZERO, () -> {});
-    var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return p.borrow(Duration.ofSeconds(10), () -> {});
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    var waiting =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return p.borrow(Duration.ofSeconds(10), () -> {});
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
     SmtpConnection returned = held.connection();
     held.close();
     ConnectionPool.Lease next = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);

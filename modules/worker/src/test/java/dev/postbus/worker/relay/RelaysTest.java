@@ -44,7 +44,13 @@ class RelaysTest {
     Map<String, String> values = new HashMap<>(Map.of("relays", "a,b,c", "relay.c.pools", "bulk"));
     values.putAll(extra);
     WorkerConfig c = WorkerConfig.from(Settings.of(values));
-    return new Relays(c.relays(), c.relayMode(), null, IntervalFunction.of(Duration.ofSeconds(1)), clock, allOut::add);
+    return new Relays(
+        c.relays(),
+        c.relayMode(),
+        null,
+        IntervalFunction.of(Duration.ofSeconds(1)),
+        clock,
+        allOut::add);
   }
 
   @Test
@@ -67,7 +73,9 @@ class RelaysTest {
     assertThat(probe.relay()).isSameAs(a);
     assertThat(probe.probe()).isTrue();
     assertThat(a.state()).isEqualTo(RelayState.PROBING);
-    assertThat(r.pick("default").relay()).as("one probe at a time; the others go on to b").isSameAs(b);
+    assertThat(r.pick("default").relay())
+        .as("one probe at a time; the others go on to b")
+        .isSameAs(b);
 
     a.failed("still refused");
     assertThat(r.pick("default").relay()).isSameAs(b);
@@ -99,14 +107,17 @@ class RelaysTest {
     Relays.Pick probe = r.pick("default");
     assertThat(probe.relay()).isSameAs(r.all().get(0));
     probe.relay().abandonProbe();
-    assertThat(r.pick("default").relay()).as("an abandoned probe is taken by the next job").isSameAs(r.all().get(0));
+    assertThat(r.pick("default").relay())
+        .as("an abandoned probe is taken by the next job")
+        .isSameAs(r.all().get(0));
     r.all().get(0).answered();
     assertThat(allOut).containsExactly(true, false);
   }
 
   @Test
   void weightedSpreadsByWeightOverTheRelaysThatAreUp() {
-    Relays r = relays(Map.of("relays.mode", "weighted", "relay.a.weight", "3", "relay.c.pools", "*"));
+    Relays r =
+        relays(Map.of("relays.mode", "weighted", "relay.a.weight", "3", "relay.c.pools", "*"));
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < 10_000; i++) {
       counts.merge(r.pick("default").relay().name(), 1, Integer::sum);

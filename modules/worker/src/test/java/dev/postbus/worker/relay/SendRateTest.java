@@ -1,6 +1,5 @@
 package dev.postbus.worker.relay;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -64,7 +63,8 @@ class SendRateTest {
       rate.accepted();
     }
     rate.throttled();
-    assertThat(rate.rate()).isCloseTo(34.0, within(0.01)); // 85% of the 40 the relay took in the last second
+    assertThat(rate.rate())
+        .isCloseTo(34.0, within(0.01)); // 85% of the 40 the relay took in the last second
     time.advance(Duration.ofSeconds(1));
     rate.tick();
     assertThat(rate.rate()).isCloseTo(37.4, within(0.01)); // + a tenth of 34

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class RetryPolicyTest {
 
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
-  private final RetryPolicy ladder = new RetryPolicy(RetryPolicy.DEFAULT_DELAYS, 10, Duration.ofHours(24), 0.2);
+  private final RetryPolicy ladder =
+      new RetryPolicy(RetryPolicy.DEFAULT_DELAYS, 10, Duration.ofHours(24), 0.2);
 
   private RetryPolicy.RetryAt retry(int attempts, Instant now, Duration hint, double random) {
     return (RetryPolicy.RetryAt) ladder.next(attempts, T0, now, hint, () -> random);
@@ -20,7 +21,8 @@ class RetryPolicyTest {
   @Test
   void eachAttemptClimbsOneTierAndTheLastTierIsReused() {
     assertThat(retry(1, T0, null, 0.5)).isEqualTo(new RetryPolicy.RetryAt(0, T0.plusSeconds(30)));
-    assertThat(retry(2, T0, null, 0.5)).isEqualTo(new RetryPolicy.RetryAt(1, T0.plus(Duration.ofMinutes(5))));
+    assertThat(retry(2, T0, null, 0.5))
+        .isEqualTo(new RetryPolicy.RetryAt(1, T0.plus(Duration.ofMinutes(5))));
     assertThat(retry(3, T0, null, 0.5).tier()).isEqualTo(2);
     assertThat(retry(4, T0, null, 0.5).tier()).isEqualTo(3);
     assertThat(retry(9, T0, null, 0.5).tier()).isEqualTo(3);
@@ -29,7 +31,8 @@ class RetryPolicyTest {
   @Test
   void jitterSpreadsTheDueTimeWithinTheConfiguredFraction() {
     assertThat(retry(1, T0, null, 0.0).due()).isEqualTo(T0.plusSeconds(24));
-    assertThat(retry(1, T0, null, 0.999999).due()).isBetween(T0.plusSeconds(35), T0.plusSeconds(36));
+    assertThat(retry(1, T0, null, 0.999999).due())
+        .isBetween(T0.plusSeconds(35), T0.plusSeconds(36));
   }
 
   @Test
@@ -41,7 +44,8 @@ class RetryPolicyTest {
 
   @Test
   void maxAgeEndsTheLadder() {
-    assertThat(ladder.next(3, T0, T0.plus(Duration.ofHours(24)), null, () -> 0.5)).isInstanceOf(RetryPolicy.GiveUp.class);
+    assertThat(ladder.next(3, T0, T0.plus(Duration.ofHours(24)), null, () -> 0.5))
+        .isInstanceOf(RetryPolicy.GiveUp.class);
   }
 
   @Test
@@ -53,26 +57,42 @@ class RetryPolicyTest {
 
   @Test
   void tierTopicsAreNamedByTheirDelay() {
-    assertThat(ladder.topics("postbus.jobs")).containsExactly("postbus.jobs.retry.30s", "postbus.jobs.retry.5m",
-        "postbus.jobs.retry.30m", "postbus.jobs.retry.2h");
+    assertThat(ladder.topics("postbus.jobs"))
+        .containsExactly(
+            "postbus.jobs.retry.30s",
+            "postbus.jobs.retry.5m",
+            "postbus.jobs.retry.30m",
+            "postbus.jobs.retry.2h");
   }
 
   @Test
   void badLaddersAreRefused() {
     assertThatThrownBy(() -> new RetryPolicy(List.of(), 10, Duration.ofHours(1), 0.1))
         .hasMessage("retry.delays must name at least one delay");
-    assertThatThrownBy(() -> new RetryPolicy(List.of(Duration.ofMinutes(5), Duration.ofSeconds(30)), 10,
-        Duration.ofHours(1), 0.1)).hasMessageStartingWith("retry.delays must be in increasing order");
-    assertThatThrownBy(() -> new RetryPolicy(List.of(Duration.ofMinutes(5)), 10, Duration.ofHours(1), 1.5))
+    assertThatThrownBy(
+            () ->
+                new RetryPolicy(
+                    List.of(Duration.ofMinutes(5), Duration.ofSeconds(30)),
+                    10,
+                    Duration.ofHours(1),
+                    0.1))
+        .hasMessageStartingWith("retry.delays must be in increasing order");
+    assertThatThrownBy(
+            () -> new RetryPolicy(List.of(Duration.ofMinutes(5)), 10, Duration.ofHours(1), 1.5))
         .hasMessage("retry.jitter must be at least 0 and below 1, got 1.5");
   }
 
   @Test
   void aScheduledJobWaitsOnTheShortestTierThatCoversTheWaitAndHopsBeyondTheLongest() {
-    assertThat(ladder.hold(T0.plusSeconds(10), T0)).isEqualTo(new RetryPolicy.RetryAt(0, T0.plusSeconds(10)));
-    assertThat(ladder.hold(T0.plusSeconds(30), T0)).isEqualTo(new RetryPolicy.RetryAt(0, T0.plusSeconds(30)));
-    assertThat(ladder.hold(T0.plusSeconds(31), T0)).isEqualTo(new RetryPolicy.RetryAt(1, T0.plusSeconds(31)));
-    assertThat(ladder.hold(T0.plus(Duration.ofHours(1)), T0)).isEqualTo(new RetryPolicy.RetryAt(3, T0.plus(Duration.ofHours(1))));
-    assertThat(ladder.hold(T0.plus(Duration.ofDays(2)), T0)).isEqualTo(new RetryPolicy.RetryAt(3, T0.plus(Duration.ofHours(2))));
+    assertThat(ladder.hold(T0.plusSeconds(10), T0))
+        .isEqualTo(new RetryPolicy.RetryAt(0, T0.plusSeconds(10)));
+    assertThat(ladder.hold(T0.plusSeconds(30), T0))
+        .isEqualTo(new RetryPolicy.RetryAt(0, T0.plusSeconds(30)));
+    assertThat(ladder.hold(T0.plusSeconds(31), T0))
+        .isEqualTo(new RetryPolicy.RetryAt(1, T0.plusSeconds(31)));
+    assertThat(ladder.hold(T0.plus(Duration.ofHours(1)), T0))
+        .isEqualTo(new RetryPolicy.RetryAt(3, T0.plus(Duration.ofHours(1))));
+    assertThat(ladder.hold(T0.plus(Duration.ofDays(2)), T0))
+        .isEqualTo(new RetryPolicy.RetryAt(3, T0.plus(Duration.ofHours(2))));
   }
 }
