@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Benchmark Postbus against a bare Angus Mail loop, Transport.send per message and Simple Java",
-      "Mail's batch module, side by side, against the same SMTP sink. Prints a table (see docs/benchmarks.md)."
+      "Benchmark Postbus against the usual Java senders, side by side, on one SMTP sink.",
+      "Postbus end to end, its SMTP transport alone, a bare Angus Mail loop, Transport.send per message and",
+      "Simple Java Mail's batch module. Prints a table (see docs/benchmarks.md)."
     })
 final class BenchCommand implements Callable<Integer> {
 

@@ -32,8 +32,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the whole flow once on free ports: an in-process Kafka broker, an SMTP capture server and",
-      "a worker. Publishes generated jobs; the capture server refuses 5% of the recipients (550 5.1.1) and",
+      "Run the whole flow once on free ports and print a report.",
+      "An in-process Kafka broker, an SMTP capture server and a worker. Publishes generated jobs; the",
+      "capture server refuses 5% of the recipients (550 5.1.1) and",
       "answers 10% with 451 the first time. Retries go through the retry ladder (short delays here), refusals",
       "to the dead-letter topic; the demo lists them, then replays them once the server accepts them.",
       "Exit code 0 only when every published job ends delivered."

@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
     name = "dev",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the whole flow on this machine until Ctrl-C: a real Kafka broker (data in .postbus/),",
-      "an SMTP capture server with a page listing every message, and a worker. Loopback only."
+      "Run the whole flow on this machine until Ctrl-C.",
+      "A real Kafka broker (data in .postbus/), an SMTP capture server with a page listing every message,",
+      "and a worker. Loopback only."
     })
 final class DevCommand implements Callable<Integer> {
 

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
     name = "send",
     mixinStandardHelpOptions = true,
     description = {
-      "Publish jobs: one from flags (--from, --to, --subject, --text/--html), or many as NDJSON",
-      "(one JSON job per line) from --file or standard input. Each job is validated before it is sent."
+      "Publish jobs to the jobs topic, validated first.",
+      "One from flags (--from, --to, --subject, --text/--html), or many as NDJSON (one JSON job per line)",
+      "from --file or standard input."
     })
 final class SendCommand implements Callable<Integer> {
 

@@ -24,8 +24,9 @@ final class TopicsCommand {
       name = "create",
       mixinStandardHelpOptions = true,
       description = {
-        "Create the topics Postbus uses when missing: the jobs topic, its retry tiers",
-        "(<topic>.retry.<delay>), its dead-letter topic (<topic>.dlt) and the events topic.",
+        "Create the topics Postbus uses when they are missing.",
+        "The jobs topic, its retry tiers (<topic>.retry.<delay>), its dead-letter topic (<topic>.dlt) and",
+        "the events topic.",
         "Reads the same configuration as the worker (--config, POSTBUS_* variables)."
       })
   static final class Create implements Callable<Integer> {
