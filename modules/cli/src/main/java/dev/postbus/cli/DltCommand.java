@@ -108,6 +108,7 @@ final class DltCommand {
   }
 
   static Replayer replayer(KafkaOptions kafka) {
+    kafka.requireKafka();
     return new Replayer(kafka.clientProperties(), kafka.topic());
   }
 

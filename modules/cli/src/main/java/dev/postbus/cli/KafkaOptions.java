@@ -1,6 +1,7 @@
 package dev.postbus.cli;
 
 import dev.postbus.worker.config.Keys;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** Where Kafka is and which jobs topic to use, for commands that are not the worker. */
@@ -17,6 +18,26 @@ final class KafkaOptions {
       paramLabel = "TOPIC",
       description = "Jobs topic (default: $POSTBUS_TOPIC or postbus.jobs).")
   String topic;
+
+  @Option(
+      names = "--kafka-timeout",
+      paramLabel = "TIME",
+      defaultValue = "10s",
+      description =
+          "How long to wait for Kafka before giving up with exit code 3 (default ${DEFAULT-VALUE}).")
+  String kafkaTimeout;
+
+  /**
+   * Fails within {@code --kafka-timeout} with one line (exit code 3) when Kafka cannot be reached:
+   * call first in a command that talks to Kafka.
+   */
+  void requireKafka() {
+    Duration timeout =
+        dev.postbus.worker.config.ValueType.duration(Duration.ofMillis(100), Duration.ofHours(1))
+            .parse()
+            .apply(kafkaTimeout);
+    KafkaReachability.require(clientProperties(), timeout);
+  }
 
   String bootstrapServers() {
     return firstNonNull(

@@ -54,6 +54,10 @@ public final class Postbus implements Runnable {
     return new CommandLine(new Postbus())
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {
+              if (e instanceof KafkaReachability.Unreachable) {
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+                return KafkaReachability.EXIT_KAFKA;
+              }
               if (e instanceof dev.postbus.worker.config.ConfigException) {
                 cmd.getErr().println("postbus: invalid configuration: " + e.getMessage());
                 return EXIT_CONFIG;

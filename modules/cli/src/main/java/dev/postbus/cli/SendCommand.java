@@ -76,6 +76,7 @@ final class SendCommand implements Callable<Integer> {
       System.err.println("postbus send: give a job by flags or --file, not both");
       return Postbus.EXIT_CONFIG;
     }
+    kafka.requireKafka();
     try (JobPublisher publisher =
         JobPublisher.create(
             new PublisherConfig(

@@ -57,6 +57,7 @@ final class TopicsCommand {
         System.err.println("postbus: --partitions and --replication must be at least 1");
         return Postbus.EXIT_CONFIG;
       }
+      kafka.requireKafka();
       Map<String, String> env = new java.util.HashMap<>(System.getenv());
       env.put(Keys.BOOTSTRAP_SERVERS.env(), kafka.bootstrapServers());
       env.put(Keys.TOPIC.env(), kafka.topic());

@@ -56,6 +56,48 @@ class CliIT {
   }
 
   @Test
+  void commandsFailFastWithOneLineAndExitCodeThreeWhenKafkaIsNotThere() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort(); // nothing listens there once it is closed
+    }
+    Map<String, String> env = Map.of("POSTBUS_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + closed);
+    for (String[] args :
+        List.of(
+            new String[] {
+              "send",
+              "--from",
+              "a@example.com",
+              "--to",
+              "b@example.com",
+              "--subject",
+              "hi",
+              "--text",
+              "x"
+            },
+            new String[] {"topics", "create"},
+            new String[] {"dlt", "list"})) {
+      long start = System.nanoTime();
+      Result r = postbus(env, null, args);
+      long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+      assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(3);
+      assertThat(r.err().strip().lines())
+          .as(String.join(" ", args))
+          .singleElement()
+          .asString()
+          .contains("cannot reach Kafka at 127.0.0.1:" + closed + ": connection refused")
+          .contains("POSTBUS_KAFKA_BOOTSTRAP_SERVERS");
+      assertThat(seconds)
+          .as("well within --kafka-timeout's 10 s (JVM start included)")
+          .isLessThan(30);
+    }
+    Result unknown = postbus(Map.of(), null, "dlt", "list", "-b", "no-such-host.invalid:9092");
+    assertThat(unknown.exit()).isEqualTo(3);
+    assertThat(unknown.err()).contains("unknown host").doesNotContain("\tat ");
+  }
+
+  @Test
   void badEnvironmentValueStopsTheWorkerWithExitCodeTwoAndOneLine() throws Exception {
     Result r = postbus(Map.of("POSTBUS_SMTP_TLS", "ssl"), null, "worker");
     assertThat(r.exit()).isEqualTo(2);
