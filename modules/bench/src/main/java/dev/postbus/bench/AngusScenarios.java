@@ -113,6 +113,7 @@ final class AngusScenarios {
           m.cpuSeconds(),
           Measurement.peakHeapMiB(),
           null,
+          null,
           null);
     } finally {
       pool.shutdownNow();

@@ -17,31 +17,6 @@ record RunResult(
     Double p99Millis,
     Double brokerCpuMsPerMessage) {
 
-  RunResult(
-      String scenario,
-      String sink,
-      int connections,
-      int workers,
-      int messages,
-      double seconds,
-      double cpuSeconds,
-      double peakHeapMiB,
-      Double p50Millis,
-      Double p99Millis) {
-    this(
-        scenario,
-        sink,
-        connections,
-        workers,
-        messages,
-        seconds,
-        cpuSeconds,
-        peakHeapMiB,
-        p50Millis,
-        p99Millis,
-        null);
-  }
-
   double messagesPerSecond() {
     return messages / seconds;
   }

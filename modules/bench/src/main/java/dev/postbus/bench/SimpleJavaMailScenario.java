@@ -61,6 +61,7 @@ final class SimpleJavaMailScenario implements Scenario {
           m.cpuSeconds(),
           Measurement.peakHeapMiB(),
           null,
+          null,
           null);
     } finally {
       mailer.shutdownConnectionPool().get();

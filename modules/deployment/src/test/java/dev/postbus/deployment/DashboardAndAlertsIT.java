@@ -9,15 +9,13 @@ import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
+import dev.postbus.testkit.HttpProbe;
 import dev.postbus.testkit.MinimalWorker;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.lifecycle.OpsServer;
 import dev.postbus.worker.lifecycle.Worker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -32,8 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedKafka.class)
 class DashboardAndAlertsIT {
-
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void everyMetricTheDashboardAndTheAlertsUseIsServedByTheWorker(EmbeddedKafka kafka)
@@ -117,11 +113,11 @@ class DashboardAndAlertsIT {
           JobPublisher publisher =
               JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
         await().atMost(Duration.ofSeconds(60)).until(() -> worker.ownedPartitions() > 0);
-        Map<String, Double> before = totals(get(worker, OpsServer.METRICS_PATH));
+        Map<String, Double> before = HttpProbe.totals(get(worker, OpsServer.METRICS_PATH));
         Set<String> moved = new java.util.concurrent.ConcurrentSkipListSet<>();
         java.util.concurrent.Callable<Set<String>> sample =
             () -> {
-              totals(get(worker, OpsServer.METRICS_PATH))
+              HttpProbe.totals(get(worker, OpsServer.METRICS_PATH))
                   .forEach(
                       (name, value) -> {
                         if (!value.equals(before.getOrDefault(name, 0.0))) {
@@ -194,33 +190,8 @@ class DashboardAndAlertsIT {
     }
   }
 
-  /** The sum of each metric's samples in a scrape, by name (labels summed over). */
-  private static Map<String, Double> totals(String scrape) {
-    Map<String, Double> sums = new java.util.HashMap<>();
-    for (String line : scrape.split("\n")) {
-      if (line.isBlank() || line.startsWith("#")) {
-        continue;
-      }
-      int end = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
-      String text = line.substring(line.lastIndexOf(' ') + 1);
-      double value =
-          text.equals("+Inf")
-              ? Double.POSITIVE_INFINITY
-              : text.equals("-Inf") ? Double.NEGATIVE_INFINITY : Double.parseDouble(text);
-      if (Double.isFinite(value)) {
-        sums.merge(line.substring(0, end), value, Double::sum);
-      }
-    }
-    return sums;
-  }
-
   private static String get(Worker worker, String path) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path))
-                .timeout(Duration.ofSeconds(5))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = HttpProbe.get(worker.httpPort(), path);
     assertThat(r.statusCode()).as(path).isEqualTo(200);
     return r.body();
   }

@@ -1,6 +1,5 @@
 package dev.postbus.smtp;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -21,17 +20,9 @@ public final class Envelope {
     return from;
   }
 
-  public String[] recipients() {
-    return recipients.clone();
-  }
-
-  String[] recipientsShared() {
+  /** The recipients, not copied: for this package, which never changes them. */
+  String[] recipients() {
     return recipients;
-  }
-
-  /** Whether this is the envelope of {@code from} and {@code to}, in the same order. */
-  public boolean is(String otherFrom, String[] to) {
-    return from.equals(otherFrom) && Arrays.equals(recipients, to);
   }
 
   @Override

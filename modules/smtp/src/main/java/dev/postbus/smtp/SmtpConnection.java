@@ -145,7 +145,7 @@ public final class SmtpConnection implements AutoCloseable {
               mime.size(),
               beforeFinalDot,
               ahead ? next.from() : null,
-              ahead ? next.recipientsShared() : null);
+              ahead ? next.recipients() : null);
       lastUsed = clock.instant();
       if (outcome instanceof SendOutcome.Delivered
           || outcome instanceof SendOutcome.RecipientsRefused r && r.dataReply() != null) {

@@ -26,10 +26,26 @@ public final class HttpProbe {
 
   /** The sum of a metric's samples in a Prometheus scrape (0 when absent). */
   public static double metric(String scrape, String name) {
-    return scrape
-        .lines()
-        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
+    return totals(scrape).getOrDefault(name, 0.0);
+  }
+
+  /** The sum of each metric's finite samples in a scrape, by name (labels summed over). */
+  public static java.util.Map<String, Double> totals(String scrape) {
+    java.util.Map<String, Double> sums = new java.util.HashMap<>();
+    for (String line : scrape.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      int end = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
+      String text = line.substring(line.lastIndexOf(' ') + 1);
+      double value =
+          text.equals("+Inf")
+              ? Double.POSITIVE_INFINITY
+              : text.equals("-Inf") ? Double.NEGATIVE_INFINITY : Double.parseDouble(text);
+      if (Double.isFinite(value)) {
+        sums.merge(line.substring(0, end), value, Double::sum);
+      }
+    }
+    return sums;
   }
 }

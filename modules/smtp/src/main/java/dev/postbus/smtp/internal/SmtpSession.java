@@ -110,18 +110,10 @@ public final class SmtpSession implements WriteWatchdog.Watched {
   /**
    * Sends one message. {@code mime} is the message as written by Jakarta Mail (line ends are made
    * CRLF here); {@code beforeEnd} runs just before the end of the message is written, the point
-   * after which the server may accept it.
-   */
-  public SendOutcome send(
-      String from, String[] recipients, byte[] mime, int mimeLength, Runnable beforeEnd) {
-    return send(from, recipients, mime, mimeLength, beforeEnd, null, null);
-  }
-
-  /**
-   * As {@link #send(String, String[], byte[], int, Runnable)}; with pipelined DATA, the envelope of
-   * the next message ({@code nextFrom}, {@code nextRecipients}, when not null) goes out in the same
-   * write as this message's data and ".", so that the next message finds its 354 waiting: one round
-   * trip per message.
+   * after which the server may accept it. With pipelined DATA, the envelope of the next message
+   * ({@code nextFrom}, {@code nextRecipients}, when not null) goes out in the same write as this
+   * message's data and ".", so that the next message finds its 354 waiting: one round trip per
+   * message. The caller must not change {@code nextRecipients} afterwards.
    */
   public SendOutcome send(
       String from,
@@ -302,7 +294,7 @@ public final class SmtpSession implements WriteWatchdog.Watched {
       writeAscii("RCPT TO:<" + rcpt + ">");
     }
     writeAscii("DATA");
-    ahead = new Ahead(from, recipients.clone());
+    ahead = new Ahead(from, recipients);
   }
 
   /** The reply to the end of the message (final "." or BDAT LAST). */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.postbus.job.PostbusHeaders;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.time.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +69,11 @@ class ConsumeLoopTest {
   }
 
   private DispatchQueue start(int queueCapacity, Set<String> tiers, Duration commitInterval) {
+    return start(queueCapacity, tiers, commitInterval, Ticker.SYSTEM);
+  }
+
+  private DispatchQueue start(
+      int queueCapacity, Set<String> tiers, Duration commitInterval, Ticker ticker) {
     consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
     consumer.updatePartitions(TIER, List.of(new PartitionInfo(TIER, 0, null, null, null)));
     consumer.updateBeginningOffsets(Map.of(P0, 0L, T0, 0L));
@@ -86,6 +92,7 @@ class ConsumeLoopTest {
             commitInterval,
             Duration.ofSeconds(5),
             Clock.systemUTC());
+    loop.timeWith(ticker);
     thread = new Thread(loop, "consume-loop-test");
     thread.start();
     await().atMost(Duration.ofSeconds(5)).until(() -> !consumer.subscription().isEmpty());
@@ -203,5 +210,44 @@ class ConsumeLoopTest {
         .as("only the finished one committed when letting go")
         .containsExactly(Map.of(P0, 1L));
     assertThat(first.owner().revoked()).isTrue();
+  }
+
+  /** Runs {@code task} on the consumer thread at its next poll and waits until it has run. */
+  private void oneLoopPass() {
+    java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+    consumer.schedulePollTask(() -> ran.set(true));
+    await().atMost(Duration.ofSeconds(5)).untilTrue(ran);
+  }
+
+  @Test
+  void finishedRecordsAreCommittedWhenTheCommitIntervalHasPassedOnTheTicker() throws Exception {
+    // An hour's interval: only the injected ticker, moved by hand, can make the commit due in this
+    // test.
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    DispatchQueue queue = start(64, Set.of(), Duration.ofHours(1), nanos::get);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0));
+          for (long i = 0; i < 3; i++) {
+            consumer.addRecord(record(P0, i, new RecordHeaders()));
+          }
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 3);
+    for (int i = 0; i < 3; i++) {
+      finished.add(queue.take(Duration.ZERO));
+    }
+    oneLoopPass();
+    oneLoopPass(); // a whole pass after the results were applied: the timer was asked, and said no
+    var before = consumer.committed(Set.of(P0)).get(P0);
+    assertThat(before == null ? 0 : before.offset()).as("the interval has not passed").isZero();
+
+    nanos.addAndGet(Duration.ofHours(1).toNanos());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              var committed = consumer.committed(Set.of(P0)).get(P0);
+              return committed != null && committed.offset() == 3;
+            });
   }
 }
