@@ -16,20 +16,41 @@ import org.junit.jupiter.api.Test;
 class ModuleOrderTest {
 
   private static final List<String> ALL =
-      List.of("job", "client", "smtp", "worker", "replay", "embedded", "testkit", "bench", "cli");
+      List.of(
+          "job",
+          "client",
+          "smtp",
+          "suppression",
+          "worker",
+          "replay",
+          "embedded",
+          "testkit",
+          "bench",
+          "cli");
 
   /** Which other modules each module may use. */
   private static final Map<String, List<String>> MAY_USE =
       Map.of(
-          "job", List.of(),
-          "client", List.of("job"),
-          "smtp", List.of(),
-          "worker", List.of("job", "smtp"),
-          "replay", List.of("job"),
-          "embedded", List.of(),
-          "testkit", List.of("embedded"),
-          "bench", List.of("job", "client", "smtp", "worker", "embedded"),
-          "cli", List.of("job", "client", "smtp", "worker", "replay", "embedded", "bench"));
+          "job",
+          List.of(),
+          "client",
+          List.of("job"),
+          "smtp",
+          List.of(),
+          "suppression",
+          List.of("job"),
+          "worker",
+          List.of("job", "smtp", "suppression"),
+          "replay",
+          List.of("job", "suppression"),
+          "embedded",
+          List.of(),
+          "testkit",
+          List.of("embedded"),
+          "bench",
+          List.of("job", "client", "smtp", "worker", "embedded"),
+          "cli",
+          List.of("job", "client", "smtp", "suppression", "worker", "replay", "embedded", "bench"));
 
   private static final JavaClasses POSTBUS =
       new ClassFileImporter()

@@ -33,6 +33,17 @@ public record MailAddress(String address, String name) {
     return new MailAddress(m.group(2), name.isEmpty() ? null : name);
   }
 
+  /**
+   * Whether {@code address} is a plain address a job may name: local@domain, ASCII, at most 254
+   * characters, no CR, LF or NUL (what {@link JobValidator} requires of every recipient).
+   */
+  public static boolean isValid(String address) {
+    return address != null
+        && !dev.postbus.job.internal.Syntax.hasLineBreakOrNul(address)
+        && address.length() <= dev.postbus.job.internal.Syntax.MAX_ADDRESS_LENGTH
+        && dev.postbus.job.internal.Syntax.ADDRESS.matcher(address).matches();
+  }
+
   /** The part after the last {@code @}, lower-cased; empty when there is none. */
   public String domain() {
     int at = address.lastIndexOf('@');

@@ -16,6 +16,8 @@ public enum OutcomeClass {
   POISON,
   /** Too late or too many attempts: dead letter. */
   EXPIRED,
+  /** Every recipient is on the suppression list: dead letter, nothing sent. */
+  SUPPRESSED,
   /**
    * The relay refuses us, not the message (authentication, TLS, unreachable): pause, do not charge
    * the job.

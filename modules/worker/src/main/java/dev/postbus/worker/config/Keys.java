@@ -330,6 +330,36 @@ public final class Keys {
           "Record every finished job in the send ledger (<topic>.ledger, compacted) so that a worker taking over a "
               + "partition after a crash skips jobs already sent. Off saves one Kafka record per job.");
 
+  public static final ConfigKey<java.util.Set<String>> SUPPRESSION_CODES =
+      new ConfigKey<>(
+          "suppression.codes",
+          FREQUENT,
+          ValueType.permanentEnhancedCodes(),
+          new java.util.LinkedHashSet<>(List.of("5.1.1", "5.1.2", "5.1.10", "5.2.1")),
+          "5.1.1,5.1.2,5.1.10,5.2.1",
+          false,
+          "A recipient refused permanently with one of these enhanced codes (the mailbox or its domain does not "
+              + "exist, or is disabled) goes on the suppression list (<topic>.suppressions), and no worker mails it "
+              + "again; none: the workers add nothing (operators still can). Transient refusals never suppress.");
+  public static final ConfigKey<Integer> GUARD_WINDOW =
+      key(
+          "guard.window",
+          FREQUENT,
+          ValueType.integer(10, 1_000_000),
+          1000,
+          "The bounce-rate guard watches this many of the worker's most recent recipients; it judges only a full "
+              + "window.");
+  public static final ConfigKey<Double> GUARD_MAX_BOUNCE_RATE =
+      key(
+          "guard.max-bounce-rate",
+          FREQUENT,
+          ValueType.fraction(0, 1),
+          0.08,
+          "When more than this share of the last guard.window recipients were refused permanently, the worker "
+              + "pauses delivery (PAUSED, not ready) until `postbus resume` or a restart: a bad list must not get the "
+              + "sender's relay account suspended (Amazon SES reviews an account at 5% bounces and may pause it at "
+              + "10%). 0 turns the guard off.");
+
   public static final ConfigKey<Integer> JOB_MAX_ATTACHMENT_BYTES =
       computed(
           "job.max-attachment-bytes",
@@ -521,6 +551,9 @@ public final class Keys {
           DOMAIN_CONCURRENCY,
           RATE_LIMIT_GLOBAL,
           LEDGER_ENABLED,
+          SUPPRESSION_CODES,
+          GUARD_WINDOW,
+          GUARD_MAX_BOUNCE_RATE,
           RETRY_JITTER,
           FRESH_CONNECTION_ATTEMPTS,
           LEDGER_WINDOW);

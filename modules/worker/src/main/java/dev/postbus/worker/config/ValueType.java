@@ -205,6 +205,30 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
         });
   }
 
+  /**
+   * {@code 5.1.1,5.1.2}: permanent enhanced status codes (RFC 3463), or {@code none} for an empty
+   * set.
+   */
+  public static ValueType<java.util.Set<String>> permanentEnhancedCodes() {
+    Pattern code = Pattern.compile("5\\.\\d{1,3}\\.\\d{1,3}");
+    return new ValueType<>(
+        "list",
+        "none, or a comma-separated list of permanent enhanced status codes (5.1.1,5.1.2)",
+        s -> {
+          if (s.strip().equalsIgnoreCase("none")) {
+            return java.util.Set.of();
+          }
+          java.util.LinkedHashSet<String> codes = new java.util.LinkedHashSet<>();
+          for (String part : s.split(",")) {
+            String c = part.strip();
+            if (!code.matcher(c).matches() || !codes.add(c)) {
+              throw new IllegalArgumentException();
+            }
+          }
+          return java.util.Collections.unmodifiableSet(codes);
+        });
+  }
+
   static Duration parseDuration(String s) {
     if (s.startsWith("P") || s.startsWith("p")) {
       return Duration.parse(s);

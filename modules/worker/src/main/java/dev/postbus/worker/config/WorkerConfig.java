@@ -38,11 +38,38 @@ public record WorkerConfig(
     FailureSettings failures,
     String eventsTopic, // null: events are off
     Duration ledgerWindow, // null: the send ledger is off
+    ReputationSettings reputation,
     int httpPort,
     Map<String, String> kafkaClient) {
 
   /** How the worker creates missing topics. */
   public record TopicSettings(boolean autoCreate, int partitions, short replication) {}
+
+  /**
+   * The suppression list and the bounce-rate guard.
+   *
+   * @param suppressionCodes permanent enhanced codes that put a recipient on the list (empty: none)
+   * @param guardWindow recipients the guard judges
+   * @param guardMaxBounceRate share of them refused permanently that pauses delivery (0: off)
+   */
+  public record ReputationSettings(
+      java.util.Set<String> suppressionCodes, int guardWindow, double guardMaxBounceRate) {
+    public ReputationSettings {
+      suppressionCodes = java.util.Set.copyOf(suppressionCodes);
+    }
+
+    public boolean guardOn() {
+      return guardMaxBounceRate > 0;
+    }
+
+    /** The defaults of the configuration reference. */
+    public static ReputationSettings defaults() {
+      return new ReputationSettings(
+          Keys.SUPPRESSION_CODES.defaultValue(),
+          Keys.GUARD_WINDOW.defaultValue(),
+          Keys.GUARD_MAX_BOUNCE_RATE.defaultValue());
+    }
+  }
 
   /** How failures are classified and retried. */
   public record FailureSettings(
@@ -123,10 +150,16 @@ public record WorkerConfig(
     return ledgerWindow != null;
   }
 
+  /** The suppression list: the jobs topic's name with {@code .suppressions}. */
+  public String suppressionsTopic() {
+    return dev.postbus.suppression.SuppressionTopic.of(topic);
+  }
+
   /** Every topic the worker reads or writes. */
   public java.util.List<String> allTopics() {
     var list = new java.util.ArrayList<>(consumedTopics());
     list.add(deadLetterTopic());
+    list.add(suppressionsTopic());
     if (eventsTopic != null) {
       list.add(eventsTopic);
     }
@@ -141,10 +174,13 @@ public record WorkerConfig(
    * job) and also trimmed by age, keeping twice the window a new owner reads.
    */
   public Map<String, Map<String, String>> topicConfigs() {
+    Map<String, String> suppressions = dev.postbus.suppression.SuppressionTopic.config();
     if (!ledgerOn()) {
-      return Map.of();
+      return Map.of(suppressionsTopic(), suppressions);
     }
     return Map.of(
+        suppressionsTopic(),
+        suppressions,
         ledgerTopic(),
         Map.of(
             "cleanup.policy",
@@ -233,6 +269,11 @@ public record WorkerConfig(
         .failures(failures)
         .eventsTopic(s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null)
         .ledgerWindow(s.require(Keys.LEDGER_ENABLED) ? s.require(Keys.LEDGER_WINDOW) : null)
+        .reputation(
+            new ReputationSettings(
+                s.require(Keys.SUPPRESSION_CODES),
+                s.require(Keys.GUARD_WINDOW),
+                s.require(Keys.GUARD_MAX_BOUNCE_RATE)))
         .httpPort(s.require(Keys.HTTP_PORT))
         .kafkaClient(s.kafkaClient())
         .build();
@@ -282,6 +323,7 @@ public record WorkerConfig(
     private FailureSettings failures;
     private String eventsTopic;
     private Duration ledgerWindow;
+    private ReputationSettings reputation = ReputationSettings.defaults();
     private int httpPort;
     private Map<String, String> kafkaClient;
 
@@ -310,6 +352,7 @@ public record WorkerConfig(
       b.failures = c.failures;
       b.eventsTopic = c.eventsTopic;
       b.ledgerWindow = c.ledgerWindow;
+      b.reputation = c.reputation;
       b.httpPort = c.httpPort;
       b.kafkaClient = c.kafkaClient;
       return b;
@@ -420,6 +463,11 @@ public record WorkerConfig(
       return this;
     }
 
+    public Builder reputation(ReputationSettings value) {
+      this.reputation = value;
+      return this;
+    }
+
     public Builder httpPort(int value) {
       this.httpPort = value;
       return this;
@@ -453,6 +501,7 @@ public record WorkerConfig(
           failures,
           eventsTopic,
           ledgerWindow,
+          reputation,
           httpPort,
           kafkaClient);
     }

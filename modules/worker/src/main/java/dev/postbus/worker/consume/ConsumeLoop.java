@@ -140,6 +140,13 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     this.onLedgerSkip = onSkip;
   }
 
+  /**
+   * Closes the consumer of a loop that never ran (the worker failed to start after creating it).
+   */
+  public void closeConsumer() {
+    consumer.close(java.time.Duration.ZERO);
+  }
+
   public void requestStop() {
     stopRequested = true;
   }

@@ -4,12 +4,16 @@ import dev.postbus.job.InvalidJobException;
 import dev.postbus.job.Job;
 import dev.postbus.job.JobCodec;
 import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.outcome.Failure;
+import dev.postbus.worker.reputation.Suppressions;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +35,24 @@ public final class Preparation {
    */
   public record NotYet(Job job, java.time.Instant notBefore) implements Result {}
 
-  /** Ready to send: the job, its MIME message and the envelope recipients (never empty). */
-  public record Ready(Job job, MimeMessage message, Address[] recipients) implements Result {}
+  /**
+   * Ready to send: the job, its MIME message and the envelope recipients (never empty); {@code
+   * suppressed} names the recipients taken out because they are on the suppression list, or is
+   * null.
+   */
+  public record Ready(Job job, MimeMessage message, Address[] recipients, Suppressed suppressed)
+      implements Result {
+    public Ready(Job job, MimeMessage message, Address[] recipients) {
+      this(job, message, recipients, null);
+    }
+  }
+
+  /** Recipients on the suppression list, and the reason of the first one's entry. */
+  public record Suppressed(List<String> addresses, String reason) {
+    public Failure failure() {
+      return new Failure(OutcomeClass.SUPPRESSED, "suppressed: " + reason, null, null, false);
+    }
+  }
 
   /**
    * Not sendable. {@code job} is null when the payload is not a job; {@code recipients} are those
@@ -45,27 +65,31 @@ public final class Preparation {
   private final Clock clock;
   private final java.util.function.Predicate<String> poolServed;
   private final String servedPools;
+  private final Suppressions suppressions;
 
-  /** Every relay pool is served. */
+  /** Every relay pool is served, nothing is suppressed. */
   public Preparation(JobCodec codec, MessageBuilder builder, Clock clock) {
-    this(codec, builder, clock, pool -> true, "*");
+    this(codec, builder, clock, pool -> true, "*", Suppressions.none(clock));
   }
 
   /**
-   * @param poolServed whether some relay serves a pool; @param servedPools those pools, for the
-   *     refusal
+   * @param poolServed whether some relay serves a pool
+   * @param servedPools those pools, for the refusal
+   * @param suppressions the list every recipient is checked against
    */
   public Preparation(
       JobCodec codec,
       MessageBuilder builder,
       Clock clock,
       java.util.function.Predicate<String> poolServed,
-      String servedPools) {
+      String servedPools,
+      Suppressions suppressions) {
     this.codec = codec;
     this.builder = builder;
     this.clock = clock;
     this.poolServed = poolServed;
     this.servedPools = servedPools;
+    this.suppressions = suppressions;
   }
 
   /**
@@ -115,13 +139,35 @@ public final class Preparation {
       return new NotYet(job, job.notBefore());
     }
     try {
-      MimeMessage message = builder.build(job);
       Address[] recipients = MessageBuilder.envelope(job, only);
       if (recipients.length == 0) {
         return new Refused(
             job, Failure.poison("postbus.recipients: names none of the job's recipients"), null);
       }
-      return new Ready(job, message, recipients);
+      List<Address> kept = new ArrayList<>(recipients.length);
+      List<String> suppressed = null;
+      String reason = null;
+      for (Address a : recipients) {
+        String address = ((InternetAddress) a).getAddress();
+        SuppressionSet.Match m = suppressions.check(address);
+        if (m == null) {
+          kept.add(a);
+        } else {
+          if (suppressed == null) {
+            suppressed = new ArrayList<>();
+            reason = m.reason();
+          }
+          suppressed.add(address);
+        }
+      }
+      if (suppressed == null) {
+        return new Ready(job, builder.build(job), recipients);
+      }
+      Suppressed s = new Suppressed(List.copyOf(suppressed), reason);
+      if (kept.isEmpty()) {
+        return new Refused(job, s.failure(), s.addresses());
+      }
+      return new Ready(job, builder.build(job), kept.toArray(Address[]::new), s);
     } catch (MessagingException | RuntimeException e) {
       if (e instanceof RuntimeException) {
         log.error(

@@ -16,6 +16,8 @@ import dev.postbus.worker.outcome.Outcomes;
 import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
 import dev.postbus.worker.relay.Relays;
+import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.Suppressions;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import jakarta.mail.Address;
@@ -59,6 +61,8 @@ public final class SenderLane implements Runnable {
       ReplyClassifier classifier,
       Outcomes outcomes,
       int freshConnectionAttempts,
+      Suppressions suppressions,
+      BounceGuard guard,
       Clock clock) {}
 
   /** A send that ended (not given up): the relay it went to and what came of it. */
@@ -192,7 +196,7 @@ public final class SenderLane implements Runnable {
           sendThroughRelayProblems(d, RelayConfig.poolOf(job), ready.message(), recipients, next);
     }
     if (sent != null) {
-      record(d, job, attempt, firstFailure, only, recipients.length, sent);
+      record(d, ready, attempt, firstFailure, only, sent);
     }
   }
 
@@ -206,7 +210,10 @@ public final class SenderLane implements Runnable {
    */
   private Envelope takeNextAhead() throws InterruptedException {
     List<Relay> all = shared.relays().all();
-    if (all.size() != 1 || !all.get(0).offer().writesAhead() || stop.getCount() == 0) {
+    if (all.size() != 1
+        || !all.get(0).offer().writesAhead()
+        || stop.getCount() == 0
+        || shared.guard().tripped() != null) {
       return null;
     }
     Delivery next = shared.queue().take(Duration.ZERO);
@@ -235,6 +242,16 @@ public final class SenderLane implements Runnable {
       Delivery d, String pool, MimeMessage message, Address[] recipients, Envelope next)
       throws InterruptedException {
     while (true) {
+      if (shared.guard().tripped() != null) { // paused by the bounce-rate guard: hold the job
+        if (stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
+          log.info(
+              "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
+              name,
+              d);
+          return null;
+        }
+        continue;
+      }
       ConnectionPool.Lease lease = kept;
       Relay relay = keptRelay;
       kept = null;
@@ -333,25 +350,40 @@ public final class SenderLane implements Runnable {
 
   private void record(
       Delivery d,
-      Job job,
+      Preparation.Ready ready,
       int attempt,
       Instant firstFailure,
       List<String> only,
-      int recipients,
       Sent sent) {
     SendOutcome outcome = sent.outcome();
+    Job job = ready.job();
+    int recipients = ready.recipients().length;
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
+    if (ready.suppressed() != null) {
+      batch.failed(ready.suppressed().failure(), null, ready.suppressed().addresses());
+    }
     if (outcome instanceof SendOutcome.Delivered delivered) {
       sent.relay().rate().accepted();
       sent.relay().delivered();
       batch.delivered(delivered.reply(), recipients);
+      shared.guard().record(recipients, 0);
     } else if (outcome instanceof SendOutcome.RecipientsRefused refused) {
       if (refused.dataReply() != null) {
         batch.delivered(refused.dataReply(), refused.accepted());
       }
-      recordRefusals(batch, refused);
+      int permanent = recordRefusals(batch, refused);
+      shared.guard().record(refused.dataReply() != null ? refused.accepted() : 0, permanent);
     } else if (outcome instanceof SendOutcome.Rejected rejected) {
       Verdict v = shared.classifier().classify(rejected.reply());
+      if (v.outcomeClass() == OutcomeClass.PERMANENT && rejected.command().equals("DATA")) {
+        // refused after the message: a refusal of every recipient; one alone is surely the cause
+        shared.guard().record(0, recipients);
+        if (recipients == 1) {
+          shared
+              .suppressions()
+              .refused(address(ready.recipients()[0]), rejected.reply(), rejected.command());
+        }
+      }
       Failure f =
           new Failure(
               v.outcomeClass(),
@@ -377,15 +409,24 @@ public final class SenderLane implements Runnable {
     previous = batch;
   }
 
+  private static String address(Address a) {
+    return ((jakarta.mail.internet.InternetAddress) a).getAddress();
+  }
+
   /**
-   * Refused recipients, grouped by class: the permanent ones are dead-lettered, the transient ones
-   * retried.
+   * Refused recipients, grouped by class: the permanent ones are dead-lettered (and, with a code of
+   * suppression.codes, suppressed), the transient ones retried. Returns how many were permanent.
    */
-  private void recordRefusals(Outcomes.Batch batch, SendOutcome.RecipientsRefused refused) {
+  private int recordRefusals(Outcomes.Batch batch, SendOutcome.RecipientsRefused refused) {
     var byClass =
         new java.util.EnumMap<OutcomeClass, List<SendOutcome.Refusal>>(OutcomeClass.class);
+    int permanent = 0;
     for (SendOutcome.Refusal r : refused.refused()) {
       OutcomeClass c = shared.classifier().classify(r.reply()).outcomeClass();
+      if (c == OutcomeClass.PERMANENT) {
+        permanent++;
+        shared.suppressions().refused(r.address(), r.reply(), "RCPT");
+      }
       byClass
           .computeIfAbsent(
               c == OutcomeClass.PERMANENT ? c : OutcomeClass.TRANSIENT,
@@ -412,6 +453,7 @@ public final class SenderLane implements Runnable {
               v.retryAfter(),
               list.stream().map(SendOutcome.Refusal::address).toList());
         });
+    return permanent;
   }
 
   private void endWith(

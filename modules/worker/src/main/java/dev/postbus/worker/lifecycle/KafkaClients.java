@@ -74,6 +74,14 @@ final class KafkaClients {
     return p;
   }
 
+  /** The suppression list's reader assigns every partition itself: no group, no commits. */
+  static Map<String, Object> suppressionReader(WorkerConfig c) {
+    Map<String, Object> p = new HashMap<>(c.kafkaClient());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId() + "-suppressions");
+    return p;
+  }
+
   /**
    * Outcome records, retry records and dead letters: idempotent, acks=all, one request in flight.
    */

@@ -25,6 +25,9 @@ public final class OpsServer implements AutoCloseable {
   /** Prometheus text. */
   public static final String METRICS_PATH = "/metrics";
 
+  /** POST: lets delivery go on after the bounce-rate guard paused it ({@code postbus resume}). */
+  public static final String RESUME_PATH = "/admin/resume";
+
   /**
    * What the probes report, with what each relay offered in EHLO and how the worker sends to it.
    */
@@ -51,6 +54,17 @@ public final class OpsServer implements AutoCloseable {
    * pod.
    */
   public static OpsServer start(int port, Supplier<Status> status, Supplier<String> metrics) {
+    return start(port, status, metrics, () -> false);
+  }
+
+  /**
+   * @param resume lets delivery go on after the bounce-rate guard; false when it was not holding it
+   */
+  public static OpsServer start(
+      int port,
+      Supplier<Status> status,
+      Supplier<String> metrics,
+      java.util.function.BooleanSupplier resume) {
     try {
       HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
       http.createContext(
@@ -78,6 +92,25 @@ public final class OpsServer implements AutoCloseable {
               }
             }
           });
+      http.createContext(
+          RESUME_PATH,
+          ex -> {
+            try (ex) {
+              if (!ex.getRequestMethod().equals("POST")) {
+                ex.getResponseHeaders().set("Allow", "POST");
+                send(ex, 405, "{\"error\":\"POST to resume\"}\n");
+                return;
+              }
+              boolean resumed = resume.getAsBoolean();
+              send(
+                  ex,
+                  resumed ? 200 : 409,
+                  resumed
+                      ? "{\"resumed\":true}\n"
+                      : "{\"resumed\":false,\"reason\":\"the bounce-rate guard is not holding"
+                          + " delivery\"}\n");
+            }
+          });
       http.start();
       return new OpsServer(http);
     } catch (IOException e) {
@@ -101,12 +134,16 @@ public final class OpsServer implements AutoCloseable {
               + (s.reason() == null ? "" : ",\"reason\":\"" + escape(s.reason()) + "\"")
               + relays(s)
               + "}\n";
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(ok ? 200 : 503, bytes.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
-      }
+      send(ex, ok ? 200 : 503, body);
+    }
+  }
+
+  private static void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
     }
   }
 

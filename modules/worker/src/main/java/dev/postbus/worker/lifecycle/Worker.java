@@ -2,6 +2,9 @@ package dev.postbus.worker.lifecycle;
 
 import dev.postbus.job.JobCodec;
 import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.suppression.SuppressionReader;
+import dev.postbus.suppression.SuppressionSet;
+import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
 import dev.postbus.worker.delivery.DomainGate;
@@ -16,6 +19,8 @@ import dev.postbus.worker.outcome.DurableSender;
 import dev.postbus.worker.outcome.Outcomes;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.relay.SendRate;
+import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.Suppressions;
 import dev.postbus.worker.topics.TopicProvisioner;
 import io.github.resilience4j.core.IntervalFunction;
 import jakarta.mail.Session;
@@ -78,6 +83,12 @@ public final class Worker implements AutoCloseable {
   private OpsServer health;
   private final LedgerReader ledgerReader;
   private final KafkaProducer<byte[], byte[]> ledgerProducer;
+  private final Suppressions suppressions;
+  private final BounceGuard guard;
+  private SuppressionReader suppressionReader;
+
+  /** Longest the worker reads the suppression list at start-up before it gives up. */
+  private static final Duration SUPPRESSIONS_LOAD_TIMEOUT = Duration.ofMinutes(2);
 
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
@@ -112,6 +123,17 @@ public final class Worker implements AutoCloseable {
                 config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
             clock,
             this::onRelayChange);
+    this.suppressions =
+        new Suppressions(
+            new SuppressionSet(),
+            config.reputation().suppressionCodes(),
+            new SuppressionWriter(producer, config.suppressionsTopic()),
+            clock);
+    this.guard =
+        new BounceGuard(
+            config.reputation().guardWindow(),
+            config.reputation().guardMaxBounceRate(),
+            this::onGuardTrip);
     Session session = SmtpConnection.sessionFor(config.relays().get(0).smtp());
     SenderLane.Shared shared =
         new SenderLane.Shared(
@@ -121,12 +143,15 @@ public final class Worker implements AutoCloseable {
                 new MessageBuilder(session, clock),
                 clock,
                 relays::serves,
-                relays.pools()),
+                relays.pools(),
+                suppressions),
             relays,
             new DomainGate(config.domainConcurrency()),
             config.failures().classifier(),
             outcomes,
             config.failures().freshConnectionAttempts(),
+            suppressions,
+            guard,
             clock);
     for (int i = 0; i < config.lanes(); i++) {
       lanes.add(new SenderLane("lane-" + i, shared));
@@ -141,7 +166,7 @@ public final class Worker implements AutoCloseable {
             Set.copyOf(config.failures().ladder().topics(config.topic())),
             queue,
             finished,
-            relays::allOut,
+            () -> relays.allOut() || guard.tripped() != null,
             config.commitInterval(),
             config.drainTimeout(),
             clock);
@@ -171,6 +196,7 @@ public final class Worker implements AutoCloseable {
     }
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
     this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, relays, state::get);
+    metrics.reputation(suppressions, guard);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -188,7 +214,8 @@ public final class Worker implements AutoCloseable {
                 created.get() == null
                     ? new OpsServer.Status(WorkerState.STARTING, "starting")
                     : created.get().status(),
-            () -> created.get() == null ? "" : created.get().metrics.scrape());
+            () -> created.get() == null ? "" : created.get().metrics.scrape(),
+            () -> created.get() != null && created.get().resume());
     Worker worker;
     try {
       if (config.topics().autoCreate()) {
@@ -202,6 +229,7 @@ public final class Worker implements AutoCloseable {
         }
       }
       worker = new Worker(config, clock);
+      worker.loadSuppressions();
     } catch (RuntimeException e) {
       health.close();
       throw e;
@@ -228,6 +256,44 @@ public final class Worker implements AutoCloseable {
     return worker;
   }
 
+  /**
+   * Reads the whole suppression list before the first send, then follows it: an address one worker
+   * suppresses is skipped by every other within about a second.
+   */
+  private void loadSuppressions() {
+    long started = System.nanoTime();
+    try {
+      suppressionReader =
+          SuppressionReader.load(
+              KafkaClients.suppressionReader(config),
+              config.suppressionsTopic(),
+              SUPPRESSIONS_LOAD_TIMEOUT,
+              suppressions);
+    } catch (RuntimeException e) {
+      closeClients();
+      throw e;
+    }
+    suppressionReader.follow();
+    log.info(
+        "suppression list {}: {} addresses read in {} ms",
+        config.suppressionsTopic(),
+        suppressions.size(),
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** Closes what the constructor opened, when start-up fails after it. */
+  private void closeClients() {
+    consumeLoop.closeConsumer();
+    if (ledgerReader != null) {
+      ledgerReader.close();
+    }
+    producer.close(Duration.ZERO);
+    if (ledgerProducer != null) {
+      ledgerProducer.close(Duration.ZERO);
+    }
+    scheduler.shutdownNow();
+  }
+
   public WorkerState state() {
     return state.get();
   }
@@ -239,7 +305,7 @@ public final class Worker implements AutoCloseable {
         switch (s) {
           case STARTING -> "starting";
           case RUNNING -> null;
-          case PAUSED -> "relay problem: " + relays.problem();
+          case PAUSED -> pauseReason();
           case DRAINING -> "draining";
           case STOPPED -> "stopped";
         };
@@ -249,6 +315,29 @@ public final class Worker implements AutoCloseable {
         relays.all().stream()
             .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode()))
             .toList());
+  }
+
+  private String pauseReason() {
+    String tripped = guard.tripped();
+    String relay = relays.allOut() ? "relay problem: " + relays.problem() : null;
+    if (tripped == null) {
+      return relay;
+    }
+    String held = tripped + "; resume with `postbus resume` once the list is cleaned";
+    return relay == null ? held : held + "; " + relay;
+  }
+
+  /**
+   * Lets delivery go on after the bounce-rate guard paused it, with a fresh window. Returns false
+   * when the guard had not paused it.
+   */
+  public boolean resume() {
+    if (!guard.resume()) {
+      return false;
+    }
+    log.info("worker {}: the bounce-rate guard was resumed by an operator", config.workerId());
+    reconsiderPause();
+    return true;
   }
 
   /** The port of the health endpoints. */
@@ -291,6 +380,9 @@ public final class Worker implements AutoCloseable {
     if (ledgerReader != null) {
       ledgerReader.close();
     }
+    if (suppressionReader != null) {
+      suppressionReader.close();
+    }
     lanes.forEach(SenderLane::stop);
     Duration longestReply =
         config.relays().stream()
@@ -332,11 +424,27 @@ public final class Worker implements AutoCloseable {
     return true;
   }
 
-  private synchronized void onRelayChange(boolean down) {
+  private void onRelayChange(boolean down) {
+    reconsiderPause();
+  }
+
+  private void onGuardTrip(String reason) {
+    log.warn(
+        "worker {}: delivery paused by the bounce-rate guard: {} (guard.max-bounce-rate {}); jobs stay"
+            + " in Kafka, nothing is lost. Clean the list, then `postbus resume` (or restart the worker)",
+        config.workerId(),
+        reason,
+        config.reputation().guardMaxBounceRate());
+    reconsiderPause();
+  }
+
+  /** PAUSED while every relay is out or the bounce-rate guard holds delivery; RUNNING otherwise. */
+  private synchronized void reconsiderPause() {
+    boolean hold = relays.allOut() || guard.tripped() != null;
     WorkerState s = state.get();
-    if (down && s == WorkerState.RUNNING) {
+    if (hold && s == WorkerState.RUNNING) {
       moveTo(WorkerState.PAUSED);
-    } else if (!down && s == WorkerState.PAUSED) {
+    } else if (!hold && s == WorkerState.PAUSED) {
       moveTo(WorkerState.RUNNING);
     }
   }

@@ -1,6 +1,7 @@
 package dev.postbus.worker.lifecycle;
 
 import dev.postbus.smtp.ConnectionState;
+import dev.postbus.suppression.Source;
 import dev.postbus.worker.config.ValueType;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
@@ -8,6 +9,8 @@ import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
 import dev.postbus.worker.relay.Relays;
+import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.Suppressions;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -28,7 +31,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class WorkerMetrics {
 
   private static final List<String> DEAD_LETTER_CLASSES =
-      List.of("permanent", "transient", "poison", "expired");
+      List.of("permanent", "transient", "poison", "expired", "suppressed");
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -182,5 +185,34 @@ public final class WorkerMetrics {
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /** The suppression list and the bounce-rate guard. */
+  void reputation(Suppressions suppressions, BounceGuard guard) {
+    for (Source source : Source.values()) {
+      FunctionCounter.builder(
+              "postbus.suppressed.recipients", suppressions, x -> x.suppressed(source))
+          .tag("source", source.label())
+          .description(
+              "Recipients taken out of jobs because they are on the suppression list, by the source of"
+                  + " the entry")
+          .register(registry);
+    }
+    Gauge.builder("postbus.suppression.list.size", suppressions, Suppressions::size)
+        .description("Addresses on the suppression list, as this worker holds it")
+        .register(registry);
+    FunctionCounter.builder("postbus.suppression.bounces.added", suppressions, Suppressions::added)
+        .description("Recipients this worker put on the suppression list after a permanent refusal")
+        .register(registry);
+    FunctionCounter.builder(
+            "postbus.suppression.malformed.records", suppressions, Suppressions::malformedRecords)
+        .description("Records on the suppressions topic that are not suppressions (skipped)")
+        .register(registry);
+    Gauge.builder("postbus.guard.tripped", guard, g -> g.tripped() == null ? 0 : 1)
+        .description("1 while the bounce-rate guard holds delivery")
+        .register(registry);
+    Gauge.builder("postbus.guard.bounce.rate", guard, BounceGuard::currentRate)
+        .description("Share of the guard's window of recent recipients refused permanently")
+        .register(registry);
   }
 }

@@ -219,19 +219,23 @@ public final class Outcomes {
     private void deadLetter(Failure f, List<String> recipients) {
       hasFailureRecords = true;
       stats.deadLettered(f.outcomeClass().label());
+      boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
       log.info(
           "dead-lettering {} (job {}) as {}: {}",
           d,
           job == null ? "?" : job.id(),
           f.outcomeClass().label(),
-          f.reply() == null ? f.reason() : f.reply().codes());
+          suppressed // an operator's reason is free text: it stays in the dead letter
+              ? (recipients == null ? "?" : recipients.size())
+                  + " recipients on the suppression list"
+              : f.reply() == null ? f.reason() : f.reply().codes());
       send(
           records.deadLetter(
               d, attempt, firstFailure == null ? now : firstFailure, now, f, recipients),
           "dead letter",
           RecordFactory::withoutPayload);
       event(
-          f.inDoubt() ? "in-doubt" : "dead-lettered",
+          f.inDoubt() ? "in-doubt" : suppressed ? "suppressed" : "dead-lettered",
           e -> {
             RecordFactory.putFailure(e, f);
             RecordFactory.putRecipients(e, recipients);

@@ -28,6 +28,7 @@ class PackageOrderTest {
           "dispatch",
           "ledger",
           "topics",
+          "reputation",
           "relay",
           "outcome",
           "delivery",

@@ -1,0 +1,31 @@
+package dev.postbus.suppression;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Where a suppression came from. */
+public enum Source {
+  /** A worker added it after a permanent refusal with a code of {@code suppression.codes}. */
+  BOUNCE,
+  /** An operator added it ({@code postbus suppressions add}). */
+  OPERATOR,
+  /** {@code postbus suppressions import}. */
+  IMPORT;
+
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The source with this label, or null. */
+  public static Source fromLabel(String label) {
+    return Arrays.stream(values())
+        .filter(s -> s.label().equals(label.strip().toLowerCase(Locale.ROOT)))
+        .findFirst()
+        .orElse(null);
+  }
+
+  public static String labels() {
+    return Arrays.stream(values()).map(Source::label).collect(Collectors.joining(", "));
+  }
+}

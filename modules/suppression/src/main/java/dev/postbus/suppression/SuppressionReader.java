@@ -1,0 +1,229 @@
+package dev.postbus.suppression;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the whole suppressions topic from its start, with no consumer group (every reader sees
+ * every partition), and then, when asked to {@link #follow}, keeps reading new records on its own
+ * thread until closed. Each record goes to a {@link Listener}; one that is not a suppression is
+ * skipped and reported, never thrown.
+ */
+public final class SuppressionReader implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SuppressionReader.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  /** What the reader finds on the topic. */
+  public interface Listener {
+    void added(Suppression s);
+
+    void removed(String address);
+
+    /** A record that is not a suppression: {@code problem} names the field, never the address. */
+    void malformed(String problem);
+  }
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String topic;
+  private final Listener listener;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean running;
+  private Thread thread;
+
+  /**
+   * Assigns every partition of {@code topic} and reads it to the end offsets it has now, within
+   * {@code timeout}.
+   *
+   * @param kafka the client settings (bootstrap servers and any security settings); a group id is
+   *     dropped
+   * @throws IllegalStateException when the topic does not exist or cannot be read in time, with
+   *     what to do
+   */
+  public static SuppressionReader load(
+      Map<String, Object> kafka, String topic, Duration timeout, Listener listener) {
+    Map<String, Object> p = new HashMap<>(kafka);
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-suppressions");
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    SuppressionReader reader = new SuppressionReader(consumer, topic, listener);
+    try {
+      reader.readToEnd(timeout);
+    } catch (RuntimeException e) {
+      consumer.close(Duration.ZERO);
+      throw e;
+    }
+    return reader;
+  }
+
+  /** Reads the whole topic once: the list, by normalized address, oldest entry first. */
+  public static Map<String, Suppression> readAll(
+      Map<String, Object> kafka, String topic, Duration timeout, Listener malformed) {
+    Map<String, Suppression> list = new LinkedHashMap<>();
+    Listener collect =
+        new Listener() {
+          @Override
+          public void added(Suppression s) {
+            list.remove(s.address());
+            list.put(s.address(), s);
+          }
+
+          @Override
+          public void removed(String address) {
+            list.remove(address);
+          }
+
+          @Override
+          public void malformed(String problem) {
+            malformed.malformed(problem);
+          }
+        };
+    try (SuppressionReader r = load(kafka, topic, timeout, collect)) {
+      return list;
+    }
+  }
+
+  private SuppressionReader(
+      KafkaConsumer<byte[], byte[]> consumer, String topic, Listener listener) {
+    this.consumer = consumer;
+    this.topic = topic;
+    this.listener = listener;
+  }
+
+  private void readToEnd(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<PartitionInfo> partitions;
+    try {
+      partitions = consumer.partitionsFor(topic, timeout);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new IllegalStateException(
+          "the suppression list "
+              + topic
+              + " could not be read: Kafka did not answer within "
+              + timeout.toSeconds()
+              + " s");
+    }
+    if (partitions == null || partitions.isEmpty()) {
+      throw new IllegalStateException(
+          "the suppression list topic "
+              + topic
+              + " does not exist; create the topics with `postbus topics create`"
+              + " (or let the worker create them: topics.auto-create=true)");
+    }
+    List<TopicPartition> tps =
+        partitions.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    consumer.assign(tps);
+    consumer.seekToBeginning(tps);
+    Map<TopicPartition, Long> end = consumer.endOffsets(tps, timeout);
+    while (!reached(end)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the suppression list "
+                + topic
+                + " could not be read to its end within "
+                + timeout.toSeconds()
+                + " s");
+      }
+      poll();
+    }
+  }
+
+  private boolean reached(Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void poll() {
+    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+      apply(r);
+    }
+  }
+
+  private void apply(ConsumerRecord<byte[], byte[]> r) {
+    try {
+      String address = SuppressionCodec.address(r.key());
+      if (r.value() == null) {
+        listener.removed(address);
+      } else {
+        listener.added(SuppressionCodec.read(address, r.value()));
+      }
+    } catch (SuppressionCodec.MalformedException e) {
+      listener.malformed(
+          "partition " + r.partition() + " offset " + r.offset() + ": " + e.getMessage());
+    }
+  }
+
+  /** Keeps reading new records on a daemon thread until {@link #close}. */
+  public synchronized void follow() {
+    if (thread != null) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::followLoop, "postbus-suppressions");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void followLoop() {
+    try {
+      while (running) {
+        try {
+          poll();
+        } catch (WakeupException e) {
+          break;
+        } catch (RuntimeException e) {
+          log.warn("reading the suppression list {} failed; trying again: {}", topic, e.toString());
+          sleepQuietly();
+        }
+      }
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+      stopped.countDown();
+    }
+  }
+
+  private static void sleepQuietly() {
+    try {
+      Thread.sleep(POLL.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (thread == null) {
+      consumer.close(Duration.ofSeconds(5));
+      return;
+    }
+    running = false;
+    consumer.wakeup();
+    try {
+      stopped.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

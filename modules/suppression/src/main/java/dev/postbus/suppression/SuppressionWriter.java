@@ -1,0 +1,32 @@
+package dev.postbus.suppression;
+
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/** Adds and removes addresses on the suppressions topic, through a producer it is given. */
+public final class SuppressionWriter {
+
+  private final Producer<byte[], byte[]> producer;
+  private final String topic;
+
+  public SuppressionWriter(Producer<byte[], byte[]> producer, String topic) {
+    this.producer = producer;
+    this.topic = topic;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public Future<RecordMetadata> add(Suppression s) {
+    return producer.send(
+        new ProducerRecord<>(topic, SuppressionCodec.key(s.address()), SuppressionCodec.value(s)));
+  }
+
+  /** A tombstone: the address is off the list once compaction or any reader sees it. */
+  public Future<RecordMetadata> remove(String address) {
+    return producer.send(new ProducerRecord<>(topic, SuppressionCodec.key(address), null));
+  }
+}

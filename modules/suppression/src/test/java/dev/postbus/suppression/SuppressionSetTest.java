@@ -1,0 +1,62 @@
+package dev.postbus.suppression;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class SuppressionSetTest {
+
+  private static final Instant NOW = Instant.parse("2026-12-02T10:00:00Z");
+
+  @Test
+  void findsAnAddressWhateverItsCaseOrSpacesAndForgetsItWhenRemoved() {
+    SuppressionSet set = new SuppressionSet();
+    set.add(Suppression.bounce("Bob@Example.NET", 550, "5.1.1", "RCPT", NOW));
+
+    assertThat(set.find("  bob@example.net ", NOW))
+        .isEqualTo(new SuppressionSet.Match(Source.BOUNCE, "RCPT refused with 550 5.1.1"));
+    assertThat(set.find("alice@example.net", NOW)).isNull();
+    assertThat(set.size()).isEqualTo(1);
+
+    set.remove("BOB@example.net");
+    assertThat(set.find("bob@example.net", NOW)).isNull();
+    assertThat(set.size()).isZero();
+  }
+
+  @Test
+  void anEntryStopsCountingAtItsExpiry() {
+    SuppressionSet set = new SuppressionSet();
+    set.add(
+        new Suppression(
+            "a@example.com", "on hold", null, null, Source.OPERATOR, NOW, NOW.plusSeconds(60)));
+
+    assertThat(set.find("a@example.com", NOW.plusSeconds(59)).source()).isEqualTo(Source.OPERATOR);
+    assertThat(set.find("a@example.com", NOW.plusSeconds(60))).isNull();
+  }
+
+  @Test
+  void theNewestEntryOfAnAddressWins() {
+    SuppressionSet set = new SuppressionSet();
+    set.add(new Suppression("a@example.com", "first", null, null, Source.IMPORT, NOW, null));
+    set.add(new Suppression("a@example.com", "second", null, null, Source.OPERATOR, NOW, null));
+
+    assertThat(set.find("a@example.com", NOW))
+        .isEqualTo(new SuppressionSet.Match(Source.OPERATOR, "second"));
+    assertThat(set.size()).isEqualTo(1);
+  }
+
+  @Test
+  void reasonsBeyondTheTableShareOneThatSaysWhereToLook() {
+    SuppressionSet set = new SuppressionSet();
+    for (int i = 0; i < SuppressionSet.MAX_REASONS + 10; i++) {
+      set.add(
+          new Suppression(
+              "u" + i + "@example.com", "reason " + i, null, null, Source.IMPORT, NOW, null));
+    }
+
+    assertThat(set.find("u5@example.com", NOW).reason()).isEqualTo("reason 5");
+    assertThat(set.find("u" + (SuppressionSet.MAX_REASONS + 5) + "@example.com", NOW).reason())
+        .isEqualTo(SuppressionSet.UNKEPT_REASON);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.postbus.worker.reputation;
+
+import dev.postbus.smtp.SmtpReply;
+import dev.postbus.suppression.Source;
+import dev.postbus.suppression.Suppression;
+import dev.postbus.suppression.SuppressionReader;
+import dev.postbus.suppression.SuppressionSet;
+import dev.postbus.suppression.SuppressionWriter;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's side of the suppression list: the set it checks every recipient against (fed by the
+ * topic reader, and at once by its own bounces), and the bounces it adds. Logs name no address.
+ */
+public final class Suppressions implements SuppressionReader.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(Suppressions.class);
+
+  private final SuppressionSet set;
+  private final Set<String> codes;
+  private final SuppressionWriter writer;
+  private final Clock clock;
+  private final Map<Source, AtomicLong> suppressed = new EnumMap<>(Source.class);
+  private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong added = new AtomicLong();
+
+  /**
+   * @param codes enhanced codes of a permanent refusal that put the recipient on the list
+   * @param writer where this worker's bounces go, or null to add none
+   */
+  public Suppressions(
+      SuppressionSet set, Set<String> codes, SuppressionWriter writer, Clock clock) {
+    this.set = set;
+    this.codes = Set.copyOf(codes);
+    this.writer = writer;
+    this.clock = clock;
+    for (Source s : Source.values()) {
+      suppressed.put(s, new AtomicLong());
+    }
+  }
+
+  /** An empty list that adds nothing (tests, benchmarks). */
+  public static Suppressions none(Clock clock) {
+    return new Suppressions(new SuppressionSet(), Set.of(), null, clock);
+  }
+
+  /** The entry that keeps {@code address} from being mailed, or null; counted by source. */
+  public SuppressionSet.Match check(String address) {
+    SuppressionSet.Match m = set.find(address, clock.instant());
+    if (m != null) {
+      suppressed.get(m.source()).incrementAndGet();
+    }
+    return m;
+  }
+
+  /**
+   * A recipient was refused permanently: when its enhanced code is one of {@code
+   * suppression.codes}, it goes on the list, here at once and for every worker through the topic.
+   */
+  public void refused(String address, SmtpReply reply, String command) {
+    if (writer == null
+        || reply == null
+        || !reply.permanentFailure()
+        || reply.enhancedCode() == null
+        || !codes.contains(reply.enhancedCode())) {
+      return;
+    }
+    Suppression s =
+        Suppression.bounce(address, reply.code(), reply.enhancedCode(), command, clock.instant());
+    set.add(s);
+    added.incrementAndGet();
+    try {
+      writer.add(s);
+    } catch (RuntimeException e) {
+      log.warn(
+          "could not add a bounced recipient (*@{}) to {}: {}",
+          dev.postbus.suppression.Addresses.domain(address),
+          writer.topic(),
+          e.toString());
+    }
+  }
+
+  @Override
+  public void added(Suppression s) {
+    set.add(s);
+  }
+
+  @Override
+  public void removed(String address) {
+    set.remove(address);
+  }
+
+  @Override
+  public void malformed(String problem) {
+    long n = malformed.incrementAndGet();
+    if (n == 1 || Long.bitCount(n) == 1) { // the first, then at powers of two: never a flood
+      log.warn("skipping a malformed suppression record ({} so far): {}", n, problem);
+    }
+  }
+
+  public int size() {
+    return set.size();
+  }
+
+  /** Recipients taken out of jobs because of an entry from {@code source}. */
+  public long suppressed(Source source) {
+    return suppressed.get(source).get();
+  }
+
+  public long malformedRecords() {
+    return malformed.get();
+  }
+
+  /** Bounced recipients this worker put on the list. */
+  public long added() {
+    return added.get();
+  }
+}
