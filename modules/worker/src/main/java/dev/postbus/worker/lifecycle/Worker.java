@@ -349,6 +349,11 @@ public final class Worker implements AutoCloseable {
     return stats;
   }
 
+  /** The suppression list as this worker holds it, and its counters. */
+  public Suppressions suppressions() {
+    return suppressions;
+  }
+
   /** Partitions of the jobs topic this worker owns now. */
   public int ownedPartitions() {
     return consumeLoop.ownedPartitions();
