@@ -50,7 +50,7 @@ final class DltCommand {
         names = "--class",
         split = ",",
         paramLabel = "CLASS",
-        description = "permanent, transient, poison, expired (comma-separated).")
+        description = "permanent, transient, poison, expired, suppressed (comma-separated).")
     List<String> classes = new ArrayList<>();
 
     @Option(
@@ -82,7 +82,7 @@ final class DltCommand {
           new HashSet<>(ids));
     }
 
-    private static Instant when(String text, String option) {
+    static Instant when(String text, String option) {
       if (text == null) {
         return null;
       }
@@ -216,19 +216,33 @@ final class DltCommand {
         return Postbus.EXIT_CONFIG;
       }
       Replayer replayer = replayer(kafka);
+      java.util.Map<String, dev.postbus.suppression.Suppression> suppressed =
+          SuppressionsCommand.readIfThere(kafka);
+      Instant now = Instant.now();
+      int[] stillSuppressed = {0};
       Replayer.Result result =
           replayer.replay(
               new Replayer.Request(filters.toFilter(), dryRun, limit, rate),
-              d ->
-                  System.out.println(
-                      (dryRun ? "would replay " : "replaying ")
-                          + d.jobId()
-                          + "  "
-                          + d.failureClass()
-                          + " "
-                          + codes(d)
-                          + "  "
-                          + d.time().truncatedTo(ChronoUnit.SECONDS)));
+              d -> {
+                long held = held(d, suppressed, now);
+                if (held > 0 && held == d.recipients().size()) {
+                  stillSuppressed[0]++;
+                }
+                System.out.println(
+                    (dryRun ? "would replay " : "replaying ")
+                        + d.jobId()
+                        + "  "
+                        + d.failureClass()
+                        + " "
+                        + codes(d)
+                        + "  "
+                        + d.time().truncatedTo(ChronoUnit.SECONDS)
+                        + (held == 0
+                            ? ""
+                            : held == d.recipients().size()
+                                ? "  every recipient still suppressed: it will end as suppressed again"
+                                : "  " + held + " of its recipients still suppressed"));
+              });
       for (DeadLetter d : result.withoutPayload()) {
         System.out.println(
             "not replayable "
@@ -262,7 +276,26 @@ final class DltCommand {
                 + result.group()
                 + ")");
       }
+      if (stillSuppressed[0] > 0) {
+        System.out.println(
+            stillSuppressed[0]
+                + (dryRun ? " of them would" : " of them will")
+                + " be dead-lettered as suppressed again: their recipients are still on the"
+                + " suppression list (`postbus suppressions remove ADDRESS` first, then replay)");
+      }
       return 0;
+    }
+
+    /** How many of the dead letter's recipients the list still holds. */
+    private static long held(
+        DeadLetter d,
+        java.util.Map<String, dev.postbus.suppression.Suppression> list,
+        Instant now) {
+      return d.recipients().stream()
+          .map(dev.postbus.suppression.Addresses::normalize)
+          .map(list::get)
+          .filter(s -> s != null && !s.expired(now))
+          .count();
     }
   }
 

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       SendCommand.class,
       TopicsCommand.class,
       DltCommand.class,
+      SuppressionsCommand.class,
+      ResumeCommand.class,
       DevCommand.class,
       DemoCommand.class,
       BenchCommand.class,
@@ -63,7 +65,7 @@ public final class Postbus implements Runnable {
                 return EXIT_CONFIG;
               }
               if (e instanceof IllegalArgumentException) {
-                cmd.getErr().println("postbus " + cmd.getCommandName() + ": " + e.getMessage());
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                 return EXIT_CONFIG;
               }
               throw e;

@@ -75,7 +75,11 @@ class ReplayIT {
                       "smtp.connections",
                       "2",
                       "http.port",
-                      "0")));
+                      "0",
+                      // about replay alone: the refused addresses stay off the suppression list
+                      // (SuppressionsIT replays with the list)
+                      "suppression.codes",
+                      "none")));
       try (Worker worker = Worker.start(config)) {
         publish(kafka, topic, "unknown", 5);
         publish(kafka, topic, "policy", 2);

@@ -1,7 +1,6 @@
 package dev.postbus.replay;
 
 import dev.postbus.job.InvalidJobException;
-import dev.postbus.job.Job;
 import dev.postbus.job.JobCodec;
 import dev.postbus.job.JobLimits;
 import dev.postbus.job.MailAddress;
@@ -50,22 +49,34 @@ public record DeadLetter(
   /** Domains of the recipients this dead letter is about (the limited set after a partial send). */
   private static List<String> domains(ConsumerRecord<byte[], byte[]> r) {
     TreeSet<String> out = new TreeSet<>();
+    addresses(r).forEach(a -> out.add(MailAddress.of(a).domain()));
+    return List.copyOf(out);
+  }
+
+  /**
+   * The recipients this dead letter is about: those it was limited to after a partial send, else
+   * every recipient of its job; empty when the payload is not a job.
+   */
+  public List<String> recipients() {
+    return addresses(record);
+  }
+
+  private static List<String> addresses(ConsumerRecord<byte[], byte[]> r) {
     String limited = header(r, PostbusHeaders.RECIPIENTS);
     if (limited != null) {
+      List<String> out = new java.util.ArrayList<>();
       for (String a : limited.replaceAll("[\\[\\]\"]", "").split(",")) {
         if (!a.isBlank()) {
-          out.add(MailAddress.of(a.strip()).domain());
+          out.add(a.strip());
         }
       }
-      return List.copyOf(out);
+      return out;
     }
     try {
-      Job job = CODEC.parse(r.value());
-      job.recipients().forEach(a -> out.add(a.domain()));
+      return CODEC.parse(r.value()).recipients().stream().map(MailAddress::address).toList();
     } catch (InvalidJobException | RuntimeException e) {
-      // poison: no readable recipients
+      return List.of(); // poison: no readable recipients
     }
-    return List.copyOf(out);
   }
 
   static String header(ConsumerRecord<byte[], byte[]> r, String name) {

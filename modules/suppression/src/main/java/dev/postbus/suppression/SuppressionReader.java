@@ -76,7 +76,10 @@ public final class SuppressionReader implements AutoCloseable {
 
   /** Reads the whole topic once: the list, by normalized address, oldest entry first. */
   public static Map<String, Suppression> readAll(
-      Map<String, Object> kafka, String topic, Duration timeout, Listener malformed) {
+      Map<String, Object> kafka,
+      String topic,
+      Duration timeout,
+      java.util.function.Consumer<String> malformed) {
     Map<String, Suppression> list = new LinkedHashMap<>();
     Listener collect =
         new Listener() {
@@ -93,7 +96,7 @@ public final class SuppressionReader implements AutoCloseable {
 
           @Override
           public void malformed(String problem) {
-            malformed.malformed(problem);
+            malformed.accept(problem);
           }
         };
     try (SuppressionReader r = load(kafka, topic, timeout, collect)) {
