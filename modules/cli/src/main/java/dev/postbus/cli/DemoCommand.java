@@ -9,8 +9,12 @@ import dev.postbus.job.Job;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.Replayer;
+import dev.postbus.suppression.SuppressionReader;
+import dev.postbus.suppression.SuppressionTopic;
+import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.lifecycle.WorkerStats;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +29,9 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,7 +43,8 @@ import picocli.CommandLine.Option;
       "An in-process Kafka broker, an SMTP capture server and a worker. Publishes generated jobs; the",
       "capture server refuses 5% of the recipients (550 5.1.1) and",
       "answers 10% with 451 the first time. Retries go through the retry ladder (short delays here), refusals",
-      "to the dead-letter topic; the demo lists them, then replays them once the server accepts them.",
+      "to the dead-letter topic and their addresses to the suppression list; the demo lists them, takes",
+      "the addresses off the list and replays the dead letters once the server accepts them.",
       "Exit code 0 only when every published job ends delivered."
     })
 final class DemoCommand implements Callable<Integer> {
@@ -131,9 +139,11 @@ final class DemoCommand implements Callable<Integer> {
             stack.topic);
     List<DeadLetter> dead = replayer.list(DeadLetterFilter.ALL, Integer.MAX_VALUE);
     long replayed = 0;
+    long suppressed = stack.worker.suppressions().added();
     if (!dead.isEmpty()) {
-      showDeadLetters(dead);
+      showDeadLetters(dead, suppressed);
       faults.refusing.set(false);
+      unsuppress(stack);
       replayed =
           replayer
               .replay(
@@ -145,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - started) / 1e9;
     WorkerStats.Snapshot s = stats.snapshot();
     boolean complete = s.delivered() == jobs && stack.capture.received() == jobs;
-    print(s, replayed, firstPass, seconds, stack);
+    print(s, replayed, suppressed, firstPass, seconds, stack);
     if (!complete) {
       System.err.printf(
           "postbus demo: only %d of %d jobs delivered (capture server received %d)%n",
@@ -187,7 +197,35 @@ final class DemoCommand implements Callable<Integer> {
         "Hello,\n\nthank you for your order #" + i + ".\n\n-- Postbus demo\n");
   }
 
-  private static void showDeadLetters(List<DeadLetter> dead) {
+  /**
+   * Takes every address off the suppression list, as an operator does once the cause is fixed, and
+   * waits until the worker has seen it (a replay before that would be suppressed again).
+   */
+  private static void unsuppress(DevStack stack) throws Exception {
+    Map<String, Object> kafka =
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
+    String topic = SuppressionTopic.of(stack.topic);
+    var list = SuppressionReader.readAll(kafka, topic, Duration.ofMinutes(1), problem -> {});
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.kafka.bootstrapServers(),
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                1),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      SuppressionWriter writer = new SuppressionWriter(producer, topic);
+      list.keySet().forEach(writer::remove);
+      producer.flush();
+    }
+    long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
+    while (stack.worker.suppressions().size() > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  private static void showDeadLetters(List<DeadLetter> dead, long suppressed) {
     System.out.printf(
         "%n%d jobs were dead-lettered (the capture server refused their recipients). The first of them:%n",
         dead.size());
@@ -203,15 +241,24 @@ final class DemoCommand implements Callable<Integer> {
     }
     System.out.printf(
         """
-        An operator sees them with `postbus dlt list`, and replays them once the cause is fixed with
+        The worker put their %d addresses on the suppression list: no worker mails them again.
+        An operator sees them with `postbus dlt list` and `postbus suppressions list`; once the cause is
+        fixed, takes the addresses off the list and replays the dead letters:
+          postbus suppressions remove ADDRESS
           postbus dlt replay --code 5.1.1            (add --dry-run to see what would go)
         The demo does that now, with the capture server accepting those recipients.
 
-        """);
+        """,
+        suppressed);
   }
 
   private void print(
-      WorkerStats.Snapshot s, long replayed, double firstPass, double seconds, DevStack stack)
+      WorkerStats.Snapshot s,
+      long replayed,
+      long suppressed,
+      double firstPass,
+      double seconds,
+      DevStack stack)
       throws Exception {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("published", jobs);
@@ -219,6 +266,7 @@ final class DemoCommand implements Callable<Integer> {
     report.put("deadLettered", s.deadLettered());
     report.put("retried", s.retried());
     report.put("replayed", replayed);
+    report.put("suppressed", suppressed);
     report.put("seconds", Math.round(seconds * 100) / 100.0);
     report.put("messagesPerSecond", Math.round(jobs / firstPass));
     System.out.printf(
@@ -226,6 +274,7 @@ final class DemoCommand implements Callable<Integer> {
         published      %d
         delivered      %d
         dead-lettered  %d   (replayed %d, then delivered)
+        suppressed     %d   (addresses put on the suppression list; removed before the replay)
         retried        %d   (451 the first time; delivered from the retry ladder)
         seconds        %.2f
         messages/s     %d   (first pass, until every job was delivered or dead-lettered)
@@ -235,6 +284,7 @@ final class DemoCommand implements Callable<Integer> {
         s.delivered(),
         s.deadLettered(),
         replayed,
+        suppressed,
         s.retried(),
         seconds,
         Math.round(jobs / firstPass),

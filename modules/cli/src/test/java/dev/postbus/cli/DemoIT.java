@@ -26,9 +26,13 @@ class DemoIT {
     // 300 jobs: every 20th recipient refused (550 5.1.1), every 10th message refused once (451).
     assertThat(report.get("deadLettered").asInt()).isEqualTo(15);
     assertThat(report.get("replayed").asInt()).isEqualTo(15);
+    // their addresses went on the suppression list, and off it again before the replay
+    assertThat(report.get("suppressed").asInt()).isEqualTo(15);
     assertThat(report.get("retried").asInt()).isEqualTo(30);
     assertThat(r.out())
         .contains("15 jobs were dead-lettered")
+        .contains("The worker put their 15 addresses on the suppression list")
+        .contains("postbus suppressions remove ADDRESS")
         .contains("postbus dlt replay --code 5.1.1");
     assertThat(report.get("seconds").asDouble()).isPositive();
   }
