@@ -15,8 +15,46 @@ import picocli.CommandLine.Option;
       "Benchmark Postbus against the usual Java senders, side by side, on one SMTP sink.",
       "Postbus end to end, its SMTP transport alone, a bare Angus Mail loop, Transport.send per message and",
       "Simple Java Mail's batch module. Prints a table (see docs/benchmarks.md)."
-    })
+    },
+    subcommands = BenchCommand.Suppressions.class)
 final class BenchCommand implements Callable<Integer> {
+
+  @Command(
+      name = "suppressions",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Measure what the suppression list costs a worker: heap, check time, start-up read.",
+        "Run with a fixed heap for a clean figure: POSTBUS_JAVA_OPTS=-Xmx1g ./postbus bench suppressions"
+      })
+  static final class Suppressions implements Callable<Integer> {
+    @Option(
+        names = "--addresses",
+        defaultValue = "1000000",
+        description = "Suppressed addresses (default ${DEFAULT-VALUE}).")
+    int addresses;
+
+    @Option(
+        names = "--no-kafka",
+        negatable = true,
+        defaultValue = "true",
+        fallbackValue = "true",
+        description =
+            "Also time reading them back from an in-process broker (default; --no-kafka: not).")
+    boolean kafka;
+
+    @Override
+    public Integer call() throws Exception {
+      if (addresses < 1) {
+        throw new IllegalArgumentException("--addresses must be at least 1");
+      }
+      var heap = new dev.postbus.bench.SuppressionHeap(addresses, System.out);
+      heap.measureHeap();
+      if (kafka) {
+        heap.measureLoad();
+      }
+      return 0;
+    }
+  }
 
   @Option(
       names = "--messages",
