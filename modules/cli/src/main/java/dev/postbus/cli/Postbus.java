@@ -56,6 +56,10 @@ public final class Postbus implements Runnable {
     return new CommandLine(new Postbus())
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {
+              if (e instanceof dev.postbus.worker.lifecycle.KafkaUnavailableException) {
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+                return dev.postbus.worker.lifecycle.KafkaUnavailableException.EXIT_CODE;
+              }
               if (e instanceof KafkaReachability.Unreachable) {
                 cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                 return KafkaReachability.EXIT_KAFKA;

@@ -185,6 +185,24 @@ public final class Keys {
           Duration.ofSeconds(30),
           "On shutdown or partition revocation, how long in-flight sends may take to finish before their "
               + "offsets are left uncommitted (and redelivered).");
+  public static final ConfigKey<Duration> STARTUP_TIMEOUT =
+      key(
+          "worker.startup-timeout",
+          FREQUENT,
+          ValueType.durationOrZero(Duration.ofDays(7)),
+          Duration.ofMinutes(5),
+          "How long a starting worker waits for Kafka to answer, saying so once per backoff step and not ready "
+              + "meanwhile, before it exits with code 3; 0 waits forever (for an install without a supervisor to "
+              + "restart it).");
+  public static final ConfigKey<Duration> KAFKA_LOST_AFTER =
+      key(
+          "worker.kafka-lost-after",
+          RARE,
+          ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)),
+          Duration.ofSeconds(15),
+          "A running worker with no successful fetch, commit or group heartbeat for this long reports Kafka "
+              + "unreachable: not ready, with the time it was last in touch, logged once, and again when Kafka is back. "
+              + "It never exits for an outage; jobs wait in Kafka.");
   public static final ConfigKey<Boolean> TOPICS_AUTO_CREATE =
       key(
           "topics.auto-create",
@@ -522,6 +540,7 @@ public final class Keys {
           HTTP_PORT,
           WORKER_ID,
           DRAIN_TIMEOUT,
+          STARTUP_TIMEOUT,
           TOPICS_AUTO_CREATE,
           TOPICS_PARTITIONS,
           TOPICS_REPLICATION,
@@ -556,5 +575,6 @@ public final class Keys {
           GUARD_MAX_BOUNCE_RATE,
           RETRY_JITTER,
           FRESH_CONNECTION_ATTEMPTS,
-          LEDGER_WINDOW);
+          LEDGER_WINDOW,
+          KAFKA_LOST_AFTER);
 }

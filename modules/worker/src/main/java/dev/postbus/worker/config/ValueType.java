@@ -74,6 +74,15 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
         });
   }
 
+  /** As {@link #duration}, and {@code 0} (no unit needed) for "none" or "forever". */
+  public static ValueType<Duration> durationOrZero(Duration max) {
+    ValueType<Duration> d = duration(Duration.ofMillis(1), max);
+    return new ValueType<>(
+        "duration",
+        "0, or " + d.allowed(),
+        s -> s.strip().equals("0") ? Duration.ZERO : d.parse().apply(s));
+  }
+
   public static <E> ValueType<E> oneOf(String allowedValues, Function<String, E> lookup) {
     return new ValueType<>(
         "choice",

@@ -39,11 +39,25 @@ public record WorkerConfig(
     String eventsTopic, // null: events are off
     Duration ledgerWindow, // null: the send ledger is off
     ReputationSettings reputation,
+    KafkaWatch kafkaWatch,
     int httpPort,
     Map<String, String> kafkaClient) {
 
   /** How the worker creates missing topics. */
   public record TopicSettings(boolean autoCreate, int partitions, short replication) {}
+
+  /**
+   * How the worker watches Kafka.
+   *
+   * @param startupTimeout how long a starting worker waits for Kafka (zero: forever)
+   * @param lostAfter how long a running worker goes without contact before it reports Kafka lost
+   */
+  public record KafkaWatch(Duration startupTimeout, Duration lostAfter) {
+    public static KafkaWatch defaults() {
+      return new KafkaWatch(
+          Keys.STARTUP_TIMEOUT.defaultValue(), Keys.KAFKA_LOST_AFTER.defaultValue());
+    }
+  }
 
   /**
    * The suppression list and the bounce-rate guard.
@@ -274,6 +288,8 @@ public record WorkerConfig(
                 s.require(Keys.SUPPRESSION_CODES),
                 s.require(Keys.GUARD_WINDOW),
                 s.require(Keys.GUARD_MAX_BOUNCE_RATE)))
+        .kafkaWatch(
+            new KafkaWatch(s.require(Keys.STARTUP_TIMEOUT), s.require(Keys.KAFKA_LOST_AFTER)))
         .httpPort(s.require(Keys.HTTP_PORT))
         .kafkaClient(s.kafkaClient())
         .build();
@@ -324,6 +340,7 @@ public record WorkerConfig(
     private String eventsTopic;
     private Duration ledgerWindow;
     private ReputationSettings reputation = ReputationSettings.defaults();
+    private KafkaWatch kafkaWatch = KafkaWatch.defaults();
     private int httpPort;
     private Map<String, String> kafkaClient;
 
@@ -353,6 +370,7 @@ public record WorkerConfig(
       b.eventsTopic = c.eventsTopic;
       b.ledgerWindow = c.ledgerWindow;
       b.reputation = c.reputation;
+      b.kafkaWatch = c.kafkaWatch;
       b.httpPort = c.httpPort;
       b.kafkaClient = c.kafkaClient;
       return b;
@@ -468,6 +486,11 @@ public record WorkerConfig(
       return this;
     }
 
+    public Builder kafkaWatch(KafkaWatch value) {
+      this.kafkaWatch = value;
+      return this;
+    }
+
     public Builder httpPort(int value) {
       this.httpPort = value;
       return this;
@@ -502,6 +525,7 @@ public record WorkerConfig(
           eventsTopic,
           ledgerWindow,
           reputation,
+          kafkaWatch,
           httpPort,
           kafkaClient);
     }

@@ -58,6 +58,9 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private volatile int pausedPartitions;
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private boolean paused;
+  private KafkaContact contact;
+  private org.apache.kafka.common.Metric heartbeatAge;
+  private boolean commitFailing;
   private long nextCommitNanos;
   private Ticker ticker = Ticker.SYSTEM;
   private LedgerIndex ledger;
@@ -147,6 +150,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     consumer.close(java.time.Duration.ZERO);
   }
 
+  /** Reports whether Kafka is in touch (set before {@link #run}). */
+  public void watchContact(KafkaContact contact) {
+    this.contact = contact;
+  }
+
   public void requestStop() {
     stopRequested = true;
   }
@@ -156,7 +164,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     try {
       consumer.subscribe(topics, this);
       while (!stopRequested) {
-        dispatch(consumer.poll(POLL));
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        if (contact != null && !records.isEmpty()) {
+          contact.contact();
+        }
+        dispatch(records);
         applyFinished();
         applyBackpressure();
         releaseDueTiers();
@@ -262,6 +274,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       return;
     }
     nextCommitNanos = now + commitInterval.toNanos();
+    watchKafka();
     reportLag();
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
     if (!due.isEmpty()) {
@@ -270,13 +283,40 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
           (offsets, error) -> {
             if (error == null) {
               tracker.committed(offsets);
-            } else {
+              commitFailing = false;
+              if (contact != null) {
+                contact.contact();
+              }
+            } else if (!commitFailing) { // once per run of failures: the next ones say nothing new
+              commitFailing = true;
               log.warn(
-                  "offset commit failed (will be retried with the next commit): {}",
+                  "offset commit failed (retried with every commit until one succeeds): {}",
                   error.getMessage());
+            } else {
+              log.debug("offset commit failed again: {}", error.getMessage());
             }
           });
     }
+  }
+
+  /** Feeds the group heartbeat's age to the contact watch, and lets it judge. */
+  private void watchKafka() {
+    if (contact == null) {
+      return;
+    }
+    if (heartbeatAge == null) {
+      for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
+          e : consumer.metrics().entrySet()) {
+        if (e.getKey().name().equals("last-heartbeat-seconds-ago")
+            && e.getKey().group().equals("consumer-coordinator-metrics")) {
+          heartbeatAge = e.getValue();
+        }
+      }
+    }
+    if (heartbeatAge != null && heartbeatAge.metricValue() instanceof Number n) {
+      contact.heartbeat(n.doubleValue());
+    }
+    contact.check();
   }
 
   private void reportLag() {

@@ -5,8 +5,10 @@ import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.suppression.SuppressionReader;
 import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.suppression.SuppressionWriter;
+import dev.postbus.worker.config.ValueType;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
+import dev.postbus.worker.consume.KafkaContact;
 import dev.postbus.worker.delivery.DomainGate;
 import dev.postbus.worker.delivery.MessageBuilder;
 import dev.postbus.worker.delivery.Preparation;
@@ -21,11 +23,15 @@ import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.relay.SendRate;
 import dev.postbus.worker.reputation.BounceGuard;
 import dev.postbus.worker.reputation.Suppressions;
+import dev.postbus.worker.time.Ticker;
 import dev.postbus.worker.topics.TopicProvisioner;
 import io.github.resilience4j.core.IntervalFunction;
 import jakarta.mail.Session;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -86,6 +92,12 @@ public final class Worker implements AutoCloseable {
   private final Suppressions suppressions;
   private final BounceGuard guard;
   private SuppressionReader suppressionReader;
+
+  /** When the worker was last in touch with Kafka, while it has lost it; else null. */
+  private volatile Instant kafkaLostSince;
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
   /** Longest the worker reads the suppression list at start-up before it gives up. */
   private static final Duration SUPPRESSIONS_LOAD_TIMEOUT = Duration.ofMinutes(2);
@@ -171,6 +183,8 @@ public final class Worker implements AutoCloseable {
             config.drainTimeout(),
             clock);
     consumeLoop.onShare(relays::share);
+    consumeLoop.watchContact(
+        new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, this::onKafka));
     if (config.ledgerOn()) {
       int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
       this.ledgerProducer =
@@ -197,6 +211,7 @@ public final class Worker implements AutoCloseable {
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
     this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, relays, state::get);
     metrics.reputation(suppressions, guard);
+    metrics.kafka(() -> kafkaLostSince == null);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -207,17 +222,33 @@ public final class Worker implements AutoCloseable {
   public static Worker start(WorkerConfig config, Clock clock) {
     log.info("starting worker {}", config);
     AtomicReference<Worker> created = new AtomicReference<>();
+    StartupWait kafka =
+        new StartupWait(
+            config.bootstrapServers(),
+            config.kafkaWatch().startupTimeout(),
+            clock,
+            d -> Thread.sleep(d.toMillis()),
+            d -> KafkaProbe.problem(KafkaClients.admin(config), d),
+            log::warn);
     OpsServer health =
         OpsServer.start(
             config.httpPort(),
             () ->
                 created.get() == null
-                    ? new OpsServer.Status(WorkerState.STARTING, "starting")
+                    ? new OpsServer.Status(
+                        WorkerState.STARTING,
+                        kafka.waiting() == null ? "starting" : kafka.waiting())
                     : created.get().status(),
             () -> created.get() == null ? "" : created.get().metrics.scrape(),
             () -> created.get() != null && created.get().resume());
     Worker worker;
     try {
+      try {
+        kafka.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaUnavailableException("interrupted while waiting for Kafka");
+      }
       if (config.topics().autoCreate()) {
         try (Admin admin = Admin.create(KafkaClients.admin(config))) {
           TopicProvisioner.ensure(
@@ -306,6 +337,7 @@ public final class Worker implements AutoCloseable {
           case STARTING -> "starting";
           case RUNNING -> null;
           case PAUSED -> pauseReason();
+
           case DRAINING -> "draining";
           case STOPPED -> "stopped";
         };
@@ -318,13 +350,40 @@ public final class Worker implements AutoCloseable {
   }
 
   private String pauseReason() {
-    String tripped = guard.tripped();
-    String relay = relays.allOut() ? "relay problem: " + relays.problem() : null;
-    if (tripped == null) {
-      return relay;
+    List<String> reasons = new ArrayList<>();
+    Instant lost = kafkaLostSince;
+    if (lost != null) {
+      reasons.add("kafka unreachable since " + TIME.format(lost) + " UTC");
     }
-    String held = tripped + "; resume with `postbus resume` once the list is cleaned";
-    return relay == null ? held : held + "; " + relay;
+    if (guard.tripped() != null) {
+      reasons.add(guard.tripped() + "; resume with `postbus resume` once the list is cleaned");
+    }
+    if (relays.allOut()) {
+      reasons.add("relay problem: " + relays.problem());
+    }
+    return String.join("; ", reasons);
+  }
+
+  /** Kafka lost (the time of the last contact) or back (null); on the consumer thread. */
+  private void onKafka(Instant lastContact) {
+    Instant was = kafkaLostSince;
+    kafkaLostSince = lastContact;
+    if (lastContact != null) {
+      log.warn(
+          "worker {}: Kafka at {} unreachable since {} UTC (no fetch, commit or heartbeat for {});"
+              + " not ready until it is back. Jobs wait in Kafka; nothing is lost",
+          config.workerId(),
+          config.bootstrapServers(),
+          TIME.format(lastContact),
+          ValueType.format(config.kafkaWatch().lostAfter()));
+    } else if (was != null) {
+      log.info(
+          "worker {}: Kafka is back (unreachable from {} UTC for {} s)",
+          config.workerId(),
+          TIME.format(was),
+          Duration.between(was, Instant.now()).toSeconds());
+    }
+    reconsiderPause();
   }
 
   /**
@@ -443,9 +502,12 @@ public final class Worker implements AutoCloseable {
     reconsiderPause();
   }
 
-  /** PAUSED while every relay is out or the bounce-rate guard holds delivery; RUNNING otherwise. */
+  /**
+   * PAUSED while every relay is out, the bounce-rate guard holds delivery, or Kafka is lost;
+   * RUNNING otherwise.
+   */
   private synchronized void reconsiderPause() {
-    boolean hold = relays.allOut() || guard.tripped() != null;
+    boolean hold = relays.allOut() || guard.tripped() != null || kafkaLostSince != null;
     WorkerState s = state.get();
     if (hold && s == WorkerState.RUNNING) {
       moveTo(WorkerState.PAUSED);

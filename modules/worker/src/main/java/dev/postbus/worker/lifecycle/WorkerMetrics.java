@@ -187,6 +187,16 @@ public final class WorkerMetrics {
     return registry.scrape();
   }
 
+  /** 1 while the worker is in touch with Kafka. */
+  void kafka(java.util.function.BooleanSupplier reachable) {
+    Gauge.builder("postbus.kafka.reachable", reachable, r -> r.getAsBoolean() ? 1 : 0)
+        .strongReference(true)
+        .description(
+            "1 while the worker is in touch with Kafka, 0 after worker.kafka-lost-after without a fetch,"
+                + " commit or heartbeat")
+        .register(registry);
+  }
+
   /** The suppression list and the bounce-rate guard. */
   void reputation(Suppressions suppressions, BounceGuard guard) {
     for (Source source : Source.values()) {
