@@ -48,7 +48,7 @@ class ModuleOrderTest {
           "testkit",
           List.of("embedded"),
           "bench",
-          List.of("job", "client", "smtp", "worker", "embedded"),
+          List.of("job", "client", "smtp", "suppression", "worker", "embedded"),
           "cli",
           List.of("job", "client", "smtp", "suppression", "worker", "replay", "embedded", "bench"));
 

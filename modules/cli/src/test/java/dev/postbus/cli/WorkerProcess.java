@@ -61,6 +61,11 @@ final class WorkerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Waits for the process to end by itself; its exit status, or -1 when it is still running. */
+  int awaitExit(java.time.Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+  }
+
   String log() throws IOException {
     return Files.readString(log);
   }
