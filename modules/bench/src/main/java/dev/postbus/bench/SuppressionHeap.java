@@ -7,14 +7,16 @@ import dev.postbus.suppression.SuppressionReader;
 import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.suppression.SuppressionTopic;
 import dev.postbus.suppression.SuppressionWriter;
+import dev.postbus.worker.reputation.Suppressions;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -131,29 +133,14 @@ public final class SuppressionHeap {
         producer.flush();
       }
       SuppressionSet set = new SuppressionSet();
-      AtomicLong malformed = new AtomicLong();
+      Suppressions list = new Suppressions(set, Set.of(), null, Clock.systemUTC());
       long started = System.nanoTime();
       try (SuppressionReader reader =
           SuppressionReader.load(
               Map.of("bootstrap.servers", kafka.bootstrapServers()),
               topic,
               Duration.ofMinutes(5),
-              new SuppressionReader.Listener() {
-                @Override
-                public void added(Suppression s) {
-                  set.add(s);
-                }
-
-                @Override
-                public void removed(String address) {
-                  set.remove(address);
-                }
-
-                @Override
-                public void malformed(String problem) {
-                  malformed.incrementAndGet();
-                }
-              })) {
+              list)) { // the worker's own listener
         double seconds = (System.nanoTime() - started) / 1e9;
         out.printf(
             Locale.ROOT,
@@ -163,7 +150,7 @@ public final class SuppressionHeap {
             topic,
             seconds,
             set.size() / seconds,
-            malformed.get());
+            list.malformedRecords());
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.postbus.suppression;
 
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -21,8 +22,16 @@ public final class SuppressionWriter {
   }
 
   public Future<RecordMetadata> add(Suppression s) {
+    return add(s, null);
+  }
+
+  /**
+   * @param done told when Kafka has the record, or why it has not (may be null)
+   */
+  public Future<RecordMetadata> add(Suppression s, Callback done) {
     return producer.send(
-        new ProducerRecord<>(topic, SuppressionCodec.key(s.address()), SuppressionCodec.value(s)));
+        new ProducerRecord<>(topic, SuppressionCodec.key(s.address()), SuppressionCodec.value(s)),
+        done);
   }
 
   /** A tombstone: the address is off the list once compaction or any reader sees it. */

@@ -76,14 +76,27 @@ public final class Suppressions implements SuppressionReader.Listener {
     set.add(s);
     added.incrementAndGet();
     try {
-      writer.add(s);
+      writer.add(
+          s,
+          (metadata, error) -> {
+            if (error != null) {
+              notAdded(address, error);
+            }
+          });
     } catch (RuntimeException e) {
-      log.warn(
-          "could not add a bounced recipient (*@{}) to {}: {}",
-          dev.postbus.suppression.Addresses.domain(address),
-          writer.topic(),
-          e.toString());
+      notAdded(address, e);
     }
+  }
+
+  /**
+   * This worker still skips the address; the others will mail it once more, and suppress it then.
+   */
+  private void notAdded(String address, Exception e) {
+    log.warn(
+        "could not add a bounced recipient (*@{}) to {}: {}",
+        dev.postbus.suppression.Addresses.domain(address),
+        writer.topic(),
+        e.toString());
   }
 
   @Override
