@@ -22,6 +22,12 @@ final class StartupWait {
   /** The longest one look at Kafka may take. */
   static final Duration LOOK = Duration.ofSeconds(10);
 
+  /**
+   * The shortest: a look cut shorter by the deadline would report a timeout of its own, not what is
+   * wrong.
+   */
+  static final Duration SHORTEST_LOOK = Duration.ofSeconds(1);
+
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
@@ -69,8 +75,11 @@ final class StartupWait {
     Instant deadline = timeout.isZero() ? null : started.plus(timeout);
     Duration step = FIRST_STEP;
     while (true) {
-      Duration bound = deadline == null ? LOOK : min(LOOK, between(clock.instant(), deadline));
-      String problem = look.apply(bound.isZero() ? Duration.ofMillis(1) : bound);
+      Duration bound =
+          deadline == null
+              ? LOOK
+              : max(SHORTEST_LOOK, min(LOOK, between(clock.instant(), deadline)));
+      String problem = look.apply(bound);
       if (problem == null) {
         waiting = null;
         return;
@@ -108,14 +117,16 @@ final class StartupWait {
 
   private static String seconds(Duration d) {
     long ms = d.toMillis();
-    return ms % 1000 == 0
-        ? ms / 1000 + " s"
-        : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    return ms < 1000 ? ms + " ms" : Math.round(ms / 1000.0) + " s";
   }
 
   private static Duration between(Instant from, Instant to) {
     Duration d = Duration.between(from, to);
     return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -137,6 +137,23 @@ class LogHygieneIT {
               () ->
                   third.stats().snapshot().delivered() >= 5
                       && third.stats().snapshot().deadLettered() >= 6);
+      // the refused addresses are on the suppression list now: jobs to them are skipped
+      List<Job> suppressed = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        suppressed.add(
+            Job.text(
+                "suppressed-job-" + i,
+                "sender@example.com",
+                "gone-" + i + "@recipients.example",
+                "Subject-secret",
+                "body-secret " + i));
+      }
+      f.publish(suppressed);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> third.stats().snapshot().deadLettered() >= 11);
+      assertThat(third.suppressions().suppressed(dev.postbus.suppression.Source.BOUNCE))
+          .isEqualTo(5);
     } finally {
       greenMail.getUserManager().setAuthRequired(false);
       root.detachAppender(logs);
