@@ -78,8 +78,8 @@ class DashboardAndAlertsIT {
   /**
    * Not only served: each metric the dashboard and the alerts use changes when its event happens. A
    * worker with two connections meets a slow relay (backlog: queue depth, lag), refusals (dead
-   * letter, retry), a reply later than its read timeout (in doubt), and an outage (relay out, not
-   * ready, paused partitions, connection failures).
+   * letter, retry), a reply later than its read timeout (in doubt), an outage (relay out, not
+   * ready, paused partitions, connection failures), and a bad list (the bounce-rate guard).
    */
   @Test
   void everyMetricTheDashboardAndTheAlertsUseMovesWhenItsEventHappens(EmbeddedKafka kafka)
@@ -89,7 +89,7 @@ class DashboardAndAlertsIT {
           new Faults() {
             @Override
             public Reply recipient(String address) {
-              return address.startsWith("unknown@")
+              return address.startsWith("unknown")
                   ? new Reply(550, "5.1.1 no such user")
                   : address.startsWith("later@") ? new Reply(451, "4.3.0 try again later") : null;
             }
@@ -109,6 +109,8 @@ class DashboardAndAlertsIT {
       settings.put("worker.queue-capacity", "4");
       settings.put("worker.commit-interval", "100ms");
       settings.put("smtp.reconnect-backoff", "200ms");
+      settings.put("guard.window", "20");
+      settings.put("guard.max-bounce-rate", "0.5");
       try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(settings)));
           JobPublisher publisher =
               JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
@@ -178,6 +180,22 @@ class DashboardAndAlertsIT {
             .pollInterval(Duration.ofMillis(100))
             .until(sample, m -> m.containsAll(outage));
         relay.resume();
+
+        // a bad list: over half of the last 20 recipients unknown trips the bounce-rate guard
+        for (int i = 0; i < 20; i++) {
+          publisher.publish(
+              Job.text(
+                  "moves-bad-" + i,
+                  "shop@example.com",
+                  "unknown-" + i + "@example.net",
+                  "Hi",
+                  "x"));
+        }
+        publisher.flush();
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .until(sample, m -> m.contains("postbus_guard_tripped"));
 
         Set<String> used =
             new java.util.TreeSet<>(
