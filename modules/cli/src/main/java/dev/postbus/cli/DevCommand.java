@@ -1,5 +1,7 @@
 package dev.postbus.cli;
 
+import dev.postbus.console.ConsoleConfig;
+import dev.postbus.console.ConsoleServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Option;
     description = {
       "Run the whole flow on this machine until Ctrl-C.",
       "A real Kafka broker (data in .postbus/), an SMTP capture server with a page listing every message,",
-      "and a worker. Loopback only."
+      "a worker, and the operator console. Loopback only."
     })
 final class DevCommand implements Callable<Integer> {
 
@@ -43,6 +45,12 @@ final class DevCommand implements Callable<Integer> {
   int httpPort;
 
   @Option(
+      names = "--console-port",
+      defaultValue = "8080",
+      description = "Operator console (default ${DEFAULT-VALUE}).")
+  int consolePort;
+
+  @Option(
       names = "--connections",
       defaultValue = "4",
       description = "SMTP connections (default ${DEFAULT-VALUE}).")
@@ -61,11 +69,20 @@ final class DevCommand implements Callable<Integer> {
             new DevStack.Layout(data, false, kafkaPort, controllerPort, smtpPort, httpPort),
             connections,
             Map.of());
+    ConsoleServer console =
+        ConsoleServer.start(
+            ConsoleConfig.builder(
+                    Map.of("bootstrap.servers", stack.kafka.bootstrapServers()), stack.topic)
+                .eventsTopic(stack.worker.config().eventsTopic())
+                .group(stack.worker.config().group())
+                .port(consolePort)
+                .build());
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  console.close();
                   stack.close();
                   done.countDown();
                 },
@@ -76,6 +93,7 @@ final class DevCommand implements Callable<Integer> {
           Kafka          %s   (topic %s, dead letters %s.dlt)
           SMTP capture   127.0.0.1:%d
           Captured mail  http://127.0.0.1:%d/
+          Console        %s/   (dead letters, replay, job lookup, overview, suppressions)
         Publish a job:
           ./postbus send --from a@example.com --to b@example.com --subject Hi --text Hello
         """,
@@ -83,7 +101,8 @@ final class DevCommand implements Callable<Integer> {
         stack.topic,
         stack.topic,
         stack.capture.port(),
-        stack.page.port());
+        stack.page.port(),
+        console.url());
     while (!done.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
       if (stack.worker.awaitStopped(Duration.ZERO)) {
         return 1;

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DltCommand.class,
       SuppressionsCommand.class,
       ResumeCommand.class,
+      ConsoleCommand.class,
       DevCommand.class,
       DemoCommand.class,
       BenchCommand.class,

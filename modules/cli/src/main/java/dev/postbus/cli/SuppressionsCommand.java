@@ -2,7 +2,6 @@ package dev.postbus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.postbus.job.MailAddress;
 import dev.postbus.suppression.Addresses;
 import dev.postbus.suppression.Source;
 import dev.postbus.suppression.Suppression;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +24,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
@@ -95,22 +92,16 @@ final class SuppressionsCommand {
     return SuppressionTopic.of(kafka.topic());
   }
 
-  /** Acknowledged by every broker, in order, never twice. */
   static KafkaProducer<byte[], byte[]> producer(KafkaOptions kafka) {
-    Map<String, Object> p = new HashMap<>(kafka.clientProperties());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        SuppressionWriter.producerSettings(kafka.clientProperties()),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
   }
 
   /** The address, normalized, or a one-line refusal naming it (exit code 2). */
   static String valid(String address, String where) {
-    if (!MailAddress.isValid(address.strip())) {
-      throw new IllegalArgumentException(
-          where + ": not a valid email address (local@domain, ASCII, at most 254 characters)");
-    }
-    return Addresses.normalize(address);
+    return Addresses.requireValid(address, where);
   }
 
   static ObjectNode json(Suppression s) {

@@ -23,6 +23,7 @@ class ModuleOrderTest {
           "suppression",
           "worker",
           "replay",
+          "console",
           "embedded",
           "testkit",
           "bench",
@@ -30,27 +31,29 @@ class ModuleOrderTest {
 
   /** Which other modules each module may use. */
   private static final Map<String, List<String>> MAY_USE =
-      Map.of(
-          "job",
-          List.of(),
-          "client",
-          List.of("job"),
-          "smtp",
-          List.of(),
-          "suppression",
-          List.of("job"),
-          "worker",
-          List.of("job", "smtp", "suppression"),
-          "replay",
-          List.of("job", "suppression"),
-          "embedded",
-          List.of(),
-          "testkit",
-          List.of("embedded"),
-          "bench",
-          List.of("job", "client", "smtp", "suppression", "worker", "embedded"),
-          "cli",
-          List.of("job", "client", "smtp", "suppression", "worker", "replay", "embedded", "bench"));
+      Map.ofEntries(
+          Map.entry("job", List.of()),
+          Map.entry("client", List.of("job")),
+          Map.entry("smtp", List.of()),
+          Map.entry("suppression", List.of("job")),
+          Map.entry("worker", List.of("job", "smtp", "suppression")),
+          Map.entry("replay", List.of("job")),
+          Map.entry("console", List.of("job", "suppression", "replay")),
+          Map.entry("embedded", List.of()),
+          Map.entry("testkit", List.of("embedded")),
+          Map.entry("bench", List.of("job", "client", "smtp", "suppression", "worker", "embedded")),
+          Map.entry(
+              "cli",
+              List.of(
+                  "job",
+                  "client",
+                  "smtp",
+                  "suppression",
+                  "worker",
+                  "replay",
+                  "console",
+                  "embedded",
+                  "bench")));
 
   private static final JavaClasses POSTBUS =
       new ClassFileImporter()

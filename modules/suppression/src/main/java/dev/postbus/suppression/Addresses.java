@@ -30,6 +30,18 @@ public final class Addresses {
   }
 
   /**
+   * The address, normalized, when it is one a job may name (local@domain, ASCII, at most 254
+   * characters); else an {@link IllegalArgumentException} whose message starts with {@code where}.
+   */
+  public static String requireValid(String address, String where) {
+    if (address == null || !dev.postbus.job.MailAddress.isValid(address.strip())) {
+      throw new IllegalArgumentException(
+          where + ": not a valid email address (local@domain, ASCII, at most 254 characters)");
+    }
+    return normalize(address);
+  }
+
+  /**
    * The first 64 bits of the SHA-256 of the normalized address: what a worker keeps in memory. Two
    * different addresses share a hash with probability 2^-64; with a million entries, a given
    * address not on the list is taken for one on it with probability about 5 × 10^-14.

@@ -1,0 +1,116 @@
+package dev.postbus.console;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator console: a web application over Kafka (no database of its own), reading and writing
+ * only through the replay and suppression code the CLI uses. {@link #start} returns it listening;
+ * {@link #close} stops it.
+ */
+public final class ConsoleServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
+
+  private final Javalin app;
+  private final SuppressionPages suppressions;
+  private final ConsoleConfig config;
+
+  private ConsoleServer(Javalin app, SuppressionPages suppressions, ConsoleConfig config) {
+    this.app = app;
+    this.suppressions = suppressions;
+    this.config = config;
+  }
+
+  public static ConsoleServer start(ConsoleConfig config) {
+    Templates templates = new Templates();
+    Guard guard = new Guard(config.password());
+    DeadLetterPages deadLetters = new DeadLetterPages(config, templates);
+    JobPages jobs = new JobPages(config, templates);
+    OverviewPages overview = new OverviewPages(config, templates);
+    SuppressionPages suppressions = new SuppressionPages(config, templates);
+    Javalin app =
+        Javalin.create(
+            c -> {
+              c.jetty.host = config.host();
+              c.jetty.port = config.port();
+              c.startup.showJavalinBanner = false;
+              c.staticFiles.add(
+                  s -> {
+                    s.hostedPath = "/static";
+                    s.directory = "/console-static";
+                    s.location = Location.CLASSPATH;
+                  });
+              c.staticFiles.enableWebjars();
+              c.routes.before(guard::before);
+              c.routes.get("/", ctx -> ctx.redirect("/dead-letters"));
+              c.routes.get("/dead-letters", deadLetters::list);
+              c.routes.get("/dead-letters/{position}", deadLetters::detail);
+              c.routes.post("/dead-letters/replay", deadLetters::replay);
+              c.routes.get("/jobs", jobs::lookup);
+              c.routes.get("/overview", overview::overview);
+              c.routes.get("/overview/series.json", overview::series);
+              c.routes.get("/suppressions", suppressions::search);
+              c.routes.post("/suppressions/add", suppressions::add);
+              c.routes.post("/suppressions/remove", suppressions::remove);
+              c.routes.exception(
+                  IllegalArgumentException.class,
+                  (e, ctx) -> {
+                    ctx.status(400);
+                    templates.render(
+                        ctx,
+                        "error.jte",
+                        new Views.Page(
+                            "Not understood", "", Guard.token(ctx), null, e.getMessage()));
+                  });
+              c.routes.exception(
+                  IllegalStateException.class,
+                  (e, ctx) -> {
+                    ctx.status(503);
+                    templates.render(
+                        ctx,
+                        "error.jte",
+                        new Views.Page(
+                            "Kafka did not answer", "", Guard.token(ctx), null, e.getMessage()));
+                  });
+              c.routes.exception(
+                  HttpResponseException.class,
+                  (e, ctx) -> {
+                    ctx.status(e.getStatus());
+                    templates.render(
+                        ctx,
+                        "error.jte",
+                        new Views.Page(
+                            "Error " + e.getStatus(), "", Guard.token(ctx), null, e.getMessage()));
+                  });
+            });
+    app.start();
+    ConsoleServer server = new ConsoleServer(app, suppressions, config);
+    log.info(
+        "console on {} (jobs topic {}, events {}, group {}){}",
+        server.url(),
+        config.topic(),
+        config.eventsTopic(),
+        config.group(),
+        config.password() == null ? "" : "; password required");
+    return server;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public String url() {
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return "http://" + host + ":" + port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    suppressions.close();
+  }
+}

@@ -1,0 +1,81 @@
+package dev.postbus.console;
+
+import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.UnauthorizedResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * What every request passes first: the password when one is set (HTTP Basic, any user name), the
+ * security headers (a Content-Security-Policy without inline scripts, no framing, no sniffing), and
+ * the CSRF token of a state-changing request (a double-submit cookie: the form's hidden field must
+ * equal the cookie, which another site can neither read nor set).
+ */
+final class Guard {
+
+  static final String CSRF_COOKIE = "postbus_csrf";
+  static final String CSRF_FIELD = "csrf";
+  private static final String CSRF_ATTRIBUTE = "csrf";
+
+  static final String CSP =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none';"
+          + " form-action 'self'";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final byte[] password;
+
+  /**
+   * @param password null when none is required
+   */
+  Guard(String password) {
+    this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
+  }
+
+  void before(Context ctx) {
+    ctx.header("Content-Security-Policy", CSP);
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Cache-Control", "no-store");
+    if (password != null) {
+      var credentials = ctx.basicAuthCredentials();
+      if (credentials == null
+          || !MessageDigest.isEqual(
+              password, credentials.getPassword().getBytes(StandardCharsets.UTF_8))) {
+        ctx.header("WWW-Authenticate", "Basic realm=\"postbus console\", charset=\"UTF-8\"");
+        throw new UnauthorizedResponse("the console needs its password");
+      }
+    }
+    String token = ctx.cookie(CSRF_COOKIE);
+    if (token == null || token.length() < 20) {
+      byte[] bytes = new byte[24];
+      RANDOM.nextBytes(bytes);
+      token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      ctx.header("Set-Cookie", CSRF_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+    }
+    ctx.attribute(CSRF_ATTRIBUTE, token);
+  }
+
+  /** The token this page's forms carry. */
+  static String token(Context ctx) {
+    return ctx.attribute(CSRF_ATTRIBUTE);
+  }
+
+  /** Refuses a state-changing request whose form does not carry the cookie's token. */
+  static void requireToken(Context ctx) {
+    String cookie = ctx.cookie(CSRF_COOKIE);
+    String field = ctx.formParam(CSRF_FIELD);
+    if (cookie == null
+        || field == null
+        || !MessageDigest.isEqual(
+            cookie.getBytes(StandardCharsets.UTF_8), field.getBytes(StandardCharsets.UTF_8))) {
+      throw new ForbiddenResponse(
+          "missing or wrong CSRF token: reload the page and submit the form again");
+    }
+  }
+}

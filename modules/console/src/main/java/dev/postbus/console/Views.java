@@ -1,0 +1,212 @@
+package dev.postbus.console;
+
+import dev.postbus.job.PostbusHeaders;
+import dev.postbus.replay.DeadLetter;
+import dev.postbus.replay.DeadLetterFilter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the templates show: plain values, ready to print. The templates escape every one of them;
+ * nothing here is trusted HTML.
+ */
+public final class Views {
+
+  private Views() {}
+
+  /**
+   * Every page: its title, which tab is active, the CSRF token for its forms, a notice or error.
+   */
+  public record Page(String title, String active, String csrf, String notice, String error) {}
+
+  /** The dead-letter filters as typed, matching the CLI's options. */
+  public record Filter(
+      String since, String until, String classes, String code, String domain, String ids) {
+
+    static Filter of(io.javalin.http.Context ctx, boolean form) {
+      java.util.function.Function<String, String> get =
+          name -> {
+            String v = form ? ctx.formParam(name) : ctx.queryParam(name);
+            return v == null ? "" : v.strip();
+          };
+      return new Filter(
+          get.apply("since"),
+          get.apply("until"),
+          get.apply("class"),
+          get.apply("code"),
+          get.apply("domain"),
+          get.apply("id"));
+    }
+
+    DeadLetterFilter toFilter(Instant now) {
+      return new DeadLetterFilter(
+          When.parse(since, "since", now),
+          When.parse(until, "until", now),
+          words(classes),
+          code.isEmpty() ? null : code,
+          domain.isEmpty() ? null : domain.toLowerCase(java.util.Locale.ROOT),
+          words(ids));
+    }
+
+    public boolean empty() {
+      return (since + until + classes + code + domain + ids).isEmpty();
+    }
+
+    /** The filter as a query string, for links to other pages of it. */
+    public String query() {
+      StringBuilder b = new StringBuilder();
+      add(b, "since", since);
+      add(b, "until", until);
+      add(b, "class", classes);
+      add(b, "code", code);
+      add(b, "domain", domain);
+      add(b, "id", ids);
+      return b.toString();
+    }
+
+    private static void add(StringBuilder b, String name, String value) {
+      if (!value.isEmpty()) {
+        b.append(b.length() == 0 ? "" : "&").append(name).append('=').append(url(value));
+      }
+    }
+
+    private static Set<String> words(String text) {
+      Set<String> out = new LinkedHashSet<>();
+      Arrays.stream(text.split("[,\\s]+")).filter(w -> !w.isBlank()).forEach(out::add);
+      return out;
+    }
+  }
+
+  /** One dead letter in the table. */
+  public record DeadLetterRow(
+      String position,
+      String time,
+      String jobId,
+      String jobIdUrl,
+      String failureClass,
+      String code,
+      String enhancedCode,
+      String reason,
+      String domains,
+      String attempts,
+      int replayCount) {
+
+    static DeadLetterRow of(DeadLetter d) {
+      String attempts = header(d, PostbusHeaders.ATTEMPTS);
+      return new DeadLetterRow(
+          d.position(),
+          d.time().truncatedTo(ChronoUnit.SECONDS).toString(),
+          d.jobId(),
+          url(d.jobId()),
+          d.failureClass(),
+          d.code(),
+          d.enhancedCode(),
+          d.reason(),
+          String.join(", ", d.recipientDomains()),
+          attempts == null ? "" : attempts,
+          d.replayCount());
+    }
+  }
+
+  public record DeadLettersView(
+      Page page,
+      Filter filter,
+      List<DeadLetterRow> rows,
+      long matched,
+      long scanned,
+      int pageNumber,
+      long first,
+      boolean more) {
+
+    public String pageLink(int n) {
+      String q = filter.query();
+      return "/dead-letters?" + (q.isEmpty() ? "" : q + "&") + "page=" + n;
+    }
+  }
+
+  public record HeaderRow(String key, String value) {}
+
+  public record DetailView(
+      Page page,
+      DeadLetterRow row,
+      List<HeaderRow> headers,
+      String reply,
+      String payload,
+      String notReplayable) {}
+
+  /** A replay's preview (not confirmed) or result. */
+  public record ReplayView(
+      Page page,
+      Filter filter,
+      boolean done,
+      int matched,
+      long scanned,
+      List<DeadLetterRow> sample,
+      int withoutPayload,
+      String group) {}
+
+  public record EventRow(String at, String type, String attempt, String worker, String details) {}
+
+  public record JobView(
+      Page page,
+      String id,
+      String since,
+      boolean searched,
+      List<EventRow> events,
+      List<DeadLetterRow> deadLetters) {}
+
+  public record MemberRow(String clientId, String host, String partitions) {}
+
+  public record LagRow(String partition, long committed, long end, long lag) {}
+
+  public record Count(String name, long count) {}
+
+  public record OverviewView(
+      Page page,
+      String group,
+      String groupState,
+      List<MemberRow> members,
+      List<LagRow> lag,
+      long totalLag,
+      List<Count> classes,
+      List<Count> lastHour) {}
+
+  public record SuppressionRow(
+      String address, String source, String code, String since, String expires, String reason) {}
+
+  public record SuppressionsView(
+      Page page, String query, List<SuppressionRow> rows, int total, int shown) {}
+
+  /** Where uPlot is served from: its webjar, at the version on the class path. */
+  public static final String UPLOT = uplot();
+
+  private static String uplot() {
+    String version = "1.6.30";
+    try (var in =
+        Views.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        version = p.getProperty("version", version);
+      }
+    } catch (java.io.IOException e) {
+      // the version above
+    }
+    return "/webjars/uplot/" + version + "/dist/";
+  }
+
+  static String url(String s) {
+    return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8);
+  }
+
+  static String header(DeadLetter d, String name) {
+    var h = d.record().headers().lastHeader(name);
+    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}

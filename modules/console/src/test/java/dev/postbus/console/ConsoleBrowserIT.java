@@ -1,0 +1,294 @@
+package dev.postbus.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.postbus.client.JobPublisher;
+import dev.postbus.client.PublisherConfig;
+import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.embedded.Faults;
+import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.job.Job;
+import dev.postbus.testkit.MinimalWorker;
+import dev.postbus.testkit.SharedKafka;
+import dev.postbus.testkit.TopicReader;
+import dev.postbus.worker.config.Settings;
+import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.lifecycle.Worker;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The console in a real headless Chromium (Debian's chromium and chromium-driver, installed by
+ * .ci/run), over a real broker, a real worker and an SMTP server that refuses some recipients:
+ * filter the dead letters by code, preview and replay them, see them delivered in the job lookup;
+ * and everything a stranger wrote (a subject, a relay's reply, a job id) shows as text, with no
+ * script run. A screenshot of each page goes to target/console-screenshots.
+ */
+@ExtendWith(SharedKafka.class)
+class ConsoleBrowserIT {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "console-screenshots");
+
+  /** Markup a stranger could put in a subject, a reply or a key; each would set window.__pwned. */
+  private static final String SCRIPT = "<script>window.__pwned='script'</script>";
+
+  private static final String IMG = "\"><img src=x onerror=\"window.__pwned='img'\">";
+  private static final String LINK = "javascript:window.__pwned='link'";
+
+  private static WebDriver browser;
+
+  @BeforeAll
+  static void browser() throws Exception {
+    Assumptions.assumeTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+        "skipped: no headless Chromium here ("
+            + CHROMIUM
+            + ", "
+            + DRIVER
+            + "); .ci/run installs Debian's chromium and chromium-driver when it runs as root");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(DRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    browser = new ChromeDriver(service, options);
+    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  static void quit() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @Test
+  void findFilterReplayAndLookUpFailedMailAndRunNoStrangersScript(EmbeddedKafka kafka)
+      throws Exception {
+    AtomicBoolean refusing = new AtomicBoolean(true);
+    try (SmtpCapture relay = SmtpCapture.start(0)) {
+      relay.faults(
+          new Faults() {
+            @Override
+            public Reply recipient(String address) {
+              return refusing.get() && address.startsWith("unknown-")
+                  ? new Reply(550, "5.1.1 " + SCRIPT + " " + IMG + " " + LINK)
+                  : null;
+            }
+          });
+      Map<String, String> s =
+          MinimalWorker.settings(kafka.bootstrapServers(), relay.port(), "console");
+      s.put(
+          "suppression.codes", "none"); // replay alone here; the suppressions page has its own part
+      String topic = s.get("topic");
+      try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(s)));
+          ConsoleServer console =
+              ConsoleServer.start(
+                  ConsoleConfig.builder(
+                          Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+                      .eventsTopic(s.get("events.topic"))
+                      .group(s.get("group"))
+                      .port(0)
+                      .build())) {
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          jobs.add(
+              Job.text("ok-" + i, "shop@example.com", "user-" + i + "@example.net", "Hi", "x"));
+        }
+        for (int i = 0; i < 3; i++) {
+          jobs.add(
+              Job.text(
+                  "unknown-" + i, "shop@example.com", "unknown-" + i + "@example.net", "Hi", "x"));
+        }
+        jobs.add(
+            Job.text(
+                "unknown-hostile",
+                "shop@example.com",
+                "unknown-h@example.net",
+                SCRIPT,
+                IMG + LINK));
+        publish(kafka, topic, jobs);
+        try (KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+          producer
+              .send(
+                  new ProducerRecord<>(
+                      topic,
+                      SCRIPT.getBytes(StandardCharsets.UTF_8),
+                      ("{\"subject\":\"" + IMG.replace("\"", "\\\"") + "\"}")
+                          .getBytes(StandardCharsets.UTF_8)))
+              .get();
+        }
+        TopicReader.read(kafka.bootstrapServers(), topic + ".dlt", 5, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.received() == 6);
+        String url = console.url();
+
+        // The dead letters: five, one of them a poison record whose key is a script.
+        open(url + "/dead-letters");
+        assertThat(rows()).hasSize(5);
+        assertThat(browser.findElement(By.cssSelector("table.rows")).getText()).contains(SCRIPT);
+        noScriptRan();
+        shot("dead-letters");
+
+        // Filter by code, as an operator would type it.
+        browser.findElement(By.id("f-code")).sendKeys("5.1.1");
+        browser.findElement(By.id("apply")).click();
+        assertThat(rows()).hasSize(4);
+        assertThat(browser.findElement(By.id("count")).getText()).startsWith("4 of 5");
+        shot("dead-letters-5.1.1");
+
+        // One in full: the relay's reply and the payload are text, not markup.
+        open(url + "/dead-letters?id=unknown-hostile");
+        browser.findElement(By.cssSelector("tr.dl td a")).click();
+        assertThat(browser.findElement(By.id("reply")).getText())
+            .contains(SCRIPT)
+            .contains(IMG)
+            .contains(LINK);
+        assertThat(browser.findElement(By.id("payload")).getText()).contains(SCRIPT).contains(IMG);
+        assertThat(browser.findElements(By.tagName("img"))).isEmpty();
+        noScriptRan();
+        shot("dead-letter");
+
+        // Replay the filter: a preview first, then the confirmation, then the result.
+        refusing.set(false); // the cause is fixed
+        open(url + "/dead-letters?code=5.1.1");
+        browser.findElement(By.id("replay-filter")).click();
+        assertThat(browser.findElement(By.id("preview")).getText())
+            .isEqualTo("4 of 5 would be republished.");
+        shot("replay-preview");
+        browser.findElement(By.id("confirm")).click();
+        assertThat(browser.findElement(By.id("result")).getText())
+            .startsWith("4 dead letters republished");
+        await().atMost(Duration.ofSeconds(60)).until(() -> relay.received() == 10);
+
+        // The same replay again republishes nothing.
+        open(url + "/dead-letters?code=5.1.1");
+        browser.findElement(By.id("replay-filter")).click();
+        assertThat(browser.findElement(By.id("preview")).getText()).startsWith("0 of ");
+        assertThat(browser.findElements(By.id("confirm"))).isEmpty();
+
+        // The job's story: dead-lettered, then delivered after the replay.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> {
+                  open(url + "/jobs?id=unknown-hostile");
+                  return browser.findElements(By.cssSelector("tr.event td.type")).stream()
+                      .map(WebElement::getText)
+                      .toList()
+                      .containsAll(List.of("dead-lettered", "delivered"));
+                });
+        assertThat(browser.findElement(By.id("events")).getText()).contains("550");
+        noScriptRan();
+        shot("job");
+
+        // The overview: the chart (uPlot, from the jar), the group's member, the classes.
+        open(url + "/overview");
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    "true"
+                        .equals(browser.findElement(By.id("chart")).getDomAttribute("data-drawn")));
+        assertThat(browser.findElements(By.cssSelector("#chart canvas"))).isNotEmpty();
+        assertThat(browser.findElements(By.cssSelector("tr.member"))).hasSize(1);
+        assertThat(browser.findElement(By.id("classes")).getText())
+            .contains("permanent")
+            .contains("poison");
+        assertThat(browser.findElement(By.id("last-hour")).getText()).contains("delivered: 10");
+        shot("overview");
+
+        // The suppressions: add, search, refuse a bad address, remove.
+        open(url + "/suppressions");
+        browser.findElement(By.id("add-address")).sendKeys("Someone@Example.com");
+        browser.findElement(By.id("add-reason")).sendKeys(SCRIPT);
+        browser.findElement(By.id("add")).click();
+        assertThat(browser.findElement(By.id("notice")).getText()).isEqualTo("suppressed");
+        assertThat(browser.findElement(By.id("list")).getText())
+            .contains("someone@example.com")
+            .contains(SCRIPT);
+        noScriptRan();
+        shot("suppressions");
+        browser.findElement(By.id("add-address")).sendKeys("not-an-address");
+        browser.findElement(By.id("add")).click();
+        assertThat(browser.findElement(By.id("error")).getText())
+            .isEqualTo(
+                "address: not a valid email address (local@domain, ASCII, at most 254 characters)");
+        open(url + "/suppressions?q=someone");
+        browser.findElement(By.cssSelector("tr.suppressed button.remove")).click();
+        assertThat(browser.findElement(By.id("notice")).getText())
+            .startsWith("someone@example.com removed");
+        assertThat(browser.findElements(By.cssSelector("tr.suppressed"))).isEmpty();
+      }
+    }
+  }
+
+  private static void open(String url) {
+    browser.get(url);
+  }
+
+  private static List<WebElement> rows() {
+    return browser.findElements(By.cssSelector("tr.dl"));
+  }
+
+  /** None of the strangers' markup ran: it would have set window.__pwned. */
+  private static void noScriptRan() {
+    Object pwned = ((JavascriptExecutor) browser).executeScript("return window.__pwned || null;");
+    assertThat(pwned).as("a stranger's script ran").isNull();
+  }
+
+  private static void shot(String name) throws Exception {
+    File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    Files.copy(
+        f.toPath(),
+        SHOTS.resolve(name + ".png"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void publish(EmbeddedKafka kafka, String topic, List<Job> jobs) {
+    try (JobPublisher p =
+        JobPublisher.create(PublisherConfig.of(kafka.bootstrapServers(), topic))) {
+      List<CompletableFuture<?>> sent = new ArrayList<>();
+      jobs.forEach(j -> sent.add(p.publish(j)));
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.postbus.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.testkit.SharedKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The console is a door: loopback unless given a password, CSRF on every change, a strict CSP. */
+@ExtendWith(SharedKafka.class)
+class ConsoleSecurityIT {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static ConsoleConfig.Builder config(EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("sec");
+    try (var admin = kafka.admin()) { // as `postbus topics create` makes it
+      admin
+          .createTopics(
+              java.util.List.of(
+                  new org.apache.kafka.clients.admin.NewTopic(
+                          dev.postbus.suppression.SuppressionTopic.of(topic), 1, (short) 1)
+                      .configs(dev.postbus.suppression.SuppressionTopic.config())))
+          .all()
+          .get();
+    }
+    return ConsoleConfig.builder(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+        .port(0);
+  }
+
+  @Test
+  void listeningBeyondLoopbackNeedsAPasswordFile(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
+    assertThatThrownBy(() -> config(kafka).host("0.0.0.0").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "console.password-file: required when the console listens on 0.0.0.0");
+    Path weak = Files.writeString(dir.resolve("weak"), "short\n");
+    assertThatThrownBy(() -> config(kafka).host("0.0.0.0").passwordFile(weak).build())
+        .hasMessageContaining("fewer than 12 characters");
+
+    Path file = Files.writeString(dir.resolve("password"), "correct horse battery\n");
+    try (ConsoleServer console =
+        ConsoleServer.start(config(kafka).host("127.0.0.1").passwordFile(file).build())) {
+      String url = console.url() + "/suppressions";
+      HttpResponse<String> none = get(url, null);
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+      assertThat(get(url, "wrong password").statusCode()).isEqualTo(401);
+      assertThat(get(url, "correct horse battery").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void changesNeedAPostWithTheCsrfTokenAndPagesCarryAStrictPolicy(EmbeddedKafka kafka)
+      throws Exception {
+    try (ConsoleServer console = ConsoleServer.start(config(kafka).build())) {
+      HttpResponse<String> page = get(console.url() + "/suppressions", null);
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.headers().firstValue("Content-Security-Policy"))
+          .hasValue(Guard.CSP)
+          .hasValueSatisfying(
+              v -> assertThat(v).contains("script-src 'self'").doesNotContain("unsafe"));
+      assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+      String cookie =
+          page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0]; // postbus_csrf=...
+      assertThat(cookie).startsWith(Guard.CSRF_COOKIE + "=");
+      assertThat(page.headers().firstValue("Set-Cookie").orElseThrow())
+          .contains("HttpOnly")
+          .contains("SameSite=Strict");
+      String token = cookie.substring(cookie.indexOf('=') + 1);
+
+      // no token, a wrong token, a token without its cookie: refused, nothing written
+      assertThat(
+              post(console.url() + "/suppressions/add", cookie, "address=a%40example.com")
+                  .statusCode())
+          .isEqualTo(403);
+      assertThat(
+              post(console.url() + "/suppressions/add", cookie, "address=a%40example.com&csrf=x")
+                  .statusCode())
+          .isEqualTo(403);
+      assertThat(
+              post(
+                      console.url() + "/suppressions/add",
+                      null,
+                      "address=a%40example.com&csrf=" + token)
+                  .statusCode())
+          .isEqualTo(403);
+      // GET never changes anything: there is no GET route for a change
+      assertThat(
+              get(console.url() + "/suppressions/add?address=a%40example.com", null).statusCode())
+          .isIn(404, 405);
+      assertThat(get(console.url() + "/dead-letters/replay", null).statusCode()).isIn(404, 405);
+      // with the token and its cookie: done
+      HttpResponse<String> added =
+          post(
+              console.url() + "/suppressions/add",
+              cookie,
+              "address=a%40example.com&reason=test&csrf=" + token);
+      assertThat(added.statusCode()).isEqualTo(302);
+      assertThat(added.headers().firstValue("Location"))
+          .hasValueSatisfying(l -> assertThat(l).startsWith("/suppressions?q=a%40example.com"));
+    }
+  }
+
+  private static HttpResponse<String> get(String url, String password) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
+    if (password != null) {
+      b.header(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString(("operator:" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> post(String url, String cookie, String form)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form));
+    if (cookie != null) {
+      b.header("Cookie", cookie);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
