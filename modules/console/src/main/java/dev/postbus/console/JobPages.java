@@ -36,7 +36,10 @@ final class JobPages {
         ctx.queryParam("since") == null || ctx.queryParam("since").isBlank()
             ? "7d"
             : ctx.queryParam("since").strip();
-    Instant from = When.parse(since, "since", Instant.now());
+    String untilText = ctx.queryParam("until") == null ? "" : ctx.queryParam("until").strip();
+    Instant now = Instant.now();
+    Instant from = When.parse(since, "since", now);
+    Instant until = When.parse(untilText, "until", now);
     List<Views.EventRow> events = new ArrayList<>();
     List<Views.DeadLetterRow> dead = new ArrayList<>();
     if (!id.isEmpty()) {
@@ -46,13 +49,15 @@ final class JobPages {
           config.eventsTopic(),
           from,
           r -> {
-            if (r.key() != null && Arrays.equals(r.key(), key)) {
+            if (r.key() != null
+                && Arrays.equals(r.key(), key)
+                && (until == null || r.timestamp() < until.toEpochMilli())) {
               events.add(row(r.value()));
             }
             return events.size() < MOST_EVENTS;
           });
       events.sort(java.util.Comparator.comparing(Views.EventRow::at));
-      DeadLetterFilter filter = new DeadLetterFilter(from, null, null, null, null, Set.of(id));
+      DeadLetterFilter filter = new DeadLetterFilter(from, until, null, null, null, Set.of(id));
       try (DeadLetterTopic dlt =
           new DeadLetterTopic(config.kafka(), config.deadLetterTopic(), null)) {
         dlt.read(
@@ -71,6 +76,7 @@ final class JobPages {
             new Views.Page("Job lookup", "jobs", Guard.token(ctx), null, null),
             id,
             since,
+            untilText,
             !id.isEmpty(),
             events,
             dead));

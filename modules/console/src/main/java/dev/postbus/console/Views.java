@@ -157,6 +157,7 @@ public final class Views {
       Page page,
       String id,
       String since,
+      String until,
       boolean searched,
       List<EventRow> events,
       List<DeadLetterRow> deadLetters) {}

@@ -1,0 +1,85 @@
+package dev.postbus.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.job.PostbusHeaders;
+import dev.postbus.testkit.SharedKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The dead-letter table pages through a topic a page at a time, filters as the CLI does. */
+@ExtendWith(SharedKafka.class)
+class ConsolePagingIT {
+
+  @Test
+  void pagesThroughTheMatchesAndCountsThemAll(EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("paging");
+    try (var admin = kafka.admin()) {
+      admin.createTopics(List.of(new NewTopic(topic + ".dlt", 1, (short) 1))).all().get();
+    }
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (int i = 0; i < 12; i++) {
+        ProducerRecord<byte[], byte[]> r =
+            new ProducerRecord<>(
+                topic + ".dlt",
+                ("job-" + i).getBytes(StandardCharsets.UTF_8),
+                "{}".getBytes(StandardCharsets.UTF_8));
+        r.headers()
+            .add(PostbusHeaders.CLASS, (i % 3 == 0 ? "expired" : "permanent").getBytes())
+            .add(PostbusHeaders.CODE, "550".getBytes())
+            .add(PostbusHeaders.REASON, "refused".getBytes());
+        producer.send(r);
+      }
+      producer.flush();
+    }
+    try (ConsoleServer console =
+        ConsoleServer.start(
+            ConsoleConfig.builder(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+                .port(0)
+                .pageSize(5)
+                .build())) {
+      String first = get(console.url() + "/dead-letters?class=permanent");
+      assertThat(rows(first)).isEqualTo(5);
+      assertThat(first)
+          .contains("<strong>8</strong> of 12 dead letters match; showing 5 from number 1.");
+      assertThat(first).contains("href=\"/dead-letters?class=permanent&amp;page=1\"");
+      String second = get(console.url() + "/dead-letters?class=permanent&page=1");
+      assertThat(rows(second)).isEqualTo(3);
+      assertThat(second).contains("showing 3 from number 6").doesNotContain("id=\"next\"");
+      assertThat(get(console.url() + "/dead-letters?code=4.7.*"))
+          .contains("<strong>0</strong> of 12");
+    }
+  }
+
+  private static int rows(String html) {
+    return (int) Pattern.compile("<tr class=\"dl\">").matcher(html).results().count();
+  }
+
+  private static String get(String url) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+}
