@@ -2,6 +2,7 @@ package dev.postbus.cli;
 
 import dev.postbus.console.ConsoleConfig;
 import dev.postbus.console.ConsoleServer;
+import dev.postbus.embedded.Faults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,6 +20,19 @@ import picocli.CommandLine.Option;
       "a worker, and the operator console. Loopback only."
     })
 final class DevCommand implements Callable<Integer> {
+
+  /** The dev capture server refuses every address of this domain with 550 5.1.1. */
+  static final String UNKNOWN_DOMAIN = "unknown.test";
+
+  private static final Faults UNKNOWN_USERS =
+      new Faults() {
+        @Override
+        public Reply recipient(String address) {
+          return address.toLowerCase(java.util.Locale.ROOT).endsWith("@" + UNKNOWN_DOMAIN)
+              ? new Reply(550, "5.1.1 User unknown")
+              : null;
+        }
+      };
 
   @Option(
       names = "--kafka-port",
@@ -69,6 +83,7 @@ final class DevCommand implements Callable<Integer> {
             new DevStack.Layout(data, false, kafkaPort, controllerPort, smtpPort, httpPort),
             connections,
             Map.of());
+    stack.capture.faults(UNKNOWN_USERS);
     ConsoleServer console =
         ConsoleServer.start(
             ConsoleConfig.builder(
@@ -96,13 +111,17 @@ final class DevCommand implements Callable<Integer> {
           Console        %s/   (dead letters, replay, job lookup, overview, suppressions)
         Publish a job:
           ./postbus send --from a@example.com --to b@example.com --subject Hi --text Hello
+        and one the capture server refuses (every address @%s is unknown), to see it in the console:
+          ./postbus send --from a@example.com --to nobody@%s --subject Hi --text Hello
         """,
         stack.kafka.bootstrapServers(),
         stack.topic,
         stack.topic,
         stack.capture.port(),
         stack.page.port(),
-        console.url());
+        console.url(),
+        UNKNOWN_DOMAIN,
+        UNKNOWN_DOMAIN);
     while (!done.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
       if (stack.worker.awaitStopped(Duration.ZERO)) {
         return 1;
