@@ -88,12 +88,8 @@ final class SuppressionPages implements AutoCloseable {
   /** POST: suppress an address (source operator). */
   void add(Context ctx) throws Exception {
     Guard.requireToken(ctx);
-    String address;
-    try {
-      address = Addresses.requireValid(ctx.formParam("address"), "address");
-    } catch (IllegalArgumentException e) {
-      ctx.status(400);
-      show(ctx, "", null, e.getMessage());
+    String address = validAddress(ctx);
+    if (address == null) {
       return;
     }
     String reason = ctx.formParam("reason");
@@ -110,12 +106,8 @@ final class SuppressionPages implements AutoCloseable {
   /** POST: take an address off the list. */
   void remove(Context ctx) throws Exception {
     Guard.requireToken(ctx);
-    String address;
-    try {
-      address = Addresses.requireValid(ctx.formParam("address"), "address");
-    } catch (IllegalArgumentException e) {
-      ctx.status(400);
-      show(ctx, "", null, e.getMessage());
+    String address = validAddress(ctx);
+    if (address == null) {
       return;
     }
     written(writer().remove(address));
@@ -124,6 +116,20 @@ final class SuppressionPages implements AutoCloseable {
         "/suppressions?notice="
             + Views.url(
                 address + " removed; replay its dead letters with the filter class=suppressed"));
+  }
+
+  /**
+   * The form's address, normalized; null when it is not one, after showing the list again with why
+   * (400).
+   */
+  private String validAddress(Context ctx) {
+    try {
+      return Addresses.requireValid(ctx.formParam("address"), "address");
+    } catch (IllegalArgumentException e) {
+      ctx.status(400);
+      show(ctx, "", null, e.getMessage());
+      return null;
+    }
   }
 
   /** Waits for Kafka to have the record; says what to do when it will not. */

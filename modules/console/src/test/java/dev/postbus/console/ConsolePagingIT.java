@@ -66,6 +66,30 @@ class ConsolePagingIT {
       assertThat(second).contains("showing 3 from number 6").doesNotContain("id=\"next\"");
       assertThat(get(console.url() + "/dead-letters?code=4.7.*"))
           .contains("<strong>0</strong> of 12");
+
+      // replaying a selection previews exactly the ticked jobs
+      HttpResponse<String> page =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(console.url() + "/dead-letters")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      String cookie = page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+      String token = cookie.substring(cookie.indexOf('=') + 1);
+      HttpResponse<String> preview =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(console.url() + "/dead-letters/replay"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .header("Cookie", cookie)
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "csrf="
+                              + token
+                              + "&action=preview&select=job-1&select=job-4&class=expired"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(preview.statusCode()).isEqualTo(200);
+      assertThat(preview.body())
+          .contains("<strong>2</strong> of 12 would be republished.")
+          .contains("name=\"id\" value=\"job-1,job-4\"");
     }
   }
 
@@ -73,12 +97,12 @@ class ConsolePagingIT {
     return (int) Pattern.compile("<tr class=\"dl\">").matcher(html).results().count();
   }
 
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
   private static String get(String url) throws Exception {
     HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }
