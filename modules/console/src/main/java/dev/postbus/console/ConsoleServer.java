@@ -68,14 +68,16 @@ public final class ConsoleServer implements AutoCloseable {
                   });
               c.routes.exception(
                   IllegalStateException.class,
-                  (e, ctx) -> {
-                    ctx.status(503);
-                    templates.render(
-                        ctx,
-                        "error.jte",
-                        new Views.Page(
-                            "Kafka did not answer", "", Guard.token(ctx), null, e.getMessage()));
-                  });
+                  (e, ctx) -> unavailable(templates, ctx, e.getMessage()));
+              c.routes.exception(
+                  org.apache.kafka.common.KafkaException.class,
+                  (e, ctx) ->
+                      unavailable(
+                          templates,
+                          ctx,
+                          "Kafka did not answer ("
+                              + e.getClass().getSimpleName()
+                              + "): is the broker running, and are --bootstrap-servers right?"));
               c.routes.exception(
                   HttpResponseException.class,
                   (e, ctx) -> {
@@ -97,6 +99,12 @@ public final class ConsoleServer implements AutoCloseable {
         config.group(),
         config.password() == null ? "" : "; password required");
     return server;
+  }
+
+  private static void unavailable(Templates templates, io.javalin.http.Context ctx, String why) {
+    ctx.status(503);
+    templates.render(
+        ctx, "error.jte", new Views.Page("Kafka did not answer", "", Guard.token(ctx), null, why));
   }
 
   public int port() {
