@@ -158,6 +158,7 @@ class ConsoleBrowserIT {
         }
         TopicReader.read(kafka.bootstrapServers(), topic + ".dlt", 5, Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(30)).until(() -> relay.received() == 6);
+        assertThat(worker.stats().snapshot().deadLettered()).isEqualTo(5);
         String url = console.url();
 
         // The dead letters: five, one of them a poison record whose key is a script.
