@@ -56,6 +56,17 @@ class CliIT {
   }
 
   @Test
+  void theConsoleRefusesToListenBeyondLoopbackWithoutAPassword() throws Exception {
+    Result r = postbus(Map.of(), null, "console", "--host", "0.0.0.0", "--port", "0");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .startsWith(
+            "postbus console: console.password-file: required when the console listens on"
+                + " 0.0.0.0 (console.host)")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void commandsFailFastWithOneLineAndExitCodeThreeWhenKafkaIsNotThere() throws Exception {
     int closed;
     try (java.net.ServerSocket s =
