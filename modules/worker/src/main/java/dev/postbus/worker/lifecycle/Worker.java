@@ -74,6 +74,7 @@ public final class Worker implements AutoCloseable {
   private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final WorkerConfig config;
+  private final Clock clock;
   private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.STARTING);
   private final WorkerStats stats = new WorkerStats();
   private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
@@ -104,6 +105,7 @@ public final class Worker implements AutoCloseable {
 
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
+    this.clock = clock;
     this.producer =
         new KafkaProducer<>(
             KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
@@ -381,7 +383,7 @@ public final class Worker implements AutoCloseable {
           "worker {}: Kafka is back (unreachable from {} UTC for {} s)",
           config.workerId(),
           TIME.format(was),
-          Duration.between(was, Instant.now()).toSeconds());
+          Duration.between(was, clock.instant()).toSeconds());
     }
     reconsiderPause();
   }
