@@ -43,6 +43,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The console in a real headless Chromium (Debian's chromium and chromium-driver, installed by
@@ -170,14 +172,14 @@ class ConsoleBrowserIT {
 
         // Filter by code, as an operator would type it.
         browser.findElement(By.id("f-code")).sendKeys("5.1.1");
-        browser.findElement(By.id("apply")).click();
+        navigate(By.id("apply"));
         assertThat(rows()).hasSize(4);
         assertThat(browser.findElement(By.id("count")).getText()).startsWith("4 of 5");
         shot("dead-letters-5.1.1");
 
         // One in full: the relay's reply and the payload are text, not markup.
         open(url + "/dead-letters?id=unknown-hostile");
-        browser.findElement(By.cssSelector("tr.dl td a")).click();
+        navigate(By.cssSelector("tr.dl td a"));
         assertThat(browser.findElement(By.id("reply")).getText())
             .contains(SCRIPT)
             .contains(IMG)
@@ -192,18 +194,18 @@ class ConsoleBrowserIT {
         // Replay the filter: a preview first, then the confirmation, then the result.
         refusing.set(false); // the cause is fixed
         open(url + "/dead-letters?code=5.1.1");
-        browser.findElement(By.id("replay-filter")).click();
+        navigate(By.id("replay-filter"));
         assertThat(browser.findElement(By.id("preview")).getText())
             .isEqualTo("4 of 5 would be republished.");
         shot("replay-preview");
-        browser.findElement(By.id("confirm")).click();
+        navigate(By.id("confirm"));
         assertThat(browser.findElement(By.id("result")).getText())
             .startsWith("4 dead letters republished");
         await().atMost(Duration.ofSeconds(60)).until(() -> relay.received() == 10);
 
         // The same replay again republishes nothing.
         open(url + "/dead-letters?code=5.1.1");
-        browser.findElement(By.id("replay-filter")).click();
+        navigate(By.id("replay-filter"));
         assertThat(browser.findElement(By.id("preview")).getText()).startsWith("0 of ");
         assertThat(browser.findElements(By.id("confirm"))).isEmpty();
 
@@ -243,7 +245,7 @@ class ConsoleBrowserIT {
         open(url + "/suppressions");
         browser.findElement(By.id("add-address")).sendKeys("Someone@Example.com");
         browser.findElement(By.id("add-reason")).sendKeys(SCRIPT);
-        browser.findElement(By.id("add")).click();
+        navigate(By.id("add"));
         assertThat(browser.findElement(By.id("notice")).getText()).isEqualTo("suppressed");
         assertThat(browser.findElement(By.id("list")).getText())
             .contains("someone@example.com")
@@ -251,17 +253,26 @@ class ConsoleBrowserIT {
         noScriptRan();
         shot("suppressions");
         browser.findElement(By.id("add-address")).sendKeys("not-an-address");
-        browser.findElement(By.id("add")).click();
+        navigate(By.id("add"));
         assertThat(browser.findElement(By.id("error")).getText())
             .isEqualTo(
                 "address: not a valid email address (local@domain, ASCII, at most 254 characters)");
         open(url + "/suppressions?q=someone");
-        browser.findElement(By.cssSelector("tr.suppressed button.remove")).click();
+        navigate(By.cssSelector("tr.suppressed button.remove"));
         assertThat(browser.findElement(By.id("notice")).getText())
             .startsWith("someone@example.com removed");
         assertThat(browser.findElements(By.cssSelector("tr.suppressed"))).isEmpty();
       }
     }
+  }
+
+  /**
+   * Clicks what submits a form or follows a link, and waits until the next page has replaced it.
+   */
+  private static void navigate(By what) {
+    WebElement page = browser.findElement(By.tagName("html"));
+    browser.findElement(what).click();
+    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(page));
   }
 
   private static void open(String url) {
