@@ -3,6 +3,8 @@ package dev.postbus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.client.JobPublisher;
 import dev.postbus.client.PublisherConfig;
+import dev.postbus.console.ConsoleConfig;
+import dev.postbus.console.ConsoleServer;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.FreePort;
 import dev.postbus.job.Job;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -64,6 +67,20 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "4",
       description = "SMTP connections (default ${DEFAULT-VALUE}).")
   int connections;
+
+  @Option(
+      names = "--console",
+      description =
+          "After the report, keep everything running with the operator console on --console-port, to"
+              + " browse the demo's dead letters and events; Ctrl-C stops.")
+  boolean console;
+
+  @Option(
+      names = "--console-port",
+      defaultValue = "8080",
+      description =
+          "The console's port with --console (default ${DEFAULT-VALUE}; 0: any free port).")
+  int consolePort;
 
   @Option(
       names = "--json",
@@ -113,7 +130,11 @@ final class DemoCommand implements Callable<Integer> {
     try (DevStack stack = DevStack.start(layout, connections, DEMO_SETTINGS)) {
       DemoFaults faults = new DemoFaults();
       stack.capture.faults(faults);
-      return run(stack, faults);
+      int result = run(stack, faults);
+      if (console) {
+        browse(stack);
+      }
+      return result;
     }
   }
 
@@ -162,6 +183,34 @@ final class DemoCommand implements Callable<Integer> {
           s.delivered(), jobs, stack.capture.received());
     }
     return complete ? 0 : 1;
+  }
+
+  /** The operator console over the demo's stack, until Ctrl-C. */
+  private void browse(DevStack stack) throws InterruptedException {
+    ConsoleServer server =
+        ConsoleServer.start(
+            ConsoleConfig.builder(
+                    Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
+                    stack.topic)
+                .eventsTopic(stack.worker.config().eventsTopic())
+                .group(stack.worker.config().group())
+                .port(consolePort)
+                .build());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "postbus-demo-console-stop"));
+    System.out.printf(
+        "%nThe demo's dead letters and events, in the operator console: %s/dead-letters"
+            + " (Ctrl-C to stop)%n",
+        server.url());
+    System.out.flush();
+    stopped.await();
   }
 
   private void awaitProgress(String task, LongSupplier done) throws InterruptedException {

@@ -36,4 +36,45 @@ class DemoIT {
         .contains("postbus dlt replay --code 5.1.1");
     assertThat(report.get("seconds").asDouble()).isPositive();
   }
+
+  /** With --console the demo stays up, and the console shows its dead letters. */
+  @Test
+  void theConsoleShowsTheDemosDeadLetters() throws Exception {
+    int port = dev.postbus.embedded.FreePort.pick();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Dlogback.configurationFile=logback.xml",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Postbus.class.getName(),
+            "demo",
+            "--jobs",
+            "100",
+            "--console",
+            "--console-port",
+            Integer.toString(port));
+    java.io.File out = java.io.File.createTempFile("postbus-demo", ".txt");
+    out.deleteOnExit();
+    pb.redirectErrorStream(true).redirectOutput(out);
+    Process p = pb.start();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofMinutes(3))
+          .until(
+              () ->
+                  java.nio.file.Files.readString(out.toPath())
+                      .contains("in the operator console: http://127.0.0.1:" + port));
+      String page = dev.postbus.testkit.HttpProbe.get(port, "/dead-letters?code=5.1.1").body();
+      // 100 jobs: every 20th recipient refused with 550 5.1.1, replayed once the server took it
+      assertThat(page).contains("<strong>5</strong> of 5 dead letters match");
+      assertThat(java.util.regex.Pattern.compile("<tr class=\"dl\">").matcher(page).results())
+          .hasSize(5);
+    } finally {
+      p.destroy();
+      if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
 }
