@@ -33,7 +33,6 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -257,11 +256,7 @@ final class DemoCommand implements Callable<Integer> {
     var list = SuppressionReader.readAll(kafka, topic, Duration.ofMinutes(1), problem -> {});
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.kafka.bootstrapServers(),
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
-                1),
+            SuppressionWriter.producerSettings(kafka),
             new ByteArraySerializer(),
             new ByteArraySerializer())) {
       SuppressionWriter writer = new SuppressionWriter(producer, topic);

@@ -3,14 +3,12 @@ package dev.postbus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.postbus.job.PostbusHeaders;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.Replayer;
+import dev.postbus.replay.Times;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -83,27 +81,7 @@ final class DltCommand {
     }
 
     static Instant when(String text, String option) {
-      if (text == null) {
-        return null;
-      }
-      try {
-        return Instant.parse(text);
-      } catch (DateTimeParseException notAnInstant) {
-        try {
-          Duration age =
-              dev.postbus.worker.config.ValueType.duration(Duration.ZERO, Duration.ofDays(3650))
-                  .parse()
-                  .apply(text);
-          return Instant.now().minus(age);
-        } catch (RuntimeException e) {
-          throw new IllegalArgumentException(
-              option
-                  + " must be an ISO-8601 time (2026-11-24T10:00:00Z) or an age "
-                  + "(2h, 30m, 7d); got '"
-                  + text
-                  + "'");
-        }
-      }
+      return Times.instantOrAge(text, option, Instant.now());
     }
   }
 
@@ -249,11 +227,7 @@ final class DltCommand {
                 + d.jobId()
                 + "  its payload was too large for the dead-letter topic; "
                 + "the original is at "
-                + header(d, PostbusHeaders.ORIGINAL_TOPIC)
-                + "-"
-                + header(d, PostbusHeaders.ORIGINAL_PARTITION)
-                + "@"
-                + header(d, PostbusHeaders.ORIGINAL_OFFSET)
+                + d.original()
                 + " while the jobs topic keeps it");
       }
       if (dryRun) {
@@ -297,11 +271,6 @@ final class DltCommand {
           .filter(s -> s != null && !s.expired(now))
           .count();
     }
-  }
-
-  private static String header(DeadLetter d, String name) {
-    var h = d.record().headers().lastHeader(name);
-    return h == null ? "?" : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   static ObjectNode summary(DeadLetter d) {

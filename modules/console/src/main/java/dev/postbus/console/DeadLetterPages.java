@@ -1,7 +1,6 @@
 package dev.postbus.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.postbus.job.PostbusHeaders;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.DeadLetterTopic;
@@ -97,11 +96,7 @@ final class DeadLetterPages {
         d.payloadOmitted()
             ? "Its payload was too large for the dead-letter topic and was left out, so it cannot be"
                 + " replayed from here. The original is at "
-                + Views.header(d, PostbusHeaders.ORIGINAL_TOPIC)
-                + "-"
-                + Views.header(d, PostbusHeaders.ORIGINAL_PARTITION)
-                + "@"
-                + Views.header(d, PostbusHeaders.ORIGINAL_OFFSET)
+                + d.original()
                 + " while the jobs topic keeps it."
             : null;
     templates.render(

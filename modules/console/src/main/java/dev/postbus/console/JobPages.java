@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.DeadLetterTopic;
+import dev.postbus.replay.Times;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -38,8 +39,8 @@ final class JobPages {
             : ctx.queryParam("since").strip();
     String untilText = ctx.queryParam("until") == null ? "" : ctx.queryParam("until").strip();
     Instant now = Instant.now();
-    Instant from = When.parse(since, "since", now);
-    Instant until = When.parse(untilText, "until", now);
+    Instant from = Times.instantOrAge(since, "since", now);
+    Instant until = Times.instantOrAge(Views.given(untilText), "until", now);
     List<Views.EventRow> events = new ArrayList<>();
     List<Views.DeadLetterRow> dead = new ArrayList<>();
     if (!id.isEmpty()) {

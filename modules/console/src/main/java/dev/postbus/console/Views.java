@@ -3,6 +3,7 @@ package dev.postbus.console;
 import dev.postbus.job.PostbusHeaders;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
+import dev.postbus.replay.Times;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -46,16 +47,12 @@ public final class Views {
 
     DeadLetterFilter toFilter(Instant now) {
       return new DeadLetterFilter(
-          When.parse(since, "since", now),
-          When.parse(until, "until", now),
+          Times.instantOrAge(given(since), "since", now),
+          Times.instantOrAge(given(until), "until", now),
           words(classes),
           code.isEmpty() ? null : code,
           domain.isEmpty() ? null : domain.toLowerCase(java.util.Locale.ROOT),
           words(ids));
-    }
-
-    public boolean empty() {
-      return (since + until + classes + code + domain + ids).isEmpty();
     }
 
     /** The filter as a query string, for links to other pages of it. */
@@ -98,7 +95,7 @@ public final class Views {
       int replayCount) {
 
     static DeadLetterRow of(DeadLetter d) {
-      String attempts = header(d, PostbusHeaders.ATTEMPTS);
+      String attempts = d.header(PostbusHeaders.ATTEMPTS);
       return new DeadLetterRow(
           d.position(),
           d.time().truncatedTo(ChronoUnit.SECONDS).toString(),
@@ -202,12 +199,12 @@ public final class Views {
     return "/webjars/uplot/" + version + "/dist/";
   }
 
-  static String url(String s) {
-    return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8);
+  /** A form field as the filters take it: null when left empty. */
+  static String given(String field) {
+    return field == null || field.isBlank() ? null : field;
   }
 
-  static String header(DeadLetter d, String name) {
-    var h = d.record().headers().lastHeader(name);
-    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  static String url(String s) {
+    return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8);
   }
 }

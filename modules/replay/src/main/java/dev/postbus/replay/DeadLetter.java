@@ -79,6 +79,27 @@ public record DeadLetter(
     }
   }
 
+  /** A header's value as text, or null when the record has none of that name. */
+  public String header(String name) {
+    return header(record, name);
+  }
+
+  /**
+   * Where the job's original record is: {@code topic-partition@offset}, "?" for what a header does
+   * not say.
+   */
+  public String original() {
+    return orUnknown(header(PostbusHeaders.ORIGINAL_TOPIC))
+        + "-"
+        + orUnknown(header(PostbusHeaders.ORIGINAL_PARTITION))
+        + "@"
+        + orUnknown(header(PostbusHeaders.ORIGINAL_OFFSET));
+  }
+
+  private static String orUnknown(String s) {
+    return s == null ? "?" : s;
+  }
+
   static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     Header h = r.headers().lastHeader(name);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -45,7 +45,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private final Consumer<byte[], byte[]> consumer;
   private final List<String> topics;
   private final Set<String> tierTopics;
-  private final BooleanSupplier relayDown;
+  private final BooleanSupplier deliveryHeld;
   private final Map<TopicPartition, Instant> held = new HashMap<>();
   private final Clock clock;
   private final DispatchQueue queue;
@@ -77,14 +77,14 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       Set<String> tierTopics,
       DispatchQueue queue,
       BlockingQueue<Delivery> finished,
-      BooleanSupplier relayDown,
+      BooleanSupplier deliveryHeld,
       Duration commitInterval,
       Duration drainTimeout,
       Clock clock) {
     this.consumer = consumer;
     this.topics = List.copyOf(topics);
     this.tierTopics = Set.copyOf(tierTopics);
-    this.relayDown = relayDown;
+    this.deliveryHeld = deliveryHeld;
     this.clock = clock;
     this.queue = queue;
     this.finished = finished;
@@ -250,16 +250,16 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   /**
-   * Pauses every partition while the queue is full or the relay is down; resumes below the
-   * low-water mark.
+   * Pauses every partition while the queue is full or delivery is held (every relay out, or the
+   * bounce-rate guard); resumes below the low-water mark.
    */
   private void applyBackpressure() {
-    boolean relayProblem = relayDown.getAsBoolean();
-    if (!paused && (queue.full() || relayProblem)) {
+    boolean holding = deliveryHeld.getAsBoolean();
+    if (!paused && (queue.full() || holding)) {
       consumer.pause(consumer.assignment());
       paused = true;
-      log.debug("pausing all partitions (queue {}, relay down {})", queue.size(), relayProblem);
-    } else if (paused && !relayProblem && queue.belowLowWater()) {
+      log.debug("pausing all partitions (queue {}, delivery held {})", queue.size(), holding);
+    } else if (paused && !holding && queue.belowLowWater()) {
       Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
       resume.removeAll(held.keySet());
       consumer.resume(resume);

@@ -52,12 +52,7 @@ public final class OpsServer implements AutoCloseable {
   /**
    * Listens on {@code port} (0: any free port) on every interface: probes come from outside the
    * pod.
-   */
-  public static OpsServer start(int port, Supplier<Status> status, Supplier<String> metrics) {
-    return start(port, status, metrics, () -> false);
-  }
-
-  /**
+   *
    * @param resume lets delivery go on after the bounce-rate guard; false when it was not holding it
    */
   public static OpsServer start(

@@ -35,10 +35,6 @@ public final class BounceGuard {
     this.bounced = new BitSet(window);
   }
 
-  public static BounceGuard off() {
-    return new BounceGuard(1, 0, reason -> {});
-  }
-
   /** Records the endings of one send: recipients accepted and refused permanently. */
   public void record(int accepted, int refusedPermanently) {
     if (maxRate <= 0 || accepted + refusedPermanently == 0) {
@@ -99,10 +95,6 @@ public final class BounceGuard {
     filled = 0;
     bounces = 0;
     return was;
-  }
-
-  public boolean on() {
-    return maxRate > 0;
   }
 
   /** The share refused permanently in the window now (0 when empty). */

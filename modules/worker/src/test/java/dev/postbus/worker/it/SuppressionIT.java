@@ -225,13 +225,8 @@ class SuppressionIT {
 
   private static KafkaProducer<byte[], byte[]> producer(Fixtures f) {
     return new KafkaProducer<>(
-        // one request in flight: an idempotent producer's first writes to a topic created a moment
-        // ago can otherwise fail for good (OutOfOrderSequenceException), as the worker's own avoid
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            f.bootstrap,
-            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
-            1),
+        SuppressionWriter.producerSettings(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, f.bootstrap)),
         new ByteArraySerializer(),
         new ByteArraySerializer());
   }
