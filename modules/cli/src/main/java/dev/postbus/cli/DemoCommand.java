@@ -3,7 +3,6 @@ package dev.postbus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.client.JobPublisher;
 import dev.postbus.client.PublisherConfig;
-import dev.postbus.console.ConsoleConfig;
 import dev.postbus.console.ConsoleServer;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.FreePort;
@@ -186,15 +185,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** The operator console over the demo's stack, until Ctrl-C. */
   private void browse(DevStack stack) throws InterruptedException {
-    ConsoleServer server =
-        ConsoleServer.start(
-            ConsoleConfig.builder(
-                    Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers()),
-                    stack.topic)
-                .eventsTopic(stack.worker.config().eventsTopic())
-                .group(stack.worker.config().group())
-                .port(consolePort)
-                .build());
+    ConsoleServer server = stack.startConsole(consolePort);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

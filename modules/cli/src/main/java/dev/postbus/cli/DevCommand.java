@@ -1,6 +1,5 @@
 package dev.postbus.cli;
 
-import dev.postbus.console.ConsoleConfig;
 import dev.postbus.console.ConsoleServer;
 import dev.postbus.embedded.Faults;
 import java.nio.file.Path;
@@ -84,14 +83,7 @@ final class DevCommand implements Callable<Integer> {
             connections,
             Map.of());
     stack.capture.faults(UNKNOWN_USERS);
-    ConsoleServer console =
-        ConsoleServer.start(
-            ConsoleConfig.builder(
-                    Map.of("bootstrap.servers", stack.kafka.bootstrapServers()), stack.topic)
-                .eventsTopic(stack.worker.config().eventsTopic())
-                .group(stack.worker.config().group())
-                .port(consolePort)
-                .build());
+    ConsoleServer console = stack.startConsole(consolePort);
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

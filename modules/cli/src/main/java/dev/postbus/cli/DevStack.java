@@ -40,6 +40,17 @@ final class DevStack implements AutoCloseable {
     this.topic = topic;
   }
 
+  /** The operator console over this stack (its broker, topic, events and group) on {@code port}. */
+  dev.postbus.console.ConsoleServer startConsole(int port) {
+    return dev.postbus.console.ConsoleServer.start(
+        dev.postbus.console.ConsoleConfig.builder(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+            .eventsTopic(worker.config().eventsTopic())
+            .group(worker.config().group())
+            .port(port)
+            .build());
+  }
+
   static DevStack start(Layout layout, int connections, Map<String, String> workerSettings) {
     EmbeddedKafka kafka =
         EmbeddedKafka.start(
