@@ -29,6 +29,7 @@ public record SmtpConfig(
     Duration connectTimeout,
     Duration readTimeout,
     Duration writeTimeout,
+    Duration dataDoneTimeout,
     int maxMessagesPerConnection,
     Duration maxConnectionAge,
     Duration idleTimeout,
@@ -42,6 +43,10 @@ public record SmtpConfig(
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** RFC 5321 4.5.3.2.6 and Postfix's smtp_data_done_timeout: 10 minutes for the end's reply. */
+  public static final Duration DEFAULT_DATA_DONE_TIMEOUT = Duration.ofMinutes(10);
+
   public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 1000;
   public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -64,6 +69,7 @@ public record SmtpConfig(
     positive("smtp.connect-timeout", connectTimeout);
     positive("smtp.read-timeout", readTimeout);
     positive("smtp.write-timeout", writeTimeout);
+    positive("smtp.data-done-timeout", dataDoneTimeout);
     positive("smtp.max-connection-age", maxConnectionAge);
     positive("smtp.idle-timeout", idleTimeout);
     if (maxMessagesPerConnection < 1) {
@@ -136,6 +142,8 @@ public record SmtpConfig(
         + connectTimeout
         + ", read="
         + readTimeout
+        + ", data-done="
+        + dataDoneTimeout
         + ", maxMessages="
         + maxMessagesPerConnection
         + ", maxAge="
@@ -159,6 +167,7 @@ public record SmtpConfig(
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration readTimeout = DEFAULT_READ_TIMEOUT;
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private Duration dataDoneTimeout = DEFAULT_DATA_DONE_TIMEOUT;
     private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
     private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
@@ -182,6 +191,7 @@ public record SmtpConfig(
       connectTimeout = c.connectTimeout;
       readTimeout = c.readTimeout;
       writeTimeout = c.writeTimeout;
+      dataDoneTimeout = c.dataDoneTimeout;
       maxMessagesPerConnection = c.maxMessagesPerConnection;
       maxConnectionAge = c.maxConnectionAge;
       idleTimeout = c.idleTimeout;
@@ -219,6 +229,12 @@ public record SmtpConfig(
 
     public Builder writeTimeout(Duration d) {
       this.writeTimeout = d;
+      return this;
+    }
+
+    /** smtp.data-done-timeout: how long the reply to the end of a message may take. */
+    public Builder dataDoneTimeout(Duration d) {
+      this.dataDoneTimeout = d;
       return this;
     }
 
@@ -277,6 +293,7 @@ public record SmtpConfig(
           connectTimeout,
           readTimeout,
           writeTimeout,
+          dataDoneTimeout,
           maxMessagesPerConnection,
           maxConnectionAge,
           idleTimeout,

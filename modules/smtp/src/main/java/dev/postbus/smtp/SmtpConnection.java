@@ -126,6 +126,12 @@ public final class SmtpConnection implements AutoCloseable {
       drop();
     }
     recycleIfDue();
+    if (state == ConnectionState.IDLE && !transport.usable()) {
+      drop();
+    } else if (state == ConnectionState.IDLE && transport.spokeWhileIdle()) {
+      log.debug("{}: the relay spoke while the connection was idle (a 421?); reconnecting", name);
+      drop();
+    }
     if (state == ConnectionState.DISCONNECTED) {
       SendOutcome failure = open();
       if (failure != null) {

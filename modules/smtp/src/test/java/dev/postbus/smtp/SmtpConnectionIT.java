@@ -42,7 +42,10 @@ class SmtpConnectionIT {
 
   private static SmtpConfig plain(int port) {
     return SmtpConfig.of("127.0.0.1", port, TlsMode.NONE)
-        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
+        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2))
+        .toBuilder()
+        .dataDoneTimeout(Duration.ofSeconds(2))
+        .build();
   }
 
   @Test
@@ -177,9 +180,8 @@ class SmtpConnectionIT {
                 in -> {
                   try {
                     in.readAllBytes();
-                    Thread.sleep(
-                        4_000); // longer than the client's 2 s read timeout: the reply never comes
-                    // in time
+                    // longer than the client's 2 s data-done timeout: the reply never comes in time
+                    Thread.sleep(4_000);
                   } catch (Exception e) {
                     Thread.currentThread().interrupt();
                   }

@@ -92,7 +92,7 @@ public final class SessionOpener {
     if (config.authenticated()) {
       authenticate(socket, in, ext);
     }
-    return new SmtpSession(socket, in, ext, config);
+    return new SmtpSession(new SessionIo(plain, socket, in, config), ext, config);
   }
 
   private Extensions hello(Socket socket, ReplyReader in) throws IOException, OpenFailed {

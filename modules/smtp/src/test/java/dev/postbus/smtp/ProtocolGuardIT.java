@@ -1,0 +1,97 @@
+package dev.postbus.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Defects 12 and 13 of issue 20: a 421 to any reply ends the session, and a reply that cannot
+ * answer the command it is matched to breaks the session (lost or in doubt), never refuses the job.
+ */
+class ProtocolGuardIT {
+
+  private static final Session SESSION = Session.getInstance(new java.util.Properties());
+
+  private static MimeMessage message(String text) throws Exception {
+    MimeMessage m = new MimeMessage(SESSION);
+    m.setFrom("a@example.com");
+    m.setRecipients(Message.RecipientType.TO, "b@example.net");
+    m.setText(text);
+    m.saveChanges();
+    return m;
+  }
+
+  private static SmtpConfig config(int port) {
+    return SmtpConfig.builder("127.0.0.1", port, TlsMode.NONE)
+        .readTimeout(Duration.ofSeconds(2))
+        .writeTimeout(Duration.ofSeconds(2))
+        .build();
+  }
+
+  private static SendOutcome sendOnce(
+      List<String> ext, Function<String, String> script, MimeMessage m, Address[] to)
+      throws Exception {
+    try (ScriptedServer s = new ScriptedServer(ext, false, script);
+        SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
+      return c.send(m, to);
+    }
+  }
+
+  @Test
+  void a421ToOneRecipientAmongAcceptedOnesEndsTheSessionAfterTheMessage() throws Exception {
+    try (ScriptedServer s =
+            new ScriptedServer(
+                List.of("PIPELINING"),
+                true,
+                cmd ->
+                    cmd.contains("<gone@") ? "421 4.3.2 shutting down" : ScriptedServer.ok(cmd));
+        SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
+      assertThat(c.send(message("x"), Rcpt.of("b@example.net", "gone@example.net")))
+          .isInstanceOf(SendOutcome.RecipientsRefused.class);
+      assertThat(c.send(message("y"), Rcpt.of("b@example.net")))
+          .isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.opens()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void a354ToTheEndOfDataIsAProtocolErrorInDoubtNeverAPermanentRefusal() throws Exception {
+    SendOutcome o =
+        sendOnce(
+            List.of("PIPELINING"),
+            cmd -> cmd.equals(".") ? "354 go ahead" : ScriptedServer.ok(cmd),
+            message("x"),
+            Rcpt.of("b@example.net"));
+    assertThat(o).isInstanceOf(SendOutcome.InDoubt.class);
+  }
+
+  @Test
+  void repliesThatCannotAnswerTheirCommandsBreakTheSessionAsLost() throws Exception {
+    // A relay answering out of order: 354 to RCPT, 250 to DATA.
+    SendOutcome o =
+        sendOnce(
+            List.of("PIPELINING"),
+            cmd ->
+                cmd.startsWith("RCPT")
+                    ? "354 go ahead"
+                    : cmd.startsWith("DATA") ? "250 ok" : ScriptedServer.ok(cmd),
+            message("x"),
+            Rcpt.of("b@example.net"));
+    assertThat(o).isInstanceOf(SendOutcome.ConnectionLost.class);
+    SendOutcome mail =
+        sendOnce(
+            List.of(),
+            cmd -> cmd.startsWith("MAIL") ? "354 go ahead" : ScriptedServer.ok(cmd),
+            message("x"),
+            Rcpt.of("b@example.net"));
+    assertThat(mail).isInstanceOf(SendOutcome.ConnectionLost.class);
+  }
+}
