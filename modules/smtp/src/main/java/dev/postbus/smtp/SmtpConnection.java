@@ -296,10 +296,23 @@ public final class SmtpConnection implements AutoCloseable {
     }
   }
 
-  /** A growable buffer whose array is read in place (no copy per message). */
+  /**
+   * A growable buffer whose array is read in place (no copy per message); grown past 1 MiB for one
+   * large message, it starts small again with the next.
+   */
   private static final class MimeBuffer extends ByteArrayOutputStream {
+    private static final int INITIAL = 16 * 1024;
+
     MimeBuffer() {
-      super(16 * 1024);
+      super(INITIAL);
+    }
+
+    @Override
+    public synchronized void reset() {
+      if (buf.length > 1024 * 1024) {
+        buf = new byte[INITIAL];
+      }
+      super.reset();
     }
 
     byte[] array() {

@@ -2,7 +2,6 @@ package dev.postbus.smtp.internal;
 
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConfig;
-import dev.postbus.smtp.SmtpReply;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -116,17 +115,10 @@ public final class SmtpSession {
           "the session holds another message's envelope; abort it first");
     }
     wire.encode(mime, mimeLength, !chunking);
-    if (extensions.size() > 0 && wire.length() > extensions.size()) {
-      return new SendOutcome.Rejected(
-          new SmtpReply(
-              552,
-              "5.3.4",
-              "message of "
-                  + wire.length()
-                  + " bytes is larger than the relay's SIZE limit of "
-                  + extensions.size()
-                  + " bytes; not sent"),
-          "MAIL");
+    SendOutcome.Rejected refused =
+        hasAhead() ? null : EnvelopeCheck.refusal(from, recipients, wire, extensions);
+    if (refused != null) {
+      return refused;
     }
     phase = Phase.ENVELOPE;
     try {
@@ -154,7 +146,7 @@ public final class SmtpSession {
     EnvelopeGroup group =
         new EnvelopeGroup(
             state == SessionState.RESET_PENDING,
-            Commands.mailFrom(from, recipients, wire.length(), wire.eightBit(), extensions),
+            Commands.mailFrom(from, recipients, wire.messageSize(), wire.eightBit(), extensions),
             recipients,
             Commands.rcptLines(recipients),
             chunking ? "BDAT " + wire.length() + " LAST" : "DATA");
@@ -208,7 +200,9 @@ public final class SmtpSession {
       io.write(wire.array(), 0, wire.length() - END_OF_DATA);
       phase = Phase.END_SENT;
       io.write(wire.array(), wire.length() - END_OF_DATA, END_OF_DATA);
-      if (nextFrom != null && writesAhead()) {
+      if (nextFrom != null
+          && writesAhead()
+          && EnvelopeCheck.canGoAhead(nextFrom, nextRecipients, extensions)) {
         writeAhead(nextFrom, nextRecipients);
       }
       io.flush();
