@@ -36,7 +36,8 @@ public record SmtpConfig(
     AuthMechanism authMechanism,
     TrustStore trustStore, // null: the JVM's default trust
     boolean pipelining,
-    boolean chunking) {
+    boolean chunking,
+    boolean authOverPlaintext) {
 
   public static final int DEFAULT_PORT = 25;
   public static final TlsMode DEFAULT_TLS = TlsMode.STARTTLS;
@@ -66,6 +67,12 @@ public record SmtpConfig(
     if ((username == null) != (password == null)) {
       throw new IllegalStateException("smtp.username and smtp.password must be set together");
     }
+    if (username != null && tls == TlsMode.NONE && !authOverPlaintext) {
+      throw new IllegalStateException(
+          "smtp.username is set with smtp.tls=none: the password would go in clear text; use"
+              + " smtp.tls=starttls-required or implicit (smtp.auth-over-plaintext=allow only for"
+              + " a lab relay)");
+    }
     positive("smtp.connect-timeout", connectTimeout);
     positive("smtp.read-timeout", readTimeout);
     positive("smtp.write-timeout", writeTimeout);
@@ -92,30 +99,6 @@ public record SmtpConfig(
     return new Builder(this);
   }
 
-  public SmtpConfig withCredentials(String user, Secret secret) {
-    return toBuilder().credentials(user, secret).build();
-  }
-
-  public SmtpConfig withHygiene(int maxMessages, Duration maxAge, Duration idle) {
-    return toBuilder()
-        .maxMessagesPerConnection(maxMessages)
-        .maxConnectionAge(maxAge)
-        .idleTimeout(idle)
-        .build();
-  }
-
-  public SmtpConfig withTimeouts(Duration connect, Duration read, Duration write) {
-    return toBuilder().connectTimeout(connect).readTimeout(read).writeTimeout(write).build();
-  }
-
-  public SmtpConfig withAuthMechanism(AuthMechanism mechanism) {
-    return toBuilder().authMechanism(mechanism).build();
-  }
-
-  public SmtpConfig withTrustStore(TrustStore store) {
-    return toBuilder().trustStore(store).build();
-  }
-
   public boolean authenticated() {
     return username != null;
   }
@@ -129,30 +112,25 @@ public record SmtpConfig(
 
   @Override
   public String toString() {
-    return "SmtpConfig["
-        + host
-        + ":"
-        + port
-        + ", tls="
-        + tls
-        + (authenticated() ? ", auth=" + authMechanism + " as (user) with " + password : "")
-        + (trustStore == null ? "" : ", trust-store=" + trustStore)
-        + (verifyCertificates ? "" : ", certificates NOT verified")
-        + ", connect="
-        + connectTimeout
-        + ", read="
-        + readTimeout
-        + ", data-done="
-        + dataDoneTimeout
-        + ", maxMessages="
-        + maxMessagesPerConnection
-        + ", maxAge="
-        + maxConnectionAge
-        + ", idle="
-        + idleTimeout
-        + (pipelining ? "" : ", pipelining off")
-        + (chunking ? "" : ", chunking off")
-        + "]";
+    return String.format(
+        "SmtpConfig[%s:%d, tls=%s%s%s%s%s, connect=%s, read=%s, data-done=%s, write=%s,"
+            + " maxMessages=%d, maxAge=%s, idle=%s%s%s]",
+        host,
+        port,
+        tls,
+        authenticated() ? ", auth=" + authMechanism + " as (user) with " + password : "",
+        trustStore == null ? "" : ", trust-store=" + trustStore,
+        verifyCertificates ? "" : ", certificates NOT verified",
+        authOverPlaintext ? ", AUTH OVER PLAINTEXT ALLOWED" : "",
+        connectTimeout,
+        readTimeout,
+        dataDoneTimeout,
+        writeTimeout,
+        maxMessagesPerConnection,
+        maxConnectionAge,
+        idleTimeout,
+        pipelining ? "" : ", pipelining off",
+        chunking ? "" : ", chunking off");
   }
 
   /** Builds a validated {@link SmtpConfig}; every setting not given keeps its default. */
@@ -175,6 +153,7 @@ public record SmtpConfig(
     private TrustStore trustStore;
     private boolean pipelining = true;
     private boolean chunking = true;
+    private boolean authOverPlaintext;
 
     private Builder(String host, int port, TlsMode tls) {
       this.host = host;
@@ -199,6 +178,7 @@ public record SmtpConfig(
       trustStore = c.trustStore;
       pipelining = c.pipelining;
       chunking = c.chunking;
+      authOverPlaintext = c.authOverPlaintext;
     }
 
     public Builder credentials(String user, Secret secret) {
@@ -281,6 +261,15 @@ public record SmtpConfig(
       return this;
     }
 
+    /**
+     * smtp.auth-over-plaintext=allow: credentials may go over a session without TLS. Only for a lab
+     * relay; logged as a warning on every such login.
+     */
+    public Builder authOverPlaintext(boolean allow) {
+      this.authOverPlaintext = allow;
+      return this;
+    }
+
     public SmtpConfig build() {
       return new SmtpConfig(
           host,
@@ -300,7 +289,8 @@ public record SmtpConfig(
           authMechanism,
           trustStore,
           pipelining,
-          chunking);
+          chunking,
+          authOverPlaintext);
     }
   }
 }
