@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -31,7 +30,7 @@ final class HandRelay implements AutoCloseable {
   private final Handler handler;
   private final SSLContext implicitTls;
   private final CountDownLatch closed = new CountDownLatch(1);
-  final List<String> commands = new CopyOnWriteArrayList<>();
+  final List<String> commands = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
   /** {@code implicitTls}: null for a plain port, else the server's TLS context. */
   HandRelay(SSLContext implicitTls, int receiveBuffer, Handler handler) throws IOException {
@@ -96,6 +95,7 @@ final class HandRelay implements AutoCloseable {
 
     Peer(Socket raw) throws IOException {
       this.raw = raw;
+      raw.setTcpNoDelay(true);
       use(raw);
     }
 
@@ -103,6 +103,11 @@ final class HandRelay implements AutoCloseable {
       this.socket = s;
       this.in = new BufferedInputStream(s.getInputStream());
       this.out = s.getOutputStream();
+    }
+
+    /** A small send buffer: the relay blocks on its replies as soon as the client stops reading. */
+    void sendBuffer(int bytes) throws IOException {
+      raw.setSendBufferSize(bytes);
     }
 
     void startTls(SSLContext context) throws IOException {

@@ -94,4 +94,51 @@ class ProtocolGuardIT {
             Rcpt.of("b@example.net"));
     assertThat(mail).isInstanceOf(SendOutcome.ConnectionLost.class);
   }
+
+  @Test
+  void aPipelinedGroupOfManyRecipientsIsCutSoThatNeitherSideBlocks() throws Exception {
+    // RFC 2920 3.1: a relay that answers every RCPT at once and whose replies we do not read stops
+    // reading our commands once its send buffer is full; a group written whole would then block
+    // both sides until the write timeout.
+    String longReply = "250 2.1.5 recipient ok " + "x".repeat(400);
+    try (HandRelay relay =
+        new HandRelay(
+            null,
+            8 * 1024,
+            p -> {
+              p.sendBuffer(8 * 1024);
+              p.reply("220 hand ESMTP");
+              String line;
+              while ((line = p.line()) != null) {
+                String verb = line.length() >= 4 ? line.substring(0, 4) : line;
+                switch (verb) {
+                  case "EHLO" -> p.reply("250-hand\r\n250 PIPELINING");
+                  case "RCPT" -> p.reply(longReply);
+                  case "DATA" -> {
+                    p.reply("354 go");
+                    p.data();
+                    p.reply("250 2.0.0 queued");
+                  }
+                  case "QUIT" -> {
+                    p.reply("221 bye");
+                    return;
+                  }
+                  default -> p.reply("250 ok");
+                }
+              }
+            })) {
+      String[] many = new String[20_000];
+      for (int i = 0; i < many.length; i++) {
+        many[i] = "recipient-" + i + "-" + "r".repeat(40) + "@" + "d".repeat(150) + ".example.net";
+      }
+      SmtpConfig config =
+          SmtpConfig.builder("127.0.0.1", relay.port(), TlsMode.NONE)
+              .readTimeout(Duration.ofSeconds(5))
+              .writeTimeout(Duration.ofSeconds(2))
+              .build();
+      try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
+        assertThat(c.send(message("x"), Rcpt.of(many))).isInstanceOf(SendOutcome.Delivered.class);
+      }
+    }
+  }
 }
