@@ -8,7 +8,6 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -126,10 +125,8 @@ public final class SmtpConnection implements AutoCloseable {
       drop();
     }
     recycleIfDue();
-    if (state == ConnectionState.IDLE && !transport.usable()) {
-      drop();
-    } else if (state == ConnectionState.IDLE && transport.spokeWhileIdle()) {
-      log.debug("{}: the relay spoke while the connection was idle (a 421?); reconnecting", name);
+    if (state == ConnectionState.IDLE && (!transport.usable() || transport.spokeWhileIdle())) {
+      log.debug("{}: broken, or the relay spoke while it was idle (a 421?); reconnecting", name);
       drop();
     }
     if (state == ConnectionState.DISCONNECTED) {
@@ -293,30 +290,6 @@ public final class SmtpConnection implements AutoCloseable {
   private void requireNotClosed() {
     if (state == ConnectionState.CLOSED) {
       throw new IllegalStateException(name + " is closed");
-    }
-  }
-
-  /**
-   * A growable buffer whose array is read in place (no copy per message); grown past 1 MiB for one
-   * large message, it starts small again with the next.
-   */
-  private static final class MimeBuffer extends ByteArrayOutputStream {
-    private static final int INITIAL = 16 * 1024;
-
-    MimeBuffer() {
-      super(INITIAL);
-    }
-
-    @Override
-    public synchronized void reset() {
-      if (buf.length > 1024 * 1024) {
-        buf = new byte[INITIAL];
-      }
-      super.reset();
-    }
-
-    byte[] array() {
-      return buf;
     }
   }
 

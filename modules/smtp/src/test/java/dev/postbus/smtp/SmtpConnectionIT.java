@@ -237,6 +237,7 @@ class SmtpConnectionIT {
       SmtpConfig right =
           plain(greenMail.getSmtp().getPort()).toBuilder()
               .credentials("sender", Secret.of("right"))
+              .authOverPlaintext(true)
               .build();
       try (SmtpConnection c = new SmtpConnection(right, Clock.systemUTC(), "lane-0")) {
         assertThat(c.send(message(SmtpConnection.sessionFor(right), "s"), Rcpt.of("b@example.com")))

@@ -44,6 +44,36 @@ final class EnvelopeGroup {
     this.replies = new Reply[n];
   }
 
+  /**
+   * The next message's MAIL, RCPTs and DATA, written after this one's end, before its size and
+   * content are known: MAIL goes without SIZE, and with BODY=8BITMIME whenever the server offers it
+   * (true of any content).
+   */
+  static EnvelopeGroup ahead(String from, String[] recipients, Extensions extensions) {
+    return new EnvelopeGroup(
+        false,
+        Commands.mailFrom(from, recipients, -1, true, extensions),
+        recipients,
+        Commands.rcptLines(recipients),
+        "DATA");
+  }
+
+  /** Every command of the group, into the session's buffer (the caller flushes). */
+  void writeAll(SessionIo io) throws IOException {
+    for (String c : commands) {
+      io.line(c);
+    }
+  }
+
+  /** The reply to the final "." of DATA, checked as {@link #answer} checks the others. */
+  static Reply endOfData(Reply r) throws ReplyReader.ProtocolException {
+    if (!r.positive() && (r.code() < 400 || r.code() >= 600)) {
+      throw new ReplyReader.ProtocolException(
+          "reply " + r.code() + " cannot answer the end of data: out of step");
+    }
+    return r;
+  }
+
   int size() {
     return commands.length;
   }

@@ -41,8 +41,10 @@ public final class SmtpSession {
   private SessionState state = SessionState.READY;
   private Phase phase = Phase.ENVELOPE;
   private EnvelopeGroup ahead;
-  private String[] aheadFor;
-  private String aheadFrom;
+  private Envelope aheadFor;
+
+  /** The sender and recipients of the envelope written ahead. */
+  private record Envelope(String from, String[] recipients) {}
 
   SmtpSession(SessionIo io, Extensions extensions, SmtpConfig config) {
     this.io = io;
@@ -77,7 +79,9 @@ public final class SmtpSession {
   }
 
   public boolean aheadIs(String from, String[] recipients) {
-    return hasAhead() && aheadFrom.equals(from) && Arrays.equals(aheadFor, recipients);
+    return hasAhead()
+        && aheadFor.from().equals(from)
+        && Arrays.equals(aheadFor.recipients(), recipients);
   }
 
   /**
@@ -95,12 +99,9 @@ public final class SmtpSession {
   }
 
   /**
-   * Sends one message. {@code mime} is the message as written by Jakarta Mail (line ends are made
-   * CRLF here); {@code beforeEnd} runs just before the end of the message is written, the point
-   * after which the server may accept it. With pipelined DATA, the envelope of the next message
-   * ({@code nextFrom}, {@code nextRecipients}, when not null) goes out in the same write as this
-   * message's end, so that the next message finds its 354 waiting. The caller must not change
-   * {@code nextRecipients} afterwards.
+   * Sends one message ({@code mime} as Jakarta Mail wrote it). {@code beforeEnd} runs just before
+   * the end of the message is written. With pipelined DATA, the next envelope ({@code nextFrom},
+   * {@code nextRecipients}, when not null, not to be changed afterwards) rides with this end.
    */
   public SendOutcome send(
       String from,
@@ -124,9 +125,7 @@ public final class SmtpSession {
     try {
       EnvelopeGroup group = envelope(from, recipients, beforeEnd);
       SendOutcome outcome = afterEnvelope(group, beforeEnd, nextFrom, nextRecipients);
-      if (group.closing()) {
-        state = state.moveTo(SessionState.CLOSED);
-      }
+      state = group.closing() ? state.moveTo(SessionState.CLOSED) : state;
       return outcome;
     } catch (IOException e) {
       return lost(e);
@@ -207,41 +206,20 @@ public final class SmtpSession {
       }
       io.flush();
     }
-    Reply end = io.readEnd();
-    if (!end.positive() && (end.code() < 400 || end.code() >= 600)) {
-      throw new ReplyReader.ProtocolException(
-          "reply " + end.code() + " cannot answer the end of data: out of step");
-    }
-    return end;
+    return EnvelopeGroup.endOfData(io.readEnd());
   }
 
-  /**
-   * The next message's MAIL, RCPTs and DATA, after this one's "." (RFC 2920 allows content first in
-   * a group). Its size and content are not known yet: MAIL goes without SIZE, and with
-   * BODY=8BITMIME whenever the server offers it (true of any content).
-   */
+  /** The next message's envelope, after this one's "." (RFC 2920 allows content first). */
   private void writeAhead(String from, String[] recipients) throws IOException {
-    EnvelopeGroup next =
-        new EnvelopeGroup(
-            false,
-            Commands.mailFrom(from, recipients, -1, true, extensions),
-            recipients,
-            Commands.rcptLines(recipients),
-            "DATA");
-    for (int i = 0; i < next.size(); i++) {
-      io.line(next.command(i));
-    }
-    ahead = next;
-    aheadFrom = from;
-    aheadFor = recipients;
+    ahead = EnvelopeGroup.ahead(from, recipients, extensions);
+    ahead.writeAll(io);
+    aheadFor = new Envelope(from, recipients);
     state = state.moveTo(SessionState.ENVELOPE_AHEAD);
   }
 
-  /** The reply to the end of the message (final "." or BDAT LAST). */
+  /** The reply to the end of the message (final "." or BDAT LAST); a 421 closes the session. */
   private SendOutcome ended(Reply end, int accepted, List<SendOutcome.Refusal> refusals) {
-    if (end.code() == 421) {
-      state = state.moveTo(SessionState.CLOSED);
-    }
+    state = end.code() == 421 ? state.moveTo(SessionState.CLOSED) : state;
     if (!end.positive()) {
       if (chunking) {
         resetNext(); // RFC 3030: after a refused BDAT the transaction must be reset
