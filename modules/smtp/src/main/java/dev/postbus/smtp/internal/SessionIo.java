@@ -85,13 +85,18 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     out.flush();
   }
 
-  /** The next reply, waiting up to the read timeout. */
+  /**
+   * The next reply, waiting up to the read timeout. A read is never under the write deadline (a
+   * long group reads its replies so far in the middle of its writes).
+   */
   Reply read() throws IOException {
+    disarm();
     return in.read();
   }
 
   /** The reply to the end of a message, waiting up to the data-done timeout. */
   Reply readEnd() throws IOException {
+    disarm();
     socket.setSoTimeout(dataDoneTimeoutMillis);
     try {
       return in.read();
