@@ -35,6 +35,9 @@ public final class SmtpConnection implements AutoCloseable {
    */
   private static final String[] NOT_SENT = {"Bcc", "Content-Length"};
 
+  /** Idle this long, a connection is probed for a hang-up before its next message (1 ms). */
+  private static final Duration LONG_IDLE = Duration.ofSeconds(1);
+
   private final SmtpConfig config;
   private final SessionOpener opener;
   private final Clock clock;
@@ -85,10 +88,7 @@ public final class SmtpConnection implements AutoCloseable {
     this.beforeFinalDot = java.util.Objects.requireNonNull(gate);
   }
 
-  /**
-   * Whether the next message's envelope was written ahead: only that message may be sent on it
-   * next.
-   */
+  /** Whether the next message's envelope was written ahead: only that message may go next. */
   public boolean hasAhead() {
     return state == ConnectionState.IDLE && transport != null && transport.hasAhead();
   }
@@ -98,9 +98,7 @@ public final class SmtpConnection implements AutoCloseable {
     return opens;
   }
 
-  /**
-   * Sends one message to the given envelope recipients, connecting or recycling first when needed.
-   */
+  /** Sends one message to these envelope recipients, connecting or recycling first if needed. */
   public SendOutcome send(MimeMessage message, Address[] recipients) {
     return send(message, recipients, null);
   }
@@ -125,7 +123,8 @@ public final class SmtpConnection implements AutoCloseable {
       drop();
     }
     recycleIfDue();
-    if (state == ConnectionState.IDLE && (!transport.usable() || transport.spokeWhileIdle())) {
+    if (state == ConnectionState.IDLE
+        && (!transport.usable() || transport.spokeWhileIdle(idleFor(LONG_IDLE)))) {
       log.debug("{}: broken, or the relay spoke while it was idle (a 421?); reconnecting", name);
       drop();
     }
@@ -161,8 +160,7 @@ public final class SmtpConnection implements AutoCloseable {
       }
       return outcome;
     } catch (IOException | MessagingException e) {
-      // Writing the message into memory failed: nothing went to the server, and the session is
-      // still in step.
+      // Writing the message into memory failed: nothing was sent, the session is in step.
       move(ConnectionState.IDLE);
       return unwritable(e);
     } catch (RuntimeException e) {
@@ -205,8 +203,7 @@ public final class SmtpConnection implements AutoCloseable {
    * jobs.
    */
   public void closeIfIdle() {
-    if (state == ConnectionState.IDLE
-        && Duration.between(lastUsed, clock.instant()).compareTo(config.idleTimeout()) >= 0) {
+    if (state == ConnectionState.IDLE && idleFor(config.idleTimeout())) {
       log.debug("{}: closing after {} idle", name, config.idleTimeout());
       quit();
     }
@@ -252,6 +249,10 @@ public final class SmtpConnection implements AutoCloseable {
     }
   }
 
+  private boolean idleFor(Duration d) {
+    return Duration.between(lastUsed, clock.instant()).compareTo(d) >= 0;
+  }
+
   private void recycleIfDue() {
     if (state != ConnectionState.IDLE) {
       return;
@@ -259,7 +260,7 @@ public final class SmtpConnection implements AutoCloseable {
     Instant now = clock.instant();
     if (sentOnThisConnection >= config.maxMessagesPerConnection()
         || Duration.between(openedAt, now).compareTo(config.maxConnectionAge()) >= 0
-        || Duration.between(lastUsed, now).compareTo(config.idleTimeout()) >= 0) {
+        || idleFor(config.idleTimeout())) {
       quit();
     }
   }
@@ -270,9 +271,7 @@ public final class SmtpConnection implements AutoCloseable {
     move(ConnectionState.DISCONNECTED);
   }
 
-  /**
-   * Closes the socket without waiting for a QUIT reply: the connection is broken or mid-command.
-   */
+  /** Closes the socket without a word: the connection is broken or mid-command. */
   private void drop() {
     if (transport != null) {
       transport.abort();

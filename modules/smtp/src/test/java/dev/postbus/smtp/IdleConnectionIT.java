@@ -109,4 +109,56 @@ class IdleConnectionIT {
       }
     }
   }
+
+  /** A clock the test moves by hand. */
+  private static final class HandClock extends java.time.Clock {
+    private volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void aRelayThatHungUpWithoutAWordWhileIdleIsNotUsedAgain() throws Exception {
+    AtomicBoolean hungUp = new AtomicBoolean();
+    try (HandRelay relay =
+        new HandRelay(
+            p -> {
+              p.envelope(java.util.List.of(), null);
+              p.data();
+              p.reply("250 2.0.0 queued");
+              hungUp.set(true); // and closes: no 421, just the end of the stream
+            })) {
+      SmtpConfig config =
+          SmtpConfig.builder("127.0.0.1", relay.port(), TlsMode.NONE)
+              .readTimeout(Duration.ofSeconds(5))
+              .build();
+      HandClock clock = new HandClock();
+      try (SmtpConnection c = new SmtpConnection(config, clock, "t")) {
+        assertThat(c.send(message(), Rcpt.of("b@example.net")))
+            .isInstanceOf(SendOutcome.Delivered.class);
+        Awaitility.await("the relay hung up").atMost(Duration.ofSeconds(5)).untilTrue(hungUp);
+        clock.advance(Duration.ofSeconds(5)); // idle for a while, below smtp.idle-timeout
+        assertThat(c.send(message(), Rcpt.of("b@example.net")))
+            .isInstanceOf(SendOutcome.Delivered.class);
+        assertThat(c.opens()).isEqualTo(2);
+      }
+    }
+  }
 }

@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -106,14 +107,31 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   }
 
   /**
-   * Whether something arrived while the session was idle (a relay's idle-timeout 421, say): it
-   * cannot be the reply to a command not sent yet, so the session must not be used again.
+   * Whether something arrived while the session was idle (a relay's idle-timeout 421, say), or,
+   * when {@code probe}, whether the relay hung up: a read of the raw socket that waits a
+   * millisecond (under TLS it may eat a record; the session is dropped then anyway). Either way the
+   * session must not be used again: what arrived cannot be the reply to a command not sent yet.
    */
-  boolean unsolicited() {
+  boolean unsolicited(boolean probe) {
     try {
-      return in.buffered() > 0 || raw.getInputStream().available() > 0;
+      if (in.buffered() > 0 || raw.getInputStream().available() > 0) {
+        return true;
+      }
+      return probe && hungUp();
     } catch (IOException e) {
       return true;
+    }
+  }
+
+  private boolean hungUp() throws IOException {
+    raw.setSoTimeout(1);
+    try {
+      raw.getInputStream().read(); // -1: the end of the stream; a byte: unsolicited
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } finally {
+      raw.setSoTimeout(readTimeoutMillis);
     }
   }
 

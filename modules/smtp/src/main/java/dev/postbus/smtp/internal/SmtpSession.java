@@ -85,12 +85,12 @@ public final class SmtpSession {
   }
 
   /**
-   * Whether the relay sent something while the session was idle (an idle-timeout 421, say): no
-   * command is waiting for it, so it would be taken as the next command's reply. Bytes are expected
-   * only when an envelope was written ahead.
+   * Whether the relay sent something while the session was idle (an idle-timeout 421, say), or,
+   * after a long idle ({@code longIdle}: a 1 ms probe), hung up. Bytes are expected only when an
+   * envelope was written ahead.
    */
-  public boolean spokeWhileIdle() {
-    return !hasAhead() && io.unsolicited();
+  public boolean spokeWhileIdle(boolean longIdle) {
+    return !hasAhead() && io.unsolicited(longIdle);
   }
 
   /** False once the connection broke, the server said 421, or the protocol went wrong. */
