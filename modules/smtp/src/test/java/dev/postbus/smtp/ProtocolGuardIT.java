@@ -63,6 +63,25 @@ class ProtocolGuardIT {
   }
 
   @Test
+  void a421ToTheLoneDotAfterNoAcceptedRecipientEndsTheSessionToo() throws Exception {
+    try (ScriptedServer s =
+            new ScriptedServer(
+                List.of("PIPELINING"),
+                true,
+                cmd ->
+                    cmd.contains("<gone@")
+                        ? "550 5.1.1 no such user"
+                        : cmd.equals(".") ? "421 4.3.2 shutting down" : ScriptedServer.ok(cmd));
+        SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
+      assertThat(c.send(message("x"), Rcpt.of("gone@example.net")))
+          .isInstanceOf(SendOutcome.RecipientsRefused.class);
+      assertThat(c.opens()).isEqualTo(1);
+      c.send(message("y"), Rcpt.of("b@example.net"));
+      assertThat(c.opens()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void a354ToTheEndOfDataIsAProtocolErrorInDoubtNeverAPermanentRefusal() throws Exception {
     SendOutcome o =
         sendOnce(

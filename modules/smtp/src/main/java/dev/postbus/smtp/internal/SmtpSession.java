@@ -248,7 +248,9 @@ public final class SmtpSession {
         io.line(".");
         io.flush();
       }
-      io.read();
+      if (io.read().code() == 421) {
+        state = state.moveTo(SessionState.CLOSED);
+      }
     }
   }
 
