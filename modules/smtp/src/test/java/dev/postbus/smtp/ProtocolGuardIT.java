@@ -116,6 +116,11 @@ class ProtocolGuardIT {
 
   /** Answers every RCPT at once with a long reply, the {@code slowAt}th after {@code pause}. */
   private static HandRelay manyRecipientsRelay(int slowAt, long pauseMillis) throws Exception {
+    return manyRecipientsRelay(slowAt, pauseMillis, "250 PIPELINING");
+  }
+
+  private static HandRelay manyRecipientsRelay(int slowAt, long pauseMillis, String lastEhlo)
+      throws Exception {
     String longReply = "250 2.1.5 recipient ok " + "x".repeat(400);
     java.util.concurrent.atomic.AtomicInteger rcpts =
         new java.util.concurrent.atomic.AtomicInteger();
@@ -129,7 +134,7 @@ class ProtocolGuardIT {
           while ((line = p.line()) != null) {
             String verb = line.length() >= 4 ? line.substring(0, 4) : line;
             switch (verb) {
-              case "EHLO" -> p.reply("250-hand\r\n250 PIPELINING");
+              case "EHLO" -> p.reply("250-hand\r\n" + lastEhlo);
               case "RCPT" -> {
                 if (rcpts.incrementAndGet() == slowAt) {
                   Thread.sleep(pauseMillis); // the relay's directory lookup is slow for this one
@@ -151,18 +156,45 @@ class ProtocolGuardIT {
         });
   }
 
-  private static SendOutcome sendToMany(HandRelay relay, Duration writeTimeout) throws Exception {
+  private static Address[] many() throws Exception {
     String[] many = new String[20_000];
     for (int i = 0; i < many.length; i++) {
       many[i] = "recipient-" + i + "-" + "r".repeat(40) + "@" + "d".repeat(150) + ".example.net";
     }
-    SmtpConfig config =
-        SmtpConfig.builder("127.0.0.1", relay.port(), TlsMode.NONE)
-            .readTimeout(Duration.ofSeconds(5))
-            .writeTimeout(writeTimeout)
-            .build();
-    try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
-      return c.send(message("x"), Rcpt.of(many));
+    return Rcpt.of(many);
+  }
+
+  private static SmtpConfig manyConfig(HandRelay relay, Duration writeTimeout) {
+    return SmtpConfig.builder("127.0.0.1", relay.port(), TlsMode.NONE)
+        .readTimeout(Duration.ofSeconds(5))
+        .writeTimeout(writeTimeout)
+        .build();
+  }
+
+  private static SendOutcome sendToMany(HandRelay relay, Duration writeTimeout) throws Exception {
+    try (SmtpConnection c =
+        new SmtpConnection(manyConfig(relay, writeTimeout), Clock.systemUTC(), "t")) {
+      return c.send(message("x"), many());
+    }
+  }
+
+  @Test
+  void aNextEnvelopeOfManyRecipientsIsNotWrittenAheadButSentCutWithItsOwnMessage()
+      throws Exception {
+    // Written ahead after the ".", 20,000 RCPTs would fill the relay's buffers (it answers each at
+    // once, and we read nothing until the next send): our write would block, the watchdog close
+    // the socket, and a message the relay accepted be reported in doubt.
+    try (HandRelay relay = manyRecipientsRelay(-1, 0, "250-PIPELINING\r\n250 8BITMIME");
+        SmtpConnection c =
+            new SmtpConnection(manyConfig(relay, Duration.ofSeconds(2)), Clock.systemUTC(), "t")) {
+      MimeMessage next = message("y");
+      Address[] many = many();
+      assertThat(
+              c.send(message("x"), Rcpt.of("b@example.net"), SmtpConnection.envelopeOf(next, many)))
+          .isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.hasAhead()).isFalse();
+      assertThat(c.send(next, many)).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.opens()).isEqualTo(1);
     }
   }
 

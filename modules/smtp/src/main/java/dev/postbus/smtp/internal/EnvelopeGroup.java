@@ -2,6 +2,7 @@ package dev.postbus.smtp.internal;
 
 import dev.postbus.smtp.SendOutcome;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,6 +57,15 @@ final class EnvelopeGroup {
         recipients,
         Commands.rcptLines(recipients),
         "DATA");
+  }
+
+  /** The bytes of the group's commands on the wire, each with its CRLF. */
+  int bytes() {
+    int n = 0;
+    for (String c : commands) {
+      n += c.getBytes(StandardCharsets.UTF_8).length + 2;
+    }
+    return n;
   }
 
   /** Every command of the group, into the session's buffer (the caller flushes). */

@@ -202,16 +202,26 @@ public final class SmtpSession {
       if (nextFrom != null
           && writesAhead()
           && EnvelopeCheck.canGoAhead(nextFrom, nextRecipients, extensions)) {
-        writeAhead(nextFrom, nextRecipients);
+        writeAhead(
+            EnvelopeGroup.ahead(nextFrom, nextRecipients, extensions), nextFrom, nextRecipients);
       }
       io.flush();
     }
     return EnvelopeGroup.endOfData(io.readEnd());
   }
 
-  /** The next message's envelope, after this one's "." (RFC 2920 allows content first). */
-  private void writeAhead(String from, String[] recipients) throws IOException {
-    ahead = EnvelopeGroup.ahead(from, recipients, extensions);
+  /**
+   * The next message's envelope, after this one's "." (RFC 2920 allows content first), when it fits
+   * in {@link SessionIo#groupLimit()}: its replies are read only by the next send, so a longer one
+   * could fill the relay's buffers and stall our write (RFC 2920 3.1's deadlock) after a message
+   * the relay accepted. A longer one is not written ahead: the next send cuts it as any group.
+   */
+  private void writeAhead(EnvelopeGroup group, String from, String[] recipients)
+      throws IOException {
+    if (group.bytes() > io.groupLimit()) {
+      return;
+    }
+    ahead = group;
     ahead.writeAll(io);
     aheadFor = new Envelope(from, recipients);
     state = state.moveTo(SessionState.ENVELOPE_AHEAD);
