@@ -5,7 +5,8 @@ import java.io.IOException;
 /**
  * Runs an {@link EnvelopeGroup} on a session's I/O: pipelined when the relay offers PIPELINING,
  * lock-step otherwise. Either way, when the group ends with BDAT, {@code chunk} writes the message
- * right after the BDAT command.
+ * right after the BDAT command, and {@code gate} (the ledger gate: it may wait seconds) runs before
+ * the BDAT command, outside any {@link SessionIo#writing()} block: never under the write deadline.
  */
 interface Exchange {
 
@@ -14,7 +15,7 @@ interface Exchange {
     void write() throws IOException;
   }
 
-  void run(EnvelopeGroup group, SessionIo io, Chunk chunk) throws IOException;
+  void run(EnvelopeGroup group, SessionIo io, Runnable gate, Chunk chunk) throws IOException;
 
   static Exchange of(boolean pipelining) {
     return pipelining ? PIPELINED : LOCK_STEP;
@@ -26,7 +27,10 @@ interface Exchange {
    * on: a relay whose replies we do not read stops reading our commands (RFC 2920 3.1's deadlock).
    */
   Exchange PIPELINED =
-      (group, io, chunk) -> {
+      (group, io, gate, chunk) -> {
+        if (group.chunked()) {
+          gate.run();
+        }
         int limit = io.groupLimit();
         int pending = 0;
         try (SessionIo.Writing w = io.writing()) {
@@ -55,10 +59,13 @@ interface Exchange {
    * recipient was accepted.
    */
   Exchange LOCK_STEP =
-      (group, io, chunk) -> {
+      (group, io, gate, chunk) -> {
         for (int i = 0; i < group.size(); i++) {
           if (group.isEnd(i) && group.accepted() == 0) {
             return;
+          }
+          if (group.isEnd(i) && group.chunked()) {
+            gate.run();
           }
           try (SessionIo.Writing w = io.writing()) {
             io.line(group.command(i));

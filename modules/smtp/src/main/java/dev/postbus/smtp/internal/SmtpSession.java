@@ -150,13 +150,12 @@ public final class SmtpSession {
             Commands.rcptLines(recipients),
             chunking ? "BDAT " + wire.length() + " LAST" : "DATA");
     state = state.moveTo(SessionState.READY);
-    exchange.run(group, io, () -> writeChunk(beforeEnd));
+    exchange.run(group, io, beforeEnd, this::writeChunk);
     return group;
   }
 
-  /** The BDAT chunk: the message, its last byte written once the end is let go. */
-  private void writeChunk(Runnable beforeEnd) throws IOException {
-    beforeEnd.run();
+  /** The BDAT chunk: the message, then its last byte (the exchange ran the gate before). */
+  private void writeChunk() throws IOException {
     phase = Phase.BODY;
     int last = Math.min(END_OF_CHUNK, wire.length());
     io.write(wire.array(), 0, wire.length() - last);
