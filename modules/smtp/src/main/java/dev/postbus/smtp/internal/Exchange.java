@@ -10,7 +10,7 @@ import java.io.IOException;
  */
 interface Exchange {
 
-  /** Writes the message's chunk after "BDAT n LAST" (and marks the phase). */
+  /** Writes and flushes the message's chunk after "BDAT n LAST" (and marks the phase). */
   interface Chunk {
     void write() throws IOException;
   }

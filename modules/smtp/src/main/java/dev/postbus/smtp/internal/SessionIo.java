@@ -2,6 +2,7 @@ package dev.postbus.smtp.internal;
 
 import dev.postbus.smtp.SmtpConfig;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -30,7 +31,9 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
 
   private final Socket raw;
   private final Socket socket;
+  private final Counting handed;
   private final OutputStream out;
+  private long given;
   private final ReplyReader in;
   private final int readTimeoutMillis;
   private final int dataDoneTimeoutMillis;
@@ -48,7 +51,8 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   SessionIo(Socket raw, Socket socket, ReplyReader in, SmtpConfig config) throws IOException {
     this.raw = raw;
     this.socket = socket;
-    this.out = new BufferedOutputStream(socket.getOutputStream(), OUT_BUFFER);
+    this.handed = new Counting(socket.getOutputStream());
+    this.out = new BufferedOutputStream(handed, OUT_BUFFER);
     this.in = in;
     this.readTimeoutMillis = millis(config.readTimeout().toMillis());
     this.dataDoneTimeoutMillis = millis(config.dataDoneTimeout().toMillis());
@@ -68,8 +72,10 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
 
   void line(String line) throws IOException {
     arm();
-    out.write(line.getBytes(StandardCharsets.UTF_8));
+    byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    out.write(bytes);
     out.write(CRLF);
+    given += bytes.length + CRLF.length;
   }
 
   /** Writes bytes in slices, the deadline re-armed for each: a slow link is not a stalled one. */
@@ -77,8 +83,23 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     int end = off + len;
     for (int at = off; at < end; at += SLICE) {
       arm();
-      out.write(b, at, Math.min(SLICE, end - at));
+      int n = Math.min(SLICE, end - at);
+      out.write(b, at, n);
+      given += n;
     }
+  }
+
+  /** How many bytes were given to {@link #line} and {@link #write} so far. */
+  long given() {
+    return given;
+  }
+
+  /**
+   * Whether the first {@code bytes} bytes given were handed to the socket by writes that returned
+   * normally (not merely buffered here): the peer may have them.
+   */
+  boolean handed(long bytes) {
+    return handed.count >= bytes;
   }
 
   void flush() throws IOException {
@@ -177,6 +198,27 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     closeQuietly(raw);
     if (socket != raw) {
       closeQuietly(socket);
+    }
+  }
+
+  /** Counts the bytes whose write to the socket returned normally. */
+  private static final class Counting extends FilterOutputStream {
+    private long count;
+
+    Counting(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
     }
   }
 

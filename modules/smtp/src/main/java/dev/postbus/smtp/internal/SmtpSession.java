@@ -3,6 +3,7 @@ package dev.postbus.smtp.internal;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConfig;
 import java.io.IOException;
+import java.net.SocketException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,9 +16,10 @@ import java.util.List;
  * round trip per message, lock-step otherwise. With pipelined DATA the next message's envelope
  * rides with this one's end ({@link SessionState#ENVELOPE_AHEAD}).
  *
- * <p>Lost or in doubt: one {@link Phase} says how far the message got. A failure once its end may
- * have reached the server ({@link Phase#END_SENT}: the final "." of DATA, or the last byte of the
- * BDAT chunk) is {@link SendOutcome.InDoubt}; any failure before is {@link
+ * <p>Lost or in doubt: one {@link Phase} says how far the message got. A failure once its end was
+ * handed to the socket ({@link Phase#END_SENT}: a write holding the final "." of DATA, or the last
+ * byte of the BDAT chunk, returned normally; the write of the envelope ahead may fail after it) is
+ * {@link SendOutcome.InDoubt}; any failure before, the failing write of the end included, is {@link
  * SendOutcome.ConnectionLost}.
  */
 public final class SmtpSession {
@@ -29,9 +31,6 @@ public final class SmtpSession {
     END_SENT
   }
 
-  private static final int END_OF_DATA = 3; // ".\r\n", which WireBytes puts last
-  private static final int END_OF_CHUNK = 1;
-
   private final SessionIo io;
   private final Extensions extensions;
   private final boolean pipelining;
@@ -40,6 +39,7 @@ public final class SmtpSession {
   private final WireBytes wire = new WireBytes();
   private SessionState state = SessionState.READY;
   private Phase phase = Phase.ENVELOPE;
+  private long endAt = Long.MAX_VALUE; // io.given() once the current message's end is buffered
   private EnvelopeGroup ahead;
   private Envelope aheadFor;
 
@@ -122,6 +122,7 @@ public final class SmtpSession {
       return refused;
     }
     phase = Phase.ENVELOPE;
+    endAt = Long.MAX_VALUE;
     try {
       EnvelopeGroup group = envelope(from, recipients, beforeEnd);
       SendOutcome outcome = afterEnvelope(group, beforeEnd, nextFrom, nextRecipients);
@@ -154,13 +155,25 @@ public final class SmtpSession {
     return group;
   }
 
-  /** The BDAT chunk: the message, then its last byte (the exchange ran the gate before). */
+  /** The BDAT chunk and the flush (the exchange ran the gate before the BDAT command). */
   private void writeChunk() throws IOException {
     phase = Phase.BODY;
-    int last = Math.min(END_OF_CHUNK, wire.length());
-    io.write(wire.array(), 0, wire.length() - last);
+    io.write(wire.array(), 0, wire.length());
+    endAt = io.given();
+    flushEnd();
+  }
+
+  /**
+   * The last flush of a message: once it returned normally, the end was handed to the socket and
+   * the relay may have the whole message ({@link Phase#END_SENT}). A session the write watchdog
+   * already broke cannot send the end.
+   */
+  private void flushEnd() throws IOException {
+    if (io.broken()) {
+      throw new SocketException("the write timed out before the end of the message");
+    }
+    io.flush();
     phase = Phase.END_SENT;
-    io.write(wire.array(), wire.length() - last, last);
   }
 
   private SendOutcome afterEnvelope(
@@ -195,16 +208,15 @@ public final class SmtpSession {
     beforeEnd.run();
     try (SessionIo.Writing w = io.writing()) {
       phase = Phase.BODY;
-      io.write(wire.array(), 0, wire.length() - END_OF_DATA);
-      phase = Phase.END_SENT;
-      io.write(wire.array(), wire.length() - END_OF_DATA, END_OF_DATA);
+      io.write(wire.array(), 0, wire.length());
+      endAt = io.given();
       if (nextFrom != null
           && writesAhead()
           && EnvelopeCheck.canGoAhead(nextFrom, nextRecipients, extensions)) {
         writeAhead(
             EnvelopeGroup.ahead(nextFrom, nextRecipients, extensions), nextFrom, nextRecipients);
       }
-      io.flush();
+      flushEnd();
     }
     return EnvelopeGroup.endOfData(io.readEnd());
   }
@@ -267,6 +279,9 @@ public final class SmtpSession {
     state = state.moveTo(SessionState.CLOSED);
     io.close();
     String problem = Problems.describe(e);
+    if (phase == Phase.BODY && io.handed(endAt)) {
+      phase = Phase.END_SENT; // the end went out in an earlier write (a full buffer's flush)
+    }
     return phase == Phase.END_SENT
         ? new SendOutcome.InDoubt("connection lost after the end of data: " + problem)
         : new SendOutcome.ConnectionLost("connection lost before the end of data: " + problem);
