@@ -27,6 +27,16 @@ class TlsWriteStallIT {
 
   private static final Session SESSION = Session.getInstance(new java.util.Properties());
 
+  /** The relay's receive buffer, fixed (no autotuning): what it holds without reading. */
+  private static final int RELAY_RECEIVE_BUFFER = 64 * 1024;
+
+  /**
+   * Twice Linux's largest send buffer (net.ipv4.tcp_wmem's max, 4 MiB by default) plus the relay's
+   * receive buffer: the write stalls whatever the kernel's autotuning does, with a heap cost of a
+   * few tens of MB (the old 40 MB single line, QP-encoded, cost some 200 MB).
+   */
+  private static final int MESSAGE_BYTES = 8 * 1024 * 1024;
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({"STARTTLS", "IMPLICIT"})
   void aStalledTlsWriteIsCutAfterTheWriteTimeoutTwiceInARow(String mode) throws Exception {
@@ -36,7 +46,7 @@ class TlsWriteStallIT {
     try (HandRelay relay =
         new HandRelay(
             implicit ? server : null,
-            0,
+            RELAY_RECEIVE_BUFFER,
             p -> {
               p.envelope(List.of("8BITMIME"), implicit ? null : server);
               p.hold(); // reads nothing more
@@ -54,7 +64,7 @@ class TlsWriteStallIT {
       MimeMessage big = new MimeMessage(SESSION);
       big.setFrom("a@example.com");
       big.setRecipients(Message.RecipientType.TO, "b@example.net");
-      big.setText("x".repeat(40 * 1024 * 1024));
+      big.setText(("x".repeat(71) + "\n").repeat(MESSAGE_BYTES / 72)); // 7bit: no QP growth
       big.saveChanges();
       assertTimeoutPreemptively(
           Duration.ofSeconds(30),
