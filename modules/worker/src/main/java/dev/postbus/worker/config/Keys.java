@@ -420,7 +420,10 @@ public final class Keys {
           ValueType.duration(MS, Duration.ofHours(1)),
           SmtpConfig.DEFAULT_DATA_DONE_TIMEOUT,
           "How long to wait for the reply to the end of a message (the final \".\" of DATA, or BDAT LAST), while "
-              + "the relay scans it: RFC 5321 asks for 10 minutes. Replaces smtp.read-timeout for that reply only.");
+              + "the relay scans it: RFC 5321 asks for 10 minutes. Replaces smtp.read-timeout for that reply only. "
+              + "Far above worker.drain-timeout: a partition revoked during such a wait leaves the job uncommitted "
+              + "and its new owner sends it again while this send still waits, a possible duplicate "
+              + "(docs/delivery-semantics.md).");
   public static final ConfigKey<PlaintextAuth> SMTP_AUTH_OVER_PLAINTEXT =
       key(
           "smtp.auth-over-plaintext",
