@@ -99,8 +99,9 @@ public final class SmtpSession {
   }
 
   /**
-   * Sends one message ({@code mime} as Jakarta Mail wrote it). {@code beforeEnd} runs just before
-   * the end of the message is written. With pipelined DATA, the next envelope ({@code nextFrom},
+   * Sends one message ({@code mime} as Jakarta Mail wrote it). {@code beforeEnd} (the ledger gate)
+   * runs before the end of the message is written, never under the write deadline: after DATA's
+   * 354, or before the BDAT command. With pipelined DATA, the next envelope ({@code nextFrom},
    * {@code nextRecipients}, when not null, not to be changed afterwards) rides with this end.
    */
   public SendOutcome send(
