@@ -106,6 +106,7 @@ class DashboardAndAlertsIT {
       String topic = settings.get("topic");
       settings.put("smtp.connections", "2");
       settings.put("smtp.read-timeout", "1s");
+      settings.put("smtp.data-done-timeout", "1s"); // the slow reply is to the end of the message
       settings.put("worker.queue-capacity", "4");
       settings.put("worker.commit-interval", "100ms");
       settings.put("smtp.reconnect-backoff", "200ms");

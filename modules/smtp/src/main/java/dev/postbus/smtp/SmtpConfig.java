@@ -29,19 +29,25 @@ public record SmtpConfig(
     Duration connectTimeout,
     Duration readTimeout,
     Duration writeTimeout,
+    Duration dataDoneTimeout,
     int maxMessagesPerConnection,
     Duration maxConnectionAge,
     Duration idleTimeout,
     AuthMechanism authMechanism,
     TrustStore trustStore, // null: the JVM's default trust
     boolean pipelining,
-    boolean chunking) {
+    boolean chunking,
+    boolean authOverPlaintext) {
 
   public static final int DEFAULT_PORT = 25;
   public static final TlsMode DEFAULT_TLS = TlsMode.STARTTLS;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** RFC 5321 4.5.3.2.6 and Postfix's smtp_data_done_timeout: 10 minutes for the end's reply. */
+  public static final Duration DEFAULT_DATA_DONE_TIMEOUT = Duration.ofMinutes(10);
+
   public static final int DEFAULT_MAX_MESSAGES_PER_CONNECTION = 1000;
   public static final Duration DEFAULT_MAX_CONNECTION_AGE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -61,9 +67,16 @@ public record SmtpConfig(
     if ((username == null) != (password == null)) {
       throw new IllegalStateException("smtp.username and smtp.password must be set together");
     }
+    if (username != null && tls == TlsMode.NONE && !authOverPlaintext) {
+      throw new IllegalStateException(
+          "smtp.username is set with smtp.tls=none: the password would go in clear text; use"
+              + " smtp.tls=starttls-required or implicit (smtp.auth-over-plaintext=allow only for"
+              + " a lab relay)");
+    }
     positive("smtp.connect-timeout", connectTimeout);
     positive("smtp.read-timeout", readTimeout);
     positive("smtp.write-timeout", writeTimeout);
+    positive("smtp.data-done-timeout", dataDoneTimeout);
     positive("smtp.max-connection-age", maxConnectionAge);
     positive("smtp.idle-timeout", idleTimeout);
     if (maxMessagesPerConnection < 1) {
@@ -86,30 +99,6 @@ public record SmtpConfig(
     return new Builder(this);
   }
 
-  public SmtpConfig withCredentials(String user, Secret secret) {
-    return toBuilder().credentials(user, secret).build();
-  }
-
-  public SmtpConfig withHygiene(int maxMessages, Duration maxAge, Duration idle) {
-    return toBuilder()
-        .maxMessagesPerConnection(maxMessages)
-        .maxConnectionAge(maxAge)
-        .idleTimeout(idle)
-        .build();
-  }
-
-  public SmtpConfig withTimeouts(Duration connect, Duration read, Duration write) {
-    return toBuilder().connectTimeout(connect).readTimeout(read).writeTimeout(write).build();
-  }
-
-  public SmtpConfig withAuthMechanism(AuthMechanism mechanism) {
-    return toBuilder().authMechanism(mechanism).build();
-  }
-
-  public SmtpConfig withTrustStore(TrustStore store) {
-    return toBuilder().trustStore(store).build();
-  }
-
   public boolean authenticated() {
     return username != null;
   }
@@ -123,28 +112,25 @@ public record SmtpConfig(
 
   @Override
   public String toString() {
-    return "SmtpConfig["
-        + host
-        + ":"
-        + port
-        + ", tls="
-        + tls
-        + (authenticated() ? ", auth=" + authMechanism + " as (user) with " + password : "")
-        + (trustStore == null ? "" : ", trust-store=" + trustStore)
-        + (verifyCertificates ? "" : ", certificates NOT verified")
-        + ", connect="
-        + connectTimeout
-        + ", read="
-        + readTimeout
-        + ", maxMessages="
-        + maxMessagesPerConnection
-        + ", maxAge="
-        + maxConnectionAge
-        + ", idle="
-        + idleTimeout
-        + (pipelining ? "" : ", pipelining off")
-        + (chunking ? "" : ", chunking off")
-        + "]";
+    return String.format(
+        "SmtpConfig[%s:%d, tls=%s%s%s%s%s, connect=%s, read=%s, data-done=%s, write=%s,"
+            + " maxMessages=%d, maxAge=%s, idle=%s%s%s]",
+        host,
+        port,
+        tls,
+        authenticated() ? ", auth=" + authMechanism + " as (user) with " + password : "",
+        trustStore == null ? "" : ", trust-store=" + trustStore,
+        verifyCertificates ? "" : ", certificates NOT verified",
+        authOverPlaintext ? ", AUTH OVER PLAINTEXT ALLOWED" : "",
+        connectTimeout,
+        readTimeout,
+        dataDoneTimeout,
+        writeTimeout,
+        maxMessagesPerConnection,
+        maxConnectionAge,
+        idleTimeout,
+        pipelining ? "" : ", pipelining off",
+        chunking ? "" : ", chunking off");
   }
 
   /** Builds a validated {@link SmtpConfig}; every setting not given keeps its default. */
@@ -159,6 +145,7 @@ public record SmtpConfig(
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration readTimeout = DEFAULT_READ_TIMEOUT;
     private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private Duration dataDoneTimeout = DEFAULT_DATA_DONE_TIMEOUT;
     private int maxMessagesPerConnection = DEFAULT_MAX_MESSAGES_PER_CONNECTION;
     private Duration maxConnectionAge = DEFAULT_MAX_CONNECTION_AGE;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
@@ -166,6 +153,7 @@ public record SmtpConfig(
     private TrustStore trustStore;
     private boolean pipelining = true;
     private boolean chunking = true;
+    private boolean authOverPlaintext;
 
     private Builder(String host, int port, TlsMode tls) {
       this.host = host;
@@ -182,6 +170,7 @@ public record SmtpConfig(
       connectTimeout = c.connectTimeout;
       readTimeout = c.readTimeout;
       writeTimeout = c.writeTimeout;
+      dataDoneTimeout = c.dataDoneTimeout;
       maxMessagesPerConnection = c.maxMessagesPerConnection;
       maxConnectionAge = c.maxConnectionAge;
       idleTimeout = c.idleTimeout;
@@ -189,6 +178,7 @@ public record SmtpConfig(
       trustStore = c.trustStore;
       pipelining = c.pipelining;
       chunking = c.chunking;
+      authOverPlaintext = c.authOverPlaintext;
     }
 
     public Builder credentials(String user, Secret secret) {
@@ -219,6 +209,12 @@ public record SmtpConfig(
 
     public Builder writeTimeout(Duration d) {
       this.writeTimeout = d;
+      return this;
+    }
+
+    /** smtp.data-done-timeout: how long the reply to the end of a message may take. */
+    public Builder dataDoneTimeout(Duration d) {
+      this.dataDoneTimeout = d;
       return this;
     }
 
@@ -265,6 +261,15 @@ public record SmtpConfig(
       return this;
     }
 
+    /**
+     * smtp.auth-over-plaintext=allow: credentials may go over a session without TLS. Only for a lab
+     * relay; logged as a warning on every such login.
+     */
+    public Builder authOverPlaintext(boolean allow) {
+      this.authOverPlaintext = allow;
+      return this;
+    }
+
     public SmtpConfig build() {
       return new SmtpConfig(
           host,
@@ -277,13 +282,15 @@ public record SmtpConfig(
           connectTimeout,
           readTimeout,
           writeTimeout,
+          dataDoneTimeout,
           maxMessagesPerConnection,
           maxConnectionAge,
           idleTimeout,
           authMechanism,
           trustStore,
           pipelining,
-          chunking);
+          chunking,
+          authOverPlaintext);
     }
   }
 }

@@ -8,7 +8,6 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +34,9 @@ public final class SmtpConnection implements AutoCloseable {
    * leaves them out).
    */
   private static final String[] NOT_SENT = {"Bcc", "Content-Length"};
+
+  /** Idle this long, a connection is probed for a hang-up before its next message (1 ms). */
+  private static final Duration LONG_IDLE = Duration.ofSeconds(1);
 
   private final SmtpConfig config;
   private final SessionOpener opener;
@@ -86,10 +88,7 @@ public final class SmtpConnection implements AutoCloseable {
     this.beforeFinalDot = java.util.Objects.requireNonNull(gate);
   }
 
-  /**
-   * Whether the next message's envelope was written ahead: only that message may be sent on it
-   * next.
-   */
+  /** Whether the next message's envelope was written ahead: only that message may go next. */
   public boolean hasAhead() {
     return state == ConnectionState.IDLE && transport != null && transport.hasAhead();
   }
@@ -99,9 +98,7 @@ public final class SmtpConnection implements AutoCloseable {
     return opens;
   }
 
-  /**
-   * Sends one message to the given envelope recipients, connecting or recycling first when needed.
-   */
+  /** Sends one message to these envelope recipients, connecting or recycling first if needed. */
   public SendOutcome send(MimeMessage message, Address[] recipients) {
     return send(message, recipients, null);
   }
@@ -126,6 +123,11 @@ public final class SmtpConnection implements AutoCloseable {
       drop();
     }
     recycleIfDue();
+    if (state == ConnectionState.IDLE
+        && (!transport.usable() || transport.spokeWhileIdle(idleFor(LONG_IDLE)))) {
+      log.debug("{}: broken, or the relay spoke while it was idle (a 421?); reconnecting", name);
+      drop();
+    }
     if (state == ConnectionState.DISCONNECTED) {
       SendOutcome failure = open();
       if (failure != null) {
@@ -158,8 +160,7 @@ public final class SmtpConnection implements AutoCloseable {
       }
       return outcome;
     } catch (IOException | MessagingException e) {
-      // Writing the message into memory failed: nothing went to the server, and the session is
-      // still in step.
+      // Writing the message into memory failed: nothing was sent, the session is in step.
       move(ConnectionState.IDLE);
       return unwritable(e);
     } catch (RuntimeException e) {
@@ -202,8 +203,7 @@ public final class SmtpConnection implements AutoCloseable {
    * jobs.
    */
   public void closeIfIdle() {
-    if (state == ConnectionState.IDLE
-        && Duration.between(lastUsed, clock.instant()).compareTo(config.idleTimeout()) >= 0) {
+    if (state == ConnectionState.IDLE && idleFor(config.idleTimeout())) {
       log.debug("{}: closing after {} idle", name, config.idleTimeout());
       quit();
     }
@@ -249,6 +249,10 @@ public final class SmtpConnection implements AutoCloseable {
     }
   }
 
+  private boolean idleFor(Duration d) {
+    return Duration.between(lastUsed, clock.instant()).compareTo(d) >= 0;
+  }
+
   private void recycleIfDue() {
     if (state != ConnectionState.IDLE) {
       return;
@@ -256,7 +260,7 @@ public final class SmtpConnection implements AutoCloseable {
     Instant now = clock.instant();
     if (sentOnThisConnection >= config.maxMessagesPerConnection()
         || Duration.between(openedAt, now).compareTo(config.maxConnectionAge()) >= 0
-        || Duration.between(lastUsed, now).compareTo(config.idleTimeout()) >= 0) {
+        || idleFor(config.idleTimeout())) {
       quit();
     }
   }
@@ -267,9 +271,7 @@ public final class SmtpConnection implements AutoCloseable {
     move(ConnectionState.DISCONNECTED);
   }
 
-  /**
-   * Closes the socket without waiting for a QUIT reply: the connection is broken or mid-command.
-   */
+  /** Closes the socket without a word: the connection is broken or mid-command. */
   private void drop() {
     if (transport != null) {
       transport.abort();
@@ -287,17 +289,6 @@ public final class SmtpConnection implements AutoCloseable {
   private void requireNotClosed() {
     if (state == ConnectionState.CLOSED) {
       throw new IllegalStateException(name + " is closed");
-    }
-  }
-
-  /** A growable buffer whose array is read in place (no copy per message). */
-  private static final class MimeBuffer extends ByteArrayOutputStream {
-    MimeBuffer() {
-      super(16 * 1024);
-    }
-
-    byte[] array() {
-      return buf;
     }
   }
 

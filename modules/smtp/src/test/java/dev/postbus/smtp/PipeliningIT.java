@@ -486,13 +486,19 @@ class PipeliningIT {
               return ScriptedServer.ok(cmd);
             })) {
       SmtpConfig good =
-          config(s.port()).toBuilder().credentials("u@example.com", Secret.of("pässword")).build();
+          config(s.port()).toBuilder()
+              .credentials("u@example.com", Secret.of("pässword"))
+              .authOverPlaintext(true)
+              .build();
       try (SmtpConnection c = new SmtpConnection(good, Clock.systemUTC(), "t")) {
         assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
             .isInstanceOf(SendOutcome.Delivered.class);
       }
       SmtpConfig bad =
-          config(s.port()).toBuilder().credentials("u@example.com", Secret.of("wrong")).build();
+          config(s.port()).toBuilder()
+              .credentials("u@example.com", Secret.of("wrong"))
+              .authOverPlaintext(true)
+              .build();
       try (SmtpConnection c = new SmtpConnection(bad, Clock.systemUTC(), "t")) {
         assertThat(c.send(message("x"), Rcpt.of("a@example.net")))
             .isInstanceOfSatisfying(
@@ -507,7 +513,10 @@ class PipeliningIT {
     try (ScriptedServer s = server(List.of("PIPELINING"), ScriptedServer::ok);
         SmtpConnection c =
             new SmtpConnection(
-                config(s.port()).toBuilder().credentials("u", Secret.of("p")).build(),
+                config(s.port()).toBuilder()
+                    .credentials("u", Secret.of("p"))
+                    .authOverPlaintext(true)
+                    .build(),
                 Clock.systemUTC(),
                 "t")) {
       assertThat(c.send(message("x"), Rcpt.of("a@example.net")))

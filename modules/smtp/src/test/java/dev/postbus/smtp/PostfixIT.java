@@ -264,4 +264,57 @@ class PostfixIT {
               r -> assertThat(r.refused().get(0).reply().code()).isEqualTo(554));
     }
   }
+
+  /**
+   * Issue 20, defect 2: a Postfix that offers AUTH but no STARTTLS (as a path attacker stripping
+   * STARTTLS makes it look), smtp.tls=starttls and credentials. No AUTH command reaches it (its
+   * disconnect line counts every command, and names no auth), and the relay is refused with a line
+   * that says why: the jobs wait (a FATAL verdict pauses delivery), nothing is dead-lettered.
+   */
+  @Test
+  void withoutStartTlsTheCredentialsAreNeverSentAndTheJobsWait(@TempDir Path plainDir)
+      throws Exception {
+    try (PostfixRelay plain =
+        PostfixRelay.start(
+            plainDir,
+            List.of(
+                "smtpd_tls_security_level = none",
+                "smtpd_sasl_auth_enable = yes",
+                "smtpd_tls_auth_only = no"))) {
+      SmtpConfig config =
+          SmtpConfig.builder("localhost", plain.port, TlsMode.STARTTLS)
+              .credentials(PostfixRelay.USER, Secret.of(PostfixRelay.PASSWORD))
+              .readTimeout(Duration.ofSeconds(10))
+              .build();
+      RelayOffer offer = new RelayOffer("postfix-plain");
+      SendOutcome o;
+      try (SmtpConnection c = new SmtpConnection(config, offer, Clock.systemUTC(), "t")) {
+        o = c.send(richMessage("never-auth"), Rcpt.of("bob@example.net"));
+      }
+      assertThat(o)
+          .isInstanceOfSatisfying(
+              SendOutcome.RelayRefused.class,
+              r ->
+                  assertThat(r.problem())
+                      .contains("credentials are not sent over an unencrypted session")
+                      .contains("does not offer STARTTLS"));
+      assertThat(ReplyClassifier.defaults().classify(o).outcomeClass())
+          .isEqualTo(OutcomeClass.FATAL);
+      String disconnect =
+          Awaitility.await("postfix logs the session's end")
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () ->
+                      plain
+                          .log()
+                          .lines()
+                          .filter(l -> l.contains("disconnect from") && l.contains("ehlo="))
+                          .findFirst()
+                          .orElse(null),
+                  l -> l != null);
+      // e.g. "disconnect from localhost[127.0.0.1] ehlo=1 quit=1 commands=2"
+      assertThat(disconnect).doesNotContain("auth").doesNotContain("mail=");
+      assertThat(plain.log()).doesNotContain("sasl_username").doesNotContain("AUTH");
+    }
+  }
 }

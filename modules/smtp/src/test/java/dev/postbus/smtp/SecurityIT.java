@@ -63,8 +63,11 @@ class SecurityIT {
   }
 
   private static SmtpConfig relay(String host, int port, TlsMode tls) {
-    return SmtpConfig.of(host, port, tls)
-        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
+    return SmtpConfig.of(host, port, tls).toBuilder()
+        .connectTimeout(Duration.ofSeconds(5))
+        .readTimeout(Duration.ofSeconds(5))
+        .writeTimeout(Duration.ofSeconds(5))
+        .build();
   }
 
   private static SMTPServer.Builder server(AtomicInteger accepted) {
@@ -110,13 +113,20 @@ class SecurityIT {
           .containsIgnoringCase("certification path");
 
       TrustStore trust = TrustStore.load(certs.trustStore, Secret.of(Certificates.PASSWORD));
-      assertThat(send(relay("localhost", port, TlsMode.STARTTLS_REQUIRED).withTrustStore(trust)))
+      assertThat(
+              send(
+                  relay("localhost", port, TlsMode.STARTTLS_REQUIRED).toBuilder()
+                      .trustStore(trust)
+                      .build()))
           .isInstanceOf(SendOutcome.Delivered.class);
 
       // Trusted certificate, wrong name: the certificate is for localhost, the connection is to
       // 127.0.0.1.
       SendOutcome wrongName =
-          send(relay("127.0.0.1", port, TlsMode.STARTTLS_REQUIRED).withTrustStore(trust));
+          send(
+              relay("127.0.0.1", port, TlsMode.STARTTLS_REQUIRED).toBuilder()
+                  .trustStore(trust)
+                  .build());
       assertThat(wrongName).isInstanceOf(SendOutcome.RelayRefused.class);
       assertThat(((SendOutcome.RelayRefused) wrongName).problem())
           .startsWith("TLS failed")
@@ -141,11 +151,16 @@ class SecurityIT {
     try {
       Path tokenFile = Files.writeString(dir.resolve("token"), "token-one\n");
       SmtpConfig config =
-          relay("127.0.0.1", server.getPortAllocated(), TlsMode.NONE)
-              .withCredentials("sender@example.com", Secret.fromFile(tokenFile))
-              .withAuthMechanism(AuthMechanism.XOAUTH2)
-              .withHygiene(
-                  1, Duration.ofMinutes(10), Duration.ofMinutes(1)); // one message per connection
+          relay("127.0.0.1", server.getPortAllocated(), TlsMode.NONE).toBuilder()
+              .credentials("sender@example.com", Secret.fromFile(tokenFile))
+              .authMechanism(AuthMechanism.XOAUTH2)
+              .authOverPlaintext(true)
+              .build()
+              .toBuilder()
+              .maxMessagesPerConnection(1)
+              .maxConnectionAge(Duration.ofMinutes(10))
+              .idleTimeout(Duration.ofMinutes(1))
+              .build(); // one message per connection
       assertThat(config.toString()).doesNotContain("token-one");
 
       try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {

@@ -11,8 +11,9 @@ class SmtpConfigTest {
   @Test
   void toStringNeverShowsCredentials() {
     SmtpConfig c =
-        SmtpConfig.of("relay.example.com", 587, TlsMode.STARTTLS_REQUIRED)
-            .withCredentials("AKIAUSER", Secret.of("hunter2"));
+        SmtpConfig.of("relay.example.com", 587, TlsMode.STARTTLS_REQUIRED).toBuilder()
+            .credentials("AKIAUSER", Secret.of("hunter2"))
+            .build();
     assertThat(c.toString())
         .contains("auth=plain-login as (user) with (secret)")
         .doesNotContain("AKIAUSER", "hunter2");
@@ -25,13 +26,19 @@ class SmtpConfigTest {
         .hasMessage("smtp.port must be between 1 and 65535, got 0");
     assertThatThrownBy(
             () ->
-                SmtpConfig.of("relay", 25, TlsMode.NONE)
-                    .withHygiene(0, Duration.ofMinutes(1), Duration.ofSeconds(1)))
+                SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder()
+                    .maxMessagesPerConnection(0)
+                    .maxConnectionAge(Duration.ofMinutes(1))
+                    .idleTimeout(Duration.ofSeconds(1))
+                    .build())
         .hasMessage("smtp.max-messages-per-connection must be at least 1, got 0");
     assertThatThrownBy(
             () ->
-                SmtpConfig.of("relay", 25, TlsMode.NONE)
-                    .withTimeouts(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder()
+                    .connectTimeout(Duration.ZERO)
+                    .readTimeout(Duration.ofSeconds(1))
+                    .writeTimeout(Duration.ofSeconds(1))
+                    .build())
         .hasMessage("smtp.connect-timeout must be a positive duration, got PT0S");
   }
 
@@ -41,5 +48,25 @@ class SmtpConfigTest {
     assertThat(TlsMode.fromConfigName(" Implicit ")).isEqualTo(TlsMode.IMPLICIT);
     assertThat(TlsMode.fromConfigName("ssl")).isNull();
     assertThat(TlsMode.allowedValues()).isEqualTo("none, starttls, starttls-required, implicit");
+  }
+
+  @Test
+  void credentialsWithoutTlsAreRefusedUnlessPlaintextAuthIsAllowedOutLoud() {
+    assertThatThrownBy(
+            () ->
+                SmtpConfig.builder("relay", 25, TlsMode.NONE)
+                    .credentials("user", Secret.of("hunter2"))
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("smtp.tls=none")
+        .hasMessageContaining("smtp.auth-over-plaintext=allow")
+        .hasMessageNotContaining("hunter2");
+    assertThat(
+            SmtpConfig.builder("relay", 25, TlsMode.NONE)
+                .credentials("user", Secret.of("hunter2"))
+                .authOverPlaintext(true)
+                .build()
+                .toString())
+        .contains("AUTH OVER PLAINTEXT ALLOWED");
   }
 }

@@ -41,8 +41,14 @@ class SmtpConnectionIT {
   }
 
   private static SmtpConfig plain(int port) {
-    return SmtpConfig.of("127.0.0.1", port, TlsMode.NONE)
-        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
+    return SmtpConfig.of("127.0.0.1", port, TlsMode.NONE).toBuilder()
+        .connectTimeout(Duration.ofSeconds(2))
+        .readTimeout(Duration.ofSeconds(2))
+        .writeTimeout(Duration.ofSeconds(2))
+        .build()
+        .toBuilder()
+        .dataDoneTimeout(Duration.ofSeconds(2))
+        .build();
   }
 
   @Test
@@ -63,8 +69,11 @@ class SmtpConnectionIT {
   @Test
   void reconnectsAfterTheMaximumMessagesPerConnection() throws Exception {
     SmtpConfig config =
-        plain(greenMail.getSmtp().getPort())
-            .withHygiene(2, Duration.ofMinutes(5), Duration.ofMinutes(1));
+        plain(greenMail.getSmtp().getPort()).toBuilder()
+            .maxMessagesPerConnection(2)
+            .maxConnectionAge(Duration.ofMinutes(5))
+            .idleTimeout(Duration.ofMinutes(1))
+            .build();
     try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
       for (int i = 0; i < 5; i++) {
         assertThat(
@@ -177,9 +186,8 @@ class SmtpConnectionIT {
                 in -> {
                   try {
                     in.readAllBytes();
-                    Thread.sleep(
-                        4_000); // longer than the client's 2 s read timeout: the reply never comes
-                    // in time
+                    // longer than the client's 2 s data-done timeout: the reply never comes in time
+                    Thread.sleep(4_000);
                   } catch (Exception e) {
                     Thread.currentThread().interrupt();
                   }
@@ -215,7 +223,10 @@ class SmtpConnectionIT {
     try {
       greenMail.setUser("sender@example.com", "sender", "right");
       SmtpConfig config =
-          plain(greenMail.getSmtp().getPort()).withCredentials("sender", Secret.of("wrong"));
+          plain(greenMail.getSmtp().getPort()).toBuilder()
+              .credentials("sender", Secret.of("wrong"))
+              .authOverPlaintext(true) // GreenMail here has no TLS
+              .build();
       try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "lane-0")) {
         SendOutcome outcome =
             c.send(message(SmtpConnection.sessionFor(config), "s"), Rcpt.of("b@example.com"));
@@ -224,7 +235,10 @@ class SmtpConnectionIT {
             .isEqualTo("authentication failed");
       }
       SmtpConfig right =
-          plain(greenMail.getSmtp().getPort()).withCredentials("sender", Secret.of("right"));
+          plain(greenMail.getSmtp().getPort()).toBuilder()
+              .credentials("sender", Secret.of("right"))
+              .authOverPlaintext(true)
+              .build();
       try (SmtpConnection c = new SmtpConnection(right, Clock.systemUTC(), "lane-0")) {
         assertThat(c.send(message(SmtpConnection.sessionFor(right), "s"), Rcpt.of("b@example.com")))
             .isInstanceOf(SendOutcome.Delivered.class);

@@ -1,17 +1,20 @@
 package dev.postbus.smtp.internal;
 
-import dev.postbus.smtp.AuthMechanism;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConfig;
 import dev.postbus.smtp.TlsMode;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sets a session up: TCP connect (or implicit TLS), the greeting, EHLO (HELO when EHLO is not
@@ -22,35 +25,97 @@ import javax.net.ssl.SSLException;
  */
 public final class SessionOpener {
 
+  private static final Logger log = LoggerFactory.getLogger(SessionOpener.class);
+
+  /** The relay's addresses, every one of them (A and AAAA), in the resolver's order. */
+  public interface Resolver {
+    InetAddress[] addresses(String host) throws UnknownHostException;
+  }
+
   private final SmtpConfig config;
+  private final Resolver resolver;
+  private final Authenticator authenticator;
 
   public SessionOpener(SmtpConfig config) {
+    this(config, InetAddress::getAllByName);
+  }
+
+  public SessionOpener(SmtpConfig config, Resolver resolver) {
     this.config = config;
+    this.resolver = resolver;
+    this.authenticator = new Authenticator(config);
   }
 
   public SmtpSession open() throws OpenFailed {
-    Socket socket = new Socket();
+    Socket plain = connect();
     try {
-      return open(socket);
+      return open(plain);
     } catch (OpenFailed e) {
-      close(socket);
+      close(plain);
       throw e;
     } catch (SSLException e) {
-      close(socket);
+      close(plain);
+      if (cutByNetwork(e)) {
+        throw new OpenFailed(
+            new SendOutcome.ConnectFailed("TLS handshake cut: " + Problems.describe(e)));
+      }
       throw new OpenFailed(
           new SendOutcome.RelayRefused("TLS failed: " + Problems.describe(e), null));
     } catch (IOException e) {
-      close(socket);
+      close(plain);
       throw new OpenFailed(
           new SendOutcome.ConnectFailed("connect failed: " + Problems.describe(e)));
     }
   }
 
+  /** Tries each address of the relay's name in turn; fails when none answers. */
+  private Socket connect() throws OpenFailed {
+    InetAddress[] addresses;
+    try {
+      addresses = resolver.addresses(config.host());
+    } catch (IOException e) {
+      throw new OpenFailed(
+          new SendOutcome.ConnectFailed("connect failed: " + Problems.describe(e)));
+    }
+    IOException last = new UnknownHostException("no address");
+    for (InetAddress address : addresses) {
+      Socket plain = new Socket();
+      try {
+        plain.setTcpNoDelay(true);
+        plain.connect(
+            new InetSocketAddress(address, config.port()),
+            (int) config.connectTimeout().toMillis());
+        return plain;
+      } catch (IOException e) {
+        close(plain);
+        last = e;
+      }
+    }
+    throw new OpenFailed(
+        new SendOutcome.ConnectFailed(
+            "connect failed"
+                + (addresses.length > 1 ? " (all " + addresses.length + " addresses)" : "")
+                + ": "
+                + Problems.describe(last)));
+  }
+
+  /**
+   * A handshake cut by the network (end of stream, reset, timeout) is a failed connection; any
+   * other TLS failure (certificate, protocol, no common cipher) is the relay refusing us.
+   */
+  private static boolean cutByNetwork(SSLException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof EOFException || t instanceof SocketException) {
+        return true;
+      }
+      if (t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private SmtpSession open(Socket plain) throws IOException, OpenFailed {
-    plain.setTcpNoDelay(true);
-    plain.connect(
-        new InetSocketAddress(config.host(), config.port()),
-        (int) config.connectTimeout().toMillis());
     plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()));
     Socket socket = config.tls() == TlsMode.IMPLICIT ? Tls.wrap(plain, config) : plain;
     ReplyReader in = new ReplyReader(socket.getInputStream());
@@ -59,7 +124,9 @@ public final class SessionOpener {
       throw refusedSession(greeting);
     }
     Extensions ext = hello(socket, in);
+    String noTls = "smtp.tls=none";
     if (config.tls() == TlsMode.STARTTLS || config.tls() == TlsMode.STARTTLS_REQUIRED) {
+      noTls = "the relay does not offer STARTTLS";
       if (ext.startTls()) {
         write(socket, "STARTTLS");
         Reply r = in.read();
@@ -82,6 +149,8 @@ public final class SessionOpener {
               new SendOutcome.RelayRefused(
                   "STARTTLS is required and the server refused it (" + r.codes() + ")",
                   r.toSmtpReply()));
+        } else {
+          noTls = "the relay refused STARTTLS (" + r.codes() + ")";
         }
       } else if (config.tls() == TlsMode.STARTTLS_REQUIRED) {
         throw new OpenFailed(
@@ -90,9 +159,34 @@ public final class SessionOpener {
       }
     }
     if (config.authenticated()) {
-      authenticate(socket, in, ext);
+      guardPlaintext(socket != plain, noTls);
+      authenticator.authenticate(socket, in, ext);
     }
-    return new SmtpSession(socket, in, ext, config);
+    return new SmtpSession(new SessionIo(plain, socket, in, config), ext, config);
+  }
+
+  /**
+   * Credentials never go over an unencrypted session (Postfix's smtp_sasl_security_options =
+   * noplaintext), unless smtp.auth-over-plaintext=allow says so, loudly.
+   */
+  private void guardPlaintext(boolean encrypted, String why) throws OpenFailed {
+    if (encrypted) {
+      return;
+    }
+    if (!config.authOverPlaintext()) {
+      throw new OpenFailed(
+          new SendOutcome.RelayRefused(
+              "credentials are not sent over an unencrypted session: "
+                  + why
+                  + " (a path attacker may have stripped it); delivery waits until TLS is back"
+                  + " (smtp.tls=starttls-required makes this explicit)",
+              null));
+    }
+    log.warn(
+        "{}:{}: sending credentials in clear text, as smtp.auth-over-plaintext=allow says ({})",
+        config.host(),
+        config.port(),
+        why);
   }
 
   private Extensions hello(Socket socket, ReplyReader in) throws IOException, OpenFailed {
@@ -111,78 +205,15 @@ public final class SessionOpener {
     throw refusedSession(r);
   }
 
-  private void authenticate(Socket socket, ReplyReader in, Extensions ext)
-      throws IOException, OpenFailed {
-    String secret;
-    try {
-      secret = config.password().reveal();
-    } catch (UncheckedIOException e) {
-      // The password or token file is unreadable (a secret being rotated): the relay cannot be used
-      // until it is back.
-      throw new OpenFailed(new SendOutcome.RelayRefused(e.getMessage(), null));
-    }
-    String user = config.username();
-    Reply r;
-    if (config.authMechanism() == AuthMechanism.XOAUTH2) {
-      requireOffered(ext, "XOAUTH2");
-      write(
-          socket,
-          "AUTH XOAUTH2 "
-              + base64("user=" + user + "\u0001auth=Bearer " + secret + "\u0001\u0001"));
-      r = in.read();
-      if (r.code() == 334) { // an error challenge (JSON); an empty line asks for the final reply
-        write(socket, "");
-        r = in.read();
-      }
-    } else if (ext.authMechanisms().contains("PLAIN")) {
-      write(socket, "AUTH PLAIN " + base64("\u0000" + user + "\u0000" + secret));
-      r = in.read();
-    } else {
-      requireOffered(ext, "LOGIN");
-      write(socket, "AUTH LOGIN");
-      r = in.read();
-      if (r.code() == 334) {
-        write(socket, base64(user));
-        r = in.read();
-        if (r.code() == 334) {
-          write(socket, base64(secret));
-          r = in.read();
-        }
-      }
-    }
-    if (r.code() != 235) {
-      throw new OpenFailed(new SendOutcome.RelayRefused("authentication failed", r.toSmtpReply()));
-    }
-  }
-
-  private void requireOffered(Extensions ext, String mechanism) throws OpenFailed {
-    if (!ext.authMechanisms().contains(mechanism)) {
-      throw new OpenFailed(
-          new SendOutcome.RelayRefused(
-              "authentication failed: the relay does not offer AUTH "
-                  + (config.authMechanism() == AuthMechanism.XOAUTH2 ? "XOAUTH2" : "PLAIN or LOGIN")
-                  + " (it offers: "
-                  + (ext.authMechanisms().isEmpty()
-                      ? "none"
-                      : String.join(" ", ext.authMechanisms()))
-                  + ")",
-              null));
-    }
-  }
-
   private static OpenFailed refusedSession(Reply r) {
     return new OpenFailed(
         new SendOutcome.ConnectFailed("server refused the session: " + r.codes()));
   }
 
-  private static void write(Socket socket, String line) throws IOException {
+  static void write(Socket socket, String line) throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
-  }
-
-  private static String base64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static void close(Socket socket) {

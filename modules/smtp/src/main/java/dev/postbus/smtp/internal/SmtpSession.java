@@ -2,74 +2,56 @@ package dev.postbus.smtp.internal;
 
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConfig;
-import dev.postbus.smtp.SmtpReply;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.net.SocketException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * One open SMTP session on a JDK socket, after greeting, EHLO, STARTTLS and AUTH ({@link
- * SessionOpener}). It sends one message per {@link #send} and returns what came of it as a {@link
- * SendOutcome}.
+ * One open SMTP session, after greeting, EHLO, STARTTLS and AUTH ({@link SessionOpener}). It sends
+ * one message per {@link #send} and returns what came of it as a {@link SendOutcome}.
  *
- * <p>When the server offered PIPELINING (and smtp.pipelining is auto) the envelope goes out as one
- * group: [RSET] MAIL, every RCPT, and DATA, read back by count; with CHUNKING (and smtp.chunking
- * auto) the group ends with {@code BDAT n LAST} and the message itself, so a message costs one
- * round trip. Without PIPELINING each command waits for its reply. A failed transaction is reset
- * with RSET, which rides at the head of the next group instead of costing a round trip of its own.
+ * <p>Each message is an {@link EnvelopeGroup} ([RSET] MAIL, RCPTs, DATA or BDAT … LAST) run by an
+ * {@link Exchange}: pipelined when the relay offers PIPELINING (and smtp.pipelining is auto), one
+ * round trip per message, lock-step otherwise. With pipelined DATA the next message's envelope
+ * rides with this one's end ({@link SessionState#ENVELOPE_AHEAD}).
  *
- * <p>In doubt or not: a failure once the end of the message may have reached the server (the final
- * "." of DATA, or the BDAT LAST chunk) is {@link SendOutcome.InDoubt}; any failure before is {@link
+ * <p>Lost or in doubt: one {@link Phase} says how far the message got. A failure once its end was
+ * handed to the socket ({@link Phase#END_SENT}: a write holding the final "." of DATA, or the last
+ * byte of the BDAT chunk, returned normally; the write of the envelope ahead may fail after it) is
+ * {@link SendOutcome.InDoubt}; any failure before, the failing write of the end included, is {@link
  * SendOutcome.ConnectionLost}.
  */
-public final class SmtpSession implements WriteWatchdog.Watched {
+public final class SmtpSession {
 
-  private static final byte[] CRLF = {'\r', '\n'};
+  /** How far the current message got. */
+  enum Phase {
+    ENVELOPE,
+    BODY,
+    END_SENT
+  }
 
-  /** The end of DATA content, which {@link WireBytes} puts last. */
-  private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
-
-  /** The last byte of a BDAT chunk: until it is sent, the server cannot have the whole message. */
-  private static final int END_OF_CHUNK = 1;
-
-  private static final int OUT_BUFFER = 64 * 1024;
-
-  private final Socket socket;
-  private final OutputStream out;
-  private final ReplyReader in;
+  private final SessionIo io;
   private final Extensions extensions;
   private final boolean pipelining;
   private final boolean chunking;
-  private final long writeTimeoutNanos;
+  private final Exchange exchange;
   private final WireBytes wire = new WireBytes();
-  private final List<SendOutcome.Refusal> refusals = new ArrayList<>();
-  private Reply[] replies = new Reply[8];
-  private volatile long writeDeadline;
-  private boolean needsReset;
-  private boolean broken;
+  private SessionState state = SessionState.READY;
+  private Phase phase = Phase.ENVELOPE;
+  private long endAt = Long.MAX_VALUE; // io.given() once the current message's end is buffered
+  private EnvelopeGroup ahead;
+  private Envelope aheadFor;
 
-  /**
-   * MAIL, RCPTs and DATA of the next message, written after the previous one's "." and not answered
-   * yet.
-   */
-  private Ahead ahead;
+  /** The sender and recipients of the envelope written ahead. */
+  private record Envelope(String from, String[] recipients) {}
 
-  private record Ahead(String from, String[] recipients) {}
-
-  SmtpSession(Socket socket, ReplyReader in, Extensions extensions, SmtpConfig config)
-      throws IOException {
-    this.socket = socket;
-    this.out = new BufferedOutputStream(socket.getOutputStream(), OUT_BUFFER);
-    this.in = in;
+  SmtpSession(SessionIo io, Extensions extensions, SmtpConfig config) {
+    this.io = io;
     this.extensions = extensions;
     this.pipelining = extensions.pipelining() && config.pipelining();
     this.chunking = extensions.chunking() && config.chunking();
-    this.writeTimeoutNanos = config.writeTimeout().toNanos();
-    WriteWatchdog.watch(this);
+    this.exchange = Exchange.of(pipelining);
   }
 
   public Extensions extensions() {
@@ -93,27 +75,34 @@ public final class SmtpSession implements WriteWatchdog.Watched {
    * message.
    */
   public boolean hasAhead() {
-    return ahead != null;
+    return state == SessionState.ENVELOPE_AHEAD;
   }
 
   public boolean aheadIs(String from, String[] recipients) {
-    return ahead != null
-        && ahead.from().equals(from)
-        && java.util.Arrays.equals(ahead.recipients(), recipients);
-  }
-
-  /** False once the connection broke, the server said 421, or the protocol went wrong: close it. */
-  public boolean usable() {
-    return !broken;
+    return hasAhead()
+        && aheadFor.from().equals(from)
+        && Arrays.equals(aheadFor.recipients(), recipients);
   }
 
   /**
-   * Sends one message. {@code mime} is the message as written by Jakarta Mail (line ends are made
-   * CRLF here); {@code beforeEnd} runs just before the end of the message is written, the point
-   * after which the server may accept it. With pipelined DATA, the envelope of the next message
-   * ({@code nextFrom}, {@code nextRecipients}, when not null) goes out in the same write as this
-   * message's data and ".", so that the next message finds its 354 waiting: one round trip per
-   * message. The caller must not change {@code nextRecipients} afterwards.
+   * Whether the relay sent something while the session was idle (an idle-timeout 421, say), or,
+   * after a long idle ({@code longIdle}: a 1 ms probe), hung up. Bytes are expected only when an
+   * envelope was written ahead.
+   */
+  public boolean spokeWhileIdle(boolean longIdle) {
+    return !hasAhead() && io.unsolicited(longIdle);
+  }
+
+  /** False once the connection broke, the server said 421, or the protocol went wrong. */
+  public boolean usable() {
+    return state != SessionState.CLOSED && !io.broken();
+  }
+
+  /**
+   * Sends one message ({@code mime} as Jakarta Mail wrote it). {@code beforeEnd} (the ledger gate)
+   * runs before the end of the message is written, never under the write deadline: after DATA's
+   * 354, or before the BDAT command. With pipelined DATA, the next envelope ({@code nextFrom},
+   * {@code nextRecipients}, when not null, not to be changed afterwards) rides with this end.
    */
   public SendOutcome send(
       String from,
@@ -123,185 +112,140 @@ public final class SmtpSession implements WriteWatchdog.Watched {
       Runnable beforeEnd,
       String nextFrom,
       String[] nextRecipients) {
-    if (ahead != null && !aheadIs(from, recipients)) {
+    if (hasAhead() && !aheadIs(from, recipients)) {
       throw new IllegalStateException(
           "the session holds another message's envelope; abort it first");
     }
     wire.encode(mime, mimeLength, !chunking);
-    if (extensions.size() > 0 && wire.length() > extensions.size()) {
-      return new SendOutcome.Rejected(
-          new SmtpReply(
-              552,
-              "5.3.4",
-              "message of "
-                  + wire.length()
-                  + " bytes is larger than the relay's SIZE limit of "
-                  + extensions.size()
-                  + " bytes; not sent"),
-          "MAIL");
+    SendOutcome.Rejected refused =
+        hasAhead() ? null : EnvelopeCheck.refusal(from, recipients, wire, extensions);
+    if (refused != null) {
+      return refused;
     }
-    refusals.clear();
-    if (replies.length < recipients.length + 3) {
-      replies = new Reply[recipients.length + 3];
-    }
+    phase = Phase.ENVELOPE;
+    endAt = Long.MAX_VALUE;
     try {
-      return transaction(
-          from, recipients, beforeEnd, pipelining && !chunking ? nextFrom : null, nextRecipients);
-    } catch (EndWritten e) {
-      return lost(e.getCause(), true);
+      EnvelopeGroup group = envelope(from, recipients, beforeEnd);
+      SendOutcome outcome = afterEnvelope(group, beforeEnd, nextFrom, nextRecipients);
+      state = group.closing() ? state.moveTo(SessionState.CLOSED) : state;
+      return outcome;
     } catch (IOException e) {
-      return lost(e, false);
+      return lost(e);
     }
   }
 
-  private SendOutcome transaction(
-      String from,
-      String[] recipients,
-      Runnable beforeEnd,
-      String nextFrom,
-      String[] nextRecipients)
-      throws IOException, EndWritten {
-    if (ahead != null) {
-      ahead = null; // written after the last "." (no RSET: that transaction ended); its replies are
-      // waiting
-      return afterEnvelope(
-          recipients, beforeEnd, -1, 0, 1, recipients.length + 1, nextFrom, nextRecipients);
+  /** Runs this message's envelope group, or reads the replies of the one written ahead. */
+  private EnvelopeGroup envelope(String from, String[] recipients, Runnable beforeEnd)
+      throws IOException {
+    if (hasAhead()) {
+      EnvelopeGroup group = ahead;
+      ahead = null;
+      state = state.moveTo(SessionState.READY);
+      group.readRest(io, false);
+      return group;
     }
-    int n = 0;
-    int resetAt = -1;
-    armWrite();
-    if (needsReset) {
-      resetAt = n;
-      command(n++, "RSET");
-      needsReset = false;
-    }
-    int mailAt = n;
-    command(n++, mailFrom(from, recipients));
-    if (!pipelining && !replies[mailAt].positive()) {
-      return failedMail(replies[mailAt], -1);
-    }
-    int firstRcpt = n;
-    int accepted = 0;
-    for (String rcpt : recipients) {
-      command(n++, "RCPT TO:<" + rcpt + ">");
-      if (!pipelining && replies[n - 1].positive()) {
-        accepted++;
-      }
-    }
-    if (!pipelining && accepted == 0) {
-      return noRecipient(recipients, firstRcpt, -1);
-    }
-    int endAt = n++;
-    if (chunking) {
-      beforeEnd.run();
-      writeAscii("BDAT " + wire.length() + " LAST");
-      writeUpToTheEnd(END_OF_CHUNK);
-      try {
-        int last = Math.min(END_OF_CHUNK, wire.length());
-        out.write(wire.array(), wire.length() - last, last);
-        out.flush();
-      } catch (IOException e) {
-        throw new EndWritten(e);
-      }
-    } else {
-      writeAscii("DATA");
-      out.flush();
-    }
-    disarmWrite();
-    return afterEnvelope(
-        recipients, beforeEnd, resetAt, mailAt, firstRcpt, endAt, nextFrom, nextRecipients);
+    EnvelopeGroup group =
+        new EnvelopeGroup(
+            state == SessionState.RESET_PENDING,
+            Commands.mailFrom(from, recipients, wire.messageSize(), wire.eightBit(), extensions),
+            recipients,
+            Commands.rcptLines(recipients),
+            chunking ? "BDAT " + wire.length() + " LAST" : "DATA");
+    state = state.moveTo(SessionState.READY);
+    exchange.run(group, io, beforeEnd, this::writeChunk);
+    return group;
   }
 
-  /** Reads the envelope group's replies (those not read yet) and finishes the transaction. */
+  /** The BDAT chunk and the flush (the exchange ran the gate before the BDAT command). */
+  private void writeChunk() throws IOException {
+    phase = Phase.BODY;
+    io.write(wire.array(), 0, wire.length());
+    endAt = io.given();
+    flushEnd();
+  }
+
+  /**
+   * The last flush of a message: once it returned normally, the end was handed to the socket and
+   * the relay may have the whole message ({@link Phase#END_SENT}). A session the write watchdog
+   * already broke cannot send the end.
+   */
+  private void flushEnd() throws IOException {
+    if (io.broken()) {
+      throw new SocketException("the write timed out before the end of the message");
+    }
+    io.flush();
+    phase = Phase.END_SENT;
+  }
+
   private SendOutcome afterEnvelope(
-      String[] recipients,
-      Runnable beforeEnd,
-      int resetAt,
-      int mailAt,
-      int firstRcpt,
-      int endAt,
-      String nextFrom,
-      String[] nextRecipients)
-      throws IOException, EndWritten {
-    int accepted;
-    try {
-      readPending(endAt);
-    } catch (IOException e) {
-      if (chunking) {
-        throw new EndWritten(e);
-      }
-      throw e;
+      EnvelopeGroup group, Runnable beforeEnd, String nextFrom, String[] nextRecipients)
+      throws IOException {
+    if (!group.mail().positive()) {
+      loneDotAfter354(group);
+      resetNext();
+      return new SendOutcome.Rejected(group.mail().toSmtpReply(), "MAIL");
     }
-    if (resetAt >= 0) {
-      checkAlive(replies[resetAt]);
-    }
-    if (!replies[mailAt].positive()) {
-      return failedMail(replies[mailAt], endAt);
-    }
-    accepted = collectRefusals(recipients, firstRcpt);
+    int accepted = group.accepted();
+    List<SendOutcome.Refusal> refusals = group.refusals();
     if (accepted == 0) {
-      return noRecipient(recipients, firstRcpt, endAt);
+      loneDotAfter354(group);
+      resetNext();
+      return new SendOutcome.RecipientsRefused(refusals, 0, null);
     }
-    Reply end = replies[endAt];
-    if (chunking) {
-      return ended(end, accepted);
-    }
-    if (end.code() != 354) {
-      checkAlive(end);
-      needsReset = true;
+    Reply end = group.end();
+    if (!chunking && end.code() != 354) {
+      resetNext();
       return new SendOutcome.Rejected(end.toSmtpReply(), "DATA");
     }
+    if (!chunking) {
+      end = writeData(beforeEnd, nextFrom, nextRecipients);
+    }
+    return ended(end, accepted, refusals);
+  }
+
+  /** After DATA's 354: the message, its end, the next envelope if any, and the end's reply. */
+  private Reply writeData(Runnable beforeEnd, String nextFrom, String[] nextRecipients)
+      throws IOException {
     beforeEnd.run();
-    armWrite();
-    writeUpToTheEnd(END_OF_DATA.length);
-    try {
-      out.write(END_OF_DATA);
-      if (nextFrom != null) {
-        writeAhead(nextFrom, nextRecipients);
+    try (SessionIo.Writing w = io.writing()) {
+      phase = Phase.BODY;
+      io.write(wire.array(), 0, wire.length());
+      endAt = io.given();
+      if (nextFrom != null
+          && writesAhead()
+          && EnvelopeCheck.canGoAhead(nextFrom, nextRecipients, extensions)) {
+        writeAhead(
+            EnvelopeGroup.ahead(nextFrom, nextRecipients, extensions), nextFrom, nextRecipients);
       }
-      out.flush();
-      disarmWrite();
-      return ended(in.read(), accepted);
-    } catch (IOException e) {
-      throw new EndWritten(e);
+      flushEnd();
     }
+    return EnvelopeGroup.endOfData(io.readEnd());
   }
 
   /**
-   * Writes the message but its last {@code tail} bytes. A failure here is certainly before the
-   * server could have the whole message (lost, not in doubt); a large message goes to the socket
-   * here, a small one stays in the buffer and leaves with its end.
+   * The next message's envelope, after this one's "." (RFC 2920 allows content first), when it fits
+   * in {@link SessionIo#groupLimit()}: its replies are read only by the next send, so a longer one
+   * could fill the relay's buffers and stall our write (RFC 2920 3.1's deadlock) after a message
+   * the relay accepted. A longer one is not written ahead: the next send cuts it as any group.
    */
-  private void writeUpToTheEnd(int tail) throws IOException {
-    out.write(wire.array(), 0, wire.length() - Math.min(tail, wire.length()));
+  private void writeAhead(EnvelopeGroup group, String from, String[] recipients)
+      throws IOException {
+    if (group.bytes() > io.groupLimit()) {
+      return;
+    }
+    ahead = group;
+    ahead.writeAll(io);
+    aheadFor = new Envelope(from, recipients);
+    state = state.moveTo(SessionState.ENVELOPE_AHEAD);
   }
 
-  /**
-   * The next message's MAIL, RCPTs and DATA, after this one's "." (RFC 2920 allows content first in
-   * a group). Its size and content are not known yet: MAIL goes without SIZE, and with
-   * BODY=8BITMIME whenever the server offers it (true of any content).
-   */
-  private void writeAhead(String from, String[] recipients) throws IOException {
-    StringBuilder mail = new StringBuilder(64).append("MAIL FROM:<").append(from).append('>');
-    if (extensions.eightBitMime()) {
-      mail.append(" BODY=8BITMIME");
-    }
-    if (extensions.smtpUtf8() && (nonAscii(from) || anyNonAscii(recipients))) {
-      mail.append(" SMTPUTF8");
-    }
-    writeAscii(mail.toString());
-    for (String rcpt : recipients) {
-      writeAscii("RCPT TO:<" + rcpt + ">");
-    }
-    writeAscii("DATA");
-    ahead = new Ahead(from, recipients);
-  }
-
-  /** The reply to the end of the message (final "." or BDAT LAST). */
-  private SendOutcome ended(Reply end, int accepted) {
-    checkAlive(end);
+  /** The reply to the end of the message (final "." or BDAT LAST); a 421 closes the session. */
+  private SendOutcome ended(Reply end, int accepted, List<SendOutcome.Refusal> refusals) {
+    state = end.code() == 421 ? state.moveTo(SessionState.CLOSED) : state;
     if (!end.positive()) {
-      needsReset = chunking; // RFC 3030: after a refused BDAT the transaction must be reset
+      if (chunking) {
+        resetNext(); // RFC 3030: after a refused BDAT the transaction must be reset
+      }
       return new SendOutcome.Rejected(end.toSmtpReply(), "DATA");
     }
     if (refusals.isEmpty()) {
@@ -310,191 +254,61 @@ public final class SmtpSession implements WriteWatchdog.Watched {
     return new SendOutcome.RecipientsRefused(refusals, accepted, end.toSmtpReply());
   }
 
-  private SendOutcome failedMail(Reply mail, int endAt) throws IOException {
-    checkAlive(mail);
-    loneDotAfter354(endAt);
-    needsReset = true;
-    return new SendOutcome.Rejected(mail.toSmtpReply(), "MAIL");
-  }
-
-  private SendOutcome noRecipient(String[] recipients, int firstRcpt, int endAt)
-      throws IOException {
-    collectRefusals(recipients, firstRcpt);
-    for (SendOutcome.Refusal r : refusals) {
-      if (r.reply().code() == 421) {
-        broken = true;
-      }
+  private void resetNext() {
+    if (state == SessionState.READY) {
+      state = state.moveTo(SessionState.RESET_PENDING);
     }
-    loneDotAfter354(endAt);
-    needsReset = true;
-    return new SendOutcome.RecipientsRefused(refusals, 0, null);
   }
 
   /**
    * DATA said 354 though the transaction cannot go on: end it with an empty message (RFC 2920 3.1).
    */
-  private void loneDotAfter354(int endAt) throws IOException {
-    if (endAt >= 0 && !chunking && replies[endAt].code() == 354) {
-      armWrite();
-      writeAscii(".");
-      out.flush();
-      disarmWrite();
-      in.read();
-    }
-  }
-
-  private int collectRefusals(String[] recipients, int firstRcpt) {
-    refusals.clear();
-    int accepted = 0;
-    for (int i = 0; i < recipients.length; i++) {
-      Reply r = replies[firstRcpt + i];
-      if (r.positive()) {
-        accepted++;
-      } else {
-        refusals.add(new SendOutcome.Refusal(recipients[i], r.toSmtpReply()));
+  private void loneDotAfter354(EnvelopeGroup group) throws IOException {
+    Reply end = group.end();
+    if (end != null && !chunking && end.code() == 354) {
+      try (SessionIo.Writing w = io.writing()) {
+        io.line(".");
+        io.flush();
+      }
+      if (io.read().code() == 421) {
+        state = state.moveTo(SessionState.CLOSED);
       }
     }
-    return accepted;
   }
 
-  /** Writes a command; in lock-step, also waits for its reply. */
-  private void command(int slot, String line) throws IOException {
-    writeAscii(line);
-    replies[slot] = null;
-    if (!pipelining) {
-      out.flush();
-      disarmWrite();
-      replies[slot] = in.read();
-      armWrite();
-    }
-  }
-
-  /** Pipelined: every reply of the group, in order; lock-step: the one to DATA or BDAT. */
-  private void readPending(int endAt) throws IOException {
-    for (int i = pipelining ? 0 : endAt; i <= endAt; i++) {
-      replies[i] = in.read();
-    }
-  }
-
-  /**
-   * A 421 means the server is closing the session: finish this message's outcome, then reconnect.
-   */
-  private void checkAlive(Reply r) {
-    if (r.code() == 421) {
-      broken = true;
-    }
-  }
-
-  private SendOutcome lost(IOException e, boolean endWritten) {
-    broken = true;
-    disarmWrite();
+  private SendOutcome lost(IOException e) {
+    state = state.moveTo(SessionState.CLOSED);
+    io.close();
     String problem = Problems.describe(e);
-    return endWritten
+    if (phase == Phase.BODY && io.handed(endAt)) {
+      phase = Phase.END_SENT; // the end went out in an earlier write (a full buffer's flush)
+    }
+    return phase == Phase.END_SENT
         ? new SendOutcome.InDoubt("connection lost after the end of data: " + problem)
         : new SendOutcome.ConnectionLost("connection lost before the end of data: " + problem);
   }
 
-  private String mailFrom(String from, String[] recipients) {
-    StringBuilder b = new StringBuilder(64).append("MAIL FROM:<").append(from).append('>');
-    if (extensions.size() >= 0) {
-      b.append(" SIZE=").append(wire.length());
-    }
-    if (wire.eightBit() && extensions.eightBitMime()) {
-      b.append(" BODY=8BITMIME");
-    }
-    if (extensions.smtpUtf8() && (nonAscii(from) || anyNonAscii(recipients))) {
-      b.append(" SMTPUTF8");
-    }
-    return b.toString();
-  }
-
-  private static boolean anyNonAscii(String[] addresses) {
-    for (String a : addresses) {
-      if (nonAscii(a)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean nonAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) > 0x7F) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void writeAscii(String line) throws IOException {
-    out.write(line.getBytes(StandardCharsets.UTF_8));
-    out.write(CRLF);
-  }
-
-  private void armWrite() {
-    writeDeadline = System.nanoTime() + writeTimeoutNanos | 1; // never 0 while armed
-  }
-
-  private void disarmWrite() {
-    writeDeadline = 0;
-  }
-
-  @Override
-  public long writeDeadline() {
-    return writeDeadline;
-  }
-
-  @Override
-  public void writeTimedOut() {
-    broken = true;
-    closeSocket();
-  }
-
   /**
-   * QUIT, wait for its reply (bounded by the read timeout), close. Never throws. With an envelope
-   * written ahead the server may be waiting for message data after a 354: the socket is closed
-   * instead (the server then drops the unfinished transaction), since QUIT would be taken as data.
+   * QUIT, then close, without waiting for the reply (Postfix's smtp_skip_quit_response): closing
+   * never holds a caller for a read timeout. With an envelope written ahead the server may be
+   * waiting for message data after a 354: the socket is closed instead (the server then drops the
+   * unfinished transaction), since QUIT would be taken as data. Never throws.
    */
   public void quit() {
-    try {
-      if (!broken && ahead == null) {
-        armWrite();
-        writeAscii("QUIT");
-        out.flush();
-        disarmWrite();
-        in.read();
+    if (usable() && !hasAhead()) {
+      try (SessionIo.Writing w = io.writing()) {
+        io.line("QUIT");
+        io.flush();
+      } catch (IOException e) {
+        // closing anyway
       }
-    } catch (IOException e) {
-      // closing anyway
-    } finally {
-      abort();
     }
+    abort();
   }
 
   /** Closes the socket without a word: the session is broken or mid-command. Never throws. */
   public void abort() {
-    broken = true;
-    WriteWatchdog.unwatch(this);
-    closeSocket();
-  }
-
-  private void closeSocket() {
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // nothing more to do
-    }
-  }
-
-  /** An I/O failure once the end of the message may have reached the server. */
-  private static final class EndWritten extends Exception {
-    EndWritten(IOException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized IOException getCause() {
-      return (IOException) super.getCause();
-    }
+    state = state.moveTo(SessionState.CLOSED);
+    io.close();
   }
 }

@@ -16,8 +16,14 @@ public final class WireBytes {
   private static final byte LF = '\n';
   private static final byte DOT = '.';
 
-  private byte[] out = new byte[16 * 1024];
+  private static final int INITIAL = 16 * 1024;
+
+  /** A buffer grown past this for one large message is let go when the next one is small. */
+  private static final int SHRINK_ABOVE = 1024 * 1024;
+
+  private byte[] out = new byte[INITIAL];
   private int length;
+  private int added;
   private boolean eightBit;
 
   /**
@@ -30,9 +36,12 @@ public final class WireBytes {
     int worst = 2 * rawLength + 5;
     if (out.length < worst) {
       out = new byte[Math.max(worst, out.length * 2)];
+    } else if (out.length > SHRINK_ABOVE && worst <= SHRINK_ABOVE) {
+      out = new byte[Math.max(INITIAL, worst)];
     }
     byte[] o = out;
     int n = 0;
+    int stuffed = 0;
     int high = 0;
     boolean lineStart = true;
     for (int i = 0; i < rawLength; i++) {
@@ -48,6 +57,7 @@ public final class WireBytes {
       }
       if (lineStart && dotStuff && b == DOT) {
         o[n++] = DOT;
+        stuffed++;
       }
       high |= b;
       o[n++] = b;
@@ -63,6 +73,7 @@ public final class WireBytes {
       o[n++] = LF;
     }
     length = n;
+    added = stuffed + (dotStuff ? 3 : 0);
     eightBit = high < 0;
     return this;
   }
@@ -73,6 +84,14 @@ public final class WireBytes {
 
   public int length() {
     return length;
+  }
+
+  /**
+   * The message's size as SIZE counts it (RFC 1870 3): the CRLF content without the dots added by
+   * stuffing and without the final ".\r\n".
+   */
+  public int messageSize() {
+    return length - added;
   }
 
   /** Whether some byte is above 0x7F (the message needs 8BITMIME to be sent as it is). */

@@ -4,12 +4,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.LoggerFactory;
 
 /**
  * The write timeout. A blocking socket write has none of its own, so a session arms a deadline
  * before it writes and disarms it after; one daemon thread for the whole JVM closes the socket of a
- * session whose deadline has passed, which makes the stuck write throw. Arming is a volatile write:
- * nothing is allocated per message.
+ * session whose deadline has passed (its raw TCP socket, also under TLS), which makes the stuck
+ * write throw. Arming is a volatile write: nothing is allocated per message.
  */
 final class WriteWatchdog {
 
@@ -57,9 +58,18 @@ final class WriteWatchdog {
         long deadline = w.writeDeadline();
         if (deadline != 0 && now - deadline > 0) {
           WATCHED.remove(w);
-          w.writeTimedOut();
+          timeOut(w);
         }
       }
+    }
+  }
+
+  /** Whatever one session throws, the others keep their write timeout. */
+  private static void timeOut(Watched w) {
+    try {
+      w.writeTimedOut();
+    } catch (Throwable t) { // NOPMD: the loop must survive anything
+      LoggerFactory.getLogger(WriteWatchdog.class).warn("closing a stalled session failed", t);
     }
   }
 }

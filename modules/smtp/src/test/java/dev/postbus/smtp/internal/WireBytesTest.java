@@ -64,4 +64,17 @@ class WireBytesTest {
     byte[] small = "x".getBytes(StandardCharsets.US_ASCII);
     assertThat(w.encode(small, 1, true).length()).isEqualTo(6);
   }
+
+  @Test
+  void aBufferThatGrewForALargeMessageShrinksBack() {
+    WireBytes w = new WireBytes();
+    byte[] big = new byte[8 * 1024 * 1024];
+    java.util.Arrays.fill(big, (byte) 'x');
+    w.encode(big, big.length, true);
+    byte[] small = "x".getBytes(StandardCharsets.US_ASCII);
+    w.encode(small, 1, true);
+    assertThat(w.array().length).isLessThanOrEqualTo(1024 * 1024);
+    assertThat(new String(w.array(), 0, w.length(), StandardCharsets.US_ASCII))
+        .isEqualTo("x\r\n.\r\n");
+  }
 }

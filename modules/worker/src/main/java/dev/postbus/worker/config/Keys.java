@@ -405,14 +405,34 @@ public final class Keys {
           RARE,
           ValueType.duration(MS, Duration.ofMinutes(30)),
           SmtpConfig.DEFAULT_READ_TIMEOUT,
-          "How long to wait for each server reply, including the one after the message data.");
+          "How long to wait for each server reply, except the one to the end of the message (smtp.data-done-timeout).");
   public static final ConfigKey<Duration> SMTP_WRITE_TIMEOUT =
       key(
           "smtp.write-timeout",
           RARE,
           ValueType.duration(MS, Duration.ofMinutes(30)),
           SmtpConfig.DEFAULT_WRITE_TIMEOUT,
-          "Socket write timeout.");
+          "How long a write may make no progress (each 64 KiB of a message has this long), QUIT included.");
+  public static final ConfigKey<Duration> SMTP_DATA_DONE_TIMEOUT =
+      key(
+          "smtp.data-done-timeout",
+          RARE,
+          ValueType.duration(MS, Duration.ofHours(1)),
+          SmtpConfig.DEFAULT_DATA_DONE_TIMEOUT,
+          "How long to wait for the reply to the end of a message (the final \".\" of DATA, or BDAT LAST), while "
+              + "the relay scans it: RFC 5321 asks for 10 minutes. Replaces smtp.read-timeout for that reply only. "
+              + "Far above worker.drain-timeout: a partition revoked during such a wait leaves the job uncommitted "
+              + "and its new owner sends it again while this send still waits, a possible duplicate "
+              + "(docs/delivery-semantics.md).");
+  public static final ConfigKey<PlaintextAuth> SMTP_AUTH_OVER_PLAINTEXT =
+      key(
+          "smtp.auth-over-plaintext",
+          RARE,
+          ValueType.choice(PlaintextAuth.values()),
+          PlaintextAuth.REFUSE,
+          "refuse: credentials are never sent over a session without TLS (smtp.tls=none with smtp.username is "
+              + "refused at start-up; with starttls, a relay that did not take STARTTLS is refused and delivery waits); "
+              + "allow: send them in clear text anyway, for a lab relay only (logged as a warning on every login).");
   public static final ConfigKey<String> SMTP_HELO_NAME =
       computed(
           "smtp.helo-name",
@@ -550,6 +570,8 @@ public final class Keys {
           SMTP_CONNECT_TIMEOUT,
           SMTP_READ_TIMEOUT,
           SMTP_WRITE_TIMEOUT,
+          SMTP_DATA_DONE_TIMEOUT,
+          SMTP_AUTH_OVER_PLAINTEXT,
           SMTP_HELO_NAME,
           SMTP_PIPELINING,
           SMTP_CHUNKING,

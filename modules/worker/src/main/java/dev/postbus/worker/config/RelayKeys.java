@@ -83,7 +83,9 @@ public final class RelayKeys {
             Keys.SMTP_IDLE_TIMEOUT,
             Keys.SMTP_CONNECT_TIMEOUT,
             Keys.SMTP_READ_TIMEOUT,
-            Keys.SMTP_WRITE_TIMEOUT)) {
+            Keys.SMTP_WRITE_TIMEOUT,
+            Keys.SMTP_DATA_DONE_TIMEOUT,
+            Keys.SMTP_AUTH_OVER_PLAINTEXT)) {
       m.put(k.name().substring("smtp.".length()), k);
     }
     return java.util.Collections.unmodifiableMap(m);

@@ -540,6 +540,8 @@ public record WorkerConfig(
         .connectTimeout(s.require(Keys.SMTP_CONNECT_TIMEOUT))
         .readTimeout(s.require(Keys.SMTP_READ_TIMEOUT))
         .writeTimeout(s.require(Keys.SMTP_WRITE_TIMEOUT))
+        .dataDoneTimeout(s.require(Keys.SMTP_DATA_DONE_TIMEOUT))
+        .authOverPlaintext(s.require(Keys.SMTP_AUTH_OVER_PLAINTEXT) == PlaintextAuth.ALLOW)
         .maxMessagesPerConnection(s.require(Keys.SMTP_MAX_MESSAGES))
         .maxConnectionAge(s.require(Keys.SMTP_MAX_AGE))
         .idleTimeout(s.require(Keys.SMTP_IDLE_TIMEOUT))

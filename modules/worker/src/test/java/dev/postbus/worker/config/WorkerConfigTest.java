@@ -237,6 +237,39 @@ class WorkerConfigTest {
   }
 
   @Test
+  void credentialsOverPlainTextAreRefusedAtStartUpUnlessAllowedOutLoud() {
+    Map<String, String> clear =
+        Map.of(
+            "POSTBUS_SMTP_TLS",
+            "none",
+            "POSTBUS_SMTP_USERNAME",
+            "u",
+            "POSTBUS_SMTP_PASSWORD",
+            "pw");
+    assertThatThrownBy(() -> fromEnv(clear))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("smtp.tls=none")
+        .hasMessageContaining("smtp.auth-over-plaintext=allow")
+        .hasMessageNotContaining("pw");
+    java.util.Map<String, String> allowed = new java.util.HashMap<>(clear);
+    allowed.put("POSTBUS_SMTP_AUTH_OVER_PLAINTEXT", "allow");
+    assertThat(fromEnv(allowed).relays().get(0).smtp().authOverPlaintext()).isTrue();
+  }
+
+  @Test
+  void theDataDoneTimeoutIsReadAndDefaultsToTenMinutes() {
+    assertThat(fromEnv(Map.of()).relays().get(0).smtp().dataDoneTimeout())
+        .isEqualTo(Duration.ofMinutes(10));
+    assertThat(
+            fromEnv(Map.of("POSTBUS_SMTP_DATA_DONE_TIMEOUT", "15m"))
+                .relays()
+                .get(0)
+                .smtp()
+                .dataDoneTimeout())
+        .isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
   void durationsReadInEveryForm() {
     assertThat(ValueType.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
     assertThat(ValueType.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));

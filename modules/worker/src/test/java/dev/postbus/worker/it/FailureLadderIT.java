@@ -89,7 +89,13 @@ class FailureLadderIT {
                   relay.port(),
                   4,
                   "ladder",
-                  Map.of("retry.delays", "1s,2s", "smtp.read-timeout", "1s")));
+                  Map.of(
+                      "retry.delays",
+                      "1s,2s",
+                      "smtp.read-timeout",
+                      "1s",
+                      "smtp.data-done-timeout",
+                      "1s")));
 
       Set<String> expectedDelivered = ids(jobs, k -> !k.equals("unknown"));
       Set<String> expectedDead = ids(jobs, k -> k.equals("unknown"));

@@ -77,6 +77,8 @@ class LogHygieneIT {
                       "sender",
                       "smtp.password",
                       "wr0ng-pa55",
+                      "smtp.auth-over-plaintext",
+                      "allow", // GreenMail here has no TLS
                       "smtp.reconnect-backoff",
                       "200ms",
                       "smtp.reconnect-backoff-max",
@@ -89,7 +91,13 @@ class LogHygieneIT {
                   greenMail.getSmtp().getPort(),
                   2,
                   "hygiene-2",
-                  Map.of("smtp.username", "sender", "smtp.password", "r1ght-pa55")));
+                  Map.of(
+                      "smtp.username",
+                      "sender",
+                      "smtp.password",
+                      "r1ght-pa55",
+                      "smtp.auth-over-plaintext",
+                      "allow")));
       await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> right.stats().snapshot().delivered() >= 20);

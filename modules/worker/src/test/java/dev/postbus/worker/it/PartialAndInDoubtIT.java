@@ -96,6 +96,8 @@ class PartialAndInDoubtIT {
                       "dead-letter",
                       "smtp.read-timeout",
                       "500ms",
+                      "smtp.data-done-timeout",
+                      "500ms",
                       "retry.delays",
                       "1s")));
       List<ConsumerRecord<byte[], byte[]>> dead =

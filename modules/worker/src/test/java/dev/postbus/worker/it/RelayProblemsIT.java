@@ -107,6 +107,8 @@ class RelayProblemsIT {
               "sender",
               "smtp.password",
               "wrong",
+              "smtp.auth-over-plaintext",
+              "allow", // GreenMail here has no TLS
               "smtp.reconnect-backoff",
               "500ms",
               "smtp.reconnect-backoff-max",
@@ -143,7 +145,13 @@ class RelayProblemsIT {
                   greenMail.getSmtp().getPort(),
                   4,
                   "auth-right",
-                  Map.of("smtp.username", "sender", "smtp.password", "right")));
+                  Map.of(
+                      "smtp.username",
+                      "sender",
+                      "smtp.password",
+                      "right",
+                      "smtp.auth-over-plaintext",
+                      "allow")));
       await()
           .atMost(Duration.ofMinutes(1))
           .until(() -> greenMail.getReceivedMessages().length >= 50);

@@ -1,0 +1,181 @@
+package dev.postbus.smtp.internal;
+
+import dev.postbus.smtp.SendOutcome;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One envelope's commands and, once read, their replies: [RSET] MAIL, every RCPT, and the end of
+ * the envelope (DATA, or BDAT … LAST whose chunk follows it). Run by a {@link Exchange}: pipelined
+ * (in one write, replies read by count) or lock-step (each reply before the next command).
+ *
+ * <p>Every reply is checked against the command it answers: a code that cannot answer it (a 3xx to
+ * MAIL, a 354 to RCPT, a 250 to DATA) means the relay and Postbus are out of step, a {@link
+ * ReplyReader.ProtocolException} that breaks the session, never a refusal of the message.
+ */
+final class EnvelopeGroup {
+
+  private final String[] commands;
+  private final Reply[] replies;
+  private final boolean reset;
+  private final String[] recipients;
+  private final boolean chunk;
+  private int answered;
+
+  /**
+   * @param end "DATA", or "BDAT n LAST" (its chunk is written by the exchange's caller)
+   */
+  EnvelopeGroup(boolean reset, String mail, String[] recipients, String[] rcptLines, String end) {
+    this.reset = reset;
+    this.recipients = recipients;
+    this.chunk = end.startsWith("BDAT");
+    int n = (reset ? 1 : 0) + 1 + rcptLines.length + 1;
+    this.commands = new String[n];
+    int i = 0;
+    if (reset) {
+      commands[i++] = "RSET";
+    }
+    commands[i++] = mail;
+    for (String r : rcptLines) {
+      commands[i++] = r;
+    }
+    commands[i] = end;
+    this.replies = new Reply[n];
+  }
+
+  /**
+   * The next message's MAIL, RCPTs and DATA, written after this one's end, before its size and
+   * content are known: MAIL goes without SIZE, and with BODY=8BITMIME whenever the server offers it
+   * (true of any content).
+   */
+  static EnvelopeGroup ahead(String from, String[] recipients, Extensions extensions) {
+    return new EnvelopeGroup(
+        false,
+        Commands.mailFrom(from, recipients, -1, true, extensions),
+        recipients,
+        Commands.rcptLines(recipients),
+        "DATA");
+  }
+
+  /** The bytes of the group's commands on the wire, each with its CRLF. */
+  int bytes() {
+    int n = 0;
+    for (String c : commands) {
+      n += c.getBytes(StandardCharsets.UTF_8).length + 2;
+    }
+    return n;
+  }
+
+  /** Every command of the group, into the session's buffer (the caller flushes). */
+  void writeAll(SessionIo io) throws IOException {
+    for (String c : commands) {
+      io.line(c);
+    }
+  }
+
+  /** The reply to the final "." of DATA, checked as {@link #answer} checks the others. */
+  static Reply endOfData(Reply r) throws ReplyReader.ProtocolException {
+    if (!r.positive() && (r.code() < 400 || r.code() >= 600)) {
+      throw new ReplyReader.ProtocolException(
+          "reply " + r.code() + " cannot answer the end of data: out of step");
+    }
+    return r;
+  }
+
+  int size() {
+    return commands.length;
+  }
+
+  String command(int i) {
+    return commands[i];
+  }
+
+  int answered() {
+    return answered;
+  }
+
+  boolean isMail(int i) {
+    return i == mailAt();
+  }
+
+  boolean isEnd(int i) {
+    return i == commands.length - 1;
+  }
+
+  boolean chunked() {
+    return chunk;
+  }
+
+  /** Records the reply to the next unanswered command, after checking that it can answer it. */
+  void answer(Reply r) throws ReplyReader.ProtocolException {
+    int i = answered;
+    boolean fits =
+        isEnd(i) && !chunk
+            ? r.code() == 354 || r.code() >= 400 && r.code() < 600
+            : r.positive() || r.code() >= 400 && r.code() < 600;
+    if (!fits) {
+      throw new ReplyReader.ProtocolException(
+          "reply " + r.code() + " cannot answer " + verb(commands[i]) + ": out of step");
+    }
+    replies[answered++] = r;
+  }
+
+  private static String verb(String command) {
+    int sp = command.indexOf(' ');
+    return sp < 0 ? command : command.substring(0, sp);
+  }
+
+  private int mailAt() {
+    return reset ? 1 : 0;
+  }
+
+  Reply mail() {
+    return replies[mailAt()];
+  }
+
+  Reply end() {
+    return replies[commands.length - 1];
+  }
+
+  /** Whether any reply read says 421 (the relay is closing the session). */
+  boolean closing() {
+    for (int i = 0; i < answered; i++) {
+      if (replies[i].code() == 421) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The recipients whose RCPT was answered with a refusal (all read ones, in order). */
+  List<SendOutcome.Refusal> refusals() {
+    List<SendOutcome.Refusal> out = new ArrayList<>();
+    for (int k = 0; k < recipients.length; k++) {
+      Reply r = replies[mailAt() + 1 + k];
+      if (r != null && !r.positive()) {
+        out.add(new SendOutcome.Refusal(recipients[k], r.toSmtpReply()));
+      }
+    }
+    return out;
+  }
+
+  int accepted() {
+    int n = 0;
+    for (int k = 0; k < recipients.length; k++) {
+      Reply r = replies[mailAt() + 1 + k];
+      if (r != null && r.positive()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The commands left to read replies for, in a pipelined group written whole. */
+  void readRest(SessionIo io, boolean afterChunk) throws IOException {
+    while (answered < commands.length) {
+      answer(afterChunk || isEnd(answered) && chunk ? io.readEnd() : io.read());
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.postbus.smtp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.smtp.SendOutcome;
+import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.smtp.TlsMode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Lost or in doubt at the end of DATA: a peer that stops reading before the final "." could be
+ * taken leaves the relay without the whole message (lost); one that stops after it (while the next
+ * envelope, written ahead, goes out) may have the message (in doubt).
+ */
+class EndOfDataPhaseTest {
+
+  /**
+   * A peer that takes bytes until {@code stallAfterEnd} says to stop (before the final "." is
+   * complete, or after it), then reads nothing more until the socket is closed (by the write
+   * watchdog). Its replies are scripted.
+   */
+  private static final class StallingPeer extends Socket {
+    private final boolean stallAfterEnd;
+    private final byte[] replies;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private boolean stalled;
+    private long last; // the last five bytes offered, the newest lowest
+
+    StallingPeer(boolean stallAfterEnd, String replies) {
+      this.stallAfterEnd = stallAfterEnd;
+      this.replies = replies.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public InputStream getInputStream() {
+      return new ByteArrayInputStream(replies);
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+      return new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          take((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          for (int i = off; i < off + len; i++) {
+            take(b[i]);
+          }
+        }
+      };
+    }
+
+    private synchronized void take(byte b) throws IOException {
+      boolean completesEnd = endsWithEnd(b);
+      if (stalled || completesEnd && !stallAfterEnd) {
+        stall();
+      }
+      stalled = completesEnd && stallAfterEnd;
+    }
+
+    private boolean endsWithEnd(byte b) {
+      last = last << 8 | (b & 0xff);
+      return (last & 0xff_ffff_ffffL) == 0x0d0a2e0d0aL;
+    }
+
+    private void stall() throws IOException {
+      try {
+        closed.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new SocketException("Socket closed");
+    }
+
+    @Override
+    public void close() {
+      closed.countDown();
+    }
+
+    @Override
+    public void setSoTimeout(int timeout) {}
+
+    @Override
+    public int getSendBufferSize() {
+      return 64 * 1024;
+    }
+  }
+
+  /** A message of exactly {@code length} bytes, in lines of at most 72 bytes, none starting "." */
+  private static byte[] mime(int length) {
+    StringBuilder m = new StringBuilder("Subject: x\r\n\r\n");
+    while (m.length() < length) {
+      int line = Math.min(72, length - m.length());
+      m.append("x".repeat(Math.max(0, line - 2))).append("\r\n".substring(0, Math.min(2, line)));
+    }
+    return m.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static SendOutcome send(StallingPeer peer, List<String> ehlo) throws IOException {
+    return send(peer, ehlo, mime(100));
+  }
+
+  private static SendOutcome send(StallingPeer peer, List<String> ehlo, byte[] mime)
+      throws IOException {
+    SmtpConfig config =
+        SmtpConfig.builder("127.0.0.1", 25, TlsMode.NONE)
+            .writeTimeout(Duration.ofMillis(300))
+            .build();
+    SessionIo io = new SessionIo(peer, peer, new ReplyReader(peer.getInputStream()), config);
+    try {
+      SmtpSession session = new SmtpSession(io, Extensions.parse(ehlo), config);
+      return session.send(
+          "a@example.com",
+          new String[] {"b@example.net"},
+          mime,
+          mime.length,
+          () -> {},
+          "c@example.com",
+          new String[] {"d@example.net"});
+    } finally {
+      io.close();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lock-step", "PIPELINING"})
+  void aPeerThatStopsReadingBeforeTheEndIsWrittenLosesTheMessage(String mode) throws Exception {
+    List<String> ehlo =
+        mode.equals("PIPELINING")
+            ? List.of("hand", "PIPELINING", "8BITMIME")
+            : List.of("hand", "8BITMIME");
+    SendOutcome o = send(new StallingPeer(false, "250 ok\r\n250 ok\r\n354 go\r\n"), ehlo);
+    assertThat(o).isInstanceOf(SendOutcome.ConnectionLost.class);
+  }
+
+  @Test
+  void aPeerThatStopsReadingOnlyAfterTheEndWentOutLeavesTheMessageInDoubt() throws Exception {
+    // The message nearly fills the session's 64 KiB buffer: the envelope written ahead overflows
+    // it, so the "." goes out in a write of its own, and only the envelope's write stalls.
+    SendOutcome o =
+        send(
+            new StallingPeer(true, "250 ok\r\n250 ok\r\n354 go\r\n"),
+            List.of("hand", "PIPELINING", "8BITMIME"),
+            mime(64 * 1024 - 40));
+    assertThat(o).isInstanceOf(SendOutcome.InDoubt.class);
+  }
+}
