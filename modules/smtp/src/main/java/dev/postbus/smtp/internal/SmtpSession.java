@@ -16,20 +16,9 @@ import java.util.List;
  * round trip per message, lock-step otherwise. With pipelined DATA the next message's envelope
  * rides with this one's end ({@link SessionState#ENVELOPE_AHEAD}).
  *
- * <p>Lost or in doubt: one {@link Phase} says how far the message got. A failure once its end was
- * handed to the socket ({@link Phase#END_SENT}: a write holding the final "." of DATA, or the last
- * byte of the BDAT chunk, returned normally; the write of the envelope ahead may fail after it) is
- * {@link SendOutcome.InDoubt}; any failure before, the failing write of the end included, is {@link
- * SendOutcome.ConnectionLost}.
+ * <p>Lost or in doubt: {@link MessageProgress} says how far the message got.
  */
 public final class SmtpSession {
-
-  /** How far the current message got. */
-  enum Phase {
-    ENVELOPE,
-    BODY,
-    END_SENT
-  }
 
   private final SessionIo io;
   private final Extensions extensions;
@@ -38,8 +27,7 @@ public final class SmtpSession {
   private final Exchange exchange;
   private final WireBytes wire = new WireBytes();
   private SessionState state = SessionState.READY;
-  private Phase phase = Phase.ENVELOPE;
-  private long endAt = Long.MAX_VALUE; // io.given() once the current message's end is buffered
+  private final MessageProgress progress = new MessageProgress();
   private EnvelopeGroup ahead;
   private Envelope aheadFor;
 
@@ -122,8 +110,7 @@ public final class SmtpSession {
     if (refused != null) {
       return refused;
     }
-    phase = Phase.ENVELOPE;
-    endAt = Long.MAX_VALUE;
+    progress.start();
     try {
       EnvelopeGroup group = envelope(from, recipients, beforeEnd);
       SendOutcome outcome = afterEnvelope(group, beforeEnd, nextFrom, nextRecipients);
@@ -158,23 +145,23 @@ public final class SmtpSession {
 
   /** The BDAT chunk and the flush (the exchange ran the gate before the BDAT command). */
   private void writeChunk() throws IOException {
-    phase = Phase.BODY;
+    progress.body();
     io.write(wire.array(), 0, wire.length());
-    endAt = io.given();
+    progress.endGiven(io);
     flushEnd();
   }
 
   /**
    * The last flush of a message: once it returned normally, the end was handed to the socket and
-   * the relay may have the whole message ({@link Phase#END_SENT}). A session the write watchdog
-   * already broke cannot send the end.
+   * the relay may have the whole message (END_SENT in {@link MessageProgress}). A session the write
+   * watchdog already broke cannot send the end.
    */
   private void flushEnd() throws IOException {
     if (io.broken()) {
       throw new SocketException("the write timed out before the end of the message");
     }
     io.flush();
-    phase = Phase.END_SENT;
+    progress.endSent();
   }
 
   private SendOutcome afterEnvelope(
@@ -208,9 +195,9 @@ public final class SmtpSession {
       throws IOException {
     beforeEnd.run();
     try (SessionIo.Writing w = io.writing()) {
-      phase = Phase.BODY;
+      progress.body();
       io.write(wire.array(), 0, wire.length());
-      endAt = io.given();
+      progress.endGiven(io);
       if (nextFrom != null
           && writesAhead()
           && EnvelopeCheck.canGoAhead(nextFrom, nextRecipients, extensions)) {
@@ -279,13 +266,7 @@ public final class SmtpSession {
   private SendOutcome lost(IOException e) {
     state = state.moveTo(SessionState.CLOSED);
     io.close();
-    String problem = Problems.describe(e);
-    if (phase == Phase.BODY && io.handed(endAt)) {
-      phase = Phase.END_SENT; // the end went out in an earlier write (a full buffer's flush)
-    }
-    return phase == Phase.END_SENT
-        ? new SendOutcome.InDoubt("connection lost after the end of data: " + problem)
-        : new SendOutcome.ConnectionLost("connection lost before the end of data: " + problem);
+    return progress.lost(io, e);
   }
 
   /**

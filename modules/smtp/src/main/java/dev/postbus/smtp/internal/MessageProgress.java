@@ -1,0 +1,60 @@
+package dev.postbus.smtp.internal;
+
+import dev.postbus.smtp.SendOutcome;
+import java.io.IOException;
+
+/**
+ * How far the current message got, the one thing the lost/in-doubt decision reads. A failure once
+ * the end may have reached the socket ({@link Phase#END_SENT}: a write holding the final "." of
+ * DATA, or the last byte of the BDAT chunk, returned normally, or the failing write carried the
+ * envelope ahead after the end) is {@link SendOutcome.InDoubt}; any failure before, a failing write
+ * that ended with the end included, is {@link SendOutcome.ConnectionLost}.
+ */
+final class MessageProgress {
+
+  /** How far the current message got. */
+  enum Phase {
+    ENVELOPE,
+    BODY,
+    END_SENT
+  }
+
+  private Phase phase = Phase.ENVELOPE;
+  private long endAt = Long.MAX_VALUE; // io.given() once the message's end is given
+
+  void start() {
+    phase = Phase.ENVELOPE;
+    endAt = Long.MAX_VALUE;
+  }
+
+  void body() {
+    phase = Phase.BODY;
+  }
+
+  /** The message's end was given to {@code io} (it may still be buffered). */
+  void endGiven(SessionIo io) {
+    endAt = io.given();
+  }
+
+  /** A write holding the end returned normally. */
+  void endSent() {
+    phase = Phase.END_SENT;
+  }
+
+  Phase phase() {
+    return phase;
+  }
+
+  /** The outcome of an I/O failure now. */
+  SendOutcome lost(SessionIo io, IOException e) {
+    String problem = Problems.describe(e);
+    if (phase == Phase.BODY && (io.handed(endAt) || io.given() > endAt)) {
+      // The end went out in an earlier write (a full buffer's flush), or the failing write carried
+      // it with the envelope ahead: the kernel may have taken the "." before the write failed.
+      phase = Phase.END_SENT;
+    }
+    return phase == Phase.END_SENT
+        ? new SendOutcome.InDoubt("connection lost after the end of data: " + problem)
+        : new SendOutcome.ConnectionLost("connection lost before the end of data: " + problem);
+  }
+}
