@@ -11,6 +11,7 @@ import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.Holds;
 import dev.postbus.worker.outcome.Failure;
 import dev.postbus.worker.outcome.Outcomes;
 import dev.postbus.worker.relay.ConnectionPool;
@@ -63,6 +64,7 @@ public final class SenderLane implements Runnable {
       int freshConnectionAttempts,
       Suppressions suppressions,
       BounceGuard guard,
+      Holds holds,
       Clock clock) {}
 
   /** A send that ended (not given up): the relay it went to and what came of it. */
@@ -121,7 +123,33 @@ public final class SenderLane implements Runnable {
       return;
     }
     try {
-      p.awaitLedger(LEDGER_WAIT);
+      boolean written = p.awaitLedger(LEDGER_WAIT);
+      boolean said = false;
+      long until = System.nanoTime(); // while Kafka is lost, and LEDGER_WAIT more once it is back
+      while (!written && stop.getCount() > 0) {
+        if (shared.holds().has(Holds.Reason.KAFKA_LOST)) {
+          until = System.nanoTime() + LEDGER_WAIT.toNanos();
+          if (!said) {
+            log.warn(
+                "{}: ledger entry for {} not acknowledged and Kafka is lost; the next message"
+                    + " waits before its final dot until Kafka is back",
+                name,
+                p.delivery());
+            said = true;
+          }
+        } else if (System.nanoTime() - until >= 0) {
+          break;
+        }
+        written = p.awaitLedger(IDLE_CHECK);
+      }
+      if (!written) {
+        log.warn(
+            "{}: ledger entry for {} not acknowledged within {}; going on (a crash now could send"
+                + " it twice)",
+            name,
+            p.delivery(),
+            LEDGER_WAIT);
+      }
       previous = null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -142,6 +170,10 @@ public final class SenderLane implements Runnable {
       while (stop.getCount() > 0 || held != null) { // a job taken ahead is sent even when stopping
         Preparation.Result prepared = heldPrepared;
         boolean ahead = held != null;
+        if (!ahead && shared.holds().held()) { // delivery held: take nothing, start nothing
+          stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+          continue;
+        }
         Delivery d = ahead ? held : shared.queue().take(IDLE_CHECK);
         held = null;
         heldPrepared = null;
@@ -213,7 +245,7 @@ public final class SenderLane implements Runnable {
     if (all.size() != 1
         || !all.get(0).offer().writesAhead()
         || stop.getCount() == 0
-        || shared.guard().tripped() != null) {
+        || shared.holds().held()) {
       return null;
     }
     Delivery next = shared.queue().take(Duration.ZERO);
@@ -242,7 +274,8 @@ public final class SenderLane implements Runnable {
       Delivery d, String pool, MimeMessage message, Address[] recipients, Envelope next)
       throws InterruptedException {
     while (true) {
-      if (shared.guard().tripped() != null) { // paused by the bounce-rate guard: hold the job
+      if (shared.holds().held()) { // relays out, bounce guard or Kafka lost: hold the job
+        releaseKept(); // a connection holding the next envelope is not kept for hours
         if (stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
           log.info(
               "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
@@ -279,10 +312,12 @@ public final class SenderLane implements Runnable {
           if (shared.relays().total() != null) {
             shared.relays().total().acquire();
           }
-          ConnectionPool.Lease l = lease;
-          outcome =
-              freshConnection.executeSupplier(
-                  () -> timedSend(l.connection(), message, recipients, next));
+          if (!shared.holds().held()) { // a hold may have come on while this lane waited
+            ConnectionPool.Lease l = lease;
+            outcome =
+                freshConnection.executeSupplier(
+                    () -> timedSend(l.connection(), message, recipients, next));
+          }
         }
       } finally {
         if (lease != null) {
@@ -291,6 +326,9 @@ public final class SenderLane implements Runnable {
                 lease; // the next job's envelope waits on it: this lane sends that job next, on it
             keptRelay = relay;
           } else {
+            if (lease.connection().hasAhead()) {
+              lease.connection().disconnect(); // it holds an envelope that was not sent on it
+            }
             lease.close();
           }
         }

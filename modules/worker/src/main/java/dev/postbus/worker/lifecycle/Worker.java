@@ -15,6 +15,7 @@ import dev.postbus.worker.delivery.Preparation;
 import dev.postbus.worker.delivery.SenderLane;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.Holds;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.ledger.LedgerReader;
 import dev.postbus.worker.outcome.DurableSender;
@@ -92,6 +93,7 @@ public final class Worker implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> ledgerProducer;
   private final Suppressions suppressions;
   private final BounceGuard guard;
+  private final Holds holds = new Holds();
   private SuppressionReader suppressionReader;
 
   /** When the worker was last in touch with Kafka, while it has lost it; else null. */
@@ -166,6 +168,7 @@ public final class Worker implements AutoCloseable {
             config.failures().freshConnectionAttempts(),
             suppressions,
             guard,
+            holds,
             clock);
     for (int i = 0; i < config.lanes(); i++) {
       lanes.add(new SenderLane("lane-" + i, shared));
@@ -180,7 +183,7 @@ public final class Worker implements AutoCloseable {
             Set.copyOf(config.failures().ladder().topics(config.topic())),
             queue,
             finished,
-            () -> relays.allOut() || guard.tripped() != null,
+            holds::held,
             config.commitInterval(),
             config.drainTimeout(),
             clock);
@@ -509,7 +512,10 @@ public final class Worker implements AutoCloseable {
    * RUNNING otherwise.
    */
   private synchronized void reconsiderPause() {
-    boolean hold = relays.allOut() || guard.tripped() != null || kafkaLostSince != null;
+    holds.set(Holds.Reason.RELAYS_OUT, relays.allOut());
+    holds.set(Holds.Reason.BOUNCE_GUARD, guard.tripped() != null);
+    holds.set(Holds.Reason.KAFKA_LOST, kafkaLostSince != null);
+    boolean hold = holds.held();
     WorkerState s = state.get();
     if (hold && s == WorkerState.RUNNING) {
       moveTo(WorkerState.PAUSED);

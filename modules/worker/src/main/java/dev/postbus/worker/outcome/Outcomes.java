@@ -260,14 +260,14 @@ public final class Outcomes {
      * its next SMTP transaction only when a crash could no longer make this one be sent again.
      * Returns at once when the ledger is off.
      */
-    public void awaitLedger(Duration max) throws InterruptedException {
-      if (ledgerTopic != null
-          && !ledgerWritten.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        log.warn(
-            "ledger entry for {} not acknowledged within {}; going on (a crash now could send it twice)",
-            d,
-            max);
-      }
+    public boolean awaitLedger(Duration max) throws InterruptedException {
+      return ledgerTopic == null
+          || ledgerWritten.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** The delivery this batch records. */
+    public Delivery delivery() {
+      return d;
     }
 
     private void sendLedger() {
