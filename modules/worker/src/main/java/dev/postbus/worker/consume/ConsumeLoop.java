@@ -59,8 +59,12 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private boolean paused;
   private KafkaContact contact;
-  private org.apache.kafka.common.Metric heartbeatAge;
+  private org.apache.kafka.common.Metric heartbeatsAnswered;
   private boolean commitFailing;
+
+  /** The ticker's reading at the last look at Kafka's contact (for tests). */
+  private volatile long watchedAt = Long.MIN_VALUE;
+
   private long nextCommitNanos;
   private Ticker ticker = Ticker.SYSTEM;
   private LedgerIndex ledger;
@@ -99,6 +103,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
 
   private int ownedJobPartitions() {
     return (int) tracker.owned().stream().filter(tp -> !tierTopics.contains(tp.topic())).count();
+  }
+
+  /** The ticker's reading when the loop last judged its contact with Kafka. */
+  long watchedAt() {
+    return watchedAt;
   }
 
   /** Partitions paused now (backpressure, relay problem, or a retry tier waiting for its head). */
@@ -275,6 +284,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
     nextCommitNanos = now + commitInterval.toNanos();
     watchKafka();
+    watchedAt = now;
     reportLag();
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
     if (!due.isEmpty()) {
@@ -299,22 +309,25 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
   }
 
-  /** Feeds the group heartbeat's age to the contact watch, and lets it judge. */
+  /**
+   * Feeds the count of heartbeats the group coordinator answered to the contact watch, and lets it
+   * judge. (Not "last-heartbeat-seconds-ago": that is the last heartbeat sent, answered or not.)
+   */
   private void watchKafka() {
     if (contact == null) {
       return;
     }
-    if (heartbeatAge == null) {
+    if (heartbeatsAnswered == null) {
       for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
           e : consumer.metrics().entrySet()) {
-        if (e.getKey().name().equals("last-heartbeat-seconds-ago")
+        if (e.getKey().name().equals("heartbeat-total")
             && e.getKey().group().equals("consumer-coordinator-metrics")) {
-          heartbeatAge = e.getValue();
+          heartbeatsAnswered = e.getValue();
         }
       }
     }
-    if (heartbeatAge != null && heartbeatAge.metricValue() instanceof Number n) {
-      contact.heartbeat(n.doubleValue());
+    if (heartbeatsAnswered != null && heartbeatsAnswered.metricValue() instanceof Number n) {
+      contact.heartbeatsAnswered(n.doubleValue());
     }
     contact.check();
   }

@@ -8,9 +8,9 @@ import java.util.function.Consumer;
 
 /**
  * Whether a running worker is in touch with Kafka: a fetch that brought records, a commit Kafka
- * acknowledged, or a heartbeat to the group coordinator counts as contact. With none for {@code
- * lostAfter}, Kafka is lost since the last contact; the listener hears of each change once (the
- * time of the last contact when lost, null when back). Kept on the consumer thread.
+ * acknowledged, or a heartbeat the group coordinator answered counts as contact. With none for
+ * {@code lostAfter}, Kafka is lost since the last contact; the listener hears of each change once
+ * (the time of the last contact when lost, null when back). Kept on the consumer thread.
  */
 public final class KafkaContact {
 
@@ -21,6 +21,7 @@ public final class KafkaContact {
   private long lastNanos;
   private Instant lastInstant;
   private boolean lost;
+  private double answered = -1;
 
   /**
    * @param listener told the time of the last contact when Kafka is lost, and null when it is back
@@ -45,22 +46,19 @@ public final class KafkaContact {
   }
 
   /**
-   * The consumer's last heartbeat to the group coordinator was {@code seconds} ago (negative or NaN
-   * when there was none yet): contact then, when that is later than the last one known.
+   * How many heartbeats the group coordinator has answered so far (the consumer's {@code
+   * heartbeat-total}; NaN or negative when unknown): contact when it grew since the last look. A
+   * heartbeat the consumer only <em>sent</em> is no contact: it goes on sending them for a while
+   * into a broker that is gone, and its "last-heartbeat-seconds-ago" counts those.
    */
-  public void heartbeat(double seconds) {
-    if (!(seconds >= 0)) {
+  public void heartbeatsAnswered(double total) {
+    if (!(total >= 0)) {
       return;
     }
-    long ago = (long) (seconds * 1e9);
-    long at = ticker.read() - ago;
-    if (at - lastNanos > 0) {
-      lastNanos = at;
-      lastInstant = clock.instant().minusNanos(ago);
-      if (lost) {
-        lost = false;
-        listener.accept(null);
-      }
+    boolean more = total > answered;
+    answered = total;
+    if (more) {
+      contact();
     }
   }
 
