@@ -65,6 +65,7 @@ public final class SenderLane implements Runnable {
       Suppressions suppressions,
       BounceGuard guard,
       Holds holds,
+      java.util.function.Consumer<String> onLaneLost,
       Clock clock) {}
 
   /** A send that ended (not given up): the relay it went to and what came of it. */
@@ -96,6 +97,9 @@ public final class SenderLane implements Runnable {
   private ConnectionPool.Lease kept;
 
   private Relay keptRelay;
+
+  /** Whether the job at hand reached its SMTP transaction (an error after it is in doubt). */
+  private boolean transactionStarted;
 
   public SenderLane(String name, Shared shared) {
     this.name = name;
@@ -180,7 +184,7 @@ public final class SenderLane implements Runnable {
         if (d == null) {
           shared.relays().closeIdle();
         } else if (!d.owner().revoked()) {
-          handle(d, prepared);
+          handleSafely(d, prepared);
         }
         if (held == null) {
           releaseKept(); // a connection kept for a job ahead that was not sent on it (its partition
@@ -189,8 +193,52 @@ public final class SenderLane implements Runnable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      log.error(
+          "{} stopped by an unexpected error; the worker goes on with one lane less", name, e);
+    } finally {
+      if (stop.getCount() > 0) {
+        shared.onLaneLost().accept(name);
+      }
+    }
+  }
+
+  /**
+   * Handles one job; an unexpected error of ours on it (a bug, not the job's fault) ends that
+   * attempt as a transient failure, in doubt once its SMTP transaction began, so the job is retried
+   * (or dead-lettered by the in-doubt rule) and its partition's commit moves on. Should recording
+   * that fail too, the lane cannot go on and stops (the worker reports it).
+   */
+  private void handleSafely(Delivery d, Preparation.Result prepared) throws InterruptedException {
+    transactionStarted = false;
+    try {
+      handle(d, prepared);
     } catch (RuntimeException e) {
-      log.error("{} stopped by an unexpected error", name, e);
+      log.error(
+          "{}: unexpected error on {}; it is retried{}",
+          name,
+          d,
+          transactionStarted ? " as in doubt (its SMTP transaction had begun)" : "",
+          e);
+      Outcomes.Batch batch =
+          shared
+              .outcomes()
+              .begin(
+                  d,
+                  null,
+                  DeliveryHeaders.attempts(d.headers()) + 1,
+                  DeliveryHeaders.firstFailure(d.headers()));
+      batch.failed(
+          new Failure(
+              OutcomeClass.TRANSIENT,
+              "unexpected error in the worker: " + e.getClass().getSimpleName(),
+              null,
+              null,
+              transactionStarted),
+          null,
+          DeliveryHeaders.recipients(d.headers()));
+      batch.end();
+      previous = batch;
     }
   }
 
@@ -313,6 +361,7 @@ public final class SenderLane implements Runnable {
             shared.relays().total().acquire();
           }
           if (!shared.holds().held()) { // a hold may have come on while this lane waited
+            transactionStarted = true;
             ConnectionPool.Lease l = lease;
             outcome =
                 freshConnection.executeSupplier(

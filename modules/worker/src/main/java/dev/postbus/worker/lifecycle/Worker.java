@@ -94,6 +94,8 @@ public final class Worker implements AutoCloseable {
   private final Suppressions suppressions;
   private final BounceGuard guard;
   private final Holds holds = new Holds();
+  private final java.util.concurrent.atomic.AtomicInteger lanesLost =
+      new java.util.concurrent.atomic.AtomicInteger();
   private SuppressionReader suppressionReader;
 
   /** When the worker was last in touch with Kafka, while it has lost it; else null. */
@@ -169,6 +171,7 @@ public final class Worker implements AutoCloseable {
             suppressions,
             guard,
             holds,
+            this::onLaneLost,
             clock);
     for (int i = 0; i < config.lanes(); i++) {
       lanes.add(new SenderLane("lane-" + i, shared));
@@ -217,6 +220,7 @@ public final class Worker implements AutoCloseable {
     this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, relays, state::get);
     metrics.reputation(suppressions, guard);
     metrics.kafka(() -> kafkaLostSince == null);
+    metrics.lanesLost(lanesLost::get);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -366,6 +370,13 @@ public final class Worker implements AutoCloseable {
     if (relays.allOut()) {
       reasons.add("relay problem: " + relays.problem());
     }
+    if (lanesLost.get() > 0) {
+      reasons.add(
+          lanesLost.get()
+              + " of "
+              + config.lanes()
+              + " sender lanes stopped by an unexpected error (see the log); restart the worker");
+    }
     return String.join("; ", reasons);
   }
 
@@ -493,6 +504,18 @@ public final class Worker implements AutoCloseable {
     return true;
   }
 
+  /** A sender lane stopped by an error it could not get past; on that lane's thread. */
+  private void onLaneLost(String lane) {
+    int lost = lanesLost.incrementAndGet();
+    log.error(
+        "worker {}: sender {} stopped; {} of {} lanes left. Not ready until restarted",
+        config.workerId(),
+        lane,
+        config.lanes() - lost,
+        config.lanes());
+    reconsiderPause();
+  }
+
   private void onRelayChange(boolean down) {
     reconsiderPause();
   }
@@ -508,14 +531,14 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * PAUSED while every relay is out, the bounce-rate guard holds delivery, or Kafka is lost;
-   * RUNNING otherwise.
+   * PAUSED (not ready) while every relay is out, the bounce-rate guard holds delivery, Kafka is
+   * lost or a sender lane was lost; RUNNING otherwise.
    */
   private synchronized void reconsiderPause() {
     holds.set(Holds.Reason.RELAYS_OUT, relays.allOut());
     holds.set(Holds.Reason.BOUNCE_GUARD, guard.tripped() != null);
     holds.set(Holds.Reason.KAFKA_LOST, kafkaLostSince != null);
-    boolean hold = holds.held();
+    boolean hold = holds.held() || lanesLost.get() > 0;
     WorkerState s = state.get();
     if (hold && s == WorkerState.RUNNING) {
       moveTo(WorkerState.PAUSED);
