@@ -184,7 +184,9 @@ public final class Keys {
           ValueType.duration(Duration.ofSeconds(1), Duration.ofMinutes(10)),
           Duration.ofSeconds(30),
           "On shutdown or partition revocation, how long in-flight sends may take to finish before their "
-              + "offsets are left uncommitted (and redelivered).");
+              + "offsets are left uncommitted (and redelivered); jobs held unstarted (relays out, guard, Kafka "
+              + "lost) are handed back at once. With 10 s to commit, it must stay under the consumer's "
+              + "max.poll.interval.ms (5 min unless kafka.client.max.poll.interval.ms is set).");
   public static final ConfigKey<Duration> STARTUP_TIMEOUT =
       key(
           "worker.startup-timeout",

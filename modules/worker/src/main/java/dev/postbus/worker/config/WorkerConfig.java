@@ -114,6 +114,7 @@ public record WorkerConfig(
               + ValueType.format(reconnectBackoff)
               + ")");
     }
+    checkDrainFitsPollInterval(drainTimeout, kafkaClient);
     int lanes = lanes(relays);
     if (queueCapacity < lanes) {
       throw new ConfigException(
@@ -650,5 +651,42 @@ public record WorkerConfig(
         + ", kafka.client keys="
         + kafkaClient.keySet()
         + "]";
+  }
+
+  /** Kafka's default max.poll.interval.ms. */
+  private static final Duration KAFKA_POLL_INTERVAL = Duration.ofMinutes(5);
+
+  /** How long the commit after a drain may take (ConsumeLoop's commit timeout). */
+  private static final Duration COMMIT_MARGIN = Duration.ofSeconds(10);
+
+  /**
+   * A revocation drains inside the consumer's poll: a drain longer than max.poll.interval.ms would
+   * have the member evicted in the middle of handing its partitions over.
+   */
+  private static void checkDrainFitsPollInterval(
+      Duration drainTimeout, Map<String, String> kafkaClient) {
+    if (drainTimeout == null) {
+      return;
+    }
+    Duration poll = KAFKA_POLL_INTERVAL;
+    String set = kafkaClient.get("max.poll.interval.ms");
+    if (set != null) {
+      try {
+        poll = Duration.ofMillis(Long.parseLong(set.trim()));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            "kafka.client.max.poll.interval.ms: expected milliseconds; got '" + set + "'");
+      }
+    }
+    if (drainTimeout.plus(COMMIT_MARGIN).compareTo(poll) >= 0) {
+      throw new ConfigException(
+          "worker.drain-timeout ("
+              + ValueType.format(drainTimeout)
+              + ") plus "
+              + ValueType.format(COMMIT_MARGIN)
+              + " to commit must be shorter than the consumer's max.poll.interval.ms ("
+              + ValueType.format(poll)
+              + "); shorten the drain timeout or raise kafka.client.max.poll.interval.ms");
+    }
   }
 }

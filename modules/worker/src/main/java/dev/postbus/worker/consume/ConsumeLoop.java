@@ -354,6 +354,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       d.owner().abandon(d.offset());
     }
     if (commit) {
+      tracker.releasing(set); // lanes holding a job they have not started hand it back now
       awaitInFlight(set);
       Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue(set);
       if (!due.isEmpty()) {

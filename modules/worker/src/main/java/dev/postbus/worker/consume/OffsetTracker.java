@@ -40,6 +40,16 @@ public final class OffsetTracker {
     return partitions.get(tp) == owner;
   }
 
+  /** The partitions are about to be let go: held work for them is handed back. */
+  public void releasing(Collection<TopicPartition> tps) {
+    for (TopicPartition tp : tps) {
+      PartitionOffsets p = partitions.get(tp);
+      if (p != null) {
+        p.markReleasing();
+      }
+    }
+  }
+
   public int inFlight(Collection<TopicPartition> tps) {
     int n = 0;
     for (TopicPartition tp : tps) {

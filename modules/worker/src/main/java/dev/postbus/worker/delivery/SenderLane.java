@@ -324,12 +324,8 @@ public final class SenderLane implements Runnable {
     while (true) {
       if (shared.holds().held()) { // relays out, bounce guard or Kafka lost: hold the job
         releaseKept(); // a connection holding the next envelope is not kept for hours
-        if (stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
-          log.info(
-              "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
-              name,
-              d);
-          return null;
+        if (stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS) || d.owner().releasing()) {
+          return handBack(d);
         }
         continue;
       }
@@ -342,12 +338,9 @@ public final class SenderLane implements Runnable {
         pick = shared.relays().pick(pool);
         relay = pick.relay();
         if (relay == null) {
-          if (stop.await(pick.waitFor().toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
-            log.info(
-                "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
-                name,
-                d);
-            return null;
+          if (stop.await(pick.waitFor().toMillis(), TimeUnit.MILLISECONDS)
+              || d.owner().releasing()) {
+            return handBack(d);
           }
           continue;
         }
@@ -386,12 +379,8 @@ public final class SenderLane implements Runnable {
         }
       }
       if (outcome == null) {
-        if (stop.getCount() == 0 || d.owner().revoked()) {
-          log.info(
-              "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
-              name,
-              d);
-          return null;
+        if (stop.getCount() == 0 || d.owner().releasing()) {
+          return handBack(d);
         }
         continue; // no connection came free in time: choose again, the relay may be out by now
       }
@@ -406,6 +395,16 @@ public final class SenderLane implements Runnable {
       }
       relay.failed(problem(outcome));
     }
+  }
+
+  /**
+   * Leaves a job this lane has not started: it stays uncommitted (redelivered to whoever owns its
+   * partition next), and a hand-over of its partition does not wait for it. Null, for "given up".
+   */
+  private Sent handBack(Delivery d) {
+    log.info("{}: leaving {} unsent (stopping or partition let go); it stays uncommitted", name, d);
+    d.owner().handBack(d.offset());
+    return null;
   }
 
   /**

@@ -88,6 +88,25 @@ class WorkerConfigTest {
   }
 
   @Test
+  void aDrainTimeoutBeyondTheConsumersPollIntervalStopsStartUp() {
+    assertThatThrownBy(() -> WorkerConfig.from(Settings.of(Map.of("worker.drain-timeout", "10m"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "worker.drain-timeout (10m) plus 10s to commit must be shorter than the consumer's"
+                + " max.poll.interval.ms (5m)");
+    assertThat(
+            WorkerConfig.from(
+                    Settings.of(
+                        Map.of(
+                            "worker.drain-timeout",
+                            "10m",
+                            "kafka.client.max.poll.interval.ms",
+                            "900000")))
+                .drainTimeout())
+        .isEqualTo(java.time.Duration.ofMinutes(10));
+  }
+
+  @Test
   void badDurationNamesTheForm(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("w.properties");
     Files.writeString(file, "smtp.idle-timeout=forever\n");
