@@ -447,6 +447,8 @@ public final class SenderLane implements Runnable {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     if (ready.suppressed() != null) {
       batch.failed(ready.suppressed().failure(), null, ready.suppressed().addresses());
+      // what is retried is what was sent: the suppressed ones are dead-lettered, once
+      only = java.util.Arrays.stream(ready.recipients()).map(SenderLane::address).toList();
     }
     if (outcome instanceof SendOutcome.Delivered delivered) {
       sent.relay().rate().accepted();

@@ -50,6 +50,7 @@ final class LaneHarness implements AutoCloseable {
   final List<String> lost = new CopyOnWriteArrayList<>();
   final Relays relays;
   final BounceGuard guard;
+  final Suppressions suppressions;
   final SenderLane.Shared shared;
   final PartitionOffsets owner = new PartitionOffsets();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -75,7 +76,7 @@ final class LaneHarness implements AutoCloseable {
             IntervalFunction.of(Duration.ofMillis(100)),
             clock,
             out -> holds.set(Holds.Reason.RELAYS_OUT, relays().allOut()));
-    Suppressions suppressions =
+    suppressions =
         new Suppressions(
             new SuppressionSet(),
             config.reputation().suppressionCodes(),

@@ -58,4 +58,54 @@ class SenderLaneTest {
       assertThat(h.lost).containsExactly("lane-0");
     }
   }
+
+  @Test
+  void aRetryAfterATransientRefusalCarriesOnlyTheRecipientsStillDue() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      relay.faults(
+          new dev.postbus.embedded.Faults() {
+            @Override
+            public Reply data(String messageId, java.util.List<String> recipients, int offered) {
+              return new Reply(451, "4.3.0 try again later");
+            }
+          });
+      h.suppressions.added(
+          dev.postbus.suppression.Suppression.bounce(
+              "gone@example.net", 550, "5.1.1", "RCPT", java.time.Instant.now()));
+      Job two = job("two");
+      two =
+          new Job(
+              two.schema(),
+              two.id(),
+              two.from(),
+              null,
+              java.util.List.of(
+                  dev.postbus.job.MailAddress.parse("gone@example.net"),
+                  dev.postbus.job.MailAddress.parse("alice@example.net")),
+              null,
+              null,
+              two.subject(),
+              two.text(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null);
+      h.offer(two);
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+
+      var retry =
+          h.producer.history().stream()
+              .filter(r -> r.topic().startsWith("jobs.retry"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(dev.postbus.worker.dispatch.DeliveryHeaders.recipients(retry.headers()))
+          .as("the retry's recipients: not the suppressed one, dead-lettered once already")
+          .containsExactly("alice@example.net");
+      assertThat(h.topics()).filteredOn(t -> t.equals("jobs.dlt")).hasSize(1);
+    }
+  }
 }
