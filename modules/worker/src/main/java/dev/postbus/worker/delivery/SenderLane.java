@@ -348,11 +348,11 @@ public final class SenderLane implements Runnable {
       }
       SendOutcome outcome = null;
       try {
-        if (lease != null) {
-          relay.rate().acquire();
-          if (shared.relays().total() != null) {
-            shared.relays().total().acquire();
-          }
+        java.util.function.BooleanSupplier giveUp =
+            () -> stop.getCount() == 0 || d.owner().releasing() || shared.holds().held();
+        if (lease != null
+            && relay.rate().acquire(giveUp)
+            && (shared.relays().total() == null || shared.relays().total().acquire(giveUp))) {
           if (!shared.holds().held()) { // a hold may have come on while this lane waited
             transactionStarted = true;
             ConnectionPool.Lease l = lease;

@@ -2,6 +2,7 @@ package dev.postbus.worker.relay;
 
 import com.google.common.util.concurrent.RateLimiter;
 import dev.postbus.worker.time.Ticker;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.DoubleAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +95,9 @@ public final class SendRate {
     if (global <= 0 || total <= 0) {
       return;
     }
-    double share = (double) global * owned / total;
+    // A worker with no jobs partition (more workers than partitions) still sends the retries of
+    // the tier partitions it owns: it keeps one partition's share, never next to nothing.
+    double share = (double) global * Math.max(owned, 1) / total;
     synchronized (this) {
       configured = own > 0 ? Math.min(own, share) : share;
       apply(
@@ -118,8 +121,7 @@ public final class SendRate {
     if (next != rate) {
       rate = next;
       if (next != Double.POSITIVE_INFINITY) {
-        // A worker with no partitions sends nothing; keep a positive rate for the limiter.
-        limiter.setRate(Math.max(next, 0.001));
+        limiter.setRate(Math.max(next, 0.001)); // the limiter needs a positive rate
       }
       if (why != null) {
         log.info(
@@ -181,11 +183,30 @@ public final class SendRate {
     }
   }
 
-  /** Waits for a permit to send one message. */
-  public void acquire() {
+  /** The longest Guava may sleep (uninterruptibly) for a permit before this class looks again. */
+  private static final long STEP_MICROS = 100_000;
+
+  /**
+   * Waits for a permit to send one message, in steps of at most 100 ms, giving up (false) as soon
+   * as {@code giveUp} says so or the thread is interrupted: a lane stopping, or whose partition is
+   * let go, does not sleep out a slow rate.
+   */
+  public boolean acquire(java.util.function.BooleanSupplier giveUp) throws InterruptedException {
     tick();
-    if (limited()) {
-      waited.add(limiter.acquire());
+    if (!limited()) {
+      return true;
+    }
+    long start = System.nanoTime();
+    try {
+      while (!limiter.tryAcquire(1, STEP_MICROS, TimeUnit.MICROSECONDS)) {
+        if (giveUp.getAsBoolean()) {
+          return false;
+        }
+        TimeUnit.MICROSECONDS.sleep(STEP_MICROS / 2);
+      }
+      return true;
+    } finally {
+      waited.add((System.nanoTime() - start) / 1e9);
     }
   }
 
