@@ -100,12 +100,6 @@ public final class Outcomes {
         new java.util.concurrent.CountDownLatch(1);
     private volatile boolean ledgerSent;
 
-    /**
-     * A record that carries the job on (retry, scheduled, dead letter) was added: the ledger entry
-     * must wait for it.
-     */
-    private boolean hasFailureRecords;
-
     private Batch(Delivery d, Job job, int attempt, Instant firstFailure) {
       this.d = d;
       this.job = job;
@@ -146,7 +140,6 @@ public final class Outcomes {
         return;
       }
       RetryPolicy.RetryAt at = (RetryPolicy.RetryAt) decision;
-      hasFailureRecords = true;
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
       send(records.retry(d, tier, attempt, first, at.due(), f, recipients), "retry record");
@@ -202,7 +195,6 @@ public final class Outcomes {
      * unchanged.
      */
     private RetryPolicy.RetryAt holdUntil(Instant until, List<String> recipients, String what) {
-      hasFailureRecords = true;
       RetryPolicy.RetryAt at = ladder.hold(until, now);
       send(
           records.scheduled(
@@ -217,7 +209,6 @@ public final class Outcomes {
     }
 
     private void deadLetter(Failure f, List<String> recipients) {
-      hasFailureRecords = true;
       stats.deadLettered(f.outcomeClass().label());
       boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
       log.info(
@@ -244,14 +235,11 @@ public final class Outcomes {
     }
 
     /**
-     * No more records: the delivery finishes when the ones added are acknowledged. When only a
-     * delivery was recorded, the ledger entry goes out at once, beside the event; after a retry
-     * record or dead letter it waits for them (see {@link #release}).
+     * No more records: the delivery finishes when the ones added are acknowledged. The ledger entry
+     * goes out last, once every other record (the delivered event too) is safe (see {@link
+     * #release}): a job the ledger holds as finished has its event written.
      */
     public void end() {
-      if (ledgerTopic != null && !hasFailureRecords) {
-        sendLedger();
-      }
       release();
     }
 
@@ -286,8 +274,18 @@ public final class Outcomes {
     private void event(
         String type,
         java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> details) {
-      if (records.eventsOn()) {
-        send(records.event(d, job, type, attempt, now, details), type + " event");
+      if (!records.eventsOn()) {
+        return;
+      }
+      ProducerRecord<byte[], byte[]> event = records.event(d, job, type, attempt, now, details);
+      if (type.equals("delivered") && ledgerSender != null) {
+        // The ledger entry waits for this event (a new owner skips a job the ledger holds, and
+        // would never write its event): on the ledger's unlingering producer, that wait is short.
+        pending.incrementAndGet();
+        ledgerSender.send(
+            event, () -> "delivered event for " + d, () -> d.owner().revoked(), this::release);
+      } else {
+        send(event, type + " event");
       }
     }
 
