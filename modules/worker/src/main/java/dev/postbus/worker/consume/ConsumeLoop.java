@@ -71,6 +71,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private Runnable onLedgerSkip = () -> {};
   private java.util.function.BiConsumer<Integer, Integer> shareListener = (owned, total) -> {};
   private int totalJobPartitions;
+  private boolean sharePending;
 
   /**
    * @param finished the mailbox where lanes put deliveries whose outcome is durable
@@ -139,10 +140,27 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     this.shareListener = listener;
   }
 
+  /**
+   * Tells the share listener this worker's share. The jobs topic's partition count is asked of
+   * Kafka once; should that time out (inside a rebalance callback), the share is told later, from
+   * the loop, instead of stopping the worker.
+   */
   private void reportShare() {
     if (totalJobPartitions == 0) {
-      totalJobPartitions = consumer.partitionsFor(topics.get(0)).size();
+      try {
+        totalJobPartitions = consumer.partitionsFor(topics.get(0)).size();
+      } catch (org.apache.kafka.common.KafkaException e) {
+        if (!sharePending) {
+          log.warn(
+              "could not read the partition count of {} ({}); asking again shortly",
+              topics.get(0),
+              e.getMessage());
+        }
+        sharePending = true;
+        return;
+      }
     }
+    sharePending = false;
     shareListener.accept(owned, totalJobPartitions);
   }
 
@@ -283,6 +301,9 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       return;
     }
     nextCommitNanos = now + commitInterval.toNanos();
+    if (sharePending) {
+      reportShare();
+    }
     watchKafka();
     watchedAt = now;
     reportLag();
@@ -420,8 +441,19 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   /** Each partition's committed offset, 0 when it has none (it is then read from the start). */
   private Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
     Map<TopicPartition, Long> out = new HashMap<>();
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        consumer.committed(Set.copyOf(partitions), COMMIT_TIMEOUT);
+    Map<TopicPartition, OffsetAndMetadata> committed;
+    try {
+      committed = consumer.committed(Set.copyOf(partitions), COMMIT_TIMEOUT);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // Not fatal: from offset 0 the ledger index keeps more entries than it needs (those below
+      // the committed offset are dropped as the partition is read), and skips the same records.
+      log.warn(
+          "could not read the committed offsets of {} partitions ({}); reading their ledger from"
+              + " the start of its window",
+          partitions.size(),
+          e.getMessage());
+      committed = Map.of();
+    }
     for (TopicPartition tp : partitions) {
       OffsetAndMetadata c = committed.get(tp);
       out.put(tp, c == null ? 0L : c.offset());
