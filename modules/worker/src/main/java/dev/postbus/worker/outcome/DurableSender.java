@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a record and runs {@code onAcked} once Kafka has it (acks=all). A failed send is tried
  * again after a pause until it succeeds or {@code abandon} says the work is no longer ours, so a
- * job's offset is never committed before its retry, dead-letter or event record is safe.
+ * job's offset is never committed before its retry, dead-letter or event record is safe. What an
+ * answer leads to runs on the {@code retries} thread, never in the producer's callback.
  */
 public final class DurableSender {
 
@@ -63,15 +64,18 @@ public final class DurableSender {
     try {
       producer.send(
           record,
-          (metadata, error) -> {
-            if (error == null) {
-              onAcked.run();
-            } else if (error instanceof RecordTooLargeException && tooLarge != null) {
-              sendSmaller(record, what, abandon, onAcked, tooLarge, error);
-            } else {
-              retryLater(record, what, abandon, onAcked, tooLarge, error);
-            }
-          });
+          (metadata, error) ->
+              onOurThread(
+                  what,
+                  () -> {
+                    if (error == null) {
+                      onAcked.run();
+                    } else if (error instanceof RecordTooLargeException && tooLarge != null) {
+                      sendSmaller(record, what, abandon, onAcked, tooLarge, error);
+                    } else {
+                      retryLater(record, what, abandon, onAcked, tooLarge, error);
+                    }
+                  }));
     } catch (RecordTooLargeException e) {
       if (tooLarge == null) {
         retryLater(record, what, abandon, onAcked, null, e);
@@ -80,6 +84,20 @@ public final class DurableSender {
       }
     } catch (RuntimeException e) {
       retryLater(record, what, abandon, onAcked, tooLarge, e);
+    }
+  }
+
+  /**
+   * Runs what an answer from Kafka leads to (the next record of a batch, a ledger entry, a resend)
+   * on our thread, not in the producer's callback: that runs on Kafka's I/O thread, where a send
+   * that blocks (buffer full, metadata) for max.block.ms would stall every producer answer.
+   */
+  private void onOurThread(java.util.function.Supplier<String> what, Runnable task) {
+    try {
+      retries.execute(task);
+    } catch (RejectedExecutionException shuttingDown) {
+      log.warn(
+          "{} answered at shutdown; its job stays uncommitted and will be redelivered", what.get());
     }
   }
 

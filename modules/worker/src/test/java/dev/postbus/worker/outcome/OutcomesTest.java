@@ -1,6 +1,7 @@
 package dev.postbus.worker.outcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.postbus.job.Job;
 import dev.postbus.smtp.OutcomeClass;
@@ -99,9 +100,11 @@ class OutcomesTest {
                 + " makes a new owner skip the job, only once the event is safe")
         .containsExactly("jobs.events");
     ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> topics(ledger).size() == 2);
     assertThat(topics(ledger)).containsExactly("jobs.events", "jobs.ledger");
     assertThat(finished).as("the ledger entry is not acknowledged yet").isEmpty();
     ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !finished.isEmpty());
     assertThat(finished).containsExactly(d);
   }
 
@@ -133,9 +136,11 @@ class OutcomesTest {
     assertThat(topics(ledger)).as("not before the dead letter is safe").isEmpty();
     producer.completeNext();
     producer.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !topics(ledger).isEmpty());
     assertThat(topics(ledger)).containsExactly("jobs.ledger");
     assertThat(finished).isEmpty();
     ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !finished.isEmpty());
     assertThat(finished).containsExactly(d);
   }
 
