@@ -459,7 +459,7 @@ public final class SenderLane implements Runnable {
       if (refused.dataReply() != null) {
         batch.delivered(refused.dataReply(), refused.accepted());
       }
-      int permanent = recordRefusals(batch, refused);
+      int permanent = recordRefusals(batch, refused, sent.relay());
       shared.guard().record(refused.dataReply() != null ? refused.accepted() : 0, permanent);
     } else if (outcome instanceof SendOutcome.Rejected rejected) {
       Verdict v = shared.classifier().classify(rejected.reply());
@@ -502,46 +502,69 @@ public final class SenderLane implements Runnable {
   }
 
   /**
-   * Refused recipients, grouped by class: the permanent ones are dead-lettered (and, with a code of
-   * suppression.codes, suppressed), the transient ones retried. Returns how many were permanent.
+   * Refused recipients, grouped: the permanent ones are dead-lettered (and, with a code of
+   * suppression.codes, suppressed); the throttled ones (452, 4.7.x: the relay asks us to slow down)
+   * slow the relay's rate as a 421 does and wait without counting an attempt; the other transient
+   * ones are retried. Returns how many were permanent.
    */
-  private int recordRefusals(Outcomes.Batch batch, SendOutcome.RecipientsRefused refused) {
-    var byClass =
-        new java.util.EnumMap<OutcomeClass, List<SendOutcome.Refusal>>(OutcomeClass.class);
-    int permanent = 0;
+  private int recordRefusals(
+      Outcomes.Batch batch, SendOutcome.RecipientsRefused refused, Relay relay) {
+    var permanent = new java.util.ArrayList<SendOutcome.Refusal>();
+    var throttled = new java.util.ArrayList<SendOutcome.Refusal>();
+    var retried = new java.util.ArrayList<SendOutcome.Refusal>();
     for (SendOutcome.Refusal r : refused.refused()) {
-      OutcomeClass c = shared.classifier().classify(r.reply()).outcomeClass();
-      if (c == OutcomeClass.PERMANENT) {
-        permanent++;
+      Verdict v = shared.classifier().classify(r.reply());
+      if (v.outcomeClass() == OutcomeClass.PERMANENT) {
+        permanent.add(r);
         shared.suppressions().refused(r.address(), r.reply(), "RCPT");
+      } else if (v.outcomeClass() == OutcomeClass.TRANSIENT
+          && (v.throttle() || r.reply().code() == 452)) {
+        throttled.add(r);
+      } else {
+        retried.add(r);
       }
-      byClass
-          .computeIfAbsent(
-              c == OutcomeClass.PERMANENT ? c : OutcomeClass.TRANSIENT,
-              k -> new java.util.ArrayList<>())
-          .add(r);
     }
-    byClass.forEach(
-        (c, list) -> {
-          SendOutcome.Refusal first = list.get(0);
-          Verdict v = shared.classifier().classify(first.reply());
-          batch.failed(
-              new Failure(
-                  c,
-                  "RCPT refused with "
-                      + first.reply().codes()
-                      + " for "
-                      + list.size()
-                      + " of "
-                      + (refused.refused().size() + refused.accepted())
-                      + " recipients",
-                  first.reply(),
-                  "RCPT",
-                  false),
-              v.retryAfter(),
-              list.stream().map(SendOutcome.Refusal::address).toList());
-        });
-    return permanent;
+    int all = refused.refused().size() + refused.accepted();
+    if (!permanent.isEmpty()) {
+      refusals(batch, OutcomeClass.PERMANENT, permanent, all, false);
+    }
+    if (!throttled.isEmpty()) {
+      relay.rate().throttled();
+      refusals(batch, OutcomeClass.TRANSIENT, throttled, all, true);
+    }
+    if (!retried.isEmpty()) {
+      refusals(batch, OutcomeClass.TRANSIENT, retried, all, false);
+    }
+    return permanent.size();
+  }
+
+  private void refusals(
+      Outcomes.Batch batch,
+      OutcomeClass c,
+      List<SendOutcome.Refusal> list,
+      int all,
+      boolean throttle) {
+    SendOutcome.Refusal first = list.get(0);
+    Verdict v = shared.classifier().classify(first.reply());
+    Failure f =
+        new Failure(
+            c,
+            "RCPT refused with "
+                + first.reply().codes()
+                + " for "
+                + list.size()
+                + " of "
+                + all
+                + " recipients",
+            first.reply(),
+            "RCPT",
+            false);
+    List<String> addresses = list.stream().map(SendOutcome.Refusal::address).toList();
+    if (throttle) {
+      batch.throttled(f, v.retryAfter(), addresses);
+    } else {
+      batch.failed(f, v.retryAfter(), addresses);
+    }
   }
 
   private void endWith(

@@ -108,4 +108,55 @@ class SenderLaneTest {
       assertThat(h.topics()).filteredOn(t -> t.equals("jobs.dlt")).hasSize(1);
     }
   }
+
+  @Test
+  void aThrottleAtRcptSlowsTheRelayAndDoesNotUseUpAnAttempt() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      relay.faults(
+          new dev.postbus.embedded.Faults() {
+            @Override
+            public Reply recipient(String address) {
+              return address.startsWith("busy") ? new Reply(452, "4.7.1 slow down") : null;
+            }
+          });
+      Job base = job("busy");
+      h.offer(
+          new Job(
+              base.schema(),
+              base.id(),
+              base.from(),
+              null,
+              java.util.List.of(
+                  dev.postbus.job.MailAddress.parse("alice@example.net"),
+                  dev.postbus.job.MailAddress.parse("busy@example.net")),
+              null,
+              null,
+              base.subject(),
+              base.text(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null));
+      for (int i = 0; i < 20; i++) {
+        h.relays.all().get(0).rate().accepted(); // what the relay took in the last second
+      }
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+
+      var retry =
+          h.producer.history().stream()
+              .filter(r -> r.topic().startsWith("jobs.retry"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(dev.postbus.worker.dispatch.DeliveryHeaders.recipients(retry.headers()))
+          .containsExactly("busy@example.net");
+      assertThat(dev.postbus.worker.dispatch.DeliveryHeaders.attempts(retry.headers()))
+          .as("a throttle is not an attempt")
+          .isZero();
+      assertThat(h.relays.all().get(0).rate().limited()).as("the relay is slowed down").isTrue();
+    }
+  }
 }
