@@ -159,4 +159,30 @@ class SenderLaneTest {
       assertThat(h.relays.all().get(0).rate().limited()).as("the relay is slowed down").isTrue();
     }
   }
+
+  @Test
+  void aConnectionHoldingTheNextJobsEnvelopeIsLetGoWhileDeliveryIsHeld() throws Exception {
+    try (PipeliningRelay relay = new PipeliningRelay();
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.offer(job("first"));
+      h.offer(job("second"));
+      h.offer(job("third"));
+      h.startLane("lane-0");
+      // the second message's dot went out with the third's envelope behind it
+      await().atMost(Duration.ofSeconds(20)).until(() -> relay.messages.get() == 2);
+      h.holds.set(dev.postbus.worker.dispatch.Holds.Reason.BOUNCE_GUARD, true); // paused
+      relay.answerSecondDot.countDown();
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 2);
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .alias("the connection holding the third job's 354 is closed while delivery is held")
+          .until(() -> relay.closedByClient.get() == 1);
+      assertThat(relay.messages.get()).isEqualTo(2);
+
+      h.holds.set(dev.postbus.worker.dispatch.Holds.Reason.BOUNCE_GUARD, false); // resumed
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 3);
+      assertThat(relay.messages.get()).isEqualTo(3);
+    }
+  }
 }
