@@ -94,6 +94,10 @@ public final class Worker implements AutoCloseable {
   private final Suppressions suppressions;
   private final BounceGuard guard;
   private final Holds holds = new Holds();
+
+  /** This run of the worker, in the guard's records (a restart with the same id is another). */
+  private final String instance;
+
   private final java.util.concurrent.atomic.AtomicInteger lanesLost =
       new java.util.concurrent.atomic.AtomicInteger();
   private SuppressionReader suppressionReader;
@@ -110,6 +114,7 @@ public final class Worker implements AutoCloseable {
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
+    this.instance = config.workerId() + "#" + java.util.UUID.randomUUID();
     this.producer =
         new KafkaProducer<>(
             KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
@@ -152,6 +157,7 @@ public final class Worker implements AutoCloseable {
             config.reputation().guardWindow(),
             config.reputation().guardMaxBounceRate(),
             this::onGuardTrip);
+    suppressions.onGroupGuard(this::onGroupGuard);
     Session session = SmtpConnection.sessionFor(config.relays().get(0).smtp());
     SenderLane.Shared shared =
         new SenderLane.Shared(
@@ -284,6 +290,7 @@ public final class Worker implements AutoCloseable {
     }
     worker.consumerThread.start();
     worker.moveTo(WorkerState.RUNNING);
+    worker.reconsiderPause(); // a guard tripped before this start holds it at once
     log.info(
         "worker {} running: {} connections to {}, topic {}, group {}",
         config.workerId(),
@@ -410,6 +417,7 @@ public final class Worker implements AutoCloseable {
     if (!guard.resume()) {
       return false;
     }
+    suppressions.guardResumed();
     log.info("worker {}: the bounce-rate guard was resumed by an operator", config.workerId());
     reconsiderPause();
     return true;
@@ -520,13 +528,44 @@ public final class Worker implements AutoCloseable {
     reconsiderPause();
   }
 
+  /**
+   * A trip or resume of the group's guard read from the suppressions topic (at start-up, or from
+   * another worker); this worker's own records are known already.
+   */
+  private void onGroupGuard(String trip) {
+    if (trip == null) {
+      if (guard.resume()) {
+        log.info("worker {}: the bounce-rate guard was resumed in the group", config.workerId());
+        reconsiderPause();
+      }
+      return;
+    }
+    int nl = trip.indexOf('\n');
+    String from = nl < 0 ? "" : trip.substring(0, nl);
+    String reason = trip.substring(nl + 1);
+    if (from.equals(instance)) {
+      return;
+    }
+    if (guard.hold(reason)) {
+      log.warn(
+          "worker {}: delivery paused by the group's bounce-rate guard ({}, tripped by {}); jobs stay"
+              + " in Kafka. Clean the list, then `postbus resume`",
+          config.workerId(),
+          reason,
+          from);
+      reconsiderPause();
+    }
+  }
+
   private void onGuardTrip(String reason) {
     log.warn(
         "worker {}: delivery paused by the bounce-rate guard: {} (guard.max-bounce-rate {}); jobs stay"
-            + " in Kafka, nothing is lost. Clean the list, then `postbus resume` (or restart the worker)",
+            + " in Kafka, nothing is lost. The whole group holds, across restarts: clean the list,"
+            + " then `postbus resume`",
         config.workerId(),
         reason,
         config.reputation().guardMaxBounceRate());
+    suppressions.guardTripped(instance, reason);
     reconsiderPause();
   }
 

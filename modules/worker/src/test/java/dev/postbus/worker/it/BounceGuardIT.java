@@ -132,6 +132,39 @@ class BounceGuardIT {
   }
 
   @Test
+  void aTripHoldsAcrossARestartAndForTheGroupUntilResumed(EmbeddedKafka kafka) throws Exception {
+    UnknownUsers faults = new UnknownUsers();
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      relay.faults(faults);
+      f.publish(batch("kept", 30));
+      Worker first = f.start(f.config(relay.port(), 2, "guard-first", GUARD));
+      await().atMost(Duration.ofSeconds(30)).until(() -> first.state() == WorkerState.PAUSED);
+      first.close(); // a crash-looping pod, or a restart to "fix" it
+
+      Worker second = f.start(f.config(relay.port(), 2, "guard-second", GUARD));
+      Worker third = f.start(f.config(relay.port(), 2, "guard-third", GUARD));
+      for (Worker w : List.of(second, third)) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> w.state() == WorkerState.PAUSED);
+        assertThat(HttpProbe.get(w.httpPort(), OpsServer.READY_PATH).body())
+            .containsPattern("bounce rate \\d+\\.\\d% over the last 100 sends");
+      }
+      int atRestart = faults.offered.get();
+
+      faults.refusing.set(false); // the operator cleaned the list
+      assertThat(post(second.httpPort(), OpsServer.RESUME_PATH).statusCode()).isEqualTo(200);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> second.state() == WorkerState.RUNNING && third.state() == WorkerState.RUNNING);
+      await().atMost(Duration.ofSeconds(90)).until(() -> faults.offered.get() > atRestart);
+      second.close();
+      Worker fourth = f.start(f.config(relay.port(), 2, "guard-fourth", GUARD));
+      assertThat(fourth.state()).as("resumed for good").isEqualTo(WorkerState.RUNNING);
+    }
+  }
+
+  @Test
   void aGoodBatchNeverTripsIt(EmbeddedKafka kafka) throws Exception {
     UnknownUsers faults = new UnknownUsers();
     try (SmtpCapture relay = SmtpCapture.start(0);
