@@ -3,6 +3,7 @@ package dev.postbus.worker.consume;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.OffsetTracker;
 import dev.postbus.worker.dispatch.PartitionOffsets;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.time.Ticker;

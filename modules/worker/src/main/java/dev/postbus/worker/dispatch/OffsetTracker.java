@@ -1,6 +1,5 @@
-package dev.postbus.worker.consume;
+package dev.postbus.worker.dispatch;
 
-import dev.postbus.worker.dispatch.PartitionOffsets;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
