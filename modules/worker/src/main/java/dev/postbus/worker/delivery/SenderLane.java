@@ -74,6 +74,7 @@ public final class SenderLane implements Runnable {
   private final String name;
   private final Shared shared;
   private final Retry freshConnection;
+  private final OutcomeMapper mapper;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Runnable ledgerGate = this::awaitPreviousLedgerEntry;
 
@@ -104,6 +105,7 @@ public final class SenderLane implements Runnable {
   public SenderLane(String name, Shared shared) {
     this.name = name;
     this.shared = shared;
+    this.mapper = new OutcomeMapper(shared.classifier());
     this.freshConnection =
         Retry.of(
             name,
@@ -393,7 +395,7 @@ public final class SenderLane implements Runnable {
         relay.answered();
         return new Sent(relay, outcome);
       }
-      relay.failed(problem(outcome));
+      relay.failed(OutcomeMapper.problem(outcome));
     }
   }
 
@@ -441,130 +443,31 @@ public final class SenderLane implements Runnable {
       Instant firstFailure,
       List<String> only,
       Sent sent) {
-    SendOutcome outcome = sent.outcome();
-    Job job = ready.job();
-    int recipients = ready.recipients().length;
-    Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
-    if (ready.suppressed() != null) {
-      batch.failed(ready.suppressed().failure(), null, ready.suppressed().addresses());
-      // what is retried is what was sent: the suppressed ones are dead-lettered, once
-      only = java.util.Arrays.stream(ready.recipients()).map(SenderLane::address).toList();
-    }
-    if (outcome instanceof SendOutcome.Delivered delivered) {
+    OutcomeMapper.Mapping m = mapper.map(ready, only, sent.outcome());
+    Outcomes.Batch batch = shared.outcomes().begin(d, ready.job(), attempt, firstFailure);
+    if (m.relayAccepted()) {
       sent.relay().rate().accepted();
       sent.relay().delivered();
-      batch.delivered(delivered.reply(), recipients);
-      shared.guard().record(recipients, 0);
-    } else if (outcome instanceof SendOutcome.RecipientsRefused refused) {
-      if (refused.dataReply() != null) {
-        batch.delivered(refused.dataReply(), refused.accepted());
-      }
-      int permanent = recordRefusals(batch, refused, sent.relay());
-      shared.guard().record(refused.dataReply() != null ? refused.accepted() : 0, permanent);
-    } else if (outcome instanceof SendOutcome.Rejected rejected) {
-      Verdict v = shared.classifier().classify(rejected.reply());
-      if (v.outcomeClass() == OutcomeClass.PERMANENT && rejected.command().equals("DATA")) {
-        // refused after the message: a refusal of every recipient; one alone is surely the cause
-        shared.guard().record(0, recipients);
-        if (recipients == 1) {
-          shared
-              .suppressions()
-              .refused(address(ready.recipients()[0]), rejected.reply(), rejected.command());
-        }
-      }
-      Failure f =
-          new Failure(
-              v.outcomeClass(),
-              rejected.command() + " refused with " + rejected.reply().codes(),
-              rejected.reply(),
-              rejected.command(),
-              false);
-      if (v.throttle() && v.outcomeClass() == OutcomeClass.TRANSIENT) {
-        sent.relay().rate().throttled(); // slow down; the job waits without counting an attempt
-        batch.throttled(f, v.retryAfter(), only);
-      } else {
-        batch.failed(f, v.retryAfter(), only);
-      }
-    } else if (outcome instanceof SendOutcome.InDoubt inDoubt) {
-      log.warn("{}: {} in doubt ({})", name, d, inDoubt.problem());
-      batch.failed(
-          new Failure(OutcomeClass.TRANSIENT, inDoubt.problem(), null, "DATA", true), null, only);
-    } else {
-      batch.failed(
-          new Failure(OutcomeClass.TRANSIENT, problem(outcome), null, null, false), null, only);
     }
+    if (m.slowDown()) {
+      sent.relay().rate().throttled(); // slow down; throttled recipients wait without an attempt
+    }
+    if (m.inDoubt() != null) {
+      log.warn("{}: {} in doubt ({})", name, d, m.inDoubt());
+    }
+    for (OutcomeMapper.Step step : m.steps()) {
+      if (step instanceof OutcomeMapper.Delivered s) {
+        batch.delivered(s.reply(), s.recipients());
+      } else if (step instanceof OutcomeMapper.Throttled s) {
+        batch.throttled(s.failure(), s.retryAfter(), s.recipients());
+      } else if (step instanceof OutcomeMapper.Failed s) {
+        batch.failed(s.failure(), s.retryAfter(), s.recipients());
+      }
+    }
+    m.bounces().forEach(b -> shared.suppressions().refused(b.address(), b.reply(), b.command()));
+    shared.guard().record(m.accepted(), m.refusedPermanently());
     batch.end();
     previous = batch;
-  }
-
-  private static String address(Address a) {
-    return ((jakarta.mail.internet.InternetAddress) a).getAddress();
-  }
-
-  /**
-   * Refused recipients, grouped: the permanent ones are dead-lettered (and, with a code of
-   * suppression.codes, suppressed); the throttled ones (452, 4.7.x: the relay asks us to slow down)
-   * slow the relay's rate as a 421 does and wait without counting an attempt; the other transient
-   * ones are retried. Returns how many were permanent.
-   */
-  private int recordRefusals(
-      Outcomes.Batch batch, SendOutcome.RecipientsRefused refused, Relay relay) {
-    var permanent = new java.util.ArrayList<SendOutcome.Refusal>();
-    var throttled = new java.util.ArrayList<SendOutcome.Refusal>();
-    var retried = new java.util.ArrayList<SendOutcome.Refusal>();
-    for (SendOutcome.Refusal r : refused.refused()) {
-      Verdict v = shared.classifier().classify(r.reply());
-      if (v.outcomeClass() == OutcomeClass.PERMANENT) {
-        permanent.add(r);
-        shared.suppressions().refused(r.address(), r.reply(), "RCPT");
-      } else if (v.outcomeClass() == OutcomeClass.TRANSIENT
-          && (v.throttle() || r.reply().code() == 452)) {
-        throttled.add(r);
-      } else {
-        retried.add(r);
-      }
-    }
-    int all = refused.refused().size() + refused.accepted();
-    if (!permanent.isEmpty()) {
-      refusals(batch, OutcomeClass.PERMANENT, permanent, all, false);
-    }
-    if (!throttled.isEmpty()) {
-      relay.rate().throttled();
-      refusals(batch, OutcomeClass.TRANSIENT, throttled, all, true);
-    }
-    if (!retried.isEmpty()) {
-      refusals(batch, OutcomeClass.TRANSIENT, retried, all, false);
-    }
-    return permanent.size();
-  }
-
-  private void refusals(
-      Outcomes.Batch batch,
-      OutcomeClass c,
-      List<SendOutcome.Refusal> list,
-      int all,
-      boolean throttle) {
-    SendOutcome.Refusal first = list.get(0);
-    Verdict v = shared.classifier().classify(first.reply());
-    Failure f =
-        new Failure(
-            c,
-            "RCPT refused with "
-                + first.reply().codes()
-                + " for "
-                + list.size()
-                + " of "
-                + all
-                + " recipients",
-            first.reply(),
-            "RCPT",
-            false);
-    List<String> addresses = list.stream().map(SendOutcome.Refusal::address).toList();
-    if (throttle) {
-      batch.throttled(f, v.retryAfter(), addresses);
-    } else {
-      batch.failed(f, v.retryAfter(), addresses);
-    }
   }
 
   private void endWith(
@@ -573,24 +476,5 @@ public final class SenderLane implements Runnable {
     batch.failed(f, null, only);
     batch.end();
     previous = batch;
-  }
-
-  private static String problem(SendOutcome outcome) {
-    if (outcome instanceof SendOutcome.ConnectFailed f) {
-      return f.problem();
-    }
-    if (outcome instanceof SendOutcome.ConnectionLost l) {
-      return l.problem();
-    }
-    if (outcome instanceof SendOutcome.InDoubt i) {
-      return i.problem();
-    }
-    if (outcome instanceof SendOutcome.Rejected r) {
-      return r.command() + " refused with " + r.reply().codes();
-    }
-    if (outcome instanceof SendOutcome.RelayRefused r) {
-      return r.problem() + (r.reply() == null ? "" : " (" + r.reply().codes() + ")");
-    }
-    return outcome.getClass().getSimpleName();
   }
 }

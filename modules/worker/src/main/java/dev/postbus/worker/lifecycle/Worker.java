@@ -5,7 +5,6 @@ import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.suppression.SuppressionReader;
 import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.suppression.SuppressionWriter;
-import dev.postbus.worker.config.ValueType;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
 import dev.postbus.worker.consume.KafkaContact;
@@ -15,7 +14,6 @@ import dev.postbus.worker.delivery.Preparation;
 import dev.postbus.worker.delivery.SenderLane;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
-import dev.postbus.worker.dispatch.Holds;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.ledger.LedgerReader;
 import dev.postbus.worker.outcome.DurableSender;
@@ -30,9 +28,6 @@ import io.github.resilience4j.core.IntervalFunction;
 import jakarta.mail.Session;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -76,7 +71,7 @@ public final class Worker implements AutoCloseable {
 
   private final WorkerConfig config;
   private final Clock clock;
-  private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.STARTING);
+  private final WorkerHealth health;
   private final WorkerStats stats = new WorkerStats();
   private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -88,25 +83,13 @@ public final class Worker implements AutoCloseable {
   private final Thread consumerThread;
   private final Relays relays;
   private final WorkerMetrics metrics;
-  private OpsServer health;
+  private OpsServer ops;
   private final LedgerReader ledgerReader;
   private final KafkaProducer<byte[], byte[]> ledgerProducer;
   private final Suppressions suppressions;
   private final BounceGuard guard;
-  private final Holds holds = new Holds();
 
-  /** This run of the worker, in the guard's records (a restart with the same id is another). */
-  private final String instance;
-
-  private final java.util.concurrent.atomic.AtomicInteger lanesLost =
-      new java.util.concurrent.atomic.AtomicInteger();
   private SuppressionReader suppressionReader;
-
-  /** When the worker was last in touch with Kafka, while it has lost it; else null. */
-  private volatile Instant kafkaLostSince;
-
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
   /** Longest the worker reads the suppression list at start-up before it gives up. */
   private static final Duration SUPPRESSIONS_LOAD_TIMEOUT = Duration.ofMinutes(2);
@@ -114,7 +97,7 @@ public final class Worker implements AutoCloseable {
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
-    this.instance = config.workerId() + "#" + java.util.UUID.randomUUID();
+    this.health = new WorkerHealth(config, clock);
     this.producer =
         new KafkaProducer<>(
             KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
@@ -145,7 +128,7 @@ public final class Worker implements AutoCloseable {
             IntervalFunction.ofExponentialRandomBackoff(
                 config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
             clock,
-            this::onRelayChange);
+            health::onRelayChange);
     this.suppressions =
         new Suppressions(
             new SuppressionSet(),
@@ -156,8 +139,9 @@ public final class Worker implements AutoCloseable {
         new BounceGuard(
             config.reputation().guardWindow(),
             config.reputation().guardMaxBounceRate(),
-            this::onGuardTrip);
-    suppressions.onGroupGuard(this::onGroupGuard);
+            health::onGuardTrip);
+    suppressions.onGroupGuard(health::onGroupGuard);
+    health.watch(relays, guard, suppressions);
     Session session = SmtpConnection.sessionFor(config.relays().get(0).smtp());
     SenderLane.Shared shared =
         new SenderLane.Shared(
@@ -176,8 +160,8 @@ public final class Worker implements AutoCloseable {
             config.failures().freshConnectionAttempts(),
             suppressions,
             guard,
-            holds,
-            this::onLaneLost,
+            health.holds(),
+            health::onLaneLost,
             clock);
     for (int i = 0; i < config.lanes(); i++) {
       lanes.add(new SenderLane("lane-" + i, shared));
@@ -192,13 +176,13 @@ public final class Worker implements AutoCloseable {
             Set.copyOf(config.failures().ladder().topics(config.topic())),
             queue,
             finished,
-            holds::held,
+            health.holds()::held,
             config.commitInterval(),
             config.drainTimeout(),
             clock);
     consumeLoop.onShare(relays::share);
     consumeLoop.watchContact(
-        new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, this::onKafka));
+        new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, health::onKafka));
     if (config.ledgerOn()) {
       int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
       this.ledgerProducer =
@@ -223,10 +207,10 @@ public final class Worker implements AutoCloseable {
       this.ledgerProducer = null;
     }
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
-    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, relays, state::get);
+    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, relays, health::state);
     metrics.reputation(suppressions, guard);
-    metrics.kafka(() -> kafkaLostSince == null);
-    metrics.lanesLost(lanesLost::get);
+    metrics.kafka(health::kafkaReachable);
+    metrics.lanesLost(health::lanesLost);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -245,7 +229,7 @@ public final class Worker implements AutoCloseable {
             d -> Thread.sleep(d.toMillis()),
             d -> KafkaProbe.problem(KafkaClients.admin(config), d),
             log::warn);
-    OpsServer health =
+    OpsServer ops =
         OpsServer.start(
             config.httpPort(),
             () ->
@@ -277,10 +261,10 @@ public final class Worker implements AutoCloseable {
       worker = new Worker(config, clock);
       worker.loadSuppressions();
     } catch (RuntimeException e) {
-      health.close();
+      ops.close();
       throw e;
     }
-    worker.health = health;
+    worker.ops = ops;
     created.set(worker);
     for (int i = 0; i < worker.lanes.size(); i++) {
       Thread t = new Thread(worker.lanes.get(i), "postbus-lane-" + i);
@@ -289,8 +273,8 @@ public final class Worker implements AutoCloseable {
       t.start();
     }
     worker.consumerThread.start();
-    worker.moveTo(WorkerState.RUNNING);
-    worker.reconsiderPause(); // a guard tripped before this start holds it at once
+    worker.health.moveTo(WorkerState.RUNNING);
+    worker.health.reconsiderPause(); // a guard tripped before this start holds it at once
     log.info(
         "worker {} running: {} connections to {}, topic {}, group {}",
         config.workerId(),
@@ -342,90 +326,25 @@ public final class Worker implements AutoCloseable {
   }
 
   public WorkerState state() {
-    return state.get();
+    return health.state();
   }
 
   /** What the health probes report. */
   public OpsServer.Status status() {
-    WorkerState s = state.get();
-    String reason =
-        switch (s) {
-          case STARTING -> "starting";
-          case RUNNING -> null;
-          case PAUSED -> pauseReason();
-
-          case DRAINING -> "draining";
-          case STOPPED -> "stopped";
-        };
-    return new OpsServer.Status(
-        s,
-        reason,
-        relays.all().stream()
-            .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode()))
-            .toList());
-  }
-
-  private String pauseReason() {
-    List<String> reasons = new ArrayList<>();
-    Instant lost = kafkaLostSince;
-    if (lost != null) {
-      reasons.add("kafka unreachable since " + TIME.format(lost) + " UTC");
-    }
-    if (guard.tripped() != null) {
-      reasons.add(guard.tripped() + "; resume with `postbus resume` once the list is cleaned");
-    }
-    if (relays.allOut()) {
-      reasons.add("relay problem: " + relays.problem());
-    }
-    if (lanesLost.get() > 0) {
-      reasons.add(
-          lanesLost.get()
-              + " of "
-              + config.lanes()
-              + " sender lanes stopped by an unexpected error (see the log); restart the worker");
-    }
-    return String.join("; ", reasons);
-  }
-
-  /** Kafka lost (the time of the last contact) or back (null); on the consumer thread. */
-  private void onKafka(Instant lastContact) {
-    Instant was = kafkaLostSince;
-    kafkaLostSince = lastContact;
-    if (lastContact != null) {
-      log.warn(
-          "worker {}: Kafka at {} unreachable since {} UTC (no fetch, commit or heartbeat for {});"
-              + " not ready until it is back. Jobs wait in Kafka; nothing is lost",
-          config.workerId(),
-          config.bootstrapServers(),
-          TIME.format(lastContact),
-          ValueType.format(config.kafkaWatch().lostAfter()));
-    } else if (was != null) {
-      log.info(
-          "worker {}: Kafka is back (unreachable from {} UTC for {} s)",
-          config.workerId(),
-          TIME.format(was),
-          Duration.between(was, clock.instant()).toSeconds());
-    }
-    reconsiderPause();
+    return health.status();
   }
 
   /**
-   * Lets delivery go on after the bounce-rate guard paused it, with a fresh window. Returns false
-   * when the guard had not paused it.
+   * Lets delivery go on after the bounce-rate guard paused it (the whole group, with a fresh
+   * window). Returns false when the guard had not paused it.
    */
   public boolean resume() {
-    if (!guard.resume()) {
-      return false;
-    }
-    suppressions.guardResumed();
-    log.info("worker {}: the bounce-rate guard was resumed by an operator", config.workerId());
-    reconsiderPause();
-    return true;
+    return health.resume();
   }
 
   /** The port of the health endpoints. */
   public int httpPort() {
-    return health.port();
+    return ops.port();
   }
 
   public WorkerStats stats() {
@@ -454,7 +373,7 @@ public final class Worker implements AutoCloseable {
   /** Drains and stops. Idempotent; returns once stopped. */
   @Override
   public void close() {
-    if (!beginDrain()) {
+    if (!health.beginDrain()) {
       try {
         stopped.await();
       } catch (InterruptedException e) {
@@ -484,9 +403,9 @@ public final class Worker implements AutoCloseable {
       ledgerProducer.close(PRODUCER_CLOSE_TIMEOUT);
     }
     scheduler.shutdownNow();
-    moveTo(WorkerState.STOPPED);
-    if (health != null) {
-      health.close();
+    health.moveTo(WorkerState.STOPPED);
+    if (ops != null) {
+      ops.close();
     }
     log.info("worker {} stopped: {}", config.workerId(), stats.snapshot());
     stopped.countDown(); // last: whoever waits for the stop (the worker command, then exit) sees it
@@ -501,95 +420,6 @@ public final class Worker implements AutoCloseable {
       Thread closer = new Thread(this::close, "postbus-stop");
       closer.start();
     }
-  }
-
-  private synchronized boolean beginDrain() {
-    WorkerState s = state.get();
-    if (s == WorkerState.DRAINING || s == WorkerState.STOPPED) {
-      return false;
-    }
-    moveTo(WorkerState.DRAINING);
-    return true;
-  }
-
-  /** A sender lane stopped by an error it could not get past; on that lane's thread. */
-  private void onLaneLost(String lane) {
-    int lost = lanesLost.incrementAndGet();
-    log.error(
-        "worker {}: sender {} stopped; {} of {} lanes left. Not ready until restarted",
-        config.workerId(),
-        lane,
-        config.lanes() - lost,
-        config.lanes());
-    reconsiderPause();
-  }
-
-  private void onRelayChange(boolean down) {
-    reconsiderPause();
-  }
-
-  /**
-   * A trip or resume of the group's guard read from the suppressions topic (at start-up, or from
-   * another worker); this worker's own records are known already.
-   */
-  private void onGroupGuard(String trip) {
-    if (trip == null) {
-      if (guard.resume()) {
-        log.info("worker {}: the bounce-rate guard was resumed in the group", config.workerId());
-        reconsiderPause();
-      }
-      return;
-    }
-    int nl = trip.indexOf('\n');
-    String from = nl < 0 ? "" : trip.substring(0, nl);
-    String reason = trip.substring(nl + 1);
-    if (from.equals(instance)) {
-      return;
-    }
-    if (guard.hold(reason)) {
-      log.warn(
-          "worker {}: delivery paused by the group's bounce-rate guard ({}, tripped by {}); jobs stay"
-              + " in Kafka. Clean the list, then `postbus resume`",
-          config.workerId(),
-          reason,
-          from);
-      reconsiderPause();
-    }
-  }
-
-  private void onGuardTrip(String reason) {
-    log.warn(
-        "worker {}: delivery paused by the bounce-rate guard: {} (guard.max-bounce-rate {}); jobs stay"
-            + " in Kafka, nothing is lost. The whole group holds, across restarts: clean the list,"
-            + " then `postbus resume`",
-        config.workerId(),
-        reason,
-        config.reputation().guardMaxBounceRate());
-    suppressions.guardTripped(instance, reason);
-    reconsiderPause();
-  }
-
-  /**
-   * PAUSED (not ready) while every relay is out, the bounce-rate guard holds delivery, Kafka is
-   * lost or a sender lane was lost; RUNNING otherwise.
-   */
-  private synchronized void reconsiderPause() {
-    holds.set(Holds.Reason.RELAYS_OUT, relays.allOut());
-    holds.set(Holds.Reason.BOUNCE_GUARD, guard.tripped() != null);
-    holds.set(Holds.Reason.KAFKA_LOST, kafkaLostSince != null);
-    boolean hold = holds.held() || lanesLost.get() > 0;
-    WorkerState s = state.get();
-    if (hold && s == WorkerState.RUNNING) {
-      moveTo(WorkerState.PAUSED);
-    } else if (!hold && s == WorkerState.PAUSED) {
-      moveTo(WorkerState.RUNNING);
-    }
-  }
-
-  private synchronized void moveTo(WorkerState target) {
-    WorkerState from = state.get();
-    state.set(from.moveTo(target));
-    log.info("worker {}: {} -> {}", config.workerId(), from, target);
   }
 
   private static void join(Thread t, Duration timeout) {
