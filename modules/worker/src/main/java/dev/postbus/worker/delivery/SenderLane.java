@@ -176,7 +176,8 @@ public final class SenderLane implements Runnable {
       while (stop.getCount() > 0 || held != null) { // a job taken ahead is sent even when stopping
         Preparation.Result prepared = heldPrepared;
         boolean ahead = held != null;
-        if (!ahead && shared.holds().held()) { // delivery held: take nothing, start nothing
+        if (!ahead && shared.holds().lanesHeld()) { // guard or Kafka lost: take nothing
+          shared.relays().closeIdle();
           stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
           continue;
         }
@@ -324,7 +325,7 @@ public final class SenderLane implements Runnable {
       Delivery d, String pool, MimeMessage message, Address[] recipients, Envelope next)
       throws InterruptedException {
     while (true) {
-      if (shared.holds().held()) { // relays out, bounce guard or Kafka lost: hold the job
+      if (shared.holds().lanesHeld()) { // bounce guard or Kafka lost: hold the job
         releaseKept(); // a connection holding the next envelope is not kept for hours
         if (stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS) || d.owner().releasing()) {
           return handBack(d);
@@ -351,11 +352,11 @@ public final class SenderLane implements Runnable {
       SendOutcome outcome = null;
       try {
         java.util.function.BooleanSupplier giveUp =
-            () -> stop.getCount() == 0 || d.owner().releasing() || shared.holds().held();
+            () -> stop.getCount() == 0 || d.owner().releasing() || shared.holds().lanesHeld();
         if (lease != null
             && relay.rate().acquire(giveUp)
             && (shared.relays().total() == null || shared.relays().total().acquire(giveUp))) {
-          if (!shared.holds().held()) { // a hold may have come on while this lane waited
+          if (!shared.holds().lanesHeld()) { // a hold may have come on while this lane waited
             transactionStarted = true;
             ConnectionPool.Lease l = lease;
             outcome =

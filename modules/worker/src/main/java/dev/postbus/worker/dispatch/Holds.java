@@ -23,6 +23,7 @@ public final class Holds {
 
   private final EnumSet<Reason> on = EnumSet.noneOf(Reason.class);
   private volatile boolean held;
+  private volatile boolean lanesHeld;
 
   /** Turns one hold on or off; returns whether delivery as a whole changed (held or not). */
   public synchronized boolean set(Reason reason, boolean active) {
@@ -33,12 +34,22 @@ public final class Holds {
       on.remove(reason);
     }
     held = !on.isEmpty();
+    lanesHeld = on.contains(Reason.BOUNCE_GUARD) || on.contains(Reason.KAFKA_LOST);
     return was != held;
   }
 
-  /** True while any hold is on. */
+  /** True while any hold is on: the consumer pauses every partition. */
   public boolean held() {
     return held;
+  }
+
+  /**
+   * True while lanes may start no SMTP transaction (the guard, Kafka lost). Not while every relay
+   * is out: then a lane still takes a job to probe a relay whose backoff has ended, and the others
+   * wait in {@code Relays.pick}.
+   */
+  public boolean lanesHeld() {
+    return lanesHeld;
   }
 
   public synchronized boolean has(Reason reason) {

@@ -185,4 +185,21 @@ class SenderLaneTest {
       assertThat(relay.messages.get()).isEqualTo(3);
     }
   }
+
+  @Test
+  void whileEveryRelayIsOutALaneStillProbesAndDeliversWhenTheRelayIsBack() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      relay.goDown();
+      h.offer(job("waits"));
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(h.relays::allOut);
+      assertThat(h.holds.held()).as("the consumer pauses").isTrue();
+
+      relay.resume();
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(relay.received()).isEqualTo(1);
+      assertThat(h.holds.held()).isFalse();
+    }
+  }
 }
