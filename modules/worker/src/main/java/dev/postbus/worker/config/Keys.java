@@ -202,8 +202,8 @@ public final class Keys {
           RARE,
           ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)),
           Duration.ofSeconds(15),
-          "A running worker with no successful fetch, commit or group heartbeat for this long reports Kafka "
-              + "unreachable: not ready, with the time it was last in touch, logged once, and again when Kafka is back. "
+          "A running worker with no successful fetch, commit or answered group heartbeat for this long reports Kafka "
+              + "unreachable: not ready and delivery held, with the time it was last in touch, logged once, and again when Kafka is back. "
               + "It never exits for an outage; jobs wait in Kafka.");
   public static final ConfigKey<Boolean> TOPICS_AUTO_CREATE =
       key(

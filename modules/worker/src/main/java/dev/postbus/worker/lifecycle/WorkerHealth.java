@@ -125,8 +125,8 @@ final class WorkerHealth {
     kafkaLostSince = lastContact;
     if (lastContact != null) {
       log.warn(
-          "worker {}: Kafka at {} unreachable since {} UTC (no fetch, commit or heartbeat for {});"
-              + " not ready until it is back. Jobs wait in Kafka; nothing is lost",
+          "worker {}: Kafka at {} unreachable since {} UTC (no fetch, commit or answered heartbeat for"
+              + " {}); delivery held and not ready until it is back. Jobs wait in Kafka; nothing is lost",
           config.workerId(),
           config.bootstrapServers(),
           TIME.format(lastContact),
