@@ -50,9 +50,6 @@ public final class SenderLane implements Runnable {
   /** Longest a lane waits for a connection of the chosen relay before choosing again. */
   private static final Duration BORROW_WAIT = Duration.ofMillis(250);
 
-  /** Longest a lane waits for its ledger entry before it goes on anyway. */
-  private static final Duration LEDGER_WAIT = Duration.ofSeconds(10);
-
   /** What every lane of a worker shares. */
   public record Shared(
       DispatchQueue queue,
@@ -76,12 +73,7 @@ public final class SenderLane implements Runnable {
   private final Retry freshConnection;
   private final OutcomeMapper mapper;
   private final CountDownLatch stop = new CountDownLatch(1);
-  private final Runnable ledgerGate = this::awaitPreviousLedgerEntry;
-
-  /**
-   * The last attempt this lane recorded; its ledger entry must be safe before the next final dot.
-   */
-  private Outcomes.Batch previous;
+  private final LedgerGate ledgerGate;
 
   /**
    * The job this lane took ahead (its envelope was named to the connection), handled next, and its
@@ -106,6 +98,7 @@ public final class SenderLane implements Runnable {
     this.name = name;
     this.shared = shared;
     this.mapper = new OutcomeMapper(shared.classifier());
+    this.ledgerGate = new LedgerGate(name, shared.holds(), () -> stop.getCount() == 0);
     this.freshConnection =
         Retry.of(
             name,
@@ -115,51 +108,6 @@ public final class SenderLane implements Runnable {
                 .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
                 .failAfterMaxAttempts(false)
                 .build());
-  }
-
-  /**
-   * Waits until the send ledger holds the previous attempt. Called on this lane's thread just
-   * before the final dot: MAIL, RCPT and the message data of the next job overlap with the ledger's
-   * round trip, and still at most one message per lane can be accepted by the relay without being
-   * in the ledger.
-   */
-  private void awaitPreviousLedgerEntry() {
-    Outcomes.Batch p = previous;
-    if (p == null) {
-      return;
-    }
-    try {
-      boolean written = p.awaitLedger(LEDGER_WAIT);
-      boolean said = false;
-      long until = System.nanoTime(); // while Kafka is lost, and LEDGER_WAIT more once it is back
-      while (!written && stop.getCount() > 0) {
-        if (shared.holds().has(Holds.Reason.KAFKA_LOST)) {
-          until = System.nanoTime() + LEDGER_WAIT.toNanos();
-          if (!said) {
-            log.warn(
-                "{}: ledger entry for {} not acknowledged and Kafka is lost; the next message"
-                    + " waits before its final dot until Kafka is back",
-                name,
-                p.delivery());
-            said = true;
-          }
-        } else if (System.nanoTime() - until >= 0) {
-          break;
-        }
-        written = p.awaitLedger(IDLE_CHECK);
-      }
-      if (!written) {
-        log.warn(
-            "{}: ledger entry for {} not acknowledged within {}; going on (a crash now could send"
-                + " it twice)",
-            name,
-            p.delivery(),
-            LEDGER_WAIT);
-      }
-      previous = null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /**
@@ -241,7 +189,7 @@ public final class SenderLane implements Runnable {
           null,
           DeliveryHeaders.recipients(d.headers()));
       batch.end();
-      previous = batch;
+      ledgerGate.after(batch);
     }
   }
 
@@ -266,7 +214,7 @@ public final class SenderLane implements Runnable {
       Outcomes.Batch batch = shared.outcomes().begin(d, later.job(), attempt, firstFailure);
       batch.scheduled(later.notBefore(), only);
       batch.end();
-      previous = batch;
+      ledgerGate.after(batch);
       return;
     }
     Preparation.Ready ready = (Preparation.Ready) prepared;
@@ -468,7 +416,7 @@ public final class SenderLane implements Runnable {
     m.bounces().forEach(b -> shared.suppressions().refused(b.address(), b.reply(), b.command()));
     shared.guard().record(m.accepted(), m.refusedPermanently());
     batch.end();
-    previous = batch;
+    ledgerGate.after(batch);
   }
 
   private void endWith(
@@ -476,6 +424,6 @@ public final class SenderLane implements Runnable {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     batch.failed(f, null, only);
     batch.end();
-    previous = batch;
+    ledgerGate.after(batch);
   }
 }
