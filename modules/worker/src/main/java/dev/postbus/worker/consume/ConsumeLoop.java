@@ -60,7 +60,6 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private boolean paused;
   private KafkaContact contact;
-  private org.apache.kafka.common.Metric heartbeatsAnswered;
   private boolean commitFailing;
 
   /** The ticker's reading at the last look at Kafka's contact (for tests). */
@@ -331,27 +330,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
   }
 
-  /**
-   * Feeds the count of heartbeats the group coordinator answered to the contact watch, and lets it
-   * judge. (Not "last-heartbeat-seconds-ago": that is the last heartbeat sent, answered or not.)
-   */
+  /** Lets the contact watch judge, with what the consumer's metrics say of its heartbeats. */
   private void watchKafka() {
-    if (contact == null) {
-      return;
+    if (contact != null) {
+      contact.judge(consumer::metrics);
     }
-    if (heartbeatsAnswered == null) {
-      for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
-          e : consumer.metrics().entrySet()) {
-        if (e.getKey().name().equals("heartbeat-total")
-            && e.getKey().group().equals("consumer-coordinator-metrics")) {
-          heartbeatsAnswered = e.getValue();
-        }
-      }
-    }
-    if (heartbeatsAnswered != null && heartbeatsAnswered.metricValue() instanceof Number n) {
-      contact.heartbeatsAnswered(n.doubleValue());
-    }
-    contact.check();
   }
 
   private void reportLag() {

@@ -4,7 +4,10 @@ import dev.postbus.worker.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.kafka.common.MetricName;
 
 /**
  * Whether a running worker is in touch with Kafka: a fetch that brought records, a commit Kafka
@@ -22,6 +25,7 @@ public final class KafkaContact {
   private Instant lastInstant;
   private boolean lost;
   private double answered = -1;
+  private org.apache.kafka.common.Metric heartbeatsAnswered;
 
   /**
    * @param listener told the time of the last contact when Kafka is lost, and null when it is back
@@ -60,6 +64,27 @@ public final class KafkaContact {
     if (more) {
       contact();
     }
+  }
+
+  /**
+   * Reads the count of heartbeats the group coordinator answered from the consumer's metrics
+   * ({@code heartbeat-total}; not "last-heartbeat-seconds-ago", the last one sent, answered or
+   * not), then {@link #check judges}.
+   */
+  public void judge(Supplier<Map<MetricName, ? extends org.apache.kafka.common.Metric>> metrics) {
+    if (heartbeatsAnswered == null) {
+      for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> e :
+          metrics.get().entrySet()) {
+        if (e.getKey().name().equals("heartbeat-total")
+            && e.getKey().group().equals("consumer-coordinator-metrics")) {
+          heartbeatsAnswered = e.getValue();
+        }
+      }
+    }
+    if (heartbeatsAnswered != null && heartbeatsAnswered.metricValue() instanceof Number n) {
+      heartbeatsAnswered(n.doubleValue());
+    }
+    check();
   }
 
   /** Declares Kafka lost once no contact has come for {@code lostAfter}. */
