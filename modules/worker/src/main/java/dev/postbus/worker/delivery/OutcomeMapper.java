@@ -129,8 +129,9 @@ public final class OutcomeMapper {
 
   /**
    * Refused recipients, grouped: the permanent ones are dead-lettered (and may be suppressed); the
-   * throttled ones (452, 4.7.x) slow the relay as a 421 does and wait without counting an attempt;
-   * the other transient ones are retried.
+   * throttled ones (what the classifier calls a throttle: 421, 454, 4.7.x) slow the relay as a 421
+   * does and are held (see {@link dev.postbus.worker.outcome.Outcomes.Batch#throttled}); the other
+   * transient ones (a full mailbox, 452 4.2.2, too) are retried on the ladder.
    */
   private void refusals(Builder m, SendOutcome.RecipientsRefused refused) {
     List<SendOutcome.Refusal> permanent = new ArrayList<>();
@@ -141,8 +142,7 @@ public final class OutcomeMapper {
       if (v.outcomeClass() == OutcomeClass.PERMANENT) {
         permanent.add(r);
         m.bounces.add(new Bounce(r.address(), r.reply(), "RCPT"));
-      } else if (v.outcomeClass() == OutcomeClass.TRANSIENT
-          && (v.throttle() || r.reply().code() == 452)) {
+      } else if (v.outcomeClass() == OutcomeClass.TRANSIENT && v.throttle()) {
         throttled.add(r);
       } else {
         retried.add(r);

@@ -158,7 +158,8 @@ public final class Outcomes {
      * counting an attempt and without holding its partition.
      */
     public void scheduled(Instant notBefore, List<String> recipients) {
-      RetryPolicy.RetryAt at = holdUntil(notBefore, recipients, "scheduled record");
+      RetryPolicy.RetryAt at =
+          holdUntil(notBefore, recipients, "scheduled record", attempt - 1, firstFailure);
       event(
           "scheduled",
           e -> {
@@ -169,14 +170,25 @@ public final class Outcomes {
 
     /**
      * The relay asked us to slow down: the job waits on the first tier of the ladder (or as long as
-     * the relay asked), and the attempt does not count against the job.
+     * the relay asked). The first throttle of a job does not count as an attempt but starts the
+     * clock of {@code retry.max-age}; every later one counts against {@code retry.max-attempts}, so
+     * a throttle that never ends becomes a dead letter (expired) like any other failure.
      */
     public void throttled(Failure f, Duration retryHint, List<String> recipients) {
+      Instant first = firstFailure == null ? now : firstFailure;
+      int counted = firstFailure == null ? attempt - 1 : attempt;
+      if (firstFailure != null
+          && ladder.next(counted, first, now, null, () -> 0.5)
+              instanceof RetryPolicy.GiveUp giveUp) {
+        deadLetter(f.expired(giveUp.reason()), recipients);
+        return;
+      }
       Duration wait = ladder.delays().get(0);
       if (retryHint != null && retryHint.compareTo(wait) > 0) {
         wait = retryHint;
       }
-      RetryPolicy.RetryAt at = holdUntil(now.plus(wait), recipients, "throttled record");
+      RetryPolicy.RetryAt at =
+          holdUntil(now.plus(wait), recipients, "throttled record", counted, first);
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
       event(
@@ -191,19 +203,15 @@ public final class Outcomes {
     }
 
     /**
-     * Puts the job on the ladder until {@code until}, the attempt count and first failure
-     * unchanged.
+     * Puts the job on the ladder until {@code until} with {@code attempts} made so far and its
+     * first failure.
      */
-    private RetryPolicy.RetryAt holdUntil(Instant until, List<String> recipients, String what) {
+    private RetryPolicy.RetryAt holdUntil(
+        Instant until, List<String> recipients, String what, int attempts, Instant first) {
       RetryPolicy.RetryAt at = ladder.hold(until, now);
       send(
           records.scheduled(
-              d,
-              ladder.topic(jobsTopic, at.tier()),
-              attempt - 1,
-              firstFailure,
-              at.due(),
-              recipients),
+              d, ladder.topic(jobsTopic, at.tier()), attempts, first, at.due(), recipients),
           what);
       return at;
     }

@@ -70,7 +70,7 @@ class OutcomeMapperTest {
             new SendOutcome.RecipientsRefused(
                 List.of(
                     new SendOutcome.Refusal(
-                        "busy@example.net", new SmtpReply(452, "4.5.3", "too many")),
+                        "busy@example.net", new SmtpReply(450, "4.7.1", "slow down")),
                     new SendOutcome.Refusal(
                         "nobody@example.net", new SmtpReply(550, "5.1.1", "unknown"))),
                 1,
@@ -98,5 +98,24 @@ class OutcomeMapperTest {
     assertThat(f.failure().inDoubt()).isTrue();
     assertThat(m.inDoubt()).isEqualTo("reply lost");
     assertThat(m.relayAccepted()).isFalse();
+  }
+
+  @Test
+  void aFullMailboxAt452IsAnOrdinaryRetryNotAThrottle() throws Exception {
+    OutcomeMapper.Mapping m =
+        mapper.map(
+            ready(null, "a@example.net", "full@example.net"),
+            null,
+            new SendOutcome.RecipientsRefused(
+                List.of(
+                    new SendOutcome.Refusal(
+                        "full@example.net", new SmtpReply(452, "4.2.2", "mailbox full"))),
+                1,
+                new SmtpReply(250, "2.0.0", "ok")));
+    assertThat(m.slowDown()).as("a full mailbox says nothing about the relay's rate").isFalse();
+    assertThat(m.steps())
+        .hasExactlyElementsOfTypes(OutcomeMapper.Delivered.class, OutcomeMapper.Failed.class);
+    assertThat(((OutcomeMapper.Failed) m.steps().get(1)).recipients())
+        .containsExactly("full@example.net");
   }
 }

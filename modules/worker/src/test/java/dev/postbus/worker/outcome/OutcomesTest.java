@@ -160,4 +160,52 @@ class OutcomesTest {
     batch.end();
     assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.retry.30s", "jobs.events");
   }
+
+  private static Failure throttle() {
+    return new Failure(
+        OutcomeClass.TRANSIENT,
+        "RCPT refused with 450 4.7.1",
+        new SmtpReply(450, "4.7.1", "client host rejected"),
+        "RCPT",
+        false);
+  }
+
+  private static String header(ProducerRecord<byte[], byte[]> r, String key) {
+    var h = r.headers().lastHeader(key);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aFirstThrottleIsHeldWithoutCountingButStartsTheClockOfRetryMaxAge() {
+    Outcomes.Batch batch = outcomes.begin(delivery(10), job(), 1, null);
+    batch.throttled(throttle(), null, null);
+    batch.end();
+    ProducerRecord<byte[], byte[]> held =
+        producer.history().stream()
+            .filter(r -> r.topic().equals("jobs.retry.30s"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(held.headers().toArray())
+        .extracting(h -> h.key())
+        .as("the hold carries its first failure, so retry.max-age bounds it")
+        .contains(dev.postbus.job.PostbusHeaders.FIRST_FAILURE);
+  }
+
+  @Test
+  void aThrottleThatLastsLongerThanRetryMaxAgeIsDeadLettered() {
+    Outcomes.Batch batch =
+        outcomes.begin(delivery(11), job(), 2, CLOCK.instant().minus(Duration.ofDays(2)));
+    batch.throttled(throttle(), null, null);
+    batch.end();
+    assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.dlt", "jobs.events");
+  }
+
+  @Test
+  void aRepeatedThrottleCountsAsAnAttemptUpToRetryMaxAttempts() {
+    Outcomes.Batch batch =
+        outcomes.begin(delivery(12), job(), 5, CLOCK.instant().minus(Duration.ofMinutes(5)));
+    batch.throttled(throttle(), null, null);
+    batch.end();
+    assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.dlt", "jobs.events");
+  }
 }
