@@ -155,10 +155,11 @@ public final class SenderLane implements Runnable {
   }
 
   /**
-   * Handles one job; an unexpected error of ours on it (a bug, not the job's fault) ends that
-   * attempt as a transient failure, in doubt once its SMTP transaction began, so the job is retried
-   * (or dead-lettered by the in-doubt rule) and its partition's commit moves on. Should recording
-   * that fail too, the lane cannot go on and stops (the worker reports it).
+   * Handles one job; an unexpected error of ours on it (a bug, not the job's fault) before the
+   * relay's answer is known ends that attempt as a transient failure, in doubt once its SMTP
+   * transaction began (an error after the answer is known is handled by {@link #record}), so the
+   * job is retried (or dead-lettered by the in-doubt rule) and its partition's commit moves on.
+   * Should recording that fail too, the lane cannot go on and stops (the worker reports it).
    */
   private void handleSafely(Delivery d, Preparation.Result prepared) throws InterruptedException {
     transactionStarted = false;
@@ -385,6 +386,11 @@ public final class SenderLane implements Runnable {
     return outcome;
   }
 
+  /**
+   * Records what the relay answered. Once that answer is known an error of ours while recording it
+   * must not make the job be sent again: each step is recorded on its own, an error is logged and
+   * the batch still ends (at worst a delivery the relay took is finished without its event).
+   */
   private void record(
       Delivery d,
       Preparation.Ready ready,
@@ -392,29 +398,74 @@ public final class SenderLane implements Runnable {
       Instant firstFailure,
       List<String> only,
       Sent sent) {
-    OutcomeMapper.Mapping m = mapper.map(ready, only, sent.outcome());
     Outcomes.Batch batch = shared.outcomes().begin(d, ready.job(), attempt, firstFailure);
+    OutcomeMapper.Mapping m;
+    try {
+      m = mapper.map(ready, only, sent.outcome());
+    } catch (RuntimeException e) {
+      if (!relayTookSome(sent.outcome())) {
+        throw e; // nothing was accepted: a retry sends nothing twice
+      }
+      recordingFailed(d, e);
+      endBatch(batch);
+      return;
+    }
+    guarded(d, () -> relaySignals(d, sent.relay(), m));
+    for (OutcomeMapper.Step step : m.steps()) {
+      guarded(d, () -> recordStep(batch, step));
+    }
+    for (OutcomeMapper.Bounce b : m.bounces()) {
+      guarded(d, () -> shared.suppressions().refused(b.address(), b.reply(), b.command()));
+    }
+    guarded(d, () -> shared.guard().record(m.accepted(), m.refusedPermanently()));
+    endBatch(batch);
+  }
+
+  private void relaySignals(Delivery d, Relay relay, OutcomeMapper.Mapping m) {
     if (m.relayAccepted()) {
-      sent.relay().rate().accepted();
-      sent.relay().delivered();
+      relay.rate().accepted();
+      relay.delivered();
     }
     if (m.slowDown()) {
-      sent.relay().rate().throttled(); // slow down; throttled recipients wait without an attempt
+      relay.rate().throttled(); // slow down; throttled recipients wait without an attempt
     }
     if (m.inDoubt() != null) {
       log.warn("{}: {} in doubt ({})", name, d, m.inDoubt());
     }
-    for (OutcomeMapper.Step step : m.steps()) {
-      if (step instanceof OutcomeMapper.Delivered s) {
-        batch.delivered(s.reply(), s.recipients());
-      } else if (step instanceof OutcomeMapper.Throttled s) {
-        batch.throttled(s.failure(), s.retryAfter(), s.recipients());
-      } else if (step instanceof OutcomeMapper.Failed s) {
-        batch.failed(s.failure(), s.retryAfter(), s.recipients());
-      }
+  }
+
+  private static void recordStep(Outcomes.Batch batch, OutcomeMapper.Step step) {
+    if (step instanceof OutcomeMapper.Delivered s) {
+      batch.delivered(s.reply(), s.recipients());
+    } else if (step instanceof OutcomeMapper.Throttled s) {
+      batch.throttled(s.failure(), s.retryAfter(), s.recipients());
+    } else if (step instanceof OutcomeMapper.Failed s) {
+      batch.failed(s.failure(), s.retryAfter(), s.recipients());
     }
-    m.bounces().forEach(b -> shared.suppressions().refused(b.address(), b.reply(), b.command()));
-    shared.guard().record(m.accepted(), m.refusedPermanently());
+  }
+
+  private static boolean relayTookSome(SendOutcome outcome) {
+    return outcome instanceof SendOutcome.Delivered
+        || (outcome instanceof SendOutcome.RecipientsRefused r && r.accepted() > 0);
+  }
+
+  private void guarded(Delivery d, Runnable part) {
+    try {
+      part.run();
+    } catch (RuntimeException e) {
+      recordingFailed(d, e);
+    }
+  }
+
+  private void recordingFailed(Delivery d, RuntimeException e) {
+    log.error(
+        "{}: unexpected error while recording the relay's answer for {}; not sent again",
+        name,
+        d,
+        e);
+  }
+
+  private void endBatch(Outcomes.Batch batch) {
     batch.end();
     ledgerGate.after(batch);
   }

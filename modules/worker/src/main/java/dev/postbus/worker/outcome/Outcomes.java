@@ -108,13 +108,13 @@ public final class Outcomes {
     }
 
     public void delivered(SmtpReply reply, int recipients) {
-      stats.delivered(d.timestamp(), now.toEpochMilli());
       event(
           "delivered",
           e -> {
             RecordFactory.putReply(e, reply);
             e.put("deliveredTo", recipients);
           });
+      stats.delivered(d.timestamp(), now.toEpochMilli());
     }
 
     /**

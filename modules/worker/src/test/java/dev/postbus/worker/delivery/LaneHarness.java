@@ -53,6 +53,10 @@ final class LaneHarness implements AutoCloseable {
   final Suppressions suppressions;
   final SenderLane.Shared shared;
   final PartitionOffsets owner = new PartitionOffsets();
+
+  /** When set, counting a delivery throws it (an error of ours after the relay accepted). */
+  volatile RuntimeException failOnDelivered;
+
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final List<SenderLane> lanes = new CopyOnWriteArrayList<>();
@@ -96,7 +100,29 @@ final class LaneHarness implements AutoCloseable {
             config.failures().ladder(),
             config.failures().inDoubt(),
             "jobs",
-            OutcomeListener.NONE,
+            new OutcomeListener() {
+              @Override
+              public void delivered(long publishedMillis, long nowMillis) {
+                if (failOnDelivered != null) {
+                  throw failOnDelivered;
+                }
+              }
+
+              @Override
+              public void deadLettered(String failureClass) {}
+
+              @Override
+              public void retried(String tierTopic) {}
+
+              @Override
+              public void inDoubt() {}
+
+              @Override
+              public void smtpSend(long nanos) {}
+
+              @Override
+              public void connectionFailed() {}
+            },
             finished::add,
             clock);
     shared =

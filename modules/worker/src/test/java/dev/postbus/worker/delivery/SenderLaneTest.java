@@ -43,6 +43,30 @@ class SenderLaneTest {
   }
 
   @Test
+  void anErrorWhileRecordingADeliveryTheRelayAcceptedDoesNotSendItAgain() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.failOnDelivered = new IllegalStateException("a bug of ours after the relay said 250");
+      h.offer(job("accepted"));
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(relay.received()).isEqualTo(1);
+      assertThat(h.topics())
+          .as("the relay took it: no retry record, the job is finished as delivered")
+          .noneMatch(t -> t.startsWith("jobs.retry"));
+      assertThat(h.producer.history())
+          .as("no in-doubt event beside the delivery")
+          .noneMatch(
+              r ->
+                  r.topic().equals("jobs.events")
+                      && new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
+                          .contains("in-doubt"));
+      assertThat(h.thread(0).isAlive()).isTrue();
+    }
+  }
+
+  @Test
   void aLaneThatCannotGoOnSaysSo() throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);
         LaneHarness h =
