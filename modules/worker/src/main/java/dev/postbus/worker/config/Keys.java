@@ -340,7 +340,7 @@ public final class Keys {
           ValueType.integer(0, 1_000_000),
           0,
           "Most messages per second the whole group sends (0: no limit). Each worker "
-              + "takes its share of the jobs topic's partitions, re-divided on every rebalance; no shared store.");
+              + "takes its share by the partitions it consumes (jobs and retry tiers), re-divided on every rebalance; no shared store.");
   public static final ConfigKey<Boolean> LEDGER_ENABLED =
       key(
           "ledger.enabled",

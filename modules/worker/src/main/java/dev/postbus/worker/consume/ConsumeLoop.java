@@ -70,7 +70,10 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private LedgerIndex ledger;
   private Runnable onLedgerSkip = () -> {};
   private java.util.function.BiConsumer<Integer, Integer> shareListener = (owned, total) -> {};
-  private int totalJobPartitions;
+
+  /** Every partition the group consumes (jobs and tiers): what the group's rate is shared over. */
+  private int totalPartitions;
+
   private boolean sharePending;
 
   /**
@@ -141,14 +144,20 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   /**
-   * Tells the share listener this worker's share. The jobs topic's partition count is asked of
-   * Kafka once; should that time out (inside a rebalance callback), the share is told later, from
-   * the loop, instead of stopping the worker.
+   * Tells the share listener this worker's share: the partitions it owns of every partition the
+   * group consumes (jobs and retry tiers), so the shares of a group with more workers than jobs
+   * partitions still add up to the group's limit. The partition counts are asked of Kafka once;
+   * should that time out (inside a rebalance callback), the share is told later, from the loop,
+   * instead of stopping the worker.
    */
   private void reportShare() {
-    if (totalJobPartitions == 0) {
+    if (totalPartitions == 0) {
       try {
-        totalJobPartitions = consumer.partitionsFor(topics.get(0)).size();
+        int all = 0;
+        for (String topic : topics) {
+          all += consumer.partitionsFor(topic).size();
+        }
+        totalPartitions = all;
       } catch (org.apache.kafka.common.KafkaException e) {
         if (!sharePending) {
           log.warn(
@@ -161,7 +170,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       }
     }
     sharePending = false;
-    shareListener.accept(owned, totalJobPartitions);
+    shareListener.accept(tracker.owned().size(), totalPartitions);
   }
 
   /** Skip records the send ledger holds as finished (set before {@link #run}). */

@@ -9,10 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How fast this worker's lanes may send, shared by all of them: the worker's own limit, and its
- * share of the group's limit, which is the group limit times the part of the jobs topic's
- * partitions this worker owns. The share is recomputed on every rebalance, so the workers of a
- * group together stay within the group limit with no store shared between them. Smooth pacing
- * (Guava's RateLimiter), not bursts per second.
+ * share of the group's limit, which is the group limit times the part of the consumed partitions
+ * (jobs and retry tiers) this worker owns. The share is recomputed on every rebalance, so the
+ * workers of a group together stay within the group limit with no store shared between them. Smooth
+ * pacing (Guava's RateLimiter), not bursts per second.
  */
 public final class SendRate {
 
@@ -90,13 +90,16 @@ public final class SendRate {
     apply("relay asked to slow down");
   }
 
-  /** Called on every rebalance with this worker's jobs partitions and the topic's total. */
+  /**
+   * Called on every rebalance with the partitions this worker owns and the total the group consumes
+   * (jobs and retry tiers): the workers' shares add up to the group's limit.
+   */
   public void share(int owned, int total) {
     if (global <= 0 || total <= 0) {
       return;
     }
-    // A worker with no jobs partition (more workers than partitions) still sends the retries of
-    // the tier partitions it owns: it keeps one partition's share, never next to nothing.
+    // A worker that owns nothing sends nothing; it keeps one partition's share, never a near-zero
+    // rate a lane could be caught waiting on when partitions come.
     double share = (double) global * Math.max(owned, 1) / total;
     synchronized (this) {
       configured = own > 0 ? Math.min(own, share) : share;

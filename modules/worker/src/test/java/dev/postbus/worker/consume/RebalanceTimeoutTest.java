@@ -78,4 +78,38 @@ class RebalanceTimeoutTest {
     assertThat(thread.isAlive()).as("the consumer thread survived the timeout").isTrue();
     assertThat(shares.get(shares.size() - 1)).containsExactly(1, 1);
   }
+
+  @Test
+  void theShareCountsEveryConsumedPartitionTierPartitionsToo() {
+    timeouts.set(0);
+    Slow consumer = new Slow();
+    String tier = JOBS + ".retry.30s";
+    TopicPartition t0 = new TopicPartition(tier, 0);
+    consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
+    consumer.updatePartitions(tier, List.of(new PartitionInfo(tier, 0, null, null, null)));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L, t0, 0L));
+    loop =
+        new ConsumeLoop(
+            consumer,
+            List.of(JOBS, tier),
+            java.util.Set.of(tier),
+            new DispatchQueue(10, 1 << 20, 10),
+            new LinkedBlockingQueue<>(),
+            () -> false,
+            Duration.ofMillis(10),
+            Duration.ofSeconds(5),
+            Clock.systemUTC());
+    loop.onShare((owned, total) -> shares.add(new int[] {owned, total}));
+    thread = new Thread(loop, "share-test");
+    thread.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !consumer.subscription().isEmpty());
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(t0)));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !shares.isEmpty());
+    assertThat(shares.get(shares.size() - 1))
+        .as(
+            "a worker owning only a tier partition gets that partition's part of every consumed"
+                + " partition, so the group's shares add up to the group limit")
+        .containsExactly(1, 2);
+  }
 }

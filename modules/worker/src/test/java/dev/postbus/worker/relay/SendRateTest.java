@@ -31,6 +31,17 @@ class SendRateTest {
   }
 
   @Test
+  void sixWorkersOnThreeJobsAndThreeTierPartitionsStayWithinTheGroupLimit() {
+    double sum = 0;
+    for (int worker = 0; worker < 6; worker++) {
+      SendRate r = new SendRate(0, 120);
+      r.share(1, 6); // one of the 6 consumed partitions each, jobs or tier
+      sum += r.rate();
+    }
+    assertThat(sum).isCloseTo(120.0, within(0.01));
+  }
+
+  @Test
   void aThrottleReplyBringsTheRateDownToWhatTheRelayAcceptedAndOnlyOnceASecond() {
     SendRate rate = new SendRate(0, 0);
     for (int i = 0; i < 40; i++) {
