@@ -79,6 +79,12 @@ public final class Worker implements AutoCloseable {
   private final List<Thread> laneThreads = new ArrayList<>();
   private final KafkaProducer<byte[], byte[]> producer;
   private final ScheduledExecutorService scheduler;
+
+  /**
+   * Runs what the producers' acknowledgements lead to, apart from the resends (which may block).
+   */
+  private final java.util.concurrent.ExecutorService acks;
+
   private final ConsumeLoop consumeLoop;
   private final Thread consumerThread;
   private final Relays relays;
@@ -102,11 +108,12 @@ public final class Worker implements AutoCloseable {
         new KafkaProducer<>(
             KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
+    this.acks = Executors.newSingleThreadExecutor(r -> daemon(r, "postbus-acks"));
     DispatchQueue queue =
         new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
     Outcomes outcomes =
         new Outcomes(
-            new DurableSender(producer, scheduler),
+            new DurableSender(producer, acks, scheduler),
             config.deadLetterTopic(),
             config.eventsTopic(),
             config.workerId(),
@@ -191,7 +198,9 @@ public final class Worker implements AutoCloseable {
               new ByteArraySerializer(),
               new ByteArraySerializer());
       outcomes.useLedger(
-          config.ledgerTopic(), ledgerPartitions, new DurableSender(ledgerProducer, scheduler));
+          config.ledgerTopic(),
+          ledgerPartitions,
+          new DurableSender(ledgerProducer, acks, scheduler));
       this.ledgerReader =
           new LedgerReader(
               new KafkaConsumer<>(
@@ -323,6 +332,7 @@ public final class Worker implements AutoCloseable {
       ledgerProducer.close(Duration.ZERO);
     }
     scheduler.shutdownNow();
+    acks.shutdownNow();
   }
 
   public WorkerState state() {
@@ -403,6 +413,7 @@ public final class Worker implements AutoCloseable {
       ledgerProducer.close(PRODUCER_CLOSE_TIMEOUT);
     }
     scheduler.shutdownNow();
+    acks.shutdownNow();
     health.moveTo(WorkerState.STOPPED);
     if (ops != null) {
       ops.close();

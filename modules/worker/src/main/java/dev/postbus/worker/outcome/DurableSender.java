@@ -23,11 +23,25 @@ public final class DurableSender {
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
   private final Producer<byte[], byte[]> producer;
+  private final java.util.concurrent.Executor acks;
   private final ScheduledExecutorService retries;
   private final Duration retryPause;
 
+  /** Acknowledgements and resends on one thread (tests). */
   public DurableSender(Producer<byte[], byte[]> producer, ScheduledExecutorService retries) {
-    this(producer, retries, RETRY_PAUSE);
+    this(producer, retries, retries, RETRY_PAUSE);
+  }
+
+  /**
+   * @param acks runs what an acknowledgement leads to (the next record of a batch, its end)
+   * @param retries runs the resends, which may block in {@code send} (buffer full) for
+   *     max.block.ms: on another thread than {@code acks}, so they hold up no acknowledgement
+   */
+  public DurableSender(
+      Producer<byte[], byte[]> producer,
+      java.util.concurrent.Executor acks,
+      ScheduledExecutorService retries) {
+    this(producer, acks, retries, RETRY_PAUSE);
   }
 
   /**
@@ -35,9 +49,35 @@ public final class DurableSender {
    */
   DurableSender(
       Producer<byte[], byte[]> producer, ScheduledExecutorService retries, Duration retryPause) {
+    this(producer, retries, retries, retryPause);
+  }
+
+  private DurableSender(
+      Producer<byte[], byte[]> producer,
+      java.util.concurrent.Executor acks,
+      ScheduledExecutorService retries,
+      Duration retryPause) {
     this.producer = producer;
+    this.acks = acks;
     this.retries = retries;
     this.retryPause = retryPause;
+  }
+
+  /**
+   * A task that throws is logged, naming the record: an executor's future would swallow it, and the
+   * job would stay unfinished (uncommitted, redelivered later) without a word.
+   */
+  private static Runnable logged(java.util.function.Supplier<String> what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        log.error(
+            "unexpected error after writing {}; its job stays unfinished (uncommitted, redelivered)",
+            what.get(),
+            e);
+      }
+    };
   }
 
   /**
@@ -94,7 +134,7 @@ public final class DurableSender {
    */
   private void onOurThread(java.util.function.Supplier<String> what, Runnable task) {
     try {
-      retries.execute(task);
+      acks.execute(logged(what, task));
     } catch (RejectedExecutionException shuttingDown) {
       log.warn(
           "{} answered at shutdown; its job stays uncommitted and will be redelivered", what.get());
@@ -143,7 +183,7 @@ public final class DurableSender {
         error.getMessage());
     try {
       retries.schedule(
-          () -> send(record, what, abandon, onAcked, tooLarge),
+          logged(what, () -> send(record, what, abandon, onAcked, tooLarge)),
           retryPause.toMillis(),
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shuttingDown) {

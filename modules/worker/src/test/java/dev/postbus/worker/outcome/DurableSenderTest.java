@@ -117,4 +117,41 @@ class DurableSenderTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> ackThreads.size() == 1);
     assertThat(ackThreads.get(0)).isNotSameAs(Thread.currentThread());
   }
+
+  @Test
+  void aContinuationThatThrowsIsLoggedAndTheNextOneStillRuns() {
+    ch.qos.logback.classic.Logger senderLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DurableSender.class);
+    var lines =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    senderLog.addAppender(lines);
+    try {
+      AtomicBoolean second = new AtomicBoolean();
+      sender.send(
+          record("first"),
+          () -> "event for jobs-0@1",
+          () -> false,
+          () -> {
+            throw new IllegalStateException("a bug in a continuation");
+          });
+      sender.send(
+          record("second"), () -> "event for jobs-0@2", () -> false, () -> second.set(true));
+      producer.completeNext();
+      producer.completeNext();
+      await().atMost(Duration.ofSeconds(5)).until(second::get);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(lines.list)
+                      .as("the error is logged, naming the record, not swallowed")
+                      .anyMatch(
+                          e ->
+                              e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                                  && e.getFormattedMessage().contains("event for jobs-0@1")));
+    } finally {
+      senderLog.detachAppender(lines);
+    }
+  }
 }
