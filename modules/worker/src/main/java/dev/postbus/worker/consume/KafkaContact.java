@@ -21,7 +21,7 @@ public final class KafkaContact {
   private final Ticker ticker;
   private final Clock clock;
   private final Consumer<Instant> listener;
-  private long lastNanos;
+  private volatile long lastNanos; // read by the lanes (sinceContact)
   private Instant lastInstant;
   private boolean lost;
   private double answered = -1;
@@ -37,6 +37,11 @@ public final class KafkaContact {
     this.listener = listener;
     this.lastNanos = ticker.read();
     this.lastInstant = clock.instant();
+  }
+
+  /** How long Kafka has not answered; readable from any thread. */
+  public Duration sinceContact() {
+    return Duration.ofNanos(Math.max(0, ticker.read() - lastNanos));
   }
 
   /** Kafka answered (records fetched, a commit acknowledged). */

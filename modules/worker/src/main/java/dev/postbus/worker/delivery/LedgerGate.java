@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
  * One lane's gate before each final dot: the send ledger must hold the lane's previous attempt
  * first, so that at most one message per lane is ever accepted by a relay without being recorded.
  * MAIL, RCPT and the data of the next message overlap with the ledger's round trip. It waits {@link
- * #LEDGER_WAIT} and then goes on (saying so), except while Kafka is lost: then it waits until Kafka
- * is back (and {@link #LEDGER_WAIT} more), as no record could be written.
+ * #LEDGER_WAIT} and then goes on (saying so), except while Kafka is lost or has not answered for
+ * longer than that wait (before {@code worker.kafka-lost-after} declares it lost): then it waits
+ * until Kafka is back (and {@link #LEDGER_WAIT} more), as no record could be written.
  */
 final class LedgerGate implements Runnable {
 
@@ -55,7 +56,8 @@ final class LedgerGate implements Runnable {
       boolean said = false;
       long until = System.nanoTime(); // while Kafka is lost, and LEDGER_WAIT more once it is back
       while (!written && !stopping.getAsBoolean()) {
-        if (holds.has(Holds.Reason.KAFKA_LOST)) {
+        if (holds.has(Holds.Reason.KAFKA_LOST)
+            || holds.kafkaSilence().compareTo(LEDGER_WAIT) >= 0) { // lost, or not yet declared so
           until = System.nanoTime() + LEDGER_WAIT.toNanos();
           if (!said) {
             log.warn(

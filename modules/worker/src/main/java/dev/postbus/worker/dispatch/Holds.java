@@ -24,6 +24,21 @@ public final class Holds {
   private final EnumSet<Reason> on = EnumSet.noneOf(Reason.class);
   private volatile boolean held;
   private volatile boolean lanesHeld;
+  private volatile java.util.function.Supplier<java.time.Duration> kafkaSilence =
+      () -> java.time.Duration.ZERO;
+
+  /** Where to read how long Kafka has not answered (set once at start-up). */
+  public void watchKafkaSilence(java.util.function.Supplier<java.time.Duration> silence) {
+    this.kafkaSilence = silence;
+  }
+
+  /**
+   * How long Kafka has not answered, whether or not {@link Reason#KAFKA_LOST} is declared yet; zero
+   * when unknown.
+   */
+  public java.time.Duration kafkaSilence() {
+    return kafkaSilence.get();
+  }
 
   /** Turns one hold on or off; returns whether delivery as a whole changed (held or not). */
   public synchronized boolean set(Reason reason, boolean active) {

@@ -188,8 +188,10 @@ public final class Worker implements AutoCloseable {
             config.drainTimeout(),
             clock);
     consumeLoop.onShare(relays::share);
-    consumeLoop.watchContact(
-        new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, health::onKafka));
+    KafkaContact contact =
+        new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, health::onKafka);
+    consumeLoop.watchContact(contact);
+    health.holds().watchKafkaSilence(contact::sinceContact);
     if (config.ledgerOn()) {
       int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
       this.ledgerProducer =
