@@ -204,7 +204,8 @@ public final class Keys {
           Duration.ofSeconds(15),
           "A running worker with no successful fetch, commit or answered group heartbeat for this long reports Kafka "
               + "unreachable: not ready and delivery held, with the time it was last in touch, logged once, and again when Kafka is back. "
-              + "It never exits for an outage; jobs wait in Kafka.");
+              + "It never exits for an outage; jobs wait in Kafka. Must be shorter than the consumer's session.timeout.ms "
+              + "(kafka.client.session.timeout.ms, default 45 s): start-up stops otherwise.");
   public static final ConfigKey<Boolean> TOPICS_AUTO_CREATE =
       key(
           "topics.auto-create",

@@ -257,6 +257,7 @@ public record WorkerConfig(
               + ") is not; list the relays in order, e.g. relays="
               + String.join(",", s.relayNamesWithKeys()));
     }
+    checkKafkaLostAfter(s);
     int lanes = lanes(relays);
     return builder()
         .bootstrapServers(s.require(Keys.BOOTSTRAP_SERVERS))
@@ -294,6 +295,39 @@ public record WorkerConfig(
         .httpPort(s.require(Keys.HTTP_PORT))
         .kafkaClient(s.kafkaClient())
         .build();
+  }
+
+  /** Kafka's default consumer session timeout (session.timeout.ms). */
+  private static final Duration KAFKA_SESSION_TIMEOUT = Duration.ofSeconds(45);
+
+  /**
+   * Kafka must be declared lost (holding delivery) before the group can give this worker's
+   * partitions to another: worker.kafka-lost-after shorter than the consumer's session timeout.
+   */
+  private static void checkKafkaLostAfter(Settings s) {
+    Duration lostAfter = s.require(Keys.KAFKA_LOST_AFTER);
+    String configured = s.kafkaClient().get("session.timeout.ms");
+    Duration session;
+    try {
+      session =
+          configured == null
+              ? KAFKA_SESSION_TIMEOUT
+              : Duration.ofMillis(Long.parseLong(configured));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          Keys.KAFKA_CLIENT_PREFIX + "session.timeout.ms must be a number of milliseconds");
+    }
+    if (lostAfter.compareTo(session) >= 0) {
+      throw new ConfigException(
+          Keys.KAFKA_LOST_AFTER.name()
+              + " ("
+              + Keys.KAFKA_LOST_AFTER.env()
+              + ") is "
+              + lostAfter.toSeconds()
+              + " s: it must be shorter than the consumer's session.timeout.ms ("
+              + session.toMillis()
+              + " ms), or another worker could take over while this one still sends");
+    }
   }
 
   /**

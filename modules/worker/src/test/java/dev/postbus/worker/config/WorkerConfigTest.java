@@ -18,6 +18,18 @@ class WorkerConfigTest {
   }
 
   @Test
+  void kafkaLostAfterMustBeShorterThanTheConsumersSessionTimeout() {
+    assertThatThrownBy(
+            () -> WorkerConfig.from(Settings.of(Map.of("worker.kafka-lost-after", "50s"))))
+        .hasMessageContaining("worker.kafka-lost-after")
+        .hasMessageContaining("session.timeout.ms");
+    assertThatThrownBy(
+            () ->
+                WorkerConfig.from(Settings.of(Map.of("kafka.client.session.timeout.ms", "10000"))))
+        .hasMessageContaining("worker.kafka-lost-after");
+  }
+
+  @Test
   void defaultsNeedNoConfigurationAtAll() {
     WorkerConfig c = fromEnv(Map.of());
     assertThat(c.topic()).isEqualTo("postbus.jobs");
