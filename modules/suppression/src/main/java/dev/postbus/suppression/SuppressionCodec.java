@@ -27,6 +27,18 @@ public final class SuppressionCodec {
     }
   }
 
+  /**
+   * The key of the bounce-rate guard's trip, kept on the suppressions topic beside the addresses
+   * (no address can be it): its latest value is the trip, a tombstone is the resume. Compaction
+   * keeps the latest, so the trip holds for every worker of the group and across restarts.
+   */
+  public static final String GUARD_KEY = "!bounce-guard";
+
+  /** Whether a record's key is the bounce-rate guard's rather than an address. */
+  public static boolean isGuard(byte[] key) {
+    return key != null && GUARD_KEY.equals(new String(key, StandardCharsets.UTF_8));
+  }
+
   public static byte[] key(String address) {
     return Addresses.normalize(address).getBytes(StandardCharsets.UTF_8);
   }

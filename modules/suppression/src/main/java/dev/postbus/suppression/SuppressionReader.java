@@ -36,6 +36,12 @@ public final class SuppressionReader implements AutoCloseable {
 
     /** A record that is not a suppression: {@code problem} names the field, never the address. */
     void malformed(String problem);
+
+    /**
+     * The bounce-rate guard of the group was tripped ({@code trip}: "worker id, newline, reason"),
+     * or resumed (null). Not an address: lists ignore it.
+     */
+    default void guard(String trip) {}
   }
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -165,6 +171,13 @@ public final class SuppressionReader implements AutoCloseable {
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> r) {
+    if (SuppressionCodec.isGuard(r.key())) {
+      listener.guard(
+          r.value() == null
+              ? null
+              : new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+      return;
+    }
     try {
       String address = SuppressionCodec.address(r.key());
       if (r.value() == null) {

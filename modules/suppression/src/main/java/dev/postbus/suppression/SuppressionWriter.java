@@ -54,4 +54,25 @@ public final class SuppressionWriter {
   public Future<RecordMetadata> remove(String address) {
     return producer.send(new ProducerRecord<>(topic, SuppressionCodec.key(address), null));
   }
+
+  /**
+   * The bounce-rate guard tripped: every worker of the group pauses, now and after any restart,
+   * until {@link #guardResumed}.
+   */
+  public Future<RecordMetadata> guardTripped(String workerId, String reason) {
+    return producer.send(
+        new ProducerRecord<>(
+            topic,
+            SuppressionCodec.GUARD_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            (workerId + "\n" + reason).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** An operator resumed delivery after a trip (a tombstone for the guard's key). */
+  public Future<RecordMetadata> guardResumed() {
+    return producer.send(
+        new ProducerRecord<>(
+            topic,
+            SuppressionCodec.GUARD_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            null));
+  }
 }

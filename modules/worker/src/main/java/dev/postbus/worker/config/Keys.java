@@ -184,7 +184,9 @@ public final class Keys {
           ValueType.duration(Duration.ofSeconds(1), Duration.ofMinutes(10)),
           Duration.ofSeconds(30),
           "On shutdown or partition revocation, how long in-flight sends may take to finish before their "
-              + "offsets are left uncommitted (and redelivered).");
+              + "offsets are left uncommitted (and redelivered); jobs held unstarted (relays out, guard, Kafka "
+              + "lost) are handed back at once. With 10 s to commit, it must stay under the consumer's "
+              + "max.poll.interval.ms (5 min unless kafka.client.max.poll.interval.ms is set).");
   public static final ConfigKey<Duration> STARTUP_TIMEOUT =
       key(
           "worker.startup-timeout",
@@ -200,9 +202,10 @@ public final class Keys {
           RARE,
           ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)),
           Duration.ofSeconds(15),
-          "A running worker with no successful fetch, commit or group heartbeat for this long reports Kafka "
-              + "unreachable: not ready, with the time it was last in touch, logged once, and again when Kafka is back. "
-              + "It never exits for an outage; jobs wait in Kafka.");
+          "A running worker with no successful fetch, commit or answered group heartbeat for this long reports Kafka "
+              + "unreachable: not ready and delivery held, with the time it was last in touch, logged once, and again when Kafka is back. "
+              + "It never exits for an outage; jobs wait in Kafka. Must be shorter than the consumer's session.timeout.ms "
+              + "(kafka.client.session.timeout.ms, default 45 s): start-up stops otherwise.");
   public static final ConfigKey<Boolean> TOPICS_AUTO_CREATE =
       key(
           "topics.auto-create",
@@ -338,7 +341,7 @@ public final class Keys {
           ValueType.integer(0, 1_000_000),
           0,
           "Most messages per second the whole group sends (0: no limit). Each worker "
-              + "takes its share of the jobs topic's partitions, re-divided on every rebalance; no shared store.");
+              + "takes its share by the partitions it consumes (jobs and retry tiers), re-divided on every rebalance; no shared store.");
   public static final ConfigKey<Boolean> LEDGER_ENABLED =
       key(
           "ledger.enabled",

@@ -114,6 +114,7 @@ public record WorkerConfig(
               + ValueType.format(reconnectBackoff)
               + ")");
     }
+    checkDrainFitsPollInterval(drainTimeout, kafkaClient);
     int lanes = lanes(relays);
     if (queueCapacity < lanes) {
       throw new ConfigException(
@@ -256,6 +257,7 @@ public record WorkerConfig(
               + ") is not; list the relays in order, e.g. relays="
               + String.join(",", s.relayNamesWithKeys()));
     }
+    checkKafkaLostAfter(s);
     int lanes = lanes(relays);
     return builder()
         .bootstrapServers(s.require(Keys.BOOTSTRAP_SERVERS))
@@ -293,6 +295,39 @@ public record WorkerConfig(
         .httpPort(s.require(Keys.HTTP_PORT))
         .kafkaClient(s.kafkaClient())
         .build();
+  }
+
+  /** Kafka's default consumer session timeout (session.timeout.ms). */
+  private static final Duration KAFKA_SESSION_TIMEOUT = Duration.ofSeconds(45);
+
+  /**
+   * Kafka must be declared lost (holding delivery) before the group can give this worker's
+   * partitions to another: worker.kafka-lost-after shorter than the consumer's session timeout.
+   */
+  private static void checkKafkaLostAfter(Settings s) {
+    Duration lostAfter = s.require(Keys.KAFKA_LOST_AFTER);
+    String configured = s.kafkaClient().get("session.timeout.ms");
+    Duration session;
+    try {
+      session =
+          configured == null
+              ? KAFKA_SESSION_TIMEOUT
+              : Duration.ofMillis(Long.parseLong(configured));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          Keys.KAFKA_CLIENT_PREFIX + "session.timeout.ms must be a number of milliseconds");
+    }
+    if (lostAfter.compareTo(session) >= 0) {
+      throw new ConfigException(
+          Keys.KAFKA_LOST_AFTER.name()
+              + " ("
+              + Keys.KAFKA_LOST_AFTER.env()
+              + ") is "
+              + lostAfter.toSeconds()
+              + " s: it must be shorter than the consumer's session.timeout.ms ("
+              + session.toMillis()
+              + " ms), or another worker could take over while this one still sends");
+    }
   }
 
   /**
@@ -652,5 +687,42 @@ public record WorkerConfig(
         + ", kafka.client keys="
         + kafkaClient.keySet()
         + "]";
+  }
+
+  /** Kafka's default max.poll.interval.ms. */
+  private static final Duration KAFKA_POLL_INTERVAL = Duration.ofMinutes(5);
+
+  /** How long the commit after a drain may take (ConsumeLoop's commit timeout). */
+  private static final Duration COMMIT_MARGIN = Duration.ofSeconds(10);
+
+  /**
+   * A revocation drains inside the consumer's poll: a drain longer than max.poll.interval.ms would
+   * have the member evicted in the middle of handing its partitions over.
+   */
+  private static void checkDrainFitsPollInterval(
+      Duration drainTimeout, Map<String, String> kafkaClient) {
+    if (drainTimeout == null) {
+      return;
+    }
+    Duration poll = KAFKA_POLL_INTERVAL;
+    String set = kafkaClient.get("max.poll.interval.ms");
+    if (set != null) {
+      try {
+        poll = Duration.ofMillis(Long.parseLong(set.trim()));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            "kafka.client.max.poll.interval.ms: expected milliseconds; got '" + set + "'");
+      }
+    }
+    if (drainTimeout.plus(COMMIT_MARGIN).compareTo(poll) >= 0) {
+      throw new ConfigException(
+          "worker.drain-timeout ("
+              + ValueType.format(drainTimeout)
+              + ") plus "
+              + ValueType.format(COMMIT_MARGIN)
+              + " to commit must be shorter than the consumer's max.poll.interval.ms ("
+              + ValueType.format(poll)
+              + "); shorten the drain timeout or raise kafka.client.max.poll.interval.ms");
+    }
   }
 }

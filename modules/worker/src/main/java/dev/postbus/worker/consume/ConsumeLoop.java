@@ -3,6 +3,7 @@ package dev.postbus.worker.consume;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.OffsetTracker;
 import dev.postbus.worker.dispatch.PartitionOffsets;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.time.Ticker;
@@ -59,14 +60,21 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private boolean paused;
   private KafkaContact contact;
-  private org.apache.kafka.common.Metric heartbeatAge;
   private boolean commitFailing;
+
+  /** The ticker's reading at the last look at Kafka's contact (for tests). */
+  private volatile long watchedAt = Long.MIN_VALUE;
+
   private long nextCommitNanos;
   private Ticker ticker = Ticker.SYSTEM;
   private LedgerIndex ledger;
   private Runnable onLedgerSkip = () -> {};
   private java.util.function.BiConsumer<Integer, Integer> shareListener = (owned, total) -> {};
-  private int totalJobPartitions;
+
+  /** Every partition the group consumes (jobs and tiers): what the group's rate is shared over. */
+  private int totalPartitions;
+
+  private boolean sharePending;
 
   /**
    * @param finished the mailbox where lanes put deliveries whose outcome is durable
@@ -101,6 +109,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     return (int) tracker.owned().stream().filter(tp -> !tierTopics.contains(tp.topic())).count();
   }
 
+  /** The ticker's reading when the loop last judged its contact with Kafka. */
+  long watchedAt() {
+    return watchedAt;
+  }
+
   /** Partitions paused now (backpressure, relay problem, or a retry tier waiting for its head). */
   public int pausedPartitions() {
     return pausedPartitions;
@@ -130,11 +143,34 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     this.shareListener = listener;
   }
 
+  /**
+   * Tells the share listener this worker's share: the partitions it owns of every partition the
+   * group consumes (jobs and retry tiers), so the shares of a group with more workers than jobs
+   * partitions still add up to the group's limit. The partition counts are asked of Kafka once;
+   * should that time out (inside a rebalance callback), the share is told later, from the loop,
+   * instead of stopping the worker.
+   */
   private void reportShare() {
-    if (totalJobPartitions == 0) {
-      totalJobPartitions = consumer.partitionsFor(topics.get(0)).size();
+    if (totalPartitions == 0) {
+      try {
+        int all = 0;
+        for (String topic : topics) {
+          all += consumer.partitionsFor(topic).size();
+        }
+        totalPartitions = all;
+      } catch (org.apache.kafka.common.KafkaException e) {
+        if (!sharePending) {
+          log.warn(
+              "could not read the partition count of {} ({}); asking again shortly",
+              topics.get(0),
+              e.getMessage());
+        }
+        sharePending = true;
+        return;
+      }
     }
-    shareListener.accept(owned, totalJobPartitions);
+    sharePending = false;
+    shareListener.accept(tracker.owned().size(), totalPartitions);
   }
 
   /** Skip records the send ledger holds as finished (set before {@link #run}). */
@@ -274,7 +310,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       return;
     }
     nextCommitNanos = now + commitInterval.toNanos();
+    if (sharePending) {
+      reportShare();
+    }
     watchKafka();
+    watchedAt = now;
     reportLag();
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
     if (!due.isEmpty()) {
@@ -299,24 +339,11 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     }
   }
 
-  /** Feeds the group heartbeat's age to the contact watch, and lets it judge. */
+  /** Lets the contact watch judge, with what the consumer's metrics say of its heartbeats. */
   private void watchKafka() {
-    if (contact == null) {
-      return;
+    if (contact != null) {
+      contact.judge(consumer::metrics);
     }
-    if (heartbeatAge == null) {
-      for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric>
-          e : consumer.metrics().entrySet()) {
-        if (e.getKey().name().equals("last-heartbeat-seconds-ago")
-            && e.getKey().group().equals("consumer-coordinator-metrics")) {
-          heartbeatAge = e.getValue();
-        }
-      }
-    }
-    if (heartbeatAge != null && heartbeatAge.metricValue() instanceof Number n) {
-      contact.heartbeat(n.doubleValue());
-    }
-    contact.check();
   }
 
   private void reportLag() {
@@ -341,6 +368,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       d.owner().abandon(d.offset());
     }
     if (commit) {
+      tracker.releasing(set); // lanes holding a job they have not started hand it back now
       awaitInFlight(set);
       Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue(set);
       if (!due.isEmpty()) {
@@ -406,8 +434,19 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   /** Each partition's committed offset, 0 when it has none (it is then read from the start). */
   private Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
     Map<TopicPartition, Long> out = new HashMap<>();
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        consumer.committed(Set.copyOf(partitions), COMMIT_TIMEOUT);
+    Map<TopicPartition, OffsetAndMetadata> committed;
+    try {
+      committed = consumer.committed(Set.copyOf(partitions), COMMIT_TIMEOUT);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // Not fatal: from offset 0 the ledger index keeps more entries than it needs (those below
+      // the committed offset are dropped as the partition is read), and skips the same records.
+      log.warn(
+          "could not read the committed offsets of {} partitions ({}); reading their ledger from"
+              + " the start of its window",
+          partitions.size(),
+          e.getMessage());
+      committed = Map.of();
+    }
     for (TopicPartition tp : partitions) {
       OffsetAndMetadata c = committed.get(tp);
       out.put(tp, c == null ? 0L : c.offset());

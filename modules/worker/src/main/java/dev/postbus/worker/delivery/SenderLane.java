@@ -11,6 +11,7 @@ import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.Holds;
 import dev.postbus.worker.outcome.Failure;
 import dev.postbus.worker.outcome.Outcomes;
 import dev.postbus.worker.relay.ConnectionPool;
@@ -49,9 +50,6 @@ public final class SenderLane implements Runnable {
   /** Longest a lane waits for a connection of the chosen relay before choosing again. */
   private static final Duration BORROW_WAIT = Duration.ofMillis(250);
 
-  /** Longest a lane waits for its ledger entry before it goes on anyway. */
-  private static final Duration LEDGER_WAIT = Duration.ofSeconds(10);
-
   /** What every lane of a worker shares. */
   public record Shared(
       DispatchQueue queue,
@@ -63,6 +61,8 @@ public final class SenderLane implements Runnable {
       int freshConnectionAttempts,
       Suppressions suppressions,
       BounceGuard guard,
+      Holds holds,
+      java.util.function.Consumer<String> onLaneLost,
       Clock clock) {}
 
   /** A send that ended (not given up): the relay it went to and what came of it. */
@@ -71,13 +71,9 @@ public final class SenderLane implements Runnable {
   private final String name;
   private final Shared shared;
   private final Retry freshConnection;
+  private final OutcomeMapper mapper;
   private final CountDownLatch stop = new CountDownLatch(1);
-  private final Runnable ledgerGate = this::awaitPreviousLedgerEntry;
-
-  /**
-   * The last attempt this lane recorded; its ledger entry must be safe before the next final dot.
-   */
-  private Outcomes.Batch previous;
+  private final LedgerGate ledgerGate;
 
   /**
    * The job this lane took ahead (its envelope was named to the connection), handled next, and its
@@ -95,9 +91,14 @@ public final class SenderLane implements Runnable {
 
   private Relay keptRelay;
 
+  /** Whether the job at hand reached its SMTP transaction (an error after it is in doubt). */
+  private boolean transactionStarted;
+
   public SenderLane(String name, Shared shared) {
     this.name = name;
     this.shared = shared;
+    this.mapper = new OutcomeMapper(shared.classifier());
+    this.ledgerGate = new LedgerGate(name, shared.holds(), () -> stop.getCount() == 0);
     this.freshConnection =
         Retry.of(
             name,
@@ -107,25 +108,6 @@ public final class SenderLane implements Runnable {
                 .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
                 .failAfterMaxAttempts(false)
                 .build());
-  }
-
-  /**
-   * Waits until the send ledger holds the previous attempt. Called on this lane's thread just
-   * before the final dot: MAIL, RCPT and the message data of the next job overlap with the ledger's
-   * round trip, and still at most one message per lane can be accepted by the relay without being
-   * in the ledger.
-   */
-  private void awaitPreviousLedgerEntry() {
-    Outcomes.Batch p = previous;
-    if (p == null) {
-      return;
-    }
-    try {
-      p.awaitLedger(LEDGER_WAIT);
-      previous = null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /**
@@ -142,13 +124,18 @@ public final class SenderLane implements Runnable {
       while (stop.getCount() > 0 || held != null) { // a job taken ahead is sent even when stopping
         Preparation.Result prepared = heldPrepared;
         boolean ahead = held != null;
+        if (!ahead && shared.holds().lanesHeld()) { // guard or Kafka lost: take nothing
+          shared.relays().closeIdle();
+          stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+          continue;
+        }
         Delivery d = ahead ? held : shared.queue().take(IDLE_CHECK);
         held = null;
         heldPrepared = null;
         if (d == null) {
           shared.relays().closeIdle();
         } else if (!d.owner().revoked()) {
-          handle(d, prepared);
+          handleSafely(d, prepared);
         }
         if (held == null) {
           releaseKept(); // a connection kept for a job ahead that was not sent on it (its partition
@@ -157,8 +144,53 @@ public final class SenderLane implements Runnable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      log.error(
+          "{} stopped by an unexpected error; the worker goes on with one lane less", name, e);
+    } finally {
+      if (stop.getCount() > 0) {
+        shared.onLaneLost().accept(name);
+      }
+    }
+  }
+
+  /**
+   * Handles one job; an unexpected error of ours on it (a bug, not the job's fault) before the
+   * relay's answer is known ends that attempt as a transient failure, in doubt once its SMTP
+   * transaction began (an error after the answer is known is handled by {@link #record}), so the
+   * job is retried (or dead-lettered by the in-doubt rule) and its partition's commit moves on.
+   * Should recording that fail too, the lane cannot go on and stops (the worker reports it).
+   */
+  private void handleSafely(Delivery d, Preparation.Result prepared) throws InterruptedException {
+    transactionStarted = false;
+    try {
+      handle(d, prepared);
     } catch (RuntimeException e) {
-      log.error("{} stopped by an unexpected error", name, e);
+      log.error(
+          "{}: unexpected error on {}; it is retried{}",
+          name,
+          d,
+          transactionStarted ? " as in doubt (its SMTP transaction had begun)" : "",
+          e);
+      Outcomes.Batch batch =
+          shared
+              .outcomes()
+              .begin(
+                  d,
+                  null,
+                  DeliveryHeaders.attempts(d.headers()) + 1,
+                  DeliveryHeaders.firstFailure(d.headers()));
+      batch.failed(
+          new Failure(
+              OutcomeClass.TRANSIENT,
+              "unexpected error in the worker: " + e.getClass().getSimpleName(),
+              null,
+              null,
+              transactionStarted),
+          null,
+          DeliveryHeaders.recipients(d.headers()));
+      batch.end();
+      ledgerGate.after(batch);
     }
   }
 
@@ -183,7 +215,7 @@ public final class SenderLane implements Runnable {
       Outcomes.Batch batch = shared.outcomes().begin(d, later.job(), attempt, firstFailure);
       batch.scheduled(later.notBefore(), only);
       batch.end();
-      previous = batch;
+      ledgerGate.after(batch);
       return;
     }
     Preparation.Ready ready = (Preparation.Ready) prepared;
@@ -213,7 +245,7 @@ public final class SenderLane implements Runnable {
     if (all.size() != 1
         || !all.get(0).offer().writesAhead()
         || stop.getCount() == 0
-        || shared.guard().tripped() != null) {
+        || shared.holds().held()) {
       return null;
     }
     Delivery next = shared.queue().take(Duration.ZERO);
@@ -242,13 +274,10 @@ public final class SenderLane implements Runnable {
       Delivery d, String pool, MimeMessage message, Address[] recipients, Envelope next)
       throws InterruptedException {
     while (true) {
-      if (shared.guard().tripped() != null) { // paused by the bounce-rate guard: hold the job
-        if (stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
-          log.info(
-              "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
-              name,
-              d);
-          return null;
+      if (shared.holds().lanesHeld()) { // bounce guard or Kafka lost: hold the job
+        releaseKept(); // a connection holding the next envelope is not kept for hours
+        if (stop.await(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS) || d.owner().releasing()) {
+          return handBack(d);
         }
         continue;
       }
@@ -261,12 +290,9 @@ public final class SenderLane implements Runnable {
         pick = shared.relays().pick(pool);
         relay = pick.relay();
         if (relay == null) {
-          if (stop.await(pick.waitFor().toMillis(), TimeUnit.MILLISECONDS) || d.owner().revoked()) {
-            log.info(
-                "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
-                name,
-                d);
-            return null;
+          if (stop.await(pick.waitFor().toMillis(), TimeUnit.MILLISECONDS)
+              || d.owner().releasing()) {
+            return handBack(d);
           }
           continue;
         }
@@ -274,15 +300,18 @@ public final class SenderLane implements Runnable {
       }
       SendOutcome outcome = null;
       try {
-        if (lease != null) {
-          relay.rate().acquire();
-          if (shared.relays().total() != null) {
-            shared.relays().total().acquire();
+        java.util.function.BooleanSupplier giveUp =
+            () -> stop.getCount() == 0 || d.owner().releasing() || shared.holds().lanesHeld();
+        if (lease != null
+            && relay.rate().acquire(giveUp)
+            && (shared.relays().total() == null || shared.relays().total().acquire(giveUp))) {
+          if (!shared.holds().lanesHeld()) { // a hold may have come on while this lane waited
+            transactionStarted = true;
+            ConnectionPool.Lease l = lease;
+            outcome =
+                freshConnection.executeSupplier(
+                    () -> timedSend(l.connection(), message, recipients, next));
           }
-          ConnectionPool.Lease l = lease;
-          outcome =
-              freshConnection.executeSupplier(
-                  () -> timedSend(l.connection(), message, recipients, next));
         }
       } finally {
         if (lease != null) {
@@ -291,6 +320,9 @@ public final class SenderLane implements Runnable {
                 lease; // the next job's envelope waits on it: this lane sends that job next, on it
             keptRelay = relay;
           } else {
+            if (lease.connection().hasAhead()) {
+              lease.connection().disconnect(); // it holds an envelope that was not sent on it
+            }
             lease.close();
           }
         }
@@ -299,12 +331,8 @@ public final class SenderLane implements Runnable {
         }
       }
       if (outcome == null) {
-        if (stop.getCount() == 0 || d.owner().revoked()) {
-          log.info(
-              "{}: leaving {} unsent (stopping or partition revoked); it stays uncommitted",
-              name,
-              d);
-          return null;
+        if (stop.getCount() == 0 || d.owner().releasing()) {
+          return handBack(d);
         }
         continue; // no connection came free in time: choose again, the relay may be out by now
       }
@@ -317,8 +345,18 @@ public final class SenderLane implements Runnable {
         relay.answered();
         return new Sent(relay, outcome);
       }
-      relay.failed(problem(outcome));
+      relay.failed(OutcomeMapper.problem(outcome));
     }
+  }
+
+  /**
+   * Leaves a job this lane has not started: it stays uncommitted (redelivered to whoever owns its
+   * partition next), and a hand-over of its partition does not wait for it. Null, for "given up".
+   */
+  private Sent handBack(Delivery d) {
+    log.info("{}: leaving {} unsent (stopping or partition let go); it stays uncommitted", name, d);
+    d.owner().handBack(d.offset());
+    return null;
   }
 
   /**
@@ -348,6 +386,11 @@ public final class SenderLane implements Runnable {
     return outcome;
   }
 
+  /**
+   * Records what the relay answered. Once that answer is known an error of ours while recording it
+   * must not make the job be sent again: each step is recorded on its own, an error is logged and
+   * the batch still ends (at worst a delivery the relay took is finished without its event).
+   */
   private void record(
       Delivery d,
       Preparation.Ready ready,
@@ -355,105 +398,76 @@ public final class SenderLane implements Runnable {
       Instant firstFailure,
       List<String> only,
       Sent sent) {
-    SendOutcome outcome = sent.outcome();
-    Job job = ready.job();
-    int recipients = ready.recipients().length;
-    Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
-    if (ready.suppressed() != null) {
-      batch.failed(ready.suppressed().failure(), null, ready.suppressed().addresses());
+    Outcomes.Batch batch = shared.outcomes().begin(d, ready.job(), attempt, firstFailure);
+    OutcomeMapper.Mapping m;
+    try {
+      m = mapper.map(ready, only, sent.outcome());
+    } catch (RuntimeException e) {
+      if (!relayTookSome(sent.outcome())) {
+        throw e; // nothing was accepted: a retry sends nothing twice
+      }
+      recordingFailed(d, e);
+      endBatch(batch);
+      return;
     }
-    if (outcome instanceof SendOutcome.Delivered delivered) {
-      sent.relay().rate().accepted();
-      sent.relay().delivered();
-      batch.delivered(delivered.reply(), recipients);
-      shared.guard().record(recipients, 0);
-    } else if (outcome instanceof SendOutcome.RecipientsRefused refused) {
-      if (refused.dataReply() != null) {
-        batch.delivered(refused.dataReply(), refused.accepted());
-      }
-      int permanent = recordRefusals(batch, refused);
-      shared.guard().record(refused.dataReply() != null ? refused.accepted() : 0, permanent);
-    } else if (outcome instanceof SendOutcome.Rejected rejected) {
-      Verdict v = shared.classifier().classify(rejected.reply());
-      if (v.outcomeClass() == OutcomeClass.PERMANENT && rejected.command().equals("DATA")) {
-        // refused after the message: a refusal of every recipient; one alone is surely the cause
-        shared.guard().record(0, recipients);
-        if (recipients == 1) {
-          shared
-              .suppressions()
-              .refused(address(ready.recipients()[0]), rejected.reply(), rejected.command());
-        }
-      }
-      Failure f =
-          new Failure(
-              v.outcomeClass(),
-              rejected.command() + " refused with " + rejected.reply().codes(),
-              rejected.reply(),
-              rejected.command(),
-              false);
-      if (v.throttle() && v.outcomeClass() == OutcomeClass.TRANSIENT) {
-        sent.relay().rate().throttled(); // slow down; the job waits without counting an attempt
-        batch.throttled(f, v.retryAfter(), only);
-      } else {
-        batch.failed(f, v.retryAfter(), only);
-      }
-    } else if (outcome instanceof SendOutcome.InDoubt inDoubt) {
-      log.warn("{}: {} in doubt ({})", name, d, inDoubt.problem());
-      batch.failed(
-          new Failure(OutcomeClass.TRANSIENT, inDoubt.problem(), null, "DATA", true), null, only);
-    } else {
-      batch.failed(
-          new Failure(OutcomeClass.TRANSIENT, problem(outcome), null, null, false), null, only);
+    guarded(d, () -> relaySignals(d, sent.relay(), m));
+    for (OutcomeMapper.Step step : m.steps()) {
+      guarded(d, () -> recordStep(batch, step));
     }
+    for (OutcomeMapper.Bounce b : m.bounces()) {
+      guarded(d, () -> shared.suppressions().refused(b.address(), b.reply(), b.command()));
+    }
+    guarded(d, () -> shared.guard().record(m.accepted(), m.refusedPermanently()));
+    endBatch(batch);
+  }
+
+  private void relaySignals(Delivery d, Relay relay, OutcomeMapper.Mapping m) {
+    if (m.relayAccepted()) {
+      relay.rate().accepted();
+      relay.delivered();
+    }
+    if (m.slowDown()) {
+      relay.rate().throttled(); // slow down; throttled recipients wait without an attempt
+    }
+    if (m.inDoubt() != null) {
+      log.warn("{}: {} in doubt ({})", name, d, m.inDoubt());
+    }
+  }
+
+  private static void recordStep(Outcomes.Batch batch, OutcomeMapper.Step step) {
+    if (step instanceof OutcomeMapper.Delivered s) {
+      batch.delivered(s.reply(), s.recipients());
+    } else if (step instanceof OutcomeMapper.Throttled s) {
+      batch.throttled(s.failure(), s.retryAfter(), s.recipients());
+    } else if (step instanceof OutcomeMapper.Failed s) {
+      batch.failed(s.failure(), s.retryAfter(), s.recipients());
+    }
+  }
+
+  private static boolean relayTookSome(SendOutcome outcome) {
+    return outcome instanceof SendOutcome.Delivered
+        || (outcome instanceof SendOutcome.RecipientsRefused r && r.accepted() > 0);
+  }
+
+  private void guarded(Delivery d, Runnable part) {
+    try {
+      part.run();
+    } catch (RuntimeException e) {
+      recordingFailed(d, e);
+    }
+  }
+
+  private void recordingFailed(Delivery d, RuntimeException e) {
+    log.error(
+        "{}: unexpected error while recording the relay's answer for {}; not sent again",
+        name,
+        d,
+        e);
+  }
+
+  private void endBatch(Outcomes.Batch batch) {
     batch.end();
-    previous = batch;
-  }
-
-  private static String address(Address a) {
-    return ((jakarta.mail.internet.InternetAddress) a).getAddress();
-  }
-
-  /**
-   * Refused recipients, grouped by class: the permanent ones are dead-lettered (and, with a code of
-   * suppression.codes, suppressed), the transient ones retried. Returns how many were permanent.
-   */
-  private int recordRefusals(Outcomes.Batch batch, SendOutcome.RecipientsRefused refused) {
-    var byClass =
-        new java.util.EnumMap<OutcomeClass, List<SendOutcome.Refusal>>(OutcomeClass.class);
-    int permanent = 0;
-    for (SendOutcome.Refusal r : refused.refused()) {
-      OutcomeClass c = shared.classifier().classify(r.reply()).outcomeClass();
-      if (c == OutcomeClass.PERMANENT) {
-        permanent++;
-        shared.suppressions().refused(r.address(), r.reply(), "RCPT");
-      }
-      byClass
-          .computeIfAbsent(
-              c == OutcomeClass.PERMANENT ? c : OutcomeClass.TRANSIENT,
-              k -> new java.util.ArrayList<>())
-          .add(r);
-    }
-    byClass.forEach(
-        (c, list) -> {
-          SendOutcome.Refusal first = list.get(0);
-          Verdict v = shared.classifier().classify(first.reply());
-          batch.failed(
-              new Failure(
-                  c,
-                  "RCPT refused with "
-                      + first.reply().codes()
-                      + " for "
-                      + list.size()
-                      + " of "
-                      + (refused.refused().size() + refused.accepted())
-                      + " recipients",
-                  first.reply(),
-                  "RCPT",
-                  false),
-              v.retryAfter(),
-              list.stream().map(SendOutcome.Refusal::address).toList());
-        });
-    return permanent;
+    ledgerGate.after(batch);
   }
 
   private void endWith(
@@ -461,25 +475,6 @@ public final class SenderLane implements Runnable {
     Outcomes.Batch batch = shared.outcomes().begin(d, job, attempt, firstFailure);
     batch.failed(f, null, only);
     batch.end();
-    previous = batch;
-  }
-
-  private static String problem(SendOutcome outcome) {
-    if (outcome instanceof SendOutcome.ConnectFailed f) {
-      return f.problem();
-    }
-    if (outcome instanceof SendOutcome.ConnectionLost l) {
-      return l.problem();
-    }
-    if (outcome instanceof SendOutcome.InDoubt i) {
-      return i.problem();
-    }
-    if (outcome instanceof SendOutcome.Rejected r) {
-      return r.command() + " refused with " + r.reply().codes();
-    }
-    if (outcome instanceof SendOutcome.RelayRefused r) {
-      return r.problem() + (r.reply() == null ? "" : " (" + r.reply().codes() + ")");
-    }
-    return outcome.getClass().getSimpleName();
+    ledgerGate.after(batch);
   }
 }

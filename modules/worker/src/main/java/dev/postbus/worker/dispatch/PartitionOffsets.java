@@ -19,6 +19,11 @@ public final class PartitionOffsets {
   private long next = -1;
   private long committed = -1;
   private volatile boolean revoked;
+  private volatile boolean releasing;
+
+  /** Offsets lanes handed back unstarted (any thread); the consumer thread abandons them. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Long> handedBack =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** A record was handed to the lanes. Offsets arrive in increasing order. */
   public void track(long offset) {
@@ -46,7 +51,35 @@ public final class PartitionOffsets {
 
   /** Records a lane is working on (neither finished nor abandoned). */
   public int inFlight() {
+    Long offset;
+    while ((offset = handedBack.poll()) != null) {
+      abandon(offset);
+    }
     return inFlight.size();
+  }
+
+  /**
+   * Called by the consumer thread when the partition is about to leave this worker: lanes holding
+   * one of its records without having started it hand it back at once ({@link #handBack}) instead
+   * of keeping the hand-over waiting.
+   */
+  public void markReleasing() {
+    releasing = true;
+  }
+
+  /**
+   * True once the partition is being let go (or is gone): held work for it should be handed back.
+   */
+  public boolean releasing() {
+    return releasing || revoked;
+  }
+
+  /**
+   * A lane gives back a record it had not started (any thread): it stays uncommitted, and is no
+   * longer awaited.
+   */
+  public void handBack(long offset) {
+    handedBack.add(offset);
   }
 
   /** The offset to commit now, when it moved since the last commit. */

@@ -5,7 +5,6 @@ import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.suppression.SuppressionReader;
 import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.suppression.SuppressionWriter;
-import dev.postbus.worker.config.ValueType;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
 import dev.postbus.worker.consume.KafkaContact;
@@ -29,9 +28,6 @@ import io.github.resilience4j.core.IntervalFunction;
 import jakarta.mail.Session;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -75,7 +71,7 @@ public final class Worker implements AutoCloseable {
 
   private final WorkerConfig config;
   private final Clock clock;
-  private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.STARTING);
+  private final WorkerHealth health;
   private final WorkerStats stats = new WorkerStats();
   private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -83,22 +79,23 @@ public final class Worker implements AutoCloseable {
   private final List<Thread> laneThreads = new ArrayList<>();
   private final KafkaProducer<byte[], byte[]> producer;
   private final ScheduledExecutorService scheduler;
+
+  /**
+   * Runs what the producers' acknowledgements lead to, apart from the resends (which may block).
+   */
+  private final java.util.concurrent.ExecutorService acks;
+
   private final ConsumeLoop consumeLoop;
   private final Thread consumerThread;
   private final Relays relays;
   private final WorkerMetrics metrics;
-  private OpsServer health;
+  private OpsServer ops;
   private final LedgerReader ledgerReader;
   private final KafkaProducer<byte[], byte[]> ledgerProducer;
   private final Suppressions suppressions;
   private final BounceGuard guard;
+
   private SuppressionReader suppressionReader;
-
-  /** When the worker was last in touch with Kafka, while it has lost it; else null. */
-  private volatile Instant kafkaLostSince;
-
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
   /** Longest the worker reads the suppression list at start-up before it gives up. */
   private static final Duration SUPPRESSIONS_LOAD_TIMEOUT = Duration.ofMinutes(2);
@@ -106,15 +103,17 @@ public final class Worker implements AutoCloseable {
   private Worker(WorkerConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
+    this.health = new WorkerHealth(config, clock);
     this.producer =
         new KafkaProducer<>(
             KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
+    this.acks = Executors.newSingleThreadExecutor(r -> daemon(r, "postbus-acks"));
     DispatchQueue queue =
         new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
     Outcomes outcomes =
         new Outcomes(
-            new DurableSender(producer, scheduler),
+            new DurableSender(producer, acks, scheduler),
             config.deadLetterTopic(),
             config.eventsTopic(),
             config.workerId(),
@@ -136,7 +135,7 @@ public final class Worker implements AutoCloseable {
             IntervalFunction.ofExponentialRandomBackoff(
                 config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
             clock,
-            this::onRelayChange);
+            health::onRelayChange);
     this.suppressions =
         new Suppressions(
             new SuppressionSet(),
@@ -147,7 +146,9 @@ public final class Worker implements AutoCloseable {
         new BounceGuard(
             config.reputation().guardWindow(),
             config.reputation().guardMaxBounceRate(),
-            this::onGuardTrip);
+            health::onGuardTrip);
+    suppressions.onGroupGuard(health::onGroupGuard);
+    health.watch(relays, guard, suppressions);
     Session session = SmtpConnection.sessionFor(config.relays().get(0).smtp());
     SenderLane.Shared shared =
         new SenderLane.Shared(
@@ -166,6 +167,8 @@ public final class Worker implements AutoCloseable {
             config.failures().freshConnectionAttempts(),
             suppressions,
             guard,
+            health.holds(),
+            health::onLaneLost,
             clock);
     for (int i = 0; i < config.lanes(); i++) {
       lanes.add(new SenderLane("lane-" + i, shared));
@@ -180,13 +183,15 @@ public final class Worker implements AutoCloseable {
             Set.copyOf(config.failures().ladder().topics(config.topic())),
             queue,
             finished,
-            () -> relays.allOut() || guard.tripped() != null,
+            health.holds()::held,
             config.commitInterval(),
             config.drainTimeout(),
             clock);
     consumeLoop.onShare(relays::share);
-    consumeLoop.watchContact(
-        new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, this::onKafka));
+    KafkaContact contact =
+        new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, health::onKafka);
+    consumeLoop.watchContact(contact);
+    health.holds().watchKafkaSilence(contact::sinceContact);
     if (config.ledgerOn()) {
       int ledgerPartitions = ledgerPartitions(producer, config.ledgerTopic());
       this.ledgerProducer =
@@ -195,7 +200,9 @@ public final class Worker implements AutoCloseable {
               new ByteArraySerializer(),
               new ByteArraySerializer());
       outcomes.useLedger(
-          config.ledgerTopic(), ledgerPartitions, new DurableSender(ledgerProducer, scheduler));
+          config.ledgerTopic(),
+          ledgerPartitions,
+          new DurableSender(ledgerProducer, acks, scheduler));
       this.ledgerReader =
           new LedgerReader(
               new KafkaConsumer<>(
@@ -211,9 +218,10 @@ public final class Worker implements AutoCloseable {
       this.ledgerProducer = null;
     }
     this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
-    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, relays, state::get);
+    this.metrics = new WorkerMetrics(config, stats, queue, consumeLoop, relays, health::state);
     metrics.reputation(suppressions, guard);
-    metrics.kafka(() -> kafkaLostSince == null);
+    metrics.kafka(health::kafkaReachable);
+    metrics.lanesLost(health::lanesLost);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -232,7 +240,7 @@ public final class Worker implements AutoCloseable {
             d -> Thread.sleep(d.toMillis()),
             d -> KafkaProbe.problem(KafkaClients.admin(config), d),
             log::warn);
-    OpsServer health =
+    OpsServer ops =
         OpsServer.start(
             config.httpPort(),
             () ->
@@ -264,10 +272,10 @@ public final class Worker implements AutoCloseable {
       worker = new Worker(config, clock);
       worker.loadSuppressions();
     } catch (RuntimeException e) {
-      health.close();
+      ops.close();
       throw e;
     }
-    worker.health = health;
+    worker.ops = ops;
     created.set(worker);
     for (int i = 0; i < worker.lanes.size(); i++) {
       Thread t = new Thread(worker.lanes.get(i), "postbus-lane-" + i);
@@ -276,7 +284,8 @@ public final class Worker implements AutoCloseable {
       t.start();
     }
     worker.consumerThread.start();
-    worker.moveTo(WorkerState.RUNNING);
+    worker.health.moveTo(WorkerState.RUNNING);
+    worker.health.reconsiderPause(); // a guard tripped before this start holds it at once
     log.info(
         "worker {} running: {} connections to {}, topic {}, group {}",
         config.workerId(),
@@ -325,85 +334,29 @@ public final class Worker implements AutoCloseable {
       ledgerProducer.close(Duration.ZERO);
     }
     scheduler.shutdownNow();
+    acks.shutdownNow();
   }
 
   public WorkerState state() {
-    return state.get();
+    return health.state();
   }
 
   /** What the health probes report. */
   public OpsServer.Status status() {
-    WorkerState s = state.get();
-    String reason =
-        switch (s) {
-          case STARTING -> "starting";
-          case RUNNING -> null;
-          case PAUSED -> pauseReason();
-
-          case DRAINING -> "draining";
-          case STOPPED -> "stopped";
-        };
-    return new OpsServer.Status(
-        s,
-        reason,
-        relays.all().stream()
-            .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode()))
-            .toList());
-  }
-
-  private String pauseReason() {
-    List<String> reasons = new ArrayList<>();
-    Instant lost = kafkaLostSince;
-    if (lost != null) {
-      reasons.add("kafka unreachable since " + TIME.format(lost) + " UTC");
-    }
-    if (guard.tripped() != null) {
-      reasons.add(guard.tripped() + "; resume with `postbus resume` once the list is cleaned");
-    }
-    if (relays.allOut()) {
-      reasons.add("relay problem: " + relays.problem());
-    }
-    return String.join("; ", reasons);
-  }
-
-  /** Kafka lost (the time of the last contact) or back (null); on the consumer thread. */
-  private void onKafka(Instant lastContact) {
-    Instant was = kafkaLostSince;
-    kafkaLostSince = lastContact;
-    if (lastContact != null) {
-      log.warn(
-          "worker {}: Kafka at {} unreachable since {} UTC (no fetch, commit or heartbeat for {});"
-              + " not ready until it is back. Jobs wait in Kafka; nothing is lost",
-          config.workerId(),
-          config.bootstrapServers(),
-          TIME.format(lastContact),
-          ValueType.format(config.kafkaWatch().lostAfter()));
-    } else if (was != null) {
-      log.info(
-          "worker {}: Kafka is back (unreachable from {} UTC for {} s)",
-          config.workerId(),
-          TIME.format(was),
-          Duration.between(was, clock.instant()).toSeconds());
-    }
-    reconsiderPause();
+    return health.status();
   }
 
   /**
-   * Lets delivery go on after the bounce-rate guard paused it, with a fresh window. Returns false
-   * when the guard had not paused it.
+   * Lets delivery go on after the bounce-rate guard paused it (the whole group, with a fresh
+   * window). Returns false when the guard had not paused it.
    */
   public boolean resume() {
-    if (!guard.resume()) {
-      return false;
-    }
-    log.info("worker {}: the bounce-rate guard was resumed by an operator", config.workerId());
-    reconsiderPause();
-    return true;
+    return health.resume();
   }
 
   /** The port of the health endpoints. */
   public int httpPort() {
-    return health.port();
+    return ops.port();
   }
 
   public WorkerStats stats() {
@@ -432,7 +385,7 @@ public final class Worker implements AutoCloseable {
   /** Drains and stops. Idempotent; returns once stopped. */
   @Override
   public void close() {
-    if (!beginDrain()) {
+    if (!health.beginDrain()) {
       try {
         stopped.await();
       } catch (InterruptedException e) {
@@ -462,9 +415,10 @@ public final class Worker implements AutoCloseable {
       ledgerProducer.close(PRODUCER_CLOSE_TIMEOUT);
     }
     scheduler.shutdownNow();
-    moveTo(WorkerState.STOPPED);
-    if (health != null) {
-      health.close();
+    acks.shutdownNow();
+    health.moveTo(WorkerState.STOPPED);
+    if (ops != null) {
+      ops.close();
     }
     log.info("worker {} stopped: {}", config.workerId(), stats.snapshot());
     stopped.countDown(); // last: whoever waits for the stop (the worker command, then exit) sees it
@@ -479,49 +433,6 @@ public final class Worker implements AutoCloseable {
       Thread closer = new Thread(this::close, "postbus-stop");
       closer.start();
     }
-  }
-
-  private synchronized boolean beginDrain() {
-    WorkerState s = state.get();
-    if (s == WorkerState.DRAINING || s == WorkerState.STOPPED) {
-      return false;
-    }
-    moveTo(WorkerState.DRAINING);
-    return true;
-  }
-
-  private void onRelayChange(boolean down) {
-    reconsiderPause();
-  }
-
-  private void onGuardTrip(String reason) {
-    log.warn(
-        "worker {}: delivery paused by the bounce-rate guard: {} (guard.max-bounce-rate {}); jobs stay"
-            + " in Kafka, nothing is lost. Clean the list, then `postbus resume` (or restart the worker)",
-        config.workerId(),
-        reason,
-        config.reputation().guardMaxBounceRate());
-    reconsiderPause();
-  }
-
-  /**
-   * PAUSED while every relay is out, the bounce-rate guard holds delivery, or Kafka is lost;
-   * RUNNING otherwise.
-   */
-  private synchronized void reconsiderPause() {
-    boolean hold = relays.allOut() || guard.tripped() != null || kafkaLostSince != null;
-    WorkerState s = state.get();
-    if (hold && s == WorkerState.RUNNING) {
-      moveTo(WorkerState.PAUSED);
-    } else if (!hold && s == WorkerState.PAUSED) {
-      moveTo(WorkerState.RUNNING);
-    }
-  }
-
-  private synchronized void moveTo(WorkerState target) {
-    WorkerState from = state.get();
-    state.set(from.moveTo(target));
-    log.info("worker {}: {} -> {}", config.workerId(), from, target);
   }
 
   private static void join(Thread t, Duration timeout) {

@@ -188,6 +188,14 @@ public final class WorkerMetrics {
   }
 
   /** 1 while the worker is in touch with Kafka. */
+  void lanesLost(java.util.function.IntSupplier lost) {
+    Gauge.builder("postbus.lanes.lost", lost, l -> l.getAsInt())
+        .strongReference(true)
+        .description(
+            "Sender lanes stopped by an unexpected error (the worker is not ready; restart it)")
+        .register(registry);
+  }
+
   void kafka(java.util.function.BooleanSupplier reachable) {
     Gauge.builder("postbus.kafka.reachable", reachable, r -> r.getAsBoolean() ? 1 : 0)
         .strongReference(true)

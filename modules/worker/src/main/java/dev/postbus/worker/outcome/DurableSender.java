@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a record and runs {@code onAcked} once Kafka has it (acks=all). A failed send is tried
  * again after a pause until it succeeds or {@code abandon} says the work is no longer ours, so a
- * job's offset is never committed before its retry, dead-letter or event record is safe.
+ * job's offset is never committed before its retry, dead-letter or event record is safe. What an
+ * answer leads to runs on the {@code retries} thread, never in the producer's callback.
  */
 public final class DurableSender {
 
@@ -22,11 +23,25 @@ public final class DurableSender {
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
   private final Producer<byte[], byte[]> producer;
+  private final java.util.concurrent.Executor acks;
   private final ScheduledExecutorService retries;
   private final Duration retryPause;
 
+  /** Acknowledgements and resends on one thread (tests). */
   public DurableSender(Producer<byte[], byte[]> producer, ScheduledExecutorService retries) {
-    this(producer, retries, RETRY_PAUSE);
+    this(producer, retries, retries, RETRY_PAUSE);
+  }
+
+  /**
+   * @param acks runs what an acknowledgement leads to (the next record of a batch, its end)
+   * @param retries runs the resends, which may block in {@code send} (buffer full) for
+   *     max.block.ms: on another thread than {@code acks}, so they hold up no acknowledgement
+   */
+  public DurableSender(
+      Producer<byte[], byte[]> producer,
+      java.util.concurrent.Executor acks,
+      ScheduledExecutorService retries) {
+    this(producer, acks, retries, RETRY_PAUSE);
   }
 
   /**
@@ -34,9 +49,35 @@ public final class DurableSender {
    */
   DurableSender(
       Producer<byte[], byte[]> producer, ScheduledExecutorService retries, Duration retryPause) {
+    this(producer, retries, retries, retryPause);
+  }
+
+  private DurableSender(
+      Producer<byte[], byte[]> producer,
+      java.util.concurrent.Executor acks,
+      ScheduledExecutorService retries,
+      Duration retryPause) {
     this.producer = producer;
+    this.acks = acks;
     this.retries = retries;
     this.retryPause = retryPause;
+  }
+
+  /**
+   * A task that throws is logged, naming the record: an executor's future would swallow it, and the
+   * job would stay unfinished (uncommitted, redelivered later) without a word.
+   */
+  private static Runnable logged(java.util.function.Supplier<String> what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        log.error(
+            "unexpected error after writing {}; its job stays unfinished (uncommitted, redelivered)",
+            what.get(),
+            e);
+      }
+    };
   }
 
   /**
@@ -63,15 +104,18 @@ public final class DurableSender {
     try {
       producer.send(
           record,
-          (metadata, error) -> {
-            if (error == null) {
-              onAcked.run();
-            } else if (error instanceof RecordTooLargeException && tooLarge != null) {
-              sendSmaller(record, what, abandon, onAcked, tooLarge, error);
-            } else {
-              retryLater(record, what, abandon, onAcked, tooLarge, error);
-            }
-          });
+          (metadata, error) ->
+              onOurThread(
+                  what,
+                  () -> {
+                    if (error == null) {
+                      onAcked.run();
+                    } else if (error instanceof RecordTooLargeException && tooLarge != null) {
+                      sendSmaller(record, what, abandon, onAcked, tooLarge, error);
+                    } else {
+                      retryLater(record, what, abandon, onAcked, tooLarge, error);
+                    }
+                  }));
     } catch (RecordTooLargeException e) {
       if (tooLarge == null) {
         retryLater(record, what, abandon, onAcked, null, e);
@@ -80,6 +124,20 @@ public final class DurableSender {
       }
     } catch (RuntimeException e) {
       retryLater(record, what, abandon, onAcked, tooLarge, e);
+    }
+  }
+
+  /**
+   * Runs what an answer from Kafka leads to (the next record of a batch, a ledger entry, a resend)
+   * on our thread, not in the producer's callback: that runs on Kafka's I/O thread, where a send
+   * that blocks (buffer full, metadata) for max.block.ms would stall every producer answer.
+   */
+  private void onOurThread(java.util.function.Supplier<String> what, Runnable task) {
+    try {
+      acks.execute(logged(what, task));
+    } catch (RejectedExecutionException shuttingDown) {
+      log.warn(
+          "{} answered at shutdown; its job stays uncommitted and will be redelivered", what.get());
     }
   }
 
@@ -125,7 +183,7 @@ public final class DurableSender {
         error.getMessage());
     try {
       retries.schedule(
-          () -> send(record, what, abandon, onAcked, tooLarge),
+          logged(what, () -> send(record, what, abandon, onAcked, tooLarge)),
           retryPause.toMillis(),
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shuttingDown) {

@@ -100,12 +100,6 @@ public final class Outcomes {
         new java.util.concurrent.CountDownLatch(1);
     private volatile boolean ledgerSent;
 
-    /**
-     * A record that carries the job on (retry, scheduled, dead letter) was added: the ledger entry
-     * must wait for it.
-     */
-    private boolean hasFailureRecords;
-
     private Batch(Delivery d, Job job, int attempt, Instant firstFailure) {
       this.d = d;
       this.job = job;
@@ -114,13 +108,13 @@ public final class Outcomes {
     }
 
     public void delivered(SmtpReply reply, int recipients) {
-      stats.delivered(d.timestamp(), now.toEpochMilli());
       event(
           "delivered",
           e -> {
             RecordFactory.putReply(e, reply);
             e.put("deliveredTo", recipients);
           });
+      stats.delivered(d.timestamp(), now.toEpochMilli());
     }
 
     /**
@@ -146,7 +140,6 @@ public final class Outcomes {
         return;
       }
       RetryPolicy.RetryAt at = (RetryPolicy.RetryAt) decision;
-      hasFailureRecords = true;
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
       send(records.retry(d, tier, attempt, first, at.due(), f, recipients), "retry record");
@@ -165,7 +158,8 @@ public final class Outcomes {
      * counting an attempt and without holding its partition.
      */
     public void scheduled(Instant notBefore, List<String> recipients) {
-      RetryPolicy.RetryAt at = holdUntil(notBefore, recipients, "scheduled record");
+      RetryPolicy.RetryAt at =
+          holdUntil(notBefore, recipients, "scheduled record", attempt - 1, firstFailure);
       event(
           "scheduled",
           e -> {
@@ -176,14 +170,25 @@ public final class Outcomes {
 
     /**
      * The relay asked us to slow down: the job waits on the first tier of the ladder (or as long as
-     * the relay asked), and the attempt does not count against the job.
+     * the relay asked). The first throttle of a job does not count as an attempt but starts the
+     * clock of {@code retry.max-age}; every later one counts against {@code retry.max-attempts}, so
+     * a throttle that never ends becomes a dead letter (expired) like any other failure.
      */
     public void throttled(Failure f, Duration retryHint, List<String> recipients) {
+      Instant first = firstFailure == null ? now : firstFailure;
+      int counted = firstFailure == null ? attempt - 1 : attempt;
+      if (firstFailure != null
+          && ladder.next(counted, first, now, null, () -> 0.5)
+              instanceof RetryPolicy.GiveUp giveUp) {
+        deadLetter(f.expired(giveUp.reason()), recipients);
+        return;
+      }
       Duration wait = ladder.delays().get(0);
       if (retryHint != null && retryHint.compareTo(wait) > 0) {
         wait = retryHint;
       }
-      RetryPolicy.RetryAt at = holdUntil(now.plus(wait), recipients, "throttled record");
+      RetryPolicy.RetryAt at =
+          holdUntil(now.plus(wait), recipients, "throttled record", counted, first);
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
       event(
@@ -198,26 +203,20 @@ public final class Outcomes {
     }
 
     /**
-     * Puts the job on the ladder until {@code until}, the attempt count and first failure
-     * unchanged.
+     * Puts the job on the ladder until {@code until} with {@code attempts} made so far and its
+     * first failure.
      */
-    private RetryPolicy.RetryAt holdUntil(Instant until, List<String> recipients, String what) {
-      hasFailureRecords = true;
+    private RetryPolicy.RetryAt holdUntil(
+        Instant until, List<String> recipients, String what, int attempts, Instant first) {
       RetryPolicy.RetryAt at = ladder.hold(until, now);
       send(
           records.scheduled(
-              d,
-              ladder.topic(jobsTopic, at.tier()),
-              attempt - 1,
-              firstFailure,
-              at.due(),
-              recipients),
+              d, ladder.topic(jobsTopic, at.tier()), attempts, first, at.due(), recipients),
           what);
       return at;
     }
 
     private void deadLetter(Failure f, List<String> recipients) {
-      hasFailureRecords = true;
       stats.deadLettered(f.outcomeClass().label());
       boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
       log.info(
@@ -244,14 +243,11 @@ public final class Outcomes {
     }
 
     /**
-     * No more records: the delivery finishes when the ones added are acknowledged. When only a
-     * delivery was recorded, the ledger entry goes out at once, beside the event; after a retry
-     * record or dead letter it waits for them (see {@link #release}).
+     * No more records: the delivery finishes when the ones added are acknowledged. The ledger entry
+     * goes out last, once every other record (the delivered event too) is safe (see {@link
+     * #release}): a job the ledger holds as finished has its event written.
      */
     public void end() {
-      if (ledgerTopic != null && !hasFailureRecords) {
-        sendLedger();
-      }
       release();
     }
 
@@ -260,14 +256,14 @@ public final class Outcomes {
      * its next SMTP transaction only when a crash could no longer make this one be sent again.
      * Returns at once when the ledger is off.
      */
-    public void awaitLedger(Duration max) throws InterruptedException {
-      if (ledgerTopic != null
-          && !ledgerWritten.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        log.warn(
-            "ledger entry for {} not acknowledged within {}; going on (a crash now could send it twice)",
-            d,
-            max);
-      }
+    public boolean awaitLedger(Duration max) throws InterruptedException {
+      return ledgerTopic == null
+          || ledgerWritten.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** The delivery this batch records. */
+    public Delivery delivery() {
+      return d;
     }
 
     private void sendLedger() {
@@ -286,8 +282,18 @@ public final class Outcomes {
     private void event(
         String type,
         java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> details) {
-      if (records.eventsOn()) {
-        send(records.event(d, job, type, attempt, now, details), type + " event");
+      if (!records.eventsOn()) {
+        return;
+      }
+      ProducerRecord<byte[], byte[]> event = records.event(d, job, type, attempt, now, details);
+      if (type.equals("delivered") && ledgerSender != null) {
+        // The ledger entry waits for this event (a new owner skips a job the ledger holds, and
+        // would never write its event): on the ledger's unlingering producer, that wait is short.
+        pending.incrementAndGet();
+        ledgerSender.send(
+            event, () -> "delivered event for " + d, () -> d.owner().revoked(), this::release);
+      } else {
+        send(event, type + " event");
       }
     }
 

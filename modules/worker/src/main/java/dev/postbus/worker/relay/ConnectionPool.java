@@ -82,6 +82,12 @@ public final class ConnectionPool {
 
   private final List<Entry> all = new ArrayList<>();
   private final ArrayDeque<Entry> free = new ArrayDeque<>();
+
+  /**
+   * Idle connections above a lowered limit, taken out of {@link #free} until a lane closes them.
+   */
+  private final List<Entry> toClose = new ArrayList<>();
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition returned = lock.newCondition();
   private int inUse;
@@ -98,6 +104,7 @@ public final class ConnectionPool {
    * runs on the lane's thread just before each final dot sent on it.
    */
   public Lease borrow(Duration wait, Runnable gate) throws InterruptedException {
+    closeSurplus();
     Entry p;
     lock.lock();
     try {
@@ -147,14 +154,19 @@ public final class ConnectionPool {
     }
   }
 
-  /** Lends at most {@code n} connections at once (at least one), closing idle ones above it. */
+  /**
+   * Lends at most {@code n} connections at once (at least one). Idle connections above it are set
+   * aside, not lent, and closed by the next lane that borrows or looks for idle ones: this is
+   * called in Kafka's rebalance callbacks, on the consumer thread, where a QUIT to a relay that
+   * does not answer it would hold the whole rebalance.
+   */
   public void limit(int n) {
     int bounded = Math.max(1, Math.min(n, all.size()));
-    List<Entry> closing = new ArrayList<>();
     lock.lock();
     try {
       limit = bounded;
       int open = inUse;
+      List<Entry> closing = new ArrayList<>();
       for (var it = free.descendingIterator(); it.hasNext(); ) { // the next to be lent first
         Entry f = it.next();
         if (isOpen(f.connection.state()) && ++open > limit) {
@@ -163,7 +175,23 @@ public final class ConnectionPool {
       }
       free.removeAll(closing);
       inUse += closing.size();
+      toClose.addAll(closing);
       returned.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Closes the connections {@link #limit} set aside; on a lane's thread. */
+  private void closeSurplus() {
+    List<Entry> closing;
+    lock.lock();
+    try {
+      if (toClose.isEmpty()) {
+        return;
+      }
+      closing = new ArrayList<>(toClose);
+      toClose.clear();
     } finally {
       lock.unlock();
     }
@@ -187,6 +215,7 @@ public final class ConnectionPool {
 
   /** Closes free connections idle past the idle timeout; called by lanes with nothing to do. */
   public void closeIdle() {
+    closeSurplus();
     for (Entry p : all) {
       if (tryBorrow(p)) {
         try {

@@ -159,9 +159,16 @@ public final class Relays {
         .collect(Collectors.joining("; "));
   }
 
+  /**
+   * A relay went out or came back. The relays' states are read under this monitor, so that a lane
+   * that saw "all out" cannot store it after another lane has seen one come back. The listener is
+   * told outside the monitor (it may read {@link #allOut} under a lock of its own) and must read
+   * the state again rather than trust the order of its calls.
+   */
   private void changed() {
-    boolean now = relays.stream().noneMatch(Relay::up);
+    boolean now;
     synchronized (this) {
+      now = relays.stream().noneMatch(Relay::up);
       if (now == allOut) {
         return;
       }

@@ -2,16 +2,17 @@ package dev.postbus.worker.relay;
 
 import com.google.common.util.concurrent.RateLimiter;
 import dev.postbus.worker.time.Ticker;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.DoubleAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * How fast this worker's lanes may send, shared by all of them: the worker's own limit, and its
- * share of the group's limit, which is the group limit times the part of the jobs topic's
- * partitions this worker owns. The share is recomputed on every rebalance, so the workers of a
- * group together stay within the group limit with no store shared between them. Smooth pacing
- * (Guava's RateLimiter), not bursts per second.
+ * share of the group's limit, which is the group limit times the part of the consumed partitions
+ * (jobs and retry tiers) this worker owns. The share is recomputed on every rebalance, so the
+ * workers of a group together stay within the group limit with no store shared between them. Smooth
+ * pacing (Guava's RateLimiter), not bursts per second.
  */
 public final class SendRate {
 
@@ -89,12 +90,17 @@ public final class SendRate {
     apply("relay asked to slow down");
   }
 
-  /** Called on every rebalance with this worker's jobs partitions and the topic's total. */
+  /**
+   * Called on every rebalance with the partitions this worker owns and the total the group consumes
+   * (jobs and retry tiers): the workers' shares add up to the group's limit.
+   */
   public void share(int owned, int total) {
     if (global <= 0 || total <= 0) {
       return;
     }
-    double share = (double) global * owned / total;
+    // A worker that owns nothing sends nothing; it keeps one partition's share, never a near-zero
+    // rate a lane could be caught waiting on when partitions come.
+    double share = (double) global * Math.max(owned, 1) / total;
     synchronized (this) {
       configured = own > 0 ? Math.min(own, share) : share;
       apply(
@@ -118,8 +124,7 @@ public final class SendRate {
     if (next != rate) {
       rate = next;
       if (next != Double.POSITIVE_INFINITY) {
-        // A worker with no partitions sends nothing; keep a positive rate for the limiter.
-        limiter.setRate(Math.max(next, 0.001));
+        limiter.setRate(Math.max(next, 0.001)); // the limiter needs a positive rate
       }
       if (why != null) {
         log.info(
@@ -181,11 +186,30 @@ public final class SendRate {
     }
   }
 
-  /** Waits for a permit to send one message. */
-  public void acquire() {
+  /** The longest Guava may sleep (uninterruptibly) for a permit before this class looks again. */
+  private static final long STEP_MICROS = 100_000;
+
+  /**
+   * Waits for a permit to send one message, in steps of at most 100 ms, giving up (false) as soon
+   * as {@code giveUp} says so or the thread is interrupted: a lane stopping, or whose partition is
+   * let go, does not sleep out a slow rate.
+   */
+  public boolean acquire(java.util.function.BooleanSupplier giveUp) throws InterruptedException {
     tick();
-    if (limited()) {
-      waited.add(limiter.acquire());
+    if (!limited()) {
+      return true;
+    }
+    long start = System.nanoTime();
+    try {
+      while (!limiter.tryAcquire(1, STEP_MICROS, TimeUnit.MICROSECONDS)) {
+        if (giveUp.getAsBoolean()) {
+          return false;
+        }
+        TimeUnit.MICROSECONDS.sleep(STEP_MICROS / 2);
+      }
+      return true;
+    } finally {
+      waited.add((System.nanoTime() - start) / 1e9);
     }
   }
 

@@ -78,6 +78,18 @@ public final class BounceGuard {
     return filled == 0 ? 0 : (double) bounces / filled;
   }
 
+  /**
+   * The guard was tripped elsewhere in the group (or before a restart): delivery pauses here too,
+   * without telling the trip listener again. Returns whether it was not tripped yet.
+   */
+  public synchronized boolean hold(String reason) {
+    if (tripped != null) {
+      return false;
+    }
+    tripped = reason;
+    return true;
+  }
+
   /** Why delivery is paused, or null while it is not. */
   public String tripped() {
     return tripped;

@@ -99,6 +99,33 @@ public final class Suppressions implements SuppressionReader.Listener {
         e.toString());
   }
 
+  /** The group's bounce-rate guard as the topic says: a trip ("instance\nreason") or null. */
+  private volatile java.util.function.Consumer<String> groupGuard = trip -> {};
+
+  /** Told each trip and resume of the group's bounce-rate guard read from the topic. */
+  public void onGroupGuard(java.util.function.Consumer<String> listener) {
+    this.groupGuard = listener;
+  }
+
+  @Override
+  public void guard(String trip) {
+    groupGuard.accept(trip);
+  }
+
+  /** Keeps this worker's trip on the topic, for the group and for any restart. */
+  public void guardTripped(String instance, String reason) {
+    if (writer != null) {
+      writer.guardTripped(instance, reason);
+    }
+  }
+
+  /** Lifts the trip kept on the topic. */
+  public void guardResumed() {
+    if (writer != null) {
+      writer.guardResumed();
+    }
+  }
+
   @Override
   public void added(Suppression s) {
     set.add(s);

@@ -18,6 +18,18 @@ class WorkerConfigTest {
   }
 
   @Test
+  void kafkaLostAfterMustBeShorterThanTheConsumersSessionTimeout() {
+    assertThatThrownBy(
+            () -> WorkerConfig.from(Settings.of(Map.of("worker.kafka-lost-after", "50s"))))
+        .hasMessageContaining("worker.kafka-lost-after")
+        .hasMessageContaining("session.timeout.ms");
+    assertThatThrownBy(
+            () ->
+                WorkerConfig.from(Settings.of(Map.of("kafka.client.session.timeout.ms", "10000"))))
+        .hasMessageContaining("worker.kafka-lost-after");
+  }
+
+  @Test
   void defaultsNeedNoConfigurationAtAll() {
     WorkerConfig c = fromEnv(Map.of());
     assertThat(c.topic()).isEqualTo("postbus.jobs");
@@ -85,6 +97,25 @@ class WorkerConfigTest {
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_PORT", "smtp")))
         .hasMessageStartingWith(
             "smtp.port (POSTBUS_SMTP_PORT): expected an integer from 1 to 65535; got 'smtp'");
+  }
+
+  @Test
+  void aDrainTimeoutBeyondTheConsumersPollIntervalStopsStartUp() {
+    assertThatThrownBy(() -> WorkerConfig.from(Settings.of(Map.of("worker.drain-timeout", "10m"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "worker.drain-timeout (10m) plus 10s to commit must be shorter than the consumer's"
+                + " max.poll.interval.ms (5m)");
+    assertThat(
+            WorkerConfig.from(
+                    Settings.of(
+                        Map.of(
+                            "worker.drain-timeout",
+                            "10m",
+                            "kafka.client.max.poll.interval.ms",
+                            "900000")))
+                .drainTimeout())
+        .isEqualTo(java.time.Duration.ofMinutes(10));
   }
 
   @Test

@@ -43,25 +43,27 @@ class KafkaContactTest {
   }
 
   @Test
-  void aRecentHeartbeatIsContact() {
-    pass(Duration.ofSeconds(20));
-    contact.heartbeat(2); // the consumer heartbeated 2 s ago
+  void anAnsweredHeartbeatIsContact() {
+    contact.heartbeatsAnswered(3);
+    pass(Duration.ofSeconds(14));
+    contact.heartbeatsAnswered(4); // the coordinator answered one more
+    pass(Duration.ofSeconds(14));
     contact.check();
     assertThat(changes).isEmpty();
 
-    pass(Duration.ofSeconds(14));
-    contact.heartbeat(16); // no heartbeat since
+    pass(Duration.ofSeconds(1));
+    contact.heartbeatsAnswered(4); // none answered since
     contact.check();
     assertThat(changes).hasSize(1);
 
-    contact.heartbeat(0); // back
+    contact.heartbeatsAnswered(5); // back
     assertThat(changes).hasSize(2).last().isNull();
   }
 
   @Test
   void noHeartbeatYetIsNotContact() {
-    contact.heartbeat(-1);
-    contact.heartbeat(Double.NaN);
+    contact.heartbeatsAnswered(-1);
+    contact.heartbeatsAnswered(Double.NaN);
     pass(Duration.ofSeconds(15));
     contact.check();
     assertThat(changes).hasSize(1);

@@ -97,6 +97,74 @@ class BounceGuardIT {
   }
 
   @Test
+  void aTrippedGuardDoesNotHoldARebalanceForTheDrainTimeout(EmbeddedKafka kafka) throws Exception {
+    UnknownUsers faults = new UnknownUsers();
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      relay.faults(faults);
+      f.publish(batch("held", 30));
+      Map<String, String> settings = new java.util.HashMap<>(GUARD);
+      settings.put("worker.drain-timeout", "2m"); // what a held lane would make a rebalance wait
+      Worker a = f.start(f.config(relay.port(), 2, "guard-a", settings));
+      await().atMost(Duration.ofSeconds(30)).until(() -> a.state() == WorkerState.PAUSED);
+
+      faults.refusing.set(false);
+      long joined = System.nanoTime();
+      Worker b = f.start(f.config(relay.port(), 2, "guard-b", settings));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> b.ownedPartitions() > 0 && a.ownedPartitions() < Fixtures.PARTITIONS);
+      long seconds =
+          java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - joined);
+      assertThat(seconds)
+          .as("the rebalance completed without waiting for held lanes")
+          .isLessThan(20);
+
+      assertThat(post(a.httpPort(), OpsServer.RESUME_PATH).statusCode()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(90)).until(() -> finished(a) + finished(b) >= JOBS);
+      assertThat(relay.countsByMessageId().values()).allMatch(n -> n == 1);
+      assertThat(
+              relay.received()
+                  + a.stats().snapshot().deadLettered()
+                  + b.stats().snapshot().deadLettered())
+          .isEqualTo(JOBS);
+    }
+  }
+
+  @Test
+  void aTripHoldsAcrossARestartAndForTheGroupUntilResumed(EmbeddedKafka kafka) throws Exception {
+    UnknownUsers faults = new UnknownUsers();
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      relay.faults(faults);
+      f.publish(batch("kept", 30));
+      Worker first = f.start(f.config(relay.port(), 2, "guard-first", GUARD));
+      await().atMost(Duration.ofSeconds(30)).until(() -> first.state() == WorkerState.PAUSED);
+      first.close(); // a crash-looping pod, or a restart to "fix" it
+
+      Worker second = f.start(f.config(relay.port(), 2, "guard-second", GUARD));
+      Worker third = f.start(f.config(relay.port(), 2, "guard-third", GUARD));
+      for (Worker w : List.of(second, third)) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> w.state() == WorkerState.PAUSED);
+        assertThat(HttpProbe.get(w.httpPort(), OpsServer.READY_PATH).body())
+            .containsPattern("bounce rate \\d+\\.\\d% over the last 100 sends");
+      }
+      int atRestart = faults.offered.get();
+
+      faults.refusing.set(false); // the operator cleaned the list
+      assertThat(post(second.httpPort(), OpsServer.RESUME_PATH).statusCode()).isEqualTo(200);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> second.state() == WorkerState.RUNNING && third.state() == WorkerState.RUNNING);
+      await().atMost(Duration.ofSeconds(90)).until(() -> faults.offered.get() > atRestart);
+      second.close();
+      Worker fourth = f.start(f.config(relay.port(), 2, "guard-fourth", GUARD));
+      assertThat(fourth.state()).as("resumed for good").isEqualTo(WorkerState.RUNNING);
+    }
+  }
+
+  @Test
   void aGoodBatchNeverTripsIt(EmbeddedKafka kafka) throws Exception {
     UnknownUsers faults = new UnknownUsers();
     try (SmtpCapture relay = SmtpCapture.start(0);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,5 +82,76 @@ class DurableSenderTest {
     retries.submit(() -> {}).get(); // anything scheduled has run
     assertThat(producer.history()).hasSize(1);
     assertThat(acked).isFalse();
+  }
+
+  @Test
+  void whatAnAcknowledgementLeadsToRunsOnAThreadOfOursNotInTheProducersCallback() {
+    List<Thread> sendingThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    MockProducer<byte[], byte[]> watched =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<
+                  org.apache.kafka.clients.producer.RecordMetadata>
+              send(
+                  ProducerRecord<byte[], byte[]> r,
+                  org.apache.kafka.clients.producer.Callback callback) {
+            sendingThreads.add(Thread.currentThread());
+            return super.send(r, callback);
+          }
+        };
+    DurableSender onWatched = new DurableSender(watched, retries, Duration.ZERO);
+    List<Thread> ackThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    onWatched.send(
+        record("with payload"),
+        () -> "dead letter",
+        () -> false,
+        () -> ackThreads.add(Thread.currentThread()),
+        r -> record("without payload"));
+
+    // The "callbacks" run on the thread that completes the send: here the test's, in the worker
+    // Kafka's I/O thread, which must never block in a send of ours.
+    watched.errorNext(new RecordTooLargeException("over max.message.bytes"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sendingThreads.size() == 2);
+    assertThat(sendingThreads.get(1)).isNotSameAs(Thread.currentThread());
+    watched.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> ackThreads.size() == 1);
+    assertThat(ackThreads.get(0)).isNotSameAs(Thread.currentThread());
+  }
+
+  @Test
+  void aContinuationThatThrowsIsLoggedAndTheNextOneStillRuns() {
+    ch.qos.logback.classic.Logger senderLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DurableSender.class);
+    var lines =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    senderLog.addAppender(lines);
+    try {
+      AtomicBoolean second = new AtomicBoolean();
+      sender.send(
+          record("first"),
+          () -> "event for jobs-0@1",
+          () -> false,
+          () -> {
+            throw new IllegalStateException("a bug in a continuation");
+          });
+      sender.send(
+          record("second"), () -> "event for jobs-0@2", () -> false, () -> second.set(true));
+      producer.completeNext();
+      producer.completeNext();
+      await().atMost(Duration.ofSeconds(5)).until(second::get);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(lines.list)
+                      .as("the error is logged, naming the record, not swallowed")
+                      .anyMatch(
+                          e ->
+                              e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                                  && e.getFormattedMessage().contains("event for jobs-0@1")));
+    } finally {
+      senderLog.detachAppender(lines);
+    }
   }
 }

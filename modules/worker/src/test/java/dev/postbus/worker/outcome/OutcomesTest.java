@@ -1,6 +1,7 @@
 package dev.postbus.worker.outcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.postbus.job.Job;
 import dev.postbus.smtp.OutcomeClass;
@@ -92,14 +93,18 @@ class OutcomesTest {
     Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
     batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
     batch.end();
-    assertThat(topics(producer)).containsExactly("jobs.events");
+    assertThat(topics(producer)).isEmpty();
     assertThat(topics(ledger))
-        .as("a delivery's ledger entry goes out at once, beside its event")
-        .containsExactly("jobs.ledger");
-    assertThat(finished).isEmpty();
-    producer.completeNext();
+        .as(
+            "the delivered event first (on the ledger's unlingering producer); the ledger entry, which"
+                + " makes a new owner skip the job, only once the event is safe")
+        .containsExactly("jobs.events");
+    ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> topics(ledger).size() == 2);
+    assertThat(topics(ledger)).containsExactly("jobs.events", "jobs.ledger");
     assertThat(finished).as("the ledger entry is not acknowledged yet").isEmpty();
     ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !finished.isEmpty());
     assertThat(finished).containsExactly(d);
   }
 
@@ -131,9 +136,11 @@ class OutcomesTest {
     assertThat(topics(ledger)).as("not before the dead letter is safe").isEmpty();
     producer.completeNext();
     producer.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !topics(ledger).isEmpty());
     assertThat(topics(ledger)).containsExactly("jobs.ledger");
     assertThat(finished).isEmpty();
     ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !finished.isEmpty());
     assertThat(finished).containsExactly(d);
   }
 
@@ -152,5 +159,53 @@ class OutcomesTest {
         null);
     batch.end();
     assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.retry.30s", "jobs.events");
+  }
+
+  private static Failure throttle() {
+    return new Failure(
+        OutcomeClass.TRANSIENT,
+        "RCPT refused with 450 4.7.1",
+        new SmtpReply(450, "4.7.1", "client host rejected"),
+        "RCPT",
+        false);
+  }
+
+  private static String header(ProducerRecord<byte[], byte[]> r, String key) {
+    var h = r.headers().lastHeader(key);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aFirstThrottleIsHeldWithoutCountingButStartsTheClockOfRetryMaxAge() {
+    Outcomes.Batch batch = outcomes.begin(delivery(10), job(), 1, null);
+    batch.throttled(throttle(), null, null);
+    batch.end();
+    ProducerRecord<byte[], byte[]> held =
+        producer.history().stream()
+            .filter(r -> r.topic().equals("jobs.retry.30s"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(held.headers().toArray())
+        .extracting(h -> h.key())
+        .as("the hold carries its first failure, so retry.max-age bounds it")
+        .contains(dev.postbus.job.PostbusHeaders.FIRST_FAILURE);
+  }
+
+  @Test
+  void aThrottleThatLastsLongerThanRetryMaxAgeIsDeadLettered() {
+    Outcomes.Batch batch =
+        outcomes.begin(delivery(11), job(), 2, CLOCK.instant().minus(Duration.ofDays(2)));
+    batch.throttled(throttle(), null, null);
+    batch.end();
+    assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.dlt", "jobs.events");
+  }
+
+  @Test
+  void aRepeatedThrottleCountsAsAnAttemptUpToRetryMaxAttempts() {
+    Outcomes.Batch batch =
+        outcomes.begin(delivery(12), job(), 5, CLOCK.instant().minus(Duration.ofMinutes(5)));
+    batch.throttled(throttle(), null, null);
+    batch.end();
+    assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.dlt", "jobs.events");
   }
 }

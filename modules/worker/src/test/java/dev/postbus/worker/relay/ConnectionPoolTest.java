@@ -92,4 +92,123 @@ class ConnectionPoolTest {
     assertThat(next).isNotNull();
     assertThat(next.connection()).isSameAs(returned);
   }
+
+  /**
+   * A relay that accepts every message and never answers QUIT (lock-step, one thread per
+   * connection).
+   */
+  private static final class SilentOnQuit implements AutoCloseable {
+    final java.net.ServerSocket server = new java.net.ServerSocket(0);
+    final java.util.concurrent.atomic.AtomicInteger quits =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    SilentOnQuit() throws java.io.IOException {
+      Thread t = new Thread(this::accept, "silent-on-quit");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    private void accept() {
+      try {
+        while (true) {
+          java.net.Socket s = server.accept();
+          Thread t = new Thread(() -> serve(s), "silent-on-quit-conn");
+          t.setDaemon(true);
+          t.start();
+        }
+      } catch (java.io.IOException closed) {
+        // the test is over
+      }
+    }
+
+    private void serve(java.net.Socket s) {
+      try (s) {
+        var in =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+        var out = s.getOutputStream();
+        out.write("220 silent ESMTP\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        boolean data = false;
+        String line;
+        while ((line = in.readLine()) != null) {
+          String reply;
+          if (data) {
+            if (!line.equals(".")) {
+              continue;
+            }
+            data = false;
+            reply = "250 2.0.0 queued";
+          } else if (line.startsWith("QUIT")) {
+            quits.incrementAndGet();
+            continue; // never answered
+          } else if (line.startsWith("DATA")) {
+            data = true;
+            reply = "354 go on";
+          } else {
+            reply = "250 ok";
+          }
+          out.write((reply + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          out.flush();
+        }
+      } catch (java.io.IOException gone) {
+        // the client closed
+      }
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
+    }
+  }
+
+  @Test
+  void narrowingTheLimitClosesNothingOnTheCallersThreadARelaySilentOnQuitHoldsNoRebalance()
+      throws Exception {
+    try (SilentOnQuit relay = new SilentOnQuit()) {
+      var smtp =
+          WorkerConfig.from(
+                  Settings.of(
+                      Map.of(
+                          "smtp.host", "127.0.0.1",
+                          "smtp.port", Integer.toString(relay.server.getLocalPort()),
+                          "smtp.tls", "none",
+                          "smtp.read-timeout", "3s")))
+              .relays()
+              .get(0)
+              .smtp();
+      List<SmtpConnection> list = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        list.add(new SmtpConnection(smtp, Clock.systemUTC(), "c" + i));
+      }
+      ConnectionPool p = new ConnectionPool(list);
+      var session = SmtpConnection.sessionFor(smtp);
+      var message = new jakarta.mail.internet.MimeMessage(session);
+      message.setFrom("shop@example.com");
+      message.setText("hi");
+      var to =
+          new jakarta.mail.Address[] {new jakarta.mail.internet.InternetAddress("a@example.net")};
+      ConnectionPool.Lease one = p.borrow(Duration.ZERO, () -> {});
+      ConnectionPool.Lease two = p.borrow(Duration.ZERO, () -> {});
+      assertThat(one.connection().send(message, to))
+          .isInstanceOf(dev.postbus.smtp.SendOutcome.Delivered.class);
+      assertThat(two.connection().send(message, to))
+          .isInstanceOf(dev.postbus.smtp.SendOutcome.Delivered.class);
+      one.close();
+      two.close();
+
+      long start = System.nanoTime();
+      p.limit(1); // what a rebalance callback does, on the consumer thread
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertThat(millis).as("ms the caller of limit() was held").isLessThan(1000);
+
+      ConnectionPool.Lease next = p.borrow(Duration.ofSeconds(30), () -> {});
+      assertThat(next).isNotNull();
+      assertThat(p.borrow(Duration.ofMillis(50), () -> {})).as("one at a time now").isNull();
+      next.close();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> relay.quits.get() == 1); // the surplus one was closed, by a lane
+    }
+  }
 }

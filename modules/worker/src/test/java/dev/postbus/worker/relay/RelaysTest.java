@@ -131,4 +131,52 @@ class RelaysTest {
     }
     assertThat(counts).doesNotContainKey("a");
   }
+
+  @Test
+  void whateverOrderLanesReportInTheAllOutStateEndsAsTheRelaysAre() throws Exception {
+    ch.qos.logback.classic.Logger relayLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Relay.class);
+    ch.qos.logback.classic.Level was = relayLog.getLevel();
+    relayLog.setLevel(ch.qos.logback.classic.Level.OFF); // thousands of transitions
+    try {
+      Relays r = relays(Map.of());
+      Relay a = r.all().get(0);
+      r.all().get(1).failed("down"); // b and c stay out: a alone decides
+      r.all().get(2).failed("down");
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      int wrong = 0;
+      for (int round = 0; round < 20_000; round++) {
+        Thread failing =
+            new Thread(
+                () -> {
+                  await(start);
+                  a.failed("down");
+                });
+        failing.start();
+        await(start);
+        a.answered();
+        failing.join();
+        if (r.allOut() != !a.up()) {
+          wrong++;
+          a.answered(); // bring both back in step for the next round
+          a.failed("down");
+          a.answered();
+        }
+        if (!a.up()) {
+          a.answered();
+        }
+      }
+      assertThat(wrong).as("rounds that ended with allOut() unlike the relay's state").isZero();
+    } finally {
+      relayLog.setLevel(was);
+    }
+  }
+
+  private static void await(java.util.concurrent.CyclicBarrier barrier) {
+    try {
+      barrier.await();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -20,12 +20,25 @@ class SendRateTest {
     assertThat(shared.rate()).isEqualTo(100.0);
     shared.share(6, 6);
     assertThat(shared.rate()).isEqualTo(200.0);
-    shared.share(0, 6);
-    assertThat(shared.rate()).isZero();
+    shared.share(0, 6); // more workers than jobs partitions: this one serves retry tiers only
+    assertThat(shared.rate())
+        .as("a worker without a jobs partition keeps one partition's share")
+        .isCloseTo(200.0 / 6, within(0.01));
 
     SendRate both = new SendRate(50, 200);
     both.share(3, 6);
     assertThat(both.rate()).isEqualTo(50.0);
+  }
+
+  @Test
+  void sixWorkersOnThreeJobsAndThreeTierPartitionsStayWithinTheGroupLimit() {
+    double sum = 0;
+    for (int worker = 0; worker < 6; worker++) {
+      SendRate r = new SendRate(0, 120);
+      r.share(1, 6); // one of the 6 consumed partitions each, jobs or tier
+      sum += r.rate();
+    }
+    assertThat(sum).isCloseTo(120.0, within(0.01));
   }
 
   @Test
@@ -94,5 +107,26 @@ class SendRateTest {
     }
     rate.throttled();
     assertThat(rate.rate()).isCloseTo(17.0, within(0.01));
+  }
+
+  @Test
+  void aLaneWaitingForAPermitStopsWaitingWhenToldTo() throws Exception {
+    SendRate slow = new SendRate(0, 1);
+    slow.share(1, 1000); // 0.001 messages/s: the next permit is more than 15 minutes away
+    assertThat(slow.acquire(() -> false)).isTrue(); // the first one is free
+    java.util.concurrent.atomic.AtomicBoolean giveUp =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CompletableFuture<Boolean> second =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> acquire(slow, giveUp));
+    giveUp.set(true);
+    assertThat(second.get(5, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+  }
+
+  private static boolean acquire(SendRate rate, java.util.concurrent.atomic.AtomicBoolean giveUp) {
+    try {
+      return rate.acquire(giveUp::get);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

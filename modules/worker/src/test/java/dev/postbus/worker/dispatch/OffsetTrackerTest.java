@@ -1,8 +1,7 @@
-package dev.postbus.worker.consume;
+package dev.postbus.worker.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.postbus.worker.dispatch.PartitionOffsets;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;

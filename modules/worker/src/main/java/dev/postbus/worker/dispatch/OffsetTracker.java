@@ -1,6 +1,5 @@
-package dev.postbus.worker.consume;
+package dev.postbus.worker.dispatch;
 
-import dev.postbus.worker.dispatch.PartitionOffsets;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,6 +37,16 @@ public final class OffsetTracker {
   /** True when the result belongs to the current assignment of its partition. */
   public boolean isCurrent(TopicPartition tp, PartitionOffsets owner) {
     return partitions.get(tp) == owner;
+  }
+
+  /** The partitions are about to be let go: held work for them is handed back. */
+  public void releasing(Collection<TopicPartition> tps) {
+    for (TopicPartition tp : tps) {
+      PartitionOffsets p = partitions.get(tp);
+      if (p != null) {
+        p.markReleasing();
+      }
+    }
   }
 
   public int inFlight(Collection<TopicPartition> tps) {

@@ -1,0 +1,88 @@
+package dev.postbus.worker.delivery;
+
+import dev.postbus.worker.dispatch.Holds;
+import dev.postbus.worker.outcome.Outcomes;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lane's gate before each final dot: the send ledger must hold the lane's previous attempt
+ * first, so that at most one message per lane is ever accepted by a relay without being recorded.
+ * MAIL, RCPT and the data of the next message overlap with the ledger's round trip. It waits {@link
+ * #LEDGER_WAIT} and then goes on (saying so), except while Kafka is lost or has not answered for
+ * longer than that wait (before {@code worker.kafka-lost-after} declares it lost): then it waits
+ * until Kafka is back (and {@link #LEDGER_WAIT} more), as no record could be written.
+ */
+final class LedgerGate implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(SenderLane.class);
+  private static final Duration LEDGER_WAIT = Duration.ofSeconds(10);
+  private static final Duration SLICE = Duration.ofMillis(250);
+
+  private final String name;
+  private final Holds holds;
+  private final BooleanSupplier stopping;
+
+  /** The last attempt the lane recorded, until its ledger entry is safe; on the lane's thread. */
+  private Outcomes.Batch previous;
+
+  LedgerGate(String name, Holds holds, BooleanSupplier stopping) {
+    this.name = name;
+    this.holds = holds;
+    this.stopping = stopping;
+  }
+
+  /** The lane recorded an attempt: the next final dot waits for its ledger entry. */
+  void after(Outcomes.Batch batch) {
+    previous = batch;
+  }
+
+  /**
+   * Waits until the send ledger holds the previous attempt. Called on this lane's thread just
+   * before the final dot: MAIL, RCPT and the message data of the next job overlap with the ledger's
+   * round trip, and still at most one message per lane can be accepted by the relay without being
+   * in the ledger.
+   */
+  @Override
+  public void run() {
+    Outcomes.Batch p = previous;
+    if (p == null) {
+      return;
+    }
+    try {
+      boolean written = p.awaitLedger(LEDGER_WAIT);
+      boolean said = false;
+      long until = System.nanoTime(); // while Kafka is lost, and LEDGER_WAIT more once it is back
+      while (!written && !stopping.getAsBoolean()) {
+        if (holds.has(Holds.Reason.KAFKA_LOST)
+            || holds.kafkaSilence().compareTo(LEDGER_WAIT) >= 0) { // lost, or not yet declared so
+          until = System.nanoTime() + LEDGER_WAIT.toNanos();
+          if (!said) {
+            log.warn(
+                "{}: ledger entry for {} not acknowledged and Kafka is lost; the next message"
+                    + " waits before its final dot until Kafka is back",
+                name,
+                p.delivery());
+            said = true;
+          }
+        } else if (System.nanoTime() - until >= 0) {
+          break;
+        }
+        written = p.awaitLedger(SLICE);
+      }
+      if (!written) {
+        log.warn(
+            "{}: ledger entry for {} not acknowledged within {}; going on (a crash now could send"
+                + " it twice)",
+            name,
+            p.delivery(),
+            LEDGER_WAIT);
+      }
+      previous = null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

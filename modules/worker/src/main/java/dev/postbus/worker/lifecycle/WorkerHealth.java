@@ -1,0 +1,246 @@
+package dev.postbus.worker.lifecycle;
+
+import dev.postbus.worker.config.ValueType;
+import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.dispatch.Holds;
+import dev.postbus.worker.relay.Relays;
+import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.Suppressions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's health and pause state machine: every hold of delivery (every relay out, the
+ * bounce-rate guard, Kafka lost) and every lost sender lane goes through here, under this object's
+ * lock, into {@link Holds} (what lanes and the consumer read) and the {@link WorkerState} (what
+ * readiness reports), with the reasons for a paused worker. Each cause is read from its owner
+ * ({@link Relays}, {@link BounceGuard}, the Kafka contact watch) when it changes.
+ */
+final class WorkerHealth {
+
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  private final WorkerConfig config;
+  private final Clock clock;
+  private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.STARTING);
+  private final Holds holds = new Holds();
+  private final AtomicInteger lanesLost = new AtomicInteger();
+
+  /** This run of the worker, in the guard's records (a restart with the same id is another). */
+  private final String instance;
+
+  /** When the worker was last in touch with Kafka, while it has lost it; else null. */
+  private volatile Instant kafkaLostSince;
+
+  private Relays relays;
+  private BounceGuard guard;
+  private Suppressions suppressions;
+
+  WorkerHealth(WorkerConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.instance = config.workerId() + "#" + java.util.UUID.randomUUID();
+  }
+
+  /** The causes it reads; set once, before any of them can change. */
+  void watch(Relays relays, BounceGuard guard, Suppressions suppressions) {
+    this.relays = relays;
+    this.guard = guard;
+    this.suppressions = suppressions;
+  }
+
+  Holds holds() {
+    return holds;
+  }
+
+  WorkerState state() {
+    return state.get();
+  }
+
+  boolean kafkaReachable() {
+    return kafkaLostSince == null;
+  }
+
+  int lanesLost() {
+    return lanesLost.get();
+  }
+
+  /** What the health probes report. */
+  OpsServer.Status status() {
+    WorkerState s = state.get();
+    String reason =
+        switch (s) {
+          case STARTING -> "starting";
+          case RUNNING -> null;
+          case PAUSED -> pauseReason();
+
+          case DRAINING -> "draining";
+          case STOPPED -> "stopped";
+        };
+    return new OpsServer.Status(
+        s,
+        reason,
+        relays.all().stream()
+            .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode()))
+            .toList());
+  }
+
+  private String pauseReason() {
+    List<String> reasons = new ArrayList<>();
+    Instant lost = kafkaLostSince;
+    if (lost != null) {
+      reasons.add("kafka unreachable since " + TIME.format(lost) + " UTC");
+    }
+    if (guard.tripped() != null) {
+      reasons.add(guard.tripped() + "; resume with `postbus resume` once the list is cleaned");
+    }
+    if (relays.allOut()) {
+      reasons.add("relay problem: " + relays.problem());
+    }
+    if (lanesLost.get() > 0) {
+      reasons.add(
+          lanesLost.get()
+              + " of "
+              + config.lanes()
+              + " sender lanes stopped by an unexpected error (see the log); restart the worker");
+    }
+    return String.join("; ", reasons);
+  }
+
+  /** Kafka lost (the time of the last contact) or back (null); on the consumer thread. */
+  void onKafka(Instant lastContact) {
+    Instant was = kafkaLostSince;
+    kafkaLostSince = lastContact;
+    if (lastContact != null) {
+      log.warn(
+          "worker {}: Kafka at {} unreachable since {} UTC (no fetch, commit or answered heartbeat for"
+              + " {}); delivery held and not ready until it is back. Jobs wait in Kafka; nothing is lost",
+          config.workerId(),
+          config.bootstrapServers(),
+          TIME.format(lastContact),
+          ValueType.format(config.kafkaWatch().lostAfter()));
+    } else if (was != null) {
+      log.info(
+          "worker {}: Kafka is back (unreachable from {} UTC for {} s)",
+          config.workerId(),
+          TIME.format(was),
+          Duration.between(was, clock.instant()).toSeconds());
+    }
+    reconsiderPause();
+  }
+
+  /**
+   * Lets delivery go on after the bounce-rate guard paused it, with a fresh window. Returns false
+   * when the guard had not paused it.
+   */
+  boolean resume() {
+    if (!guard.resume()) {
+      return false;
+    }
+    suppressions.guardResumed();
+    log.info("worker {}: the bounce-rate guard was resumed by an operator", config.workerId());
+    reconsiderPause();
+    return true;
+  }
+
+  synchronized boolean beginDrain() {
+    WorkerState s = state.get();
+    if (s == WorkerState.DRAINING || s == WorkerState.STOPPED) {
+      return false;
+    }
+    moveTo(WorkerState.DRAINING);
+    return true;
+  }
+
+  /** A sender lane stopped by an error it could not get past; on that lane's thread. */
+  void onLaneLost(String lane) {
+    int lost = lanesLost.incrementAndGet();
+    log.error(
+        "worker {}: sender {} stopped; {} of {} lanes left. Not ready until restarted",
+        config.workerId(),
+        lane,
+        config.lanes() - lost,
+        config.lanes());
+    reconsiderPause();
+  }
+
+  void onRelayChange(boolean down) {
+    reconsiderPause();
+  }
+
+  /**
+   * A trip or resume of the group's guard read from the suppressions topic (at start-up, or from
+   * another worker); this worker's own records are known already.
+   */
+  void onGroupGuard(String trip) {
+    if (trip == null) {
+      if (guard.resume()) {
+        log.info("worker {}: the bounce-rate guard was resumed in the group", config.workerId());
+        reconsiderPause();
+      }
+      return;
+    }
+    int nl = trip.indexOf('\n');
+    String from = nl < 0 ? "" : trip.substring(0, nl);
+    String reason = trip.substring(nl + 1);
+    if (from.equals(instance)) {
+      return;
+    }
+    if (guard.hold(reason)) {
+      log.warn(
+          "worker {}: delivery paused by the group's bounce-rate guard ({}, tripped by {}); jobs stay"
+              + " in Kafka. Clean the list, then `postbus resume`",
+          config.workerId(),
+          reason,
+          from);
+      reconsiderPause();
+    }
+  }
+
+  void onGuardTrip(String reason) {
+    log.warn(
+        "worker {}: delivery paused by the bounce-rate guard: {} (guard.max-bounce-rate {}); jobs stay"
+            + " in Kafka, nothing is lost. The whole group holds, across restarts: clean the list,"
+            + " then `postbus resume`",
+        config.workerId(),
+        reason,
+        config.reputation().guardMaxBounceRate());
+    suppressions.guardTripped(instance, reason);
+    reconsiderPause();
+  }
+
+  /**
+   * PAUSED (not ready) while every relay is out, the bounce-rate guard holds delivery, Kafka is
+   * lost or a sender lane was lost; RUNNING otherwise.
+   */
+  synchronized void reconsiderPause() {
+    holds.set(Holds.Reason.RELAYS_OUT, relays.allOut());
+    holds.set(Holds.Reason.BOUNCE_GUARD, guard.tripped() != null);
+    holds.set(Holds.Reason.KAFKA_LOST, kafkaLostSince != null);
+    boolean hold = holds.held() || lanesLost.get() > 0;
+    WorkerState s = state.get();
+    if (hold && s == WorkerState.RUNNING) {
+      moveTo(WorkerState.PAUSED);
+    } else if (!hold && s == WorkerState.PAUSED) {
+      moveTo(WorkerState.RUNNING);
+    }
+  }
+
+  synchronized void moveTo(WorkerState target) {
+    WorkerState from = state.get();
+    state.set(from.moveTo(target));
+    log.info("worker {}: {} -> {}", config.workerId(), from, target);
+  }
+}

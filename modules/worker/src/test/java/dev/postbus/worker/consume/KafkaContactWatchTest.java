@@ -1,0 +1,107 @@
+package dev.postbus.worker.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.postbus.worker.dispatch.DispatchQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.PartitionInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the consume loop takes for contact with Kafka: during a broker outage the consumer still
+ * <em>sends</em> heartbeats (its "last-heartbeat-seconds-ago" stays small) but none is answered
+ * ("heartbeat-total", the answers, stands still). Only an answer is contact.
+ */
+class KafkaContactWatchTest {
+
+  private static final String JOBS = "jobs";
+  private final AtomicLong nanos = new AtomicLong();
+  private final List<Instant> changes = new CopyOnWriteArrayList<>();
+  private volatile double answered = 7;
+  private ConsumeLoop loop;
+  private Thread thread;
+
+  /** A consumer whose coordinator metrics the test sets. */
+  private final class Heartbeating extends MockConsumer<byte[], byte[]> {
+    Heartbeating() {
+      super("earliest");
+    }
+
+    @Override
+    public synchronized Map<MetricName, ? extends Metric> metrics() {
+      return Map.of(
+          name("last-heartbeat-seconds-ago"), metric("last-heartbeat-seconds-ago", () -> 0.0),
+          name("heartbeat-total"), metric("heartbeat-total", () -> answered));
+    }
+  }
+
+  private static MetricName name(String name) {
+    return new MetricName(name, "consumer-coordinator-metrics", "", Map.of());
+  }
+
+  private static Metric metric(String name, java.util.function.Supplier<Double> value) {
+    return new Metric() {
+      @Override
+      public MetricName metricName() {
+        return name(name);
+      }
+
+      @Override
+      public Object metricValue() {
+        return value.get();
+      }
+    };
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    loop.requestStop();
+    thread.join(10_000);
+  }
+
+  @Test
+  void heartbeatsSentButNotAnsweredAreNoContactAndAnAnswerIs() {
+    Heartbeating consumer = new Heartbeating();
+    consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
+    loop =
+        new ConsumeLoop(
+            consumer,
+            List.of(JOBS),
+            java.util.Set.of(),
+            new DispatchQueue(10, 1 << 20, 10),
+            new LinkedBlockingQueue<>(),
+            () -> false,
+            Duration.ofMillis(100),
+            Duration.ofSeconds(5),
+            Clock.systemUTC());
+    loop.timeWith(nanos::get);
+    loop.watchContact(
+        new KafkaContact(Duration.ofSeconds(15), nanos::get, Clock.systemUTC(), changes::add));
+    thread = new Thread(loop, "contact-watch-test");
+    thread.start();
+
+    for (int second = 0; second < 30; second++) {
+      nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+      long seen = nanos.get();
+      await().atMost(Duration.ofSeconds(5)).until(() -> loop.watchedAt() >= seen);
+    }
+    assertThat(changes).as("lost once, and not back on unanswered heartbeats").hasSize(1);
+
+    answered = 8; // the coordinator answered a heartbeat
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
+    assertThat(changes.get(1)).as("back").isNull();
+  }
+}

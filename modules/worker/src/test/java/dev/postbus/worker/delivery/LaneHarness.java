@@ -1,0 +1,192 @@
+package dev.postbus.worker.delivery;
+
+import dev.postbus.job.Job;
+import dev.postbus.job.JobCodec;
+import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.suppression.SuppressionSet;
+import dev.postbus.suppression.SuppressionWriter;
+import dev.postbus.worker.config.Settings;
+import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.Holds;
+import dev.postbus.worker.dispatch.PartitionOffsets;
+import dev.postbus.worker.outcome.DurableSender;
+import dev.postbus.worker.outcome.OutcomeListener;
+import dev.postbus.worker.outcome.Outcomes;
+import dev.postbus.worker.relay.Relays;
+import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.Suppressions;
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Sender lanes over a real SMTP server and Kafka's MockProducer (answering at once): what a lane
+ * test needs, built the way the worker builds it.
+ */
+final class LaneHarness implements AutoCloseable {
+
+  static final TopicPartition JOBS = new TopicPartition("jobs", 0);
+
+  final WorkerConfig config;
+  final MockProducer<byte[], byte[]> producer =
+      new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+  final DispatchQueue queue = new DispatchQueue(100, 1 << 24, 100);
+  final List<Delivery> finished = new CopyOnWriteArrayList<>();
+  final Holds holds = new Holds();
+  final List<String> lost = new CopyOnWriteArrayList<>();
+  final Relays relays;
+  final BounceGuard guard;
+  final Suppressions suppressions;
+  final SenderLane.Shared shared;
+  final PartitionOffsets owner = new PartitionOffsets();
+
+  /** When set, counting a delivery throws it (an error of ours after the relay accepted). */
+  volatile RuntimeException failOnDelivered;
+
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  private final List<SenderLane> lanes = new CopyOnWriteArrayList<>();
+  private final JobCodec codec = new JobCodec();
+  private long nextOffset;
+
+  LaneHarness(int smtpPort, Map<String, String> extra, Predicate<String> serves) {
+    Map<String, String> v = new HashMap<>();
+    v.put("smtp.host", "127.0.0.1");
+    v.put("smtp.port", Integer.toString(smtpPort));
+    v.put("smtp.tls", "none");
+    v.put("smtp.reconnect-backoff", "100ms");
+    v.putAll(extra);
+    config = WorkerConfig.from(Settings.of(v));
+    Clock clock = Clock.systemUTC();
+    relays =
+        new Relays(
+            config.relays(),
+            config.relayMode(),
+            null,
+            IntervalFunction.of(Duration.ofMillis(100)),
+            clock,
+            out -> holds.set(Holds.Reason.RELAYS_OUT, relays().allOut()));
+    suppressions =
+        new Suppressions(
+            new SuppressionSet(),
+            config.reputation().suppressionCodes(),
+            new SuppressionWriter(producer, "jobs.suppressions"),
+            clock);
+    guard =
+        new BounceGuard(
+            config.reputation().guardWindow(),
+            config.reputation().guardMaxBounceRate(),
+            reason -> holds.set(Holds.Reason.BOUNCE_GUARD, true));
+    Outcomes outcomes =
+        new Outcomes(
+            new DurableSender(producer, scheduler),
+            "jobs.dlt",
+            "jobs.events",
+            "w1",
+            config.failures().ladder(),
+            config.failures().inDoubt(),
+            "jobs",
+            new OutcomeListener() {
+              @Override
+              public void delivered(long publishedMillis, long nowMillis) {
+                if (failOnDelivered != null) {
+                  throw failOnDelivered;
+                }
+              }
+
+              @Override
+              public void deadLettered(String failureClass) {}
+
+              @Override
+              public void retried(String tierTopic) {}
+
+              @Override
+              public void inDoubt() {}
+
+              @Override
+              public void smtpSend(long nanos) {}
+
+              @Override
+              public void connectionFailed() {}
+            },
+            finished::add,
+            clock);
+    shared =
+        new SenderLane.Shared(
+            queue,
+            new Preparation(
+                codec,
+                new MessageBuilder(SmtpConnection.sessionFor(config.relays().get(0).smtp()), clock),
+                clock,
+                serves,
+                "default",
+                suppressions),
+            relays,
+            new DomainGate(config.domainConcurrency()),
+            config.failures().classifier(),
+            outcomes,
+            config.failures().freshConnectionAttempts(),
+            suppressions,
+            guard,
+            holds,
+            lost::add,
+            clock);
+  }
+
+  private Relays relays() {
+    return relays;
+  }
+
+  /** Queues a job, as the consumer does; returns its delivery. */
+  Delivery offer(Job job) {
+    long offset = nextOffset++;
+    owner.track(offset);
+    Delivery d =
+        new Delivery(JOBS, offset, null, codec.encode(job), new RecordHeaders(), 0L, owner);
+    queue.add(d);
+    return d;
+  }
+
+  SenderLane startLane(String name) {
+    SenderLane lane = new SenderLane(name, shared);
+    Thread t = new Thread(lane, "test-" + name);
+    t.setDaemon(true);
+    lanes.add(lane);
+    threads.add(t);
+    t.start();
+    return lane;
+  }
+
+  Thread thread(int i) {
+    return threads.get(i);
+  }
+
+  /** The topics of what was written, in order. */
+  List<String> topics() {
+    return producer.history().stream().map(ProducerRecord::topic).toList();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    lanes.forEach(SenderLane::stop);
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
+    relays.closeAll();
+    scheduler.shutdownNow();
+  }
+}

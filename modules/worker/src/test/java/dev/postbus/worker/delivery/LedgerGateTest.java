@@ -1,0 +1,80 @@
+package dev.postbus.worker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.postbus.worker.config.InDoubtPolicy;
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.Holds;
+import dev.postbus.worker.dispatch.PartitionOffsets;
+import dev.postbus.worker.outcome.DurableSender;
+import dev.postbus.worker.outcome.OutcomeListener;
+import dev.postbus.worker.outcome.Outcomes;
+import dev.postbus.worker.retry.RetryPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The lane's wait for its previous ledger entry before the next final dot. */
+class LedgerGateTest {
+
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+  private final MockProducer<byte[], byte[]> ledger =
+      new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+  private final MockProducer<byte[], byte[]> producer =
+      new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+
+  @AfterEach
+  void stop() {
+    executor.shutdownNow();
+  }
+
+  @Test
+  void itDoesNotGoOnWhileKafkaHasBeenSilentLongerThanTheWaitEvenBeforeKafkaLostIsDeclared() {
+    Outcomes outcomes =
+        new Outcomes(
+            new DurableSender(producer, executor),
+            "jobs.dlt",
+            null,
+            "w1",
+            new RetryPolicy(List.of(Duration.ofSeconds(30)), 5, Duration.ofDays(1), 0.0),
+            InDoubtPolicy.RETRY,
+            "jobs",
+            OutcomeListener.NONE,
+            d -> {},
+            Clock.systemUTC());
+    outcomes.useLedger("jobs.ledger", 1, new DurableSender(ledger, executor));
+    PartitionOffsets owner = new PartitionOffsets();
+    owner.track(0);
+    Delivery d =
+        new Delivery(
+            new TopicPartition("jobs", 0), 0, null, new byte[0], new RecordHeaders(), 0L, owner);
+    Holds holds = new Holds();
+    holds.watchKafkaSilence(() -> Duration.ofSeconds(12)); // quiet, not yet declared lost (15 s)
+    LedgerGate gate = new LedgerGate("lane-0", holds, () -> false);
+    Outcomes.Batch batch = outcomes.begin(d, null, 1, null);
+    batch.end();
+    gate.after(batch);
+    Thread t = new Thread(gate, "gate");
+    t.setDaemon(true);
+    t.start();
+
+    await()
+        .alias("no second unrecorded message while Kafka has not answered for longer than the wait")
+        .during(Duration.ofSeconds(11))
+        .atMost(Duration.ofSeconds(13))
+        .until(t::isAlive);
+    holds.watchKafkaSilence(() -> Duration.ZERO);
+    ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !t.isAlive());
+    assertThat(ledger.history()).hasSize(1);
+  }
+}

@@ -1,0 +1,229 @@
+package dev.postbus.worker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.job.Job;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** One or more sender lanes against a real SMTP server, with Kafka's MockProducer. */
+class SenderLaneTest {
+
+  private static Job job(String id) {
+    return Job.text(id, "shop@example.com", "bob@example.net", "Receipt", "Thanks");
+  }
+
+  @Test
+  void anUnexpectedErrorOnOneJobRetriesThatJobAndTheLaneGoesOn() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h =
+            new LaneHarness(
+                relay.port(),
+                Map.of(),
+                pool -> {
+                  if (calls.getAndIncrement() == 0) {
+                    throw new IllegalStateException("a bug of ours");
+                  }
+                  return true;
+                })) {
+      h.offer(job("first"));
+      h.offer(job("second"));
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 2);
+      assertThat(relay.received()).as("the second job").isEqualTo(1);
+      assertThat(h.topics()).anyMatch(t -> t.startsWith("jobs.retry"));
+      assertThat(h.thread(0).isAlive()).isTrue();
+    }
+  }
+
+  @Test
+  void anErrorWhileRecordingADeliveryTheRelayAcceptedDoesNotSendItAgain() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.failOnDelivered = new IllegalStateException("a bug of ours after the relay said 250");
+      h.offer(job("accepted"));
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(relay.received()).isEqualTo(1);
+      assertThat(h.topics())
+          .as("the relay took it: no retry record, the job is finished as delivered")
+          .noneMatch(t -> t.startsWith("jobs.retry"));
+      assertThat(h.producer.history())
+          .as("no in-doubt event beside the delivery")
+          .noneMatch(
+              r ->
+                  r.topic().equals("jobs.events")
+                      && new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
+                          .contains("in-doubt"));
+      assertThat(h.thread(0).isAlive()).isTrue();
+    }
+  }
+
+  @Test
+  void aLaneThatCannotGoOnSaysSo() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h =
+            new LaneHarness(
+                relay.port(),
+                Map.of(),
+                pool -> {
+                  throw new StackOverflowError(); // not a job's fault; nothing to retry
+                })) {
+      h.offer(job("first"));
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> !h.thread(0).isAlive());
+      assertThat(h.lost).containsExactly("lane-0");
+    }
+  }
+
+  @Test
+  void aRetryAfterATransientRefusalCarriesOnlyTheRecipientsStillDue() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      relay.faults(
+          new dev.postbus.embedded.Faults() {
+            @Override
+            public Reply data(String messageId, java.util.List<String> recipients, int offered) {
+              return new Reply(451, "4.3.0 try again later");
+            }
+          });
+      h.suppressions.added(
+          dev.postbus.suppression.Suppression.bounce(
+              "gone@example.net", 550, "5.1.1", "RCPT", java.time.Instant.now()));
+      Job two = job("two");
+      two =
+          new Job(
+              two.schema(),
+              two.id(),
+              two.from(),
+              null,
+              java.util.List.of(
+                  dev.postbus.job.MailAddress.parse("gone@example.net"),
+                  dev.postbus.job.MailAddress.parse("alice@example.net")),
+              null,
+              null,
+              two.subject(),
+              two.text(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null);
+      h.offer(two);
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+
+      var retry =
+          h.producer.history().stream()
+              .filter(r -> r.topic().startsWith("jobs.retry"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(dev.postbus.worker.dispatch.DeliveryHeaders.recipients(retry.headers()))
+          .as("the retry's recipients: not the suppressed one, dead-lettered once already")
+          .containsExactly("alice@example.net");
+      assertThat(h.topics()).filteredOn(t -> t.equals("jobs.dlt")).hasSize(1);
+    }
+  }
+
+  @Test
+  void aThrottleAtRcptSlowsTheRelayAndDoesNotUseUpAnAttempt() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      relay.faults(
+          new dev.postbus.embedded.Faults() {
+            @Override
+            public Reply recipient(String address) {
+              return address.startsWith("busy") ? new Reply(452, "4.7.1 slow down") : null;
+            }
+          });
+      Job base = job("busy");
+      h.offer(
+          new Job(
+              base.schema(),
+              base.id(),
+              base.from(),
+              null,
+              java.util.List.of(
+                  dev.postbus.job.MailAddress.parse("alice@example.net"),
+                  dev.postbus.job.MailAddress.parse("busy@example.net")),
+              null,
+              null,
+              base.subject(),
+              base.text(),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null));
+      for (int i = 0; i < 20; i++) {
+        h.relays.all().get(0).rate().accepted(); // what the relay took in the last second
+      }
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+
+      var retry =
+          h.producer.history().stream()
+              .filter(r -> r.topic().startsWith("jobs.retry"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(dev.postbus.worker.dispatch.DeliveryHeaders.recipients(retry.headers()))
+          .containsExactly("busy@example.net");
+      assertThat(dev.postbus.worker.dispatch.DeliveryHeaders.attempts(retry.headers()))
+          .as("a throttle is not an attempt")
+          .isZero();
+      assertThat(h.relays.all().get(0).rate().limited()).as("the relay is slowed down").isTrue();
+    }
+  }
+
+  @Test
+  void aConnectionHoldingTheNextJobsEnvelopeIsLetGoWhileDeliveryIsHeld() throws Exception {
+    try (PipeliningRelay relay = new PipeliningRelay();
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.offer(job("first"));
+      h.offer(job("second"));
+      h.offer(job("third"));
+      h.startLane("lane-0");
+      // the second message's dot went out with the third's envelope behind it
+      await().atMost(Duration.ofSeconds(20)).until(() -> relay.messages.get() == 2);
+      h.holds.set(dev.postbus.worker.dispatch.Holds.Reason.BOUNCE_GUARD, true); // paused
+      relay.answerSecondDot.countDown();
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 2);
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .alias("the connection holding the third job's 354 is closed while delivery is held")
+          .until(() -> relay.closedByClient.get() == 1);
+      assertThat(relay.messages.get()).isEqualTo(2);
+
+      h.holds.set(dev.postbus.worker.dispatch.Holds.Reason.BOUNCE_GUARD, false); // resumed
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 3);
+      assertThat(relay.messages.get()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void whileEveryRelayIsOutALaneStillProbesAndDeliversWhenTheRelayIsBack() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      relay.goDown();
+      h.offer(job("waits"));
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(h.relays::allOut);
+      assertThat(h.holds.held()).as("the consumer pauses").isTrue();
+
+      relay.resume();
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(relay.received()).isEqualTo(1);
+      assertThat(h.holds.held()).isFalse();
+    }
+  }
+}
