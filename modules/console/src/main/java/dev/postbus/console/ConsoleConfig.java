@@ -37,6 +37,46 @@ public record ConsoleConfig(
     kafka = Map.copyOf(kafka);
   }
 
+  /**
+   * The settings without the password (shown as "(set)") and without the value of any Kafka client
+   * setting that can hold a secret (SASL's JAAS config, passwords, keys): nothing that prints a
+   * config can leak one.
+   */
+  @Override
+  public String toString() {
+    Map<String, Object> shown = new java.util.TreeMap<>();
+    kafka.forEach((k, v) -> shown.put(k, secret(k) ? "(redacted)" : v));
+    return "ConsoleConfig[kafka="
+        + shown
+        + ", topic="
+        + topic
+        + ", eventsTopic="
+        + eventsTopic
+        + ", group="
+        + group
+        + ", host="
+        + host
+        + ", port="
+        + port
+        + ", password="
+        + (password == null ? "(none)" : "(set)")
+        + ", pageSize="
+        + pageSize
+        + "]";
+  }
+
+  private static boolean secret(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.contains("password")
+        || k.contains("jaas")
+        || k.contains("secret")
+        || k.contains("token")
+        || k.contains("credential")
+        || k.endsWith(".key")
+        || k.contains("keystore.key")
+        || k.contains("certificate.chain");
+  }
+
   public String deadLetterTopic() {
     return topic + ".dlt";
   }
