@@ -2,6 +2,7 @@ package dev.postbus.console;
 
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.HandlerType;
 import io.javalin.http.UnauthorizedResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,10 +10,11 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * What every request passes first: the password when one is set (HTTP Basic, any user name), the
- * security headers (a Content-Security-Policy without inline scripts, no framing, no sniffing), and
- * the CSRF token of a state-changing request (a double-submit cookie: the form's hidden field must
- * equal the cookie, which another site can neither read nor set).
+ * What every request passes first: without a password, a loopback {@code Host} (DNS rebinding); on
+ * every POST, the page's own {@code Origin} ({@link Origins}); the password when one is set (HTTP
+ * Basic, any user name), the security headers (a Content-Security-Policy without inline scripts, no
+ * framing, no sniffing), and the CSRF token of a state-changing request (a double-submit cookie:
+ * the form's hidden field must equal the cookie, which another site can neither read nor set).
  */
 final class Guard {
 
@@ -42,6 +44,12 @@ final class Guard {
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("Referrer-Policy", "no-referrer");
     ctx.header("Cache-Control", "no-store");
+    if (password == null) {
+      Origins.requireLoopbackHost(ctx);
+    }
+    if (ctx.method() == HandlerType.POST) {
+      Origins.requireSameOrigin(ctx);
+    }
     if (password != null) {
       var credentials = ctx.basicAuthCredentials();
       if (credentials == null
