@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.Replayer;
-import dev.postbus.replay.Times;
+import dev.postbus.replay.Selection;
+import dev.postbus.replay.TimeBound;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -70,18 +71,19 @@ final class DltCommand {
         description = "Job ids (comma-separated or repeated).")
     List<String> ids = new ArrayList<>();
 
+    /**
+     * The filter, its ages resolved once, now. An age stays part of the replay's identity as typed:
+     * {@code --since 1d} run again later is the same replay and republishes nothing twice.
+     */
     DeadLetterFilter toFilter() {
+      Instant now = Instant.now();
       return new DeadLetterFilter(
-          when(since, "--since"),
-          when(until, "--until"),
+          TimeBound.parse(since, "--since", now),
+          TimeBound.parse(until, "--until", now),
           new HashSet<>(classes),
           code,
           domain,
-          new HashSet<>(ids));
-    }
-
-    static Instant when(String text, String option) {
-      return Times.instantOrAge(text, option, Instant.now());
+          ids.isEmpty() ? Selection.ALL : Selection.jobIds(new HashSet<>(ids)));
     }
   }
 
@@ -137,9 +139,7 @@ final class DltCommand {
     public Integer call() throws Exception {
       List<DeadLetter> found =
           replayer(kafka)
-              .list(
-                  new DeadLetterFilter(null, null, null, null, null, java.util.Set.of(id)),
-                  Integer.MAX_VALUE);
+              .list(DeadLetterFilter.of(Selection.jobIds(java.util.Set.of(id))), Integer.MAX_VALUE);
       if (found.isEmpty()) {
         System.err.println("postbus dlt show: no dead letter for job " + id);
         return 1;
@@ -164,6 +164,9 @@ final class DltCommand {
         "The same replay run twice publishes nothing the second time."
       })
   static final class Replay implements Callable<Integer> {
+    /** Dead letters without a payload listed one by one; the rest are counted. */
+    private static final int SHOWN = 100;
+
     @Mixin KafkaOptions kafka;
 
     @ArgGroup(exclusive = false)
@@ -200,7 +203,7 @@ final class DltCommand {
       int[] stillSuppressed = {0};
       Replayer.Result result =
           replayer.replay(
-              new Replayer.Request(filters.toFilter(), dryRun, limit, rate),
+              new Replayer.Request(filters.toFilter(), dryRun, limit, rate, SHOWN),
               d -> {
                 long held = held(d, suppressed, now);
                 if (held > 0 && held == d.recipients().size()) {
@@ -221,7 +224,7 @@ final class DltCommand {
                                 ? "  every recipient still suppressed: it will end as suppressed again"
                                 : "  " + held + " of its recipients still suppressed"));
               });
-      for (DeadLetter d : result.withoutPayload()) {
+      for (DeadLetter d : result.withoutPayloadSample()) {
         System.out.println(
             "not replayable "
                 + d.jobId()
@@ -230,10 +233,16 @@ final class DltCommand {
                 + d.original()
                 + " while the jobs topic keeps it");
       }
+      if (result.withoutPayload() > result.withoutPayloadSample().size()) {
+        System.out.println(
+            "and "
+                + (result.withoutPayload() - result.withoutPayloadSample().size())
+                + " more not replayable for the same reason");
+      }
       if (dryRun) {
         System.out.println(
             "dry run: "
-                + result.matched().size()
+                + result.matched()
                 + " of "
                 + result.scanned()
                 + " dead letters would be replayed to "
@@ -241,7 +250,7 @@ final class DltCommand {
                 + "; nothing published");
       } else {
         System.out.println(
-            result.matched().size()
+            result.matched()
                 + " dead letters replayed to "
                 + kafka.topic()
                 + " ("
@@ -249,6 +258,11 @@ final class DltCommand {
                 + " scanned; progress kept in consumer group "
                 + result.group()
                 + ")");
+        if (result.shared()) {
+          System.out.println(
+              "another run of the same replay was under way at the same time: it republished"
+                  + " the dead letters of the partitions it held (each dead letter once)");
+        }
       }
       if (stillSuppressed[0] > 0) {
         System.out.println(

@@ -5,12 +5,19 @@ import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.DeadLetterTopic;
 import dev.postbus.replay.Replayer;
+import dev.postbus.replay.Selection;
+import io.javalin.http.ConflictResponse;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -18,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dead letters: a filtered, paged table; one dead letter in full; and replay of a filter or a
- * selection, previewed first and confirmed after, through the same {@link Replayer} as the CLI (so
- * the same replay run twice republishes nothing the second time).
+ * selection of rows (by position), previewed first and confirmed once after, through the same
+ * {@link Replayer} as the CLI (so the same replay run twice republishes nothing the second time,
+ * and two at once share the work).
  */
 final class DeadLetterPages {
 
@@ -30,6 +38,7 @@ final class DeadLetterPages {
   private final ConsoleConfig config;
   private final Templates templates;
   private final Replayer replayer;
+  private final Confirmations confirmations = new Confirmations(Clock.systemUTC());
 
   DeadLetterPages(ConsoleConfig config, Templates templates) {
     this.config = config;
@@ -111,43 +120,82 @@ final class DeadLetterPages {
             notReplayable));
   }
 
-  /** POST: a preview (action=preview) or the replay itself (action=confirm). */
+  /**
+   * POST: a preview (action=preview) of a filter (mode=filter) or of ticked rows (mode=selection,
+   * their positions), or the replay a preview issued a nonce for (action=confirm).
+   */
   void replay(Context ctx) throws Exception {
     Guard.requireToken(ctx);
-    List<String> selected = ctx.formParams("select");
-    Views.Filter f =
-        selected.isEmpty()
-            ? Views.Filter.of(ctx, true)
-            : new Views.Filter("", "", "", "", "", String.join(",", selected));
-    boolean confirm = "confirm".equals(ctx.formParam("action"));
-    List<Views.DeadLetterRow> sample = new ArrayList<>();
+    if ("confirm".equals(ctx.formParam("action"))) {
+      confirm(ctx);
+    } else {
+      preview(ctx);
+    }
+  }
+
+  private void preview(Context ctx) throws Exception {
+    String mode = ctx.formParam("mode");
+    Views.Filter shown;
+    String selection = null;
+    DeadLetterFilter filter;
+    if ("selection".equals(mode)) {
+      Set<Selection.Position> positions = new LinkedHashSet<>();
+      for (String value : ctx.formParams("select")) {
+        Arrays.stream(value.split(","))
+            .filter(v -> !v.isBlank())
+            .forEach(v -> positions.add(Selection.Position.parse(v)));
+      }
+      filter = DeadLetterFilter.of(Selection.positions(positions)); // refuses an empty selection
+      shown = Views.Filter.NONE;
+      selection = positions.stream().map(Object::toString).collect(Collectors.joining(", "));
+    } else if ("filter".equals(mode)) {
+      shown = Views.Filter.of(ctx, true);
+      filter = shown.toFilter(Instant.now());
+    } else {
+      throw new IllegalArgumentException("mode: must be filter or selection");
+    }
+    Replayer.Result result =
+        replayer.replay(new Replayer.Request(filter, true, Integer.MAX_VALUE, 0, SAMPLE), d -> {});
+    String nonce = confirmations.issue(filter, shown, selection);
+    render(ctx, result, shown, selection, nonce);
+  }
+
+  private void confirm(Context ctx) throws Exception {
+    Confirmations.Pending pending = confirmations.take(ctx.formParam("nonce"));
+    if (pending == null) {
+      throw new ConflictResponse(
+          "this replay was already confirmed (or its preview is older than "
+              + Confirmations.VALID_FOR.toMinutes()
+              + " minutes): nothing was republished now; preview it again to see what is left");
+    }
     Replayer.Result result =
         replayer.replay(
-            new Replayer.Request(f.toFilter(Instant.now()), !confirm, Integer.MAX_VALUE, 0),
-            d -> {
-              if (sample.size() < SAMPLE) {
-                sample.add(Views.DeadLetterRow.of(d));
-              }
-            });
-    if (confirm) {
-      log.info(
-          "console: replayed {} dead letters to {} (group {})",
-          result.matched().size(),
-          config.topic(),
-          result.group());
-    }
+            new Replayer.Request(pending.filter(), false, Integer.MAX_VALUE, 0, SAMPLE), d -> {});
+    log.info(
+        "console: replayed {} dead letters to {} (group {})",
+        result.matched(),
+        config.topic(),
+        result.group());
+    render(ctx, result, pending.shown(), pending.selection(), null);
+  }
+
+  /** {@code nonce}: null for a replay done. */
+  private void render(
+      Context ctx, Replayer.Result result, Views.Filter shown, String selection, String nonce) {
     templates.render(
         ctx,
         "replay.jte",
         new Views.ReplayView(
-            page(ctx, confirm ? "Replayed" : "Replay preview"),
-            f,
-            confirm,
-            result.matched().size(),
+            page(ctx, nonce == null ? "Replayed" : "Replay preview"),
+            shown,
+            selection,
+            nonce,
+            result.matched(),
             result.scanned(),
-            sample,
-            result.withoutPayload().size(),
-            result.group()));
+            result.sample().stream().map(Views.DeadLetterRow::of).toList(),
+            result.withoutPayload(),
+            result.group(),
+            result.shared()));
   }
 
   private static String pretty(byte[] value) {

@@ -67,7 +67,7 @@ class ConsolePagingIT {
       assertThat(get(console.url() + "/dead-letters?code=4.7.*"))
           .contains("<strong>0</strong> of 12");
 
-      // replaying a selection previews exactly the ticked jobs
+      // replaying a selection previews exactly the ticked rows (the filter fields play no part)
       HttpResponse<String> page =
           HTTP.send(
               HttpRequest.newBuilder(URI.create(console.url() + "/dead-letters")).build(),
@@ -83,13 +83,13 @@ class ConsolePagingIT {
                       HttpRequest.BodyPublishers.ofString(
                           "csrf="
                               + token
-                              + "&action=preview&select=job-1&select=job-4&class=expired"))
+                              + "&mode=selection&action=preview&select=0%401&select=0%404&class=expired"))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(preview.statusCode()).isEqualTo(200);
       assertThat(preview.body())
           .contains("<strong>2</strong> of 12 would be republished.")
-          .contains("name=\"id\" value=\"job-1,job-4\"");
+          .contains("The selected dead letters, at 0@1, 0@4.");
     }
   }
 

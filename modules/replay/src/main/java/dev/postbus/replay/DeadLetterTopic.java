@@ -16,8 +16,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the dead-letter topic up to its end as of the start of the read (records arriving later
- * wait for the next run). With a group id, reading starts at that group's committed offsets and
- * {@link #commit} moves them.
+ * wait for the next run). With a group id, reading starts at that group's committed offsets (it
+ * joins no group and moves nothing: {@link ReplayGroup} does, for a replay).
  */
 public final class DeadLetterTopic implements AutoCloseable {
 
@@ -27,7 +27,6 @@ public final class DeadLetterTopic implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
   private final boolean grouped;
-  private final Map<TopicPartition, Long> next = new HashMap<>();
 
   public DeadLetterTopic(Map<String, Object> kafka, String topic, String groupId) {
     Map<String, Object> props = new HashMap<>(kafka);
@@ -64,11 +63,10 @@ public final class DeadLetterTopic implements AutoCloseable {
       } else {
         consumer.seekToBeginning(List.of(tp));
       }
-      next.put(tp, consumer.position(tp, TIMEOUT));
     }
     long read = 0;
     List<TopicPartition> open = new ArrayList<>(partitions);
-    open.removeIf(tp -> next.get(tp) >= end.get(tp));
+    open.removeIf(tp -> consumer.position(tp, TIMEOUT) >= end.get(tp));
     while (!open.isEmpty()) {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -79,21 +77,10 @@ public final class DeadLetterTopic implements AutoCloseable {
         if (!each.test(DeadLetter.of(r))) {
           return read;
         }
-        next.put(tp, r.offset() + 1);
       }
       open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
     }
     return read;
-  }
-
-  /** Remembers, for this group, that everything read so far is done. */
-  public void commit() {
-    if (!grouped) {
-      throw new IllegalStateException("no group to commit for");
-    }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    next.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
-    consumer.commitSync(offsets, TIMEOUT);
   }
 
   @Override

@@ -24,26 +24,61 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Republishes chosen dead letters to the jobs topic: the original key and payload, the publisher's
  * headers, a {@code replay-count} one higher, and no attempt count (a fresh start). A dead letter
- * about some of a job's recipients is replayed for those recipients only. Each filter has its own
- * consumer group on the dead-letter topic, so the same replay run twice publishes nothing the
- * second time.
+ * about some of a job's recipients is replayed for those recipients only.
+ *
+ * <p>Each replay (a filter as given: {@link DeadLetterFilter#canonical}) has its own consumer group
+ * on the dead-letter topic, so the same replay run twice publishes nothing the second time, and two
+ * runs at once share its partitions rather than both republishing them ({@link ReplayGroup}). A run
+ * holds at most {@link Request#sample} dead letters; the rest are counted.
  */
 public final class Replayer {
 
-  /** What to do: the filter, and the limits of one run. */
-  public record Request(DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond) {}
+  /** Dead letters a result keeps by default, to show; the rest are only counted. */
+  public static final int DEFAULT_SAMPLE = 20;
 
-  /** What a run did. */
+  /** The most dead letters republished between two commits of the group's offsets. */
+  static final int BATCH = 500;
+
   /**
-   * {@code withoutPayload}: matching dead letters that could not be replayed because their payload
-   * was left out.
+   * What to do: the filter, and the limits of one run.
+   *
+   * @param sample how many of the matching dead letters the result keeps (the rest are counted)
+   */
+  public record Request(
+      DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond, int sample) {
+    public Request {
+      if (limit < 1 || ratePerSecond < 0 || sample < 0) {
+        throw new IllegalArgumentException(
+            "limit must be at least 1, rate and sample at least 0; got "
+                + limit
+                + ", "
+                + ratePerSecond
+                + ", "
+                + sample);
+      }
+    }
+
+    public Request(DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond) {
+      this(filter, dryRun, limit, ratePerSecond, DEFAULT_SAMPLE);
+    }
+  }
+
+  /**
+   * What a run did: counts, and the first matching dead letters.
+   *
+   * @param withoutPayload matching dead letters that could not be replayed because their payload
+   *     was left out
+   * @param shared another run of the same replay took some of its partitions (and replayed them)
    */
   public record Result(
       long scanned,
-      List<DeadLetter> matched,
-      List<DeadLetter> withoutPayload,
+      long matched,
+      List<DeadLetter> sample,
+      long withoutPayload,
+      List<DeadLetter> withoutPayloadSample,
       boolean published,
-      String group) {}
+      String group,
+      boolean shared) {}
 
   private final Map<String, Object> kafka;
   private final String jobsTopic;
@@ -84,45 +119,126 @@ public final class Replayer {
     return out;
   }
 
+  /**
+   * Replays (or, for a dry run, previews from where the replay's group is, joining nothing) the
+   * matching dead letters; {@code onEach} sees each one replayed, as it is.
+   */
   public Result replay(Request request, Consumer<DeadLetter> onEach) throws Exception {
     String group = groupFor(request.filter());
-    List<DeadLetter> matched = new ArrayList<>();
-    List<DeadLetter> withoutPayload = new ArrayList<>();
-    try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group);
-        KafkaProducer<byte[], byte[]> producer = request.dryRun() ? null : producer()) {
-      long nanosPerRecord =
-          request.ratePerSecond() > 0 ? (long) (1e9 / request.ratePerSecond()) : 0;
-      long[] nextSend = {System.nanoTime()};
-      List<Future<RecordMetadata>> sent = new ArrayList<>();
-      long scanned =
-          dlt.read(
-              d -> {
-                if (!request.filter().matches(d)) {
-                  return true;
-                }
-                if (matched.size() >= request.limit()) {
-                  return false;
-                }
-                if (d.payloadOmitted()) {
-                  withoutPayload.add(d);
-                  return true;
-                }
-                matched.add(d);
-                onEach.accept(d);
-                if (producer != null) {
-                  pace(nextSend, nanosPerRecord);
-                  sent.add(producer.send(replayRecord(d)));
-                }
-                return true;
-              });
-      if (producer != null) {
-        producer.flush();
-        for (Future<RecordMetadata> f : sent) {
-          f.get(30, TimeUnit.SECONDS); // every record must be in Kafka before the group moves on
-        }
-        dlt.commit();
+    Tally tally = new Tally(request, onEach);
+    if (request.dryRun()) {
+      try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group)) {
+        long scanned = dlt.read(d -> tally.take(d, null) != ReplayGroup.Step.STOP);
+        return tally.result(scanned, false, group, false);
       }
-      return new Result(scanned, matched, withoutPayload, producer != null, group);
+    }
+    int batch =
+        request.ratePerSecond() > 0
+            ? (int) Math.max(1, Math.min(BATCH, request.ratePerSecond() * 10))
+            : BATCH;
+    try (ReplayGroup members = new ReplayGroup(kafka, deadLetterTopic(), group, batch);
+        KafkaProducer<byte[], byte[]> producer = producer()) {
+      Sender sender = new Sender(producer, request.ratePerSecond());
+      long scanned = members.run(d -> tally.take(d, sender), sender::awaitAll);
+      return tally.result(scanned, true, group, members.shared());
+    }
+  }
+
+  /** Counts a run's dead letters, keeps the first few, and sends the replayable ones. */
+  private final class Tally {
+    private final Request request;
+    private final Consumer<DeadLetter> onEach;
+    private final List<DeadLetter> sample = new ArrayList<>();
+    private final List<DeadLetter> withoutPayloadSample = new ArrayList<>();
+    private long matched;
+    private long withoutPayload;
+
+    Tally(Request request, Consumer<DeadLetter> onEach) {
+      this.request = request;
+      this.onEach = onEach;
+    }
+
+    /** {@code sender}: null for a dry run. */
+    ReplayGroup.Step take(DeadLetter d, Sender sender) {
+      if (request.filter().tooRecent(d)) {
+        return ReplayGroup.Step.STOP_PARTITION; // not yet: a later run of this replay takes it
+      }
+      if (!request.filter().matches(d)) {
+        return ReplayGroup.Step.NEXT;
+      }
+      if (matched >= request.limit()) {
+        return ReplayGroup.Step.STOP;
+      }
+      if (d.payloadOmitted()) {
+        withoutPayload++;
+        keep(withoutPayloadSample, d);
+        return ReplayGroup.Step.NEXT;
+      }
+      matched++;
+      keep(sample, d);
+      onEach.accept(d);
+      if (sender != null) {
+        sender.send(replayRecord(d));
+      }
+      return ReplayGroup.Step.NEXT;
+    }
+
+    private void keep(List<DeadLetter> list, DeadLetter d) {
+      if (list.size() < request.sample()) {
+        list.add(d);
+      }
+    }
+
+    Result result(long scanned, boolean published, String group, boolean shared) {
+      return new Result(
+          scanned,
+          matched,
+          List.copyOf(sample),
+          withoutPayload,
+          List.copyOf(withoutPayloadSample),
+          published,
+          group,
+          shared);
+    }
+  }
+
+  /** Sends at the rate asked and waits, at the end of each batch, until Kafka has every record. */
+  private static final class Sender {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final long nanosPerRecord;
+    private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+    private long nextSend = System.nanoTime();
+
+    Sender(KafkaProducer<byte[], byte[]> producer, double ratePerSecond) {
+      this.producer = producer;
+      this.nanosPerRecord = ratePerSecond > 0 ? (long) (1e9 / ratePerSecond) : 0;
+    }
+
+    void send(ProducerRecord<byte[], byte[]> r) {
+      if (nanosPerRecord > 0) {
+        long wait = nextSend - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+        nextSend = Math.max(nextSend, System.nanoTime()) + nanosPerRecord;
+      }
+      sent.add(producer.send(r));
+    }
+
+    /** Every record of the batch in Kafka before the group moves on. */
+    void awaitAll() {
+      producer.flush();
+      try {
+        for (Future<RecordMetadata> f : sent) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(
+            "Kafka did not take every republished dead letter of a batch; its place in the"
+                + " dead-letter topic is not moved, so the next run retries it",
+            e);
+      }
+      sent.clear();
     }
   }
 
@@ -145,16 +261,5 @@ public final class Replayer {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-  }
-
-  private static void pace(long[] nextSend, long nanosPerRecord) {
-    if (nanosPerRecord == 0) {
-      return;
-    }
-    long wait = nextSend[0] - System.nanoTime();
-    if (wait > 0) {
-      java.util.concurrent.locks.LockSupport.parkNanos(wait);
-    }
-    nextSend[0] = Math.max(nextSend[0], System.nanoTime()) + nanosPerRecord;
   }
 }
