@@ -193,6 +193,45 @@ class ConsoleSecurityIT {
     }
   }
 
+  @Test
+  void theWorkersAdminEndpointAsksForItsToken(EmbeddedKafka kafka, @TempDir Path dir)
+      throws Exception {
+    Path tokenFile =
+        Files.writeString(dir.resolve("admin-token"), "s3cret-admin-token-0123456789\n");
+    try (dev.postbus.embedded.SmtpCapture relay = dev.postbus.embedded.SmtpCapture.start(0)) {
+      Map<String, String> s =
+          dev.postbus.testkit.MinimalWorker.settings(
+              kafka.bootstrapServers(), relay.port(), "admin");
+      s.put("http.admin-token-file", tokenFile.toString());
+      try (dev.postbus.worker.lifecycle.Worker worker =
+          dev.postbus.worker.lifecycle.Worker.start(
+              dev.postbus.worker.config.WorkerConfig.from(
+                  dev.postbus.worker.config.Settings.of(s)))) {
+        String resume = "http://127.0.0.1:" + worker.httpPort() + "/admin/resume";
+        HttpResponse<String> anonymous = postWith(resume, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("Authorization: Bearer");
+        assertThat(postWith(resume, "Bearer not-the-token").statusCode()).isEqualTo(403);
+        // with the token the call is processed: the guard is not holding delivery here
+        HttpResponse<String> known = postWith(resume, "Bearer s3cret-admin-token-0123456789");
+        assertThat(known.statusCode()).isEqualTo(409);
+        assertThat(known.body()).contains("not holding");
+        // the probes and the metrics stay open
+        assertThat(get("http://127.0.0.1:" + worker.httpPort() + "/metrics", null).statusCode())
+            .isEqualTo(200);
+      }
+    }
+  }
+
+  private static HttpResponse<String> postWith(String url, String authorization) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody());
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /**
    * A request as a browser sends it, with the Host and Origin it chooses (HttpClient would not).
    */
