@@ -42,7 +42,7 @@ final class Guard {
     ctx.header("Content-Security-Policy", CSP);
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
-    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Referrer-Policy", "same-origin"); // none to other sites; the own Origin on a POST
     ctx.header("Cache-Control", "no-store");
     if (password == null) {
       Origins.requireLoopbackHost(ctx);

@@ -36,15 +36,21 @@ final class Origins {
   static void requireSameOrigin(Context ctx) {
     String origin = ctx.header("Origin");
     String site = ctx.header("Sec-Fetch-Site");
-    if (origin != null) {
+    boolean opaque = origin != null && origin.strip().equals("null");
+    if (origin != null && !opaque) {
       if (!sameAuthority(origin, ctx.header("Host"))) {
         throw new ForbiddenResponse(
             "Origin of this request is not the console's own pages: refused (a change must be"
                 + " submitted from the console; behind a proxy, forward the Host header)");
       }
-    } else if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+    } else if (site != null) {
+      if (!site.equals("same-origin") && !site.equals("none")) {
+        throw new ForbiddenResponse(
+            "Origin: this request comes from another site (Sec-Fetch-Site: " + site + "): refused");
+      }
+    } else if (opaque) {
       throw new ForbiddenResponse(
-          "Origin: this request comes from another site (Sec-Fetch-Site: " + site + "): refused");
+          "Origin: null (an opaque origin) and no Sec-Fetch-Site: refused; submit from the console");
     }
   }
 

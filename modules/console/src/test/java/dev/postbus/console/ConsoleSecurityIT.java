@@ -165,6 +165,9 @@ class ConsoleSecurityIT {
               form,
               "Sec-Fetch-Site: cross-site");
       assertThat(crossSite.statusCode()).isEqualTo(403);
+      HttpResponse<String> sandboxed =
+          raw(console.port(), "POST", "/suppressions/add", host, "null", cookie, form);
+      assertThat(sandboxed.statusCode()).isEqualTo(403);
       assertThat(
               raw(console.port(), "POST", "/suppressions/add", host, "http://" + host, cookie, form)
                   .statusCode())
