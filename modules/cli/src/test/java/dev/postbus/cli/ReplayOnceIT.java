@@ -88,6 +88,38 @@ class ReplayOnceIT {
     assertThat(published.values()).as("times each dead letter was republished").containsOnly(1L);
   }
 
+  @Test
+  void aDryRunOverMoreThanTheHeapHoldsOnlyWhatItShows(EmbeddedKafka kafka) throws Exception {
+    String topic = topics(kafka, "large");
+    String text = "x".repeat(20 * 1024);
+    deadLetters(kafka, topic, "large", 4_000, text); // 80 MiB of payloads
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx48m",
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Postbus.class.getName(),
+                "dlt",
+                "replay",
+                "-b",
+                kafka.bootstrapServers(),
+                "-t",
+                topic,
+                "--dry-run"));
+    java.io.File out = java.io.File.createTempFile("postbus-out", ".txt");
+    out.deleteOnExit();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the dry run finished").isTrue();
+    String printed = java.nio.file.Files.readString(out.toPath());
+    assertThat(p.exitValue())
+        .as(printed.lines().filter(l -> !l.startsWith("would replay")).toList().toString())
+        .isZero();
+    assertThat(printed).contains("dry run: 4000 of 4000 dead letters would be replayed");
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(5, TimeUnit.SECONDS); // the other may be kept out: then go on alone
@@ -121,6 +153,11 @@ class ReplayOnceIT {
    */
   static void deadLetters(EmbeddedKafka kafka, String topic, String prefix, int n)
       throws Exception {
+    deadLetters(kafka, topic, prefix, n, "t");
+  }
+
+  static void deadLetters(EmbeddedKafka kafka, String topic, String prefix, int n, String text)
+      throws Exception {
     String failed = Instant.now().minus(Duration.ofHours(1)).toString();
     try (KafkaProducer<byte[], byte[]> p =
         new KafkaProducer<>(
@@ -138,14 +175,17 @@ class ReplayOnceIT {
                         + id
                         + "\",\"from\":\"shop@example.com\",\"to\":[\""
                         + id
-                        + "@example.net\"],\"subject\":\"s\",\"text\":\"t\"}")
+                        + "@example.net\"],\"subject\":\"s\",\"text\":\""
+                        + text
+                        + "\"}")
                     .getBytes(StandardCharsets.UTF_8));
         r.headers().add(PostbusHeaders.CLASS, bytes("permanent"));
         r.headers().add(PostbusHeaders.CODE, bytes("550"));
         r.headers().add(PostbusHeaders.ENHANCED_CODE, bytes("5.1.1"));
         r.headers().add(PostbusHeaders.LAST_FAILURE, bytes(failed));
-        p.send(r).get();
+        p.send(r);
       }
+      p.flush();
     }
   }
 

@@ -21,6 +21,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class DeadLetterTopic implements AutoCloseable {
 
+  /**
+   * The most bytes one fetch brings (Kafka's default is 50 MiB): a scan of a large topic holds one
+   * fetch at a time, so this bounds a reader's heap whatever the topic's size.
+   */
+  static final String FETCH_MAX_BYTES = Integer.toString(8 * 1024 * 1024);
+
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -32,6 +38,7 @@ public final class DeadLetterTopic implements AutoCloseable {
     Map<String, Object> props = new HashMap<>(kafka);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, DeadLetterTopic.FETCH_MAX_BYTES);
     if (groupId != null) {
       props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     }
