@@ -27,7 +27,7 @@ public final class ConsoleServer implements AutoCloseable {
 
   public static ConsoleServer start(ConsoleConfig config) {
     Templates templates = new Templates();
-    Guard guard = new Guard(config.password());
+    Guard guard = new Guard(config.password(), config.hostNames());
     DeadLetterPages deadLetters = new DeadLetterPages(config, templates);
     JobPages jobs = new JobPages(config, templates);
     OverviewPages overview = new OverviewPages(config, templates);

@@ -30,12 +30,15 @@ final class Guard {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final byte[] password;
+  private final java.util.List<String> hostNames;
 
   /**
    * @param password null when none is required
+   * @param hostNames names besides loopback ones answered without a password
    */
-  Guard(String password) {
+  Guard(String password, java.util.List<String> hostNames) {
     this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
+    this.hostNames = hostNames;
   }
 
   void before(Context ctx) {
@@ -45,7 +48,7 @@ final class Guard {
     ctx.header("Referrer-Policy", "same-origin"); // none to other sites; the own Origin on a POST
     ctx.header("Cache-Control", "no-store");
     if (password == null) {
-      Origins.requireLoopbackHost(ctx);
+      Origins.requireKnownHost(ctx, hostNames);
     }
     if (ctx.method() == HandlerType.POST) {
       Origins.requireSameOrigin(ctx);

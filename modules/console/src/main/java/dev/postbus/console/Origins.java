@@ -3,17 +3,18 @@ package dev.postbus.console;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * Who is asking, as the browser says it. A console without a password answers only to a loopback
- * {@code Host} ({@code 127.0.0.1}, {@code localhost}, {@code [::1]}, with its port): a hostile page
- * whose name was rebound to 127.0.0.1 sends its own name and is refused (DNS rebinding). A POST
- * must come from the console's own pages: its {@code Origin}, when sent, names the same host and
- * port as {@code Host}; without one, {@code Sec-Fetch-Site} must not say another site. (A client
- * that sends neither is not a browser, so not a hostile page in one; it still needs the CSRF
- * token.)
+ * {@code Host} ({@code 127.0.0.1}, {@code localhost}, {@code [::1]}, with its port), or a name it
+ * was given ({@code console.host-names}, a reverse proxy's public name): a hostile page whose name
+ * was rebound to 127.0.0.1 sends its own name and is refused (DNS rebinding). A POST must come from
+ * the console's own pages: its {@code Origin}, when sent, names the same host and port as {@code
+ * Host}; without one, {@code Sec-Fetch-Site} must not say another site. (A client that sends
+ * neither is not a browser, so not a hostile page in one; it still needs the CSRF token.)
  */
 final class Origins {
 
@@ -21,15 +22,18 @@ final class Origins {
 
   private Origins() {}
 
-  static void requireLoopbackHost(Context ctx) {
+  static void requireKnownHost(Context ctx, List<String> names) {
     String host = ctx.header("Host");
-    if (!loopback(host, ctx.req().getLocalPort())) {
+    if (!loopback(host, ctx.req().getLocalPort()) && !named(host, names)) {
       throw new ForbiddenResponse(
           "Host "
               + (host == null ? "(none)" : "'" + host + "'")
               + " refused: without a password this console answers only to 127.0.0.1, localhost"
               + " or [::1] on its port (a page whose name points at this machine is not it)."
-              + " To serve another name, give it a password (--password-file)");
+              + " To serve another name, give it a password (--password-file) or name it"
+              + " (--host-name, "
+              + ConsoleConfig.HOST_NAMES_KEY
+              + ")");
     }
   }
 
@@ -52,6 +56,16 @@ final class Origins {
       throw new ForbiddenResponse(
           "Origin: null (an opaque origin) and no Sec-Fetch-Site: refused; submit from the console");
     }
+  }
+
+  private static boolean named(String host, List<String> names) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.strip().toLowerCase(Locale.ROOT);
+    return names.stream()
+        .map(n -> n.toLowerCase(Locale.ROOT))
+        .anyMatch(n -> h.equals(n) || (!n.contains(":") && h.startsWith(n + ":")));
   }
 
   static boolean loopback(String host, int port) {

@@ -136,6 +136,22 @@ class ConsoleSecurityIT {
   }
 
   @Test
+  void behindAProxyItsPublicNameCanBeAllowed(EmbeddedKafka kafka) throws Exception {
+    try (ConsoleServer console =
+        ConsoleServer.start(
+            config(kafka).hostNames(java.util.List.of("console.example.com")).build())) {
+      assertThat(
+              raw(console.port(), "GET", "/suppressions", "console.example.com", null, null, "")
+                  .statusCode())
+          .isEqualTo(200);
+      assertThat(
+              raw(console.port(), "GET", "/suppressions", "rebind.example", null, null, "")
+                  .statusCode())
+          .isEqualTo(403);
+    }
+  }
+
+  @Test
   void aPostFromAnotherOriginIsRefused(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
     try (ConsoleServer console = ConsoleServer.start(config(kafka).build())) {
       HttpResponse<String> page = get(console.url() + "/suppressions", null);
