@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
+import dev.postbus.replay.DeadLetterRow;
 import dev.postbus.replay.Replayer;
 import dev.postbus.replay.Selection;
 import dev.postbus.replay.TimeBound;
@@ -164,9 +165,6 @@ final class DltCommand {
         "The same replay run twice publishes nothing the second time."
       })
   static final class Replay implements Callable<Integer> {
-    /** Dead letters without a payload listed one by one; the rest are counted. */
-    private static final int SHOWN = 100;
-
     @Mixin KafkaOptions kafka;
 
     @ArgGroup(exclusive = false)
@@ -203,7 +201,8 @@ final class DltCommand {
       int[] stillSuppressed = {0};
       Replayer.Result result =
           replayer.replay(
-              new Replayer.Request(filters.toFilter(), dryRun, limit, rate, SHOWN),
+              // each is printed as it comes: the result keeps no rows
+              new Replayer.Request(filters.toFilter(), dryRun, limit, rate, 0),
               d -> {
                 long held = held(d, suppressed, now);
                 if (held > 0 && held == d.recipients().size()) {
@@ -224,20 +223,21 @@ final class DltCommand {
                                 ? "  every recipient still suppressed: it will end as suppressed again"
                                 : "  " + held + " of its recipients still suppressed"));
               });
-      for (DeadLetter d : result.withoutPayloadSample()) {
+      for (DeadLetterRow r : result.notReplayableSample()) {
         System.out.println(
             "not replayable "
-                + d.jobId()
-                + "  its payload was too large for the dead-letter topic; "
-                + "the original is at "
-                + d.original()
+                + r.jobId()
+                + "  "
+                + r.notReplayable()
+                + "; the original is at "
+                + r.original()
                 + " while the jobs topic keeps it");
       }
-      if (result.withoutPayload() > result.withoutPayloadSample().size()) {
+      if (result.notReplayable() > result.notReplayableSample().size()) {
         System.out.println(
             "and "
-                + (result.withoutPayload() - result.withoutPayloadSample().size())
-                + " more not replayable for the same reason");
+                + (result.notReplayable() - result.notReplayableSample().size())
+                + " more not replayable");
       }
       if (dryRun) {
         System.out.println(

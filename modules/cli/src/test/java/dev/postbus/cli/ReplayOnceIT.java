@@ -120,6 +120,37 @@ class ReplayOnceIT {
     assertThat(printed).contains("dry run: 4000 of 4000 dead letters would be replayed");
   }
 
+  @Test
+  void aDryRunOfLargeDeadLettersKeepsNoPayloadItDoesNotShow(EmbeddedKafka kafka) throws Exception {
+    String topic = topics(kafka, "heavy");
+    deadLetters(kafka, topic, "heavy", 70, "x".repeat(800 * 1024)); // 56 MiB, more than the heap
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx40m",
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Postbus.class.getName(),
+                "dlt",
+                "replay",
+                "-b",
+                kafka.bootstrapServers(),
+                "-t",
+                topic,
+                "--dry-run"));
+    java.io.File out = java.io.File.createTempFile("postbus-out", ".txt");
+    out.deleteOnExit();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the dry run finished").isTrue();
+    String printed = java.nio.file.Files.readString(out.toPath());
+    assertThat(p.exitValue())
+        .as(printed.lines().filter(l -> !l.startsWith("would replay")).toList().toString())
+        .isZero();
+    assertThat(printed).contains("dry run: 70 of 70 dead letters would be replayed");
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(5, TimeUnit.SECONDS); // the other may be kept out: then go on alone

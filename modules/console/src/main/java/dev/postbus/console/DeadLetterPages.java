@@ -193,7 +193,7 @@ final class DeadLetterPages {
             result.matched(),
             result.scanned(),
             result.sample().stream().map(Views.DeadLetterRow::of).toList(),
-            result.withoutPayload(),
+            result.notReplayable(),
             result.group(),
             result.shared()));
   }

@@ -114,6 +114,22 @@ public final class Views {
           attempts == null ? "" : attempts,
           d.replayCount());
     }
+
+    /** A replay's row (kept without the payload). */
+    static DeadLetterRow of(dev.postbus.replay.DeadLetterRow r) {
+      return new DeadLetterRow(
+          r.position(),
+          r.time().truncatedTo(ChronoUnit.SECONDS).toString(),
+          r.jobId(),
+          url(r.jobId()),
+          r.failureClass(),
+          r.code(),
+          r.enhancedCode(),
+          r.reason(),
+          String.join(", ", r.domains()),
+          r.attempts(),
+          r.replayCount());
+    }
   }
 
   public record DeadLettersView(
@@ -156,7 +172,7 @@ public final class Views {
       long matched,
       long scanned,
       List<DeadLetterRow> sample,
-      long withoutPayload,
+      long notReplayable,
       String group,
       boolean shared) {
 

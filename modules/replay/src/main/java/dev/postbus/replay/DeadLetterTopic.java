@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,6 +54,14 @@ public final class DeadLetterTopic implements AutoCloseable {
    * returns false. Returns the records read.
    */
   public long read(Predicate<DeadLetter> each) {
+    return steps(d -> each.test(d) ? ReplayGroup.Step.NEXT : ReplayGroup.Step.STOP);
+  }
+
+  /**
+   * As {@link #read}, with a replay's steps: a dry run walks the topic as the replay would ({@link
+   * ReplayGroup.Step#STOP_PARTITION} leaves the rest of that partition).
+   */
+  long steps(Function<DeadLetter, ReplayGroup.Step> each) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
     if (infos == null || infos.isEmpty()) {
       throw new IllegalStateException("topic " + topic + " does not exist");
@@ -81,8 +90,13 @@ public final class DeadLetterTopic implements AutoCloseable {
           continue;
         }
         read++;
-        if (!each.test(DeadLetter.of(r))) {
+        ReplayGroup.Step step = each.apply(DeadLetter.of(r));
+        if (step == ReplayGroup.Step.STOP) {
           return read;
+        }
+        if (step == ReplayGroup.Step.STOP_PARTITION) {
+          open.remove(tp);
+          consumer.pause(List.of(tp));
         }
       }
       open.removeIf(tp -> consumer.position(tp) >= end.get(tp));

@@ -43,6 +43,28 @@ final class ReplayGroup implements AutoCloseable {
     Step handle(DeadLetter d) throws Exception;
   }
 
+  /**
+   * Makes a batch durable (waits until Kafka has what was sent for it) and says what it did not
+   * take: the group commits each partition up to its first record Kafka did not take.
+   */
+  interface Durable {
+    Unsent await();
+  }
+
+  /**
+   * What Kafka did not take of a batch.
+   *
+   * @param from per partition, the first offset whose republished record Kafka did not take
+   * @param cause why, or null when {@code from} is empty
+   */
+  record Unsent(Map<TopicPartition, Long> from, Exception cause) {
+    static final Unsent NONE = new Unsent(Map.of(), null);
+
+    Unsent {
+      from = Map.copyOf(from);
+    }
+  }
+
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
@@ -70,9 +92,10 @@ final class ReplayGroup implements AutoCloseable {
 
   /**
    * Handles each dead letter of this member's partitions, up to their end as of when each was
-   * assigned; {@code durable} runs after each batch, before its commit. Returns the records read.
+   * assigned; {@code durable} runs after each batch, before its commit, which stops at what Kafka
+   * did not take. Returns the records read.
    */
-  long run(Handler each, Runnable durable) throws Exception {
+  long run(Handler each, Durable durable) throws Exception {
     var infos = consumer.partitionsFor(topic, TIMEOUT);
     if (infos == null || infos.isEmpty()) {
       throw new IllegalStateException("topic " + topic + " does not exist");
@@ -93,13 +116,20 @@ final class ReplayGroup implements AutoCloseable {
       takeFresh();
       Map<TopicPartition, Long> next = new HashMap<>();
       boolean stop = false;
+      Exception failed = null;
       for (ConsumerRecord<byte[], byte[]> r : records) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         if (stop || stopped.contains(tp) || !end.containsKey(tp) || r.offset() >= end.get(tp)) {
           continue;
         }
         read++;
-        Step step = each.handle(DeadLetter.of(r));
+        Step step;
+        try {
+          step = each.handle(DeadLetter.of(r));
+        } catch (Exception e) {
+          failed = e; // what was sent before it is still remembered below
+          break;
+        }
         if (step == Step.NEXT) {
           next.put(tp, r.offset() + 1);
         } else {
@@ -109,8 +139,20 @@ final class ReplayGroup implements AutoCloseable {
           stop = step == Step.STOP;
         }
       }
-      durable.run();
+      Unsent unsent = durable.await();
+      unsent.from().forEach((tp, offset) -> next.merge(tp, offset, Math::min));
       commit(next);
+      if (failed != null) {
+        throw failed;
+      }
+      if (unsent.cause() != null) {
+        throw new IllegalStateException(
+            "Kafka did not take every republished dead letter of a batch; the replay remembers"
+                + " what it took, so the next run starts at "
+                + unsent.from()
+                + " (partition=offset of the dead-letter topic)",
+            unsent.cause());
+      }
       if (stop || finished()) {
         return read;
       }

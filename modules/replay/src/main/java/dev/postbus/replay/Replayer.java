@@ -1,5 +1,6 @@
 package dev.postbus.replay;
 
+import dev.postbus.job.JobLimits;
 import dev.postbus.job.PostbusHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -16,6 +18,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -29,7 +33,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Each replay (a filter as given: {@link DeadLetterFilter#canonical}) has its own consumer group
  * on the dead-letter topic, so the same replay run twice publishes nothing the second time, and two
  * runs at once share its partitions rather than both republishing them ({@link ReplayGroup}). A run
- * holds at most {@link Request#sample} dead letters; the rest are counted.
+ * keeps rows (no payload) of at most {@link Request#sample} dead letters; the rest are counted.
  */
 public final class Replayer {
 
@@ -42,7 +46,8 @@ public final class Replayer {
   /**
    * What to do: the filter, and the limits of one run.
    *
-   * @param sample how many of the matching dead letters the result keeps (the rest are counted)
+   * @param sample how many rows of matching dead letters the result keeps (the rest are counted;
+   *     {@code onEach} sees every one)
    */
   public record Request(
       DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond, int sample) {
@@ -64,21 +69,37 @@ public final class Replayer {
   }
 
   /**
-   * What a run did: counts, and the first matching dead letters.
+   * What a run did: counts, and the first matching dead letters (as rows: no payload).
    *
-   * @param withoutPayload matching dead letters that could not be replayed because their payload
-   *     was left out
+   * @param notReplayable matching dead letters that could not be replayed: their payload was left
+   *     out of the dead-letter topic, or Kafka refused the republished record as too large
    * @param shared another run of the same replay took some of its partitions (and replayed them)
    */
   public record Result(
       long scanned,
       long matched,
-      List<DeadLetter> sample,
-      long withoutPayload,
-      List<DeadLetter> withoutPayloadSample,
+      List<DeadLetterRow> sample,
+      long notReplayable,
+      List<DeadLetterRow> notReplayableSample,
       boolean published,
       String group,
       boolean shared) {}
+
+  /** Not-replayable dead letters a result lists; the rest are counted. */
+  public static final int NOT_REPLAYABLE_SHOWN = 100;
+
+  /** Why a dead letter without its payload is not replayable. */
+  public static final String PAYLOAD_LEFT_OUT =
+      "its payload was too large for the dead-letter topic";
+
+  /** Why a dead letter Kafka refused as too large is not replayable. */
+  public static final String TOO_LARGE =
+      "Kafka refused the republished job as too large (the jobs topic's max.message.bytes or the"
+          + " replay's max.request.size)";
+
+  /** Room for a republished job as large as job.max-bytes allows by default, with its headers. */
+  static final int MAX_REQUEST_BYTES =
+      Math.max(JobLimits.DEFAULT_MAX_PAYLOAD_BYTES, 1024 * 1024) + 64 * 1024;
 
   private final Map<String, Object> kafka;
   private final String jobsTopic;
@@ -128,7 +149,7 @@ public final class Replayer {
     Tally tally = new Tally(request, onEach);
     if (request.dryRun()) {
       try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group)) {
-        long scanned = dlt.read(d -> tally.take(d, null) != ReplayGroup.Step.STOP);
+        long scanned = dlt.steps(d -> tally.take(d, null));
         return tally.result(scanned, false, group, false);
       }
     }
@@ -138,54 +159,71 @@ public final class Replayer {
             : BATCH;
     try (ReplayGroup members = new ReplayGroup(kafka, deadLetterTopic(), group, batch);
         KafkaProducer<byte[], byte[]> producer = producer()) {
-      Sender sender = new Sender(producer, request.ratePerSecond());
+      Sender sender = new Sender(producer, request.ratePerSecond(), tally::tooLarge);
       long scanned = members.run(d -> tally.take(d, sender), sender::awaitAll);
       return tally.result(scanned, true, group, members.shared());
     }
   }
 
-  /** Counts a run's dead letters, keeps the first few, and sends the replayable ones. */
+  /** Counts a run's dead letters, keeps rows of the first few, and sends the replayable ones. */
   private final class Tally {
     private final Request request;
     private final Consumer<DeadLetter> onEach;
-    private final List<DeadLetter> sample = new ArrayList<>();
-    private final List<DeadLetter> withoutPayloadSample = new ArrayList<>();
+    private final List<DeadLetterRow> sample = new ArrayList<>();
+    private final List<DeadLetterRow> notReplayableSample = new ArrayList<>();
     private long matched;
-    private long withoutPayload;
+    private long notReplayable;
 
     Tally(Request request, Consumer<DeadLetter> onEach) {
       this.request = request;
       this.onEach = onEach;
     }
 
-    /** {@code sender}: null for a dry run. */
+    /**
+     * {@code sender}: null for a dry run, which takes the same steps. A dead letter after {@code
+     * until} stops its partition only when {@code until} is an age (it moves: a later run takes
+     * it); past an instant it never matches, and what follows it in its partition may (workers'
+     * clocks differ, so a partition's times are not in order).
+     */
     ReplayGroup.Step take(DeadLetter d, Sender sender) {
-      if (request.filter().tooRecent(d)) {
-        return ReplayGroup.Step.STOP_PARTITION; // not yet: a later run of this replay takes it
+      DeadLetterFilter filter = request.filter();
+      if (filter.tooRecent(d)) {
+        return filter.until().age() != null
+            ? ReplayGroup.Step.STOP_PARTITION
+            : ReplayGroup.Step.NEXT;
       }
-      if (!request.filter().matches(d)) {
+      if (!filter.matches(d)) {
         return ReplayGroup.Step.NEXT;
       }
       if (matched >= request.limit()) {
         return ReplayGroup.Step.STOP;
       }
       if (d.payloadOmitted()) {
-        withoutPayload++;
-        keep(withoutPayloadSample, d);
+        notReplayable(d, PAYLOAD_LEFT_OUT);
         return ReplayGroup.Step.NEXT;
       }
       matched++;
-      keep(sample, d);
+      if (sample.size() < request.sample()) {
+        sample.add(DeadLetterRow.of(d, null));
+      }
       onEach.accept(d);
       if (sender != null) {
-        sender.send(replayRecord(d));
+        sender.send(d, replayRecord(d));
       }
       return ReplayGroup.Step.NEXT;
     }
 
-    private void keep(List<DeadLetter> list, DeadLetter d) {
-      if (list.size() < request.sample()) {
-        list.add(d);
+    /** Kafka refused its republished record as too large: counted as not replayable instead. */
+    void tooLarge(DeadLetter d) {
+      matched--;
+      sample.removeIf(r -> r.position().equals(d.position()));
+      notReplayable(d, TOO_LARGE);
+    }
+
+    private void notReplayable(DeadLetter d, String why) {
+      notReplayable++;
+      if (notReplayableSample.size() < NOT_REPLAYABLE_SHOWN) {
+        notReplayableSample.add(DeadLetterRow.of(d, why));
       }
     }
 
@@ -194,27 +232,32 @@ public final class Replayer {
           scanned,
           matched,
           List.copyOf(sample),
-          withoutPayload,
-          List.copyOf(withoutPayloadSample),
+          notReplayable,
+          List.copyOf(notReplayableSample),
           published,
           group,
           shared);
     }
   }
 
-  /** Sends at the rate asked and waits, at the end of each batch, until Kafka has every record. */
+  /** Sends at the rate asked and waits, at the end of each batch, for Kafka's answer to each. */
   private static final class Sender {
     private final KafkaProducer<byte[], byte[]> producer;
     private final long nanosPerRecord;
-    private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+    private final Consumer<DeadLetter> tooLarge;
+    private final List<Pending> sent = new ArrayList<>();
     private long nextSend = System.nanoTime();
 
-    Sender(KafkaProducer<byte[], byte[]> producer, double ratePerSecond) {
+    /** One republished dead letter of the batch, and Kafka's answer to come. */
+    private record Pending(DeadLetter d, Future<RecordMetadata> answer) {}
+
+    Sender(KafkaProducer<byte[], byte[]> producer, double ratePerSecond, Consumer<DeadLetter> tl) {
       this.producer = producer;
       this.nanosPerRecord = ratePerSecond > 0 ? (long) (1e9 / ratePerSecond) : 0;
+      this.tooLarge = tl;
     }
 
-    void send(ProducerRecord<byte[], byte[]> r) {
+    void send(DeadLetter d, ProducerRecord<byte[], byte[]> r) {
       if (nanosPerRecord > 0) {
         long wait = nextSend - System.nanoTime();
         if (wait > 0) {
@@ -222,23 +265,42 @@ public final class Replayer {
         }
         nextSend = Math.max(nextSend, System.nanoTime()) + nanosPerRecord;
       }
-      sent.add(producer.send(r));
+      sent.add(new Pending(d, producer.send(r)));
     }
 
-    /** Every record of the batch in Kafka before the group moves on. */
-    void awaitAll() {
+    /**
+     * Waits for Kafka's answer to each record of the batch; a record refused as too large is
+     * counted as not replayable (sending it again would not help), any other failure is unsent.
+     */
+    ReplayGroup.Unsent awaitAll() {
       producer.flush();
-      try {
-        for (Future<RecordMetadata> f : sent) {
-          f.get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, Long> unsent = new HashMap<>();
+      Exception cause = null;
+      for (Pending p : sent) {
+        try {
+          p.answer().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RecordTooLargeException) {
+            tooLarge.accept(p.d());
+          } else {
+            cause = unsent(unsent, p, cause, e);
+          }
+        } catch (Exception e) {
+          cause = unsent(unsent, p, cause, e);
         }
-      } catch (Exception e) {
-        throw new IllegalStateException(
-            "Kafka did not take every republished dead letter of a batch; its place in the"
-                + " dead-letter topic is not moved, so the next run retries it",
-            e);
       }
       sent.clear();
+      return new ReplayGroup.Unsent(unsent, cause);
+    }
+
+    private static Exception unsent(
+        Map<TopicPartition, Long> unsent, Pending p, Exception cause, Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      var r = p.d().record();
+      unsent.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+      return cause != null ? cause : e;
     }
   }
 
@@ -260,6 +322,8 @@ public final class Replayer {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+    // as the worker's dead-letter producer: room for a job as large as job.max-bytes allows
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 }
