@@ -3,7 +3,6 @@ package dev.postbus.replay;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,9 +70,7 @@ final class ReplayGroup implements AutoCloseable {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
-  private final Set<TopicPartition> fresh = new HashSet<>();
-  private final Map<TopicPartition, Long> end = new HashMap<>();
-  private final Set<TopicPartition> stopped = new HashSet<>();
+  private final Share share = new Share();
   private int partitions;
   private boolean joined;
   private boolean shared;
@@ -119,7 +116,7 @@ final class ReplayGroup implements AutoCloseable {
       Exception failed = null;
       for (ConsumerRecord<byte[], byte[]> r : records) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        if (stop || stopped.contains(tp) || !end.containsKey(tp) || r.offset() >= end.get(tp)) {
+        if (stop || !share.takes(tp, r.offset())) {
           continue;
         }
         read++;
@@ -134,7 +131,7 @@ final class ReplayGroup implements AutoCloseable {
           next.put(tp, r.offset() + 1);
         } else {
           next.put(tp, r.offset());
-          stopped.add(tp);
+          share.stop(tp);
           consumer.pause(List.of(tp));
           stop = step == Step.STOP;
         }
@@ -165,20 +162,14 @@ final class ReplayGroup implements AutoCloseable {
   }
 
   private void takeFresh() {
-    if (fresh.isEmpty()) {
-      return;
+    Set<TopicPartition> fresh = share.takeFresh();
+    if (!fresh.isEmpty()) {
+      share.ends(consumer.endOffsets(fresh, TIMEOUT));
     }
-    end.putAll(consumer.endOffsets(fresh, TIMEOUT));
-    fresh.clear();
   }
 
   private boolean finished() {
-    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (!stopped.contains(e.getKey()) && consumer.position(e.getKey(), TIMEOUT) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
+    return share.finished(tp -> consumer.position(tp, TIMEOUT));
   }
 
   private void commit(Map<TopicPartition, Long> next) {
@@ -204,7 +195,7 @@ final class ReplayGroup implements AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       joined = true;
-      fresh.addAll(partitions);
+      share.assigned(partitions);
       if (consumer.assignment().size() < ReplayGroup.this.partitions) {
         shared = true;
       }
@@ -212,12 +203,7 @@ final class ReplayGroup implements AutoCloseable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      partitions.forEach(
-          tp -> {
-            fresh.remove(tp);
-            end.remove(tp);
-            stopped.remove(tp);
-          });
+      share.revoked(partitions);
     }
   }
 
