@@ -47,26 +47,43 @@ public final class AdminToken {
               + " (a file holding a token) on the worker and send it as 'Authorization: Bearer"
               + " <token>' (postbus resume --admin-token-file)\"}\n");
     }
-    if (authorization == null || !authorization.startsWith("Bearer ")) {
+    String given = bearerToken(authorization);
+    if (given == null) {
       return new Refusal(
           401,
           "{\"error\":\"send the token of "
               + KEY
               + " as 'Authorization: Bearer <token>' (postbus resume --admin-token-file)\"}\n");
     }
-    byte[] given = authorization.substring("Bearer ".length()).strip().getBytes(UTF8);
     byte[] expected;
     try {
       expected = read();
     } catch (ConfigException e) {
       return new Refusal(503, "{\"error\":\"cannot read the worker's " + KEY + "\"}\n");
     }
-    return MessageDigest.isEqual(given, expected)
+    return MessageDigest.isEqual(given.getBytes(UTF8), expected)
         ? null
         : new Refusal(403, "{\"error\":\"wrong token for /admin (" + KEY + ")\"}\n");
   }
 
   private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
+
+  /**
+   * The token of a {@code Bearer} credential, or null for another scheme (or none). The scheme is
+   * matched in any case (RFC 7235), and space around it and the token is ignored.
+   */
+  static String bearerToken(String authorization) {
+    if (authorization == null) {
+      return null;
+    }
+    String a = authorization.strip();
+    boolean bearer =
+        a.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
+            && (a.length() == SCHEME.length() || Character.isWhitespace(a.charAt(SCHEME.length())));
+    return bearer ? a.substring(SCHEME.length()).strip() : null;
+  }
+
+  private static final String SCHEME = "Bearer";
 
   private byte[] read() {
     String token;

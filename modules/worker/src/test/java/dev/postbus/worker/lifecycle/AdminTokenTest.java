@@ -28,6 +28,19 @@ class AdminTokenTest {
   }
 
   @Test
+  void theSchemeIsCaseInsensitiveAndSurroundingSpaceIgnored(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("token"), "0123456789abcdef-token\n");
+    AdminToken token = AdminToken.of(file.toString());
+
+    assertThat(token.check("bearer 0123456789abcdef-token")).isNull(); // RFC 7235: any case
+    assertThat(token.check("BEARER 0123456789abcdef-token")).isNull();
+    assertThat(token.check("  Bearer   0123456789abcdef-token  ")).isNull();
+    assertThat(token.check("Bearer\t0123456789abcdef-token")).isNull();
+    assertThat(token.check("Bearer0123456789abcdef-token").status()).isEqualTo(401);
+    assertThat(token.check("bearer 0123456789abcdef-tokeN").status()).isEqualTo(403);
+  }
+
+  @Test
   void withoutTheKeyEveryAdminCallIsRefusedSayingWhichKeyToSet() {
     AdminToken.Refusal refusal = AdminToken.of(null).check("Bearer anything-at-all-really");
     assertThat(refusal.status()).isEqualTo(403);
