@@ -6,30 +6,33 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Who is asking, as the browser says it. A console without a password answers only to a loopback
- * {@code Host} ({@code 127.0.0.1}, {@code localhost}, {@code [::1]}, with its port), or a name it
- * was given ({@code console.host-names}, a reverse proxy's public name): a hostile page whose name
- * was rebound to 127.0.0.1 sends its own name and is refused (DNS rebinding). A POST must come from
- * the console's own pages: its {@code Origin}, when sent, names the same host and port as {@code
- * Host}; without one, {@code Sec-Fetch-Site} must not say another site. (A client that sends
- * neither is not a browser, so not a hostile page in one; it still needs the CSRF token.)
+ * {@code Host} ({@code 127.0.0.1}, {@code localhost}, {@code [::1]}, with any port: a forwarded one
+ * such as {@code kubectl port-forward 9090:8080} or {@code docker -p} differs), or a name it was
+ * given ({@code console.host-names}, a reverse proxy's public name): a hostile page whose name was
+ * rebound to 127.0.0.1 sends its own name and is refused (DNS rebinding). A POST must come from the
+ * console's own pages: its {@code Origin}, when sent, names the same host and port as {@code Host};
+ * without one, {@code Sec-Fetch-Site} must not say another site. (A client that sends neither is
+ * not a browser, so not a hostile page in one; it still needs the CSRF token.)
  */
 final class Origins {
 
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
+  private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
 
   private Origins() {}
 
   static void requireKnownHost(Context ctx, List<String> names) {
     String host = ctx.header("Host");
-    if (!loopback(host, ctx.req().getLocalPort()) && !named(host, names)) {
+    if (!loopback(host) && !named(host, names)) {
       throw new ForbiddenResponse(
           "Host "
               + (host == null ? "(none)" : "'" + host + "'")
               + " refused: without a password this console answers only to 127.0.0.1, localhost"
-              + " or [::1] on its port (a page whose name points at this machine is not it)."
+              + " or [::1], on any port (a page whose name points at this machine is not it)."
               + " To serve another name, give it a password (--password-file) or name it"
               + " (--host-name, "
               + ConsoleConfig.HOST_NAMES_KEY
@@ -68,14 +71,15 @@ final class Origins {
         .anyMatch(n -> h.equals(n) || (!n.contains(":") && h.startsWith(n + ":")));
   }
 
-  static boolean loopback(String host, int port) {
+  /** True for a loopback name, with or without a port (any port: the name is what is checked). */
+  static boolean loopback(String host) {
     if (host == null) {
       return false;
     }
     String h = host.strip().toLowerCase(Locale.ROOT);
     int colon = h.lastIndexOf(':');
     if (colon > h.lastIndexOf(']')) {
-      if (!h.substring(colon + 1).equals(Integer.toString(port))) {
+      if (!PORT.matcher(h.substring(colon + 1)).matches()) {
         return false;
       }
       h = h.substring(0, colon);
