@@ -28,6 +28,7 @@ public final class ConsoleServer implements AutoCloseable {
   public static ConsoleServer start(ConsoleConfig config) {
     Templates templates = new Templates();
     Guard guard = new Guard(config.password(), config.hostNames());
+    Scans scans = new Scans(Scans.DEFAULT);
     DeadLetterPages deadLetters = new DeadLetterPages(config, templates);
     JobPages jobs = new JobPages(config, templates);
     OverviewPages overview = new OverviewPages(config, templates);
@@ -47,12 +48,12 @@ public final class ConsoleServer implements AutoCloseable {
               c.staticFiles.enableWebjars();
               c.routes.before(guard::before);
               c.routes.get("/", ctx -> ctx.redirect("/dead-letters"));
-              c.routes.get("/dead-letters", deadLetters::list);
-              c.routes.get("/dead-letters/{position}", deadLetters::detail);
-              c.routes.post("/dead-letters/replay", deadLetters::replay);
-              c.routes.get("/jobs", jobs::lookup);
-              c.routes.get("/overview", overview::overview);
-              c.routes.get("/overview/series.json", overview::series);
+              c.routes.get("/dead-letters", scans.limit(deadLetters::list));
+              c.routes.get("/dead-letters/{position}", scans.limit(deadLetters::detail));
+              c.routes.post("/dead-letters/replay", scans.limit(deadLetters::replay));
+              c.routes.get("/jobs", scans.limit(jobs::lookup));
+              c.routes.get("/overview", scans.limit(overview::overview));
+              c.routes.get("/overview/series.json", scans.limit(overview::series));
               c.routes.get("/suppressions", suppressions::search);
               c.routes.post("/suppressions/add", suppressions::add);
               c.routes.post("/suppressions/remove", suppressions::remove);

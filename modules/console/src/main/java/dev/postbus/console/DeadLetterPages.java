@@ -16,9 +16,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +40,23 @@ final class DeadLetterPages {
   private final ConsoleConfig config;
   private final Templates templates;
   private final Replayer replayer;
+
+  /**
+   * The replay producer's buffer (Kafka's default is 32 MiB): part of the console's heap, and still
+   * room for one job as large as job.max-bytes allows by default.
+   */
+  static final int PRODUCER_BUFFER_BYTES = 16 * 1024 * 1024;
+
   private final Confirmations confirmations = new Confirmations(Clock.systemUTC());
 
   DeadLetterPages(ConsoleConfig config, Templates templates) {
     this.config = config;
     this.templates = templates;
-    this.replayer = new Replayer(config.kafka(), config.topic());
+    this.replayer =
+        new Replayer(
+            config.kafka(),
+            config.topic(),
+            Map.of(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(PRODUCER_BUFFER_BYTES)));
   }
 
   void list(Context ctx) {

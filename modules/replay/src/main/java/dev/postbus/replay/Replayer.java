@@ -103,10 +103,20 @@ public final class Replayer {
 
   private final Map<String, Object> kafka;
   private final String jobsTopic;
+  private final Map<String, Object> producerOnly;
 
   public Replayer(Map<String, Object> kafka, String jobsTopic) {
+    this(kafka, jobsTopic, Map.of());
+  }
+
+  /**
+   * {@code producerOnly}: settings of the republishing producer alone (a console's smaller {@code
+   * buffer.memory}); the readers do not get them.
+   */
+  public Replayer(Map<String, Object> kafka, String jobsTopic, Map<String, Object> producerOnly) {
     this.kafka = Map.copyOf(kafka);
     this.jobsTopic = jobsTopic;
+    this.producerOnly = Map.copyOf(producerOnly);
   }
 
   public String deadLetterTopic() {
@@ -319,6 +329,7 @@ public final class Replayer {
 
   private KafkaProducer<byte[], byte[]> producer() {
     Map<String, Object> p = new HashMap<>(kafka);
+    producerOnly.forEach(p::putIfAbsent);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
