@@ -18,10 +18,16 @@ public final class ConsoleServer implements AutoCloseable {
   private final Javalin app;
   private final SuppressionPages suppressions;
   private final ConsoleConfig config;
+  private final DeadLetterPages deadLetters;
 
-  private ConsoleServer(Javalin app, SuppressionPages suppressions, ConsoleConfig config) {
+  private ConsoleServer(
+      Javalin app,
+      SuppressionPages suppressions,
+      DeadLetterPages deadLetters,
+      ConsoleConfig config) {
     this.app = app;
     this.suppressions = suppressions;
+    this.deadLetters = deadLetters;
     this.config = config;
   }
 
@@ -91,7 +97,7 @@ public final class ConsoleServer implements AutoCloseable {
                   });
             });
     app.start();
-    ConsoleServer server = new ConsoleServer(app, suppressions, config);
+    ConsoleServer server = new ConsoleServer(app, suppressions, deadLetters, config);
     log.info(
         "console on {} (jobs topic {}, events {}, group {}){}",
         server.url(),
@@ -106,6 +112,11 @@ public final class ConsoleServer implements AutoCloseable {
     ctx.status(503);
     templates.render(
         ctx, "error.jte", new Views.Page("Kafka did not answer", "", Guard.token(ctx), null, why));
+  }
+
+  /** Records of the dead-letter topic the table's pages have read since start. */
+  public long deadLetterRecordsRead() {
+    return deadLetters.recordsRead();
   }
 
   public int port() {

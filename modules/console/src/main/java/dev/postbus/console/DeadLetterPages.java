@@ -3,7 +3,6 @@ package dev.postbus.console;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
-import dev.postbus.replay.DeadLetterTopic;
 import dev.postbus.replay.Replayer;
 import dev.postbus.replay.Selection;
 import io.javalin.http.ConflictResponse;
@@ -18,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,6 +37,9 @@ final class DeadLetterPages {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int SAMPLE = 20;
 
+  /** Filters whose pages' checkpoints are kept (least recently used forgotten first). */
+  static final int PAGE_INDEX_FILTERS = 16;
+
   private final ConsoleConfig config;
   private final Templates templates;
   private final Replayer replayer;
@@ -47,11 +50,15 @@ final class DeadLetterPages {
    */
   static final int PRODUCER_BUFFER_BYTES = 16 * 1024 * 1024;
 
+  private final LongAdder recordsRead = new LongAdder();
+  private final PageIndex index;
+
   private final Confirmations confirmations = new Confirmations(Clock.systemUTC());
 
   DeadLetterPages(ConsoleConfig config, Templates templates) {
     this.config = config;
     this.templates = templates;
+    this.index = new PageIndex(config.pageSize(), PAGE_INDEX_FILTERS);
     this.replayer =
         new Replayer(
             config.kafka(),
@@ -64,23 +71,12 @@ final class DeadLetterPages {
     DeadLetterFilter filter = f.toFilter(Instant.now());
     int page = Math.max(0, parseInt(ctx.queryParam("page")));
     long skip = (long) page * config.pageSize();
-    List<Views.DeadLetterRow> rows = new ArrayList<>();
-    long[] matched = {0};
-    long scanned;
-    try (DeadLetterTopic dlt =
-        new DeadLetterTopic(config.kafka(), config.deadLetterTopic(), null)) {
-      scanned =
-          dlt.read(
-              d -> {
-                if (filter.matches(d)) {
-                  if (matched[0] >= skip && rows.size() < config.pageSize()) {
-                    rows.add(Views.DeadLetterRow.of(d));
-                  }
-                  matched[0]++;
-                }
-                return true;
-              });
+    PageIndex.Page<Views.DeadLetterRow> found;
+    try (DeadLetterSource source =
+        new DeadLetterSource(config.kafka(), config.deadLetterTopic(), recordsRead)) {
+      found = index.page(cacheKey(filter), filter::matches, skip, source, Views.DeadLetterRow::of);
     }
+    List<Views.DeadLetterRow> rows = found.rows();
     templates.render(
         ctx,
         "deadletters.jte",
@@ -88,11 +84,24 @@ final class DeadLetterPages {
             page(ctx, "Dead letters"),
             f,
             rows,
-            matched[0],
-            scanned,
+            found.matched(),
+            found.records(),
             page,
             skip + 1,
-            skip + rows.size() < matched[0]));
+            skip + rows.size() < found.matched()));
+  }
+
+  /** The filter's text, or null for one with an age (it moves with the clock: not cached). */
+  private static String cacheKey(DeadLetterFilter filter) {
+    boolean moves =
+        (filter.since() != null && filter.since().age() != null)
+            || (filter.until() != null && filter.until().age() != null);
+    return moves ? null : filter.canonical();
+  }
+
+  /** Dead-letter records the table's pages have read since start. */
+  long recordsRead() {
+    return recordsRead.sum();
   }
 
   void detail(Context ctx) {
