@@ -34,7 +34,7 @@ final class Scans {
             HttpStatus.SERVICE_UNAVAILABLE.getCode(),
             "the console is already reading Kafka for "
                 + limit
-                + " requests (each reads the topic from its start): try again in a moment");
+                + " requests: try again in a moment");
       }
       try {
         handler.handle(ctx);

@@ -81,8 +81,14 @@ public final class ConsoleHeapBench {
         System.out.printf("console in its own JVM with -Xmx%s at %s%n", heap, url);
         time("list page 1", () -> get(url + "/dead-letters"));
         time("list page 1 again", () -> get(url + "/dead-letters"));
-        time("list page 1000", () -> get(url + "/dead-letters?page=1000"));
+        int far = count / 100; // page 1000 of 100,000 with 50 a page: the middle of the topic
+        time("list page " + far, () -> get(url + "/dead-letters?page=" + far));
+        time("list page " + far + " again", () -> get(url + "/dead-letters?page=" + far));
+        time(
+            "list page " + far + " with an age filter (not cached: reads the topic whole)",
+            () -> get(url + "/dead-letters?since=3650d&page=" + far));
         time("list filtered by class", () -> get(url + "/dead-letters?class=expired"));
+        time("list filtered by class again", () -> get(url + "/dead-letters?class=expired"));
         time("preview of a replay of all", () -> preview(url));
         in.println("heap");
         System.out.println("console heap: " + awaitLine(out, "heap:"));
