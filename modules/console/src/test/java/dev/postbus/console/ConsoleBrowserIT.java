@@ -40,6 +40,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -210,8 +211,7 @@ class ConsoleBrowserIT {
         shot("replay-preview");
         WebElement preview = browser.findElement(By.tagName("html"));
         new Actions(browser).doubleClick(browser.findElement(By.id("confirm"))).perform();
-        new WebDriverWait(browser, Duration.ofSeconds(60))
-            .until(ExpectedConditions.stalenessOf(preview));
+        left(preview, 60);
         new WebDriverWait(browser, Duration.ofSeconds(60))
             .until(
                 d ->
@@ -295,7 +295,7 @@ class ConsoleBrowserIT {
   private static void navigate(By what) {
     WebElement page = browser.findElement(By.tagName("html"));
     browser.findElement(what).click();
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(page));
+    left(page, 30);
   }
 
   private static void open(String url) {
@@ -327,5 +327,15 @@ class ConsoleBrowserIT {
       jobs.forEach(j -> sent.add(p.publish(j)));
       CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
     }
+  }
+
+  /**
+   * Waits until {@code page} is gone. While the next page loads, chromedriver may answer "Node with
+   * given id does not belong to the document" rather than "stale": asked again, it says stale.
+   */
+  private static void left(WebElement page, int seconds) {
+    new WebDriverWait(browser, Duration.ofSeconds(seconds))
+        .ignoring(WebDriverException.class)
+        .until(ExpectedConditions.stalenessOf(page));
   }
 }
