@@ -1,4 +1,13 @@
-// The console's only script (the Content-Security-Policy allows no inline one): the overview chart.
+// The console's only script (the Content-Security-Policy allows no inline one): a form submits once
+// (a double-click sends one request; the server also takes each confirmation once), and the overview chart.
+document.addEventListener('submit', function (e) {
+  var form = e.target;
+  if (form.getAttribute('data-submitted') === 'true') {
+    e.preventDefault();
+    return;
+  }
+  form.setAttribute('data-submitted', 'true');
+});
 document.addEventListener('DOMContentLoaded', function () {
   var chart = document.getElementById('chart');
   if (!chart || !window.uPlot) {

@@ -4,6 +4,7 @@ import dev.postbus.console.ConsoleConfig;
 import dev.postbus.console.ConsoleServer;
 import dev.postbus.worker.config.Keys;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -43,6 +44,16 @@ final class ConsoleCommand implements Callable<Integer> {
   Path passwordFile;
 
   @Option(
+      names = "--host-name",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "A name besides 127.0.0.1/localhost that browsers may reach the console by without a"
+              + " password: a reverse proxy's public name, forwarded as Host (default:"
+              + " $POSTBUS_CONSOLE_HOST_NAMES, comma-separated).")
+  List<String> hostNames;
+
+  @Option(
       names = "--events-topic",
       paramLabel = "TOPIC",
       description = "The workers' events topic (default: $POSTBUS_EVENTS_TOPIC or postbus.events).")
@@ -71,6 +82,13 @@ final class ConsoleCommand implements Callable<Integer> {
                         : Path.of(System.getenv("POSTBUS_CONSOLE_PASSWORD_FILE")))
             .eventsTopic(or(eventsTopic, Keys.EVENTS_TOPIC.env(), Keys.EVENTS_TOPIC.defaultValue()))
             .group(or(group, Keys.GROUP.env(), Keys.GROUP.defaultValue()))
+            .hostNames(
+                hostNames != null
+                    ? hostNames
+                    : List.of(or(null, "POSTBUS_CONSOLE_HOST_NAMES", "").split(",")).stream()
+                        .map(String::strip)
+                        .filter(n -> !n.isEmpty())
+                        .toList())
             .build();
     kafka.requireKafka();
     ConsoleServer console = ConsoleServer.start(config);

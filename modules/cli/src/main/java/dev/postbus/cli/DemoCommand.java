@@ -167,8 +167,7 @@ final class DemoCommand implements Callable<Integer> {
           replayer
               .replay(
                   new Replayer.Request(DeadLetterFilter.ALL, false, Integer.MAX_VALUE, 0), d -> {})
-              .matched()
-              .size();
+              .matched();
       awaitProgress("Replaying", () -> stats.snapshot().delivered());
     }
     double seconds = (System.nanoTime() - started) / 1e9;

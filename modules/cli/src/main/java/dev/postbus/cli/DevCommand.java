@@ -2,6 +2,7 @@ package dev.postbus.cli;
 
 import dev.postbus.console.ConsoleServer;
 import dev.postbus.embedded.Faults;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -75,13 +76,36 @@ final class DevCommand implements Callable<Integer> {
       description = "Broker data folder (default ${DEFAULT-VALUE}).")
   Path data;
 
+  /**
+   * The worker's admin token (http.admin-token-file) beside the broker's data, made on first use,
+   * readable by its owner only.
+   */
+  private Path adminToken() throws java.io.IOException {
+    Path dir = data.toAbsolutePath().getParent();
+    Path file = dir.resolve("admin-token");
+    if (!java.nio.file.Files.exists(file)) {
+      java.nio.file.Files.createDirectories(dir);
+      byte[] bytes = new byte[24];
+      new java.security.SecureRandom().nextBytes(bytes);
+      java.nio.file.Files.writeString(
+          file, java.util.HexFormat.of().formatHex(bytes) + "\n", StandardCharsets.UTF_8);
+      try {
+        java.nio.file.Files.setPosixFilePermissions(
+            file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // the file stays as the platform made it
+      }
+    }
+    return file;
+  }
+
   @Override
   public Integer call() throws Exception {
     DevStack stack =
         DevStack.start(
             new DevStack.Layout(data, false, kafkaPort, controllerPort, smtpPort, httpPort),
             connections,
-            Map.of());
+            Map.of("http.admin-token-file", adminToken().toString()));
     stack.capture.faults(UNKNOWN_USERS);
     ConsoleServer console = stack.startConsole(consolePort);
     CountDownLatch done = new CountDownLatch(1);
@@ -101,6 +125,7 @@ final class DevCommand implements Callable<Integer> {
           SMTP capture   127.0.0.1:%d
           Captured mail  http://127.0.0.1:%d/
           Console        %s/   (dead letters, replay, job lookup, overview, suppressions)
+          Admin token    %s   (postbus resume --admin-token-file %s)
         Publish a job:
           ./postbus send --from a@example.com --to b@example.com --subject Hi --text Hello
         and one the capture server refuses (every address @%s is unknown), to see it in the console:
@@ -112,6 +137,8 @@ final class DevCommand implements Callable<Integer> {
         stack.capture.port(),
         stack.page.port(),
         console.url(),
+        adminToken(),
+        adminToken(),
         UNKNOWN_DOMAIN,
         UNKNOWN_DOMAIN);
     while (!done.await(1, java.util.concurrent.TimeUnit.SECONDS)) {

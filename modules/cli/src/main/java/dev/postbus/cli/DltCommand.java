@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
+import dev.postbus.replay.DeadLetterRow;
 import dev.postbus.replay.Replayer;
-import dev.postbus.replay.Times;
+import dev.postbus.replay.Selection;
+import dev.postbus.replay.TimeBound;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -70,18 +72,19 @@ final class DltCommand {
         description = "Job ids (comma-separated or repeated).")
     List<String> ids = new ArrayList<>();
 
+    /**
+     * The filter, its ages resolved once, now. An age stays part of the replay's identity as typed:
+     * {@code --since 1d} run again later is the same replay and republishes nothing twice.
+     */
     DeadLetterFilter toFilter() {
+      Instant now = Instant.now();
       return new DeadLetterFilter(
-          when(since, "--since"),
-          when(until, "--until"),
+          TimeBound.parse(since, "--since", now),
+          TimeBound.parse(until, "--until", now),
           new HashSet<>(classes),
           code,
           domain,
-          new HashSet<>(ids));
-    }
-
-    static Instant when(String text, String option) {
-      return Times.instantOrAge(text, option, Instant.now());
+          ids.isEmpty() ? Selection.ALL : Selection.jobIds(new HashSet<>(ids)));
     }
   }
 
@@ -137,9 +140,7 @@ final class DltCommand {
     public Integer call() throws Exception {
       List<DeadLetter> found =
           replayer(kafka)
-              .list(
-                  new DeadLetterFilter(null, null, null, null, null, java.util.Set.of(id)),
-                  Integer.MAX_VALUE);
+              .list(DeadLetterFilter.of(Selection.jobIds(java.util.Set.of(id))), Integer.MAX_VALUE);
       if (found.isEmpty()) {
         System.err.println("postbus dlt show: no dead letter for job " + id);
         return 1;
@@ -200,7 +201,8 @@ final class DltCommand {
       int[] stillSuppressed = {0};
       Replayer.Result result =
           replayer.replay(
-              new Replayer.Request(filters.toFilter(), dryRun, limit, rate),
+              // each is printed as it comes: the result keeps no rows
+              new Replayer.Request(filters.toFilter(), dryRun, limit, rate, 0),
               d -> {
                 long held = held(d, suppressed, now);
                 if (held > 0 && held == d.recipients().size()) {
@@ -221,19 +223,26 @@ final class DltCommand {
                                 ? "  every recipient still suppressed: it will end as suppressed again"
                                 : "  " + held + " of its recipients still suppressed"));
               });
-      for (DeadLetter d : result.withoutPayload()) {
+      for (DeadLetterRow r : result.notReplayableSample()) {
         System.out.println(
             "not replayable "
-                + d.jobId()
-                + "  its payload was too large for the dead-letter topic; "
-                + "the original is at "
-                + d.original()
+                + r.jobId()
+                + "  "
+                + r.notReplayable()
+                + "; the original is at "
+                + r.original()
                 + " while the jobs topic keeps it");
+      }
+      if (result.notReplayable() > result.notReplayableSample().size()) {
+        System.out.println(
+            "and "
+                + (result.notReplayable() - result.notReplayableSample().size())
+                + " more not replayable");
       }
       if (dryRun) {
         System.out.println(
             "dry run: "
-                + result.matched().size()
+                + result.matched()
                 + " of "
                 + result.scanned()
                 + " dead letters would be replayed to "
@@ -241,7 +250,7 @@ final class DltCommand {
                 + "; nothing published");
       } else {
         System.out.println(
-            result.matched().size()
+            result.matched()
                 + " dead letters replayed to "
                 + kafka.topic()
                 + " ("
@@ -249,6 +258,11 @@ final class DltCommand {
                 + " scanned; progress kept in consumer group "
                 + result.group()
                 + ")");
+        if (result.shared()) {
+          System.out.println(
+              "another run of the same replay was under way at the same time: it republished"
+                  + " the dead letters of the partitions it held (each dead letter once)");
+        }
       }
       if (stillSuppressed[0] > 0) {
         System.out.println(

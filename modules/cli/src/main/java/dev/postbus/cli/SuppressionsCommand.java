@@ -156,7 +156,7 @@ final class SuppressionsCommand {
       if (source != null && only == null) {
         throw new IllegalArgumentException("--source must be one of " + Source.labels());
       }
-      Instant from = since == null ? null : DltCommand.Filters.when(since, "--since");
+      Instant from = dev.postbus.replay.Times.instantOrAge(since, "--since", Instant.now());
       Instant now = Instant.now();
       int shown = 0;
       String format = "%-40s  %-8s  %-10s  %-20s  %-20s  %s%n";

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,6 +20,8 @@ import java.util.Objects;
  * @param eventsTopic the workers' outcome events
  * @param group the workers' consumer group
  * @param password null on loopback without a password file
+ * @param hostNames names besides loopback ones that a console without a password answers to (the
+ *     public name a reverse proxy forwards as {@code Host}); empty by default
  */
 public record ConsoleConfig(
     Map<String, Object> kafka,
@@ -28,13 +31,67 @@ public record ConsoleConfig(
     String host,
     int port,
     String password,
-    int pageSize) {
+    int pageSize,
+    List<String> hostNames) {
 
   public static final String HOST_KEY = "console.host";
   public static final String PASSWORD_FILE_KEY = "console.password-file";
+  public static final String HOST_NAMES_KEY = "console.host-names";
 
   public ConsoleConfig {
     kafka = Map.copyOf(kafka);
+    hostNames = List.copyOf(hostNames);
+    for (String name : hostNames) {
+      if (!name.matches("[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")) {
+        throw new IllegalArgumentException(
+            HOST_NAMES_KEY
+                + ": must be host names such as console.example.com; got '"
+                + name
+                + "'");
+      }
+    }
+  }
+
+  /**
+   * The settings without the password (shown as "(set)") and without the value of any Kafka client
+   * setting that can hold a secret (SASL's JAAS config, passwords, keys): nothing that prints a
+   * config can leak one.
+   */
+  @Override
+  public String toString() {
+    Map<String, Object> shown = new java.util.TreeMap<>();
+    kafka.forEach((k, v) -> shown.put(k, secret(k) ? "(redacted)" : v));
+    return "ConsoleConfig[kafka="
+        + shown
+        + ", topic="
+        + topic
+        + ", eventsTopic="
+        + eventsTopic
+        + ", group="
+        + group
+        + ", host="
+        + host
+        + ", port="
+        + port
+        + ", password="
+        + (password == null ? "(none)" : "(set)")
+        + ", pageSize="
+        + pageSize
+        + ", hostNames="
+        + hostNames
+        + "]";
+  }
+
+  private static boolean secret(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.contains("password")
+        || k.contains("jaas")
+        || k.contains("secret")
+        || k.contains("token")
+        || k.contains("credential")
+        || k.endsWith(".key")
+        || k.contains("keystore.key")
+        || k.contains("certificate.chain");
   }
 
   public String deadLetterTopic() {
@@ -55,6 +112,7 @@ public record ConsoleConfig(
     private int port = 8080;
     private Path passwordFile;
     private int pageSize = 50;
+    private List<String> hostNames = List.of();
 
     private Builder(Map<String, Object> kafka, String topic) {
       this.kafka = new HashMap<>(kafka);
@@ -92,6 +150,12 @@ public record ConsoleConfig(
       return this;
     }
 
+    /** Names besides loopback ones the console answers to without a password (behind a proxy). */
+    public Builder hostNames(List<String> value) {
+      this.hostNames = value;
+      return this;
+    }
+
     public ConsoleConfig build() {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("console.port: must be from 0 to 65535, got " + port);
@@ -111,7 +175,8 @@ public record ConsoleConfig(
                 + " (--password-file), or listen on 127.0.0.1 and put a reverse proxy in front"
                 + " (docs/console.md)");
       }
-      return new ConsoleConfig(kafka, topic, eventsTopic, group, host, port, password, pageSize);
+      return new ConsoleConfig(
+          kafka, topic, eventsTopic, group, host, port, password, pageSize, hostNames);
     }
 
     private static String readPassword(Path file) {

@@ -18,16 +18,23 @@ public final class ConsoleServer implements AutoCloseable {
   private final Javalin app;
   private final SuppressionPages suppressions;
   private final ConsoleConfig config;
+  private final DeadLetterPages deadLetters;
 
-  private ConsoleServer(Javalin app, SuppressionPages suppressions, ConsoleConfig config) {
+  private ConsoleServer(
+      Javalin app,
+      SuppressionPages suppressions,
+      DeadLetterPages deadLetters,
+      ConsoleConfig config) {
     this.app = app;
     this.suppressions = suppressions;
+    this.deadLetters = deadLetters;
     this.config = config;
   }
 
   public static ConsoleServer start(ConsoleConfig config) {
     Templates templates = new Templates();
-    Guard guard = new Guard(config.password());
+    Guard guard = new Guard(config.password(), config.hostNames());
+    Scans scans = new Scans(Scans.DEFAULT);
     DeadLetterPages deadLetters = new DeadLetterPages(config, templates);
     JobPages jobs = new JobPages(config, templates);
     OverviewPages overview = new OverviewPages(config, templates);
@@ -47,12 +54,12 @@ public final class ConsoleServer implements AutoCloseable {
               c.staticFiles.enableWebjars();
               c.routes.before(guard::before);
               c.routes.get("/", ctx -> ctx.redirect("/dead-letters"));
-              c.routes.get("/dead-letters", deadLetters::list);
-              c.routes.get("/dead-letters/{position}", deadLetters::detail);
-              c.routes.post("/dead-letters/replay", deadLetters::replay);
-              c.routes.get("/jobs", jobs::lookup);
-              c.routes.get("/overview", overview::overview);
-              c.routes.get("/overview/series.json", overview::series);
+              c.routes.get("/dead-letters", scans.limit(deadLetters::list));
+              c.routes.get("/dead-letters/{position}", scans.limit(deadLetters::detail));
+              c.routes.post("/dead-letters/replay", scans.limit(deadLetters::replay));
+              c.routes.get("/jobs", scans.limit(jobs::lookup));
+              c.routes.get("/overview", scans.limit(overview::overview));
+              c.routes.get("/overview/series.json", scans.limit(overview::series));
               c.routes.get("/suppressions", suppressions::search);
               c.routes.post("/suppressions/add", suppressions::add);
               c.routes.post("/suppressions/remove", suppressions::remove);
@@ -90,7 +97,7 @@ public final class ConsoleServer implements AutoCloseable {
                   });
             });
     app.start();
-    ConsoleServer server = new ConsoleServer(app, suppressions, config);
+    ConsoleServer server = new ConsoleServer(app, suppressions, deadLetters, config);
     log.info(
         "console on {} (jobs topic {}, events {}, group {}){}",
         server.url(),
@@ -105,6 +112,11 @@ public final class ConsoleServer implements AutoCloseable {
     ctx.status(503);
     templates.render(
         ctx, "error.jte", new Views.Page("Kafka did not answer", "", Guard.token(ctx), null, why));
+  }
+
+  /** Records of the dead-letter topic the table's pages have read since start. */
+  public long deadLetterRecordsRead() {
+    return deadLetters.recordsRead();
   }
 
   public int port() {

@@ -2,6 +2,7 @@ package dev.postbus.console;
 
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.HandlerType;
 import io.javalin.http.UnauthorizedResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,10 +10,11 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * What every request passes first: the password when one is set (HTTP Basic, any user name), the
- * security headers (a Content-Security-Policy without inline scripts, no framing, no sniffing), and
- * the CSRF token of a state-changing request (a double-submit cookie: the form's hidden field must
- * equal the cookie, which another site can neither read nor set).
+ * What every request passes first: without a password, a loopback {@code Host} (DNS rebinding); on
+ * every POST, the page's own {@code Origin} ({@link Origins}); the password when one is set (HTTP
+ * Basic, any user name), the security headers (a Content-Security-Policy without inline scripts, no
+ * framing, no sniffing), and the CSRF token of a state-changing request (a double-submit cookie:
+ * the form's hidden field must equal the cookie, which another site can neither read nor set).
  */
 final class Guard {
 
@@ -28,20 +30,29 @@ final class Guard {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final byte[] password;
+  private final java.util.List<String> hostNames;
 
   /**
    * @param password null when none is required
+   * @param hostNames names besides loopback ones answered without a password
    */
-  Guard(String password) {
+  Guard(String password, java.util.List<String> hostNames) {
     this.password = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
+    this.hostNames = hostNames;
   }
 
   void before(Context ctx) {
     ctx.header("Content-Security-Policy", CSP);
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
-    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Referrer-Policy", "same-origin"); // none to other sites; the own Origin on a POST
     ctx.header("Cache-Control", "no-store");
+    if (password == null) {
+      Origins.requireKnownHost(ctx, hostNames);
+    }
+    if (ctx.method() == HandlerType.POST) {
+      Origins.requireSameOrigin(ctx);
+    }
     if (password != null) {
       var credentials = ctx.basicAuthCredentials();
       if (credentials == null

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.DeadLetterTopic;
+import dev.postbus.replay.Selection;
+import dev.postbus.replay.TimeBound;
 import dev.postbus.replay.Times;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +60,14 @@ final class JobPages {
             return events.size() < MOST_EVENTS;
           });
       events.sort(java.util.Comparator.comparing(Views.EventRow::at));
-      DeadLetterFilter filter = new DeadLetterFilter(from, until, null, null, null, Set.of(id));
+      DeadLetterFilter filter =
+          new DeadLetterFilter(
+              from == null ? null : TimeBound.at(from),
+              until == null ? null : TimeBound.at(until),
+              null,
+              null,
+              null,
+              Selection.jobIds(Set.of(id)));
       try (DeadLetterTopic dlt =
           new DeadLetterTopic(config.kafka(), config.deadLetterTopic(), null)) {
         dlt.read(

@@ -3,7 +3,8 @@ package dev.postbus.console;
 import dev.postbus.job.PostbusHeaders;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
-import dev.postbus.replay.Times;
+import dev.postbus.replay.Selection;
+import dev.postbus.replay.TimeBound;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,6 +31,9 @@ public final class Views {
   public record Filter(
       String since, String until, String classes, String code, String domain, String ids) {
 
+    /** No criterion typed. */
+    static final Filter NONE = new Filter("", "", "", "", "", "");
+
     static Filter of(io.javalin.http.Context ctx, boolean form) {
       java.util.function.Function<String, String> get =
           name -> {
@@ -45,14 +49,15 @@ public final class Views {
           get.apply("id"));
     }
 
+    /** Its ages resolved at {@code now}; kept as typed in the replay's identity. */
     DeadLetterFilter toFilter(Instant now) {
       return new DeadLetterFilter(
-          Times.instantOrAge(given(since), "since", now),
-          Times.instantOrAge(given(until), "until", now),
+          TimeBound.parse(given(since), "since", now),
+          TimeBound.parse(given(until), "until", now),
           words(classes),
           code.isEmpty() ? null : code,
           domain.isEmpty() ? null : domain.toLowerCase(java.util.Locale.ROOT),
-          words(ids));
+          ids.isBlank() ? Selection.ALL : Selection.jobIds(words(ids)));
     }
 
     /** The filter as a query string, for links to other pages of it. */
@@ -109,6 +114,22 @@ public final class Views {
           attempts == null ? "" : attempts,
           d.replayCount());
     }
+
+    /** A replay's row (kept without the payload). */
+    static DeadLetterRow of(dev.postbus.replay.DeadLetterRow r) {
+      return new DeadLetterRow(
+          r.position(),
+          r.time().truncatedTo(ChronoUnit.SECONDS).toString(),
+          r.jobId(),
+          url(r.jobId()),
+          r.failureClass(),
+          r.code(),
+          r.enhancedCode(),
+          r.reason(),
+          String.join(", ", r.domains()),
+          r.attempts(),
+          r.replayCount());
+    }
   }
 
   public record DeadLettersView(
@@ -137,16 +158,28 @@ public final class Views {
       String payload,
       String notReplayable) {}
 
-  /** A replay's preview (not confirmed) or result. */
+  /**
+   * A replay's preview (with the nonce its confirmation must carry) or result (nonce null).
+   *
+   * @param selection the ticked rows' positions, or null for a filter
+   * @param shared another run of the same replay took part of it at the same time
+   */
   public record ReplayView(
       Page page,
       Filter filter,
-      boolean done,
-      int matched,
+      String selection,
+      String nonce,
+      long matched,
       long scanned,
       List<DeadLetterRow> sample,
-      int withoutPayload,
-      String group) {}
+      long notReplayable,
+      String group,
+      boolean shared) {
+
+    public boolean done() {
+      return nonce == null;
+    }
+  }
 
   public record EventRow(String at, String type, String attempt, String worker, String details) {}
 

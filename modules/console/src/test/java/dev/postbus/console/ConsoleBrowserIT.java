@@ -9,6 +9,7 @@ import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
+import dev.postbus.job.PostbusHeaders;
 import dev.postbus.testkit.MinimalWorker;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.testkit.TopicReader;
@@ -39,10 +40,12 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -191,17 +194,37 @@ class ConsoleBrowserIT {
         noScriptRan();
         shot("dead-letter");
 
-        // Replay the filter: a preview first, then the confirmation, then the result.
+        // "Replay the selected…" with nothing ticked: refused, nothing republished.
+        open(url + "/dead-letters");
+        navigate(By.id("replay-selected"));
+        assertThat(browser.findElement(By.id("error")).getText())
+            .startsWith("select: choose at least one dead letter");
+        shot("replay-blank-selection");
+
+        // Replay the filter: a preview first, then the confirmation (double-clicked), then the
+        // result: each dead letter republished once.
         refusing.set(false); // the cause is fixed
         open(url + "/dead-letters?code=5.1.1");
         navigate(By.id("replay-filter"));
         assertThat(browser.findElement(By.id("preview")).getText())
             .isEqualTo("4 of 5 would be republished.");
         shot("replay-preview");
-        navigate(By.id("confirm"));
-        assertThat(browser.findElement(By.id("result")).getText())
-            .startsWith("4 dead letters republished");
+        WebElement preview = browser.findElement(By.tagName("html"));
+        new Actions(browser).doubleClick(browser.findElement(By.id("confirm"))).perform();
+        left(preview, 60);
+        new WebDriverWait(browser, Duration.ofSeconds(60))
+            .until(
+                d ->
+                    !d.findElements(By.id("result")).isEmpty()
+                        || !d.findElements(By.id("error")).isEmpty());
+        shot("replay-double-clicked");
         await().atMost(Duration.ofSeconds(60)).until(() -> relay.received() == 10);
+        assertThat(
+                TopicReader.read(kafka.bootstrapServers(), topic, 40, Duration.ofSeconds(3))
+                    .stream()
+                    .filter(r -> r.headers().lastHeader(PostbusHeaders.REPLAY_COUNT) != null))
+            .as("replays published to the jobs topic after a double-click on Confirm")
+            .hasSize(4);
 
         // The same replay again republishes nothing.
         open(url + "/dead-letters?code=5.1.1");
@@ -272,7 +295,7 @@ class ConsoleBrowserIT {
   private static void navigate(By what) {
     WebElement page = browser.findElement(By.tagName("html"));
     browser.findElement(what).click();
-    new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(page));
+    left(page, 30);
   }
 
   private static void open(String url) {
@@ -304,5 +327,15 @@ class ConsoleBrowserIT {
       jobs.forEach(j -> sent.add(p.publish(j)));
       CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
     }
+  }
+
+  /**
+   * Waits until {@code page} is gone. While the next page loads, chromedriver may answer "Node with
+   * given id does not belong to the document" rather than "stale": asked again, it says stale.
+   */
+  private static void left(WebElement page, int seconds) {
+    new WebDriverWait(browser, Duration.ofSeconds(seconds))
+        .ignoring(WebDriverException.class)
+        .until(ExpectedConditions.stalenessOf(page));
   }
 }

@@ -67,7 +67,7 @@ class ConsolePagingIT {
       assertThat(get(console.url() + "/dead-letters?code=4.7.*"))
           .contains("<strong>0</strong> of 12");
 
-      // replaying a selection previews exactly the ticked jobs
+      // replaying a selection previews exactly the ticked rows (the filter fields play no part)
       HttpResponse<String> page =
           HTTP.send(
               HttpRequest.newBuilder(URI.create(console.url() + "/dead-letters")).build(),
@@ -83,14 +83,90 @@ class ConsolePagingIT {
                       HttpRequest.BodyPublishers.ofString(
                           "csrf="
                               + token
-                              + "&action=preview&select=job-1&select=job-4&class=expired"))
+                              + "&mode=selection&action=preview&select=0%401&select=0%404&class=expired"))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(preview.statusCode()).isEqualTo(200);
       assertThat(preview.body())
           .contains("<strong>2</strong> of 12 would be republished.")
-          .contains("name=\"id\" value=\"job-1,job-4\"");
+          .contains("The selected dead letters, at 0@1, 0@4.");
     }
+  }
+
+  @Test
+  void aPageAskedAgainReadsFromTheIndexInPartitionThenOffsetOrder(EmbeddedKafka kafka)
+      throws Exception {
+    String topic = SharedKafka.uniqueName("index");
+    try (var admin = kafka.admin()) {
+      admin.createTopics(List.of(new NewTopic(topic + ".dlt", 3, (short) 1))).all().get();
+    }
+    fill(kafka, topic, 100);
+    ConsoleConfig config =
+        ConsoleConfig.builder(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+            .port(0)
+            .pageSize(5)
+            .build();
+    try (ConsoleServer console = ConsoleServer.start(config)) {
+      String cold = get(console.url() + "/dead-letters?page=37");
+      // all 300 match; number 186 is the 86th of partition 1
+      assertThat(positions(cold)).containsExactly("1@85", "1@86", "1@87", "1@88", "1@89");
+      assertThat(cold).contains("<strong>300</strong> of 300");
+      long before = console.deadLetterRecordsRead();
+      String warm = get(console.url() + "/dead-letters?page=37");
+      long read = console.deadLetterRecordsRead() - before;
+      assertThat(positions(warm)).isEqualTo(positions(cold));
+      // from the checkpoint 10 pages back at most: 55 records, not the topic's 300
+      assertThat(read).isBetween(5L, 55L);
+      // an age moves with the clock: never cached, read whole, the same rows
+      before = console.deadLetterRecordsRead();
+      assertThat(positions(get(console.url() + "/dead-letters?page=37&since=3650d")))
+          .isEqualTo(positions(cold));
+      assertThat(console.deadLetterRecordsRead() - before).isEqualTo(300);
+
+      fill(kafka, topic, 2); // 6 more, 2 a partition
+      before = console.deadLetterRecordsRead();
+      String grown = get(console.url() + "/dead-letters?page=37");
+      read = console.deadLetterRecordsRead() - before;
+      assertThat(grown).contains("<strong>306</strong> of");
+      assertThat(positions(grown)).containsExactly("1@83", "1@84", "1@85", "1@86", "1@87");
+      assertThat(read).isBetween(6L, 6L + 55L);
+    }
+    try (ConsoleServer fresh = ConsoleServer.start(config)) {
+      assertThat(positions(get(fresh.url() + "/dead-letters?page=37")))
+          .containsExactly("1@83", "1@84", "1@85", "1@86", "1@87");
+    }
+  }
+
+  /** {@code perPartition} more dead letters in each of the topic's 3 partitions. */
+  private static void fill(EmbeddedKafka kafka, String topic, int perPartition) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (int i = 0; i < perPartition; i++) {
+        for (int p = 0; p < 3; p++) {
+          ProducerRecord<byte[], byte[]> r =
+              new ProducerRecord<>(
+                  topic + ".dlt",
+                  p,
+                  ("job-" + p + "-" + i).getBytes(StandardCharsets.UTF_8),
+                  "{}".getBytes(StandardCharsets.UTF_8));
+          r.headers().add(PostbusHeaders.CLASS, "permanent".getBytes());
+          producer.send(r);
+        }
+      }
+      producer.flush();
+    }
+  }
+
+  private static List<String> positions(String html) {
+    return Pattern.compile("href=\"/dead-letters/([0-9]+@[0-9]+)\"")
+        .matcher(html)
+        .results()
+        .map(m -> m.group(1))
+        .distinct()
+        .toList();
   }
 
   private static int rows(String html) {

@@ -146,6 +146,29 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void adminTokenIsMountedWhereTheTokenFileSettingPoints() {
+    String tokenFile = configMap.getData().get(Keys.HTTP_ADMIN_TOKEN_FILE.env());
+    assertThat(tokenFile).as(Keys.HTTP_ADMIN_TOKEN_FILE.env()).isNotNull();
+    Volume volume =
+        deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .filter(v -> v.getSecret() != null)
+            .findFirst()
+            .orElseThrow();
+    String mountPath =
+        worker.getVolumeMounts().stream()
+            .filter(m -> m.getName().equals(volume.getName()))
+            .findFirst()
+            .orElseThrow()
+            .getMountPath();
+    var item =
+        volume.getSecret().getItems().stream()
+            .filter(i -> tokenFile.equals(mountPath + "/" + i.getPath()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(tokenFile + " is not a mounted secret item"));
+    assertThat(secret.getStringData()).containsKey(item.getKey());
+  }
+
+  @Test
   void secretIsMountedWhereThePasswordFileSettingPointsAndRunsAsNonRoot() {
     String passwordFile = configMap.getData().get(Keys.SMTP_PASSWORD_FILE.env());
     Volume volume =

@@ -22,7 +22,6 @@ public record DeadLetter(
     String reason,
     String reply,
     Instant time,
-    List<String> recipientDomains,
     int replayCount) {
 
   private static final JobCodec CODEC =
@@ -42,14 +41,17 @@ public record DeadLetter(
         orEmpty(header(r, PostbusHeaders.REASON)),
         orEmpty(header(r, PostbusHeaders.REPLY)),
         time == null ? Instant.ofEpochMilli(r.timestamp()) : time,
-        domains(r),
         replays == null ? 0 : parseInt(replays));
   }
 
-  /** Domains of the recipients this dead letter is about (the limited set after a partial send). */
-  private static List<String> domains(ConsumerRecord<byte[], byte[]> r) {
+  /**
+   * Domains of the recipients this dead letter is about (the limited set after a partial send).
+   * Worked out when asked, not when read: it may parse the payload, and a scan of a large topic
+   * asks only for the rows it shows or when it filters by domain.
+   */
+  public List<String> recipientDomains() {
     TreeSet<String> out = new TreeSet<>();
-    addresses(r).forEach(a -> out.add(MailAddress.of(a).domain()));
+    addresses(record).forEach(a -> out.add(MailAddress.of(a).domain()));
     return List.copyOf(out);
   }
 

@@ -1,48 +1,56 @@
 package dev.postbus.replay;
 
-import java.time.Instant;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Which dead letters an operator means. Every given criterion must match; an empty filter matches
- * all.
+ * Which dead letters an operator means. Every given criterion must match; the selection says
+ * whether all dead letters or only some ids or positions are meant (never implied by an empty set).
  *
+ * @param since failed at or after; null when not given
+ * @param until failed before; null when not given
+ * @param classes failure classes; empty when not given (any class)
  * @param codePattern a reply code ({@code 550}), an enhanced code ({@code 5.1.1}) or a pattern with
  *     {@code *} ({@code 4.7.*}, {@code 55*}); matched against both codes
  */
 public record DeadLetterFilter(
-    Instant since,
-    Instant until,
+    TimeBound since,
+    TimeBound until,
     Set<String> classes,
     String codePattern,
     String domain,
-    Set<String> ids) {
+    Selection selection) {
 
   private static final Pattern CODE = Pattern.compile("[0-9*.]{1,16}");
 
   public DeadLetterFilter {
     classes = classes == null ? Set.of() : Set.copyOf(classes);
-    ids = ids == null ? Set.of() : Set.copyOf(ids);
+    Objects.requireNonNull(selection, "selection (Selection.ALL for every dead letter)");
     if (codePattern != null && !CODE.matcher(codePattern).matches()) {
       throw new IllegalArgumentException(
           "--code must look like 550, 5.1.1 or 4.7.*, got '" + codePattern + "'");
     }
-    if (since != null && until != null && !until.isAfter(since)) {
+    if (since != null && until != null && !until.at().isAfter(since.at())) {
       throw new IllegalArgumentException("--until must be after --since");
     }
   }
 
   public static final DeadLetterFilter ALL =
-      new DeadLetterFilter(null, null, null, null, null, null);
+      new DeadLetterFilter(null, null, null, null, null, Selection.ALL);
+
+  /** Only this selection, with no other criterion. */
+  public static DeadLetterFilter of(Selection selection) {
+    return new DeadLetterFilter(null, null, null, null, null, selection);
+  }
 
   public boolean matches(DeadLetter d) {
-    if (since != null && d.time().isBefore(since)) {
+    if (since != null && d.time().isBefore(since.at())) {
       return false;
     }
-    if (until != null && !d.time().isBefore(until)) {
+    if (tooRecent(d)) {
       return false;
     }
     if (!classes.isEmpty() && !classes.contains(d.failureClass())) {
@@ -55,7 +63,15 @@ public record DeadLetterFilter(
         && d.recipientDomains().stream().noneMatch(x -> x.equalsIgnoreCase(domain))) {
       return false;
     }
-    return ids.isEmpty() || ids.contains(d.jobId());
+    return selection.matches(d);
+  }
+
+  /**
+   * True when the dead letter failed at or after {@code until}: not yet in the range, though it may
+   * be for a later run of the same replay (an {@code until} given as an age moves).
+   */
+  public boolean tooRecent(DeadLetter d) {
+    return until != null && !d.time().isBefore(until.at());
   }
 
   private boolean codeMatches(String code) {
@@ -67,21 +83,23 @@ public record DeadLetterFilter(
   }
 
   /**
-   * A stable text of the criteria: the same filter gives the same replay group, so it never replays
-   * twice.
+   * A stable text of the criteria as given: the same replay gives the same text, so its group
+   * remembers how far it got and it never republishes a dead letter twice. An age is kept as the
+   * age ({@code since=age PT24H}), not the instant it resolved to, so {@code --since 1d} run again
+   * later is the same replay.
    */
   public String canonical() {
     return "since="
-        + since
+        + (since == null ? null : since.key())
         + ";until="
-        + until
+        + (until == null ? null : until.key())
         + ";classes="
         + new TreeSet<>(classes)
         + ";code="
         + codePattern
         + ";domain="
         + (domain == null ? null : domain.toLowerCase(Locale.ROOT))
-        + ";ids="
-        + new TreeSet<>(ids);
+        + ";"
+        + selection.key();
   }
 }

@@ -1,5 +1,6 @@
 package dev.postbus.replay;
 
+import dev.postbus.job.JobLimits;
 import dev.postbus.job.PostbusHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -16,6 +18,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -24,33 +28,95 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Republishes chosen dead letters to the jobs topic: the original key and payload, the publisher's
  * headers, a {@code replay-count} one higher, and no attempt count (a fresh start). A dead letter
- * about some of a job's recipients is replayed for those recipients only. Each filter has its own
- * consumer group on the dead-letter topic, so the same replay run twice publishes nothing the
- * second time.
+ * about some of a job's recipients is replayed for those recipients only.
+ *
+ * <p>Each replay (a filter as given: {@link DeadLetterFilter#canonical}) has its own consumer group
+ * on the dead-letter topic, so the same replay run twice publishes nothing the second time, and two
+ * runs at once share its partitions rather than both republishing them ({@link ReplayGroup}). A run
+ * keeps rows (no payload) of at most {@link Request#sample} dead letters; the rest are counted.
  */
 public final class Replayer {
 
-  /** What to do: the filter, and the limits of one run. */
-  public record Request(DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond) {}
+  /** Dead letters a result keeps by default, to show; the rest are only counted. */
+  public static final int DEFAULT_SAMPLE = 20;
 
-  /** What a run did. */
+  /** The most dead letters republished between two commits of the group's offsets. */
+  static final int BATCH = 500;
+
   /**
-   * {@code withoutPayload}: matching dead letters that could not be replayed because their payload
-   * was left out.
+   * What to do: the filter, and the limits of one run.
+   *
+   * @param sample how many rows of matching dead letters the result keeps (the rest are counted;
+   *     {@code onEach} sees every one)
+   */
+  public record Request(
+      DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond, int sample) {
+    public Request {
+      if (limit < 1 || ratePerSecond < 0 || sample < 0) {
+        throw new IllegalArgumentException(
+            "limit must be at least 1, rate and sample at least 0; got "
+                + limit
+                + ", "
+                + ratePerSecond
+                + ", "
+                + sample);
+      }
+    }
+
+    public Request(DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond) {
+      this(filter, dryRun, limit, ratePerSecond, DEFAULT_SAMPLE);
+    }
+  }
+
+  /**
+   * What a run did: counts, and the first matching dead letters (as rows: no payload).
+   *
+   * @param notReplayable matching dead letters that could not be replayed: their payload was left
+   *     out of the dead-letter topic, or Kafka refused the republished record as too large
+   * @param shared another run of the same replay took some of its partitions (and replayed them)
    */
   public record Result(
       long scanned,
-      List<DeadLetter> matched,
-      List<DeadLetter> withoutPayload,
+      long matched,
+      List<DeadLetterRow> sample,
+      long notReplayable,
+      List<DeadLetterRow> notReplayableSample,
       boolean published,
-      String group) {}
+      String group,
+      boolean shared) {}
+
+  /** Not-replayable dead letters a result lists; the rest are counted. */
+  public static final int NOT_REPLAYABLE_SHOWN = 100;
+
+  /** Why a dead letter without its payload is not replayable. */
+  public static final String PAYLOAD_LEFT_OUT =
+      "its payload was too large for the dead-letter topic";
+
+  /** Why a dead letter Kafka refused as too large is not replayable. */
+  public static final String TOO_LARGE =
+      "Kafka refused the republished job as too large (the jobs topic's max.message.bytes or the"
+          + " replay's max.request.size)";
+
+  /** Room for a republished job as large as job.max-bytes allows by default, with its headers. */
+  static final int MAX_REQUEST_BYTES =
+      Math.max(JobLimits.DEFAULT_MAX_PAYLOAD_BYTES, 1024 * 1024) + 64 * 1024;
 
   private final Map<String, Object> kafka;
   private final String jobsTopic;
+  private final Map<String, Object> producerOnly;
 
   public Replayer(Map<String, Object> kafka, String jobsTopic) {
+    this(kafka, jobsTopic, Map.of());
+  }
+
+  /**
+   * {@code producerOnly}: settings of the republishing producer alone (a console's smaller {@code
+   * buffer.memory}); the readers do not get them.
+   */
+  public Replayer(Map<String, Object> kafka, String jobsTopic, Map<String, Object> producerOnly) {
     this.kafka = Map.copyOf(kafka);
     this.jobsTopic = jobsTopic;
+    this.producerOnly = Map.copyOf(producerOnly);
   }
 
   public String deadLetterTopic() {
@@ -84,45 +150,167 @@ public final class Replayer {
     return out;
   }
 
+  /**
+   * Replays (or, for a dry run, previews from where the replay's group is, joining nothing) the
+   * matching dead letters; {@code onEach} sees each one replayed, as it is.
+   */
   public Result replay(Request request, Consumer<DeadLetter> onEach) throws Exception {
     String group = groupFor(request.filter());
-    List<DeadLetter> matched = new ArrayList<>();
-    List<DeadLetter> withoutPayload = new ArrayList<>();
-    try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group);
-        KafkaProducer<byte[], byte[]> producer = request.dryRun() ? null : producer()) {
-      long nanosPerRecord =
-          request.ratePerSecond() > 0 ? (long) (1e9 / request.ratePerSecond()) : 0;
-      long[] nextSend = {System.nanoTime()};
-      List<Future<RecordMetadata>> sent = new ArrayList<>();
-      long scanned =
-          dlt.read(
-              d -> {
-                if (!request.filter().matches(d)) {
-                  return true;
-                }
-                if (matched.size() >= request.limit()) {
-                  return false;
-                }
-                if (d.payloadOmitted()) {
-                  withoutPayload.add(d);
-                  return true;
-                }
-                matched.add(d);
-                onEach.accept(d);
-                if (producer != null) {
-                  pace(nextSend, nanosPerRecord);
-                  sent.add(producer.send(replayRecord(d)));
-                }
-                return true;
-              });
-      if (producer != null) {
-        producer.flush();
-        for (Future<RecordMetadata> f : sent) {
-          f.get(30, TimeUnit.SECONDS); // every record must be in Kafka before the group moves on
-        }
-        dlt.commit();
+    Tally tally = new Tally(request, onEach);
+    if (request.dryRun()) {
+      try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group)) {
+        long scanned = dlt.steps(d -> tally.take(d, null));
+        return tally.result(scanned, false, group, false);
       }
-      return new Result(scanned, matched, withoutPayload, producer != null, group);
+    }
+    int batch =
+        request.ratePerSecond() > 0
+            ? (int) Math.max(1, Math.min(BATCH, request.ratePerSecond() * 10))
+            : BATCH;
+    try (ReplayGroup members = new ReplayGroup(kafka, deadLetterTopic(), group, batch);
+        KafkaProducer<byte[], byte[]> producer = producer()) {
+      Sender sender = new Sender(producer, request.ratePerSecond(), tally::tooLarge);
+      long scanned = members.run(d -> tally.take(d, sender), sender::awaitAll);
+      return tally.result(scanned, true, group, members.shared());
+    }
+  }
+
+  /** Counts a run's dead letters, keeps rows of the first few, and sends the replayable ones. */
+  private final class Tally {
+    private final Request request;
+    private final Consumer<DeadLetter> onEach;
+    private final List<DeadLetterRow> sample = new ArrayList<>();
+    private final List<DeadLetterRow> notReplayableSample = new ArrayList<>();
+    private long matched;
+    private long notReplayable;
+
+    Tally(Request request, Consumer<DeadLetter> onEach) {
+      this.request = request;
+      this.onEach = onEach;
+    }
+
+    /**
+     * {@code sender}: null for a dry run, which takes the same steps. A dead letter after {@code
+     * until} stops its partition only when {@code until} is an age (it moves: a later run takes
+     * it); past an instant it never matches, and what follows it in its partition may (workers'
+     * clocks differ, so a partition's times are not in order).
+     */
+    ReplayGroup.Step take(DeadLetter d, Sender sender) {
+      DeadLetterFilter filter = request.filter();
+      if (filter.tooRecent(d)) {
+        return filter.until().age() != null
+            ? ReplayGroup.Step.STOP_PARTITION
+            : ReplayGroup.Step.NEXT;
+      }
+      if (!filter.matches(d)) {
+        return ReplayGroup.Step.NEXT;
+      }
+      if (matched >= request.limit()) {
+        return ReplayGroup.Step.STOP;
+      }
+      if (d.payloadOmitted()) {
+        notReplayable(d, PAYLOAD_LEFT_OUT);
+        return ReplayGroup.Step.NEXT;
+      }
+      matched++;
+      if (sample.size() < request.sample()) {
+        sample.add(DeadLetterRow.of(d, null));
+      }
+      onEach.accept(d);
+      if (sender != null) {
+        sender.send(d, replayRecord(d));
+      }
+      return ReplayGroup.Step.NEXT;
+    }
+
+    /** Kafka refused its republished record as too large: counted as not replayable instead. */
+    void tooLarge(DeadLetter d) {
+      matched--;
+      sample.removeIf(r -> r.position().equals(d.position()));
+      notReplayable(d, TOO_LARGE);
+    }
+
+    private void notReplayable(DeadLetter d, String why) {
+      notReplayable++;
+      if (notReplayableSample.size() < NOT_REPLAYABLE_SHOWN) {
+        notReplayableSample.add(DeadLetterRow.of(d, why));
+      }
+    }
+
+    Result result(long scanned, boolean published, String group, boolean shared) {
+      return new Result(
+          scanned,
+          matched,
+          List.copyOf(sample),
+          notReplayable,
+          List.copyOf(notReplayableSample),
+          published,
+          group,
+          shared);
+    }
+  }
+
+  /** Sends at the rate asked and waits, at the end of each batch, for Kafka's answer to each. */
+  private static final class Sender {
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final long nanosPerRecord;
+    private final Consumer<DeadLetter> tooLarge;
+    private final List<Pending> sent = new ArrayList<>();
+    private long nextSend = System.nanoTime();
+
+    /** One republished dead letter of the batch, and Kafka's answer to come. */
+    private record Pending(DeadLetter d, Future<RecordMetadata> answer) {}
+
+    Sender(KafkaProducer<byte[], byte[]> producer, double ratePerSecond, Consumer<DeadLetter> tl) {
+      this.producer = producer;
+      this.nanosPerRecord = ratePerSecond > 0 ? (long) (1e9 / ratePerSecond) : 0;
+      this.tooLarge = tl;
+    }
+
+    void send(DeadLetter d, ProducerRecord<byte[], byte[]> r) {
+      if (nanosPerRecord > 0) {
+        long wait = nextSend - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+        nextSend = Math.max(nextSend, System.nanoTime()) + nanosPerRecord;
+      }
+      sent.add(new Pending(d, producer.send(r)));
+    }
+
+    /**
+     * Waits for Kafka's answer to each record of the batch; a record refused as too large is
+     * counted as not replayable (sending it again would not help), any other failure is unsent.
+     */
+    ReplayGroup.Unsent awaitAll() {
+      producer.flush();
+      Map<TopicPartition, Long> unsent = new HashMap<>();
+      Exception cause = null;
+      for (Pending p : sent) {
+        try {
+          p.answer().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RecordTooLargeException) {
+            tooLarge.accept(p.d());
+          } else {
+            cause = unsent(unsent, p, cause, e);
+          }
+        } catch (Exception e) {
+          cause = unsent(unsent, p, cause, e);
+        }
+      }
+      sent.clear();
+      return new ReplayGroup.Unsent(unsent, cause);
+    }
+
+    private static Exception unsent(
+        Map<TopicPartition, Long> unsent, Pending p, Exception cause, Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      var r = p.d().record();
+      unsent.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+      return cause != null ? cause : e;
     }
   }
 
@@ -141,20 +329,12 @@ public final class Replayer {
 
   private KafkaProducer<byte[], byte[]> producer() {
     Map<String, Object> p = new HashMap<>(kafka);
+    producerOnly.forEach(p::putIfAbsent);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+    // as the worker's dead-letter producer: room for a job as large as job.max-bytes allows
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-  }
-
-  private static void pace(long[] nextSend, long nanosPerRecord) {
-    if (nanosPerRecord == 0) {
-      return;
-    }
-    long wait = nextSend[0] - System.nanoTime();
-    if (wait > 0) {
-      java.util.concurrent.locks.LockSupport.parkNanos(wait);
-    }
-    nextSend[0] = Math.max(nextSend[0], System.nanoTime()) + nanosPerRecord;
   }
 }

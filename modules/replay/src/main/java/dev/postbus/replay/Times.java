@@ -44,6 +44,21 @@ public final class Times {
     }
   }
 
+  /**
+   * The age {@code text} gives ({@code 2h}, {@code PT2H}), or null when it is an instant; an {@link
+   * IllegalArgumentException} naming {@code label} when it is neither.
+   */
+  static Duration ageOrNull(String text, String label) {
+    String t = text.strip();
+    try {
+      Instant.parse(t);
+      return null;
+    } catch (DateTimeParseException notAnInstant) {
+      Instant now = Instant.EPOCH.plus(LONGEST_AGE);
+      return Duration.between(instantOrAge(t, label, now), now);
+    }
+  }
+
   private static Duration age(String t) {
     if (t.startsWith("P") || t.startsWith("p")) {
       try {

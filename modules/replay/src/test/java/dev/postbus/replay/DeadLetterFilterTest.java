@@ -45,7 +45,7 @@ class DeadLetterFilterTest {
       dead("c", "poison", null, null, "z@example.org", "2026-11-24T11:00:00Z");
 
   private static DeadLetterFilter code(String pattern) {
-    return new DeadLetterFilter(null, null, null, pattern, null, null);
+    return new DeadLetterFilter(null, null, null, pattern, null, Selection.ALL);
   }
 
   @Test
@@ -62,21 +62,25 @@ class DeadLetterFilterTest {
   void timeClassDomainAndIdsNarrowTheSelection() {
     DeadLetterFilter f =
         new DeadLetterFilter(
-            Instant.parse("2026-11-24T09:00:00Z"),
-            Instant.parse("2026-11-24T11:30:00Z"),
+            TimeBound.at(Instant.parse("2026-11-24T09:00:00Z")),
+            TimeBound.at(Instant.parse("2026-11-24T11:30:00Z")),
             Set.of("permanent", "poison"),
             null,
             null,
-            null);
+            Selection.ALL);
     assertThat(f.matches(unknownUser)).isTrue();
     assertThat(f.matches(poison)).isTrue();
     assertThat(f.matches(throttled)).isFalse();
-    assertThat(new DeadLetterFilter(null, null, null, null, "GMAIL.com", null).matches(unknownUser))
+    assertThat(
+            new DeadLetterFilter(null, null, null, null, "GMAIL.com", Selection.ALL)
+                .matches(unknownUser))
         .isTrue();
-    assertThat(new DeadLetterFilter(null, null, null, null, "gmail.com", null).matches(throttled))
+    assertThat(
+            new DeadLetterFilter(null, null, null, null, "gmail.com", Selection.ALL)
+                .matches(throttled))
         .isFalse();
     assertThat(
-            new DeadLetterFilter(null, null, null, null, null, Set.of("b", "c"))
+            new DeadLetterFilter(null, null, null, null, null, Selection.jobIds(Set.of("b", "c")))
                 .matches(unknownUser))
         .isFalse();
     assertThat(DeadLetterFilter.ALL.matches(poison)).isTrue();
@@ -86,11 +90,53 @@ class DeadLetterFilterTest {
   void sameCriteriaGiveTheSameReplayGroup() {
     Replayer r = new Replayer(java.util.Map.of(), "jobs");
     DeadLetterFilter a =
-        new DeadLetterFilter(null, null, Set.of("permanent", "expired"), "5.1.1", null, null);
+        new DeadLetterFilter(
+            null, null, Set.of("permanent", "expired"), "5.1.1", null, Selection.ALL);
     DeadLetterFilter b =
-        new DeadLetterFilter(null, null, Set.of("expired", "permanent"), "5.1.1", null, null);
+        new DeadLetterFilter(
+            null, null, Set.of("expired", "permanent"), "5.1.1", null, Selection.ALL);
     assertThat(r.groupFor(a)).isEqualTo(r.groupFor(b)).startsWith("postbus-replay-");
     assertThat(r.groupFor(a)).isNotEqualTo(r.groupFor(code("5.1.1")));
+  }
+
+  @Test
+  void anAgeIsTheSameReplayWhenRunAgainLaterAndAnInstantKeepsItsGroup() {
+    Replayer r = new Replayer(java.util.Map.of(), "jobs");
+    Instant today = Instant.parse("2026-12-06T09:00:00Z");
+    Instant tomorrow = today.plus(java.time.Duration.ofDays(1));
+    DeadLetterFilter first = since(TimeBound.parse("1d", "--since", today));
+    DeadLetterFilter later = since(TimeBound.parse("24h", "--since", tomorrow));
+    assertThat(first.since().at()).isNotEqualTo(later.since().at());
+    assertThat(r.groupFor(first)).isEqualTo(r.groupFor(later));
+    assertThat(r.groupFor(first))
+        .isNotEqualTo(r.groupFor(since(TimeBound.parse("2h", "--since", today))));
+    // an instant: as before ages had their own key, so earlier replays' groups still hold
+    assertThat(since(TimeBound.parse("2026-12-01T00:00:00Z", "--since", today)).canonical())
+        .startsWith("since=2026-12-01T00:00:00Z;")
+        .endsWith(";ids=[]");
+  }
+
+  private static DeadLetterFilter since(TimeBound since) {
+    return new DeadLetterFilter(since, null, null, null, null, Selection.ALL);
+  }
+
+  @Test
+  void aSelectionIsNeverEmptyNorBlank() {
+    assertThatThrownBy(() -> Selection.positions(Set.of()))
+        .hasMessageStartingWith("select: choose at least one dead letter");
+    assertThatThrownBy(() -> Selection.jobIds(Set.of(" ")))
+        .hasMessageStartingWith("--id: give at least one job id");
+    assertThatThrownBy(() -> new DeadLetterFilter(null, null, null, null, null, null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> Selection.Position.parse(""))
+        .hasMessageContaining("must look like 3@1207");
+    DeadLetterFilter one =
+        DeadLetterFilter.of(Selection.positions(Set.of(Selection.Position.parse("0@7"))));
+    assertThat(one.matches(unknownUser)).isTrue(); // the test's records are all at 0@7
+    assertThat(
+            DeadLetterFilter.of(Selection.positions(Set.of(new Selection.Position(0, 8))))
+                .matches(unknownUser))
+        .isFalse();
   }
 
   @Test

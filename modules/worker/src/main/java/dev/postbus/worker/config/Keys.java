@@ -170,6 +170,16 @@ public final class Keys {
           ValueType.integer(0, 65535),
           9464,
           "Port of /metrics (Prometheus) and the health endpoints /health/live and /health/ready (0: any free port).");
+  public static final ConfigKey<String> HTTP_ADMIN_TOKEN_FILE =
+      key(
+          "http.admin-token-file",
+          FREQUENT,
+          ValueType.nonEmpty(),
+          null,
+          "File holding the token that POST /admin/* (postbus resume) must send as 'Authorization: "
+              + "Bearer <token>' (at least 16 characters, trailing newline ignored), e.g. a mounted "
+              + "secret; read at each call. Without it /admin/* refuses every call; /metrics and "
+              + "/health/* stay open.");
   public static final ConfigKey<String> WORKER_ID =
       computed(
           "worker.id",
@@ -561,6 +571,7 @@ public final class Keys {
           SMTP_MAX_AGE,
           SMTP_IDLE_TIMEOUT,
           HTTP_PORT,
+          HTTP_ADMIN_TOKEN_FILE,
           WORKER_ID,
           DRAIN_TIMEOUT,
           STARTUP_TIMEOUT,

@@ -41,7 +41,8 @@ public record WorkerConfig(
     ReputationSettings reputation,
     KafkaWatch kafkaWatch,
     int httpPort,
-    Map<String, String> kafkaClient) {
+    Map<String, String> kafkaClient,
+    String adminTokenFile) { // http.admin-token-file, null: /admin/* refused
 
   /** How the worker creates missing topics. */
   public record TopicSettings(boolean autoCreate, int partitions, short replication) {}
@@ -294,6 +295,7 @@ public record WorkerConfig(
             new KafkaWatch(s.require(Keys.STARTUP_TIMEOUT), s.require(Keys.KAFKA_LOST_AFTER)))
         .httpPort(s.require(Keys.HTTP_PORT))
         .kafkaClient(s.kafkaClient())
+        .adminTokenFile(s.get(Keys.HTTP_ADMIN_TOKEN_FILE).orElse(null))
         .build();
   }
 
@@ -378,6 +380,7 @@ public record WorkerConfig(
     private KafkaWatch kafkaWatch = KafkaWatch.defaults();
     private int httpPort;
     private Map<String, String> kafkaClient;
+    private String adminTokenFile;
 
     private Builder() {}
 
@@ -408,6 +411,7 @@ public record WorkerConfig(
       b.kafkaWatch = c.kafkaWatch;
       b.httpPort = c.httpPort;
       b.kafkaClient = c.kafkaClient;
+      b.adminTokenFile = c.adminTokenFile;
       return b;
     }
 
@@ -536,6 +540,11 @@ public record WorkerConfig(
       return this;
     }
 
+    public Builder adminTokenFile(String value) {
+      this.adminTokenFile = value;
+      return this;
+    }
+
     public WorkerConfig build() {
       return new WorkerConfig(
           bootstrapServers,
@@ -562,7 +571,8 @@ public record WorkerConfig(
           reputation,
           kafkaWatch,
           httpPort,
-          kafkaClient);
+          kafkaClient,
+          adminTokenFile);
     }
   }
 

@@ -25,7 +25,10 @@ public final class OpsServer implements AutoCloseable {
   /** Prometheus text. */
   public static final String METRICS_PATH = "/metrics";
 
-  /** POST: lets delivery go on after the bounce-rate guard paused it ({@code postbus resume}). */
+  /**
+   * POST: lets delivery go on after the bounce-rate guard paused it ({@code postbus resume}); only
+   * with the {@link AdminToken}.
+   */
   public static final String RESUME_PATH = "/admin/resume";
 
   /**
@@ -59,7 +62,8 @@ public final class OpsServer implements AutoCloseable {
       int port,
       Supplier<Status> status,
       Supplier<String> metrics,
-      java.util.function.BooleanSupplier resume) {
+      java.util.function.BooleanSupplier resume,
+      AdminToken admin) {
     try {
       HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
       http.createContext(
@@ -94,6 +98,11 @@ public final class OpsServer implements AutoCloseable {
               if (!ex.getRequestMethod().equals("POST")) {
                 ex.getResponseHeaders().set("Allow", "POST");
                 send(ex, 405, "{\"error\":\"POST to resume\"}\n");
+                return;
+              }
+              AdminToken.Refusal no = admin.check(ex.getRequestHeaders().getFirst("Authorization"));
+              if (no != null) {
+                send(ex, no.status(), no.json());
                 return;
               }
               boolean resumed = resume.getAsBoolean();

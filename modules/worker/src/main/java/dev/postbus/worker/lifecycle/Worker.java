@@ -250,7 +250,8 @@ public final class Worker implements AutoCloseable {
                         kafka.waiting() == null ? "starting" : kafka.waiting())
                     : created.get().status(),
             () -> created.get() == null ? "" : created.get().metrics.scrape(),
-            () -> created.get() != null && created.get().resume());
+            () -> created.get() != null && created.get().resume(),
+            AdminToken.of(config.adminTokenFile()));
     Worker worker;
     try {
       try {

@@ -30,8 +30,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BounceGuardIT {
 
   private static final int JOBS = 400;
+  private static final String TOKEN = "bounce-guard-it-admin-token";
   private static final Map<String, String> GUARD =
-      Map.of("guard.window", "100", "guard.max-bounce-rate", "0.08");
+      Map.of(
+          "guard.window", "100", "guard.max-bounce-rate", "0.08", "http.admin-token-file", token());
+
+  /** The token file the worker reads for /admin/* (postbus resume sends its token). */
+  private static String token() {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("postbus-admin", ".token");
+      file.toFile().deleteOnExit();
+      return java.nio.file.Files.writeString(file, TOKEN + "\n").toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** Refuses unknown-… recipients with 550 5.1.1 while {@code refusing}; counts every RCPT. */
   static final class UnknownUsers implements Faults {
@@ -86,13 +99,14 @@ class BounceGuardIT {
       assertThat(finishedAtPause).isLessThan(JOBS);
 
       faults.refusing.set(false); // the operator cleaned the list
-      assertThat(post(w.httpPort(), OpsServer.RESUME_PATH).statusCode()).isEqualTo(200);
+      assertThat(post(w.httpPort(), OpsServer.RESUME_PATH, null).statusCode()).isEqualTo(401);
+      assertThat(post(w.httpPort(), OpsServer.RESUME_PATH, TOKEN).statusCode()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(60)).until(() -> finished(w) == JOBS);
 
       assertThat(w.state()).isEqualTo(WorkerState.RUNNING);
       assertThat(relay.countsByMessageId().values()).allMatch(n -> n == 1);
       assertThat(relay.received() + w.stats().snapshot().deadLettered()).isEqualTo(JOBS);
-      assertThat(post(w.httpPort(), OpsServer.RESUME_PATH).statusCode()).isEqualTo(409);
+      assertThat(post(w.httpPort(), OpsServer.RESUME_PATH, TOKEN).statusCode()).isEqualTo(409);
     }
   }
 
@@ -185,12 +199,13 @@ class BounceGuardIT {
     return w.stats().snapshot().delivered() + w.stats().snapshot().deadLettered();
   }
 
-  private static HttpResponse<String> post(int port, String path) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> post(int port, String path, String token) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .POST(HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -1,0 +1,97 @@
+package dev.postbus.console;
+
+import dev.postbus.replay.DeadLetter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The dead-letter topic for {@link PageIndex}: one partition at a time, with no consumer group, a
+ * fetch of at most 8 MiB, each record read counted.
+ */
+final class DeadLetterSource implements PageIndex.Source, AutoCloseable {
+
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final String FETCH_MAX_BYTES = Integer.toString(8 * 1024 * 1024);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final List<TopicPartition> partitions;
+  private final LongAdder read;
+
+  /** {@code read}: counts each record read. Refuses a topic that does not exist. */
+  DeadLetterSource(Map<String, Object> kafka, String topic, LongAdder read) {
+    Map<String, Object> p = new HashMap<>(kafka);
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES);
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-console");
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.read = read;
+    try {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist");
+      }
+      this.partitions =
+          infos.stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .sorted((a, b) -> Integer.compare(a.partition(), b.partition()))
+              .toList();
+    } catch (RuntimeException e) {
+      consumer.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  @Override
+  public long[] begin() {
+    return offsets(consumer.beginningOffsets(partitions, TIMEOUT));
+  }
+
+  @Override
+  public long[] end() {
+    return offsets(consumer.endOffsets(partitions, TIMEOUT));
+  }
+
+  private long[] offsets(Map<TopicPartition, Long> found) {
+    return partitions.stream().mapToLong(found::get).toArray();
+  }
+
+  @Override
+  public void read(int partition, long from, long to, Predicate<DeadLetter> each) {
+    TopicPartition tp = partitions.get(partition);
+    if (from >= to) {
+      return;
+    }
+    consumer.assign(List.of(tp));
+    consumer.seek(tp, from);
+    while (consumer.position(tp, TIMEOUT) < to) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+        if (r.offset() >= to) {
+          return;
+        }
+        read.increment();
+        if (!each.test(DeadLetter.of(r))) {
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    consumer.close(Duration.ofSeconds(5));
+  }
+}
