@@ -134,7 +134,7 @@ class BounceGuardIT {
           .as("the rebalance completed without waiting for held lanes")
           .isLessThan(20);
 
-      assertThat(post(a.httpPort(), OpsServer.RESUME_PATH).statusCode()).isEqualTo(200);
+      assertThat(post(a.httpPort(), OpsServer.RESUME_PATH, TOKEN).statusCode()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(90)).until(() -> finished(a) + finished(b) >= JOBS);
       assertThat(relay.countsByMessageId().values()).allMatch(n -> n == 1);
       assertThat(
@@ -166,7 +166,7 @@ class BounceGuardIT {
       int atRestart = faults.offered.get();
 
       faults.refusing.set(false); // the operator cleaned the list
-      assertThat(post(second.httpPort(), OpsServer.RESUME_PATH).statusCode()).isEqualTo(200);
+      assertThat(post(second.httpPort(), OpsServer.RESUME_PATH, TOKEN).statusCode()).isEqualTo(200);
       await()
           .atMost(Duration.ofSeconds(30))
           .until(
