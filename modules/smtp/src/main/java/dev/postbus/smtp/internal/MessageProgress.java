@@ -6,9 +6,9 @@ import java.io.IOException;
 /**
  * How far the current message got, the one thing the lost/in-doubt decision reads. A failure once
  * the end may have reached the socket ({@link Phase#END_SENT}: a write holding the final "." of
- * DATA, or the last byte of the BDAT chunk, returned normally, or the failing write carried the
- * envelope ahead after the end) is {@link SendOutcome.InDoubt}; any failure before, a failing write
- * that ended with the end included, is {@link SendOutcome.ConnectionLost}.
+ * DATA, or the last byte of the BDAT chunk, returned normally, or the failing socket write carried
+ * the envelope ahead after the end) is {@link SendOutcome.InDoubt}; any failure before, a failing
+ * write that ended with the end included, is {@link SendOutcome.ConnectionLost}.
  */
 final class MessageProgress {
 
@@ -48,9 +48,10 @@ final class MessageProgress {
   /** The outcome of an I/O failure now. */
   SendOutcome lost(SessionIo io, IOException e) {
     String problem = Problems.describe(e);
-    if (phase == Phase.BODY && (io.handed(endAt) || io.given() > endAt)) {
+    if (phase == Phase.BODY && (io.handed(endAt) || io.offeredPast(endAt))) {
       // The end went out in an earlier write (a full buffer's flush), or the failing write carried
-      // it with the envelope ahead: the kernel may have taken the "." before the write failed.
+      // it and bytes after it (the envelope ahead): the kernel may have taken the "." before the
+      // write failed. Bytes only buffered here (a session the watchdog broke) never left.
       phase = Phase.END_SENT;
     }
     return phase == Phase.END_SENT

@@ -102,6 +102,14 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     return handed.count >= bytes;
   }
 
+  /**
+   * Whether a write that reached past the first {@code bytes} bytes was attempted (and may have
+   * failed part way): the peer may have those bytes.
+   */
+  boolean offeredPast(long bytes) {
+    return handed.offered > bytes;
+  }
+
   void flush() throws IOException {
     arm();
     out.flush();
@@ -202,8 +210,10 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   }
 
   /** Counts the bytes whose write to the socket returned normally. */
+  /** Counts the bytes handed to the socket, and how far the write under way reaches. */
   private static final class Counting extends FilterOutputStream {
-    private long count;
+    private long count; // bytes of writes that returned normally
+    private long offered; // where the last write attempted (the one that failed, if any) would end
 
     Counting(OutputStream out) {
       super(out);
@@ -211,12 +221,14 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
 
     @Override
     public void write(int b) throws IOException {
+      offered = count + 1;
       out.write(b);
       count++;
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      offered = count + len;
       out.write(b, off, len);
       count += len;
     }

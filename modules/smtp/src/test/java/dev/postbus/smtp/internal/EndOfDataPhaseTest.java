@@ -32,15 +32,24 @@ class EndOfDataPhaseTest {
    * complete, or after it), then reads nothing more until the socket is closed (by the write
    * watchdog). Its replies are scripted.
    */
-  private static final class StallingPeer extends Socket {
+  private static class StallingPeer extends Socket {
     private final boolean stallAfterEnd;
+    private final boolean failAtOnce;
     private final byte[] replies;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean stalled;
     private long last; // the last five bytes offered, the newest lowest
 
     StallingPeer(boolean stallAfterEnd, String replies) {
+      this(stallAfterEnd, false, replies);
+    }
+
+    /**
+     * {@code failAtOnce}: the write fails at once (a reset) instead of when the socket is closed.
+     */
+    StallingPeer(boolean stallAfterEnd, boolean failAtOnce, String replies) {
       this.stallAfterEnd = stallAfterEnd;
+      this.failAtOnce = failAtOnce;
       this.replies = replies.getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -80,6 +89,9 @@ class EndOfDataPhaseTest {
     }
 
     private void stall() throws IOException {
+      if (failAtOnce) {
+        throw new SocketException("Connection reset");
+      }
       try {
         closed.await(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -179,5 +191,71 @@ class EndOfDataPhaseTest {
             new StallingPeer(true, "250 ok\r\n250 ok\r\n354 go\r\n"),
             List.of("hand", "PIPELINING", "8BITMIME"));
     assertThat(o).isInstanceOf(SendOutcome.InDoubt.class);
+  }
+
+  @Test
+  void aWriteThatCarriesTheEndAndFailsInTheNextEnvelopeIsInDoubtWhereverTheBufferSplitsIt()
+      throws Exception {
+    // Wherever the 64 KiB buffer fills (inside the MAIL line written ahead, or between its bytes
+    // and its CRLF), the failing write carries the "." the peer took: in doubt, never lost.
+    for (int length = 64 * 1024 - 160; length < 64 * 1024 - 16; length++) {
+      SendOutcome o =
+          send(
+              new StallingPeer(true, true, "250 ok\r\n250 ok\r\n354 go\r\n"),
+              List.of("hand", "PIPELINING", "8BITMIME"),
+              mime(length));
+      assertThat(o).as("a message of %d bytes", length).isInstanceOf(SendOutcome.InDoubt.class);
+    }
+  }
+
+  @Test
+  void aSessionTheWatchdogBrokeBeforeTheEndLeftTheBufferLosesTheMessage() throws Exception {
+    // The body's first 64 KiB go to the socket directly; as that write returns, the watchdog has
+    // fired. The rest, the "." and the envelope ahead stay in the buffer: the relay cannot have it.
+    SmtpConfig config =
+        SmtpConfig.builder("127.0.0.1", 25, TlsMode.NONE)
+            .writeTimeout(Duration.ofSeconds(30))
+            .build();
+    SessionIo[] io = new SessionIo[1];
+    StallingPeer peer =
+        new StallingPeer(false, "250 ok\r\n250 ok\r\n354 go\r\n") {
+          private long taken;
+
+          @Override
+          public OutputStream getOutputStream() {
+            return new OutputStream() {
+              @Override
+              public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+              }
+
+              @Override
+              public void write(byte[] b, int off, int len) {
+                taken += len;
+                if (taken >= SessionIo.SLICE) {
+                  io[0].writeTimedOut();
+                }
+              }
+            };
+          }
+        };
+    io[0] = new SessionIo(peer, peer, new ReplyReader(peer.getInputStream()), config);
+    try {
+      byte[] mime = mime(SessionIo.SLICE + 200);
+      SendOutcome o =
+          new SmtpSession(
+                  io[0], Extensions.parse(List.of("hand", "PIPELINING", "8BITMIME")), config)
+              .send(
+                  "a@example.com",
+                  new String[] {"b@example.net"},
+                  mime,
+                  mime.length,
+                  () -> {},
+                  "c@example.com",
+                  new String[] {"d@example.net"});
+      assertThat(o).isInstanceOf(SendOutcome.ConnectionLost.class);
+    } finally {
+      io[0].close();
+    }
   }
 }
