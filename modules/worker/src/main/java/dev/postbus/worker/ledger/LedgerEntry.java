@@ -9,11 +9,20 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * One line of the send ledger: the record at {@code topic/partition/offset} is finished (sent, or
- * its retry or dead letter is safe in Kafka). Keyed by job id in the compacted ledger topic.
+ * its retry or dead letter is safe in Kafka). Keyed by job id in the compacted ledger topic. A
+ * delivered job's entry carries its {@code delivered} event ({@link #event}, JSON, or null): the
+ * entry goes out beside the event, not after it, so a new owner that skips the record writes the
+ * event again.
  */
-public record LedgerEntry(String topic, int partition, long offset, String jobId, long atMillis) {
+public record LedgerEntry(
+    String topic, int partition, long offset, String jobId, long atMillis, byte[] event) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** An entry without an event (a retry or dead letter, whose own event is already safe). */
+  public LedgerEntry(String topic, int partition, long offset, String jobId, long atMillis) {
+    this(topic, partition, offset, jobId, atMillis, null);
+  }
 
   public TopicPartition source() {
     return new TopicPartition(topic, partition);
@@ -28,6 +37,12 @@ public record LedgerEntry(String topic, int partition, long offset, String jobId
       o.put("jobId", jobId);
     }
     o.put("at", atMillis);
+    if (event != null) {
+      o.putRawValue(
+          "event",
+          new com.fasterxml.jackson.databind.util.RawValue(
+              new String(event, java.nio.charset.StandardCharsets.UTF_8)));
+    }
     try {
       return JSON.writeValueAsBytes(o);
     } catch (IOException e) {
@@ -54,7 +69,8 @@ public record LedgerEntry(String topic, int partition, long offset, String jobId
               o.get("partition").asInt(),
               o.get("offset").asLong(),
               o.path("jobId").isTextual() ? o.get("jobId").asText() : null,
-              o.path("at").asLong()));
+              o.path("at").asLong(),
+              o.path("event").isObject() ? JSON.writeValueAsBytes(o.get("event")) : null));
     } catch (IOException e) {
       return Optional.empty();
     }

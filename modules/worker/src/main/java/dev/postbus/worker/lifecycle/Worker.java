@@ -212,7 +212,9 @@ public final class Worker implements AutoCloseable {
               config.ledgerTopic(),
               ledgerPartitions);
       consumeLoop.useLedger(
-          new LedgerIndex(ledgerReader, config.ledgerWindow(), clock), stats::ledgerSkipped);
+          new LedgerIndex(ledgerReader, config.ledgerWindow(), clock),
+          stats::ledgerSkipped,
+          outcomes::rewriteDelivered);
     } else {
       this.ledgerReader = null;
       this.ledgerProducer = null;
