@@ -60,8 +60,12 @@ final class ResumeCommand implements Callable<Integer> {
                 + switch (r.statusCode()) {
                   case 200 -> "resumed";
                   case 409 -> "was not paused by the bounce-rate guard; nothing to do";
+                  case 503 -> "not resumed, Kafka did not take the resume: " + r.body().strip();
                   default -> "answered " + r.statusCode() + " " + r.body().strip();
                 });
+        if (r.statusCode() != 200 && r.statusCode() != 409) {
+          unreachable++; // not resumed: the exit status says so
+        }
       } catch (java.io.IOException e) {
         unreachable++;
         System.out.println(

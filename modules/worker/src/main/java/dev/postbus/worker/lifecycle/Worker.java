@@ -141,6 +141,7 @@ public final class Worker implements AutoCloseable {
             new SuppressionSet(),
             config.reputation().suppressionCodes(),
             new SuppressionWriter(producer, config.suppressionsTopic()),
+            scheduler,
             clock);
     this.guard =
         new BounceGuard(
@@ -252,7 +253,7 @@ public final class Worker implements AutoCloseable {
                         kafka.waiting() == null ? "starting" : kafka.waiting())
                     : created.get().status(),
             () -> created.get() == null ? "" : created.get().metrics.scrape(),
-            () -> created.get() != null && created.get().resume());
+            () -> created.get() == null ? ResumeAnswer.NOT_HELD : created.get().resume());
     Worker worker;
     try {
       try {
@@ -350,9 +351,10 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Lets delivery go on after the bounce-rate guard paused it (the whole group, with a fresh
-   * window). Returns false when the guard had not paused it.
+   * window), once Kafka has the resume; the answer says when the guard was not holding it or Kafka
+   * did not take the resume.
    */
-  public boolean resume() {
+  public ResumeAnswer resume() {
     return health.resume();
   }
 
