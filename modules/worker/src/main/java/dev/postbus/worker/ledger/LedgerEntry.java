@@ -37,17 +37,27 @@ public record LedgerEntry(
       o.put("jobId", jobId);
     }
     o.put("at", atMillis);
-    if (event != null) {
-      o.putRawValue(
-          "event",
-          new com.fasterxml.jackson.databind.util.RawValue(
-              new String(event, java.nio.charset.StandardCharsets.UTF_8)));
-    }
+    byte[] fields;
     try {
-      return JSON.writeValueAsBytes(o);
+      fields = JSON.writeValueAsBytes(o);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+    return event == null ? fields : withEvent(fields, event);
+  }
+
+  private static final byte[] EVENT_FIELD =
+      ",\"event\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** {@code {...fields,"event":<event>}}: the event's JSON bytes as they are, one copy. */
+  private static byte[] withEvent(byte[] fields, byte[] event) {
+    int head = fields.length - 1; // without the closing brace
+    byte[] out = new byte[head + EVENT_FIELD.length + event.length + 1];
+    System.arraycopy(fields, 0, out, 0, head);
+    System.arraycopy(EVENT_FIELD, 0, out, head, EVENT_FIELD.length);
+    System.arraycopy(event, 0, out, head + EVENT_FIELD.length, event.length);
+    out[out.length - 1] = '}';
+    return out;
   }
 
   /** Empty for a value that is not a ledger entry (a tombstone, or something written by hand). */
