@@ -133,7 +133,7 @@ public final class SuppressionHeap {
         producer.flush();
       }
       SuppressionSet set = new SuppressionSet();
-      Suppressions list = new Suppressions(set, Set.of(), null, Clock.systemUTC());
+      Suppressions list = new Suppressions(set, Set.of(), null, null, Clock.systemUTC());
       long started = System.nanoTime();
       try (SuppressionReader reader =
           SuppressionReader.load(

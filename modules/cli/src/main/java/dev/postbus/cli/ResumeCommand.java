@@ -100,8 +100,12 @@ final class ResumeCommand implements Callable<Integer> {
                         + "): is --admin-token-file the file its http.admin-token-file names? "
                         + r.body().strip();
                   }
+                  case 503 -> "not resumed, Kafka did not take the resume: " + r.body().strip();
                   default -> "answered " + r.statusCode() + " " + r.body().strip();
                 });
+        if (r.statusCode() != 200 && r.statusCode() != 409) {
+          unreachable++; // not resumed: the exit status says so
+        }
       } catch (java.io.IOException e) {
         unreachable++;
         System.out.println(

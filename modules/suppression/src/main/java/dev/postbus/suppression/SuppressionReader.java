@@ -42,6 +42,11 @@ public final class SuppressionReader implements AutoCloseable {
      * or resumed (null). Not an address: lists ignore it.
      */
     default void guard(String trip) {}
+
+    /** {@link #guard(String)}, with the record's offset (a resume below a newer trip is stale). */
+    default void guard(String trip, long offset) {
+      guard(trip);
+    }
   }
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -173,9 +178,8 @@ public final class SuppressionReader implements AutoCloseable {
   private void apply(ConsumerRecord<byte[], byte[]> r) {
     if (SuppressionCodec.isGuard(r.key())) {
       listener.guard(
-          r.value() == null
-              ? null
-              : new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+          r.value() == null ? null : new String(r.value(), java.nio.charset.StandardCharsets.UTF_8),
+          r.offset());
       return;
     }
     try {

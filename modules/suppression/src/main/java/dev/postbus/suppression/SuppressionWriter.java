@@ -60,11 +60,19 @@ public final class SuppressionWriter {
    * until {@link #guardResumed}.
    */
   public Future<RecordMetadata> guardTripped(String workerId, String reason) {
+    return guardTripped(workerId, reason, null);
+  }
+
+  /**
+   * @param done told when Kafka has the trip (its offset), or why it has not (may be null)
+   */
+  public Future<RecordMetadata> guardTripped(String workerId, String reason, Callback done) {
     return producer.send(
         new ProducerRecord<>(
             topic,
             SuppressionCodec.GUARD_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            (workerId + "\n" + reason).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            (workerId + "\n" + reason).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        done);
   }
 
   /** An operator resumed delivery after a trip (a tombstone for the guard's key). */

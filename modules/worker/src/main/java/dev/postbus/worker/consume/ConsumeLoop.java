@@ -5,6 +5,7 @@ import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.OffsetTracker;
 import dev.postbus.worker.dispatch.PartitionOffsets;
+import dev.postbus.worker.ledger.LedgerEntry;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.time.Ticker;
 import java.time.Clock;
@@ -69,6 +70,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private Ticker ticker = Ticker.SYSTEM;
   private LedgerIndex ledger;
   private Runnable onLedgerSkip = () -> {};
+  private java.util.function.BiConsumer<Delivery, LedgerEntry> rewriteEvent;
   private java.util.function.BiConsumer<Integer, Integer> shareListener = (owned, total) -> {};
 
   /** Every partition the group consumes (jobs and tiers): what the group's rate is shared over. */
@@ -174,9 +176,13 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   }
 
   /** Skip records the send ledger holds as finished (set before {@link #run}). */
-  public void useLedger(LedgerIndex ledger, Runnable onSkip) {
+  public void useLedger(
+      LedgerIndex ledger,
+      Runnable onSkip,
+      java.util.function.BiConsumer<Delivery, LedgerEntry> rewriteEvent) {
     this.ledger = ledger;
     this.onLedgerSkip = onSkip;
+    this.rewriteEvent = rewriteEvent;
   }
 
   /**
@@ -232,15 +238,20 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
           break; // the rest of this partition is due later still; it is read again after the hold
         }
         owner.track(r.offset());
-        if (ledger != null && ledger.finished(tp, r.offset())) {
-          owner.complete(
-              r.offset()); // finished before a crash: already sent, or its retry or dead letter
-          // is safe
+        Delivery d =
+            new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner);
+        LedgerEntry done = ledger == null ? null : ledger.finished(tp, r.offset());
+        if (done != null) {
+          // finished before a crash: already sent, or its retry or dead letter is safe
           onLedgerSkip.run();
+          if (done.event() == null) {
+            owner.complete(r.offset());
+          } else {
+            rewriteEvent.accept(d, done); // at least once; finished when Kafka has it
+          }
           continue;
         }
-        queue.add(
-            new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner));
+        queue.add(d);
       }
     }
   }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +21,8 @@ public final class LedgerIndex {
   private final LedgerReader reader;
   private final Duration window;
   private final Clock clock;
-  private final Map<TopicPartition, TreeSet<Long>> finished = new HashMap<>();
+  private final Map<TopicPartition, java.util.TreeMap<Long, LedgerEntry>> finished =
+      new HashMap<>();
 
   public LedgerIndex(LedgerReader reader, Duration window, Clock clock) {
     this.reader = reader;
@@ -55,7 +55,8 @@ public final class LedgerIndex {
       Long from = committed.get(e.source());
       if (from != null
           && e.offset() >= from
-          && finished.computeIfAbsent(e.source(), k -> new TreeSet<>()).add(e.offset())) {
+          && finished.computeIfAbsent(e.source(), k -> new java.util.TreeMap<>()).put(e.offset(), e)
+              == null) {
         found++;
       }
     }
@@ -66,16 +67,19 @@ public final class LedgerIndex {
         found);
   }
 
-  /** True when the ledger holds this record as finished; each answer is given once. */
-  public boolean finished(TopicPartition tp, long offset) {
-    TreeSet<Long> offsets = finished.get(tp);
+  /**
+   * The ledger's entry when it holds this record as finished (its delivered event, if any, must be
+   * written again), else null; each answer is given once.
+   */
+  public LedgerEntry finished(TopicPartition tp, long offset) {
+    java.util.TreeMap<Long, LedgerEntry> offsets = finished.get(tp);
     if (offsets == null) {
-      return false;
+      return null;
     }
     offsets
-        .headSet(offset)
+        .headMap(offset)
         .clear(); // consumed past them: they will not come again in this assignment
-    boolean hit = offsets.remove(offset);
+    LedgerEntry hit = offsets.remove(offset);
     if (offsets.isEmpty()) {
       finished.remove(tp);
     }

@@ -52,17 +52,26 @@ public final class OpsServer implements AutoCloseable {
     this.http = http;
   }
 
+  private static String json(String text) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /**
    * Listens on {@code port} (0: any free port) on every interface: probes come from outside the
    * pod.
    *
-   * @param resume lets delivery go on after the bounce-rate guard; false when it was not holding it
+   * @param resume lets delivery go on after the bounce-rate guard (200); 409 when it was not
+   *     holding it, 503 when Kafka did not take the resume
    */
   public static OpsServer start(
       int port,
       Supplier<Status> status,
       Supplier<String> metrics,
-      java.util.function.BooleanSupplier resume,
+      Supplier<ResumeAnswer> resume,
       AdminToken admin) {
     try {
       HttpServer http = HttpServer.create(new InetSocketAddress(port), 16);
@@ -105,14 +114,25 @@ public final class OpsServer implements AutoCloseable {
                 send(ex, no.status(), no.json());
                 return;
               }
-              boolean resumed = resume.getAsBoolean();
-              send(
-                  ex,
-                  resumed ? 200 : 409,
-                  resumed
-                      ? "{\"resumed\":true}\n"
-                      : "{\"resumed\":false,\"reason\":\"the bounce-rate guard is not holding"
-                          + " delivery\"}\n");
+              ResumeAnswer answer = resume.get();
+              switch (answer.kind()) {
+                case RESUMED -> send(ex, 200, "{\"resumed\":true}\n");
+                case NOT_HELD ->
+                    send(
+                        ex,
+                        409,
+                        "{\"resumed\":false,\"reason\":\"the bounce-rate guard is not holding"
+                            + " delivery\"}\n");
+                case NOT_WRITTEN ->
+                    send(
+                        ex,
+                        503,
+                        "{\"resumed\":false,\"reason\":"
+                            + json(
+                                answer.problem()
+                                    + "; delivery stays paused (here and in the group): try again")
+                            + "}\n");
+              }
             }
           });
       http.start();

@@ -141,6 +141,7 @@ public final class Worker implements AutoCloseable {
             new SuppressionSet(),
             config.reputation().suppressionCodes(),
             new SuppressionWriter(producer, config.suppressionsTopic()),
+            scheduler,
             clock);
     this.guard =
         new BounceGuard(
@@ -212,7 +213,9 @@ public final class Worker implements AutoCloseable {
               config.ledgerTopic(),
               ledgerPartitions);
       consumeLoop.useLedger(
-          new LedgerIndex(ledgerReader, config.ledgerWindow(), clock), stats::ledgerSkipped);
+          new LedgerIndex(ledgerReader, config.ledgerWindow(), clock),
+          stats::ledgerSkipped,
+          outcomes::rewriteDelivered);
     } else {
       this.ledgerReader = null;
       this.ledgerProducer = null;
@@ -250,7 +253,7 @@ public final class Worker implements AutoCloseable {
                         kafka.waiting() == null ? "starting" : kafka.waiting())
                     : created.get().status(),
             () -> created.get() == null ? "" : created.get().metrics.scrape(),
-            () -> created.get() != null && created.get().resume(),
+            () -> created.get() == null ? ResumeAnswer.NOT_HELD : created.get().resume(),
             AdminToken.of(config.adminTokenFile()));
     Worker worker;
     try {
@@ -349,9 +352,10 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Lets delivery go on after the bounce-rate guard paused it (the whole group, with a fresh
-   * window). Returns false when the guard had not paused it.
+   * window), once Kafka has the resume; the answer says when the guard was not holding it or Kafka
+   * did not take the resume.
    */
-  public boolean resume() {
+  public ResumeAnswer resume() {
     return health.resume();
   }
 

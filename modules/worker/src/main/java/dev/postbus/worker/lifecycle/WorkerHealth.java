@@ -141,18 +141,28 @@ final class WorkerHealth {
     reconsiderPause();
   }
 
+  /** How long an operator's resume waits for Kafka to take its tombstone. */
+  static final Duration RESUME_WAIT = Duration.ofSeconds(10);
+
   /**
-   * Lets delivery go on after the bounce-rate guard paused it, with a fresh window. Returns false
-   * when the guard had not paused it.
+   * Lets delivery go on after the bounce-rate guard paused it, with a fresh window, once Kafka has
+   * the resume (the group's, and any restart's): when Kafka does not take it within {@link
+   * #RESUME_WAIT}, this worker stays paused and the answer says why.
    */
-  boolean resume() {
-    if (!guard.resume()) {
-      return false;
+  ResumeAnswer resume() {
+    if (guard.tripped() == null) {
+      return ResumeAnswer.NOT_HELD;
     }
-    suppressions.guardResumed();
-    log.info("worker {}: the bounce-rate guard was resumed by an operator", config.workerId());
-    reconsiderPause();
-    return true;
+    String problem = suppressions.guardResumed(RESUME_WAIT);
+    if (problem != null) {
+      log.warn("worker {}: the bounce-rate guard was not resumed: {}", config.workerId(), problem);
+      return ResumeAnswer.notWritten(problem);
+    }
+    if (guard.resume()) {
+      log.info("worker {}: the bounce-rate guard was resumed by an operator", config.workerId());
+      reconsiderPause();
+    }
+    return ResumeAnswer.DONE;
   }
 
   synchronized boolean beginDrain() {

@@ -66,14 +66,34 @@ public final class Outcomes {
   }
 
   /**
-   * Writes a send-ledger entry for every finished record (set before the lanes start). It is
-   * written only after every other record of the attempt is acknowledged, so the ledger never calls
-   * a job finished whose retry or dead letter could still be lost.
+   * Writes a send-ledger entry for every finished record (set before the lanes start). A delivery's
+   * entry goes out beside its event and carries it; after a retry or dead letter it is written only
+   * once every other record of the attempt is acknowledged, so the ledger never calls a job
+   * finished whose retry or dead letter could still be lost.
    */
   public void useLedger(String topic, int partitions, DurableSender sender) {
     this.ledgerTopic = topic;
     this.ledgerPartitions = partitions;
     this.ledgerSender = sender;
+  }
+
+  /**
+   * Writes again the {@code delivered} event a send-ledger entry carries, for a record a new owner
+   * skips through the ledger (the worker that sent it may have died before Kafka had the event):
+   * the same event, same job id and attempt; consumers dedupe terminal events by job id and
+   * attempt. The record is finished once Kafka has the event; without an events topic, at once.
+   */
+  public void rewriteDelivered(Delivery d, dev.postbus.worker.ledger.LedgerEntry entry) {
+    ProducerRecord<byte[], byte[]> record = records.eventAgain(entry);
+    if (record == null) {
+      finished.accept(d);
+      return;
+    }
+    sender.send(
+        record,
+        () -> "delivered event (again, after a ledger skip) for " + d,
+        () -> d.owner().revoked(),
+        () -> finished.accept(d));
   }
 
   /**
@@ -99,6 +119,15 @@ public final class Outcomes {
     private final java.util.concurrent.CountDownLatch ledgerWritten =
         new java.util.concurrent.CountDownLatch(1);
     private volatile boolean ledgerSent;
+
+    /**
+     * A record that carries the job on (retry, scheduled, dead letter) was added: the ledger entry
+     * must wait for it.
+     */
+    private boolean hasFailureRecords;
+
+    /** The delivered event's value, carried by the ledger entry; null when none was written. */
+    private byte[] deliveredEvent;
 
     private Batch(Delivery d, Job job, int attempt, Instant firstFailure) {
       this.d = d;
@@ -140,6 +169,7 @@ public final class Outcomes {
         return;
       }
       RetryPolicy.RetryAt at = (RetryPolicy.RetryAt) decision;
+      hasFailureRecords = true;
       String tier = ladder.topic(jobsTopic, at.tier());
       stats.retried(tier);
       send(records.retry(d, tier, attempt, first, at.due(), f, recipients), "retry record");
@@ -217,6 +247,7 @@ public final class Outcomes {
     }
 
     private void deadLetter(Failure f, List<String> recipients) {
+      hasFailureRecords = true;
       stats.deadLettered(f.outcomeClass().label());
       boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
       log.info(
@@ -243,11 +274,15 @@ public final class Outcomes {
     }
 
     /**
-     * No more records: the delivery finishes when the ones added are acknowledged. The ledger entry
-     * goes out last, once every other record (the delivered event too) is safe (see {@link
-     * #release}): a job the ledger holds as finished has its event written.
+     * No more records: the delivery finishes when the ones added are acknowledged. When only a
+     * delivery was recorded, the ledger entry goes out at once, beside the event (one round trip),
+     * carrying the event: a new owner that skips the job writes the event again. After a retry
+     * record or dead letter it waits for them (see {@link #release}).
      */
     public void end() {
+      if (ledgerTopic != null && !hasFailureRecords) {
+        sendLedger();
+      }
       release();
     }
 
@@ -270,7 +305,7 @@ public final class Outcomes {
       ledgerSent = true;
       pending.incrementAndGet();
       ledgerSender.send(
-          RecordFactory.ledger(ledgerTopic, ledgerPartitions, d, job, now),
+          RecordFactory.ledger(ledgerTopic, ledgerPartitions, d, job, now, deliveredEvent),
           () -> "ledger entry for " + d,
           () -> d.owner().revoked(),
           () -> {
@@ -286,15 +321,10 @@ public final class Outcomes {
         return;
       }
       ProducerRecord<byte[], byte[]> event = records.event(d, job, type, attempt, now, details);
-      if (type.equals("delivered") && ledgerSender != null) {
-        // The ledger entry waits for this event (a new owner skips a job the ledger holds, and
-        // would never write its event): on the ledger's unlingering producer, that wait is short.
-        pending.incrementAndGet();
-        ledgerSender.send(
-            event, () -> "delivered event for " + d, () -> d.owner().revoked(), this::release);
-      } else {
-        send(event, type + " event");
+      if (type.equals("delivered")) {
+        deliveredEvent = event.value(); // the ledger entry carries it (same bytes, no copy)
       }
+      send(event, type + " event");
     }
 
     private void send(ProducerRecord<byte[], byte[]> record, String what) {

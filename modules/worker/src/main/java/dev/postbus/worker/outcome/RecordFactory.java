@@ -107,10 +107,16 @@ final class RecordFactory {
 
   /**
    * The send-ledger entry of a finished record, on ledger partition {@code p mod n} for source
-   * partition p, keyed by job id (or by the record's position when the payload was not a job).
+   * partition p, keyed by job id (or by the record's position when the payload was not a job). A
+   * delivered job's entry carries its {@code delivered} event (null otherwise).
    */
   static ProducerRecord<byte[], byte[]> ledger(
-      String ledgerTopic, int ledgerPartitions, Delivery d, Job job, Instant now) {
+      String ledgerTopic,
+      int ledgerPartitions,
+      Delivery d,
+      Job job,
+      Instant now,
+      byte[] deliveredEvent) {
     String jobId =
         job != null
             ? job.id()
@@ -121,7 +127,8 @@ final class RecordFactory {
             d.partition().partition(),
             d.offset(),
             jobId,
-            now.toEpochMilli());
+            now.toEpochMilli(),
+            deliveredEvent);
     String key = jobId != null ? jobId : d.partition() + "@" + d.offset();
     return new ProducerRecord<>(
         ledgerTopic,
@@ -161,6 +168,18 @@ final class RecordFactory {
     } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
       throw new IllegalStateException("cannot encode event for " + d, ex);
     }
+  }
+
+  /**
+   * The delivered event a ledger entry carries, again (keyed by job id, as the first time), or null
+   * when events are off.
+   */
+  ProducerRecord<byte[], byte[]> eventAgain(dev.postbus.worker.ledger.LedgerEntry entry) {
+    if (eventsTopic == null) {
+      return null;
+    }
+    byte[] key = entry.jobId() == null ? null : entry.jobId().getBytes(StandardCharsets.UTF_8);
+    return new ProducerRecord<>(eventsTopic, key, entry.event());
   }
 
   static void putReply(ObjectNode node, SmtpReply reply) {

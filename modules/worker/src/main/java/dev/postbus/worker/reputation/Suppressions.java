@@ -29,13 +29,28 @@ public final class Suppressions implements SuppressionReader.Listener {
   private final Map<Source, AtomicLong> suppressed = new EnumMap<>(Source.class);
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong added = new AtomicLong();
+  private final OwnTrip ownTrip = new OwnTrip();
+  private final java.util.concurrent.ScheduledExecutorService executor;
+
+  /** How long before a trip Kafka did not take is written again. */
+  static final java.time.Duration TRIP_RETRY = java.time.Duration.ofSeconds(1);
 
   /**
    * @param codes enhanced codes of a permanent refusal that put the recipient on the list
    * @param writer where this worker's bounces go, or null to add none
+   * @param executor where the guard's trip is written again until Kafka has it (never on Kafka's
+   *     callback thread); may be null only when {@code writer} is
    */
   public Suppressions(
-      SuppressionSet set, Set<String> codes, SuppressionWriter writer, Clock clock) {
+      SuppressionSet set,
+      Set<String> codes,
+      SuppressionWriter writer,
+      java.util.concurrent.ScheduledExecutorService executor,
+      Clock clock) {
+    if (writer != null && executor == null) {
+      throw new IllegalArgumentException("a suppression writer needs an executor");
+    }
+    this.executor = executor;
     this.set = set;
     this.codes = Set.copyOf(codes);
     this.writer = writer;
@@ -47,7 +62,7 @@ public final class Suppressions implements SuppressionReader.Listener {
 
   /** An empty list that adds nothing (tests, benchmarks). */
   public static Suppressions none(Clock clock) {
-    return new Suppressions(new SuppressionSet(), Set.of(), null, clock);
+    return new Suppressions(new SuppressionSet(), Set.of(), null, null, clock);
   }
 
   /** The entry that keeps {@code address} from being mailed, or null; counted by source. */
@@ -108,21 +123,91 @@ public final class Suppressions implements SuppressionReader.Listener {
   }
 
   @Override
-  public void guard(String trip) {
+  public void guard(String trip, long offset) {
+    if (trip == null && !ownTrip.resumes(offset)) {
+      log.info(
+          "a resume of the bounce-rate guard at offset {} of {} is older than this worker's own"
+              + " trip (or comes while the trip is written): it does not resume this worker",
+          offset,
+          writer == null ? "the suppressions topic" : writer.topic());
+      return;
+    }
     groupGuard.accept(trip);
   }
 
-  /** Keeps this worker's trip on the topic, for the group and for any restart. */
+  /**
+   * Keeps this worker's trip on the topic, for the group and for any restart: written again every
+   * {@link #TRIP_RETRY} until Kafka has it (or an operator resumed).
+   */
   public void guardTripped(String instance, String reason) {
     if (writer != null) {
-      writer.guardTripped(instance, reason);
+      writeTrip(instance, reason, ownTrip.writing());
     }
   }
 
-  /** Lifts the trip kept on the topic. */
-  public void guardResumed() {
-    if (writer != null) {
-      writer.guardResumed();
+  private void writeTrip(String instance, String reason, long gen) {
+    if (!ownTrip.wanted(gen)) {
+      return;
+    }
+    try {
+      writer.guardTripped(
+          instance,
+          reason,
+          (metadata, error) ->
+              executor.execute(() -> tripAnswered(instance, reason, gen, metadata, error)));
+    } catch (RuntimeException e) {
+      tripAnswered(instance, reason, gen, null, e);
+    }
+  }
+
+  private void tripAnswered(
+      String instance,
+      String reason,
+      long gen,
+      org.apache.kafka.clients.producer.RecordMetadata metadata,
+      Exception error) {
+    if (error == null) {
+      if (ownTrip.written(gen, metadata.offset())) {
+        groupGuard.accept(null); // a resume newer than the trip was read while it was written
+      }
+      return;
+    }
+    log.warn(
+        "could not keep the bounce-rate guard's trip on {} ({}); writing it again in {} ms",
+        writer.topic(),
+        error.toString(),
+        TRIP_RETRY.toMillis());
+    executor.schedule(
+        () -> writeTrip(instance, reason, gen),
+        TRIP_RETRY.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Lifts the trip kept on the topic, waiting at most {@code wait} for Kafka to take it. Returns
+   * null when Kafka has it (or there is no topic), else why not: then this worker stays paused.
+   */
+  public String guardResumed(java.time.Duration wait) {
+    if (writer == null) {
+      return null;
+    }
+    try {
+      writer.guardResumed().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      ownTrip.resumed();
+      return null;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return "Kafka did not acknowledge the resume on "
+          + writer.topic()
+          + " within "
+          + wait.toSeconds()
+          + " s";
+    } catch (java.util.concurrent.ExecutionException e) {
+      return "Kafka refused the resume on " + writer.topic() + ": " + e.getCause();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while writing the resume to " + writer.topic();
+    } catch (RuntimeException e) {
+      return "could not write the resume to " + writer.topic() + ": " + e;
     }
   }
 

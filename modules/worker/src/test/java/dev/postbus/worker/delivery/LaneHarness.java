@@ -85,6 +85,7 @@ final class LaneHarness implements AutoCloseable {
             new SuppressionSet(),
             config.reputation().suppressionCodes(),
             new SuppressionWriter(producer, "jobs.suppressions"),
+            scheduler,
             clock);
     guard =
         new BounceGuard(

@@ -88,24 +88,56 @@ class OutcomesTest {
   }
 
   @Test
-  void aDeliveryIsFinishedOnlyAfterItsEventAndThenItsLedgerEntryAreSafe() {
+  void aDeliverysLedgerEntryGoesOutBesideItsEventWithoutWaitingForItAndCarriesTheEvent() {
     Delivery d = delivery(7);
     Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
     batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
     batch.end();
-    assertThat(topics(producer)).isEmpty();
+    assertThat(topics(producer)).containsExactly("jobs.events");
     assertThat(topics(ledger))
         .as(
-            "the delivered event first (on the ledger's unlingering producer); the ledger entry, which"
-                + " makes a new owner skip the job, only once the event is safe")
-        .containsExactly("jobs.events");
+            "the ledger entry goes out at once, beside the delivered event (no second round trip),"
+                + " although the event is not acknowledged yet")
+        .containsExactly("jobs.ledger");
+    var entry = dev.postbus.worker.ledger.LedgerEntry.decode(ledger.history().get(0).value());
+    assertThat(entry).isPresent();
+    assertThat(entry.get().event())
+        .as("the entry carries the delivered event, for a new owner that skips the job")
+        .isNotNull();
+    assertThat(new String(entry.get().event(), StandardCharsets.UTF_8))
+        .contains("\"type\":\"delivered\"", "\"jobId\":\"order-42\"", "\"attempt\":1");
     ledger.completeNext();
-    await().atMost(Duration.ofSeconds(5)).until(() -> topics(ledger).size() == 2);
-    assertThat(topics(ledger)).containsExactly("jobs.events", "jobs.ledger");
-    assertThat(finished).as("the ledger entry is not acknowledged yet").isEmpty();
-    ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> batchLedgerWritten(batch));
+    assertThat(finished).as("the event is not acknowledged yet").isEmpty();
+    producer.completeNext();
     await().atMost(Duration.ofSeconds(5)).until(() -> !finished.isEmpty());
     assertThat(finished).containsExactly(d);
+  }
+
+  @Test
+  void aRecordANewOwnerSkipsThroughTheLedgerHasItsDeliveredEventWrittenAgain() {
+    Outcomes.Batch batch = outcomes.begin(delivery(7), job(), 1, null);
+    batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
+    batch.end();
+    byte[] firstEvent = producer.history().get(0).value();
+    var entry =
+        dev.postbus.worker.ledger.LedgerEntry.decode(ledger.history().get(0).value()).orElseThrow();
+    Delivery skipped = delivery(7); // the new owner's copy of the record
+    outcomes.rewriteDelivered(skipped, entry);
+    ProducerRecord<byte[], byte[]> again = producer.history().get(1);
+    assertThat(again.topic()).isEqualTo("jobs.events");
+    assertThat(new String(again.key(), StandardCharsets.UTF_8)).isEqualTo("order-42");
+    assertThat(again.value())
+        .as("the same event: same job id and attempt, so consumers can dedupe it")
+        .isEqualTo(firstEvent);
+    producer.completeNext(); // the first worker's event
+    assertThat(finished).isEmpty();
+    producer.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> finished.contains(skipped));
+  }
+
+  private static boolean batchLedgerWritten(Outcomes.Batch batch) throws InterruptedException {
+    return batch.awaitLedger(Duration.ZERO);
   }
 
   @Test
