@@ -387,7 +387,8 @@ public final class Keys {
           ValueType.fraction(0, 1),
           0.08,
           "When more than this share of the last guard.window recipients were refused permanently, the worker "
-              + "pauses delivery (PAUSED, not ready) until `postbus resume` or a restart: a bad list must not get the "
+              + "pauses delivery (PAUSED, not ready), and with it every worker of the group, also across restarts (the "
+              + "trip is kept on the suppressions topic), until `postbus resume`: a bad list must not get the "
               + "sender's relay account suspended (Amazon SES reviews an account at 5% bounces and may pause it at "
               + "10%). 0 turns the guard off.");
 

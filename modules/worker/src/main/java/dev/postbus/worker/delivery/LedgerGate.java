@@ -24,14 +24,21 @@ final class LedgerGate implements Runnable {
   private final String name;
   private final Holds holds;
   private final BooleanSupplier stopping;
+  private final Duration wait;
 
   /** The last attempt the lane recorded, until its ledger entry is safe; on the lane's thread. */
   private Outcomes.Batch previous;
 
   LedgerGate(String name, Holds holds, BooleanSupplier stopping) {
+    this(name, holds, stopping, LEDGER_WAIT);
+  }
+
+  /** With another wait than {@link #LEDGER_WAIT} (tests). */
+  LedgerGate(String name, Holds holds, BooleanSupplier stopping, Duration wait) {
     this.name = name;
     this.holds = holds;
     this.stopping = stopping;
+    this.wait = wait;
   }
 
   /** The lane recorded an attempt: the next final dot waits for its ledger entry. */
@@ -52,13 +59,13 @@ final class LedgerGate implements Runnable {
       return;
     }
     try {
-      boolean written = p.awaitLedger(LEDGER_WAIT);
+      boolean written = p.awaitLedger(wait);
       boolean said = false;
-      long until = System.nanoTime(); // while Kafka is lost, and LEDGER_WAIT more once it is back
+      long until = System.nanoTime(); // while Kafka is lost, and the wait more once it is back
       while (!written && !stopping.getAsBoolean()) {
         if (holds.has(Holds.Reason.KAFKA_LOST)
-            || holds.kafkaSilence().compareTo(LEDGER_WAIT) >= 0) { // lost, or not yet declared so
-          until = System.nanoTime() + LEDGER_WAIT.toNanos();
+            || holds.kafkaSilence().compareTo(wait) >= 0) { // lost, or not yet declared so
+          until = System.nanoTime() + wait.toNanos();
           if (!said) {
             log.warn(
                 "{}: ledger entry for {} not acknowledged and Kafka is lost; the next message"
@@ -78,7 +85,7 @@ final class LedgerGate implements Runnable {
                 + " it twice)",
             name,
             p.delivery(),
-            LEDGER_WAIT);
+            wait);
       }
       previous = null;
     } catch (InterruptedException e) {

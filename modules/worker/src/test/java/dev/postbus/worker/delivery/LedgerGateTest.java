@@ -58,8 +58,9 @@ class LedgerGateTest {
         new Delivery(
             new TopicPartition("jobs", 0), 0, null, new byte[0], new RecordHeaders(), 0L, owner);
     Holds holds = new Holds();
-    holds.watchKafkaSilence(() -> Duration.ofSeconds(12)); // quiet, not yet declared lost (15 s)
-    LedgerGate gate = new LedgerGate("lane-0", holds, () -> false);
+    // A wait of 1 s (10 s in a worker): Kafka quiet for 2 s, not yet declared lost.
+    holds.watchKafkaSilence(() -> Duration.ofSeconds(2));
+    LedgerGate gate = new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1));
     Outcomes.Batch batch = outcomes.begin(d, null, 1, null);
     batch.end();
     gate.after(batch);
@@ -69,8 +70,8 @@ class LedgerGateTest {
 
     await()
         .alias("no second unrecorded message while Kafka has not answered for longer than the wait")
-        .during(Duration.ofSeconds(11))
-        .atMost(Duration.ofSeconds(13))
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(4))
         .until(t::isAlive);
     holds.watchKafkaSilence(() -> Duration.ZERO);
     ledger.completeNext();
