@@ -1,15 +1,15 @@
 package dev.postbus.smtp;
 
+import static dev.postbus.smtp.ScriptedSends.config;
+import static dev.postbus.smtp.ScriptedSends.message;
+import static dev.postbus.smtp.ScriptedSends.sendOnce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.mail.Address;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,33 +17,6 @@ import org.junit.jupiter.api.Test;
  * answer the command it is matched to breaks the session (lost or in doubt), never refuses the job.
  */
 class ProtocolGuardIT {
-
-  private static final Session SESSION = Session.getInstance(new java.util.Properties());
-
-  private static MimeMessage message(String text) throws Exception {
-    MimeMessage m = new MimeMessage(SESSION);
-    m.setFrom("a@example.com");
-    m.setRecipients(Message.RecipientType.TO, "b@example.net");
-    m.setText(text);
-    m.saveChanges();
-    return m;
-  }
-
-  private static SmtpConfig config(int port) {
-    return SmtpConfig.builder("127.0.0.1", port, TlsMode.NONE)
-        .readTimeout(Duration.ofSeconds(2))
-        .writeTimeout(Duration.ofSeconds(2))
-        .build();
-  }
-
-  private static SendOutcome sendOnce(
-      List<String> ext, Function<String, String> script, MimeMessage m, Address[] to)
-      throws Exception {
-    try (ScriptedServer s = new ScriptedServer(ext, false, script);
-        SmtpConnection c = new SmtpConnection(config(s.port()), Clock.systemUTC(), "t")) {
-      return c.send(m, to);
-    }
-  }
 
   @Test
   void a421ToOneRecipientAmongAcceptedOnesEndsTheSessionAfterTheMessage() throws Exception {

@@ -1,11 +1,9 @@
 package dev.postbus.smtp;
 
+import static dev.postbus.smtp.ScriptedSends.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -20,17 +18,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * never answers QUIT.
  */
 class SlowRelayIT {
-
-  private static final Session SESSION = Session.getInstance(new java.util.Properties());
-
-  private static MimeMessage message(String text) throws Exception {
-    MimeMessage m = new MimeMessage(SESSION);
-    m.setFrom("a@example.com");
-    m.setRecipients(Message.RecipientType.TO, "b@example.net");
-    m.setText(text);
-    m.saveChanges();
-    return m;
-  }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"DATA", "BDAT"})
