@@ -93,30 +93,7 @@ class ReplayOnceIT {
     String topic = topics(kafka, "large");
     String text = "x".repeat(20 * 1024);
     deadLetters(kafka, topic, "large", 4_000, text); // 80 MiB of payloads
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx48m",
-                "-Dlogback.configurationFile=logback.xml",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Postbus.class.getName(),
-                "dlt",
-                "replay",
-                "-b",
-                kafka.bootstrapServers(),
-                "-t",
-                topic,
-                "--dry-run"));
-    java.io.File out = java.io.File.createTempFile("postbus-out", ".txt");
-    out.deleteOnExit();
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the dry run finished").isTrue();
-    String printed = java.nio.file.Files.readString(out.toPath());
-    assertThat(p.exitValue())
-        .as(printed.lines().filter(l -> !l.startsWith("would replay")).toList().toString())
-        .isZero();
+    String printed = dryRunInItsOwnJvm(kafka, topic, "-Xmx48m");
     assertThat(printed).contains("dry run: 4000 of 4000 dead letters would be replayed");
   }
 
@@ -124,31 +101,43 @@ class ReplayOnceIT {
   void aDryRunOfLargeDeadLettersKeepsNoPayloadItDoesNotShow(EmbeddedKafka kafka) throws Exception {
     String topic = topics(kafka, "heavy");
     deadLetters(kafka, topic, "heavy", 70, "x".repeat(800 * 1024)); // 56 MiB, more than the heap
+    String printed = dryRunInItsOwnJvm(kafka, topic, "-Xmx40m");
+    assertThat(printed).contains("dry run: 70 of 70 dead letters would be replayed");
+  }
+
+  /**
+   * {@code postbus dlt replay --dry-run} in a JVM of its own with {@code heap}; what it printed.
+   */
+  private static String dryRunInItsOwnJvm(EmbeddedKafka kafka, String topic, String heap)
+      throws Exception {
     List<String> command =
-        new ArrayList<>(
-            List.of(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx40m",
-                "-Dlogback.configurationFile=logback.xml",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Postbus.class.getName(),
-                "dlt",
-                "replay",
-                "-b",
-                kafka.bootstrapServers(),
-                "-t",
-                topic,
-                "--dry-run"));
+        List.of(
+            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            heap,
+            "-Dlogback.configurationFile=logback.xml",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Postbus.class.getName(),
+            "dlt",
+            "replay",
+            "-b",
+            kafka.bootstrapServers(),
+            "-t",
+            topic,
+            "--dry-run");
     java.io.File out = java.io.File.createTempFile("postbus-out", ".txt");
     out.deleteOnExit();
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the dry run finished").isTrue();
+    try {
+      assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the dry run finished").isTrue();
+    } finally {
+      p.destroyForcibly(); // never left running, whatever the test's outcome
+    }
     String printed = java.nio.file.Files.readString(out.toPath());
     assertThat(p.exitValue())
         .as(printed.lines().filter(l -> !l.startsWith("would replay")).toList().toString())
         .isZero();
-    assertThat(printed).contains("dry run: 70 of 70 dead letters would be replayed");
+    return printed;
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
