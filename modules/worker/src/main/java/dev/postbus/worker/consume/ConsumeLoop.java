@@ -61,6 +61,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private boolean paused;
   private KafkaContact contact;
+  private final CoordinatorAnswers answers = new CoordinatorAnswers();
   private boolean commitFailing;
 
   /** The ticker's reading at the last look at Kafka's contact (for tests). */
@@ -208,7 +209,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
       while (!stopRequested) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
         if (contact != null && !records.isEmpty()) {
-          contact.contact();
+          contact.answered();
         }
         dispatch(records);
         applyFinished();
@@ -328,6 +329,12 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     watchedAt = now;
     reportLag();
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
+    if (contact != null && contact.wantsProof() && due.isEmpty()) {
+      due = tracker.committable(); // committed again: an acknowledgement proves membership
+      if (due.isEmpty()) {
+        contact.member(); // no record taken since assigned: none could be another member's
+      }
+    }
     if (!due.isEmpty()) {
       consumer.commitAsync(
           due,
@@ -336,7 +343,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
               tracker.committed(offsets);
               commitFailing = false;
               if (contact != null) {
-                contact.contact();
+                contact.member(); // the coordinator checks the generation of a commit
               }
             } else if (!commitFailing) { // once per run of failures: the next ones say nothing new
               commitFailing = true;
@@ -353,7 +360,10 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   /** Lets the contact watch judge, with what the consumer's metrics say of its heartbeats. */
   private void watchKafka() {
     if (contact != null) {
-      contact.judge(consumer::metrics);
+      if (answers.grew(consumer::metrics)) {
+        contact.answered();
+      }
+      contact.check();
     }
   }
 
@@ -427,6 +437,9 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
 
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    if (contact != null) {
+      contact.member(); // the coordinator answered this member's JoinGroup and SyncGroup
+    }
     partitions.forEach(tracker::assign);
     partitions.forEach(held::remove);
     owned = ownedJobPartitions();

@@ -4,16 +4,25 @@ import dev.postbus.worker.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.apache.kafka.common.MetricName;
 
 /**
- * Whether a running worker is in touch with Kafka: a fetch that brought records, a commit Kafka
- * acknowledged, or a heartbeat the group coordinator answered counts as contact. With none for
- * {@code lostAfter}, Kafka is lost since the last contact; the listener hears of each change once
- * (the time of the last contact when lost, null when back). Kept on the consumer thread.
+ * Whether a running worker is in touch with Kafka, judged on the consumer thread from two kinds of
+ * signal:
+ *
+ * <ul>
+ *   <li>an <em>answer</em> ({@link #answered}): records fetched, a heartbeat, JoinGroup or
+ *       SyncGroup the coordinator answered, a rebalance callback. Kafka is there, but an answer may
+ *       be "unknown member" or "illegal generation": it says nothing of this member's partitions;
+ *   <li><em>membership</em> ({@link #member}): a commit Kafka acknowledged (the coordinator checks
+ *       the generation) or an assignment completed.
+ * </ul>
+ *
+ * <p>With neither for {@code lostAfter}, Kafka is lost since the last one; it is back only on
+ * membership, so that no lane starts a transaction for a partition this member was fenced from
+ * before the consumer has let it go. While lost and answered, {@link #wantsProof} asks the consume
+ * loop to prove membership (a commit). The listener hears of each change once (the time of the last
+ * contact when lost, null when back).
  */
 public final class KafkaContact {
 
@@ -24,8 +33,7 @@ public final class KafkaContact {
   private volatile long lastNanos; // read by the lanes (sinceContact)
   private Instant lastInstant;
   private boolean lost;
-  private double answered = -1;
-  private org.apache.kafka.common.Metric heartbeatsAnswered;
+  private boolean answeredWhileLost;
 
   /**
    * @param listener told the time of the last contact when Kafka is lost, and null when it is back
@@ -44,58 +52,35 @@ public final class KafkaContact {
     return Duration.ofNanos(Math.max(0, ticker.read() - lastNanos));
   }
 
-  /** Kafka answered (records fetched, a commit acknowledged). */
-  public void contact() {
+  /** Kafka answered something; not, by itself, a sign that this member still owns anything. */
+  public void answered() {
     lastNanos = ticker.read();
     lastInstant = clock.instant();
     if (lost) {
+      answeredWhileLost = true;
+    }
+  }
+
+  /** This member's place in the group is proven (a commit acknowledged, an assignment). */
+  public void member() {
+    answered();
+    if (lost) {
       lost = false;
+      answeredWhileLost = false;
       listener.accept(null);
     }
   }
 
-  /**
-   * How many heartbeats the group coordinator has answered so far (the consumer's {@code
-   * heartbeat-total}; NaN or negative when unknown): contact when it grew since the last look. A
-   * heartbeat the consumer only <em>sent</em> is no contact: it goes on sending them for a while
-   * into a broker that is gone, and its "last-heartbeat-seconds-ago" counts those.
-   */
-  public void heartbeatsAnswered(double total) {
-    if (!(total >= 0)) {
-      return;
-    }
-    boolean more = total > answered;
-    answered = total;
-    if (more) {
-      contact();
-    }
-  }
-
-  /**
-   * Reads the count of heartbeats the group coordinator answered from the consumer's metrics
-   * ({@code heartbeat-total}; not "last-heartbeat-seconds-ago", the last one sent, answered or
-   * not), then {@link #check judges}.
-   */
-  public void judge(Supplier<Map<MetricName, ? extends org.apache.kafka.common.Metric>> metrics) {
-    if (heartbeatsAnswered == null) {
-      for (Map.Entry<MetricName, ? extends org.apache.kafka.common.Metric> e :
-          metrics.get().entrySet()) {
-        if (e.getKey().name().equals("heartbeat-total")
-            && e.getKey().group().equals("consumer-coordinator-metrics")) {
-          heartbeatsAnswered = e.getValue();
-        }
-      }
-    }
-    if (heartbeatsAnswered != null && heartbeatsAnswered.metricValue() instanceof Number n) {
-      heartbeatsAnswered(n.doubleValue());
-    }
-    check();
+  /** True while Kafka is lost but answering again: membership is to be proven (a commit). */
+  public boolean wantsProof() {
+    return lost && answeredWhileLost;
   }
 
   /** Declares Kafka lost once no contact has come for {@code lostAfter}. */
   public void check() {
     if (!lost && ticker.read() - lastNanos >= lostAfterNanos) {
       lost = true;
+      answeredWhileLost = false;
       listener.accept(lastInstant);
     }
   }

@@ -305,7 +305,8 @@ public final class SenderLane implements Runnable {
         if (lease != null
             && relay.rate().acquire(giveUp)
             && (shared.relays().total() == null || shared.relays().total().acquire(giveUp))) {
-          if (!shared.holds().lanesHeld()) { // a hold may have come on while this lane waited
+          // a hold may have come on, or the partition been let go, while this lane waited
+          if (!shared.holds().lanesHeld() && !d.owner().releasing()) {
             transactionStarted = true;
             ConnectionPool.Lease l = lease;
             outcome =

@@ -74,6 +74,17 @@ public final class OffsetTracker {
     return commitDue(partitions.keySet());
   }
 
+  /**
+   * What may be committed of every owned partition that has had a record, moved or not (committing
+   * it again proves this member still owns them).
+   */
+  public Map<TopicPartition, OffsetAndMetadata> committable() {
+    Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>();
+    partitions.forEach(
+        (tp, p) -> p.committable().ifPresent(o -> all.put(tp, new OffsetAndMetadata(o))));
+    return all;
+  }
+
   public void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
     offsets.forEach(
         (tp, o) -> {

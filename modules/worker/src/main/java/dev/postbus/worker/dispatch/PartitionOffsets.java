@@ -84,6 +84,17 @@ public final class PartitionOffsets {
 
   /** The offset to commit now, when it moved since the last commit. */
   public OptionalLong commitDue() {
+    OptionalLong candidate = committable();
+    return candidate.isPresent() && candidate.getAsLong() > committed
+        ? candidate
+        : OptionalLong.empty();
+  }
+
+  /**
+   * The offset that may be committed (the lowest one not finished), moved or not; empty before the
+   * first record.
+   */
+  public OptionalLong committable() {
     if (next < 0) {
       return OptionalLong.empty();
     }
@@ -94,7 +105,7 @@ public final class PartitionOffsets {
     if (!abandoned.isEmpty()) {
       candidate = Math.min(candidate, abandoned.first());
     }
-    return candidate > committed ? OptionalLong.of(candidate) : OptionalLong.empty();
+    return OptionalLong.of(candidate);
   }
 
   public void committed(long offset) {

@@ -36,36 +36,38 @@ class KafkaContactTest {
     assertThat(changes).containsExactly(START);
     assertThat(contact.lost()).isTrue();
 
-    contact.contact();
-    contact.contact();
+    contact.member();
+    contact.member();
     assertThat(changes).containsExactly(START, null);
     assertThat(contact.lost()).isFalse();
   }
 
   @Test
-  void anAnsweredHeartbeatIsContact() {
-    contact.heartbeatsAnswered(3);
+  void anAnswerKeepsKafkaInTouch() {
     pass(Duration.ofSeconds(14));
-    contact.heartbeatsAnswered(4); // the coordinator answered one more
+    contact.answered(); // a heartbeat answered
     pass(Duration.ofSeconds(14));
     contact.check();
     assertThat(changes).isEmpty();
 
     pass(Duration.ofSeconds(1));
-    contact.heartbeatsAnswered(4); // none answered since
     contact.check();
     assertThat(changes).hasSize(1);
-
-    contact.heartbeatsAnswered(5); // back
-    assertThat(changes).hasSize(2).last().isNull();
   }
 
   @Test
-  void noHeartbeatYetIsNotContact() {
-    contact.heartbeatsAnswered(-1);
-    contact.heartbeatsAnswered(Double.NaN);
+  void onceLostAnAnswerAsksForProofAndOnlyMembershipIsBack() {
     pass(Duration.ofSeconds(15));
     contact.check();
-    assertThat(changes).hasSize(1);
+    assertThat(contact.wantsProof()).as("nothing answered yet").isFalse();
+
+    contact.answered(); // e.g. "unknown member": Kafka is there, this member's place is not
+    contact.check();
+    assertThat(changes).as("still lost").hasSize(1);
+    assertThat(contact.wantsProof()).isTrue();
+
+    contact.member(); // a commit acknowledged
+    assertThat(changes).hasSize(2).last().isNull();
+    assertThat(contact.wantsProof()).isFalse();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.postbus.worker.dispatch.DispatchQueue;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,10 +13,15 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +36,7 @@ class KafkaContactWatchTest {
   private final AtomicLong nanos = new AtomicLong();
   private final List<Instant> changes = new CopyOnWriteArrayList<>();
   private volatile double answered = 7;
+  private volatile boolean fenced;
   private ConsumeLoop loop;
   private Thread thread;
 
@@ -44,6 +51,18 @@ class KafkaContactWatchTest {
       return Map.of(
           name("last-heartbeat-seconds-ago"), metric("last-heartbeat-seconds-ago", () -> 0.0),
           name("heartbeat-total"), metric("heartbeat-total", () -> answered));
+    }
+
+    /** A fenced member's commit fails (ILLEGAL_GENERATION); a member's is acknowledged. */
+    @Override
+    public synchronized void commitAsync(
+        Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+      if (fenced) {
+        callback.onComplete(
+            offsets, new CommitFailedException("fenced: the group has a newer generation"));
+      } else {
+        super.commitAsync(offsets, callback);
+      }
     }
   }
 
@@ -71,8 +90,9 @@ class KafkaContactWatchTest {
     thread.join(10_000);
   }
 
-  @Test
-  void heartbeatsSentButNotAnsweredAreNoContactAndAnAnswerIs() {
+  private DispatchQueue queue;
+
+  private Heartbeating start() {
     Heartbeating consumer = new Heartbeating();
     consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
     loop =
@@ -80,7 +100,7 @@ class KafkaContactWatchTest {
             consumer,
             List.of(JOBS),
             java.util.Set.of(),
-            new DispatchQueue(10, 1 << 20, 10),
+            queue = new DispatchQueue(10, 1 << 20, 10),
             new LinkedBlockingQueue<>(),
             () -> false,
             Duration.ofMillis(100),
@@ -91,17 +111,60 @@ class KafkaContactWatchTest {
         new KafkaContact(Duration.ofSeconds(15), nanos::get, Clock.systemUTC(), changes::add));
     thread = new Thread(loop, "contact-watch-test");
     thread.start();
+    return consumer;
+  }
 
-    for (int second = 0; second < 30; second++) {
+  /** Moves the ticker a second at a time, waiting each time until the loop has judged. */
+  private void seconds(int n) {
+    for (int second = 0; second < n; second++) {
       nanos.addAndGet(Duration.ofSeconds(1).toNanos());
       long seen = nanos.get();
       await().atMost(Duration.ofSeconds(5)).until(() -> loop.watchedAt() >= seen);
     }
+  }
+
+  @Test
+  void heartbeatsSentButNotAnsweredAreNoContactAndAnAnswerIs() {
+    start();
+    seconds(30);
     assertThat(changes).as("lost once, and not back on unanswered heartbeats").hasSize(1);
 
     answered = 8; // the coordinator answered a heartbeat
     nanos.addAndGet(Duration.ofSeconds(1).toNanos());
     await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
     assertThat(changes.get(1)).as("back").isNull();
+  }
+
+  /**
+   * Kafka answers a heartbeat with UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION: the answer raises
+   * heartbeat-total, but this member no longer owns its partitions, and its records in the queue
+   * may be the next owner's to send. Kafka is back only once membership is proven (here: a commit
+   * acknowledged), not on the answer alone.
+   */
+  @Test
+  void aFencingAnswerToAHeartbeatIsNotKafkaBackUntilMembershipIsProven() {
+    Heartbeating consumer = start();
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(p0));
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+          consumer.addRecord(
+              new ConsumerRecord<>(JOBS, 0, 0L, null, "job".getBytes(StandardCharsets.UTF_8)));
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 1); // queued, unsent
+    seconds(16);
+    assertThat(changes).as("lost").hasSize(1);
+
+    fenced = true;
+    answered = 8; // the coordinator answered: "unknown member"
+    seconds(5);
+    assertThat(changes).as("not back on a fencing answer").hasSize(1);
+
+    fenced = false; // rejoined (or never fenced after all): a commit is acknowledged
+    answered = 9;
+    seconds(2);
+    assertThat(changes).as("back once membership is proven").hasSize(2);
+    assertThat(changes.get(1)).isNull();
   }
 }

@@ -1,0 +1,48 @@
+package dev.postbus.worker.consume;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
+/**
+ * How many requests the group coordinator has answered, from the consumer's metrics: heartbeats
+ * ({@code heartbeat-total}, every answer, a fencing one too). Not "last-heartbeat-seconds-ago":
+ * that counts heartbeats sent, and the consumer goes on sending them into a broker that is gone.
+ * Consumer thread only.
+ */
+final class CoordinatorAnswers {
+
+  static final String GROUP = "consumer-coordinator-metrics";
+
+  /** The counters read, each growing by one per answer. */
+  static final java.util.List<String> COUNTERS = java.util.List.of("heartbeat-total");
+
+  private final Map<String, Metric> metrics = new HashMap<>();
+  private final Map<String, Double> seen = new HashMap<>();
+
+  /** True when the coordinator answered anything since the last call. */
+  boolean grew(Supplier<Map<MetricName, ? extends Metric>> all) {
+    if (metrics.size() < COUNTERS.size()) {
+      for (Map.Entry<MetricName, ? extends Metric> e : all.get().entrySet()) {
+        if (COUNTERS.contains(e.getKey().name()) && e.getKey().group().equals(GROUP)) {
+          metrics.put(e.getKey().name(), e.getValue());
+        }
+      }
+    }
+    boolean grew = false;
+    for (Map.Entry<String, Metric> e : metrics.entrySet()) {
+      grew |= grew(e.getKey(), e.getValue().metricValue());
+    }
+    return grew;
+  }
+
+  private boolean grew(String counter, Object value) {
+    if (!(value instanceof Number n) || !(n.doubleValue() >= 0)) {
+      return false; // NaN or negative: unknown
+    }
+    Double before = seen.put(counter, n.doubleValue());
+    return before == null ? n.doubleValue() > 0 : n.doubleValue() > before;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.postbus.worker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.job.Job;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A lane checks, right before its SMTP transaction, that the job's partition is still this
+ * worker's: one let go (a rebalance, or lost after Kafka fenced this member) is the next owner's to
+ * send.
+ */
+class LaneOwnershipTest {
+
+  @Test
+  void aLaneStartsNoTransactionForAPartitionBeingLetGo() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.offer(Job.text("gone", "shop@example.com", "bob@example.net", "Receipt", "Thanks"));
+      h.owner.markReleasing(); // let go while the job waited in the queue
+      h.startLane("lane-0");
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .alias("the job is handed back unsent")
+          .until(() -> h.owner.inFlight() == 0);
+      assertThat(relay.received()).as("no transaction for a partition let go").isZero();
+      assertThat(h.finished).isEmpty();
+    }
+  }
+}
