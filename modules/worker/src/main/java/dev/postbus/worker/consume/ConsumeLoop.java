@@ -480,6 +480,9 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
 
   @Override
   public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    if (contact != null) {
+      contact.answered(); // a step of a rebalance the coordinator answered
+    }
     if (!partitions.isEmpty()) {
       release(partitions, true);
       log.info("released {} partitions; now own {}", partitions.size(), tracker.owned().size());

@@ -8,16 +8,18 @@ import org.apache.kafka.common.MetricName;
 
 /**
  * How many requests the group coordinator has answered, from the consumer's metrics: heartbeats
- * ({@code heartbeat-total}, every answer, a fencing one too). Not "last-heartbeat-seconds-ago":
- * that counts heartbeats sent, and the consumer goes on sending them into a broker that is gone.
- * Consumer thread only.
+ * ({@code heartbeat-total}, every answer, a fencing one too) and the two steps of a rebalance
+ * ({@code join-total}, {@code sync-total}), so that a rebalance longer than kafka-lost-after, while
+ * heartbeats stop, is contact too. Not "last-heartbeat-seconds-ago": that counts heartbeats sent,
+ * and the consumer goes on sending them into a broker that is gone. Consumer thread only.
  */
 final class CoordinatorAnswers {
 
   static final String GROUP = "consumer-coordinator-metrics";
 
   /** The counters read, each growing by one per answer. */
-  static final java.util.List<String> COUNTERS = java.util.List.of("heartbeat-total");
+  static final java.util.List<String> COUNTERS =
+      java.util.List.of("heartbeat-total", "join-total", "sync-total");
 
   private final Map<String, Metric> metrics = new HashMap<>();
   private final Map<String, Double> seen = new HashMap<>();

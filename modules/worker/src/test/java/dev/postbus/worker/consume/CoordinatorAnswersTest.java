@@ -56,4 +56,17 @@ class CoordinatorAnswersTest {
     values.put("heartbeat-total", 0.0);
     assertThat(answers.grew(this::metrics)).isFalse();
   }
+
+  @Test
+  void eachStepOfARebalanceIsAnAnswer() {
+    values.put("heartbeat-total", 5.0);
+    values.put("join-total", 1.0);
+    values.put("sync-total", 1.0);
+    answers.grew(this::metrics);
+    values.put("join-total", 2.0);
+    assertThat(answers.grew(this::metrics)).as("JoinGroup answered").isTrue();
+    values.put("sync-total", 2.0);
+    assertThat(answers.grew(this::metrics)).as("SyncGroup answered").isTrue();
+    assertThat(answers.grew(this::metrics)).isFalse();
+  }
 }

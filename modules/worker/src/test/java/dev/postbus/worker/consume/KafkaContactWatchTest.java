@@ -37,6 +37,8 @@ class KafkaContactWatchTest {
   private final List<Instant> changes = new CopyOnWriteArrayList<>();
   private volatile double answered = 7;
   private volatile boolean fenced;
+  private volatile double joins = 1;
+  private volatile double syncs = 1;
   private ConsumeLoop loop;
   private Thread thread;
 
@@ -50,7 +52,9 @@ class KafkaContactWatchTest {
     public synchronized Map<MetricName, ? extends Metric> metrics() {
       return Map.of(
           name("last-heartbeat-seconds-ago"), metric("last-heartbeat-seconds-ago", () -> 0.0),
-          name("heartbeat-total"), metric("heartbeat-total", () -> answered));
+          name("heartbeat-total"), metric("heartbeat-total", () -> answered),
+          name("join-total"), metric("join-total", () -> joins),
+          name("sync-total"), metric("sync-total", () -> syncs));
     }
 
     /** A fenced member's commit fails (ILLEGAL_GENERATION); a member's is acknowledged. */
@@ -166,5 +170,23 @@ class KafkaContactWatchTest {
     seconds(2);
     assertThat(changes).as("back once membership is proven").hasSize(2);
     assertThat(changes.get(1)).isNull();
+  }
+
+  /**
+   * A cooperative rebalance of several rounds that lasts longer than kafka-lost-after: the idle
+   * member's heartbeats stop while it waits in JoinGroup, but the coordinator answers each
+   * JoinGroup and SyncGroup. That is contact: no false "Kafka lost".
+   */
+  @Test
+  void aLongRebalanceIsContact() {
+    start();
+    seconds(1);
+    for (int round = 0; round < 4; round++) { // 4 rounds of 10 s, heartbeats standing still
+      seconds(9);
+      joins++;
+      seconds(1);
+      syncs++;
+    }
+    assertThat(changes).as("Kafka answered every step of the rebalance").isEmpty();
   }
 }
