@@ -72,6 +72,7 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
   private LedgerIndex ledger;
   private Runnable onLedgerSkip = () -> {};
   private java.util.function.BiConsumer<Delivery, LedgerEntry> rewriteEvent;
+  private java.util.concurrent.Executor rewrites;
   private java.util.function.BiConsumer<Integer, Integer> shareListener = (owned, total) -> {};
 
   /** Every partition the group consumes (jobs and tiers): what the group's rate is shared over. */
@@ -176,14 +177,21 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
     shareListener.accept(tracker.owned().size(), totalPartitions);
   }
 
-  /** Skip records the send ledger holds as finished (set before {@link #run}). */
+  /**
+   * Skip records the send ledger holds as finished (set before {@link #run}).
+   *
+   * @param rewrites runs {@code rewriteEvent} (a producer send, which may block): never the
+   *     consumer thread
+   */
   public void useLedger(
       LedgerIndex ledger,
       Runnable onSkip,
-      java.util.function.BiConsumer<Delivery, LedgerEntry> rewriteEvent) {
+      java.util.function.BiConsumer<Delivery, LedgerEntry> rewriteEvent,
+      java.util.concurrent.Executor rewrites) {
     this.ledger = ledger;
     this.onLedgerSkip = onSkip;
     this.rewriteEvent = rewriteEvent;
+    this.rewrites = rewrites;
   }
 
   /**
@@ -248,12 +256,33 @@ public final class ConsumeLoop implements Runnable, ConsumerRebalanceListener {
           if (done.event() == null) {
             owner.complete(r.offset());
           } else {
-            rewriteEvent.accept(d, done); // at least once; finished when Kafka has it
+            rewrite(d, done); // at least once; finished when Kafka has it
           }
           continue;
         }
         queue.add(d);
       }
+    }
+  }
+
+  /**
+   * Writes again the delivered event of a record the ledger skips, on a thread of ours: the send
+   * may block for max.block.ms (the events topic's metadata missing), and the consumer thread must
+   * go on polling. A partition let go meanwhile gets it back unwritten (its next owner skips the
+   * record and writes the event).
+   */
+  private void rewrite(Delivery d, LedgerEntry done) {
+    try {
+      rewrites.execute(
+          () -> {
+            if (d.owner().releasing()) {
+              d.owner().handBack(d.offset());
+            } else {
+              rewriteEvent.accept(d, done);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      d.owner().handBack(d.offset()); // uncommitted: the next owner skips it and writes the event
     }
   }
 

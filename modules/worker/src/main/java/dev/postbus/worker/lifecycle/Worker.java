@@ -215,7 +215,8 @@ public final class Worker implements AutoCloseable {
       consumeLoop.useLedger(
           new LedgerIndex(ledgerReader, config.ledgerWindow(), clock),
           stats::ledgerSkipped,
-          outcomes::rewriteDelivered);
+          outcomes::rewriteDelivered,
+          scheduler);
     } else {
       this.ledgerReader = null;
       this.ledgerProducer = null;

@@ -250,4 +250,114 @@ class ConsumeLoopTest {
               return committed != null && committed.offset() == 3;
             });
   }
+
+  /** A ledger reader's consumer holding one entry: record 0 of P0 was delivered before a crash. */
+  private static final class OneEntryLedger extends MockConsumer<byte[], byte[]> {
+    static final TopicPartition LEDGER = new TopicPartition("jobs.ledger", 0);
+
+    OneEntryLedger() {
+      super("earliest");
+      updateBeginningOffsets(Map.of(LEDGER, 0L));
+      updateEndOffsets(Map.of(LEDGER, 1L));
+    }
+
+    @Override
+    public synchronized void assign(java.util.Collection<TopicPartition> partitions) {
+      super.assign(partitions);
+      if (partitions.contains(LEDGER)) {
+        byte[] event = "{\"type\":\"delivered\"}".getBytes(StandardCharsets.UTF_8);
+        addRecord(
+            new ConsumerRecord<>(
+                LEDGER.topic(),
+                0,
+                0L,
+                null,
+                new dev.postbus.worker.ledger.LedgerEntry(
+                        JOBS, 0, 0L, "job-0", System.currentTimeMillis(), event)
+                    .encode()));
+      }
+    }
+
+    @Override
+    public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp>
+        offsetsForTimes(Map<TopicPartition, Long> query, Duration timeout) {
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> out =
+          new java.util.HashMap<>();
+      query.forEach(
+          (tp, t) -> out.put(tp, new org.apache.kafka.clients.consumer.OffsetAndTimestamp(0L, t)));
+      return out;
+    }
+  }
+
+  /**
+   * A new owner writes again the delivered event of a record the ledger skips: a producer send,
+   * which can block for max.block.ms (the events topic's metadata missing). It runs off the
+   * consumer thread, which goes on polling and dispatching meanwhile.
+   */
+  @Test
+  void rewritingASkippedRecordsEventDoesNotBlockTheConsumerThread() throws Exception {
+    java.util.concurrent.CountDownLatch rewriting = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch sendReturns = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService ours =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      DispatchQueue queue =
+          startWithLedger(
+              (d, entry) -> { // a send blocked on the events topic's metadata
+                rewriting.countDown();
+                try {
+                  sendReturns.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              ours);
+      onConsumerThread(
+          () -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord(record(P0, 0, new RecordHeaders())); // skipped: in the ledger
+            consumer.addRecord(record(P0, 1, new RecordHeaders()));
+          });
+      assertThat(rewriting.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .alias("the next record is dispatched while the rewrite blocks")
+          .until(() -> queue.size() == 1);
+      assertThat(queue.take(Duration.ZERO).offset()).isEqualTo(1);
+    } finally {
+      sendReturns.countDown();
+      ours.shutdown();
+    }
+  }
+
+  private DispatchQueue startWithLedger(
+      java.util.function.BiConsumer<Delivery, dev.postbus.worker.ledger.LedgerEntry> rewrite,
+      java.util.concurrent.Executor executor) {
+    consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L));
+    DispatchQueue queue = new DispatchQueue(64, 1 << 20, 20);
+    loop =
+        new ConsumeLoop(
+            consumer,
+            List.of(JOBS),
+            Set.of(),
+            queue,
+            finished,
+            () -> false,
+            Duration.ofMillis(10),
+            Duration.ofSeconds(5),
+            Clock.systemUTC());
+    loop.useLedger(
+        new dev.postbus.worker.ledger.LedgerIndex(
+            new dev.postbus.worker.ledger.LedgerReader(new OneEntryLedger(), "jobs.ledger", 1),
+            Duration.ofDays(1),
+            Clock.systemUTC()),
+        () -> {},
+        rewrite,
+        executor);
+    thread = new Thread(loop, "consume-loop-test");
+    thread.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !consumer.subscription().isEmpty());
+    return queue;
+  }
 }
