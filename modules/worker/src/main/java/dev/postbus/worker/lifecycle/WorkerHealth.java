@@ -37,6 +37,7 @@ final class WorkerHealth {
   private final AtomicReference<WorkerState> state = new AtomicReference<>(WorkerState.STARTING);
   private final Holds holds = new Holds();
   private final AtomicInteger lanesLost = new AtomicInteger();
+  private final Duration resumeWait;
 
   /** This run of the worker, in the guard's records (a restart with the same id is another). */
   private final String instance;
@@ -49,8 +50,16 @@ final class WorkerHealth {
   private Suppressions suppressions;
 
   WorkerHealth(WorkerConfig config, Clock clock) {
+    this(config, clock, RESUME_WAIT);
+  }
+
+  /**
+   * @param resumeWait how long an operator's resume waits for Kafka to take its tombstone
+   */
+  WorkerHealth(WorkerConfig config, Clock clock, Duration resumeWait) {
     this.config = config;
     this.clock = clock;
+    this.resumeWait = resumeWait;
     this.instance = config.workerId() + "#" + java.util.UUID.randomUUID();
   }
 
@@ -146,14 +155,14 @@ final class WorkerHealth {
 
   /**
    * Lets delivery go on after the bounce-rate guard paused it, with a fresh window, once Kafka has
-   * the resume (the group's, and any restart's): when Kafka does not take it within {@link
-   * #RESUME_WAIT}, this worker stays paused and the answer says why.
+   * the resume (the group's, and any restart's): when Kafka does not take it within the resume wait
+   * ({@link #RESUME_WAIT} in a worker), this worker stays paused and the answer says why.
    */
   ResumeAnswer resume() {
     if (guard.tripped() == null) {
       return ResumeAnswer.NOT_HELD;
     }
-    String problem = suppressions.guardResumed(RESUME_WAIT);
+    String problem = suppressions.guardResumed(resumeWait);
     if (problem != null) {
       log.warn("worker {}: the bounce-rate guard was not resumed: {}", config.workerId(), problem);
       return ResumeAnswer.notWritten(problem);
