@@ -39,6 +39,16 @@ public final class OffsetTracker {
     return partitions.get(tp) == owner;
   }
 
+  /**
+   * A delivery's outcome is durable: its offset is finished, unless its partition was let go since
+   * (a result for an earlier assignment is discarded).
+   */
+  public void finished(Delivery d) {
+    if (isCurrent(d.partition(), d.owner())) {
+      d.owner().complete(d.offset());
+    }
+  }
+
   /** The partitions are about to be let go: held work for them is handed back. */
   public void releasing(Collection<TopicPartition> tps) {
     for (TopicPartition tp : tps) {

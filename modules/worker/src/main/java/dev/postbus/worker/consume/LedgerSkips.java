@@ -1,0 +1,90 @@
+package dev.postbus.worker.consume;
+
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.ledger.LedgerEntry;
+import dev.postbus.worker.ledger.LedgerIndex;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Records the send ledger holds as finished before a crash (sent, or their retry or dead letter
+ * safe) are skipped, not sent again; a skipped delivery's event is written again, at least once,
+ * and the record is finished when Kafka has it. Consumer thread only, but the rewrite, a producer
+ * send that may block for max.block.ms, runs on a thread of ours.
+ */
+final class LedgerSkips {
+
+  private LedgerIndex index;
+  private Runnable onSkip = () -> {};
+  private BiConsumer<Delivery, LedgerEntry> rewriteEvent;
+  private Executor rewrites;
+
+  void use(
+      LedgerIndex index,
+      Runnable onSkip,
+      BiConsumer<Delivery, LedgerEntry> rewriteEvent,
+      Executor rewrites) {
+    this.index = index;
+    this.onSkip = onSkip;
+    this.rewriteEvent = rewriteEvent;
+    this.rewrites = rewrites;
+  }
+
+  /** True when the ledger is read at all. */
+  boolean on() {
+    return index != null;
+  }
+
+  /** True when the record (tracked already) is finished in the ledger: it is skipped. */
+  boolean skipped(Delivery d) {
+    LedgerEntry done = index == null ? null : index.finished(d.partition(), d.offset());
+    if (done == null) {
+      return false;
+    }
+    onSkip.run();
+    if (done.event() == null) {
+      d.owner().complete(d.offset());
+    } else {
+      rewrite(d, done); // at least once; finished when Kafka has it
+    }
+    return true;
+  }
+
+  /**
+   * Writes again the delivered event of a record the ledger skips, on a thread of ours: the send
+   * may block for max.block.ms (the events topic's metadata missing), and the consumer thread must
+   * go on polling. A partition let go meanwhile gets it back unwritten (its next owner skips the
+   * record and writes the event).
+   */
+  private void rewrite(Delivery d, LedgerEntry done) {
+    try {
+      rewrites.execute(
+          () -> {
+            if (d.owner().releasing()) {
+              d.owner().handBack(d.offset());
+            } else {
+              rewriteEvent.accept(d, done);
+            }
+          });
+    } catch (RejectedExecutionException stopping) {
+      d.owner().handBack(d.offset()); // uncommitted: the next owner skips it and writes the event
+    }
+  }
+
+  /** Reads the ledger of newly assigned partitions from their committed offsets. */
+  void load(Map<TopicPartition, Long> committed) {
+    if (index != null) {
+      index.load(committed);
+    }
+  }
+
+  void forget(Collection<TopicPartition> partitions) {
+    if (index != null) {
+      index.forget(partitions);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.postbus.worker.consume;
+
+import dev.postbus.worker.dispatch.OffsetTracker;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits what {@link OffsetTracker} says may be committed: asynchronously every commit interval
+ * (an acknowledgement proves this member's place in the group to the {@link ContactWatch}, which
+ * may ask for one), synchronously when letting partitions go. Consumer thread only.
+ */
+final class OffsetCommits {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
+
+  /** How long a synchronous commit, or a question about committed offsets, may take. */
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final OffsetTracker tracker;
+  private final ContactWatch watch;
+  private boolean failing;
+
+  OffsetCommits(Consumer<byte[], byte[]> consumer, OffsetTracker tracker, ContactWatch watch) {
+    this.consumer = consumer;
+    this.tracker = tracker;
+    this.watch = watch;
+  }
+
+  /** The periodic commit: what moved, or, when membership is to be proven, all again. */
+  void commit() {
+    Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
+    if (watch.wantsProof() && due.isEmpty()) {
+      due = tracker.committable(); // committed again: an acknowledgement proves membership
+      if (due.isEmpty()) {
+        watch.member(); // no record taken since assigned: none could be another member's
+      }
+    }
+    if (!due.isEmpty()) {
+      consumer.commitAsync(due, this::answered);
+    }
+  }
+
+  private void answered(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {
+    if (error == null) {
+      tracker.committed(offsets);
+      failing = false;
+      watch.member(); // the coordinator checks the generation of a commit
+    } else if (!failing) { // once per run of failures: the next ones say nothing new
+      failing = true;
+      log.warn(
+          "offset commit failed (retried with every commit until one succeeds): {}",
+          error.getMessage());
+    } else {
+      log.debug("offset commit failed again: {}", error.getMessage());
+    }
+  }
+
+  /** Commits, and waits for, what may be committed of partitions about to be let go. */
+  void commitReleasing(Set<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue(partitions);
+    if (due.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(due, TIMEOUT);
+    } catch (RuntimeException e) {
+      log.warn(
+          "commit while releasing {} partitions failed; their unfinished records will be redelivered: {}",
+          partitions.size(),
+          e.getMessage());
+    }
+  }
+}

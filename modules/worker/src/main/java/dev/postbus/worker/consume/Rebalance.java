@@ -1,0 +1,167 @@
+package dev.postbus.worker.consume;
+
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.dispatch.OffsetTracker;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Partitions coming and going. On assignment: fresh offsets, the send ledger read, the share told.
+ * On revocation (and at shutdown): queued records taken back, the partitions marked as being let go
+ * (a lane holding one of their records unstarted hands it back), in-flight ones awaited up to the
+ * drain timeout, a synchronous commit, and only then let go. Lost partitions are let go at once.
+ * Runs on the consumer thread, inside poll.
+ */
+final class Rebalance implements ConsumerRebalanceListener {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
+  private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /** What a rebalance touches; all of it the consumer thread's. */
+  record Parts(
+      Consumer<byte[], byte[]> consumer,
+      Set<String> tierTopics,
+      OffsetTracker tracker,
+      DispatchQueue queue,
+      BlockingQueue<Delivery> finished,
+      TierHolds tiers,
+      Backpressure backpressure,
+      OffsetCommits commits,
+      LedgerSkips ledger,
+      ShareReport share,
+      ContactWatch watch) {}
+
+  private final Parts p;
+  private final Duration drainTimeout;
+  private volatile int ownedJobPartitions;
+
+  Rebalance(Parts parts, Duration drainTimeout) {
+    this.p = parts;
+    this.drainTimeout = drainTimeout;
+  }
+
+  /** How many partitions of the jobs topic this worker owns now; readable from any thread. */
+  int ownedJobPartitions() {
+    return ownedJobPartitions;
+  }
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    p.watch().member(); // the coordinator answered this member's JoinGroup and SyncGroup
+    partitions.forEach(p.tracker()::assign);
+    p.tiers().forget(partitions);
+    ownedChanged();
+    p.backpressure().assigned(partitions);
+    if (!partitions.isEmpty()) {
+      log.info("assigned {} partitions; now own {}", partitions.size(), p.tracker().owned().size());
+      if (p.ledger().on()) {
+        p.ledger().load(committedOffsets(partitions));
+      }
+    }
+  }
+
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    p.watch().answered(); // a step of a rebalance the coordinator answered
+    if (!partitions.isEmpty()) {
+      release(partitions, true);
+      log.info("released {} partitions; now own {}", partitions.size(), p.tracker().owned().size());
+    }
+  }
+
+  @Override
+  public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    release(partitions, false);
+    log.warn(
+        "lost {} partitions without a clean hand-over; their unfinished records will be redelivered",
+        partitions.size());
+  }
+
+  /**
+   * Lets go of partitions: takes back their queued records, waits up to the drain timeout for
+   * in-flight ones, and (unless lost) commits synchronously.
+   */
+  void release(Collection<TopicPartition> partitions, boolean commit) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    Set<TopicPartition> set = Set.copyOf(partitions);
+    for (Delivery d : p.queue().removeIf(d -> set.contains(d.partition()))) {
+      d.owner().abandon(d.offset());
+    }
+    if (commit) {
+      p.tracker().releasing(set); // lanes holding a job they have not started hand it back now
+      awaitInFlight(set);
+      p.commits().commitReleasing(set);
+    }
+    p.tracker().revoke(set);
+    p.tiers().forget(set);
+    p.ledger().forget(set);
+    ownedChanged();
+  }
+
+  private void ownedChanged() {
+    ownedJobPartitions =
+        (int)
+            p.tracker().owned().stream().filter(tp -> !p.tierTopics().contains(tp.topic())).count();
+    p.share().report(p.tracker().owned().size());
+  }
+
+  private void awaitInFlight(Set<TopicPartition> partitions) {
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    try {
+      while (p.tracker().inFlight(partitions) > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.warn(
+              "{} sends still in flight after {}; their offsets stay uncommitted",
+              p.tracker().inFlight(partitions),
+              drainTimeout);
+          return;
+        }
+        Delivery d = p.finished().poll(Math.min(left, STEP_NANOS), TimeUnit.NANOSECONDS);
+        if (d != null) {
+          p.tracker().finished(d);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Each partition's committed offset, 0 when it has none (it is then read from the start). */
+  private Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> committed;
+    try {
+      committed = p.consumer().committed(Set.copyOf(partitions), OffsetCommits.TIMEOUT);
+    } catch (KafkaException e) {
+      // Not fatal: from offset 0 the ledger index keeps more entries than it needs (those below
+      // the committed offset are dropped as the partition is read), and skips the same records.
+      log.warn(
+          "could not read the committed offsets of {} partitions ({}); reading their ledger from"
+              + " the start of its window",
+          partitions.size(),
+          e.getMessage());
+      committed = Map.of();
+    }
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata c = committed.get(tp);
+      out.put(tp, c == null ? 0L : c.offset());
+    }
+    return out;
+  }
+}
