@@ -13,7 +13,7 @@ import dev.postbus.replay.Replayer;
 import dev.postbus.suppression.SuppressionReader;
 import dev.postbus.suppression.SuppressionTopic;
 import dev.postbus.suppression.SuppressionWriter;
-import dev.postbus.worker.lifecycle.WorkerStats;
+import dev.postbus.worker.ops.WorkerStats;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.postbus.worker.config.Keys;
 import dev.postbus.worker.config.WorkerConfig;
-import dev.postbus.worker.lifecycle.OpsServer;
+import dev.postbus.worker.ops.OpsServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postbus.worker.config.Keys;
 import dev.postbus.worker.config.WorkerConfig;
-import dev.postbus.worker.lifecycle.OpsServer;
+import dev.postbus.worker.ops.OpsServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;

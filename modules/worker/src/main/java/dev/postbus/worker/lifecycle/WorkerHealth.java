@@ -3,6 +3,8 @@ package dev.postbus.worker.lifecycle;
 import dev.postbus.worker.config.ValueType;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.dispatch.Holds;
+import dev.postbus.worker.ops.OpsServer;
+import dev.postbus.worker.ops.ResumeAnswer;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.reputation.BounceGuard;
 import dev.postbus.worker.reputation.Suppressions;
@@ -94,16 +96,22 @@ final class WorkerHealth {
           case STARTING -> "starting";
           case RUNNING -> null;
           case PAUSED -> pauseReason();
-
           case DRAINING -> "draining";
           case STOPPED -> "stopped";
         };
     return new OpsServer.Status(
-        s,
+        s.name(),
+        s != WorkerState.STOPPED,
+        s.ready(),
         reason,
         relays.all().stream()
             .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode()))
             .toList());
+  }
+
+  /** What the probes report in {@code state}, without relays (before the worker is built). */
+  static OpsServer.Status status(WorkerState s, String reason) {
+    return new OpsServer.Status(s.name(), s != WorkerState.STOPPED, s.ready(), reason, List.of());
   }
 
   private String pauseReason() {

@@ -1,4 +1,4 @@
-package dev.postbus.worker.lifecycle;
+package dev.postbus.worker.ops;
 
 import dev.postbus.worker.config.ConfigException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.postbus.worker.lifecycle;
+package dev.postbus.worker.ops;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLongArray;

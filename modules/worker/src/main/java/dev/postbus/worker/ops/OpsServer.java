@@ -1,4 +1,4 @@
-package dev.postbus.worker.lifecycle;
+package dev.postbus.worker.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -33,12 +33,18 @@ public final class OpsServer implements AutoCloseable {
 
   /**
    * What the probes report, with what each relay offered in EHLO and how the worker sends to it.
+   *
+   * @param state the worker's state, by name (STARTING, RUNNING, PAUSED, DRAINING, STOPPED)
+   * @param live whether {@link #LIVE_PATH} answers 200
+   * @param ready whether {@link #READY_PATH} answers 200
+   * @param reason why not ready, or null
    */
-  public record Status(WorkerState state, String reason, java.util.List<RelayStatus> relays) {
-    public Status(WorkerState state, String reason) {
-      this(state, reason, java.util.List.of());
-    }
-  }
+  public record Status(
+      String state,
+      boolean live,
+      boolean ready,
+      String reason,
+      java.util.List<RelayStatus> relays) {}
 
   /**
    * One relay: its EHLO keywords (e.g. "CHUNKING, PIPELINING, SIZE 10240000") and the send mode;
@@ -79,13 +85,13 @@ public final class OpsServer implements AutoCloseable {
           LIVE_PATH,
           ex -> {
             Status s = status.get();
-            respond(ex, s.state() != WorkerState.STOPPED, s);
+            respond(ex, s.live(), s);
           });
       http.createContext(
           READY_PATH,
           ex -> {
             Status s = status.get();
-            respond(ex, s.state().ready(), s);
+            respond(ex, s.ready(), s);
           });
       http.createContext(
           METRICS_PATH,

@@ -1,4 +1,4 @@
-package dev.postbus.worker.lifecycle;
+package dev.postbus.worker.ops;
 
 /**
  * What an operator's resume of the bounce-rate guard got.

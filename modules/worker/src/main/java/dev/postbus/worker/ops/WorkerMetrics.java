@@ -1,4 +1,4 @@
-package dev.postbus.worker.lifecycle;
+package dev.postbus.worker.ops;
 
 import dev.postbus.smtp.ConnectionState;
 import dev.postbus.suppression.Source;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -38,13 +37,13 @@ public final class WorkerMetrics {
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Gauge> lagGauges = new ConcurrentHashMap<>();
 
-  WorkerMetrics(
+  public WorkerMetrics(
       WorkerConfig config,
       WorkerStats stats,
       DispatchQueue queue,
       ConsumeLoop loop,
       Relays relays,
-      Supplier<WorkerState> state) {
+      java.util.function.BooleanSupplier ready) {
     registry.config().commonTags("worker", config.workerId());
     jobs(stats, "delivered", s -> s.snapshot().delivered());
     jobs(stats, "deferred", s -> s.snapshot().retried());
@@ -134,7 +133,7 @@ public final class WorkerMetrics {
         .register(registry);
     // Micrometer holds a gauge's object weakly: the supplier lives nowhere else, so hold it
     // strongly.
-    Gauge.builder("postbus.ready", state, s -> s.get().ready() ? 1 : 0)
+    Gauge.builder("postbus.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
         .strongReference(true)
         .description("1 while the worker is RUNNING")
         .register(registry);
@@ -188,7 +187,7 @@ public final class WorkerMetrics {
   }
 
   /** 1 while the worker is in touch with Kafka. */
-  void lanesLost(java.util.function.IntSupplier lost) {
+  public void lanesLost(java.util.function.IntSupplier lost) {
     Gauge.builder("postbus.lanes.lost", lost, l -> l.getAsInt())
         .strongReference(true)
         .description(
@@ -196,7 +195,7 @@ public final class WorkerMetrics {
         .register(registry);
   }
 
-  void kafka(java.util.function.BooleanSupplier reachable) {
+  public void kafka(java.util.function.BooleanSupplier reachable) {
     Gauge.builder("postbus.kafka.reachable", reachable, r -> r.getAsBoolean() ? 1 : 0)
         .strongReference(true)
         .description(
@@ -206,7 +205,7 @@ public final class WorkerMetrics {
   }
 
   /** The suppression list and the bounce-rate guard. */
-  void reputation(Suppressions suppressions, BounceGuard guard) {
+  public void reputation(Suppressions suppressions, BounceGuard guard) {
     for (Source source : Source.values()) {
       FunctionCounter.builder(
               "postbus.suppressed.recipients", suppressions, x -> x.suppressed(source))

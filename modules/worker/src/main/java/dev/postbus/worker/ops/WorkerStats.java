@@ -1,4 +1,4 @@
-package dev.postbus.worker.lifecycle;
+package dev.postbus.worker.ops;
 
 import java.util.concurrent.atomic.LongAdder;
 

@@ -33,6 +33,7 @@ class PackageOrderTest {
           "outcome",
           "delivery",
           "consume",
+          "ops",
           "lifecycle");
 
   private static final String ROOT = "dev.postbus.worker";

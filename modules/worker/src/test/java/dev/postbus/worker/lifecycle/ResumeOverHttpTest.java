@@ -7,6 +7,8 @@ import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.ops.AdminToken;
+import dev.postbus.worker.ops.OpsServer;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.reputation.BounceGuard;
 import dev.postbus.worker.reputation.Suppressions;

@@ -1,4 +1,4 @@
-package dev.postbus.worker.lifecycle;
+package dev.postbus.worker.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

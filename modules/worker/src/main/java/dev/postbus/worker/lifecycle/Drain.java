@@ -1,0 +1,86 @@
+package dev.postbus.worker.lifecycle;
+
+import dev.postbus.suppression.SuppressionReader;
+import dev.postbus.worker.delivery.SenderLane;
+import dev.postbus.worker.ops.OpsServer;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The drain and shutdown sequence, in order: the consumer stops (its partitions handed over:
+ * in-flight sends awaited, offsets committed, the group left), the readers close, the lanes finish
+ * their send and stop, the connections say QUIT, the producers send what they hold, then STOPPED
+ * and the health endpoints close.
+ */
+final class Drain {
+
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  /**
+   * Beyond the drain timeout, how long the consumer thread may take to commit and leave the group.
+   */
+  private static final Duration CONSUMER_STOP_MARGIN = Duration.ofSeconds(15);
+
+  /**
+   * Beyond the slowest relay's read timeout, how long a lane may take to finish its send and stop.
+   */
+  private static final Duration LANE_STOP_MARGIN = Duration.ofSeconds(5);
+
+  /** How long the producers may take to send what they still hold when the worker stops. */
+  private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  private Drain() {}
+
+  static void run(
+      WorkerParts parts,
+      Thread consumerThread,
+      List<Thread> laneThreads,
+      SuppressionReader suppressionReader,
+      OpsServer ops) {
+    log.info("worker {} draining (up to {})", parts.config.workerId(), parts.config.drainTimeout());
+    parts.consumeLoop.requestStop();
+    join(consumerThread, parts.config.drainTimeout().plus(CONSUMER_STOP_MARGIN));
+    if (parts.ledger.reader() != null) {
+      parts.ledger.reader().close();
+    }
+    if (suppressionReader != null) {
+      suppressionReader.close();
+    }
+    stopLanes(parts, laneThreads);
+    parts.relays.closeAll();
+    parts.producer.close(PRODUCER_CLOSE_TIMEOUT);
+    if (parts.ledger.producer() != null) {
+      parts.ledger.producer().close(PRODUCER_CLOSE_TIMEOUT);
+    }
+    parts.scheduler.shutdownNow();
+    parts.acks.shutdownNow();
+    parts.health.moveTo(WorkerState.STOPPED);
+    if (ops != null) {
+      ops.close();
+    }
+    log.info("worker {} stopped: {}", parts.config.workerId(), parts.stats.snapshot());
+  }
+
+  private static void stopLanes(WorkerParts parts, List<Thread> laneThreads) {
+    parts.lanes.forEach(SenderLane::stop);
+    Duration longestReply =
+        parts.config.relays().stream()
+            .map(r -> r.smtp().readTimeout())
+            .max(Duration::compareTo)
+            .orElseThrow();
+    laneThreads.forEach(t -> join(t, longestReply.plus(LANE_STOP_MARGIN)));
+  }
+
+  private static void join(Thread t, Duration timeout) {
+    try {
+      t.join(timeout.toMillis());
+      if (t.isAlive()) {
+        log.warn("{} did not stop within {}", t.getName(), timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,257 @@
+package dev.postbus.worker.lifecycle;
+
+import dev.postbus.job.JobCodec;
+import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.suppression.SuppressionSet;
+import dev.postbus.suppression.SuppressionWriter;
+import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.consume.ConsumeLoop;
+import dev.postbus.worker.consume.KafkaContact;
+import dev.postbus.worker.delivery.DomainGate;
+import dev.postbus.worker.delivery.MessageBuilder;
+import dev.postbus.worker.delivery.Preparation;
+import dev.postbus.worker.delivery.SenderLane;
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.ledger.LedgerIndex;
+import dev.postbus.worker.ledger.LedgerReader;
+import dev.postbus.worker.ops.WorkerMetrics;
+import dev.postbus.worker.ops.WorkerStats;
+import dev.postbus.worker.outcome.DurableSender;
+import dev.postbus.worker.outcome.Outcomes;
+import dev.postbus.worker.relay.Relays;
+import dev.postbus.worker.relay.SendRate;
+import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.Suppressions;
+import dev.postbus.worker.time.Ticker;
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The assembly: builds a worker's components and wires them (every hold through {@link
+ * WorkerHealth}), without starting a thread. One consumer loop, K sender lanes, a producer for
+ * retry records, dead letters and events, and the send ledger's own producer and reader.
+ */
+final class WorkerParts {
+
+  final WorkerConfig config;
+  final Clock clock;
+  final WorkerHealth health;
+  final WorkerStats stats = new WorkerStats();
+  final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
+  final KafkaProducer<byte[], byte[]> producer;
+
+  /**
+   * Resends after a failed write (they may block in send), and the events a ledger skip rewrites.
+   */
+  final ScheduledExecutorService scheduler;
+
+  /** Runs what the producers' acknowledgements lead to, apart from the resends. */
+  final ExecutorService acks;
+
+  final Relays relays;
+  final Suppressions suppressions;
+  final BounceGuard guard;
+  final List<SenderLane> lanes = new ArrayList<>();
+  final ConsumeLoop consumeLoop;
+  final LedgerParts ledger;
+  final WorkerMetrics metrics;
+
+  /** The send ledger's producer and reader; both null when the ledger is off. */
+  record LedgerParts(KafkaProducer<byte[], byte[]> producer, LedgerReader reader) {}
+
+  WorkerParts(WorkerConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.health = new WorkerHealth(config, clock);
+    this.producer =
+        new KafkaProducer<>(
+            KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
+    this.acks = Executors.newSingleThreadExecutor(r -> daemon(r, "postbus-acks"));
+    DispatchQueue queue =
+        new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
+    Outcomes outcomes = outcomes();
+    this.relays = relays();
+    this.suppressions = suppressions();
+    this.guard =
+        new BounceGuard(
+            config.reputation().guardWindow(),
+            config.reputation().guardMaxBounceRate(),
+            health::onGuardTrip);
+    suppressions.onGroupGuard(health::onGroupGuard);
+    health.watch(relays, guard, suppressions);
+    addLanes(queue, outcomes);
+    this.consumeLoop = consumeLoop(queue);
+    this.ledger = config.ledgerOn() ? ledger(outcomes) : new LedgerParts(null, null);
+    this.metrics = metrics(queue);
+  }
+
+  private Outcomes outcomes() {
+    return new Outcomes(
+        new DurableSender(producer, acks, scheduler),
+        config.deadLetterTopic(),
+        config.eventsTopic(),
+        config.workerId(),
+        config.failures().ladder(),
+        config.failures().inDoubt(),
+        config.topic(),
+        stats,
+        finished::add,
+        clock);
+  }
+
+  private Relays relays() {
+    SendRate total =
+        config.severalRelays() && (config.rateLimit() > 0 || config.rateLimitGlobal() > 0)
+            ? new SendRate(config.rateLimit(), config.rateLimitGlobal())
+            : null;
+    return new Relays(
+        config.relays(),
+        config.relayMode(),
+        total,
+        IntervalFunction.ofExponentialRandomBackoff(
+            config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
+        clock,
+        health::onRelayChange);
+  }
+
+  private Suppressions suppressions() {
+    return new Suppressions(
+        new SuppressionSet(),
+        config.reputation().suppressionCodes(),
+        new SuppressionWriter(producer, config.suppressionsTopic()),
+        scheduler,
+        clock);
+  }
+
+  private void addLanes(DispatchQueue queue, Outcomes outcomes) {
+    SenderLane.Shared shared =
+        new SenderLane.Shared(
+            queue,
+            new Preparation(
+                new JobCodec(config.limits()),
+                new MessageBuilder(SmtpConnection.sessionFor(config.relays().get(0).smtp()), clock),
+                clock,
+                relays::serves,
+                relays.pools(),
+                suppressions),
+            relays,
+            new DomainGate(config.domainConcurrency()),
+            config.failures().classifier(),
+            outcomes,
+            config.failures().freshConnectionAttempts(),
+            suppressions,
+            guard,
+            health.holds(),
+            health::onLaneLost,
+            clock);
+    for (int i = 0; i < config.lanes(); i++) {
+      lanes.add(new SenderLane("lane-" + i, shared));
+    }
+  }
+
+  private ConsumeLoop consumeLoop(DispatchQueue queue) {
+    ConsumeLoop loop =
+        new ConsumeLoop(
+            new KafkaConsumer<>(
+                KafkaClients.consumer(config),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()),
+            config.consumedTopics(),
+            Set.copyOf(config.failures().ladder().topics(config.topic())),
+            queue,
+            finished,
+            health.holds()::held,
+            config.commitInterval(),
+            config.drainTimeout(),
+            clock);
+    loop.onShare(relays::share);
+    KafkaContact contact =
+        new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, health::onKafka);
+    loop.watchContact(contact);
+    health.holds().watchKafkaSilence(contact::sinceContact);
+    return loop;
+  }
+
+  private LedgerParts ledger(Outcomes outcomes) {
+    int partitions = ledgerPartitions(producer, config.ledgerTopic());
+    KafkaProducer<byte[], byte[]> ledgerProducer =
+        new KafkaProducer<>(
+            KafkaClients.ledgerProducer(config),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
+    outcomes.useLedger(
+        config.ledgerTopic(), partitions, new DurableSender(ledgerProducer, acks, scheduler));
+    LedgerReader reader =
+        new LedgerReader(
+            new KafkaConsumer<>(
+                KafkaClients.ledgerReader(config),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()),
+            config.ledgerTopic(),
+            partitions);
+    consumeLoop.useLedger(
+        new LedgerIndex(reader, config.ledgerWindow(), clock),
+        stats::ledgerSkipped,
+        outcomes::rewriteDelivered,
+        scheduler);
+    return new LedgerParts(ledgerProducer, reader);
+  }
+
+  private WorkerMetrics metrics(DispatchQueue queue) {
+    WorkerMetrics m =
+        new WorkerMetrics(config, stats, queue, consumeLoop, relays, () -> health.state().ready());
+    m.reputation(suppressions, guard);
+    m.kafka(health::kafkaReachable);
+    m.lanesLost(health::lanesLost);
+    return m;
+  }
+
+  /** Closes what the constructor opened, when start-up fails after it. */
+  void closeClients() {
+    consumeLoop.closeConsumer();
+    if (ledger.reader() != null) {
+      ledger.reader().close();
+    }
+    producer.close(Duration.ZERO);
+    if (ledger.producer() != null) {
+      ledger.producer().close(Duration.ZERO);
+    }
+    scheduler.shutdownNow();
+    acks.shutdownNow();
+  }
+
+  static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private static int ledgerPartitions(KafkaProducer<byte[], byte[]> producer, String topic) {
+    try {
+      return producer.partitionsFor(topic).size();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "the send ledger topic "
+              + topic
+              + " is not available ("
+              + e.getMessage()
+              + "); create it with `postbus topics create`, or set ledger.enabled=false",
+          e);
+    }
+  }
+}
