@@ -142,7 +142,7 @@ final class WorkerHealth {
     kafkaLostSince = lastContact;
     if (lastContact != null) {
       log.warn(
-          "worker {}: Kafka at {} unreachable since {} UTC (no fetch, commit or answered heartbeat for"
+          "worker {}: Kafka at {} unreachable since {} UTC (no fetch, commit, or heartbeat or rebalance step answered for"
               + " {}); delivery held and not ready until it is back. Jobs wait in Kafka; nothing is lost",
           config.workerId(),
           config.bootstrapServers(),
