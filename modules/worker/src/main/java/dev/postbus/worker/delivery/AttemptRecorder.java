@@ -4,6 +4,7 @@ import dev.postbus.job.Job;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.outcome.Failure;
+import dev.postbus.worker.outcome.OutcomeBatch;
 import dev.postbus.worker.outcome.Outcomes;
 import dev.postbus.worker.relay.Relay;
 import java.time.Instant;
@@ -39,14 +40,14 @@ final class AttemptRecorder {
    * @param job the decoded job, or null when it could not be decoded
    */
   void failed(Attempt a, Job job, Failure f, List<String> recipients) {
-    Outcomes.Batch batch = begin(a, job);
+    OutcomeBatch batch = begin(a, job);
     batch.failed(f, null, recipients);
     end(batch);
   }
 
   /** The job is not due yet: it waits on the retry ladder until {@code notBefore}. */
   void scheduled(Attempt a, Job job, Instant notBefore) {
-    Outcomes.Batch batch = begin(a, job);
+    OutcomeBatch batch = begin(a, job);
     batch.scheduled(notBefore, a.only());
     end(batch);
   }
@@ -60,7 +61,7 @@ final class AttemptRecorder {
    */
   void answered(Attempt a, Preparation.Ready ready, RelayRoute.Sent sent) {
     Delivery d = a.delivery();
-    Outcomes.Batch batch = begin(a, ready.job());
+    OutcomeBatch batch = begin(a, ready.job());
     OutcomeMapper.Mapping m;
     try {
       m = mapper.map(ready, a.only(), sent.outcome());
@@ -83,11 +84,11 @@ final class AttemptRecorder {
     end(batch);
   }
 
-  private Outcomes.Batch begin(Attempt a, Job job) {
+  private OutcomeBatch begin(Attempt a, Job job) {
     return shared.outcomes().begin(a.delivery(), job, a.number(), a.firstFailure());
   }
 
-  private void end(Outcomes.Batch batch) {
+  private void end(OutcomeBatch batch) {
     batch.end();
     ledgerGate.after(batch);
   }
@@ -105,7 +106,7 @@ final class AttemptRecorder {
     }
   }
 
-  private static void recordStep(Outcomes.Batch batch, OutcomeMapper.Step step) {
+  private static void recordStep(OutcomeBatch batch, OutcomeMapper.Step step) {
     if (step instanceof OutcomeMapper.Delivered s) {
       batch.delivered(s.reply(), s.recipients());
     } else if (step instanceof OutcomeMapper.Throttled s) {

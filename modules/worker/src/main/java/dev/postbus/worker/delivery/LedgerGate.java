@@ -1,7 +1,7 @@
 package dev.postbus.worker.delivery;
 
 import dev.postbus.worker.dispatch.Holds;
-import dev.postbus.worker.outcome.Outcomes;
+import dev.postbus.worker.outcome.OutcomeBatch;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -27,7 +27,7 @@ final class LedgerGate implements Runnable {
   private final Duration wait;
 
   /** The last attempt the lane recorded, until its ledger entry is safe; on the lane's thread. */
-  private Outcomes.Batch previous;
+  private OutcomeBatch previous;
 
   LedgerGate(String name, Holds holds, BooleanSupplier stopping) {
     this(name, holds, stopping, LEDGER_WAIT);
@@ -42,7 +42,7 @@ final class LedgerGate implements Runnable {
   }
 
   /** The lane recorded an attempt: the next final dot waits for its ledger entry. */
-  void after(Outcomes.Batch batch) {
+  void after(OutcomeBatch batch) {
     previous = batch;
   }
 
@@ -54,7 +54,7 @@ final class LedgerGate implements Runnable {
    */
   @Override
   public void run() {
-    Outcomes.Batch p = previous;
+    OutcomeBatch p = previous;
     if (p == null) {
       return;
     }

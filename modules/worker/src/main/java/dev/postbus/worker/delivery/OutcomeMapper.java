@@ -130,7 +130,7 @@ public final class OutcomeMapper {
   /**
    * Refused recipients, grouped: the permanent ones are dead-lettered (and may be suppressed); the
    * throttled ones (what the classifier calls a throttle: 421, 454, 4.7.x) slow the relay as a 421
-   * does and are held (see {@link dev.postbus.worker.outcome.Outcomes.Batch#throttled}); the other
+   * does and are held (see {@link dev.postbus.worker.outcome.OutcomeBatch#throttled}); the other
    * transient ones (a full mailbox, 452 4.2.2, too) are retried on the ladder.
    */
   private void refusals(Builder m, SendOutcome.RecipientsRefused refused) {
