@@ -16,7 +16,7 @@ public final class ConfigReference {
         """
         # Configuration reference
 
-        <!-- Generated from the key declarations in modules/worker/.../config/Keys.java by ConfigReference.
+        <!-- Generated from the key declarations in modules/worker/.../config/*Keys.java (all listed in Keys.ALL) by ConfigReference.
              ConfigReferenceTest fails when this file and the code disagree; it writes the current text to
              modules/worker/target/configuration.md. -->
 
@@ -138,8 +138,8 @@ public final class ConfigReference {
         (`json` for JSON lines) and `POSTBUS_LOG_LEVEL`.
         """
             .formatted(
-                Keys.KAFKA_CLIENT_PREFIX,
-                ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX) + "<PROPERTY>"));
+                KafkaKeys.CLIENT_PREFIX,
+                ConfigKey.envName(KafkaKeys.CLIENT_PREFIX) + "<PROPERTY>"));
     return md.toString();
   }
 

@@ -11,6 +11,6 @@ import java.time.Duration;
 public record KafkaWatch(Duration startupTimeout, Duration lostAfter) {
   public static KafkaWatch defaults() {
     return new KafkaWatch(
-        Keys.STARTUP_TIMEOUT.defaultValue(), Keys.KAFKA_LOST_AFTER.defaultValue());
+        WorkerKeys.STARTUP_TIMEOUT.defaultValue(), WorkerKeys.KAFKA_LOST_AFTER.defaultValue());
   }
 }

@@ -18,7 +18,7 @@ final class RelayReader {
   private RelayReader() {}
 
   static List<RelayConfig> relays(Settings s) {
-    List<String> names = s.get(Keys.RELAYS).orElse(null);
+    List<String> names = s.get(RelayKeys.RELAYS).orElse(null);
     if (names == null) {
       checkNoRelayKeys(s);
       return List.of(single(s));
@@ -42,10 +42,10 @@ final class RelayReader {
     return new RelayConfig(
         RelayConfig.SINGLE,
         smtp,
-        s.require(Keys.SMTP_CONNECTIONS),
-        s.require(Keys.SMTP_CONNECTIONS_GLOBAL),
-        s.require(Keys.RATE_LIMIT),
-        s.require(Keys.RATE_LIMIT_GLOBAL),
+        s.require(SmtpKeys.CONNECTIONS),
+        s.require(SmtpKeys.CONNECTIONS_GLOBAL),
+        s.require(LimitKeys.RATE_LIMIT),
+        s.require(LimitKeys.RATE_LIMIT_GLOBAL),
         1,
         List.of(RelayConfig.ANY_POOL));
   }
@@ -56,8 +56,8 @@ final class RelayReader {
       return new RelayConfig(
           name,
           smtp(r),
-          r.require(Keys.SMTP_CONNECTIONS),
-          r.require(Keys.SMTP_CONNECTIONS_GLOBAL),
+          r.require(SmtpKeys.CONNECTIONS),
+          r.require(SmtpKeys.CONNECTIONS_GLOBAL),
           s.requireForRelay(RelayKeys.RATE_LIMIT, name),
           s.requireForRelay(RelayKeys.RATE_LIMIT_GLOBAL, name),
           s.requireForRelay(RelayKeys.WEIGHT, name),
@@ -75,7 +75,7 @@ final class RelayReader {
         "relay."
             + s.relayNamesWithKeys().iterator().next()
             + ".* keys are set but relays ("
-            + Keys.RELAYS.env()
+            + RelayKeys.RELAYS.env()
             + ") is not; list the relays in order, e.g. relays="
             + String.join(",", s.relayNamesWithKeys()));
   }
@@ -84,7 +84,7 @@ final class RelayReader {
     if (names.contains(RelayConfig.SINGLE)) {
       throw new ConfigException(
           "relays ("
-              + Keys.RELAYS.env()
+              + RelayKeys.RELAYS.env()
               + "): the name '"
               + RelayConfig.SINGLE
               + "' is reserved for the single relay configured by smtp.*; choose another name");
@@ -106,37 +106,37 @@ final class RelayReader {
   /** One relay's SMTP settings; {@code s} is the relay's view of the settings. */
   static SmtpConfig smtp(Settings s) {
     return SmtpConfig.builder(
-            s.require(Keys.SMTP_HOST), s.require(Keys.SMTP_PORT), s.require(Keys.SMTP_TLS))
-        .credentials(s.get(Keys.SMTP_USERNAME).orElse(null), password(s))
-        .verifyCertificates(s.require(Keys.SMTP_TLS_VERIFY))
-        .heloName(s.get(Keys.SMTP_HELO_NAME).orElse(null))
-        .connectTimeout(s.require(Keys.SMTP_CONNECT_TIMEOUT))
-        .readTimeout(s.require(Keys.SMTP_READ_TIMEOUT))
-        .writeTimeout(s.require(Keys.SMTP_WRITE_TIMEOUT))
-        .dataDoneTimeout(s.require(Keys.SMTP_DATA_DONE_TIMEOUT))
-        .authOverPlaintext(s.require(Keys.SMTP_AUTH_OVER_PLAINTEXT) == PlaintextAuth.ALLOW)
-        .maxMessagesPerConnection(s.require(Keys.SMTP_MAX_MESSAGES))
-        .maxConnectionAge(s.require(Keys.SMTP_MAX_AGE))
-        .idleTimeout(s.require(Keys.SMTP_IDLE_TIMEOUT))
-        .authMechanism(s.require(Keys.SMTP_AUTH_MECHANISM))
+            s.require(SmtpKeys.HOST), s.require(SmtpKeys.PORT), s.require(SmtpKeys.TLS))
+        .credentials(s.get(SmtpKeys.USERNAME).orElse(null), password(s))
+        .verifyCertificates(s.require(SmtpKeys.TLS_VERIFY))
+        .heloName(s.get(SmtpKeys.HELO_NAME).orElse(null))
+        .connectTimeout(s.require(SmtpKeys.CONNECT_TIMEOUT))
+        .readTimeout(s.require(SmtpKeys.READ_TIMEOUT))
+        .writeTimeout(s.require(SmtpKeys.WRITE_TIMEOUT))
+        .dataDoneTimeout(s.require(SmtpKeys.DATA_DONE_TIMEOUT))
+        .authOverPlaintext(s.require(SmtpKeys.AUTH_OVER_PLAINTEXT) == PlaintextAuth.ALLOW)
+        .maxMessagesPerConnection(s.require(SmtpKeys.MAX_MESSAGES))
+        .maxConnectionAge(s.require(SmtpKeys.MAX_AGE))
+        .idleTimeout(s.require(SmtpKeys.IDLE_TIMEOUT))
+        .authMechanism(s.require(SmtpKeys.AUTH_MECHANISM))
         .trustStore(trustStore(s))
-        .pipelining(s.require(Keys.SMTP_PIPELINING) == ExtensionUse.AUTO)
-        .chunking(s.require(Keys.SMTP_CHUNKING) == ExtensionUse.AUTO)
+        .pipelining(s.require(SmtpKeys.PIPELINING) == ExtensionUse.AUTO)
+        .chunking(s.require(SmtpKeys.CHUNKING) == ExtensionUse.AUTO)
         .build();
   }
 
   private static TrustStore trustStore(Settings s) {
-    return s.get(Keys.SMTP_TRUST_STORE)
+    return s.get(SmtpKeys.TRUST_STORE)
         .map(
             f ->
                 TrustStore.load(
-                    Path.of(f), s.get(Keys.SMTP_TRUST_STORE_PASSWORD).map(Secret::of).orElse(null)))
+                    Path.of(f), s.get(SmtpKeys.TRUST_STORE_PASSWORD).map(Secret::of).orElse(null)))
         .orElse(null);
   }
 
   private static Secret password(Settings s) {
-    var inline = s.get(Keys.SMTP_PASSWORD);
-    var file = s.get(Keys.SMTP_PASSWORD_FILE);
+    var inline = s.get(SmtpKeys.PASSWORD);
+    var file = s.get(SmtpKeys.PASSWORD_FILE);
     if (inline.isPresent() && file.isPresent()) {
       throw new ConfigException("smtp.password and smtp.password-file are both set; set one");
     }
@@ -148,7 +148,7 @@ final class RelayReader {
     } catch (IOException e) {
       throw new ConfigException(
           "smtp.password-file ("
-              + Keys.SMTP_PASSWORD_FILE.env()
+              + SmtpKeys.PASSWORD_FILE.env()
               + "): cannot read "
               + file.get()
               + ": "

@@ -22,8 +22,8 @@ public record ReputationSettings(
   /** The defaults of the configuration reference. */
   public static ReputationSettings defaults() {
     return new ReputationSettings(
-        Keys.SUPPRESSION_CODES.defaultValue(),
-        Keys.GUARD_WINDOW.defaultValue(),
-        Keys.GUARD_MAX_BOUNCE_RATE.defaultValue());
+        ReputationKeys.SUPPRESSION_CODES.defaultValue(),
+        ReputationKeys.GUARD_WINDOW.defaultValue(),
+        ReputationKeys.GUARD_MAX_BOUNCE_RATE.defaultValue());
   }
 }

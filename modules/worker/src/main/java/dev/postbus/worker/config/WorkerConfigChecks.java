@@ -65,9 +65,9 @@ final class WorkerConfigChecks {
     Duration session = kafkaMillis(kafkaClient, "session.timeout.ms", KAFKA_SESSION_TIMEOUT);
     if (lostAfter.compareTo(session) >= 0) {
       throw new ConfigException(
-          Keys.KAFKA_LOST_AFTER.name()
+          WorkerKeys.KAFKA_LOST_AFTER.name()
               + " ("
-              + Keys.KAFKA_LOST_AFTER.env()
+              + WorkerKeys.KAFKA_LOST_AFTER.env()
               + ") is "
               + lostAfter.toSeconds()
               + " s: it must be shorter than the consumer's session.timeout.ms ("
@@ -112,7 +112,7 @@ final class WorkerConfigChecks {
       return Duration.ofMillis(Long.parseLong(set.trim()));
     } catch (NumberFormatException e) {
       throw new ConfigException(
-          Keys.KAFKA_CLIENT_PREFIX + key + ": expected milliseconds; got '" + set + "'");
+          KafkaKeys.CLIENT_PREFIX + key + ": expected milliseconds; got '" + set + "'");
     }
   }
 }

@@ -24,73 +24,76 @@ final class WorkerConfigReader {
     FailureSettings failures = orConfigError(() -> failures(s));
     JobLimits limits = orConfigError(() -> limits(s));
     List<RelayConfig> relays = RelayReader.relays(s);
-    WorkerConfigChecks.checkKafkaLostAfter(s.require(Keys.KAFKA_LOST_AFTER), s.kafkaClient());
+    WorkerConfigChecks.checkKafkaLostAfter(s.require(WorkerKeys.KAFKA_LOST_AFTER), s.kafkaClient());
     WorkerConfigBuilder b = WorkerConfig.builder().limits(limits).failures(failures);
     kafka(s, b);
     worker(s, b, WorkerConfigChecks.lanes(relays));
-    return b.relayMode(s.require(Keys.RELAYS_MODE))
+    return b.relayMode(s.require(RelayKeys.MODE))
         .relays(relays)
-        .rateLimit(s.require(Keys.RATE_LIMIT))
-        .rateLimitGlobal(s.require(Keys.RATE_LIMIT_GLOBAL))
-        .reconnectBackoff(s.require(Keys.RECONNECT_BACKOFF))
-        .reconnectBackoffMax(s.require(Keys.RECONNECT_BACKOFF_MAX))
-        .domainConcurrency(s.require(Keys.DOMAIN_CONCURRENCY))
+        .rateLimit(s.require(LimitKeys.RATE_LIMIT))
+        .rateLimitGlobal(s.require(LimitKeys.RATE_LIMIT_GLOBAL))
+        .reconnectBackoff(s.require(SmtpKeys.RECONNECT_BACKOFF))
+        .reconnectBackoffMax(s.require(SmtpKeys.RECONNECT_BACKOFF_MAX))
+        .domainConcurrency(s.require(LimitKeys.DOMAIN_CONCURRENCY))
         .reputation(
             new ReputationSettings(
-                s.require(Keys.SUPPRESSION_CODES),
-                s.require(Keys.GUARD_WINDOW),
-                s.require(Keys.GUARD_MAX_BOUNCE_RATE)))
-        .httpPort(s.require(Keys.HTTP_PORT))
-        .adminTokenFile(s.get(Keys.HTTP_ADMIN_TOKEN_FILE).orElse(null))
+                s.require(ReputationKeys.SUPPRESSION_CODES),
+                s.require(ReputationKeys.GUARD_WINDOW),
+                s.require(ReputationKeys.GUARD_MAX_BOUNCE_RATE)))
+        .httpPort(s.require(WorkerKeys.HTTP_PORT))
+        .adminTokenFile(s.get(WorkerKeys.HTTP_ADMIN_TOKEN_FILE).orElse(null))
         .build();
   }
 
   /** Kafka: where, which topics, the group, how the worker watches it. */
   private static void kafka(Settings s, WorkerConfigBuilder b) {
-    b.bootstrapServers(s.require(Keys.BOOTSTRAP_SERVERS))
-        .topic(s.require(Keys.TOPIC))
-        .group(s.require(Keys.GROUP))
+    b.bootstrapServers(s.require(KafkaKeys.BOOTSTRAP_SERVERS))
+        .topic(s.require(KafkaKeys.TOPIC))
+        .group(s.require(KafkaKeys.GROUP))
         .topics(
             new TopicSettings(
-                s.require(Keys.TOPICS_AUTO_CREATE),
-                s.require(Keys.TOPICS_PARTITIONS),
-                s.require(Keys.TOPICS_REPLICATION).shortValue()))
-        .eventsTopic(s.require(Keys.EVENTS_ENABLED) ? s.require(Keys.EVENTS_TOPIC) : null)
-        .ledgerWindow(s.require(Keys.LEDGER_ENABLED) ? s.require(Keys.LEDGER_WINDOW) : null)
+                s.require(KafkaKeys.TOPICS_AUTO_CREATE),
+                s.require(KafkaKeys.TOPICS_PARTITIONS),
+                s.require(KafkaKeys.TOPICS_REPLICATION).shortValue()))
+        .eventsTopic(s.require(KafkaKeys.EVENTS_ENABLED) ? s.require(KafkaKeys.EVENTS_TOPIC) : null)
+        .ledgerWindow(
+            s.require(KafkaKeys.LEDGER_ENABLED) ? s.require(KafkaKeys.LEDGER_WINDOW) : null)
         .kafkaWatch(
-            new KafkaWatch(s.require(Keys.STARTUP_TIMEOUT), s.require(Keys.KAFKA_LOST_AFTER)))
+            new KafkaWatch(
+                s.require(WorkerKeys.STARTUP_TIMEOUT), s.require(WorkerKeys.KAFKA_LOST_AFTER)))
         .kafkaClient(s.kafkaClient());
   }
 
   /** The worker itself: its id, queue, polling, commits and drain. */
   private static void worker(Settings s, WorkerConfigBuilder b, int lanes) {
-    b.workerId(s.get(Keys.WORKER_ID).orElseGet(WorkerConfigReader::defaultWorkerId))
-        .drainTimeout(s.require(Keys.DRAIN_TIMEOUT))
-        .commitInterval(s.require(Keys.COMMIT_INTERVAL))
-        .queueCapacity(s.get(Keys.QUEUE_CAPACITY).orElse(Math.max(MIN_QUEUE_CAPACITY, 2 * lanes)))
-        .queueBytes(s.require(Keys.QUEUE_BYTES))
-        .maxPollRecords(s.require(Keys.MAX_POLL_RECORDS));
+    b.workerId(s.get(WorkerKeys.ID).orElseGet(WorkerConfigReader::defaultWorkerId))
+        .drainTimeout(s.require(WorkerKeys.DRAIN_TIMEOUT))
+        .commitInterval(s.require(WorkerKeys.COMMIT_INTERVAL))
+        .queueCapacity(
+            s.get(WorkerKeys.QUEUE_CAPACITY).orElse(Math.max(MIN_QUEUE_CAPACITY, 2 * lanes)))
+        .queueBytes(s.require(WorkerKeys.QUEUE_BYTES))
+        .maxPollRecords(s.require(WorkerKeys.MAX_POLL_RECORDS));
   }
 
   private static FailureSettings failures(Settings s) {
     return new FailureSettings(
         new RetryPolicy(
-            s.require(Keys.RETRY_DELAYS),
-            s.require(Keys.RETRY_MAX_ATTEMPTS),
-            s.require(Keys.RETRY_MAX_AGE),
-            s.require(Keys.RETRY_JITTER)),
-        s.require(Keys.RETRY_IN_DOUBT),
-        s.require(Keys.FRESH_CONNECTION_ATTEMPTS),
-        s.require(Keys.CLASS_OVERRIDES));
+            s.require(RetryKeys.DELAYS),
+            s.require(RetryKeys.MAX_ATTEMPTS),
+            s.require(RetryKeys.MAX_AGE),
+            s.require(RetryKeys.JITTER)),
+        s.require(RetryKeys.IN_DOUBT),
+        s.require(RetryKeys.FRESH_CONNECTION_ATTEMPTS),
+        s.require(RetryKeys.CLASS_OVERRIDES));
   }
 
   private static JobLimits limits(Settings s) {
-    int maxBytes = s.require(Keys.JOB_MAX_BYTES);
+    int maxBytes = s.require(LimitKeys.JOB_MAX_BYTES);
     return new JobLimits(
         maxBytes,
-        s.get(Keys.JOB_MAX_ATTACHMENT_BYTES)
+        s.get(LimitKeys.JOB_MAX_ATTACHMENT_BYTES)
             .orElse(Math.min(JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES, maxBytes)),
-        s.require(Keys.JOB_MAX_RECIPIENTS));
+        s.require(LimitKeys.JOB_MAX_RECIPIENTS));
   }
 
   /** A setting whose constructor refuses the values read: the refusal, as a config error. */
