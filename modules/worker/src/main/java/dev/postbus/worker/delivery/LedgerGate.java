@@ -59,27 +59,7 @@ final class LedgerGate implements Runnable {
       return;
     }
     try {
-      boolean written = p.awaitLedger(wait);
-      boolean said = false;
-      long until = System.nanoTime(); // while Kafka is lost, and the wait more once it is back
-      while (!written && !stopping.getAsBoolean()) {
-        if (holds.has(Holds.Reason.KAFKA_LOST)
-            || holds.kafkaSilence().compareTo(wait) >= 0) { // lost, or not yet declared so
-          until = System.nanoTime() + wait.toNanos();
-          if (!said) {
-            log.warn(
-                "{}: ledger entry for {} not acknowledged and Kafka is lost; the next message"
-                    + " waits before its final dot until Kafka is back",
-                name,
-                p.delivery());
-            said = true;
-          }
-        } else if (System.nanoTime() - until >= 0) {
-          break;
-        }
-        written = p.awaitLedger(SLICE);
-      }
-      if (!written) {
+      if (!p.awaitLedger(wait) && !awaitWhileKafkaLost(p)) {
         log.warn(
             "{}: ledger entry for {} not acknowledged within {}; going on (a crash now could send"
                 + " it twice)",
@@ -91,5 +71,35 @@ final class LedgerGate implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * After the first wait: waits on while Kafka is lost or has not answered for longer than that
+   * wait (no record could be written), and the wait more once it is back. True when the entry was
+   * written meanwhile; false when the lane stops or Kafka answers and the entry still is not.
+   */
+  private boolean awaitWhileKafkaLost(OutcomeBatch p) throws InterruptedException {
+    boolean said = false;
+    long until = System.nanoTime(); // while Kafka is lost, and the wait more once it is back
+    while (!stopping.getAsBoolean()) {
+      if (holds.has(Holds.Reason.KAFKA_LOST)
+          || holds.kafkaSilence().compareTo(wait) >= 0) { // lost, or not yet declared so
+        until = System.nanoTime() + wait.toNanos();
+        if (!said) {
+          log.warn(
+              "{}: ledger entry for {} not acknowledged and Kafka is lost; the next message"
+                  + " waits before its final dot until Kafka is back",
+              name,
+              p.delivery());
+          said = true;
+        }
+      } else if (System.nanoTime() - until >= 0) {
+        return false;
+      }
+      if (p.awaitLedger(SLICE)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -83,7 +83,15 @@ public final class OutcomeMapper {
       refusals(m, refused);
     } else if (outcome instanceof SendOutcome.Rejected rejected) {
       rejected(m, ready, only, rejected);
-    } else if (outcome instanceof SendOutcome.InDoubt inDoubt) {
+    } else {
+      connectionFailed(m, outcome, only);
+    }
+    return m.build();
+  }
+
+  /** The connection failed: a transient failure, in doubt when it failed after the final dot. */
+  private static void connectionFailed(Builder m, SendOutcome outcome, List<String> only) {
+    if (outcome instanceof SendOutcome.InDoubt inDoubt) {
       m.inDoubt = inDoubt.problem();
       m.steps.add(
           new Failed(
@@ -97,7 +105,6 @@ public final class OutcomeMapper {
               null,
               only));
     }
-    return m.build();
   }
 
   private void rejected(

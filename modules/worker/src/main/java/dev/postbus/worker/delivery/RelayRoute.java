@@ -109,8 +109,7 @@ final class RelayRoute {
     Message message = new Message(mime, recipients, next);
     while (true) {
       if (shared.holds().lanesHeld()) { // bounce guard or Kafka lost: hold the job
-        ahead.releaseKept(); // a connection holding the next envelope is not kept for hours
-        if (giveUpAfter(IDLE_CHECK, d)) {
+        if (giveUpWhileHeld(d)) {
           return handBack(d);
         }
         continue;
@@ -222,6 +221,15 @@ final class RelayRoute {
     Verdict v = shared.classifier().classify(outcome);
     return v.relayLevel()
         && (outcome instanceof SendOutcome.ConnectFailed || v.outcomeClass() == OutcomeClass.FATAL);
+  }
+
+  /**
+   * Delivery is held: lets go of a connection holding the next envelope (not kept for hours), waits
+   * a little; true when the lane stopped or the job's partition is being let go meanwhile.
+   */
+  private boolean giveUpWhileHeld(Delivery d) throws InterruptedException {
+    ahead.releaseKept();
+    return giveUpAfter(IDLE_CHECK, d);
   }
 
   /** Waits {@code wait}; true when the lane stopped or the job's partition is being let go. */
