@@ -2,7 +2,7 @@ package dev.postbus.cli;
 
 import dev.postbus.console.ConsoleConfig;
 import dev.postbus.console.ConsoleServer;
-import dev.postbus.worker.config.Keys;
+import dev.postbus.worker.config.KafkaKeys;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -80,8 +80,12 @@ final class ConsoleCommand implements Callable<Integer> {
                     : System.getenv("POSTBUS_CONSOLE_PASSWORD_FILE") == null
                         ? null
                         : Path.of(System.getenv("POSTBUS_CONSOLE_PASSWORD_FILE")))
-            .eventsTopic(or(eventsTopic, Keys.EVENTS_TOPIC.env(), Keys.EVENTS_TOPIC.defaultValue()))
-            .group(or(group, Keys.GROUP.env(), Keys.GROUP.defaultValue()))
+            .eventsTopic(
+                or(
+                    eventsTopic,
+                    KafkaKeys.EVENTS_TOPIC.env(),
+                    KafkaKeys.EVENTS_TOPIC.defaultValue()))
+            .group(or(group, KafkaKeys.GROUP.env(), KafkaKeys.GROUP.defaultValue()))
             .hostNames(
                 hostNames != null
                     ? hostNames

@@ -1,6 +1,6 @@
 package dev.postbus.cli;
 
-import dev.postbus.worker.config.Keys;
+import dev.postbus.worker.config.KafkaKeys;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -42,12 +42,13 @@ final class KafkaOptions {
   String bootstrapServers() {
     return firstNonNull(
         bootstrapServers,
-        System.getenv(Keys.BOOTSTRAP_SERVERS.env()),
-        Keys.BOOTSTRAP_SERVERS.defaultValue());
+        System.getenv(KafkaKeys.BOOTSTRAP_SERVERS.env()),
+        KafkaKeys.BOOTSTRAP_SERVERS.defaultValue());
   }
 
   String topic() {
-    return firstNonNull(topic, System.getenv(Keys.TOPIC.env()), Keys.TOPIC.defaultValue());
+    return firstNonNull(
+        topic, System.getenv(KafkaKeys.TOPIC.env()), KafkaKeys.TOPIC.defaultValue());
   }
 
   /**

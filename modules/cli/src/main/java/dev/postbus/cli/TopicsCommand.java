@@ -1,6 +1,6 @@
 package dev.postbus.cli;
 
-import dev.postbus.worker.config.Keys;
+import dev.postbus.worker.config.KafkaKeys;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.topics.TopicProvisioner;
@@ -59,8 +59,8 @@ final class TopicsCommand {
       }
       kafka.requireKafka();
       Map<String, String> env = new java.util.HashMap<>(System.getenv());
-      env.put(Keys.BOOTSTRAP_SERVERS.env(), kafka.bootstrapServers());
-      env.put(Keys.TOPIC.env(), kafka.topic());
+      env.put(KafkaKeys.BOOTSTRAP_SERVERS.env(), kafka.bootstrapServers());
+      env.put(KafkaKeys.TOPIC.env(), kafka.topic());
       WorkerConfig worker = WorkerConfig.from(Settings.load(config, env));
       List<String> topics = worker.allTopics();
       // The worker's Kafka client settings (SASL, TLS) apply here too.

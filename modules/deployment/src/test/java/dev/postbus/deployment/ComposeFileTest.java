@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postbus.job.JobCodec;
-import dev.postbus.worker.config.Keys;
+import dev.postbus.worker.config.KafkaKeys;
 import dev.postbus.worker.config.WorkerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,7 +77,7 @@ class ComposeFileTest {
           .isRegularFile();
       Map<String, String> env = Repo.strings(s.get("environment"));
       Repo.assertKnownVariables("docker-compose.yml service " + name, env);
-      assertThat(env.get(Keys.BOOTSTRAP_SERVERS.env())).as(name).isEqualTo("kafka:9092");
+      assertThat(env.get(KafkaKeys.BOOTSTRAP_SERVERS.env())).as(name).isEqualTo("kafka:9092");
       Repo.workerConfig(env); // throws, naming the key, on a bad value
     }
   }

@@ -2,8 +2,8 @@ package dev.postbus.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.postbus.worker.config.Keys;
 import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.config.WorkerKeys;
 import dev.postbus.worker.ops.OpsServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ class ImageAndUnitTest {
     assertThat(from.get(1)).startsWith("FROM eclipse-temurin:21-jre");
     List<String> runtime = lines.subList(lines.indexOf(from.get(1)), lines.size());
     assertThat(runtime).contains("USER 10001:10001");
-    int port = Keys.HTTP_PORT.defaultValue();
+    int port = WorkerKeys.HTTP_PORT.defaultValue();
     assertThat(runtime).contains("EXPOSE " + port);
     String healthcheck =
         String.join(

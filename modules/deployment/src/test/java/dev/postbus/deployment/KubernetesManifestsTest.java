@@ -3,8 +3,9 @@ package dev.postbus.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.postbus.worker.config.Keys;
+import dev.postbus.worker.config.SmtpKeys;
 import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.config.WorkerKeys;
 import dev.postbus.worker.ops.OpsServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -108,7 +109,7 @@ class KubernetesManifestsTest {
   @Test
   void probesUseTheWorkersHealthEndpointsOnItsPort() throws Exception {
     int port = config().httpPort();
-    assertThat(port).isEqualTo(Keys.HTTP_PORT.defaultValue());
+    assertThat(port).isEqualTo(WorkerKeys.HTTP_PORT.defaultValue());
     ContainerPort http =
         worker.getPorts().stream()
             .filter(p -> "http".equals(p.getName()))
@@ -147,8 +148,8 @@ class KubernetesManifestsTest {
 
   @Test
   void adminTokenIsMountedWhereTheTokenFileSettingPoints() {
-    String tokenFile = configMap.getData().get(Keys.HTTP_ADMIN_TOKEN_FILE.env());
-    assertThat(tokenFile).as(Keys.HTTP_ADMIN_TOKEN_FILE.env()).isNotNull();
+    String tokenFile = configMap.getData().get(WorkerKeys.HTTP_ADMIN_TOKEN_FILE.env());
+    assertThat(tokenFile).as(WorkerKeys.HTTP_ADMIN_TOKEN_FILE.env()).isNotNull();
     Volume volume =
         deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
             .filter(v -> v.getSecret() != null)
@@ -170,7 +171,7 @@ class KubernetesManifestsTest {
 
   @Test
   void secretIsMountedWhereThePasswordFileSettingPointsAndRunsAsNonRoot() {
-    String passwordFile = configMap.getData().get(Keys.SMTP_PASSWORD_FILE.env());
+    String passwordFile = configMap.getData().get(SmtpKeys.PASSWORD_FILE.env());
     Volume volume =
         deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
             .filter(v -> v.getSecret() != null)

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.postbus.worker.config.ConfigKey;
+import dev.postbus.worker.config.KafkaKeys;
 import dev.postbus.worker.config.Keys;
 import dev.postbus.worker.config.Settings;
+import dev.postbus.worker.config.SmtpKeys;
 import dev.postbus.worker.config.WorkerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,7 +77,7 @@ final class Repo {
   static void assertKnownVariables(String where, Map<String, String> env) {
     Set<String> keys = new TreeSet<>();
     Keys.ALL.stream().map(ConfigKey::env).forEach(keys::add);
-    String clientPrefix = ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX);
+    String clientPrefix = ConfigKey.envName(KafkaKeys.CLIENT_PREFIX);
     for (String var : env.keySet()) {
       if (var.startsWith(ConfigKey.ENV_PREFIX)) {
         assertThat(
@@ -111,7 +113,7 @@ final class Repo {
 
   static Map<String, String> withPasswordFile(Map<String, String> env, Path file) {
     Map<String, String> copy = new HashMap<>(env);
-    copy.computeIfPresent(Keys.SMTP_PASSWORD_FILE.env(), (k, v) -> file.toString());
+    copy.computeIfPresent(SmtpKeys.PASSWORD_FILE.env(), (k, v) -> file.toString());
     return copy;
   }
 

@@ -16,7 +16,7 @@ public final class ConfigReference {
         """
         # Configuration reference
 
-        <!-- Generated from the key declarations in modules/worker/.../config/Keys.java by ConfigReference.
+        <!-- Generated from the key declarations in modules/worker/.../config/*Keys.java (all listed in Keys.ALL) by ConfigReference.
              ConfigReferenceTest fails when this file and the code disagree; it writes the current text to
              modules/worker/target/configuration.md. -->
 
@@ -30,27 +30,7 @@ public final class ConfigReference {
 
         """);
     for (Importance group : Importance.values()) {
-      md.append("## ").append(group.title()).append("\n\n");
-      md.append("| key | environment variable | meaning | unit | default | allowed |\n");
-      md.append("|---|---|---|---|---|---|\n");
-      List<ConfigKey<?>> keys = Keys.ALL.stream().filter(k -> k.importance() == group).toList();
-      for (ConfigKey<?> k : keys) {
-        md.append("| `")
-            .append(k.name())
-            .append("` | `")
-            .append(k.env())
-            .append("` | ")
-            .append(cell(k.doc()))
-            .append(k.secret() ? " Secret: never logged or shown." : "")
-            .append(" | ")
-            .append(k.type().unit())
-            .append(" | ")
-            .append(k.defaultText() == null ? "(none)" : "`" + cell(k.defaultText()) + "`")
-            .append(" | ")
-            .append(cell(k.type().allowed()))
-            .append(" |\n");
-      }
-      md.append('\n');
+      keyTable(md, group);
     }
     md.append(
         """
@@ -70,28 +50,7 @@ public final class ConfigReference {
         | setting | meaning | default | allowed |
         |---|---|---|---|
         """);
-    RelayKeys.INHERITED.forEach(
-        (setting, base) ->
-            md.append("| `")
-                .append(setting)
-                .append("` | as `")
-                .append(base.name())
-                .append("`, for this relay | `")
-                .append(base.name())
-                .append("` | ")
-                .append(cell(base.type().allowed()))
-                .append(" |\n"));
-    for (ConfigKey<?> k : RelayKeys.OWN) {
-      md.append("| `")
-          .append(RelayKeys.setting(k))
-          .append("` | ")
-          .append(cell(k.doc()))
-          .append(" | `")
-          .append(cell(k.defaultText()))
-          .append("` | ")
-          .append(cell(k.type().allowed()))
-          .append(" |\n");
-    }
+    relayTable(md);
     md.append(
         """
 
@@ -138,9 +97,60 @@ public final class ConfigReference {
         (`json` for JSON lines) and `POSTBUS_LOG_LEVEL`.
         """
             .formatted(
-                Keys.KAFKA_CLIENT_PREFIX,
-                ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX) + "<PROPERTY>"));
+                KafkaKeys.CLIENT_PREFIX,
+                ConfigKey.envName(KafkaKeys.CLIENT_PREFIX) + "<PROPERTY>"));
     return md.toString();
+  }
+
+  /** The keys of one {@link Importance}, in the order of {@link Keys#ALL}. */
+  private static void keyTable(StringBuilder md, Importance group) {
+    md.append("## ").append(group.title()).append("\n\n");
+    md.append("| key | environment variable | meaning | unit | default | allowed |\n");
+    md.append("|---|---|---|---|---|---|\n");
+    List<ConfigKey<?>> keys = Keys.ALL.stream().filter(k -> k.importance() == group).toList();
+    for (ConfigKey<?> k : keys) {
+      md.append("| `")
+          .append(k.name())
+          .append("` | `")
+          .append(k.env())
+          .append("` | ")
+          .append(cell(k.doc()))
+          .append(k.secret() ? " Secret: never logged or shown." : "")
+          .append(" | ")
+          .append(k.type().unit())
+          .append(" | ")
+          .append(k.defaultText() == null ? "(none)" : "`" + cell(k.defaultText()) + "`")
+          .append(" | ")
+          .append(cell(k.type().allowed()))
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  /** A relay's settings: those it takes from {@code smtp.*}, then its own. */
+  private static void relayTable(StringBuilder md) {
+    RelayKeys.INHERITED.forEach(
+        (setting, base) ->
+            md.append("| `")
+                .append(setting)
+                .append("` | as `")
+                .append(base.name())
+                .append("`, for this relay | `")
+                .append(base.name())
+                .append("` | ")
+                .append(cell(base.type().allowed()))
+                .append(" |\n"));
+    for (ConfigKey<?> k : RelayKeys.OWN) {
+      md.append("| `")
+          .append(RelayKeys.setting(k))
+          .append("` | ")
+          .append(cell(k.doc()))
+          .append(" | `")
+          .append(cell(k.defaultText()))
+          .append("` | ")
+          .append(cell(k.type().allowed()))
+          .append(" |\n");
+    }
   }
 
   private static String cell(String s) {

@@ -19,9 +19,30 @@ public final class RelayKeys {
   public static final String PREFIX = "relay.";
 
   /** Relay names: short, and the same in a file and in an environment variable. */
-  public static final Pattern NAME = Keys.RELAY_NAME;
+  public static final Pattern NAME = Pattern.compile("[a-z0-9]{1,32}");
 
   private static final Pattern POOL = Pattern.compile("\\*|[A-Za-z0-9._-]{1,64}");
+
+  public static final ConfigKey<java.util.List<String>> RELAYS =
+      new ConfigKey<>(
+          "relays",
+          Importance.FREQUENT,
+          ValueType.words(NAME, "relay names (lower-case letters and digits, up to 32)"),
+          null,
+          null,
+          false,
+          "Several relays, by name in order of preference, e.g. ses,postfix. Each takes its settings from "
+              + "relay.<name>.* (see \"Several relays\" below) and anything it does not set from the smtp.* key of the "
+              + "same name. Unset: one relay, configured by smtp.*, named default in metrics (so that name is reserved).");
+
+  public static final ConfigKey<RelayMode> MODE =
+      ConfigKey.of(
+          "relays.mode",
+          Importance.FREQUENT,
+          ValueType.choice(RelayMode.values()),
+          RelayMode.FAILOVER,
+          "With several relays: failover sends each job through the first relay (in the order of relays) that is up; "
+              + "weighted spreads jobs over the relays that are up in proportion to relay.<name>.weight.");
 
   /**
    * Settings that default to the worker-wide key, by the setting's name after {@code
@@ -63,29 +84,29 @@ public final class RelayKeys {
     Map<String, ConfigKey<?>> m = new LinkedHashMap<>();
     for (ConfigKey<?> k :
         List.of(
-            Keys.SMTP_HOST,
-            Keys.SMTP_PORT,
-            Keys.SMTP_CONNECTIONS,
-            Keys.SMTP_CONNECTIONS_GLOBAL,
-            Keys.SMTP_TLS,
-            Keys.SMTP_USERNAME,
-            Keys.SMTP_PASSWORD,
-            Keys.SMTP_PASSWORD_FILE,
-            Keys.SMTP_AUTH_MECHANISM,
-            Keys.SMTP_TRUST_STORE,
-            Keys.SMTP_TRUST_STORE_PASSWORD,
-            Keys.SMTP_TLS_VERIFY,
-            Keys.SMTP_HELO_NAME,
-            Keys.SMTP_PIPELINING,
-            Keys.SMTP_CHUNKING,
-            Keys.SMTP_MAX_MESSAGES,
-            Keys.SMTP_MAX_AGE,
-            Keys.SMTP_IDLE_TIMEOUT,
-            Keys.SMTP_CONNECT_TIMEOUT,
-            Keys.SMTP_READ_TIMEOUT,
-            Keys.SMTP_WRITE_TIMEOUT,
-            Keys.SMTP_DATA_DONE_TIMEOUT,
-            Keys.SMTP_AUTH_OVER_PLAINTEXT)) {
+            SmtpKeys.HOST,
+            SmtpKeys.PORT,
+            SmtpKeys.CONNECTIONS,
+            SmtpKeys.CONNECTIONS_GLOBAL,
+            SmtpKeys.TLS,
+            SmtpKeys.USERNAME,
+            SmtpKeys.PASSWORD,
+            SmtpKeys.PASSWORD_FILE,
+            SmtpKeys.AUTH_MECHANISM,
+            SmtpKeys.TRUST_STORE,
+            SmtpKeys.TRUST_STORE_PASSWORD,
+            SmtpKeys.TLS_VERIFY,
+            SmtpKeys.HELO_NAME,
+            SmtpKeys.PIPELINING,
+            SmtpKeys.CHUNKING,
+            SmtpKeys.MAX_MESSAGES,
+            SmtpKeys.MAX_AGE,
+            SmtpKeys.IDLE_TIMEOUT,
+            SmtpKeys.CONNECT_TIMEOUT,
+            SmtpKeys.READ_TIMEOUT,
+            SmtpKeys.WRITE_TIMEOUT,
+            SmtpKeys.DATA_DONE_TIMEOUT,
+            SmtpKeys.AUTH_OVER_PLAINTEXT)) {
       m.put(k.name().substring("smtp.".length()), k);
     }
     return java.util.Collections.unmodifiableMap(m);

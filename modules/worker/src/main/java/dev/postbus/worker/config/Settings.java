@@ -68,7 +68,7 @@ public final class Settings {
   private void readEnvironment(Map<String, String> env) {
     Map<String, String> byEnv = new TreeMap<>();
     Keys.ALL.forEach(k -> byEnv.put(k.env(), k.name()));
-    String clientPrefix = ConfigKey.envName(Keys.KAFKA_CLIENT_PREFIX);
+    String clientPrefix = ConfigKey.envName(KafkaKeys.CLIENT_PREFIX);
     for (var e : new TreeMap<>(env).entrySet()) {
       String var = e.getKey();
       Optional<String> relayKey = RelayKeys.keyOfEnvironment(var);
@@ -96,9 +96,9 @@ public final class Settings {
   }
 
   private void put(String key, String text, String source) {
-    if (key.startsWith(Keys.KAFKA_CLIENT_PREFIX)
-        && key.length() > Keys.KAFKA_CLIENT_PREFIX.length()) {
-      kafkaClient.put(key.substring(Keys.KAFKA_CLIENT_PREFIX.length()), text);
+    if (key.startsWith(KafkaKeys.CLIENT_PREFIX)
+        && key.length() > KafkaKeys.CLIENT_PREFIX.length()) {
+      kafkaClient.put(key.substring(KafkaKeys.CLIENT_PREFIX.length()), text);
       return;
     }
     var relayKey = RelayKeys.parseKey(key);
@@ -152,8 +152,8 @@ public final class Settings {
     if (values.containsKey(RelayKeys.key(name, "password"))
         || values.containsKey(RelayKeys.key(name, "password-file"))) {
       // A relay's own secret replaces the worker-wide one, whichever form either takes.
-      s.values.remove(Keys.SMTP_PASSWORD.name());
-      s.values.remove(Keys.SMTP_PASSWORD_FILE.name());
+      s.values.remove(SmtpKeys.PASSWORD.name());
+      s.values.remove(SmtpKeys.PASSWORD_FILE.name());
     }
     RelayKeys.INHERITED.forEach(
         (setting, base) -> {

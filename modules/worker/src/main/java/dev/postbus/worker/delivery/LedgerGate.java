@@ -1,7 +1,7 @@
 package dev.postbus.worker.delivery;
 
 import dev.postbus.worker.dispatch.Holds;
-import dev.postbus.worker.outcome.Outcomes;
+import dev.postbus.worker.outcome.OutcomeBatch;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -27,7 +27,7 @@ final class LedgerGate implements Runnable {
   private final Duration wait;
 
   /** The last attempt the lane recorded, until its ledger entry is safe; on the lane's thread. */
-  private Outcomes.Batch previous;
+  private OutcomeBatch previous;
 
   LedgerGate(String name, Holds holds, BooleanSupplier stopping) {
     this(name, holds, stopping, LEDGER_WAIT);
@@ -42,7 +42,7 @@ final class LedgerGate implements Runnable {
   }
 
   /** The lane recorded an attempt: the next final dot waits for its ledger entry. */
-  void after(Outcomes.Batch batch) {
+  void after(OutcomeBatch batch) {
     previous = batch;
   }
 
@@ -54,32 +54,12 @@ final class LedgerGate implements Runnable {
    */
   @Override
   public void run() {
-    Outcomes.Batch p = previous;
+    OutcomeBatch p = previous;
     if (p == null) {
       return;
     }
     try {
-      boolean written = p.awaitLedger(wait);
-      boolean said = false;
-      long until = System.nanoTime(); // while Kafka is lost, and the wait more once it is back
-      while (!written && !stopping.getAsBoolean()) {
-        if (holds.has(Holds.Reason.KAFKA_LOST)
-            || holds.kafkaSilence().compareTo(wait) >= 0) { // lost, or not yet declared so
-          until = System.nanoTime() + wait.toNanos();
-          if (!said) {
-            log.warn(
-                "{}: ledger entry for {} not acknowledged and Kafka is lost; the next message"
-                    + " waits before its final dot until Kafka is back",
-                name,
-                p.delivery());
-            said = true;
-          }
-        } else if (System.nanoTime() - until >= 0) {
-          break;
-        }
-        written = p.awaitLedger(SLICE);
-      }
-      if (!written) {
+      if (!p.awaitLedger(wait) && !awaitWhileKafkaLost(p)) {
         log.warn(
             "{}: ledger entry for {} not acknowledged within {}; going on (a crash now could send"
                 + " it twice)",
@@ -91,5 +71,35 @@ final class LedgerGate implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * After the first wait: waits on while Kafka is lost or has not answered for longer than that
+   * wait (no record could be written), and the wait more once it is back. True when the entry was
+   * written meanwhile; false when the lane stops or Kafka answers and the entry still is not.
+   */
+  private boolean awaitWhileKafkaLost(OutcomeBatch p) throws InterruptedException {
+    boolean said = false;
+    long until = System.nanoTime(); // while Kafka is lost, and the wait more once it is back
+    while (!stopping.getAsBoolean()) {
+      if (holds.has(Holds.Reason.KAFKA_LOST)
+          || holds.kafkaSilence().compareTo(wait) >= 0) { // lost, or not yet declared so
+        until = System.nanoTime() + wait.toNanos();
+        if (!said) {
+          log.warn(
+              "{}: ledger entry for {} not acknowledged and Kafka is lost; the next message"
+                  + " waits before its final dot until Kafka is back",
+              name,
+              p.delivery());
+          said = true;
+        }
+      } else if (System.nanoTime() - until >= 0) {
+        return false;
+      }
+      if (p.awaitLedger(SLICE)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

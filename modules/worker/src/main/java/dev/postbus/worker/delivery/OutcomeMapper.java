@@ -83,7 +83,15 @@ public final class OutcomeMapper {
       refusals(m, refused);
     } else if (outcome instanceof SendOutcome.Rejected rejected) {
       rejected(m, ready, only, rejected);
-    } else if (outcome instanceof SendOutcome.InDoubt inDoubt) {
+    } else {
+      connectionFailed(m, outcome, only);
+    }
+    return m.build();
+  }
+
+  /** The connection failed: a transient failure, in doubt when it failed after the final dot. */
+  private static void connectionFailed(Builder m, SendOutcome outcome, List<String> only) {
+    if (outcome instanceof SendOutcome.InDoubt inDoubt) {
       m.inDoubt = inDoubt.problem();
       m.steps.add(
           new Failed(
@@ -97,7 +105,6 @@ public final class OutcomeMapper {
               null,
               only));
     }
-    return m.build();
   }
 
   private void rejected(
@@ -130,7 +137,7 @@ public final class OutcomeMapper {
   /**
    * Refused recipients, grouped: the permanent ones are dead-lettered (and may be suppressed); the
    * throttled ones (what the classifier calls a throttle: 421, 454, 4.7.x) slow the relay as a 421
-   * does and are held (see {@link dev.postbus.worker.outcome.Outcomes.Batch#throttled}); the other
+   * does and are held (see {@link dev.postbus.worker.outcome.OutcomeBatch#throttled}); the other
    * transient ones (a full mailbox, 452 4.2.2, too) are retried on the ladder.
    */
   private void refusals(Builder m, SendOutcome.RecipientsRefused refused) {

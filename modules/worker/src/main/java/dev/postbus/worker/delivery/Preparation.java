@@ -110,16 +110,15 @@ public final class Preparation {
           Failure.poison("(payload): could not be decoded: " + e.getClass().getSimpleName()),
           only);
     }
+    Result notNow = notNow(job, only);
+    return notNow != null ? notNow : message(job, only);
+  }
+
+  /** Why the job is not sent now (expired, no relay for its pool, not due yet), or null. */
+  private Result notNow(Job job, List<String> only) {
     if (job.expiresAt() != null && clock.instant().isAfter(job.expiresAt())) {
-      return new Refused(
-          job,
-          new Failure(
-              OutcomeClass.EXPIRED,
-              "expiresAt " + job.expiresAt() + " passed before it could be sent",
-              null,
-              null,
-              false),
-          only);
+      String reason = "expiresAt " + job.expiresAt() + " passed before it could be sent";
+      return new Refused(job, new Failure(OutcomeClass.EXPIRED, reason, null, null, false), only);
     }
     String pool = RelayConfig.poolOf(job);
     if (!poolServed.test(pool)) {
@@ -138,6 +137,11 @@ public final class Preparation {
     if (job.notBefore() != null && clock.instant().isBefore(job.notBefore())) {
       return new NotYet(job, job.notBefore());
     }
+    return null;
+  }
+
+  /** The message and its envelope, less the recipients on the suppression list. */
+  private Result message(Job job, List<String> only) {
     try {
       Address[] recipients = MessageBuilder.envelope(job, only);
       if (recipients.length == 0) {
@@ -145,25 +149,10 @@ public final class Preparation {
             job, Failure.poison("postbus.recipients: names none of the job's recipients"), null);
       }
       List<Address> kept = new ArrayList<>(recipients.length);
-      List<String> suppressed = null;
-      String reason = null;
-      for (Address a : recipients) {
-        String address = ((InternetAddress) a).getAddress();
-        SuppressionSet.Match m = suppressions.check(address);
-        if (m == null) {
-          kept.add(a);
-        } else {
-          if (suppressed == null) {
-            suppressed = new ArrayList<>();
-            reason = m.reason();
-          }
-          suppressed.add(address);
-        }
-      }
-      if (suppressed == null) {
+      Suppressed s = suppressed(recipients, kept);
+      if (s == null) {
         return new Ready(job, builder.build(job), recipients);
       }
-      Suppressed s = new Suppressed(List.copyOf(suppressed), reason);
       if (kept.isEmpty()) {
         return new Refused(job, s.failure(), s.addresses());
       }
@@ -180,5 +169,28 @@ public final class Preparation {
           Failure.poison("(message): cannot build MIME message: " + e.getClass().getSimpleName()),
           only);
     }
+  }
+
+  /**
+   * The recipients on the suppression list (with the first one's reason), or null when none; the
+   * others are added to {@code kept}.
+   */
+  private Suppressed suppressed(Address[] recipients, List<Address> kept) {
+    List<String> suppressed = null;
+    String reason = null;
+    for (Address a : recipients) {
+      String address = ((InternetAddress) a).getAddress();
+      SuppressionSet.Match m = suppressions.check(address);
+      if (m == null) {
+        kept.add(a);
+      } else {
+        if (suppressed == null) {
+          suppressed = new ArrayList<>();
+          reason = m.reason();
+        }
+        suppressed.add(address);
+      }
+    }
+    return suppressed == null ? null : new Suppressed(List.copyOf(suppressed), reason);
   }
 }

@@ -2,9 +2,13 @@ package dev.postbus.worker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigReferenceTest {
@@ -36,5 +40,28 @@ class ConfigReferenceTest {
         .contains("## Frequently used")
         .contains("## Rarely used")
         .contains("POSTBUS_KAFKA_CLIENT_<PROPERTY>");
+  }
+
+  @Test
+  void everyKeyDeclaredInAnAreaIsListedOnceInAll() throws Exception {
+    List<ConfigKey<?>> declared = new ArrayList<>();
+    for (Class<?> area :
+        List.of(
+            KafkaKeys.class,
+            SmtpKeys.class,
+            RelayKeys.class,
+            LimitKeys.class,
+            RetryKeys.class,
+            ReputationKeys.class,
+            WorkerKeys.class)) {
+      for (Field f : area.getDeclaredFields()) {
+        if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigKey.class) {
+          f.setAccessible(true);
+          declared.add((ConfigKey<?>) f.get(null));
+        }
+      }
+    }
+    declared.removeAll(RelayKeys.OWN); // templates of relay.<name>.*, documented on their own
+    assertThat(Keys.ALL).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(declared);
   }
 }

@@ -73,9 +73,9 @@ class WorkerConfigTest {
 
   @Test
   void everyKeyHasTheMatchingEnvironmentVariable() {
-    assertThat(Keys.SMTP_TLS.env()).isEqualTo("POSTBUS_SMTP_TLS");
-    assertThat(Keys.BOOTSTRAP_SERVERS.env()).isEqualTo("POSTBUS_KAFKA_BOOTSTRAP_SERVERS");
-    assertThat(Keys.SMTP_MAX_MESSAGES.env()).isEqualTo("POSTBUS_SMTP_MAX_MESSAGES_PER_CONNECTION");
+    assertThat(SmtpKeys.TLS.env()).isEqualTo("POSTBUS_SMTP_TLS");
+    assertThat(KafkaKeys.BOOTSTRAP_SERVERS.env()).isEqualTo("POSTBUS_KAFKA_BOOTSTRAP_SERVERS");
+    assertThat(SmtpKeys.MAX_MESSAGES.env()).isEqualTo("POSTBUS_SMTP_MAX_MESSAGES_PER_CONNECTION");
     assertThat(Keys.ALL).extracting(ConfigKey::name).doesNotHaveDuplicates();
   }
 

@@ -8,6 +8,7 @@ import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.Holds;
 import dev.postbus.worker.dispatch.PartitionOffsets;
 import dev.postbus.worker.outcome.DurableSender;
+import dev.postbus.worker.outcome.OutcomeBatch;
 import dev.postbus.worker.outcome.OutcomeListener;
 import dev.postbus.worker.outcome.Outcomes;
 import dev.postbus.worker.retry.RetryPolicy;
@@ -61,7 +62,7 @@ class LedgerGateTest {
     // A wait of 1 s (10 s in a worker): Kafka quiet for 2 s, not yet declared lost.
     holds.watchKafkaSilence(() -> Duration.ofSeconds(2));
     LedgerGate gate = new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1));
-    Outcomes.Batch batch = outcomes.begin(d, null, 1, null);
+    OutcomeBatch batch = outcomes.begin(d, null, 1, null);
     batch.end();
     gate.after(batch);
     Thread t = new Thread(gate, "gate");

@@ -90,7 +90,7 @@ class OutcomesTest {
   @Test
   void aDeliverysLedgerEntryGoesOutBesideItsEventWithoutWaitingForItAndCarriesTheEvent() {
     Delivery d = delivery(7);
-    Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
+    OutcomeBatch batch = outcomes.begin(d, job(), 1, null);
     batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
     batch.end();
     assertThat(topics(producer)).containsExactly("jobs.events");
@@ -116,7 +116,7 @@ class OutcomesTest {
 
   @Test
   void aRecordANewOwnerSkipsThroughTheLedgerHasItsDeliveredEventWrittenAgain() {
-    Outcomes.Batch batch = outcomes.begin(delivery(7), job(), 1, null);
+    OutcomeBatch batch = outcomes.begin(delivery(7), job(), 1, null);
     batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
     batch.end();
     byte[] firstEvent = producer.history().get(0).value();
@@ -136,14 +136,14 @@ class OutcomesTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> finished.contains(skipped));
   }
 
-  private static boolean batchLedgerWritten(Outcomes.Batch batch) throws InterruptedException {
+  private static boolean batchLedgerWritten(OutcomeBatch batch) throws InterruptedException {
     return batch.awaitLedger(Duration.ZERO);
   }
 
   @Test
   void aPermanentFailureIsDeadLetteredWithItsRawBytesAndTheLedgerEntryWaitsForTheDeadLetter() {
     Delivery d = delivery(8);
-    Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
+    OutcomeBatch batch = outcomes.begin(d, job(), 1, null);
     batch.failed(
         new Failure(
             OutcomeClass.PERMANENT,
@@ -179,7 +179,7 @@ class OutcomesTest {
   @Test
   void aTransientFailureGoesToTheFirstTierOfTheLadder() {
     Delivery d = delivery(9);
-    Outcomes.Batch batch = outcomes.begin(d, job(), 1, null);
+    OutcomeBatch batch = outcomes.begin(d, job(), 1, null);
     batch.failed(
         new Failure(
             OutcomeClass.TRANSIENT,
@@ -209,7 +209,7 @@ class OutcomesTest {
 
   @Test
   void aFirstThrottleIsHeldWithoutCountingButStartsTheClockOfRetryMaxAge() {
-    Outcomes.Batch batch = outcomes.begin(delivery(10), job(), 1, null);
+    OutcomeBatch batch = outcomes.begin(delivery(10), job(), 1, null);
     batch.throttled(throttle(), null, null);
     batch.end();
     ProducerRecord<byte[], byte[]> held =
@@ -225,7 +225,7 @@ class OutcomesTest {
 
   @Test
   void aThrottleThatLastsLongerThanRetryMaxAgeIsDeadLettered() {
-    Outcomes.Batch batch =
+    OutcomeBatch batch =
         outcomes.begin(delivery(11), job(), 2, CLOCK.instant().minus(Duration.ofDays(2)));
     batch.throttled(throttle(), null, null);
     batch.end();
@@ -234,7 +234,7 @@ class OutcomesTest {
 
   @Test
   void aRepeatedThrottleCountsAsAnAttemptUpToRetryMaxAttempts() {
-    Outcomes.Batch batch =
+    OutcomeBatch batch =
         outcomes.begin(delivery(12), job(), 5, CLOCK.instant().minus(Duration.ofMinutes(5)));
     batch.throttled(throttle(), null, null);
     batch.end();

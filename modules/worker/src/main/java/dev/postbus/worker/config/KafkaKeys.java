@@ -1,0 +1,105 @@
+package dev.postbus.worker.config;
+
+import static dev.postbus.worker.config.Importance.ESSENTIAL;
+import static dev.postbus.worker.config.Importance.FREQUENT;
+import static dev.postbus.worker.config.Importance.RARE;
+
+import java.time.Duration;
+
+/**
+ * The keys of Kafka: where it is, the topics the worker reads and writes (jobs, events, the send
+ * ledger), and how missing topics are created. Kafka client settings pass through under {@link
+ * #CLIENT_PREFIX}. Every key is also listed, in the order of the configuration reference, in {@link
+ * Keys#ALL}.
+ */
+public final class KafkaKeys {
+
+  private KafkaKeys() {}
+
+  /**
+   * Kafka client settings pass through under this prefix: {@code
+   * kafka.client.security.protocol=SASL_SSL}.
+   */
+  public static final String CLIENT_PREFIX = "kafka.client.";
+
+  public static final ConfigKey<String> BOOTSTRAP_SERVERS =
+      ConfigKey.of(
+          "kafka.bootstrap-servers",
+          ESSENTIAL,
+          ValueType.nonEmpty(),
+          "localhost:9092",
+          "Kafka brokers to start from, host:port[,host:port...].");
+
+  public static final ConfigKey<String> TOPIC =
+      ConfigKey.of(
+          "topic",
+          ESSENTIAL,
+          ValueType.nonEmpty(),
+          "postbus.jobs",
+          "The jobs topic. The dead-letter topic is <topic>.dlt.");
+
+  public static final ConfigKey<String> GROUP =
+      ConfigKey.of(
+          "group",
+          ESSENTIAL,
+          ValueType.nonEmpty(),
+          "postbus-workers",
+          "Kafka consumer group shared by every worker of one deployment.");
+
+  public static final ConfigKey<Boolean> TOPICS_AUTO_CREATE =
+      ConfigKey.of(
+          "topics.auto-create",
+          FREQUENT,
+          ValueType.bool(),
+          true,
+          "Create missing topics at start-up.");
+
+  public static final ConfigKey<Integer> TOPICS_PARTITIONS =
+      ConfigKey.of(
+          "topics.partitions",
+          FREQUENT,
+          ValueType.integer(1, 10_000),
+          6,
+          "Partitions of topics the worker creates: the most workers that can share the load.");
+
+  public static final ConfigKey<Integer> TOPICS_REPLICATION =
+      ConfigKey.of(
+          "topics.replication",
+          FREQUENT,
+          ValueType.integer(1, 100),
+          1,
+          "Replication factor of topics the worker creates (3 in production).");
+
+  public static final ConfigKey<String> EVENTS_TOPIC =
+      ConfigKey.of(
+          "events.topic",
+          FREQUENT,
+          ValueType.nonEmpty(),
+          "postbus.events",
+          "Topic of outcome events (delivered, deferred, dead-lettered, in-doubt), keyed by job id.");
+
+  public static final ConfigKey<Boolean> EVENTS_ENABLED =
+      ConfigKey.of(
+          "events.enabled",
+          FREQUENT,
+          ValueType.bool(),
+          true,
+          "Write an outcome event for every delivery, retry and dead letter. Off saves one Kafka record per job.");
+
+  public static final ConfigKey<Boolean> LEDGER_ENABLED =
+      ConfigKey.of(
+          "ledger.enabled",
+          FREQUENT,
+          ValueType.bool(),
+          true,
+          "Record every finished job in the send ledger (<topic>.ledger, compacted) so that a worker taking over a "
+              + "partition after a crash skips jobs already sent. Off saves one Kafka record per job.");
+
+  public static final ConfigKey<Duration> LEDGER_WINDOW =
+      ConfigKey.of(
+          "ledger.window",
+          RARE,
+          ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)),
+          Duration.ofDays(1),
+          "How far back a worker taking over a partition reads the send ledger; the ledger topic keeps twice this.");
+}

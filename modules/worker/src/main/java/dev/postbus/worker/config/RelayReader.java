@@ -1,0 +1,158 @@
+package dev.postbus.worker.config;
+
+import dev.postbus.smtp.Secret;
+import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.smtp.TrustStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the relays from {@link Settings}: the single relay of the {@code smtp.*} keys, or the
+ * relays {@code relays} names, each from its own {@code relay.<name>.*} keys over the {@code
+ * smtp.*} ones.
+ */
+final class RelayReader {
+
+  private RelayReader() {}
+
+  static List<RelayConfig> relays(Settings s) {
+    List<String> names = s.get(RelayKeys.RELAYS).orElse(null);
+    if (names == null) {
+      checkNoRelayKeys(s);
+      return List.of(single(s));
+    }
+    checkNames(s, names);
+    List<RelayConfig> list = new ArrayList<>();
+    for (String name : names) {
+      list.add(named(s, name));
+    }
+    return list;
+  }
+
+  /** The one relay of the {@code smtp.*} keys (and the worker's own rate limits). */
+  private static RelayConfig single(Settings s) {
+    SmtpConfig smtp;
+    try {
+      smtp = smtp(s);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    return new RelayConfig(
+        RelayConfig.SINGLE,
+        smtp,
+        s.require(SmtpKeys.CONNECTIONS),
+        s.require(SmtpKeys.CONNECTIONS_GLOBAL),
+        s.require(LimitKeys.RATE_LIMIT),
+        s.require(LimitKeys.RATE_LIMIT_GLOBAL),
+        1,
+        List.of(RelayConfig.ANY_POOL));
+  }
+
+  private static RelayConfig named(Settings s, String name) {
+    Settings r = s.forRelay(name);
+    try {
+      return new RelayConfig(
+          name,
+          smtp(r),
+          r.require(SmtpKeys.CONNECTIONS),
+          r.require(SmtpKeys.CONNECTIONS_GLOBAL),
+          s.requireForRelay(RelayKeys.RATE_LIMIT, name),
+          s.requireForRelay(RelayKeys.RATE_LIMIT_GLOBAL, name),
+          s.requireForRelay(RelayKeys.WEIGHT, name),
+          s.requireForRelay(RelayKeys.POOLS, name));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new ConfigException("relay " + name + ": " + e.getMessage());
+    }
+  }
+
+  private static void checkNoRelayKeys(Settings s) {
+    if (s.relayNamesWithKeys().isEmpty()) {
+      return;
+    }
+    throw new ConfigException(
+        "relay."
+            + s.relayNamesWithKeys().iterator().next()
+            + ".* keys are set but relays ("
+            + RelayKeys.RELAYS.env()
+            + ") is not; list the relays in order, e.g. relays="
+            + String.join(",", s.relayNamesWithKeys()));
+  }
+
+  private static void checkNames(Settings s, List<String> names) {
+    if (names.contains(RelayConfig.SINGLE)) {
+      throw new ConfigException(
+          "relays ("
+              + RelayKeys.RELAYS.env()
+              + "): the name '"
+              + RelayConfig.SINGLE
+              + "' is reserved for the single relay configured by smtp.*; choose another name");
+    }
+    for (String withKeys : s.relayNamesWithKeys()) {
+      if (!names.contains(withKeys)) {
+        throw new ConfigException(
+            "relay."
+                + withKeys
+                + ".* keys are set but "
+                + withKeys
+                + " is not in relays ("
+                + String.join(",", names)
+                + ")");
+      }
+    }
+  }
+
+  /** One relay's SMTP settings; {@code s} is the relay's view of the settings. */
+  static SmtpConfig smtp(Settings s) {
+    return SmtpConfig.builder(
+            s.require(SmtpKeys.HOST), s.require(SmtpKeys.PORT), s.require(SmtpKeys.TLS))
+        .credentials(s.get(SmtpKeys.USERNAME).orElse(null), password(s))
+        .verifyCertificates(s.require(SmtpKeys.TLS_VERIFY))
+        .heloName(s.get(SmtpKeys.HELO_NAME).orElse(null))
+        .connectTimeout(s.require(SmtpKeys.CONNECT_TIMEOUT))
+        .readTimeout(s.require(SmtpKeys.READ_TIMEOUT))
+        .writeTimeout(s.require(SmtpKeys.WRITE_TIMEOUT))
+        .dataDoneTimeout(s.require(SmtpKeys.DATA_DONE_TIMEOUT))
+        .authOverPlaintext(s.require(SmtpKeys.AUTH_OVER_PLAINTEXT) == PlaintextAuth.ALLOW)
+        .maxMessagesPerConnection(s.require(SmtpKeys.MAX_MESSAGES))
+        .maxConnectionAge(s.require(SmtpKeys.MAX_AGE))
+        .idleTimeout(s.require(SmtpKeys.IDLE_TIMEOUT))
+        .authMechanism(s.require(SmtpKeys.AUTH_MECHANISM))
+        .trustStore(trustStore(s))
+        .pipelining(s.require(SmtpKeys.PIPELINING) == ExtensionUse.AUTO)
+        .chunking(s.require(SmtpKeys.CHUNKING) == ExtensionUse.AUTO)
+        .build();
+  }
+
+  private static TrustStore trustStore(Settings s) {
+    return s.get(SmtpKeys.TRUST_STORE)
+        .map(
+            f ->
+                TrustStore.load(
+                    Path.of(f), s.get(SmtpKeys.TRUST_STORE_PASSWORD).map(Secret::of).orElse(null)))
+        .orElse(null);
+  }
+
+  private static Secret password(Settings s) {
+    var inline = s.get(SmtpKeys.PASSWORD);
+    var file = s.get(SmtpKeys.PASSWORD_FILE);
+    if (inline.isPresent() && file.isPresent()) {
+      throw new ConfigException("smtp.password and smtp.password-file are both set; set one");
+    }
+    if (file.isEmpty()) {
+      return inline.map(Secret::of).orElse(null);
+    }
+    try {
+      return Secret.fromFile(Path.of(file.get()));
+    } catch (IOException e) {
+      throw new ConfigException(
+          "smtp.password-file ("
+              + SmtpKeys.PASSWORD_FILE.env()
+              + "): cannot read "
+              + file.get()
+              + ": "
+              + e.getClass().getSimpleName());
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.postbus.worker.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The checks of a {@link WorkerConfig} that span several keys (each key's own range is checked when
+ * it is read): each failure is a {@link ConfigException} naming the keys and their values.
+ */
+final class WorkerConfigChecks {
+
+  /** Kafka's default consumer session timeout (session.timeout.ms). */
+  private static final Duration KAFKA_SESSION_TIMEOUT = Duration.ofSeconds(45);
+
+  /** Kafka's default max.poll.interval.ms. */
+  private static final Duration KAFKA_POLL_INTERVAL = Duration.ofMinutes(5);
+
+  /** How long the commit after a drain may take (ConsumeLoop's commit timeout). */
+  private static final Duration COMMIT_MARGIN = Duration.ofSeconds(10);
+
+  private WorkerConfigChecks() {}
+
+  /** What the {@link WorkerConfig} constructor checks. */
+  static void check(
+      List<RelayConfig> relays,
+      Duration reconnectBackoff,
+      Duration reconnectBackoffMax,
+      Duration drainTimeout,
+      Map<String, String> kafkaClient,
+      int queueCapacity) {
+    if (relays.isEmpty()) {
+      throw new ConfigException("no relay configured");
+    }
+    if (reconnectBackoffMax.compareTo(reconnectBackoff) < 0) {
+      throw new ConfigException(
+          "smtp.reconnect-backoff-max ("
+              + ValueType.format(reconnectBackoffMax)
+              + ") must not be shorter than smtp.reconnect-backoff ("
+              + ValueType.format(reconnectBackoff)
+              + ")");
+    }
+    checkDrainFitsPollInterval(drainTimeout, kafkaClient);
+    int lanes = lanes(relays);
+    if (queueCapacity < lanes) {
+      throw new ConfigException(
+          "worker.queue-capacity ("
+              + queueCapacity
+              + ") must be at least the connections of all relays ("
+              + lanes
+              + ") so that every lane can have work");
+    }
+  }
+
+  /** Sender lanes: one per connection of every relay. */
+  static int lanes(List<RelayConfig> relays) {
+    return relays.stream().mapToInt(RelayConfig::connections).sum();
+  }
+
+  /**
+   * Kafka must be declared lost (holding delivery) before the group can give this worker's
+   * partitions to another: worker.kafka-lost-after shorter than the consumer's session timeout.
+   */
+  static void checkKafkaLostAfter(Duration lostAfter, Map<String, String> kafkaClient) {
+    Duration session = kafkaMillis(kafkaClient, "session.timeout.ms", KAFKA_SESSION_TIMEOUT);
+    if (lostAfter.compareTo(session) >= 0) {
+      throw new ConfigException(
+          WorkerKeys.KAFKA_LOST_AFTER.name()
+              + " ("
+              + WorkerKeys.KAFKA_LOST_AFTER.env()
+              + ") is "
+              + lostAfter.toSeconds()
+              + " s: it must be shorter than the consumer's session.timeout.ms ("
+              + session.toMillis()
+              + " ms), or another worker could take over while this one still sends");
+    }
+  }
+
+  /**
+   * A revocation drains inside the consumer's poll: a drain longer than max.poll.interval.ms would
+   * have the member evicted in the middle of handing its partitions over.
+   */
+  private static void checkDrainFitsPollInterval(
+      Duration drainTimeout, Map<String, String> kafkaClient) {
+    if (drainTimeout == null) {
+      return;
+    }
+    Duration poll = kafkaMillis(kafkaClient, "max.poll.interval.ms", KAFKA_POLL_INTERVAL);
+    if (drainTimeout.plus(COMMIT_MARGIN).compareTo(poll) >= 0) {
+      throw new ConfigException(
+          "worker.drain-timeout ("
+              + ValueType.format(drainTimeout)
+              + ") plus "
+              + ValueType.format(COMMIT_MARGIN)
+              + " to commit must be shorter than the consumer's max.poll.interval.ms ("
+              + ValueType.format(poll)
+              + "); shorten the drain timeout or raise kafka.client.max.poll.interval.ms");
+    }
+  }
+
+  /**
+   * A Kafka client setting in milliseconds (spaces around the number allowed, as Kafka's own
+   * parsing does), or its default when not set.
+   */
+  private static Duration kafkaMillis(
+      Map<String, String> kafkaClient, String key, Duration otherwise) {
+    String set = kafkaClient.get(key);
+    if (set == null) {
+      return otherwise;
+    }
+    try {
+      return Duration.ofMillis(Long.parseLong(set.trim()));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          KafkaKeys.CLIENT_PREFIX + key + ": expected milliseconds; got '" + set + "'");
+    }
+  }
+}

@@ -1,0 +1,254 @@
+package dev.postbus.worker.delivery;
+
+import dev.postbus.smtp.Envelope;
+import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.smtp.SendOutcome;
+import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.smtp.Verdict;
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.relay.ConnectionPool;
+import dev.postbus.worker.relay.Relay;
+import dev.postbus.worker.relay.Relays;
+import dev.postbus.worker.relay.SendRate;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import jakarta.mail.Address;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lane's way to a relay for a job: the relay the job goes to ({@link Relays}), a connection of
+ * it, its send rate, then the send. After a connection-level failure it sends again at once on a
+ * fresh connection (resilience4j, a couple of attempts); when the relay itself refuses us
+ * (unreachable, authentication, TLS) it is taken out and the job goes to the next relay, or waits
+ * for the relay's probe when none is left, never charging the job. While delivery is held, or when
+ * the lane stops or its partition is let go before the job's transaction began, the job is handed
+ * back unsent. Used on the lane's thread.
+ */
+final class RelayRoute {
+
+  private static final Logger log = LoggerFactory.getLogger(SenderLane.class);
+
+  /** How often a held lane looks again whether it may go on. */
+  static final Duration IDLE_CHECK = Duration.ofMillis(250);
+
+  /** Longest a lane waits for a connection of the chosen relay before choosing again. */
+  private static final Duration BORROW_WAIT = Duration.ofMillis(250);
+
+  /** A send that ended (not given up): the relay it went to and what came of it. */
+  record Sent(Relay relay, SendOutcome outcome) {}
+
+  /**
+   * One try on one relay: its connection (null when none came free in time) and how it was picked.
+   */
+  private record Leg(Relay relay, ConnectionPool.Lease lease, Relays.Pick pick) {}
+
+  /** The message of a job and the envelope of the job taken ahead (or null). */
+  private record Message(MimeMessage mime, Address[] recipients, Envelope next) {}
+
+  private final String name;
+  private final SenderLane.Shared shared;
+  private final TakeAhead ahead;
+  private final Runnable beforeDot;
+  private final CountDownLatch stop;
+  private final Retry freshConnection;
+
+  /** Whether the job at hand reached its SMTP transaction (an error after it is in doubt). */
+  private boolean transactionStarted;
+
+  /**
+   * @param beforeDot run by the connection just before each final dot (the lane's ledger gate)
+   * @param stop counted down when the lane stops
+   */
+  RelayRoute(
+      String name,
+      SenderLane.Shared shared,
+      TakeAhead ahead,
+      Runnable beforeDot,
+      CountDownLatch stop) {
+    this.name = name;
+    this.shared = shared;
+    this.ahead = ahead;
+    this.beforeDot = beforeDot;
+    this.stop = stop;
+    this.freshConnection =
+        Retry.of(
+            name,
+            RetryConfig.<SendOutcome>custom()
+                .maxAttempts(shared.freshConnectionAttempts())
+                .waitDuration(Duration.ofMillis(50))
+                .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
+                .failAfterMaxAttempts(false)
+                .build());
+  }
+
+  /** A new job is at hand: it has not reached its SMTP transaction. */
+  void nextJob() {
+    transactionStarted = false;
+  }
+
+  /** Whether the job at hand reached its SMTP transaction. */
+  boolean transactionStarted() {
+    return transactionStarted;
+  }
+
+  /**
+   * Sends through the relay the job goes to; a relay that refuses us is taken out and the job goes
+   * to the next, or waits for a probe when none is left. Null when given up (stopping, or the
+   * partition let go): the job was handed back.
+   *
+   * @param next the envelope of the job taken ahead, to announce behind this message, or null
+   */
+  Sent send(Delivery d, String pool, MimeMessage mime, Address[] recipients, Envelope next)
+      throws InterruptedException {
+    Message message = new Message(mime, recipients, next);
+    while (true) {
+      if (shared.holds().lanesHeld()) { // bounce guard or Kafka lost: hold the job
+        if (giveUpWhileHeld(d)) {
+          return handBack(d);
+        }
+        continue;
+      }
+      Leg leg = nextLeg(pool);
+      if (leg.relay() == null) { // every relay of the pool is out, none due for a probe
+        if (giveUpAfter(leg.pick().waitFor(), d)) {
+          return handBack(d);
+        }
+        continue;
+      }
+      SendOutcome outcome = sendOn(leg, d, message);
+      if (outcome == null) {
+        if (stopping() || d.owner().releasing()) {
+          return handBack(d);
+        }
+        continue; // no connection came free in time: choose again, the relay may be out by now
+      }
+      if (!relayProblem(outcome)) {
+        leg.relay().answered();
+        return new Sent(leg.relay(), outcome);
+      }
+      leg.relay().failed(OutcomeMapper.problem(outcome));
+    }
+  }
+
+  /** The connection kept for this job when it was taken ahead, else a relay's pick and a borrow. */
+  private Leg nextLeg(String pool) throws InterruptedException {
+    TakeAhead.Kept kept = ahead.takeKept();
+    if (kept != null) {
+      return new Leg(kept.relay(), kept.lease(), null);
+    }
+    Relays.Pick pick = shared.relays().pick(pool);
+    Relay relay = pick.relay();
+    ConnectionPool.Lease lease =
+        relay == null ? null : relay.connections().borrow(BORROW_WAIT, beforeDot);
+    return new Leg(relay, lease, pick);
+  }
+
+  /** Sends on the leg's connection once the rates allow; null when nothing was sent. */
+  private SendOutcome sendOn(Leg leg, Delivery d, Message message) throws InterruptedException {
+    SendOutcome outcome = null;
+    try {
+      if (leg.lease() != null && admitted(leg.relay(), d)) {
+        outcome = beginTransaction(d, leg.lease(), message);
+      }
+    } finally {
+      giveBack(leg, outcome);
+    }
+    return outcome;
+  }
+
+  /** Waits for the relay's rate and the global one; false when given up meanwhile. */
+  private boolean admitted(Relay relay, Delivery d) throws InterruptedException {
+    BooleanSupplier giveUp =
+        () -> stopping() || d.owner().releasing() || shared.holds().lanesHeld();
+    SendRate total = shared.relays().total();
+    return relay.rate().acquire(giveUp) && (total == null || total.acquire(giveUp));
+  }
+
+  /**
+   * The lane is about to start the SMTP transaction of {@code d}: the last checks before it go
+   * here, as after this point an error leaves the job in doubt. Null when it does not start.
+   */
+  private SendOutcome beginTransaction(Delivery d, ConnectionPool.Lease lease, Message message) {
+    // a hold may have come on, or the partition been let go, while this lane waited
+    if (shared.holds().lanesHeld() || d.owner().releasing()) {
+      return null;
+    }
+    transactionStarted = true;
+    return freshConnection.executeSupplier(() -> timedSend(lease.connection(), message));
+  }
+
+  /**
+   * Gives the connection back, or keeps it when it holds the next job's envelope and this send
+   * ended (that job is sent next, on it); a probe that sent nothing is abandoned.
+   */
+  private void giveBack(Leg leg, SendOutcome outcome) {
+    ConnectionPool.Lease lease = leg.lease();
+    if (lease != null) {
+      if (outcome != null && lease.connection().hasAhead()) {
+        ahead.keep(lease, leg.relay());
+      } else {
+        if (lease.connection().hasAhead()) {
+          lease.connection().disconnect(); // it holds an envelope that was not sent on it
+        }
+        lease.close();
+      }
+    }
+    if (outcome == null && leg.pick() != null && leg.pick().probe()) {
+      leg.relay().abandonProbe();
+    }
+  }
+
+  private SendOutcome timedSend(SmtpConnection connection, Message message) {
+    long start = System.nanoTime();
+    SendOutcome outcome = connection.send(message.mime(), message.recipients(), message.next());
+    shared.outcomes().stats().smtpSend(System.nanoTime() - start);
+    if (outcome instanceof SendOutcome.ConnectFailed
+        || outcome instanceof SendOutcome.ConnectionLost
+        || outcome instanceof SendOutcome.InDoubt
+        || outcome instanceof SendOutcome.RelayRefused) {
+      shared.outcomes().stats().connectionFailed(); // the connection failed, not the message
+    }
+    return outcome;
+  }
+
+  /** The relay refused us (not the message): it is taken out and the job tries another. */
+  private boolean relayProblem(SendOutcome outcome) {
+    Verdict v = shared.classifier().classify(outcome);
+    return v.relayLevel()
+        && (outcome instanceof SendOutcome.ConnectFailed || v.outcomeClass() == OutcomeClass.FATAL);
+  }
+
+  /**
+   * Delivery is held: lets go of a connection holding the next envelope (not kept for hours), waits
+   * a little; true when the lane stopped or the job's partition is being let go meanwhile.
+   */
+  private boolean giveUpWhileHeld(Delivery d) throws InterruptedException {
+    ahead.releaseKept();
+    return giveUpAfter(IDLE_CHECK, d);
+  }
+
+  /** Waits {@code wait}; true when the lane stopped or the job's partition is being let go. */
+  private boolean giveUpAfter(Duration wait, Delivery d) throws InterruptedException {
+    return stop.await(wait.toMillis(), TimeUnit.MILLISECONDS) || d.owner().releasing();
+  }
+
+  private boolean stopping() {
+    return stop.getCount() == 0;
+  }
+
+  /**
+   * Leaves a job this lane has not started: it stays uncommitted (redelivered to whoever owns its
+   * partition next), and a hand-over of its partition does not wait for it. Null, for "given up".
+   */
+  private Sent handBack(Delivery d) {
+    log.info("{}: leaving {} unsent (stopping or partition let go); it stays uncommitted", name, d);
+    d.owner().handBack(d.offset());
+    return null;
+  }
+}

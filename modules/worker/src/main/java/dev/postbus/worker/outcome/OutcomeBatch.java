@@ -1,0 +1,252 @@
+package dev.postbus.worker.outcome;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.job.Job;
+import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.smtp.SmtpReply;
+import dev.postbus.worker.dispatch.Delivery;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The records of one attempt (from {@link Outcomes#begin}): events, retry and scheduled records on
+ * the ladder ({@link RetryHandOff} decides where), dead letters, then the send-ledger entry. Call
+ * {@link #end()} once everything is added; the delivery is finished when Kafka has acknowledged
+ * every record.
+ */
+public final class OutcomeBatch {
+
+  private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+
+  private final Outcomes.Shared shared;
+  private final Delivery d;
+  private final Job job;
+  private final int attempt;
+  private final Instant firstFailure;
+  private final Instant now;
+  private final AtomicInteger pending = new AtomicInteger(1);
+  private final CountDownLatch ledgerWritten = new CountDownLatch(1);
+  private volatile boolean ledgerSent;
+
+  /**
+   * A record that carries the job on (retry, scheduled, dead letter) was added: the ledger entry
+   * must wait for it.
+   */
+  private boolean hasFailureRecords;
+
+  /** The delivered event's value, carried by the ledger entry; null when none was written. */
+  private byte[] deliveredEvent;
+
+  OutcomeBatch(Outcomes.Shared shared, Delivery d, Job job, int attempt, Instant firstFailure) {
+    this.shared = shared;
+    this.d = d;
+    this.job = job;
+    this.attempt = attempt;
+    this.firstFailure = firstFailure;
+    this.now = shared.clock().instant();
+  }
+
+  public void delivered(SmtpReply reply, int recipients) {
+    event(
+        "delivered",
+        e -> {
+          RecordFactory.putReply(e, reply);
+          e.put("deliveredTo", recipients);
+        });
+    shared.stats().delivered(d.timestamp(), now.toEpochMilli());
+  }
+
+  /**
+   * A failure for the job (recipients null) or for some of its recipients: retried on the ladder
+   * when transient, dead-lettered otherwise.
+   */
+  public void failed(Failure f, Duration retryHint, List<String> recipients) {
+    if (f.inDoubt()) {
+      shared.stats().inDoubt();
+    }
+    RetryHandOff.Next next =
+        shared.handOff().afterFailure(f, attempt, firstFailure, now, retryHint);
+    if (next instanceof RetryHandOff.GiveUp giveUp) {
+      deadLetter(giveUp.failure(), recipients);
+      return;
+    }
+    RetryHandOff.OnLadder at = (RetryHandOff.OnLadder) next;
+    hasFailureRecords = true;
+    shared.stats().retried(at.topic());
+    send(
+        shared.records().retry(d, at.topic(), attempt, at.first(), at.due(), f, recipients),
+        "retry record");
+    event(f.inDoubt() ? "in-doubt" : "deferred", e -> putRetry(e, f, recipients, at));
+  }
+
+  /**
+   * The job is scheduled for later: it waits on the retry ladder until {@code notBefore}, without
+   * counting an attempt and without holding its partition.
+   */
+  public void scheduled(Instant notBefore, List<String> recipients) {
+    RetryHandOff.OnLadder at = shared.handOff().scheduled(notBefore, now, attempt, firstFailure);
+    onLadder(at, recipients, "scheduled record");
+    event(
+        "scheduled",
+        e -> {
+          e.put("notBefore", notBefore.toString());
+          e.put("retryTopic", at.topic());
+        });
+  }
+
+  /**
+   * The relay asked us to slow down: the job waits on the ladder without counting the first
+   * throttle as an attempt (see {@link RetryHandOff#afterThrottle}), or is dead-lettered as
+   * expired.
+   */
+  public void throttled(Failure f, Duration retryHint, List<String> recipients) {
+    RetryHandOff.Next next =
+        shared.handOff().afterThrottle(f, attempt, firstFailure, now, retryHint);
+    if (next instanceof RetryHandOff.GiveUp giveUp) {
+      deadLetter(giveUp.failure(), recipients);
+      return;
+    }
+    RetryHandOff.OnLadder at = (RetryHandOff.OnLadder) next;
+    onLadder(at, recipients, "throttled record");
+    shared.stats().retried(at.topic());
+    event(
+        "deferred",
+        e -> {
+          putRetry(e, f, recipients, at);
+          e.put("throttled", true);
+        });
+  }
+
+  /**
+   * No more records: the delivery finishes when the ones added are acknowledged. When only a
+   * delivery was recorded, the ledger entry goes out at once, beside the event (one round trip),
+   * carrying the event: a new owner that skips the job writes the event again. After a retry record
+   * or dead letter it waits for them (see {@link #release}).
+   */
+  public void end() {
+    if (shared.ledger() != null && !hasFailureRecords) {
+      sendLedger();
+    }
+    release();
+  }
+
+  /**
+   * Waits until the send ledger holds this attempt (at most {@code max}), so that a lane starts its
+   * next SMTP transaction only when a crash could no longer make this one be sent again. Returns at
+   * once when the ledger is off.
+   */
+  public boolean awaitLedger(Duration max) throws InterruptedException {
+    return shared.ledger() == null || ledgerWritten.await(max.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The delivery this batch records. */
+  public Delivery delivery() {
+    return d;
+  }
+
+  /** A record that holds the job on the ladder (scheduled or throttled), not an attempt's retry. */
+  private void onLadder(RetryHandOff.OnLadder at, List<String> recipients, String what) {
+    send(
+        shared.records().scheduled(d, at.topic(), at.attempts(), at.first(), at.due(), recipients),
+        what);
+  }
+
+  private static void putRetry(
+      ObjectNode e, Failure f, List<String> recipients, RetryHandOff.OnLadder at) {
+    RecordFactory.putFailure(e, f);
+    RecordFactory.putRecipients(e, recipients);
+    e.put("nextAttemptAt", at.due().toString());
+    e.put("retryTopic", at.topic());
+  }
+
+  private void deadLetter(Failure f, List<String> recipients) {
+    hasFailureRecords = true;
+    shared.stats().deadLettered(f.outcomeClass().label());
+    boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
+    log.info(
+        "dead-lettering {} (job {}) as {}: {}",
+        d,
+        job == null ? "?" : job.id(),
+        f.outcomeClass().label(),
+        suppressed // an operator's reason is free text: it stays in the dead letter
+            ? (recipients == null ? "?" : recipients.size()) + " recipients on the suppression list"
+            : f.reply() == null ? f.reason() : f.reply().codes());
+    Instant first = firstFailure == null ? now : firstFailure;
+    send(
+        shared.records().deadLetter(d, attempt, first, now, f, recipients),
+        "dead letter",
+        RecordFactory::withoutPayload);
+    event(
+        f.inDoubt() ? "in-doubt" : suppressed ? "suppressed" : "dead-lettered",
+        e -> {
+          RecordFactory.putFailure(e, f);
+          RecordFactory.putRecipients(e, recipients);
+          e.put("deadLetterTopic", shared.records().deadLetterTopic());
+        });
+  }
+
+  private void sendLedger() {
+    ledgerSent = true;
+    pending.incrementAndGet();
+    Outcomes.LedgerTarget ledger = shared.ledger();
+    ledger
+        .sender()
+        .send(
+            RecordFactory.ledger(ledger.topic(), ledger.partitions(), d, job, now, deliveredEvent),
+            () -> "ledger entry for " + d,
+            () -> d.owner().revoked(),
+            () -> {
+              ledgerWritten.countDown();
+              release();
+            });
+  }
+
+  private void event(String type, Consumer<ObjectNode> details) {
+    if (!shared.records().eventsOn()) {
+      return;
+    }
+    ProducerRecord<byte[], byte[]> event =
+        shared.records().event(d, job, type, attempt, now, details);
+    if (type.equals("delivered")) {
+      deliveredEvent = event.value(); // the ledger entry carries it (same bytes, no copy)
+    }
+    send(event, type + " event");
+  }
+
+  private void send(ProducerRecord<byte[], byte[]> record, String what) {
+    send(record, what, null);
+  }
+
+  /**
+   * @param tooLarge what to write instead when Kafka refuses the record as too large, or null
+   */
+  private void send(
+      ProducerRecord<byte[], byte[]> record,
+      String what,
+      UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge) {
+    pending.incrementAndGet();
+    shared
+        .sender()
+        .send(record, () -> what + " for " + d, () -> d.owner().revoked(), this::release, tooLarge);
+  }
+
+  private void release() {
+    if (pending.decrementAndGet() != 0) {
+      return;
+    }
+    if (shared.ledger() != null && !ledgerSent) {
+      sendLedger(); // every other record is safe now
+      return;
+    }
+    shared.finished().accept(d);
+  }
+}
