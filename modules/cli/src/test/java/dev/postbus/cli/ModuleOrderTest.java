@@ -19,19 +19,21 @@ class ModuleOrderTest {
   private static final Map<String, List<String>> MAY_USE =
       Map.ofEntries(
           Map.entry("job", List.of()),
-          Map.entry("client", List.of("job")),
+          Map.entry("kafka", List.of()),
+          Map.entry("client", List.of("job", "kafka")),
           Map.entry("smtp", List.of()),
-          Map.entry("suppression", List.of("job")),
-          Map.entry("worker", List.of("job", "smtp", "suppression")),
-          Map.entry("replay", List.of("job")),
-          Map.entry("console", List.of("job", "suppression", "replay")),
+          Map.entry("suppression", List.of("job", "kafka")),
+          Map.entry("worker", List.of("job", "kafka", "smtp", "suppression")),
+          Map.entry("replay", List.of("job", "kafka")),
+          Map.entry("console", List.of("job", "kafka", "suppression", "replay")),
           Map.entry("embedded", List.of()),
-          Map.entry("testkit", List.of("embedded")),
+          Map.entry("testkit", List.of("embedded", "kafka")),
           Map.entry("bench", List.of("job", "client", "smtp", "suppression", "worker", "embedded")),
           Map.entry(
               "cli",
               List.of(
                   "job",
+                  "kafka",
                   "client",
                   "smtp",
                   "suppression",
