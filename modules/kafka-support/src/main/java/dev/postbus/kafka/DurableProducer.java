@@ -26,7 +26,7 @@ public final class DurableProducer {
   private DurableProducer() {}
 
   /** A copy of {@code kafka} with {@link #ENFORCED} put over it. */
-  public static Map<String, Object> settings(Map<String, Object> kafka) {
+  public static Map<String, Object> settings(Map<String, ?> kafka) {
     Map<String, Object> p = new HashMap<>(kafka);
     p.putAll(ENFORCED);
     return p;

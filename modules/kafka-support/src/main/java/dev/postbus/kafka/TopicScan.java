@@ -103,7 +103,7 @@ public final class TopicScan {
    * A consumer for scans: byte arrays, no group (a group id given is dropped), no commits, and the
    * earliest offset when a position is out of range (the start of a partition was deleted).
    */
-  public static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> kafka) {
+  public static KafkaConsumer<byte[], byte[]> consumer(Map<String, ?> kafka) {
     return consumer(kafka, null);
   }
 
@@ -111,7 +111,7 @@ public final class TopicScan {
    * As {@link #consumer(Map)}, with {@code group} as its group id (null: none): it still joins no
    * group, but {@link Start#committed()} can read that group's offsets.
    */
-  public static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> kafka, String group) {
+  public static KafkaConsumer<byte[], byte[]> consumer(Map<String, ?> kafka, String group) {
     Map<String, Object> p = new HashMap<>(kafka);
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     if (group != null) {
