@@ -20,11 +20,12 @@ class ModuleOrderTest {
       Map.ofEntries(
           Map.entry("job", List.of()),
           Map.entry("kafka", List.of()),
+          Map.entry("durations", List.of()),
           Map.entry("client", List.of("job", "kafka")),
           Map.entry("smtp", List.of()),
           Map.entry("suppression", List.of("job", "kafka")),
-          Map.entry("worker", List.of("job", "kafka", "smtp", "suppression")),
-          Map.entry("replay", List.of("job", "kafka")),
+          Map.entry("worker", List.of("job", "kafka", "durations", "smtp", "suppression")),
+          Map.entry("replay", List.of("job", "kafka", "durations")),
           Map.entry("console", List.of("job", "kafka", "suppression", "replay")),
           Map.entry("embedded", List.of()),
           Map.entry("testkit", List.of("embedded", "kafka")),
@@ -34,6 +35,7 @@ class ModuleOrderTest {
               List.of(
                   "job",
                   "kafka",
+                  "durations",
                   "client",
                   "smtp",
                   "suppression",
