@@ -4,13 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,8 +55,6 @@ public final class TopicScan {
       super(message, cause);
     }
   }
-
-  private static final Duration POLL = Duration.ofMillis(200);
 
   private final Consumer<byte[], byte[]> consumer;
   private final Duration timeout;
@@ -163,7 +158,8 @@ public final class TopicScan {
     if (partitions.isEmpty()) {
       return 0;
     }
-    Read read = new Read(new LinkedHashSet<>(partitions), nanoTime.getAsLong() + timeout.toNanos());
+    ScanRead read =
+        new ScanRead(consumer, new LinkedHashSet<>(partitions), timeout, whileMoving, nanoTime);
     try {
       return read.run(start, each);
     } catch (TimeoutException e) {
@@ -196,116 +192,7 @@ public final class TopicScan {
     return "Kafka did not answer within " + seconds(timeout);
   }
 
-  private static String seconds(Duration d) {
+  static String seconds(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-  }
-
-  /** One read's state: its partitions, their end offsets, the ones not yet done. */
-  private final class Read {
-    private final Set<TopicPartition> partitions;
-    private long deadline;
-    private final Set<TopicPartition> open = new LinkedHashSet<>();
-    private final Set<TopicPartition> paused = new HashSet<>();
-    private Map<TopicPartition, Long> end = Map.of();
-
-    Read(Set<TopicPartition> partitions, long deadline) {
-      this.partitions = partitions;
-      this.deadline = deadline;
-    }
-
-    long run(Start start, Visitor each) {
-      if (!consumer.assignment().equals(partitions)) {
-        consumer.assign(partitions);
-      }
-      end = consumer.endOffsets(partitions, remaining());
-      start.seek(consumer, partitions, end, remaining());
-      open.addAll(partitions);
-      closeReached();
-      long seen = 0;
-      try {
-        while (!open.isEmpty()) {
-          if (nanoTime.getAsLong() - deadline > 0) {
-            throw timedOut(null);
-          }
-          var records = consumer.poll(shorter(POLL, remaining()));
-          if (whileMoving && !records.isEmpty()) {
-            deadline = nanoTime.getAsLong() + timeout.toNanos();
-          }
-          for (ConsumerRecord<byte[], byte[]> r : records) {
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            if (!open.contains(tp) || r.offset() >= end.get(tp)) {
-              continue;
-            }
-            seen++;
-            Step step = each.visit(r);
-            if (step == Step.STOP) {
-              return seen;
-            }
-            if (step == Step.STOP_PARTITION) {
-              open.remove(tp);
-              paused.add(tp);
-              consumer.pause(List.of(tp));
-            }
-          }
-          closeReached();
-        }
-        leaveAtEnd();
-        return seen;
-      } finally {
-        if (!paused.isEmpty()) {
-          consumer.resume(paused);
-        }
-      }
-    }
-
-    private void closeReached() {
-      open.removeIf(tp -> consumer.position(tp, remaining()) >= end.get(tp));
-    }
-
-    /** Records past the end were fetched and dropped: the next poll starts at the end again. */
-    private void leaveAtEnd() {
-      for (TopicPartition tp : partitions) {
-        if (!paused.contains(tp) && consumer.position(tp, remaining()) > end.get(tp)) {
-          consumer.seek(tp, end.get(tp));
-        }
-      }
-    }
-
-    private Duration remaining() {
-      return Duration.ofNanos(Math.max(1_000_000, deadline - nanoTime.getAsLong()));
-    }
-
-    TimedOut timedOut(TimeoutException cause) {
-      String topics =
-          partitions.stream()
-              .map(TopicPartition::topic)
-              .distinct()
-              .collect(Collectors.joining(", "));
-      List<String> behind = new ArrayList<>();
-      for (TopicPartition tp : open) {
-        behind.add("partition " + tp.partition() + " at " + where(tp) + " of " + end.get(tp));
-      }
-      return new TimedOut(
-          "topic "
-              + topics
-              + " could not be read to its end "
-              + (whileMoving
-                  ? "(nothing came for " + seconds(timeout) + ")"
-                  : "within " + seconds(timeout))
-              + (behind.isEmpty() ? " (Kafka did not answer)" : ": " + String.join(", ", behind)),
-          cause);
-    }
-
-    private String where(TopicPartition tp) {
-      try {
-        return Long.toString(consumer.position(tp, Duration.ZERO));
-      } catch (RuntimeException e) {
-        return "an unknown offset";
-      }
-    }
-  }
-
-  private static Duration shorter(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 }
