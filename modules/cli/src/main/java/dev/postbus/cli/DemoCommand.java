@@ -246,7 +246,7 @@ final class DemoCommand implements Callable<Integer> {
     var list = SuppressionReader.readAll(kafka, topic, Duration.ofMinutes(1), problem -> {});
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
-            SuppressionWriter.producerSettings(kafka),
+            dev.postbus.kafka.DurableProducer.settings(kafka),
             new ByteArraySerializer(),
             new ByteArraySerializer())) {
       SuppressionWriter writer = new SuppressionWriter(producer, topic);

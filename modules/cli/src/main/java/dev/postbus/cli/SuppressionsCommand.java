@@ -94,7 +94,7 @@ final class SuppressionsCommand {
 
   static KafkaProducer<byte[], byte[]> producer(KafkaOptions kafka) {
     return new KafkaProducer<>(
-        SuppressionWriter.producerSettings(kafka.clientProperties()),
+        dev.postbus.kafka.DurableProducer.settings(kafka.clientProperties()),
         new ByteArraySerializer(),
         new ByteArraySerializer());
   }

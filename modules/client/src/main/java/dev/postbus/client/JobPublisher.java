@@ -3,8 +3,8 @@ package dev.postbus.client;
 import dev.postbus.job.InvalidJobException;
 import dev.postbus.job.Job;
 import dev.postbus.job.JobCodec;
+import dev.postbus.kafka.DurableProducer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -49,13 +49,8 @@ public final class JobPublisher implements AutoCloseable {
 
   /** The producer settings that make a publish durable; user settings cannot override them. */
   static Map<String, Object> producerProperties(PublisherConfig config) {
-    Map<String, Object> p = new HashMap<>(config.kafka());
+    Map<String, Object> p = DurableProducer.settings(config.kafka());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    // Several in-flight batches to a just-created partition were seen to fail with
-    // OUT_OF_ORDER_SEQUENCE_NUMBER on Kafka 4.4; one in flight per connection avoids it.
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.putIfAbsent(

@@ -38,6 +38,9 @@ public record ConsoleConfig(
   public static final String PASSWORD_FILE_KEY = "console.password-file";
   public static final String HOST_NAMES_KEY = "console.host-names";
 
+  /** How long a page's read of a topic may take. */
+  static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(30);
+
   public ConsoleConfig {
     kafka = Map.copyOf(kafka);
     hostNames = List.copyOf(hostNames);
@@ -50,6 +53,15 @@ public record ConsoleConfig(
                 + "'");
       }
     }
+  }
+
+  /** The settings of a page's own consumer of a topic: the console's client id, large polls. */
+  Map<String, Object> readerKafka() {
+    Map<String, Object> p = new java.util.HashMap<>(kafka);
+    p.putIfAbsent(
+        org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "postbus-console");
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+    return p;
   }
 
   /**

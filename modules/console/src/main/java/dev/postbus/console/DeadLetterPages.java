@@ -1,6 +1,7 @@
 package dev.postbus.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postbus.kafka.TopicScan;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.Replayer;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,9 +112,14 @@ final class DeadLetterPages {
     if (parts.length != 2) {
       throw new NotFoundResponse("no dead letter at " + position);
     }
-    ConsumerRecord<byte[], byte[]> r =
-        TopicScan.one(
-            config.kafka(), config.deadLetterTopic(), parseInt(parts[0]), parseLong(parts[1]));
+    ConsumerRecord<byte[], byte[]> r;
+    try (var consumer = TopicScan.consumer(config.readerKafka())) {
+      r =
+          new TopicScan(consumer, ConsoleConfig.READ_TIMEOUT)
+              .one(
+                  new TopicPartition(config.deadLetterTopic(), parseInt(parts[0])),
+                  parseLong(parts[1]));
+    }
     if (r == null) {
       throw new NotFoundResponse("no dead letter at " + position);
     }

@@ -2,6 +2,8 @@ package dev.postbus.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postbus.kafka.Start;
+import dev.postbus.kafka.TopicScan;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.DeadLetterTopic;
 import dev.postbus.replay.Selection;
@@ -47,17 +49,18 @@ final class JobPages {
     List<Views.DeadLetterRow> dead = new ArrayList<>();
     if (!id.isEmpty()) {
       byte[] key = id.getBytes(StandardCharsets.UTF_8);
-      TopicScan.from(
-          config.kafka(),
+      TopicScan.readTopic(
+          config.readerKafka(),
           config.eventsTopic(),
-          from,
+          from == null ? Start.beginning() : Start.at(from),
+          ConsoleConfig.READ_TIMEOUT,
           r -> {
             if (r.key() != null
                 && Arrays.equals(r.key(), key)
                 && (until == null || r.timestamp() < until.toEpochMilli())) {
               events.add(row(r.value()));
             }
-            return events.size() < MOST_EVENTS;
+            return events.size() < MOST_EVENTS ? TopicScan.Step.NEXT : TopicScan.Step.STOP;
           });
       events.sort(java.util.Comparator.comparing(Views.EventRow::at));
       DeadLetterFilter filter =

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postbus.job.PostbusHeaders;
+import dev.postbus.kafka.Start;
+import dev.postbus.kafka.TopicScan;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -94,15 +96,16 @@ final class OverviewPages {
               });
     }
     Map<String, Long> classes = new TreeMap<>();
-    TopicScan.from(
-        config.kafka(),
+    TopicScan.readTopic(
+        config.readerKafka(),
         config.deadLetterTopic(),
-        Instant.now().minus(Duration.ofDays(1)),
+        Start.at(Instant.now().minus(Duration.ofDays(1))),
+        ConsoleConfig.READ_TIMEOUT,
         r -> {
           var h = r.headers().lastHeader(PostbusHeaders.CLASS);
           String c = h == null ? "(none)" : new String(h.value(), StandardCharsets.UTF_8);
           classes.merge(c, 1L, Long::sum);
-          return true;
+          return TopicScan.Step.NEXT;
         });
     long[][] perMinute = perMinute(Instant.now());
     List<Views.Count> lastHour = new ArrayList<>();
@@ -151,10 +154,11 @@ final class OverviewPages {
   private long[][] perMinute(Instant now) {
     Instant first = now.truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(MINUTES - 1));
     long[][] counts = new long[SERIES.size()][MINUTES];
-    TopicScan.from(
-        config.kafka(),
+    TopicScan.readTopic(
+        config.readerKafka(),
         config.eventsTopic(),
-        first,
+        Start.at(first),
+        ConsoleConfig.READ_TIMEOUT,
         r -> {
           try {
             JsonNode e = JSON.readTree(r.value());
@@ -167,7 +171,7 @@ final class OverviewPages {
           } catch (Exception notAnEvent) {
             // skipped: the chart counts events only
           }
-          return true;
+          return TopicScan.Step.NEXT;
         });
     return counts;
   }

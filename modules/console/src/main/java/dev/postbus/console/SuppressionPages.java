@@ -149,7 +149,7 @@ final class SuppressionPages implements AutoCloseable {
 
   private synchronized SuppressionWriter writer() {
     if (producer == null) {
-      Map<String, Object> settings = SuppressionWriter.producerSettings(config.kafka());
+      Map<String, Object> settings = dev.postbus.kafka.DurableProducer.settings(config.kafka());
       settings.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
       producer =
           new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());

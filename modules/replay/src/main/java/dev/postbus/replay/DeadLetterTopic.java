@@ -1,19 +1,16 @@
 package dev.postbus.replay;
 
+import dev.postbus.kafka.Start;
+import dev.postbus.kafka.TopicScan;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the dead-letter topic up to its end as of the start of the read (records arriving later
@@ -28,23 +25,19 @@ public final class DeadLetterTopic implements AutoCloseable {
    */
   static final String FETCH_MAX_BYTES = Integer.toString(8 * 1024 * 1024);
 
-  private static final Duration POLL = Duration.ofMillis(200);
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /** How long a read may go without Kafka bringing anything. */
+  private static final Duration STALL = Duration.ofSeconds(30);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final TopicScan scan;
   private final String topic;
   private final boolean grouped;
 
   public DeadLetterTopic(Map<String, Object> kafka, String topic, String groupId) {
     Map<String, Object> props = new HashMap<>(kafka);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, DeadLetterTopic.FETCH_MAX_BYTES);
-    if (groupId != null) {
-      props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    }
-    this.consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer = TopicScan.consumer(props, groupId);
+    this.scan = TopicScan.whileMoving(consumer, STALL);
     this.topic = topic;
     this.grouped = groupId != null;
   }
@@ -62,46 +55,19 @@ public final class DeadLetterTopic implements AutoCloseable {
    * ReplayGroup.Step#STOP_PARTITION} leaves the rest of that partition).
    */
   long steps(Function<DeadLetter, ReplayGroup.Step> each) {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
-    if (infos == null || infos.isEmpty()) {
+    List<TopicPartition> partitions = scan.partitions(topic);
+    if (partitions.isEmpty()) {
       throw new IllegalStateException("topic " + topic + " does not exist");
     }
-    List<TopicPartition> partitions =
-        infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-    consumer.assign(partitions);
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        grouped ? consumer.committed(new java.util.HashSet<>(partitions), TIMEOUT) : Map.of();
-    for (TopicPartition tp : partitions) {
-      OffsetAndMetadata c = committed.get(tp);
-      if (c != null) {
-        consumer.seek(tp, c.offset());
-      } else {
-        consumer.seekToBeginning(List.of(tp));
-      }
-    }
-    long read = 0;
-    List<TopicPartition> open = new ArrayList<>(partitions);
-    open.removeIf(tp -> consumer.position(tp, TIMEOUT) >= end.get(tp));
-    while (!open.isEmpty()) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        if (!open.contains(tp) || r.offset() >= end.get(tp)) {
-          continue;
-        }
-        read++;
-        ReplayGroup.Step step = each.apply(DeadLetter.of(r));
-        if (step == ReplayGroup.Step.STOP) {
-          return read;
-        }
-        if (step == ReplayGroup.Step.STOP_PARTITION) {
-          open.remove(tp);
-          consumer.pause(List.of(tp));
-        }
-      }
-      open.removeIf(tp -> consumer.position(tp) >= end.get(tp));
-    }
-    return read;
+    return scan.read(
+        partitions,
+        grouped ? Start.committed() : Start.beginning(),
+        r ->
+            switch (each.apply(DeadLetter.of(r))) {
+              case NEXT -> TopicScan.Step.NEXT;
+              case STOP_PARTITION -> TopicScan.Step.STOP_PARTITION;
+              case STOP -> TopicScan.Step.STOP;
+            });
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.postbus.replay;
 
 import dev.postbus.job.JobLimits;
 import dev.postbus.job.PostbusHeaders;
+import dev.postbus.kafka.DurableProducer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -328,11 +329,8 @@ public final class Replayer {
   }
 
   private KafkaProducer<byte[], byte[]> producer() {
-    Map<String, Object> p = new HashMap<>(kafka);
+    Map<String, Object> p = DurableProducer.settings(kafka);
     producerOnly.forEach(p::putIfAbsent);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     // as the worker's dead-letter producer: room for a job as large as job.max-bytes allows
     p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());

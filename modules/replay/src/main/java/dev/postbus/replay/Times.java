@@ -1,11 +1,9 @@
 package dev.postbus.replay;
 
+import dev.postbus.durations.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A time as the dead-letter filters take it, in the CLI and in the console: an ISO-8601 instant, or
@@ -14,7 +12,6 @@ import java.util.regex.Pattern;
  */
 public final class Times {
 
-  private static final Pattern AGE = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
   private static final Duration LONGEST_AGE = Duration.ofDays(3650);
 
   private Times() {}
@@ -59,25 +56,12 @@ public final class Times {
     }
   }
 
+  /** The age {@code t} gives in the one duration grammar, or null when it is none. */
   private static Duration age(String t) {
-    if (t.startsWith("P") || t.startsWith("p")) {
-      try {
-        return Duration.parse(t);
-      } catch (DateTimeParseException e) {
-        return null;
-      }
-    }
-    Matcher m = AGE.matcher(t.toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
+    try {
+      return Durations.parse(t, "age");
+    } catch (IllegalArgumentException notAnAge) {
       return null;
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
   }
 }

@@ -1,5 +1,7 @@
 package dev.postbus.suppression;
 
+import dev.postbus.kafka.Start;
+import dev.postbus.kafka.TopicScan;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,10 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,13 +68,9 @@ public final class SuppressionReader implements AutoCloseable {
   public static SuppressionReader load(
       Map<String, Object> kafka, String topic, Duration timeout, Listener listener) {
     Map<String, Object> p = new HashMap<>(kafka);
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-suppressions");
-    KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<byte[], byte[]> consumer = TopicScan.consumer(p);
     SuppressionReader reader = new SuppressionReader(consumer, topic, listener);
     try {
       reader.readToEnd(timeout);
@@ -123,50 +119,27 @@ public final class SuppressionReader implements AutoCloseable {
   }
 
   private void readToEnd(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    List<PartitionInfo> partitions;
+    TopicScan scan = new TopicScan(consumer, timeout);
     try {
-      partitions = consumer.partitionsFor(topic, timeout);
-    } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      throw new IllegalStateException(
-          "the suppression list "
-              + topic
-              + " could not be read: Kafka did not answer within "
-              + timeout.toSeconds()
-              + " s");
-    }
-    if (partitions == null || partitions.isEmpty()) {
-      throw new IllegalStateException(
-          "the suppression list topic "
-              + topic
-              + " does not exist; create the topics with `postbus topics create`"
-              + " (or let the worker create them: topics.auto-create=true)");
-    }
-    List<TopicPartition> tps =
-        partitions.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-    consumer.assign(tps);
-    consumer.seekToBeginning(tps);
-    Map<TopicPartition, Long> end = consumer.endOffsets(tps, timeout);
-    while (!reached(end)) {
-      if (System.nanoTime() > deadline) {
+      List<TopicPartition> partitions = scan.partitions(topic);
+      if (partitions.isEmpty()) {
         throw new IllegalStateException(
-            "the suppression list "
+            "the suppression list topic "
                 + topic
-                + " could not be read to its end within "
-                + timeout.toSeconds()
-                + " s");
+                + " does not exist; create the topics with `postbus topics create`"
+                + " (or let the worker create them: topics.auto-create=true)");
       }
-      poll();
+      scan.read(
+          partitions,
+          Start.beginning(),
+          r -> {
+            apply(r);
+            return TopicScan.Step.NEXT;
+          });
+    } catch (TopicScan.TimedOut e) {
+      throw new IllegalStateException(
+          "the suppression list " + topic + " could not be read: " + e.getMessage(), e);
     }
-  }
-
-  private boolean reached(Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (consumer.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void poll() {

@@ -17,22 +17,6 @@ public final class SuppressionWriter {
     this.topic = topic;
   }
 
-  /**
-   * Settings for a producer of its own (an operator's command, the console): acknowledged by every
-   * replica, in order, never twice. One request in flight: an idempotent producer's first writes to
-   * a topic created a moment ago can otherwise fail for good (OutOfOrderSequenceException).
-   */
-  public static java.util.Map<String, Object> producerSettings(
-      java.util.Map<String, Object> kafka) {
-    java.util.Map<String, Object> p = new java.util.HashMap<>(kafka);
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(
-        org.apache.kafka.clients.producer.ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
-        "1");
-    return p;
-  }
-
   public String topic() {
     return topic;
   }

@@ -1,9 +1,9 @@
 package dev.postbus.worker.config;
 
+import dev.postbus.durations.Durations;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +11,6 @@ import java.util.regex.Pattern;
  * reference. {@link #parse} throws {@link IllegalArgumentException} when the text is not allowed.
  */
 public record ValueType<T>(String unit, String allowed, Function<String, T> parse) {
-
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
 
   public static ValueType<String> text() {
     return new ValueType<>("text", "any text", s -> s);
@@ -239,25 +237,11 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
   }
 
   static Duration parseDuration(String s) {
-    if (s.startsWith("P") || s.startsWith("p")) {
-      return Duration.parse(s);
-    }
-    Matcher m = DURATION.matcher(s.toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw new IllegalArgumentException();
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    return Durations.parse(s, "a duration");
   }
 
   /** The shortest of the forms {@link #parseDuration} reads. */
   public static String format(Duration d) {
-    return dev.postbus.worker.retry.DurationNames.format(d);
+    return Durations.format(d);
   }
 }

@@ -1,17 +1,15 @@
 package dev.postbus.worker.ledger;
 
+import dev.postbus.kafka.Start;
+import dev.postbus.kafka.TopicScan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -21,7 +19,6 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class LedgerReader implements AutoCloseable {
 
-  private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final Consumer<byte[], byte[]> consumer;
@@ -46,35 +43,18 @@ public final class LedgerReader implements AutoCloseable {
     for (TopicPartition s : sources) {
       wanted.add(new TopicPartition(topic, ledgerPartition(s.partition(), partitions)));
     }
-    consumer.assign(wanted);
-    Map<TopicPartition, Long> end = consumer.endOffsets(wanted, TIMEOUT);
-    Map<TopicPartition, Long> query = new HashMap<>();
-    wanted.forEach(tp -> query.put(tp, since.toEpochMilli()));
-    Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query, TIMEOUT);
-    Set<TopicPartition> open = new java.util.HashSet<>();
-    for (TopicPartition tp : wanted) {
-      OffsetAndTimestamp start = starts.get(tp);
-      long from = start == null ? end.get(tp) : start.offset();
-      consumer.seek(tp, from);
-      if (from < end.get(tp)) {
-        open.add(tp);
-      }
-    }
     Set<TopicPartition> sourceSet = Set.copyOf(sources);
     List<LedgerEntry> entries = new ArrayList<>();
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!open.isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "reading the send ledger " + topic + " took longer than " + TIMEOUT);
-      }
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-        LedgerEntry.decode(r.value())
-            .filter(e -> sourceSet.contains(e.source()))
-            .ifPresent(entries::add);
-      }
-      open.removeIf(tp -> consumer.position(tp, TIMEOUT) >= end.get(tp));
-    }
+    new TopicScan(consumer, TIMEOUT)
+        .read(
+            wanted,
+            Start.at(since),
+            r -> {
+              LedgerEntry.decode(r.value())
+                  .filter(e -> sourceSet.contains(e.source()))
+                  .ifPresent(entries::add);
+              return TopicScan.Step.NEXT;
+            });
     consumer.assign(List.of());
     return entries;
   }

@@ -1,5 +1,6 @@
 package dev.postbus.worker.lifecycle;
 
+import dev.postbus.kafka.DurableProducer;
 import dev.postbus.worker.config.WorkerConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -86,12 +87,9 @@ final class KafkaClients {
    * Outcome records, retry records and dead letters: idempotent, acks=all, one request in flight.
    */
   static Map<String, Object> producer(WorkerConfig c) {
-    Map<String, Object> p = new HashMap<>(c.kafkaClient());
+    Map<String, Object> p = DurableProducer.settings(c.kafkaClient());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-dlt");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     // Part of the heap bound: records waiting for Kafka (Kafka's default is 32 MiB); sends block
     // past it.
     p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(PRODUCER_BUFFER_BYTES));

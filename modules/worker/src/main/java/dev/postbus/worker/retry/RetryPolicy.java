@@ -1,5 +1,6 @@
 package dev.postbus.worker.retry;
 
+import dev.postbus.durations.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -100,7 +101,7 @@ public record RetryPolicy(List<Duration> delays, int maxAttempts, Duration maxAg
    * postbus.jobs.retry.30s}.
    */
   public String topic(String jobsTopic, int tier) {
-    return jobsTopic + ".retry." + DurationNames.format(delays.get(tier));
+    return jobsTopic + ".retry." + Durations.format(delays.get(tier));
   }
 
   public List<String> topics(String jobsTopic) {

@@ -225,7 +225,7 @@ class SuppressionIT {
 
   private static KafkaProducer<byte[], byte[]> producer(Fixtures f) {
     return new KafkaProducer<>(
-        SuppressionWriter.producerSettings(
+        dev.postbus.kafka.DurableProducer.settings(
             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, f.bootstrap)),
         new ByteArraySerializer(),
         new ByteArraySerializer());
