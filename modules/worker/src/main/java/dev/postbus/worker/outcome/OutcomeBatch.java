@@ -38,10 +38,11 @@ public final class OutcomeBatch {
   private volatile boolean ledgerSent;
 
   /**
-   * A record that carries the job on (retry, scheduled, dead letter) was added: the ledger entry
-   * must wait for it.
+   * A record that carries the job on (retry, scheduled, throttled, dead letter) was added: the
+   * ledger entry, which tells a new owner to skip the record, must wait until it is acknowledged,
+   * or a crash between the two would lose the job.
    */
-  private boolean hasFailureRecords;
+  private boolean carriesJobOn;
 
   /** The delivered event's value, carried by the ledger entry; null when none was written. */
   private byte[] deliveredEvent;
@@ -80,7 +81,7 @@ public final class OutcomeBatch {
       return;
     }
     RetryHandOff.OnLadder at = (RetryHandOff.OnLadder) next;
-    hasFailureRecords = true;
+    carriesJobOn = true;
     shared.stats().retried(at.topic());
     send(
         shared.records().retry(d, at.topic(), attempt, at.first(), at.due(), f, recipients),
@@ -129,11 +130,12 @@ public final class OutcomeBatch {
   /**
    * No more records: the delivery finishes when the ones added are acknowledged. When only a
    * delivery was recorded, the ledger entry goes out at once, beside the event (one round trip),
-   * carrying the event: a new owner that skips the job writes the event again. After a retry record
-   * or dead letter it waits for them (see {@link #release}).
+   * carrying the event: a new owner that skips the job writes the event again. After a record that
+   * carries the job on (retry, scheduled, throttled, dead letter) it waits for every record (see
+   * {@link #release}).
    */
   public void end() {
-    if (shared.ledger() != null && !hasFailureRecords) {
+    if (shared.ledger() != null && !carriesJobOn) {
       sendLedger();
     }
     release();
@@ -155,6 +157,7 @@ public final class OutcomeBatch {
 
   /** A record that holds the job on the ladder (scheduled or throttled), not an attempt's retry. */
   private void onLadder(RetryHandOff.OnLadder at, List<String> recipients, String what) {
+    carriesJobOn = true;
     send(
         shared.records().scheduled(d, at.topic(), at.attempts(), at.first(), at.due(), recipients),
         what);
@@ -169,7 +172,7 @@ public final class OutcomeBatch {
   }
 
   private void deadLetter(Failure f, List<String> recipients) {
-    hasFailureRecords = true;
+    carriesJobOn = true;
     shared.stats().deadLettered(f.outcomeClass().label());
     boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
     log.info(

@@ -19,13 +19,18 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Which records an attempt's ending becomes, and that the job is finished (its offset may be
@@ -239,5 +244,87 @@ class OutcomesTest {
     batch.throttled(throttle(), null, null);
     batch.end();
     assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.dlt", "jobs.events");
+  }
+
+  private static Failure inDoubt() {
+    return new Failure(
+        OutcomeClass.TRANSIENT, "connection lost after the final dot", null, "DATA", true);
+  }
+
+  private static Failure suppressed() {
+    return new Failure(OutcomeClass.SUPPRESSED, "suppressed: bounced", null, null, false);
+  }
+
+  private static Named<Consumer<OutcomeBatch>> ending(String name, Consumer<OutcomeBatch> e) {
+    return Named.of(name, e);
+  }
+
+  /** Every ending that writes a record carrying the job on (to the ladder or the dead letters). */
+  static Stream<Named<Consumer<OutcomeBatch>>> carryOnEndings() {
+    Instant later = CLOCK.instant().plus(Duration.ofMinutes(10));
+    return Stream.of(
+        ending("scheduled", b -> b.scheduled(later, null)),
+        ending("first throttle", b -> b.throttled(throttle(), null, null)),
+        ending(
+            "throttle at RCPT beside a delivery",
+            b -> {
+              b.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
+              b.throttled(throttle(), null, List.of("carol@example.net"));
+            }),
+        ending(
+            "transient failure (retry)",
+            b ->
+                b.failed(
+                    new Failure(
+                        OutcomeClass.TRANSIENT,
+                        "RCPT refused with 451 4.3.0",
+                        new SmtpReply(451, "4.3.0", "try later"),
+                        "RCPT",
+                        false),
+                    null,
+                    null)),
+        ending("in doubt (retried)", b -> b.failed(inDoubt(), null, null)),
+        ending("suppressed (dead letter)", b -> b.failed(suppressed(), null, null)),
+        ending(
+            "delivered and suppressed",
+            b -> {
+              b.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
+              b.failed(suppressed(), null, List.of("carol@example.net"));
+            }));
+  }
+
+  /**
+   * The ledger entry tells a new owner to skip the record: were it written while the record that
+   * brings the job back is not yet safe, a crash between the two acknowledgements would lose the
+   * job.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("carryOnEndings")
+  void theLedgerEntryGoesOutOnlyOnceEveryRecordCarryingTheJobOnIsAcknowledged(
+      Consumer<OutcomeBatch> ending) throws InterruptedException {
+    Delivery d = delivery(13);
+    OutcomeBatch batch = outcomes.begin(d, job(), 1, null);
+    ending.accept(batch);
+    batch.end();
+    assertThat(topics(producer))
+        .as("a record carries the job on")
+        .anyMatch(t -> t.startsWith("jobs.retry.") || t.equals("jobs.dlt"));
+    assertThat(topics(ledger))
+        .as("no ledger entry while the record carrying the job on is not acknowledged")
+        .isEmpty();
+    int records = producer.history().size();
+    for (int i = 1; i < records; i++) {
+      producer.completeNext(); // the carry-on record first: it was sent first
+    }
+    assertThat(topics(ledger)).as("not before the last record is acknowledged").isEmpty();
+    assertThat(batch.awaitLedger(Duration.ZERO)).isFalse();
+    producer.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !topics(ledger).isEmpty());
+    assertThat(topics(ledger)).containsExactly("jobs.ledger");
+    assertThat(finished).as("not before the ledger entry is acknowledged").isEmpty();
+    ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !finished.isEmpty());
+    assertThat(finished).containsExactly(d);
+    assertThat(batch.awaitLedger(Duration.ZERO)).isTrue();
   }
 }
