@@ -25,6 +25,7 @@ class ModuleOrderTest {
           Map.entry("worker", List.of("job", "smtp", "suppression")),
           Map.entry("replay", List.of("job")),
           Map.entry("console", List.of("job", "suppression", "replay")),
+          Map.entry("feedback", List.of("job", "suppression")),
           Map.entry("embedded", List.of()),
           Map.entry("testkit", List.of("embedded")),
           Map.entry("bench", List.of("job", "client", "smtp", "suppression", "worker", "embedded")),
@@ -38,6 +39,7 @@ class ModuleOrderTest {
                   "worker",
                   "replay",
                   "console",
+                  "feedback",
                   "embedded",
                   "bench")));
 
