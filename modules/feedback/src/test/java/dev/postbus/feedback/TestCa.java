@@ -45,6 +45,17 @@ public final class TestCa {
     }
   }
 
+  /** An EC P-256 key pair, as SendGrid's webhook signing keys are. */
+  public static KeyPair p256() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+      return g.generateKeyPair();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A certificate for {@code keys}, signed by this CA. */
   public X509Certificate issue(String subject, KeyPair keys, String dnsName) {
     return issue(subject, keys, caKeys, dnsName, false);

@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 class SendGridSignatureTest {
 
-  static KeyPair p256() throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"));
-    return g.generateKeyPair();
+  static KeyPair p256() {
+    return dev.postbus.feedback.TestCa.p256();
   }
 
   static String sign(KeyPair keys, String timestamp, byte[] body) throws Exception {
