@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
     description = {
       "Run the whole flow on this machine until Ctrl-C.",
       "A real Kafka broker (data in .postbus/), an SMTP capture server with a page listing every message,",
-      "a worker, and the operator console. Loopback only."
+      "a worker, the operator console and the feedback receiver. Loopback only."
     })
 final class DevCommand implements Callable<Integer> {
 
@@ -65,6 +65,12 @@ final class DevCommand implements Callable<Integer> {
   int consolePort;
 
   @Option(
+      names = "--feedback-port",
+      defaultValue = "8090",
+      description = "Feedback receiver (default ${DEFAULT-VALUE}).")
+  int feedbackPort;
+
+  @Option(
       names = "--connections",
       defaultValue = "4",
       description = "SMTP connections (default ${DEFAULT-VALUE}).")
@@ -108,12 +114,14 @@ final class DevCommand implements Callable<Integer> {
             Map.of("http.admin-token-file", adminToken().toString()));
     stack.capture.faults(UNKNOWN_USERS);
     ConsoleServer console = stack.startConsole(consolePort);
+    dev.postbus.feedback.FeedbackServer feedback = stack.startFeedback(feedbackPort);
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   console.close();
+                  feedback.close();
                   stack.close();
                   done.countDown();
                 },
@@ -125,6 +133,7 @@ final class DevCommand implements Callable<Integer> {
           SMTP capture   127.0.0.1:%d
           Captured mail  http://127.0.0.1:%d/
           Console        %s/   (dead letters, replay, job lookup, overview, suppressions)
+          Feedback       %s/   (bounces and complaints; /feedback/generic needs no token here)
           Admin token    %s   (postbus resume --admin-token-file %s)
         Publish a job:
           ./postbus send --from a@example.com --to b@example.com --subject Hi --text Hello
@@ -137,6 +146,7 @@ final class DevCommand implements Callable<Integer> {
         stack.capture.port(),
         stack.page.port(),
         console.url(),
+        feedback.url(),
         adminToken(),
         adminToken(),
         UNKNOWN_DOMAIN,

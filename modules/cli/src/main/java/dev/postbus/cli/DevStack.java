@@ -51,6 +51,20 @@ final class DevStack implements AutoCloseable {
             .build());
   }
 
+  /**
+   * The feedback receiver over this stack on {@code port}; {@code /feedback/generic} takes loopback
+   * callers without a token (dev only).
+   */
+  dev.postbus.feedback.FeedbackServer startFeedback(int port) {
+    return dev.postbus.feedback.FeedbackServer.start(
+        dev.postbus.feedback.config.FeedbackConfig.builder(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+            .eventsTopic(worker.config().eventsTopic())
+            .port(port)
+            .devLoopbackGeneric(true)
+            .build());
+  }
+
   static DevStack start(Layout layout, int connections, Map<String, String> workerSettings) {
     EmbeddedKafka kafka =
         EmbeddedKafka.start(

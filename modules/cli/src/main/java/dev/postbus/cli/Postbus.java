@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       SuppressionsCommand.class,
       ResumeCommand.class,
       ConsoleCommand.class,
+      FeedbackCommand.class,
       DevCommand.class,
       DemoCommand.class,
       BenchCommand.class,

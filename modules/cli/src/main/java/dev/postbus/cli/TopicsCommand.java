@@ -62,7 +62,9 @@ final class TopicsCommand {
       env.put(KafkaKeys.BOOTSTRAP_SERVERS.env(), kafka.bootstrapServers());
       env.put(KafkaKeys.TOPIC.env(), kafka.topic());
       WorkerConfig worker = WorkerConfig.from(Settings.load(config, env));
-      List<String> topics = worker.allTopics();
+      List<String> topics = new java.util.ArrayList<>(worker.allTopics());
+      // postbus feedback's topic (it creates it too at start-up, feedback.create-topics)
+      topics.add(dev.postbus.feedback.model.FeedbackTopic.of(worker.topic()));
       // The worker's Kafka client settings (SASL, TLS) apply here too.
       Map<String, Object> admin = new java.util.HashMap<>(worker.kafkaClient());
       admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

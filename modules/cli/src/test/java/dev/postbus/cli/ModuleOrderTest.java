@@ -27,6 +27,7 @@ class ModuleOrderTest {
           Map.entry("worker", List.of("job", "kafka", "durations", "smtp", "suppression")),
           Map.entry("replay", List.of("job", "kafka", "durations")),
           Map.entry("console", List.of("job", "kafka", "suppression", "replay")),
+          Map.entry("feedback", List.of("job", "kafka", "durations", "suppression")),
           Map.entry("embedded", List.of()),
           Map.entry("testkit", List.of("embedded", "kafka")),
           Map.entry("bench", List.of("job", "client", "smtp", "suppression", "worker", "embedded")),
@@ -42,6 +43,7 @@ class ModuleOrderTest {
                   "worker",
                   "replay",
                   "console",
+                  "feedback",
                   "embedded",
                   "bench")));
 

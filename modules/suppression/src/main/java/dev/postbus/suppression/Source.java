@@ -11,7 +11,13 @@ public enum Source {
   /** An operator added it ({@code postbus suppressions add}). */
   OPERATOR,
   /** {@code postbus suppressions import}. */
-  IMPORT;
+  IMPORT,
+  /**
+   * {@code postbus feedback}: a relay reported a permanent bounce or a complaint later (SES,
+   * SendGrid, Postmark, Mailgun, the generic endpoint). The last source two bits can hold (see
+   * {@link SuppressionSet}).
+   */
+  FEEDBACK;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

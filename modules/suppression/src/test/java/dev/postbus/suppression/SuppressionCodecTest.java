@@ -37,7 +37,7 @@ class SuppressionCodecTest {
         .hasMessage("reason: missing");
     assertThatThrownBy(
             () -> read("{\"reason\":\"x\",\"source\":\"spam\",\"at\":\"2026-12-02T10:00:00Z\"}"))
-        .hasMessage("source: not one of bounce, operator, import");
+        .hasMessage("source: not one of bounce, operator, import, feedback");
     assertThatThrownBy(() -> read("{\"reason\":\"x\",\"source\":\"bounce\",\"at\":\"yesterday\"}"))
         .hasMessageStartingWith("at: not an ISO-8601 instant");
     assertThatThrownBy(

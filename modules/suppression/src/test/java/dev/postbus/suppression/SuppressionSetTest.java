@@ -59,4 +59,26 @@ class SuppressionSetTest {
     assertThat(set.find("u" + (SuppressionSet.MAX_REASONS + 5) + "@example.com", NOW).reason())
         .isEqualTo(SuppressionSet.UNKEPT_REASON);
   }
+
+  @Test
+  void everySourceSurvivesPackingWithAnExpiry() {
+    SuppressionSet set = new SuppressionSet();
+    for (Source source : Source.values()) {
+      set.add(
+          new Suppression(
+              source.label() + "@example.com",
+              "from " + source.label(),
+              null,
+              null,
+              source,
+              NOW,
+              NOW.plusSeconds(3600)));
+    }
+
+    for (Source source : Source.values()) {
+      assertThat(set.find(source.label() + "@example.com", NOW))
+          .isEqualTo(new SuppressionSet.Match(source, "from " + source.label()));
+    }
+    assertThat(Source.fromLabel("feedback")).isEqualTo(Source.FEEDBACK);
+  }
 }

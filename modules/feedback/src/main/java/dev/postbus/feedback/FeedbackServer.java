@@ -1,0 +1,188 @@
+package dev.postbus.feedback;
+
+import dev.postbus.feedback.config.FeedbackConfig;
+import dev.postbus.feedback.model.Refusal;
+import dev.postbus.feedback.receive.Answer;
+import dev.postbus.feedback.receive.Endpoint;
+import dev.postbus.feedback.receive.FeedbackMetrics;
+import dev.postbus.feedback.receive.GenericEndpoint;
+import dev.postbus.feedback.receive.Intake;
+import dev.postbus.feedback.receive.MailgunEndpoint;
+import dev.postbus.feedback.receive.PostmarkEndpoint;
+import dev.postbus.feedback.receive.Request;
+import dev.postbus.feedback.receive.SendGridEndpoint;
+import dev.postbus.feedback.receive.SesEndpoint;
+import dev.postbus.feedback.verify.Freshness;
+import dev.postbus.feedback.verify.SigningCertificates;
+import dev.postbus.feedback.write.FeedbackWriter;
+import dev.postbus.feedback.write.RepeatFilter;
+import dev.postbus.kafka.DurableProducer;
+import dev.postbus.suppression.SuppressionWriter;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code postbus feedback}: a stateless HTTP receiver of bounces and complaints. Each source has
+ * its endpoint, {@code POST /feedback/<provider>}, checked the way that source signs; what it
+ * accepts is written to Kafka and answered 2xx only once acknowledged. {@code /metrics} and {@code
+ * /health/live} are served beside them.
+ */
+public final class FeedbackServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(FeedbackServer.class);
+
+  private final Javalin app;
+  private final Producer<byte[], byte[]> producer;
+  private final FeedbackConfig config;
+
+  private FeedbackServer(Javalin app, Producer<byte[], byte[]> producer, FeedbackConfig config) {
+    this.app = app;
+    this.producer = producer;
+    this.config = config;
+  }
+
+  public static FeedbackServer start(FeedbackConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  public static FeedbackServer start(FeedbackConfig config, Clock clock) {
+    if (config.createTopics()) {
+      FeedbackTopics.ensure(config);
+    }
+    Producer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            producerSettings(config), new ByteArraySerializer(), new ByteArraySerializer());
+    try {
+      FeedbackMetrics metrics = new FeedbackMetrics();
+      List<Endpoint> endpoints = endpoints(config, clock, producer, metrics);
+      Javalin app =
+          Javalin.create(
+              c -> {
+                c.jetty.host = config.host();
+                c.jetty.port = config.port();
+                c.startup.showJavalinBanner = false;
+                for (Endpoint e : endpoints) {
+                  c.routes.post(
+                      "/feedback/" + e.provider(), ctx -> serve(e, ctx, config.maxBody(), metrics));
+                }
+                c.routes.get(
+                    "/metrics",
+                    ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+                c.routes.get("/health/live", ctx -> ctx.result("live\n"));
+              });
+      app.start();
+      FeedbackServer server = new FeedbackServer(app, producer, config);
+      log.info(
+          "feedback receiver on {} ({}), writing {}", server.url(), config, config.feedbackTopic());
+      return server;
+    } catch (RuntimeException e) {
+      producer.close();
+      throw e;
+    }
+  }
+
+  private static List<Endpoint> endpoints(
+      FeedbackConfig config,
+      Clock clock,
+      Producer<byte[], byte[]> producer,
+      FeedbackMetrics metrics) {
+    FeedbackWriter writer =
+        new FeedbackWriter(
+            producer,
+            config.feedbackTopic(),
+            new SuppressionWriter(producer, config.suppressionsTopic()),
+            config.eventsTopic(),
+            config.kafkaTimeout(),
+            clock);
+    Intake intake =
+        new Intake(
+            writer,
+            new RepeatFilter(config.dedupeEntries(), config.dedupeWindow(), clock),
+            metrics);
+    Freshness freshness = new Freshness(clock, config.maxAge());
+    SigningCertificates certificates =
+        new SigningCertificates(
+            config.certificateHosts(), config.certificateTrust(), config.kafkaTimeout(), clock);
+    return List.of(
+        new SesEndpoint(config.sesTopicArns(), certificates, freshness, intake, clock),
+        new SendGridEndpoint(config.sendgridKey(), freshness, intake, clock),
+        new PostmarkEndpoint(config.postmarkPassword(), intake, clock),
+        new MailgunEndpoint(config.mailgunSigningKey(), freshness, intake, clock),
+        new GenericEndpoint(config.genericToken(), config.devLoopbackGeneric(), intake, clock));
+  }
+
+  /** Acknowledged by every replica, never twice; a send blocks at most feedback.kafka-timeout. */
+  static Map<String, Object> producerSettings(FeedbackConfig config) {
+    Map<String, Object> p = DurableProducer.settings(config.kafka());
+    int timeout = (int) config.kafkaTimeout().toMillis();
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeout + 1000);
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "postbus-feedback");
+    return p;
+  }
+
+  private static void serve(Endpoint endpoint, Context ctx, int maxBody, FeedbackMetrics metrics) {
+    try {
+      Answer a = endpoint.handle(new Request(ctx::header, body(ctx, maxBody), loopback(ctx)));
+      ctx.status(a.status()).contentType("text/plain").result(a.text());
+    } catch (Refusal r) {
+      metrics.rejected(endpoint.provider(), r.reason());
+      log.info("feedback/{} refused ({}): {}", endpoint.provider(), r.status(), r.getMessage());
+      ctx.status(r.status()).contentType("text/plain").result(r.getMessage() + "\n");
+    }
+  }
+
+  private static byte[] body(Context ctx, int maxBody) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBody) {
+      throw new Refusal(413, "too-large", "the body is larger than feedback.max-body " + maxBody);
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] body = in.readNBytes(maxBody + 1);
+      if (body.length > maxBody) {
+        throw new Refusal(413, "too-large", "the body is larger than feedback.max-body " + maxBody);
+      }
+      return body;
+    } catch (IOException e) {
+      throw Refusal.malformed("(body)", "could not be read (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private static boolean loopback(Context ctx) {
+    try {
+      return InetAddress.getByName(ctx.req().getRemoteAddr()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public String url() {
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return "http://" + host + ":" + port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    producer.close(java.time.Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,157 @@
+package dev.postbus.feedback.config;
+
+import java.util.List;
+
+/** Every key of {@code postbus feedback}, in the order the reference shows them. */
+public final class FeedbackKeys {
+
+  private FeedbackKeys() {}
+
+  public static final FeedbackKey HOST =
+      new FeedbackKey(
+          "feedback.host",
+          "address",
+          "127.0.0.1",
+          false,
+          "an address of this machine",
+          "Address to listen on. Providers must reach it (behind a load balancer, 0.0.0.0): every"
+              + " endpoint checks its source's signature or credentials.");
+  public static final FeedbackKey PORT =
+      new FeedbackKey(
+          "feedback.port", "port", "8090", false, "0 to 65535 (0: any free port)", "Port.");
+  public static final FeedbackKey SES_TOPIC_ARNS =
+      new FeedbackKey(
+          "feedback.ses.topic-arns",
+          "list",
+          null,
+          false,
+          "comma-separated arn:aws:sns:<region>:<account>:<name>",
+          "The SNS topics whose messages /feedback/ses accepts (and whose subscription it"
+              + " confirms). Empty: the endpoint refuses everything.");
+  public static final FeedbackKey SENDGRID_PUBLIC_KEY =
+      new FeedbackKey(
+          "feedback.sendgrid.public-key",
+          "text",
+          null,
+          false,
+          "the base64 key SendGrid shows under Signed Event Webhook (an EC P-256 public key)",
+          "Verification key of SendGrid's signed Event Webhook. Unset: /feedback/sendgrid refuses"
+              + " everything.");
+  public static final FeedbackKey POSTMARK_PASSWORD_FILE =
+      new FeedbackKey(
+          "feedback.postmark.password-file",
+          "file",
+          null,
+          true,
+          "a readable file of at least 16 characters",
+          "Password Postmark sends by HTTP Basic (any user name). Unset: /feedback/postmark"
+              + " refuses everything.");
+  public static final FeedbackKey MAILGUN_SIGNING_KEY_FILE =
+      new FeedbackKey(
+          "feedback.mailgun.signing-key-file",
+          "file",
+          null,
+          true,
+          "a readable file, not empty",
+          "Mailgun's HTTP webhook signing key. Unset: /feedback/mailgun refuses everything.");
+  public static final FeedbackKey GENERIC_TOKEN_FILE =
+      new FeedbackKey(
+          "feedback.generic.token-file",
+          "file",
+          null,
+          true,
+          "a readable file of at least 16 characters",
+          "Bearer token of /feedback/generic. Unset: the endpoint refuses everything (in `postbus"
+              + " dev` only, loopback callers need none).");
+  public static final FeedbackKey EVENTS_TOPIC =
+      new FeedbackKey(
+          "feedback.events-topic",
+          "topic",
+          "postbus.events",
+          false,
+          "a topic name, or `none` for no events",
+          "Where `bounced` and `complained` events go (the workers' events topic).");
+  public static final FeedbackKey MAX_BODY =
+      new FeedbackKey(
+          "feedback.max-body",
+          "bytes",
+          "1048576",
+          false,
+          "1024 to 16777216",
+          "Largest request body accepted; larger ones get 413.");
+  public static final FeedbackKey MAX_AGE =
+      new FeedbackKey(
+          "feedback.max-age",
+          "duration",
+          "1h",
+          false,
+          "1m to 7d",
+          "Oldest signed timestamp accepted (SNS's Timestamp, SendGrid's timestamp header,"
+              + " Mailgun's signature timestamp): older requests are refused as replays, as are"
+              + " timestamps more than 5 minutes ahead. SNS keeps a notification's Timestamp on"
+              + " its retries: keep this above your SNS delivery policy's retry window.");
+  public static final FeedbackKey KAFKA_TIMEOUT =
+      new FeedbackKey(
+          "feedback.kafka-timeout",
+          "duration",
+          "10s",
+          false,
+          "1s to 2m",
+          "How long a request waits for Kafka to acknowledge its records before answering 503"
+              + " (the provider then retries).");
+  public static final FeedbackKey DEDUPE_ENTRIES =
+      new FeedbackKey(
+          "feedback.dedupe-entries",
+          "count",
+          "100000",
+          false,
+          "1000 to 10000000",
+          "Provider event ids remembered to drop repeats (per replica, in memory, oldest"
+              + " forgotten first).");
+  public static final FeedbackKey DEDUPE_WINDOW =
+      new FeedbackKey(
+          "feedback.dedupe-window",
+          "duration",
+          "24h",
+          false,
+          "1m to 7d",
+          "How long an event id is remembered.");
+  public static final FeedbackKey CREATE_TOPICS =
+      new FeedbackKey(
+          "feedback.create-topics",
+          "boolean",
+          "true",
+          false,
+          "true, false",
+          "Create `<topic>.feedback` at start-up when it is missing.");
+  public static final FeedbackKey TOPIC_PARTITIONS =
+      new FeedbackKey(
+          "feedback.topic-partitions", "count", "6", false, "1 to 1000", "Its partitions.");
+  public static final FeedbackKey TOPIC_REPLICATION =
+      new FeedbackKey(
+          "feedback.topic-replication",
+          "count",
+          "1",
+          false,
+          "1 to 10",
+          "Its replication factor (3 in production).");
+
+  public static final List<FeedbackKey> ALL =
+      List.of(
+          HOST,
+          PORT,
+          SES_TOPIC_ARNS,
+          SENDGRID_PUBLIC_KEY,
+          POSTMARK_PASSWORD_FILE,
+          MAILGUN_SIGNING_KEY_FILE,
+          GENERIC_TOKEN_FILE,
+          EVENTS_TOPIC,
+          MAX_BODY,
+          MAX_AGE,
+          KAFKA_TIMEOUT,
+          DEDUPE_ENTRIES,
+          DEDUPE_WINDOW,
+          CREATE_TOPICS,
+          TOPIC_PARTITIONS,
+          TOPIC_REPLICATION);
+}

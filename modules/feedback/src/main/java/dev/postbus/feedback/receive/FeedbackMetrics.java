@@ -1,0 +1,46 @@
+package dev.postbus.feedback.receive;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * The receiver's metrics, as Prometheus text: {@code postbus_feedback_total{provider,type}} for
+ * reports written, {@code postbus_feedback_rejected_total{provider,reason}} for refused requests,
+ * {@code postbus_feedback_repeats_total{provider}} for reports dropped as repeats.
+ */
+public final class FeedbackMetrics {
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  public void accepted(String provider, String type) {
+    Counter.builder("postbus.feedback")
+        .description("Bounces, complaints and other reports written to the feedback topic")
+        .tag("provider", provider)
+        .tag("type", type)
+        .register(registry)
+        .increment();
+  }
+
+  public void rejected(String provider, String reason) {
+    Counter.builder("postbus.feedback.rejected")
+        .description("Requests refused: bad signature or credentials, stale, malformed, too large")
+        .tag("provider", provider)
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  public void repeats(String provider, int count) {
+    Counter.builder("postbus.feedback.repeats")
+        .description("Reports dropped because their provider event id was seen before")
+        .tag("provider", provider)
+        .register(registry)
+        .increment(count);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

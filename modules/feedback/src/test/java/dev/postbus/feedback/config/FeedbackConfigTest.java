@@ -1,0 +1,68 @@
+package dev.postbus.feedback.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FeedbackConfigTest {
+
+  private static FeedbackConfig build(Map<String, String> settings) {
+    return FeedbackConfig.fromSettings(
+            Map.of("bootstrap.servers", "localhost:9092"), "postbus.jobs", settings)
+        .build();
+  }
+
+  @Test
+  void docsFeedbackMdHoldsTheTableOfEveryKey() throws Exception {
+    String doc = Files.readString(Path.of("../../docs/feedback.md"), StandardCharsets.UTF_8);
+    assertThat(doc)
+        .as(
+            "docs/feedback.md's configuration table is out of date: paste FeedbackReference.table()")
+        .contains(FeedbackReference.table());
+  }
+
+  @Test
+  void aBadValueStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> build(Map.of("feedback.max-age", "forever")))
+        .hasMessageStartingWith("feedback.max-age: expected");
+    assertThatThrownBy(() -> build(Map.of("feedback.port", "70000")))
+        .hasMessageStartingWith("feedback.port: expected 0 to 65535");
+    assertThatThrownBy(() -> build(Map.of("feedback.ses.topic-arns", "ses-feedback")))
+        .hasMessageStartingWith("feedback.ses.topic-arns: expected arn:aws:sns");
+    assertThatThrownBy(() -> build(Map.of("feedback.sendgrid.public-key", "bm90IGEga2V5")))
+        .hasMessageStartingWith("feedback.sendgrid.public-key: not a base64 EC public key");
+    Path shortPw = dir.resolve("pw");
+    Files.writeString(shortPw, "short");
+    assertThatThrownBy(() -> build(Map.of("feedback.postmark.password-file", shortPw.toString())))
+        .hasMessageStartingWith("feedback.postmark.password-file:")
+        .hasMessageNotContaining("short\n");
+    assertThatThrownBy(
+            () -> build(Map.of("feedback.generic.token-file", dir.resolve("none").toString())))
+        .hasMessageStartingWith("feedback.generic.token-file: cannot read");
+  }
+
+  @Test
+  void unknownKeysAndVariablesAreRefusedAndSecretsNeverShown(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("p.properties");
+    Files.writeString(file, "feedback.max-bodyy=1\nsmtp.host=relay\n");
+    assertThatThrownBy(() -> FeedbackSettings.load(file, Map.of()))
+        .hasMessageStartingWith("feedback.max-bodyy: unknown key");
+    assertThatThrownBy(() -> FeedbackSettings.load(null, Map.of("POSTBUS_FEEDBACK_PROT", "1")))
+        .hasMessageStartingWith("POSTBUS_FEEDBACK_PROT: unknown variable");
+
+    Path token = dir.resolve("token");
+    Files.writeString(token, "s3cret-token-0123456789");
+    Map<String, String> s =
+        FeedbackSettings.load(
+            null, Map.of("POSTBUS_FEEDBACK_GENERIC_TOKEN_FILE", token.toString()));
+    FeedbackConfig c = build(s);
+    assertThat(c.genericToken()).isEqualTo("s3cret-token-0123456789");
+    assertThat(c.toString()).doesNotContain("s3cret");
+  }
+}
