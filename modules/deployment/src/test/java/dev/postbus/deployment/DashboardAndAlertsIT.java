@@ -25,11 +25,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Grafana dashboard and the Prometheus alerts query metrics a real worker serves: a worker
- * delivers one job, its /metrics is scraped, and every postbus_* name in deploy/ must appear in the
- * scrape.
+ * delivers one job, its /metrics is scraped, and every postbus_* name in deploy/ and in the docs
+ * that name metrics must appear in the scrape.
  */
 @ExtendWith(SharedKafka.class)
 class DashboardAndAlertsIT {
+
+  /** The docs that name the worker's metrics, as an operator reads them to query Prometheus. */
+  private static final java.util.List<String> WORKER_DOCS =
+      java.util.List.of(
+          "docs/operations.md",
+          "docs/failures-and-retries.md",
+          "docs/delivery-semantics.md",
+          "docs/architecture.md",
+          "README.md");
 
   @Test
   void everyMetricTheDashboardAndTheAlertsUseIsServedByTheWorker(EmbeddedKafka kafka)
@@ -66,6 +75,11 @@ class DashboardAndAlertsIT {
             .as("metrics the worker serves")
             .containsAll(dashboard)
             .containsAll(alerts);
+        for (String doc : WORKER_DOCS) {
+          assertThat(served)
+              .as("metrics the worker serves, by the names %s gives them", doc)
+              .containsAll(Repo.metricNames(Repo.text(doc)));
+        }
         assertThat(scrape)
             .contains("postbus_jobs_total{outcome=\"delivered\"")
             .doesNotContain("NaN")

@@ -89,6 +89,14 @@ public record WorkerConfig(
     return list;
   }
 
+  /**
+   * The partitions the group consumes when the worker created its topics ({@code topics.partitions}
+   * for each consumed topic): what a group limit is divided by until Kafka has told the real count.
+   */
+  public int expectedPartitions() {
+    return topics.partitions() * consumedTopics().size();
+  }
+
   /** The send ledger: the jobs topic's name with {@code .ledger}. */
   public String ledgerTopic() {
     return topic + ".ledger";

@@ -2,23 +2,44 @@ package dev.postbus.worker.delivery;
 
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
+import dev.postbus.worker.outcome.Failure;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * One attempt at a delivery, as its headers describe it.
+ * One attempt at a delivery, as its headers describe it. Whatever the headers hold, reading them
+ * returns: a malformed recipient restriction makes the record poison (read as absent it would send
+ * to every recipient), other malformed headers read as absent.
  *
  * @param number the number of this attempt (1 for the first)
  * @param firstFailure when an earlier attempt first failed, or null
  * @param only the recipients the record is limited to (after a partial send), or null for all
+ * @param malformed why a header makes the record poison, or null
  */
-record Attempt(Delivery delivery, int number, Instant firstFailure, List<String> only) {
+record Attempt(
+    Delivery delivery, int number, Instant firstFailure, List<String> only, String malformed) {
 
   static Attempt of(Delivery d) {
+    List<String> only = null;
+    String malformed = null;
+    try {
+      only = DeliveryHeaders.recipients(d.headers());
+    } catch (DeliveryHeaders.MalformedHeader e) {
+      malformed = e.getMessage() + "; replaying the dead letter sends to all the job's recipients";
+    }
+    int made = DeliveryHeaders.attempts(d.headers());
     return new Attempt(
         d,
-        DeliveryHeaders.attempts(d.headers()) + 1,
+        made == Integer.MAX_VALUE ? made : made + 1,
         DeliveryHeaders.firstFailure(d.headers()),
-        DeliveryHeaders.recipients(d.headers()));
+        only,
+        malformed);
+  }
+
+  /** The job prepared for this attempt, or refused as poison when a header is malformed. */
+  Preparation.Result prepare(Preparation preparation) {
+    return malformed != null
+        ? preparation.refuse(delivery.value(), Failure.poison(malformed))
+        : preparation.prepare(delivery.value(), only);
   }
 }

@@ -114,6 +114,17 @@ public final class Preparation {
     return notNow != null ? notNow : message(job, only);
   }
 
+  /** Refuses a record for {@code f}, with its job when the payload decodes. */
+  public Refused refuse(byte[] payload, Failure f) {
+    Job job;
+    try {
+      job = codec.read(payload);
+    } catch (InvalidJobException | RuntimeException e) {
+      job = null;
+    }
+    return new Refused(job, f, null);
+  }
+
   /** Why the job is not sent now (expired, no relay for its pool, not due yet), or null. */
   private Result notNow(Job job, List<String> only) {
     if (job.expiresAt() != null && clock.instant().isAfter(job.expiresAt())) {

@@ -146,7 +146,7 @@ public final class SenderLane implements Runnable {
   private void handle(Attempt a, Preparation.Result preparedAhead) throws InterruptedException {
     Delivery d = a.delivery();
     Preparation.Result prepared =
-        preparedAhead != null ? preparedAhead : shared.preparation().prepare(d.value(), a.only());
+        preparedAhead != null ? preparedAhead : a.prepare(shared.preparation());
     if (prepared instanceof Preparation.Refused refused) {
       recorder.failed(a, refused.job(), refused.failure(), refused.recipients());
       return;

@@ -3,7 +3,6 @@ package dev.postbus.worker.delivery;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.worker.dispatch.Delivery;
-import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
 import java.time.Duration;
@@ -63,8 +62,7 @@ final class TakeAhead {
       return null;
     }
     held = new Next(next, null); // handled next (prepared on its turn) even if preparing fails
-    Preparation.Result prepared =
-        shared.preparation().prepare(next.value(), DeliveryHeaders.recipients(next.headers()));
+    Preparation.Result prepared = Attempt.of(next).prepare(shared.preparation());
     held = new Next(next, prepared);
     if (prepared instanceof Preparation.Ready r) {
       try {

@@ -9,7 +9,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Reads the delivery metadata a record carries in its headers. A malformed header reads as absent.
+ * Reads the delivery metadata a record carries in its headers. A malformed header reads as absent,
+ * but for {@code postbus.recipients}: read as absent it would send to all of the job's recipients.
  */
 public final class DeliveryHeaders {
 
@@ -35,16 +36,32 @@ public final class DeliveryHeaders {
     return instant(text(h, PostbusHeaders.DUE));
   }
 
-  /** The recipients this record is limited to, or null for all of the job's. */
-  public static List<String> recipients(Headers h) {
+  /**
+   * The recipients this record is limited to, or null for all of the job's.
+   *
+   * @throws MalformedHeader when the header is not a JSON array of strings
+   */
+  public static List<String> recipients(Headers h) throws MalformedHeader {
     Header header = h == null ? null : h.lastHeader(PostbusHeaders.RECIPIENTS);
     if (header == null) {
       return null;
     }
+    String[] names;
     try {
-      return List.of(JSON.readValue(header.value(), String[].class));
-    } catch (java.io.IOException e) {
-      return null;
+      names = header.value() == null ? null : JSON.readValue(header.value(), String[].class);
+    } catch (java.io.IOException | RuntimeException e) {
+      names = null;
+    }
+    if (names == null || java.util.Arrays.asList(names).contains(null)) {
+      throw new MalformedHeader(PostbusHeaders.RECIPIENTS, "not a JSON array of addresses");
+    }
+    return List.of(names);
+  }
+
+  /** A header that cannot be read; the message names it, never its value (addresses). */
+  public static final class MalformedHeader extends Exception {
+    MalformedHeader(String header, String why) {
+      super(header + ": " + why);
     }
   }
 

@@ -86,6 +86,7 @@ final class WorkerParts {
         new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
     Outcomes outcomes = outcomes();
     this.relays = relays();
+    relays.expectPartitions(config.expectedPartitions()); // bounded until the first share
     this.suppressions = suppressions();
     this.guard =
         new BounceGuard(

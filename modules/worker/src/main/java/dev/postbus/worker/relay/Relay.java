@@ -163,6 +163,11 @@ public final class Relay {
     return delivered.sum();
   }
 
+  /** See {@link SendRate#expectPartitions}. */
+  void expectPartitions(int total) {
+    rate.expectPartitions(total);
+  }
+
   /** This worker's share of the group's partitions changed: re-divide the group-wide limits. */
   void share(int owned, int total) {
     rate.share(owned, total);

@@ -177,6 +177,18 @@ public final class Relays {
     onAllOut.accept(now);
   }
 
+  /**
+   * The partitions the group is expected to consume, from the configuration: every rate under a
+   * group limit sends at one partition's share of them until the first {@link #share} (see {@link
+   * SendRate#expectPartitions}).
+   */
+  public void expectPartitions(int totalPartitions) {
+    relays.forEach(r -> r.expectPartitions(totalPartitions));
+    if (total != null) {
+      total.expectPartitions(totalPartitions);
+    }
+  }
+
   /** This worker's share of the jobs topic's partitions changed (every rebalance). */
   public void share(int owned, int totalPartitions) {
     relays.forEach(r -> r.share(owned, totalPartitions));

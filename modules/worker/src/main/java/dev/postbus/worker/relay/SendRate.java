@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * (jobs and retry tiers) this worker owns. The share is recomputed on every rebalance, so the
  * workers of a group together stay within the group limit with no store shared between them. Smooth
  * pacing (Guava's RateLimiter), not bursts per second.
+ *
+ * <p>Until the first share is told (Kafka may not answer the partition count at once), a worker
+ * under a group limit is never unlimited: it sends at one partition's share of the partitions the
+ * configuration expects ({@link #expectPartitions}), or at most the group's whole limit.
  */
 public final class SendRate {
 
@@ -29,6 +33,9 @@ public final class SendRate {
    * back.
    */
   private double configured;
+
+  /** Whether a share was told: until then the rate is the guess of {@link #expectPartitions}. */
+  private boolean shared;
 
   /** The ceiling set by throttle feedback, infinite when the relay has not pushed back. */
   private double feedbackCap = Double.POSITIVE_INFINITY;
@@ -59,9 +66,10 @@ public final class SendRate {
     this.lastAdjustNanos = ticker.read();
     this.own = own;
     this.global = global;
-    this.configured = own > 0 ? own : Double.POSITIVE_INFINITY;
+    this.configured = Math.min(limit(own), limit(global)); // the group's limit until a share
     this.rate = configured;
-    this.limiter = RateLimiter.create(own > 0 ? own : Double.MAX_VALUE);
+    this.limiter =
+        RateLimiter.create(configured == Double.POSITIVE_INFINITY ? Double.MAX_VALUE : configured);
   }
 
   public boolean limited() {
@@ -102,7 +110,8 @@ public final class SendRate {
     // rate a lane could be caught waiting on when partitions come.
     double share = (double) global * Math.max(owned, 1) / total;
     synchronized (this) {
-      configured = own > 0 ? Math.min(own, share) : share;
+      shared = true;
+      configured = Math.min(limit(own), share);
       apply(
           owned
               + " of "
@@ -112,6 +121,23 @@ public final class SendRate {
               + "/s"
               + (own > 0 ? ", own limit " + own + "/s" : ""));
     }
+  }
+
+  /**
+   * Before the first share: the group is expected to consume {@code total} partitions (jobs and
+   * retry tiers, from the configuration), so this worker sends at one partition's share, the least
+   * any worker's share can be; its real share, once told, is that or more. Ignored after a share.
+   */
+  public synchronized void expectPartitions(int total) {
+    if (shared || global <= 0 || total <= 0) {
+      return;
+    }
+    configured = Math.min(limit(own), (double) global / total);
+    apply("until this worker's share is known: one of " + total + " expected partitions");
+  }
+
+  private static double limit(int perSecond) {
+    return perSecond > 0 ? perSecond : Double.POSITIVE_INFINITY;
   }
 
   private static final double DECREASE = 0.85;

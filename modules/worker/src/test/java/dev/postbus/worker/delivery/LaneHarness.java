@@ -30,6 +30,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -154,10 +155,14 @@ final class LaneHarness implements AutoCloseable {
 
   /** Queues a job, as the consumer does; returns its delivery. */
   Delivery offer(Job job) {
+    return offer(job, new RecordHeaders());
+  }
+
+  /** Queues a job with the record headers {@code headers}, as the consumer does. */
+  Delivery offer(Job job, Headers headers) {
     long offset = nextOffset++;
     owner.track(offset);
-    Delivery d =
-        new Delivery(JOBS, offset, null, codec.encode(job), new RecordHeaders(), 0L, owner);
+    Delivery d = new Delivery(JOBS, offset, null, codec.encode(job), headers, 0L, owner);
     queue.add(d);
     return d;
   }

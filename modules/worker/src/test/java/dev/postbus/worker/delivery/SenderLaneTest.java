@@ -3,12 +3,19 @@ package dev.postbus.worker.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.common.collect.MoreCollectors;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
+import dev.postbus.job.PostbusHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** One or more sender lanes against a real SMTP server, with Kafka's MockProducer. */
 class SenderLaneTest {
@@ -40,6 +47,40 @@ class SenderLaneTest {
       assertThat(h.topics()).anyMatch(t -> t.startsWith("jobs.retry"));
       assertThat(h.thread(0).isAlive()).isTrue();
     }
+  }
+
+  /**
+   * Only another producer could write such a header; whatever it holds, the record is dead-lettered
+   * (read as absent it would send to every recipient) and the lane takes the next job.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"[\"bob@example.net\", null]", "null", "{\"to\": 1}", "[[1]]", "bob@"})
+  void aMalformedRecipientsHeaderDeadLettersItsRecordAndTheLaneGoesOn(String header)
+      throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      RecordHeaders bad = new RecordHeaders();
+      bad.add(PostbusHeaders.RECIPIENTS, header.getBytes(StandardCharsets.UTF_8));
+      var badOne = h.offer(job("bad"), bad);
+      h.offer(job("good"));
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 2);
+      assertThat(relay.received()).as("only the good job is sent").isEqualTo(1);
+      ProducerRecord<byte[], byte[]> dead =
+          h.producer.history().stream()
+              .filter(r -> r.topic().equals("jobs.dlt"))
+              .collect(MoreCollectors.onlyElement());
+      assertThat(dead.value()).as("the raw bytes").isEqualTo(badOne.value());
+      assertThat(text(dead, PostbusHeaders.CLASS)).isEqualTo("poison");
+      assertThat(text(dead, PostbusHeaders.REASON)).startsWith(PostbusHeaders.RECIPIENTS + ":");
+      assertThat(h.thread(0).isAlive()).isTrue();
+      assertThat(h.lost).isEmpty();
+    }
+  }
+
+  private static String text(ProducerRecord<byte[], byte[]> r, String header) {
+    return new String(r.headers().lastHeader(header).value(), StandardCharsets.UTF_8);
   }
 
   @Test

@@ -88,10 +88,13 @@ class RateLimitIT {
   }
 
   /** The worker's send rate limit, from its scrape (Prometheus adds the unit to the name). */
+  /** The name docs/operations.md gives it: Prometheus adds the unit to the name. */
+  private static final String RATE_LIMIT_METRIC = "postbus_send_rate_limit_messages_per_second";
+
   private static double rateLimit(Worker w) throws Exception {
     Map<String, Double> totals = HttpProbe.totals(HttpProbe.get(w.httpPort(), "/metrics").body());
     return totals.entrySet().stream()
-        .filter(e -> e.getKey().startsWith("postbus_send_rate_limit"))
+        .filter(e -> e.getKey().equals(RATE_LIMIT_METRIC))
         .mapToDouble(Map.Entry::getValue)
         .sum();
   }

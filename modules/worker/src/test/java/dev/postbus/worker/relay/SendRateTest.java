@@ -41,6 +41,33 @@ class SendRateTest {
     assertThat(sum).isCloseTo(120.0, within(0.01));
   }
 
+  /**
+   * The share is told after a rebalance once Kafka gave the partition counts; should that time out,
+   * the worker still sends, and must stay within the group's limit meanwhile.
+   */
+  @Test
+  void beforeItsFirstShareAWorkerUnderAGroupLimitIsNeverUnlimited() {
+    HandTicker time = new HandTicker();
+    SendRate rate = new SendRate(0, 120, time);
+    assertThat(rate.limited()).as("no share yet").isTrue();
+    assertThat(rate.rate()).as("at most the group's whole limit").isEqualTo(120.0);
+
+    rate.expectPartitions(36); // 6 jobs partitions and 5 tiers of 6, as configured
+    assertThat(rate.rate()).as("one partition's share").isCloseTo(120.0 / 36, within(0.001));
+    time.advance(Duration.ofSeconds(30));
+    rate.tick();
+    assertThat(rate.rate()).as("time alone does not lift it").isCloseTo(120.0 / 36, within(0.001));
+
+    rate.share(12, 36);
+    assertThat(rate.rate()).as("the share, once told").isCloseTo(40.0, within(0.001));
+    rate.expectPartitions(36);
+    assertThat(rate.rate()).as("a share once told wins").isCloseTo(40.0, within(0.001));
+
+    SendRate own = new SendRate(2, 120, time);
+    own.expectPartitions(36);
+    assertThat(own.rate()).as("the worker's own limit still caps it").isEqualTo(2.0);
+  }
+
   @Test
   void aThrottleReplyBringsTheRateDownToWhatTheRelayAcceptedAndOnlyOnceASecond() {
     SendRate rate = new SendRate(0, 0);
