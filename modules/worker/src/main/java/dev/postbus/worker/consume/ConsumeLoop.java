@@ -172,6 +172,8 @@ public final class ConsumeLoop implements Runnable {
 
   @Override
   public void run() {
+    watch.start(); // not before: the silence of the start-up work is not Kafka's
+    nextCommitNanos = ticker.read(); // the first interval at once (the ticker's origin is any)
     try {
       consumer.subscribe(topics, rebalance);
       while (!stopRequested) {

@@ -19,6 +19,13 @@ final class ContactWatch {
     this.contact = contact;
   }
 
+  /** The consumer loop starts: the silence is counted from now. */
+  void start() {
+    if (contact != null) {
+      contact.start();
+    }
+  }
+
   /** Kafka answered (records fetched, a step of a rebalance). */
   void answered() {
     if (contact != null) {

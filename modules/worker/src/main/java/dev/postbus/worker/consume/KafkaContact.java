@@ -47,6 +47,15 @@ public final class KafkaContact {
     this.lastInstant = clock.instant();
   }
 
+  /**
+   * Starts the silence clock again: the consumer loop starts now. Whatever ran between building
+   * this judge and the loop (reading the suppression list, minutes at most) could not hear Kafka.
+   */
+  public void start() {
+    lastNanos = ticker.read();
+    lastInstant = clock.instant();
+  }
+
   /** How long Kafka has not answered; readable from any thread. */
   public Duration sinceContact() {
     return Duration.ofNanos(Math.max(0, ticker.read() - lastNanos));

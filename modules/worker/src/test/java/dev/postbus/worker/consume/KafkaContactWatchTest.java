@@ -97,6 +97,11 @@ class KafkaContactWatchTest {
   private DispatchQueue queue;
 
   private Heartbeating start() {
+    return start(Duration.ZERO);
+  }
+
+  /** Starts the loop {@code beforeRun} after its contact judge was built (start-up work). */
+  private Heartbeating start(Duration beforeRun) {
     Heartbeating consumer = new Heartbeating();
     consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
     loop =
@@ -113,6 +118,7 @@ class KafkaContactWatchTest {
     loop.timeWith(nanos::get);
     loop.watchContact(
         new KafkaContact(Duration.ofSeconds(15), nanos::get, Clock.systemUTC(), changes::add));
+    nanos.addAndGet(beforeRun.toNanos());
     thread = new Thread(loop, "contact-watch-test");
     thread.start();
     return consumer;
@@ -125,6 +131,22 @@ class KafkaContactWatchTest {
       long seen = nanos.get();
       await().atMost(Duration.ofSeconds(5)).until(() -> loop.watchedAt() >= seen);
     }
+  }
+
+  /**
+   * The worker is built, then reads a large suppression list (up to minutes) before the consumer
+   * thread starts: no answer can come meanwhile, and a fresh consumer's counters all read 0. That
+   * silence is not Kafka lost: the clock starts when the loop does.
+   */
+  @Test
+  void startUpWorkBeforeTheLoopRunsIsNoSilence() {
+    answered = 0;
+    joins = 0;
+    syncs = 0;
+    start(Duration.ofSeconds(20));
+    long first = nanos.get();
+    await().atMost(Duration.ofSeconds(5)).until(() -> loop.watchedAt() >= first);
+    assertThat(changes).as("no Kafka lost at the first look after a slow start-up").isEmpty();
   }
 
   @Test
