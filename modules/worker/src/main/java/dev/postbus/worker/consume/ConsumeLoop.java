@@ -51,7 +51,7 @@ public final class ConsumeLoop implements Runnable {
   private final Backpressure backpressure;
   private final ContactWatch watch = new ContactWatch();
   private final OffsetCommits commits;
-  private final LedgerSkips ledger = new LedgerSkips();
+  private final LedgerSkips ledger;
   private final ShareReport share;
   private final Rebalance rebalance;
   private volatile boolean stopRequested;
@@ -80,6 +80,7 @@ public final class ConsumeLoop implements Runnable {
     this.queue = queue;
     this.finished = finished;
     this.commitInterval = commitInterval;
+    this.ledger = new LedgerSkips(finished);
     this.tiers = new TierHolds(consumer, clock);
     this.backpressure = new Backpressure(consumer, queue, deliveryHeld, tiers);
     this.commits = new OffsetCommits(consumer, tracker, watch);

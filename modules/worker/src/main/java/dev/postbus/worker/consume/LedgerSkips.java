@@ -5,10 +5,13 @@ import dev.postbus.worker.ledger.LedgerEntry;
 import dev.postbus.worker.ledger.LedgerIndex;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records the send ledger holds as finished before a crash (sent, or their retry or dead letter
@@ -18,10 +21,21 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class LedgerSkips {
 
+  private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
+
+  private final BlockingQueue<Delivery> finished;
+
   private LedgerIndex index;
   private Runnable onSkip = () -> {};
   private BiConsumer<Delivery, LedgerEntry> rewriteEvent;
   private Executor rewrites;
+
+  /**
+   * @param finished the mailbox where a record whose rewrite failed unexpectedly is finished
+   */
+  LedgerSkips(BlockingQueue<Delivery> finished) {
+    this.finished = finished;
+  }
 
   void use(
       LedgerIndex index,
@@ -67,11 +81,31 @@ final class LedgerSkips {
             if (d.owner().releasing()) {
               d.owner().handBack(d.offset());
             } else {
-              rewriteEvent.accept(d, done);
+              rewriteOrFinish(d, done);
             }
           });
     } catch (RejectedExecutionException stopping) {
       d.owner().handBack(d.offset()); // uncommitted: the next owner skips it and writes the event
+    }
+  }
+
+  /**
+   * The executor (a ScheduledThreadPoolExecutor) would keep what the task throws in a future nobody
+   * reads. A rewrite that throws is a bug, and would throw again for every owner: handing the
+   * record back would stall its partition's commits for good (and with them what a crash redelivers
+   * past the ledger's window). The mail is sent (the ledger says so): the record is finished, and
+   * the one copy of its event not written again is logged, naming it.
+   */
+  private void rewriteOrFinish(Delivery d, LedgerEntry done) {
+    try {
+      rewriteEvent.accept(d, done);
+    } catch (RuntimeException | Error e) {
+      log.error(
+          "unexpected error writing again the delivered event of {} (skipped: the send ledger holds"
+              + " it as sent); the record is finished without it",
+          d,
+          e);
+      finished.add(d);
     }
   }
 

@@ -330,6 +330,77 @@ class ConsumeLoopTest {
     }
   }
 
+  @Test
+  void aRewriteThatThrowsIsLoggedNamingItsRecordAndTheRecordIsFinished() throws Exception {
+    rewriteFails(new IllegalStateException("a bug in the rewrite"));
+  }
+
+  @Test
+  void aRewriteThatThrowsAnErrorIsLoggedNamingItsRecordAndTheRecordIsFinished() throws Exception {
+    rewriteFails(new LinkageError("an error in the rewrite"));
+  }
+
+  /**
+   * The rewrite runs on postbus-resend, a ScheduledThreadPoolExecutor: its execute() keeps what a
+   * task throws in a future nobody reads. A throwing rewrite is logged, naming the record (never
+   * its recipient), and the record is finished: the ledger holds the mail as sent, so only this
+   * copy of its event is missing (the log says which), and its partition's commits go on.
+   */
+  private void rewriteFails(Throwable failure) throws Exception {
+    ch.qos.logback.classic.Logger loopLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ConsumeLoop.class);
+    var lines =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    loopLog.addAppender(lines);
+    java.util.concurrent.ScheduledExecutorService resend =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      startWithLedger(
+          (d, entry) -> {
+            if (failure instanceof Error e) {
+              throw e;
+            }
+            throw (RuntimeException) failure;
+          },
+          resend);
+      onConsumerThread(
+          () -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord( // skipped: in the ledger
+                new ConsumerRecord<>(
+                    JOBS,
+                    0,
+                    0L,
+                    null,
+                    "{\"to\":\"alice@example.com\"}".getBytes(StandardCharsets.UTF_8)));
+          });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(lines.list)
+                      .as("the failure is logged, naming the record, not swallowed")
+                      .anyMatch(
+                          e ->
+                              e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                                  && e.getFormattedMessage().contains("jobs-0@0")
+                                  && e.getThrowableProxy() != null));
+      assertThat(lines.list).noneMatch(e -> e.getFormattedMessage().contains("alice@example.com"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .alias("the record is finished: its partition's commit moves past it")
+          .until(
+              () -> {
+                var committed = consumer.committed(Set.of(P0)).get(P0);
+                return committed != null && committed.offset() == 1;
+              });
+    } finally {
+      loopLog.detachAppender(lines);
+      resend.shutdownNow();
+    }
+  }
+
   private DispatchQueue startWithLedger(
       java.util.function.BiConsumer<Delivery, dev.postbus.worker.ledger.LedgerEntry> rewrite,
       java.util.concurrent.Executor executor) {
