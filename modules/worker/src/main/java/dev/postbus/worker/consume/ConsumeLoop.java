@@ -155,13 +155,6 @@ public final class ConsumeLoop implements Runnable {
     this.ledger.use(ledger, onSkip, rewriteEvent, rewrites);
   }
 
-  /**
-   * Closes the consumer of a loop that never ran (the worker failed to start after creating it).
-   */
-  public void closeConsumer() {
-    consumer.close(Duration.ZERO);
-  }
-
   /** Reports whether Kafka is in touch (set before {@link #run}). */
   public void watchContact(KafkaContact contact) {
     watch.use(contact);
