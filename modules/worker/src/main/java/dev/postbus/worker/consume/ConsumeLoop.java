@@ -58,6 +58,7 @@ public final class ConsumeLoop implements Runnable {
   private volatile int pausedPartitions;
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private long nextCommitNanos;
+  private Duration step;
   private Ticker ticker = Ticker.SYSTEM;
 
   /**
@@ -168,6 +169,7 @@ public final class ConsumeLoop implements Runnable {
   public void run() {
     watch.start(); // not before: the silence of the start-up work is not Kafka's
     nextCommitNanos = ticker.read(); // the first interval at once (the ticker's origin is any)
+    step = watch.step(commitInterval);
     try {
       consumer.subscribe(topics, rebalance);
       while (!stopRequested) {
@@ -219,15 +221,18 @@ public final class ConsumeLoop implements Runnable {
     }
   }
 
-  /** Once per commit interval: the share (if owed), Kafka's contact, lag, and the commit. */
+  /**
+   * Once per commit interval (or a third of kafka-lost-after, if shorter): the share (if owed),
+   * Kafka's contact, lag, and the commit.
+   */
   private void everyInterval() {
     long now = ticker.read();
     if (now - nextCommitNanos < 0) {
       return;
     }
-    nextCommitNanos = now + commitInterval.toNanos();
+    nextCommitNanos = now + step.toNanos();
     share.retryIfPending(tracker.owned().size());
-    watch.judge(consumer, now);
+    watch.judge(consumer, now, !tracker.owned().isEmpty());
     reportLag();
     commits.commit();
   }

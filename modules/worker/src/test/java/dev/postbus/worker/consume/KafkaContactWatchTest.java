@@ -179,10 +179,10 @@ class KafkaContactWatchTest {
               new ConsumerRecord<>(JOBS, 0, 0L, null, "job".getBytes(StandardCharsets.UTF_8)));
         });
     await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 1); // queued, unsent
+    fenced = true; // the broker gone: no commit acknowledged
     seconds(16);
     assertThat(changes).as("lost").hasSize(1);
 
-    fenced = true;
     answered = 8; // the coordinator answered: "unknown member"
     seconds(5);
     assertThat(changes).as("not back on a fencing answer").hasSize(1);
@@ -210,5 +210,58 @@ class KafkaContactWatchTest {
       syncs++;
     }
     assertThat(changes).as("Kafka answered every step of the rebalance").isEmpty();
+  }
+
+  /**
+   * The coordinator's broker is unreachable while the partition's leader answers: records are
+   * fetched (and heartbeats may be answered with errors), no commit is acknowledged. After the
+   * session timeout the group gives the partition to another member, which sends what this one
+   * queued: this member holds delivery first. A commit acknowledged brings it back.
+   */
+  @Test
+  void recordsAndAnswersWithoutACommitAcknowledgedAreKafkaLost() {
+    Heartbeating consumer = start();
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(p0));
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
+    fenced = true; // commits never acknowledged
+    for (int second = 0; second < 16; second++) {
+      long offset = second;
+      consumer.schedulePollTask( // a record fetched: the leader answers
+          () ->
+              consumer.addRecord(
+                  new ConsumerRecord<>(
+                      JOBS, 0, offset, null, "job".getBytes(StandardCharsets.UTF_8))));
+      answered++; // a heartbeat answered (with an error)
+      seconds(1);
+    }
+    assertThat(changes).as("lost: membership unproven while owning a partition").hasSize(1);
+
+    fenced = false; // the coordinator is back: the next commit is acknowledged
+    seconds(2);
+    assertThat(changes).as("back once a commit is acknowledged").hasSize(2);
+    assertThat(changes.get(1)).isNull();
+  }
+
+  /**
+   * An idle member owning a partition, with nothing new to commit, proves its membership all the
+   * same (it commits its offsets again): it is never declared lost.
+   */
+  @Test
+  void anIdleHealthyMemberOwningPartitionsIsNotLost() {
+    Heartbeating consumer = start();
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(p0));
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
+    seconds(40); // no record, no heartbeat answered either: only the commits speak
+    assertThat(changes).isEmpty();
   }
 }
