@@ -81,7 +81,7 @@ public final class ConsumeLoop implements Runnable {
     this.queue = queue;
     this.finished = finished;
     this.commitInterval = commitInterval;
-    this.ledger = new LedgerSkips(finished);
+    this.ledger = new LedgerSkips(finished, queue);
     this.tiers = new TierHolds(consumer, clock);
     this.backpressure = new Backpressure(consumer, queue, deliveryHeld, tiers);
     this.commits = new OffsetCommits(consumer, tracker, watch);
@@ -218,6 +218,7 @@ public final class ConsumeLoop implements Runnable {
     Delivery d;
     while ((d = finished.poll()) != null) {
       tracker.finished(d);
+      ledger.finished(d);
     }
   }
 
