@@ -49,7 +49,8 @@ public final class WorkerKeys {
           RARE,
           ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)),
           Duration.ofSeconds(15),
-          "A running worker with no successful fetch, commit or answered group heartbeat for this long reports Kafka "
+          "A running worker with no successful fetch, commit or answered group heartbeat for this long (or, owning partitions, "
+              + "no commit acknowledged nor rebalance completed: its group membership unproven) reports Kafka "
               + "unreachable: not ready and delivery held, with the time it was last in touch, logged once, and again when Kafka is back. "
               + "It never exits for an outage; jobs wait in Kafka. Must be shorter than the consumer's session.timeout.ms "
               + "(kafka.client.session.timeout.ms, default 45 s): start-up stops otherwise.");

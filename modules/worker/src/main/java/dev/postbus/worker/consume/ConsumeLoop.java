@@ -51,13 +51,14 @@ public final class ConsumeLoop implements Runnable {
   private final Backpressure backpressure;
   private final ContactWatch watch = new ContactWatch();
   private final OffsetCommits commits;
-  private final LedgerSkips ledger = new LedgerSkips();
+  private final LedgerSkips ledger;
   private final ShareReport share;
   private final Rebalance rebalance;
   private volatile boolean stopRequested;
   private volatile int pausedPartitions;
   private volatile java.util.function.Consumer<Map<TopicPartition, Long>> lagListener = lag -> {};
   private long nextCommitNanos;
+  private Duration step;
   private Ticker ticker = Ticker.SYSTEM;
 
   /**
@@ -80,6 +81,7 @@ public final class ConsumeLoop implements Runnable {
     this.queue = queue;
     this.finished = finished;
     this.commitInterval = commitInterval;
+    this.ledger = new LedgerSkips(finished, queue);
     this.tiers = new TierHolds(consumer, clock);
     this.backpressure = new Backpressure(consumer, queue, deliveryHeld, tiers);
     this.commits = new OffsetCommits(consumer, tracker, watch);
@@ -154,13 +156,6 @@ public final class ConsumeLoop implements Runnable {
     this.ledger.use(ledger, onSkip, rewriteEvent, rewrites);
   }
 
-  /**
-   * Closes the consumer of a loop that never ran (the worker failed to start after creating it).
-   */
-  public void closeConsumer() {
-    consumer.close(Duration.ZERO);
-  }
-
   /** Reports whether Kafka is in touch (set before {@link #run}). */
   public void watchContact(KafkaContact contact) {
     watch.use(contact);
@@ -172,6 +167,9 @@ public final class ConsumeLoop implements Runnable {
 
   @Override
   public void run() {
+    watch.start(); // not before: the silence of the start-up work is not Kafka's
+    nextCommitNanos = ticker.read(); // the first interval at once (the ticker's origin is any)
+    step = watch.step(commitInterval);
     try {
       consumer.subscribe(topics, rebalance);
       while (!stopRequested) {
@@ -220,18 +218,22 @@ public final class ConsumeLoop implements Runnable {
     Delivery d;
     while ((d = finished.poll()) != null) {
       tracker.finished(d);
+      ledger.finished(d);
     }
   }
 
-  /** Once per commit interval: the share (if owed), Kafka's contact, lag, and the commit. */
+  /**
+   * Once per commit interval (or a third of kafka-lost-after, if shorter): the share (if owed),
+   * Kafka's contact, lag, and the commit.
+   */
   private void everyInterval() {
     long now = ticker.read();
     if (now - nextCommitNanos < 0) {
       return;
     }
-    nextCommitNanos = now + commitInterval.toNanos();
+    nextCommitNanos = now + step.toNanos();
     share.retryIfPending(tracker.owned().size());
-    watch.judge(consumer, now);
+    watch.judge(consumer, now, !tracker.owned().isEmpty());
     reportLag();
     commits.commit();
   }

@@ -19,6 +19,13 @@ final class ContactWatch {
     this.contact = contact;
   }
 
+  /** The consumer loop starts: the silence is counted from now. */
+  void start() {
+    if (contact != null) {
+      contact.start();
+    }
+  }
+
   /** Kafka answered (records fetched, a step of a rebalance). */
   void answered() {
     if (contact != null) {
@@ -33,18 +40,32 @@ final class ContactWatch {
     }
   }
 
-  /** True while Kafka is lost but answering: a commit is to prove membership. */
-  boolean wantsProof() {
-    return contact != null && contact.wantsProof();
+  /**
+   * How often the loop judges and proves membership: every commit interval, and at least three
+   * times per kafka-lost-after.
+   */
+  java.time.Duration step(java.time.Duration commitInterval) {
+    if (contact == null) {
+      return commitInterval;
+    }
+    java.time.Duration proof = contact.proofInterval();
+    return proof.compareTo(commitInterval) < 0 ? proof : commitInterval;
   }
 
-  /** Counts the coordinator's answers since the last look, then judges; {@code now}: the ticker. */
-  void judge(Consumer<byte[], byte[]> consumer, long now) {
+  /**
+   * Counts the coordinator's answers since the last look, then judges; {@code now}: the ticker;
+   * {@code owning}: this member owns partitions (and so may be fenced from them).
+   */
+  void judge(Consumer<byte[], byte[]> consumer, long now, boolean owning) {
     if (contact != null) {
       if (answers.grew(consumer::metrics)) {
-        contact.answered();
+        if (answers.joined()) {
+          contact.member(); // a JoinGroup or SyncGroup answered with success
+        } else {
+          contact.answered();
+        }
       }
-      contact.check();
+      contact.check(owning);
     }
     watchedAt = now;
   }

@@ -17,12 +17,18 @@ final class CoordinatorAnswers {
 
   static final String GROUP = "consumer-coordinator-metrics";
 
-  /** The counters read, each growing by one per answer. */
+  private static final String HEARTBEATS = "heartbeat-total";
+
+  /**
+   * The counters read, each growing by one per answer: every heartbeat answer (an error too), but
+   * only successful JoinGroup and SyncGroup answers.
+   */
   static final java.util.List<String> COUNTERS =
-      java.util.List.of("heartbeat-total", "join-total", "sync-total");
+      java.util.List.of(HEARTBEATS, "join-total", "sync-total");
 
   private final Map<String, Metric> metrics = new HashMap<>();
   private final Map<String, Double> seen = new HashMap<>();
+  private boolean stepped;
 
   /** True when the coordinator answered anything since the last call. */
   boolean grew(Supplier<Map<MetricName, ? extends Metric>> all) {
@@ -34,10 +40,21 @@ final class CoordinatorAnswers {
       }
     }
     boolean grew = false;
+    stepped = false;
     for (Map.Entry<String, Metric> e : metrics.entrySet()) {
-      grew |= grew(e.getKey(), e.getValue().metricValue());
+      boolean more = grew(e.getKey(), e.getValue().metricValue());
+      grew |= more;
+      stepped |= more && !e.getKey().equals(HEARTBEATS);
     }
     return grew;
+  }
+
+  /**
+   * True when, at the last {@link #grew}, a JoinGroup or SyncGroup had been answered with success
+   * (the client counts those only): this member has its place in a generation of the group.
+   */
+  boolean joined() {
+    return stepped;
   }
 
   private boolean grew(String counter, Object value) {

@@ -1,14 +1,20 @@
 package dev.postbus.worker.consume;
 
 import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.ledger.LedgerEntry;
 import dev.postbus.worker.ledger.LedgerIndex;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records the send ledger holds as finished before a crash (sent, or their retry or dead letter
@@ -18,10 +24,27 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class LedgerSkips {
 
+  private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
+
+  private final BlockingQueue<Delivery> finished;
+  private final DispatchQueue queue;
+
+  /** Rewrites not settled yet: their payloads count in the queue's byte bound. */
+  private final Set<Delivery> rewriting = ConcurrentHashMap.newKeySet();
+
   private LedgerIndex index;
   private Runnable onSkip = () -> {};
   private BiConsumer<Delivery, LedgerEntry> rewriteEvent;
   private Executor rewrites;
+
+  /**
+   * @param finished the mailbox where a record whose rewrite failed unexpectedly is finished
+   * @param queue whose byte bound counts the payloads of rewrites in flight
+   */
+  LedgerSkips(BlockingQueue<Delivery> finished, DispatchQueue queue) {
+    this.finished = finished;
+    this.queue = queue;
+  }
 
   void use(
       LedgerIndex index,
@@ -49,6 +72,8 @@ final class LedgerSkips {
     if (done.event() == null) {
       d.owner().complete(d.offset());
     } else {
+      rewriting.add(d);
+      queue.holdAside(d); // until finished or let go: fetching pauses while too much is held
       rewrite(d, done); // at least once; finished when Kafka has it
     }
     return true;
@@ -66,12 +91,34 @@ final class LedgerSkips {
           () -> {
             if (d.owner().releasing()) {
               d.owner().handBack(d.offset());
+              settle(d);
             } else {
-              rewriteEvent.accept(d, done);
+              rewriteOrFinish(d, done);
             }
           });
     } catch (RejectedExecutionException stopping) {
       d.owner().handBack(d.offset()); // uncommitted: the next owner skips it and writes the event
+      settle(d);
+    }
+  }
+
+  /**
+   * The executor (a ScheduledThreadPoolExecutor) would keep what the task throws in a future nobody
+   * reads. A rewrite that throws is a bug, and would throw again for every owner: handing the
+   * record back would stall its partition's commits for good (and with them what a crash redelivers
+   * past the ledger's window). The mail is sent (the ledger says so): the record is finished, and
+   * the one copy of its event not written again is logged, naming it.
+   */
+  private void rewriteOrFinish(Delivery d, LedgerEntry done) {
+    try {
+      rewriteEvent.accept(d, done);
+    } catch (RuntimeException | Error e) {
+      log.error(
+          "unexpected error writing again the delivered event of {} (skipped: the send ledger holds"
+              + " it as sent); the record is finished without it",
+          d,
+          e);
+      finished.add(d);
     }
   }
 
@@ -82,7 +129,23 @@ final class LedgerSkips {
     }
   }
 
+  /** A delivery came back finished (any delivery): a rewrite's payload no longer counts. */
+  void finished(Delivery d) {
+    settle(d);
+  }
+
+  /** Its payload no longer counts; once per rewrite, whichever way it ends first. */
+  private void settle(Delivery d) {
+    if (rewriting.remove(d)) {
+      queue.releaseAside(d);
+    }
+  }
+
   void forget(Collection<TopicPartition> partitions) {
+    rewriting.stream()
+        .filter(d -> partitions.contains(d.partition()))
+        .toList()
+        .forEach(this::settle); // a rewrite of a partition let go may never be acknowledged
     if (index != null) {
       index.forget(partitions);
     }

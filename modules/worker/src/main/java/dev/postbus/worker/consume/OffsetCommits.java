@@ -2,18 +2,21 @@ package dev.postbus.worker.consume;
 
 import dev.postbus.worker.dispatch.OffsetTracker;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Commits what {@link OffsetTracker} says may be committed: asynchronously every commit interval
- * (an acknowledgement proves this member's place in the group to the {@link ContactWatch}, which
- * may ask for one), synchronously when letting partitions go. Consumer thread only.
+ * (the same offsets again when nothing moved: an acknowledgement proves this member's place in the
+ * group to the {@link ContactWatch}), synchronously when letting partitions go. Consumer thread
+ * only.
  */
 final class OffsetCommits {
 
@@ -33,18 +36,33 @@ final class OffsetCommits {
     this.watch = watch;
   }
 
-  /** The periodic commit: what moved, or, when membership is to be proven, all again. */
+  /**
+   * The periodic commit: what moved or, when nothing did, every owned partition's offset again
+   * (what may be committed, or, before its first record, its position): the acknowledgement proves
+   * this member's place in the group, and extends its session, also while it is idle.
+   */
   void commit() {
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
-    if (watch.wantsProof() && due.isEmpty()) {
-      due = tracker.committable(); // committed again: an acknowledgement proves membership
-      if (due.isEmpty()) {
-        watch.member(); // no record taken since assigned: none could be another member's
-      }
+    if (due.isEmpty()) {
+      due = again();
     }
     if (!due.isEmpty()) {
       consumer.commitAsync(due, this::answered);
     }
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> again() {
+    Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>(tracker.committable());
+    for (TopicPartition tp : tracker.owned()) {
+      if (!all.containsKey(tp)) {
+        try {
+          all.put(tp, new OffsetAndMetadata(consumer.position(tp, Duration.ZERO)));
+        } catch (RuntimeException unknownYet) { // no position yet: nothing fetched either
+          log.debug("no position yet for {}: {}", tp, unknownYet.toString());
+        }
+      }
+    }
+    return all;
   }
 
   private void answered(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {
@@ -52,6 +70,8 @@ final class OffsetCommits {
       tracker.committed(offsets);
       failing = false;
       watch.member(); // the coordinator checks the generation of a commit
+    } else if (error instanceof RebalanceInProgressException) {
+      log.debug("offset commit refused during a rebalance: {}", error.getMessage());
     } else if (!failing) { // once per run of failures: the next ones say nothing new
       failing = true;
       log.warn(

@@ -135,6 +135,7 @@ final class Rebalance implements ConsumerRebalanceListener {
         Delivery d = p.finished().poll(Math.min(left, STEP_NANOS), TimeUnit.NANOSECONDS);
         if (d != null) {
           p.tracker().finished(d);
+          p.ledger().finished(d);
         }
       }
     } catch (InterruptedException e) {

@@ -12,6 +12,8 @@ import java.util.function.Predicate;
  * The bounded hand-over from the consumer thread to the sender lanes, by count and by payload
  * bytes. The consumer pauses its partitions when {@link #full()} and resumes at {@link
  * #belowLowWater()}; the extra room of one poll's worth of records makes {@link #add} never block.
+ * Payloads the consumer side holds outside the queue ({@link #holdAside}: a ledger skip's event
+ * being written again) count in the byte bound too.
  */
 public final class DispatchQueue {
 
@@ -19,6 +21,7 @@ public final class DispatchQueue {
   private final int highWater;
   private final long highWaterBytes;
   private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong aside = new AtomicLong();
 
   public DispatchQueue(int highWater, long highWaterBytes, int maxPollRecords) {
     this.queue = new ArrayBlockingQueue<>(highWater + maxPollRecords);
@@ -59,11 +62,20 @@ public final class DispatchQueue {
   }
 
   public boolean full() {
-    return queue.size() >= highWater || bytes.get() >= highWaterBytes;
+    return queue.size() >= highWater || bytes.get() + aside.get() >= highWaterBytes;
   }
 
   public boolean belowLowWater() {
-    return queue.size() <= highWater / 2 && bytes.get() <= highWaterBytes / 2;
+    return queue.size() <= highWater / 2 && bytes.get() + aside.get() <= highWaterBytes / 2;
+  }
+
+  /** A payload held outside the queue until {@link #releaseAside}: counted in the byte bound. */
+  public void holdAside(Delivery d) {
+    aside.addAndGet(d.size());
+  }
+
+  public void releaseAside(Delivery d) {
+    aside.addAndGet(-d.size());
   }
 
   public int size() {

@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -70,35 +71,60 @@ final class WorkerParts {
   final LedgerParts ledger;
   final WorkerMetrics metrics;
 
+  /** What the constructor opened, closed by {@link #closeClients} when start-up fails. */
+  private final Opened opened = new Opened();
+
   /** The send ledger's producer and reader; both null when the ledger is off. */
   record LedgerParts(KafkaProducer<byte[], byte[]> producer, LedgerReader reader) {}
 
+  /**
+   * Builds every part; when one fails, what was opened before it is closed (each once) and the
+   * failure thrown.
+   */
   WorkerParts(WorkerConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
     this.health = new WorkerHealth(config, clock);
-    this.producer =
-        new KafkaProducer<>(
-            KafkaClients.producer(config), new ByteArraySerializer(), new ByteArraySerializer());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend"));
-    this.acks = Executors.newSingleThreadExecutor(r -> daemon(r, "postbus-acks"));
-    DispatchQueue queue =
-        new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
-    Outcomes outcomes = outcomes();
-    this.relays = relays();
-    relays.expectPartitions(config.expectedPartitions()); // bounded until the first share
-    this.suppressions = suppressions();
-    this.guard =
-        new BounceGuard(
-            config.reputation().guardWindow(),
-            config.reputation().guardMaxBounceRate(),
-            health::onGuardTrip);
-    suppressions.onGroupGuard(health::onGroupGuard);
-    health.watch(relays, guard, suppressions);
-    addLanes(queue, outcomes);
-    this.consumeLoop = consumeLoop(queue);
-    this.ledger = config.ledgerOn() ? ledger(outcomes) : new LedgerParts(null, null);
-    this.metrics = metrics(queue);
+    try {
+      this.producer = producer(KafkaClients.producer(config), "the producer");
+      this.scheduler =
+          executor(
+              Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend")),
+              "postbus-resend");
+      this.acks =
+          executor(
+              Executors.newSingleThreadExecutor(r -> daemon(r, "postbus-acks")), "postbus-acks");
+      DispatchQueue queue =
+          new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
+      Outcomes outcomes = outcomes();
+      this.relays = relays();
+      relays.expectPartitions(config.expectedPartitions()); // bounded until the first share
+      this.suppressions = suppressions();
+      this.guard =
+          new BounceGuard(
+              config.reputation().guardWindow(),
+              config.reputation().guardMaxBounceRate(),
+              health::onGuardTrip);
+      suppressions.onGroupGuard(health::onGroupGuard);
+      health.watch(relays, guard, suppressions);
+      addLanes(queue, outcomes);
+      this.consumeLoop = consumeLoop(queue);
+      this.ledger = config.ledgerOn() ? ledger(outcomes) : new LedgerParts(null, null);
+      this.metrics = metrics(queue);
+    } catch (RuntimeException | Error e) {
+      opened.closeAll();
+      throw e;
+    }
+  }
+
+  private KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings, String name) {
+    KafkaProducer<byte[], byte[]> p =
+        new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());
+    return opened.add(name, p, () -> p.close(Duration.ZERO));
+  }
+
+  private <T extends ExecutorService> T executor(T executor, String name) {
+    return opened.add(name, executor, executor::shutdownNow);
   }
 
   private Outcomes outcomes() {
@@ -166,12 +192,15 @@ final class WorkerParts {
   }
 
   private ConsumeLoop consumeLoop(DispatchQueue queue) {
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            KafkaClients.consumer(config),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    opened.add("the consumer", consumer, () -> consumer.close(Duration.ZERO));
     ConsumeLoop loop =
         new ConsumeLoop(
-            new KafkaConsumer<>(
-                KafkaClients.consumer(config),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer()),
+            consumer,
             config.consumedTopics(),
             Set.copyOf(config.failures().ladder().topics(config.topic())),
             queue,
@@ -191,20 +220,16 @@ final class WorkerParts {
   private LedgerParts ledger(Outcomes outcomes) {
     int partitions = ledgerPartitions(producer, config.ledgerTopic());
     KafkaProducer<byte[], byte[]> ledgerProducer =
-        new KafkaProducer<>(
-            KafkaClients.ledgerProducer(config),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+        producer(KafkaClients.ledgerProducer(config), "the ledger's producer");
     outcomes.useLedger(
         config.ledgerTopic(), partitions, new DurableSender(ledgerProducer, acks, scheduler));
-    LedgerReader reader =
-        new LedgerReader(
-            new KafkaConsumer<>(
-                KafkaClients.ledgerReader(config),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer()),
-            config.ledgerTopic(),
-            partitions);
+    KafkaConsumer<byte[], byte[]> readerConsumer =
+        new KafkaConsumer<>(
+            KafkaClients.ledgerReader(config),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    opened.add("the ledger's reader", readerConsumer, () -> readerConsumer.close(Duration.ZERO));
+    LedgerReader reader = new LedgerReader(readerConsumer, config.ledgerTopic(), partitions);
     consumeLoop.useLedger(
         new LedgerIndex(reader, config.ledgerWindow(), clock),
         stats::ledgerSkipped,
@@ -222,18 +247,9 @@ final class WorkerParts {
     return m;
   }
 
-  /** Closes what the constructor opened, when start-up fails after it. */
+  /** Closes what the constructor opened, each once, when start-up fails after it. */
   void closeClients() {
-    consumeLoop.closeConsumer();
-    if (ledger.reader() != null) {
-      ledger.reader().close();
-    }
-    producer.close(Duration.ZERO);
-    if (ledger.producer() != null) {
-      ledger.producer().close(Duration.ZERO);
-    }
-    scheduler.shutdownNow();
-    acks.shutdownNow();
+    opened.closeAll();
   }
 
   static Thread daemon(Runnable r, String name) {

@@ -254,11 +254,18 @@ class ConsumeLoopTest {
   /** A ledger reader's consumer holding one entry: record 0 of P0 was delivered before a crash. */
   private static final class OneEntryLedger extends MockConsumer<byte[], byte[]> {
     static final TopicPartition LEDGER = new TopicPartition("jobs.ledger", 0);
+    private final int entries;
 
     OneEntryLedger() {
+      this(1);
+    }
+
+    /** Records 0 .. entries-1 of P0 were delivered before a crash. */
+    OneEntryLedger(int entries) {
       super("earliest");
+      this.entries = entries;
       updateBeginningOffsets(Map.of(LEDGER, 0L));
-      updateEndOffsets(Map.of(LEDGER, 1L));
+      updateEndOffsets(Map.of(LEDGER, (long) entries));
     }
 
     @Override
@@ -266,15 +273,17 @@ class ConsumeLoopTest {
       super.assign(partitions);
       if (partitions.contains(LEDGER)) {
         byte[] event = "{\"type\":\"delivered\"}".getBytes(StandardCharsets.UTF_8);
-        addRecord(
-            new ConsumerRecord<>(
-                LEDGER.topic(),
-                0,
-                0L,
-                null,
-                new dev.postbus.worker.ledger.LedgerEntry(
-                        JOBS, 0, 0L, "job-0", System.currentTimeMillis(), event)
-                    .encode()));
+        for (long offset = 0; offset < entries; offset++) {
+          addRecord(
+              new ConsumerRecord<>(
+                  LEDGER.topic(),
+                  0,
+                  offset,
+                  null,
+                  new dev.postbus.worker.ledger.LedgerEntry(
+                          JOBS, 0, offset, "job-" + offset, System.currentTimeMillis(), event)
+                      .encode()));
+        }
       }
     }
 
@@ -330,9 +339,135 @@ class ConsumeLoopTest {
     }
   }
 
+  @Test
+  void aRewriteThatThrowsIsLoggedNamingItsRecordAndTheRecordIsFinished() throws Exception {
+    rewriteFails(new IllegalStateException("a bug in the rewrite"));
+  }
+
+  @Test
+  void aRewriteThatThrowsAnErrorIsLoggedNamingItsRecordAndTheRecordIsFinished() throws Exception {
+    rewriteFails(new LinkageError("an error in the rewrite"));
+  }
+
+  /**
+   * The rewrite runs on postbus-resend, a ScheduledThreadPoolExecutor: its execute() keeps what a
+   * task throws in a future nobody reads. A throwing rewrite is logged, naming the record (never
+   * its recipient), and the record is finished: the ledger holds the mail as sent, so only this
+   * copy of its event is missing (the log says which), and its partition's commits go on.
+   */
+  private void rewriteFails(Throwable failure) throws Exception {
+    ch.qos.logback.classic.Logger loopLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ConsumeLoop.class);
+    var lines =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    loopLog.addAppender(lines);
+    java.util.concurrent.ScheduledExecutorService resend =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      startWithLedger(
+          (d, entry) -> {
+            if (failure instanceof Error e) {
+              throw e;
+            }
+            throw (RuntimeException) failure;
+          },
+          resend);
+      onConsumerThread(
+          () -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord( // skipped: in the ledger
+                new ConsumerRecord<>(
+                    JOBS,
+                    0,
+                    0L,
+                    null,
+                    "{\"to\":\"alice@example.com\"}".getBytes(StandardCharsets.UTF_8)));
+          });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(lines.list)
+                      .as("the failure is logged, naming the record, not swallowed")
+                      .anyMatch(
+                          e ->
+                              e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                                  && e.getFormattedMessage().contains("jobs-0@0")
+                                  && e.getThrowableProxy() != null));
+      assertThat(lines.list).noneMatch(e -> e.getFormattedMessage().contains("alice@example.com"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .alias("the record is finished: its partition's commit moves past it")
+          .until(
+              () -> {
+                var committed = consumer.committed(Set.of(P0)).get(P0);
+                return committed != null && committed.offset() == 1;
+              });
+    } finally {
+      loopLog.detachAppender(lines);
+      resend.shutdownNow();
+    }
+  }
+
+  /**
+   * Skipped records never enter the dispatch queue, but each rewrite holds its record's payload
+   * until Kafka has the event: they count in worker.queue-bytes, and fetching pauses while they are
+   * over it (a takeover of a partition with thousands of large skipped records, its rewrites
+   * blocked on the events topic, would otherwise hold them all in memory).
+   */
+  @Test
+  void rewritesInFlightCountInTheQueuesByteBound() throws Exception {
+    java.util.concurrent.CountDownLatch sendReturns = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService ours =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    int n = 20;
+    byte[] large = new byte[300 * 1024]; // 20 x 300 KiB: 6 MiB against a bound of 1 MiB
+    try {
+      startWithLedger(
+          (d, entry) -> { // blocked on the events topic's metadata, then acknowledged
+            try {
+              sendReturns.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            finished.add(d);
+          },
+          ours,
+          n);
+      onConsumerThread(
+          () -> {
+            consumer.rebalance(List.of(P0));
+            for (long i = 0; i < n; i++) {
+              consumer.addRecord(new ConsumerRecord<>(JOBS, 0, i, null, large));
+            }
+          });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .alias("fetching paused while the rewrites hold more than worker.queue-bytes")
+          .until(() -> consumer.paused().contains(P0));
+
+      sendReturns.countDown();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .alias("resumed once the rewrites are done")
+          .until(() -> consumer.paused().isEmpty());
+    } finally {
+      sendReturns.countDown();
+      ours.shutdown();
+    }
+  }
+
   private DispatchQueue startWithLedger(
       java.util.function.BiConsumer<Delivery, dev.postbus.worker.ledger.LedgerEntry> rewrite,
       java.util.concurrent.Executor executor) {
+    return startWithLedger(rewrite, executor, 1);
+  }
+
+  private DispatchQueue startWithLedger(
+      java.util.function.BiConsumer<Delivery, dev.postbus.worker.ledger.LedgerEntry> rewrite,
+      java.util.concurrent.Executor executor,
+      int ledgerEntries) {
     consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
     consumer.updateBeginningOffsets(Map.of(P0, 0L));
     DispatchQueue queue = new DispatchQueue(64, 1 << 20, 20);
@@ -349,7 +484,8 @@ class ConsumeLoopTest {
             Clock.systemUTC());
     loop.useLedger(
         new dev.postbus.worker.ledger.LedgerIndex(
-            new dev.postbus.worker.ledger.LedgerReader(new OneEntryLedger(), "jobs.ledger", 1),
+            new dev.postbus.worker.ledger.LedgerReader(
+                new OneEntryLedger(ledgerEntries), "jobs.ledger", 1),
             Duration.ofDays(1),
             Clock.systemUTC()),
         () -> {},

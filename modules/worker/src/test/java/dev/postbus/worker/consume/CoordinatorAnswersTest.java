@@ -65,8 +65,12 @@ class CoordinatorAnswersTest {
     answers.grew(this::metrics);
     values.put("join-total", 2.0);
     assertThat(answers.grew(this::metrics)).as("JoinGroup answered").isTrue();
+    assertThat(answers.joined()).as("a successful JoinGroup proves membership").isTrue();
     values.put("sync-total", 2.0);
     assertThat(answers.grew(this::metrics)).as("SyncGroup answered").isTrue();
     assertThat(answers.grew(this::metrics)).isFalse();
+    values.put("heartbeat-total", 6.0);
+    assertThat(answers.grew(this::metrics)).isTrue();
+    assertThat(answers.joined()).as("a heartbeat answer may be a fencing one").isFalse();
   }
 }

@@ -97,6 +97,11 @@ class KafkaContactWatchTest {
   private DispatchQueue queue;
 
   private Heartbeating start() {
+    return start(Duration.ZERO);
+  }
+
+  /** Starts the loop {@code beforeRun} after its contact judge was built (start-up work). */
+  private Heartbeating start(Duration beforeRun) {
     Heartbeating consumer = new Heartbeating();
     consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
     loop =
@@ -113,6 +118,7 @@ class KafkaContactWatchTest {
     loop.timeWith(nanos::get);
     loop.watchContact(
         new KafkaContact(Duration.ofSeconds(15), nanos::get, Clock.systemUTC(), changes::add));
+    nanos.addAndGet(beforeRun.toNanos());
     thread = new Thread(loop, "contact-watch-test");
     thread.start();
     return consumer;
@@ -125,6 +131,22 @@ class KafkaContactWatchTest {
       long seen = nanos.get();
       await().atMost(Duration.ofSeconds(5)).until(() -> loop.watchedAt() >= seen);
     }
+  }
+
+  /**
+   * The worker is built, then reads a large suppression list (up to minutes) before the consumer
+   * thread starts: no answer can come meanwhile, and a fresh consumer's counters all read 0. That
+   * silence is not Kafka lost: the clock starts when the loop does.
+   */
+  @Test
+  void startUpWorkBeforeTheLoopRunsIsNoSilence() {
+    answered = 0;
+    joins = 0;
+    syncs = 0;
+    start(Duration.ofSeconds(20));
+    long first = nanos.get();
+    await().atMost(Duration.ofSeconds(5)).until(() -> loop.watchedAt() >= first);
+    assertThat(changes).as("no Kafka lost at the first look after a slow start-up").isEmpty();
   }
 
   @Test
@@ -157,10 +179,10 @@ class KafkaContactWatchTest {
               new ConsumerRecord<>(JOBS, 0, 0L, null, "job".getBytes(StandardCharsets.UTF_8)));
         });
     await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 1); // queued, unsent
+    fenced = true; // the broker gone: no commit acknowledged
     seconds(16);
     assertThat(changes).as("lost").hasSize(1);
 
-    fenced = true;
     answered = 8; // the coordinator answered: "unknown member"
     seconds(5);
     assertThat(changes).as("not back on a fencing answer").hasSize(1);
@@ -188,5 +210,58 @@ class KafkaContactWatchTest {
       syncs++;
     }
     assertThat(changes).as("Kafka answered every step of the rebalance").isEmpty();
+  }
+
+  /**
+   * The coordinator's broker is unreachable while the partition's leader answers: records are
+   * fetched (and heartbeats may be answered with errors), no commit is acknowledged. After the
+   * session timeout the group gives the partition to another member, which sends what this one
+   * queued: this member holds delivery first. A commit acknowledged brings it back.
+   */
+  @Test
+  void recordsAndAnswersWithoutACommitAcknowledgedAreKafkaLost() {
+    Heartbeating consumer = start();
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(p0));
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
+    fenced = true; // commits never acknowledged
+    for (int second = 0; second < 16; second++) {
+      long offset = second;
+      consumer.schedulePollTask( // a record fetched: the leader answers
+          () ->
+              consumer.addRecord(
+                  new ConsumerRecord<>(
+                      JOBS, 0, offset, null, "job".getBytes(StandardCharsets.UTF_8))));
+      answered++; // a heartbeat answered (with an error)
+      seconds(1);
+    }
+    assertThat(changes).as("lost: membership unproven while owning a partition").hasSize(1);
+
+    fenced = false; // the coordinator is back: the next commit is acknowledged
+    seconds(2);
+    assertThat(changes).as("back once a commit is acknowledged").hasSize(2);
+    assertThat(changes.get(1)).isNull();
+  }
+
+  /**
+   * An idle member owning a partition, with nothing new to commit, proves its membership all the
+   * same (it commits its offsets again): it is never declared lost.
+   */
+  @Test
+  void anIdleHealthyMemberOwningPartitionsIsNotLost() {
+    Heartbeating consumer = start();
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(p0));
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
+    seconds(40); // no record, no heartbeat answered either: only the commits speak
+    assertThat(changes).isEmpty();
   }
 }
