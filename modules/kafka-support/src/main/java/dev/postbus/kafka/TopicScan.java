@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,6 +56,8 @@ public final class TopicScan {
       super(message, cause);
     }
   }
+
+  private static final long ASK_AGAIN_NANOS = 200_000_000L;
 
   private final Consumer<byte[], byte[]> consumer;
   private final Duration timeout;
@@ -127,6 +130,24 @@ public final class TopicScan {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
       TopicScan scan = whileMoving(consumer, stall);
       return scan.read(scan.partitions(topic), start, each);
+    }
+  }
+
+  /**
+   * As {@link #partitions}, for a topic that should exist (created a moment ago, e.g. by the
+   * worker's start-up): an unknown topic is asked about again for up to {@code settle}.
+   */
+  public List<TopicPartition> partitionsOnceKnown(String topic, Duration settle) {
+    long until = nanoTime.getAsLong() + settle.toNanos();
+    while (true) {
+      List<TopicPartition> known = partitions(topic);
+      if (!known.isEmpty() || nanoTime.getAsLong() - until >= 0) {
+        return known;
+      }
+      LockSupport.parkNanos(ASK_AGAIN_NANOS);
+      if (Thread.currentThread().isInterrupted()) {
+        return known;
+      }
     }
   }
 

@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -166,5 +168,43 @@ class TopicScanTest {
   @Test
   void aMissingTopicHasNoPartitions() {
     assertThat(scan(Duration.ofSeconds(5)).partitions("nope")).isEmpty();
+  }
+
+  @Test
+  void aTopicJustCreatedThatOneBrokerDoesNotKnowYetIsWaitedFor() {
+    // a broker answers a metadata request from its own copy of the cluster's metadata, which can
+    // lag the controller's by a moment after the topic was created
+    AtomicInteger asked = new AtomicInteger();
+    MockConsumer<byte[], byte[]> lagging =
+        new MockConsumer<>("earliest") {
+          @Override
+          public synchronized List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+            return asked.incrementAndGet() < 3
+                ? List.of()
+                : List.of(new PartitionInfo(topic, 0, null, null, null));
+          }
+        };
+    TopicScan scan = new TopicScan(lagging, Duration.ofSeconds(30), false, nanos::get);
+
+    assertThat(scan.partitionsOnceKnown("fresh", Duration.ofSeconds(10)))
+        .containsExactly(new TopicPartition("fresh", 0));
+  }
+
+  @Test
+  void aTopicThatStaysUnknownHasNoPartitionsOnceTheSettleTimeIsOver() {
+    AtomicInteger asked = new AtomicInteger();
+    MockConsumer<byte[], byte[]> empty =
+        new MockConsumer<>("earliest") {
+          @Override
+          public synchronized List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+            asked.incrementAndGet();
+            return List.of();
+          }
+        };
+    TopicScan scan =
+        new TopicScan(empty, Duration.ofSeconds(30), false, () -> nanos.addAndGet(1_000_000_000L));
+
+    assertThat(scan.partitionsOnceKnown("nope", Duration.ofSeconds(3))).isEmpty();
+    assertThat(asked.get()).as("asked until the settle time was over, not forever").isBetween(2, 5);
   }
 }

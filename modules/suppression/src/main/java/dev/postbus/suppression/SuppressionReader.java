@@ -49,6 +49,9 @@ public final class SuppressionReader implements AutoCloseable {
     }
   }
 
+  /** How long a topic Kafka does not know yet is asked about again before it counts as missing. */
+  private static final Duration SETTLE = Duration.ofSeconds(10);
+
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
   private final Listener listener;
@@ -118,10 +121,15 @@ public final class SuppressionReader implements AutoCloseable {
     this.listener = listener;
   }
 
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) < 0 ? a : b;
+  }
+
   private void readToEnd(Duration timeout) {
     TopicScan scan = new TopicScan(consumer, timeout);
     try {
-      List<TopicPartition> partitions = scan.partitions(topic);
+      // the worker may have created the topic a moment ago: a broker can lag in knowing it
+      List<TopicPartition> partitions = scan.partitionsOnceKnown(topic, min(timeout, SETTLE));
       if (partitions.isEmpty()) {
         throw new IllegalStateException(
             "the suppression list topic "
