@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.ledger.LedgerIndex;
+import dev.postbus.worker.ledger.LedgerReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,6 +104,11 @@ class KafkaContactWatchTest {
 
   /** Starts the loop {@code beforeRun} after its contact judge was built (start-up work). */
   private Heartbeating start(Duration beforeRun) {
+    return start(beforeRun, built -> {});
+  }
+
+  /** As {@link #start(Duration)}, with {@code setUp} done to the loop before it runs. */
+  private Heartbeating start(Duration beforeRun, java.util.function.Consumer<ConsumeLoop> setUp) {
     Heartbeating consumer = new Heartbeating();
     consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
     loop =
@@ -118,6 +125,7 @@ class KafkaContactWatchTest {
     loop.timeWith(nanos::get);
     loop.watchContact(
         new KafkaContact(Duration.ofSeconds(15), nanos::get, Clock.systemUTC(), changes::add));
+    setUp.accept(loop);
     nanos.addAndGet(beforeRun.toNanos());
     thread = new Thread(loop, "contact-watch-test");
     thread.start();
@@ -263,5 +271,70 @@ class KafkaContactWatchTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
     seconds(40); // no record, no heartbeat answered either: only the commits speak
     assertThat(changes).isEmpty();
+  }
+
+  private static final TopicPartition LEDGER = new TopicPartition("jobs.ledger", 0);
+
+  /** A send ledger, empty, whose read takes 20 s of the test's ticker: more than lost-after. */
+  private final class SlowLedger extends MockConsumer<byte[], byte[]> {
+    volatile boolean read;
+
+    SlowLedger() {
+      super("earliest");
+      updateBeginningOffsets(Map.of(LEDGER, 0L));
+      updateEndOffsets(Map.of(LEDGER, 0L));
+    }
+
+    @Override
+    public synchronized void assign(java.util.Collection<TopicPartition> partitions) {
+      super.assign(partitions);
+      if (partitions.contains(LEDGER)) {
+        nanos.addAndGet(Duration.ofSeconds(20).toNanos());
+        read = true;
+      }
+    }
+
+    @Override
+    public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp>
+        offsetsForTimes(Map<TopicPartition, Long> query, Duration timeout) {
+      return Map.of(); // nothing since then: read from the end
+    }
+  }
+
+  /**
+   * The assignment proves membership, then its callback reads the send ledger for longer than
+   * kafka-lost-after (20 s of 15). The SyncGroup answer was counted at an earlier look (here: the
+   * coordinator's counters do not grow), so the next look has only the callback's word that this
+   * member is in the group: it must be as of the end of the callback, not of its start. No "Kafka
+   * lost" (and "back" at the next commit) then.
+   */
+  @Test
+  void aLedgerReadLongerThanLostAfterInTheAssignmentIsNoLoss() {
+    SlowLedger ledger = new SlowLedger();
+    Heartbeating consumer =
+        start(
+            Duration.ZERO,
+            built ->
+                built.useLedger(
+                    new LedgerIndex(
+                        new LedgerReader(ledger, LEDGER.topic(), 1),
+                        Duration.ofDays(1),
+                        Clock.systemUTC()),
+                    () -> {},
+                    (d, entry) -> {},
+                    Runnable::run));
+    await() // the first look, which counts the coordinator's answers so far, is done
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> loop.watchedAt() != Long.MIN_VALUE);
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+          consumer.rebalance(List.of(p0));
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> ledger.read);
+    seconds(1);
+    assertThat(loop.ownedPartitions()).isEqualTo(1);
+    assertThat(changes).as("no Kafka lost after the slow assignment callback").isEmpty();
   }
 }
