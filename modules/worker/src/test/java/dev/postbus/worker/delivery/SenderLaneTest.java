@@ -101,6 +101,35 @@ class SenderLaneTest {
     }
   }
 
+  /**
+   * An error of ours while dead-lettering a record whose postbus.recipients is malformed: the
+   * attempt is not retried as transient (a retry record has no usable restriction, and its next
+   * attempt would send to every recipient of the job); it is dead-lettered as poison again.
+   */
+  @Test
+  void anErrorWhileDeadLetteringAMalformedRecipientsHeaderDoesNotRetryItForAll() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.failOnDeadLettered.set(new IllegalStateException("a bug of ours while recording"));
+      RecordHeaders bad = new RecordHeaders();
+      bad.add(PostbusHeaders.RECIPIENTS, "bob@".getBytes(StandardCharsets.UTF_8));
+      h.offer(job("bad"), bad);
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(h.topics())
+          .as("no retry record: its next attempt would send to all")
+          .noneMatch(t -> t.startsWith("jobs.retry"));
+      ProducerRecord<byte[], byte[]> dead =
+          h.producer.history().stream()
+              .filter(r -> r.topic().equals("jobs.dlt"))
+              .collect(MoreCollectors.onlyElement());
+      assertThat(text(dead, PostbusHeaders.CLASS)).isEqualTo("poison");
+      assertThat(relay.received()).isZero();
+      assertThat(h.thread(0).isAlive()).isTrue();
+    }
+  }
+
   private static String text(ProducerRecord<byte[], byte[]> r, String header) {
     return new String(r.headers().lastHeader(header).value(), StandardCharsets.UTF_8);
   }
