@@ -47,6 +47,15 @@ public final class PostbusHeaders {
   public static final String ORIGINAL_TOPIC = "postbus.original.topic";
   public static final String ORIGINAL_PARTITION = "postbus.original.partition";
   public static final String ORIGINAL_OFFSET = "postbus.original.offset";
+
+  /**
+   * On a dead letter whose record had a {@link #RECIPIENTS} header the worker could not use (not a
+   * JSON array of addresses, or naming none of the job's recipients): that header's bytes, exactly,
+   * for the operator to see. Never read as a restriction: a replay leaves it out, and so sends to
+   * all of the job's recipients.
+   */
+  public static final String ORIGINAL_RECIPIENTS = "postbus.original.recipients";
+
   public static final String WORKER = "postbus.worker";
 
   /** Longest reason or reply text kept in a header. */

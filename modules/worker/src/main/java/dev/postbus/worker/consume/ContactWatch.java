@@ -41,6 +41,14 @@ final class ContactWatch {
   }
 
   /**
+   * True when membership is to be proven again (the last proof is a third of kafka-lost-after old),
+   * or when no judge is set.
+   */
+  boolean proofDue() {
+    return contact == null || contact.proofDue();
+  }
+
+  /**
    * How often the loop judges and proves membership: every commit interval, and at least three
    * times per kafka-lost-after.
    */

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * unreachable while the leaders answer). It is back only on membership, so that no lane starts a
  * transaction for a partition this member was fenced from before the consumer has let it go (or,
  * owning nothing, on any answer). The consume loop proves membership at least every {@link
- * #proofInterval} (it commits its offsets again when nothing moved). The listener hears of each
- * change once (the time of the last contact, or proof, when lost; null when back).
+ * #proofInterval} (it commits its offsets again when nothing moved and the proof is that old). The
+ * listener hears of each change once (the time of the last contact, or proof, when lost; null when
+ * back).
  */
 public final class KafkaContact {
 
@@ -72,6 +73,14 @@ public final class KafkaContact {
    */
   Duration proofInterval() {
     return lostAfter.dividedBy(3);
+  }
+
+  /**
+   * True when the last proof of membership is at least a {@link #proofInterval} old: time to prove
+   * it again (an idle member commits its offsets again).
+   */
+  boolean proofDue() {
+    return ticker.read() - provenNanos >= proofInterval().toNanos();
   }
 
   /** How long Kafka has not answered; readable from any thread. */

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits what {@link OffsetTracker} says may be committed: asynchronously every commit interval
- * (the same offsets again when nothing moved: an acknowledgement proves this member's place in the
- * group to the {@link ContactWatch}), synchronously when letting partitions go. Consumer thread
+ * (the same offsets again when nothing moved and the {@link ContactWatch} wants its proof of this
+ * member's place in the group renewed), synchronously when letting partitions go. Consumer thread
  * only.
  */
 final class OffsetCommits {
@@ -37,13 +37,14 @@ final class OffsetCommits {
   }
 
   /**
-   * The periodic commit: what moved or, when nothing did, every owned partition's offset again
-   * (what may be committed, or, before its first record, its position): the acknowledgement proves
-   * this member's place in the group, and extends its session, also while it is idle.
+   * The periodic commit: what moved or, when nothing did and the last proof of membership is a
+   * third of kafka-lost-after old, every owned partition's offset again (what may be committed, or,
+   * before its first record, its position): the acknowledgement proves this member's place in the
+   * group, also while it is idle, at a third of the writes of a commit every interval.
    */
   void commit() {
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
-    if (due.isEmpty()) {
+    if (due.isEmpty() && watch.proofDue()) {
       due = again();
     }
     if (!due.isEmpty()) {

@@ -71,6 +71,11 @@ final class Rebalance implements ConsumerRebalanceListener {
         p.ledger().load(committedOffsets(partitions));
       }
     }
+    // Again once the callback's slow work (the share's partition counts, the ledger read: longer
+    // than kafka-lost-after, at worst) is done: the judge's next look must not take the proof of
+    // this assignment for one as old as the callback is long. (When the judge has not counted the
+    // SyncGroup answer yet, it proves membership there at its next look all the same.)
+    p.watch().member();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.job.PostbusHeaders;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.outcome.Failure;
@@ -19,13 +20,23 @@ import java.util.List;
 record Attempt(
     Delivery delivery, int number, Instant firstFailure, List<String> only, String malformed) {
 
+  /**
+   * The end of a poison reason about a {@code postbus.recipients} header the worker cannot use: the
+   * dead letter has no restriction (its record factory keeps the header's bytes under {@link
+   * PostbusHeaders#ORIGINAL_RECIPIENTS}, which nothing reads as one).
+   */
+  static final String REPLAY_SENDS_TO_ALL =
+      "; replaying the dead letter sends to all the job's recipients (the header is kept as "
+          + PostbusHeaders.ORIGINAL_RECIPIENTS
+          + ")";
+
   static Attempt of(Delivery d) {
     List<String> only = null;
     String malformed = null;
     try {
       only = DeliveryHeaders.recipients(d.headers());
     } catch (DeliveryHeaders.MalformedHeader e) {
-      malformed = e.getMessage() + "; replaying the dead letter sends to all the job's recipients";
+      malformed = e.getMessage() + REPLAY_SENDS_TO_ALL;
     }
     int made = DeliveryHeaders.attempts(d.headers());
     return new Attempt(

@@ -157,7 +157,11 @@ public final class Preparation {
       Address[] recipients = MessageBuilder.envelope(job, only);
       if (recipients.length == 0) {
         return new Refused(
-            job, Failure.poison("postbus.recipients: names none of the job's recipients"), null);
+            job,
+            Failure.poison(
+                "postbus.recipients: names none of the job's recipients"
+                    + Attempt.REPLAY_SENDS_TO_ALL),
+            null);
       }
       List<Address> kept = new ArrayList<>(recipients.length);
       Suppressed s = suppressed(recipients, kept);

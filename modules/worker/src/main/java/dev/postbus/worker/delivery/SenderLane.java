@@ -119,7 +119,9 @@ public final class SenderLane implements Runnable {
    * relay's answer is known ends that attempt as a transient failure, in doubt once its SMTP
    * transaction began (an error after the answer is known is handled by {@link AttemptRecorder}),
    * so the job is retried (or dead-lettered by the in-doubt rule) and its partition's commit moves
-   * on. Should recording that fail too, the lane cannot go on and stops (the worker reports it).
+   * on; a record with a malformed {@code postbus.recipients} is dead-lettered as poison instead
+   * (retried, it would go to every recipient). Should recording that fail too, the lane cannot go
+   * on and stops (the worker reports it).
    */
   private void handleSafely(Delivery d, Preparation.Result prepared) throws InterruptedException {
     route.nextJob();
@@ -128,14 +130,20 @@ public final class SenderLane implements Runnable {
       handle(attempt, prepared);
     } catch (RuntimeException e) {
       boolean inDoubt = route.transactionStarted();
+      boolean poison = attempt.malformed() != null; // retried, it would have no restriction
       log.error(
-          "{}: unexpected error on {}; it is retried{}",
+          "{}: unexpected error on {}; it is {}",
           name,
           d,
-          inDoubt ? " as in doubt (its SMTP transaction had begun)" : "",
+          poison
+              ? "dead-lettered as poison (its postbus.recipients is malformed)"
+              : inDoubt ? "retried as in doubt (its SMTP transaction had begun)" : "retried",
           e);
       String reason = "unexpected error in the worker: " + e.getClass().getSimpleName();
-      Failure f = new Failure(OutcomeClass.TRANSIENT, reason, null, null, inDoubt);
+      Failure f =
+          poison
+              ? Failure.poison(attempt.malformed())
+              : new Failure(OutcomeClass.TRANSIENT, reason, null, null, inDoubt);
       recorder.failed(attempt, null, f, attempt.only());
     }
   }

@@ -88,11 +88,27 @@ final class RecordFactory {
       Failure f,
       List<String> recipients) {
     Headers h = carried(d, recipients);
+    if (recipients == null) {
+      keepUnusedRestriction(d, h);
+    }
     describe(h, f);
     put(h, ATTEMPTS, Integer.toString(attempts));
     put(h, FIRST_FAILURE, firstFailure.toString());
     put(h, LAST_FAILURE, now.toString());
     return new ProducerRecord<>(deadLetterTopic, null, d.key(), d.value(), h);
+  }
+
+  /**
+   * A dead letter about all of the job's recipients whose record had a {@code postbus.recipients}
+   * header (one the worker could not use: malformed, or naming none of them) keeps that header's
+   * bytes, exactly, under {@code postbus.original.recipients}, for the operator to see (no
+   * restriction: nothing reads it as one).
+   */
+  private static void keepUnusedRestriction(Delivery d, Headers h) {
+    Header unused = d.headers() == null ? null : d.headers().lastHeader(RECIPIENTS);
+    if (unused != null) {
+      h.add(ORIGINAL_RECIPIENTS, unused.value());
+    }
   }
 
   /** A dead letter without its payload, for a payload larger than the dead-letter topic takes. */
@@ -211,6 +227,8 @@ final class RecordFactory {
 
   /**
    * The publisher's headers and the replay count, the first origin, and the recipient restriction.
+   * A {@code postbus.original.recipients} the record carries is not Postbus's (replay leaves it
+   * out): it is dropped, as the other {@code postbus.*} headers.
    */
   private Headers carried(Delivery d, List<String> recipients) {
     Headers h = new RecordHeaders();
@@ -220,7 +238,7 @@ final class RecordFactory {
         String k = original.key();
         if (!PostbusHeaders.isPostbusHeader(k) || k.equals(REPLAY_COUNT)) {
           h.add(original);
-        } else if (k.startsWith("postbus.original.")) {
+        } else if (k.startsWith("postbus.original.") && !k.equals(ORIGINAL_RECIPIENTS)) {
           h.add(original);
           hasOrigin = true;
         }

@@ -3,7 +3,10 @@ package dev.postbus.worker.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
+import dev.postbus.worker.ledger.LedgerIndex;
+import dev.postbus.worker.ledger.LedgerReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,10 +60,16 @@ class KafkaContactWatchTest {
           name("sync-total"), metric("sync-total", () -> syncs));
     }
 
+    /** The ticker's reading and the offsets of each asynchronous commit. */
+    final List<Map.Entry<Long, Map<TopicPartition, Long>>> commits = new CopyOnWriteArrayList<>();
+
     /** A fenced member's commit fails (ILLEGAL_GENERATION); a member's is acknowledged. */
     @Override
     public synchronized void commitAsync(
         Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+      Map<TopicPartition, Long> plain = new java.util.HashMap<>();
+      offsets.forEach((tp, o) -> plain.put(tp, o.offset()));
+      commits.add(Map.entry(nanos.get(), plain));
       if (fenced) {
         callback.onComplete(
             offsets, new CommitFailedException("fenced: the group has a newer generation"));
@@ -95,6 +104,7 @@ class KafkaContactWatchTest {
   }
 
   private DispatchQueue queue;
+  private final LinkedBlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
 
   private Heartbeating start() {
     return start(Duration.ZERO);
@@ -102,6 +112,11 @@ class KafkaContactWatchTest {
 
   /** Starts the loop {@code beforeRun} after its contact judge was built (start-up work). */
   private Heartbeating start(Duration beforeRun) {
+    return start(beforeRun, built -> {});
+  }
+
+  /** As {@link #start(Duration)}, with {@code setUp} done to the loop before it runs. */
+  private Heartbeating start(Duration beforeRun, java.util.function.Consumer<ConsumeLoop> setUp) {
     Heartbeating consumer = new Heartbeating();
     consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
     loop =
@@ -110,7 +125,7 @@ class KafkaContactWatchTest {
             List.of(JOBS),
             java.util.Set.of(),
             queue = new DispatchQueue(10, 1 << 20, 10),
-            new LinkedBlockingQueue<>(),
+            finished,
             () -> false,
             Duration.ofMillis(100),
             Duration.ofSeconds(5),
@@ -118,6 +133,7 @@ class KafkaContactWatchTest {
     loop.timeWith(nanos::get);
     loop.watchContact(
         new KafkaContact(Duration.ofSeconds(15), nanos::get, Clock.systemUTC(), changes::add));
+    setUp.accept(loop);
     nanos.addAndGet(beforeRun.toNanos());
     thread = new Thread(loop, "contact-watch-test");
     thread.start();
@@ -263,5 +279,115 @@ class KafkaContactWatchTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
     seconds(40); // no record, no heartbeat answered either: only the commits speak
     assertThat(changes).isEmpty();
+  }
+
+  private static final TopicPartition LEDGER = new TopicPartition("jobs.ledger", 0);
+
+  /** A send ledger, empty, whose read takes 20 s of the test's ticker: more than lost-after. */
+  private final class SlowLedger extends MockConsumer<byte[], byte[]> {
+    volatile boolean read;
+
+    SlowLedger() {
+      super("earliest");
+      updateBeginningOffsets(Map.of(LEDGER, 0L));
+      updateEndOffsets(Map.of(LEDGER, 0L));
+    }
+
+    @Override
+    public synchronized void assign(java.util.Collection<TopicPartition> partitions) {
+      super.assign(partitions);
+      if (partitions.contains(LEDGER)) {
+        nanos.addAndGet(Duration.ofSeconds(20).toNanos());
+        read = true;
+      }
+    }
+
+    @Override
+    public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp>
+        offsetsForTimes(Map<TopicPartition, Long> query, Duration timeout) {
+      return Map.of(); // nothing since then: read from the end
+    }
+  }
+
+  /**
+   * The assignment proves membership, then its callback reads the send ledger for longer than
+   * kafka-lost-after (20 s of 15). The SyncGroup answer was counted at an earlier look (here: the
+   * coordinator's counters do not grow), so the next look has only the callback's word that this
+   * member is in the group: it must be as of the end of the callback, not of its start. No "Kafka
+   * lost" (and "back" at the next commit) then.
+   */
+  @Test
+  void aLedgerReadLongerThanLostAfterInTheAssignmentIsNoLoss() {
+    SlowLedger ledger = new SlowLedger();
+    Heartbeating consumer =
+        start(
+            Duration.ZERO,
+            built ->
+                built.useLedger(
+                    new LedgerIndex(
+                        new LedgerReader(ledger, LEDGER.topic(), 1),
+                        Duration.ofDays(1),
+                        Clock.systemUTC()),
+                    () -> {},
+                    (d, entry) -> {},
+                    Runnable::run));
+    await() // the first look, which counts the coordinator's answers so far, is done
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> loop.watchedAt() != Long.MIN_VALUE);
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+          consumer.rebalance(List.of(p0));
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> ledger.read);
+    seconds(1);
+    assertThat(loop.ownedPartitions()).isEqualTo(1);
+    assertThat(changes).as("no Kafka lost after the slow assignment callback").isEmpty();
+  }
+
+  /**
+   * Idle, owning a partition: the offsets are committed again only when the last proof of
+   * membership is a third of kafka-lost-after old (5 s of 15), not every commit interval (100 ms
+   * here, one look per second of the ticker), and the member is never lost. A record finished is
+   * committed at the next look all the same.
+   */
+  @Test
+  void anIdleMemberCommitsAgainOnlyOncePerAThirdOfLostAfter() throws InterruptedException {
+    Heartbeating consumer = start();
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(p0));
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
+    seconds(40);
+
+    List<Long> times = consumer.commits.stream().map(Map.Entry::getKey).toList();
+    assertThat(times).as("about one per 5 s of 40").hasSizeBetween(7, 9);
+    for (int i = 1; i < times.size(); i++) {
+      assertThat(times.get(i) - times.get(i - 1))
+          .as("commits %s apart at least a third of lost-after", times)
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(5).toNanos());
+    }
+    assertThat(changes).as("never lost").isEmpty();
+
+    int before = consumer.commits.size();
+    consumer.schedulePollTask(
+        () ->
+            consumer.addRecord(
+                new ConsumerRecord<>(JOBS, 0, 0L, null, "job".getBytes(StandardCharsets.UTF_8))));
+    await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 1);
+    finished.add(queue.take(Duration.ZERO));
+    await().atMost(Duration.ofSeconds(5)).until(finished::isEmpty); // the loop has it
+    seconds(1);
+    List<Map<TopicPartition, Long>> after =
+        consumer.commits.subList(before, consumer.commits.size()).stream()
+            .map(Map.Entry::getValue)
+            .toList();
+    assertThat(after)
+        .as("progress is committed at the next look, however fresh the proof")
+        .contains(Map.of(p0, 1L));
   }
 }

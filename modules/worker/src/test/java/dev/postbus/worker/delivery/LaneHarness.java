@@ -58,6 +58,10 @@ final class LaneHarness implements AutoCloseable {
   /** When set, counting a delivery throws it (an error of ours after the relay accepted). */
   volatile RuntimeException failOnDelivered;
 
+  /** When set, counting the next dead letter throws it, once (an error of ours while recording). */
+  final java.util.concurrent.atomic.AtomicReference<RuntimeException> failOnDeadLettered =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final List<SenderLane> lanes = new CopyOnWriteArrayList<>();
@@ -111,7 +115,12 @@ final class LaneHarness implements AutoCloseable {
               }
 
               @Override
-              public void deadLettered(String failureClass) {}
+              public void deadLettered(String failureClass) {
+                RuntimeException e = failOnDeadLettered.getAndSet(null);
+                if (e != null) {
+                  throw e;
+                }
+              }
 
               @Override
               public void retried(String tierTopic) {}

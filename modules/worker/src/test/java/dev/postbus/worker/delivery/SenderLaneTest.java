@@ -51,10 +51,20 @@ class SenderLaneTest {
 
   /**
    * Only another producer could write such a header; whatever it holds, the record is dead-lettered
-   * (read as absent it would send to every recipient) and the lane takes the next job.
+   * (read as absent it would send to every recipient) and the lane takes the next job. The dead
+   * letter keeps the header's bytes, exactly, under postbus.original.recipients (never read as a
+   * restriction), and its reason says that a replay sends to all the job's recipients.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"[\"bob@example.net\", null]", "null", "{\"to\": 1}", "[[1]]", "bob@"})
+  @ValueSource(
+      strings = {
+        "[\"bob@example.net\", null]",
+        "null",
+        "{\"to\": 1}",
+        "[[1]]",
+        "bob@",
+        "[\"carol@example.org\"]" // well formed, but names none of the job's recipients
+      })
   void aMalformedRecipientsHeaderDeadLettersItsRecordAndTheLaneGoesOn(String header)
       throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);
@@ -73,9 +83,50 @@ class SenderLaneTest {
               .collect(MoreCollectors.onlyElement());
       assertThat(dead.value()).as("the raw bytes").isEqualTo(badOne.value());
       assertThat(text(dead, PostbusHeaders.CLASS)).isEqualTo("poison");
-      assertThat(text(dead, PostbusHeaders.REASON)).startsWith(PostbusHeaders.RECIPIENTS + ":");
+      assertThat(text(dead, PostbusHeaders.REASON))
+          .startsWith(PostbusHeaders.RECIPIENTS + ":")
+          .contains("replaying the dead letter sends to all the job's recipients")
+          .contains(PostbusHeaders.ORIGINAL_RECIPIENTS);
+      assertThat(dead.headers().lastHeader(PostbusHeaders.RECIPIENTS))
+          .as("no restriction a replay would read")
+          .isNull();
+      var kept = dead.headers().lastHeader(PostbusHeaders.ORIGINAL_RECIPIENTS);
+      assertThat(kept).as("the malformed header, kept for the operator").isNotNull();
+      assertThat(kept.value())
+          .as("its exact bytes")
+          .isEqualTo(header.getBytes(StandardCharsets.UTF_8));
+      assertThat(dead.headers().headers(PostbusHeaders.ORIGINAL_RECIPIENTS)).hasSize(1);
       assertThat(h.thread(0).isAlive()).isTrue();
       assertThat(h.lost).isEmpty();
+    }
+  }
+
+  /**
+   * An error of ours while dead-lettering a record whose postbus.recipients is malformed: the
+   * attempt is not retried as transient (a retry record has no usable restriction, and its next
+   * attempt would send to every recipient of the job); it is dead-lettered as poison again.
+   */
+  @Test
+  void anErrorWhileDeadLetteringAMalformedRecipientsHeaderDoesNotRetryItForAll() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.failOnDeadLettered.set(new IllegalStateException("a bug of ours while recording"));
+      RecordHeaders bad = new RecordHeaders();
+      bad.add(PostbusHeaders.RECIPIENTS, "bob@".getBytes(StandardCharsets.UTF_8));
+      h.offer(job("bad"), bad);
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(h.topics())
+          .as("no retry record: its next attempt would send to all")
+          .noneMatch(t -> t.startsWith("jobs.retry"));
+      ProducerRecord<byte[], byte[]> dead =
+          h.producer.history().stream()
+              .filter(r -> r.topic().equals("jobs.dlt"))
+              .collect(MoreCollectors.onlyElement());
+      assertThat(text(dead, PostbusHeaders.CLASS)).isEqualTo("poison");
+      assertThat(relay.received()).isZero();
+      assertThat(h.thread(0).isAlive()).isTrue();
     }
   }
 
