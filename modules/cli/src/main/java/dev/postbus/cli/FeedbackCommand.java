@@ -16,12 +16,15 @@ import picocli.CommandLine.Option;
 @Command(
     name = "feedback",
     mixinStandardHelpOptions = true,
+    subcommands = FeedbackTailCommand.class,
     description = {
       "Receive the bounces and complaints that relays report after accepting a message.",
       "SES (SNS), SendGrid, Postmark, Mailgun and a generic JSON endpoint, each verified the way",
       "its source signs. Writes",
       "<topic>.feedback, suppressions (source feedback) and bounced/complained events. Stateless:",
-      "run several behind a load balancer. Settings: feedback.* keys (docs/feedback.md)."
+      "run several behind a load balancer. Settings: feedback.* keys (docs/feedback.md).",
+      "With feedback.smtp-port, also an SMTP listener for DSNs and ARF complaints.",
+      "`postbus feedback tail` prints the recent reports."
     })
 final class FeedbackCommand implements Callable<Integer> {
 
