@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
     name = "tail",
     mixinStandardHelpOptions = true,
     description = {
-      "Print recent bounces and complaints from <topic>.feedback: time, provider, type, class,",
-      "job id and the recipient's domain (never the address). --follow keeps printing new ones."
+      "Print the recent bounces and complaints written to <topic>.feedback.",
+      "Each line: time, provider, type, class, job id and the recipient's domain (never the",
+      "address). --follow keeps printing new ones."
     })
 final class FeedbackTailCommand implements Callable<Integer> {
 
