@@ -13,6 +13,7 @@ final class SmtpClient implements AutoCloseable {
   private final Socket socket;
   private final BufferedReader in;
   private final OutputStream out;
+  private String last = "";
 
   SmtpClient(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
@@ -61,7 +62,13 @@ final class SmtpClient implements AutoCloseable {
         throw new IOException("connection closed");
       }
     } while (line.length() > 3 && line.charAt(3) == '-');
+    last = line;
     return Integer.parseInt(line.substring(0, 3));
+  }
+
+  /** The last line of the last reply. */
+  String lastReply() {
+    return last;
   }
 
   private static void expect(int code, int wanted) {

@@ -98,11 +98,13 @@ public final class MailReports {
         continue;
       }
       String status = status(ReportFields.first(r, "Status"));
+      // the address Postbus sent to (Original-Recipient, when the MTA kept it) is the one to
+      // suppress; Final-Recipient may be where an alias or forward led
       String recipient =
           ReportFields.address(
               JobIds.first(
-                  ReportFields.first(r, "Final-Recipient"),
-                  ReportFields.first(r, "Original-Recipient")));
+                  ReportFields.first(r, "Original-Recipient"),
+                  ReportFields.first(r, "Final-Recipient")));
       Instant at =
           ReportFields.firstKnown(
               ReportFields.date(ReportFields.first(r, "Last-Attempt-Date")), arrived, receivedAt);

@@ -84,6 +84,16 @@ class MailReportsTest {
   }
 
   @Test
+  void theOriginalRecipientComesBeforeTheFinalOneAfterAnAlias() {
+    byte[] dsn =
+        new String(fixture("dsn-two-recipients.eml"), StandardCharsets.UTF_8)
+            .replace("Final-Recipient: rfc822; nobody@example.net", "Final-Recipient: rfc822; alias@mailstore.example.net")
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(MailReports.parse(dsn, null, RECEIVED).reports().get(0).recipient())
+        .isEqualTo("nobody@example.net");
+  }
+
+  @Test
   void aRecipientBlockWithNoRecipientAtAllIsKeptWithoutOne() {
     byte[] dsn =
         new String(fixture("dsn-quoted-printable.eml"), StandardCharsets.UTF_8)
