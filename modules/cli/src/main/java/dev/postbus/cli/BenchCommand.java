@@ -35,8 +35,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
         names = "--clients",
-        defaultValue = "16",
-        description = "Concurrent HTTP clients (default ${DEFAULT-VALUE}).")
+        defaultValue = "64",
+        description =
+            "Concurrent HTTP clients, as SNS delivers in parallel (default ${DEFAULT-VALUE}).")
     int clients;
 
     @Override

@@ -59,6 +59,17 @@ final class FeedbackCommand implements Callable<Integer> {
                 "postbus-feedback-stop"));
     System.out.println(
         "Postbus feedback receiver on " + server.url() + "/feedback/... (Ctrl-C to stop)");
+    if (server.smtpPort() >= 0) {
+      System.out.println(
+          "SMTP listener for DSNs and ARF reports on "
+              + c.host()
+              + ":"
+              + server.smtpPort()
+              + " (mail for @"
+              + c.smtp().bounceDomain()
+              + (c.smtp().verp() ? " and @" + c.smtp().returnPathDomain() : "")
+              + ")");
+    }
     stopped.await();
     return 0;
   }

@@ -90,7 +90,9 @@ class PostfixBounceIT {
       String sender = new VerpToken(KEY).address(job, RETURN_PATH);
       try (SmtpClient c = new SmtpClient(postfix.port)) {
         assertThat(c.command("MAIL FROM:<" + sender + ">")).isEqualTo(250);
-        assertThat(c.command("RCPT TO:<gone-later@example.net>")).as("accepted now: %s", c.lastReply()).isEqualTo(250);
+        assertThat(c.command("RCPT TO:<gone-later@example.net>"))
+            .as("accepted now: %s", c.lastReply())
+            .isEqualTo(250);
         assertThat(c.data(message(job))).isEqualTo(250);
       }
 

@@ -87,7 +87,9 @@ class MailReportsTest {
   void theOriginalRecipientComesBeforeTheFinalOneAfterAnAlias() {
     byte[] dsn =
         new String(fixture("dsn-two-recipients.eml"), StandardCharsets.UTF_8)
-            .replace("Final-Recipient: rfc822; nobody@example.net", "Final-Recipient: rfc822; alias@mailstore.example.net")
+            .replace(
+                "Final-Recipient: rfc822; nobody@example.net",
+                "Final-Recipient: rfc822; alias@mailstore.example.net")
             .getBytes(StandardCharsets.UTF_8);
     assertThat(MailReports.parse(dsn, null, RECEIVED).reports().get(0).recipient())
         .isEqualTo("nobody@example.net");
