@@ -16,8 +16,36 @@ import picocli.CommandLine.Option;
       "Postbus end to end, its SMTP transport alone, a bare Angus Mail loop, Transport.send per message and",
       "Simple Java Mail's batch module. Prints a table (see docs/benchmarks.md)."
     },
-    subcommands = BenchCommand.Suppressions.class)
+    subcommands = {BenchCommand.Suppressions.class, BenchCommand.Feedback.class})
 final class BenchCommand implements Callable<Integer> {
+
+  @Command(
+      name = "feedback",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Measure how many signed SNS notifications per second the feedback receiver takes.",
+        "SES bounces signed by a certificate made for the run, on an in-process broker (acks=all)."
+      })
+  static final class Feedback implements Callable<Integer> {
+    @Option(
+        names = "--notifications",
+        defaultValue = "20000",
+        description = "Notifications timed (default ${DEFAULT-VALUE}).")
+    int notifications;
+
+    @Option(
+        names = "--clients",
+        defaultValue = "64",
+        description =
+            "Concurrent HTTP clients, as SNS delivers in parallel (default ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Override
+    public Integer call() throws Exception {
+      new dev.postbus.bench.FeedbackLoad(notifications, clients, System.out).run();
+      return 0;
+    }
+  }
 
   @Command(
       name = "suppressions",

@@ -134,6 +134,7 @@ final class DevCommand implements Callable<Integer> {
           Captured mail  http://127.0.0.1:%d/
           Console        %s/   (dead letters, replay, job lookup, overview, suppressions)
           Feedback       %s/   (bounces and complaints; /feedback/generic needs no token here)
+          Bounce SMTP    127.0.0.1:%d   (DSNs and ARF reports to any address @%s)
           Admin token    %s   (postbus resume --admin-token-file %s)
         Publish a job:
           ./postbus send --from a@example.com --to b@example.com --subject Hi --text Hello
@@ -147,6 +148,8 @@ final class DevCommand implements Callable<Integer> {
         stack.page.port(),
         console.url(),
         feedback.url(),
+        feedback.smtpPort(),
+        DevStack.DEV_BOUNCE_DOMAIN,
         adminToken(),
         adminToken(),
         UNKNOWN_DOMAIN,

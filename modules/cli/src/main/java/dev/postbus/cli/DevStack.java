@@ -51,18 +51,23 @@ final class DevStack implements AutoCloseable {
             .build());
   }
 
+  /** The domain whose mail the dev stack's bounce listener takes. */
+  static final String DEV_BOUNCE_DOMAIN = "bounces.localhost";
+
   /**
    * The feedback receiver over this stack on {@code port}; {@code /feedback/generic} takes loopback
-   * callers without a token (dev only).
+   * callers without a token (dev only); its SMTP listener takes DSNs and ARF reports for {@link
+   * #DEV_BOUNCE_DOMAIN} on a free port.
    */
   dev.postbus.feedback.FeedbackServer startFeedback(int port) {
-    return dev.postbus.feedback.FeedbackServer.start(
+    dev.postbus.feedback.config.FeedbackConfig.Builder b =
         dev.postbus.feedback.config.FeedbackConfig.builder(
                 Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
             .eventsTopic(worker.config().eventsTopic())
             .port(port)
-            .devLoopbackGeneric(true)
-            .build());
+            .devLoopbackGeneric(true);
+    b.smtp().port(0).bounceDomain(DEV_BOUNCE_DOMAIN);
+    return dev.postbus.feedback.FeedbackServer.start(b.build());
   }
 
   static DevStack start(Layout layout, int connections, Map<String, String> workerSettings) {

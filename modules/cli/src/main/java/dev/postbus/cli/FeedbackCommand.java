@@ -16,12 +16,15 @@ import picocli.CommandLine.Option;
 @Command(
     name = "feedback",
     mixinStandardHelpOptions = true,
+    subcommands = FeedbackTailCommand.class,
     description = {
       "Receive the bounces and complaints that relays report after accepting a message.",
       "SES (SNS), SendGrid, Postmark, Mailgun and a generic JSON endpoint, each verified the way",
       "its source signs. Writes",
       "<topic>.feedback, suppressions (source feedback) and bounced/complained events. Stateless:",
-      "run several behind a load balancer. Settings: feedback.* keys (docs/feedback.md)."
+      "run several behind a load balancer. Settings: feedback.* keys (docs/feedback.md).",
+      "With feedback.smtp-port, also an SMTP listener for DSNs and ARF complaints.",
+      "`postbus feedback tail` prints the recent reports."
     })
 final class FeedbackCommand implements Callable<Integer> {
 
@@ -56,6 +59,17 @@ final class FeedbackCommand implements Callable<Integer> {
                 "postbus-feedback-stop"));
     System.out.println(
         "Postbus feedback receiver on " + server.url() + "/feedback/... (Ctrl-C to stop)");
+    if (server.smtpPort() >= 0) {
+      System.out.println(
+          "SMTP listener for DSNs and ARF reports on "
+              + c.host()
+              + ":"
+              + server.smtpPort()
+              + " (mail for @"
+              + c.smtp().bounceDomain()
+              + (c.smtp().verp() ? " and @" + c.smtp().returnPathDomain() : "")
+              + ")");
+    }
     stopped.await();
     return 0;
   }

@@ -30,7 +30,9 @@ class ModuleOrderTest {
           Map.entry("feedback", List.of("job", "kafka", "durations", "suppression")),
           Map.entry("embedded", List.of()),
           Map.entry("testkit", List.of("embedded", "kafka")),
-          Map.entry("bench", List.of("job", "client", "smtp", "suppression", "worker", "embedded")),
+          Map.entry(
+              "bench",
+              List.of("job", "client", "smtp", "suppression", "worker", "feedback", "embedded")),
           Map.entry(
               "cli",
               List.of(

@@ -3,6 +3,7 @@ package dev.postbus.feedback;
 import dev.postbus.feedback.config.FeedbackConfig;
 import dev.postbus.feedback.model.Refusal;
 import dev.postbus.feedback.receive.Answer;
+import dev.postbus.feedback.receive.BounceListener;
 import dev.postbus.feedback.receive.Endpoint;
 import dev.postbus.feedback.receive.FeedbackMetrics;
 import dev.postbus.feedback.receive.GenericEndpoint;
@@ -45,11 +46,14 @@ public final class FeedbackServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FeedbackServer.class);
 
   private final Javalin app;
+  private final BounceListener smtp;
   private final Producer<byte[], byte[]> producer;
   private final FeedbackConfig config;
 
-  private FeedbackServer(Javalin app, Producer<byte[], byte[]> producer, FeedbackConfig config) {
+  private FeedbackServer(
+      Javalin app, BounceListener smtp, Producer<byte[], byte[]> producer, FeedbackConfig config) {
     this.app = app;
+    this.smtp = smtp;
     this.producer = producer;
     this.config = config;
   }
@@ -65,9 +69,11 @@ public final class FeedbackServer implements AutoCloseable {
     Producer<byte[], byte[]> producer =
         new KafkaProducer<>(
             producerSettings(config), new ByteArraySerializer(), new ByteArraySerializer());
+    BounceListener smtp = null;
     try {
       FeedbackMetrics metrics = new FeedbackMetrics();
-      List<Endpoint> endpoints = endpoints(config, clock, producer, metrics);
+      Intake intake = intake(config, clock, producer, metrics);
+      List<Endpoint> endpoints = endpoints(config, clock, intake);
       Javalin app =
           Javalin.create(
               c -> {
@@ -83,18 +89,25 @@ public final class FeedbackServer implements AutoCloseable {
                     ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
                 c.routes.get("/health/live", ctx -> ctx.result("live\n"));
               });
+      if (config.smtp() != null) {
+        smtp = BounceListener.start(config.host(), config.smtp(), intake, metrics, clock);
+      }
       app.start();
-      FeedbackServer server = new FeedbackServer(app, producer, config);
+      FeedbackServer server = new FeedbackServer(app, smtp, producer, config);
       log.info(
           "feedback receiver on {} ({}), writing {}", server.url(), config, config.feedbackTopic());
       return server;
     } catch (RuntimeException e) {
+      if (smtp != null) {
+        smtp.close();
+      }
       producer.close();
       throw e;
     }
   }
 
-  private static List<Endpoint> endpoints(
+  /** What every endpoint and the SMTP listener write through. */
+  private static Intake intake(
       FeedbackConfig config,
       Clock clock,
       Producer<byte[], byte[]> producer,
@@ -107,11 +120,11 @@ public final class FeedbackServer implements AutoCloseable {
             config.eventsTopic(),
             config.kafkaTimeout(),
             clock);
-    Intake intake =
-        new Intake(
-            writer,
-            new RepeatFilter(config.dedupeEntries(), config.dedupeWindow(), clock),
-            metrics);
+    return new Intake(
+        writer, new RepeatFilter(config.dedupeEntries(), config.dedupeWindow(), clock), metrics);
+  }
+
+  private static List<Endpoint> endpoints(FeedbackConfig config, Clock clock, Intake intake) {
     Freshness freshness = new Freshness(clock, config.maxAge());
     SigningCertificates certificates =
         new SigningCertificates(
@@ -175,6 +188,11 @@ public final class FeedbackServer implements AutoCloseable {
     return app.port();
   }
 
+  /** The SMTP listener's port, or -1 when it is off. */
+  public int smtpPort() {
+    return smtp == null ? -1 : smtp.port();
+  }
+
   public String url() {
     String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
     return "http://" + host + ":" + port();
@@ -182,6 +200,9 @@ public final class FeedbackServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (smtp != null) {
+      smtp.close();
+    }
     app.stop();
     producer.close(java.time.Duration.ofSeconds(5));
   }

@@ -63,6 +63,16 @@ public final class PostfixRelay implements AutoCloseable {
    * @param mainCf extra main.cf lines (e.g. "smtpd_discard_ehlo_keywords = chunking")
    */
   public static PostfixRelay start(Path dir, List<String> mainCf) throws IOException {
+    return start(dir, mainCf, List.of());
+  }
+
+  /**
+   * @param mainCf extra main.cf lines
+   * @param extraMasterCf extra master.cf lines (e.g. "smtp unix - - n - - smtp" for a Postfix that
+   *     sends on, as one returning its bounces to another server does)
+   */
+  public static PostfixRelay start(Path dir, List<String> mainCf, List<String> extraMasterCf)
+      throws IOException {
     // JUnit's temporary folders are private to root; Postfix's processes run as the postfix user.
     Files.setPosixFilePermissions(
         dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -135,7 +145,11 @@ public final class PostfixRelay implements AutoCloseable {
     run(List.of("chown", "-R", "postfix", data.toString(), mail.toString()));
     run(List.of("chown", "root:postfix", sasl.resolve("sasldb2").toString()));
     run(List.of("chmod", "640", sasl.resolve("sasldb2").toString()));
-    Files.writeString(etc.resolve("master.cf"), masterCf(port, authPort));
+    Files.writeString(
+        etc.resolve("master.cf"),
+        masterCf(port, authPort)
+            + String.join("\n", extraMasterCf)
+            + (extraMasterCf.isEmpty() ? "" : "\n"));
     List<String> main =
         new ArrayList<>(
             List.of(

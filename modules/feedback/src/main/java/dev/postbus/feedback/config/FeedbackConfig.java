@@ -29,6 +29,7 @@ import javax.net.ssl.SSLContext;
  * @param certificateHosts the host names SNS signing certificates and subscription URLs may come
  *     from; only tests change it
  * @param certificateTrust the TLS trust for fetching them (null: the JVM's); only tests set it
+ * @param smtp the SMTP listener for DSNs and ARF complaints, or null for none
  */
 public record FeedbackConfig(
     Map<String, Object> kafka,
@@ -51,7 +52,8 @@ public record FeedbackConfig(
     short topicReplication,
     boolean devLoopbackGeneric,
     Pattern certificateHosts,
-    SSLContext certificateTrust) {
+    SSLContext certificateTrust,
+    SmtpSettings smtp) {
 
   /** {@code sns.<region>.amazonaws.com}: where AWS serves SNS signing certificates. */
   public static final Pattern SNS_HOSTS =
@@ -96,6 +98,8 @@ public record FeedbackConfig(
         + (devLoopbackGeneric ? " (dev: loopback without token)" : "")
         + ", events="
         + eventsTopic
+        + ", smtp="
+        + (smtp == null ? "off" : smtp)
         + "]";
   }
 
@@ -134,6 +138,7 @@ public record FeedbackConfig(
     private boolean devLoopbackGeneric;
     private Pattern certificateHosts = SNS_HOSTS;
     private SSLContext certificateTrust;
+    private final SmtpSettings.Builder smtp = new SmtpSettings.Builder();
 
     private Builder(Map<String, Object> kafka, String topic) {
       this.kafka = new HashMap<>(kafka);
@@ -178,8 +183,10 @@ public record FeedbackConfig(
         createTopics = Values.bool(key, text);
       } else if (key == FeedbackKeys.TOPIC_PARTITIONS) {
         topicPartitions = Values.integer(key, text, 1, 1000);
-      } else {
+      } else if (key == FeedbackKeys.TOPIC_REPLICATION) {
         topicReplication = (short) Values.integer(key, text, 1, 10);
+      } else {
+        smtp.set(key, text);
       }
       return this;
     }
@@ -289,6 +296,11 @@ public record FeedbackConfig(
       return this;
     }
 
+    /** The SMTP listener's settings (port, bounce domain, VERP). */
+    public SmtpSettings.Builder smtp() {
+      return smtp;
+    }
+
     public FeedbackConfig build() {
       try {
         InetAddress.getAllByName(host);
@@ -316,7 +328,8 @@ public record FeedbackConfig(
           topicReplication,
           devLoopbackGeneric,
           certificateHosts,
-          certificateTrust);
+          certificateTrust,
+          smtp.build());
     }
   }
 }

@@ -136,6 +136,52 @@ public final class FeedbackKeys {
           "1 to 10",
           "Its replication factor (3 in production).");
 
+  public static final FeedbackKey SMTP_PORT =
+      new FeedbackKey(
+          "feedback.smtp-port",
+          "port",
+          null,
+          false,
+          "0 to 65535 (0: any free port)",
+          "Port of the SMTP listener for delivery status notifications (RFC 3464) and ARF"
+              + " complaints (RFC 5965), on `feedback.host`. Unset: no SMTP listener.");
+  public static final FeedbackKey BOUNCE_DOMAIN =
+      new FeedbackKey(
+          "feedback.bounce-domain",
+          "domain",
+          null,
+          false,
+          "a domain name",
+          "The domain the SMTP listener takes mail for (its MX points here); a recipient in any"
+              + " other domain gets 550. Required with `feedback.smtp-port`.");
+  public static final FeedbackKey SMTP_MAX_MESSAGE =
+      new FeedbackKey(
+          "feedback.smtp-max-message",
+          "bytes",
+          "10485760",
+          false,
+          "16384 to 67108864",
+          "Largest message the SMTP listener takes; a larger one gets 552.");
+  public static final FeedbackKey RETURN_PATH_DOMAIN =
+      new FeedbackKey(
+          "feedback.return-path-domain",
+          "domain",
+          null,
+          false,
+          "a domain name",
+          "The VERP domain: the SMTP listener also takes mail for it, and a recipient"
+              + " `bounces+<token>@` it only with a token that verifies (else 550). Needs"
+              + " `feedback.verp-key-file` and `feedback.smtp-port`.");
+  public static final FeedbackKey VERP_KEY_FILE =
+      new FeedbackKey(
+          "feedback.verp-key-file",
+          "file",
+          null,
+          true,
+          "a readable file of at least 32 characters",
+          "The HMAC key of VERP tokens (the workers sign with the same file). Needs"
+              + " `feedback.return-path-domain`.");
+
   public static final List<FeedbackKey> ALL =
       List.of(
           HOST,
@@ -153,5 +199,10 @@ public final class FeedbackKeys {
           DEDUPE_WINDOW,
           CREATE_TOPICS,
           TOPIC_PARTITIONS,
-          TOPIC_REPLICATION);
+          TOPIC_REPLICATION,
+          SMTP_PORT,
+          BOUNCE_DOMAIN,
+          SMTP_MAX_MESSAGE,
+          RETURN_PATH_DOMAIN,
+          VERP_KEY_FILE);
 }

@@ -7,7 +7,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 /**
  * The receiver's metrics, as Prometheus text: {@code postbus_feedback_total{provider,type}} for
  * reports written, {@code postbus_feedback_rejected_total{provider,reason}} for refused requests,
- * {@code postbus_feedback_repeats_total{provider}} for reports dropped as repeats.
+ * {@code postbus_feedback_repeats_total{provider}} for reports dropped as repeats, {@code
+ * postbus_feedback_ignored_total{provider,reason}} for mail to the bounce address that holds no
+ * report.
  */
 public final class FeedbackMetrics {
 
@@ -38,6 +40,15 @@ public final class FeedbackMetrics {
         .tag("provider", provider)
         .register(registry)
         .increment(count);
+  }
+
+  public void ignored(String provider, String reason) {
+    Counter.builder("postbus.feedback.ignored")
+        .description("Messages to the bounce address taken but holding no report to write")
+        .tag("provider", provider)
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   public String scrape() {

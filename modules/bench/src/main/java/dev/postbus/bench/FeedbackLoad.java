@@ -1,0 +1,187 @@
+package dev.postbus.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.feedback.FeedbackServer;
+import dev.postbus.feedback.config.FeedbackConfig;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * How many signed SNS notifications per second {@code postbus feedback} takes: each a SES Permanent
+ * bounce signed with SignatureVersion 2 by a certificate made for the run (served over https,
+ * allowed only through the builder's test hook), each answered 200 only after the in-process broker
+ * acknowledged its three records (feedback, suppression, event) with acks=all. The notifications
+ * are signed before the clock starts. Prints figures; asserts nothing.
+ */
+public final class FeedbackLoad {
+
+  private static final String ARN = "arn:aws:sns:eu-west-1:123456789012:postbus-bench";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int WARM_UP = 500;
+
+  private final int notifications;
+  private final int clients;
+  private final PrintStream out;
+
+  public FeedbackLoad(int notifications, int clients, PrintStream out) {
+    if (notifications < 1 || clients < 1) {
+      throw new IllegalArgumentException("--notifications and --clients must be at least 1");
+    }
+    this.notifications = notifications;
+    this.clients = clients;
+    this.out = out;
+  }
+
+  public void run() throws Exception {
+    try (BenchCertificate cert = new BenchCertificate();
+        EmbeddedKafka kafka = EmbeddedKafka.startEphemeral()) {
+      String topic = "bench.jobs";
+      String events = "bench.events";
+      kafka
+          .admin()
+          .createTopics(
+              List.of(
+                  new NewTopic(topic + ".suppressions", 6, (short) 1),
+                  new NewTopic(events, 6, (short) 1)))
+          .all()
+          .get();
+      FeedbackConfig config =
+          FeedbackConfig.builder(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+              .port(0)
+              .eventsTopic(events)
+              .sesTopicArns(List.of(ARN))
+              .dedupeEntries(Math.max(1000, 2 * (notifications + WARM_UP)))
+              .certificateSourceForTests(Pattern.compile("localhost"), cert.clientContext())
+              .build();
+      out.printf("signing %d notifications...%n", notifications + WARM_UP);
+      List<String> bodies = sign(cert, notifications + WARM_UP);
+      try (FeedbackServer server = FeedbackServer.start(config)) {
+        URI uri = URI.create(server.url() + "/feedback/ses");
+        post(uri, bodies.subList(0, WARM_UP));
+        long started = System.nanoTime();
+        int failed = post(uri, bodies.subList(WARM_UP, bodies.size()));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        report(seconds, failed);
+      }
+    }
+  }
+
+  private void report(double seconds, int failed) {
+    out.printf(
+        Locale.ROOT,
+        "feedback receiver: %d signed SNS notifications (SES Permanent bounces, SignatureVersion"
+            + " 2, 3 records each, acks=all) from %d clients in %.2f s: %.0f notifications/s;"
+            + " %d not answered 200%n",
+        notifications,
+        clients,
+        seconds,
+        notifications / seconds,
+        failed);
+  }
+
+  /** Posts every body from {@link #clients} threads; returns how many were not answered 200. */
+  private int post(URI uri, List<String> bodies) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = next.getAndIncrement();
+                      i < bodies.size();
+                      i = next.getAndIncrement()) {
+                    HttpRequest r =
+                        HttpRequest.newBuilder(uri)
+                            .header("x-amz-sns-message-type", "Notification")
+                            .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
+                            .build();
+                    if (http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                      failed.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return failed.get();
+  }
+
+  private static List<String> sign(BenchCertificate cert, int count) {
+    Instant now = Instant.now();
+    return IntStream.range(0, count)
+        .parallel()
+        .mapToObj(i -> signed(notification(i, now, cert.url()), cert.keys.getPrivate()))
+        .toList();
+  }
+
+  private static ObjectNode notification(int i, Instant at, String certUrl) {
+    String recipient = "user" + i + "@bench" + (i % 100) + ".example";
+    String message =
+        ("{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\","
+                + "\"bounceSubType\":\"General\",\"bouncedRecipients\":[{\"emailAddress\":\"%s\","
+                + "\"action\":\"failed\",\"status\":\"5.1.1\","
+                + "\"diagnosticCode\":\"smtp; 550 5.1.1 user unknown\"}],"
+                + "\"timestamp\":\"%s\"},\"mail\":{\"timestamp\":\"%s\","
+                + "\"messageId\":\"0102018c-bench-%d-000000\",\"destination\":[\"%s\"],"
+                + "\"commonHeaders\":{\"messageId\":\"<bench-%d@example.com>\"}}}")
+            .formatted(recipient, at, at, i, recipient, i);
+    ObjectNode n = JSON.createObjectNode();
+    n.put("Type", "Notification");
+    n.put("MessageId", "bench-" + i);
+    n.put("TopicArn", ARN);
+    n.put("Message", message);
+    n.put("Timestamp", at.toString());
+    n.put("SigningCertURL", certUrl);
+    return n;
+  }
+
+  /** SignatureVersion 2 (SHA256withRSA) over SNS's canonical string of a notification. */
+  private static String signed(ObjectNode n, PrivateKey key) {
+    StringBuilder canonical = new StringBuilder();
+    for (String f : List.of("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")) {
+      if (n.hasNonNull(f)) {
+        canonical.append(f).append('\n').append(n.get(f).asText()).append('\n');
+      }
+    }
+    try {
+      Signature s = Signature.getInstance("SHA256withRSA");
+      s.initSign(key);
+      s.update(canonical.toString().getBytes(StandardCharsets.UTF_8));
+      n.put("SignatureVersion", "2");
+      n.put("Signature", Base64.getEncoder().encodeToString(s.sign()));
+      return JSON.writeValueAsString(n);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.postbus.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** `bench feedback` runs and reports; it asserts what ran, never how fast. */
+class FeedbackLoadIT {
+
+  @Test
+  void everyNotificationIsAnswered200AndTheRateIsReported() throws Exception {
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    new FeedbackLoad(50, 4, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
+
+    assertThat(text.toString(StandardCharsets.UTF_8))
+        .contains("50 signed SNS notifications", "from 4 clients", "notifications/s")
+        .contains("; 0 not answered 200");
+  }
+}
