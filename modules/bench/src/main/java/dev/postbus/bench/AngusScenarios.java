@@ -114,6 +114,7 @@ final class AngusScenarios {
           Measurement.peakHeapMiB(),
           null,
           null,
+          null,
           null);
     } finally {
       pool.shutdownNow();

@@ -203,15 +203,28 @@ public final class Bench {
             median(
                 runs.stream().map(RunResult::brokerCpuMsPerMessage).filter(x -> x != null).toList(),
                 null);
+        Double requests =
+            median(
+                runs.stream()
+                    .map(RunResult::produceRequestsPerMessage)
+                    .filter(x -> x != null)
+                    .toList(),
+                null);
         if (broker != null) {
           o.put("brokerCpuMsPerMessage", Math.round(broker * 1000) / 1000.0);
           out.printf(
               Locale.ROOT,
-              "%-10s %5d  %-17s broker CPU %.3f ms per message (in-process broker threads)%n",
+              "%-10s %5d  %-17s broker CPU %.3f ms per message (in-process broker threads)%s%n",
               sink.label(),
               k,
               name,
-              broker);
+              broker,
+              requests == null
+                  ? ""
+                  : String.format(Locale.ROOT, ", %.2f produce requests per message", requests));
+        }
+        if (requests != null) {
+          o.put("produceRequestsPerMessage", Math.round(requests * 1000) / 1000.0);
         }
         if (mid.p50Millis() != null) {
           o.put("p50Millis", Math.round(mid.p50Millis() * 10) / 10.0);

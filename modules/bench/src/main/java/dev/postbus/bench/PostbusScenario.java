@@ -48,6 +48,7 @@ final class PostbusScenario implements Scenario {
       Workload w = ctx.workload();
       Measurement m = Measurement.start();
       long brokerStart = BrokerCpu.nanos();
+      long requestsStart = BrokerRequests.produce();
       try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(ctx.bootstrap(), run))) {
         List<CompletableFuture<?>> sent = new ArrayList<>(w.messages());
         long interval = ctx.publishRate() > 0 ? (long) (1e9 / ctx.publishRate()) : 0;
@@ -75,6 +76,7 @@ final class PostbusScenario implements Scenario {
       double seconds = m.seconds();
       double cpu = m.cpuSeconds();
       double brokerMs = (BrokerCpu.nanos() - brokerStart) / 1e6 / w.messages();
+      long requests = BrokerRequests.produce() - requestsStart;
       double heap = Measurement.peakHeapMiB();
       LatencyHistogram latency = workers.get(0).stats().publishToDelivered();
       for (int i = 1; i < workers.size(); i++) {
@@ -91,7 +93,8 @@ final class PostbusScenario implements Scenario {
           heap,
           latency.percentile(0.50).toNanos() / 1e6,
           latency.percentile(0.99).toNanos() / 1e6,
-          brokerMs > 0 ? brokerMs : null);
+          brokerMs > 0 ? brokerMs : null,
+          requestsStart >= 0 ? requests / (double) w.messages() : null);
     } finally {
       workers.forEach(Worker::close);
     }

@@ -2,7 +2,8 @@ package dev.postbus.bench;
 
 /**
  * One run of one scenario. Latencies are null where the scenario has no publish step; the broker's
- * CPU per message is null where it has no in-process broker.
+ * CPU and produce requests per message are null where it has no in-process broker (the requests
+ * count every producer's: the publisher's, the outcome events', the ledger's).
  */
 record RunResult(
     String scenario,
@@ -15,7 +16,8 @@ record RunResult(
     double peakHeapMiB,
     Double p50Millis,
     Double p99Millis,
-    Double brokerCpuMsPerMessage) {
+    Double brokerCpuMsPerMessage,
+    Double produceRequestsPerMessage) {
 
   double messagesPerSecond() {
     return messages / seconds;

@@ -62,6 +62,7 @@ final class SimpleJavaMailScenario implements Scenario {
           Measurement.peakHeapMiB(),
           null,
           null,
+          null,
           null);
     } finally {
       mailer.shutdownConnectionPool().get();

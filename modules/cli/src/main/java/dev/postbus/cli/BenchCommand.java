@@ -16,7 +16,11 @@ import picocli.CommandLine.Option;
       "Postbus end to end, its SMTP transport alone, a bare Angus Mail loop, Transport.send per message and",
       "Simple Java Mail's batch module. Prints a table (see docs/benchmarks.md)."
     },
-    subcommands = {BenchCommand.Suppressions.class, BenchCommand.Feedback.class})
+    subcommands = {
+      BenchCommand.Suppressions.class,
+      BenchCommand.Feedback.class,
+      BenchCommand.Takeover.class
+    })
 final class BenchCommand implements Callable<Integer> {
 
   @Command(
@@ -43,6 +47,29 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       new dev.postbus.bench.FeedbackLoad(notifications, clients, System.out).run();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "takeover",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Measure what taking a partition over costs a worker: the send ledger's read, time and heap.",
+        "One ledger partition of N entries on an in-process broker; a commit with a ledger mark,",
+        "one without (read by time, the whole window) and one far behind.",
+        "Run with a fixed heap for a clean figure: POSTBUS_JAVA_OPTS=-Xmx1g ./postbus bench takeover"
+      })
+  static final class Takeover implements Callable<Integer> {
+    @Option(
+        names = "--entries",
+        defaultValue = "1000000",
+        description = "Entries in the ledger partition's window (default ${DEFAULT-VALUE}).")
+    int entries;
+
+    @Override
+    public Integer call() throws Exception {
+      new dev.postbus.bench.TakeoverBench(entries, System.out).run();
       return 0;
     }
   }

@@ -84,7 +84,7 @@ public final class ConsumeLoop implements Runnable {
     this.ledger = new LedgerSkips(finished, queue);
     this.tiers = new TierHolds(consumer, clock);
     this.backpressure = new Backpressure(consumer, queue, deliveryHeld, tiers);
-    this.commits = new OffsetCommits(consumer, tracker, watch);
+    this.commits = new OffsetCommits(consumer, tracker, watch, ledger);
     this.share = new ShareReport(consumer, this.topics);
     this.rebalance =
         new Rebalance(

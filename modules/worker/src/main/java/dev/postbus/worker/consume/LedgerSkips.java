@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,10 +123,31 @@ final class LedgerSkips {
     }
   }
 
-  /** Reads the ledger of newly assigned partitions from their committed offsets. */
-  void load(Map<TopicPartition, Long> committed) {
+  /** Reads the ledger of newly assigned partitions from their commits (null: none). */
+  void load(Map<TopicPartition, OffsetAndMetadata> committed) {
     if (index != null) {
       index.load(committed);
+    }
+  }
+
+  /**
+   * The metadata of a commit of {@code offset}: the ledger mark a new owner starts reading from;
+   * empty when the ledger is off or no mark is known.
+   *
+   * @param nextHandedOut one past the highest offset of {@code tp} handed out (-1 when none)
+   */
+  String mark(TopicPartition tp, long nextHandedOut, long offset) {
+    if (index == null) {
+      return "";
+    }
+    index.marks().note(tp, nextHandedOut);
+    return index.marks().metadata(tp, offset);
+  }
+
+  /** Kafka acknowledged these commits. */
+  void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    if (index != null) {
+      offsets.forEach((tp, o) -> index.marks().committed(tp, o.offset()));
     }
   }
 

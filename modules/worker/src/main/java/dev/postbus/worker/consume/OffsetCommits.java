@@ -1,6 +1,7 @@
 package dev.postbus.worker.consume;
 
 import dev.postbus.worker.dispatch.OffsetTracker;
+import dev.postbus.worker.dispatch.PartitionOffsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,12 +29,37 @@ final class OffsetCommits {
   private final Consumer<byte[], byte[]> consumer;
   private final OffsetTracker tracker;
   private final ContactWatch watch;
+  private final LedgerSkips ledger;
   private boolean failing;
 
-  OffsetCommits(Consumer<byte[], byte[]> consumer, OffsetTracker tracker, ContactWatch watch) {
+  OffsetCommits(
+      Consumer<byte[], byte[]> consumer,
+      OffsetTracker tracker,
+      ContactWatch watch,
+      LedgerSkips ledger) {
     this.consumer = consumer;
     this.tracker = tracker;
     this.watch = watch;
+    this.ledger = ledger;
+  }
+
+  /**
+   * Each commit carries, in its metadata, the send-ledger mark from which a new owner reads (see
+   * LedgerMarks).
+   */
+  private Map<TopicPartition, OffsetAndMetadata> marked(
+      Map<TopicPartition, OffsetAndMetadata> due) {
+    if (!ledger.on()) {
+      return due;
+    }
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    due.forEach(
+        (tp, o) -> {
+          PartitionOffsets p = tracker.get(tp);
+          String mark = ledger.mark(tp, p == null ? -1 : p.nextTracked(), o.offset());
+          out.put(tp, new OffsetAndMetadata(o.offset(), mark));
+        });
+    return out;
   }
 
   /**
@@ -48,7 +74,7 @@ final class OffsetCommits {
       due = again();
     }
     if (!due.isEmpty()) {
-      consumer.commitAsync(due, this::answered);
+      consumer.commitAsync(marked(due), this::answered);
     }
   }
 
@@ -69,6 +95,7 @@ final class OffsetCommits {
   private void answered(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {
     if (error == null) {
       tracker.committed(offsets);
+      ledger.committed(offsets);
       failing = false;
       watch.member(); // the coordinator checks the generation of a commit
     } else if (error instanceof RebalanceInProgressException) {
@@ -90,7 +117,7 @@ final class OffsetCommits {
       return;
     }
     try {
-      consumer.commitSync(due, TIMEOUT);
+      consumer.commitSync(marked(due), TIMEOUT);
     } catch (RuntimeException e) {
       log.warn(
           "commit while releasing {} partitions failed; their unfinished records will be redelivered: {}",

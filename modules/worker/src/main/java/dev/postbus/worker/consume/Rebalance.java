@@ -148,8 +148,12 @@ final class Rebalance implements ConsumerRebalanceListener {
     }
   }
 
-  /** Each partition's committed offset, 0 when it has none (it is then read from the start). */
-  private Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
+  /**
+   * Each partition's commit (offset and the ledger mark in its metadata); null when it has none (it
+   * is then read from offset 0, and its ledger from the start of the window).
+   */
+  private Map<TopicPartition, OffsetAndMetadata> committedOffsets(
+      Collection<TopicPartition> partitions) {
     Map<TopicPartition, OffsetAndMetadata> committed;
     try {
       committed = p.consumer().committed(Set.copyOf(partitions), OffsetCommits.TIMEOUT);
@@ -163,10 +167,9 @@ final class Rebalance implements ConsumerRebalanceListener {
           e.getMessage());
       committed = Map.of();
     }
-    Map<TopicPartition, Long> out = new HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     for (TopicPartition tp : partitions) {
-      OffsetAndMetadata c = committed.get(tp);
-      out.put(tp, c == null ? 0L : c.offset());
+      out.put(tp, committed.get(tp));
     }
     return out;
   }

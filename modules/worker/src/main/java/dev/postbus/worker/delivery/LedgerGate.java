@@ -25,20 +25,27 @@ final class LedgerGate implements Runnable {
   private final Holds holds;
   private final BooleanSupplier stopping;
   private final Duration wait;
+  private final Runnable entryComing;
 
   /** The last attempt the lane recorded, until its ledger entry is safe; on the lane's thread. */
   private OutcomeBatch previous;
 
-  LedgerGate(String name, Holds holds, BooleanSupplier stopping) {
-    this(name, holds, stopping, LEDGER_WAIT);
+  /**
+   * @param entryComing told as the gate opens (the lane's message is about to end): its ledger
+   *     entry is coming, so the writer may hold the entries it has for it
+   */
+  LedgerGate(String name, Holds holds, BooleanSupplier stopping, Runnable entryComing) {
+    this(name, holds, stopping, LEDGER_WAIT, entryComing);
   }
 
   /** With another wait than {@link #LEDGER_WAIT} (tests). */
-  LedgerGate(String name, Holds holds, BooleanSupplier stopping, Duration wait) {
+  LedgerGate(
+      String name, Holds holds, BooleanSupplier stopping, Duration wait, Runnable entryComing) {
     this.name = name;
     this.holds = holds;
     this.stopping = stopping;
     this.wait = wait;
+    this.entryComing = entryComing;
   }
 
   /** The lane recorded an attempt: the next final dot waits for its ledger entry. */
@@ -54,6 +61,11 @@ final class LedgerGate implements Runnable {
    */
   @Override
   public void run() {
+    awaitPrevious();
+    entryComing.run();
+  }
+
+  private void awaitPrevious() {
     OutcomeBatch p = previous;
     if (p == null) {
       return;

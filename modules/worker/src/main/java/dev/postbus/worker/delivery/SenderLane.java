@@ -57,7 +57,8 @@ public final class SenderLane implements Runnable {
   public SenderLane(String name, Shared shared) {
     this.name = name;
     this.shared = shared;
-    LedgerGate ledgerGate = new LedgerGate(name, shared.holds(), this::stopping);
+    LedgerGate ledgerGate =
+        new LedgerGate(name, shared.holds(), this::stopping, shared.outcomes()::ledgerEntryComing);
     this.ahead = new TakeAhead(shared, this::stopping);
     this.route = new RelayRoute(name, shared, ahead, ledgerGate, stop);
     this.recorder = new AttemptRecorder(name, shared, ledgerGate);

@@ -34,6 +34,11 @@ public final class PartitionOffsets {
     next = offset + 1;
   }
 
+  /** One past the highest offset handed to the lanes; -1 before the first. */
+  public long nextTracked() {
+    return next;
+  }
+
   /** The record's outcome is durable (delivered, or dead-lettered and acknowledged). */
   public void complete(long offset) {
     inFlight.remove(offset);

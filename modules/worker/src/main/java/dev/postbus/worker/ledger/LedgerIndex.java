@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the send ledger says about the partitions this worker owns: the offsets at or after the
  * committed offset that are already finished. A worker taking a partition over after a crash skips
- * those records instead of sending them again. Consumer thread only.
+ * those records instead of sending them again. It reads each ledger partition from the {@link
+ * LedgerMark} its commits carry (only what was written after the commit was covered), or, for a
+ * commit without one (an older worker's), from now − {@code ledger.window}. Consumer thread only.
  */
 public final class LedgerIndex {
 
@@ -21,50 +26,137 @@ public final class LedgerIndex {
   private final LedgerReader reader;
   private final Duration window;
   private final Clock clock;
-  private final Map<TopicPartition, java.util.TreeMap<Long, LedgerEntry>> finished =
-      new HashMap<>();
+  private final LedgerPositions positions;
+  private final LedgerMarks marks;
+  private final Map<TopicPartition, TreeMap<Long, LedgerEntry>> finished = new HashMap<>();
 
+  /** With positions of its own (tests: no writer tells it of acknowledged entries). */
   public LedgerIndex(LedgerReader reader, Duration window, Clock clock) {
+    this(reader, window, clock, new LedgerPositions(reader.partitions()));
+  }
+
+  /**
+   * @param positions how far the ledger reaches, told by this worker's writer as its entries are
+   *     acknowledged
+   */
+  public LedgerIndex(LedgerReader reader, Duration window, Clock clock, LedgerPositions positions) {
     this.reader = reader;
     this.window = window;
     this.clock = clock;
+    this.positions = positions;
+    this.marks = new LedgerMarks(reader.topic(), positions);
+  }
+
+  /** The marks this worker's commits carry. */
+  public LedgerMarks marks() {
+    return marks;
+  }
+
+  /**
+   * Where to start reading each ledger partition: the lowest mark of the commits of the sources it
+   * holds, when every one of them carries a valid mark; absent (read by time) otherwise.
+   */
+  static Map<Integer, Long> starts(
+      Map<TopicPartition, OffsetAndMetadata> committed, String ledgerTopic, int ledgerPartitions) {
+    Map<Integer, Long> starts = new HashMap<>();
+    java.util.Set<Integer> byTime = new java.util.HashSet<>();
+    committed.forEach(
+        (tp, c) -> {
+          int p = LedgerReader.ledgerPartition(tp.partition(), ledgerPartitions);
+          Optional<Long> mark =
+              Optional.ofNullable(c)
+                  .flatMap(o -> LedgerMark.parse(o.metadata()))
+                  .filter(
+                      m ->
+                          m.topic().equals(ledgerTopic)
+                              && m.partitions() == ledgerPartitions
+                              && m.partition() == p)
+                  .map(LedgerMark::offset);
+          if (mark.isEmpty()) {
+            byTime.add(p);
+          } else {
+            starts.merge(p, mark.get(), Math::min);
+          }
+        });
+    byTime.forEach(starts::remove);
+    return starts;
   }
 
   /**
    * Reads the ledger for newly assigned partitions.
    *
-   * @param committed each partition's committed offset (0 when none): entries below it are no
-   *     longer needed
+   * @param committed each partition's commit (null when none: it is read from offset 0)
    */
-  public void load(Map<TopicPartition, Long> committed) {
+  public void load(Map<TopicPartition, OffsetAndMetadata> committed) {
     if (committed.isEmpty()) {
       return;
     }
     long start = System.nanoTime();
-    int found = 0;
-    java.util.List<LedgerEntry> entries;
+    Map<TopicPartition, Long> from = new HashMap<>();
+    committed.forEach((tp, c) -> from.put(tp, c == null ? 0L : c.offset()));
+    Map<Integer, Long> starts = starts(committed, reader.topic(), reader.partitions());
+    Map<TopicPartition, long[]> pins = new HashMap<>(); // lowest ledger offset, highest source
+    int[] found = new int[1];
+    LedgerReader.Read read;
     try {
-      entries = reader.read(committed.keySet(), clock.instant().minus(window));
+      read =
+          reader.read(
+              from,
+              starts,
+              clock.instant().minus(window),
+              (e, at) -> {
+                if (finished.computeIfAbsent(e.source(), k -> new TreeMap<>()).put(e.offset(), e)
+                    == null) {
+                  found[0]++;
+                }
+                long[] pin = pins.computeIfAbsent(e.source(), k -> new long[] {Long.MAX_VALUE, -1});
+                pin[0] = Math.min(pin[0], at);
+                pin[1] = Math.max(pin[1], e.offset());
+              });
     } catch (RuntimeException e) {
       log.warn(
           "send ledger could not be read ({}); records finished before a crash may be sent again",
           e.getMessage());
       return;
     }
-    for (LedgerEntry e : entries) {
-      Long from = committed.get(e.source());
-      if (from != null
-          && e.offset() >= from
-          && finished.computeIfAbsent(e.source(), k -> new java.util.TreeMap<>()).put(e.offset(), e)
-              == null) {
-        found++;
-      }
-    }
+    remember(from, read, pins);
     log.info(
-        "send ledger read for {} partitions in {} ms: {} records after the committed offsets are already finished",
+        "send ledger read for {} partitions in {} ms ({} of {} ledger partitions from their commit's"
+            + " mark, {} entries read): {} records after the committed offsets are already finished",
         committed.size(),
         (System.nanoTime() - start) / 1_000_000,
-        found);
+        starts.size(),
+        read.ends().size(),
+        read.records(),
+        found[0]);
+    warnRefused(read);
+  }
+
+  /** The notes from which this worker's commits of these partitions get their marks. */
+  private void remember(
+      Map<TopicPartition, Long> from, LedgerReader.Read read, Map<TopicPartition, long[]> pins) {
+    read.ends().forEach(positions::reached);
+    from.forEach(
+        (tp, c) -> {
+          Long end =
+              read.ends().get(LedgerReader.ledgerPartition(tp.partition(), reader.partitions()));
+          if (end != null) {
+            long[] pin = pins.getOrDefault(tp, new long[] {Long.MAX_VALUE, -1});
+            marks.assigned(tp, c, end, pin[0], pin[1]);
+          }
+        });
+  }
+
+  private static void warnRefused(LedgerReader.Read read) {
+    if (read.unknownVersion() > 0) {
+      log.warn(
+          "send ledger: {} entries of a format version this worker does not read were skipped (a"
+              + " newer worker wrote them; upgrade this one): records they cover may be sent again",
+          read.unknownVersion());
+    }
+    if (read.malformed() > 0) {
+      log.warn("send ledger: {} malformed entries skipped", read.malformed());
+    }
   }
 
   /**
@@ -72,7 +164,7 @@ public final class LedgerIndex {
    * written again), else null; each answer is given once.
    */
   public LedgerEntry finished(TopicPartition tp, long offset) {
-    java.util.TreeMap<Long, LedgerEntry> offsets = finished.get(tp);
+    TreeMap<Long, LedgerEntry> offsets = finished.get(tp);
     if (offsets == null) {
       return null;
     }
@@ -88,5 +180,6 @@ public final class LedgerIndex {
 
   public void forget(Collection<TopicPartition> partitions) {
     partitions.forEach(finished::remove);
+    marks.forget(partitions);
   }
 }

@@ -4,18 +4,19 @@ import dev.postbus.kafka.Start;
 import dev.postbus.kafka.TopicScan;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads the send ledger with a consumer of its own (assigned, no group), from a point in time to
- * the end. Ledger partition {@code p mod n} holds the entries of partition {@code p} of every
- * consumed topic.
+ * Reads the send ledger with a consumer of its own (assigned, no group). Ledger partition {@code p
+ * mod n} holds the entries of partition {@code p} of every consumed topic. Each ledger partition is
+ * read from a given offset (the {@link LedgerMark} of the commits), or from a point in time when
+ * none is given, to its end; only entries about records at or after their partition's committed
+ * offset are handed on, so the heap holds what can matter and nothing else.
  */
 public final class LedgerReader implements AutoCloseable {
 
@@ -36,27 +37,92 @@ public final class LedgerReader implements AutoCloseable {
     return sourcePartition % ledgerPartitions;
   }
 
-  /** Every entry about {@code sources} written since {@code since}. */
-  public List<LedgerEntry> read(Collection<TopicPartition> sources, Instant since) {
-    Set<TopicPartition> wanted =
-        new TreeSet<>(java.util.Comparator.comparingInt(TopicPartition::partition));
-    for (TopicPartition s : sources) {
-      wanted.add(new TopicPartition(topic, ledgerPartition(s.partition(), partitions)));
+  public String topic() {
+    return topic;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  /** What a read found besides the entries it handed on. */
+  public record Read(Map<Integer, Long> ends, long records, long unknownVersion, long malformed) {}
+
+  /** Receives an entry that matters, with its offset in the ledger. */
+  public interface Found {
+    void entry(LedgerEntry entry, long ledgerOffset);
+  }
+
+  /**
+   * Every entry about a record of {@code committed}'s partitions at or after its committed offset.
+   *
+   * @param starts where to start in each ledger partition; a ledger partition not in it is read
+   *     from the first entry written at or after {@code since}
+   */
+  public Read read(
+      Map<TopicPartition, Long> committed, Map<Integer, Long> starts, Instant since, Found found) {
+    Map<TopicPartition, Long> from = new HashMap<>();
+    for (TopicPartition s : committed.keySet()) {
+      int p = ledgerPartition(s.partition(), partitions);
+      from.put(new TopicPartition(topic, p), starts.getOrDefault(p, -1L));
     }
-    Set<TopicPartition> sourceSet = Set.copyOf(sources);
-    List<LedgerEntry> entries = new ArrayList<>();
-    new TopicScan(consumer, TIMEOUT)
-        .read(
-            wanted,
-            Start.at(since),
-            r -> {
-              LedgerEntry.decode(r.value())
-                  .filter(e -> sourceSet.contains(e.source()))
-                  .ifPresent(entries::add);
-              return TopicScan.Step.NEXT;
-            });
+    Map<TopicPartition, Long> ends = consumer.endOffsets(from.keySet(), TIMEOUT);
+    byTime(from, ends, since);
+    // A mark past the end (the topic made again): from the end. One before the first entry kept
+    // (trimmed by age): the reader's auto.offset.reset=earliest starts at the first one.
+    from.replaceAll((tp, start) -> Math.min(start, ends.getOrDefault(tp, start)));
+    long[] refused = new long[2];
+    long records =
+        new TopicScan(consumer, TIMEOUT)
+            .read(
+                from.keySet(),
+                Start.offsets(from),
+                r -> {
+                  LedgerEntry e = decode(r.value(), refused);
+                  if (e != null) {
+                    Long c = committed.get(e.source());
+                    if (c != null && e.offset() >= c) {
+                      found.entry(e, r.offset());
+                    }
+                  }
+                  return TopicScan.Step.NEXT;
+                });
     consumer.assign(List.of());
-    return entries;
+    Map<Integer, Long> byPartition = new HashMap<>();
+    ends.forEach((tp, end) -> byPartition.put(tp.partition(), end));
+    return new Read(byPartition, records, refused[0], refused[1]);
+  }
+
+  /** Ledger partitions without a start begin with the first entry written since {@code since}. */
+  private void byTime(
+      Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends, Instant since) {
+    Map<TopicPartition, Long> query = new HashMap<>();
+    from.forEach(
+        (tp, start) -> {
+          if (start < 0) {
+            query.put(tp, Math.max(0, since.toEpochMilli()));
+          }
+        });
+    if (query.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, TIMEOUT);
+    for (TopicPartition tp : query.keySet()) {
+      OffsetAndTimestamp o = found.get(tp);
+      from.put(tp, o == null ? ends.getOrDefault(tp, 0L) : o.offset());
+    }
+  }
+
+  /** The entry, or null (counting an unknown version in refused[0], anything else in [1]). */
+  private static LedgerEntry decode(byte[] value, long[] refused) {
+    try {
+      return LedgerCodec.decode(value);
+    } catch (LedgerCodec.UnknownVersion e) {
+      refused[0]++;
+    } catch (IllegalArgumentException e) {
+      refused[1]++;
+    }
+    return null;
   }
 
   @Override

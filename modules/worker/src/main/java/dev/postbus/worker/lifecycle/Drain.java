@@ -52,6 +52,10 @@ final class Drain {
     parts.relays.closeAll();
     parts.producer.close(PRODUCER_CLOSE_TIMEOUT);
     if (parts.ledger.producer() != null) {
+      parts
+          .ledger
+          .writer()
+          .close(); // after the lanes and the last commit: what is left is unfinished
       parts.ledger.producer().close(PRODUCER_CLOSE_TIMEOUT);
     }
     parts.scheduler.shutdownNow();

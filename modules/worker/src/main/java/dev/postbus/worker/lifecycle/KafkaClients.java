@@ -54,15 +54,19 @@ final class KafkaClients {
   }
 
   /**
-   * The ledger's own producer sends at once (no linger): a lane waits for its ledger entry before
-   * its next SMTP transaction, so latency here is throughput there.
+   * The ledger's own producer is driven by its writer (LedgerWriter), which hands it every entry
+   * queued and then flushes: the flush, not the linger, sends them, in one request. The long linger
+   * keeps the producer from sending the first entry of a group alone while the rest are handed in.
    */
   static Map<String, Object> ledgerProducer(WorkerConfig c) {
     Map<String, Object> p = producer(c);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-ledger");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, LEDGER_LINGER_MS);
     return p;
   }
+
+  /** Longer than any flush takes to begin (see {@link #ledgerProducer}). */
+  static final String LEDGER_LINGER_MS = "1000";
 
   /** The ledger reader assigns partitions itself: no group, no commits. */
   static Map<String, Object> ledgerReader(WorkerConfig c) {
@@ -72,6 +76,8 @@ final class KafkaClients {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId() + "-ledger");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(LEDGER_READER_MAX_POLL_RECORDS));
+    // A commit's mark below the first entry kept (the ledger is trimmed by age): from the first.
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return p;
   }
 

@@ -55,6 +55,9 @@ public final class Worker implements AutoCloseable {
 
   /** Starts the lanes, then the consumer. */
   void startThreads() {
+    if (parts.ledger.writer() != null) {
+      parts.ledger.writer().start();
+    }
     for (int i = 0; i < parts.lanes.size(); i++) {
       Thread t = WorkerParts.daemon(parts.lanes.get(i), "postbus-lane-" + i);
       laneThreads.add(t);

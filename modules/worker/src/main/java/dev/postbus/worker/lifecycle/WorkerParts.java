@@ -14,7 +14,9 @@ import dev.postbus.worker.delivery.SenderLane;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.ledger.LedgerIndex;
+import dev.postbus.worker.ledger.LedgerPositions;
 import dev.postbus.worker.ledger.LedgerReader;
+import dev.postbus.worker.ledger.LedgerWriter;
 import dev.postbus.worker.ops.WorkerMetrics;
 import dev.postbus.worker.ops.WorkerStats;
 import dev.postbus.worker.outcome.DurableSender;
@@ -74,8 +76,9 @@ final class WorkerParts {
   /** What the constructor opened, closed by {@link #closeClients} when start-up fails. */
   private final Opened opened = new Opened();
 
-  /** The send ledger's producer and reader; both null when the ledger is off. */
-  record LedgerParts(KafkaProducer<byte[], byte[]> producer, LedgerReader reader) {}
+  /** The send ledger's producer, its writer and reader; all null when the ledger is off. */
+  record LedgerParts(
+      KafkaProducer<byte[], byte[]> producer, LedgerWriter writer, LedgerReader reader) {}
 
   /**
    * Builds every part; when one fails, what was opened before it is closed (each once) and the
@@ -109,7 +112,7 @@ final class WorkerParts {
       health.watch(relays, guard, suppressions);
       addLanes(queue, outcomes);
       this.consumeLoop = consumeLoop(queue);
-      this.ledger = config.ledgerOn() ? ledger(outcomes) : new LedgerParts(null, null);
+      this.ledger = config.ledgerOn() ? ledger(outcomes) : new LedgerParts(null, null, null);
       this.metrics = metrics(queue);
     } catch (RuntimeException | Error e) {
       opened.closeAll();
@@ -221,8 +224,10 @@ final class WorkerParts {
     int partitions = ledgerPartitions(producer, config.ledgerTopic());
     KafkaProducer<byte[], byte[]> ledgerProducer =
         producer(KafkaClients.ledgerProducer(config), "the ledger's producer");
-    outcomes.useLedger(
-        config.ledgerTopic(), partitions, new DurableSender(ledgerProducer, acks, scheduler));
+    LedgerPositions positions = new LedgerPositions(partitions);
+    LedgerWriter writer = new LedgerWriter(ledgerProducer, positions, acks, scheduler);
+    opened.add("the ledger's writer", writer, writer::close);
+    outcomes.useLedger(config.ledgerTopic(), partitions, writer);
     KafkaConsumer<byte[], byte[]> readerConsumer =
         new KafkaConsumer<>(
             KafkaClients.ledgerReader(config),
@@ -231,11 +236,11 @@ final class WorkerParts {
     opened.add("the ledger's reader", readerConsumer, () -> readerConsumer.close(Duration.ZERO));
     LedgerReader reader = new LedgerReader(readerConsumer, config.ledgerTopic(), partitions);
     consumeLoop.useLedger(
-        new LedgerIndex(reader, config.ledgerWindow(), clock),
+        new LedgerIndex(reader, config.ledgerWindow(), clock, positions),
         stats::ledgerSkipped,
         outcomes::rewriteDelivered,
         scheduler);
-    return new LedgerParts(ledgerProducer, reader);
+    return new LedgerParts(ledgerProducer, writer, reader);
   }
 
   private WorkerMetrics metrics(DispatchQueue queue) {

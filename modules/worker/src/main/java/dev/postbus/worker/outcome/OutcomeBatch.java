@@ -5,6 +5,7 @@ import dev.postbus.job.Job;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.SmtpReply;
 import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.ledger.LedgerWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -202,14 +203,26 @@ public final class OutcomeBatch {
     pending.incrementAndGet();
     Outcomes.LedgerTarget ledger = shared.ledger();
     ledger
-        .sender()
-        .send(
+        .writer()
+        .append(
             RecordFactory.ledger(ledger.topic(), ledger.partitions(), d, job, now, deliveredEvent),
             () -> "ledger entry for " + d,
             () -> d.owner().revoked(),
-            () -> {
-              ledgerWritten.countDown();
-              release();
+            new LedgerWriter.Written() {
+              @Override
+              public void written(long ledgerOffset) {
+                ledgerWritten.countDown();
+                release();
+              }
+
+              @Override
+              public void notWritten(String why) {
+                log.warn(
+                    "ledger entry for {} not written ({}); the job stays unfinished (uncommitted,"
+                        + " redelivered)",
+                    d,
+                    why);
+              }
             });
   }
 

@@ -4,6 +4,7 @@ import dev.postbus.job.Job;
 import dev.postbus.worker.config.InDoubtPolicy;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.ledger.LedgerEntry;
+import dev.postbus.worker.ledger.LedgerWriter;
 import dev.postbus.worker.retry.RetryPolicy;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,7 +31,7 @@ public final class Outcomes {
       LedgerTarget ledger) {}
 
   /** Where the send ledger's entries go, and how they are written. */
-  record LedgerTarget(String topic, int partitions, DurableSender sender) {}
+  record LedgerTarget(String topic, int partitions, LedgerWriter writer) {}
 
   private volatile Shared shared;
 
@@ -67,7 +68,7 @@ public final class Outcomes {
    * once every other record of the attempt is acknowledged, so the ledger never calls a job
    * finished whose retry or dead letter could still be lost.
    */
-  public void useLedger(String topic, int partitions, DurableSender sender) {
+  public void useLedger(String topic, int partitions, LedgerWriter writer) {
     Shared s = shared;
     shared =
         new Shared(
@@ -77,7 +78,18 @@ public final class Outcomes {
             s.stats(),
             s.finished(),
             s.clock(),
-            new LedgerTarget(topic, partitions, sender));
+            new LedgerTarget(topic, partitions, writer));
+  }
+
+  /**
+   * A lane is about to end a message (its final dot): its ledger entry is coming, and the writer
+   * may hold the entries it has for it (group commit).
+   */
+  public void ledgerEntryComing() {
+    LedgerTarget ledger = shared.ledger();
+    if (ledger != null) {
+      ledger.writer().expect();
+    }
   }
 
   /**

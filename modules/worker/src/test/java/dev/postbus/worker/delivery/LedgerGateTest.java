@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 class LedgerGateTest {
 
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
-  private final MockProducer<byte[], byte[]> ledger =
-      new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+  private final dev.postbus.worker.ledger.ManualFlushProducer ledger =
+      new dev.postbus.worker.ledger.ManualFlushProducer();
   private final MockProducer<byte[], byte[]> producer =
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
 
@@ -52,7 +52,12 @@ class LedgerGateTest {
             OutcomeListener.NONE,
             d -> {},
             Clock.systemUTC());
-    outcomes.useLedger("jobs.ledger", 1, new DurableSender(ledger, executor));
+    outcomes.useLedger(
+        "jobs.ledger",
+        1,
+        new dev.postbus.worker.ledger.LedgerWriter(
+                ledger, new dev.postbus.worker.ledger.LedgerPositions(1), executor, executor)
+            .start());
     PartitionOffsets owner = new PartitionOffsets();
     owner.track(0);
     Delivery d =
@@ -61,7 +66,7 @@ class LedgerGateTest {
     Holds holds = new Holds();
     // A wait of 1 s (10 s in a worker): Kafka quiet for 2 s, not yet declared lost.
     holds.watchKafkaSilence(() -> Duration.ofSeconds(2));
-    LedgerGate gate = new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1));
+    LedgerGate gate = new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1), () -> {});
     OutcomeBatch batch = outcomes.begin(d, null, 1, null);
     batch.end();
     gate.after(batch);

@@ -1,0 +1,196 @@
+package dev.postbus.worker.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The value of a send-ledger entry. Format 1, binary (all integers unsigned LEB128 varints):
+ *
+ * <pre>
+ *   version (one byte, 1) · partition · offset · at (epoch ms) · topic (length, UTF-8)
+ *   then fields, each: tag (one byte) · length · bytes, until the end of the value:
+ *     1 job id (UTF-8) · 2 the delivered event (JSON, as written to the events topic)
+ * </pre>
+ *
+ * A reader skips a field whose tag it does not know, so a later writer adds fields (the job's
+ * content fingerprint, its outcome) without a new version. Entries written before this format are
+ * JSON objects (their first byte is {@code '{'}) and are still read: a rolling upgrade meets them.
+ * A value of another version is refused with {@link UnknownVersion}, naming it.
+ */
+public final class LedgerCodec {
+
+  /** The format this worker writes. */
+  public static final byte VERSION = 1;
+
+  static final int TAG_JOB_ID = 1;
+  static final int TAG_EVENT = 2;
+
+  private static final byte JSON_START = '{';
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private LedgerCodec() {}
+
+  /** A value of a format version this worker does not read (written by a newer one). */
+  public static final class UnknownVersion extends IllegalArgumentException {
+    UnknownVersion(int version) {
+      super(
+          "send ledger entry of format version "
+              + version
+              + ", unknown to this worker (it reads version "
+              + VERSION
+              + " and the JSON entries before it)");
+    }
+  }
+
+  /** A value that starts as an entry but is not one (cut short, or not written by Postbus). */
+  public static final class Malformed extends IllegalArgumentException {
+    Malformed(String what) {
+      super("malformed send ledger entry: " + what);
+    }
+  }
+
+  public static byte[] encode(LedgerEntry e) {
+    byte[] topic = e.topic().getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(32 + topic.length + (e.event() == null ? 0 : e.event().length));
+    out.write(VERSION);
+    putVarint(out, e.partition());
+    putVarint(out, e.offset());
+    putVarint(out, e.atMillis());
+    putBytes(out, topic);
+    if (e.jobId() != null) {
+      out.write(TAG_JOB_ID);
+      putBytes(out, e.jobId().getBytes(StandardCharsets.UTF_8));
+    }
+    if (e.event() != null) {
+      out.write(TAG_EVENT);
+      putBytes(out, e.event());
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * The entry a value holds; null for no value (a tombstone) or a JSON value that is not an entry.
+   *
+   * @throws UnknownVersion for a format this worker does not read
+   * @throws Malformed for a value cut short or not written by Postbus
+   */
+  public static LedgerEntry decode(byte[] value) {
+    if (value == null) {
+      return null;
+    }
+    if (value.length == 0) {
+      throw new Malformed("empty value");
+    }
+    if (value[0] == JSON_START) {
+      return decodeJson(value);
+    }
+    if (value[0] != VERSION) {
+      throw new UnknownVersion(value[0] & 0xff);
+    }
+    return new Reader(value).entry();
+  }
+
+  /** Reads format 1. */
+  private static final class Reader {
+    private final byte[] in;
+    private int at = 1;
+
+    Reader(byte[] in) {
+      this.in = in;
+    }
+
+    LedgerEntry entry() {
+      int partition = (int) varint("partition");
+      long offset = varint("offset");
+      long atMillis = varint("time");
+      String topic = string("topic");
+      String jobId = null;
+      byte[] event = null;
+      while (at < in.length) {
+        int tag = in[at++] & 0xff;
+        int length = (int) varint("field " + tag);
+        need(length, "field " + tag);
+        if (tag == TAG_JOB_ID) {
+          jobId = new String(in, at, length, StandardCharsets.UTF_8);
+        } else if (tag == TAG_EVENT) {
+          event = java.util.Arrays.copyOfRange(in, at, at + length);
+        } // else a field of a later writer: skipped
+        at += length;
+      }
+      return new LedgerEntry(topic, partition, offset, jobId, atMillis, event);
+    }
+
+    private String string(String what) {
+      int length = (int) varint(what);
+      need(length, what);
+      String s = new String(in, at, length, StandardCharsets.UTF_8);
+      at += length;
+      return s;
+    }
+
+    private void need(int length, String what) {
+      if (length < 0 || length > in.length - at) {
+        throw new Malformed(what + " runs past the end of the value");
+      }
+    }
+
+    private long varint(String what) {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        if (at >= in.length) {
+          throw new Malformed(what + " cut short");
+        }
+        byte b = in[at++];
+        v |= (long) (b & 0x7f) << shift;
+        if (b >= 0) {
+          return v;
+        }
+      }
+      throw new Malformed(what + " is not a varint");
+    }
+  }
+
+  private static void putBytes(ByteArrayOutputStream out, byte[] bytes) {
+    putVarint(out, bytes.length);
+    out.write(bytes, 0, bytes.length);
+  }
+
+  private static void putVarint(ByteArrayOutputStream out, long v) {
+    while ((v & ~0x7fL) != 0) {
+      out.write((int) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    out.write((int) v);
+  }
+
+  /** An entry as written before format 1: a JSON object. */
+  private static LedgerEntry decodeJson(byte[] value) {
+    JsonNode o;
+    try {
+      o = JSON.readTree(value);
+    } catch (IOException e) {
+      throw new Malformed("not JSON (" + e.getMessage() + ")");
+    }
+    if (o == null
+        || !o.path("topic").isTextual()
+        || !o.path("partition").canConvertToInt()
+        || !o.path("offset").canConvertToLong()) {
+      return null;
+    }
+    try {
+      return new LedgerEntry(
+          o.get("topic").asText(),
+          o.get("partition").asInt(),
+          o.get("offset").asLong(),
+          o.path("jobId").isTextual() ? o.get("jobId").asText() : null,
+          o.path("at").asLong(),
+          o.path("event").isObject() ? JSON.writeValueAsBytes(o.get("event")) : null);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.postbus.worker.ledger;
+
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The {@link LedgerMark} each offset commit carries: for committed offset C of a source partition,
+ * a ledger offset at or before every entry about a record at or after C.
+ *
+ * <p>Records of a partition are handed to the lanes in offset order by the consumer thread, and an
+ * entry is written only after its record was handed out. So at each commit this class notes, per
+ * partition, (H, S): the highest offset handed out so far and how far the ledger was known to reach
+ * ({@link LedgerPositions}). Every record after H is handed out later, so its entry lies at or
+ * after S; the mark of C is the S of the latest note with H &lt; C. Entries the takeover read found
+ * (written by an earlier owner before this one's notes) pin the mark at or before the lowest of
+ * them until the committed offset passes them. Consumer thread only.
+ */
+public final class LedgerMarks {
+
+  private final String topic;
+  private final LedgerPositions positions;
+  private final Map<TopicPartition, Notes> notes = new HashMap<>();
+
+  public LedgerMarks(String topic, LedgerPositions positions) {
+    this.topic = topic;
+    this.positions = positions;
+  }
+
+  /** Per source partition: the notes (H, S) in order, and the pin of the takeover read. */
+  private static final class Notes {
+    final ArrayDeque<long[]> taken = new ArrayDeque<>();
+    final long pinFloor;
+    final long pinThrough;
+
+    Notes(long committed, long base, long pinFloor, long pinThrough) {
+      taken.add(new long[] {committed - 1, base});
+      this.pinFloor = pinFloor;
+      this.pinThrough = pinThrough;
+    }
+  }
+
+  /**
+   * A partition was taken over and its ledger read.
+   *
+   * @param committed its committed offset
+   * @param base where its ledger partition ended when read
+   * @param pinFloor the lowest ledger offset of an entry the read kept for it (Long.MAX_VALUE when
+   *     none)
+   * @param pinThrough the highest source offset of those entries (-1 when none)
+   */
+  public void assigned(
+      TopicPartition source, long committed, long base, long pinFloor, long pinThrough) {
+    notes.put(source, new Notes(committed, base, pinFloor, pinThrough));
+  }
+
+  /**
+   * Notes where the ledger reaches now, just before a commit.
+   *
+   * @param nextHandedOut one past the highest offset of {@code source} handed out so far (-1 when
+   *     none yet)
+   */
+  public void note(TopicPartition source, long nextHandedOut) {
+    Notes n = notes.get(source);
+    long s = positions.next(ledgerPartition(source));
+    if (n == null || nextHandedOut < 0 || s < 0) {
+      return;
+    }
+    long[] last = n.taken.peekLast();
+    if (last[0] == nextHandedOut - 1) {
+      last[1] = Math.max(last[1], s); // nothing handed out since: the later position holds too
+    } else if (last[0] < nextHandedOut - 1) {
+      n.taken.add(new long[] {nextHandedOut - 1, Math.max(last[1], s)});
+    }
+  }
+
+  /** The metadata of a commit of {@code offset}; empty when no mark is known. */
+  public String metadata(TopicPartition source, long offset) {
+    Notes n = notes.get(source);
+    if (n == null) {
+      return "";
+    }
+    long mark = -1;
+    for (long[] t : n.taken) {
+      if (t[0] < offset) {
+        mark = t[1];
+      } else {
+        break;
+      }
+    }
+    if (mark < 0) {
+      return "";
+    }
+    if (offset <= n.pinThrough) {
+      mark = Math.min(mark, n.pinFloor);
+    }
+    return new LedgerMark(topic, positions.partitions(), ledgerPartition(source), mark).format();
+  }
+
+  /** Kafka has the commit of {@code offset}: notes no later commit can use are dropped. */
+  public void committed(TopicPartition source, long offset) {
+    Notes n = notes.get(source);
+    if (n == null) {
+      return;
+    }
+    while (n.taken.size() > 1) {
+      java.util.Iterator<long[]> it = n.taken.iterator();
+      it.next();
+      if (it.next()[0] >= offset) {
+        return;
+      }
+      n.taken.removeFirst(); // the next note serves every commit the first one could
+    }
+  }
+
+  public void forget(Collection<TopicPartition> sources) {
+    sources.forEach(notes::remove);
+  }
+
+  private int ledgerPartition(TopicPartition source) {
+    return LedgerReader.ledgerPartition(source.partition(), positions.partitions());
+  }
+}

@@ -1,0 +1,306 @@
+package dev.postbus.worker.ledger;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit of the send ledger: the entries of every lane of a worker go out together. Lanes
+ * {@link #append} their entry and wait only for their own; one thread, the flusher, takes every
+ * entry queued at that instant, hands them to the producer and flushes, so one produce request (per
+ * broker) carries them all; entries that arrive meanwhile wait for the next request.
+ *
+ * <p>A lane says when its entry is coming ({@link #expect}, just before the end of its message):
+ * the flusher, holding an entry, waits up to the group wait for the entries so announced, when
+ * relays answer faster than that (the fast relays, where the ledger's round trip is most of a
+ * message's time); with slow relays it sends at once.
+ *
+ * <p>Each entry's {@link Written} ends exactly once: written (with its offset in the ledger), or
+ * not written (its work abandoned, or the writer closed). A failed send fails only the entries in
+ * it; each is sent again after a pause unless its work was abandoned.
+ */
+public final class LedgerWriter implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LedgerWriter.class);
+
+  /** The longest a flusher holds an entry for the ones announced after it. */
+  public static final Duration GROUP_WAIT = Duration.ofMillis(1);
+
+  private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+  /** How one entry ended; exactly one of the two is called, once. */
+  public interface Written {
+    void written(long ledgerOffset);
+
+    void notWritten(String why);
+  }
+
+  private record Pending(
+      ProducerRecord<byte[], byte[]> record,
+      java.util.function.Supplier<String> what,
+      BooleanSupplier abandon,
+      Written written,
+      java.util.concurrent.atomic.AtomicBoolean ended) {
+
+    void end(Runnable how) {
+      if (ended.compareAndSet(false, true)) {
+        how.run();
+      }
+    }
+  }
+
+  private final Producer<byte[], byte[]> producer;
+  private final LedgerPositions positions;
+  private final Executor acks;
+  private final ScheduledExecutorService retries;
+  private final Duration groupWait;
+  private final Duration retryPause;
+  private final LongSupplier nanoTime;
+  private final Thread flusher;
+
+  private final Object lock = new Object();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final ArrayDeque<Long> announced = new ArrayDeque<>();
+  private final List<Pending> inFlight = new ArrayList<>();
+  private long replyNanos = Long.MAX_VALUE; // the lanes' typical time from announce to append
+  private boolean closed;
+
+  public LedgerWriter(
+      Producer<byte[], byte[]> producer,
+      LedgerPositions positions,
+      Executor acks,
+      ScheduledExecutorService retries) {
+    this(producer, positions, acks, retries, GROUP_WAIT, RETRY_PAUSE, System::nanoTime);
+  }
+
+  LedgerWriter(
+      Producer<byte[], byte[]> producer,
+      LedgerPositions positions,
+      Executor acks,
+      ScheduledExecutorService retries,
+      Duration groupWait,
+      Duration retryPause,
+      LongSupplier nanoTime) {
+    this.producer = producer;
+    this.positions = positions;
+    this.acks = acks;
+    this.retries = retries;
+    this.groupWait = groupWait;
+    this.retryPause = retryPause;
+    this.nanoTime = nanoTime;
+    this.flusher = new Thread(this::flushLoop, "postbus-ledger-flusher");
+    flusher.setDaemon(true);
+  }
+
+  /** Starts the flusher; returns this writer. */
+  public LedgerWriter start() {
+    flusher.start();
+    return this;
+  }
+
+  /** A lane is about to end a message: its entry is coming. */
+  public void expect() {
+    synchronized (lock) {
+      announced.add(nanoTime.getAsLong());
+    }
+  }
+
+  /**
+   * Queues an entry for the next request; {@code written} ends once.
+   *
+   * @param abandon true when the entry's work is no longer ours (a failed send is then not tried
+   *     again)
+   */
+  public void append(
+      ProducerRecord<byte[], byte[]> record,
+      java.util.function.Supplier<String> what,
+      BooleanSupplier abandon,
+      Written written) {
+    Pending p =
+        new Pending(
+            record, what, abandon, written, new java.util.concurrent.atomic.AtomicBoolean());
+    synchronized (lock) {
+      if (closed) {
+        p.end(() -> written.notWritten("the send ledger's writer is closed"));
+        return;
+      }
+      Long at = announced.pollFirst();
+      if (at != null) {
+        long took = nanoTime.getAsLong() - at;
+        replyNanos = replyNanos == Long.MAX_VALUE ? took : (replyNanos * 7 + took) / 8;
+      }
+      queue.add(p);
+      lock.notifyAll();
+    }
+  }
+
+  private void flushLoop() {
+    try {
+      List<Pending> batch;
+      while ((batch = next()) != null) {
+        send(batch);
+        try {
+          producer.flush();
+        } catch (RuntimeException e) { // interrupted, or the producer closed: callbacks tell
+          log.debug("send ledger flush ended: {}", e.toString());
+        }
+        synchronized (lock) {
+          inFlight.removeIf(p -> p.ended.get());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      log.error("send ledger writer stopped unexpectedly; entries are no longer written", e);
+      endAll("the send ledger's writer stopped: " + e);
+    }
+  }
+
+  /** Every entry queued, after the group wait; null once closed. */
+  private List<Pending> next() throws InterruptedException {
+    synchronized (lock) {
+      while (queue.isEmpty() && !closed) {
+        lock.wait();
+      }
+      long deadline = nanoTime.getAsLong() + groupWait.toNanos();
+      while (!closed && awaitingPeers()) {
+        long left = deadline - nanoTime.getAsLong();
+        if (left <= 0) {
+          break;
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
+      if (closed) {
+        return null;
+      }
+      List<Pending> batch = new ArrayList<>(queue);
+      queue.clear();
+      inFlight.addAll(batch);
+      return batch;
+    }
+  }
+
+  /**
+   * True while an entry announced less than a group wait ago has not come, when lanes usually
+   * append within the group wait. Announcements older than that are dropped (an attempt whose entry
+   * waits for other records, or a lane that stopped).
+   */
+  private boolean awaitingPeers() {
+    long now = nanoTime.getAsLong();
+    while (!announced.isEmpty() && now - announced.peekFirst() > groupWait.toNanos()) {
+      announced.pollFirst();
+    }
+    return !announced.isEmpty() && replyNanos <= groupWait.toNanos();
+  }
+
+  private void send(List<Pending> batch) {
+    for (Pending p : batch) {
+      try {
+        producer.send(p.record(), (metadata, error) -> answered(p, metadata, error));
+      } catch (RuntimeException e) {
+        answered(p, null, e);
+      }
+    }
+  }
+
+  /** On the producer's I/O thread: what the answer leads to runs on ours. */
+  private void answered(Pending p, RecordMetadata metadata, Exception error) {
+    if (error == null) {
+      if (metadata.partition()
+          < positions.partitions()) { // more partitions since start-up: no mark
+        positions.acked(metadata.partition(), metadata.offset());
+      }
+      run(p, () -> p.end(() -> p.written().written(metadata.offset())));
+    } else {
+      run(p, () -> failed(p, error));
+    }
+  }
+
+  private void failed(Pending p, Exception error) {
+    if (p.abandon().getAsBoolean()) {
+      p.end(() -> p.written().notWritten("its partition is gone (" + error.getMessage() + ")"));
+      return;
+    }
+    log.warn(
+        "{} not written, trying again in {}: {}", p.what().get(), retryPause, error.getMessage());
+    try {
+      retries.schedule(() -> requeue(p), retryPause.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      p.end(() -> p.written().notWritten("abandoned at shutdown"));
+    }
+  }
+
+  private void requeue(Pending p) {
+    synchronized (lock) {
+      inFlight.remove(p);
+      if (closed) {
+        p.end(() -> p.written().notWritten("the send ledger's writer is closed"));
+        return;
+      }
+      queue.add(p);
+      lock.notifyAll();
+    }
+  }
+
+  private void run(Pending p, Runnable task) {
+    try {
+      acks.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException | Error e) {
+              log.error("unexpected error after writing {}", p.what().get(), e);
+            }
+          });
+    } catch (RejectedExecutionException shuttingDown) {
+      p.end(() -> p.written().notWritten("answered at shutdown"));
+    }
+  }
+
+  /**
+   * Stops the flusher: entries not written yet end as not written (their records stay uncommitted,
+   * and are redelivered). The producer is closed by its owner, after this.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      lock.notifyAll();
+    }
+    flusher.interrupt();
+    try {
+      if (flusher.isAlive()) {
+        flusher.join(Duration.ofSeconds(5).toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    endAll("the send ledger's writer is closed");
+  }
+
+  private void endAll(String why) {
+    List<Pending> left;
+    synchronized (lock) {
+      left = new ArrayList<>(queue);
+      left.addAll(inFlight);
+      queue.clear();
+      inFlight.clear();
+    }
+    left.forEach(p -> p.end(() -> p.written().notWritten(why)));
+  }
+}

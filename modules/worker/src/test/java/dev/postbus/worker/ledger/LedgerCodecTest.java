@@ -1,0 +1,127 @@
+package dev.postbus.worker.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class LedgerCodecTest {
+
+  private static final byte[] EVENT =
+      "{\"type\":\"delivered\",\"jobId\":\"j-1\",\"attempt\":1}".getBytes(StandardCharsets.UTF_8);
+
+  @Test
+  void anEntryWithItsEventComesBackAsItWent() {
+    LedgerEntry e =
+        new LedgerEntry("postbus.jobs", 7, 123_456_789_012L, "j-1", 1_765_000_000_123L, EVENT);
+
+    LedgerEntry back = LedgerCodec.decode(LedgerCodec.encode(e));
+
+    assertThat(back.topic()).isEqualTo("postbus.jobs");
+    assertThat(back.partition()).isEqualTo(7);
+    assertThat(back.offset()).isEqualTo(123_456_789_012L);
+    assertThat(back.jobId()).isEqualTo("j-1");
+    assertThat(back.atMillis()).isEqualTo(1_765_000_000_123L);
+    assertThat(back.event()).isEqualTo(EVENT);
+  }
+
+  @Test
+  void anEntryWithoutJobIdOrEventComesBackWithout() {
+    LedgerEntry e = new LedgerEntry("postbus.jobs.retry.30s", 0, 0, null, 0);
+
+    LedgerEntry back = LedgerCodec.decode(LedgerCodec.encode(e));
+
+    assertThat(back.topic()).isEqualTo("postbus.jobs.retry.30s");
+    assertThat(back.offset()).isZero();
+    assertThat(back.jobId()).isNull();
+    assertThat(back.event()).isNull();
+  }
+
+  @Test
+  void theValueStartsWithItsFormatVersionAndIsSmallerThanJson() {
+    LedgerEntry e =
+        new LedgerEntry(
+            "postbus.jobs",
+            3,
+            1_000_000,
+            "0b6f9c1e-3a1d-4f1e-9d7a-2f55d1c0e9aa",
+            1_765_000_000_000L);
+
+    byte[] value = LedgerCodec.encode(e);
+
+    assertThat(value[0]).isEqualTo(LedgerCodec.VERSION);
+    String json =
+        "{\"topic\":\"postbus.jobs\",\"partition\":3,\"offset\":1000000,"
+            + "\"jobId\":\"0b6f9c1e-3a1d-4f1e-9d7a-2f55d1c0e9aa\",\"at\":1765000000000}";
+    assertThat(value.length).isLessThan(json.length() * 2 / 3);
+  }
+
+  @Test
+  void anOldJsonEntryIsStillRead() {
+    byte[] old =
+        ("{\"topic\":\"postbus.jobs\",\"partition\":2,\"offset\":41,\"jobId\":\"j-9\",\"at\":1765000000000,"
+                + "\"event\":{\"type\":\"delivered\",\"jobId\":\"j-9\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+
+    LedgerEntry back = LedgerCodec.decode(old);
+
+    assertThat(back.source().toString()).isEqualTo("postbus.jobs-2");
+    assertThat(back.offset()).isEqualTo(41);
+    assertThat(back.jobId()).isEqualTo("j-9");
+    assertThat(back.atMillis()).isEqualTo(1_765_000_000_000L);
+    assertThat(new String(back.event(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"type\":\"delivered\",\"jobId\":\"j-9\"}");
+  }
+
+  @Test
+  void anOldJsonEntryWithoutEventOrJobIdIsStillRead() {
+    byte[] old =
+        "{\"topic\":\"t\",\"partition\":0,\"offset\":5,\"at\":9}".getBytes(StandardCharsets.UTF_8);
+
+    LedgerEntry back = LedgerCodec.decode(old);
+
+    assertThat(back.offset()).isEqualTo(5);
+    assertThat(back.jobId()).isNull();
+    assertThat(back.event()).isNull();
+  }
+
+  @Test
+  void anUnknownVersionIsRefusedNamingIt() {
+    byte[] future = {9, 1, 2, 3};
+
+    assertThatThrownBy(() -> LedgerCodec.decode(future))
+        .isInstanceOf(LedgerCodec.UnknownVersion.class)
+        .hasMessageContaining("format version 9");
+  }
+
+  @Test
+  void aTruncatedEntryIsRefusedAsMalformed() {
+    byte[] value = LedgerCodec.encode(new LedgerEntry("postbus.jobs", 3, 77, "j-1", 5, EVENT));
+    byte[] cut = java.util.Arrays.copyOf(value, value.length - 4);
+
+    assertThatThrownBy(() -> LedgerCodec.decode(cut))
+        .isInstanceOf(LedgerCodec.Malformed.class)
+        .hasMessageContaining("send ledger entry");
+  }
+
+  @Test
+  void fieldsOfALaterPhaseAreSkippedByThisReader() {
+    byte[] value = LedgerCodec.encode(new LedgerEntry("postbus.jobs", 3, 77, "j-1", 5, EVENT));
+    byte[] withMore = java.util.Arrays.copyOf(value, value.length + 5);
+    // a field this reader does not know (tag 60, three bytes), appended as a later writer would
+    withMore[value.length] = 60;
+    withMore[value.length + 1] = 3;
+
+    LedgerEntry back = LedgerCodec.decode(withMore);
+
+    assertThat(back.offset()).isEqualTo(77);
+    assertThat(back.event()).isEqualTo(EVENT);
+  }
+
+  @Test
+  void noValueOrAJsonValueThatIsNoEntryIsNoEntry() {
+    assertThat(LedgerCodec.decode(null)).isNull();
+    assertThat(LedgerCodec.decode("{\"hello\":1}".getBytes(StandardCharsets.UTF_8))).isNull();
+  }
+}
