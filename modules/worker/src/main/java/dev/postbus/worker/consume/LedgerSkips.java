@@ -147,8 +147,13 @@ final class LedgerSkips {
   /** Kafka acknowledged these commits. */
   void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
     if (index != null) {
-      offsets.forEach((tp, o) -> index.marks().committed(tp, o.offset()));
+      offsets.forEach((tp, o) -> index.marks().committed(tp, o.offset(), o.metadata()));
     }
+  }
+
+  /** True while a partition taken over has no commit with a ledger mark yet. */
+  boolean marksWanted() {
+    return index != null && index.marks().unmarked();
   }
 
   /** A delivery came back finished (any delivery): a rewrite's payload no longer counts. */

@@ -70,7 +70,9 @@ final class OffsetCommits {
    */
   void commit() {
     Map<TopicPartition, OffsetAndMetadata> due = tracker.commitDue();
-    if (due.isEmpty() && watch.proofDue()) {
+    if ((due.isEmpty() && watch.proofDue()) || ledger.marksWanted()) {
+      // also every partition taken over without a ledger mark in its commit, at once: until one
+      // is committed with a mark, a new owner reads its ledger partition by time, whole
       due = again();
     }
     if (!due.isEmpty()) {

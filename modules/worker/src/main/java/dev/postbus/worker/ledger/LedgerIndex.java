@@ -63,15 +63,7 @@ public final class LedgerIndex {
     committed.forEach(
         (tp, c) -> {
           int p = LedgerReader.ledgerPartition(tp.partition(), ledgerPartitions);
-          Optional<Long> mark =
-              Optional.ofNullable(c)
-                  .flatMap(o -> LedgerMark.parse(o.metadata()))
-                  .filter(
-                      m ->
-                          m.topic().equals(ledgerTopic)
-                              && m.partitions() == ledgerPartitions
-                              && m.partition() == p)
-                  .map(LedgerMark::offset);
+          Optional<Long> mark = mark(tp, c, ledgerTopic, ledgerPartitions);
           if (mark.isEmpty()) {
             byTime.add(p);
           } else {
@@ -80,6 +72,31 @@ public final class LedgerIndex {
         });
     byTime.forEach(starts::remove);
     return starts;
+  }
+
+  /** The partitions whose commit carries a valid mark of this ledger. */
+  private java.util.Set<TopicPartition> marked(Map<TopicPartition, OffsetAndMetadata> committed) {
+    java.util.Set<TopicPartition> out = new java.util.HashSet<>();
+    committed.forEach(
+        (tp, c) -> {
+          if (mark(tp, c, reader.topic(), reader.partitions()).isPresent()) {
+            out.add(tp);
+          }
+        });
+    return out;
+  }
+
+  private static Optional<Long> mark(
+      TopicPartition tp, OffsetAndMetadata c, String ledgerTopic, int ledgerPartitions) {
+    int p = LedgerReader.ledgerPartition(tp.partition(), ledgerPartitions);
+    return Optional.ofNullable(c)
+        .flatMap(o -> LedgerMark.parse(o.metadata()))
+        .filter(
+            m ->
+                m.topic().equals(ledgerTopic)
+                    && m.partitions() == ledgerPartitions
+                    && m.partition() == p)
+        .map(LedgerMark::offset);
   }
 
   /**
@@ -119,7 +136,7 @@ public final class LedgerIndex {
           e.getMessage());
       return;
     }
-    remember(from, read, pins);
+    remember(from, read, pins, marked(committed));
     log.info(
         "send ledger read for {} partitions in {} ms ({} of {} ledger partitions from their commit's"
             + " mark, {} entries read): {} records after the committed offsets are already finished",
@@ -134,7 +151,10 @@ public final class LedgerIndex {
 
   /** The notes from which this worker's commits of these partitions get their marks. */
   private void remember(
-      Map<TopicPartition, Long> from, LedgerReader.Read read, Map<TopicPartition, long[]> pins) {
+      Map<TopicPartition, Long> from,
+      LedgerReader.Read read,
+      Map<TopicPartition, long[]> pins,
+      java.util.Set<TopicPartition> markedAt) {
     read.ends().forEach(positions::reached);
     from.forEach(
         (tp, c) -> {
@@ -142,7 +162,7 @@ public final class LedgerIndex {
               read.ends().get(LedgerReader.ledgerPartition(tp.partition(), reader.partitions()));
           if (end != null) {
             long[] pin = pins.getOrDefault(tp, new long[] {Long.MAX_VALUE, -1});
-            marks.assigned(tp, c, end, pin[0], pin[1]);
+            marks.assigned(tp, c, end, pin[0], pin[1], markedAt.contains(tp));
           }
         });
   }

@@ -34,11 +34,13 @@ public final class LedgerMarks {
     final ArrayDeque<long[]> taken = new ArrayDeque<>();
     final long pinFloor;
     final long pinThrough;
+    boolean marked;
 
-    Notes(long committed, long base, long pinFloor, long pinThrough) {
+    Notes(long committed, long base, long pinFloor, long pinThrough, boolean marked) {
       taken.add(new long[] {committed - 1, base});
       this.pinFloor = pinFloor;
       this.pinThrough = pinThrough;
+      this.marked = marked;
     }
   }
 
@@ -50,25 +52,49 @@ public final class LedgerMarks {
    * @param pinFloor the lowest ledger offset of an entry the read kept for it (Long.MAX_VALUE when
    *     none)
    * @param pinThrough the highest source offset of those entries (-1 when none)
+   * @param marked whether its commit carried a valid mark (if not, {@link #unmarked} names it until
+   *     a commit with one is acknowledged)
    */
   public void assigned(
-      TopicPartition source, long committed, long base, long pinFloor, long pinThrough) {
-    notes.put(source, new Notes(committed, base, pinFloor, pinThrough));
+      TopicPartition source,
+      long committed,
+      long base,
+      long pinFloor,
+      long pinThrough,
+      boolean marked) {
+    notes.put(source, new Notes(committed, base, pinFloor, pinThrough, marked));
+  }
+
+  /**
+   * True while a partition taken over has no commit with a mark (none at all, or an older
+   * worker's): it makes a new owner read its whole ledger partition by time, for every source
+   * partition there, so it should be committed again, with a mark, at once.
+   */
+  public boolean unmarked() {
+    for (Notes n : notes.values()) {
+      if (!n.marked) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * Notes where the ledger reaches now, just before a commit.
    *
    * @param nextHandedOut one past the highest offset of {@code source} handed out so far (-1 when
-   *     none yet)
+   *     none yet in this assignment)
    */
   public void note(TopicPartition source, long nextHandedOut) {
     Notes n = notes.get(source);
     long s = positions.next(ledgerPartition(source));
-    if (n == null || nextHandedOut < 0 || s < 0) {
+    if (n == null || s < 0) {
       return;
     }
     long[] last = n.taken.peekLast();
+    if (nextHandedOut < 0) { // none yet: every record from the committed offset comes later
+      nextHandedOut = last[0] + 1;
+    }
     if (last[0] == nextHandedOut - 1) {
       last[1] = Math.max(last[1], s); // nothing handed out since: the later position holds too
     } else if (last[0] < nextHandedOut - 1) {
@@ -100,11 +126,12 @@ public final class LedgerMarks {
   }
 
   /** Kafka has the commit of {@code offset}: notes no later commit can use are dropped. */
-  public void committed(TopicPartition source, long offset) {
+  public void committed(TopicPartition source, long offset, String metadata) {
     Notes n = notes.get(source);
     if (n == null) {
       return;
     }
+    n.marked |= LedgerMark.parse(metadata).isPresent();
     while (n.taken.size() > 1) {
       java.util.Iterator<long[]> it = n.taken.iterator();
       it.next();

@@ -109,6 +109,11 @@ class LedgerTakeoverIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> relay.received() == 1 + JOBS);
       TopicPartition p0 = new TopicPartition(f.topic, 0);
       await().atMost(Duration.ofSeconds(30)).until(() -> committed(admin, f, p0).offset() == JOBS);
+      // every partition sharing ledger partition 0 (the tiers' too, committed again every few
+      // seconds while idle) committed with a mark past the probe
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> lowestMarkOfLedgerPartition0(admin, f) > 0);
       w1.close();
       OffsetAndMetadata written = committed(admin, f, p0);
       assertThat(LedgerMark.parse(written.metadata()))
@@ -136,6 +141,21 @@ class LedgerTakeoverIT {
       assertThat(w2.stats().ledgerSkips()).isEqualTo(sent == JOBS ? 1 : 0);
       return sent;
     }
+  }
+
+  /** The lowest mark the group's commits carry for ledger partition 0; -1 when one has none. */
+  private static long lowestMarkOfLedgerPartition0(Admin admin, Fixtures f) throws Exception {
+    long lowest = Long.MAX_VALUE;
+    int sources = 0;
+    for (var e :
+        admin.listConsumerGroupOffsets(f.group).partitionsToOffsetAndMetadata().get().entrySet()) {
+      if (e.getKey().partition() % Fixtures.PARTITIONS == 0) {
+        sources++;
+        long mark = LedgerMark.parse(e.getValue().metadata()).map(LedgerMark::offset).orElse(-1L);
+        lowest = Math.min(lowest, mark);
+      }
+    }
+    return sources < 5 ? -1 : lowest; // the jobs topic's and the four tiers'
   }
 
   private static OffsetAndMetadata committed(Admin admin, Fixtures f, TopicPartition tp)

@@ -18,7 +18,7 @@ class LedgerMarksTest {
 
   @Test
   void aCommitRightAfterTakeoverIsMarkedWhereTheReadEnded() {
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
 
     LedgerMark m = LedgerMark.parse(marks.metadata(JOBS_1, 100)).orElseThrow();
 
@@ -27,7 +27,7 @@ class LedgerMarksTest {
 
   @Test
   void theMarkOfACommitIsWhereTheLedgerReachedBeforeItsFirstRecordWasHandedOut() {
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
     positions.acked(1, 5_009);
     marks.note(JOBS_1, 120); // records 100..119 handed out; the ledger reaches 5_010
     positions.acked(1, 5_029);
@@ -42,7 +42,7 @@ class LedgerMarksTest {
   @Test
   void entriesTheTakeoverReadFoundPinTheMarkUntilTheCommitPassesThem() {
     // an earlier owner's entries for records 104 and 130, at ledger offsets 4_990 and 4_995
-    marks.assigned(JOBS_1, 100, 5_000, 4_990, 130);
+    marks.assigned(JOBS_1, 100, 5_000, 4_990, 130, true);
     positions.acked(1, 5_100);
     marks.note(JOBS_1, 140);
 
@@ -54,16 +54,39 @@ class LedgerMarksTest {
 
   @Test
   void notesNoLaterCommitCanUseAreDropped() {
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
     positions.acked(1, 5_009);
     marks.note(JOBS_1, 120);
     positions.acked(1, 5_029);
     marks.note(JOBS_1, 150);
 
-    marks.committed(JOBS_1, 130);
+    marks.committed(JOBS_1, 130, marks.metadata(JOBS_1, 130));
 
     assertThat(markOf(130)).isEqualTo(5_010);
     assertThat(markOf(150)).isEqualTo(5_030);
+  }
+
+  @Test
+  void aPartitionTakenOverWithoutAMarkIsWantedUntilACommitWithOneIsAcknowledged() {
+    TopicPartition tier = new TopicPartition("jobs.retry.30s", 1);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
+    marks.assigned(tier, 0, 5_000, Long.MAX_VALUE, -1, false); // never committed
+
+    assertThat(marks.unmarked()).as("its ledger partition would be read by time, whole").isTrue();
+    marks.committed(tier, 0, ""); // a commit without one does not do
+    assertThat(marks.unmarked()).isTrue();
+    marks.committed(tier, 0, marks.metadata(tier, 0));
+    assertThat(marks.unmarked()).isFalse();
+  }
+
+  @Test
+  void anIdlePartitionsMarkFollowsTheLedger() {
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
+    positions.acked(1, 7_000); // entries of other partitions sharing its ledger partition
+
+    marks.note(JOBS_1, -1); // nothing handed out since the takeover
+
+    assertThat(markOf(100)).as("whatever comes from offset 100 comes later").isEqualTo(7_001);
   }
 
   @Test
