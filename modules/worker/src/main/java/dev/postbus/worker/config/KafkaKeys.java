@@ -101,5 +101,6 @@ public final class KafkaKeys {
           RARE,
           ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)),
           Duration.ofDays(1),
-          "How far back a worker taking over a partition reads the send ledger; the ledger topic keeps twice this.");
+          "How far back a worker taking over a partition reads the send ledger when the partition's commit "
+              + "carries no ledger mark (a commit of a worker before issue 25); the ledger topic keeps twice this.");
 }
