@@ -15,8 +15,9 @@ import java.nio.charset.StandardCharsets;
  *     1 job id (UTF-8) · 2 the delivered event (JSON, as written to the events topic)
  * </pre>
  *
- * A reader skips a field whose tag it does not know, so a later writer adds fields (the job's
- * content fingerprint, its outcome) without a new version. Entries written before this format are
+ * A reader skips a field whose tag it does not know, so a later writer adds fields without a new
+ * version: tags 3 (the job's content fingerprint, SHA-256) and 4 (its outcome: delivered,
+ * dead-lettered, on the retry ladder) are kept for idempotent publishing (issue 25, phase 2). Entries written before this format are
  * JSON objects (their first byte is {@code '{'}) and are still read: a rolling upgrade meets them.
  * A value of another version is refused with {@link UnknownVersion}, naming it.
  */

@@ -163,7 +163,13 @@ public final class LedgerWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
-      log.error("send ledger writer stopped unexpectedly; entries are no longer written", e);
+      log.error(
+          "send ledger writer stopped unexpectedly; entries are no longer written (their jobs stay"
+              + " uncommitted)",
+          e);
+      synchronized (lock) {
+        closed = true; // later entries end at once instead of waiting for a flusher that is gone
+      }
       endAll("the send ledger's writer stopped: " + e);
     }
   }
