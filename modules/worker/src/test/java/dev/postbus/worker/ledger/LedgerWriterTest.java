@@ -224,6 +224,30 @@ class LedgerWriterTest {
   }
 
   @Test
+  void aFlusherThatDiesEndsEveryEntryThenAndLater() {
+    MockProducer<byte[], byte[]> broken =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<
+                  org.apache.kafka.clients.producer.RecordMetadata>
+              send(
+                  ProducerRecord<byte[], byte[]> record,
+                  org.apache.kafka.clients.producer.Callback callback) {
+            throw new LinkageError("a bug below the writer");
+          }
+        };
+    writer(broken, Duration.ZERO);
+    Ends a = append("a");
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.notWritten.get() == 1);
+
+    Ends b = append("b");
+
+    assertThat(b.notWritten.get())
+        .as("no flusher is left to write it: it must not wait for one")
+        .isEqualTo(1);
+  }
+
+  @Test
   void withoutAnnouncedEntriesAnEntryGoesAtOnce() {
     HeldFlushes producer = new HeldFlushes();
     producer.flushEnds.release(100);
