@@ -1,7 +1,7 @@
 package dev.postbus.feedback.receive;
 
 import dev.postbus.feedback.config.SmtpSettings;
-import dev.postbus.feedback.verify.VerpToken;
+import dev.postbus.job.VerpToken;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.postbus.feedback.verify;
+package dev.postbus.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.postbus.feedback.verify;
+package dev.postbus.job;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -15,7 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code <hex(job id as UTF-8)>.<hex(first 10 bytes of HMAC-SHA256(key, "postbus-verp-1:" + job
  * id))>}, lower case. Hex survives MTAs that change the case of a local part; the 80-bit MAC stops
  * a forged bounce from naming a job (and so suppressing its recipient). The worker writes the
- * address; the feedback receiver checks it.
+ * address (its envelope sender); the feedback receiver checks it. Here, in the job module, because
+ * both use it: one implementation, so the two cannot drift apart. Thread-safe (a MAC per thread).
  */
 public final class VerpToken {
 
@@ -27,10 +28,12 @@ public final class VerpToken {
 
   private static final int MAC_BYTES = 10;
   private static final String ALGORITHM = "HmacSHA256";
-  private static final String CONTEXT = "postbus-verp-1:";
+  private static final byte[] CONTEXT_BYTES =
+      "postbus-verp-1:".getBytes(StandardCharsets.US_ASCII);
   private static final HexFormat HEX = HexFormat.of();
 
   private final SecretKeySpec key;
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   public VerpToken(String key) {
     Objects.requireNonNull(key, "key");
@@ -88,11 +91,16 @@ public final class VerpToken {
   }
 
   private byte[] mac(byte[] jobId) {
+    Mac mac = macs.get(); // doFinal leaves it reset, ready for the next id
+    mac.update(CONTEXT_BYTES);
+    return Arrays.copyOf(mac.doFinal(jobId), MAC_BYTES);
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
-      mac.update(CONTEXT.getBytes(StandardCharsets.US_ASCII));
-      return Arrays.copyOf(mac.doFinal(jobId), MAC_BYTES);
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);
     }
