@@ -28,8 +28,7 @@ public final class VerpToken {
 
   private static final int MAC_BYTES = 10;
   private static final String ALGORITHM = "HmacSHA256";
-  private static final byte[] CONTEXT_BYTES =
-      "postbus-verp-1:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CONTEXT_BYTES = "postbus-verp-1:".getBytes(StandardCharsets.US_ASCII);
   private static final HexFormat HEX = HexFormat.of();
 
   private final SecretKeySpec key;

@@ -48,7 +48,8 @@ public final class Syntax {
           "content-transfer-encoding",
           "reply-to",
           "sender",
-          "return-path");
+          "return-path",
+          "x-postbus-job");
 
   private Syntax() {}
 

@@ -41,6 +41,14 @@ class MessageBuilderTest {
   }
 
   @Test
+  void everyMessageCarriesItsJobIdOnceInXPostbusJob() throws Exception {
+    Job job = Job.text("order:42/a+b", "shop@example.com", "b@example.com", "Hi", "Hello");
+    MimeMessage m = builder.build(job);
+    assertThat(m.getHeader("X-Postbus-Job")).containsExactly("order:42/a+b");
+    assertThat(source(m)).containsOnlyOnce("X-Postbus-Job: order:42/a+b\r\n");
+  }
+
+  @Test
   void bccIsInTheEnvelopeOnly() throws Exception {
     Job job =
         new Job(
