@@ -3,6 +3,7 @@ package dev.postbus.worker.outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.postbus.smtp.SmtpReply;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,8 +38,28 @@ class RelayMessageIdsTest {
         "250 Ok: queued as 4FZ2Qx\u00e93h9Kz9|NONE",
         "250 Ok: queued as|NONE",
         "250 Ok \"quoted\"|NONE",
+        // matched without lower-casing: U+0130 lower-cases to two chars in Locale.ROOT
+        "250 \u0130\u0130 queued as X|X",
+        "250 \u0130 queued as ABCD|ABCD",
+        "250 \u0130 QUEUED AS ABCD|ABCD",
       })
   void theQueueIdIsReadFromTheAcceptingReply(String reply, String id) {
     assertThat(RelayMessageIds.fromReply(SmtpReply.parse(250, reply))).isEqualTo(id);
+  }
+
+  @Test
+  void anIdCutByTheReplyTruncationIsNotRecorded() {
+    String reply = "250 " + "x".repeat(495) + " queued as ABCDEFGHIJKLMNOP";
+    SmtpReply parsed = SmtpReply.parse(250, reply);
+    assertThat(parsed.text()).hasSize(SmtpReply.MAX_TEXT).endsWith("queued as ABCDEF");
+
+    assertThat(RelayMessageIds.fromReply(parsed)).isNull();
+  }
+
+  @Test
+  void anIdThatEndsJustBeforeTheCutIsRecorded() {
+    String reply = "250 " + "x".repeat(480) + " queued as ABCDEFGHIJKLMNOP";
+    assertThat(RelayMessageIds.fromReply(SmtpReply.parse(250, reply)))
+        .isEqualTo("ABCDEFGHIJKLMNOP");
   }
 }
