@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Locale;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class VerpTokenTest {
@@ -21,9 +22,45 @@ class VerpTokenTest {
   }
 
   @Test
-  void theFormatIsHexOfTheIdDotHexOfTenMacBytes() {
-    String token = verp.token("a/b");
-    assertThat(token).matches("612f62\\.[0-9a-f]{20}");
+  void theFormatIsBase32OfTheIdDotFiftyMacBits() {
+    // "a/b" = 0x61 0x2f 0x62: base32 "mexwe", lower case, no padding, marked 'b' (bytes)
+    assertThat(verp.token("a/b")).matches("bmexwe\\.[a-z2-7]{10}");
+  }
+
+  @Test
+  void theClientsDefaultIdAUuidFitsTheLocalPartLimitOfRfc5321() {
+    String id = UUID.randomUUID().toString();
+    String address = verp.address(id, "bounces.example.com");
+    String local = address.substring(0, address.lastIndexOf('@'));
+
+    assertThat(local)
+        .hasSizeLessThanOrEqualTo(64)
+        .matches("bounces\\+u[a-z2-7]{26}\\.[a-z2-7]{10}");
+    assertThat(verp.check(local)).isEqualTo(new VerpToken.Check(VerpToken.Status.VALID, id));
+  }
+
+  @Test
+  void anUpperCaseUuidIsCarriedAsBytesNotChangedInCase() {
+    String id = UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
+    String token = verp.token(id);
+    assertThat(token).startsWith("b");
+    assertThat(verp.check(VerpToken.PREFIX + token).jobId()).isEqualTo(id);
+  }
+
+  @Test
+  void anIdTooLongForTheLocalPartHasNoAddress() {
+    String longest = "x".repeat(27); // 8 + 1 + 44 + 1 + 10 = 64 octets
+    assertThat(verp.address(longest, "b.example.com")).isNotNull();
+    String local = verp.address(longest, "b.example.com").split("@")[0];
+    assertThat(local).hasSize(64);
+    assertThat(verp.address("x".repeat(28), "b.example.com")).isNull();
+  }
+
+  @Test
+  void aPathOverTwoHundredFiftySixOctetsHasNoAddress() {
+    String domain = ("d".repeat(60) + ".").repeat(3) + "d".repeat(28) + ".com"; // 215 octets
+    assertThat(verp.address("order-42", domain)).isNotNull();
+    assertThat(verp.address(UUID.randomUUID().toString(), domain)).isNull();
   }
 
   @Test
@@ -50,7 +87,17 @@ class VerpTokenTest {
   @Test
   void malformedTokensAreForgedNotErrors() {
     for (String local :
-        new String[] {"bounces+", "bounces+zz.00", "bounces+6f.", "bounces+6f" + ".zz".repeat(7)}) {
+        new String[] {
+          "bounces+",
+          "bounces+zz.00",
+          "bounces+6f.",
+          "bounces+6f" + ".zz".repeat(7),
+          "bounces+b.aaaaaaaaaa",
+          "bounces+bmexwe.aaaaaaaaa",
+          "bounces+bme1we.aaaaaaaaaa",
+          "bounces+umexwe.aaaaaaaaaa",
+          "bounces+xmexwe.aaaaaaaaaa"
+        }) {
       assertThat(verp.check(local).status()).as(local).isEqualTo(VerpToken.Status.FORGED);
     }
   }
