@@ -27,7 +27,7 @@ import org.eclipse.angus.mail.smtp.SMTPMessage;
  * (multipart/mixed; inline ones with a Content-ID in multipart/related), custom headers, a
  * Message-ID derived from the job id and the job id itself in {@value #JOB_HEADER} (both read back
  * by {@code postbus feedback} to tie a bounce to its job; a job cannot set either). Bcc recipients
- * are envelope-only. With a {@link ReturnPath}, the envelope sender is the job's VERP address.
+ * are envelope-only. The envelope sender is chosen per relay at send time ({@link EnvelopeSender}).
  */
 public final class MessageBuilder {
 
@@ -38,7 +38,7 @@ public final class MessageBuilder {
 
   private final Session session;
   private final Clock clock;
-  private final ReturnPath returnPath;
+  private final EnvelopeSender envelopeSender;
 
   /** The envelope sender is the job's {@code from}. */
   public MessageBuilder(Session session, Clock clock) {
@@ -46,12 +46,18 @@ public final class MessageBuilder {
   }
 
   /**
-   * @param returnPath the VERP return path of every job, or null for the job's {@code from}
+   * @param returnPath the VERP return path of jobs sent to a plain MTA, or null for the job's
+   *     {@code from} everywhere; set per relay at send time ({@link #envelopeSender})
    */
   public MessageBuilder(Session session, Clock clock, ReturnPath returnPath) {
     this.session = session;
     this.clock = clock;
-    this.returnPath = returnPath;
+    this.envelopeSender = new EnvelopeSender(returnPath);
+  }
+
+  /** Chooses each message's envelope sender for the relay it goes to. */
+  EnvelopeSender envelopeSender() {
+    return envelopeSender;
   }
 
   public MimeMessage build(Job job) throws MessagingException {
@@ -63,9 +69,6 @@ public final class MessageBuilder {
             setHeader("Message-ID", messageId);
           }
         };
-    if (returnPath != null) {
-      m.setEnvelopeFrom(returnPath.address(job.id()));
-    }
     m.setFrom(internet(job.from()));
     if (job.replyTo() != null) {
       m.setReplyTo(new Address[] {internet(job.replyTo())});

@@ -5,6 +5,7 @@ import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.smtp.Verdict;
+import dev.postbus.worker.config.Provider;
 import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.relay.ConnectionPool;
@@ -55,7 +56,7 @@ final class RelayRoute {
    * null).
    */
   private record Message(
-      MimeMessage mime, Address[] recipients, Envelope next, ProviderHeader header) {}
+      String jobId, MimeMessage mime, Address[] recipients, Envelope next, ProviderHeader header) {}
 
   private final String name;
   private final SenderLane.Shared shared;
@@ -114,6 +115,7 @@ final class RelayRoute {
     String pool = RelayConfig.poolOf(ready.job());
     Message message =
         new Message(
+            ready.job().id(),
             ready.message(),
             ready.recipients(),
             next,
@@ -184,17 +186,25 @@ final class RelayRoute {
   /**
    * The lane is about to start the SMTP transaction of {@code d}: the last checks before it go
    * here, as after this point an error leaves the job in doubt. Null when it does not start. The
-   * message gets the metadata header of the leg's relay's provider first.
+   * message gets the envelope sender and metadata header of the leg's relay's provider first.
    */
   private SendOutcome beginTransaction(Delivery d, Leg leg, Message message) {
     // a hold may have come on, or the partition been let go, while this lane waited
     if (shared.holds().lanesHeld() || d.owner().releasing()) {
       return null;
     }
+    Provider provider = leg.relay().config().provider();
     try {
-      message.header().setFor(leg.relay().config().provider());
+      message.header().setFor(provider);
+      if (!shared
+          .preparation()
+          .envelopeSender()
+          .setFor(message.mime(), message.jobId(), provider)) {
+        shared.outcomes().stats().verpSkipped();
+      }
     } catch (MessagingException e) {
-      throw new IllegalStateException("cannot set the provider's metadata header", e);
+      throw new IllegalStateException(
+          "cannot set the relay's envelope sender or metadata header", e);
     }
     transactionStarted = true;
     return freshConnection.executeSupplier(() -> timedSend(leg.lease().connection(), message));
