@@ -48,8 +48,7 @@ public final class Syntax {
           "content-transfer-encoding",
           "reply-to",
           "sender",
-          "return-path",
-          "x-postbus-job");
+          "return-path");
 
   private Syntax() {}
 

@@ -80,8 +80,8 @@ public final class MessageBuilder {
     for (var h : job.headers().entrySet()) {
       m.setHeader(h.getKey(), encodeHeader(h.getKey(), h.getValue()));
     }
-    // after the job's headers: a job cannot set it (the validator refuses it), and even so would
-    // be replaced. The id is validated (printable ASCII, no CR/LF): safe in a header as it is.
+    // after the job's headers: a job's own (accepted, for jobs from before) is replaced
+    // The id is validated (printable ASCII, no CR/LF): safe in a header as it is.
     m.setHeader(JOB_HEADER, job.id());
     setBody(m, job);
     m.saveChanges();
