@@ -8,9 +8,9 @@ import jakarta.mail.internet.MimeMessage;
  * The provider metadata header of one message ({@link Provider}), set for the relay the message
  * goes to, and switched when it goes to a relay of another provider instead (failover): the header
  * of the previous one is taken off again, the job's own value put back. A job that sets the
- * provider's header itself keeps its own: SES tags get {@code postbus-job} appended; SendGrid's and
- * Mailgun's JSON is left as the job wrote it (the Message-ID and {@code X-Postbus-Job} still name
- * the job); Postmark's {@code X-PM-Metadata-postbus-job} is Postbus's. Used on the lane's thread.
+ * provider's header itself keeps its own values but never its own job id: ours always wins ({@link
+ * OwnMetadata}); Postmark's {@code X-PM-Metadata-postbus-job} is Postbus's alone (removed even when
+ * the id is too long for Postmark). Used on the lane's thread.
  */
 final class ProviderHeader {
 
@@ -34,16 +34,20 @@ final class ProviderHeader {
       return;
     }
     takeOff();
-    String value = provider.value(jobId);
-    if (value == null) {
-      return; // NONE, or an id this provider cannot carry
+    if (provider == Provider.NONE) {
+      return;
     }
     String own = mime.getHeader(provider.header(), null);
-    if (own != null && (provider == Provider.SENDGRID || provider == Provider.MAILGUN)) {
-      return; // the job's own JSON, as it wrote it
+    String value = provider.value(jobId);
+    if (value == null && (own == null || provider != Provider.POSTMARK)) {
+      return; // an id this provider cannot carry
     }
-    mime.setHeader(
-        provider.header(), own != null && provider == Provider.SES ? own + ", " + value : value);
+    if (value == null) {
+      mime.removeHeader(provider.header()); // the job's own postbus-job metadata is never sent
+    } else {
+      mime.setHeader(
+          provider.header(), own == null ? value : OwnMetadata.merge(provider, own, jobId, value));
+    }
     applied = provider;
     jobsOwn = own;
   }

@@ -66,13 +66,58 @@ class ProviderHeaderTest {
   }
 
   @Test
-  void aJobsOwnJsonHeaderIsLeftAsTheJobWroteIt() throws Exception {
+  void aJobsOwnJsonGetsOurKeyMergedInAndIsRestoredOnFailover() throws Exception {
     MimeMessage m = message("j-3", Map.of("X-SMTPAPI", "{\"category\":[\"receipts\"]}"));
     ProviderHeader h = new ProviderHeader(m, "j-3");
     h.setFor(Provider.SENDGRID);
-    assertThat(m.getHeader("X-SMTPAPI")).containsExactly("{\"category\":[\"receipts\"]}");
+    assertThat(m.getHeader("X-SMTPAPI"))
+        .containsExactly("{\"category\":[\"receipts\"],\"unique_args\":{\"postbus_job\":\"j-3\"}}");
     h.setFor(Provider.NONE);
     assertThat(m.getHeader("X-SMTPAPI")).containsExactly("{\"category\":[\"receipts\"]}");
+  }
+
+  @Test
+  void aJobCannotAttributeItsBouncesToAnotherJobOnSendGrid() throws Exception {
+    MimeMessage m =
+        message(
+            "j-4",
+            Map.of("X-SMTPAPI", "{\"unique_args\":{\"postbus_job\":\"victim\",\"shop\":\"7\"}}"));
+    new ProviderHeader(m, "j-4").setFor(Provider.SENDGRID);
+    assertThat(m.getHeader("X-SMTPAPI"))
+        .containsExactly("{\"unique_args\":{\"postbus_job\":\"j-4\",\"shop\":\"7\"}}");
+  }
+
+  @Test
+  void aJobCannotAttributeItsBouncesToAnotherJobOnMailgun() throws Exception {
+    MimeMessage m =
+        message("j-5", Map.of("X-Mailgun-Variables", "{\"postbus_job\":\"victim\",\"a\":1}"));
+    new ProviderHeader(m, "j-5").setFor(Provider.MAILGUN);
+    assertThat(m.getHeader("X-Mailgun-Variables"))
+        .containsExactly("{\"postbus_job\":\"j-5\",\"a\":1}");
+  }
+
+  @Test
+  void aJobsOwnHeaderThatIsNotAJsonObjectIsReplacedByOurs() throws Exception {
+    MimeMessage m = message("j-6", Map.of("X-Mailgun-Variables", "not json {"));
+    new ProviderHeader(m, "j-6").setFor(Provider.MAILGUN);
+    assertThat(m.getHeader("X-Mailgun-Variables")).containsExactly("{\"postbus_job\":\"j-6\"}");
+  }
+
+  @Test
+  void aJobCannotAttributeItsBouncesToAnotherJobOnSes() throws Exception {
+    MimeMessage m =
+        message("j-7", Map.of("X-SES-MESSAGE-TAGS", "postbus-job=victim, campaign=spring"));
+    new ProviderHeader(m, "j-7").setFor(Provider.SES);
+    assertThat(m.getHeader("X-SES-MESSAGE-TAGS"))
+        .containsExactly("campaign=spring, postbus-job=j-7");
+  }
+
+  @Test
+  void aJobsOwnPostmarkMetadataIsRemovedEvenWhenItsIdIsTooLongForPostmark() throws Exception {
+    String longId = "x".repeat(81);
+    MimeMessage m = message(longId, Map.of("X-PM-Metadata-postbus-job", "victim"));
+    new ProviderHeader(m, longId).setFor(Provider.POSTMARK);
+    assertThat(m.getHeader("X-PM-Metadata-postbus-job")).isNull();
   }
 
   @Test
