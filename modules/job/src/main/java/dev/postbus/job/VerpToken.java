@@ -29,7 +29,8 @@ import javax.crypto.spec.SecretKeySpec;
  * bounce is genuine, nor which recipient bounced: anyone who received the job's message sees its
  * Return-Path and can send a DSN to it naming any address. The worker writes the address (its
  * envelope sender); the feedback receiver checks it. Here, in the job module, because both use it:
- * one implementation, so the two cannot drift apart. Thread-safe (a MAC per thread).
+ * one implementation, so the two cannot drift apart. A previous key (a rotation) is checked too,
+ * never used to sign. Thread-safe (a MAC per thread).
  */
 public final class VerpToken {
 
@@ -55,12 +56,28 @@ public final class VerpToken {
   private final SecretKeySpec key;
   private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
+  /** The previous key's, checked after this one's (a rotation), or null. */
+  private final VerpToken previous;
+
   public VerpToken(String key) {
+    this(key, null);
+  }
+
+  /**
+   * @param key signs and checks
+   * @param previousKey also checks (tokens made before a rotation), never signs; or null
+   */
+  public VerpToken(String key, String previousKey) {
+    this.key = new SecretKeySpec(checked(key).getBytes(StandardCharsets.UTF_8), ALGORITHM);
+    this.previous = previousKey == null ? null : new VerpToken(checked(previousKey), null);
+  }
+
+  private static String checked(String key) {
     Objects.requireNonNull(key, "key");
     if (key.length() < MIN_KEY_LENGTH) {
       throw new IllegalArgumentException("VERP key: fewer than " + MIN_KEY_LENGTH + " characters");
     }
-    this.key = new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), ALGORITHM);
+    return key;
   }
 
   /** How a recipient's local part reads. */
@@ -109,8 +126,13 @@ public final class VerpToken {
       return FORGED;
     }
     byte[] given = token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
+    boolean valid = verifies(id, given) || (previous != null && previous.verifies(id, given));
+    return valid ? new Check(Status.VALID, id) : FORGED;
+  }
+
+  private boolean verifies(String id, byte[] givenMac) {
     byte[] expected = mac(id.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(expected, given) ? new Check(Status.VALID, id) : FORGED;
+    return MessageDigest.isEqual(expected, givenMac);
   }
 
   private static final Check FORGED = new Check(Status.FORGED, null);
@@ -183,6 +205,6 @@ public final class VerpToken {
 
   @Override
   public String toString() {
-    return "VerpToken[(key set)]";
+    return previous == null ? "VerpToken[(key set)]" : "VerpToken[(key set), (previous key set)]";
   }
 }

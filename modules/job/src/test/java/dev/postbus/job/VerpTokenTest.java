@@ -103,6 +103,25 @@ class VerpTokenTest {
   }
 
   @Test
+  void aTokenMadeWithThePreviousKeyIsValidDuringARotation() {
+    String old = "o".repeat(40);
+    String madeBefore = VerpToken.PREFIX + new VerpToken(old).token("order-42");
+    VerpToken rotated = new VerpToken("n".repeat(40), old);
+
+    assertThat(rotated.check(madeBefore))
+        .isEqualTo(new VerpToken.Check(VerpToken.Status.VALID, "order-42"));
+    assertThat(rotated.token("order-42"))
+        .isEqualTo(new VerpToken("n".repeat(40)).token("order-42"));
+    assertThat(new VerpToken("n".repeat(40)).check(madeBefore).status())
+        .isEqualTo(VerpToken.Status.FORGED);
+  }
+
+  @Test
+  void aShortPreviousKeyIsRefused() {
+    assertThatThrownBy(() -> new VerpToken(KEY, "short")).hasMessageContaining("fewer than 32");
+  }
+
+  @Test
   void otherLocalPartsAreNotVerp() {
     assertThat(verp.check("postmaster").status()).isEqualTo(VerpToken.Status.NOT_VERP);
   }

@@ -26,7 +26,7 @@ public final class BounceListener implements AutoCloseable {
 
   public static BounceListener start(
       String host, SmtpSettings settings, Intake intake, FeedbackMetrics metrics, Clock clock) {
-    VerpToken verp = settings.verp() ? new VerpToken(settings.verpKey()) : null;
+    VerpToken verp = settings.verpToken();
     SMTPServer server =
         SMTPServer.port(settings.port())
             .bindAddress(address(host))
