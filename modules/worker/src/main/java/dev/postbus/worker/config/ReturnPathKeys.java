@@ -35,12 +35,14 @@ public final class ReturnPathKeys {
                 return d;
               }),
           null,
-          "VERP: send each job with the envelope sender bounces+<token>@<this domain>, the token"
+          "VERP: send each job to a plain MTA (provider none) with the envelope sender"
+              + " bounces+<token>@<this domain>, the token"
               + " carrying the job id and an HMAC, so that the bounces (DSNs) relays send to the"
               + " return path reach postbus feedback tied to their job (its SMTP listener takes"
               + " mail for this domain; point the domain's MX there). Needs"
-              + " feedback.verp-key-file. Unset: the envelope sender is the job's from. Behind"
-              + " SES the return path is SES's own: use its SNS notifications (docs/feedback.md).");
+              + " feedback.verp-key-file. Unset, on a relay of a provider (SES and the others refuse an"
+              + " unverified MAIL FROM), or when the address would exceed RFC 5321's limits: the"
+              + " envelope sender is the job's from (docs/feedback.md).");
 
   public static final ConfigKey<String> VERP_KEY_FILE =
       ConfigKey.of(
@@ -51,5 +53,34 @@ public final class ReturnPathKeys {
           "File holding the HMAC key of VERP tokens, at least "
               + MIN_KEY_LENGTH
               + " characters (trailing newline ignored): the same file as postbus feedback's."
-              + " Read at start-up. Needs feedback.return-path-domain.");
+              + " Read at start-up. Needs feedback.return-path-domain. The worker signs with this"
+              + " key only; the receiver's feedback.verp-previous-key-file is for rotations.");
+
+  /**
+   * The keys of {@code postbus feedback} the worker does not read: skipped in a file or environment
+   * shared with the receiver (a typo of theirs, or any other {@code feedback.*} key, is still
+   * refused). The CLI's tests keep it equal to the receiver's keys minus the worker's own.
+   */
+  public static final java.util.Set<String> RECEIVER_ONLY =
+      java.util.Set.of(
+          "feedback.host",
+          "feedback.port",
+          "feedback.ses.topic-arns",
+          "feedback.sendgrid.public-key",
+          "feedback.postmark.password-file",
+          "feedback.mailgun.signing-key-file",
+          "feedback.generic.token-file",
+          "feedback.events-topic",
+          "feedback.max-body",
+          "feedback.max-age",
+          "feedback.kafka-timeout",
+          "feedback.dedupe-entries",
+          "feedback.dedupe-window",
+          "feedback.create-topics",
+          "feedback.topic-partitions",
+          "feedback.topic-replication",
+          "feedback.smtp-port",
+          "feedback.bounce-domain",
+          "feedback.smtp-max-message",
+          "feedback.verp-previous-key-file");
 }

@@ -51,6 +51,34 @@ class ReturnPathConfigTest {
   }
 
   @Test
+  void theReceiversOwnSettingsInASharedEnvironmentOrFileAreLeftToIt() throws Exception {
+    Path f = keyFile(KEY);
+    Path shared = dir.resolve("postbus.properties");
+    Files.writeString(shared, "feedback.smtp-port=2525\nfeedback.bounce-domain=b.example.com\n");
+    WorkerConfig c =
+        WorkerConfig.from(
+            Settings.load(
+                shared,
+                Map.of(
+                    "POSTBUS_FEEDBACK_RETURN_PATH_DOMAIN", "rp.example.com",
+                    "POSTBUS_FEEDBACK_VERP_KEY_FILE", f.toString(),
+                    "POSTBUS_FEEDBACK_VERP_PREVIOUS_KEY_FILE", f.toString(),
+                    "POSTBUS_FEEDBACK_SMTP_PORT", "2525",
+                    "POSTBUS_FEEDBACK_SES_TOPIC_ARNS", "arn:aws:sns:eu-west-1:1:bounces")));
+    assertThat(c.returnPath()).isNotNull();
+  }
+
+  @Test
+  void aTypoInAFeedbackVariableStillStopsStartUp() {
+    assertThatThrownBy(() -> Settings.load(null, Map.of("POSTBUS_FEEDBACK_SMTP_PROT", "2525")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("POSTBUS_FEEDBACK_SMTP_PROT");
+    assertThatThrownBy(() -> Settings.of(Map.of("feedback.smtp-prot", "2525")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("feedback.smtp-prot");
+  }
+
+  @Test
   void aMissingKeyFileStopsStartUpNamingTheKey() {
     assertThatThrownBy(
             () ->
