@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * The VERP return path the worker sends with ({@code feedback.return-path-domain} and {@code
- * feedback.verp-key-file}, the keys {@code postbus feedback} reads too): each job's envelope sender
- * is {@code bounces+<token>@<domain>}, the token made by the {@link VerpToken} the receiver checks.
+ * feedback.verp-key-file}, the keys {@code postbus feedback} reads too): the envelope sender of a
+ * job sent to a plain MTA is {@code bounces+<token>@<domain>}, the token made by the {@link VerpToken} the receiver checks.
  * {@link #toString} never shows the key.
  */
 public record ReturnPath(String domain, VerpToken token) {
@@ -16,7 +16,7 @@ public record ReturnPath(String domain, VerpToken token) {
     Objects.requireNonNull(token, "token");
   }
 
-  /** The envelope sender of a job. */
+  /** The envelope sender of a job, or null when it would exceed RFC 5321's limits. */
   public String address(String jobId) {
     return token.address(jobId, domain);
   }
