@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * The VERP return path the worker sends with ({@code feedback.return-path-domain} and {@code
  * feedback.verp-key-file}, the keys {@code postbus feedback} reads too): the envelope sender of a
- * job sent to a plain MTA is {@code bounces+<token>@<domain>}, the token made by the {@link VerpToken} the receiver checks.
- * {@link #toString} never shows the key.
+ * job sent to a plain MTA is {@code bounces+<token>@<domain>}, the token made by the {@link
+ * VerpToken} the receiver checks. {@link #toString} never shows the key.
  */
 public record ReturnPath(String domain, VerpToken token) {
 
