@@ -181,6 +181,16 @@ public final class FeedbackKeys {
           "a readable file of at least 32 characters",
           "The HMAC key of VERP tokens (the workers sign with the same file). Needs"
               + " `feedback.return-path-domain`.");
+  public static final FeedbackKey VERP_PREVIOUS_KEY_FILE =
+      new FeedbackKey(
+          "feedback.verp-previous-key-file",
+          "file",
+          null,
+          true,
+          "a readable file of at least 32 characters",
+          "The VERP key before a rotation: tokens it made still verify (DSNs come back for days),"
+              + " none are made with it. Keep it until a week after the workers got the new key."
+              + " Needs `feedback.verp-key-file`.");
 
   public static final List<FeedbackKey> ALL =
       List.of(
@@ -204,5 +214,6 @@ public final class FeedbackKeys {
           BOUNCE_DOMAIN,
           SMTP_MAX_MESSAGE,
           RETURN_PATH_DOMAIN,
-          VERP_KEY_FILE);
+          VERP_KEY_FILE,
+          VERP_PREVIOUS_KEY_FILE);
 }

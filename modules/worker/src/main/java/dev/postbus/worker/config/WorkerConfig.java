@@ -38,7 +38,8 @@ public record WorkerConfig(
     KafkaWatch kafkaWatch,
     int httpPort,
     Map<String, String> kafkaClient,
-    String adminTokenFile) { // http.admin-token-file, null: /admin/* refused
+    String adminTokenFile, // http.admin-token-file, null: /admin/* refused
+    ReturnPath returnPath) { // feedback.return-path-domain, null: no VERP
 
   public WorkerConfig {
     kafkaClient = Map.copyOf(kafkaClient);
@@ -159,6 +160,7 @@ public record WorkerConfig(
         + lanes()
         + ", "
         + (severalRelays() ? "relays " + relayMode + " " + relays : relays.get(0).smtp())
+        + (returnPath == null ? "" : ", return path " + returnPath)
         + ", kafka.client keys="
         + kafkaClient.keySet()
         + "]";

@@ -171,7 +171,10 @@ final class WorkerParts {
             queue,
             new Preparation(
                 new JobCodec(config.limits()),
-                new MessageBuilder(SmtpConnection.sessionFor(config.relays().get(0).smtp()), clock),
+                new MessageBuilder(
+                    SmtpConnection.sessionFor(config.relays().get(0).smtp()),
+                    clock,
+                    config.returnPath()),
                 clock,
                 relays::serves,
                 relays.pools(),

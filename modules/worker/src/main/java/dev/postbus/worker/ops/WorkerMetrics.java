@@ -69,6 +69,11 @@ public final class WorkerMetrics {
     FunctionCounter.builder("postbus.in.doubt", stats, s -> s.snapshot().inDoubt())
         .description("Sends whose connection was lost after the final dot")
         .register(registry);
+    FunctionCounter.builder("postbus.verp.skipped", stats, WorkerStats::verpSkips)
+        .description(
+            "Jobs sent to a plain MTA with their from address because their VERP return path would"
+                + " exceed RFC 5321's limits")
+        .register(registry);
     FunctionCounter.builder("postbus.ledger.skips", stats, WorkerStats::ledgerSkips)
         .description(
             "Redelivered jobs not sent again because the send ledger holds them as finished")

@@ -53,6 +53,7 @@ class ConfigReferenceTest {
             LimitKeys.class,
             RetryKeys.class,
             ReputationKeys.class,
+            ReturnPathKeys.class,
             WorkerKeys.class)) {
       for (Field f : area.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigKey.class) {
