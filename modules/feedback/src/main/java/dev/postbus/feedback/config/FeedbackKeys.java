@@ -182,6 +182,26 @@ public final class FeedbackKeys {
           "The HMAC key of VERP tokens (the workers sign with the same file). Needs"
               + " `feedback.return-path-domain`.");
 
+  public static final FeedbackKey SOFT_BOUNCE_LIMIT =
+      new FeedbackKey(
+          "feedback.soft-bounce.limit",
+          "count",
+          "3",
+          false,
+          "0 to 100 (0: soft bounces never suppress)",
+          "Transient bounces (soft bounces: a full mailbox, a greylisting relay giving up) of one"
+              + " recipient within feedback.soft-bounce.window that put it on the suppression list"
+              + " (source feedback). Counted from <topic>.feedback by every replica.");
+  public static final FeedbackKey SOFT_BOUNCE_WINDOW =
+      new FeedbackKey(
+          "feedback.soft-bounce.window",
+          "duration",
+          "7d",
+          false,
+          "1h to 30d; keep <topic>.feedback's retention.ms at least this long",
+          "How far back soft bounces count. A replica reads this much of <topic>.feedback at"
+              + " start-up to count them again.");
+
   public static final List<FeedbackKey> ALL =
       List.of(
           HOST,
@@ -204,5 +224,7 @@ public final class FeedbackKeys {
           BOUNCE_DOMAIN,
           SMTP_MAX_MESSAGE,
           RETURN_PATH_DOMAIN,
-          VERP_KEY_FILE);
+          VERP_KEY_FILE,
+          SOFT_BOUNCE_LIMIT,
+          SOFT_BOUNCE_WINDOW);
 }
