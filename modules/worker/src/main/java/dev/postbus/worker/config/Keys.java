@@ -81,6 +81,8 @@ public final class Keys {
           ReputationKeys.SUPPRESSION_CODES,
           ReputationKeys.GUARD_WINDOW,
           ReputationKeys.GUARD_MAX_BOUNCE_RATE,
+          ReputationKeys.GUARD_MAX_COMPLAINT_RATE,
+          ReputationKeys.GUARD_FEEDBACK_WINDOW,
           RetryKeys.JITTER,
           RetryKeys.FRESH_CONNECTION_ATTEMPTS,
           KafkaKeys.LEDGER_WINDOW,

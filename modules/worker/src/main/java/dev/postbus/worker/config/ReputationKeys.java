@@ -44,4 +44,28 @@ public final class ReputationKeys {
               + "trip is kept on the suppressions topic), until `postbus resume`: a bad list must not get the "
               + "sender's relay account suspended (Amazon SES reviews an account at 5% bounces and may pause it at "
               + "10%). 0 turns the guard off.");
+
+  public static final ConfigKey<Double> GUARD_MAX_COMPLAINT_RATE =
+      ConfigKey.of(
+          "guard.max-complaint-rate",
+          FREQUENT,
+          ValueType.fraction(0, 1),
+          0.003,
+          "When this share or more of the recipients the worker sent within guard.feedback-window (at "
+              + "least guard.window of them) complained (marked the message as spam; the complaints come from "
+              + "<topic>.feedback, written by `postbus feedback`), the worker pauses delivery as for bounces, "
+              + "for the whole group and across restarts, until `postbus resume`. The default is Gmail's "
+              + "bulk-sender rule: a spam rate under 0.3%. 0 turns it off.");
+
+  public static final ConfigKey<java.time.Duration> GUARD_FEEDBACK_WINDOW =
+      ConfigKey.of(
+          "guard.feedback-window",
+          FREQUENT,
+          ValueType.duration(java.time.Duration.ofHours(1), java.time.Duration.ofDays(7)),
+          java.time.Duration.ofDays(1),
+          "Bounces and complaints reported later (read from <topic>.feedback) count against the recipients "
+              + "this worker sent within this window, when they were one of them: the bounce rate (refused at once "
+              + "or reported later) against guard.max-bounce-rate, the complaint rate against "
+              + "guard.max-complaint-rate, judged once guard.window recipients were sent in it. Each worker keeps "
+              + "about 12 bytes per recipient sent in the window.");
 }

@@ -39,7 +39,9 @@ final class WorkerConfigReader {
             new ReputationSettings(
                 s.require(ReputationKeys.SUPPRESSION_CODES),
                 s.require(ReputationKeys.GUARD_WINDOW),
-                s.require(ReputationKeys.GUARD_MAX_BOUNCE_RATE)))
+                s.require(ReputationKeys.GUARD_MAX_BOUNCE_RATE),
+                s.require(ReputationKeys.GUARD_MAX_COMPLAINT_RATE),
+                s.require(ReputationKeys.GUARD_FEEDBACK_WINDOW)))
         .httpPort(s.require(WorkerKeys.HTTP_PORT))
         .adminTokenFile(s.get(WorkerKeys.HTTP_ADMIN_TOKEN_FILE).orElse(null))
         .build();

@@ -77,4 +77,58 @@ class BounceGuardTest {
     guard.record(0, 1000);
     assertThat(guard.tripped()).isNull();
   }
+
+  @Test
+  void complaintsReportedLaterTripItOnceWithTheirOwnReasonAndResumingClearsThem() {
+    java.time.Clock clock =
+        java.time.Clock.fixed(
+            java.time.Instant.parse("2026-12-01T10:00:00Z"), java.time.ZoneOffset.UTC);
+    BounceGuard guard =
+        new BounceGuard(
+            100,
+            0.08,
+            new FeedbackWindow(java.time.Duration.ofHours(24), 100, 0.08, 0.003, clock),
+            trips::add);
+    for (int i = 0; i < 1000; i++) {
+      guard.record("job-" + i, List.of("user-" + i + "@example.net"), 0);
+    }
+    guard.reported("job-1", "user-1@example.net", FeedbackWindow.Kind.COMPLAINT);
+    guard.reported("job-2", "user-2@example.net", FeedbackWindow.Kind.COMPLAINT);
+    assertThat(guard.tripped()).isNull();
+    assertThat(guard.complaintRate()).isEqualTo(0.002);
+
+    guard.reported("job-3", "user-3@example.net", FeedbackWindow.Kind.COMPLAINT);
+    guard.reported("job-4", "user-4@example.net", FeedbackWindow.Kind.COMPLAINT);
+
+    assertThat(guard.tripped()).startsWith("complaint rate 0.30% of the 1000 recipients");
+    assertThat(guard.trippedBy()).isEqualTo("complaints");
+    assertThat(trips).containsExactly(guard.tripped());
+
+    assertThat(guard.resume()).isTrue();
+    assertThat(guard.complaintRate()).isZero();
+    guard.reported("job-5", "user-5@example.net", FeedbackWindow.Kind.COMPLAINT);
+    assertThat(guard.tripped()).as("a fresh window: that send is forgotten").isNull();
+  }
+
+  @Test
+  void bouncesReportedLaterTripTheBounceLimit() {
+    java.time.Clock clock =
+        java.time.Clock.fixed(
+            java.time.Instant.parse("2026-12-01T10:00:00Z"), java.time.ZoneOffset.UTC);
+    BounceGuard guard =
+        new BounceGuard(
+            100,
+            0.08,
+            new FeedbackWindow(java.time.Duration.ofHours(24), 100, 0.08, 0.003, clock),
+            trips::add);
+    for (int i = 0; i < 100; i++) {
+      guard.record("job-" + i, List.of("user-" + i + "@example.net"), 0);
+    }
+    for (int i = 0; i < 9; i++) {
+      guard.reported("job-" + i, "user-" + i + "@example.net", FeedbackWindow.Kind.BOUNCE);
+    }
+    assertThat(guard.tripped()).startsWith("bounce rate 9.0% of the 100 recipients");
+    assertThat(guard.trippedBy()).isEqualTo("bounces");
+    assertThat(trips).hasSize(1);
+  }
 }
