@@ -57,6 +57,7 @@ class FeedbackGuardIT {
                     .genericTokenFile(token)
                     .build())) {
       s.put("smtp.port", Integer.toString(relay.port()));
+      s.put("guard.feedback", "true");
       s.put("guard.window", "100"); // judged from 100 recipients; complaints from 0.3% (default)
       try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(s)))) {
         List<Job> jobs = new ArrayList<>();

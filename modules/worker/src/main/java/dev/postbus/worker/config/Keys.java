@@ -83,6 +83,8 @@ public final class Keys {
           ReputationKeys.GUARD_MAX_BOUNCE_RATE,
           ReputationKeys.GUARD_MAX_COMPLAINT_RATE,
           ReputationKeys.GUARD_FEEDBACK_WINDOW,
+          ReputationKeys.GUARD_FEEDBACK,
+          ReputationKeys.GUARD_FEEDBACK_MAX_RECIPIENTS,
           RetryKeys.JITTER,
           RetryKeys.FRESH_CONNECTION_ATTEMPTS,
           KafkaKeys.LEDGER_WINDOW,

@@ -66,6 +66,27 @@ public final class ReputationKeys {
           "Bounces and complaints reported later (read from <topic>.feedback) count against the recipients "
               + "this worker sent within this window, when they were one of them: the bounce rate (refused at once "
               + "or reported later) against guard.max-bounce-rate, the complaint rate against "
-              + "guard.max-complaint-rate, judged once guard.window recipients were sent in it. Each worker keeps "
-              + "about 12 bytes per recipient sent in the window.");
+              + "guard.max-complaint-rate, judged once guard.window recipients were sent in it. Only with guard.feedback=true; each worker "
+              + "then keeps about 12 to 24 bytes per recipient sent in the window (a 64-bit hash in a hash map), "
+              + "at most guard.feedback-max-recipients of them.");
+
+  public static final ConfigKey<Boolean> GUARD_FEEDBACK =
+      ConfigKey.of(
+          "guard.feedback",
+          FREQUENT,
+          ValueType.bool(),
+          false,
+          "true: the guard also reads <topic>.feedback (written by `postbus feedback`; the worker needs READ on "
+              + "it) and judges the bounces and complaints reported later against the recipients sent within "
+              + "guard.feedback-window. Off by default: it keeps a hash of every recipient sent in the window.");
+
+  public static final ConfigKey<Integer> GUARD_FEEDBACK_MAX_RECIPIENTS =
+      ConfigKey.of(
+          "guard.feedback-max-recipients",
+          FREQUENT,
+          ValueType.integer(1000, 20_000_000),
+          1_000_000,
+          "The most recipients the feedback guard keeps (at most about 24 bytes each: 24 MiB by default). "
+              + "When full, the oldest slice of guard.feedback-window is dropped early (counted in "
+              + "postbus_guard_feedback_dropped_total, said once in the log), so the window is shorter.");
 }

@@ -137,6 +137,7 @@ final class WorkerParts {
                 r.guardWindow(),
                 r.guardMaxBounceRate(),
                 r.guardMaxComplaintRate(),
+                r.guardFeedbackMaxRecipients(),
                 clock)
             : null;
     return new BounceGuard(r.guardWindow(), r.guardMaxBounceRate(), feedback, health::onGuardTrip);

@@ -247,5 +247,10 @@ public final class WorkerMetrics {
             "Share of the recipients sent within guard.feedback-window that bounced, refused at once"
                 + " or reported later")
         .register(registry);
+    FunctionCounter.builder("postbus.guard.feedback.dropped", guard, BounceGuard::feedbackDropped)
+        .description(
+            "Recipients the feedback guard dropped before guard.feedback-window ended because it"
+                + " held guard.feedback-max-recipients")
+        .register(registry);
   }
 }

@@ -177,6 +177,11 @@ public final class BounceGuard {
     return feedback == null ? 0 : feedback.complaintRate();
   }
 
+  /** Recipients the feedback window dropped early because it was full (0 without one). */
+  public long feedbackDropped() {
+    return feedback == null ? 0 : feedback.droppedEarly();
+  }
+
   /** The share of the feedback window's recipients that bounced, then or later (0 without one). */
   public double feedbackBounceRate() {
     return feedback == null ? 0 : feedback.bounceRate();

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The recipients this worker sent in the last {@code window} (a day by default) and what was
@@ -21,9 +23,14 @@ import java.util.Locale;
  *
  * <p>The window is cut in {@link #SLICES} slices by send time; a slice holds the 64-bit hashes of
  * its recipients (job id and address) and its counts, and leaves whole with its reports. About 12
- * bytes per recipient sent in the window. Thread-safe; the time is the given clock's.
+ * to 24 bytes per recipient kept (a hash map of 64-bit keys grows by doubling), at most {@code
+ * maxRecipients} of them: when full, the oldest slice leaves early (counted in {@link
+ * #droppedEarly()}, logged once), so the window is shorter than asked. Thread-safe; the time is the
+ * given clock's.
  */
 public final class FeedbackWindow {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FeedbackWindow.class);
 
   /** What was reported about a recipient after the relay accepted it. */
   public enum Kind {
@@ -54,21 +61,31 @@ public final class FeedbackWindow {
   private final int minSends;
   private final double maxBounceRate;
   private final double maxComplaintRate;
+  private final int maxRecipients;
   private final Clock clock;
   private final ArrayDeque<Slice> slices = new ArrayDeque<>(); // the newest last
+  private long retained;
+  private long droppedEarly;
 
   /**
    * @param minSends recipients the window must hold before it is judged
    * @param maxBounceRate a bounce rate over it trips (0: off)
    * @param maxComplaintRate a complaint rate at or over it trips (0: off)
+   * @param maxRecipients the most recipients kept (guard.feedback-max-recipients)
    */
   public FeedbackWindow(
-      Duration window, int minSends, double maxBounceRate, double maxComplaintRate, Clock clock) {
+      Duration window,
+      int minSends,
+      double maxBounceRate,
+      double maxComplaintRate,
+      int maxRecipients,
+      Clock clock) {
     this.window = window;
     this.sliceMillis = Math.max(1, window.toMillis() / SLICES);
     this.minSends = minSends;
     this.maxBounceRate = maxBounceRate;
     this.maxComplaintRate = maxComplaintRate;
+    this.maxRecipients = maxRecipients;
     this.clock = clock;
   }
 
@@ -80,8 +97,15 @@ public final class FeedbackWindow {
         jobId == null ? new long[0] : accepted.stream().mapToLong(a -> key(jobId, a)).toArray();
     synchronized (this) {
       Slice s = current();
+      makeRoom(keys.length);
       for (long k : keys) {
-        s.keys.put(k, (byte) 0);
+        if (retained >= maxRecipients) {
+          dropped(1); // the current slice alone is full
+        } else {
+          int before = s.keys.size();
+          s.keys.put(k, (byte) 0);
+          retained += s.keys.size() - before;
+        }
       }
       s.sent += accepted.size() + refusedPermanently;
       s.bounced += refusedPermanently;
@@ -184,6 +208,7 @@ public final class FeedbackWindow {
   /** Forgets everything: a fresh window (after an operator resumed). */
   public synchronized void clear() {
     slices.clear();
+    retained = 0;
   }
 
   private Slice current() {
@@ -201,8 +226,40 @@ public final class FeedbackWindow {
   private void expire() {
     long oldest = clock.millis() - window.toMillis();
     while (!slices.isEmpty() && slices.peekFirst().start + sliceMillis <= oldest) {
-      slices.removeFirst();
+      retained -= slices.removeFirst().keys.size();
     }
+  }
+
+  /** Drops the oldest slices early (never the current one) until {@code more} keys fit the cap. */
+  private void makeRoom(int more) {
+    while (retained + more > maxRecipients && slices.size() > 1) {
+      int gone = slices.removeFirst().keys.size();
+      retained -= gone;
+      dropped(gone);
+    }
+  }
+
+  private void dropped(long recipients) {
+    if (droppedEarly == 0 && recipients > 0) {
+      LOG.warn(
+          "the feedback guard keeps at most {} recipients (guard.feedback-max-recipients): the"
+              + " oldest sends leave before guard.feedback-window {} ends, so the rates judge a"
+              + " shorter window; raise the cap (and the heap) or shorten the window. Said once;"
+              + " counted in postbus_guard_feedback_dropped_total",
+          maxRecipients,
+          Durations.format(window));
+    }
+    droppedEarly += recipients;
+  }
+
+  /** Recipients kept now (at most {@code maxRecipients}). */
+  public synchronized long retained() {
+    return retained;
+  }
+
+  /** Recipients dropped before their time because the window was full. */
+  public synchronized long droppedEarly() {
+    return droppedEarly;
   }
 
   private static long key(String jobId, String address) {

@@ -87,7 +87,7 @@ class BounceGuardTest {
         new BounceGuard(
             100,
             0.08,
-            new FeedbackWindow(java.time.Duration.ofHours(24), 100, 0.08, 0.003, clock),
+            new FeedbackWindow(java.time.Duration.ofHours(24), 100, 0.08, 0.003, 1_000_000, clock),
             trips::add);
     for (int i = 0; i < 1000; i++) {
       guard.record("job-" + i, List.of("user-" + i + "@example.net"), 0);
@@ -119,7 +119,7 @@ class BounceGuardTest {
         new BounceGuard(
             100,
             0.08,
-            new FeedbackWindow(java.time.Duration.ofHours(24), 100, 0.08, 0.003, clock),
+            new FeedbackWindow(java.time.Duration.ofHours(24), 100, 0.08, 0.003, 1_000_000, clock),
             trips::add);
     for (int i = 0; i < 100; i++) {
       guard.record("job-" + i, List.of("user-" + i + "@example.net"), 0);

@@ -34,7 +34,7 @@ class FeedbackWindowTest {
 
   /** 24 h, judged from 100 recipients, bounces over 8%, complaints from 0.3%. */
   private final FeedbackWindow window =
-      new FeedbackWindow(Duration.ofHours(24), 100, 0.08, 0.003, clock);
+      new FeedbackWindow(Duration.ofHours(24), 100, 0.08, 0.003, 1_000_000, clock);
 
   private void later(Duration d) {
     now.updateAndGet(t -> t.plus(d));
@@ -136,11 +136,28 @@ class FeedbackWindowTest {
     assertThat(window.verdict()).isNull();
     assertThat(window.sends()).isZero();
 
-    FeedbackWindow off = new FeedbackWindow(Duration.ofHours(24), 10, 0, 0, clock);
+    FeedbackWindow off = new FeedbackWindow(Duration.ofHours(24), 10, 0, 0, 1_000_000, clock);
     for (int i = 0; i < 10; i++) {
       off.sent("j" + i, List.of("u@example.net"), 1);
       off.reported("j" + i, "u@example.net", FeedbackWindow.Kind.COMPLAINT);
     }
     assertThat(off.verdict()).isNull();
+  }
+
+  @Test
+  void farMoreRecipientsThanTheCapKeepAtMostTheCapDroppingTheOldestSlicesEarly() {
+    FeedbackWindow capped =
+        new FeedbackWindow(Duration.ofHours(24), 100, 0.08, 0.003, 10_000, clock);
+    for (int hour = 0; hour < 24; hour++) {
+      for (int i = 0; i < 5_000; i++) {
+        capped.sent("job-" + hour + "-" + i, List.of("user-" + i + "@example.net"), 0);
+      }
+      later(Duration.ofHours(1).minusMinutes(1));
+    }
+    assertThat(capped.retained()).isLessThanOrEqualTo(10_000).isPositive();
+    assertThat(capped.droppedEarly()).isGreaterThanOrEqualTo(110_000 - 10_000);
+    assertThat(capped.reported("job-23-7", "user-7@example.net", FeedbackWindow.Kind.BOUNCE))
+        .as("the newest sends are kept")
+        .isTrue();
   }
 }
