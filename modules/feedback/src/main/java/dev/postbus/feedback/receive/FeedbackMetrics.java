@@ -3,6 +3,7 @@ package dev.postbus.feedback.receive;
 import dev.postbus.feedback.write.SoftBounceFollower;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -59,6 +60,9 @@ public final class FeedbackMetrics {
    * strongly by the server: the registry keeps only a weak reference).
    */
   public void softBounces(SoftBounceFollower follower) {
+    Gauge.builder("postbus.feedback.soft.bounce.reader.up", follower, f -> f.up() ? 1 : 0)
+        .description("0 while the soft-bounce follower cannot read <topic>.feedback (see the log)")
+        .register(registry);
     FunctionCounter.builder(
             "postbus.feedback.soft.bounce.suppressions", follower, SoftBounceFollower::suppressed)
         .description(

@@ -6,6 +6,7 @@ import dev.postbus.feedback.model.Feedback;
 import dev.postbus.feedback.model.FeedbackCodec;
 import dev.postbus.feedback.model.FeedbackType;
 import dev.postbus.job.MailAddress;
+import dev.postbus.kafka.ReaderPacing;
 import dev.postbus.kafka.TopicScan;
 import dev.postbus.suppression.Addresses;
 import dev.postbus.suppression.Source;
@@ -54,6 +55,7 @@ public final class SoftBounceFollower implements AutoCloseable {
   private final AtomicLong suppressed = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
+  private final ReaderPacing pacing = ReaderPacing.standard();
   private volatile boolean running = true;
   private Thread thread;
 
@@ -96,30 +98,53 @@ public final class SoftBounceFollower implements AutoCloseable {
   }
 
   private void run(boolean assignedAtStart) {
-    boolean assigned = assignedAtStart;
     try {
-      while (running) {
-        try {
-          if (assigned) {
-            follow();
-          } else if (!(assigned = assign())) {
-            closing.await(TOPIC_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
-          }
-        } catch (WakeupException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          log.warn("soft bounces: reading {} failed; trying again: {}", topic, e.toString());
-          closing.await(POLL.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      }
+      loop(assignedAtStart);
     } catch (WakeupException e) {
       // closing
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      pacing.dead();
+      log.error(
+          "soft bounces: the reader of {} stopped; nothing is counted until a restart", topic, t);
     } finally {
       consumer.close(Duration.ofSeconds(5));
       stopped.countDown();
     }
+  }
+
+  private void loop(boolean assignedAtStart) throws InterruptedException {
+    boolean assigned = assignedAtStart;
+    while (running) {
+      try {
+        if (assigned) {
+          follow();
+          pacing.succeeded();
+        } else if (!(assigned = assign())) {
+          closing.await(TOPIC_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (WakeupException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        ReaderPacing.Failure f = pacing.failed();
+        if (f.log()) {
+          log.warn(
+              "soft bounces: reading {} failed ({} in a row; nothing is counted meanwhile; with ACLs"
+                  + " the receiver needs READ on it); trying again in {}: {}",
+              topic,
+              f.failures(),
+              f.delay(),
+              e.toString());
+        }
+        closing.await(f.delay().toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /** Whether the follower reads: false after a failure until it reads again, or once it died. */
+  public boolean up() {
+    return pacing.up();
   }
 
   /** Assigns every partition, each from the start of the window; false while the topic is not. */

@@ -2,6 +2,7 @@ package dev.postbus.worker.reputation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postbus.kafka.ReaderPacing;
 import dev.postbus.kafka.TopicScan;
 import java.io.IOException;
 import java.time.Duration;
@@ -9,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * permanent bounces and the complaints tied to a job to the {@link BounceGuard}, which counts those
  * of recipients this worker sent. It starts at the topic's end: the sends before this start are not
  * in memory. A topic created after the start is read from its beginning. Logs name no address.
+ *
+ * <p>A failure to read (a topic it may not read, a broker gone) is tried again after a wait that
+ * doubles up to 30 s, logged at most once a minute; meanwhile the guard is told the reader is down
+ * (postbus_guard_feedback_reader_up 0). An error that ends the thread is logged and leaves it down.
  */
 public final class FeedbackReports implements AutoCloseable {
 
@@ -29,21 +34,29 @@ public final class FeedbackReports implements AutoCloseable {
   private static final Duration TOPIC_AGAIN = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Consumer<byte[], byte[]> consumer;
+  private final ReaderPacing pacing;
   private final String topic;
   private final BounceGuard guard;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CountDownLatch closing = new CountDownLatch(1);
   private volatile boolean running = true;
+  private volatile boolean died;
   private Thread thread;
 
   /**
    * @param kafka client settings; a group id is dropped
    */
   public FeedbackReports(Map<String, Object> kafka, String topic, BounceGuard guard) {
-    this.consumer = TopicScan.consumer(kafka);
+    this(TopicScan.consumer(kafka), topic, guard, ReaderPacing.standard());
+  }
+
+  FeedbackReports(
+      Consumer<byte[], byte[]> consumer, String topic, BounceGuard guard, ReaderPacing pacing) {
+    this.consumer = consumer;
     this.topic = topic;
     this.guard = guard;
+    this.pacing = pacing;
   }
 
   /**
@@ -67,30 +80,61 @@ public final class FeedbackReports implements AutoCloseable {
   }
 
   private void run(boolean assignedAtStart) {
-    boolean assigned = assignedAtStart;
     try {
-      while (running) {
-        try {
-          if (assigned) {
-            poll();
-          } else if (!(assigned = assign(false))) {
-            closing.await(TOPIC_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
-          }
-        } catch (WakeupException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          log.warn("bounce-rate guard: reading {} failed; trying again: {}", topic, e.toString());
-          closing.await(POLL.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      }
+      follow(assignedAtStart);
     } catch (WakeupException e) {
       // closing
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      died = true;
+      pacing.dead();
+      guard.feedbackReaderUp(false);
+      log.error(
+          "bounce-rate guard: the reader of {} stopped; no report is counted until a restart",
+          topic,
+          t);
     } finally {
       consumer.close(Duration.ofSeconds(5));
       stopped.countDown();
     }
+  }
+
+  private void follow(boolean assignedAtStart) throws InterruptedException {
+    boolean assigned = assignedAtStart;
+    while (running) {
+      try {
+        if (assigned) {
+          poll();
+        } else if (!(assigned = assign(false))) {
+          closing.await(TOPIC_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (WakeupException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+  }
+
+  private void failed(RuntimeException e) throws InterruptedException {
+    ReaderPacing.Failure f = pacing.failed();
+    guard.feedbackReaderUp(false);
+    if (f.log()) {
+      log.warn(
+          "bounce-rate guard: reading {} failed ({} in a row; the guard counts no report meanwhile;"
+              + " with ACLs the worker needs READ on it); trying again in {}: {}",
+          topic,
+          f.failures(),
+          f.delay(),
+          e.toString());
+    }
+    closing.await(f.delay().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether the reader's thread ended on an error. */
+  boolean died() {
+    return died;
   }
 
   /** Assigns every partition; false while the topic does not exist. */
@@ -112,6 +156,7 @@ public final class FeedbackReports implements AutoCloseable {
       return false;
     }
     consumer.assign(partitions);
+    read();
     if (atStart) {
       consumer.seekToEnd(partitions);
       partitions.forEach(consumer::position); // the end as of now, not as of the first poll
@@ -126,6 +171,15 @@ public final class FeedbackReports implements AutoCloseable {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
       take(r.value());
     }
+    read();
+  }
+
+  private void read() {
+    if (!pacing.up()) {
+      log.info("bounce-rate guard: reading {} again", topic);
+    }
+    pacing.succeeded();
+    guard.feedbackReaderUp(true);
   }
 
   /** One record: a permanent bounce or a complaint tied to a job and a recipient counts. */
