@@ -58,7 +58,7 @@ public final class BounceGuard {
     }
     record(accepted.size(), refusedPermanently);
     if (feedback != null && tripped == null && accepted.size() + refusedPermanently > 0) {
-      trip(feedback.verdict());
+      tripOnVerdict();
     }
   }
 
@@ -76,8 +76,28 @@ public final class BounceGuard {
    */
   public void reported(String jobId, String recipient, FeedbackWindow.Kind kind) {
     if (feedback != null && feedback.reported(jobId, recipient, kind) && tripped == null) {
-      trip(feedback.verdict());
+      tripOnVerdict();
     }
+  }
+
+  /**
+   * Asks the feedback window for its verdict and trips on it under this guard's lock (then the
+   * window's, the order {@link #resume()} takes too): a resume cannot fall between the verdict and
+   * the trip, so a verdict on the window before the resume never trips the fresh one.
+   */
+  private void tripOnVerdict() {
+    String reason;
+    synchronized (this) {
+      if (tripped != null) {
+        return;
+      }
+      reason = feedback.verdict();
+      if (reason == null) {
+        return;
+      }
+      tripped = reason;
+    }
+    onTrip.accept(reason);
   }
 
   /** The ring's reason to trip, or null. */

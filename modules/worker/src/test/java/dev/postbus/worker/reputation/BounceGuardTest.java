@@ -131,4 +131,65 @@ class BounceGuardTest {
     assertThat(guard.trippedBy()).isEqualTo("bounces");
     assertThat(trips).hasSize(1);
   }
+
+  /** A clock that holds the recorder thread's third reading (the verdict's) until released. */
+  private static final class HoldingClock extends java.time.Clock {
+    final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.atomic.AtomicInteger recorderReads =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      if (Thread.currentThread().getName().equals("recorder")
+          && recorderReads.incrementAndGet() == 3) {
+        held.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return java.time.Instant.parse("2026-12-01T10:00:00Z");
+    }
+  }
+
+  @Test
+  void aResumeWhileAVerdictIsBeingComputedIsNotUndoneByThatStaleVerdict() throws Exception {
+    HoldingClock clock = new HoldingClock();
+    FeedbackWindow window =
+        new FeedbackWindow(java.time.Duration.ofHours(24), 100, 0.08, 0.003, 1_000_000, clock);
+    BounceGuard guard = new BounceGuard(1000, 0.08, window, trips::add);
+    for (int i = 0; i < 100; i++) {
+      window.sent("job-" + i, List.of("user-" + i + "@example.net"), 0);
+    }
+    for (int i = 0; i < 9; i++) {
+      window.reported("job-" + i, "user-" + i + "@example.net", FeedbackWindow.Kind.BOUNCE);
+    }
+    Thread recorder =
+        new Thread(() -> guard.record("job-x", List.of("x@example.net"), 0), "recorder");
+    recorder.start();
+    clock.held.await();
+    Thread resumer = new Thread(guard::resume, "resumer");
+    resumer.start();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> resumer.getState() == Thread.State.BLOCKED);
+    clock.release.countDown();
+    recorder.join(10_000);
+    resumer.join(10_000);
+
+    assertThat(guard.tripped()).as("the operator's resume stands").isNull();
+    assertThat(window.sends()).as("a fresh window after the resume").isZero();
+  }
 }
