@@ -133,7 +133,11 @@ public final class FeedbackServer implements AutoCloseable {
             config.kafka(),
             config.feedbackTopic(),
             new SuppressionWriter(producer, config.suppressionsTopic()),
-            new SoftBounces(config.softBounceLimit(), config.softBounceWindow(), clock),
+            new SoftBounces(
+                config.softBounceLimit(),
+                config.softBounceWindow(),
+                config.softBounceMaxRecipients(),
+                clock),
             config.softBounceWindow(),
             clock);
     metrics.softBounces(f);

@@ -33,6 +33,7 @@ import javax.net.ssl.SSLContext;
  * @param softBounceLimit transient bounces of one recipient within {@code softBounceWindow} that
  *     suppress it (0: never)
  * @param softBounceWindow how far back soft bounces count
+ * @param softBounceMaxRecipients the most recipients whose soft bounces are kept
  */
 public record FeedbackConfig(
     Map<String, Object> kafka,
@@ -58,7 +59,8 @@ public record FeedbackConfig(
     SSLContext certificateTrust,
     SmtpSettings smtp,
     int softBounceLimit,
-    Duration softBounceWindow) {
+    Duration softBounceWindow,
+    int softBounceMaxRecipients) {
 
   /** {@code sns.<region>.amazonaws.com}: where AWS serves SNS signing certificates. */
   public static final Pattern SNS_HOSTS =
@@ -149,6 +151,7 @@ public record FeedbackConfig(
     private final SmtpSettings.Builder smtp = new SmtpSettings.Builder();
     private int softBounceLimit = 3;
     private Duration softBounceWindow = Duration.ofDays(7);
+    private int softBounceMaxRecipients = 300_000;
 
     private Builder(Map<String, Object> kafka, String topic) {
       this.kafka = new HashMap<>(kafka);
@@ -199,6 +202,8 @@ public record FeedbackConfig(
         softBounceLimit = Values.integer(key, text, 0, 100);
       } else if (key == FeedbackKeys.SOFT_BOUNCE_WINDOW) {
         softBounceWindow = Values.duration(key, text, Duration.ofHours(1), Duration.ofDays(30));
+      } else if (key == FeedbackKeys.SOFT_BOUNCE_MAX_RECIPIENTS) {
+        softBounceMaxRecipients = Values.integer(key, text, 1000, 10_000_000);
       } else {
         smtp.set(key, text);
       }
@@ -352,7 +357,8 @@ public record FeedbackConfig(
           certificateTrust,
           smtp.build(),
           softBounceLimit,
-          softBounceWindow);
+          softBounceWindow,
+          softBounceMaxRecipients);
     }
   }
 }

@@ -202,6 +202,18 @@ public final class FeedbackKeys {
           "How far back soft bounces count. A replica reads this much of <topic>.feedback at"
               + " start-up to count them again.");
 
+  public static final FeedbackKey SOFT_BOUNCE_MAX_RECIPIENTS =
+      new FeedbackKey(
+          "feedback.soft-bounce.max-recipients",
+          "count",
+          "300000",
+          false,
+          "1000 to 10000000",
+          "The most recipients whose soft bounces a replica keeps (about 170 bytes each at a limit of"
+              + " 3, 16 more per report beyond: about 50 MiB by default). When full, the recipient"
+              + " reported least recently is forgotten (its count starts again), counted in"
+              + " postbus_feedback_soft_bounce_evicted_total.");
+
   public static final List<FeedbackKey> ALL =
       List.of(
           HOST,
@@ -226,5 +238,6 @@ public final class FeedbackKeys {
           RETURN_PATH_DOMAIN,
           VERP_KEY_FILE,
           SOFT_BOUNCE_LIMIT,
-          SOFT_BOUNCE_WINDOW);
+          SOFT_BOUNCE_WINDOW,
+          SOFT_BOUNCE_MAX_RECIPIENTS);
 }

@@ -60,6 +60,12 @@ public final class FeedbackMetrics {
    * strongly by the server: the registry keeps only a weak reference).
    */
   public void softBounces(SoftBounceFollower follower) {
+    FunctionCounter.builder(
+            "postbus.feedback.soft.bounce.evicted", follower, SoftBounceFollower::evicted)
+        .description(
+            "Recipients whose soft bounces were forgotten early: feedback.soft-bounce.max-recipients"
+                + " was reached")
+        .register(registry);
     Gauge.builder("postbus.feedback.soft.bounce.reader.up", follower, f -> f.up() ? 1 : 0)
         .description("0 while the soft-bounce follower cannot read <topic>.feedback (see the log)")
         .register(registry);

@@ -142,6 +142,11 @@ public final class SoftBounceFollower implements AutoCloseable {
     }
   }
 
+  /** Recipients whose soft bounces were forgotten early because the count was full. */
+  public long evicted() {
+    return counts.evicted();
+  }
+
   /** Whether the follower reads: false after a failure until it reads again, or once it died. */
   public boolean up() {
     return pacing.up();

@@ -4,7 +4,7 @@ import dev.postbus.suppression.Addresses;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,7 +12,10 @@ import java.util.Map;
  * the count that puts an address on the suppression list at {@code limit}. Keeps, per recipient (by
  * its 64-bit hash, never the address), the times and event ids of its last {@code limit} reports,
  * so a repeat of a report (the same provider event written by two replicas) counts once.
- * Thread-safe; the time is the given clock's.
+ *
+ * <p>About 170 bytes per recipient at a limit of 3 (16 more per report kept beyond), at most {@code
+ * maxRecipients} of them: when full, the recipient reported least recently is forgotten (counted in
+ * {@link #evicted()}), so its count starts again. Thread-safe; the time is the given clock's.
  */
 public final class SoftBounces {
 
@@ -21,17 +24,32 @@ public final class SoftBounces {
 
   private final int limit;
   private final Duration window;
+  private final int maxRecipients;
   private final Clock clock;
-  private final Map<Long, Seen> byRecipient = new HashMap<>();
+  private final Map<Long, Seen> byRecipient;
   private int sinceSweep;
+  private long evicted;
 
   /**
    * @param limit soft bounces within {@code window} that suppress (0: never)
+   * @param maxRecipients the most recipients kept (feedback.soft-bounce.max-recipients)
    */
-  public SoftBounces(int limit, Duration window, Clock clock) {
+  public SoftBounces(int limit, Duration window, int maxRecipients, Clock clock) {
     this.limit = limit;
     this.window = window;
+    this.maxRecipients = maxRecipients;
     this.clock = clock;
+    this.byRecipient =
+        new LinkedHashMap<>(16, 0.75f, true) { // by last report: the eldest leaves first
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, Seen> eldest) {
+            if (size() <= SoftBounces.this.maxRecipients) {
+              return false;
+            }
+            evicted++;
+            return true;
+          }
+        };
   }
 
   /**
@@ -67,6 +85,11 @@ public final class SoftBounces {
     sinceSweep = 0;
     long since = clock.instant().minus(window).toEpochMilli();
     byRecipient.values().removeIf(s -> s.countAfter(since) == 0);
+  }
+
+  /** Recipients forgotten before their reports left the window, because the cap was reached. */
+  public synchronized long evicted() {
+    return evicted;
   }
 
   /** Recipients with a soft bounce in memory. */

@@ -40,6 +40,16 @@ class FeedbackConfigTest {
   }
 
   @Test
+  void softBounceRecipientsAreCappedByDefaultAndTheCapIsAKey() throws Exception {
+    assertThat(build(Map.of()).softBounceMaxRecipients()).isEqualTo(300_000);
+    assertThat(
+            build(Map.of("feedback.soft-bounce.max-recipients", "5000")).softBounceMaxRecipients())
+        .isEqualTo(5_000);
+    assertThatThrownBy(() -> build(Map.of("feedback.soft-bounce.max-recipients", "0")))
+        .hasMessageStartingWith("feedback.soft-bounce.max-recipients: expected");
+  }
+
+  @Test
   void aBadValueStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
     assertThatThrownBy(() -> build(Map.of("feedback.max-age", "forever")))
         .hasMessageStartingWith("feedback.max-age: expected");

@@ -30,7 +30,7 @@ class SoftBouncesTest {
           return now.get();
         }
       };
-  private final SoftBounces counts = new SoftBounces(3, Duration.ofDays(7), clock);
+  private final SoftBounces counts = new SoftBounces(3, Duration.ofDays(7), 300_000, clock);
 
   private Instant later(Duration d) {
     return now.updateAndGet(t -> t.plus(d));
@@ -83,7 +83,20 @@ class SoftBouncesTest {
 
   @Test
   void aLimitOfZeroNeverSuppresses() {
-    SoftBounces off = new SoftBounces(0, Duration.ofDays(7), clock);
+    SoftBounces off = new SoftBounces(0, Duration.ofDays(7), 300_000, clock);
     assertThat(off.reached(off.count("a@example.com", "ses:1", now.get()))).isFalse();
+  }
+
+  @Test
+  void farMoreRecipientsThanTheCapKeepAtMostTheCapEvictingTheLeastRecentlyReported() {
+    SoftBounces capped = new SoftBounces(3, Duration.ofDays(7), 1_000, clock);
+    for (int i = 0; i < 50_000; i++) {
+      capped.count("user-" + i + "@example.com", "ses:" + i, now.get());
+    }
+    assertThat(capped.tracked()).isLessThanOrEqualTo(1_000).isPositive();
+    assertThat(capped.evicted()).isEqualTo(49_000);
+    assertThat(capped.count("user-49999@example.com", "ses:again", now.get()))
+        .as("the newest is still counted")
+        .isEqualTo(2);
   }
 }
