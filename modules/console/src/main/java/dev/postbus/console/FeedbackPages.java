@@ -7,6 +7,7 @@ import dev.postbus.kafka.TopicScan;
 import dev.postbus.replay.Times;
 import dev.postbus.suppression.Addresses;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +27,13 @@ final class FeedbackPages {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int MOST_ROWS = 200;
   static final int RAW_SHOWN = 4096;
+  static final int MOST_DOMAINS = 100;
+
+  /** How far back the page reads at most: each request reads the topic from there. */
+  static final Duration LONGEST_SINCE = Duration.ofDays(7);
+
+  /** The domains with the most reports, and how many more there were. */
+  record Domains(List<Views.DomainCount> rows, int more) {}
 
   private final ConsoleConfig config;
   private final Templates templates;
@@ -40,7 +48,7 @@ final class FeedbackPages {
         Views.given(ctx.queryParam("since")) == null ? "24h" : ctx.queryParam("since").strip();
     String domain = field(ctx, "domain");
     String type = field(ctx, "type");
-    Instant from = Times.instantOrAge(since, "since", Instant.now());
+    Instant from = since(since, Instant.now());
     Map<String, Long> counts = new TreeMap<>();
     // the latest by the time Kafka took them: a heap of at most MOST_ROWS, oldest on top
     PriorityQueue<Timed> recent =
@@ -65,12 +73,7 @@ final class FeedbackPages {
           }
           return TopicScan.Step.NEXT;
         });
-    List<Views.DomainCount> byDomain = new ArrayList<>();
-    counts.forEach(
-        (k, n) -> {
-          int nl = k.indexOf('\n');
-          byDomain.add(new Views.DomainCount(k.substring(0, nl), k.substring(nl + 1), n));
-        });
+    Domains byDomain = topDomains(counts);
     templates.render(
         ctx,
         "feedback.jte",
@@ -79,7 +82,8 @@ final class FeedbackPages {
             since,
             domain,
             type,
-            byDomain,
+            byDomain.rows(),
+            byDomain.more(),
             recent.stream()
                 .sorted(
                     Comparator.comparingLong(Timed::timestamp)
@@ -88,6 +92,36 @@ final class FeedbackPages {
                 .map(Timed::row)
                 .toList(),
             matching[0]));
+  }
+
+  /** Where the page reads from: {@code since} (a time or an age) at most 7 days back. */
+  static Instant since(String since, Instant now) {
+    Instant from = Times.instantOrAge(since, "since", now);
+    if (from.isBefore(now.minus(LONGEST_SINCE))) {
+      throw new IllegalArgumentException(
+          "since goes back at most 7 days (the page reads the topic from there on each request);"
+              + " got '"
+              + since
+              + "'");
+    }
+    return from;
+  }
+
+  /** The {@link #MOST_DOMAINS} domain and type pairs with the most reports, biggest first. */
+  static Domains topDomains(Map<String, Long> counts) {
+    List<Views.DomainCount> all = new ArrayList<>(counts.size());
+    counts.forEach(
+        (k, n) -> {
+          int nl = k.indexOf('\n');
+          all.add(new Views.DomainCount(k.substring(0, nl), k.substring(nl + 1), n));
+        });
+    all.sort(
+        Comparator.comparingLong(Views.DomainCount::count)
+            .reversed()
+            .thenComparing(Views.DomainCount::domain)
+            .thenComparing(Views.DomainCount::kind));
+    int shown = Math.min(MOST_DOMAINS, all.size());
+    return new Domains(List.copyOf(all.subList(0, shown)), all.size() - shown);
   }
 
   /** A row with the time Kafka took its record, and the order it was read in. */

@@ -246,6 +246,7 @@ public final class Views {
       String domain,
       String type,
       List<DomainCount> byDomain,
+      int moreDomains,
       List<FeedbackRow> rows,
       long total) {}
 
