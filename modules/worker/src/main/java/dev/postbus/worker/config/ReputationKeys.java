@@ -55,7 +55,9 @@ public final class ReputationKeys {
               + "least guard.window of them) complained (marked the message as spam; the complaints come from "
               + "<topic>.feedback, written by `postbus feedback`), the worker pauses delivery as for bounces, "
               + "for the whole group and across restarts, until `postbus resume`. The default is Gmail's "
-              + "bulk-sender rule: a spam rate under 0.3%. 0 turns it off.");
+              + "bulk-sender rule: a spam rate under 0.3%. At least 3 complaints are needed as well, so one person "
+              + "does not pause the group. The rate is of this worker's own sends (each worker judges its "
+              + "own), yet a trip pauses the whole group. 0 turns it off.");
 
   public static final ConfigKey<java.time.Duration> GUARD_FEEDBACK_WINDOW =
       ConfigKey.of(

@@ -46,6 +46,12 @@ public final class FeedbackWindow {
 
   static final int SLICES = 24;
 
+  /**
+   * Complaints a trip needs besides the rate: with a small guard.window one person's complaint
+   * would be a high rate, and it pauses the whole group.
+   */
+  static final int MIN_COMPLAINTS = 3;
+
   private static final ThreadLocal<MessageDigest> SHA256 =
       ThreadLocal.withInitial(
           () -> {
@@ -172,7 +178,8 @@ public final class FeedbackWindow {
           maxBounceRate * 100);
     }
     double complaints = complaintRate();
-    if (maxComplaintRate > 0 && complaints >= maxComplaintRate) {
+    long complained = slices.stream().mapToLong(s -> s.complained).sum();
+    if (maxComplaintRate > 0 && complained >= MIN_COMPLAINTS && complaints >= maxComplaintRate) {
       return String.format(
           Locale.ROOT,
           "complaint rate %.2f%% of the %d recipients sent within %s"

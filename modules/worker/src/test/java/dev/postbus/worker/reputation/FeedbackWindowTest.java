@@ -160,4 +160,18 @@ class FeedbackWindowTest {
         .as("the newest sends are kept")
         .isTrue();
   }
+
+  @Test
+  void aSmallWindowIsNotTrippedByOneComplaintButByThree() {
+    FeedbackWindow small = new FeedbackWindow(Duration.ofHours(24), 10, 0.08, 0.003, 1_000, clock);
+    for (int i = 0; i < 10; i++) {
+      small.sent("job-" + i, List.of("user-" + i + "@example.net"), 0);
+    }
+    small.reported("job-1", "user-1@example.net", FeedbackWindow.Kind.COMPLAINT);
+    assertThat(small.verdict()).as("one complaint in ten is 10%% but one person").isNull();
+    small.reported("job-2", "user-2@example.net", FeedbackWindow.Kind.COMPLAINT);
+    assertThat(small.verdict()).isNull();
+    small.reported("job-3", "user-3@example.net", FeedbackWindow.Kind.COMPLAINT);
+    assertThat(small.verdict()).startsWith("complaint rate 30.00% of the 10 recipients");
+  }
 }
