@@ -6,8 +6,10 @@ import dev.postbus.kafka.ReaderPacing;
 import dev.postbus.kafka.TopicScan;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -32,10 +34,16 @@ public final class FeedbackReports implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FeedbackReports.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration TOPIC_AGAIN = Duration.ofSeconds(5);
+
+  /** How often the topic's partitions are asked again: a topic may grow. */
+  private static final Duration RECHECK = Duration.ofMinutes(1);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Consumer<byte[], byte[]> consumer;
   private final ReaderPacing pacing;
+  private final Duration recheck;
+  private long checked = System.nanoTime(); // the reader thread's
   private final String topic;
   private final BounceGuard guard;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -48,11 +56,21 @@ public final class FeedbackReports implements AutoCloseable {
    * @param kafka client settings; a group id is dropped
    */
   public FeedbackReports(Map<String, Object> kafka, String topic, BounceGuard guard) {
-    this(TopicScan.consumer(kafka), topic, guard, ReaderPacing.standard());
+    this(TopicScan.consumer(kafka), topic, guard, ReaderPacing.standard(), RECHECK);
   }
 
   FeedbackReports(
       Consumer<byte[], byte[]> consumer, String topic, BounceGuard guard, ReaderPacing pacing) {
+    this(consumer, topic, guard, pacing, RECHECK);
+  }
+
+  FeedbackReports(
+      Consumer<byte[], byte[]> consumer,
+      String topic,
+      BounceGuard guard,
+      ReaderPacing pacing,
+      Duration recheck) {
+    this.recheck = recheck;
     this.consumer = consumer;
     this.topic = topic;
     this.guard = guard;
@@ -172,6 +190,26 @@ public final class FeedbackReports implements AutoCloseable {
       take(r.value());
     }
     read();
+    if (System.nanoTime() - checked >= recheck.toNanos()) {
+      checked = System.nanoTime();
+      grow();
+    }
+  }
+
+  /** Reads the partitions added to the topic since it was assigned, from their beginning. */
+  private void grow() {
+    List<TopicPartition> now = new TopicScan(consumer, Duration.ofSeconds(10)).partitions(topic);
+    Set<TopicPartition> had = consumer.assignment();
+    List<TopicPartition> added = now.stream().filter(tp -> !had.contains(tp)).toList();
+    if (added.isEmpty()) {
+      return;
+    }
+    List<TopicPartition> all = new ArrayList<>(had);
+    all.addAll(added);
+    consumer.assign(all);
+    consumer.seekToBeginning(added);
+    log.info(
+        "bounce-rate guard: {} has {} partitions now; reading the new ones", topic, all.size());
   }
 
   private void read() {

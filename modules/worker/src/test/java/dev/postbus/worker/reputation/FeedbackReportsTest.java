@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.postbus.kafka.ReaderPacing;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +58,29 @@ class FeedbackReportsTest {
       await().atMost(Duration.ofSeconds(10)).until(reports::died);
       assertThat(guard.feedbackReaderUp()).isFalse();
     }
+  }
+
+  @Test
+  void partitionsAddedToTheTopicLaterAreReadToo() {
+    MockConsumer<byte[], byte[]> grown = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+    TopicPartition p0 = new TopicPartition("t.feedback", 0);
+    TopicPartition p1 = new TopicPartition("t.feedback", 1);
+    grown.updatePartitions("t.feedback", List.of(info(0)));
+    grown.updateEndOffsets(Map.of(p0, 0L, p1, 0L));
+    grown.updateBeginningOffsets(Map.of(p0, 0L, p1, 0L));
+    try (FeedbackReports reports =
+        new FeedbackReports(grown, "t.feedback", guard, pacing, Duration.ofMillis(1))) {
+      reports.start();
+      assertThat(grown.assignment()).containsExactly(p0);
+
+      grown.updatePartitions("t.feedback", List.of(info(0), info(1)));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> grown.assignment().contains(p1));
+      assertThat(grown.assignment()).containsExactlyInAnyOrder(p0, p1);
+    }
+  }
+
+  private static PartitionInfo info(int partition) {
+    return new PartitionInfo("t.feedback", partition, null, null, null);
   }
 }
