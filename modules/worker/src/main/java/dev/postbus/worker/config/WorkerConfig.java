@@ -112,6 +112,14 @@ public record WorkerConfig(
     return SuppressionTopic.of(topic);
   }
 
+  /**
+   * The bounces and complaints reported later ({@code postbus feedback} writes it; the guard reads
+   * it): the jobs topic's name with {@code .feedback}.
+   */
+  public String feedbackTopic() {
+    return topic + ".feedback";
+  }
+
   /** Every topic the worker reads or writes. */
   public List<String> allTopics() {
     var list = new ArrayList<>(consumedTopics());

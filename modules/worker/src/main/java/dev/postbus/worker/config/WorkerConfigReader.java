@@ -44,7 +44,11 @@ final class WorkerConfigReader {
             new ReputationSettings(
                 s.require(ReputationKeys.SUPPRESSION_CODES),
                 s.require(ReputationKeys.GUARD_WINDOW),
-                s.require(ReputationKeys.GUARD_MAX_BOUNCE_RATE)))
+                s.require(ReputationKeys.GUARD_MAX_BOUNCE_RATE),
+                s.require(ReputationKeys.GUARD_MAX_COMPLAINT_RATE),
+                s.require(ReputationKeys.GUARD_FEEDBACK_WINDOW),
+                s.require(ReputationKeys.GUARD_FEEDBACK),
+                s.require(ReputationKeys.GUARD_FEEDBACK_MAX_RECIPIENTS)))
         .httpPort(s.require(WorkerKeys.HTTP_PORT))
         .adminTokenFile(s.get(WorkerKeys.HTTP_ADMIN_TOKEN_FILE).orElse(null))
         .returnPath(returnPath(s))

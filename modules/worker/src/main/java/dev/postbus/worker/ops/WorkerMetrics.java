@@ -236,5 +236,26 @@ public final class WorkerMetrics {
     Gauge.builder("postbus.guard.bounce.rate", guard, BounceGuard::currentRate)
         .description("Share of the guard's window of recent recipients refused permanently")
         .register(registry);
+    for (String cause : new String[] {"bounces", "complaints"}) {
+      Gauge.builder("postbus.guard.tripped.by", guard, g -> cause.equals(g.trippedBy()) ? 1 : 0)
+          .tag("cause", cause)
+          .description("1 while the guard holds delivery for this cause (bounces or complaints)")
+          .register(registry);
+    }
+    Gauge.builder("postbus.guard.complaint.rate", guard, BounceGuard::complaintRate)
+        .description(
+            "Share of the recipients sent within guard.feedback-window that complained (reported"
+                + " later on the feedback topic)")
+        .register(registry);
+    Gauge.builder("postbus.guard.feedback.bounce.rate", guard, BounceGuard::feedbackBounceRate)
+        .description(
+            "Share of the recipients sent within guard.feedback-window that bounced, refused at once"
+                + " or reported later")
+        .register(registry);
+    FunctionCounter.builder("postbus.guard.feedback.dropped", guard, BounceGuard::feedbackDropped)
+        .description(
+            "Recipients the feedback guard dropped before guard.feedback-window ended because it"
+                + " held guard.feedback-max-recipients")
+        .register(registry);
   }
 }
