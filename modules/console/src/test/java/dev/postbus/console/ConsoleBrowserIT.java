@@ -419,6 +419,9 @@ class ConsoleBrowserIT {
   }
 
   private static void open(String url) {
+    if (browser == null) { // whichever test runs first waits for the browser started in @BeforeAll
+      browser = starting.join();
+    }
     browser.get(url);
   }
 
