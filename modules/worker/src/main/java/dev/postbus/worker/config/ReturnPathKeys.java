@@ -82,5 +82,8 @@ public final class ReturnPathKeys {
           "feedback.smtp-port",
           "feedback.bounce-domain",
           "feedback.smtp-max-message",
-          "feedback.verp-previous-key-file");
+          "feedback.verp-previous-key-file",
+          "feedback.soft-bounce.limit",
+          "feedback.soft-bounce.window",
+          "feedback.soft-bounce.max-recipients");
 }
