@@ -117,13 +117,16 @@ public final class SuppressionHeap {
       Instant at = Instant.now();
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(
-              Map.of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  kafka.bootstrapServers(),
-                  ProducerConfig.LINGER_MS_CONFIG,
-                  20,
-                  ProducerConfig.BATCH_SIZE_CONFIG,
-                  256 * 1024),
+              // as Postbus's producers write: several requests in flight to a partition created a
+              // moment ago can lose its first batch for good (see DurableProducer)
+              dev.postbus.kafka.DurableProducer.settings(
+                  Map.of(
+                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      kafka.bootstrapServers(),
+                      ProducerConfig.LINGER_MS_CONFIG,
+                      20,
+                      ProducerConfig.BATCH_SIZE_CONFIG,
+                      256 * 1024)),
               new ByteArraySerializer(),
               new ByteArraySerializer())) {
         SuppressionWriter writer = new SuppressionWriter(producer, topic);

@@ -71,6 +71,14 @@ final class DevCommand implements Callable<Integer> {
   int feedbackPort;
 
   @Option(
+      names = "--worker-port",
+      defaultValue = "9464",
+      description =
+          "The worker's /metrics, health probes and /admin/resume (http.port; default"
+              + " ${DEFAULT-VALUE}).")
+  int workerPort;
+
+  @Option(
       names = "--connections",
       defaultValue = "4",
       description = "SMTP connections (default ${DEFAULT-VALUE}).")
@@ -111,7 +119,11 @@ final class DevCommand implements Callable<Integer> {
         DevStack.start(
             new DevStack.Layout(data, false, kafkaPort, controllerPort, smtpPort, httpPort),
             connections,
-            Map.of("http.admin-token-file", adminToken().toString()));
+            Map.of(
+                "http.admin-token-file",
+                adminToken().toString(),
+                "http.port",
+                Integer.toString(workerPort)));
     stack.capture.faults(UNKNOWN_USERS);
     ConsoleServer console = stack.startConsole(consolePort);
     dev.postbus.feedback.FeedbackServer feedback = stack.startFeedback(feedbackPort);

@@ -24,16 +24,7 @@ class CliIT {
   record Result(int exit, String out, String err) {}
 
   static Result postbus(Map<String, String> env, String stdin, String... args) throws Exception {
-    List<String> command =
-        new java.util.ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dlogback.configurationFile=logback.xml",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Postbus.class.getName()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command);
+    ProcessBuilder pb = new ProcessBuilder(PostbusJvm.quick(args));
     pb.environment().keySet().removeIf(k -> k.startsWith("POSTBUS_"));
     pb.environment().putAll(env);
     File out = File.createTempFile("postbus-out", ".txt");

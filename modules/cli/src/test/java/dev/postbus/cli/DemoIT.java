@@ -43,17 +43,8 @@ class DemoIT {
     int port = dev.postbus.embedded.FreePort.pick();
     ProcessBuilder pb =
         new ProcessBuilder(
-            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Dlogback.configurationFile=logback.xml",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Postbus.class.getName(),
-            "demo",
-            "--jobs",
-            "100",
-            "--console",
-            "--console-port",
-            Integer.toString(port));
+            PostbusJvm.quick(
+                "demo", "--jobs", "100", "--console", "--console-port", Integer.toString(port)));
     java.io.File out = java.io.File.createTempFile("postbus-demo", ".txt");
     out.deleteOnExit();
     pb.redirectErrorStream(true).redirectOutput(out);

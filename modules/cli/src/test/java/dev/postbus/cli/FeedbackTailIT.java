@@ -13,7 +13,6 @@ import dev.postbus.testkit.SharedKafka;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -111,18 +110,8 @@ class FeedbackTailIT {
     write(kafka, topic, bounce("before-job", "a@before.example"), Instant.now());
     ProcessBuilder pb =
         new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Dlogback.configurationFile=logback.xml",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Postbus.class.getName(),
-            "feedback",
-            "tail",
-            "--follow",
-            "-b",
-            kafka.bootstrapServers(),
-            "-t",
-            topic);
+            PostbusJvm.quick(
+                "feedback", "tail", "--follow", "-b", kafka.bootstrapServers(), "-t", topic));
     pb.environment().keySet().removeIf(k -> k.startsWith("POSTBUS_"));
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();

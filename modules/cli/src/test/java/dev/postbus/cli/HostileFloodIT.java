@@ -59,7 +59,7 @@ class HostileFloodIT {
       env.put("POSTBUS_WORKER_QUEUE_BYTES", Integer.toString(8 * 1024 * 1024));
       env.put("POSTBUS_KAFKA_CLIENT_FETCH_MAX_BYTES", Integer.toString(8 * 1024 * 1024));
       env.put("POSTBUS_KAFKA_CLIENT_BUFFER_MEMORY", Integer.toString(8 * 1024 * 1024));
-      try (WorkerProcess worker = WorkerProcess.start(env, "96m")) {
+      try (WorkerProcess worker = WorkerProcess.startAsUsersRunIt(env, "96m")) {
         worker.awaitLog("assigned", Duration.ofSeconds(60));
         flood(kafka.bootstrapServers(), topic);
 

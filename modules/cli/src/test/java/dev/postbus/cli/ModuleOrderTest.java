@@ -32,7 +32,15 @@ class ModuleOrderTest {
           Map.entry("testkit", List.of("embedded", "kafka")),
           Map.entry(
               "bench",
-              List.of("job", "client", "smtp", "suppression", "worker", "feedback", "embedded")),
+              List.of(
+                  "job",
+                  "kafka",
+                  "client",
+                  "smtp",
+                  "suppression",
+                  "worker",
+                  "feedback",
+                  "embedded")),
           Map.entry(
               "cli",
               List.of(

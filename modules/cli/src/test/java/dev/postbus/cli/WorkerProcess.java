@@ -31,18 +31,24 @@ final class WorkerProcess implements AutoCloseable {
    * @param maxHeap the worker JVM's -Xmx
    */
   static WorkerProcess start(Map<String, String> env, String maxHeap) throws IOException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap,
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Dlogback.configurationFile=logback.xml",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Postbus.class.getName(),
-                "worker"));
-    ProcessBuilder pb = new ProcessBuilder(command);
+    return start(env, List.of("-Xmx" + maxHeap, PostbusJvm.QUICK_START));
+  }
+
+  /**
+   * A worker JVM with the JVM's default compilers, as users run it: for a test of a heap bound.
+   *
+   * @param maxHeap the worker JVM's -Xmx
+   */
+  static WorkerProcess startAsUsersRunIt(Map<String, String> env, String maxHeap)
+      throws IOException {
+    return start(env, List.of("-Xmx" + maxHeap));
+  }
+
+  private static WorkerProcess start(Map<String, String> env, List<String> jvmOptions)
+      throws IOException {
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-XX:+ExitOnOutOfMemoryError");
+    ProcessBuilder pb = new ProcessBuilder(PostbusJvm.command(options, List.of("worker")));
     pb.environment().keySet().removeIf(k -> k.startsWith("POSTBUS_"));
     pb.environment().putAll(env);
     File log = File.createTempFile("postbus-worker", ".log");

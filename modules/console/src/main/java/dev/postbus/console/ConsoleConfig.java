@@ -55,6 +55,11 @@ public record ConsoleConfig(
     }
   }
 
+  /** The bounces and complaints {@code postbus feedback} writes: {@code <topic>.feedback}. */
+  String feedbackTopic() {
+    return topic + ".feedback";
+  }
+
   /** The settings of a page's own consumer of a topic: the console's client id, large polls. */
   Map<String, Object> readerKafka() {
     Map<String, Object> p = new java.util.HashMap<>(kafka);

@@ -39,6 +39,7 @@ public final class ConsoleServer implements AutoCloseable {
     JobPages jobs = new JobPages(config, templates);
     OverviewPages overview = new OverviewPages(config, templates);
     SuppressionPages suppressions = new SuppressionPages(config, templates);
+    FeedbackPages feedback = new FeedbackPages(config, templates);
     Javalin app =
         Javalin.create(
             c -> {
@@ -63,6 +64,7 @@ public final class ConsoleServer implements AutoCloseable {
               c.routes.get("/suppressions", suppressions::search);
               c.routes.post("/suppressions/add", suppressions::add);
               c.routes.post("/suppressions/remove", suppressions::remove);
+              c.routes.get("/feedback", scans.limit(feedback::list));
               c.routes.exception(
                   IllegalArgumentException.class,
                   (e, ctx) -> {

@@ -214,6 +214,42 @@ public final class Views {
   public record SuppressionsView(
       Page page, String query, List<SuppressionRow> rows, int total, int shown) {}
 
+  /**
+   * One bounce or complaint reported later.
+   *
+   * @param kind the type with its bounce class, "bounce (permanent)"
+   * @param jobId null when the report was tied to no job
+   */
+  public record FeedbackRow(
+      String at,
+      String provider,
+      String type,
+      String kind,
+      String domain,
+      String recipient,
+      String status,
+      String diagnostic,
+      String jobId,
+      String raw) {
+
+    /** The job's story page. */
+    public String jobLink() {
+      return "/jobs?id=" + url(jobId);
+    }
+  }
+
+  public record DomainCount(String domain, String kind, long count) {}
+
+  public record FeedbackView(
+      Page page,
+      String since,
+      String domain,
+      String type,
+      List<DomainCount> byDomain,
+      int moreDomains,
+      List<FeedbackRow> rows,
+      long total) {}
+
   /** Where uPlot is served from: its webjar, at the version on the class path. */
   public static final String UPLOT = uplot();
 

@@ -69,6 +69,7 @@ class ConsoleBrowserIT {
   private static final String IMG = "\"><img src=x onerror=\"window.__pwned='img'\">";
   private static final String LINK = "javascript:window.__pwned='link'";
 
+  private static CompletableFuture<WebDriver> starting;
   private static WebDriver browser;
 
   @BeforeAll
@@ -89,15 +90,21 @@ class ConsoleBrowserIT {
             .usingDriverExecutable(DRIVER.toFile())
             .usingAnyFreePort()
             .build();
-    browser = new ChromeDriver(service, options);
-    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
     Files.createDirectories(SHOTS);
+    // the browser starts while the test sets up Kafka, the worker and its dead letters
+    starting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              WebDriver started = new ChromeDriver(service, options);
+              started.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+              return started;
+            });
   }
 
   @AfterAll
   static void quit() {
-    if (browser != null) {
-      browser.quit();
+    if (starting != null) {
+      starting.thenAccept(WebDriver::quit).join();
     }
   }
 
@@ -164,6 +171,7 @@ class ConsoleBrowserIT {
         TopicReader.read(kafka.bootstrapServers(), topic + ".dlt", 5, Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(30)).until(() -> relay.received() == 6);
         assertThat(worker.stats().snapshot().deadLettered()).isEqualTo(5);
+        browser = starting.join();
         String url = console.url();
 
         // The dead letters: five, one of them a poison record whose key is a script.
@@ -220,7 +228,8 @@ class ConsoleBrowserIT {
         shot("replay-double-clicked");
         await().atMost(Duration.ofSeconds(60)).until(() -> relay.received() == 10);
         assertThat(
-                TopicReader.read(kafka.bootstrapServers(), topic, 40, Duration.ofSeconds(3))
+                // 10 jobs, the poison record and the 4 replays, all consumed: read to the end
+                TopicReader.read(kafka.bootstrapServers(), topic, 15, Duration.ofSeconds(30))
                     .stream()
                     .filter(r -> r.headers().lastHeader(PostbusHeaders.REPLAY_COUNT) != null))
             .as("replays published to the jobs topic after a double-click on Confirm")
@@ -290,6 +299,117 @@ class ConsoleBrowserIT {
   }
 
   /**
+   * A record of {@code <topic>.feedback} as {@code postbus feedback} writes it (docs/feedback.md).
+   */
+  private static String report(
+      String type, String bounceClass, String recipient, String jobId, String raw) {
+    com.fasterxml.jackson.databind.node.ObjectNode n =
+        new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    n.put("schema", 1);
+    n.put("type", type);
+    if (bounceClass != null) {
+      n.put("bounceClass", bounceClass);
+    }
+    n.put("recipient", recipient);
+    n.put("status", type.equals("bounce") ? "5.1.1" : null);
+    n.put("diagnostic", "smtp; 550 5.1.1 " + SCRIPT);
+    n.put("jobId", jobId);
+    n.put("provider", "ses");
+    n.put("providerEventId", java.util.UUID.randomUUID().toString());
+    n.put("at", java.time.Instant.now().toString());
+    n.put("receivedAt", java.time.Instant.now().toString());
+    n.put("raw", raw);
+    return n.toString();
+  }
+
+  @Test
+  void theFeedbackPageShowsBouncesAndComplaintsByDomainWithTheirPayloadAsText(EmbeddedKafka kafka)
+      throws Exception {
+    String topic = SharedKafka.uniqueName("console-fb");
+    String hostileJob = "job-" + IMG;
+    try (var admin = kafka.admin()) { // as `postbus feedback` makes it
+      admin
+          .createTopics(
+              List.of(
+                  new org.apache.kafka.clients.admin.NewTopic(topic + ".feedback", 2, (short) 1)))
+          .all()
+          .get();
+    }
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      List<String> reports =
+          List.of(
+              report(
+                  "bounce",
+                  "permanent",
+                  "gone-1@example.net",
+                  hostileJob,
+                  "{\"notificationType\":\"Bounce\",\"x\":\"" + SCRIPT + IMG + "\"}"),
+              report("bounce", "permanent", "gone-2@example.net", "job-2", "{}"),
+              report("bounce", "transient", "full@example.org", "job-3", "x".repeat(20_000)),
+              report("complaint", null, "angry@example.org", "job-4", "{}"),
+              report("delay", null, "slow@example.org", "job-5", "{}"));
+      for (String r : reports) {
+        producer
+            .send(
+                new ProducerRecord<>(topic + ".feedback", null, r.getBytes(StandardCharsets.UTF_8)))
+            .get();
+      }
+    }
+    try (ConsoleServer console =
+        ConsoleServer.start(
+            ConsoleConfig.builder(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+                .port(0)
+                .build())) {
+      open(console.url() + "/feedback");
+      assertThat(browser.findElement(By.id("by-domain")).getText())
+          .contains("example.net bounce (permanent) 2")
+          .contains("example.org bounce (transient) 1")
+          .contains("example.org complaint 1")
+          .doesNotContain("delay");
+      assertThat(browser.findElements(By.cssSelector("tr.report"))).hasSize(4);
+      assertThat(browser.findElement(By.id("reports")).getText()).contains(SCRIPT);
+      // the raw payload: shown as text, and bounded
+      List<String> raws =
+          browser.findElements(By.cssSelector("pre.raw")).stream()
+              .map(e -> e.getDomProperty("textContent"))
+              .toList();
+      assertThat(raws).anyMatch(r -> r.contains(SCRIPT) && r.contains(IMG));
+      assertThat(raws)
+          .anyMatch(r -> r.startsWith("xxxx") && r.endsWith("(cut at 4096 characters)"))
+          .allMatch(r -> r.length() < 4200);
+      assertThat(browser.findElements(By.tagName("img"))).isEmpty();
+      assertThat(browser.findElements(By.tagName("script")))
+          .allMatch(e -> e.getDomAttribute("src") != null);
+      noScriptRan();
+      shot("feedback");
+
+      // filtered by domain and type
+      open(console.url() + "/feedback?domain=example.org&type=complaint");
+      assertThat(browser.findElements(By.cssSelector("tr.report"))).hasSize(1);
+
+      // each links to its job's story, the hostile job id carried as text
+      open(console.url() + "/feedback?domain=example.net");
+      WebElement link =
+          browser.findElements(By.cssSelector("tr.report a.job")).stream()
+              .filter(a -> a.getText().equals(hostileJob))
+              .findFirst()
+              .orElseThrow();
+      navigate(By.linkText(link.getText()));
+      String at = browser.getCurrentUrl();
+      assertThat(at).contains("/jobs?id=");
+      assertThat(
+              java.net.URLDecoder.decode(
+                  at.substring(at.indexOf("id=") + 3), StandardCharsets.UTF_8))
+          .isEqualTo(hostileJob);
+      noScriptRan();
+    }
+  }
+
+  /**
    * Clicks what submits a form or follows a link, and waits until the next page has replaced it.
    */
   private static void navigate(By what) {
@@ -299,6 +419,9 @@ class ConsoleBrowserIT {
   }
 
   private static void open(String url) {
+    if (browser == null) { // whichever test runs first waits for the browser started in @BeforeAll
+      browser = starting.join();
+    }
     browser.get(url);
   }
 

@@ -4,19 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.job.PostbusHeaders;
+import dev.postbus.kafka.DurableProducer;
 import dev.postbus.testkit.SharedKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,11 +36,8 @@ class ConsolePagingIT {
     try (var admin = kafka.admin()) {
       admin.createTopics(List.of(new NewTopic(topic + ".dlt", 1, (short) 1))).all().get();
     }
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-            new ByteArraySerializer(),
-            new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
         ProducerRecord<byte[], byte[]> r =
             new ProducerRecord<>(
@@ -46,9 +48,9 @@ class ConsolePagingIT {
             .add(PostbusHeaders.CLASS, (i % 3 == 0 ? "expired" : "permanent").getBytes())
             .add(PostbusHeaders.CODE, "550".getBytes())
             .add(PostbusHeaders.REASON, "refused".getBytes());
-        producer.send(r);
+        sent.add(producer.send(r));
       }
-      producer.flush();
+      written(sent);
     }
     try (ConsoleServer console =
         ConsoleServer.start(
@@ -139,11 +141,8 @@ class ConsolePagingIT {
 
   /** {@code perPartition} more dead letters in each of the topic's 3 partitions. */
   private static void fill(EmbeddedKafka kafka, String topic, int perPartition) {
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-            new ByteArraySerializer(),
-            new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (int i = 0; i < perPartition; i++) {
         for (int p = 0; p < 3; p++) {
           ProducerRecord<byte[], byte[]> r =
@@ -153,10 +152,33 @@ class ConsolePagingIT {
                   ("job-" + p + "-" + i).getBytes(StandardCharsets.UTF_8),
                   "{}".getBytes(StandardCharsets.UTF_8));
           r.headers().add(PostbusHeaders.CLASS, "permanent".getBytes());
-          producer.send(r);
+          sent.add(producer.send(r));
         }
       }
-      producer.flush();
+      written(sent);
+    }
+  }
+
+  /**
+   * A producer as Postbus's own write: with several requests in flight, the first batch of a
+   * partition created a moment ago can fail for good (OUT_OF_ORDER_SEQUENCE_NUMBER on Kafka 4.4).
+   */
+  private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+    return new KafkaProducer<>(
+        DurableProducer.settings(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
+  }
+
+  /** Every send was written; otherwise the test fails with the send's error. */
+  private static void written(List<Future<RecordMetadata>> sent) {
+    for (Future<RecordMetadata> f : sent) {
+      try {
+        f.get(2, TimeUnit.MINUTES);
+      } catch (Exception e) {
+        throw new AssertionError("the fixture could not write a dead letter", e);
+      }
     }
   }
 

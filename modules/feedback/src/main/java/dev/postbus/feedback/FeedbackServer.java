@@ -17,6 +17,8 @@ import dev.postbus.feedback.verify.Freshness;
 import dev.postbus.feedback.verify.SigningCertificates;
 import dev.postbus.feedback.write.FeedbackWriter;
 import dev.postbus.feedback.write.RepeatFilter;
+import dev.postbus.feedback.write.SoftBounceFollower;
+import dev.postbus.feedback.write.SoftBounces;
 import dev.postbus.kafka.DurableProducer;
 import dev.postbus.suppression.SuppressionWriter;
 import io.javalin.Javalin;
@@ -49,13 +51,19 @@ public final class FeedbackServer implements AutoCloseable {
   private final BounceListener smtp;
   private final Producer<byte[], byte[]> producer;
   private final FeedbackConfig config;
+  private final SoftBounceFollower softBounces;
 
   private FeedbackServer(
-      Javalin app, BounceListener smtp, Producer<byte[], byte[]> producer, FeedbackConfig config) {
+      Javalin app,
+      BounceListener smtp,
+      Producer<byte[], byte[]> producer,
+      FeedbackConfig config,
+      SoftBounceFollower softBounces) {
     this.app = app;
     this.smtp = smtp;
     this.producer = producer;
     this.config = config;
+    this.softBounces = softBounces;
   }
 
   public static FeedbackServer start(FeedbackConfig config) {
@@ -70,8 +78,10 @@ public final class FeedbackServer implements AutoCloseable {
         new KafkaProducer<>(
             producerSettings(config), new ByteArraySerializer(), new ByteArraySerializer());
     BounceListener smtp = null;
+    SoftBounceFollower softBounces = null;
     try {
       FeedbackMetrics metrics = new FeedbackMetrics();
+      softBounces = softBounces(config, clock, producer, metrics);
       Intake intake = intake(config, clock, producer, metrics);
       List<Endpoint> endpoints = endpoints(config, clock, intake);
       Javalin app =
@@ -93,7 +103,7 @@ public final class FeedbackServer implements AutoCloseable {
         smtp = BounceListener.start(config.host(), config.smtp(), intake, metrics, clock);
       }
       app.start();
-      FeedbackServer server = new FeedbackServer(app, smtp, producer, config);
+      FeedbackServer server = new FeedbackServer(app, smtp, producer, config, softBounces);
       log.info(
           "feedback receiver on {} ({}), writing {}", server.url(), config, config.feedbackTopic());
       return server;
@@ -101,9 +111,37 @@ public final class FeedbackServer implements AutoCloseable {
       if (smtp != null) {
         smtp.close();
       }
+      if (softBounces != null) {
+        softBounces.close();
+      }
       producer.close();
       throw e;
     }
+  }
+
+  /** Counts soft bounces from the feedback topic and suppresses at the limit; null when off. */
+  private static SoftBounceFollower softBounces(
+      FeedbackConfig config,
+      Clock clock,
+      Producer<byte[], byte[]> producer,
+      FeedbackMetrics metrics) {
+    if (config.softBounceLimit() == 0) {
+      return null;
+    }
+    SoftBounceFollower f =
+        new SoftBounceFollower(
+            config.kafka(),
+            config.feedbackTopic(),
+            new SuppressionWriter(producer, config.suppressionsTopic()),
+            new SoftBounces(
+                config.softBounceLimit(),
+                config.softBounceWindow(),
+                config.softBounceMaxRecipients(),
+                clock),
+            config.softBounceWindow(),
+            clock);
+    metrics.softBounces(f);
+    return f.start();
   }
 
   /** What every endpoint and the SMTP listener write through. */
@@ -202,6 +240,9 @@ public final class FeedbackServer implements AutoCloseable {
   public void close() {
     if (smtp != null) {
       smtp.close();
+    }
+    if (softBounces != null) {
+      softBounces.close();
     }
     app.stop();
     producer.close(java.time.Duration.ofSeconds(5));

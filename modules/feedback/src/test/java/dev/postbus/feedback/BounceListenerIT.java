@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.feedback.config.FeedbackConfig;
-import dev.postbus.feedback.verify.VerpToken;
+import dev.postbus.job.VerpToken;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.testkit.TopicReader;
 import java.io.IOException;

@@ -291,6 +291,80 @@ class FeedbackIT {
         .contains("postbus_feedback_rejected_total{provider=\"ses\",reason=\"too-large\"}");
   }
 
+  private static HttpResponse<String> softBounce(String recipient, String eventId)
+      throws Exception {
+    return post(
+        "/feedback/generic",
+        "{\"type\":\"bounce\",\"bounceClass\":\"transient\",\"recipient\":\""
+            + recipient
+            + "\",\"jobId\":\"job-soft\",\"status\":\"4.2.2\",\"eventId\":\""
+            + eventId
+            + "\"}",
+        "Authorization",
+        "Bearer generic-token-0123456789");
+  }
+
+  private static JsonNode suppression(String address) {
+    return TopicReader.read(bootstrap, topic + ".suppressions", 1, Duration.ofSeconds(5)).stream()
+        .filter(s -> s.value() != null)
+        .filter(s -> new String(s.key(), StandardCharsets.UTF_8).equals(address))
+        .map(FeedbackIT::tree)
+        .reduce((a, b) -> b)
+        .orElse(null);
+  }
+
+  @Test
+  void theThirdSoftBounceOfARecipientSuppressesItAndARepeatFromAnotherReplicaCountsOnce()
+      throws Exception {
+    assertThat(softBounce("soft-a@example.net", "soft-a-1").statusCode()).isEqualTo(200);
+    // the same report written again by another replica (its repeat filter never saw it)
+    try (var producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+            Map.of("bootstrap.servers", bootstrap),
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      dev.postbus.feedback.model.Feedback again =
+          new dev.postbus.feedback.model.Feedback(
+              dev.postbus.feedback.model.FeedbackType.BOUNCE,
+              dev.postbus.feedback.model.BounceClass.TRANSIENT,
+              "soft-a@example.net",
+              "4.2.2",
+              null,
+              "job-soft",
+              null,
+              "generic",
+              "soft-a-1",
+              Instant.now(),
+              "{}");
+      for (int i = 0; i < 2; i++) {
+        producer
+            .send(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    topic + ".feedback",
+                    dev.postbus.feedback.model.FeedbackCodec.key(again),
+                    dev.postbus.feedback.model.FeedbackCodec.value(again, Instant.now())))
+            .get();
+      }
+    }
+    for (int i = 1; i <= 3; i++) {
+      assertThat(softBounce("soft-b@example.net", "soft-b-" + i).statusCode()).isEqualTo(200);
+    }
+    // one partition (the job id is the key): soft-a's records were counted before soft-b's third
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(suppression("soft-b@example.net")).isNotNull());
+    JsonNode b = suppression("soft-b@example.net");
+    assertThat(b.path("source").asText()).isEqualTo("feedback");
+    assertThat(b.path("reason").asText()).isEqualTo("3 soft bounces within 7d");
+    assertThat(suppression("soft-a@example.net")).as("1 soft bounce, written 3 times").isNull();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(metrics())
+                    .contains("postbus_feedback_soft_bounce_suppressions_total 1.0"));
+  }
+
   @Test
   void aRepeatedSnsMessageIsAnsweredButWrittenOnce() throws Exception {
     String once =

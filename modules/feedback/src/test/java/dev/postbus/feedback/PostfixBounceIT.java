@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.feedback.config.FeedbackConfig;
-import dev.postbus.feedback.verify.VerpToken;
+import dev.postbus.job.VerpToken;
 import dev.postbus.testkit.PostfixRelay;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.testkit.TopicReader;
@@ -29,9 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A real Postfix makes a real DSN: it accepts a message for an address it then fails to deliver
  * (its {@code error} transport, as a mailbox that turns out not to exist), and returns the bounce
  * to the message's VERP return path, which its transport map routes to the receiver's SMTP
- * listener. The test sends the message as the worker will (envelope sender {@code
- * bounces+<token>@<return-path-domain>}, Postbus Message-ID); the worker side of VERP is not built
- * yet. Skipped, with the reason, where Postfix cannot run.
+ * listener. The test sends the message as the worker does (envelope sender {@code
+ * bounces+<token>@<return-path-domain>}, Postbus Message-ID), by hand: the loop with the worker
+ * itself is {@code PostfixVerpBounceIT} in the cli module, which sees both. Skipped, with the
+ * reason, where Postfix cannot run.
  */
 @ExtendWith(SharedKafka.class)
 class PostfixBounceIT {

@@ -98,8 +98,9 @@ public final class TopicScan {
   }
 
   /**
-   * A consumer for scans: byte arrays, no group (a group id given is dropped), no commits, and the
-   * earliest offset when a position is out of range (the start of a partition was deleted).
+   * A consumer for scans: byte arrays, no group (a group id given is dropped), no commits, the
+   * earliest offset when a position is out of range (the start of a partition was deleted), and
+   * never a missing topic created by the broker (allow.auto.create.topics=false).
    */
   public static KafkaConsumer<byte[], byte[]> consumer(Map<String, ?> kafka) {
     return consumer(kafka, null);
@@ -110,6 +111,16 @@ public final class TopicScan {
    * group, but {@link Start#committed()} can read that group's offsets.
    */
   public static KafkaConsumer<byte[], byte[]> consumer(Map<String, ?> kafka, String group) {
+    return new KafkaConsumer<>(
+        settings(kafka, group), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /**
+   * The settings of {@link #consumer(Map, String)}: {@code kafka} with {@code group} alone as the
+   * group id, no commits, and never a topic created by asking for its partitions (a broker with
+   * auto.create.topics.enable would create a missing topic with its defaults).
+   */
+  static Map<String, Object> settings(Map<String, ?> kafka, String group) {
     Map<String, Object> p = new HashMap<>(kafka);
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     if (group != null) {
@@ -117,7 +128,8 @@ public final class TopicScan {
     }
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    return p;
   }
 
   /**

@@ -207,4 +207,20 @@ class TopicScanTest {
     assertThat(scan.partitionsOnceKnown("nope", Duration.ofSeconds(3))).isEmpty();
     assertThat(asked.get()).as("asked until the settle time was over, not forever").isBetween(2, 5);
   }
+
+  @Test
+  void scanConsumersNeverAskTheBrokerToCreateAMissingTopicWhateverTheSettingsSay() {
+    Map<String, Object> given = new HashMap<>();
+    given.put("bootstrap.servers", "localhost:1");
+    given.put("allow.auto.create.topics", "true");
+    given.put("group.id", "someone");
+    Map<String, Object> p = TopicScan.settings(given, null);
+    assertThat(p)
+        .containsEntry("allow.auto.create.topics", "false")
+        .containsEntry("enable.auto.commit", "false")
+        .doesNotContainKey("group.id");
+    try (var c = TopicScan.consumer(given)) {
+      assertThat(c).isNotNull(); // the settings are the consumer's own
+    }
+  }
 }

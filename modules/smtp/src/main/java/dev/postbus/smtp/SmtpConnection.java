@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,16 +177,21 @@ public final class SmtpConnection implements AutoCloseable {
         "DATA");
   }
 
-  /** The envelope a message will be sent with: its first From address and the given recipients. */
+  /** The envelope a message will be sent with: its envelope sender and the given recipients. */
   public static Envelope envelopeOf(MimeMessage message, Address[] recipients)
       throws MessagingException {
     return new Envelope(envelopeSender(message), addresses(recipients));
   }
 
   /**
-   * The envelope sender: the message's first From address (Bcc and the other headers play no part).
+   * The envelope sender: the one a {@link SMTPMessage} names ({@link SMTPMessage#setEnvelopeFrom},
+   * e.g. a VERP return path), else the message's first From address (Bcc and the other headers play
+   * no part).
    */
   private static String envelopeSender(MimeMessage message) throws MessagingException {
+    if (message instanceof SMTPMessage m && m.getEnvelopeFrom() != null) {
+      return m.getEnvelopeFrom();
+    }
     Address[] from = message.getFrom();
     return from == null || from.length == 0 ? "" : ((InternetAddress) from[0]).getAddress();
   }

@@ -30,6 +30,10 @@ import javax.net.ssl.SSLContext;
  *     from; only tests change it
  * @param certificateTrust the TLS trust for fetching them (null: the JVM's); only tests set it
  * @param smtp the SMTP listener for DSNs and ARF complaints, or null for none
+ * @param softBounceLimit transient bounces of one recipient within {@code softBounceWindow} that
+ *     suppress it (0: never)
+ * @param softBounceWindow how far back soft bounces count
+ * @param softBounceMaxRecipients the most recipients whose soft bounces are kept
  */
 public record FeedbackConfig(
     Map<String, Object> kafka,
@@ -53,7 +57,10 @@ public record FeedbackConfig(
     boolean devLoopbackGeneric,
     Pattern certificateHosts,
     SSLContext certificateTrust,
-    SmtpSettings smtp) {
+    SmtpSettings smtp,
+    int softBounceLimit,
+    Duration softBounceWindow,
+    int softBounceMaxRecipients) {
 
   /** {@code sns.<region>.amazonaws.com}: where AWS serves SNS signing certificates. */
   public static final Pattern SNS_HOSTS =
@@ -67,6 +74,7 @@ public record FeedbackConfig(
     sesTopicArns = List.copyOf(sesTopicArns);
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(certificateHosts, "certificateHosts");
+    Objects.requireNonNull(softBounceWindow, "softBounceWindow");
   }
 
   public String feedbackTopic() {
@@ -100,6 +108,8 @@ public record FeedbackConfig(
         + eventsTopic
         + ", smtp="
         + (smtp == null ? "off" : smtp)
+        + ", soft bounces="
+        + (softBounceLimit == 0 ? "off" : softBounceLimit + " in " + softBounceWindow)
         + "]";
   }
 
@@ -139,6 +149,9 @@ public record FeedbackConfig(
     private Pattern certificateHosts = SNS_HOSTS;
     private SSLContext certificateTrust;
     private final SmtpSettings.Builder smtp = new SmtpSettings.Builder();
+    private int softBounceLimit = 3;
+    private Duration softBounceWindow = Duration.ofDays(7);
+    private int softBounceMaxRecipients = 300_000;
 
     private Builder(Map<String, Object> kafka, String topic) {
       this.kafka = new HashMap<>(kafka);
@@ -185,6 +198,12 @@ public record FeedbackConfig(
         topicPartitions = Values.integer(key, text, 1, 1000);
       } else if (key == FeedbackKeys.TOPIC_REPLICATION) {
         topicReplication = (short) Values.integer(key, text, 1, 10);
+      } else if (key == FeedbackKeys.SOFT_BOUNCE_LIMIT) {
+        softBounceLimit = Values.integer(key, text, 0, 100);
+      } else if (key == FeedbackKeys.SOFT_BOUNCE_WINDOW) {
+        softBounceWindow = Values.duration(key, text, Duration.ofHours(1), Duration.ofDays(30));
+      } else if (key == FeedbackKeys.SOFT_BOUNCE_MAX_RECIPIENTS) {
+        softBounceMaxRecipients = Values.integer(key, text, 1000, 10_000_000);
       } else {
         smtp.set(key, text);
       }
@@ -280,6 +299,13 @@ public record FeedbackConfig(
       return this;
     }
 
+    /** Transient bounces of one recipient within {@code window} that suppress it (0: never). */
+    public Builder softBounces(int limit, Duration window) {
+      set(FeedbackKeys.SOFT_BOUNCE_LIMIT.name(), Integer.toString(limit));
+      set(FeedbackKeys.SOFT_BOUNCE_WINDOW.name(), window.toString());
+      return this;
+    }
+
     /** {@code postbus dev} only: loopback callers of /feedback/generic need no token. */
     public Builder devLoopbackGeneric(boolean value) {
       this.devLoopbackGeneric = value;
@@ -329,7 +355,10 @@ public record FeedbackConfig(
           devLoopbackGeneric,
           certificateHosts,
           certificateTrust,
-          smtp.build());
+          smtp.build(),
+          softBounceLimit,
+          softBounceWindow,
+          softBounceMaxRecipients);
     }
   }
 }

@@ -181,6 +181,48 @@ public final class FeedbackKeys {
           "a readable file of at least 32 characters",
           "The HMAC key of VERP tokens (the workers sign with the same file). Needs"
               + " `feedback.return-path-domain`.");
+  public static final FeedbackKey VERP_PREVIOUS_KEY_FILE =
+      new FeedbackKey(
+          "feedback.verp-previous-key-file",
+          "file",
+          null,
+          true,
+          "a readable file of at least 32 characters",
+          "The VERP key before a rotation: tokens it made still verify (DSNs come back for days),"
+              + " none are made with it. Keep it until a week after the workers got the new key."
+              + " Needs `feedback.verp-key-file`.");
+
+  public static final FeedbackKey SOFT_BOUNCE_LIMIT =
+      new FeedbackKey(
+          "feedback.soft-bounce.limit",
+          "count",
+          "3",
+          false,
+          "0 to 100 (0: soft bounces never suppress)",
+          "Transient bounces (soft bounces: a full mailbox, a greylisting relay giving up) of one"
+              + " recipient within feedback.soft-bounce.window that put it on the suppression list"
+              + " (source feedback). Counted from <topic>.feedback by every replica.");
+  public static final FeedbackKey SOFT_BOUNCE_WINDOW =
+      new FeedbackKey(
+          "feedback.soft-bounce.window",
+          "duration",
+          "7d",
+          false,
+          "1h to 30d; keep <topic>.feedback's retention.ms at least this long",
+          "How far back soft bounces count. A replica reads this much of <topic>.feedback at"
+              + " start-up to count them again.");
+
+  public static final FeedbackKey SOFT_BOUNCE_MAX_RECIPIENTS =
+      new FeedbackKey(
+          "feedback.soft-bounce.max-recipients",
+          "count",
+          "300000",
+          false,
+          "1000 to 10000000",
+          "The most recipients whose soft bounces a replica keeps (about 170 bytes each at a limit of"
+              + " 3, 16 more per report beyond: about 50 MiB by default). When full, the recipient"
+              + " reported least recently is forgotten (its count starts again), counted in"
+              + " postbus_feedback_soft_bounce_evicted_total.");
 
   public static final List<FeedbackKey> ALL =
       List.of(
@@ -204,5 +246,9 @@ public final class FeedbackKeys {
           BOUNCE_DOMAIN,
           SMTP_MAX_MESSAGE,
           RETURN_PATH_DOMAIN,
-          VERP_KEY_FILE);
+          VERP_KEY_FILE,
+          SOFT_BOUNCE_LIMIT,
+          SOFT_BOUNCE_WINDOW,
+          SOFT_BOUNCE_MAX_RECIPIENTS,
+          VERP_PREVIOUS_KEY_FILE);
 }

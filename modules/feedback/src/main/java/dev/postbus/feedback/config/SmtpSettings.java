@@ -1,5 +1,6 @@
 package dev.postbus.feedback.config;
 
+import dev.postbus.job.VerpToken;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -13,9 +14,15 @@ import java.util.regex.Pattern;
  * @param port 0 for any free port
  * @param returnPathDomain null without VERP
  * @param verpKey null without VERP; never shown by {@link #toString}
+ * @param verpPreviousKey the key before a rotation, checked too; null when none; never shown
  */
 public record SmtpSettings(
-    int port, String bounceDomain, int maxMessage, String returnPathDomain, String verpKey) {
+    int port,
+    String bounceDomain,
+    int maxMessage,
+    String returnPathDomain,
+    String verpKey,
+    String verpPreviousKey) {
 
   public static final int DEFAULT_MAX_MESSAGE = 10 * 1024 * 1024;
 
@@ -25,6 +32,11 @@ public record SmtpSettings(
 
   public SmtpSettings {
     Objects.requireNonNull(bounceDomain, "bounceDomain");
+  }
+
+  /** The checker of VERP tokens (the current key, then the previous one); null without VERP. */
+  public VerpToken verpToken() {
+    return verp() ? new VerpToken(verpKey, verpPreviousKey) : null;
   }
 
   /** Whether a VERP return path is checked. */
@@ -38,7 +50,8 @@ public record SmtpSettings(
         + port
         + " for "
         + bounceDomain
-        + (verp() ? ", VERP " + returnPathDomain + " (key set)" : "");
+        + (verp() ? ", VERP " + returnPathDomain + " (key set)" : "")
+        + (verpPreviousKey != null ? " (previous key set)" : "");
   }
 
   /** Collects the keys; {@link #build} returns null when the listener is off. */
@@ -48,6 +61,7 @@ public record SmtpSettings(
     private int maxMessage = DEFAULT_MAX_MESSAGE;
     private String returnPathDomain;
     private String verpKey;
+    private String verpPreviousKey;
 
     void set(FeedbackKey key, String text) {
       if (key == FeedbackKeys.SMTP_PORT) {
@@ -60,6 +74,8 @@ public record SmtpSettings(
         returnPathDomain(text);
       } else if (key == FeedbackKeys.VERP_KEY_FILE) {
         verpKeyFile(Path.of(text.strip()));
+      } else if (key == FeedbackKeys.VERP_PREVIOUS_KEY_FILE) {
+        verpPreviousKeyFile(Path.of(text.strip()));
       } else {
         throw new IllegalArgumentException(key.name() + ": not an SMTP listener key");
       }
@@ -94,7 +110,18 @@ public record SmtpSettings(
       return this;
     }
 
+    public Builder verpPreviousKeyFile(Path file) {
+      this.verpPreviousKey = Values.secretFile(FeedbackKeys.VERP_PREVIOUS_KEY_FILE, file, 32);
+      return this;
+    }
+
     SmtpSettings build() {
+      if (verpPreviousKey != null && verpKey == null) {
+        throw new IllegalArgumentException(
+            FeedbackKeys.VERP_KEY_FILE.name()
+                + ": required with "
+                + FeedbackKeys.VERP_PREVIOUS_KEY_FILE.name());
+      }
       if ((returnPathDomain == null) != (verpKey == null)) {
         FeedbackKey missing =
             returnPathDomain == null ? FeedbackKeys.RETURN_PATH_DOMAIN : FeedbackKeys.VERP_KEY_FILE;
@@ -117,7 +144,8 @@ public record SmtpSettings(
         throw new IllegalArgumentException(
             FeedbackKeys.BOUNCE_DOMAIN.name() + ": required with " + FeedbackKeys.SMTP_PORT.name());
       }
-      return new SmtpSettings(port, bounceDomain, maxMessage, returnPathDomain, verpKey);
+      return new SmtpSettings(
+          port, bounceDomain, maxMessage, returnPathDomain, verpKey, verpPreviousKey);
     }
 
     private static FeedbackKey other(FeedbackKey key) {

@@ -82,6 +82,57 @@ public final class FeedbackCodec {
     return bytes(n);
   }
 
+  /**
+   * A record of {@code <topic>.feedback} back as a report, without its raw payload.
+   *
+   * @throws IllegalArgumentException naming the field, for a record that is not a report
+   */
+  public static Feedback read(byte[] value) {
+    com.fasterxml.jackson.databind.JsonNode n;
+    try {
+      n = JSON.readTree(value);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not JSON");
+    }
+    if (n == null || !n.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    try {
+      String bounceClass = text(n, "bounceClass");
+      return new Feedback(
+          FeedbackType.valueOf(required(n, "type").toUpperCase(java.util.Locale.ROOT)),
+          bounceClass == null
+              ? null
+              : BounceClass.valueOf(bounceClass.toUpperCase(java.util.Locale.ROOT)),
+          text(n, "recipient"),
+          text(n, "status"),
+          text(n, "diagnostic"),
+          text(n, "jobId"),
+          text(n, "relayMessageId"),
+          required(n, "provider"),
+          text(n, "providerEventId"),
+          Instant.parse(required(n, "at")),
+          null);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("at: not an ISO-8601 time");
+    } catch (NullPointerException e) {
+      throw new IllegalArgumentException(e.getMessage() + ": missing");
+    }
+  }
+
+  private static String text(com.fasterxml.jackson.databind.JsonNode n, String field) {
+    com.fasterxml.jackson.databind.JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static String required(com.fasterxml.jackson.databind.JsonNode n, String field) {
+    String v = text(n, field);
+    if (v == null) {
+      throw new IllegalArgumentException(field + ": missing");
+    }
+    return v;
+  }
+
   private static byte[] bytes(ObjectNode n) {
     try {
       return JSON.writeValueAsBytes(n);

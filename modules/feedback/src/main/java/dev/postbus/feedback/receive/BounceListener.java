@@ -1,7 +1,7 @@
 package dev.postbus.feedback.receive;
 
 import dev.postbus.feedback.config.SmtpSettings;
-import dev.postbus.feedback.verify.VerpToken;
+import dev.postbus.job.VerpToken;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -26,7 +26,7 @@ public final class BounceListener implements AutoCloseable {
 
   public static BounceListener start(
       String host, SmtpSettings settings, Intake intake, FeedbackMetrics metrics, Clock clock) {
-    VerpToken verp = settings.verp() ? new VerpToken(settings.verpKey()) : null;
+    VerpToken verp = settings.verpToken();
     SMTPServer server =
         SMTPServer.port(settings.port())
             .bindAddress(address(host))

@@ -4,7 +4,7 @@ import dev.postbus.feedback.config.SmtpSettings;
 import dev.postbus.feedback.model.Refusal;
 import dev.postbus.feedback.parse.MailReport;
 import dev.postbus.feedback.parse.MailReports;
-import dev.postbus.feedback.verify.VerpToken;
+import dev.postbus.job.VerpToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;

@@ -1,6 +1,9 @@
 package dev.postbus.feedback.receive;
 
+import dev.postbus.feedback.write.SoftBounceFollower;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -9,7 +12,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * reports written, {@code postbus_feedback_rejected_total{provider,reason}} for refused requests,
  * {@code postbus_feedback_repeats_total{provider}} for reports dropped as repeats, {@code
  * postbus_feedback_ignored_total{provider,reason}} for mail to the bounce address that holds no
- * report.
+ * report, {@code postbus_feedback_soft_bounce_suppressions_total} for addresses suppressed for
+ * their soft bounces.
  */
 public final class FeedbackMetrics {
 
@@ -49,6 +53,27 @@ public final class FeedbackMetrics {
         .tag("reason", reason)
         .register(registry)
         .increment();
+  }
+
+  /**
+   * {@code postbus_feedback_soft_bounce_suppressions_total}, read from {@code follower} (held
+   * strongly by the server: the registry keeps only a weak reference).
+   */
+  public void softBounces(SoftBounceFollower follower) {
+    FunctionCounter.builder(
+            "postbus.feedback.soft.bounce.evicted", follower, SoftBounceFollower::evicted)
+        .description(
+            "Recipients whose soft bounces were forgotten early: feedback.soft-bounce.max-recipients"
+                + " was reached")
+        .register(registry);
+    Gauge.builder("postbus.feedback.soft.bounce.reader.up", follower, f -> f.up() ? 1 : 0)
+        .description("0 while the soft-bounce follower cannot read <topic>.feedback (see the log)")
+        .register(registry);
+    FunctionCounter.builder(
+            "postbus.feedback.soft.bounce.suppressions", follower, SoftBounceFollower::suppressed)
+        .description(
+            "Addresses put on the suppression list for reaching feedback.soft-bounce.limit")
+        .register(registry);
   }
 
   public String scrape() {

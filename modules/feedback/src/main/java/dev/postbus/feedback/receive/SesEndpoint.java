@@ -67,7 +67,8 @@ public final class SesEndpoint implements Endpoint {
     }
     freshness.check(timestamp(m), "Timestamp");
     SnsSignature.verify(
-        m, certificates.certificate(Json.required(m, "SigningCertURL", "SigningCertURL")));
+        m,
+        certificates.certificate(Json.required(m, "SigningCertURL", "SigningCertURL"), topicArn));
     return switch (type) {
       case "SubscriptionConfirmation" -> confirm(m, topicArn);
       case "UnsubscribeConfirmation" -> {
@@ -85,7 +86,7 @@ public final class SesEndpoint implements Endpoint {
   }
 
   private Answer confirm(JsonNode m, String topicArn) {
-    if (!certificates.confirm(Json.required(m, "SubscribeURL", "SubscribeURL"))) {
+    if (!certificates.confirm(Json.required(m, "SubscribeURL", "SubscribeURL"), topicArn)) {
       throw new Refusal(503, "subscription", "SNS did not confirm the subscription; retry");
     }
     log.info("SNS subscription to {} confirmed", topicArn);

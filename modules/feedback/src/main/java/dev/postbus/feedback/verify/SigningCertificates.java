@@ -48,6 +48,34 @@ public final class SigningCertificates {
     this.http = b.build();
   }
 
+  /** SNS's own host name, whose second label is the region it serves. */
+  private static final Pattern REGION_HOST =
+      Pattern.compile("sns\\.([a-z0-9-]{1,30})\\.amazonaws\\.com");
+
+  /**
+   * The URL when it is https on an allowed host (no user info, default or explicit port) of the
+   * topic's region; else 403. An SNS topic's messages are signed and confirmed by SNS of the
+   * topic's own region ({@code arn:aws:sns:<region>:...}): a certificate of another region is
+   * refused ({@code region}). A host outside {@code sns.<region>.amazonaws.com}, which only tests
+   * allow, names no region and is not checked for one.
+   */
+  public URI allowed(String url, String field, String topicArn) {
+    URI uri = allowed(url, field);
+    java.util.regex.Matcher m = REGION_HOST.matcher(uri.getHost());
+    String[] arn = topicArn.split(":", 6);
+    String topicRegion = arn.length == 6 ? arn[3] : "";
+    if (m.matches() && !m.group(1).equals(topicRegion)) {
+      throw Refusal.forbidden(
+          "region",
+          field
+              + ": from SNS of region "
+              + m.group(1)
+              + ", not of the TopicArn's region "
+              + topicRegion);
+    }
+    return uri;
+  }
+
   /**
    * The URL when it is https on an allowed host (no user info, default or explicit port); else 403.
    */
@@ -69,9 +97,12 @@ public final class SigningCertificates {
     return uri;
   }
 
-  /** The certificate at {@code url} (from the cache when fetched before), valid now. */
-  public X509Certificate certificate(String url) {
-    URI uri = allowed(url, "SigningCertURL");
+  /**
+   * The certificate at {@code url} (from the cache when fetched before), valid now, served by SNS
+   * of the region of {@code topicArn}.
+   */
+  public X509Certificate certificate(String url, String topicArn) {
+    URI uri = allowed(url, "SigningCertURL", topicArn);
     if (!uri.getPath().endsWith(".pem")) {
       throw Refusal.forbidden("certificate-url", "SigningCertURL: not a .pem file");
     }
@@ -91,9 +122,12 @@ public final class SigningCertificates {
     return cert;
   }
 
-  /** GETs a subscription's SubscribeURL; false when SNS did not answer 2xx. */
-  public boolean confirm(String subscribeUrl) {
-    URI uri = allowed(subscribeUrl, "SubscribeURL");
+  /**
+   * GETs a subscription's SubscribeURL (of SNS of the region of {@code topicArn}); false when SNS
+   * did not answer 2xx.
+   */
+  public boolean confirm(String subscribeUrl, String topicArn) {
+    URI uri = allowed(subscribeUrl, "SubscribeURL", topicArn);
     try {
       HttpResponse<Void> r =
           http.send(

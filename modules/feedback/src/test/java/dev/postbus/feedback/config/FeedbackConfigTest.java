@@ -19,12 +19,34 @@ class FeedbackConfigTest {
   }
 
   @Test
-  void docsFeedbackMdHoldsTheTableOfEveryKey() throws Exception {
-    String doc = Files.readString(Path.of("../../docs/feedback.md"), StandardCharsets.UTF_8);
-    assertThat(doc)
+  void theConfigurationReferenceEndsWithTheReceiversSectionOfEveryKey() throws Exception {
+    String section = FeedbackReference.section();
+    Path current = Path.of("target/configuration-feedback.md");
+    Files.createDirectories(current.getParent());
+    Files.writeString(current, section, StandardCharsets.UTF_8);
+    String doc = Files.readString(Path.of("../../docs/configuration.md"), StandardCharsets.UTF_8);
+    int at = doc.indexOf("\n" + FeedbackReference.HEADING + "\n");
+    assertThat(at)
+        .as("docs/configuration.md has the section " + FeedbackReference.HEADING)
+        .isPositive();
+    assertThat(doc.substring(at))
         .as(
-            "docs/feedback.md's configuration table is out of date: paste FeedbackReference.table()")
-        .contains(FeedbackReference.table());
+            "docs/configuration.md's receiver section is out of date: put"
+                + " modules/feedback/target/configuration-feedback.md in its place (to the end)")
+        .isEqualTo(section);
+    for (FeedbackKey k : FeedbackKeys.ALL) {
+      assertThat(section).contains("| `" + k.name() + "` | `" + k.env() + "` |");
+    }
+  }
+
+  @Test
+  void softBounceRecipientsAreCappedByDefaultAndTheCapIsAKey() throws Exception {
+    assertThat(build(Map.of()).softBounceMaxRecipients()).isEqualTo(300_000);
+    assertThat(
+            build(Map.of("feedback.soft-bounce.max-recipients", "5000")).softBounceMaxRecipients())
+        .isEqualTo(5_000);
+    assertThatThrownBy(() -> build(Map.of("feedback.soft-bounce.max-recipients", "0")))
+        .hasMessageStartingWith("feedback.soft-bounce.max-recipients: expected");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.postbus.feedback.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.postbus.job.VerpToken;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -83,5 +84,38 @@ class SmtpSettingsTest {
                 "feedback.verp-key-file", key.toString()));
     assertThat(c.smtp().verp()).isTrue();
     assertThat(c.toString()).contains("rp.example.com").doesNotContain("long-enough");
+  }
+
+  @Test
+  void aTokenMadeWithThePreviousKeyIsValidAfterARotation() throws Exception {
+    String oldKey = "the-old-verp-key-that-is-long-enough-0123";
+    Files.writeString(dir.resolve("new"), "the-new-verp-key-that-is-long-enough-4567\n");
+    Files.writeString(dir.resolve("old"), oldKey + "\n");
+    FeedbackConfig c =
+        build(
+            Map.of(
+                "feedback.smtp-port", "0",
+                "feedback.bounce-domain", "b.example.com",
+                "feedback.return-path-domain", "rp.example.com",
+                "feedback.verp-key-file", dir.resolve("new").toString(),
+                "feedback.verp-previous-key-file", dir.resolve("old").toString()));
+    String before = VerpToken.PREFIX + new VerpToken(oldKey).token("job-7");
+
+    assertThat(c.smtp().verpToken().check(before))
+        .isEqualTo(new VerpToken.Check(VerpToken.Status.VALID, "job-7"));
+    assertThat(c.toString()).doesNotContain("the-old-verp-key");
+  }
+
+  @Test
+  void thePreviousKeyNeedsTheCurrentOne() throws Exception {
+    Files.writeString(dir.resolve("old"), "the-old-verp-key-that-is-long-enough-0123");
+    assertThatThrownBy(
+            () ->
+                build(
+                    Map.of(
+                        "feedback.smtp-port", "0",
+                        "feedback.bounce-domain", "b.example.com",
+                        "feedback.verp-previous-key-file", dir.resolve("old").toString())))
+        .hasMessage("feedback.verp-key-file: required with feedback.verp-previous-key-file");
   }
 }

@@ -41,9 +41,42 @@ class SigningCertificatesTest {
     }
   }
 
+  private static final String ARN = "arn:aws:sns:eu-west-1:123456789012:ses-feedback";
+
+  @Test
+  void theSnsHostMustServeTheTopicsRegion() {
+    assertThat(
+            certificates
+                .allowed(
+                    "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-a.pem", "f", ARN)
+                .getHost())
+        .isEqualTo("sns.eu-west-1.amazonaws.com");
+    for (String url :
+        new String[] {
+          "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-a.pem",
+          "https://sns.eu-west-2.amazonaws.com/SimpleNotificationService-a.pem",
+          "https://sns.eu-west-1a.amazonaws.com/SimpleNotificationService-a.pem"
+        }) {
+      assertThatThrownBy(() -> certificates.allowed(url, "SigningCertURL", ARN))
+          .as(url)
+          .isInstanceOfSatisfying(
+              Refusal.class,
+              r -> {
+                assertThat(r.status()).isEqualTo(403);
+                assertThat(r.reason()).isEqualTo("region");
+              });
+    }
+    assertThatThrownBy(
+            () ->
+                certificates.allowed(
+                    "https://sns.eu-west-1.amazonaws.com/x.pem", "SigningCertURL", "not-an-arn"))
+        .isInstanceOfSatisfying(Refusal.class, r -> assertThat(r.reason()).isEqualTo("region"));
+  }
+
   @Test
   void aCertificateUrlMustNameAPemFile() {
-    assertThatThrownBy(() -> certificates.certificate("https://sns.eu-west-1.amazonaws.com/x.txt"))
+    assertThatThrownBy(
+            () -> certificates.certificate("https://sns.eu-west-1.amazonaws.com/x.txt", ARN))
         .isInstanceOf(Refusal.class)
         .hasMessageContaining(".pem");
   }

@@ -24,7 +24,9 @@ public final class ConfigReference {
         which win. Every key has both forms: `smtp.max-connection-age` in the file is
         `POSTBUS_SMTP_MAX_CONNECTION_AGE` in the environment. A bad value stops start-up with exit code 2 and
         one line naming the key, what is allowed and what was given. An unknown key in the file, or an unknown
-        `POSTBUS_*` variable, is refused too (a typo must not pass silently).
+        `POSTBUS_*` variable, is refused too (a typo must not pass silently). The keys of `postbus feedback`
+        the worker does not read (`feedback.smtp-port`, `POSTBUS_FEEDBACK_SMTP_PORT`...) are skipped, so one
+        file or environment can serve both ([feedback](feedback.md)).
 
         Durations are written `250ms`, `30s`, `5m`, `2h`, `1d`, or in ISO-8601 (`PT30S`).
 

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * Every key the worker reads, in the order of the configuration reference ({@link #ALL}); each is
  * declared, with its doc and default, in the class of its area: {@link KafkaKeys}, {@link
- * SmtpKeys}, {@link RelayKeys}, {@link LimitKeys}, {@link RetryKeys}, {@link ReputationKeys} and
- * {@link WorkerKeys}.
+ * SmtpKeys}, {@link RelayKeys}, {@link LimitKeys}, {@link RetryKeys}, {@link ReputationKeys},
+ * {@link ReturnPathKeys} and {@link WorkerKeys}.
  */
 public final class Keys {
 
@@ -31,6 +31,7 @@ public final class Keys {
           SmtpKeys.CONNECTIONS_GLOBAL,
           RelayKeys.RELAYS,
           RelayKeys.MODE,
+          SmtpKeys.PROVIDER,
           SmtpKeys.TLS,
           SmtpKeys.USERNAME,
           SmtpKeys.PASSWORD,
@@ -81,6 +82,12 @@ public final class Keys {
           ReputationKeys.SUPPRESSION_CODES,
           ReputationKeys.GUARD_WINDOW,
           ReputationKeys.GUARD_MAX_BOUNCE_RATE,
+          ReputationKeys.GUARD_MAX_COMPLAINT_RATE,
+          ReputationKeys.GUARD_FEEDBACK_WINDOW,
+          ReputationKeys.GUARD_FEEDBACK,
+          ReputationKeys.GUARD_FEEDBACK_MAX_RECIPIENTS,
+          ReturnPathKeys.RETURN_PATH_DOMAIN,
+          ReturnPathKeys.VERP_KEY_FILE,
           RetryKeys.JITTER,
           RetryKeys.FRESH_CONNECTION_ATTEMPTS,
           KafkaKeys.LEDGER_WINDOW,

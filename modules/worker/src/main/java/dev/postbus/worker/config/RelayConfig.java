@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param rateLimit messages/s this worker sends through this relay (0: no limit of its own)
  * @param rateLimitGlobal messages/s the whole group sends through this relay (0: no limit)
  * @param pools the relay pools it serves; {@value #ANY_POOL} for every pool
+ * @param provider the provider behind it, for the job's metadata header
  */
 public record RelayConfig(
     String name,
@@ -21,7 +22,8 @@ public record RelayConfig(
     int rateLimit,
     int rateLimitGlobal,
     int weight,
-    List<String> pools) {
+    List<String> pools,
+    Provider provider) {
 
   /** The pool of a job that names none. */
   public static final String DEFAULT_POOL = "default";
@@ -37,7 +39,30 @@ public record RelayConfig(
 
   public RelayConfig {
     Objects.requireNonNull(smtp, "smtp");
+    Objects.requireNonNull(provider, "provider");
     pools = List.copyOf(pools);
+  }
+
+  /** A relay with no provider metadata. */
+  public RelayConfig(
+      String name,
+      SmtpConfig smtp,
+      int connections,
+      int connectionsGlobal,
+      int rateLimit,
+      int rateLimitGlobal,
+      int weight,
+      List<String> pools) {
+    this(
+        name,
+        smtp,
+        connections,
+        connectionsGlobal,
+        rateLimit,
+        rateLimitGlobal,
+        weight,
+        pools,
+        Provider.NONE);
   }
 
   /** The pool a job names with its {@value #POOL_TAG} tag, or {@value #DEFAULT_POOL}. */
@@ -58,6 +83,7 @@ public record RelayConfig(
         + smtp.port()
         + "×"
         + connections
-        + (pools.equals(List.of(ANY_POOL)) ? "" : " pools " + String.join(",", pools));
+        + (pools.equals(List.of(ANY_POOL)) ? "" : " pools " + String.join(",", pools))
+        + (provider == Provider.NONE ? "" : " (" + provider + ")");
   }
 }

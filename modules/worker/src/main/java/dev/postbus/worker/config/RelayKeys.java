@@ -106,7 +106,8 @@ public final class RelayKeys {
             SmtpKeys.READ_TIMEOUT,
             SmtpKeys.WRITE_TIMEOUT,
             SmtpKeys.DATA_DONE_TIMEOUT,
-            SmtpKeys.AUTH_OVER_PLAINTEXT)) {
+            SmtpKeys.AUTH_OVER_PLAINTEXT,
+            SmtpKeys.PROVIDER)) {
       m.put(k.name().substring("smtp.".length()), k);
     }
     return java.util.Collections.unmodifiableMap(m);

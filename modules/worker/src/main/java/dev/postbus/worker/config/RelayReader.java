@@ -47,7 +47,8 @@ final class RelayReader {
         s.require(LimitKeys.RATE_LIMIT),
         s.require(LimitKeys.RATE_LIMIT_GLOBAL),
         1,
-        List.of(RelayConfig.ANY_POOL));
+        List.of(RelayConfig.ANY_POOL),
+        s.require(SmtpKeys.PROVIDER));
   }
 
   private static RelayConfig named(Settings s, String name) {
@@ -61,7 +62,8 @@ final class RelayReader {
           s.requireForRelay(RelayKeys.RATE_LIMIT, name),
           s.requireForRelay(RelayKeys.RATE_LIMIT_GLOBAL, name),
           s.requireForRelay(RelayKeys.WEIGHT, name),
-          s.requireForRelay(RelayKeys.POOLS, name));
+          s.requireForRelay(RelayKeys.POOLS, name),
+          r.require(SmtpKeys.PROVIDER));
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ConfigException("relay " + name + ": " + e.getMessage());
     }

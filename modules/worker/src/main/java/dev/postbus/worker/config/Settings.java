@@ -68,12 +68,16 @@ public final class Settings {
   private void readEnvironment(Map<String, String> env) {
     Map<String, String> byEnv = new TreeMap<>();
     Keys.ALL.forEach(k -> byEnv.put(k.env(), k.name()));
+    java.util.Set<String> receivers = new java.util.HashSet<>();
+    ReturnPathKeys.RECEIVER_ONLY.forEach(k -> receivers.add(ConfigKey.envName(k)));
     String clientPrefix = ConfigKey.envName(KafkaKeys.CLIENT_PREFIX);
     for (var e : new TreeMap<>(env).entrySet()) {
       String var = e.getKey();
       Optional<String> relayKey = RelayKeys.keyOfEnvironment(var);
-      if (!var.startsWith(ConfigKey.ENV_PREFIX) || Keys.LAUNCHER_VARIABLES.contains(var)) {
-        continue;
+      if (!var.startsWith(ConfigKey.ENV_PREFIX)
+          || Keys.LAUNCHER_VARIABLES.contains(var)
+          || receivers.contains(var)) {
+        continue; // not ours, or postbus feedback's in a shared environment
       }
       if (byEnv.containsKey(var)) {
         put(byEnv.get(var), e.getValue(), var);
@@ -96,6 +100,9 @@ public final class Settings {
   }
 
   private void put(String key, String text, String source) {
+    if (ReturnPathKeys.RECEIVER_ONLY.contains(key)) {
+      return; // postbus feedback's, in a shared file
+    }
     if (key.startsWith(KafkaKeys.CLIENT_PREFIX)
         && key.length() > KafkaKeys.CLIENT_PREFIX.length()) {
       kafkaClient.put(key.substring(KafkaKeys.CLIENT_PREFIX.length()), text);

@@ -53,6 +53,18 @@ public final class SmtpKeys {
               + "worker opens its share by its part of the jobs topic's partitions (rounded down, at least 1 while it owns "
               + "any), never more than smtp.connections; re-divided on every rebalance.");
 
+  public static final ConfigKey<Provider> PROVIDER =
+      ConfigKey.of(
+          "smtp.provider",
+          FREQUENT,
+          ValueType.choice(Provider.values()),
+          Provider.NONE,
+          "The provider behind the relay, for the header that carries each job's id into its bounce"
+              + " and complaint notifications (read back by postbus feedback): ses adds"
+              + " X-SES-MESSAGE-TAGS: postbus-job=<id>, sendgrid X-SMTPAPI unique_args, postmark"
+              + " X-PM-Metadata-postbus-job, mailgun X-Mailgun-Variables. none adds none. With"
+              + " several relays, each its own (relay.<name>.provider).");
+
   public static final ConfigKey<TlsMode> TLS =
       ConfigKey.of(
           "smtp.tls",

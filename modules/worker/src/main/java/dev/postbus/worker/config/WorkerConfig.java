@@ -38,7 +38,8 @@ public record WorkerConfig(
     KafkaWatch kafkaWatch,
     int httpPort,
     Map<String, String> kafkaClient,
-    String adminTokenFile) { // http.admin-token-file, null: /admin/* refused
+    String adminTokenFile, // http.admin-token-file, null: /admin/* refused
+    ReturnPath returnPath) { // feedback.return-path-domain, null: no VERP
 
   public WorkerConfig {
     kafkaClient = Map.copyOf(kafkaClient);
@@ -111,6 +112,14 @@ public record WorkerConfig(
     return SuppressionTopic.of(topic);
   }
 
+  /**
+   * The bounces and complaints reported later ({@code postbus feedback} writes it; the guard reads
+   * it): the jobs topic's name with {@code .feedback}.
+   */
+  public String feedbackTopic() {
+    return topic + ".feedback";
+  }
+
   /** Every topic the worker reads or writes. */
   public List<String> allTopics() {
     var list = new ArrayList<>(consumedTopics());
@@ -159,6 +168,7 @@ public record WorkerConfig(
         + lanes()
         + ", "
         + (severalRelays() ? "relays " + relayMode + " " + relays : relays.get(0).smtp())
+        + (returnPath == null ? "" : ", return path " + returnPath)
         + ", kafka.client keys="
         + kafkaClient.keySet()
         + "]";

@@ -37,6 +37,7 @@ public final class WorkerConfigBuilder {
   private int httpPort;
   private Map<String, String> kafkaClient;
   private String adminTokenFile;
+  private ReturnPath returnPath;
 
   WorkerConfigBuilder() {}
 
@@ -68,6 +69,7 @@ public final class WorkerConfigBuilder {
     b.httpPort = c.httpPort();
     b.kafkaClient = c.kafkaClient();
     b.adminTokenFile = c.adminTokenFile();
+    b.returnPath = c.returnPath();
     return b;
   }
 
@@ -201,6 +203,12 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
+  /** The VERP return path; null (the default) sends with the job's from as envelope sender. */
+  public WorkerConfigBuilder returnPath(ReturnPath value) {
+    this.returnPath = value;
+    return this;
+  }
+
   public WorkerConfig build() {
     return new WorkerConfig(
         bootstrapServers,
@@ -228,6 +236,7 @@ public final class WorkerConfigBuilder {
         kafkaWatch,
         httpPort,
         kafkaClient,
-        adminTokenFile);
+        adminTokenFile,
+        returnPath);
   }
 }

@@ -1,7 +1,12 @@
 package dev.postbus.worker.config;
 
 import dev.postbus.job.JobLimits;
+import dev.postbus.job.VerpToken;
 import dev.postbus.worker.retry.RetryPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -39,9 +44,14 @@ final class WorkerConfigReader {
             new ReputationSettings(
                 s.require(ReputationKeys.SUPPRESSION_CODES),
                 s.require(ReputationKeys.GUARD_WINDOW),
-                s.require(ReputationKeys.GUARD_MAX_BOUNCE_RATE)))
+                s.require(ReputationKeys.GUARD_MAX_BOUNCE_RATE),
+                s.require(ReputationKeys.GUARD_MAX_COMPLAINT_RATE),
+                s.require(ReputationKeys.GUARD_FEEDBACK_WINDOW),
+                s.require(ReputationKeys.GUARD_FEEDBACK),
+                s.require(ReputationKeys.GUARD_FEEDBACK_MAX_RECIPIENTS)))
         .httpPort(s.require(WorkerKeys.HTTP_PORT))
         .adminTokenFile(s.get(WorkerKeys.HTTP_ADMIN_TOKEN_FILE).orElse(null))
+        .returnPath(returnPath(s))
         .build();
   }
 
@@ -94,6 +104,58 @@ final class WorkerConfigReader {
         s.get(LimitKeys.JOB_MAX_ATTACHMENT_BYTES)
             .orElse(Math.min(JobLimits.DEFAULT_MAX_ATTACHMENT_BYTES, maxBytes)),
         s.require(LimitKeys.JOB_MAX_RECIPIENTS));
+  }
+
+  /**
+   * The VERP return path, or null without {@code feedback.return-path-domain}; the key file is read
+   * (and stripped) as {@code postbus feedback} reads it.
+   */
+  static ReturnPath returnPath(Settings s) {
+    String domain = s.get(ReturnPathKeys.RETURN_PATH_DOMAIN).orElse(null);
+    String file = s.get(ReturnPathKeys.VERP_KEY_FILE).orElse(null);
+    if (domain == null || file == null) {
+      if (domain != null || file != null) {
+        ConfigKey<String> missing =
+            domain == null ? ReturnPathKeys.RETURN_PATH_DOMAIN : ReturnPathKeys.VERP_KEY_FILE;
+        ConfigKey<String> given =
+            domain == null ? ReturnPathKeys.VERP_KEY_FILE : ReturnPathKeys.RETURN_PATH_DOMAIN;
+        throw new ConfigException(
+            missing.name() + " (" + missing.env() + ") is required with " + given.name());
+      }
+      return null;
+    }
+    return new ReturnPath(domain, new VerpToken(verpKey(file)));
+  }
+
+  /** The key in the file, stripped, as the receiver reads it; never shown in an error. */
+  private static String verpKey(String file) {
+    ConfigKey<String> k = ReturnPathKeys.VERP_KEY_FILE;
+    String key;
+    try {
+      key = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(
+          k.name()
+              + " ("
+              + k.env()
+              + "): cannot read "
+              + file
+              + ": "
+              + e.getClass().getSimpleName());
+    }
+    if (key.length() < VerpToken.MIN_KEY_LENGTH) {
+      throw new ConfigException(
+          k.name()
+              + " ("
+              + k.env()
+              + "): "
+              + file
+              + " holds "
+              + (key.isEmpty() ? "nothing" : key.length() + " characters")
+              + "; the key must have at least "
+              + VerpToken.MIN_KEY_LENGTH);
+    }
+    return key;
   }
 
   /** A setting whose constructor refuses the values read: the refusal, as a config error. */

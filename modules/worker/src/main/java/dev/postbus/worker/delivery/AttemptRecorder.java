@@ -80,7 +80,15 @@ final class AttemptRecorder {
     for (OutcomeMapper.Bounce b : m.bounces()) {
       guarded(d, () -> shared.suppressions().refused(b.address(), b.reply(), b.command()));
     }
-    guarded(d, () -> shared.guard().record(m.accepted(), m.refusedPermanently()));
+    guarded(
+        d,
+        () ->
+            shared
+                .guard()
+                .record(
+                    ready.job().id(),
+                    accepted(ready, sent.outcome(), m.accepted()),
+                    m.refusedPermanently()));
     end(batch);
   }
 
@@ -114,6 +122,22 @@ final class AttemptRecorder {
     } else if (step instanceof OutcomeMapper.Failed s) {
       batch.failed(s.failure(), s.retryAfter(), s.recipients());
     }
+  }
+
+  /** The addresses the relay accepted: the guard keys the reports that come later by them. */
+  static java.util.List<String> accepted(
+      Preparation.Ready ready, SendOutcome outcome, int accepted) {
+    if (accepted == 0) {
+      return java.util.List.of();
+    }
+    java.util.Set<String> refused = new java.util.HashSet<>();
+    if (outcome instanceof SendOutcome.RecipientsRefused r) {
+      r.refused().forEach(x -> refused.add(x.address()));
+    }
+    return java.util.Arrays.stream(ready.recipients())
+        .map(OutcomeMapper::address)
+        .filter(a -> !refused.contains(a))
+        .toList();
   }
 
   private static boolean relayTookSome(SendOutcome outcome) {

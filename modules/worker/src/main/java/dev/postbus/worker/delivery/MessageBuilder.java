@@ -3,6 +3,7 @@ package dev.postbus.worker.delivery;
 import dev.postbus.job.Attachment;
 import dev.postbus.job.Job;
 import dev.postbus.job.MailAddress;
+import dev.postbus.worker.config.ReturnPath;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
@@ -19,28 +20,50 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 
 /**
  * Builds the MIME message of a validated job: text and/or HTML (multipart/alternative), attachments
- * (multipart/mixed; inline ones with a Content-ID in multipart/related), custom headers, and a
- * Message-ID derived from the job id. Bcc recipients are envelope-only.
+ * (multipart/mixed; inline ones with a Content-ID in multipart/related), custom headers, a
+ * Message-ID derived from the job id and the job id itself in {@value #JOB_HEADER} (both read back
+ * by {@code postbus feedback} to tie a bounce to its job; a job cannot set either). Bcc recipients
+ * are envelope-only. The envelope sender is chosen per relay at send time ({@link EnvelopeSender}).
  */
 public final class MessageBuilder {
+
+  /** The header naming the job on every message. */
+  public static final String JOB_HEADER = "X-Postbus-Job";
 
   private static final String UTF8 = "UTF-8";
 
   private final Session session;
   private final Clock clock;
+  private final EnvelopeSender envelopeSender;
 
+  /** The envelope sender is the job's {@code from}. */
   public MessageBuilder(Session session, Clock clock) {
+    this(session, clock, null);
+  }
+
+  /**
+   * @param returnPath the VERP return path of jobs sent to a plain MTA, or null for the job's
+   *     {@code from} everywhere; set per relay at send time ({@link #envelopeSender})
+   */
+  public MessageBuilder(Session session, Clock clock, ReturnPath returnPath) {
     this.session = session;
     this.clock = clock;
+    this.envelopeSender = new EnvelopeSender(returnPath);
+  }
+
+  /** Chooses each message's envelope sender for the relay it goes to. */
+  EnvelopeSender envelopeSender() {
+    return envelopeSender;
   }
 
   public MimeMessage build(Job job) throws MessagingException {
     String messageId = MessageIds.forJob(job.id(), job.from().domain());
-    MimeMessage m =
-        new MimeMessage(session) {
+    SMTPMessage m =
+        new SMTPMessage(session) {
           @Override
           protected void updateMessageID() throws MessagingException {
             setHeader("Message-ID", messageId);
@@ -57,6 +80,9 @@ public final class MessageBuilder {
     for (var h : job.headers().entrySet()) {
       m.setHeader(h.getKey(), encodeHeader(h.getKey(), h.getValue()));
     }
+    // after the job's headers: a job's own (accepted, for jobs from before) is replaced
+    // The id is validated (printable ASCII, no CR/LF): safe in a header as it is.
+    m.setHeader(JOB_HEADER, job.id());
     setBody(m, job);
     m.saveChanges();
     return m;

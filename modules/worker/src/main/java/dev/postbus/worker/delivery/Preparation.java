@@ -114,6 +114,11 @@ public final class Preparation {
     return notNow != null ? notNow : message(job, only);
   }
 
+  /** Chooses each prepared message's envelope sender for the relay it goes to. */
+  EnvelopeSender envelopeSender() {
+    return builder.envelopeSender();
+  }
+
   /** Refuses a record for {@code f}, with its job when the payload decodes. */
   public Refused refuse(byte[] payload, Failure f) {
     Job job;

@@ -5,6 +5,8 @@ import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.smtp.Verdict;
+import dev.postbus.worker.config.Provider;
+import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
@@ -13,6 +15,7 @@ import dev.postbus.worker.relay.SendRate;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -48,8 +51,12 @@ final class RelayRoute {
    */
   private record Leg(Relay relay, ConnectionPool.Lease lease, Relays.Pick pick) {}
 
-  /** The message of a job and the envelope of the job taken ahead (or null). */
-  private record Message(MimeMessage mime, Address[] recipients, Envelope next) {}
+  /**
+   * The message of a job, its provider metadata header, and the envelope of the job taken ahead (or
+   * null).
+   */
+  private record Message(
+      String jobId, MimeMessage mime, Address[] recipients, Envelope next, ProviderHeader header) {}
 
   private final String name;
   private final SenderLane.Shared shared;
@@ -104,9 +111,15 @@ final class RelayRoute {
    *
    * @param next the envelope of the job taken ahead, to announce behind this message, or null
    */
-  Sent send(Delivery d, String pool, MimeMessage mime, Address[] recipients, Envelope next)
-      throws InterruptedException {
-    Message message = new Message(mime, recipients, next);
+  Sent send(Delivery d, Preparation.Ready ready, Envelope next) throws InterruptedException {
+    String pool = RelayConfig.poolOf(ready.job());
+    Message message =
+        new Message(
+            ready.job().id(),
+            ready.message(),
+            ready.recipients(),
+            next,
+            new ProviderHeader(ready.message(), ready.job().id()));
     while (true) {
       if (shared.holds().lanesHeld()) { // bounce guard or Kafka lost: hold the job
         if (giveUpWhileHeld(d)) {
@@ -154,7 +167,7 @@ final class RelayRoute {
     SendOutcome outcome = null;
     try {
       if (leg.lease() != null && admitted(leg.relay(), d)) {
-        outcome = beginTransaction(d, leg.lease(), message);
+        outcome = beginTransaction(d, leg, message);
       }
     } finally {
       giveBack(leg, outcome);
@@ -172,15 +185,29 @@ final class RelayRoute {
 
   /**
    * The lane is about to start the SMTP transaction of {@code d}: the last checks before it go
-   * here, as after this point an error leaves the job in doubt. Null when it does not start.
+   * here, as after this point an error leaves the job in doubt. Null when it does not start. The
+   * message gets the envelope sender and metadata header of the leg's relay's provider first.
    */
-  private SendOutcome beginTransaction(Delivery d, ConnectionPool.Lease lease, Message message) {
+  private SendOutcome beginTransaction(Delivery d, Leg leg, Message message) {
     // a hold may have come on, or the partition been let go, while this lane waited
     if (shared.holds().lanesHeld() || d.owner().releasing()) {
       return null;
     }
+    Provider provider = leg.relay().config().provider();
+    try {
+      message.header().setFor(provider);
+      if (!shared
+          .preparation()
+          .envelopeSender()
+          .setFor(message.mime(), message.jobId(), provider)) {
+        shared.outcomes().stats().verpSkipped();
+      }
+    } catch (MessagingException e) {
+      throw new IllegalStateException(
+          "cannot set the relay's envelope sender or metadata header", e);
+    }
     transactionStarted = true;
-    return freshConnection.executeSupplier(() -> timedSend(lease.connection(), message));
+    return freshConnection.executeSupplier(() -> timedSend(leg.lease().connection(), message));
   }
 
   /**

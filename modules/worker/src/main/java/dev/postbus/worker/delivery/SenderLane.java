@@ -3,7 +3,6 @@ package dev.postbus.worker.delivery;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
-import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.Holds;
@@ -168,8 +167,7 @@ public final class SenderLane implements Runnable {
     Envelope next = ahead.take();
     RelayRoute.Sent sent;
     try (DomainGate.Pass pass = shared.domains().enter(ready.recipients())) {
-      String pool = RelayConfig.poolOf(ready.job());
-      sent = route.send(d, pool, ready.message(), ready.recipients(), next);
+      sent = route.send(d, ready, next);
     }
     if (sent != null) {
       recorder.answered(a, ready, sent);

@@ -66,6 +66,10 @@ final class TakeAhead {
     held = new Next(next, prepared);
     if (prepared instanceof Preparation.Ready r) {
       try {
+        shared
+            .preparation()
+            .envelopeSender()
+            .setFor(r.message(), r.job().id(), shared.relays().all().get(0).config().provider());
         return SmtpConnection.envelopeOf(r.message(), r.recipients());
       } catch (jakarta.mail.MessagingException e) {
         return null;

@@ -48,6 +48,9 @@ final class Drain {
     if (suppressionReader != null) {
       suppressionReader.close();
     }
+    if (parts.feedbackReports != null) {
+      parts.feedbackReports.close();
+    }
     stopLanes(parts, laneThreads);
     parts.relays.closeAll();
     parts.producer.close(PRODUCER_CLOSE_TIMEOUT);

@@ -89,6 +89,14 @@ final class KafkaClients {
     return p;
   }
 
+  /** The guard's reader of the feedback topic assigns every partition itself: no group. */
+  static Map<String, Object> feedbackReader(WorkerConfig c) {
+    Map<String, Object> p = new HashMap<>(c.kafkaClient());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.workerId() + "-feedback");
+    return p;
+  }
+
   /**
    * Outcome records, retry records and dead letters: idempotent, acks=all, one request in flight.
    */

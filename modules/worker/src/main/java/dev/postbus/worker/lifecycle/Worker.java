@@ -64,6 +64,9 @@ public final class Worker implements AutoCloseable {
       t.start();
     }
     consumerThread.start();
+    if (parts.feedbackReports != null) {
+      parts.feedbackReports.start();
+    }
   }
 
   public WorkerState state() {

@@ -238,12 +238,13 @@ final class WorkerHealth {
 
   void onGuardTrip(String reason) {
     log.warn(
-        "worker {}: delivery paused by the bounce-rate guard: {} (guard.max-bounce-rate {}); jobs stay"
-            + " in Kafka, nothing is lost. The whole group holds, across restarts: clean the list,"
-            + " then `postbus resume`",
+        "worker {}: delivery paused by the bounce-rate guard: {} (guard.max-bounce-rate {},"
+            + " guard.max-complaint-rate {}); jobs stay in Kafka, nothing is lost. The whole group"
+            + " holds, across restarts: clean the list, then `postbus resume`",
         config.workerId(),
         reason,
-        config.reputation().guardMaxBounceRate());
+        config.reputation().guardMaxBounceRate(),
+        config.reputation().guardMaxComplaintRate());
     suppressions.guardTripped(instance, reason);
     reconsiderPause();
   }

@@ -24,6 +24,8 @@ import dev.postbus.worker.outcome.Outcomes;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.relay.SendRate;
 import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.FeedbackReports;
+import dev.postbus.worker.reputation.FeedbackWindow;
 import dev.postbus.worker.reputation.Suppressions;
 import dev.postbus.worker.time.Ticker;
 import io.github.resilience4j.core.IntervalFunction;
@@ -68,6 +70,12 @@ final class WorkerParts {
   final Relays relays;
   final Suppressions suppressions;
   final BounceGuard guard;
+
+  /**
+   * The guard's reader of the bounces and complaints reported later; null when the guard is off.
+   */
+  final FeedbackReports feedbackReports;
+
   final List<SenderLane> lanes = new ArrayList<>();
   final ConsumeLoop consumeLoop;
   final LedgerParts ledger;
@@ -103,11 +111,8 @@ final class WorkerParts {
       this.relays = relays();
       relays.expectPartitions(config.expectedPartitions()); // bounded until the first share
       this.suppressions = suppressions();
-      this.guard =
-          new BounceGuard(
-              config.reputation().guardWindow(),
-              config.reputation().guardMaxBounceRate(),
-              health::onGuardTrip);
+      this.guard = guard(config, clock, health);
+      this.feedbackReports = config.reputation().feedbackGuardOn() ? feedbackReports() : null;
       suppressions.onGroupGuard(health::onGroupGuard);
       health.watch(relays, guard, suppressions);
       addLanes(queue, outcomes);
@@ -118,6 +123,27 @@ final class WorkerParts {
       opened.closeAll();
       throw e;
     }
+  }
+
+  private FeedbackReports feedbackReports() {
+    FeedbackReports r =
+        new FeedbackReports(KafkaClients.feedbackReader(config), config.feedbackTopic(), guard);
+    return opened.add("the feedback reader", r, r::close);
+  }
+
+  private static BounceGuard guard(WorkerConfig config, Clock clock, WorkerHealth health) {
+    var r = config.reputation();
+    FeedbackWindow feedback =
+        r.feedbackGuardOn()
+            ? new FeedbackWindow(
+                r.guardFeedbackWindow(),
+                r.guardWindow(),
+                r.guardMaxBounceRate(),
+                r.guardMaxComplaintRate(),
+                r.guardFeedbackMaxRecipients(),
+                clock)
+            : null;
+    return new BounceGuard(r.guardWindow(), r.guardMaxBounceRate(), feedback, health::onGuardTrip);
   }
 
   private KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings, String name) {
@@ -174,7 +200,10 @@ final class WorkerParts {
             queue,
             new Preparation(
                 new JobCodec(config.limits()),
-                new MessageBuilder(SmtpConnection.sessionFor(config.relays().get(0).smtp()), clock),
+                new MessageBuilder(
+                    SmtpConnection.sessionFor(config.relays().get(0).smtp()),
+                    clock,
+                    config.returnPath()),
                 clock,
                 relays::serves,
                 relays.pools(),

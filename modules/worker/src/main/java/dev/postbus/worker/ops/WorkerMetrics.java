@@ -69,6 +69,11 @@ public final class WorkerMetrics {
     FunctionCounter.builder("postbus.in.doubt", stats, s -> s.snapshot().inDoubt())
         .description("Sends whose connection was lost after the final dot")
         .register(registry);
+    FunctionCounter.builder("postbus.verp.skipped", stats, WorkerStats::verpSkips)
+        .description(
+            "Jobs sent to a plain MTA with their from address because their VERP return path would"
+                + " exceed RFC 5321's limits")
+        .register(registry);
     FunctionCounter.builder("postbus.ledger.skips", stats, WorkerStats::ledgerSkips)
         .description(
             "Redelivered jobs not sent again because the send ledger holds them as finished")
@@ -230,6 +235,27 @@ public final class WorkerMetrics {
         .register(registry);
     Gauge.builder("postbus.guard.bounce.rate", guard, BounceGuard::currentRate)
         .description("Share of the guard's window of recent recipients refused permanently")
+        .register(registry);
+    for (String cause : new String[] {"bounces", "complaints"}) {
+      Gauge.builder("postbus.guard.tripped.by", guard, g -> cause.equals(g.trippedBy()) ? 1 : 0)
+          .tag("cause", cause)
+          .description("1 while the guard holds delivery for this cause (bounces or complaints)")
+          .register(registry);
+    }
+    Gauge.builder("postbus.guard.complaint.rate", guard, BounceGuard::complaintRate)
+        .description(
+            "Share of the recipients sent within guard.feedback-window that complained (reported"
+                + " later on the feedback topic)")
+        .register(registry);
+    Gauge.builder("postbus.guard.feedback.bounce.rate", guard, BounceGuard::feedbackBounceRate)
+        .description(
+            "Share of the recipients sent within guard.feedback-window that bounced, refused at once"
+                + " or reported later")
+        .register(registry);
+    FunctionCounter.builder("postbus.guard.feedback.dropped", guard, BounceGuard::feedbackDropped)
+        .description(
+            "Recipients the feedback guard dropped before guard.feedback-window ended because it"
+                + " held guard.feedback-max-recipients")
         .register(registry);
   }
 }

@@ -21,6 +21,7 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   private final LongAdder inDoubt = new LongAdder();
   private final LongAdder ledgerSkipped = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
+  private final LongAdder verpSkipped = new LongAdder();
   private final LatencyHistogram publishToDelivered = new LatencyHistogram();
   private final java.util.Map<String, LongAdder> deadLettersByClass =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -119,6 +120,16 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   @Override
   public void connectionFailed() {
     connectionFailures.increment();
+  }
+
+  @Override
+  public void verpSkipped() {
+    verpSkipped.increment();
+  }
+
+  /** Jobs sent without their VERP return path (too long for RFC 5321). */
+  public long verpSkips() {
+    return verpSkipped.sum();
   }
 
   public Snapshot snapshot() {

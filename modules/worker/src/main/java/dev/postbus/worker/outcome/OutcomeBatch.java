@@ -58,11 +58,15 @@ public final class OutcomeBatch {
   }
 
   public void delivered(SmtpReply reply, int recipients) {
+    String relayMessageId = RelayMessageIds.fromReply(reply);
     event(
         "delivered",
         e -> {
           RecordFactory.putReply(e, reply);
           e.put("deliveredTo", recipients);
+          if (relayMessageId != null) {
+            e.put("relayMessageId", relayMessageId);
+          }
         });
     shared.stats().delivered(d.timestamp(), now.toEpochMilli());
   }

@@ -31,6 +31,9 @@ public interface OutcomeListener {
    */
   void connectionFailed();
 
+  /** A job went without its VERP return path, which would exceed RFC 5321's limits. */
+  default void verpSkipped() {}
+
   /** Counts nothing (for tests and tools). */
   OutcomeListener NONE =
       new OutcomeListener() {

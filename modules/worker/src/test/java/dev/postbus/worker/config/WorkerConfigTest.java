@@ -218,6 +218,23 @@ class WorkerConfigTest {
   }
 
   @Test
+  void theFeedbackGuardIsOffUnlessAskedForAndItsWindowIsCapped() {
+    ReputationSettings defaults = fromEnv(Map.of()).reputation();
+    assertThat(defaults.guardMaxBounceRate()).as("the ring guard stays on").isPositive();
+    assertThat(defaults.feedbackGuardOn()).as("no day of hashes by default").isFalse();
+    assertThat(defaults.guardFeedbackMaxRecipients()).isEqualTo(1_000_000);
+
+    ReputationSettings on =
+        fromEnv(
+                Map.of(
+                    "POSTBUS_GUARD_FEEDBACK", "true",
+                    "POSTBUS_GUARD_FEEDBACK_MAX_RECIPIENTS", "50000"))
+            .reputation();
+    assertThat(on.feedbackGuardOn()).isTrue();
+    assertThat(on.guardFeedbackMaxRecipients()).isEqualTo(50_000);
+  }
+
+  @Test
   void domainCapsAreReadAndABadOneNamesTheKey() {
     assertThat(
             fromEnv(Map.of("POSTBUS_SMTP_DOMAIN_CONCURRENCY", "Gmail.com=5, yahoo.com=3"))

@@ -1,7 +1,7 @@
 package dev.postbus.worker.consume;
 
+import static dev.postbus.worker.consume.LoopWaits.soon;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,6 +44,7 @@ class KafkaContactWatchTest {
   private volatile double joins = 1;
   private volatile double syncs = 1;
   private ConsumeLoop loop;
+  private Heartbeating running;
   private Thread thread;
 
   /** A consumer whose coordinator metrics the test sets. */
@@ -134,18 +136,25 @@ class KafkaContactWatchTest {
     loop.watchContact(
         new KafkaContact(Duration.ofSeconds(15), nanos::get, Clock.systemUTC(), changes::add));
     setUp.accept(loop);
+    running = consumer;
     nanos.addAndGet(beforeRun.toNanos());
     thread = new Thread(loop, "contact-watch-test");
     thread.start();
     return consumer;
   }
 
-  /** Moves the ticker a second at a time, waiting each time until the loop has judged. */
+  /**
+   * Moves the ticker a second at a time, waiting each time until the loop has judged and finished
+   * that look (its commit is made after the judgement, before the loop's next poll).
+   */
   private void seconds(int n) {
     for (int second = 0; second < n; second++) {
       nanos.addAndGet(Duration.ofSeconds(1).toNanos());
       long seen = nanos.get();
-      await().atMost(Duration.ofSeconds(5)).until(() -> loop.watchedAt() >= seen);
+      soon().until(() -> loop.watchedAt() >= seen);
+      AtomicBoolean polledAgain = new AtomicBoolean();
+      running.schedulePollTask(() -> polledAgain.set(true));
+      soon().untilTrue(polledAgain);
     }
   }
 
@@ -161,7 +170,7 @@ class KafkaContactWatchTest {
     syncs = 0;
     start(Duration.ofSeconds(20));
     long first = nanos.get();
-    await().atMost(Duration.ofSeconds(5)).until(() -> loop.watchedAt() >= first);
+    soon().until(() -> loop.watchedAt() >= first);
     assertThat(changes).as("no Kafka lost at the first look after a slow start-up").isEmpty();
   }
 
@@ -173,7 +182,7 @@ class KafkaContactWatchTest {
 
     answered = 8; // the coordinator answered a heartbeat
     nanos.addAndGet(Duration.ofSeconds(1).toNanos());
-    await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
+    soon().until(() -> changes.size() == 2);
     assertThat(changes.get(1)).as("back").isNull();
   }
 
@@ -194,7 +203,7 @@ class KafkaContactWatchTest {
           consumer.addRecord(
               new ConsumerRecord<>(JOBS, 0, 0L, null, "job".getBytes(StandardCharsets.UTF_8)));
         });
-    await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 1); // queued, unsent
+    soon().until(() -> queue.size() == 1); // queued, unsent
     fenced = true; // the broker gone: no commit acknowledged
     seconds(16);
     assertThat(changes).as("lost").hasSize(1);
@@ -243,7 +252,7 @@ class KafkaContactWatchTest {
           consumer.rebalance(List.of(p0));
           consumer.updateBeginningOffsets(Map.of(p0, 0L));
         });
-    await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
+    soon().until(() -> loop.ownedPartitions() == 1);
     fenced = true; // commits never acknowledged
     for (int second = 0; second < 16; second++) {
       long offset = second;
@@ -276,7 +285,7 @@ class KafkaContactWatchTest {
           consumer.rebalance(List.of(p0));
           consumer.updateBeginningOffsets(Map.of(p0, 0L));
         });
-    await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
+    soon().until(() -> loop.ownedPartitions() == 1);
     seconds(40); // no record, no heartbeat answered either: only the commits speak
     assertThat(changes).isEmpty();
   }
@@ -331,8 +340,7 @@ class KafkaContactWatchTest {
                     () -> {},
                     (d, entry) -> {},
                     Runnable::run));
-    await() // the first look, which counts the coordinator's answers so far, is done
-        .atMost(Duration.ofSeconds(5))
+    soon() // the first look, which counts the coordinator's answers so far, is done
         .until(() -> loop.watchedAt() != Long.MIN_VALUE);
     TopicPartition p0 = new TopicPartition(JOBS, 0);
     consumer.schedulePollTask(
@@ -340,7 +348,7 @@ class KafkaContactWatchTest {
           consumer.updateBeginningOffsets(Map.of(p0, 0L));
           consumer.rebalance(List.of(p0));
         });
-    await().atMost(Duration.ofSeconds(5)).until(() -> ledger.read);
+    soon().until(() -> ledger.read);
     seconds(1);
     assertThat(loop.ownedPartitions()).isEqualTo(1);
     assertThat(changes).as("no Kafka lost after the slow assignment callback").isEmpty();
@@ -361,7 +369,7 @@ class KafkaContactWatchTest {
           consumer.rebalance(List.of(p0));
           consumer.updateBeginningOffsets(Map.of(p0, 0L));
         });
-    await().atMost(Duration.ofSeconds(5)).until(() -> loop.ownedPartitions() == 1);
+    soon().until(() -> loop.ownedPartitions() == 1);
     seconds(40);
 
     List<Long> times = consumer.commits.stream().map(Map.Entry::getKey).toList();
@@ -378,9 +386,9 @@ class KafkaContactWatchTest {
         () ->
             consumer.addRecord(
                 new ConsumerRecord<>(JOBS, 0, 0L, null, "job".getBytes(StandardCharsets.UTF_8))));
-    await().atMost(Duration.ofSeconds(5)).until(() -> queue.size() == 1);
+    soon().until(() -> queue.size() == 1);
     finished.add(queue.take(Duration.ZERO));
-    await().atMost(Duration.ofSeconds(5)).until(finished::isEmpty); // the loop has it
+    soon().until(finished::isEmpty); // the loop has it
     seconds(1);
     List<Map<TopicPartition, Long>> after =
         consumer.commits.subList(before, consumer.commits.size()).stream()

@@ -141,7 +141,10 @@ final class LaneHarness implements AutoCloseable {
             queue,
             new Preparation(
                 codec,
-                new MessageBuilder(SmtpConnection.sessionFor(config.relays().get(0).smtp()), clock),
+                new MessageBuilder(
+                    SmtpConnection.sessionFor(config.relays().get(0).smtp()),
+                    clock,
+                    config.returnPath()),
                 clock,
                 serves,
                 "default",

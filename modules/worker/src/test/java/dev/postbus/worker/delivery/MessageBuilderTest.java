@@ -41,6 +41,28 @@ class MessageBuilderTest {
   }
 
   @Test
+  void aJobsOwnXPostbusJobIsAcceptedAndReplacedByItsId() throws Exception {
+    Job job =
+        new dev.postbus.job.JobCodec()
+            .read(
+                ("{\"schema\":1,\"id\":\"j-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+                        + "\"subject\":\"Hi\",\"text\":\"Hello\","
+                        + "\"headers\":{\"x-postbus-job\":\"someone-else\"}}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    MimeMessage m = builder.build(job);
+    assertThat(m.getHeader("X-Postbus-Job")).containsExactly("j-1");
+    assertThat(source(m)).doesNotContain("someone-else");
+  }
+
+  @Test
+  void everyMessageCarriesItsJobIdOnceInXPostbusJob() throws Exception {
+    Job job = Job.text("order:42/a+b", "shop@example.com", "b@example.com", "Hi", "Hello");
+    MimeMessage m = builder.build(job);
+    assertThat(m.getHeader("X-Postbus-Job")).containsExactly("order:42/a+b");
+    assertThat(source(m)).containsOnlyOnce("X-Postbus-Job: order:42/a+b\r\n");
+  }
+
+  @Test
   void bccIsInTheEnvelopeOnly() throws Exception {
     Job job =
         new Job(

@@ -26,6 +26,12 @@ class ConnectionLimitIT {
 
   static final Duration RELAY_TIME = Duration.ofMillis(200);
 
+  /**
+   * Jobs per phase: 10 per partition, so each lane sends about 15 in a row and every lane of the
+   * worker's share is busy together for seconds (a share not enforced shows at the first sends).
+   */
+  static final int PER_PHASE = 60;
+
   @Test
   void theGroupsConnectionMaximumIsDividedByPartitionsAndReDividedOnRebalance(EmbeddedKafka kafka)
       throws Exception {
@@ -43,15 +49,19 @@ class ConnectionLimitIT {
       assertThat(HttpProbe.get(a.httpPort(), "/metrics").body())
           .contains("postbus_smtp_connection_limit{relay=\"default\",worker=\"conn-a\"} 2.0");
 
-      f.publish("both", 120);
-      await().atMost(Duration.ofMinutes(1)).until(() -> relay.countsByMessageId().size() == 120);
+      f.publish("both", PER_PHASE);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> relay.countsByMessageId().size() == PER_PHASE);
       int both = DomainConcurrencyIT.maxOverlap(seen, m -> true, RELAY_TIME);
 
       b.close();
       await().atMost(Duration.ofMinutes(1)).until(() -> a.ownedPartitions() == 6);
       seen.clear();
-      f.publish("alone", 120);
-      await().atMost(Duration.ofMinutes(1)).until(() -> relay.countsByMessageId().size() == 240);
+      f.publish("alone", PER_PHASE);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .until(() -> relay.countsByMessageId().size() == 2 * PER_PHASE);
       int alone = DomainConcurrencyIT.maxOverlap(seen, m -> true, RELAY_TIME);
       System.out.printf(
           "ConnectionLimitIT figures: group maximum 4; most parallel sends with two workers %d, "

@@ -68,6 +68,9 @@ final class Fixtures implements AutoCloseable {
                 "smtp.reconnect-backoff",
                 "100ms"));
     values.put("worker.drain-timeout", "20s");
+    // A member learns of a rebalance (another worker joining or leaving) at its next heartbeat:
+    // every 3 s by default, every 500 ms here, so a test's group settles within about a second.
+    values.put("kafka.client.heartbeat.interval.ms", "500");
     values.put("events.topic", events);
     values.put("http.port", "0");
     values.putAll(extra);

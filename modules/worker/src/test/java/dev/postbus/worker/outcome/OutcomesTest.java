@@ -135,6 +135,21 @@ class OutcomesTest {
   }
 
   @Test
+  void theDeliveredEventNamesTheRelaysQueueIdWhenItsReplyGivesOne() {
+    OutcomeBatch batch = outcomes.begin(delivery(8), job(), 1, null);
+    batch.delivered(SmtpReply.parse(250, "250 2.0.0 Ok: queued as 4FZ2Qx3h9Kz9"), 1);
+    batch.end();
+    assertThat(new String(producer.history().get(0).value(), StandardCharsets.UTF_8))
+        .contains("\"relayMessageId\":\"4FZ2Qx3h9Kz9\"");
+    OutcomeBatch none = outcomes.begin(delivery(9), job(), 1, null);
+    none.delivered(SmtpReply.parse(250, "250 Great success"), 1);
+    none.end();
+    assertThat(new String(producer.history().get(1).value(), StandardCharsets.UTF_8))
+        .contains("\"type\":\"delivered\"")
+        .doesNotContain("relayMessageId");
+  }
+
+  @Test
   void aRecordANewOwnerSkipsThroughTheLedgerHasItsDeliveredEventWrittenAgain() {
     OutcomeBatch batch = outcomes.begin(delivery(7), job(), 1, null);
     batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);

@@ -1,0 +1,64 @@
+package dev.postbus.worker.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.worker.config.Provider;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A provider metadata header the job brings itself, with Postbus's job id put in so that ours
+ * always wins (a job cannot attribute its bounces to another job): SES tags lose any {@code
+ * postbus-job} tag of the job's before ours is appended; SendGrid's and Mailgun's JSON gets our key
+ * set (over the job's); a header that is not a JSON object is replaced by ours (the provider could
+ * not read it anyway).
+ */
+final class OwnMetadata {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private OwnMetadata() {}
+
+  /** The value to send: the job's own {@code own} with {@code ours} (the provider's value) in. */
+  static String merge(Provider provider, String own, String jobId, String ours) {
+    String unfolded = own.replaceAll("\r?\n", "").strip();
+    return switch (provider) {
+      case SES -> withoutOurTag(unfolded).isEmpty() ? ours : withoutOurTag(unfolded) + ", " + ours;
+      case SENDGRID -> json(unfolded, ours, jobId, "unique_args");
+      case MAILGUN -> json(unfolded, ours, jobId, null);
+      default -> ours;
+    };
+  }
+
+  private static String withoutOurTag(String tags) {
+    List<String> kept = new ArrayList<>();
+    for (String tag : tags.split(",")) {
+      String t = tag.strip();
+      int eq = t.indexOf('=');
+      String name = (eq < 0 ? t : t.substring(0, eq)).strip();
+      if (!t.isEmpty() && !name.equalsIgnoreCase(Provider.METADATA_NAME)) {
+        kept.add(t);
+      }
+    }
+    return String.join(", ", kept);
+  }
+
+  private static String json(String own, String ours, String jobId, String field) {
+    try {
+      JsonNode root = JSON.readTree(own);
+      if (!(root instanceof ObjectNode object)) {
+        return ours;
+      }
+      ObjectNode target = object;
+      if (field != null) {
+        target = object.get(field) instanceof ObjectNode inner ? inner : object.putObject(field);
+      }
+      target.put(Provider.METADATA_NAME_UNDERSCORE, jobId);
+      return JSON.writeValueAsString(object);
+    } catch (JsonProcessingException e) {
+      return ours;
+    }
+  }
+}

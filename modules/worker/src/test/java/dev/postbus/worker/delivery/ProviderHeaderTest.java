@@ -1,0 +1,148 @@
+package dev.postbus.worker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.job.Job;
+import dev.postbus.worker.config.Provider;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class ProviderHeaderTest {
+
+  private final MessageBuilder builder =
+      new MessageBuilder(Session.getInstance(new Properties()), Clock.systemUTC());
+
+  private MimeMessage message(String id, Map<String, String> headers) throws Exception {
+    Job j = Job.text(id, "shop@example.com", "b@example.com", "Hi", "Hello");
+    return builder.build(
+        new Job(
+            j.schema(),
+            j.id(),
+            j.from(),
+            j.replyTo(),
+            j.to(),
+            j.cc(),
+            j.bcc(),
+            j.subject(),
+            j.text(),
+            j.html(),
+            headers,
+            j.attachments(),
+            j.tags(),
+            j.notBefore(),
+            j.expiresAt()));
+  }
+
+  @Test
+  void failingOverToAnotherProvidersRelayTakesTheFirstHeaderOff() throws Exception {
+    MimeMessage m = message("j-1", Map.of());
+    ProviderHeader h = new ProviderHeader(m, "j-1");
+    h.setFor(Provider.SES);
+    assertThat(m.getHeader("X-SES-MESSAGE-TAGS")).containsExactly("postbus-job=j-1");
+    h.setFor(Provider.POSTMARK);
+    assertThat(m.getHeader("X-SES-MESSAGE-TAGS")).isNull();
+    assertThat(m.getHeader("X-PM-Metadata-postbus-job")).containsExactly("j-1");
+    h.setFor(Provider.NONE);
+    assertThat(m.getHeader("X-PM-Metadata-postbus-job")).isNull();
+    h.setFor(Provider.POSTMARK);
+    h.setFor(Provider.POSTMARK); // the same relay again: nothing doubled
+    assertThat(m.getHeader("X-PM-Metadata-postbus-job")).containsExactly("j-1");
+  }
+
+  @Test
+  void aJobsOwnSesTagsKeepTheirsAndAreRestoredOnFailover() throws Exception {
+    MimeMessage m = message("j-2", Map.of("X-SES-MESSAGE-TAGS", "campaign=spring"));
+    ProviderHeader h = new ProviderHeader(m, "j-2");
+    h.setFor(Provider.SES);
+    assertThat(m.getHeader("X-SES-MESSAGE-TAGS"))
+        .containsExactly("campaign=spring, postbus-job=j-2");
+    h.setFor(Provider.MAILGUN);
+    assertThat(m.getHeader("X-SES-MESSAGE-TAGS")).containsExactly("campaign=spring");
+    assertThat(m.getHeader("X-Mailgun-Variables")).containsExactly("{\"postbus_job\":\"j-2\"}");
+  }
+
+  @Test
+  void aJobsOwnJsonGetsOurKeyMergedInAndIsRestoredOnFailover() throws Exception {
+    MimeMessage m = message("j-3", Map.of("X-SMTPAPI", "{\"category\":[\"receipts\"]}"));
+    ProviderHeader h = new ProviderHeader(m, "j-3");
+    h.setFor(Provider.SENDGRID);
+    assertThat(m.getHeader("X-SMTPAPI"))
+        .containsExactly("{\"category\":[\"receipts\"],\"unique_args\":{\"postbus_job\":\"j-3\"}}");
+    h.setFor(Provider.NONE);
+    assertThat(m.getHeader("X-SMTPAPI")).containsExactly("{\"category\":[\"receipts\"]}");
+  }
+
+  @Test
+  void aJobCannotAttributeItsBouncesToAnotherJobOnSendGrid() throws Exception {
+    MimeMessage m =
+        message(
+            "j-4",
+            Map.of("X-SMTPAPI", "{\"unique_args\":{\"postbus_job\":\"victim\",\"shop\":\"7\"}}"));
+    new ProviderHeader(m, "j-4").setFor(Provider.SENDGRID);
+    assertThat(m.getHeader("X-SMTPAPI"))
+        .containsExactly("{\"unique_args\":{\"postbus_job\":\"j-4\",\"shop\":\"7\"}}");
+  }
+
+  @Test
+  void aJobCannotAttributeItsBouncesToAnotherJobOnMailgun() throws Exception {
+    MimeMessage m =
+        message("j-5", Map.of("X-Mailgun-Variables", "{\"postbus_job\":\"victim\",\"a\":1}"));
+    new ProviderHeader(m, "j-5").setFor(Provider.MAILGUN);
+    assertThat(m.getHeader("X-Mailgun-Variables"))
+        .containsExactly("{\"postbus_job\":\"j-5\",\"a\":1}");
+  }
+
+  @Test
+  void aJobsOwnHeaderThatIsNotAJsonObjectIsReplacedByOurs() throws Exception {
+    MimeMessage m = message("j-6", Map.of("X-Mailgun-Variables", "not json {"));
+    new ProviderHeader(m, "j-6").setFor(Provider.MAILGUN);
+    assertThat(m.getHeader("X-Mailgun-Variables")).containsExactly("{\"postbus_job\":\"j-6\"}");
+  }
+
+  @Test
+  void aJobCannotAttributeItsBouncesToAnotherJobOnSes() throws Exception {
+    MimeMessage m =
+        message("j-7", Map.of("X-SES-MESSAGE-TAGS", "postbus-job=victim, campaign=spring"));
+    new ProviderHeader(m, "j-7").setFor(Provider.SES);
+    assertThat(m.getHeader("X-SES-MESSAGE-TAGS"))
+        .containsExactly("campaign=spring, postbus-job=j-7");
+  }
+
+  @Test
+  void aJobsOwnPostmarkMetadataIsRemovedEvenWhenItsIdIsTooLongForPostmark() throws Exception {
+    String longId = "x".repeat(81);
+    MimeMessage m = message(longId, Map.of("X-PM-Metadata-postbus-job", "victim"));
+    new ProviderHeader(m, longId).setFor(Provider.POSTMARK);
+    assertThat(m.getHeader("X-PM-Metadata-postbus-job")).isNull();
+  }
+
+  @Test
+  void anIdAProviderCannotCarryGetsNoHeaderThere() throws Exception {
+    String id = "order:42/a+b=c.d@e~f";
+    MimeMessage m = message(id, Map.of());
+    ProviderHeader h = new ProviderHeader(m, id);
+    h.setFor(Provider.SES); // tag values: [A-Za-z0-9_-] only
+    assertThat(m.getHeader("X-SES-MESSAGE-TAGS")).isNull();
+    h.setFor(Provider.SENDGRID); // JSON takes it as it is
+    assertThat(m.getHeader("X-SMTPAPI"))
+        .containsExactly("{\"unique_args\":{\"postbus_job\":\"" + id + "\"}}");
+    String longId = "x".repeat(81);
+    MimeMessage l = message(longId, Map.of());
+    new ProviderHeader(l, longId).setFor(Provider.POSTMARK); // values up to 80 characters
+    assertThat(l.getHeader("X-PM-Metadata-postbus-job")).isNull();
+  }
+
+  @Test
+  void nothingThatCouldBreakTheJsonOrTheHeaderLineIsEverInserted() {
+    for (Provider p : Provider.values()) {
+      assertThat(p.value("a\"b")).as(p.name()).isNull();
+      assertThat(p.value("a\\b")).as(p.name()).isNull();
+      assertThat(p.value("a\r\nBcc: x@y.z")).as(p.name()).isNull();
+      assertThat(p.value("a b")).as(p.name()).isNull();
+    }
+  }
+}
