@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Group commit of the send ledger: the entries of every lane of a worker go out together. Lanes
  * {@link #append} their entry and wait only for their own; one thread, the flusher, takes every
- * entry queued at that instant, hands them to the producer and flushes, so one produce request (per
- * broker) carries them all; entries that arrive meanwhile wait for the next request.
+ * entry queued at that instant and hands them to the producer, which has one request in flight per
+ * broker: what accumulates while a request is out goes in the next one. The flusher never waits for
+ * an answer (no flush), so a broker slow to answer holds only the entries of its own partitions;
+ * every entry ends from its own send's callback.
  *
  * <p>A lane says when its entry is coming ({@link #expect}, just before the end of its message):
  * the flusher, holding an entry, waits up to the group wait for the entries so announced, when
@@ -73,7 +75,8 @@ public final class LedgerWriter implements AutoCloseable {
   private final Object lock = new Object();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final ArrayDeque<Long> announced = new ArrayDeque<>();
-  private final List<Pending> inFlight = new ArrayList<>();
+  private final java.util.Set<Pending> inFlight =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   private long replyNanos = Long.MAX_VALUE; // the lanes' typical time from announce to append
   private boolean closed;
 
@@ -151,14 +154,6 @@ public final class LedgerWriter implements AutoCloseable {
       List<Pending> batch;
       while ((batch = next()) != null) {
         send(batch);
-        try {
-          producer.flush();
-        } catch (RuntimeException e) { // interrupted, or the producer closed: callbacks tell
-          log.debug("send ledger flush ended: {}", e.toString());
-        }
-        synchronized (lock) {
-          inFlight.removeIf(p -> p.ended.get());
-        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -223,6 +218,9 @@ public final class LedgerWriter implements AutoCloseable {
 
   /** On the producer's I/O thread: what the answer leads to runs on ours. */
   private void answered(Pending p, RecordMetadata metadata, Exception error) {
+    synchronized (lock) {
+      inFlight.remove(p);
+    }
     if (error == null) {
       if (metadata.partition()
           < positions.partitions()) { // more partitions since start-up: no mark
@@ -250,7 +248,6 @@ public final class LedgerWriter implements AutoCloseable {
 
   private void requeue(Pending p) {
     synchronized (lock) {
-      inFlight.remove(p);
       if (closed) {
         p.end(() -> p.written().notWritten("the send ledger's writer is closed"));
         return;

@@ -54,9 +54,10 @@ final class KafkaClients {
   }
 
   /**
-   * The ledger's own producer is driven by its writer (LedgerWriter), which hands it every entry
-   * queued and then flushes: the flush, not the linger, sends them, in one request. The long linger
-   * keeps the producer from sending the first entry of a group alone while the rest are handed in.
+   * The ledger's own producer is handed every entry queued at once by its writer (LedgerWriter),
+   * which never flushes: with one request in flight per broker, what accumulates while a request is
+   * out goes in the next one. The short linger keeps the first entry of a group from going alone
+   * while the rest are handed in.
    */
   static Map<String, Object> ledgerProducer(WorkerConfig c) {
     Map<String, Object> p = producer(c);
@@ -65,8 +66,8 @@ final class KafkaClients {
     return p;
   }
 
-  /** Longer than any flush takes to begin (see {@link #ledgerProducer}). */
-  static final String LEDGER_LINGER_MS = "1000";
+  /** A group's entries are handed over within it (see {@link #ledgerProducer}). */
+  static final String LEDGER_LINGER_MS = "1";
 
   /** The ledger reader assigns partitions itself: no group, no commits. */
   static Map<String, Object> ledgerReader(WorkerConfig c) {

@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -23,19 +22,49 @@ import org.junit.jupiter.api.Test;
 /** The group-commit hand-off between the lanes and the one thread that writes the ledger. */
 class LedgerWriterTest {
 
-  /** A producer whose flush (a request on its way) lasts until the test lets it end. */
-  private static final class HeldFlushes extends MockProducer<byte[], byte[]> {
-    final Semaphore flushEnds = new Semaphore(0);
-    final List<Integer> sentAtFlush = new CopyOnWriteArrayList<>();
+  /**
+   * A producer answering each record only when the test says so, by key, like brokers that answer
+   * each partition's requests on their own; its flush, like the real one, returns only once every
+   * record sent before it was answered.
+   */
+  private static final class ByKey extends MockProducer<byte[], byte[]> {
+    final Map<String, org.apache.kafka.clients.producer.Callback> unanswered =
+        new ConcurrentHashMap<>();
+    final List<String> sent = new CopyOnWriteArrayList<>();
 
-    HeldFlushes() {
+    ByKey() {
       super(false, null, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @Override
+    public synchronized java.util.concurrent.Future<
+            org.apache.kafka.clients.producer.RecordMetadata>
+        send(
+            ProducerRecord<byte[], byte[]> record,
+            org.apache.kafka.clients.producer.Callback callback) {
+      String key = new String(record.key(), StandardCharsets.UTF_8);
+      sent.add(key);
+      unanswered.put(key, callback);
+      return new java.util.concurrent.CompletableFuture<>();
+    }
+
+    void answer(String key, int partition, long offset) {
+      unanswered
+          .remove(key)
+          .onCompletion(
+              new org.apache.kafka.clients.producer.RecordMetadata(
+                  new org.apache.kafka.common.TopicPartition("jobs.ledger", partition),
+                  offset,
+                  0,
+                  0,
+                  0,
+                  0),
+              null);
+    }
+
+    @Override
     public void flush() {
-      sentAtFlush.add(history().size());
-      flushEnds.acquireUninterruptibly();
+      await().forever().until(unanswered::isEmpty);
     }
   }
 
@@ -89,10 +118,19 @@ class LedgerWriterTest {
   }
 
   private Ends append(String id, AtomicBoolean abandoned) {
+    return append(id, abandoned, 0);
+  }
+
+  private Ends append(String id, int partition) {
+    return append(id, new AtomicBoolean(), partition);
+  }
+
+  private Ends append(String id, AtomicBoolean abandoned, int partition) {
     Ends e = new Ends();
     ends.put(id, e);
     writer.append(
-        new ProducerRecord<>("jobs.ledger", 0, id.getBytes(StandardCharsets.UTF_8), new byte[] {1}),
+        new ProducerRecord<>(
+            "jobs.ledger", partition, id.getBytes(StandardCharsets.UTF_8), new byte[] {1}),
         () -> "entry " + id,
         abandoned::get,
         e);
@@ -104,22 +142,23 @@ class LedgerWriterTest {
   }
 
   @Test
-  void entriesQueuedWhileARequestIsOutGoTogetherInTheNextOne() {
-    HeldFlushes producer = new HeldFlushes();
+  void anEntryNeverAnsweredHoldsNoOtherEntry() {
+    ByKey producer = new ByKey();
     writer(producer, Duration.ZERO);
-    append("a");
-    await().atMost(Duration.ofSeconds(5)).until(() -> producer.sentAtFlush.size() == 1);
-    append("b");
-    append("c");
-    append("d");
+    Ends slow = append("slow", 0); // its broker never answers
+    Ends b = append("b", 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.sent.size() == 2);
+    producer.answer("b", 1, 0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.written.get() == 1);
 
-    producer.flushEnds.release();
-    await().atMost(Duration.ofSeconds(5)).until(() -> producer.sentAtFlush.size() == 2);
+    Ends c = append("c", 1);
 
-    assertThat(producer.sentAtFlush)
-        .as("records handed to the producer by each flush: a alone, then b, c and d together")
-        .containsExactly(1, 4);
-    producer.flushEnds.release(10);
+    await("c is handed to the producer while slow's request is still out")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> producer.sent.contains("c"));
+    producer.answer("c", 1, 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> c.written.get() == 1);
+    assertThat(slow.ends()).isZero();
   }
 
   @Test
@@ -203,12 +242,11 @@ class LedgerWriterTest {
 
   @Test
   void withFastRelaysTheFlusherHoldsAnEntryForTheOnesAnnounced() {
-    HeldFlushes producer = new HeldFlushes();
-    producer.flushEnds.release(100);
+    ManualFlushProducer producer = new ManualFlushProducer();
     writer(producer, Duration.ofSeconds(30));
     writer.expect();
     append("warm-up"); // appended at once after its announce: the relay answers fast
-    await().atMost(Duration.ofSeconds(5)).until(() -> producer.sentAtFlush.size() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
 
     writer.expect();
     writer.expect();
@@ -216,11 +254,10 @@ class LedgerWriterTest {
     await("a is held while b, announced, has not come")
         .during(Duration.ofMillis(300))
         .atMost(Duration.ofSeconds(2))
-        .until(() -> producer.sentAtFlush.size() == 1);
+        .until(() -> producer.history().size() == 1);
     append("b");
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> producer.sentAtFlush.size() == 2);
-    assertThat(producer.sentAtFlush).containsExactly(1, 3);
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 3);
   }
 
   @Test
@@ -249,12 +286,11 @@ class LedgerWriterTest {
 
   @Test
   void withoutAnnouncedEntriesAnEntryGoesAtOnce() {
-    HeldFlushes producer = new HeldFlushes();
-    producer.flushEnds.release(100);
+    ManualFlushProducer producer = new ManualFlushProducer();
     writer(producer, Duration.ofSeconds(30));
 
     append("a");
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> producer.sentAtFlush.size() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
   }
 }
