@@ -62,12 +62,25 @@ final class KafkaClients {
   static Map<String, Object> ledgerProducer(WorkerConfig c) {
     Map<String, Object> p = producer(c);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-ledger");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, LEDGER_LINGER_MS);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(ledgerLinger(c)));
     return p;
   }
 
   /** A group's entries are handed over within it (see {@link #ledgerProducer}). */
-  static final String LEDGER_LINGER_MS = "1";
+  static final long LEDGER_LINGER_MS = 1;
+
+  /**
+   * Never longer than the user's linger.ms: Kafka refuses a delivery.timeout.ms under linger.ms +
+   * request.timeout.ms, so a longer linger could refuse a setting the other producers accept.
+   */
+  private static long ledgerLinger(WorkerConfig c) {
+    String users = c.kafkaClient().get(ProducerConfig.LINGER_MS_CONFIG);
+    try {
+      return users == null ? LEDGER_LINGER_MS : Math.min(LEDGER_LINGER_MS, Long.parseLong(users));
+    } catch (NumberFormatException e) { // Kafka names the key when the other producers start
+      return LEDGER_LINGER_MS;
+    }
+  }
 
   /** The ledger reader assigns partitions itself: no group, no commits. */
   static Map<String, Object> ledgerReader(WorkerConfig c) {
