@@ -18,7 +18,9 @@ public final class Holds {
     /** The bounce-rate guard tripped. */
     BOUNCE_GUARD,
     /** Kafka is lost: no retry, event or ledger record could be written. */
-    KAFKA_LOST
+    KAFKA_LOST,
+    /** The send ledger's writer stopped: no send could be recorded (until a restart). */
+    LEDGER_LOST
   }
 
   private final EnumSet<Reason> on = EnumSet.noneOf(Reason.class);
@@ -49,7 +51,10 @@ public final class Holds {
       on.remove(reason);
     }
     held = !on.isEmpty();
-    lanesHeld = on.contains(Reason.BOUNCE_GUARD) || on.contains(Reason.KAFKA_LOST);
+    lanesHeld =
+        on.contains(Reason.BOUNCE_GUARD)
+            || on.contains(Reason.KAFKA_LOST)
+            || on.contains(Reason.LEDGER_LOST);
     return was != held;
   }
 
@@ -59,9 +64,9 @@ public final class Holds {
   }
 
   /**
-   * True while lanes may start no SMTP transaction (the guard, Kafka lost). Not while every relay
-   * is out: then a lane still takes a job to probe a relay whose backoff has ended, and the others
-   * wait in {@code Relays.pick}.
+   * True while lanes may start no SMTP transaction (the guard, Kafka lost, the ledger's writer
+   * stopped). Not while every relay is out: then a lane still takes a job to probe a relay whose
+   * backoff has ended, and the others wait in {@code Relays.pick}.
    */
   public boolean lanesHeld() {
     return lanesHeld;

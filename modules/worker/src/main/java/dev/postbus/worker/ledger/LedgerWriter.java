@@ -79,6 +79,7 @@ public final class LedgerWriter implements AutoCloseable {
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   private long replyNanos = Long.MAX_VALUE; // the lanes' typical time from announce to append
   private boolean closed;
+  private volatile java.util.function.Consumer<String> stopped = why -> {};
 
   public LedgerWriter(
       Producer<byte[], byte[]> producer,
@@ -105,6 +106,11 @@ public final class LedgerWriter implements AutoCloseable {
     this.nanoTime = nanoTime;
     this.flusher = new Thread(this::flushLoop, "postbus-ledger-flusher");
     flusher.setDaemon(true);
+  }
+
+  /** Told once, with why, when the flusher stops on an unexpected error; set before start. */
+  public void whenStopped(java.util.function.Consumer<String> listener) {
+    this.stopped = listener;
   }
 
   /** Starts the flusher; returns this writer. */
@@ -160,12 +166,14 @@ public final class LedgerWriter implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       log.error(
           "send ledger writer stopped unexpectedly; entries are no longer written (their jobs stay"
-              + " uncommitted)",
+              + " uncommitted). Delivery is held and the worker not ready: restart it",
           e);
       synchronized (lock) {
         closed = true; // later entries end at once instead of waiting for a flusher that is gone
       }
-      endAll("the send ledger's writer stopped: " + e);
+      String why = "the send ledger's writer stopped: " + e;
+      endAll(why);
+      stopped.accept(why);
     }
   }
 

@@ -44,6 +44,9 @@ final class WorkerHealth {
   /** This run of the worker, in the guard's records (a restart with the same id is another). */
   private final String instance;
 
+  /** Why the send ledger's writer stopped, once it has; else null. */
+  private volatile String ledgerLost;
+
   /** When the worker was last in touch with Kafka, while it has lost it; else null. */
   private volatile Instant kafkaLostSince;
 
@@ -126,6 +129,9 @@ final class WorkerHealth {
     if (relays.allOut()) {
       reasons.add("relay problem: " + relays.problem());
     }
+    if (ledgerLost != null) {
+      reasons.add(ledgerLost + " (see the log); restart the worker");
+    }
     if (lanesLost.get() > 0) {
       reasons.add(
           lanesLost.get()
@@ -203,6 +209,16 @@ final class WorkerHealth {
     reconsiderPause();
   }
 
+  /** The send ledger's writer stopped on an unexpected error; on its thread. */
+  void onLedgerLost(String why) {
+    ledgerLost = why;
+    log.error(
+        "worker {}: {}; delivery held (a send could not be recorded) and not ready until restarted",
+        config.workerId(),
+        why);
+    reconsiderPause();
+  }
+
   void onRelayChange(boolean down) {
     reconsiderPause();
   }
@@ -251,12 +267,13 @@ final class WorkerHealth {
 
   /**
    * PAUSED (not ready) while every relay is out, the bounce-rate guard holds delivery, Kafka is
-   * lost or a sender lane was lost; RUNNING otherwise.
+   * lost, the send ledger's writer stopped or a sender lane was lost; RUNNING otherwise.
    */
   synchronized void reconsiderPause() {
     holds.set(Holds.Reason.RELAYS_OUT, relays.allOut());
     holds.set(Holds.Reason.BOUNCE_GUARD, guard.tripped() != null);
     holds.set(Holds.Reason.KAFKA_LOST, kafkaLostSince != null);
+    holds.set(Holds.Reason.LEDGER_LOST, ledgerLost != null);
     boolean hold = holds.held() || lanesLost.get() > 0;
     WorkerState s = state.get();
     if (hold && s == WorkerState.RUNNING) {

@@ -255,6 +255,7 @@ final class WorkerParts {
         producer(KafkaClients.ledgerProducer(config), "the ledger's producer");
     LedgerPositions positions = new LedgerPositions(partitions);
     LedgerWriter writer = new LedgerWriter(ledgerProducer, positions, acks, scheduler);
+    writer.whenStopped(health::onLedgerLost);
     opened.add("the ledger's writer", writer, writer::close);
     outcomes.useLedger(config.ledgerTopic(), partitions, writer);
     KafkaConsumer<byte[], byte[]> readerConsumer =

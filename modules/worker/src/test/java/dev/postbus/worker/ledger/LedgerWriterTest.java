@@ -285,6 +285,45 @@ class LedgerWriterTest {
   }
 
   @Test
+  void aFlusherThatDiesSaysSoOnceAndFailsEveryLaterEntryAtOnce() {
+    AtomicBoolean thrown = new AtomicBoolean();
+    MockProducer<byte[], byte[]> brokenOnce =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<
+                  org.apache.kafka.clients.producer.RecordMetadata>
+              send(
+                  ProducerRecord<byte[], byte[]> record,
+                  org.apache.kafka.clients.producer.Callback callback) {
+            if (thrown.compareAndSet(false, true)) {
+              throw new AssertionError("a bug below the writer");
+            }
+            return super.send(record, callback);
+          }
+        };
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    writer =
+        new LedgerWriter(
+            brokenOnce,
+            positions,
+            executor,
+            executor,
+            Duration.ZERO,
+            Duration.ofMillis(50),
+            System::nanoTime);
+    writer.whenStopped(stopped::add);
+    writer.start();
+    Ends a = append("a");
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.notWritten.get() == 1);
+
+    Ends b = append("b");
+
+    assertThat(b.notWritten.get()).as("b fails at once: no flusher is left").isEqualTo(1);
+    assertThat(brokenOnce.history()).as("nothing is sent after the flusher died").isEmpty();
+    assertThat(stopped).singleElement().asString().contains("AssertionError");
+  }
+
+  @Test
   void withoutAnnouncedEntriesAnEntryGoesAtOnce() {
     ManualFlushProducer producer = new ManualFlushProducer();
     writer(producer, Duration.ofSeconds(30));

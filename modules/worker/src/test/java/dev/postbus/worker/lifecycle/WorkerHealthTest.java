@@ -1,0 +1,75 @@
+package dev.postbus.worker.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.suppression.SuppressionSet;
+import dev.postbus.suppression.SuppressionWriter;
+import dev.postbus.worker.config.Settings;
+import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.relay.Relays;
+import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.Suppressions;
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WorkerHealthTest {
+
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stop() {
+    executor.shutdownNow();
+  }
+
+  private WorkerHealth running() {
+    WorkerConfig config =
+        WorkerConfig.from(Settings.of(Map.of("smtp.host", "127.0.0.1", "smtp.tls", "none")));
+    Clock clock = Clock.systemUTC();
+    WorkerHealth health = new WorkerHealth(config, clock);
+    Relays relays =
+        new Relays(
+            config.relays(),
+            config.relayMode(),
+            null,
+            IntervalFunction.of(Duration.ofMillis(100)),
+            clock,
+            health::onRelayChange);
+    Suppressions suppressions =
+        new Suppressions(
+            new SuppressionSet(),
+            config.reputation().suppressionCodes(),
+            new SuppressionWriter(
+                new MockProducer<>(
+                    true, null, new ByteArraySerializer(), new ByteArraySerializer()),
+                "jobs.suppressions"),
+            executor,
+            clock);
+    health.watch(relays, guard(health), suppressions);
+    health.moveTo(WorkerState.RUNNING);
+    return health;
+  }
+
+  private static BounceGuard guard(WorkerHealth health) {
+    return new BounceGuard(100, 0.08, health::onGuardTrip);
+  }
+
+  @Test
+  void aStoppedLedgerWriterHoldsDeliveryAndMakesTheWorkerNotReady() {
+    WorkerHealth health = running();
+    assertThat(health.status().ready()).isTrue();
+
+    health.onLedgerLost("the send ledger's writer stopped: java.lang.AssertionError");
+
+    assertThat(health.status().ready()).isFalse();
+    assertThat(health.status().reason()).contains("send ledger").contains("restart the worker");
+    assertThat(health.holds().lanesHeld()).as("no send goes out unrecorded").isTrue();
+  }
+}
