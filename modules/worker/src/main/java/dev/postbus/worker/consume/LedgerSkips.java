@@ -144,6 +144,14 @@ final class LedgerSkips {
     return index.marks().metadata(tp, offset);
   }
 
+  /**
+   * True when {@code tp}, not moved, should be committed again at {@code offset} for its ledger
+   * mark to follow the ledger (see LedgerMarks.lags).
+   */
+  boolean markLags(TopicPartition tp, long nextHandedOut, long offset) {
+    return index != null && index.marks().lags(tp, nextHandedOut, offset);
+  }
+
   /** Kafka acknowledged these commits. */
   void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
     if (index != null) {

@@ -75,6 +75,7 @@ final class OffsetCommits {
       // is committed with a mark, a new owner reads its ledger partition by time, whole
       due = again();
     }
+    due = withLaggingMarks(due);
     if (!due.isEmpty()) {
       consumer.commitAsync(marked(due), this::answered);
     }
@@ -84,14 +85,46 @@ final class OffsetCommits {
     Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>(tracker.committable());
     for (TopicPartition tp : tracker.owned()) {
       if (!all.containsKey(tp)) {
-        try {
-          all.put(tp, new OffsetAndMetadata(consumer.position(tp, Duration.ZERO)));
-        } catch (RuntimeException unknownYet) { // no position yet: nothing fetched either
-          log.debug("no position yet for {}: {}", tp, unknownYet.toString());
-        }
+        position(tp).ifPresent(o -> all.put(tp, o));
       }
     }
     return all;
+  }
+
+  /**
+   * {@code due} and every owned partition not in it whose ledger mark fell far behind (an idle
+   * retry tier sharing its ledger partition with a busy jobs partition): committed again at the
+   * same offset, with a mark that follows the ledger.
+   */
+  private Map<TopicPartition, OffsetAndMetadata> withLaggingMarks(
+      Map<TopicPartition, OffsetAndMetadata> due) {
+    if (!ledger.on()) {
+      return due;
+    }
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>(due);
+    Map<TopicPartition, OffsetAndMetadata> committable = null;
+    for (TopicPartition tp : tracker.owned()) {
+      if (due.containsKey(tp)) {
+        continue;
+      }
+      committable = committable == null ? tracker.committable() : committable;
+      java.util.Optional<OffsetAndMetadata> at =
+          java.util.Optional.ofNullable(committable.get(tp)).or(() -> position(tp));
+      PartitionOffsets p = tracker.get(tp);
+      long next = p == null ? -1 : p.nextTracked();
+      at.filter(o -> ledger.markLags(tp, next, o.offset())).ifPresent(o -> out.put(tp, o));
+    }
+    return out;
+  }
+
+  /** Where the consumer is in {@code tp}, before its first record; empty when not known yet. */
+  private java.util.Optional<OffsetAndMetadata> position(TopicPartition tp) {
+    try {
+      return java.util.Optional.of(new OffsetAndMetadata(consumer.position(tp, Duration.ZERO)));
+    } catch (RuntimeException unknownYet) { // no position yet: nothing fetched either
+      log.debug("no position yet for {}: {}", tp, unknownYet.toString());
+      return java.util.Optional.empty();
+    }
   }
 
   private void answered(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {

@@ -20,6 +20,12 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class LedgerMarks {
 
+  /**
+   * How many entries the mark of a partition whose offset did not move may fall behind the mark it
+   * would carry now before it is committed again (see {@link #lags}).
+   */
+  public static final long LAG_LIMIT = 10_000;
+
   private final String topic;
   private final LedgerPositions positions;
   private final Map<TopicPartition, Notes> notes = new HashMap<>();
@@ -35,6 +41,7 @@ public final class LedgerMarks {
     final long pinFloor;
     final long pinThrough;
     boolean marked;
+    long committedMark = -1; // the mark of the last commit Kafka acknowledged (-1: none)
 
     Notes(long committed, long base, long pinFloor, long pinThrough, boolean marked) {
       taken.add(new long[] {committed - 1, base});
@@ -105,9 +112,31 @@ public final class LedgerMarks {
   /** The metadata of a commit of {@code offset}; empty when no mark is known. */
   public String metadata(TopicPartition source, long offset) {
     Notes n = notes.get(source);
-    if (n == null) {
+    long mark = n == null ? -1 : markOf(n, offset);
+    if (mark < 0) {
       return "";
     }
+    return new LedgerMark(topic, positions.partitions(), ledgerPartition(source), mark).format();
+  }
+
+  /**
+   * True when a commit of {@code offset} now would carry a mark at least {@link #LAG_LIMIT} entries
+   * past the last one Kafka acknowledged: a partition whose offset does not move (an idle retry
+   * tier) while the ledger partition it shares fills with other partitions' entries is then
+   * committed again, so a new owner does not read those entries (notes the ledger's reach first).
+   *
+   * @param nextHandedOut as for {@link #note}
+   */
+  public boolean lags(TopicPartition source, long nextHandedOut, long offset) {
+    Notes n = notes.get(source);
+    if (n == null || n.committedMark < 0) {
+      return false; // never committed with a mark: unmarked() has it committed at once
+    }
+    note(source, nextHandedOut);
+    return markOf(n, offset) - n.committedMark >= LAG_LIMIT;
+  }
+
+  private static long markOf(Notes n, long offset) {
     long mark = -1;
     for (long[] t : n.taken) {
       if (t[0] < offset) {
@@ -116,13 +145,10 @@ public final class LedgerMarks {
         break;
       }
     }
-    if (mark < 0) {
-      return "";
-    }
-    if (offset <= n.pinThrough) {
+    if (mark >= 0 && offset <= n.pinThrough) {
       mark = Math.min(mark, n.pinFloor);
     }
-    return new LedgerMark(topic, positions.partitions(), ledgerPartition(source), mark).format();
+    return mark;
   }
 
   /** Kafka has the commit of {@code offset}: notes no later commit can use are dropped. */
@@ -131,7 +157,9 @@ public final class LedgerMarks {
     if (n == null) {
       return;
     }
-    n.marked |= LedgerMark.parse(metadata).isPresent();
+    java.util.Optional<LedgerMark> mark = LedgerMark.parse(metadata);
+    n.marked |= mark.isPresent();
+    mark.ifPresent(m -> n.committedMark = m.offset());
     while (n.taken.size() > 1) {
       java.util.Iterator<long[]> it = n.taken.iterator();
       it.next();

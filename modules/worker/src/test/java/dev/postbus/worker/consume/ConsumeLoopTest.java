@@ -445,6 +445,67 @@ class ConsumeLoopTest {
     }
   }
 
+  @Test
+  void anIdleRetryTiersMarkFollowsTheLedgerWhileTheJobsPartitionSharingItIsBusy()
+      throws InterruptedException {
+    consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
+    consumer.updatePartitions(TIER, List.of(new PartitionInfo(TIER, 0, null, null, null)));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L, T0, 0L));
+    DispatchQueue queue = new DispatchQueue(64, 1 << 20, 20);
+    loop =
+        new ConsumeLoop(
+            consumer,
+            List.of(JOBS, TIER),
+            Set.of(TIER),
+            queue,
+            finished,
+            () -> false,
+            Duration.ofMillis(10),
+            Duration.ofSeconds(5),
+            Clock.systemUTC());
+    dev.postbus.worker.ledger.LedgerPositions positions =
+        new dev.postbus.worker.ledger.LedgerPositions(1);
+    loop.useLedger(
+        new dev.postbus.worker.ledger.LedgerIndex(
+            new dev.postbus.worker.ledger.LedgerReader(new OneEntryLedger(0), "jobs.ledger", 1),
+            Duration.ofDays(1),
+            Clock.systemUTC(),
+            positions),
+        () -> {},
+        (d, e) -> {},
+        Runnable::run);
+    // time stands still: no proof of membership falls due, so only what moved is committed
+    loop.watchContact(
+        new KafkaContact(Duration.ofSeconds(15), () -> 0L, Clock.systemUTC(), lost -> {}));
+    thread = new Thread(loop, "consume-loop-test");
+    thread.start();
+    soon().until(() -> !consumer.subscription().isEmpty());
+    onConsumerThread(() -> consumer.rebalance(List.of(P0, T0)));
+    soon().until(() -> markOf(T0) == 0); // the first commits: marked at the ledger's end, 0
+
+    for (long i = 0; i < 3; i++) { // jobs-0 busy: its entries fill ledger partition 0
+      long offset = i;
+      onConsumerThread(() -> consumer.addRecord(record(P0, offset, new RecordHeaders())));
+      Delivery d = queue.take(Duration.ofSeconds(5));
+      positions.acked(0, 100_000 * (i + 1));
+      finished.add(d);
+      soon().until(() -> consumer.committed(Set.of(P0)).get(P0).offset() == offset + 1);
+    }
+
+    soon()
+        .alias("the idle tier's commit carries a mark that follows the ledger")
+        .until(() -> markOf(T0) > 100_000);
+  }
+
+  private long markOf(TopicPartition tp) {
+    var c = consumer.committed(Set.of(tp)).get(tp);
+    return c == null
+        ? -1
+        : dev.postbus.worker.ledger.LedgerMark.parse(c.metadata())
+            .map(dev.postbus.worker.ledger.LedgerMark::offset)
+            .orElse(-1L);
+  }
+
   private DispatchQueue startWithLedger(
       java.util.function.BiConsumer<Delivery, dev.postbus.worker.ledger.LedgerEntry> rewrite,
       java.util.concurrent.Executor executor) {
