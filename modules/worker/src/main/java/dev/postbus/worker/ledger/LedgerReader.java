@@ -14,9 +14,10 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Reads the send ledger with a consumer of its own (assigned, no group). Ledger partition {@code p
  * mod n} holds the entries of partition {@code p} of every consumed topic. Each ledger partition is
- * read from a given offset (the {@link LedgerMark} of the commits), or from a point in time when
- * none is given, to its end; only entries about records at or after their partition's committed
- * offset are handed on, so the heap holds what can matter and nothing else.
+ * read from a given offset (the {@link LedgerMark} of the commits), or from a point in time (now −
+ * ledger.window) when none is given or the given one is older, to its end; only entries about
+ * records at or after their partition's committed offset are handed on, so the heap holds what can
+ * matter and nothing else.
  */
 public final class LedgerReader implements AutoCloseable {
 
@@ -56,8 +57,9 @@ public final class LedgerReader implements AutoCloseable {
   /**
    * Every entry about a record of {@code committed}'s partitions at or after its committed offset.
    *
-   * @param starts where to start in each ledger partition; a ledger partition not in it is read
-   *     from the first entry written at or after {@code since}
+   * @param starts where to start in each ledger partition; a ledger partition not in it, or whose
+   *     start lies before the first entry written at or after {@code since}, is read from that
+   *     entry
    */
   public Read read(
       Map<TopicPartition, Long> committed, Map<Integer, Long> starts, Instant since, Found found) {
@@ -68,8 +70,8 @@ public final class LedgerReader implements AutoCloseable {
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(from.keySet(), TIMEOUT);
     byTime(from, ends, since);
-    // A mark past the end (the topic made again): from the end. One before the first entry kept
-    // (trimmed by age): the reader's auto.offset.reset=earliest starts at the first one.
+    // A mark past the end (the topic made again): from the end. No mark is followed back past the
+    // window's start (byTime), so entries trimmed by age are never looked for.
     from.replaceAll((tp, start) -> Math.min(start, ends.getOrDefault(tp, start)));
     long[] refused = new long[2];
     long records =
@@ -93,23 +95,23 @@ public final class LedgerReader implements AutoCloseable {
     return new Read(byPartition, records, refused[0], refused[1]);
   }
 
-  /** Ledger partitions without a start begin with the first entry written since {@code since}. */
+  /**
+   * Ledger partitions without a start begin with the first entry written since {@code since}; no
+   * start is earlier than that entry (a mark that fell behind, or points at entries trimmed by age:
+   * what was written before the window no longer matters).
+   */
   private void byTime(
       Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends, Instant since) {
     Map<TopicPartition, Long> query = new HashMap<>();
-    from.forEach(
-        (tp, start) -> {
-          if (start < 0) {
-            query.put(tp, Math.max(0, since.toEpochMilli()));
-          }
-        });
+    from.keySet().forEach(tp -> query.put(tp, Math.max(0, since.toEpochMilli())));
     if (query.isEmpty()) {
       return;
     }
     Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, TIMEOUT);
     for (TopicPartition tp : query.keySet()) {
       OffsetAndTimestamp o = found.get(tp);
-      from.put(tp, o == null ? ends.getOrDefault(tp, 0L) : o.offset());
+      long windowStart = o == null ? ends.getOrDefault(tp, 0L) : o.offset();
+      from.merge(tp, windowStart, Math::max);
     }
   }
 
