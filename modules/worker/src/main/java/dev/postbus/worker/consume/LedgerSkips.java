@@ -152,10 +152,21 @@ final class LedgerSkips {
     return index != null && index.marks().lags(tp, nextHandedOut, offset);
   }
 
-  /** Kafka acknowledged these commits. */
-  void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+  /** The current assignment of each partition, to hand back with the commit's acknowledgement. */
+  Map<TopicPartition, Object> assignments(java.util.Set<TopicPartition> partitions) {
+    Map<TopicPartition, Object> out = new java.util.HashMap<>();
     if (index != null) {
-      offsets.forEach((tp, o) -> index.marks().committed(tp, o.offset(), o.metadata()));
+      partitions.forEach(tp -> out.put(tp, index.marks().assignment(tp)));
+    }
+    return out;
+  }
+
+  /** Kafka acknowledged these commits, made during {@code assignments}. */
+  void committed(
+      Map<TopicPartition, OffsetAndMetadata> offsets, Map<TopicPartition, Object> assignments) {
+    if (index != null) {
+      offsets.forEach(
+          (tp, o) -> index.marks().committed(tp, o.offset(), o.metadata(), assignments.get(tp)));
     }
   }
 

@@ -77,7 +77,8 @@ final class OffsetCommits {
     }
     due = withLaggingMarks(due);
     if (!due.isEmpty()) {
-      consumer.commitAsync(marked(due), this::answered);
+      Map<TopicPartition, Object> during = ledger.assignments(due.keySet());
+      consumer.commitAsync(marked(due), (offsets, error) -> answered(offsets, error, during));
     }
   }
 
@@ -127,10 +128,13 @@ final class OffsetCommits {
     }
   }
 
-  private void answered(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {
+  private void answered(
+      Map<TopicPartition, OffsetAndMetadata> offsets,
+      Exception error,
+      Map<TopicPartition, Object> during) {
     if (error == null) {
       tracker.committed(offsets);
-      ledger.committed(offsets);
+      ledger.committed(offsets, during);
       failing = false;
       watch.member(); // the coordinator checks the generation of a commit
     } else if (error instanceof RebalanceInProgressException) {

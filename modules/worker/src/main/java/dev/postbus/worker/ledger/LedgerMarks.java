@@ -151,11 +151,23 @@ public final class LedgerMarks {
     return mark;
   }
 
-  /** Kafka has the commit of {@code offset}: notes no later commit can use are dropped. */
-  public void committed(TopicPartition source, long offset, String metadata) {
+  /**
+   * The current assignment of {@code source} (null when not owned), to hand back with a commit's
+   * acknowledgement: an acknowledgement of a commit made for an earlier assignment counts for
+   * nothing in a later one.
+   */
+  public Object assignment(TopicPartition source) {
+    return notes.get(source);
+  }
+
+  /**
+   * Kafka has the commit of {@code offset}, made during {@code assignment}: notes no later commit
+   * can use are dropped.
+   */
+  public void committed(TopicPartition source, long offset, String metadata, Object assignment) {
     Notes n = notes.get(source);
-    if (n == null) {
-      return;
+    if (n == null || n != assignment) {
+      return; // let go, or taken again since: its notes and mark are another assignment's
     }
     java.util.Optional<LedgerMark> mark = LedgerMark.parse(metadata);
     n.marked |= mark.isPresent();

@@ -60,7 +60,7 @@ class LedgerMarksTest {
     positions.acked(1, 5_029);
     marks.note(JOBS_1, 150);
 
-    marks.committed(JOBS_1, 130, marks.metadata(JOBS_1, 130));
+    marks.committed(JOBS_1, 130, marks.metadata(JOBS_1, 130), marks.assignment(JOBS_1));
 
     assertThat(markOf(130)).isEqualTo(5_010);
     assertThat(markOf(150)).isEqualTo(5_030);
@@ -73,9 +73,9 @@ class LedgerMarksTest {
     marks.assigned(tier, 0, 5_000, Long.MAX_VALUE, -1, false); // never committed
 
     assertThat(marks.unmarked()).as("its ledger partition would be read by time, whole").isTrue();
-    marks.committed(tier, 0, ""); // a commit without one does not do
+    marks.committed(tier, 0, "", marks.assignment(tier)); // a commit without one does not do
     assertThat(marks.unmarked()).isTrue();
-    marks.committed(tier, 0, marks.metadata(tier, 0));
+    marks.committed(tier, 0, marks.metadata(tier, 0), marks.assignment(tier));
     assertThat(marks.unmarked()).isFalse();
   }
 
@@ -108,5 +108,22 @@ class LedgerMarksTest {
     assertThat(LedgerMark.parse("postbus.ledger:1:jobs.ledger:x:3:12")).isEmpty();
     assertThat(LedgerMark.parse("postbus.ledger:1:jobs.ledger:6:3:-5")).isEmpty();
     assertThat(LedgerMark.parse("someone else's note")).isEmpty();
+  }
+
+  @Test
+  void aLateAcknowledgementOfAnEarlierAssignmentsCommitCountsForNothing() {
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
+    Object first = marks.assignment(JOBS_1);
+    String earlier = marks.metadata(JOBS_1, 100); // committed, its acknowledgement on its way
+    marks.forget(java.util.List.of(JOBS_1));
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, false); // back, under an older commit
+
+    marks.committed(JOBS_1, 100, earlier, first);
+
+    assertThat(marks.unmarked())
+        .as("the new assignment has no commit with a mark acknowledged yet")
+        .isTrue();
+    marks.committed(JOBS_1, 100, marks.metadata(JOBS_1, 100), marks.assignment(JOBS_1));
+    assertThat(marks.unmarked()).isFalse();
   }
 }
