@@ -230,10 +230,7 @@ public final class LedgerWriter implements AutoCloseable {
       inFlight.remove(p);
     }
     if (error == null) {
-      if (metadata.partition()
-          < positions.partitions()) { // more partitions since start-up: no mark
-        positions.acked(metadata.partition(), metadata.offset());
-      }
+      positions.acked(metadata.partition(), metadata.offset()); // p mod the count at start-up
       run(p, () -> p.end(() -> p.written().written(metadata.offset())));
     } else {
       run(p, () -> failed(p, error));
