@@ -103,4 +103,15 @@ public final class KafkaKeys {
           Duration.ofDays(1),
           "How far back a worker taking over a partition reads the send ledger when the partition's commit "
               + "carries no ledger mark (a commit of a worker before issue 25); the ledger topic keeps twice this.");
+
+  public static final ConfigKey<LedgerFormat> LEDGER_FORMAT =
+      ConfigKey.of(
+          "ledger.format",
+          RARE,
+          ValueType.oneOf(LedgerFormat.allowedValues(), LedgerFormat::fromConfigName),
+          LedgerFormat.BINARY,
+          "How this worker writes send-ledger entries: binary (compact; read by workers since issue 25) or "
+              + "json (also read by workers before it). Every worker reads both. Set json while workers "
+              + "before issue 25 still run (a rolling upgrade from them, or a rollback to them), since they "
+              + "skip binary entries; see docs/operations.md, Upgrading.");
 }

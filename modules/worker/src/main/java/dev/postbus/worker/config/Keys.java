@@ -91,5 +91,6 @@ public final class Keys {
           RetryKeys.JITTER,
           RetryKeys.FRESH_CONNECTION_ATTEMPTS,
           KafkaKeys.LEDGER_WINDOW,
+          KafkaKeys.LEDGER_FORMAT,
           WorkerKeys.KAFKA_LOST_AFTER);
 }

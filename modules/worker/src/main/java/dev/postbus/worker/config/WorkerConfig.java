@@ -34,6 +34,7 @@ public record WorkerConfig(
     FailureSettings failures,
     String eventsTopic, // null: events are off
     Duration ledgerWindow, // null: the send ledger is off
+    LedgerFormat ledgerFormat,
     ReputationSettings reputation,
     KafkaWatch kafkaWatch,
     int httpPort,

@@ -32,6 +32,7 @@ public final class WorkerConfigBuilder {
   private FailureSettings failures;
   private String eventsTopic;
   private Duration ledgerWindow;
+  private LedgerFormat ledgerFormat = LedgerFormat.BINARY;
   private ReputationSettings reputation = ReputationSettings.defaults();
   private KafkaWatch kafkaWatch = KafkaWatch.defaults();
   private int httpPort;
@@ -64,6 +65,7 @@ public final class WorkerConfigBuilder {
     b.failures = c.failures();
     b.eventsTopic = c.eventsTopic();
     b.ledgerWindow = c.ledgerWindow();
+    b.ledgerFormat = c.ledgerFormat();
     b.reputation = c.reputation();
     b.kafkaWatch = c.kafkaWatch();
     b.httpPort = c.httpPort();
@@ -178,6 +180,11 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
+  public WorkerConfigBuilder ledgerFormat(LedgerFormat value) {
+    this.ledgerFormat = value;
+    return this;
+  }
+
   public WorkerConfigBuilder reputation(ReputationSettings value) {
     this.reputation = value;
     return this;
@@ -232,6 +239,7 @@ public final class WorkerConfigBuilder {
         failures,
         eventsTopic,
         ledgerWindow,
+        ledgerFormat,
         reputation,
         kafkaWatch,
         httpPort,

@@ -68,6 +68,7 @@ final class WorkerConfigReader {
         .eventsTopic(s.require(KafkaKeys.EVENTS_ENABLED) ? s.require(KafkaKeys.EVENTS_TOPIC) : null)
         .ledgerWindow(
             s.require(KafkaKeys.LEDGER_ENABLED) ? s.require(KafkaKeys.LEDGER_WINDOW) : null)
+        .ledgerFormat(s.require(KafkaKeys.LEDGER_FORMAT))
         .kafkaWatch(
             new KafkaWatch(
                 s.require(WorkerKeys.STARTUP_TIMEOUT), s.require(WorkerKeys.KAFKA_LOST_AFTER)))

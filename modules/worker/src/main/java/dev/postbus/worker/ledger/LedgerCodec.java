@@ -2,6 +2,7 @@ package dev.postbus.worker.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postbus.worker.config.LedgerFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,11 @@ public final class LedgerCodec {
     Malformed(String what) {
       super("malformed send ledger entry: " + what);
     }
+  }
+
+  /** The entry in {@code format} (JSON: what workers before format 1 wrote, and read). */
+  public static byte[] encode(LedgerEntry e, LedgerFormat format) {
+    return format == LedgerFormat.JSON ? encodeJson(e) : encode(e);
   }
 
   public static byte[] encode(LedgerEntry e) {
@@ -166,6 +172,38 @@ public final class LedgerCodec {
       v >>>= 7;
     }
     out.write((int) v);
+  }
+
+  /**
+   * {@code {"topic":..,"partition":..,"offset":..,"jobId":..,"at":..,"event":{..}}}: the event's
+   * JSON bytes as they are, one copy.
+   */
+  private static byte[] encodeJson(LedgerEntry e) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = JSON.createObjectNode();
+    o.put("topic", e.topic());
+    o.put("partition", e.partition());
+    o.put("offset", e.offset());
+    if (e.jobId() != null) {
+      o.put("jobId", e.jobId());
+    }
+    o.put("at", e.atMillis());
+    byte[] fields;
+    try {
+      fields = JSON.writeValueAsBytes(o);
+    } catch (IOException x) {
+      throw new IllegalStateException(x);
+    }
+    if (e.event() == null) {
+      return fields;
+    }
+    byte[] field = ",\"event\":".getBytes(StandardCharsets.US_ASCII);
+    int head = fields.length - 1; // without the closing brace
+    byte[] out = new byte[head + field.length + e.event().length + 1];
+    System.arraycopy(fields, 0, out, 0, head);
+    System.arraycopy(field, 0, out, head, field.length);
+    System.arraycopy(e.event(), 0, out, head + field.length, e.event().length);
+    out[out.length - 1] = '}';
+    return out;
   }
 
   /** An entry as written before format 1: a JSON object. */

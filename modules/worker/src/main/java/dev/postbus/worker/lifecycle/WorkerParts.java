@@ -257,7 +257,7 @@ final class WorkerParts {
     LedgerWriter writer = new LedgerWriter(ledgerProducer, positions, acks, scheduler);
     writer.whenStopped(health::onLedgerLost);
     opened.add("the ledger's writer", writer, writer::close);
-    outcomes.useLedger(config.ledgerTopic(), partitions, writer);
+    outcomes.useLedger(config.ledgerTopic(), partitions, config.ledgerFormat(), writer);
     KafkaConsumer<byte[], byte[]> readerConsumer =
         new KafkaConsumer<>(
             KafkaClients.ledgerReader(config),

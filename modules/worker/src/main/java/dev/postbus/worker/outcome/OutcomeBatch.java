@@ -209,7 +209,8 @@ public final class OutcomeBatch {
     ledger
         .writer()
         .append(
-            RecordFactory.ledger(ledger.topic(), ledger.partitions(), d, job, now, deliveredEvent),
+            RecordFactory.ledger(
+                ledger.topic(), ledger.partitions(), ledger.format(), d, job, now, deliveredEvent),
             () -> "ledger entry for " + d,
             () -> d.owner().revoked(),
             new LedgerWriter.Written() {

@@ -2,6 +2,7 @@ package dev.postbus.worker.outcome;
 
 import dev.postbus.job.Job;
 import dev.postbus.worker.config.InDoubtPolicy;
+import dev.postbus.worker.config.LedgerFormat;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.ledger.LedgerEntry;
 import dev.postbus.worker.ledger.LedgerWriter;
@@ -31,7 +32,7 @@ public final class Outcomes {
       LedgerTarget ledger) {}
 
   /** Where the send ledger's entries go, and how they are written. */
-  record LedgerTarget(String topic, int partitions, LedgerWriter writer) {}
+  record LedgerTarget(String topic, int partitions, LedgerFormat format, LedgerWriter writer) {}
 
   private volatile Shared shared;
 
@@ -68,7 +69,7 @@ public final class Outcomes {
    * once every other record of the attempt is acknowledged, so the ledger never calls a job
    * finished whose retry or dead letter could still be lost.
    */
-  public void useLedger(String topic, int partitions, LedgerWriter writer) {
+  public void useLedger(String topic, int partitions, LedgerFormat format, LedgerWriter writer) {
     Shared s = shared;
     shared =
         new Shared(
@@ -78,7 +79,7 @@ public final class Outcomes {
             s.stats(),
             s.finished(),
             s.clock(),
-            new LedgerTarget(topic, partitions, writer));
+            new LedgerTarget(topic, partitions, format, writer));
   }
 
   /**

@@ -129,6 +129,7 @@ final class RecordFactory {
   static ProducerRecord<byte[], byte[]> ledger(
       String ledgerTopic,
       int ledgerPartitions,
+      dev.postbus.worker.config.LedgerFormat format,
       Delivery d,
       Job job,
       Instant now,
@@ -151,7 +152,7 @@ final class RecordFactory {
         dev.postbus.worker.ledger.LedgerReader.ledgerPartition(
             d.partition().partition(), ledgerPartitions),
         key.getBytes(StandardCharsets.UTF_8),
-        entry.encode());
+        dev.postbus.worker.ledger.LedgerCodec.encode(entry, format));
   }
 
   ProducerRecord<byte[], byte[]> event(

@@ -327,4 +327,13 @@ class WorkerConfigTest {
     assertThat(ValueType.format(Duration.ofSeconds(90))).isEqualTo("90s");
     assertThat(ValueType.format(Duration.ofHours(24))).isEqualTo("1d");
   }
+
+  @Test
+  void theLedgersFormatIsBinaryUnlessJsonIsAskedForARollingUpgradeOrRollback() {
+    assertThat(fromEnv(Map.of()).ledgerFormat()).isEqualTo(LedgerFormat.BINARY);
+    assertThat(fromEnv(Map.of("POSTBUS_LEDGER_FORMAT", "json")).ledgerFormat())
+        .isEqualTo(LedgerFormat.JSON);
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_LEDGER_FORMAT", "xml")))
+        .hasMessageContaining("ledger.format");
+  }
 }

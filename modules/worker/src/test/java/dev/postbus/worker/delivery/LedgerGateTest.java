@@ -55,6 +55,7 @@ class LedgerGateTest {
     outcomes.useLedger(
         "jobs.ledger",
         1,
+        dev.postbus.worker.config.LedgerFormat.BINARY,
         new dev.postbus.worker.ledger.LedgerWriter(
                 ledger, new dev.postbus.worker.ledger.LedgerPositions(1), executor, executor)
             .start());

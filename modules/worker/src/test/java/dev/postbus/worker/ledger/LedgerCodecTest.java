@@ -124,4 +124,23 @@ class LedgerCodecTest {
     assertThat(LedgerCodec.decode(null)).isNull();
     assertThat(LedgerCodec.decode("{\"hello\":1}".getBytes(StandardCharsets.UTF_8))).isNull();
   }
+
+  @Test
+  void inJsonAnEntryIsWhatWorkersBeforeFormat1WroteAndRead() throws Exception {
+    LedgerEntry e = new LedgerEntry("postbus.jobs", 7, 41, "j-9", 1_765_000_000_123L, EVENT);
+
+    byte[] json = LedgerCodec.encode(e, dev.postbus.worker.config.LedgerFormat.JSON);
+
+    var o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    assertThat(o.get("topic").asText()).isEqualTo("postbus.jobs");
+    assertThat(o.get("partition").asInt()).isEqualTo(7);
+    assertThat(o.get("offset").asLong()).isEqualTo(41);
+    assertThat(o.get("jobId").asText()).isEqualTo("j-9");
+    assertThat(o.get("at").asLong()).isEqualTo(1_765_000_000_123L);
+    assertThat(o.get("event").isObject()).as("the event as an object, as before").isTrue();
+    LedgerEntry back = LedgerCodec.decode(json);
+    assertThat(back.event()).isEqualTo(EVENT);
+    assertThat(LedgerCodec.encode(e, dev.postbus.worker.config.LedgerFormat.BINARY)[0])
+        .isEqualTo(LedgerCodec.VERSION);
+  }
 }

@@ -68,7 +68,7 @@ class OutcomesTest {
           .start();
 
   OutcomesTest() {
-    outcomes.useLedger("jobs.ledger", 1, writer);
+    outcomes.useLedger("jobs.ledger", 1, dev.postbus.worker.config.LedgerFormat.BINARY, writer);
   }
 
   @AfterEach
@@ -104,6 +104,20 @@ class OutcomesTest {
 
   private static List<String> topics(MockProducer<byte[], byte[]> p) {
     return p.history().stream().map(ProducerRecord::topic).toList();
+  }
+
+  @Test
+  void withLedgerFormatJsonTheEntryIsTheJsonOlderWorkersRead() {
+    outcomes.useLedger("jobs.ledger", 1, dev.postbus.worker.config.LedgerFormat.JSON, writer);
+    OutcomeBatch batch = outcomes.begin(delivery(7), job(), 1, null);
+    batch.delivered(new SmtpReply(250, "2.0.0", "queued"), 1);
+    batch.end();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !topics(ledger).isEmpty());
+
+    String value = new String(ledger.history().get(0).value(), StandardCharsets.UTF_8);
+
+    assertThat(value).startsWith("{\"topic\":\"jobs\"").contains("\"jobId\":\"order-42\"");
+    ledger.completeNext();
   }
 
   @Test
