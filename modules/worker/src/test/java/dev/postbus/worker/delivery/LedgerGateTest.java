@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 class LedgerGateTest {
 
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
-  private final dev.postbus.worker.ledger.ManualFlushProducer ledger =
-      new dev.postbus.worker.ledger.ManualFlushProducer();
+  private final dev.postbus.worker.ledger.ManualProducer ledger =
+      new dev.postbus.worker.ledger.ManualProducer();
   private final MockProducer<byte[], byte[]> producer =
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
 

@@ -163,7 +163,7 @@ class LedgerWriterTest {
 
   @Test
   void aLaneWaitsOnlyForItsOwnAcknowledgement() {
-    ManualFlushProducer producer = new ManualFlushProducer();
+    ManualProducer producer = new ManualProducer();
     writer(producer, Duration.ZERO);
     Ends a = append("a");
     Ends b = append("b");
@@ -182,7 +182,7 @@ class LedgerWriterTest {
 
   @Test
   void aFailedSendFailsOnlyItsEntriesWhichAreSentAgain() {
-    ManualFlushProducer producer = new ManualFlushProducer();
+    ManualProducer producer = new ManualProducer();
     writer(producer, Duration.ZERO);
     Ends a = append("a");
     Ends b = append("b");
@@ -201,7 +201,7 @@ class LedgerWriterTest {
 
   @Test
   void aFailedEntryWhoseWorkWasAbandonedEndsNotWritten() {
-    ManualFlushProducer producer = new ManualFlushProducer();
+    ManualProducer producer = new ManualProducer();
     writer(producer, Duration.ZERO);
     Ends a = append("a", new AtomicBoolean(true));
     await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
@@ -214,7 +214,7 @@ class LedgerWriterTest {
 
   @Test
   void closeEndsEachWaiterExactlyOnce() {
-    ManualFlushProducer producer = new ManualFlushProducer();
+    ManualProducer producer = new ManualProducer();
     writer(producer, Duration.ZERO);
     Ends sent = append("sent");
     Ends done = append("done");
@@ -242,7 +242,7 @@ class LedgerWriterTest {
 
   @Test
   void withFastRelaysTheFlusherHoldsAnEntryForTheOnesAnnounced() {
-    ManualFlushProducer producer = new ManualFlushProducer();
+    ManualProducer producer = new ManualProducer();
     writer(producer, Duration.ofSeconds(30));
     writer.expect();
     append("warm-up"); // appended at once after its announce: the relay answers fast
@@ -325,7 +325,7 @@ class LedgerWriterTest {
 
   @Test
   void withoutAnnouncedEntriesAnEntryGoesAtOnce() {
-    ManualFlushProducer producer = new ManualFlushProducer();
+    ManualProducer producer = new ManualProducer();
     writer(producer, Duration.ofSeconds(30));
 
     append("a");

@@ -45,8 +45,8 @@ class OutcomesTest {
   private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
   private final MockProducer<byte[], byte[]> producer =
       new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-  private final dev.postbus.worker.ledger.ManualFlushProducer ledger =
-      new dev.postbus.worker.ledger.ManualFlushProducer();
+  private final dev.postbus.worker.ledger.ManualProducer ledger =
+      new dev.postbus.worker.ledger.ManualProducer();
   private final List<Delivery> finished = new CopyOnWriteArrayList<>();
   private final Outcomes outcomes =
       new Outcomes(
