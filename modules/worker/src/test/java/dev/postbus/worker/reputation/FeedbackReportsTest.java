@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.postbus.kafka.ReaderPacing;
+import dev.postbus.kafka.TopicFollower;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.PartitionInfo;
@@ -16,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
+/** The worker's use of the follower (its loop and lifecycle: TopicFollowerTest). */
 class FeedbackReportsTest {
 
   /** A consumer without READ on the topic: every ask fails, until told to fail otherwise. */
@@ -40,43 +43,63 @@ class FeedbackReportsTest {
   }
 
   private final BounceGuard guard = new BounceGuard(10, 0.08, r -> {});
-  private final Refusing consumer = new Refusing();
   private final ReaderPacing pacing =
       new ReaderPacing(
           Duration.ofMillis(1), Duration.ofMillis(4), Duration.ofMinutes(1), System::nanoTime);
 
+  private FeedbackReports reports(MockConsumer<byte[], byte[]> consumer) {
+    return new FeedbackReports(
+        consumer, "t.feedback", guard, pacing, Duration.ofMillis(1), System::nanoTime);
+  }
+
   @Test
-  void aReaderRefusedOverAndOverBacksOffAndSaysItIsDownThenAnErrorIsCaughtAndSaid() {
-    try (FeedbackReports reports = new FeedbackReports(consumer, "t.feedback", guard, pacing)) {
-      assertThat(guard.feedbackReaderUp()).isTrue();
+  void aReaderRefusedOverAndOverSaysItIsDownThenAnErrorLeavesItDead() {
+    Refusing consumer = new Refusing();
+    try (FeedbackReports reports = reports(consumer)) {
+      assertThat(reports.up()).isTrue();
       reports.start();
 
       await().atMost(Duration.ofSeconds(10)).until(() -> consumer.asked.get() > 5);
-      assertThat(guard.feedbackReaderUp()).as("the guard sees nothing: said").isFalse();
+      assertThat(reports.state()).isEqualTo(TopicFollower.State.DOWN);
+      assertThat(reports.up()).as("the guard sees nothing: said").isFalse();
 
       consumer.next.set(new StackOverflowError("deep"));
-      await().atMost(Duration.ofSeconds(10)).until(reports::died);
-      assertThat(guard.feedbackReaderUp()).isFalse();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> reports.state() == TopicFollower.State.DEAD);
+      assertThat(reports.up()).isFalse();
     }
   }
 
   @Test
-  void partitionsAddedToTheTopicLaterAreReadToo() {
+  void startsAtTheEndThenReadsPartitionsAddedLaterFromTheirBeginning() {
     MockConsumer<byte[], byte[]> grown = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
     TopicPartition p0 = new TopicPartition("t.feedback", 0);
     TopicPartition p1 = new TopicPartition("t.feedback", 1);
     grown.updatePartitions("t.feedback", List.of(info(0)));
-    grown.updateEndOffsets(Map.of(p0, 0L, p1, 0L));
+    grown.updateEndOffsets(Map.of(p0, 3L, p1, 0L));
     grown.updateBeginningOffsets(Map.of(p0, 0L, p1, 0L));
-    try (FeedbackReports reports =
-        new FeedbackReports(grown, "t.feedback", guard, pacing, Duration.ofMillis(1))) {
+    try (FeedbackReports reports = reports(grown)) {
       reports.start();
       assertThat(grown.assignment()).containsExactly(p0);
+      assertThat(grown.position(p0)).isEqualTo(3L);
 
       grown.updatePartitions("t.feedback", List.of(info(0), info(1)));
 
       await().atMost(Duration.ofSeconds(10)).until(() -> grown.assignment().contains(p1));
       assertThat(grown.assignment()).containsExactlyInAnyOrder(p0, p1);
+      grown.schedulePollTask(
+          () ->
+              grown.addRecord(
+                  new ConsumerRecord<>(
+                      "t.feedback",
+                      1,
+                      0,
+                      null,
+                      ("{\"type\":\"complaint\",\"jobId\":\"j1\",\"recipient\":\"a@example.net\"}")
+                          .getBytes())));
+      await().atMost(Duration.ofSeconds(10)).until(() -> grown.position(p1) == 1L);
+      assertThat(reports.state()).isEqualTo(TopicFollower.State.UP);
     }
   }
 
