@@ -10,6 +10,7 @@ import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.FeedbackReports;
 import dev.postbus.worker.reputation.Suppressions;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -206,6 +207,19 @@ public final class WorkerMetrics {
         .description(
             "1 while the worker is in touch with Kafka, 0 after worker.kafka-lost-after without a fetch,"
                 + " commit or heartbeat")
+        .register(registry);
+  }
+
+  /**
+   * {@code postbus_guard_feedback_reader_up}: 0 while the reader of {@code <topic>.feedback} cannot
+   * read (the guard counts no report meanwhile).
+   */
+  public void feedbackReader(FeedbackReports reports) {
+    Gauge.builder("postbus.guard.feedback.reader.up", reports, r -> r.up() ? 1 : 0)
+        .strongReference(true)
+        .description(
+            "0 while the worker cannot read <topic>.feedback: the bounce-rate guard counts no"
+                + " report meanwhile (delivery goes on)")
         .register(registry);
   }
 

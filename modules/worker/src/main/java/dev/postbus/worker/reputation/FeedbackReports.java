@@ -82,6 +82,15 @@ public final class FeedbackReports implements AutoCloseable {
     return follower.state();
   }
 
+  /**
+   * The reader's state for the worker's health: up, waiting (for the topic), down (failing, trying
+   * again), dead (until a restart), starting or closed.
+   */
+  public String health() {
+    TopicFollower.State s = follower.state();
+    return s == TopicFollower.State.NEW ? "starting" : s.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Whether the guard sees the reports: reading, or waiting for a topic nobody wrote yet. */
   public boolean up() {
     return switch (follower.state()) {

@@ -57,17 +57,20 @@ class FeedbackReportsTest {
     Refusing consumer = new Refusing();
     try (FeedbackReports reports = reports(consumer)) {
       assertThat(reports.up()).isTrue();
+      assertThat(reports.health()).isEqualTo("starting");
       reports.start();
 
       await().atMost(Duration.ofSeconds(10)).until(() -> consumer.asked.get() > 5);
       assertThat(reports.state()).isEqualTo(TopicFollower.State.DOWN);
       assertThat(reports.up()).as("the guard sees nothing: said").isFalse();
+      assertThat(reports.health()).isEqualTo("down");
 
       consumer.next.set(new StackOverflowError("deep"));
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> reports.state() == TopicFollower.State.DEAD);
       assertThat(reports.up()).isFalse();
+      assertThat(reports.health()).isEqualTo("dead");
     }
   }
 
