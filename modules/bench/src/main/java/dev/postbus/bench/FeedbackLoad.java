@@ -165,8 +165,11 @@ public final class FeedbackLoad {
     return n;
   }
 
-  /** SignatureVersion 2 (SHA256withRSA) over SNS's canonical string of a notification. */
-  private static String signed(ObjectNode n, PrivateKey key) {
+  /**
+   * SignatureVersion 2 (SHA256withRSA) over SNS's canonical string of a notification: the signed
+   * JSON body, as SNS posts it.
+   */
+  public static String signed(ObjectNode n, PrivateKey key) {
     StringBuilder canonical = new StringBuilder();
     for (String f : List.of("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")) {
       if (n.hasNonNull(f)) {
