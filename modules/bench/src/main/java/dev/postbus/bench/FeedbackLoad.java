@@ -79,15 +79,17 @@ public final class FeedbackLoad {
       try (FeedbackServer server = FeedbackServer.start(config)) {
         URI uri = URI.create(server.url() + "/feedback/ses");
         post(uri, bodies.subList(0, WARM_UP));
+        long cpuBefore = processCpuNanos();
         long started = System.nanoTime();
         int failed = post(uri, bodies.subList(WARM_UP, bodies.size()));
         double seconds = (System.nanoTime() - started) / 1e9;
-        report(seconds, failed);
+        double cpu = (processCpuNanos() - cpuBefore) / 1e9;
+        report(seconds, cpu, failed);
       }
     }
   }
 
-  private void report(double seconds, int failed) {
+  private void report(double seconds, double cpu, int failed) {
     out.printf(
         Locale.ROOT,
         "feedback receiver: %d signed SNS notifications (SES Permanent bounces, SignatureVersion"
@@ -98,6 +100,19 @@ public final class FeedbackLoad {
         seconds,
         notifications / seconds,
         failed);
+    out.printf(
+        Locale.ROOT,
+        "process CPU: %.2f s in all, %.2f CPU seconds per 1,000 notifications (receiver, broker and"
+            + " clients share the JVM)%n",
+        cpu,
+        cpu * 1000 / notifications);
+  }
+
+  /** This JVM's CPU time (every thread, the broker's and the clients' too). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Posts every body from {@link #clients} threads; returns how many were not answered 200. */

@@ -12,9 +12,11 @@ import dev.postbus.suppression.Addresses;
 import dev.postbus.suppression.Source;
 import dev.postbus.suppression.Suppression;
 import dev.postbus.suppression.SuppressionWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class SoftBounceFollower implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SoftBounceFollower.class);
+
+  private static final byte[] TRANSIENT_BOUNCE =
+      (FeedbackType.BOUNCE.label() + "/" + BounceClass.TRANSIENT.label())
+          .getBytes(StandardCharsets.UTF_8);
 
   private final TopicFollower follower;
   private final SuppressionWriter writer;
@@ -129,6 +136,10 @@ public final class SoftBounceFollower implements AutoCloseable {
   }
 
   private void take(ConsumerRecord<byte[], byte[]> r) {
+    Header kind = r.headers().lastHeader(FeedbackCodec.KIND_HEADER);
+    if (kind != null && !Arrays.equals(kind.value(), TRANSIENT_BOUNCE)) {
+      return; // not a soft bounce: not worth parsing (records written before the header: parsed)
+    }
     Feedback f;
     try {
       f = r.value() == null ? null : FeedbackCodec.read(r.value());

@@ -87,7 +87,53 @@ class SoftBounceFollowerTest {
     }
   }
 
+  @Test
+  void aRecordWhoseKindHeaderIsNotASoftBounceIsSkippedUnreadAndOneWithoutTheHeaderIsRead() {
+    Timeless consumer = new Timeless();
+    TopicPartition p0 = new TopicPartition(TOPIC, 0);
+    consumer.updatePartitions(TOPIC, List.of(info(0)));
+    consumer.updateBeginningOffsets(Map.of(p0, 0L));
+    consumer.updateEndOffsets(Map.of(p0, 0L));
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    SoftBounces counts = new SoftBounces(2, Duration.ofDays(7), 1000, CLOCK);
+    try (SoftBounceFollower follower =
+        new SoftBounceFollower(
+            consumer,
+            TOPIC,
+            new SuppressionWriter(producer, "t.suppressions"),
+            counts,
+            Duration.ofDays(7),
+            CLOCK,
+            Duration.ofMinutes(1))) {
+      follower.start();
+      ConsumerRecord<byte[], byte[]> saysPermanent = softBounce(0, 0, "ev-1");
+      saysPermanent.headers().add(FeedbackCodec.KIND_HEADER, "bounce/permanent".getBytes());
+      ConsumerRecord<byte[], byte[]> saysTransient = softBounce(0, 1, "ev-2");
+      saysTransient.headers().add(FeedbackCodec.KIND_HEADER, "bounce/transient".getBytes());
+      ConsumerRecord<byte[], byte[]> older = softBounce(0, 2, "ev-3");
+      consumer.schedulePollTask(
+          () -> {
+            consumer.addRecord(saysPermanent);
+            consumer.addRecord(saysTransient);
+            consumer.addRecord(older);
+          });
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> consumer.position(p0) == 3L);
+      await().atMost(Duration.ofSeconds(10)).until(() -> follower.suppressed() >= 1);
+      assertThat(follower.suppressed())
+          .as("at the limit of 2 with the last record only: the first was skipped")
+          .isEqualTo(1);
+      assertThat(producer.history()).hasSize(1);
+    }
+  }
+
   private static ConsumerRecord<byte[], byte[]> softBounce(int partition, long offset) {
+    return softBounce(partition, offset, "ev-1");
+  }
+
+  private static ConsumerRecord<byte[], byte[]> softBounce(
+      int partition, long offset, String eventId) {
     Feedback f =
         new Feedback(
             FeedbackType.BOUNCE,
@@ -98,7 +144,7 @@ class SoftBounceFollowerTest {
             "job-1",
             null,
             "generic",
-            "ev-1",
+            eventId,
             NOW,
             null);
     return new ConsumerRecord<>(
