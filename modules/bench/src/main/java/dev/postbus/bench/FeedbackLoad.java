@@ -85,6 +85,7 @@ public final class FeedbackLoad {
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpu = (processCpuNanos() - cpuBefore) / 1e9;
         report(seconds, cpu, failed);
+        producerBatching();
       }
     }
   }
@@ -106,6 +107,28 @@ public final class FeedbackLoad {
             + " clients share the JVM)%n",
         cpu,
         cpu * 1000 / notifications);
+  }
+
+  /**
+   * How many records the receiver's producer put in each request to the broker (its JMX metrics,
+   * averaged over Kafka's last sample windows): one request in flight still carries the records of
+   * every request waiting meanwhile.
+   */
+  private void producerBatching() {
+    try {
+      javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+      javax.management.ObjectName name =
+          new javax.management.ObjectName(
+              "kafka.producer:type=producer-metrics,client-id=postbus-feedback");
+      out.printf(
+          Locale.ROOT,
+          "receiver's producer: %.1f records per request to the broker, %.0f requests/s (recent"
+              + " average; one request in flight)%n",
+          (Double) jmx.getAttribute(name, "records-per-request-avg"),
+          (Double) jmx.getAttribute(name, "request-rate"));
+    } catch (Exception e) {
+      out.println("receiver's producer: no metrics (" + e.getClass().getSimpleName() + ")");
+    }
   }
 
   /** This JVM's CPU time (every thread, the broker's and the clients' too). */
