@@ -116,7 +116,8 @@ public final class FeedbackLoad {
    */
   private void producerBatching() {
     try {
-      javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+      javax.management.MBeanServer jmx =
+          java.lang.management.ManagementFactory.getPlatformMBeanServer();
       javax.management.ObjectName name =
           new javax.management.ObjectName(
               "kafka.producer:type=producer-metrics,client-id=postbus-feedback");
