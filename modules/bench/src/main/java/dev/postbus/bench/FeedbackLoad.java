@@ -123,10 +123,9 @@ public final class FeedbackLoad {
               "kafka.producer:type=producer-metrics,client-id=postbus-feedback");
       out.printf(
           Locale.ROOT,
-          "receiver's producer: %.1f records per request to the broker, %.0f requests/s (recent"
-              + " average; one request in flight)%n",
-          (Double) jmx.getAttribute(name, "records-per-request-avg"),
-          (Double) jmx.getAttribute(name, "request-rate"));
+          "receiver's producer: %.1f records per request to the broker (Kafka's average over its"
+              + " recent sample windows; one request in flight)%n",
+          (Double) jmx.getAttribute(name, "records-per-request-avg"));
     } catch (Exception e) {
       out.println("receiver's producer: no metrics (" + e.getClass().getSimpleName() + ")");
     }
