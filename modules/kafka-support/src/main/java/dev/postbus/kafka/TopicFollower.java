@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -23,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * Positions}); partitions added to the topic later are found by asking again every {@code recheck}
  * and read from their beginning. A topic that does not exist yet is asked for again every 5 s.
  *
- * <p>It never dies silently. A failure to read (no READ ACL, a broker gone) makes it {@link
- * State#DOWN} and is tried again after {@link ReaderPacing}'s waits, logged at most once a minute.
- * A handler that throws is counted in {@link #errors()} and logged by its exception's class and the
+ * <p>It never dies silently. A failure to read (no READ ACL, a broker gone: Kafka not answering the
+ * partitions asked for at the start or at each {@code recheck}) makes it {@link State#DOWN} and is
+ * tried again after {@link ReaderPacing}'s waits, logged at most once a minute; it is {@link
+ * State#UP} again only once Kafka answers (records, or the partitions), not after an empty poll. A
+ * handler that throws is counted in {@link #errors()} and logged by its exception's class and the
  * record's position only (a message may hold an address), and the next record goes on. An {@link
  * Error} ends the thread: {@link State#DEAD}, counted and logged. {@link #close()} ends the thread
  * and closes the consumer exactly once, however often it is called.
@@ -140,7 +143,9 @@ public final class TopicFollower implements AutoCloseable {
     try {
       return assign(true);
     } catch (RuntimeException e) {
-      log.warn("{}: could not read {} yet: {}", name, topic, e.toString());
+      ReaderPacing.Failure f = pacing.failed();
+      become(State.DOWN);
+      logFailure(f, e);
       return false;
     }
   }
@@ -187,6 +192,11 @@ public final class TopicFollower implements AutoCloseable {
   private void failed(RuntimeException e) throws InterruptedException {
     ReaderPacing.Failure f = pacing.failed();
     become(State.DOWN);
+    logFailure(f, e);
+    closing.await(f.delay().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void logFailure(ReaderPacing.Failure f, RuntimeException e) {
     if (f.log()) {
       log.warn(
           "{}: reading {} failed ({} in a row; with ACLs this process needs READ on it); trying"
@@ -197,19 +207,16 @@ public final class TopicFollower implements AutoCloseable {
           f.delay(),
           e.toString());
     }
-    closing.await(f.delay().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Assigns every partition; false (waiting) while the topic does not exist. */
+  /**
+   * Assigns every partition; false (waiting) while the topic does not exist. Kafka not answering
+   * throws (a {@link TopicScan.TimedOut}): the follower is DOWN until it answers.
+   */
   private boolean assign(boolean atStart) {
-    List<TopicPartition> partitions;
-    try {
-      partitions = new TopicScan(consumer, ASK_TIMEOUT).partitions(topic);
-    } catch (TopicScan.TimedOut e) {
-      log.warn("{}: {}; asking again", name, e.getMessage());
-      return false;
-    }
+    List<TopicPartition> partitions = new TopicScan(consumer, ASK_TIMEOUT).partitions(topic);
     if (partitions.isEmpty()) {
+      pacing.succeeded();
       if (state == State.NEW) {
         log.info("{}: {} does not exist yet; waiting for it", name, topic);
       }
@@ -219,17 +226,25 @@ public final class TopicFollower implements AutoCloseable {
     consumer.assign(partitions);
     positions.seek(consumer, partitions, atStart);
     partitions.forEach(consumer::position); // where it starts as of now, not as of the first poll
-    read();
+    answered();
     log.info("{}: reading {} ({} partitions)", name, topic, partitions.size());
     return true;
   }
 
+  /**
+   * Polls once. An empty poll says nothing of Kafka (a consumer polls a broker gone without an
+   * error), so only records, or Kafka answering the recheck of the partitions, make it UP; while
+   * DOWN the partitions are asked for after every poll.
+   */
   private void poll() {
-    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+    for (ConsumerRecord<byte[], byte[]> r : records) {
       hand(r);
     }
-    read();
-    if (nanos.getAsLong() - checked >= recheck.toNanos()) {
+    if (!records.isEmpty()) {
+      answered();
+    }
+    if (state != State.UP || nanos.getAsLong() - checked >= recheck.toNanos()) {
       checked = nanos.getAsLong();
       grow();
     }
@@ -258,6 +273,7 @@ public final class TopicFollower implements AutoCloseable {
     List<TopicPartition> now = new TopicScan(consumer, ASK_TIMEOUT).partitions(topic);
     Set<TopicPartition> had = consumer.assignment();
     List<TopicPartition> added = now.stream().filter(tp -> !had.contains(tp)).toList();
+    answered();
     if (added.isEmpty()) {
       return;
     }
@@ -268,7 +284,8 @@ public final class TopicFollower implements AutoCloseable {
     log.info("{}: {} has {} partitions now; reading the new ones", name, topic, all.size());
   }
 
-  private void read() {
+  /** Kafka answered (records, or the partitions): UP. */
+  private void answered() {
     if (state == State.DOWN) {
       log.info("{}: reading {} again", name, topic);
     }

@@ -8,6 +8,7 @@ import dev.postbus.kafka.TopicFollower;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
@@ -42,14 +44,34 @@ class FeedbackReportsTest {
     }
   }
 
+  /** A broker gone: asking for partitions times out while {@code gone} is set. */
+  private static final class Gone extends MockConsumer<byte[], byte[]> {
+    final AtomicBoolean gone = new AtomicBoolean();
+
+    Gone() {
+      super(OffsetResetStrategy.EARLIEST);
+    }
+
+    @Override
+    public synchronized List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+      if (gone.get()) {
+        throw new TimeoutException("Timeout expired while fetching topic metadata");
+      }
+      return super.partitionsFor(topic, timeout);
+    }
+  }
+
   private final BounceGuard guard = new BounceGuard(10, 0.08, r -> {});
   private final ReaderPacing pacing =
       new ReaderPacing(
           Duration.ofMillis(1), Duration.ofMillis(4), Duration.ofMinutes(1), System::nanoTime);
 
   private FeedbackReports reports(MockConsumer<byte[], byte[]> consumer) {
-    return new FeedbackReports(
-        consumer, "t.feedback", guard, pacing, Duration.ofMillis(1), System::nanoTime);
+    return reports(consumer, Duration.ofMillis(1));
+  }
+
+  private FeedbackReports reports(MockConsumer<byte[], byte[]> consumer, Duration recheck) {
+    return new FeedbackReports(consumer, "t.feedback", guard, pacing, recheck, System::nanoTime);
   }
 
   @Test
@@ -103,6 +125,43 @@ class FeedbackReportsTest {
                           .getBytes())));
       await().atMost(Duration.ofSeconds(10)).until(() -> grown.position(p1) == 1L);
       assertThat(reports.state()).isEqualTo(TopicFollower.State.UP);
+    }
+  }
+
+  @Test
+  void aBrokerGoneFromTheStartIsDownNotStarting() {
+    Gone consumer = new Gone();
+    consumer.gone.set(true);
+    try (FeedbackReports reports = reports(consumer)) {
+      reports.start();
+      await().atMost(Duration.ofSeconds(2)).until(() -> reports.health().equals("down"));
+      assertThat(reports.up()).isFalse();
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> reports.health().equals("down") && !reports.up());
+    }
+  }
+
+  @Test
+  void aBrokerGoneAfterTheStartStaysDownWhilePollsComeBackEmpty() {
+    Gone consumer = new Gone();
+    TopicPartition p0 = new TopicPartition("t.feedback", 0);
+    consumer.updatePartitions("t.feedback", List.of(info(0)));
+    consumer.updateEndOffsets(Map.of(p0, 0L));
+    try (FeedbackReports reports = reports(consumer, Duration.ofMillis(300))) {
+      reports.start();
+      assertThat(reports.health()).isEqualTo("up");
+
+      consumer.gone.set(true);
+      await().atMost(Duration.ofSeconds(2)).until(() -> reports.health().equals("down"));
+      await()
+          .during(Duration.ofMillis(1000))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> reports.health().equals("down") && !reports.up());
+
+      consumer.gone.set(false);
+      await().atMost(Duration.ofSeconds(5)).until(() -> reports.health().equals("up"));
     }
   }
 
