@@ -34,6 +34,9 @@ record DevSnsCertificates(Pattern hosts, SSLContext trust) {
   static final String HOSTS = "dev.sns-certificate-hosts";
   static final String CA = "dev.sns-certificate-ca";
 
+  /** A comment after a value, which a properties file keeps in the value. */
+  private static final Pattern TRAILING_COMMENT = Pattern.compile("\\s#");
+
   /** The dev keys of {@code file}; null when it sets neither. */
   static DevSnsCertificates load(Path file) {
     if (file == null) {
@@ -47,6 +50,13 @@ record DevSnsCertificates(Pattern hosts, SSLContext trust) {
           "--config: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
     }
     for (String name : p.stringPropertyNames()) {
+      if (TRAILING_COMMENT.matcher(p.getProperty(name)).find()) {
+        throw new IllegalArgumentException(
+            name
+                + ": a '#' after the value in "
+                + file
+                + " is part of the value in a properties file; put comments on lines of their own");
+      }
       if (name.startsWith("dev.") && !Set.of(HOSTS, CA).contains(name)) {
         throw new IllegalArgumentException(
             name + ": unknown key in " + file + " (postbus dev knows " + HOSTS + ", " + CA + ")");
