@@ -125,8 +125,7 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> feedbackSettings =
-        dev.postbus.feedback.config.FeedbackSettings.load(config, System.getenv());
+    Map<String, String> feedbackSettings = DevFeedbackSettings.load(config, System.getenv());
     DevSnsCertificates sns = DevSnsCertificates.load(config);
     DevStack stack =
         DevStack.start(

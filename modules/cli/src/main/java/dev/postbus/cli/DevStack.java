@@ -60,14 +60,17 @@ final class DevStack implements AutoCloseable {
    * #DEV_BOUNCE_DOMAIN} on a free port.
    *
    * @param settings feedback.* keys (e.g. feedback.ses.topic-arns), as {@code postbus feedback}
-   *     takes them; the port, events topic and bounce domain are the stack's
+   *     takes them; the host (loopback), ports, events topic and bounce domain are the stack's
+   *     ({@link DevFeedbackSettings#check} refuses them)
    * @param sns where SNS certificates may come from (dev only), or null: AWS's hosts
    */
   dev.postbus.feedback.FeedbackServer startFeedback(
       int port, Map<String, String> settings, DevSnsCertificates sns) {
     dev.postbus.feedback.config.FeedbackConfig.Builder b =
         dev.postbus.feedback.config.FeedbackConfig.fromSettings(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic, settings)
+                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                topic,
+                DevFeedbackSettings.check(settings))
             .eventsTopic(worker.config().eventsTopic())
             .port(port)
             .devLoopbackGeneric(true);
