@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,22 +154,31 @@ public final class TopicFollower implements AutoCloseable {
   private void run(boolean assignedAtStart) {
     try {
       loop(assignedAtStart);
-    } catch (WakeupException e) {
-      // closing
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (WakeupException | InterruptedException | InterruptException e) {
+      if (state != State.CLOSED) {
+        died(e); // not closing: someone else woke or interrupted the thread
+      }
     } catch (Throwable t) {
-      errors.incrementAndGet();
-      become(State.DEAD);
-      log.error(
-          "{}: the reader of {} stopped on {}; nothing is read until a restart",
-          name,
-          topic,
-          t.getClass().getName());
+      died(t);
     } finally {
-      consumer.close(Duration.ofSeconds(5));
-      stopped.countDown();
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.warn("{}: closing the consumer of {} failed: {}", name, topic, e.toString());
+      } finally {
+        stopped.countDown();
+      }
     }
+  }
+
+  private void died(Throwable t) {
+    errors.incrementAndGet();
+    become(State.DEAD);
+    log.error(
+        "{}: the reader of {} stopped on {}; nothing is read until a restart",
+        name,
+        topic,
+        t.getClass().getName());
   }
 
   private void loop(boolean assignedAtStart) throws InterruptedException {

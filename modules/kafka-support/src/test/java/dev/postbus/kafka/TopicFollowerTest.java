@@ -2,12 +2,14 @@ package dev.postbus.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.postbus.kafka.TopicFollower.State;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +31,7 @@ class TopicFollowerTest {
     final AtomicInteger closes = new AtomicInteger();
     final AtomicInteger asked = new AtomicInteger();
     final AtomicReference<Throwable> refuse = new AtomicReference<>();
+    final AtomicBoolean closeThrows = new AtomicBoolean();
 
     Counting() {
       super("earliest");
@@ -51,6 +54,9 @@ class TopicFollowerTest {
     public synchronized void close(Duration timeout) {
       closes.incrementAndGet();
       super.close(timeout);
+      if (closeThrows.get()) {
+        throw new IllegalStateException("close failed");
+      }
     }
   }
 
@@ -176,6 +182,29 @@ class TopicFollowerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.start("never"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("test");
+  }
+
+  @Test
+  void anInterruptedThreadIsDeadNotSilentlyGone() {
+    try (TopicFollower f = builder().build(this::take).start("follower-test-interrupt")) {
+      assertThat(f.state()).isEqualTo(State.WAITING);
+      await().atMost(Duration.ofSeconds(10)).until(() -> thread("follower-test-interrupt") != null);
+
+      thread("follower-test-interrupt").interrupt();
+
+      await().atMost(Duration.ofSeconds(1)).until(() -> f.state() == State.DEAD);
+    }
+  }
+
+  @Test
+  void aConsumerWhoseCloseThrowsStillLetsCloseReturnPromptly() {
+    consumer.updatePartitions(TOPIC, List.of(info(0)));
+    consumer.updateEndOffsets(Map.of(P0, 5L));
+    consumer.closeThrows.set(true);
+    TopicFollower f = builder().build(this::take).start("follower-test-close-throws");
+
+    assertTimeoutPreemptively(Duration.ofSeconds(5), f::close);
+    assertThat(consumer.closes.get()).isEqualTo(1);
   }
 
   private static Thread thread(String name) {
