@@ -196,6 +196,11 @@ public final class SoftBounceFollower implements AutoCloseable {
     }
   }
 
+  /** Records the follower failed on and skipped, plus an error that stopped it. */
+  public long errors() {
+    return follower.errors();
+  }
+
   /** Addresses put on the list for their soft bounces (acknowledged). */
   public long suppressed() {
     return suppressed.get();

@@ -7,6 +7,7 @@ import dev.postbus.feedback.model.BounceClass;
 import dev.postbus.feedback.model.Feedback;
 import dev.postbus.feedback.model.FeedbackCodec;
 import dev.postbus.feedback.model.FeedbackType;
+import dev.postbus.feedback.receive.FeedbackMetrics;
 import dev.postbus.suppression.SuppressionWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -125,6 +126,46 @@ class SoftBounceFollowerTest {
           .as("at the limit of 2 with the last record only: the first was skipped")
           .isEqualTo(1);
       assertThat(producer.history()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aRecordTheFollowerFailsOnIsCountedInTheMetrics() {
+    Timeless consumer = new Timeless();
+    TopicPartition p0 = new TopicPartition(TOPIC, 0);
+    consumer.updatePartitions(TOPIC, List.of(info(0)));
+    consumer.updateBeginningOffsets(Map.of(p0, 0L));
+    consumer.updateEndOffsets(Map.of(p0, 0L));
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    FeedbackMetrics metrics = new FeedbackMetrics();
+    try (SoftBounceFollower follower =
+        new SoftBounceFollower(
+            consumer,
+            TOPIC,
+            new SuppressionWriter(producer, "t.suppressions"),
+            new SoftBounces(2, Duration.ofDays(7), 1000, CLOCK),
+            Duration.ofDays(7),
+            CLOCK,
+            Duration.ofMinutes(1))) {
+      metrics.softBounces(follower);
+      follower.start();
+      ConsumerRecord<byte[], byte[]> poisoned =
+          new ConsumerRecord<>(TOPIC, 0, 0, null, new byte[0]) {
+            @Override
+            public org.apache.kafka.common.header.Headers headers() {
+              throw new IllegalStateException("cannot be read");
+            }
+          };
+      consumer.schedulePollTask(() -> consumer.addRecord(poisoned));
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  metrics
+                      .scrape()
+                      .contains("postbus_feedback_soft_bounce_reader_errors_total 1.0"));
     }
   }
 

@@ -99,6 +99,11 @@ public final class FeedbackReports implements AutoCloseable {
     };
   }
 
+  /** Records the reader failed on and skipped, plus an error that stopped it. */
+  public long errors() {
+    return follower.errors();
+  }
+
   /** One record: a permanent bounce or a complaint tied to a job and a recipient counts. */
   void take(byte[] value) {
     if (value == null) {

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.postbus.kafka.ReaderPacing;
 import dev.postbus.kafka.TopicFollower;
+import dev.postbus.worker.ops.WorkerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -162,6 +165,33 @@ class FeedbackReportsTest {
 
       consumer.gone.set(false);
       await().atMost(Duration.ofSeconds(5)).until(() -> reports.health().equals("up"));
+    }
+  }
+
+  @Test
+  void aRecordTheReaderFailsOnIsCountedInTheMetricsBesideItsUpGauge() {
+    MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+    TopicPartition p0 = new TopicPartition("t.feedback", 0);
+    consumer.updatePartitions("t.feedback", List.of(info(0)));
+    consumer.updateEndOffsets(Map.of(p0, 0L));
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (FeedbackReports reports = reports(consumer)) {
+      WorkerMetrics.feedbackReader(registry, reports);
+      reports.start();
+      ConsumerRecord<byte[], byte[]> poisoned =
+          new ConsumerRecord<>("t.feedback", 0, 0, null, new byte[0]) {
+            @Override
+            public byte[] value() {
+              throw new IllegalStateException("cannot be read");
+            }
+          };
+      consumer.schedulePollTask(() -> consumer.addRecord(poisoned));
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> registry.scrape().contains("postbus_guard_feedback_reader_errors_total 1.0"));
+      assertThat(registry.scrape()).contains("postbus_guard_feedback_reader_up 1.0");
     }
   }
 
