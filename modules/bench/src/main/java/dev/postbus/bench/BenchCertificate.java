@@ -26,19 +26,20 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A self-signed certificate for {@code localhost} made for one benchmark run: it signs the SNS
- * notifications, and an https server of the run serves it as the SNS signing certificate over TLS
- * with the same key. The receiver is told to trust it only through the builder's test hook.
+ * A self-signed certificate for {@code localhost} made for one benchmark run (or one test): it
+ * signs the SNS notifications, and an https server of the run serves it as the SNS signing
+ * certificate over TLS with the same key. The receiver is told to trust it only through the
+ * builder's test hook (or, in {@code postbus dev}, its dev-only keys).
  */
-final class BenchCertificate implements AutoCloseable {
+public final class BenchCertificate implements AutoCloseable {
 
   static final String PATH = "/SimpleNotificationService-bench.pem";
 
-  final KeyPair keys;
-  final X509Certificate cert;
+  public final KeyPair keys;
+  public final X509Certificate cert;
   private final HttpsServer server;
 
-  BenchCertificate() throws Exception {
+  public BenchCertificate() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(2048);
     keys = g.generateKeyPair();
@@ -72,11 +73,13 @@ final class BenchCertificate implements AutoCloseable {
     server.start();
   }
 
-  String url() {
+  /** Where the https server serves the certificate (the SigningCertURL). */
+  public String url() {
     return "https://localhost:" + server.getAddress().getPort() + PATH;
   }
 
-  private String pem() throws Exception {
+  /** The certificate in PEM. */
+  public String pem() throws Exception {
     return "-----BEGIN CERTIFICATE-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
             .encodeToString(cert.getEncoded())
@@ -95,7 +98,7 @@ final class BenchCertificate implements AutoCloseable {
   }
 
   /** Trusts this certificate only. */
-  SSLContext clientContext() throws Exception {
+  public SSLContext clientContext() throws Exception {
     KeyStore ts = KeyStore.getInstance("PKCS12");
     ts.load(null, null);
     ts.setCertificateEntry("bench", cert);

@@ -79,15 +79,18 @@ public final class FeedbackLoad {
       try (FeedbackServer server = FeedbackServer.start(config)) {
         URI uri = URI.create(server.url() + "/feedback/ses");
         post(uri, bodies.subList(0, WARM_UP));
+        long cpuBefore = processCpuNanos();
         long started = System.nanoTime();
         int failed = post(uri, bodies.subList(WARM_UP, bodies.size()));
         double seconds = (System.nanoTime() - started) / 1e9;
-        report(seconds, failed);
+        double cpu = (processCpuNanos() - cpuBefore) / 1e9;
+        report(seconds, cpu, failed);
+        producerBatching();
       }
     }
   }
 
-  private void report(double seconds, int failed) {
+  private void report(double seconds, double cpu, int failed) {
     out.printf(
         Locale.ROOT,
         "feedback receiver: %d signed SNS notifications (SES Permanent bounces, SignatureVersion"
@@ -98,6 +101,41 @@ public final class FeedbackLoad {
         seconds,
         notifications / seconds,
         failed);
+    out.printf(
+        Locale.ROOT,
+        "process CPU: %.2f s in all, %.2f CPU seconds per 1,000 notifications (receiver, broker and"
+            + " clients share the JVM)%n",
+        cpu,
+        cpu * 1000 / notifications);
+  }
+
+  /**
+   * How many records the receiver's producer put in each request to the broker (its JMX metrics,
+   * averaged over Kafka's last sample windows): one request in flight still carries the records of
+   * every request waiting meanwhile.
+   */
+  private void producerBatching() {
+    try {
+      javax.management.MBeanServer jmx =
+          java.lang.management.ManagementFactory.getPlatformMBeanServer();
+      javax.management.ObjectName name =
+          new javax.management.ObjectName(
+              "kafka.producer:type=producer-metrics,client-id=postbus-feedback");
+      out.printf(
+          Locale.ROOT,
+          "receiver's producer: %.1f records per request to the broker (Kafka's average over its"
+              + " recent sample windows; one request in flight)%n",
+          (Double) jmx.getAttribute(name, "records-per-request-avg"));
+    } catch (Exception e) {
+      out.println("receiver's producer: no metrics (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** This JVM's CPU time (every thread, the broker's and the clients' too). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Posts every body from {@link #clients} threads; returns how many were not answered 200. */
@@ -165,8 +203,11 @@ public final class FeedbackLoad {
     return n;
   }
 
-  /** SignatureVersion 2 (SHA256withRSA) over SNS's canonical string of a notification. */
-  private static String signed(ObjectNode n, PrivateKey key) {
+  /**
+   * SignatureVersion 2 (SHA256withRSA) over SNS's canonical string of a notification: the signed
+   * JSON body, as SNS posts it.
+   */
+  public static String signed(ObjectNode n, PrivateKey key) {
     StringBuilder canonical = new StringBuilder();
     for (String f : List.of("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")) {
       if (n.hasNonNull(f)) {

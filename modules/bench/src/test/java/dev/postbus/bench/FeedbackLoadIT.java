@@ -17,6 +17,8 @@ class FeedbackLoadIT {
 
     assertThat(text.toString(StandardCharsets.UTF_8))
         .contains("50 signed SNS notifications", "from 4 clients", "notifications/s")
-        .contains("; 0 not answered 200");
+        .contains("; 0 not answered 200")
+        .contains("CPU seconds per 1,000 notifications")
+        .contains("records per request to the broker");
   }
 }

@@ -85,6 +85,16 @@ final class DevCommand implements Callable<Integer> {
   int connections;
 
   @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Properties file with feedback.* keys for the dev receiver (e.g."
+              + " feedback.ses.topic-arns; POSTBUS_FEEDBACK_* variables win), and dev-only"
+              + " dev.sns-certificate-hosts and dev.sns-certificate-ca: SNS certificates of your"
+              + " own, fetched over https from those hosts with that CA's trust.")
+  Path config;
+
+  @Option(
       names = "--data",
       defaultValue = ".postbus/kafka",
       description = "Broker data folder (default ${DEFAULT-VALUE}).")
@@ -115,6 +125,8 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Map<String, String> feedbackSettings = DevFeedbackSettings.load(config, System.getenv());
+    DevSnsCertificates sns = DevSnsCertificates.load(config);
     DevStack stack =
         DevStack.start(
             new DevStack.Layout(data, false, kafkaPort, controllerPort, smtpPort, httpPort),
@@ -125,8 +137,21 @@ final class DevCommand implements Callable<Integer> {
                 "http.port",
                 Integer.toString(workerPort)));
     stack.capture.faults(UNKNOWN_USERS);
-    ConsoleServer console = stack.startConsole(consolePort);
-    dev.postbus.feedback.FeedbackServer feedback = stack.startFeedback(feedbackPort);
+    ConsoleServer console;
+    dev.postbus.feedback.FeedbackServer feedback;
+    try {
+      console = stack.startConsole(consolePort);
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+    try {
+      feedback = stack.startFeedback(feedbackPort, feedbackSettings, sns);
+    } catch (RuntimeException e) {
+      console.close();
+      stack.close();
+      throw e;
+    }
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -58,14 +58,25 @@ final class DevStack implements AutoCloseable {
    * The feedback receiver over this stack on {@code port}; {@code /feedback/generic} takes loopback
    * callers without a token (dev only); its SMTP listener takes DSNs and ARF reports for {@link
    * #DEV_BOUNCE_DOMAIN} on a free port.
+   *
+   * @param settings feedback.* keys (e.g. feedback.ses.topic-arns), as {@code postbus feedback}
+   *     takes them; the host (loopback), ports, events topic and bounce domain are the stack's
+   *     ({@link DevFeedbackSettings#check} refuses them)
+   * @param sns where SNS certificates may come from (dev only), or null: AWS's hosts
    */
-  dev.postbus.feedback.FeedbackServer startFeedback(int port) {
+  dev.postbus.feedback.FeedbackServer startFeedback(
+      int port, Map<String, String> settings, DevSnsCertificates sns) {
     dev.postbus.feedback.config.FeedbackConfig.Builder b =
-        dev.postbus.feedback.config.FeedbackConfig.builder(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)
+        dev.postbus.feedback.config.FeedbackConfig.fromSettings(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                topic,
+                DevFeedbackSettings.check(settings))
             .eventsTopic(worker.config().eventsTopic())
             .port(port)
             .devLoopbackGeneric(true);
+    if (sns != null) {
+      b.certificateSourceForTests(sns.hosts(), sns.trust());
+    }
     b.smtp().port(0).bounceDomain(DEV_BOUNCE_DOMAIN);
     return dev.postbus.feedback.FeedbackServer.start(b.build());
   }

@@ -21,6 +21,22 @@ public final class FeedbackCodec {
 
   private FeedbackCodec() {}
 
+  /**
+   * A header of each record on {@code <topic>.feedback}: the report's type, and for a bounce its
+   * class ({@code bounce/transient}), so a reader that wants some of them only (the soft-bounce
+   * follower) skips the others without parsing them. Records written before it have none.
+   */
+  public static final String KIND_HEADER = "postbus-feedback-kind";
+
+  /** The value of {@link #KIND_HEADER} for {@code f}. */
+  public static byte[] kind(Feedback f) {
+    String kind =
+        f.bounceClass() == null
+            ? f.type().label()
+            : f.type().label() + "/" + f.bounceClass().label();
+    return kind.getBytes(StandardCharsets.UTF_8);
+  }
+
   public static byte[] key(Feedback f) {
     String k = f.key();
     return k == null ? null : k.getBytes(StandardCharsets.UTF_8);

@@ -70,6 +70,12 @@ public final class FeedbackMetrics {
         .description("0 while the soft-bounce follower cannot read <topic>.feedback (see the log)")
         .register(registry);
     FunctionCounter.builder(
+            "postbus.feedback.soft.bounce.reader.errors", follower, SoftBounceFollower::errors)
+        .description(
+            "Records of <topic>.feedback the soft-bounce follower failed on and skipped, plus an"
+                + " error that stopped it (see the log)")
+        .register(registry);
+    FunctionCounter.builder(
             "postbus.feedback.soft.bounce.suppressions", follower, SoftBounceFollower::suppressed)
         .description(
             "Addresses put on the suppression list for reaching feedback.soft-bounce.limit")

@@ -21,7 +21,26 @@ public final class SnsSignature {
   private static final List<String> SUBSCRIPTION =
       List.of("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type");
 
+  /**
+   * A verifier per thread and algorithm: {@link Signature#getInstance} looks the provider up and
+   * allocates anew; an HTTP thread verifies one message at a time, so one each is enough.
+   */
+  private static final ThreadLocal<Signature> SHA1 = verifier("SHA1withRSA");
+
+  private static final ThreadLocal<Signature> SHA256 = verifier("SHA256withRSA");
+
   private SnsSignature() {}
+
+  private static ThreadLocal<Signature> verifier(String algorithm) {
+    return ThreadLocal.withInitial(
+        () -> {
+          try {
+            return Signature.getInstance(algorithm);
+          } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(algorithm + " is not available in this JVM", e);
+          }
+        });
+  }
 
   /** The string SNS signs for this message; a field a type needs that is missing is refused. */
   public static String canonical(JsonNode message) {
@@ -63,8 +82,8 @@ public final class SnsSignature {
     }
     boolean ok;
     try {
-      Signature s = Signature.getInstance(algorithm);
-      s.initVerify(certificate.getPublicKey());
+      Signature s = (algorithm.equals("SHA1withRSA") ? SHA1 : SHA256).get();
+      s.initVerify(certificate.getPublicKey()); // resets it: nothing of an earlier use is left
       s.update(canonical(message).getBytes(StandardCharsets.UTF_8));
       ok = s.verify(signature);
     } catch (GeneralSecurityException e) {

@@ -62,10 +62,10 @@ public final class FeedbackWriter {
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     try {
       for (Feedback f : reports) {
-        sent.add(
-            producer.send(
-                new ProducerRecord<>(
-                    feedbackTopic, FeedbackCodec.key(f), FeedbackCodec.value(f, now))));
+        ProducerRecord<byte[], byte[]> record =
+            new ProducerRecord<>(feedbackTopic, FeedbackCodec.key(f), FeedbackCodec.value(f, now));
+        record.headers().add(FeedbackCodec.KIND_HEADER, FeedbackCodec.kind(f));
+        sent.add(producer.send(record));
         if (f.suppresses() && MailAddress.isValid(f.recipient().strip())) {
           sent.add(suppressions.add(suppression(f, now)));
         }

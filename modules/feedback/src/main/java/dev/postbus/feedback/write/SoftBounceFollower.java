@@ -6,27 +6,28 @@ import dev.postbus.feedback.model.Feedback;
 import dev.postbus.feedback.model.FeedbackCodec;
 import dev.postbus.feedback.model.FeedbackType;
 import dev.postbus.job.MailAddress;
-import dev.postbus.kafka.ReaderPacing;
+import dev.postbus.kafka.TopicFollower;
 import dev.postbus.kafka.TopicScan;
 import dev.postbus.suppression.Addresses;
 import dev.postbus.suppression.Source;
 import dev.postbus.suppression.Suppression;
 import dev.postbus.suppression.SuppressionWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,28 +37,25 @@ import org.slf4j.LoggerFactory;
  * to the limit puts it on the suppression list ({@code source: feedback}). At start-up it reads the
  * window back (the counts survive a restart and do not depend on which replica took a report);
  * those older reports only count: the suppression is written for a report read live, so one that an
- * operator removed is not written again by a restart. Logs name no address.
+ * operator removed is not written again by a restart. Partitions added to the topic later are read
+ * too ({@link TopicFollower}). Logs name no address.
  */
 public final class SoftBounceFollower implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SoftBounceFollower.class);
-  private static final Duration POLL = Duration.ofMillis(200);
-  private static final Duration TOPIC_AGAIN = Duration.ofSeconds(5);
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final String topic;
+  private static final byte[] TRANSIENT_BOUNCE =
+      (FeedbackType.BOUNCE.label() + "/" + BounceClass.TRANSIENT.label())
+          .getBytes(StandardCharsets.UTF_8);
+
+  private final TopicFollower follower;
   private final SuppressionWriter writer;
   private final SoftBounces counts;
   private final Duration window;
   private final Clock clock;
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicLong suppressed = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
-  private final Map<TopicPartition, Long> liveFrom = new HashMap<>();
-  private final ReaderPacing pacing = ReaderPacing.standard();
-  private volatile boolean running = true;
-  private Thread thread;
+  private final Map<TopicPartition, Long> liveFrom = new ConcurrentHashMap<>();
 
   public SoftBounceFollower(
       Map<String, Object> kafka,
@@ -66,80 +64,41 @@ public final class SoftBounceFollower implements AutoCloseable {
       SoftBounces counts,
       Duration window,
       Clock clock) {
-    Map<String, Object> p = new HashMap<>(kafka);
-    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-feedback-soft-bounces");
-    this.consumer = TopicScan.consumer(p);
-    this.topic = topic;
+    this(consumer(kafka), topic, writer, counts, window, clock, Duration.ofMinutes(1));
+  }
+
+  SoftBounceFollower(
+      Consumer<byte[], byte[]> consumer,
+      String topic,
+      SuppressionWriter writer,
+      SoftBounces counts,
+      Duration window,
+      Clock clock,
+      Duration recheck) {
     this.writer = writer;
     this.counts = counts;
     this.window = window;
     this.clock = clock;
+    this.follower =
+        TopicFollower.builder(consumer, topic, "soft bounces")
+            .positions(this::seek)
+            .recheck(recheck, System::nanoTime)
+            .build(this::take);
+  }
+
+  private static Consumer<byte[], byte[]> consumer(Map<String, Object> kafka) {
+    Map<String, Object> p = new HashMap<>(kafka);
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-feedback-soft-bounces");
+    return TopicScan.consumer(p);
   }
 
   /**
    * Assigns the topic's partitions now when it exists (so every report written after this returns
    * is read live), then follows on a daemon thread.
    */
-  public synchronized SoftBounceFollower start() {
-    boolean assigned = assignAtStart();
-    thread = new Thread(() -> run(assigned), "postbus-feedback-soft-bounces");
-    thread.setDaemon(true);
-    thread.start();
+  public SoftBounceFollower start() {
+    follower.start("postbus-feedback-soft-bounces");
     return this;
-  }
-
-  private boolean assignAtStart() {
-    try {
-      return assign();
-    } catch (RuntimeException e) {
-      log.warn("soft bounces: could not read {} yet: {}", topic, e.toString());
-      return false;
-    }
-  }
-
-  private void run(boolean assignedAtStart) {
-    try {
-      loop(assignedAtStart);
-    } catch (WakeupException e) {
-      // closing
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Throwable t) {
-      pacing.dead();
-      log.error(
-          "soft bounces: the reader of {} stopped; nothing is counted until a restart", topic, t);
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
-      stopped.countDown();
-    }
-  }
-
-  private void loop(boolean assignedAtStart) throws InterruptedException {
-    boolean assigned = assignedAtStart;
-    while (running) {
-      try {
-        if (assigned) {
-          follow();
-          pacing.succeeded();
-        } else if (!(assigned = assign())) {
-          closing.await(TOPIC_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      } catch (WakeupException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        ReaderPacing.Failure f = pacing.failed();
-        if (f.log()) {
-          log.warn(
-              "soft bounces: reading {} failed ({} in a row; nothing is counted meanwhile; with ACLs"
-                  + " the receiver needs READ on it); trying again in {}: {}",
-              topic,
-              f.failures(),
-              f.delay(),
-              e.toString());
-        }
-        closing.await(f.delay().toMillis(), TimeUnit.MILLISECONDS);
-      }
-    }
   }
 
   /** Recipients whose soft bounces were forgotten early because the count was full. */
@@ -147,24 +106,20 @@ public final class SoftBounceFollower implements AutoCloseable {
     return counts.evicted();
   }
 
-  /** Whether the follower reads: false after a failure until it reads again, or once it died. */
+  /** Whether the follower reads (or waits for the topic to exist): false while it cannot. */
   public boolean up() {
-    return pacing.up();
+    return switch (follower.state()) {
+      case NEW, WAITING, UP -> true;
+      case DOWN, DEAD, CLOSED -> false;
+    };
   }
 
-  /** Assigns every partition, each from the start of the window; false while the topic is not. */
-  private boolean assign() {
-    List<TopicPartition> partitions;
-    try {
-      partitions = new TopicScan(consumer, Duration.ofSeconds(10)).partitions(topic);
-    } catch (TopicScan.TimedOut e) {
-      log.warn("soft bounces: {}; asking again", e.getMessage());
-      return false;
-    }
-    if (partitions.isEmpty()) {
-      return false;
-    }
-    consumer.assign(partitions);
+  /**
+   * Each partition from the start of the window; the reports at or past its end as of now are read
+   * live (a partition added later is all live).
+   */
+  private void seek(
+      Consumer<byte[], byte[]> consumer, Collection<TopicPartition> partitions, boolean atStart) {
     long since = clock.instant().minus(window).toEpochMilli();
     Map<TopicPartition, Long> times = new HashMap<>();
     partitions.forEach(tp -> times.put(tp, since));
@@ -176,27 +131,22 @@ public final class SoftBounceFollower implements AutoCloseable {
     }
     liveFrom.putAll(ends);
     log.info(
-        "soft bounces: counting from {} ({} back), suppressing at the limit from reports read live",
-        topic,
+        "soft bounces: counting from {} back, suppressing at the limit from reports read live",
         window);
-    return true;
   }
 
-  private void follow() {
-    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-      boolean live = r.offset() >= liveFrom.get(new TopicPartition(r.topic(), r.partition()));
-      take(r, live);
+  private void take(ConsumerRecord<byte[], byte[]> r) {
+    Header kind = r.headers().lastHeader(FeedbackCodec.KIND_HEADER);
+    if (kind != null && !Arrays.equals(kind.value(), TRANSIENT_BOUNCE)) {
+      return; // not a soft bounce: not worth parsing (records written before the header: parsed)
     }
-  }
-
-  private void take(ConsumerRecord<byte[], byte[]> r, boolean live) {
     Feedback f;
     try {
       f = r.value() == null ? null : FeedbackCodec.read(r.value());
     } catch (IllegalArgumentException e) {
       long n = malformed.incrementAndGet();
       if (n == 1 || Long.bitCount(n) == 1) {
-        log.warn("soft bounces: skipping a malformed record of {} ({} so far)", topic, n);
+        log.warn("soft bounces: skipping a malformed record of {} ({} so far)", r.topic(), n);
       }
       return;
     }
@@ -207,6 +157,8 @@ public final class SoftBounceFollower implements AutoCloseable {
         || !MailAddress.isValid(f.recipient().strip())) {
       return;
     }
+    boolean live =
+        r.offset() >= liveFrom.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L);
     String event = f.providerEventId() == null ? null : f.provider() + ":" + f.providerEventId();
     int count = counts.count(f.recipient().strip(), event, Instant.ofEpochMilli(r.timestamp()));
     if (live && counts.reached(count)) {
@@ -244,24 +196,18 @@ public final class SoftBounceFollower implements AutoCloseable {
     }
   }
 
+  /** Records the follower failed on and skipped, plus an error that stopped it. */
+  public long errors() {
+    return follower.errors();
+  }
+
   /** Addresses put on the list for their soft bounces (acknowledged). */
   public long suppressed() {
     return suppressed.get();
   }
 
   @Override
-  public synchronized void close() {
-    running = false;
-    closing.countDown();
-    consumer.wakeup();
-    if (thread == null) {
-      consumer.close(Duration.ZERO);
-      return;
-    }
-    try {
-      stopped.await(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  public void close() {
+    follower.close();
   }
 }

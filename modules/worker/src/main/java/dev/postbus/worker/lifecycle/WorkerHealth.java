@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ final class WorkerHealth {
   private Relays relays;
   private BounceGuard guard;
   private Suppressions suppressions;
+  private Supplier<String> feedbackReader = () -> null;
 
   WorkerHealth(WorkerConfig config, Clock clock) {
     this(config, clock, RESUME_WAIT);
@@ -68,8 +70,18 @@ final class WorkerHealth {
     this.instance = config.workerId() + "#" + java.util.UUID.randomUUID();
   }
 
-  /** The causes it reads; set once, before any of them can change. */
-  void watch(Relays relays, BounceGuard guard, Suppressions suppressions) {
+  /**
+   * The causes it reads; set once, before any of them can change.
+   *
+   * @param feedbackReader the state of the feedback reader ("up", "down"...) for the probes' body,
+   *     never for readiness (feedback is advisory); null, or a supplier of null, when there is none
+   */
+  void watch(
+      Relays relays,
+      BounceGuard guard,
+      Suppressions suppressions,
+      Supplier<String> feedbackReader) {
+    this.feedbackReader = feedbackReader == null ? () -> null : feedbackReader;
     this.relays = relays;
     this.guard = guard;
     this.suppressions = suppressions;
@@ -109,12 +121,14 @@ final class WorkerHealth {
         reason,
         relays.all().stream()
             .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode()))
-            .toList());
+            .toList(),
+        feedbackReader.get());
   }
 
   /** What the probes report in {@code state}, without relays (before the worker is built). */
   static OpsServer.Status status(WorkerState s, String reason) {
-    return new OpsServer.Status(s.name(), s != WorkerState.STOPPED, s.ready(), reason, List.of());
+    return new OpsServer.Status(
+        s.name(), s != WorkerState.STOPPED, s.ready(), reason, List.of(), null);
   }
 
   private String pauseReason() {

@@ -114,7 +114,8 @@ final class WorkerParts {
       this.guard = guard(config, clock, health);
       this.feedbackReports = config.reputation().feedbackGuardOn() ? feedbackReports() : null;
       suppressions.onGroupGuard(health::onGroupGuard);
-      health.watch(relays, guard, suppressions);
+      health.watch(
+          relays, guard, suppressions, feedbackReports == null ? null : feedbackReports::health);
       addLanes(queue, outcomes);
       this.consumeLoop = consumeLoop(queue);
       this.ledger = config.ledgerOn() ? ledger(outcomes) : new LedgerParts(null, null, null);
@@ -277,6 +278,9 @@ final class WorkerParts {
     WorkerMetrics m =
         new WorkerMetrics(config, stats, queue, consumeLoop, relays, () -> health.state().ready());
     m.reputation(suppressions, guard);
+    if (feedbackReports != null) {
+      m.feedbackReader(feedbackReports);
+    }
     m.kafka(health::kafkaReachable);
     m.lanesLost(health::lanesLost);
     return m;

@@ -38,13 +38,16 @@ public final class OpsServer implements AutoCloseable {
    * @param live whether {@link #LIVE_PATH} answers 200
    * @param ready whether {@link #READY_PATH} answers 200
    * @param reason why not ready, or null
+   * @param feedbackReader the state of the reader of {@code <topic>.feedback} (up, waiting, down,
+   *     dead...), a detail that never makes the worker unready; null without one
    */
   public record Status(
       String state,
       boolean live,
       boolean ready,
       String reason,
-      java.util.List<RelayStatus> relays) {}
+      java.util.List<RelayStatus> relays,
+      String feedbackReader) {}
 
   /**
    * One relay: its EHLO keywords (e.g. "CHUNKING, PIPELINING, SIZE 10240000") and the send mode;
@@ -163,6 +166,9 @@ public final class OpsServer implements AutoCloseable {
               + "\""
               + (s.reason() == null ? "" : ",\"reason\":\"" + escape(s.reason()) + "\"")
               + relays(s)
+              + (s.feedbackReader() == null
+                  ? ""
+                  : ",\"feedbackReader\":\"" + escape(s.feedbackReader()) + "\"")
               + "}\n";
       send(ex, ok ? 200 : 503, body);
     }

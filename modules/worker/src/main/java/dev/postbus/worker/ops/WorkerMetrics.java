@@ -10,9 +10,11 @@ import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.reputation.BounceGuard;
+import dev.postbus.worker.reputation.FeedbackReports;
 import dev.postbus.worker.reputation.Suppressions;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -206,6 +208,30 @@ public final class WorkerMetrics {
         .description(
             "1 while the worker is in touch with Kafka, 0 after worker.kafka-lost-after without a fetch,"
                 + " commit or heartbeat")
+        .register(registry);
+  }
+
+  /**
+   * {@code postbus_guard_feedback_reader_up}: 0 while the reader of {@code <topic>.feedback} cannot
+   * read (the guard counts no report meanwhile).
+   */
+  public void feedbackReader(FeedbackReports reports) {
+    feedbackReader(registry, reports);
+  }
+
+  /** The meters of {@link #feedbackReader(FeedbackReports)}, on {@code registry}. */
+  public static void feedbackReader(MeterRegistry registry, FeedbackReports reports) {
+    Gauge.builder("postbus.guard.feedback.reader.up", reports, r -> r.up() ? 1 : 0)
+        .strongReference(true)
+        .description(
+            "0 while the worker cannot read <topic>.feedback: the bounce-rate guard counts no"
+                + " report meanwhile (delivery goes on)")
+        .register(registry);
+    FunctionCounter.builder(
+            "postbus.guard.feedback.reader.errors", reports, FeedbackReports::errors)
+        .description(
+            "Records of <topic>.feedback the worker's reader failed on and skipped, plus an error"
+                + " that stopped it (see the log)")
         .register(registry);
   }
 

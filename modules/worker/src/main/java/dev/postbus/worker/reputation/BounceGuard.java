@@ -27,7 +27,6 @@ public final class BounceGuard {
   private int filled;
   private int bounces;
   private volatile String tripped;
-  private volatile boolean feedbackReaderUp = true;
 
   /**
    * @param maxRate share of the window that trips it; 0 turns the guard off
@@ -196,16 +195,6 @@ public final class BounceGuard {
   /** The share of the feedback window's recipients that complained (0 without one). */
   public double complaintRate() {
     return feedback == null ? 0 : feedback.complaintRate();
-  }
-
-  /** Told by the feedback reader whether it reads (false: the guard counts no report). */
-  public void feedbackReaderUp(boolean up) {
-    feedbackReaderUp = up;
-  }
-
-  /** Whether the feedback reader reads (true without one). */
-  public boolean feedbackReaderUp() {
-    return feedbackReaderUp;
   }
 
   /** Recipients the feedback window dropped early because it was full (0 without one). */

@@ -77,7 +77,7 @@ class ResumeOverHttpTest {
             executor,
             clock);
     BounceGuard guard = new BounceGuard(100, 0.08, health::onGuardTrip);
-    health.watch(relays, guard, suppressions);
+    health.watch(relays, guard, suppressions, null);
     health.moveTo(WorkerState.RUNNING);
     guard.hold("bounce rate 0.50 over the last 100 recipients");
     health.reconsiderPause();

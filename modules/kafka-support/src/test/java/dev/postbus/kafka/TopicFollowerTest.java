@@ -1,0 +1,224 @@
+package dev.postbus.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.postbus.kafka.TopicFollower.State;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.Test;
+
+/** The follower's loop and lifecycle against Kafka's MockConsumer. */
+class TopicFollowerTest {
+
+  private static final String TOPIC = "t.follow";
+  private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+  private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+  /** Counts its closes; asks for partitions fail with {@code refuse} while it is set. */
+  private static final class Counting extends MockConsumer<byte[], byte[]> {
+    final AtomicInteger closes = new AtomicInteger();
+    final AtomicInteger asked = new AtomicInteger();
+    final AtomicReference<Throwable> refuse = new AtomicReference<>();
+    final AtomicBoolean closeThrows = new AtomicBoolean();
+
+    Counting() {
+      super("earliest");
+    }
+
+    @Override
+    public synchronized List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+      asked.incrementAndGet();
+      Throwable t = refuse.get();
+      if (t instanceof RuntimeException r) {
+        throw r;
+      }
+      if (t != null) {
+        throw (Error) t;
+      }
+      return super.partitionsFor(topic, timeout);
+    }
+
+    @Override
+    public synchronized void close(Duration timeout) {
+      closes.incrementAndGet();
+      super.close(timeout);
+      if (closeThrows.get()) {
+        throw new IllegalStateException("close failed");
+      }
+    }
+  }
+
+  private final Counting consumer = new Counting();
+  private final List<String> taken = new CopyOnWriteArrayList<>();
+  private final List<State> states = new CopyOnWriteArrayList<>();
+  private final ReaderPacing pacing =
+      new ReaderPacing(
+          Duration.ofMillis(1), Duration.ofMillis(4), Duration.ofMinutes(1), System::nanoTime);
+
+  private TopicFollower.Builder builder() {
+    return TopicFollower.builder(consumer, TOPIC, "test")
+        .pacing(pacing)
+        .listener(states::add)
+        .recheck(Duration.ofMillis(1), System::nanoTime);
+  }
+
+  private void take(ConsumerRecord<byte[], byte[]> r) {
+    String v = new String(r.value());
+    if (v.equals("bad")) {
+      throw new IllegalArgumentException("someone@example.net is bad");
+    }
+    taken.add(r.partition() + ":" + v);
+  }
+
+  @Test
+  void startsWhereToldAndReadsPartitionsAddedLaterFromTheirBeginning() {
+    consumer.updatePartitions(TOPIC, List.of(info(0)));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+    consumer.updateEndOffsets(Map.of(P0, 2L, P1, 0L));
+    try (TopicFollower f = builder().build(this::take).start("follower-test")) {
+      assertThat(f.state()).isEqualTo(State.UP);
+      assertThat(consumer.position(P0)).as("the default start: the end").isEqualTo(2L);
+
+      consumer.updatePartitions(TOPIC, List.of(info(0), info(1)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignment().contains(P1));
+      consumer.schedulePollTask(() -> consumer.addRecord(record(1, 0, "new")));
+      consumer.schedulePollTask(() -> consumer.addRecord(record(0, 2, "live")));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> taken.size() == 2);
+      assertThat(taken).containsExactlyInAnyOrder("1:new", "0:live");
+    }
+  }
+
+  @Test
+  void aTopicThatAppearsLaterIsWaitedForThenPositionedAsNotAtStart() {
+    List<Boolean> atStart = new CopyOnWriteArrayList<>();
+    try (TopicFollower f =
+        builder()
+            .positions(
+                (c, partitions, start) -> {
+                  atStart.add(start);
+                  c.seekToBeginning(partitions);
+                })
+            .build(this::take)
+            .start("follower-test")) {
+      assertThat(f.state()).isEqualTo(State.WAITING);
+
+      consumer.updateBeginningOffsets(Map.of(P0, 0L));
+      consumer.updatePartitions(TOPIC, List.of(info(0)));
+      consumer.schedulePollTask(() -> consumer.addRecord(record(0, 0, "first")));
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> taken.contains("0:first"));
+      assertThat(atStart).containsExactly(false);
+      assertThat(f.state()).isEqualTo(State.UP);
+    }
+  }
+
+  @Test
+  void aHandlerThatThrowsIsCountedAndTheNextRecordIsRead() {
+    consumer.updatePartitions(TOPIC, List.of(info(0)));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L));
+    consumer.updateEndOffsets(Map.of(P0, 0L));
+    try (TopicFollower f = builder().build(this::take).start("follower-test")) {
+      consumer.schedulePollTask(
+          () -> {
+            consumer.addRecord(record(0, 0, "bad"));
+            consumer.addRecord(record(0, 1, "good"));
+          });
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> taken.contains("0:good"));
+      assertThat(f.errors()).isEqualTo(1);
+      assertThat(f.state()).isEqualTo(State.UP);
+    }
+  }
+
+  @Test
+  void aRefusedReaderIsDownAndBacksOffThenAnErrorLeavesItDeadVisibly() {
+    consumer.refuse.set(new TopicAuthorizationException("not authorized: " + TOPIC));
+    try (TopicFollower f = builder().build(this::take).start("follower-test")) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> consumer.asked.get() > 5);
+      assertThat(f.state()).isEqualTo(State.DOWN);
+
+      consumer.refuse.set(new StackOverflowError("deep"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> f.state() == State.DEAD);
+      assertThat(f.errors()).isEqualTo(1);
+      assertThat(states).endsWith(State.DOWN, State.DEAD);
+      await().atMost(Duration.ofSeconds(10)).until(() -> consumer.closes.get() == 1);
+    }
+  }
+
+  @Test
+  void closeEndsTheThreadAndClosesTheConsumerExactlyOnceHoweverOftenCalled() {
+    consumer.updatePartitions(TOPIC, List.of(info(0)));
+    consumer.updateEndOffsets(Map.of(P0, 0L));
+    TopicFollower f = builder().build(this::take).start("follower-test-close");
+    await().atMost(Duration.ofSeconds(10)).until(() -> thread("follower-test-close") != null);
+
+    f.close();
+    f.close();
+
+    assertThat(f.state()).isEqualTo(State.CLOSED);
+    assertThat(consumer.closes.get()).isEqualTo(1);
+    assertThat(thread("follower-test-close")).isNull();
+  }
+
+  @Test
+  void closedBeforeStartClosesTheConsumerAndCannotStart() {
+    TopicFollower f = builder().build(this::take);
+    f.close();
+    f.close();
+    assertThat(consumer.closes.get()).isEqualTo(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.start("never"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("test");
+  }
+
+  @Test
+  void anInterruptedThreadIsDeadNotSilentlyGone() {
+    try (TopicFollower f = builder().build(this::take).start("follower-test-interrupt")) {
+      assertThat(f.state()).isEqualTo(State.WAITING);
+      await().atMost(Duration.ofSeconds(10)).until(() -> thread("follower-test-interrupt") != null);
+
+      thread("follower-test-interrupt").interrupt();
+
+      await().atMost(Duration.ofSeconds(1)).until(() -> f.state() == State.DEAD);
+    }
+  }
+
+  @Test
+  void aConsumerWhoseCloseThrowsStillLetsCloseReturnPromptly() {
+    consumer.updatePartitions(TOPIC, List.of(info(0)));
+    consumer.updateEndOffsets(Map.of(P0, 5L));
+    consumer.closeThrows.set(true);
+    TopicFollower f = builder().build(this::take).start("follower-test-close-throws");
+
+    assertTimeoutPreemptively(Duration.ofSeconds(5), f::close);
+    assertThat(consumer.closes.get()).isEqualTo(1);
+  }
+
+  private static Thread thread(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals(name) && t.isAlive())
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static ConsumerRecord<byte[], byte[]> record(int partition, long offset, String v) {
+    return new ConsumerRecord<>(TOPIC, partition, offset, null, v.getBytes());
+  }
+
+  private static PartitionInfo info(int partition) {
+    return new PartitionInfo(TOPIC, partition, null, null, null);
+  }
+}
