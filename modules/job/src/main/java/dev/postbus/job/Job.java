@@ -26,10 +26,47 @@ public record Job(
     List<Attachment> attachments,
     Map<String, String> tags,
     Instant notBefore,
-    Instant expiresAt) {
+    Instant expiresAt,
+    Unsubscribe unsubscribe) {
 
   /** The only schema version this code reads and writes. */
   public static final int SCHEMA = 1;
+
+  /** A job without {@code unsubscribe} (transactional mail). */
+  public Job(
+      int schema,
+      String id,
+      MailAddress from,
+      MailAddress replyTo,
+      List<MailAddress> to,
+      List<MailAddress> cc,
+      List<MailAddress> bcc,
+      String subject,
+      String text,
+      String html,
+      Map<String, String> headers,
+      List<Attachment> attachments,
+      Map<String, String> tags,
+      Instant notBefore,
+      Instant expiresAt) {
+    this(
+        schema,
+        id,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt,
+        null);
+  }
 
   public Job {
     to = to == null ? List.of() : List.copyOf(to);
@@ -85,7 +122,34 @@ public record Job(
         attachments,
         tags,
         notBefore,
-        expiresAt);
+        expiresAt,
+        unsubscribe);
+  }
+
+  /** This job with {@code unsubscribe} set (or removed, with null). */
+  public Job withUnsubscribe(Unsubscribe u) {
+    return new Job(
+        schema,
+        id,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt,
+        u);
+  }
+
+  /** The list a recipient of this job may leave (its {@code unsubscribe.list}), or null. */
+  public String list() {
+    return unsubscribe == null ? null : unsubscribe.list();
   }
 
   /** Every envelope recipient: to, cc and bcc, in that order. */

@@ -51,10 +51,28 @@ public final class JobValidator {
     checkHeaders(job.headers());
     checkAttachments(job.attachments());
     checkTags(job.tags());
+    checkUnsubscribe(job);
     if (job.notBefore() != null
         && job.expiresAt() != null
         && !job.expiresAt().isAfter(job.notBefore())) {
       throw new InvalidJobException("expiresAt", "must be after notBefore");
+    }
+  }
+
+  /** RFC 8058 one-click unsubscribe: one list, one recipient (the token names them both). */
+  private static void checkUnsubscribe(Job job) throws InvalidJobException {
+    if (job.unsubscribe() == null) {
+      return;
+    }
+    if (!Unsubscribe.isValidList(job.unsubscribe().list())) {
+      throw new InvalidJobException("unsubscribe.list", Unsubscribe.LIST_RULE);
+    }
+    if (job.recipients().size() != 1) {
+      throw new InvalidJobException(
+          "unsubscribe",
+          "a job with unsubscribe must have exactly one recipient in to, cc and bcc (it has "
+              + job.recipients().size()
+              + "): the unsubscribe link names its recipient");
     }
   }
 
