@@ -38,6 +38,7 @@ public final class WorkerConfigBuilder {
   private Map<String, String> kafkaClient;
   private String adminTokenFile;
   private ReturnPath returnPath;
+  private UnsubscribeLinks unsubscribe;
 
   WorkerConfigBuilder() {}
 
@@ -70,6 +71,7 @@ public final class WorkerConfigBuilder {
     b.kafkaClient = c.kafkaClient();
     b.adminTokenFile = c.adminTokenFile();
     b.returnPath = c.returnPath();
+    b.unsubscribe = c.unsubscribe();
     return b;
   }
 
@@ -209,6 +211,12 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
+  /** The one-click unsubscribe links; null (the default) refuses jobs with unsubscribe. */
+  public WorkerConfigBuilder unsubscribe(UnsubscribeLinks value) {
+    this.unsubscribe = value;
+    return this;
+  }
+
   public WorkerConfig build() {
     return new WorkerConfig(
         bootstrapServers,
@@ -237,6 +245,7 @@ public final class WorkerConfigBuilder {
         httpPort,
         kafkaClient,
         adminTokenFile,
-        returnPath);
+        returnPath,
+        unsubscribe);
   }
 }
