@@ -232,8 +232,9 @@ final class SuppressionsCommand {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Say whether an address is suppressed, and why (exit code 1 when it is not): for mail of no",
-        "list (transactional) only a global entry counts; with --list L, one scoped to L counts too."
+        "Say whether an address is suppressed, and why (exit code 1 when it is not).",
+        "For mail of no list (transactional) only a global entry counts; with --list L, an entry",
+        "scoped to L counts too."
       })
   static final class Check implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
