@@ -271,9 +271,9 @@ final class SuppressionsCommand {
       }
       System.out.println(
           a
-              + " is suppressed ("
-              + scope(s)
-              + ") since "
+              + " is suppressed"
+              + (s.list() == null ? "" : " for list " + s.list())
+              + " since "
               + s.at().truncatedTo(ChronoUnit.SECONDS)
               + " ("
               + s.source().label()
