@@ -162,7 +162,6 @@ public final class FeedbackServer implements AutoCloseable {
     return new UnsubscribeEndpoint(
         config.unsubscribe(),
         new SuppressionWriter(producer, config.suppressionsTopic()),
-        new RepeatFilter(config.dedupeEntries(), config.dedupeWindow(), clock),
         metrics,
         config.kafkaTimeout(),
         clock);

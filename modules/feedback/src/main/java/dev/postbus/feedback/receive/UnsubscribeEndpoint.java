@@ -1,13 +1,14 @@
 package dev.postbus.feedback.receive;
 
 import dev.postbus.feedback.model.Refusal;
-import dev.postbus.feedback.write.RepeatFilter;
 import dev.postbus.job.UnsubscribeToken;
 import dev.postbus.suppression.Suppression;
 import dev.postbus.suppression.SuppressionWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,11 +20,13 @@ import org.slf4j.LoggerFactory;
  * One-click unsubscribe (RFC 8058): {@code POST /u/<token>} with the body {@code
  * List-Unsubscribe=One-Click} (form-urlencoded or multipart) puts the recipient the token names on
  * the suppression list for the token's list (source {@code unsubscribe}), and answers 202 once
- * Kafka acknowledged it; no redirect, no cookie. A repeat within {@code feedback.dedupe-window}
- * writes nothing more (after it, the same entry again: the compacted topic keeps one). {@code GET
- * /u/<token>} changes nothing: it shows a page whose button posts that body (link scanners fetch
- * every URL of a message). A token that does not verify is refused (403 altered or forged, 404 not
- * a token or of a key not held) and counted; nothing is written.
+ * Kafka acknowledged it; no redirect, no cookie. Every request is written (the same entry again:
+ * the compacted topic keeps one), with no memory of earlier ones: after a re-subscribe (a tombstone
+ * this replica never hears of) a new click must be written. Only requests for one entry in flight
+ * at the same moment are merged. {@code GET /u/<token>} changes nothing: it shows a page whose
+ * button posts that body (link scanners fetch every URL of a message). A token that does not verify
+ * is refused (403 altered or forged, 404 not a token or of a key not held) and counted; nothing is
+ * written.
  */
 public final class UnsubscribeEndpoint {
 
@@ -47,7 +50,7 @@ public final class UnsubscribeEndpoint {
 
   private final UnsubscribeToken tokens;
   private final SuppressionWriter writer;
-  private final RepeatFilter repeats;
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final FeedbackMetrics metrics;
   private final Duration kafkaTimeout;
   private final Clock clock;
@@ -55,13 +58,11 @@ public final class UnsubscribeEndpoint {
   public UnsubscribeEndpoint(
       UnsubscribeToken tokens,
       SuppressionWriter writer,
-      RepeatFilter repeats,
       FeedbackMetrics metrics,
       Duration kafkaTimeout,
       Clock clock) {
     this.tokens = tokens;
     this.writer = writer;
-    this.repeats = repeats;
     this.metrics = metrics;
     this.kafkaTimeout = kafkaTimeout;
     this.clock = clock;
@@ -91,23 +92,15 @@ public final class UnsubscribeEndpoint {
       throw refused(new Refusal(400, "bad-body", EXPECTED));
     }
     String id = "unsubscribe:" + claim.list() + " " + claim.address();
-    switch (repeats.claim(id)) {
-      case SEEN -> {
-        metrics.repeats(PROVIDER, 1);
-        return done(claim);
-      }
-      case IN_FLIGHT ->
-          throw refused(
-              new Refusal(503, "in-flight", "the same unsubscribe is being written now; retry"));
-      case NEW -> {}
+    if (!inFlight.add(id)) {
+      throw refused(
+          new Refusal(503, "in-flight", "the same unsubscribe is being written now; retry"));
     }
     try {
       write(Suppression.unsubscribe(claim.address(), claim.list(), clock.instant()));
-    } catch (RuntimeException e) {
-      repeats.release(id);
-      throw e;
+    } finally {
+      inFlight.remove(id);
     }
-    repeats.done(id);
     metrics.accepted(PROVIDER, PROVIDER);
     log.info(
         "unsubscribed a recipient (*@{}) from {} (job {})",
