@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An email job, schema 1: the wire contract between any publisher and the Postbus workers.
+ * An email job, schema 1 or 2: the wire contract between any publisher and the Postbus workers.
+ * Schema 2 is schema 1 with {@code unsubscribe}: a job carrying it is written as 2, so a worker
+ * that reads only 1 (not yet upgraded) dead-letters it as poison, replayable, instead of sending it
+ * without its link and without checking the list's suppressions.
  *
  * <p>A {@code Job} as constructed is not necessarily valid; {@link JobValidator} decides.
  * Collections are never null (empty when absent) and are copied, so a job is immutable. {@link
@@ -29,8 +32,11 @@ public record Job(
     Instant expiresAt,
     Unsubscribe unsubscribe) {
 
-  /** The only schema version this code reads and writes. */
+  /** The schema of a job without {@code unsubscribe}. */
   public static final int SCHEMA = 1;
+
+  /** The schema of a job with {@code unsubscribe}; this code reads both. */
+  public static final int SCHEMA_UNSUBSCRIBE = 2;
 
   /** A job without {@code unsubscribe} (transactional mail). */
   public Job(
@@ -126,10 +132,10 @@ public record Job(
         unsubscribe);
   }
 
-  /** This job with {@code unsubscribe} set (or removed, with null). */
+  /** This job with {@code unsubscribe} set (schema 2) or removed with null (schema 1). */
   public Job withUnsubscribe(Unsubscribe u) {
     return new Job(
-        schema,
+        u == null ? SCHEMA : SCHEMA_UNSUBSCRIBE,
         id,
         from,
         replyTo,

@@ -163,7 +163,7 @@ public final class JobCodec {
     }
     JsonNode schema = root.get("schema");
     if (schema == null || schema.isNull()) {
-      throw new InvalidJobException("schema", "is required (use 1)");
+      throw new InvalidJobException("schema", "is required (use 1, or 2 with unsubscribe)");
     }
     if (!schema.isIntegralNumber() || !schema.canConvertToInt()) {
       throw new InvalidJobException("schema", "expected an integer, got " + kind(schema));

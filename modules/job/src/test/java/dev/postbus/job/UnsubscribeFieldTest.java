@@ -11,7 +11,7 @@ class UnsubscribeFieldTest {
   private final JobCodec codec = new JobCodec();
 
   private static byte[] job(String recipients, String unsubscribe) {
-    return ("{\"schema\":1,\"id\":\"j-1\",\"from\":\"a@example.com\",\"to\":["
+    return ("{\"schema\":2,\"id\":\"j-1\",\"from\":\"a@example.com\",\"to\":["
             + recipients
             + "],\"subject\":\"News\",\"text\":\"Hello\",\"unsubscribe\":"
             + unsubscribe
