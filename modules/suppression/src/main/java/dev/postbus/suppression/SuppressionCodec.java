@@ -18,7 +18,10 @@ import java.time.format.DateTimeParseException;
  *
  * <p>Versions of the value: 1 (no {@code v}; every entry written before scopes, read as global) and
  * 2 ({@code v: 2}, with {@code list} when scoped, which must agree with the key). A newer version
- * is malformed here: skipped and counted, never guessed at.
+ * still suppresses (skipping it would mail the address): its scope is the key's, and of its fields
+ * this reader takes those it knows in the shape it knows; one it cannot read gets a stand-in (no
+ * expiry, a reason naming the version, the source {@code operator}, or {@code unsubscribe} for a
+ * list's entry; {@code at} the epoch).
  */
 public final class SuppressionCodec {
 
@@ -153,6 +156,9 @@ public final class SuppressionCodec {
       throw new MalformedException("(value)", "not a JSON object");
     }
     int version = version(n);
+    if (version > VERSION) {
+      return newer(key, n, version);
+    }
     String list = version >= 2 ? text(n, "list", false) : null;
     if (!java.util.Objects.equals(list, key.list())) {
       throw new MalformedException(
@@ -184,9 +190,37 @@ public final class SuppressionCodec {
         list);
   }
 
-  /**
-   * 1 when absent (written before scopes), else the value's {@code v}, at most {@link #VERSION}.
-   */
+  /** A value of a version newer than this reader's: what it can read of it, scoped by the key. */
+  private static Suppression newer(Key key, JsonNode n, int version) {
+    String reason = lenient(() -> text(n, "reason", true));
+    Source source = lenient(() -> Source.fromLabel(text(n, "source", true)));
+    Instant at = lenient(() -> time(n, "at", true));
+    Integer code = lenient(() -> n.get("code").canConvertToInt() ? n.get("code").asInt() : null);
+    return new Suppression(
+        key.address(),
+        reason != null ? reason : "(an entry of value version " + version + ")",
+        code != null && code >= 200 && code <= 599 ? code : null,
+        lenient(() -> text(n, "enhancedCode", false)),
+        source != null ? source : key.list() == null ? Source.OPERATOR : Source.UNSUBSCRIBE,
+        at != null ? at : Instant.EPOCH,
+        lenient(() -> time(n, "expiresAt", false)),
+        key.list());
+  }
+
+  private interface Field<T> {
+    T read() throws MalformedException;
+  }
+
+  /** The field, or null when it is missing or of a shape this reader does not know. */
+  private static <T> T lenient(Field<T> f) {
+    try {
+      return f.read();
+    } catch (MalformedException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** 1 when absent (written before scopes), else the value's {@code v}. */
   private static int version(JsonNode n) throws MalformedException {
     JsonNode v = n.get("v");
     if (v == null || v.isNull()) {
@@ -194,10 +228,6 @@ public final class SuppressionCodec {
     }
     if (!v.canConvertToInt() || v.asInt() < 1) {
       throw new MalformedException("v", "not a version number");
-    }
-    if (v.asInt() > VERSION) {
-      throw new MalformedException(
-          "v", "version " + v.asInt() + " is newer than this reader's (" + VERSION + ")");
     }
     return v.asInt();
   }

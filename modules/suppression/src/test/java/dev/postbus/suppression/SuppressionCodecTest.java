@@ -80,7 +80,7 @@ class SuppressionCodecTest {
   }
 
   @Test
-  void aValueThatDisagreesWithItsKeyOrIsNewerIsMalformed() {
+  void aValueThatDisagreesWithItsKeyIsMalformed() {
     String scoped =
         "{\"v\":2,\"reason\":\"x\",\"source\":\"unsubscribe\",\"at\":\"2026-12-02T10:00:00Z\","
             + "\"list\":\"news\"}";
@@ -90,12 +90,45 @@ class SuppressionCodecTest {
                     new SuppressionCodec.Key("a@example.com", null),
                     scoped.getBytes(StandardCharsets.UTF_8)))
         .hasMessageStartingWith("list: the value's list does not agree with the key's (global)");
-    assertThatThrownBy(() -> read("{\"v\":3,\"reason\":\"x\",\"source\":\"bounce\"}"))
-        .hasMessage("v: version 3 is newer than this reader's (2)");
     assertThatThrownBy(() -> SuppressionCodec.parseKey("list:News a@example.com".getBytes()))
         .hasMessageStartingWith("key: list: must be 1 to 64");
     assertThatThrownBy(() -> SuppressionCodec.address("list:news a@example.com".getBytes()))
         .hasMessage("key: scoped to a list where a global entry was expected");
+  }
+
+  @Test
+  void aNewerVersionStillSuppressesWithTheFieldsThisReaderKnowsAndTheKeysScope() throws Exception {
+    String newer =
+        "{\"v\":3,\"reason\":\"hard bounce\",\"source\":\"bounce\",\"at\":\"2026-12-02T10:00:00Z\","
+            + "\"expiresAt\":\"2027-01-01T00:00:00Z\",\"list\":{\"some\":\"new shape\"},\"new\":1}";
+    Suppression global =
+        SuppressionCodec.read(
+            new SuppressionCodec.Key("a@example.com", null),
+            newer.getBytes(StandardCharsets.UTF_8));
+    assertThat(global.global()).isTrue();
+    assertThat(global.address()).isEqualTo("a@example.com");
+    assertThat(global.reason()).isEqualTo("hard bounce");
+    assertThat(global.source()).isEqualTo(Source.BOUNCE);
+    assertThat(global.at()).isEqualTo(Instant.parse("2026-12-02T10:00:00Z"));
+    assertThat(global.expiresAt()).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+
+    Suppression scoped =
+        SuppressionCodec.read(
+            new SuppressionCodec.Key("a@example.com", "news"),
+            newer.getBytes(StandardCharsets.UTF_8));
+    assertThat(scoped.list()).isEqualTo("news");
+  }
+
+  @Test
+  void aNewerVersionWithFieldsOfUnknownShapeStillSuppressesForever() throws Exception {
+    Suppression s =
+        read(
+            "{\"v\":3,\"reason\":{\"text\":\"x\"},\"source\":\"robot\",\"at\":5,\"expiresAt\":\"soon\"}");
+    assertThat(s.global()).isTrue();
+    assertThat(s.expiresAt()).isNull();
+    assertThat(s.reason()).contains("version 3");
+    assertThat(s.source()).isNotNull();
+    assertThat(s.at()).isNotNull();
   }
 
   private static Suppression read(String json) throws Exception {
