@@ -7,8 +7,9 @@ import dev.postbus.suppression.SuppressionWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * Kafka acknowledged it; no redirect, no cookie. Every request is written (the same entry again:
  * the compacted topic keeps one), with no memory of earlier ones: after a re-subscribe (a tombstone
  * this replica never hears of) a new click must be written. Only requests for one entry in flight
- * at the same moment are merged. {@code GET /u/<token>} changes nothing: it shows a page whose
- * button posts that body (link scanners fetch every URL of a message). A token that does not verify
- * is refused (403 altered or forged, 404 not a token or of a key not held) and counted; nothing is
- * written.
+ * at the same moment are merged: a second one (a double click) waits for the first's write and gets
+ * its answer. {@code GET /u/<token>} changes nothing: it shows a page whose button posts that body
+ * (link scanners fetch every URL of a message). A token that does not verify is refused (403
+ * altered or forged, 404 not a token or of a key not held) and counted; nothing is written.
  */
 public final class UnsubscribeEndpoint {
 
@@ -50,7 +51,12 @@ public final class UnsubscribeEndpoint {
 
   private final UnsubscribeToken tokens;
   private final SuppressionWriter writer;
-  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The writes under way, by entry: a request for one of them waits for it and shares its answer.
+   */
+  private final ConcurrentMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+
   private final FeedbackMetrics metrics;
   private final Duration kafkaTimeout;
   private final Clock clock;
@@ -92,14 +98,21 @@ public final class UnsubscribeEndpoint {
       throw refused(new Refusal(400, "bad-body", EXPECTED));
     }
     String id = "unsubscribe:" + claim.list() + " " + claim.address();
-    if (!inFlight.add(id)) {
-      throw refused(
-          new Refusal(503, "in-flight", "the same unsubscribe is being written now; retry"));
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> theirs = inFlight.putIfAbsent(id, mine);
+    if (theirs != null) {
+      awaitWrite(theirs);
+      metrics.repeats(PROVIDER, 1);
+      return done(claim);
     }
     try {
       write(Suppression.unsubscribe(claim.address(), claim.list(), clock.instant()));
+      mine.complete(null);
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
     } finally {
-      inFlight.remove(id);
+      inFlight.remove(id, mine);
     }
     metrics.accepted(PROVIDER, PROVIDER);
     log.info(
@@ -112,6 +125,25 @@ public final class UnsubscribeEndpoint {
 
   private static Answer done(UnsubscribeToken.Claim claim) {
     return new Answer(202, "Unsubscribed from " + claim.list() + ".\n");
+  }
+
+  /** Waits for another request's write of the same entry; its failure is this one's too. */
+  private void awaitWrite(CompletableFuture<Void> write) {
+    try {
+      write.get(kafkaTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw refused(new Refusal(503, "kafka", "interrupted; retry"));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Refusal r) {
+        throw refused(r);
+      }
+      throw refused(
+          new Refusal(503, "kafka", "the suppression list could not be written now; retry"));
+    } catch (TimeoutException e) {
+      throw refused(
+          new Refusal(503, "kafka", "the suppression list could not be written now; retry"));
+    }
   }
 
   private void write(Suppression s) {
