@@ -250,7 +250,7 @@ final class DemoCommand implements Callable<Integer> {
             new ByteArraySerializer(),
             new ByteArraySerializer())) {
       SuppressionWriter writer = new SuppressionWriter(producer, topic);
-      list.keySet().forEach(writer::remove);
+      list.keySet().forEach(k -> writer.remove(k.address(), k.list()));
       producer.flush();
     }
     long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;

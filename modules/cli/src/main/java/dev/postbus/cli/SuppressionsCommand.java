@@ -2,9 +2,11 @@ package dev.postbus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.job.Unsubscribe;
 import dev.postbus.suppression.Addresses;
 import dev.postbus.suppression.Source;
 import dev.postbus.suppression.Suppression;
+import dev.postbus.suppression.SuppressionCodec;
 import dev.postbus.suppression.SuppressionReader;
 import dev.postbus.suppression.SuppressionTopic;
 import dev.postbus.suppression.SuppressionWriter;
@@ -56,11 +58,14 @@ final class SuppressionsCommand {
   /** Exit code of {@code check} when the address is not on the list. */
   static final int EXIT_NOT_SUPPRESSED = 1;
 
-  /** The list now, by normalized address; malformed records are counted on standard error. */
-  static Map<String, Suppression> read(KafkaOptions kafka) {
+  /**
+   * The list now, by entry (normalized address and list, or none: global); malformed records are
+   * counted on standard error.
+   */
+  static Map<SuppressionCodec.Key, Suppression> read(KafkaOptions kafka) {
     kafka.requireKafka();
     int[] malformed = {0};
-    Map<String, Suppression> list;
+    Map<SuppressionCodec.Key, Suppression> list;
     try {
       list =
           SuppressionReader.readAll(
@@ -78,10 +83,17 @@ final class SuppressionsCommand {
     return list;
   }
 
-  /** The list, or an empty one when its topic does not exist (nothing was ever suppressed). */
+  /**
+   * The global entries by normalized address, or none when the topic does not exist (nothing was
+   * ever suppressed). Entries scoped to a list are left out.
+   */
   static Map<String, Suppression> readIfThere(KafkaOptions kafka) {
     try {
-      return read(kafka);
+      Map<String, Suppression> global = new java.util.LinkedHashMap<>();
+      read(kafka).values().stream()
+          .filter(Suppression::global)
+          .forEach(x -> global.put(x.address(), x));
+      return global;
     } catch (IllegalArgumentException e) {
       System.err.println("postbus: not checking the suppression list: " + e.getMessage());
       return Map.of();
@@ -104,9 +116,22 @@ final class SuppressionsCommand {
     return Addresses.requireValid(address, where);
   }
 
+  /** The list name of {@code --list}, checked, or null. */
+  static String list(String list) {
+    if (list != null && !Unsubscribe.isValidList(list)) {
+      throw new IllegalArgumentException("--list " + Unsubscribe.LIST_RULE);
+    }
+    return list;
+  }
+
+  static String scope(Suppression s) {
+    return s.list() == null ? "global" : "list:" + s.list();
+  }
+
   static ObjectNode json(Suppression s) {
     ObjectNode o = JSON.createObjectNode();
     o.put("address", s.address());
+    o.put("scope", scope(s));
     o.put("source", s.source().label());
     o.put("reason", s.reason());
     if (s.code() != null) {
@@ -131,15 +156,23 @@ final class SuppressionsCommand {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "List suppressed addresses: address, source, code, since, expiry, reason.")
+      description =
+          "List suppressed addresses: address, scope (global or list:<name>), source, code, since,"
+              + " expiry, reason.")
   static final class ListCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
 
     @Option(
         names = "--source",
         paramLabel = "SOURCE",
-        description = "Only entries from bounce, operator or import.")
+        description = "Only entries from bounce, operator, import, feedback or unsubscribe.")
     String source;
+
+    @Option(
+        names = "--list",
+        paramLabel = "LIST",
+        description = "Only entries scoped to this list (an unsubscribe.list).")
+    String list;
 
     @Option(
         names = "--since",
@@ -158,13 +191,17 @@ final class SuppressionsCommand {
       }
       Instant from = dev.postbus.replay.Times.instantOrAge(since, "--since", Instant.now());
       Instant now = Instant.now();
+      String onlyList = list(list);
       int shown = 0;
-      String format = "%-40s  %-8s  %-10s  %-20s  %-20s  %s%n";
+      String format = "%-40s  %-16s  %-11s  %-10s  %-20s  %-20s  %s%n";
       if (!json) {
-        System.out.printf(format, "ADDRESS", "SOURCE", "CODE", "SINCE", "EXPIRES", "REASON");
+        System.out.printf(
+            format, "ADDRESS", "SCOPE", "SOURCE", "CODE", "SINCE", "EXPIRES", "REASON");
       }
       for (Suppression s : read(kafka).values()) {
-        if ((only != null && s.source() != only) || (from != null && s.at().isBefore(from))) {
+        if ((only != null && s.source() != only)
+            || (from != null && s.at().isBefore(from))
+            || (onlyList != null && !onlyList.equals(s.list()))) {
           continue;
         }
         shown++;
@@ -174,6 +211,7 @@ final class SuppressionsCommand {
           System.out.printf(
               format,
               s.address(),
+              scope(s),
               s.source().label(),
               ((s.code() == null ? "" : s.code()) + " " + nonNull(s.enhancedCode())).strip(),
               s.at().truncatedTo(ChronoUnit.SECONDS),
@@ -193,17 +231,37 @@ final class SuppressionsCommand {
   @Command(
       name = "check",
       mixinStandardHelpOptions = true,
-      description = "Say whether an address is suppressed, and why (exit code 1 when it is not).")
+      description = {
+        "Say whether an address is suppressed, and why (exit code 1 when it is not).",
+        "For mail of no list (transactional) only a global entry counts; with --list L, an entry",
+        "scoped to L counts too."
+      })
   static final class Check implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
 
     @Parameters(paramLabel = "ADDRESS")
     String address;
 
+    @Option(
+        names = "--list",
+        paramLabel = "LIST",
+        description = "Check for mail of this list (a job's unsubscribe.list).")
+    String list;
+
     @Override
     public Integer call() throws Exception {
       String a = valid(address, "ADDRESS");
-      Suppression s = read(kafka).get(a);
+      String l = list(list);
+      Map<SuppressionCodec.Key, Suppression> all = read(kafka);
+      Suppression s = all.get(new SuppressionCodec.Key(a, null));
+      if ((s == null || s.expired(Instant.now())) && l != null) {
+        s = all.get(new SuppressionCodec.Key(a, l));
+      }
+      for (Suppression other : all.values()) {
+        if (other.address().equals(a) && other.list() != null && !other.list().equals(l)) {
+          System.out.println(a + " has left list " + other.list() + " (" + other.reason() + ")");
+        }
+      }
       if (s == null || s.expired(Instant.now())) {
         System.out.println(
             a
@@ -213,7 +271,9 @@ final class SuppressionsCommand {
       }
       System.out.println(
           a
-              + " is suppressed since "
+              + " is suppressed"
+              + (s.list() == null ? "" : " for list " + s.list())
+              + " since "
               + s.at().truncatedTo(ChronoUnit.SECONDS)
               + " ("
               + s.source().label()
@@ -227,12 +287,21 @@ final class SuppressionsCommand {
   @Command(
       name = "add",
       mixinStandardHelpOptions = true,
-      description = "Suppress an address: no worker mails it from about a second later.")
+      description = {
+        "Suppress an address: no worker mails it from about a second later.",
+        "With --list L, only mail of that list (jobs with unsubscribe.list L) is kept from it."
+      })
   static final class Add implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
 
     @Parameters(paramLabel = "ADDRESS")
     String address;
+
+    @Option(
+        names = "--list",
+        paramLabel = "LIST",
+        description = "Scope the entry to this list; default: global (every mail).")
+    String list;
 
     @Option(
         names = "--reason",
@@ -250,15 +319,16 @@ final class SuppressionsCommand {
     @Override
     public Integer call() throws Exception {
       String a = valid(address, "ADDRESS");
+      String l = list(list);
       Instant now = Instant.now();
       Instant until = expiry(expires, now);
       kafka.requireKafka();
+      Suppression s = new Suppression(a, reason, null, null, Source.OPERATOR, now, until, l);
       try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-        new SuppressionWriter(producer, topic(kafka))
-            .add(new Suppression(a, reason, null, null, Source.OPERATOR, now, until))
-            .get(30, TimeUnit.SECONDS);
+        new SuppressionWriter(producer, topic(kafka)).add(s).get(30, TimeUnit.SECONDS);
       }
-      System.out.println("suppressed " + a + (until == null ? "" : " until " + until));
+      System.out.println(
+          "suppressed " + a + " (" + scope(s) + ")" + (until == null ? "" : " until " + until));
       return 0;
     }
   }
@@ -289,28 +359,39 @@ final class SuppressionsCommand {
       name = "remove",
       mixinStandardHelpOptions = true,
       description =
-          "Take an address off the list: workers mail it again from about a second later.")
+          "Take an address off the list (its global entry, or with --list L the one scoped to L):"
+              + " workers mail it again from about a second later.")
   static final class Remove implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
 
     @Parameters(paramLabel = "ADDRESS")
     String address;
 
+    @Option(
+        names = "--list",
+        paramLabel = "LIST",
+        description = "Remove the entry scoped to this list; default: the global entry.")
+    String list;
+
     @Override
     public Integer call() throws Exception {
       String a = valid(address, "ADDRESS");
-      Suppression was = read(kafka).get(a);
+      String l = list(list);
+      Suppression was = read(kafka).get(new SuppressionCodec.Key(a, l));
+      String scope = l == null ? "global" : "list:" + l;
       if (was == null) {
-        System.out.println(a + " was not on the list; nothing to remove");
+        System.out.println(a + " had no " + scope + " entry; nothing to remove");
         return 0;
       }
       try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-        new SuppressionWriter(producer, topic(kafka)).remove(a).get(30, TimeUnit.SECONDS);
+        new SuppressionWriter(producer, topic(kafka)).remove(a, l).get(30, TimeUnit.SECONDS);
       }
       System.out.println(
           "removed "
               + a
-              + " (suppressed since "
+              + " ("
+              + scope
+              + ", suppressed since "
               + was.at().truncatedTo(ChronoUnit.SECONDS)
               + ", "
               + was.source().label()
@@ -379,7 +460,8 @@ final class SuppressionsCommand {
       name = "export",
       mixinStandardHelpOptions = true,
       description =
-          "Print every suppressed address, one per line (what import reads), or JSON lines.")
+          "Print every globally suppressed address, one per line (what import reads), or JSON lines"
+              + " (with the entries scoped to a list too, and their scope).")
   static final class Export implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
 
@@ -390,8 +472,8 @@ final class SuppressionsCommand {
     public Integer call() throws Exception {
       Instant now = Instant.now();
       for (Suppression s : read(kafka).values()) {
-        if (s.expired(now)) {
-          continue;
+        if (s.expired(now) || (!json && !s.global())) {
+          continue; // a plain address imports as global: scoped entries only in --json
         }
         System.out.println(json ? JSON.writeValueAsString(json(s)) : s.address());
       }

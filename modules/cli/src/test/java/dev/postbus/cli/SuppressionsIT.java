@@ -142,6 +142,45 @@ class SuppressionsIT {
   }
 
   @Test
+  void anEntryScopedToAListIsAddedCheckedListedAndRemovedWithList(EmbeddedKafka kafka)
+      throws Exception {
+    String topic = SharedKafka.uniqueName("scope-jobs");
+    try (SmtpCapture relay = SmtpCapture.start(0)) {
+      worker(kafka, relay, topic, 1).close(); // the topics
+    }
+    String bob = "bob@example.net";
+    CliIT.Result add =
+        postbus(kafka, topic, "suppressions", "add", "Bob@Example.net", "--list", "news");
+    assertThat(add.exit()).as(add.err()).isZero();
+    assertThat(add.out()).startsWith("suppressed bob@example.net (list:news)");
+
+    CliIT.Result transactional = postbus(kafka, topic, "suppressions", "check", bob);
+    assertThat(transactional.exit()).isEqualTo(1);
+    assertThat(transactional.out())
+        .contains(bob + " has left list news", bob + " is not suppressed");
+    CliIT.Result news = postbus(kafka, topic, "suppressions", "check", bob, "--list", "news");
+    assertThat(news.exit()).isZero();
+    assertThat(news.out()).contains(bob + " is suppressed for list news since", "(operator)");
+    assertThat(postbus(kafka, topic, "suppressions", "check", bob, "--list", "offers").exit())
+        .isEqualTo(1);
+    assertThat(postbus(kafka, topic, "suppressions", "list").out())
+        .containsPattern(bob + " +list:news +operator");
+    assertThat(postbus(kafka, topic, "suppressions", "export").out()).doesNotContain(bob);
+    assertThat(postbus(kafka, topic, "suppressions", "export", "--json").out())
+        .contains("\"scope\":\"list:news\"");
+
+    CliIT.Result bad = postbus(kafka, topic, "suppressions", "add", bob, "--list", "News Letter");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--list must be 1 to 64 characters");
+    assertThat(postbus(kafka, topic, "suppressions", "remove", bob).out())
+        .startsWith(bob + " had no global entry; nothing to remove");
+    CliIT.Result removed = postbus(kafka, topic, "suppressions", "remove", bob, "--list", "news");
+    assertThat(removed.out()).startsWith("removed " + bob + " (list:news, suppressed since");
+    assertThat(postbus(kafka, topic, "suppressions", "check", bob, "--list", "news").exit())
+        .isEqualTo(1);
+  }
+
+  @Test
   void badAddressesAreRefusedWithTheLineAndNothingIsWritten(EmbeddedKafka kafka, @TempDir Path dir)
       throws Exception {
     String topic = SharedKafka.uniqueName("bad-jobs");

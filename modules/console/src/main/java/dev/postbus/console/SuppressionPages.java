@@ -46,7 +46,7 @@ final class SuppressionPages implements AutoCloseable {
     Instant now = Instant.now();
     List<Views.SuppressionRow> rows = new ArrayList<>();
     int total = 0;
-    Map<String, Suppression> list;
+    Map<dev.postbus.suppression.SuppressionCodec.Key, Suppression> list;
     try {
       list = SuppressionReader.readAll(config.kafka(), topic, Duration.ofSeconds(30), p -> {});
     } catch (IllegalStateException e) { // no list yet
@@ -62,6 +62,8 @@ final class SuppressionPages implements AutoCloseable {
         rows.add(
             new Views.SuppressionRow(
                 s.address(),
+                s.list() == null ? "global" : "list:" + s.list(),
+                s.list() == null ? "" : s.list(),
                 s.source().label(),
                 ((s.code() == null ? "" : s.code())
                         + " "
@@ -89,7 +91,8 @@ final class SuppressionPages implements AutoCloseable {
   void add(Context ctx) throws Exception {
     Guard.requireToken(ctx);
     String address = validAddress(ctx);
-    if (address == null) {
+    String list = address == null ? null : validList(ctx);
+    if (list == null) {
       return;
     }
     String reason = ctx.formParam("reason");
@@ -98,7 +101,14 @@ final class SuppressionPages implements AutoCloseable {
         writer()
             .add(
                 new Suppression(
-                    address, reason, null, null, Source.OPERATOR, Instant.now(), null)));
+                    address,
+                    reason,
+                    null,
+                    null,
+                    Source.OPERATOR,
+                    Instant.now(),
+                    null,
+                    list.isEmpty() ? null : list)));
     log.info("console: an operator suppressed an address (*@{})", Addresses.domain(address));
     ctx.redirect("/suppressions?q=" + Views.url(address) + "&notice=" + Views.url("suppressed"));
   }
@@ -107,10 +117,11 @@ final class SuppressionPages implements AutoCloseable {
   void remove(Context ctx) throws Exception {
     Guard.requireToken(ctx);
     String address = validAddress(ctx);
-    if (address == null) {
+    String list = address == null ? null : validList(ctx);
+    if (list == null) {
       return;
     }
-    written(writer().remove(address));
+    written(writer().remove(address, list.isEmpty() ? null : list));
     log.info("console: an operator took an address off the list (*@{})", Addresses.domain(address));
     ctx.redirect(
         "/suppressions?notice="
@@ -130,6 +141,23 @@ final class SuppressionPages implements AutoCloseable {
       show(ctx, "", null, e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The form's list, "" for none (global); null when it is not a list name, after showing the list
+   * again with why (400).
+   */
+  private String validList(Context ctx) {
+    String list = ctx.formParam("list");
+    if (list == null || list.isBlank()) {
+      return "";
+    }
+    if (!dev.postbus.job.Unsubscribe.isValidList(list.strip())) {
+      ctx.status(400);
+      show(ctx, "", null, "list: " + dev.postbus.job.Unsubscribe.LIST_RULE);
+      return null;
+    }
+    return list.strip();
   }
 
   /** Waits for Kafka to have the record; says what to do when it will not. */

@@ -208,8 +208,21 @@ public final class Views {
       List<Count> classes,
       List<Count> lastHour) {}
 
+  /**
+   * One entry of the suppression list.
+   *
+   * @param scope "global", or "list:<name>" for an entry scoped to a list
+   * @param list the list's name, or "" for a global entry (what the remove form sends back)
+   */
   public record SuppressionRow(
-      String address, String source, String code, String since, String expires, String reason) {}
+      String address,
+      String scope,
+      String list,
+      String source,
+      String code,
+      String since,
+      String expires,
+      String reason) {}
 
   public record SuppressionsView(
       Page page, String query, List<SuppressionRow> rows, int total, int shown) {}

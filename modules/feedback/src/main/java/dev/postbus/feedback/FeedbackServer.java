@@ -13,6 +13,7 @@ import dev.postbus.feedback.receive.PostmarkEndpoint;
 import dev.postbus.feedback.receive.Request;
 import dev.postbus.feedback.receive.SendGridEndpoint;
 import dev.postbus.feedback.receive.SesEndpoint;
+import dev.postbus.feedback.receive.UnsubscribeEndpoint;
 import dev.postbus.feedback.verify.Freshness;
 import dev.postbus.feedback.verify.SigningCertificates;
 import dev.postbus.feedback.write.FeedbackWriter;
@@ -84,6 +85,7 @@ public final class FeedbackServer implements AutoCloseable {
       softBounces = softBounces(config, clock, producer, metrics);
       Intake intake = intake(config, clock, producer, metrics);
       List<Endpoint> endpoints = endpoints(config, clock, intake);
+      UnsubscribeEndpoint unsubscribe = unsubscribe(config, clock, producer, metrics);
       Javalin app =
           Javalin.create(
               c -> {
@@ -93,6 +95,10 @@ public final class FeedbackServer implements AutoCloseable {
                 for (Endpoint e : endpoints) {
                   c.routes.post(
                       "/feedback/" + e.provider(), ctx -> serve(e, ctx, config.maxBody(), metrics));
+                }
+                if (unsubscribe != null) {
+                  c.routes.post("/u/{token}", ctx -> serveUnsubscribe(unsubscribe, ctx, true));
+                  c.routes.get("/u/{token}", ctx -> serveUnsubscribe(unsubscribe, ctx, false));
                 }
                 c.routes.get(
                     "/metrics",
@@ -142,6 +148,23 @@ public final class FeedbackServer implements AutoCloseable {
             clock);
     metrics.softBounces(f);
     return f.start();
+  }
+
+  /** One-click unsubscribe, or null without feedback.unsubscribe-key-file (then /u/ is 404). */
+  private static UnsubscribeEndpoint unsubscribe(
+      FeedbackConfig config,
+      Clock clock,
+      Producer<byte[], byte[]> producer,
+      FeedbackMetrics metrics) {
+    if (config.unsubscribe() == null) {
+      return null;
+    }
+    return new UnsubscribeEndpoint(
+        config.unsubscribe(),
+        new SuppressionWriter(producer, config.suppressionsTopic()),
+        metrics,
+        config.kafkaTimeout(),
+        clock);
   }
 
   /** What every endpoint and the SMTP listener write through. */
@@ -195,6 +218,42 @@ public final class FeedbackServer implements AutoCloseable {
       metrics.rejected(endpoint.provider(), r.reason());
       log.info("feedback/{} refused ({}): {}", endpoint.provider(), r.status(), r.getMessage());
       ctx.status(r.status()).contentType("text/plain").result(r.getMessage() + "\n");
+    }
+  }
+
+  private static void serveUnsubscribe(UnsubscribeEndpoint u, Context ctx, boolean post) {
+    UnsubscribeEndpoint.headers().forEach(ctx::header);
+    String token = ctx.pathParam("token");
+    try {
+      if (post) {
+        Answer a = u.unsubscribe(token, () -> unsubscribeBody(ctx));
+        ctx.status(a.status()).contentType("text/plain; charset=utf-8").result(a.text());
+      } else {
+        Answer a = u.page(token);
+        ctx.status(a.status()).contentType("text/html; charset=utf-8").result(a.text());
+      }
+    } catch (Refusal r) {
+      if (r.status() == 503) {
+        ctx.header("Retry-After", "1");
+      }
+      ctx.status(r.status()).contentType("text/plain; charset=utf-8").result(r.getMessage() + "\n");
+    }
+  }
+
+  /** The body of a POST to /u/, at most {@link UnsubscribeEndpoint#MAX_BODY} bytes. */
+  private static byte[] unsubscribeBody(Context ctx) {
+    int max = UnsubscribeEndpoint.MAX_BODY;
+    if (ctx.req().getContentLengthLong() > max) {
+      throw new Refusal(413, "too-large", "the body is larger than " + max + " bytes");
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] body = in.readNBytes(max + 1);
+      if (body.length > max) {
+        throw new Refusal(413, "too-large", "the body is larger than " + max + " bytes");
+      }
+      return body;
+    } catch (IOException e) {
+      throw Refusal.malformed("(body)", "could not be read (" + e.getClass().getSimpleName() + ")");
     }
   }
 

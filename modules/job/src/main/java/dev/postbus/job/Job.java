@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An email job, schema 1: the wire contract between any publisher and the Postbus workers.
+ * An email job, schema 1 or 2: the wire contract between any publisher and the Postbus workers.
+ * Schema 2 is schema 1 with {@code unsubscribe}: a job carrying it is written as 2, so a worker
+ * that reads only 1 (not yet upgraded) dead-letters it as poison, replayable, instead of sending it
+ * without its link and without checking the list's suppressions.
  *
  * <p>A {@code Job} as constructed is not necessarily valid; {@link JobValidator} decides.
  * Collections are never null (empty when absent) and are copied, so a job is immutable. {@link
@@ -26,10 +29,50 @@ public record Job(
     List<Attachment> attachments,
     Map<String, String> tags,
     Instant notBefore,
-    Instant expiresAt) {
+    Instant expiresAt,
+    Unsubscribe unsubscribe) {
 
-  /** The only schema version this code reads and writes. */
+  /** The schema of a job without {@code unsubscribe}. */
   public static final int SCHEMA = 1;
+
+  /** The schema of a job with {@code unsubscribe}; this code reads both. */
+  public static final int SCHEMA_UNSUBSCRIBE = 2;
+
+  /** A job without {@code unsubscribe} (transactional mail). */
+  public Job(
+      int schema,
+      String id,
+      MailAddress from,
+      MailAddress replyTo,
+      List<MailAddress> to,
+      List<MailAddress> cc,
+      List<MailAddress> bcc,
+      String subject,
+      String text,
+      String html,
+      Map<String, String> headers,
+      List<Attachment> attachments,
+      Map<String, String> tags,
+      Instant notBefore,
+      Instant expiresAt) {
+    this(
+        schema,
+        id,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt,
+        null);
+  }
 
   public Job {
     to = to == null ? List.of() : List.copyOf(to);
@@ -85,7 +128,34 @@ public record Job(
         attachments,
         tags,
         notBefore,
-        expiresAt);
+        expiresAt,
+        unsubscribe);
+  }
+
+  /** This job with {@code unsubscribe} set (schema 2) or removed with null (schema 1). */
+  public Job withUnsubscribe(Unsubscribe u) {
+    return new Job(
+        u == null ? SCHEMA : SCHEMA_UNSUBSCRIBE,
+        id,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt,
+        u);
+  }
+
+  /** The list a recipient of this job may leave (its {@code unsubscribe.list}), or null. */
+  public String list() {
+    return unsubscribe == null ? null : unsubscribe.list();
   }
 
   /** Every envelope recipient: to, cc and bcc, in that order. */

@@ -135,6 +135,9 @@ public final class JobCodec {
     if (job.expiresAt() != null) {
       o.put("expiresAt", job.expiresAt().toString());
     }
+    if (job.unsubscribe() != null) {
+      putIfPresent(o.putObject("unsubscribe"), "list", job.unsubscribe().list());
+    }
     try {
       return mapper.writeValueAsBytes(o);
     } catch (JsonProcessingException e) {
@@ -160,7 +163,7 @@ public final class JobCodec {
     }
     JsonNode schema = root.get("schema");
     if (schema == null || schema.isNull()) {
-      throw new InvalidJobException("schema", "is required (use 1)");
+      throw new InvalidJobException("schema", "is required (use 1, or 2 with unsubscribe)");
     }
     if (!schema.isIntegralNumber() || !schema.canConvertToInt()) {
       throw new InvalidJobException("schema", "expected an integer, got " + kind(schema));
@@ -180,7 +183,24 @@ public final class JobCodec {
         attachments(root),
         stringMap(root, "tags"),
         instant(root, "notBefore"),
-        instant(root, "expiresAt"));
+        instant(root, "expiresAt"),
+        unsubscribe(root));
+  }
+
+  private static Unsubscribe unsubscribe(JsonNode root) throws InvalidJobException {
+    JsonNode node = root.get("unsubscribe");
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw new InvalidJobException(
+          "unsubscribe", "expected an object {\"list\": \"...\"}, got " + kind(node));
+    }
+    String list = stringAt(node.get("list"), "unsubscribe.list");
+    if (list == null) {
+      throw new InvalidJobException("unsubscribe.list", "is required");
+    }
+    return new Unsubscribe(list);
   }
 
   private static String string(JsonNode parent, String field) throws InvalidJobException {

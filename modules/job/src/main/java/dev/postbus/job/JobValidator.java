@@ -5,15 +5,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The rules of schema 1. Each failure names its field; the first failure found is reported.
+ * The rules of schemas 1 and 2. Each failure names its field; the first failure found is reported.
  *
- * <p>Rules: {@code schema} is 1; {@code id} is 1–200 characters of {@code [A-Za-z0-9._:~+=/@-]};
- * {@code from} and every recipient is a valid ASCII address (display names without CR, LF, NUL); at
- * least one recipient; at most {@link JobLimits#maxRecipients()}; {@code subject} present, one
- * line, at most 998 characters; {@code text} or {@code html}; custom headers with valid names, not
- * reserved, one-line values; attachments with a file name, a {@code type/subtype} content type and
- * strict base64 content under the size limit; at most 64 tags; {@code expiresAt} after {@code
- * notBefore}.
+ * <p>Rules: {@code schema} is 1 or 2, and 2 when {@code unsubscribe} is present; {@code id} is
+ * 1–200 characters of {@code [A-Za-z0-9._:~+=/@-]}; {@code from} and every recipient is a valid
+ * ASCII address (display names without CR, LF, NUL); at least one recipient; at most {@link
+ * JobLimits#maxRecipients()}; {@code subject} present, one line, at most 998 characters; {@code
+ * text} or {@code html}; custom headers with valid names, not reserved, one-line values;
+ * attachments with a file name, a {@code type/subtype} content type and strict base64 content under
+ * the size limit; at most 64 tags; {@code expiresAt} after {@code notBefore}.
  */
 public final class JobValidator {
 
@@ -24,10 +24,25 @@ public final class JobValidator {
   }
 
   public void validate(Job job) throws InvalidJobException {
-    if (job.schema() != Job.SCHEMA) {
+    if (job.schema() != Job.SCHEMA && job.schema() != Job.SCHEMA_UNSUBSCRIBE) {
       throw new InvalidJobException(
           "schema",
-          "unsupported version " + job.schema() + " (this version reads " + Job.SCHEMA + ")");
+          "unsupported version "
+              + job.schema()
+              + " (this version reads "
+              + Job.SCHEMA
+              + " and "
+              + Job.SCHEMA_UNSUBSCRIBE
+              + ")");
+    }
+    if (job.unsubscribe() != null && job.schema() != Job.SCHEMA_UNSUBSCRIBE) {
+      throw new InvalidJobException(
+          "schema",
+          "a job with unsubscribe is schema "
+              + Job.SCHEMA_UNSUBSCRIBE
+              + " (a worker reading only "
+              + Job.SCHEMA
+              + " would send it without the link)");
     }
     if (job.id() == null) {
       throw new InvalidJobException("id", "is required");
@@ -51,10 +66,28 @@ public final class JobValidator {
     checkHeaders(job.headers());
     checkAttachments(job.attachments());
     checkTags(job.tags());
+    checkUnsubscribe(job);
     if (job.notBefore() != null
         && job.expiresAt() != null
         && !job.expiresAt().isAfter(job.notBefore())) {
       throw new InvalidJobException("expiresAt", "must be after notBefore");
+    }
+  }
+
+  /** RFC 8058 one-click unsubscribe: one list, one recipient (the token names them both). */
+  private static void checkUnsubscribe(Job job) throws InvalidJobException {
+    if (job.unsubscribe() == null) {
+      return;
+    }
+    if (!Unsubscribe.isValidList(job.unsubscribe().list())) {
+      throw new InvalidJobException("unsubscribe.list", Unsubscribe.LIST_RULE);
+    }
+    if (job.recipients().size() != 1) {
+      throw new InvalidJobException(
+          "unsubscribe",
+          "a job with unsubscribe must have exactly one recipient in to, cc and bcc (it has "
+              + job.recipients().size()
+              + "): the unsubscribe link names its recipient");
     }
   }
 

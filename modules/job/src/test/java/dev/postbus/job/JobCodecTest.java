@@ -70,6 +70,37 @@ class JobCodecTest {
   }
 
   @Test
+  void aJobWithUnsubscribeIsWrittenAsSchema2AndOneWithoutStaysSchema1() throws Exception {
+    Job plain = Job.text("j-1", "a@example.com", "b@example.com", "Hi", "Hello");
+    Job bulk = plain.withUnsubscribe(new Unsubscribe("news"));
+    assertThat(new String(codec.encode(bulk), StandardCharsets.UTF_8)).contains("\"schema\":2");
+    assertThat(new String(codec.encode(plain), StandardCharsets.UTF_8)).contains("\"schema\":1,");
+    assertThat(new String(codec.encode(bulk.withUnsubscribe(null)), StandardCharsets.UTF_8))
+        .contains("\"schema\":1,");
+    assertThat(codec.read(codec.encode(bulk))).isEqualTo(bulk);
+  }
+
+  @Test
+  void schema1WithUnsubscribeIsRefusedNamingTheSchema() {
+    String job =
+        "{\"schema\":1,\"id\":\"j-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+            + "\"subject\":\"Hi\",\"text\":\"Hello\",\"unsubscribe\":{\"list\":\"news\"}}";
+    InvalidJobException e = refusal(utf8(job));
+    assertThat(e.field()).isEqualTo("schema");
+    assertThat(e.getMessage()).contains("unsubscribe", "2");
+  }
+
+  @Test
+  void schema2WithoutUnsubscribeIsRead() throws Exception {
+    String job =
+        "{\"schema\":2,\"id\":\"j-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+            + "\"subject\":\"Hi\",\"text\":\"Hello\"}";
+    assertThat(codec.read(utf8(job)).schema()).isEqualTo(2);
+    assertThat(refusal(utf8(job.replace("\"schema\":2", "\"schema\":3"))).field())
+        .isEqualTo("schema");
+  }
+
+  @Test
   void payloadLevelProblemsNameThePayload() {
     assertThat(refusal(new byte[0]).field()).isEqualTo("(payload)");
     assertThat(refusal(utf8("{not json")).getMessage()).startsWith("(payload): not valid JSON");

@@ -55,6 +55,14 @@ public final class Addresses {
     return h;
   }
 
+  /**
+   * The hash of the entry of {@code address} scoped to {@code list}: of the normalized address, a
+   * NUL and the list (no address holds a NUL, so it never equals a global entry's hash by design).
+   */
+  public static long scopedHash(String address, String list) {
+    return hash(normalize(address) + "\0" + list);
+  }
+
   /** The part after the last {@code @}, lower-cased; empty when there is none. */
   public static String domain(String address) {
     int at = address.lastIndexOf('@');

@@ -14,10 +14,14 @@ public enum Source {
   IMPORT,
   /**
    * {@code postbus feedback}: a relay reported a permanent bounce or a complaint later (SES,
-   * SendGrid, Postmark, Mailgun, the generic endpoint). The last source two bits can hold (see
-   * {@link SuppressionSet}).
+   * SendGrid, Postmark, Mailgun, the generic endpoint).
    */
-  FEEDBACK;
+  FEEDBACK,
+  /**
+   * {@code postbus feedback}: the recipient left a list with the one-click unsubscribe link (RFC
+   * 8058); scoped to that list. (The fifth source: {@link SuppressionSet} packs three bits.)
+   */
+  UNSUBSCRIBE;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

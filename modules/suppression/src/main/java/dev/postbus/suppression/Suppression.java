@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param enhancedCode the enhanced status code of the bounce (5.1.1), or null
  * @param at when it was added
  * @param expiresAt when it stops counting, or null for never
+ * @param list the scope: the list (an {@code unsubscribe.list}) this entry keeps the address off,
+ *     or null for every mail (global)
  */
 public record Suppression(
     String address,
@@ -20,14 +22,56 @@ public record Suppression(
     String enhancedCode,
     Source source,
     Instant at,
-    Instant expiresAt) {
+    Instant expiresAt,
+    String list) {
 
   public Suppression {
     Objects.requireNonNull(address, "address");
+    if (list != null && !dev.postbus.job.Unsubscribe.isValidList(list)) {
+      throw new IllegalArgumentException("list: " + dev.postbus.job.Unsubscribe.LIST_RULE);
+    }
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(at, "at");
     address = Addresses.normalize(address);
+  }
+
+  /** A global entry: the address gets no mail at all. */
+  public Suppression(
+      String address,
+      String reason,
+      Integer code,
+      String enhancedCode,
+      Source source,
+      Instant at,
+      Instant expiresAt) {
+    this(address, reason, code, enhancedCode, source, at, expiresAt, null);
+  }
+
+  /**
+   * The recipient left {@code list} with the one-click link (the reason names no job: one reason
+   * per list keeps {@link SuppressionSet}'s table of reasons small).
+   */
+  public static Suppression unsubscribe(String address, String list, Instant at) {
+    return new Suppression(
+        address,
+        "unsubscribed from " + list + " (one-click)",
+        null,
+        null,
+        Source.UNSUBSCRIBE,
+        at,
+        null,
+        Objects.requireNonNull(list, "list"));
+  }
+
+  /** Whether this entry holds for every mail (no list). */
+  public boolean global() {
+    return list == null;
+  }
+
+  /** The entry's identity, its record key: the address, and the list when it is scoped. */
+  public SuppressionCodec.Key key() {
+    return new SuppressionCodec.Key(address, list);
   }
 
   /** Added by a worker after a permanent refusal. */
@@ -54,6 +98,7 @@ public record Suppression(
         + Addresses.domain(address)
         + ", "
         + source.label()
+        + (list == null ? "" : ", list " + list)
         + ", "
         + reason
         + (expiresAt == null ? "" : ", until " + expiresAt)

@@ -32,7 +32,8 @@ public final class SuppressionReader implements AutoCloseable {
   public interface Listener {
     void added(Suppression s);
 
-    void removed(String address);
+    /** The entry of {@code key} (an address, global or scoped to a list) was removed. */
+    void removed(SuppressionCodec.Key key);
 
     /** A record that is not a suppression: {@code problem} names the field, never the address. */
     void malformed(String problem);
@@ -84,24 +85,27 @@ public final class SuppressionReader implements AutoCloseable {
     return reader;
   }
 
-  /** Reads the whole topic once: the list, by normalized address, oldest entry first. */
-  public static Map<String, Suppression> readAll(
+  /**
+   * Reads the whole topic once: the list, by entry (normalized address and list), oldest entry
+   * first.
+   */
+  public static Map<SuppressionCodec.Key, Suppression> readAll(
       Map<String, Object> kafka,
       String topic,
       Duration timeout,
       java.util.function.Consumer<String> malformed) {
-    Map<String, Suppression> list = new LinkedHashMap<>();
+    Map<SuppressionCodec.Key, Suppression> list = new LinkedHashMap<>();
     Listener collect =
         new Listener() {
           @Override
           public void added(Suppression s) {
-            list.remove(s.address());
-            list.put(s.address(), s);
+            list.remove(s.key());
+            list.put(s.key(), s);
           }
 
           @Override
-          public void removed(String address) {
-            list.remove(address);
+          public void removed(SuppressionCodec.Key key) {
+            list.remove(key);
           }
 
           @Override
@@ -164,11 +168,11 @@ public final class SuppressionReader implements AutoCloseable {
       return;
     }
     try {
-      String address = SuppressionCodec.address(r.key());
+      SuppressionCodec.Key key = SuppressionCodec.parseKey(r.key());
       if (r.value() == null) {
-        listener.removed(address);
+        listener.removed(key);
       } else {
-        listener.added(SuppressionCodec.read(address, r.value()));
+        listener.added(SuppressionCodec.read(key, r.value()));
       }
     } catch (SuppressionCodec.MalformedException e) {
       listener.malformed(

@@ -30,13 +30,17 @@ public final class SuppressionWriter {
    */
   public Future<RecordMetadata> add(Suppression s, Callback done) {
     return producer.send(
-        new ProducerRecord<>(topic, SuppressionCodec.key(s.address()), SuppressionCodec.value(s)),
-        done);
+        new ProducerRecord<>(topic, s.key().bytes(), SuppressionCodec.value(s)), done);
   }
 
   /** A tombstone: the address is off the list once compaction or any reader sees it. */
   public Future<RecordMetadata> remove(String address) {
-    return producer.send(new ProducerRecord<>(topic, SuppressionCodec.key(address), null));
+    return remove(address, null);
+  }
+
+  /** A tombstone for the entry of {@code address} scoped to {@code list} (global when null). */
+  public Future<RecordMetadata> remove(String address, String list) {
+    return producer.send(new ProducerRecord<>(topic, SuppressionCodec.key(address, list), null));
   }
 
   /**

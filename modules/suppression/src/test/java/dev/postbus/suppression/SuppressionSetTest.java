@@ -61,6 +61,31 @@ class SuppressionSetTest {
   }
 
   @Test
+  void aListScopedEntryHoldsOnlyForItsListAndAGlobalOneForEveryMail() {
+    SuppressionSet set = new SuppressionSet();
+    set.add(Suppression.unsubscribe("bob@example.net", "news", NOW));
+
+    assertThat(set.find("Bob@example.net", "news", NOW))
+        .isEqualTo(
+            new SuppressionSet.Match(
+                Source.UNSUBSCRIBE, "unsubscribed from news (one-click)", "news"));
+    assertThat(set.find("bob@example.net", "offers", NOW)).isNull();
+    assertThat(set.find("bob@example.net", null, NOW)).isNull(); // a password reset goes out
+    assertThat(set.find("bob@example.net", NOW)).isNull();
+
+    set.add(new Suppression("bob@example.net", "asked", null, null, Source.OPERATOR, NOW, null));
+    assertThat(set.find("bob@example.net", "offers", NOW).list()).isNull();
+    assertThat(set.find("bob@example.net", null, NOW).source()).isEqualTo(Source.OPERATOR);
+
+    set.remove("bob@example.net");
+    assertThat(set.find("bob@example.net", null, NOW)).isNull();
+    assertThat(set.find("bob@example.net", "news", NOW)).isNotNull();
+    set.remove("bob@example.net", "news");
+    assertThat(set.find("bob@example.net", "news", NOW)).isNull();
+    assertThat(set.size()).isZero();
+  }
+
+  @Test
   void everySourceSurvivesPackingWithAnExpiry() {
     SuppressionSet set = new SuppressionSet();
     for (Source source : Source.values()) {

@@ -34,6 +34,7 @@ import javax.net.ssl.SSLContext;
  *     suppress it (0: never)
  * @param softBounceWindow how far back soft bounces count
  * @param softBounceMaxRecipients the most recipients whose soft bounces are kept
+ * @param unsubscribe the checker of one-click unsubscribe links, or null: /u/ answers 404
  */
 public record FeedbackConfig(
     Map<String, Object> kafka,
@@ -60,7 +61,8 @@ public record FeedbackConfig(
     SmtpSettings smtp,
     int softBounceLimit,
     Duration softBounceWindow,
-    int softBounceMaxRecipients) {
+    int softBounceMaxRecipients,
+    dev.postbus.job.UnsubscribeToken unsubscribe) {
 
   /** {@code sns.<region>.amazonaws.com}: where AWS serves SNS signing certificates. */
   public static final Pattern SNS_HOSTS =
@@ -110,6 +112,8 @@ public record FeedbackConfig(
         + (smtp == null ? "off" : smtp)
         + ", soft bounces="
         + (softBounceLimit == 0 ? "off" : softBounceLimit + " in " + softBounceWindow)
+        + ", unsubscribe="
+        + (unsubscribe == null ? "off" : unsubscribe)
         + "]";
   }
 
@@ -152,6 +156,8 @@ public record FeedbackConfig(
     private int softBounceLimit = 3;
     private Duration softBounceWindow = Duration.ofDays(7);
     private int softBounceMaxRecipients = 300_000;
+    private String unsubscribeKey;
+    private String unsubscribePreviousKey;
 
     private Builder(Map<String, Object> kafka, String topic) {
       this.kafka = new HashMap<>(kafka);
@@ -202,6 +208,10 @@ public record FeedbackConfig(
         softBounceLimit = Values.integer(key, text, 0, 100);
       } else if (key == FeedbackKeys.SOFT_BOUNCE_WINDOW) {
         softBounceWindow = Values.duration(key, text, Duration.ofHours(1), Duration.ofDays(30));
+      } else if (key == FeedbackKeys.UNSUBSCRIBE_KEY_FILE) {
+        unsubscribeKeyFile(Path.of(text.strip()));
+      } else if (key == FeedbackKeys.UNSUBSCRIBE_PREVIOUS_KEY_FILE) {
+        unsubscribePreviousKeyFile(Path.of(text.strip()));
       } else if (key == FeedbackKeys.SOFT_BOUNCE_MAX_RECIPIENTS) {
         softBounceMaxRecipients = Values.integer(key, text, 1000, 10_000_000);
       } else {
@@ -258,6 +268,26 @@ public record FeedbackConfig(
 
     public Builder mailgunSigningKeyFile(Path file) {
       this.mailgunSigningKey = Values.secretFile(FeedbackKeys.MAILGUN_SIGNING_KEY_FILE, file, 1);
+      return this;
+    }
+
+    /** The key of one-click unsubscribe links (the workers' file). */
+    public Builder unsubscribeKeyFile(Path file) {
+      this.unsubscribeKey =
+          Values.secretFile(
+              FeedbackKeys.UNSUBSCRIBE_KEY_FILE,
+              file,
+              dev.postbus.job.UnsubscribeToken.MIN_KEY_LENGTH);
+      return this;
+    }
+
+    /** The unsubscribe key before a rotation: still checks, never signs. */
+    public Builder unsubscribePreviousKeyFile(Path file) {
+      this.unsubscribePreviousKey =
+          Values.secretFile(
+              FeedbackKeys.UNSUBSCRIBE_PREVIOUS_KEY_FILE,
+              file,
+              dev.postbus.job.UnsubscribeToken.MIN_KEY_LENGTH);
       return this;
     }
 
@@ -333,6 +363,13 @@ public record FeedbackConfig(
       } catch (UnknownHostException e) {
         throw new IllegalArgumentException(FeedbackKeys.HOST.name() + ": unknown host " + host);
       }
+      if (unsubscribePreviousKey != null && unsubscribeKey == null) {
+        throw new IllegalArgumentException(
+            FeedbackKeys.UNSUBSCRIBE_PREVIOUS_KEY_FILE.name()
+                + ": needs "
+                + FeedbackKeys.UNSUBSCRIBE_KEY_FILE.name()
+                + " (the current key)");
+      }
       return new FeedbackConfig(
           kafka,
           topic,
@@ -358,7 +395,10 @@ public record FeedbackConfig(
           smtp.build(),
           softBounceLimit,
           softBounceWindow,
-          softBounceMaxRecipients);
+          softBounceMaxRecipients,
+          unsubscribeKey == null
+              ? null
+              : new dev.postbus.job.UnsubscribeToken(unsubscribeKey, unsubscribePreviousKey));
     }
   }
 }

@@ -192,6 +192,28 @@ public final class FeedbackKeys {
               + " none are made with it. Keep it until a week after the workers got the new key."
               + " Needs `feedback.verp-key-file`.");
 
+  public static final FeedbackKey UNSUBSCRIBE_KEY_FILE =
+      new FeedbackKey(
+          "feedback.unsubscribe-key-file",
+          "file",
+          null,
+          true,
+          "a readable file of at least 32 characters",
+          "The HMAC key of one-click unsubscribe links (the workers sign with the same file, and"
+              + " set unsubscribe.base-url to where this receiver is reached). Set: POST /u/<token>"
+              + " puts the recipient on the suppression list for that list (source unsubscribe),"
+              + " GET /u/<token> shows a page with a button. Unset: /u/ answers 404.");
+  public static final FeedbackKey UNSUBSCRIBE_PREVIOUS_KEY_FILE =
+      new FeedbackKey(
+          "feedback.unsubscribe-previous-key-file",
+          "file",
+          null,
+          true,
+          "a readable file of at least 32 characters",
+          "The unsubscribe key before a rotation: links it made still work, none are made with it."
+              + " Keep it as long as mail sent before the rotation may be read (months: people"
+              + " unsubscribe from old mail). Needs `feedback.unsubscribe-key-file`.");
+
   public static final FeedbackKey SOFT_BOUNCE_LIMIT =
       new FeedbackKey(
           "feedback.soft-bounce.limit",
@@ -250,5 +272,7 @@ public final class FeedbackKeys {
           SOFT_BOUNCE_LIMIT,
           SOFT_BOUNCE_WINDOW,
           SOFT_BOUNCE_MAX_RECIPIENTS,
-          VERP_PREVIOUS_KEY_FILE);
+          VERP_PREVIOUS_KEY_FILE,
+          UNSUBSCRIBE_KEY_FILE,
+          UNSUBSCRIBE_PREVIOUS_KEY_FILE);
 }

@@ -6,7 +6,7 @@ import java.util.List;
  * Every key the worker reads, in the order of the configuration reference ({@link #ALL}); each is
  * declared, with its doc and default, in the class of its area: {@link KafkaKeys}, {@link
  * SmtpKeys}, {@link RelayKeys}, {@link LimitKeys}, {@link RetryKeys}, {@link ReputationKeys},
- * {@link ReturnPathKeys} and {@link WorkerKeys}.
+ * {@link ReturnPathKeys}, {@link UnsubscribeKeys} and {@link WorkerKeys}.
  */
 public final class Keys {
 
@@ -88,6 +88,8 @@ public final class Keys {
           ReputationKeys.GUARD_FEEDBACK_MAX_RECIPIENTS,
           ReturnPathKeys.RETURN_PATH_DOMAIN,
           ReturnPathKeys.VERP_KEY_FILE,
+          UnsubscribeKeys.BASE_URL,
+          UnsubscribeKeys.KEY_FILE,
           RetryKeys.JITTER,
           RetryKeys.FRESH_CONNECTION_ATTEMPTS,
           KafkaKeys.LEDGER_WINDOW,

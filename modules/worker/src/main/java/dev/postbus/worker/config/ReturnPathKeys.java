@@ -83,6 +83,7 @@ public final class ReturnPathKeys {
           "feedback.bounce-domain",
           "feedback.smtp-max-message",
           "feedback.verp-previous-key-file",
+          "feedback.unsubscribe-previous-key-file",
           "feedback.soft-bounce.limit",
           "feedback.soft-bounce.window",
           "feedback.soft-bounce.max-recipients");

@@ -40,7 +40,8 @@ public record WorkerConfig(
     int httpPort,
     Map<String, String> kafkaClient,
     String adminTokenFile, // http.admin-token-file, null: /admin/* refused
-    ReturnPath returnPath) { // feedback.return-path-domain, null: no VERP
+    ReturnPath returnPath, // feedback.return-path-domain, null: no VERP
+    UnsubscribeLinks unsubscribe) { // unsubscribe.base-url, null: jobs with unsubscribe refused
 
   public WorkerConfig {
     kafkaClient = Map.copyOf(kafkaClient);
@@ -170,6 +171,7 @@ public record WorkerConfig(
         + ", "
         + (severalRelays() ? "relays " + relayMode + " " + relays : relays.get(0).smtp())
         + (returnPath == null ? "" : ", return path " + returnPath)
+        + (unsubscribe == null ? "" : ", unsubscribe " + unsubscribe)
         + ", kafka.client keys="
         + kafkaClient.keySet()
         + "]";

@@ -39,6 +39,7 @@ public final class WorkerConfigBuilder {
   private Map<String, String> kafkaClient;
   private String adminTokenFile;
   private ReturnPath returnPath;
+  private UnsubscribeLinks unsubscribe;
 
   WorkerConfigBuilder() {}
 
@@ -72,6 +73,7 @@ public final class WorkerConfigBuilder {
     b.kafkaClient = c.kafkaClient();
     b.adminTokenFile = c.adminTokenFile();
     b.returnPath = c.returnPath();
+    b.unsubscribe = c.unsubscribe();
     return b;
   }
 
@@ -216,6 +218,12 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
+  /** The one-click unsubscribe links; null (the default) refuses jobs with unsubscribe. */
+  public WorkerConfigBuilder unsubscribe(UnsubscribeLinks value) {
+    this.unsubscribe = value;
+    return this;
+  }
+
   public WorkerConfig build() {
     return new WorkerConfig(
         bootstrapServers,
@@ -245,6 +253,7 @@ public final class WorkerConfigBuilder {
         httpPort,
         kafkaClient,
         adminTokenFile,
-        returnPath);
+        returnPath,
+        unsubscribe);
   }
 }

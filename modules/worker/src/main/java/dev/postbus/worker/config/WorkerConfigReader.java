@@ -1,6 +1,7 @@
 package dev.postbus.worker.config;
 
 import dev.postbus.job.JobLimits;
+import dev.postbus.job.UnsubscribeToken;
 import dev.postbus.job.VerpToken;
 import dev.postbus.worker.retry.RetryPolicy;
 import java.io.IOException;
@@ -52,6 +53,7 @@ final class WorkerConfigReader {
         .httpPort(s.require(WorkerKeys.HTTP_PORT))
         .adminTokenFile(s.get(WorkerKeys.HTTP_ADMIN_TOKEN_FILE).orElse(null))
         .returnPath(returnPath(s))
+        .unsubscribe(unsubscribe(s))
         .build();
   }
 
@@ -125,12 +127,33 @@ final class WorkerConfigReader {
       }
       return null;
     }
-    return new ReturnPath(domain, new VerpToken(verpKey(file)));
+    return new ReturnPath(domain, new VerpToken(keyIn(ReturnPathKeys.VERP_KEY_FILE, file)));
   }
 
-  /** The key in the file, stripped, as the receiver reads it; never shown in an error. */
-  private static String verpKey(String file) {
-    ConfigKey<String> k = ReturnPathKeys.VERP_KEY_FILE;
+  /** The unsubscribe links, or null without {@code unsubscribe.base-url}. */
+  static UnsubscribeLinks unsubscribe(Settings s) {
+    String base = s.get(UnsubscribeKeys.BASE_URL).orElse(null);
+    String file = s.get(UnsubscribeKeys.KEY_FILE).orElse(null);
+    if (base == null || file == null) {
+      if (base != null || file != null) {
+        ConfigKey<String> missing =
+            base == null ? UnsubscribeKeys.BASE_URL : UnsubscribeKeys.KEY_FILE;
+        ConfigKey<String> given =
+            base == null ? UnsubscribeKeys.KEY_FILE : UnsubscribeKeys.BASE_URL;
+        throw new ConfigException(
+            missing.name() + " (" + missing.env() + ") is required with " + given.name());
+      }
+      return null;
+    }
+    return new UnsubscribeLinks(
+        base, new UnsubscribeToken(keyIn(UnsubscribeKeys.KEY_FILE, file), null));
+  }
+
+  /**
+   * The key in the file of {@code k}, stripped, as the receiver reads it; never shown in an error.
+   * VERP and unsubscribe keys have the same shortest length.
+   */
+  private static String keyIn(ConfigKey<String> k, String file) {
     String key;
     try {
       key = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();

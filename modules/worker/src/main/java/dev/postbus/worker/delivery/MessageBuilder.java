@@ -4,6 +4,7 @@ import dev.postbus.job.Attachment;
 import dev.postbus.job.Job;
 import dev.postbus.job.MailAddress;
 import dev.postbus.worker.config.ReturnPath;
+import dev.postbus.worker.config.UnsubscribeLinks;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
@@ -39,6 +40,16 @@ public final class MessageBuilder {
   private final Session session;
   private final Clock clock;
   private final EnvelopeSender envelopeSender;
+  private final UnsubscribeLinks unsubscribe;
+
+  /** RFC 2369: the link a recipient leaves a list with. */
+  public static final String LIST_UNSUBSCRIBE = "List-Unsubscribe";
+
+  /** RFC 8058: the link takes a POST of this body (one click, no page). */
+  public static final String LIST_UNSUBSCRIBE_POST = "List-Unsubscribe-Post";
+
+  /** The value of {@value #LIST_UNSUBSCRIBE_POST}, and the body the link is posted. */
+  public static final String ONE_CLICK = "List-Unsubscribe=One-Click";
 
   /** The envelope sender is the job's {@code from}. */
   public MessageBuilder(Session session, Clock clock) {
@@ -50,9 +61,24 @@ public final class MessageBuilder {
    *     {@code from} everywhere; set per relay at send time ({@link #envelopeSender})
    */
   public MessageBuilder(Session session, Clock clock, ReturnPath returnPath) {
+    this(session, clock, returnPath, null);
+  }
+
+  /**
+   * @param unsubscribe the links of jobs with {@code unsubscribe}, or null: then such a job cannot
+   *     be built ({@link Preparation} refuses it first)
+   */
+  public MessageBuilder(
+      Session session, Clock clock, ReturnPath returnPath, UnsubscribeLinks unsubscribe) {
     this.session = session;
     this.clock = clock;
     this.envelopeSender = new EnvelopeSender(returnPath);
+    this.unsubscribe = unsubscribe;
+  }
+
+  /** Whether jobs with {@code unsubscribe} can be built (a base URL and a key are set). */
+  boolean makesUnsubscribeLinks() {
+    return unsubscribe != null;
   }
 
   /** Chooses each message's envelope sender for the relay it goes to. */
@@ -83,9 +109,27 @@ public final class MessageBuilder {
     // after the job's headers: a job's own (accepted, for jobs from before) is replaced
     // The id is validated (printable ASCII, no CR/LF): safe in a header as it is.
     m.setHeader(JOB_HEADER, job.id());
+    setUnsubscribe(m, job);
     setBody(m, job);
     m.saveChanges();
     return m;
+  }
+
+  /**
+   * RFC 8058 one-click unsubscribe, for a job with {@code unsubscribe} (one recipient, validated):
+   * each header on one line, never folded (some receivers read a folded URL wrong; the longest
+   * token and base URL fit in 998 octets). Replaces the job's own, if it set them.
+   */
+  private void setUnsubscribe(MimeMessage m, Job job) throws MessagingException {
+    if (job.unsubscribe() == null) {
+      return;
+    }
+    if (unsubscribe == null) {
+      throw new IllegalStateException("no unsubscribe.base-url for job " + job.id());
+    }
+    String url = unsubscribe.url(job.list(), job.recipients().get(0).address(), job.id());
+    m.setHeader(LIST_UNSUBSCRIBE, "<" + url + ">");
+    m.setHeader(LIST_UNSUBSCRIBE_POST, ONE_CLICK);
   }
 
   /** Every envelope recipient: to, cc and bcc. */

@@ -60,6 +60,14 @@ public final class Preparation {
    */
   public record Refused(Job job, Failure failure, List<String> recipients) implements Result {}
 
+  /**
+   * Why a job with {@code unsubscribe} is dead-lettered by a worker that cannot make its link: it
+   * must not go out without one (Gmail and Yahoo require it of bulk mail).
+   */
+  static final String NO_UNSUBSCRIBE_LINKS =
+      "unsubscribe: this worker makes no unsubscribe links (unsubscribe.base-url and"
+          + " feedback.unsubscribe-key-file are unset); set them and replay the dead letter";
+
   private final JobCodec codec;
   private final MessageBuilder builder;
   private final Clock clock;
@@ -150,6 +158,9 @@ public final class Preparation {
                   + "); add it to a relay's pools and replay the dead letter"),
           only);
     }
+    if (job.unsubscribe() != null && !builder.makesUnsubscribeLinks()) {
+      return new Refused(job, Failure.poison(NO_UNSUBSCRIBE_LINKS), only);
+    }
     if (job.notBefore() != null && clock.instant().isBefore(job.notBefore())) {
       return new NotYet(job, job.notBefore());
     }
@@ -169,7 +180,7 @@ public final class Preparation {
             null);
       }
       List<Address> kept = new ArrayList<>(recipients.length);
-      Suppressed s = suppressed(recipients, kept);
+      Suppressed s = suppressed(recipients, job.list(), kept);
       if (s == null) {
         return new Ready(job, builder.build(job), recipients);
       }
@@ -192,15 +203,16 @@ public final class Preparation {
   }
 
   /**
-   * The recipients on the suppression list (with the first one's reason), or null when none; the
-   * others are added to {@code kept}.
+   * The recipients on the suppression list for mail of {@code list} (the job's {@code
+   * unsubscribe.list}, or null: then only global entries count), with the first one's reason, or
+   * null when none; the others are added to {@code kept}.
    */
-  private Suppressed suppressed(Address[] recipients, List<Address> kept) {
+  private Suppressed suppressed(Address[] recipients, String list, List<Address> kept) {
     List<String> suppressed = null;
     String reason = null;
     for (Address a : recipients) {
       String address = ((InternetAddress) a).getAddress();
-      SuppressionSet.Match m = suppressions.check(address);
+      SuppressionSet.Match m = suppressions.check(address, list);
       if (m == null) {
         kept.add(a);
       } else {

@@ -204,7 +204,8 @@ final class WorkerParts {
                 new MessageBuilder(
                     SmtpConnection.sessionFor(config.relays().get(0).smtp()),
                     clock,
-                    config.returnPath()),
+                    config.returnPath(),
+                    config.unsubscribe()),
                 clock,
                 relays::serves,
                 relays.pools(),

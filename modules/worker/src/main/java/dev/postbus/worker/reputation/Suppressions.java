@@ -65,9 +65,18 @@ public final class Suppressions implements SuppressionReader.Listener {
     return new Suppressions(new SuppressionSet(), Set.of(), null, null, clock);
   }
 
-  /** The entry that keeps {@code address} from being mailed, or null; counted by source. */
+  /** The global entry that keeps {@code address} from being mailed, or null; counted by source. */
   public SuppressionSet.Match check(String address) {
-    SuppressionSet.Match m = set.find(address, clock.instant());
+    return check(address, null);
+  }
+
+  /**
+   * The entry that keeps {@code address} from mail of {@code list} (a job's {@code
+   * unsubscribe.list}): a global entry, or one scoped to that list; for mail of no list
+   * (transactional) only a global entry. Null when none; counted by source.
+   */
+  public SuppressionSet.Match check(String address, String list) {
+    SuppressionSet.Match m = set.find(address, list, clock.instant());
     if (m != null) {
       suppressed.get(m.source()).incrementAndGet();
     }
@@ -217,8 +226,8 @@ public final class Suppressions implements SuppressionReader.Listener {
   }
 
   @Override
-  public void removed(String address) {
-    set.remove(address);
+  public void removed(dev.postbus.suppression.SuppressionCodec.Key key) {
+    set.remove(key.address(), key.list());
   }
 
   @Override

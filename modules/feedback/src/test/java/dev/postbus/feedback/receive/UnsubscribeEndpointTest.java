@@ -1,0 +1,38 @@
+package dev.postbus.feedback.receive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class UnsubscribeEndpointTest {
+
+  private static boolean oneClick(String body) {
+    return UnsubscribeEndpoint.oneClick(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theFormBodyOfRfc8058IsOneClick() {
+    assertThat(oneClick("List-Unsubscribe=One-Click")).isTrue();
+    assertThat(oneClick("List-Unsubscribe=One-Click\r\n")).isTrue();
+    assertThat(oneClick("a=b&List-Unsubscribe=One-Click")).isTrue();
+  }
+
+  @Test
+  void aMultipartFieldIsOneClickToo() {
+    String multipart =
+        "--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b--\r\n";
+    assertThat(oneClick(multipart)).isTrue();
+  }
+
+  @Test
+  void anythingElseIsNot() {
+    assertThat(UnsubscribeEndpoint.oneClick(new byte[0])).isFalse();
+    assertThat(UnsubscribeEndpoint.oneClick(null)).isFalse();
+    assertThat(oneClick("List-Unsubscribe=Yes")).isFalse();
+    assertThat(oneClick("List-Unsubscribe=One-Click-Later")).isFalse();
+    assertThat(oneClick("xList-Unsubscribe=One-Click")).isFalse();
+    assertThat(oneClick("List-Unsubscribe=One-Click&" + "x".repeat(5000)))
+        .isFalse(); // over the bound
+  }
+}
