@@ -26,12 +26,14 @@ public record Job(
     List<Attachment> attachments,
     Map<String, String> tags,
     Instant notBefore,
-    Instant expiresAt) {
+    Instant expiresAt,
+    JobClass jobClass) {
 
   /** The only schema version this code reads and writes. */
   public static final int SCHEMA = 1;
 
   public Job {
+    jobClass = jobClass == null ? JobClass.TRANSACTIONAL : jobClass;
     to = to == null ? List.of() : List.copyOf(to);
     cc = cc == null ? List.of() : List.copyOf(cc);
     bcc = bcc == null ? List.of() : List.copyOf(bcc);
@@ -44,6 +46,42 @@ public record Job(
         tags == null
             ? Map.of()
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+  }
+
+  /** A transactional job (the class absent from its JSON). */
+  public Job(
+      int schema,
+      String id,
+      MailAddress from,
+      MailAddress replyTo,
+      List<MailAddress> to,
+      List<MailAddress> cc,
+      List<MailAddress> bcc,
+      String subject,
+      String text,
+      String html,
+      Map<String, String> headers,
+      List<Attachment> attachments,
+      Map<String, String> tags,
+      Instant notBefore,
+      Instant expiresAt) {
+    this(
+        schema,
+        id,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt,
+        JobClass.TRANSACTIONAL);
   }
 
   /**
@@ -85,7 +123,29 @@ public record Job(
         attachments,
         tags,
         notBefore,
-        expiresAt);
+        expiresAt,
+        jobClass);
+  }
+
+  /** The same job in class {@code c}. */
+  public Job withClass(JobClass c) {
+    return new Job(
+        schema,
+        id,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt,
+        c);
   }
 
   /** Every envelope recipient: to, cc and bcc, in that order. */
@@ -107,6 +167,8 @@ public record Job(
         + recipients().size()
         + ", attachments="
         + attachments.size()
+        + ", class="
+        + jobClass
         + "]";
   }
 }

@@ -135,6 +135,9 @@ public final class JobCodec {
     if (job.expiresAt() != null) {
       o.put("expiresAt", job.expiresAt().toString());
     }
+    if (job.jobClass() != JobClass.TRANSACTIONAL) {
+      o.put("class", job.jobClass().wire());
+    }
     try {
       return mapper.writeValueAsBytes(o);
     } catch (JsonProcessingException e) {
@@ -180,7 +183,14 @@ public final class JobCodec {
         attachments(root),
         stringMap(root, "tags"),
         instant(root, "notBefore"),
-        instant(root, "expiresAt"));
+        instant(root, "expiresAt"),
+        jobClass(root));
+  }
+
+  /** The {@code class} field: absent or null reads as transactional. */
+  private static JobClass jobClass(JsonNode root) throws InvalidJobException {
+    String v = string(root, "class");
+    return v == null ? JobClass.TRANSACTIONAL : JobClass.parse(v, "class");
   }
 
   private static String string(JsonNode parent, String field) throws InvalidJobException {
