@@ -1,5 +1,6 @@
 package dev.postbus.worker.config;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.job.JobLimits;
 import dev.postbus.suppression.SuppressionTopic;
 import java.time.Duration;
@@ -39,11 +40,14 @@ public record WorkerConfig(
     int httpPort,
     Map<String, String> kafkaClient,
     String adminTokenFile, // http.admin-token-file, null: /admin/* refused
-    ReturnPath returnPath) { // feedback.return-path-domain, null: no VERP
+    ReturnPath returnPath, // feedback.return-path-domain, null: no VERP
+    ClassSettings classes) { // null: the defaults for the lanes
 
   public WorkerConfig {
     kafkaClient = Map.copyOf(kafkaClient);
     relays = List.copyOf(relays);
+    classes = classes == null ? ClassSettings.defaults(WorkerConfigChecks.lanes(relays)) : classes;
+    classes.checkAgainst(WorkerConfigChecks.lanes(relays));
     WorkerConfigChecks.check(
         relays, reconnectBackoff, reconnectBackoffMax, drainTimeout, kafkaClient, queueCapacity);
   }
@@ -82,10 +86,16 @@ public record WorkerConfig(
     return topic + ".dlt";
   }
 
-  /** The jobs topic and the retry tiers: what the worker consumes. */
+  /** The bulk jobs: the jobs topic's name with {@code .bulk}. */
+  public String bulkTopic() {
+    return JobClass.BULK.topic(topic);
+  }
+
+  /** The jobs topic, the bulk topic and the retry tiers: what the worker consumes. */
   public List<String> consumedTopics() {
     var list = new ArrayList<String>();
     list.add(topic);
+    list.add(bulkTopic());
     list.addAll(failures.ladder().topics(topic));
     return list;
   }

@@ -38,6 +38,7 @@ public final class WorkerConfigBuilder {
   private Map<String, String> kafkaClient;
   private String adminTokenFile;
   private ReturnPath returnPath;
+  private ClassSettings classes;
 
   WorkerConfigBuilder() {}
 
@@ -70,6 +71,7 @@ public final class WorkerConfigBuilder {
     b.kafkaClient = c.kafkaClient();
     b.adminTokenFile = c.adminTokenFile();
     b.returnPath = c.returnPath();
+    b.classes = c.classes();
     return b;
   }
 
@@ -209,6 +211,12 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
+  /** How the two job classes are scheduled; null (the default) is on with the defaults. */
+  public WorkerConfigBuilder classes(ClassSettings value) {
+    this.classes = value;
+    return this;
+  }
+
   public WorkerConfig build() {
     return new WorkerConfig(
         bootstrapServers,
@@ -237,6 +245,7 @@ public final class WorkerConfigBuilder {
         httpPort,
         kafkaClient,
         adminTokenFile,
-        returnPath);
+        returnPath,
+        classes);
   }
 }

@@ -61,6 +61,7 @@ class ConfigReferenceTest {
             RetryKeys.class,
             ReputationKeys.class,
             ReturnPathKeys.class,
+            ClassKeys.class,
             WorkerKeys.class)) {
       for (Field f : area.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigKey.class) {
