@@ -1,5 +1,6 @@
 package dev.postbus.worker.consume;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.dispatch.DispatchQueue;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * the retry tiers, hands records to the lanes through the {@link DispatchQueue} (or skips those the
  * send ledger holds as finished), applies finished results from the mailbox, and every commit
  * interval judges its contact with Kafka, reports lag and commits. The rest is in small parts of
- * its own: {@link TierHolds} (a tier paused until its head is due), {@link Backpressure}, {@link
- * OffsetCommits}, {@link ContactWatch} and {@link Rebalance} (partitions coming and going).
+ * its own: {@link Pauses} (the one place that pauses: {@link Backpressure}, {@link TierHolds},
+ * {@link ClassPauses}), {@link OffsetCommits}, {@link ContactWatch} and {@link Rebalance}
+ * (partitions coming and going).
  */
 public final class ConsumeLoop implements Runnable {
 
@@ -48,7 +50,8 @@ public final class ConsumeLoop implements Runnable {
   private final Duration commitInterval;
   private final OffsetTracker tracker = new OffsetTracker();
   private final TierHolds tiers;
-  private final Backpressure backpressure;
+  private final Pauses pauses;
+  private String bulkTopic; // null: classes off, every record transactional
   private final ContactWatch watch = new ContactWatch();
   private final OffsetCommits commits;
   private final LedgerSkips ledger;
@@ -83,7 +86,7 @@ public final class ConsumeLoop implements Runnable {
     this.commitInterval = commitInterval;
     this.ledger = new LedgerSkips(finished, queue);
     this.tiers = new TierHolds(consumer, clock);
-    this.backpressure = new Backpressure(consumer, queue, deliveryHeld, tiers);
+    this.pauses = new Pauses(consumer, queue, new Backpressure(queue, deliveryHeld), tiers);
     this.commits = new OffsetCommits(consumer, tracker, watch);
     this.share = new ShareReport(consumer, this.topics);
     this.rebalance =
@@ -95,7 +98,7 @@ public final class ConsumeLoop implements Runnable {
                 queue,
                 finished,
                 tiers,
-                backpressure,
+                pauses,
                 commits,
                 ledger,
                 share,
@@ -156,6 +159,17 @@ public final class ConsumeLoop implements Runnable {
     this.ledger.use(ledger, onSkip, rewriteEvent, rewrites);
   }
 
+  /**
+   * Schedules the two job classes (set before {@link #run}): records of {@code <jobsTopic>.bulk}
+   * (and of a tier, when their {@code postbus.class} header says bulk) are bulk, and bulk
+   * partitions are paused while transactional jobs wait, as {@code floorReserve} allows ({@link
+   * ClassPauses}). Without it every record is transactional and only the queue and holds pause.
+   */
+  public void useClasses(String jobsTopic, int floorReserve) {
+    this.bulkTopic = JobClass.BULK.topic(jobsTopic);
+    pauses.useClasses(jobsTopic, new ClassPauses(floorReserve));
+  }
+
   /** Reports whether Kafka is in touch (set before {@link #run}). */
   public void watchContact(KafkaContact contact) {
     watch.use(contact);
@@ -179,8 +193,7 @@ public final class ConsumeLoop implements Runnable {
         }
         dispatch(records);
         applyFinished();
-        backpressure.apply();
-        tiers.releaseDue(backpressure.paused());
+        pauses.apply();
         everyInterval();
       }
       rebalance.release(tracker.owned(), true);
@@ -198,6 +211,7 @@ public final class ConsumeLoop implements Runnable {
         continue; // not ours any more; the next owner reads it from the committed offset
       }
       boolean tier = tierTopics.contains(tp.topic());
+      boolean bulkTopicRecord = tp.topic().equals(bulkTopic);
       for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
         Instant due = tier ? DeliveryHeaders.due(r.headers()) : null;
         if (due != null && due.isAfter(now)) {
@@ -205,8 +219,12 @@ public final class ConsumeLoop implements Runnable {
           break; // the rest of this partition is due later still; it is read again after the hold
         }
         owner.track(r.offset());
+        JobClass c =
+            bulkTopicRecord
+                ? JobClass.BULK
+                : tier ? DeliveryHeaders.jobClass(r.headers()) : JobClass.TRANSACTIONAL;
         Delivery d =
-            new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner);
+            new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner, c);
         if (!ledger.skipped(d)) {
           queue.add(d);
         }

@@ -38,7 +38,7 @@ final class Rebalance implements ConsumerRebalanceListener {
       DispatchQueue queue,
       BlockingQueue<Delivery> finished,
       TierHolds tiers,
-      Backpressure backpressure,
+      Pauses pauses,
       OffsetCommits commits,
       LedgerSkips ledger,
       ShareReport share,
@@ -64,7 +64,7 @@ final class Rebalance implements ConsumerRebalanceListener {
     partitions.forEach(p.tracker()::assign);
     p.tiers().forget(partitions);
     ownedChanged();
-    p.backpressure().assigned(partitions);
+    p.pauses().assigned(partitions); // a rebalance drops pauses: taken again before any fetch
     if (!partitions.isEmpty()) {
       log.info("assigned {} partitions; now own {}", partitions.size(), p.tracker().owned().size());
       if (p.ledger().on()) {
