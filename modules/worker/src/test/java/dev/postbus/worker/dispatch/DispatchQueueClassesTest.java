@@ -53,9 +53,7 @@ class DispatchQueueClassesTest {
     assertThat(held).hasSize(6);
     assertThat(q.bulkHeld()).isEqualTo(6);
     q.add(transactional(0));
-    assertThat(q.take(Duration.ZERO))
-        .as("a kept lane takes it at once")
-        .hasToString("jobs-0@0");
+    assertThat(q.take(Duration.ZERO)).as("a kept lane takes it at once").hasToString("jobs-0@0");
     q.done(held.get(0));
     assertThat(q.take(Duration.ZERO)).as("a bulk lane free again").hasToString("jobs.bulk-0@6");
   }
