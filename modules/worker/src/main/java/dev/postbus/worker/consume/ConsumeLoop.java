@@ -163,11 +163,19 @@ public final class ConsumeLoop implements Runnable {
    * Schedules the two job classes (set before {@link #run}): records of {@code <jobsTopic>.bulk}
    * (and of a tier, when their {@code postbus.class} header says bulk) are bulk, and bulk
    * partitions are paused while transactional jobs wait, as {@code floorReserve} allows ({@link
-   * ClassPauses}). Without it every record is transactional and only the queue and holds pause.
+   * ClassPauses}). Without it only the queue and the holds pause partitions.
    */
   public void useClasses(String jobsTopic, int floorReserve) {
-    this.bulkTopic = JobClass.BULK.topic(jobsTopic);
+    classify(jobsTopic);
     pauses.useClasses(jobsTopic, new ClassPauses(floorReserve));
+  }
+
+  /**
+   * Tells each record's class (set before {@link #run}; with the classes off too, for the figures
+   * and the records' headers): {@code <jobsTopic>.bulk} is bulk, a tier's record its header's.
+   */
+  public void classify(String jobsTopic) {
+    this.bulkTopic = JobClass.BULK.topic(jobsTopic);
   }
 
   /** Reports whether Kafka is in touch (set before {@link #run}). */

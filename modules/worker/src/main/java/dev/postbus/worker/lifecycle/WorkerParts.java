@@ -247,6 +247,7 @@ final class WorkerParts {
             config.drainTimeout(),
             clock);
     loop.onShare(relays::share);
+    loop.classify(config.topic());
     if (config.classes().on()) {
       // while transactional jobs wait, as many bulk jobs stay queued as bulk lanes, for its floor
       int reserve = config.classes().bulkFloor() > 0 ? queue.bulkLanes() : 0;

@@ -27,6 +27,7 @@ public final class ClassStats {
   private final Map<JobClass, LatencyHistogram> latency = new EnumMap<>(JobClass.class);
   private final Map<JobClass, Long> lag = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<JobClass, Timer> timers = new EnumMap<>(JobClass.class);
+  private final LongAdder mismatches = new LongAdder();
 
   public ClassStats() {
     for (JobClass c : JobClass.values()) {
@@ -40,6 +41,9 @@ public final class ClassStats {
 
   /** Registers the meters in {@code registry}; {@code queued} tells the jobs queued of a class. */
   void register(MeterRegistry registry, ToIntFunction<JobClass> queued) {
+    FunctionCounter.builder("postbus.class.mismatch", mismatches, LongAdder::sum)
+        .description("Jobs whose class field disagreed with their topic (the topic decided)")
+        .register(registry);
     for (JobClass c : JobClass.values()) {
       String tag = c.wire();
       for (String o : OUTCOMES) {
@@ -67,6 +71,15 @@ public final class ClassStats {
           .description("Jobs of the class waiting for a sender lane")
           .register(registry);
     }
+  }
+
+  /** A job's class field disagreed with its topic. */
+  void mismatch() {
+    mismatches.increment();
+  }
+
+  public long mismatches() {
+    return mismatches.sum();
   }
 
   /** A job of class {@code c} ended an attempt as {@code outcome}. */

@@ -82,6 +82,11 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
     }
   }
 
+  @Override
+  public void classMismatch() {
+    classes.mismatch();
+  }
+
   /** The figures of each job class. */
   public ClassStats classes() {
     return classes;

@@ -40,6 +40,9 @@ public interface OutcomeListener {
    */
   default void byClass(JobClass jobClass, String outcome, long publishedMillis, long nowMillis) {}
 
+  /** A job's class field disagreed with its topic (the topic decided). */
+  default void classMismatch() {}
+
   /** A job went without its VERP return path, which would exceed RFC 5321's limits. */
   default void verpSkipped() {}
 
