@@ -88,10 +88,17 @@ final class Pauses {
   }
 
   private Set<TopicPartition> wanted(Set<TopicPartition> assigned) {
-    if (backpressure.paused()) {
+    if (backpressure.paused() && (classes == null || backpressure.everything())) {
       return new HashSet<>(assigned);
     }
     Set<TopicPartition> want = new HashSet<>(tiers.held());
+    if (backpressure.paused()) { // the transactional side is full: bulk goes by its own bound
+      for (TopicPartition tp : assigned) {
+        if (!tp.topic().equals(bulkTopic)) {
+          want.add(tp);
+        }
+      }
+    }
     bulkPaused = classes != null && pauseBulk(assigned);
     if (bulkPaused) {
       for (TopicPartition tp : assigned) {

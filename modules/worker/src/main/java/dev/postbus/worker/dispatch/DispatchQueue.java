@@ -156,6 +156,11 @@ public final class DispatchQueue {
     return transactionalSize() >= highWater || bytes.get() + aside.get() >= highWaterBytes;
   }
 
+  /** The payloads held (queued and aside) reach the byte bound. */
+  public boolean bytesFull() {
+    return bytes.get() + aside.get() >= highWaterBytes;
+  }
+
   public boolean belowLowWater() {
     return transactionalSize() <= highWater / 2 && bytes.get() + aside.get() <= highWaterBytes / 2;
   }
