@@ -27,9 +27,10 @@ final class BenchCommand implements Callable<Integer> {
       name = "classes",
       mixinStandardHelpOptions = true,
       description = {
-        "Transactional mail under a bulk backlog: one worker, N bulk jobs published first, then",
-        "transactional jobs at --rate/s until the backlog is drained; the same with the classes off,",
-        "transactional alone and bulk alone. Prints transactional publish→250 p50/p99 and bulk msg/s."
+        "Measure transactional mail under a bulk backlog, with and without the classes.",
+        "One worker, N bulk jobs published first, then transactional jobs at --rate/s until the backlog",
+        "is drained; the same with the classes off; bulk alone; transactional alone. Prints",
+        "transactional publish→250 p50/p99 and bulk msg/s."
       })
   static final class Classes implements Callable<Integer> {
     @Option(
