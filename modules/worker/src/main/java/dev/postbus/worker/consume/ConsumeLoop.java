@@ -93,7 +93,7 @@ public final class ConsumeLoop implements Runnable {
         new Rebalance(
             new Rebalance.Parts(
                 consumer,
-                this.tierTopics,
+                otherTopics(this.topics, this.tierTopics),
                 tracker,
                 queue,
                 finished,
@@ -106,7 +106,19 @@ public final class ConsumeLoop implements Runnable {
             drainTimeout);
   }
 
-  /** How many partitions of the jobs topic this worker owns now; readable from any thread. */
+  /** The topics consumed but the jobs topic (the first): the tiers and the bulk topic. */
+  private static Set<String> otherTopics(List<String> topics, Set<String> tiers) {
+    Set<String> other = new java.util.HashSet<>(tiers);
+    if (!topics.isEmpty()) {
+      other.add(JobClass.BULK.topic(topics.get(0)));
+    }
+    return Set.copyOf(other);
+  }
+
+  /**
+   * How many partitions of the jobs topic (transactional jobs) this worker owns now; readable from
+   * any thread.
+   */
   public int ownedPartitions() {
     return rebalance.ownedJobPartitions();
   }

@@ -33,7 +33,7 @@ final class Rebalance implements ConsumerRebalanceListener {
   /** What a rebalance touches; all of it the consumer thread's. */
   record Parts(
       Consumer<byte[], byte[]> consumer,
-      Set<String> tierTopics,
+      Set<String> otherTopics, // the tiers and the bulk topic: all but the jobs topic
       OffsetTracker tracker,
       DispatchQueue queue,
       BlockingQueue<Delivery> finished,
@@ -121,7 +121,9 @@ final class Rebalance implements ConsumerRebalanceListener {
   private void ownedChanged() {
     ownedJobPartitions =
         (int)
-            p.tracker().owned().stream().filter(tp -> !p.tierTopics().contains(tp.topic())).count();
+            p.tracker().owned().stream()
+                .filter(tp -> !p.otherTopics().contains(tp.topic()))
+                .count();
     p.share().report(p.tracker().owned().size());
   }
 
