@@ -3,7 +3,9 @@ package dev.postbus.cli;
 import dev.postbus.client.JobPublisher;
 import dev.postbus.client.PublishReceipt;
 import dev.postbus.client.PublisherConfig;
+import dev.postbus.job.InvalidJobException;
 import dev.postbus.job.Job;
+import dev.postbus.job.JobClass;
 import dev.postbus.job.MailAddress;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -64,6 +66,14 @@ final class SendCommand implements Callable<Integer> {
   Map<String, String> tags = new LinkedHashMap<>();
 
   @Option(
+      names = "--class",
+      paramLabel = "CLASS",
+      description =
+          "transactional (default) or bulk: a bulk job goes to <topic>.bulk. With --file, each"
+              + " line's own class field decides.")
+  String jobClass;
+
+  @Option(
       names = "--file",
       paramLabel = "FILE",
       description = "NDJSON file of jobs ('-' for standard input).")
@@ -74,6 +84,18 @@ final class SendCommand implements Callable<Integer> {
     boolean fromFlags = from != null || !to.isEmpty() || subject != null;
     if (fromFlags && file != null) {
       System.err.println("postbus send: give a job by flags or --file, not both");
+      return Postbus.EXIT_CONFIG;
+    }
+    if (jobClass != null && !fromFlags) {
+      System.err.println(
+          "postbus send: --class is for a job given by flags; a line says its class");
+      return Postbus.EXIT_CONFIG;
+    }
+    JobClass chosen;
+    try {
+      chosen = jobClass == null ? JobClass.TRANSACTIONAL : JobClass.parse(jobClass, "--class");
+    } catch (InvalidJobException e) {
+      System.err.println("postbus send: " + e.getMessage());
       return Postbus.EXIT_CONFIG;
     }
     kafka.requireKafka();
@@ -101,7 +123,8 @@ final class SendCommand implements Callable<Integer> {
                 null,
                 tags,
                 null,
-                null);
+                null,
+                chosen);
         return report(List.of(publisher.publish(job)), List.of("job"));
       }
       return sendLines(publisher);

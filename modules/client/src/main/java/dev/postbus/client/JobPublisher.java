@@ -16,10 +16,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes jobs to the jobs topic. Every job is validated first (an invalid job fails its future
- * with {@link InvalidJobException} and is never sent), gets an id when it has none, and is keyed by
- * that id. The producer is idempotent with acks=all; a returned future completes only when Kafka
- * has the record and fails when it does not — check it. Thread-safe; close it when done.
+ * Publishes jobs to the jobs topic, a bulk job ({@link dev.postbus.job.JobClass#BULK}) to {@code
+ * <topic>.bulk}. Every job is validated first (an invalid job fails its future with {@link
+ * InvalidJobException} and is never sent), gets an id when it has none, and is keyed by that id.
+ * The producer is idempotent with acks=all; a returned future completes only when Kafka has the
+ * record and fails when it does not — check it. Thread-safe; close it when done.
  *
  * <pre>{@code
  * try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of("localhost:9092", "postbus.jobs"))) {
@@ -67,7 +68,7 @@ public final class JobPublisher implements AutoCloseable {
     } catch (InvalidJobException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return send(withId.id(), codec.encode(withId));
+    return send(withId.jobClass().topic(topic), withId.id(), codec.encode(withId));
   }
 
   /**
@@ -83,7 +84,7 @@ public final class JobPublisher implements AutoCloseable {
     }
   }
 
-  private CompletableFuture<PublishReceipt> send(String id, byte[] payload) {
+  private CompletableFuture<PublishReceipt> send(String topic, String id, byte[] payload) {
     CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
     try {
       producer.send(

@@ -234,5 +234,10 @@ class KubernetesManifestsTest {
     assertThat(trigger.at("/metadata/bootstrapServers").asText())
         .isEqualTo(config.bootstrapServers());
     assertThat(trigger.at("/metadata/lagThreshold").asInt()).isPositive();
+    JsonNode bulk = spec.at("/triggers/1");
+    assertThat(bulk.at("/metadata/topic").asText())
+        .as("the bulk jobs count too")
+        .isEqualTo(config.bulkTopic());
+    assertThat(bulk.at("/metadata/consumerGroup").asText()).isEqualTo(config.group());
   }
 }

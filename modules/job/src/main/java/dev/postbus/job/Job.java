@@ -30,7 +30,8 @@ public record Job(
     Map<String, String> tags,
     Instant notBefore,
     Instant expiresAt,
-    Unsubscribe unsubscribe) {
+    Unsubscribe unsubscribe,
+    JobClass jobClass) {
 
   /** The schema of a job without {@code unsubscribe}. */
   public static final int SCHEMA = 1;
@@ -38,7 +39,7 @@ public record Job(
   /** The schema of a job with {@code unsubscribe}; this code reads both. */
   public static final int SCHEMA_UNSUBSCRIBE = 2;
 
-  /** A job without {@code unsubscribe} (transactional mail). */
+  /** A transactional job without {@code unsubscribe} (neither field in its JSON). */
   public Job(
       int schema,
       String id,
@@ -71,10 +72,50 @@ public record Job(
         tags,
         notBefore,
         expiresAt,
-        null);
+        null,
+        JobClass.TRANSACTIONAL);
+  }
+
+  /** A job of class {@code jobClass} without {@code unsubscribe}. */
+  public Job(
+      int schema,
+      String id,
+      MailAddress from,
+      MailAddress replyTo,
+      List<MailAddress> to,
+      List<MailAddress> cc,
+      List<MailAddress> bcc,
+      String subject,
+      String text,
+      String html,
+      Map<String, String> headers,
+      List<Attachment> attachments,
+      Map<String, String> tags,
+      Instant notBefore,
+      Instant expiresAt,
+      JobClass jobClass) {
+    this(
+        schema,
+        id,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt,
+        null,
+        jobClass);
   }
 
   public Job {
+    jobClass = jobClass == null ? JobClass.TRANSACTIONAL : jobClass;
     to = to == null ? List.of() : List.copyOf(to);
     cc = cc == null ? List.of() : List.copyOf(cc);
     bcc = bcc == null ? List.of() : List.copyOf(bcc);
@@ -129,10 +170,14 @@ public record Job(
         tags,
         notBefore,
         expiresAt,
-        unsubscribe);
+        unsubscribe,
+        jobClass);
   }
 
-  /** This job with {@code unsubscribe} set (schema 2) or removed with null (schema 1). */
+  /**
+   * This job with {@code unsubscribe} set (schema 2) or removed with null (schema 1); its class
+   * kept.
+   */
   public Job withUnsubscribe(Unsubscribe u) {
     return new Job(
         u == null ? SCHEMA : SCHEMA_UNSUBSCRIBE,
@@ -150,7 +195,30 @@ public record Job(
         tags,
         notBefore,
         expiresAt,
-        u);
+        u,
+        jobClass);
+  }
+
+  /** The same job in class {@code c}; its {@code unsubscribe} (and schema) kept. */
+  public Job withClass(JobClass c) {
+    return new Job(
+        schema,
+        id,
+        from,
+        replyTo,
+        to,
+        cc,
+        bcc,
+        subject,
+        text,
+        html,
+        headers,
+        attachments,
+        tags,
+        notBefore,
+        expiresAt,
+        unsubscribe,
+        c);
   }
 
   /** The list a recipient of this job may leave (its {@code unsubscribe.list}), or null. */
@@ -177,6 +245,8 @@ public record Job(
         + recipients().size()
         + ", attachments="
         + attachments.size()
+        + ", class="
+        + jobClass
         + "]";
   }
 }

@@ -138,6 +138,9 @@ public final class JobCodec {
     if (job.unsubscribe() != null) {
       putIfPresent(o.putObject("unsubscribe"), "list", job.unsubscribe().list());
     }
+    if (job.jobClass() != JobClass.TRANSACTIONAL) {
+      o.put("class", job.jobClass().wire());
+    }
     try {
       return mapper.writeValueAsBytes(o);
     } catch (JsonProcessingException e) {
@@ -184,7 +187,8 @@ public final class JobCodec {
         stringMap(root, "tags"),
         instant(root, "notBefore"),
         instant(root, "expiresAt"),
-        unsubscribe(root));
+        unsubscribe(root),
+        jobClass(root));
   }
 
   private static Unsubscribe unsubscribe(JsonNode root) throws InvalidJobException {
@@ -201,6 +205,12 @@ public final class JobCodec {
       throw new InvalidJobException("unsubscribe.list", "is required");
     }
     return new Unsubscribe(list);
+  }
+
+  /** The {@code class} field: absent or null reads as transactional. */
+  private static JobClass jobClass(JsonNode root) throws InvalidJobException {
+    String v = string(root, "class");
+    return v == null ? JobClass.TRANSACTIONAL : JobClass.parse(v, "class");
   }
 
   private static String string(JsonNode parent, String field) throws InvalidJobException {

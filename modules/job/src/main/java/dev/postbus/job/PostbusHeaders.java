@@ -58,6 +58,12 @@ public final class PostbusHeaders {
 
   public static final String WORKER = "postbus.worker";
 
+  /**
+   * The class a retry record or dead letter was scheduled in ({@code transactional} or {@code
+   * bulk}): the class of the topic the job was first consumed from.
+   */
+  public static final String JOB_CLASS = "postbus.class";
+
   /** Longest reason or reply text kept in a header. */
   public static final int MAX_TEXT = 512;
 

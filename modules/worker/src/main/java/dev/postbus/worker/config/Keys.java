@@ -6,7 +6,7 @@ import java.util.List;
  * Every key the worker reads, in the order of the configuration reference ({@link #ALL}); each is
  * declared, with its doc and default, in the class of its area: {@link KafkaKeys}, {@link
  * SmtpKeys}, {@link RelayKeys}, {@link LimitKeys}, {@link RetryKeys}, {@link ReputationKeys},
- * {@link ReturnPathKeys}, {@link UnsubscribeKeys} and {@link WorkerKeys}.
+ * {@link ReturnPathKeys}, {@link ClassKeys}, {@link UnsubscribeKeys} and {@link WorkerKeys}.
  */
 public final class Keys {
 
@@ -79,6 +79,9 @@ public final class Keys {
           LimitKeys.DOMAIN_CONCURRENCY,
           LimitKeys.RATE_LIMIT_GLOBAL,
           KafkaKeys.LEDGER_ENABLED,
+          ClassKeys.ENABLED,
+          ClassKeys.TRANSACTIONAL_LANES,
+          ClassKeys.BULK_FLOOR,
           ReputationKeys.SUPPRESSION_CODES,
           ReputationKeys.GUARD_WINDOW,
           ReputationKeys.GUARD_MAX_BOUNCE_RATE,

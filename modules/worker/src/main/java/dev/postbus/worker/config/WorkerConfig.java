@@ -1,5 +1,6 @@
 package dev.postbus.worker.config;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.job.JobLimits;
 import dev.postbus.suppression.SuppressionTopic;
 import java.time.Duration;
@@ -41,11 +42,14 @@ public record WorkerConfig(
     Map<String, String> kafkaClient,
     String adminTokenFile, // http.admin-token-file, null: /admin/* refused
     ReturnPath returnPath, // feedback.return-path-domain, null: no VERP
-    UnsubscribeLinks unsubscribe) { // unsubscribe.base-url, null: jobs with unsubscribe refused
+    UnsubscribeLinks unsubscribe, // unsubscribe.base-url, null: jobs with unsubscribe refused
+    ClassSettings classes) { // null: the defaults for the lanes
 
   public WorkerConfig {
     kafkaClient = Map.copyOf(kafkaClient);
     relays = List.copyOf(relays);
+    classes = classes == null ? ClassSettings.defaults(WorkerConfigChecks.lanes(relays)) : classes;
+    classes.checkAgainst(WorkerConfigChecks.lanes(relays));
     WorkerConfigChecks.check(
         relays, reconnectBackoff, reconnectBackoffMax, drainTimeout, kafkaClient, queueCapacity);
   }
@@ -84,10 +88,16 @@ public record WorkerConfig(
     return topic + ".dlt";
   }
 
-  /** The jobs topic and the retry tiers: what the worker consumes. */
+  /** The bulk jobs: the jobs topic's name with {@code .bulk}. */
+  public String bulkTopic() {
+    return JobClass.BULK.topic(topic);
+  }
+
+  /** The jobs topic, the bulk topic and the retry tiers: what the worker consumes. */
   public List<String> consumedTopics() {
     var list = new ArrayList<String>();
     list.add(topic);
+    list.add(bulkTopic());
     list.addAll(failures.ladder().topics(topic));
     return list;
   }

@@ -40,6 +40,7 @@ public final class WorkerConfigBuilder {
   private String adminTokenFile;
   private ReturnPath returnPath;
   private UnsubscribeLinks unsubscribe;
+  private ClassSettings classes;
 
   WorkerConfigBuilder() {}
 
@@ -74,6 +75,7 @@ public final class WorkerConfigBuilder {
     b.adminTokenFile = c.adminTokenFile();
     b.returnPath = c.returnPath();
     b.unsubscribe = c.unsubscribe();
+    b.classes = c.classes();
     return b;
   }
 
@@ -224,6 +226,12 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
+  /** How the two job classes are scheduled; null (the default) is on with the defaults. */
+  public WorkerConfigBuilder classes(ClassSettings value) {
+    this.classes = value;
+    return this;
+  }
+
   public WorkerConfig build() {
     return new WorkerConfig(
         bootstrapServers,
@@ -254,6 +262,7 @@ public final class WorkerConfigBuilder {
         kafkaClient,
         adminTokenFile,
         returnPath,
-        unsubscribe);
+        unsubscribe,
+        classes);
   }
 }

@@ -54,6 +54,7 @@ final class WorkerConfigReader {
         .adminTokenFile(s.get(WorkerKeys.HTTP_ADMIN_TOKEN_FILE).orElse(null))
         .returnPath(returnPath(s))
         .unsubscribe(unsubscribe(s))
+        .classes(classes(s, WorkerConfigChecks.lanes(relays)))
         .build();
   }
 
@@ -86,6 +87,14 @@ final class WorkerConfigReader {
             s.get(WorkerKeys.QUEUE_CAPACITY).orElse(Math.max(MIN_QUEUE_CAPACITY, 2 * lanes)))
         .queueBytes(s.require(WorkerKeys.QUEUE_BYTES))
         .maxPollRecords(s.require(WorkerKeys.MAX_POLL_RECORDS));
+  }
+
+  /** The job classes: on, the lanes kept for transactional mail (⌈lanes / 4⌉), the bulk floor. */
+  private static ClassSettings classes(Settings s, int lanes) {
+    return new ClassSettings(
+        s.require(ClassKeys.ENABLED),
+        s.get(ClassKeys.TRANSACTIONAL_LANES).orElse(ClassSettings.reservedFor(lanes)),
+        s.require(ClassKeys.BULK_FLOOR));
   }
 
   private static FailureSettings failures(Settings s) {

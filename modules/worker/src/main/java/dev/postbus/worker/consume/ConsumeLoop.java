@@ -1,5 +1,6 @@
 package dev.postbus.worker.consume;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.dispatch.DispatchQueue;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * the retry tiers, hands records to the lanes through the {@link DispatchQueue} (or skips those the
  * send ledger holds as finished), applies finished results from the mailbox, and every commit
  * interval judges its contact with Kafka, reports lag and commits. The rest is in small parts of
- * its own: {@link TierHolds} (a tier paused until its head is due), {@link Backpressure}, {@link
- * OffsetCommits}, {@link ContactWatch} and {@link Rebalance} (partitions coming and going).
+ * its own: {@link Pauses} (the one place that pauses: {@link Backpressure}, {@link TierHolds},
+ * {@link ClassPauses}), {@link OffsetCommits}, {@link ContactWatch} and {@link Rebalance}
+ * (partitions coming and going).
  */
 public final class ConsumeLoop implements Runnable {
 
@@ -48,7 +50,8 @@ public final class ConsumeLoop implements Runnable {
   private final Duration commitInterval;
   private final OffsetTracker tracker = new OffsetTracker();
   private final TierHolds tiers;
-  private final Backpressure backpressure;
+  private final Pauses pauses;
+  private String bulkTopic; // null: classes off, every record transactional
   private final ContactWatch watch = new ContactWatch();
   private final OffsetCommits commits;
   private final LedgerSkips ledger;
@@ -83,19 +86,19 @@ public final class ConsumeLoop implements Runnable {
     this.commitInterval = commitInterval;
     this.ledger = new LedgerSkips(finished, queue);
     this.tiers = new TierHolds(consumer, clock);
-    this.backpressure = new Backpressure(consumer, queue, deliveryHeld, tiers);
+    this.pauses = new Pauses(consumer, queue, new Backpressure(queue, deliveryHeld), tiers);
     this.commits = new OffsetCommits(consumer, tracker, watch, ledger);
     this.share = new ShareReport(consumer, this.topics);
     this.rebalance =
         new Rebalance(
             new Rebalance.Parts(
                 consumer,
-                this.tierTopics,
+                otherTopics(this.topics, this.tierTopics),
                 tracker,
                 queue,
                 finished,
                 tiers,
-                backpressure,
+                pauses,
                 commits,
                 ledger,
                 share,
@@ -103,7 +106,19 @@ public final class ConsumeLoop implements Runnable {
             drainTimeout);
   }
 
-  /** How many partitions of the jobs topic this worker owns now; readable from any thread. */
+  /** The topics consumed but the jobs topic (the first): the tiers and the bulk topic. */
+  private static Set<String> otherTopics(List<String> topics, Set<String> tiers) {
+    Set<String> other = new java.util.HashSet<>(tiers);
+    if (!topics.isEmpty()) {
+      other.add(JobClass.BULK.topic(topics.get(0)));
+    }
+    return Set.copyOf(other);
+  }
+
+  /**
+   * How many partitions of the jobs topic (transactional jobs) this worker owns now; readable from
+   * any thread.
+   */
   public int ownedPartitions() {
     return rebalance.ownedJobPartitions();
   }
@@ -156,6 +171,25 @@ public final class ConsumeLoop implements Runnable {
     this.ledger.use(ledger, onSkip, rewriteEvent, rewrites);
   }
 
+  /**
+   * Schedules the two job classes (set before {@link #run}): records of {@code <jobsTopic>.bulk}
+   * (and of a tier, when their {@code postbus.class} header says bulk) are bulk, and bulk
+   * partitions are paused while transactional jobs wait, as {@code floorReserve} allows ({@link
+   * ClassPauses}). Without it only the queue and the holds pause partitions.
+   */
+  public void useClasses(String jobsTopic, int floorReserve) {
+    classify(jobsTopic);
+    pauses.useClasses(jobsTopic, new ClassPauses(floorReserve));
+  }
+
+  /**
+   * Tells each record's class (set before {@link #run}; with the classes off too, for the figures
+   * and the records' headers): {@code <jobsTopic>.bulk} is bulk, a tier's record its header's.
+   */
+  public void classify(String jobsTopic) {
+    this.bulkTopic = JobClass.BULK.topic(jobsTopic);
+  }
+
   /** Reports whether Kafka is in touch (set before {@link #run}). */
   public void watchContact(KafkaContact contact) {
     watch.use(contact);
@@ -179,8 +213,7 @@ public final class ConsumeLoop implements Runnable {
         }
         dispatch(records);
         applyFinished();
-        backpressure.apply();
-        tiers.releaseDue(backpressure.paused());
+        pauses.apply();
         everyInterval();
       }
       rebalance.release(tracker.owned(), true);
@@ -198,6 +231,7 @@ public final class ConsumeLoop implements Runnable {
         continue; // not ours any more; the next owner reads it from the committed offset
       }
       boolean tier = tierTopics.contains(tp.topic());
+      boolean bulkTopicRecord = tp.topic().equals(bulkTopic);
       for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
         Instant due = tier ? DeliveryHeaders.due(r.headers()) : null;
         if (due != null && due.isAfter(now)) {
@@ -205,8 +239,12 @@ public final class ConsumeLoop implements Runnable {
           break; // the rest of this partition is due later still; it is read again after the hold
         }
         owner.track(r.offset());
+        JobClass c =
+            bulkTopicRecord
+                ? JobClass.BULK
+                : tier ? DeliveryHeaders.jobClass(r.headers()) : JobClass.TRANSACTIONAL;
         Delivery d =
-            new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner);
+            new Delivery(tp, r.offset(), r.key(), r.value(), r.headers(), r.timestamp(), owner, c);
         if (!ledger.skipped(d)) {
           queue.add(d);
         }

@@ -33,12 +33,12 @@ final class Rebalance implements ConsumerRebalanceListener {
   /** What a rebalance touches; all of it the consumer thread's. */
   record Parts(
       Consumer<byte[], byte[]> consumer,
-      Set<String> tierTopics,
+      Set<String> otherTopics, // the tiers and the bulk topic: all but the jobs topic
       OffsetTracker tracker,
       DispatchQueue queue,
       BlockingQueue<Delivery> finished,
       TierHolds tiers,
-      Backpressure backpressure,
+      Pauses pauses,
       OffsetCommits commits,
       LedgerSkips ledger,
       ShareReport share,
@@ -64,7 +64,7 @@ final class Rebalance implements ConsumerRebalanceListener {
     partitions.forEach(p.tracker()::assign);
     p.tiers().forget(partitions);
     ownedChanged();
-    p.backpressure().assigned(partitions);
+    p.pauses().assigned(partitions); // a rebalance drops pauses: taken again before any fetch
     if (!partitions.isEmpty()) {
       log.info("assigned {} partitions; now own {}", partitions.size(), p.tracker().owned().size());
       if (p.ledger().on()) {
@@ -121,7 +121,9 @@ final class Rebalance implements ConsumerRebalanceListener {
   private void ownedChanged() {
     ownedJobPartitions =
         (int)
-            p.tracker().owned().stream().filter(tp -> !p.tierTopics().contains(tp.topic())).count();
+            p.tracker().owned().stream()
+                .filter(tp -> !p.otherTopics().contains(tp.topic()))
+                .count();
     p.share().report(p.tracker().owned().size());
   }
 

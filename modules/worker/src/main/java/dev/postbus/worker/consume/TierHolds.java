@@ -2,7 +2,6 @@ package dev.postbus.worker.consume;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -12,8 +11,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Retry-tier partitions waiting for their head record: each is paused, seeked back to that record,
- * until it is due. Consumer thread only.
+ * Retry-tier partitions waiting for their head record: each is paused (at once, and kept paused by
+ * {@link Pauses}), seeked back to that record, until it is due. Consumer thread only.
  */
 final class TierHolds {
 
@@ -33,28 +32,13 @@ final class TierHolds {
     held.put(tp, due);
   }
 
-  /**
-   * Forgets the holds whose record is due now, and resumes those partitions unless every partition
-   * is paused (they are then resumed with the others).
-   */
-  void releaseDue(boolean allPaused) {
+  /** Forgets the holds whose record is due now ({@link Pauses} resumes those partitions). */
+  void releaseDue() {
     if (held.isEmpty()) {
       return;
     }
     Instant now = clock.instant();
-    List<TopicPartition> due = new ArrayList<>();
-    held.entrySet()
-        .removeIf(
-            e -> {
-              if (!e.getValue().isAfter(now)) {
-                due.add(e.getKey());
-                return true;
-              }
-              return false;
-            });
-    if (!due.isEmpty() && !allPaused) {
-      consumer.resume(due);
-    }
+    held.values().removeIf(due -> !due.isAfter(now));
   }
 
   /** The partitions held now (they stay paused when the others resume). */

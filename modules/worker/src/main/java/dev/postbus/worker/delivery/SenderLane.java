@@ -106,8 +106,14 @@ public final class SenderLane implements Runnable {
     Delivery d = next != null ? next.delivery() : shared.queue().take(RelayRoute.IDLE_CHECK);
     if (d == null) {
       shared.relays().closeIdle();
-    } else if (!d.owner().revoked()) {
-      handleSafely(d, next == null ? null : next.prepared());
+    } else {
+      try {
+        if (!d.owner().revoked()) {
+          handleSafely(d, next == null ? null : next.prepared());
+        }
+      } finally {
+        shared.queue().done(d); // a bulk lane free again
+      }
     }
     if (!ahead.holds()) {
       ahead.releaseKept(); // kept for a job ahead that was not sent on it (partition revoked)

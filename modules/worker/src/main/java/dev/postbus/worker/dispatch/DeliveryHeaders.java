@@ -1,6 +1,7 @@
 package dev.postbus.worker.dispatch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postbus.job.JobClass;
 import dev.postbus.job.PostbusHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,6 +31,15 @@ public final class DeliveryHeaders {
 
   public static Instant firstFailure(Headers h) {
     return instant(text(h, PostbusHeaders.FIRST_FAILURE));
+  }
+
+  /**
+   * The class a retry record was scheduled in: bulk when its header says so, else transactional.
+   */
+  public static JobClass jobClass(Headers h) {
+    return JobClass.BULK.wire().equals(text(h, PostbusHeaders.JOB_CLASS))
+        ? JobClass.BULK
+        : JobClass.TRANSACTIONAL;
   }
 
   public static Instant due(Headers h) {

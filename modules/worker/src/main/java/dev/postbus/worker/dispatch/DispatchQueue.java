@@ -1,11 +1,13 @@
 package dev.postbus.worker.dispatch;
 
+import dev.postbus.job.JobClass;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
@@ -14,59 +16,158 @@ import java.util.function.Predicate;
  * #belowLowWater()}; the extra room of one poll's worth of records makes {@link #add} never block.
  * Payloads the consumer side holds outside the queue ({@link #holdAside}: a ledger skip's event
  * being written again) count in the byte bound too.
+ *
+ * <p>With the classes on ({@link ClassPick}), transactional and bulk jobs wait apart, each bounded
+ * alike: a lane takes transactional ones first, bulk ones only while fewer than the bulk lanes are
+ * held ({@link #done} tells a bulk job handled), and bulk gets its floor. {@link #full()} is then
+ * the transactional side's (the consumer pauses bulk partitions on its own at {@link #bulkFull()}).
+ * With the classes off, one first-come first-served queue.
  */
 public final class DispatchQueue {
 
-  private final ArrayBlockingQueue<Delivery> queue;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition ready = lock.newCondition();
+  private final ArrayDeque<Delivery> transactional = new ArrayDeque<>();
+  private final ArrayDeque<Delivery> bulk = new ArrayDeque<>();
+  private final ClassPick pick; // null: classes off, everything in `transactional`, in order
+  private final int capacity;
   private final int highWater;
   private final long highWaterBytes;
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong aside = new AtomicLong();
+  private int bulkHeld;
 
+  /** One first-come first-served queue (classes off). */
   public DispatchQueue(int highWater, long highWaterBytes, int maxPollRecords) {
-    this.queue = new ArrayBlockingQueue<>(highWater + maxPollRecords);
+    this(highWater, highWaterBytes, maxPollRecords, null);
+  }
+
+  /**
+   * @param pick how lanes choose between the classes; null for one first-come first-served queue
+   */
+  public DispatchQueue(int highWater, long highWaterBytes, int maxPollRecords, ClassPick pick) {
+    this.capacity = highWater + maxPollRecords;
     this.highWater = highWater;
     this.highWaterBytes = highWaterBytes;
+    this.pick = pick;
+  }
+
+  public boolean classesOn() {
+    return pick != null;
+  }
+
+  /** The most bulk jobs lanes may hold at once (0 with the classes off). */
+  public int bulkLanes() {
+    return pick == null ? 0 : pick.bulkLanes();
   }
 
   public void add(Delivery d) {
-    if (!queue.offer(d)) {
-      throw new IllegalStateException(
-          "dispatch queue over capacity: the consumer should have paused");
+    lock.lock();
+    try {
+      ArrayDeque<Delivery> q = sideOf(d);
+      if (q.size() >= capacity) {
+        throw new IllegalStateException(
+            "dispatch queue over capacity: the consumer should have paused");
+      }
+      q.add(d);
+      bytes.addAndGet(d.size());
+      ready.signal();
+    } finally {
+      lock.unlock();
     }
-    bytes.addAndGet(d.size());
   }
 
   /** The next delivery, or null after {@code timeout}. */
   public Delivery take(Duration timeout) throws InterruptedException {
-    Delivery d = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    if (d != null) {
-      bytes.addAndGet(-d.size());
+    long nanos = timeout.toNanos();
+    lock.lockInterruptibly();
+    try {
+      while (true) {
+        Delivery d = next();
+        if (d != null) {
+          bytes.addAndGet(-d.size());
+          return d;
+        }
+        if (nanos <= 0) {
+          return null;
+        }
+        nanos = ready.awaitNanos(nanos);
+      }
+    } finally {
+      lock.unlock();
     }
-    return d;
+  }
+
+  private Delivery next() {
+    if (pick == null) {
+      return transactional.poll();
+    }
+    return switch (pick.choose(!transactional.isEmpty(), !bulk.isEmpty(), bulkHeld)) {
+      case TRANSACTIONAL -> transactional.poll();
+      case BULK -> {
+        bulkHeld++;
+        yield bulk.poll();
+      }
+      case NONE -> null;
+    };
+  }
+
+  /**
+   * A lane is done with a delivery it took (handled, or skipped as revoked): a bulk lane is free
+   * again.
+   */
+  public void done(Delivery d) {
+    if (pick == null || !d.bulk()) {
+      return;
+    }
+    lock.lock();
+    try {
+      bulkHeld--;
+      ready.signal();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Takes back the deliveries that match, before any lane starts them. */
   public List<Delivery> removeIf(Predicate<Delivery> which) {
     List<Delivery> removed = new ArrayList<>();
-    queue.removeIf(
-        d -> {
-          if (which.test(d)) {
-            removed.add(d);
-            bytes.addAndGet(-d.size());
-            return true;
-          }
-          return false;
-        });
+    lock.lock();
+    try {
+      for (ArrayDeque<Delivery> q : List.of(transactional, bulk)) {
+        q.removeIf(
+            d -> {
+              if (which.test(d)) {
+                removed.add(d);
+                bytes.addAndGet(-d.size());
+                return true;
+              }
+              return false;
+            });
+      }
+    } finally {
+      lock.unlock();
+    }
     return removed;
   }
 
+  /** Full: every partition is paused (with the classes on, the transactional side's count). */
   public boolean full() {
-    return queue.size() >= highWater || bytes.get() + aside.get() >= highWaterBytes;
+    return transactionalSize() >= highWater || bytes.get() + aside.get() >= highWaterBytes;
+  }
+
+  /** The payloads held (queued and aside) reach the byte bound. */
+  public boolean bytesFull() {
+    return bytes.get() + aside.get() >= highWaterBytes;
   }
 
   public boolean belowLowWater() {
-    return queue.size() <= highWater / 2 && bytes.get() + aside.get() <= highWaterBytes / 2;
+    return transactionalSize() <= highWater / 2 && bytes.get() + aside.get() <= highWaterBytes / 2;
+  }
+
+  /** With the classes on, bulk jobs fill their side: bulk partitions are paused. */
+  public boolean bulkFull() {
+    return size(JobClass.BULK) >= highWater;
   }
 
   /** A payload held outside the queue until {@link #releaseAside}: counted in the byte bound. */
@@ -79,6 +180,39 @@ public final class DispatchQueue {
   }
 
   public int size() {
-    return queue.size();
+    lock.lock();
+    try {
+      return transactional.size() + bulk.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Jobs of class {@code c} waiting (with the classes off, everything counts as transactional). */
+  public int size(JobClass c) {
+    lock.lock();
+    try {
+      return c == JobClass.BULK ? bulk.size() : transactional.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Bulk jobs lanes hold now. */
+  public int bulkHeld() {
+    lock.lock();
+    try {
+      return bulkHeld;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private int transactionalSize() {
+    return size(JobClass.TRANSACTIONAL);
+  }
+
+  private ArrayDeque<Delivery> sideOf(Delivery d) {
+    return pick != null && d.bulk() ? bulk : transactional;
   }
 }

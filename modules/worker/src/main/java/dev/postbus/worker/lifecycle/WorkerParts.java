@@ -11,6 +11,7 @@ import dev.postbus.worker.delivery.DomainGate;
 import dev.postbus.worker.delivery.MessageBuilder;
 import dev.postbus.worker.delivery.Preparation;
 import dev.postbus.worker.delivery.SenderLane;
+import dev.postbus.worker.dispatch.ClassPick;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.ledger.LedgerIndex;
@@ -106,7 +107,8 @@ final class WorkerParts {
           executor(
               Executors.newSingleThreadExecutor(r -> daemon(r, "postbus-acks")), "postbus-acks");
       DispatchQueue queue =
-          new DispatchQueue(config.queueCapacity(), config.queueBytes(), config.maxPollRecords());
+          new DispatchQueue(
+              config.queueCapacity(), config.queueBytes(), config.maxPollRecords(), classPick());
       Outcomes outcomes = outcomes();
       this.relays = relays();
       relays.expectPartitions(config.expectedPartitions()); // bounded until the first share
@@ -124,6 +126,12 @@ final class WorkerParts {
       opened.closeAll();
       throw e;
     }
+  }
+
+  /** How lanes choose between the job classes; null when they are off (one FIFO queue). */
+  private ClassPick classPick() {
+    var c = config.classes();
+    return c.on() ? new ClassPick(config.lanes(), c.transactionalLanes(), c.bulkFloor()) : null;
   }
 
   private FeedbackReports feedbackReports() {
@@ -244,6 +252,12 @@ final class WorkerParts {
             config.drainTimeout(),
             clock);
     loop.onShare(relays::share);
+    loop.classify(config.topic());
+    if (config.classes().on()) {
+      // while transactional jobs wait, as many bulk jobs stay queued as bulk lanes, for its floor
+      int reserve = config.classes().bulkFloor() > 0 ? queue.bulkLanes() : 0;
+      loop.useClasses(config.topic(), reserve);
+    }
     KafkaContact contact =
         new KafkaContact(config.kafkaWatch().lostAfter(), Ticker.SYSTEM, clock, health::onKafka);
     loop.watchContact(contact);

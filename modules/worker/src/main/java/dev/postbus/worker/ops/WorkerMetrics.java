@@ -38,6 +38,8 @@ public final class WorkerMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Gauge> lagGauges = new ConcurrentHashMap<>();
+  private final String jobsTopic;
+  private final ClassStats classes;
 
   public WorkerMetrics(
       WorkerConfig config,
@@ -157,6 +159,9 @@ public final class WorkerMetrics {
           .register(registry);
     }
     stats.bindTimers(registry);
+    stats.classes().register(registry, queue::size);
+    this.jobsTopic = config.topic();
+    this.classes = stats.classes();
     loop.onLag(this::updateLag);
   }
 
@@ -170,6 +175,7 @@ public final class WorkerMetrics {
 
   /** Called on the consumer thread with the lag of every owned partition. */
   private void updateLag(Map<TopicPartition, Long> current) {
+    classes.lag(current, jobsTopic);
     lag.putAll(current);
     for (TopicPartition tp : current.keySet()) {
       lagGauges.computeIfAbsent(

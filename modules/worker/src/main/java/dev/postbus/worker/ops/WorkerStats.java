@@ -27,6 +27,7 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
       new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Map<String, LongAdder> retriesByTier =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private final ClassStats classes = new ClassStats();
   private volatile io.micrometer.core.instrument.Timer smtpSend;
   private volatile io.micrometer.core.instrument.Timer publishToDeliveredTimer;
 
@@ -79,6 +80,22 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
       t.record(
           Math.max(0, nowMillis - publishedMillis), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
+  }
+
+  @Override
+  public void classMismatch() {
+    classes.mismatch();
+  }
+
+  /** The figures of each job class. */
+  public ClassStats classes() {
+    return classes;
+  }
+
+  @Override
+  public void byClass(
+      dev.postbus.job.JobClass jobClass, String outcome, long publishedMillis, long nowMillis) {
+    classes.record(jobClass, outcome, publishedMillis, nowMillis);
   }
 
   /** A job was dead-lettered with this class label (permanent, transient, poison, expired). */

@@ -69,6 +69,7 @@ public final class OutcomeBatch {
           }
         });
     shared.stats().delivered(d.timestamp(), now.toEpochMilli());
+    shared.stats().byClass(d.jobClass(), "delivered", d.timestamp(), now.toEpochMilli());
   }
 
   /**
@@ -88,6 +89,7 @@ public final class OutcomeBatch {
     RetryHandOff.OnLadder at = (RetryHandOff.OnLadder) next;
     carriesJobOn = true;
     shared.stats().retried(at.topic());
+    shared.stats().byClass(d.jobClass(), "deferred", 0, 0);
     send(
         shared.records().retry(d, at.topic(), attempt, at.first(), at.due(), f, recipients),
         "retry record");
@@ -124,6 +126,7 @@ public final class OutcomeBatch {
     RetryHandOff.OnLadder at = (RetryHandOff.OnLadder) next;
     onLadder(at, recipients, "throttled record");
     shared.stats().retried(at.topic());
+    shared.stats().byClass(d.jobClass(), "deferred", 0, 0);
     event(
         "deferred",
         e -> {
@@ -179,6 +182,7 @@ public final class OutcomeBatch {
   private void deadLetter(Failure f, List<String> recipients) {
     carriesJobOn = true;
     shared.stats().deadLettered(f.outcomeClass().label());
+    shared.stats().byClass(d.jobClass(), "dead-lettered", 0, 0);
     boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
     log.info(
         "dead-lettering {} (job {}) as {}: {}",

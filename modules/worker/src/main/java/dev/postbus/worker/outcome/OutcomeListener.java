@@ -1,5 +1,7 @@
 package dev.postbus.worker.outcome;
 
+import dev.postbus.job.JobClass;
+
 /**
  * Told of every outcome and every send attempt, for counting (the worker's metrics implement it).
  * The {@code outcome} package owns it so that it reports to whoever listens without knowing who
@@ -30,6 +32,16 @@ public interface OutcomeListener {
    * refused us).
    */
   void connectionFailed();
+
+  /**
+   * A job of class {@code jobClass} ended an attempt as {@code outcome} ({@code delivered}, {@code
+   * deferred} or {@code dead-lettered}); a delivered one was published at {@code publishedMillis}
+   * and delivered at {@code nowMillis} (both 0 otherwise).
+   */
+  default void byClass(JobClass jobClass, String outcome, long publishedMillis, long nowMillis) {}
+
+  /** A job's class field disagreed with its topic (the topic decided). */
+  default void classMismatch() {}
 
   /** A job went without its VERP return path, which would exceed RFC 5321's limits. */
   default void verpSkipped() {}

@@ -35,6 +35,7 @@ public final class Outcomes {
   record LedgerTarget(String topic, int partitions, LedgerFormat format, LedgerWriter writer) {}
 
   private volatile Shared shared;
+  private final String jobsTopic;
 
   public Outcomes(
       DurableSender sender,
@@ -47,6 +48,7 @@ public final class Outcomes {
       OutcomeListener stats,
       Consumer<Delivery> finished,
       Clock clock) {
+    this.jobsTopic = jobsTopic;
     this.shared =
         new Shared(
             sender,
@@ -122,6 +124,7 @@ public final class Outcomes {
    * @param firstFailure when an earlier attempt first failed, or null
    */
   public OutcomeBatch begin(Delivery d, Job job, int attempt, Instant firstFailure) {
+    ClassMismatch.check(d, job, jobsTopic, shared.stats());
     return new OutcomeBatch(shared, d, job, attempt, firstFailure);
   }
 }

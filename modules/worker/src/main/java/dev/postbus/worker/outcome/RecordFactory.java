@@ -258,6 +258,7 @@ final class RecordFactory {
       }
     }
     put(h, WORKER, workerId);
+    put(h, JOB_CLASS, d.jobClass().wire());
     return h;
   }
 

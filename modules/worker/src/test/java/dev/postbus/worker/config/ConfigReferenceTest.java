@@ -61,6 +61,7 @@ class ConfigReferenceTest {
             RetryKeys.class,
             ReputationKeys.class,
             ReturnPathKeys.class,
+            ClassKeys.class,
             UnsubscribeKeys.class,
             WorkerKeys.class)) {
       for (Field f : area.getDeclaredFields()) {

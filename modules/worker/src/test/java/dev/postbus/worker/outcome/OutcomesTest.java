@@ -243,6 +243,60 @@ class OutcomesTest {
     assertThat(topics(producer)).containsExactlyInAnyOrder("jobs.retry.30s", "jobs.events");
   }
 
+  @Test
+  void aBulkJobsRetryAndDeadLetterKeepItsClassAndGoToTheSameLadderAndDeadLetterTopic() {
+    Delivery bulk = bulkDelivery(10);
+    OutcomeBatch retry = outcomes.begin(bulk, job(), 1, null);
+    retry.failed(
+        new Failure(
+            OutcomeClass.TRANSIENT, "451", new SmtpReply(451, "4.3.0", "later"), "RCPT", false),
+        null,
+        null);
+    retry.end();
+    OutcomeBatch dead = outcomes.begin(bulkDelivery(11), job(), 1, null);
+    dead.failed(
+        new Failure(
+            OutcomeClass.PERMANENT, "550", new SmtpReply(550, "5.1.1", "no"), "RCPT", false),
+        null,
+        null);
+    dead.end();
+    var written =
+        producer.history().stream().filter(r -> !r.topic().equals("jobs.events")).toList();
+    assertThat(written)
+        .extracting(ProducerRecord::topic)
+        .containsExactlyInAnyOrder("jobs.retry.30s", "jobs.dlt");
+    assertThat(written).allSatisfy(r -> assertThat(header(r, "postbus.class")).isEqualTo("bulk"));
+    assertThat(written)
+        .allSatisfy(r -> assertThat(header(r, "postbus.original.topic")).isEqualTo("jobs.bulk"));
+  }
+
+  @Test
+  void aTransactionalDeadLetterSaysItsClassToo() {
+    OutcomeBatch dead = outcomes.begin(delivery(12), job(), 1, null);
+    dead.failed(
+        new Failure(
+            OutcomeClass.PERMANENT, "550", new SmtpReply(550, "5.1.1", "no"), "RCPT", false),
+        null,
+        null);
+    dead.end();
+    var letter = producer.history().stream().filter(r -> r.topic().equals("jobs.dlt")).findFirst();
+    assertThat(header(letter.orElseThrow(), "postbus.class")).isEqualTo("transactional");
+  }
+
+  private static Delivery bulkDelivery(long offset) {
+    PartitionOffsets owner = new PartitionOffsets();
+    owner.track(offset);
+    return new Delivery(
+        new TopicPartition("jobs.bulk", 0),
+        offset,
+        "news-1".getBytes(StandardCharsets.UTF_8),
+        "{\"raw\":true}".getBytes(StandardCharsets.UTF_8),
+        new RecordHeaders(),
+        0L,
+        owner,
+        dev.postbus.job.JobClass.BULK);
+  }
+
   private static Failure throttle() {
     return new Failure(
         OutcomeClass.TRANSIENT,

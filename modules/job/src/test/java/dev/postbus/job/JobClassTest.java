@@ -1,0 +1,63 @@
+package dev.postbus.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class JobClassTest {
+
+  private final JobCodec codec = new JobCodec();
+
+  private static byte[] job(String extra) {
+    return ("{\"schema\":1,\"id\":\"j-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+            + "\"subject\":\"Hi\",\"text\":\"Hello\""
+            + extra
+            + "}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anAbsentOrNullClassIsTransactional() throws Exception {
+    assertThat(codec.read(job("")).jobClass()).isEqualTo(JobClass.TRANSACTIONAL);
+    assertThat(codec.read(job(",\"class\":null")).jobClass()).isEqualTo(JobClass.TRANSACTIONAL);
+  }
+
+  @Test
+  void aBulkJobKeepsItsClassThroughEncodeAndRead() throws Exception {
+    Job bulk = codec.read(job(",\"class\":\"bulk\""));
+    assertThat(bulk.jobClass()).isEqualTo(JobClass.BULK);
+    assertThat(new String(codec.encode(bulk), StandardCharsets.UTF_8))
+        .contains("\"class\":\"bulk\"");
+    assertThat(codec.read(codec.encode(bulk))).isEqualTo(bulk);
+  }
+
+  @Test
+  void aTransactionalJobIsEncodedWithoutTheField() throws Exception {
+    Job t = codec.read(job(",\"class\":\"transactional\""));
+    assertThat(new String(codec.encode(t), StandardCharsets.UTF_8)).doesNotContain("class");
+  }
+
+  @Test
+  void anUnknownClassIsRefusedNamingTheField() {
+    InvalidJobException e =
+        catchThrowableOfType(
+            InvalidJobException.class, () -> codec.read(job(",\"class\":\"Bulk\"")));
+    assertThat(e.field()).isEqualTo("class");
+    assertThat(e.getMessage()).contains("\"transactional\" or \"bulk\"");
+  }
+
+  @Test
+  void aClassThatIsNotAStringIsRefusedNamingTheField() {
+    InvalidJobException e =
+        catchThrowableOfType(InvalidJobException.class, () -> codec.read(job(",\"class\":1")));
+    assertThat(e.field()).isEqualTo("class");
+  }
+
+  @Test
+  void eachClassHasItsTopic() {
+    assertThat(JobClass.TRANSACTIONAL.topic("postbus.jobs")).isEqualTo("postbus.jobs");
+    assertThat(JobClass.BULK.topic("postbus.jobs")).isEqualTo("postbus.jobs.bulk");
+  }
+}

@@ -1,0 +1,124 @@
+package dev.postbus.worker.consume;
+
+import dev.postbus.job.JobClass;
+import dev.postbus.worker.dispatch.DispatchQueue;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that pauses and resumes partitions. Each cause only decides: {@link Backpressure}
+ * (every partition: the queue full or delivery held), {@link TierHolds} (a tier waiting for its
+ * head), and with the classes on {@link ClassPauses} (bulk partitions while transactional jobs
+ * wait). The partitions to pause are the union of the three; {@link #apply} pauses what is missing
+ * and resumes what no cause wants paused, so no cause undoes another's pause. A rebalance drops
+ * pauses (an eager one; a partition assigned afresh starts resumed): {@link #assigned} pauses the
+ * new partitions the causes want paused before any fetch. Consumer thread only.
+ */
+final class Pauses {
+
+  private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final DispatchQueue queue;
+  private final Backpressure backpressure;
+  private final TierHolds tiers;
+  private ClassPauses classes; // null: classes off
+  private String jobsTopic;
+  private String bulkTopic;
+  private boolean bulkPaused;
+
+  Pauses(
+      Consumer<byte[], byte[]> consumer,
+      DispatchQueue queue,
+      Backpressure backpressure,
+      TierHolds tiers) {
+    this.consumer = consumer;
+    this.queue = queue;
+    this.backpressure = backpressure;
+    this.tiers = tiers;
+  }
+
+  /** Pauses bulk partitions as {@code decision} says (set before the loop runs). */
+  void useClasses(String jobsTopic, ClassPauses decision) {
+    this.jobsTopic = jobsTopic;
+    this.bulkTopic = JobClass.BULK.topic(jobsTopic);
+    this.classes = decision;
+  }
+
+  /** True while bulk partitions are paused for transactional mail (as last judged). */
+  boolean bulkPaused() {
+    return bulkPaused;
+  }
+
+  /** Judges every cause again and pauses and resumes to match. */
+  void apply() {
+    backpressure.update();
+    tiers.releaseDue();
+    Set<TopicPartition> assigned = consumer.assignment();
+    Set<TopicPartition> want = wanted(assigned);
+    Set<TopicPartition> paused = consumer.paused();
+    Set<TopicPartition> resume = new HashSet<>(paused);
+    resume.removeAll(want);
+    Set<TopicPartition> pause = new HashSet<>(want);
+    pause.removeAll(paused);
+    if (!pause.isEmpty()) {
+      consumer.pause(pause);
+    }
+    if (!resume.isEmpty()) {
+      consumer.resume(resume);
+    }
+  }
+
+  /** Partitions just assigned: those a cause wants paused are paused now, before any fetch. */
+  void assigned(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    Set<TopicPartition> pause = wanted(consumer.assignment());
+    pause.retainAll(partitions);
+    if (!pause.isEmpty()) {
+      consumer.pause(pause);
+      log.debug("paused {} partitions as they were assigned", pause.size());
+    }
+  }
+
+  private Set<TopicPartition> wanted(Set<TopicPartition> assigned) {
+    if (backpressure.paused() && (classes == null || backpressure.everything())) {
+      return new HashSet<>(assigned);
+    }
+    Set<TopicPartition> want = new HashSet<>(tiers.held());
+    if (backpressure.paused()) { // the transactional side is full: bulk goes by its own bound
+      for (TopicPartition tp : assigned) {
+        if (!tp.topic().equals(bulkTopic)) {
+          want.add(tp);
+        }
+      }
+    }
+    bulkPaused = classes != null && pauseBulk(assigned);
+    if (bulkPaused) {
+      for (TopicPartition tp : assigned) {
+        if (tp.topic().equals(bulkTopic)) {
+          want.add(tp);
+        }
+      }
+    }
+    want.retainAll(assigned);
+    return want;
+  }
+
+  private boolean pauseBulk(Set<TopicPartition> assigned) {
+    long lag = 0;
+    for (TopicPartition tp : assigned) {
+      if (tp.topic().equals(jobsTopic)) {
+        lag += consumer.currentLag(tp).orElse(0);
+      }
+    }
+    return classes.pauseBulk(
+        queue.size(JobClass.TRANSACTIONAL), lag, queue.size(JobClass.BULK), queue.bulkFull());
+  }
+}
