@@ -52,7 +52,7 @@ class WorkerHealthTest {
                 "jobs.suppressions"),
             executor,
             clock);
-    health.watch(relays, guard(health), suppressions);
+    health.watch(relays, guard(health), suppressions, null);
     health.moveTo(WorkerState.RUNNING);
     return health;
   }
