@@ -11,6 +11,7 @@ import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.feedback.FeedbackServer;
 import dev.postbus.feedback.config.FeedbackConfig;
 import dev.postbus.job.Job;
+import dev.postbus.job.JobClass;
 import dev.postbus.job.PostbusHeaders;
 import dev.postbus.job.Unsubscribe;
 import dev.postbus.testkit.HttpProbe;
@@ -108,6 +109,9 @@ class UnsubscribeIT {
             TopicReader.read(kafka.bootstrapServers(), topic + ".dlt", 1, Duration.ofSeconds(30));
         assertThat(TopicReader.keys(dead)).containsExactly("news-2");
         assertThat(header(dead.get(0), PostbusHeaders.CLASS)).isEqualTo("suppressed");
+        assertThat(header(dead.get(0), PostbusHeaders.ORIGINAL_TOPIC))
+            .as("a newsletter is bulk: checked against its list's suppressions from <topic>.bulk")
+            .isEqualTo(topic + ".bulk");
         assertThat(find(relay, "news-2")).isNull();
       }
     }
@@ -158,9 +162,11 @@ class UnsubscribeIT {
             .build());
   }
 
+  /** A bulk job with unsubscribe, the intended case: published to {@code <topic>.bulk}. */
   private static Job newsletter(String id, String list) {
     return Job.text(id, "news@example.com", "bob@example.net", "News", "Hello")
-        .withUnsubscribe(new Unsubscribe(list));
+        .withUnsubscribe(new Unsubscribe(list))
+        .withClass(JobClass.BULK);
   }
 
   private static CapturedMessage find(SmtpCapture relay, String jobId) {

@@ -60,4 +60,24 @@ class JobClassTest {
     assertThat(JobClass.TRANSACTIONAL.topic("postbus.jobs")).isEqualTo("postbus.jobs");
     assertThat(JobClass.BULK.topic("postbus.jobs")).isEqualTo("postbus.jobs.bulk");
   }
+
+  @Test
+  void aBulkJobWithUnsubscribeKeepsBothThroughTheCodecAndTheWithers() throws Exception {
+    Job plain = Job.text("news-1", "news@example.com", "bob@example.net", "News", "Hello");
+    Job news = plain.withUnsubscribe(new Unsubscribe("news")).withClass(JobClass.BULK);
+    assertThat(news.schema()).isEqualTo(Job.SCHEMA_UNSUBSCRIBE);
+    assertThat(news.list()).isEqualTo("news");
+    assertThat(news.jobClass()).isEqualTo(JobClass.BULK);
+    assertThat(plain.withClass(JobClass.BULK).withUnsubscribe(new Unsubscribe("news")))
+        .isEqualTo(news);
+    assertThat(news.withId("news-2").list()).isEqualTo("news");
+    assertThat(news.withId("news-2").jobClass()).isEqualTo(JobClass.BULK);
+    Job noList = news.withUnsubscribe(null);
+    assertThat(noList.schema()).isEqualTo(Job.SCHEMA);
+    assertThat(noList.jobClass()).isEqualTo(JobClass.BULK);
+
+    String json = new String(codec.encode(news), StandardCharsets.UTF_8);
+    assertThat(json).contains("\"schema\":2", "\"class\":\"bulk\"", "\"list\":\"news\"");
+    assertThat(codec.read(codec.encode(news))).isEqualTo(news);
+  }
 }
