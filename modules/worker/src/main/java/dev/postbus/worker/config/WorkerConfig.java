@@ -46,7 +46,13 @@ public record WorkerConfig(
     kafkaClient = Map.copyOf(kafkaClient);
     relays = List.copyOf(relays);
     WorkerConfigChecks.check(
-        relays, reconnectBackoff, reconnectBackoffMax, drainTimeout, kafkaClient, queueCapacity);
+        relays,
+        reconnectBackoff,
+        reconnectBackoffMax,
+        drainTimeout,
+        kafkaClient,
+        queueCapacity,
+        ledgerWindow);
   }
 
   /** Reads the configuration from {@code s}; a bad value throws a {@link ConfigException}. */

@@ -117,6 +117,7 @@ public final class LedgerIndex {
               from,
               starts,
               clock.instant().minus(window),
+              clock.instant().minus(window.multipliedBy(2)), // the topic's retention.ms
               (e, at) -> {
                 if (finished.computeIfAbsent(e.source(), k -> new TreeMap<>()).put(e.offset(), e)
                     == null) {
