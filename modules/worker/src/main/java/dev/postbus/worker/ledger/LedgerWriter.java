@@ -172,8 +172,9 @@ public final class LedgerWriter implements AutoCloseable {
         closed = true; // later entries end at once instead of waiting for a flusher that is gone
       }
       String why = "the send ledger's writer stopped: " + e;
+      stopped.accept(
+          why); // the hold first: no lane sends a final dot past an entry ended unwritten
       endAll(why);
-      stopped.accept(why);
     }
   }
 
