@@ -298,7 +298,8 @@ public final class LedgerWriter implements AutoCloseable {
 
   /**
    * Why {@code error} never heals (no permission, a fenced or broken idempotent producer, the topic
-   * missing for longer than {@link #MISSING_TOPIC_LIMIT}); null when worth trying again.
+   * reported unknown by the broker for longer than {@link #MISSING_TOPIC_LIMIT}); null when worth
+   * trying again.
    */
   private String fatal(Exception error) {
     if (error instanceof org.apache.kafka.common.errors.AuthorizationException
@@ -308,10 +309,11 @@ public final class LedgerWriter implements AutoCloseable {
         || error instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
       return error.toString();
     }
+    // Only the broker saying the topic is unknown counts: a metadata timeout ("not present in
+    // metadata") is also what an unreachable cluster gives, and a Kafka outage is waited out (the
+    // worker holds delivery while Kafka is lost), never taken for a lost ledger.
     boolean missing =
-        error instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-            || error instanceof org.apache.kafka.common.errors.TimeoutException
-                && String.valueOf(error.getMessage()).contains("not present in metadata");
+        error instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
     if (!missing) {
       return null;
     }

@@ -390,6 +390,33 @@ class LedgerWriterTest {
   }
 
   @Test
+  void aBrokerUnreachableForLongerThanTheLimitHoldsTheLedgerButNeverLosesIt() {
+    // An unreachable cluster and a missing topic both end a send in this same timeout: it cannot
+    // tell them apart, so it must not restart a worker that merely waits out a Kafka outage.
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1);
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    writer =
+        new LedgerWriter(
+            failing(
+                new org.apache.kafka.common.errors.TimeoutException(
+                    "Topic jobs.ledger not present in metadata after 60000 ms.")),
+            positions,
+            executor,
+            executor,
+            Duration.ZERO,
+            Duration.ofMillis(50),
+            now::get);
+    writer.whenStopped(stopped::add);
+    writer.start();
+    append("a");
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= 2);
+    now.addAndGet(LedgerWriter.MISSING_TOPIC_LIMIT.toNanos() * 3);
+    long failed = writer.failedSends();
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= failed + 2);
+    assertThat(stopped).as("a Kafka outage is waited out, never taken for a lost ledger").isEmpty();
+  }
+
+  @Test
   void aTransientFailureIsRetriedAndCounted() {
     List<String> stopped = new CopyOnWriteArrayList<>();
     writer =
