@@ -47,6 +47,36 @@ class BdatGateIT {
     }
   }
 
+  @ParameterizedTest(name = "extensions [{0}]")
+  @ValueSource(strings = {"PIPELINING,CHUNKING", "CHUNKING", "PIPELINING", ""})
+  void aGateThatThrowsSendsNoEndOfMessageAndDropsTheConnection(String extensions) throws Exception {
+    List<String> ext = extensions.isEmpty() ? List.of() : List.of(extensions.split(","));
+    try (ScriptedServer s = new ScriptedServer(ext, false, ScriptedServer::ok);
+        SmtpConnection c =
+            new SmtpConnection(
+                SmtpConfig.builder("127.0.0.1", s.port(), TlsMode.NONE)
+                    .readTimeout(Duration.ofSeconds(10))
+                    .build(),
+                Clock.systemUTC(),
+                "t")) {
+      // Stands for the worker's ledger gate once the ledger's writer is lost: the dot is withheld.
+      c.beforeFinalDot(
+          () -> {
+            throw new IllegalStateException("withheld");
+          });
+      MimeMessage m = new MimeMessage(SESSION);
+      m.setFrom("a@example.com");
+      m.setRecipients(Message.RecipientType.TO, "b@example.net");
+      m.setText("hello");
+      m.saveChanges();
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.send(m, Rcpt.of("b@example.net")))
+          .hasMessage("withheld");
+      assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
+      assertThat(s.messages).as("the relay never had the end of the message").isEmpty();
+    }
+  }
+
   private static void slowGate() {
     try {
       TimeUnit.MILLISECONDS.sleep(1000);

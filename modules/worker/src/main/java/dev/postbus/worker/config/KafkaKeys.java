@@ -102,7 +102,9 @@ public final class KafkaKeys {
           ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)),
           Duration.ofDays(1),
           "How far back a worker taking over a partition reads the send ledger when the partition's commit "
-              + "carries no ledger mark (a commit of a worker before issue 25); the ledger topic keeps twice this.");
+              + "carries no ledger mark (a commit of a worker before issue 25); the ledger topic keeps twice this, "
+              + "and a mark older than that is read from the first entry kept. Must be longer than "
+              + "smtp.data-done-timeout + worker.drain-timeout (a send left running past the drain ends that late).");
 
   public static final ConfigKey<LedgerFormat> LEDGER_FORMAT =
       ConfigKey.of(

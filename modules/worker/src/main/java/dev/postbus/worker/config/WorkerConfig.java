@@ -51,7 +51,13 @@ public record WorkerConfig(
     classes = classes == null ? ClassSettings.defaults(WorkerConfigChecks.lanes(relays)) : classes;
     classes.checkAgainst(WorkerConfigChecks.lanes(relays));
     WorkerConfigChecks.check(
-        relays, reconnectBackoff, reconnectBackoffMax, drainTimeout, kafkaClient, queueCapacity);
+        relays,
+        reconnectBackoff,
+        reconnectBackoffMax,
+        drainTimeout,
+        kafkaClient,
+        queueCapacity,
+        ledgerWindow);
   }
 
   /** Reads the configuration from {@code s}; a bad value throws a {@link ConfigException}. */

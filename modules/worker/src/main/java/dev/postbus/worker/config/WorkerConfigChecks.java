@@ -28,7 +28,8 @@ final class WorkerConfigChecks {
       Duration reconnectBackoffMax,
       Duration drainTimeout,
       Map<String, String> kafkaClient,
-      int queueCapacity) {
+      int queueCapacity,
+      Duration ledgerWindow) {
     if (relays.isEmpty()) {
       throw new ConfigException("no relay configured");
     }
@@ -41,6 +42,7 @@ final class WorkerConfigChecks {
               + ")");
     }
     checkDrainFitsPollInterval(drainTimeout, kafkaClient);
+    checkLedgerWindow(ledgerWindow, relays, drainTimeout);
     int lanes = lanes(relays);
     if (queueCapacity < lanes) {
       throw new ConfigException(
@@ -49,6 +51,35 @@ final class WorkerConfigChecks {
               + ") must be at least the connections of all relays ("
               + lanes
               + ") so that every lane can have work");
+    }
+  }
+
+  /**
+   * A send left running past the drain may end smtp.data-done-timeout after it, its record still
+   * uncommitted; a new owner reads the ledger by time only when the commit carries no mark, from
+   * now − ledger.window, so the window must outlast such a send or its entry would not be read.
+   */
+  private static void checkLedgerWindow(
+      Duration ledgerWindow, List<RelayConfig> relays, Duration drainTimeout) {
+    if (ledgerWindow == null || drainTimeout == null) {
+      return;
+    }
+    Duration dataDone =
+        relays.stream()
+            .map(r -> r.smtp().dataDoneTimeout())
+            .max(Duration::compareTo)
+            .orElse(Duration.ZERO);
+    if (ledgerWindow.compareTo(dataDone.plus(drainTimeout)) <= 0) {
+      throw new ConfigException(
+          KafkaKeys.LEDGER_WINDOW.name()
+              + " ("
+              + ValueType.format(ledgerWindow)
+              + ") must be longer than smtp.data-done-timeout ("
+              + ValueType.format(dataDone)
+              + ") + worker.drain-timeout ("
+              + ValueType.format(drainTimeout)
+              + "): a send left running past the drain can end that late, and its ledger entry"
+              + " must still be read");
     }
   }
 

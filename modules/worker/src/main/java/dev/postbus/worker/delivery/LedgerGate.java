@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
  * MAIL, RCPT and the data of the next message overlap with the ledger's round trip. It waits {@link
  * #LEDGER_WAIT} and then goes on (saying so), except while Kafka is lost or has not answered for
  * longer than that wait (before {@code worker.kafka-lost-after} declares it lost): then it waits
- * until Kafka is back (and {@link #LEDGER_WAIT} more), as no record could be written.
+ * until Kafka is back (and {@link #LEDGER_WAIT} more), as no record could be written. Once the
+ * ledger's writer is lost ({@code LEDGER_LOST}: no entry will be written again) it lets no final
+ * dot go: it throws {@link DotWithheld}, the connection is dropped before the dot (the relay cannot
+ * have accepted the message) and the lane holds the job like any other held one.
  */
 final class LedgerGate implements Runnable {
 
@@ -48,6 +51,16 @@ final class LedgerGate implements Runnable {
     this.entryComing = entryComing;
   }
 
+  /**
+   * The final dot was not sent: the send ledger's writer is lost. The message cannot have been
+   * accepted, so the job is not in doubt.
+   */
+  static final class DotWithheld extends RuntimeException {
+    DotWithheld(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** The lane recorded an attempt: the next final dot waits for its ledger entry. */
   void after(OutcomeBatch batch) {
     previous = batch;
@@ -61,6 +74,7 @@ final class LedgerGate implements Runnable {
    */
   @Override
   public void run() {
+    requireLedger();
     awaitPrevious();
     entryComing.run();
   }
@@ -71,7 +85,7 @@ final class LedgerGate implements Runnable {
       return;
     }
     try {
-      if (!p.awaitLedger(wait) && !awaitWhileKafkaLost(p)) {
+      if (!awaitUnlessLedgerLost(p, wait) && !awaitWhileKafkaLost(p)) {
         log.warn(
             "{}: ledger entry for {} not acknowledged within {}; going on (a crash now could send"
                 + " it twice)",
@@ -85,6 +99,29 @@ final class LedgerGate implements Runnable {
     }
   }
 
+  /** Waits up to {@code max} for the entry; true when written. */
+  private boolean awaitUnlessLedgerLost(OutcomeBatch p, Duration max) throws InterruptedException {
+    long until = System.nanoTime() + max.toNanos();
+    while (true) {
+      requireLedger();
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      if (p.awaitLedger(Duration.ofNanos(Math.min(left, SLICE.toNanos())))) {
+        return true;
+      }
+    }
+  }
+
+  /** Throws {@link DotWithheld} once the ledger's writer is lost: no entry is written again. */
+  private void requireLedger() {
+    if (holds.has(Holds.Reason.LEDGER_LOST)) {
+      throw new DotWithheld(
+          name + ": the send ledger's writer is lost; the final dot is withheld (not sent)");
+    }
+  }
+
   /**
    * After the first wait: waits on while Kafka is lost or has not answered for longer than that
    * wait (no record could be written), and the wait more once it is back. True when the entry was
@@ -94,6 +131,7 @@ final class LedgerGate implements Runnable {
     boolean said = false;
     long until = System.nanoTime(); // while Kafka is lost, and the wait more once it is back
     while (!stopping.getAsBoolean()) {
+      requireLedger();
       if (holds.has(Holds.Reason.KAFKA_LOST)
           || holds.kafkaSilence().compareTo(wait) >= 0) { // lost, or not yet declared so
         until = System.nanoTime() + wait.toNanos();

@@ -91,6 +91,7 @@ final class RelayRoute {
                 .waitDuration(Duration.ofMillis(50))
                 .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
                 .failAfterMaxAttempts(false)
+                .ignoreExceptions(LedgerGate.DotWithheld.class) // no other connection may send it
                 .build());
   }
 
@@ -134,7 +135,14 @@ final class RelayRoute {
         }
         continue;
       }
-      SendOutcome outcome = sendOn(leg, d, message);
+      SendOutcome outcome;
+      try {
+        outcome = sendOn(leg, d, message);
+      } catch (LedgerGate.DotWithheld e) {
+        log.warn("{}; {} is held, not in doubt", e.getMessage(), d);
+        transactionStarted = false; // the relay never had the final dot: nothing was accepted
+        continue; // LEDGER_LOST holds the lanes: the job waits, and is handed back
+      }
       if (outcome == null) {
         if (stopping() || d.owner().releasing()) {
           return handBack(d);

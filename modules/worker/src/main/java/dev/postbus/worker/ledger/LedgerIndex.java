@@ -74,15 +74,11 @@ public final class LedgerIndex {
     return starts;
   }
 
-  /** The partitions whose commit carries a valid mark of this ledger. */
-  private java.util.Set<TopicPartition> marked(Map<TopicPartition, OffsetAndMetadata> committed) {
-    java.util.Set<TopicPartition> out = new java.util.HashSet<>();
+  /** The valid mark of this ledger each partition's commit carries (absent: none). */
+  private Map<TopicPartition, Long> marked(Map<TopicPartition, OffsetAndMetadata> committed) {
+    Map<TopicPartition, Long> out = new HashMap<>();
     committed.forEach(
-        (tp, c) -> {
-          if (mark(tp, c, reader.topic(), reader.partitions()).isPresent()) {
-            out.add(tp);
-          }
-        });
+        (tp, c) -> mark(tp, c, reader.topic(), reader.partitions()).ifPresent(m -> out.put(tp, m)));
     return out;
   }
 
@@ -121,6 +117,7 @@ public final class LedgerIndex {
               from,
               starts,
               clock.instant().minus(window),
+              clock.instant().minus(window.multipliedBy(2)), // the topic's retention.ms
               (e, at) -> {
                 if (finished.computeIfAbsent(e.source(), k -> new TreeMap<>()).put(e.offset(), e)
                     == null) {
@@ -154,7 +151,7 @@ public final class LedgerIndex {
       Map<TopicPartition, Long> from,
       LedgerReader.Read read,
       Map<TopicPartition, long[]> pins,
-      java.util.Set<TopicPartition> markedAt) {
+      Map<TopicPartition, Long> markedAt) {
     read.ends().forEach(positions::reached);
     from.forEach(
         (tp, c) -> {
@@ -162,7 +159,7 @@ public final class LedgerIndex {
               read.ends().get(LedgerReader.ledgerPartition(tp.partition(), reader.partitions()));
           if (end != null) {
             long[] pin = pins.getOrDefault(tp, new long[] {Long.MAX_VALUE, -1});
-            marks.assigned(tp, c, end, pin[0], pin[1], markedAt.contains(tp));
+            marks.assigned(tp, c, end, pin[0], pin[1], markedAt.getOrDefault(tp, -1L));
           }
         });
   }

@@ -41,13 +41,15 @@ public final class LedgerMarks {
     final long pinFloor;
     final long pinThrough;
     boolean marked;
-    long committedMark = -1; // the mark of the last commit Kafka acknowledged (-1: none)
+    // the mark of the last commit Kafka acknowledged, first the one the takeover read (-1: none)
+    long committedMark;
 
-    Notes(long committed, long base, long pinFloor, long pinThrough, boolean marked) {
+    Notes(long committed, long base, long pinFloor, long pinThrough, long readMark) {
       taken.add(new long[] {committed - 1, base});
       this.pinFloor = pinFloor;
       this.pinThrough = pinThrough;
-      this.marked = marked;
+      this.marked = readMark >= 0;
+      this.committedMark = readMark;
     }
   }
 
@@ -59,8 +61,10 @@ public final class LedgerMarks {
    * @param pinFloor the lowest ledger offset of an entry the read kept for it (Long.MAX_VALUE when
    *     none)
    * @param pinThrough the highest source offset of those entries (-1 when none)
-   * @param marked whether its commit carried a valid mark (if not, {@link #unmarked} names it until
-   *     a commit with one is acknowledged)
+   * @param readMark the valid mark its commit carried, -1 when none (then {@link #unmarked} names
+   *     it until a commit with one is acknowledged); {@link #lags} measures from it until this
+   *     owner commits it, so a partition that never moves is still committed again as the ledger
+   *     fills
    */
   public void assigned(
       TopicPartition source,
@@ -68,8 +72,8 @@ public final class LedgerMarks {
       long base,
       long pinFloor,
       long pinThrough,
-      boolean marked) {
-    notes.put(source, new Notes(committed, base, pinFloor, pinThrough, marked));
+      long readMark) {
+    notes.put(source, new Notes(committed, base, pinFloor, pinThrough, readMark));
   }
 
   /**
@@ -130,7 +134,7 @@ public final class LedgerMarks {
   public boolean lags(TopicPartition source, long nextHandedOut, long offset) {
     Notes n = notes.get(source);
     if (n == null || n.committedMark < 0) {
-      return false; // never committed with a mark: unmarked() has it committed at once
+      return false; // taken over without a mark: unmarked() has it committed at once
     }
     note(source, nextHandedOut);
     return markOf(n, offset) - n.committedMark >= LAG_LIMIT;

@@ -15,9 +15,10 @@ import org.apache.kafka.common.TopicPartition;
  * Reads the send ledger with a consumer of its own (assigned, no group). Ledger partition {@code p
  * mod n} holds the entries of partition {@code p} of every consumed topic. Each ledger partition is
  * read from a given offset (the {@link LedgerMark} of the commits), or from a point in time (now −
- * ledger.window) when none is given or the given one is older, to its end; only entries about
- * records at or after their partition's committed offset are handed on, so the heap holds what can
- * matter and nothing else.
+ * ledger.window) when none is given, to its end; a given offset older than what the topic's
+ * retention keeps (2 × ledger.window) is read from the first entry kept; only entries about records
+ * at or after their partition's committed offset are handed on, so the heap holds what can matter
+ * and nothing else.
  */
 public final class LedgerReader implements AutoCloseable {
 
@@ -57,21 +58,30 @@ public final class LedgerReader implements AutoCloseable {
   /**
    * Every entry about a record of {@code committed}'s partitions at or after its committed offset.
    *
-   * @param starts where to start in each ledger partition; a ledger partition not in it, or whose
-   *     start lies before the first entry written at or after {@code since}, is read from that
-   *     entry
+   * @param starts where to start in each ledger partition (the lowest mark of its sources' commits,
+   *     however old: an entry written long ago may be about a record still uncommitted); a ledger
+   *     partition not in it is read from the first entry written at or after {@code since}
+   * @param kept since when the ledger topic's retention keeps entries: no start is earlier than the
+   *     first entry written at or after it (older ones may be gone, and scanning the whole topic
+   *     for them would find nothing)
    */
   public Read read(
-      Map<TopicPartition, Long> committed, Map<Integer, Long> starts, Instant since, Found found) {
+      Map<TopicPartition, Long> committed,
+      Map<Integer, Long> starts,
+      Instant since,
+      Instant kept,
+      Found found) {
     Map<TopicPartition, Long> from = new HashMap<>();
     for (TopicPartition s : committed.keySet()) {
       int p = ledgerPartition(s.partition(), partitions);
       from.put(new TopicPartition(topic, p), starts.getOrDefault(p, -1L));
     }
     Map<TopicPartition, Long> ends = consumer.endOffsets(from.keySet(), TIMEOUT);
-    byTime(from, ends, since);
-    // A mark past the end (the topic made again): from the end. No mark is followed back past the
-    // window's start (byTime), so entries trimmed by age are never looked for.
+    Map<TopicPartition, Long> windowStarts = firstSince(unmarked(from, true), ends, since);
+    Map<TopicPartition, Long> keptStarts = firstSince(unmarked(from, false), ends, kept);
+    from.replaceAll(
+        (tp, start) -> start < 0 ? windowStarts.get(tp) : Math.max(start, keptStarts.get(tp)));
+    // A mark past the end (the topic made again): from the end.
     from.replaceAll((tp, start) -> Math.min(start, ends.getOrDefault(tp, start)));
     long[] refused = new long[2];
     long records =
@@ -95,24 +105,34 @@ public final class LedgerReader implements AutoCloseable {
     return new Read(byPartition, records, refused[0], refused[1]);
   }
 
-  /**
-   * Ledger partitions without a start begin with the first entry written since {@code since}; no
-   * start is earlier than that entry (a mark that fell behind, or points at entries trimmed by age:
-   * what was written before the window no longer matters).
-   */
-  private void byTime(
-      Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends, Instant since) {
+  /** The ledger partitions of {@code from} without a start ({@code without}) or with one. */
+  private static java.util.Set<TopicPartition> unmarked(
+      Map<TopicPartition, Long> from, boolean without) {
+    java.util.Set<TopicPartition> out = new java.util.HashSet<>();
+    from.forEach(
+        (tp, start) -> {
+          if ((start < 0) == without) {
+            out.add(tp);
+          }
+        });
+    return out;
+  }
+
+  /** Per ledger partition: the first entry written at or after {@code since} (its end if none). */
+  private Map<TopicPartition, Long> firstSince(
+      java.util.Set<TopicPartition> partitions, Map<TopicPartition, Long> ends, Instant since) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    if (partitions.isEmpty()) {
+      return out;
+    }
     Map<TopicPartition, Long> query = new HashMap<>();
-    from.keySet().forEach(tp -> query.put(tp, Math.max(0, since.toEpochMilli())));
-    if (query.isEmpty()) {
-      return;
-    }
+    partitions.forEach(tp -> query.put(tp, Math.max(0, since.toEpochMilli())));
     Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, TIMEOUT);
-    for (TopicPartition tp : query.keySet()) {
+    for (TopicPartition tp : partitions) {
       OffsetAndTimestamp o = found.get(tp);
-      long windowStart = o == null ? ends.getOrDefault(tp, 0L) : o.offset();
-      from.merge(tp, windowStart, Math::max);
+      out.put(tp, o == null ? ends.getOrDefault(tp, 0L) : o.offset());
     }
+    return out;
   }
 
   /** The entry, or null (counting an unknown version in refused[0], anything else in [1]). */

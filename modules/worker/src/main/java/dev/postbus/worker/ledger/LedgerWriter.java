@@ -42,6 +42,12 @@ public final class LedgerWriter implements AutoCloseable {
 
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
+  /**
+   * How long the ledger topic may be unknown to the brokers (deleted) with no entry written before
+   * the writer counts as lost, as for an error that never heals.
+   */
+  static final Duration MISSING_TOPIC_LIMIT = Duration.ofMinutes(5);
+
   /** How one entry ended; exactly one of the two is called, once. */
   public interface Written {
     void written(long ledgerOffset);
@@ -80,6 +86,10 @@ public final class LedgerWriter implements AutoCloseable {
   private long replyNanos = Long.MAX_VALUE; // the lanes' typical time from announce to append
   private boolean closed;
   private volatile java.util.function.Consumer<String> stopped = why -> {};
+  private volatile Runnable retried = () -> {};
+  private final java.util.concurrent.atomic.AtomicLong failedSends =
+      new java.util.concurrent.atomic.AtomicLong();
+  private Long missingSince; // guarded by lock: when the topic was first missing, null when not
 
   public LedgerWriter(
       Producer<byte[], byte[]> producer,
@@ -111,6 +121,16 @@ public final class LedgerWriter implements AutoCloseable {
   /** Told once, with why, when the flusher stops on an unexpected error; set before start. */
   public void whenStopped(java.util.function.Consumer<String> listener) {
     this.stopped = listener;
+  }
+
+  /** Sends that failed and were tried again (a broker moving, Kafka unreachable for a while). */
+  public long failedSends() {
+    return failedSends.get();
+  }
+
+  /** Told of each failed send that is tried again (a metric); set before start. */
+  public void whenRetried(Runnable listener) {
+    this.retried = listener;
   }
 
   /** Starts the flusher; returns this writer. */
@@ -166,15 +186,27 @@ public final class LedgerWriter implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       log.error(
           "send ledger writer stopped unexpectedly; entries are no longer written (their jobs stay"
-              + " uncommitted). Delivery is held and the worker not ready: restart it",
+              + " uncommitted). Delivery is held and the worker neither ready nor live: restart it",
           e);
-      synchronized (lock) {
-        closed = true; // later entries end at once instead of waiting for a flusher that is gone
-      }
-      String why = "the send ledger's writer stopped: " + e;
-      endAll(why);
-      stopped.accept(why);
+      lose("the send ledger's writer stopped: " + e);
     }
+  }
+
+  /**
+   * The ledger can no longer be written: later entries end at once instead of waiting for a flusher
+   * that is gone. Told (the hold raised) before any entry ends, so no lane sends a final dot past
+   * an entry ended unwritten. Nothing when already closed.
+   */
+  private void lose(String why) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      lock.notifyAll();
+    }
+    stopped.accept(why);
+    endAll(why);
   }
 
   /** Every entry queued, after the group wait; null once closed. */
@@ -230,6 +262,9 @@ public final class LedgerWriter implements AutoCloseable {
       inFlight.remove(p);
     }
     if (error == null) {
+      synchronized (lock) {
+        missingSince = null;
+      }
       positions.acked(metadata.partition(), metadata.offset()); // p mod the count at start-up
       run(p, () -> p.end(() -> p.written().written(metadata.offset())));
     } else {
@@ -242,12 +277,55 @@ public final class LedgerWriter implements AutoCloseable {
       p.end(() -> p.written().notWritten("its partition is gone (" + error.getMessage() + ")"));
       return;
     }
+    String fatal = fatal(error);
+    if (fatal != null) {
+      String why = "the send ledger cannot be written: " + fatal;
+      log.error("{}; delivery is held and the worker not live: fix it, then restart", why);
+      lose(why);
+      p.end(() -> p.written().notWritten(why));
+      return;
+    }
+    failedSends.incrementAndGet();
+    retried.run();
     log.warn(
         "{} not written, trying again in {}: {}", p.what().get(), retryPause, error.getMessage());
     try {
       retries.schedule(() -> requeue(p), retryPause.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shuttingDown) {
       p.end(() -> p.written().notWritten("abandoned at shutdown"));
+    }
+  }
+
+  /**
+   * Why {@code error} never heals (no permission, a fenced or broken idempotent producer, the topic
+   * reported unknown by the broker for longer than {@link #MISSING_TOPIC_LIMIT}); null when worth
+   * trying again.
+   */
+  private String fatal(Exception error) {
+    if (error instanceof org.apache.kafka.common.errors.AuthorizationException
+        || error instanceof org.apache.kafka.common.errors.ProducerFencedException
+        || error instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException
+        || error instanceof org.apache.kafka.common.errors.InvalidTopicException
+        || error instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
+      return error.toString();
+    }
+    // Only the broker saying the topic is unknown counts: a metadata timeout ("not present in
+    // metadata") is also what an unreachable cluster gives, and a Kafka outage is waited out (the
+    // worker holds delivery while Kafka is lost), never taken for a lost ledger.
+    boolean missing =
+        error instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+    if (!missing) {
+      return null;
+    }
+    long now = nanoTime.getAsLong();
+    synchronized (lock) {
+      if (missingSince == null) {
+        missingSince = now;
+        return null;
+      }
+      return now - missingSince >= MISSING_TOPIC_LIMIT.toNanos()
+          ? "its topic has been missing for " + MISSING_TOPIC_LIMIT + " (" + error + ")"
+          : null;
     }
   }
 

@@ -116,7 +116,7 @@ final class WorkerHealth {
         };
     return new OpsServer.Status(
         s.name(),
-        s != WorkerState.STOPPED,
+        s != WorkerState.STOPPED && ledgerLost == null, // lost for good: have it restarted
         s.ready(),
         reason,
         relays.all().stream()

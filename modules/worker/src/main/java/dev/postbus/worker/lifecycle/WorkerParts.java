@@ -272,6 +272,7 @@ final class WorkerParts {
     LedgerPositions positions = new LedgerPositions(partitions);
     LedgerWriter writer = new LedgerWriter(ledgerProducer, positions, acks, scheduler);
     writer.whenStopped(health::onLedgerLost);
+    writer.whenRetried(stats::ledgerRetried);
     opened.add("the ledger's writer", writer, writer::close);
     outcomes.useLedger(config.ledgerTopic(), partitions, config.ledgerFormat(), writer);
     KafkaConsumer<byte[], byte[]> readerConsumer =

@@ -82,6 +82,11 @@ public final class WorkerMetrics {
         .description(
             "Redelivered jobs not sent again because the send ledger holds them as finished")
         .register(registry);
+    FunctionCounter.builder("postbus.ledger.retries", stats, WorkerStats::ledgerRetries)
+        .description(
+            "Sends of send-ledger entries that failed and are tried again (a broker moving, Kafka"
+                + " unreachable); their lanes wait before the next final dot")
+        .register(registry);
     FunctionCounter.builder(
             "postbus.smtp.connection.failures", stats, s -> s.snapshot().connectionFailures())
         .description(

@@ -20,6 +20,7 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   private final LongAdder retried = new LongAdder();
   private final LongAdder inDoubt = new LongAdder();
   private final LongAdder ledgerSkipped = new LongAdder();
+  private final LongAdder ledgerRetried = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
   private final LongAdder verpSkipped = new LongAdder();
   private final LatencyHistogram publishToDelivered = new LatencyHistogram();
@@ -127,6 +128,15 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
 
   public long ledgerSkips() {
     return ledgerSkipped.sum();
+  }
+
+  /** A ledger entry's send failed and is tried again. */
+  public void ledgerRetried() {
+    ledgerRetried.increment();
+  }
+
+  public long ledgerRetries() {
+    return ledgerRetried.sum();
   }
 
   @Override

@@ -336,4 +336,17 @@ class WorkerConfigTest {
     assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_LEDGER_FORMAT", "xml")))
         .hasMessageContaining("ledger.format");
   }
+
+  @Test
+  void theLedgersWindowMustOutlastASendLeftRunningPastTheDrain() {
+    // smtp.data-done-timeout 10m by default: a send may end that long after its partition moved
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_LEDGER_WINDOW", "5m")))
+        .hasMessageContaining("ledger.window")
+        .hasMessageContaining("smtp.data-done-timeout")
+        .hasMessageContaining("worker.drain-timeout");
+    assertThat(
+            fromEnv(Map.of("POSTBUS_LEDGER_WINDOW", "5m", "POSTBUS_SMTP_DATA_DONE_TIMEOUT", "2m"))
+                .ledgerWindow())
+        .isEqualTo(Duration.ofMinutes(5));
+  }
 }

@@ -1,6 +1,7 @@
 package dev.postbus.worker.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.postbus.worker.config.InDoubtPolicy;
@@ -36,6 +37,58 @@ class LedgerGateTest {
   @AfterEach
   void stop() {
     executor.shutdownNow();
+  }
+
+  private Outcomes outcomes() {
+    return new Outcomes(
+        new DurableSender(producer, executor),
+        "jobs.dlt",
+        null,
+        "w1",
+        new RetryPolicy(List.of(Duration.ofSeconds(30)), 5, Duration.ofDays(1), 0.0),
+        InDoubtPolicy.RETRY,
+        "jobs",
+        OutcomeListener.NONE,
+        d -> {},
+        Clock.systemUTC());
+  }
+
+  private static Delivery delivery() {
+    PartitionOffsets owner = new PartitionOffsets();
+    owner.track(0);
+    return new Delivery(
+        new TopicPartition("jobs", 0), 0, null, new byte[0], new RecordHeaders(), 0L, owner);
+  }
+
+  @Test
+  void itWithholdsTheDotOnceTheLedgersWriterIsLost() {
+    Outcomes outcomes = outcomes();
+    MockProducer<byte[], byte[]> broken =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<
+                  org.apache.kafka.clients.producer.RecordMetadata>
+              send(
+                  org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record,
+                  org.apache.kafka.clients.producer.Callback callback) {
+            throw new AssertionError("a bug in the writer's path");
+          }
+        };
+    Holds holds = new Holds();
+    dev.postbus.worker.ledger.LedgerWriter writer =
+        new dev.postbus.worker.ledger.LedgerWriter(
+            broken, new dev.postbus.worker.ledger.LedgerPositions(1), executor, executor);
+    writer.whenStopped(why -> holds.set(Holds.Reason.LEDGER_LOST, true));
+    outcomes.useLedger(
+        "jobs.ledger", 1, dev.postbus.worker.config.LedgerFormat.BINARY, writer.start());
+    LedgerGate gate = new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1), () -> {});
+    OutcomeBatch batch = outcomes.begin(delivery(), null, 1, null);
+    batch.end();
+    gate.after(batch);
+
+    assertThatThrownBy(gate::run)
+        .as("the previous message is not in the ledger and never will be: no second one")
+        .isInstanceOf(LedgerGate.DotWithheld.class);
   }
 
   @Test

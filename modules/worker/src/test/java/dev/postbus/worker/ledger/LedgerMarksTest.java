@@ -18,7 +18,7 @@ class LedgerMarksTest {
 
   @Test
   void aCommitRightAfterTakeoverIsMarkedWhereTheReadEnded() {
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, 4_000);
 
     LedgerMark m = LedgerMark.parse(marks.metadata(JOBS_1, 100)).orElseThrow();
 
@@ -27,7 +27,7 @@ class LedgerMarksTest {
 
   @Test
   void theMarkOfACommitIsWhereTheLedgerReachedBeforeItsFirstRecordWasHandedOut() {
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, 4_000);
     positions.acked(1, 5_009);
     marks.note(JOBS_1, 120); // records 100..119 handed out; the ledger reaches 5_010
     positions.acked(1, 5_029);
@@ -42,7 +42,7 @@ class LedgerMarksTest {
   @Test
   void entriesTheTakeoverReadFoundPinTheMarkUntilTheCommitPassesThem() {
     // an earlier owner's entries for records 104 and 130, at ledger offsets 4_990 and 4_995
-    marks.assigned(JOBS_1, 100, 5_000, 4_990, 130, true);
+    marks.assigned(JOBS_1, 100, 5_000, 4_990, 130, 4_000);
     positions.acked(1, 5_100);
     marks.note(JOBS_1, 140);
 
@@ -54,7 +54,7 @@ class LedgerMarksTest {
 
   @Test
   void notesNoLaterCommitCanUseAreDropped() {
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, 4_000);
     positions.acked(1, 5_009);
     marks.note(JOBS_1, 120);
     positions.acked(1, 5_029);
@@ -69,8 +69,8 @@ class LedgerMarksTest {
   @Test
   void aPartitionTakenOverWithoutAMarkIsWantedUntilACommitWithOneIsAcknowledged() {
     TopicPartition tier = new TopicPartition("jobs.retry.30s", 1);
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
-    marks.assigned(tier, 0, 5_000, Long.MAX_VALUE, -1, false); // never committed
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, 4_000);
+    marks.assigned(tier, 0, 5_000, Long.MAX_VALUE, -1, -1); // never committed
 
     assertThat(marks.unmarked()).as("its ledger partition would be read by time, whole").isTrue();
     marks.committed(tier, 0, "", marks.assignment(tier)); // a commit without one does not do
@@ -81,12 +81,23 @@ class LedgerMarksTest {
 
   @Test
   void anIdlePartitionsMarkFollowsTheLedger() {
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, 4_000);
     positions.acked(1, 7_000); // entries of other partitions sharing its ledger partition
 
     marks.note(JOBS_1, -1); // nothing handed out since the takeover
 
     assertThat(markOf(100)).as("whatever comes from offset 100 comes later").isEqualTo(7_001);
+  }
+
+  @Test
+  void anIdlePartitionTakenOverWithAMarkIsCommittedAgainOnceItsMarkLags() {
+    TopicPartition tier = new TopicPartition("jobs.retry.30s", 1);
+    marks.assigned(tier, 0, 5_000, Long.MAX_VALUE, -1, 5_000); // its commit carried mark 5_000
+    positions.acked(1, 5_000 + LedgerMarks.LAG_LIMIT); // other partitions' entries
+
+    assertThat(marks.lags(tier, -1, 0))
+        .as("never committed by this owner, its mark ages: every later takeover would read from it")
+        .isTrue();
   }
 
   @Test
@@ -112,11 +123,11 @@ class LedgerMarksTest {
 
   @Test
   void aLateAcknowledgementOfAnEarlierAssignmentsCommitCountsForNothing() {
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, true);
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, 4_000);
     Object first = marks.assignment(JOBS_1);
     String earlier = marks.metadata(JOBS_1, 100); // committed, its acknowledgement on its way
     marks.forget(java.util.List.of(JOBS_1));
-    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, false); // back, under an older commit
+    marks.assigned(JOBS_1, 100, 5_000, Long.MAX_VALUE, -1, -1); // back, under an older commit
 
     marks.committed(JOBS_1, 100, earlier, first);
 

@@ -323,6 +323,121 @@ class LedgerWriterTest {
     assertThat(stopped).singleElement().asString().contains("AssertionError");
   }
 
+  /** A producer whose every send fails with {@code error}, answered at once. */
+  private static MockProducer<byte[], byte[]> failing(RuntimeException error) {
+    return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+      @Override
+      public synchronized java.util.concurrent.Future<
+              org.apache.kafka.clients.producer.RecordMetadata>
+          send(
+              ProducerRecord<byte[], byte[]> record,
+              org.apache.kafka.clients.producer.Callback callback) {
+        callback.onCompletion(null, error);
+        return java.util.concurrent.CompletableFuture.failedFuture(error);
+      }
+    };
+  }
+
+  @Test
+  void aProducerBrokenForGoodLosesTheLedgerInsteadOfRetryingForever() {
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    writer =
+        new LedgerWriter(
+            failing(new org.apache.kafka.common.errors.TopicAuthorizationException("jobs.ledger")),
+            positions,
+            executor,
+            executor,
+            Duration.ZERO,
+            Duration.ofMillis(50),
+            System::nanoTime);
+    writer.whenStopped(stopped::add);
+    writer.start();
+
+    Ends a = append("a");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> !stopped.isEmpty());
+    assertThat(stopped).singleElement().asString().contains("TopicAuthorizationException");
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.notWritten.get() == 1);
+    assertThat(append("b").notWritten.get()).as("later entries fail at once").isEqualTo(1);
+  }
+
+  @Test
+  void aTopicMissingLongerThanTheLimitLosesTheLedger() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1);
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    writer =
+        new LedgerWriter(
+            failing(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("deleted")),
+            positions,
+            executor,
+            executor,
+            Duration.ZERO,
+            Duration.ofMillis(50),
+            now::get);
+    writer.whenStopped(stopped::add);
+    writer.start();
+    Ends a = append("a");
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= 2);
+    assertThat(stopped)
+        .as("missing for a moment: a topic being made, or a broker moving")
+        .isEmpty();
+
+    now.addAndGet(LedgerWriter.MISSING_TOPIC_LIMIT.toNanos());
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> !stopped.isEmpty());
+    assertThat(stopped).singleElement().asString().contains("missing");
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.notWritten.get() == 1);
+  }
+
+  @Test
+  void aBrokerUnreachableForLongerThanTheLimitHoldsTheLedgerButNeverLosesIt() {
+    // An unreachable cluster and a missing topic both end a send in this same timeout: it cannot
+    // tell them apart, so it must not restart a worker that merely waits out a Kafka outage.
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1);
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    writer =
+        new LedgerWriter(
+            failing(
+                new org.apache.kafka.common.errors.TimeoutException(
+                    "Topic jobs.ledger not present in metadata after 60000 ms.")),
+            positions,
+            executor,
+            executor,
+            Duration.ZERO,
+            Duration.ofMillis(50),
+            now::get);
+    writer.whenStopped(stopped::add);
+    writer.start();
+    append("a");
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= 2);
+    now.addAndGet(LedgerWriter.MISSING_TOPIC_LIMIT.toNanos() * 3);
+    long failed = writer.failedSends();
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= failed + 2);
+    assertThat(stopped).as("a Kafka outage is waited out, never taken for a lost ledger").isEmpty();
+  }
+
+  @Test
+  void aTransientFailureIsRetriedAndCounted() {
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    writer =
+        new LedgerWriter(
+            failing(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("moving")),
+            positions,
+            executor,
+            executor,
+            Duration.ZERO,
+            Duration.ofMillis(50),
+            System::nanoTime);
+    writer.whenStopped(stopped::add);
+    writer.start();
+
+    Ends a = append("a");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= 3);
+    assertThat(stopped).isEmpty();
+    assertThat(a.ends()).as("still tried again").isZero();
+  }
+
   @Test
   void withoutAnnouncedEntriesAnEntryGoesAtOnce() {
     ManualProducer producer = new ManualProducer();

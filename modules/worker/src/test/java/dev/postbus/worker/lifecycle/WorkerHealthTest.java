@@ -71,5 +71,8 @@ class WorkerHealthTest {
     assertThat(health.status().ready()).isFalse();
     assertThat(health.status().reason()).contains("send ledger").contains("restart the worker");
     assertThat(health.holds().lanesHeld()).as("no send goes out unrecorded").isTrue();
+    assertThat(health.status().live())
+        .as("it never comes back by itself: the liveness probe has it restarted")
+        .isFalse();
   }
 }
