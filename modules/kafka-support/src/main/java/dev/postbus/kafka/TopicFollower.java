@@ -70,8 +70,8 @@ public final class TopicFollower implements AutoCloseable {
   @FunctionalInterface
   public interface Positions {
     /**
-     * @param atStart whether this happens in {@link #start()} (the topic existed then), rather than
-     *     later, when the topic appeared
+     * @param atStart whether the topic existed when the follower started (as far as Kafka said: an
+     *     ask that failed says nothing), rather than appeared later
      */
     void seek(
         Consumer<byte[], byte[]> consumer, Collection<TopicPartition> partitions, boolean atStart);
@@ -102,6 +102,7 @@ public final class TopicFollower implements AutoCloseable {
   private final AtomicLong errors = new AtomicLong();
   private volatile State state = State.NEW;
   private long checked; // the follower thread's
+  private boolean seenAbsent; // start's, then the follower thread's: Kafka said the topic was not
   private Thread thread;
 
   private TopicFollower(Builder b, Handler handler) {
@@ -142,7 +143,7 @@ public final class TopicFollower implements AutoCloseable {
 
   private boolean assignAtStart() {
     try {
-      return assign(true);
+      return assign();
     } catch (RuntimeException e) {
       ReaderPacing.Failure f = pacing.failed();
       become(State.DOWN);
@@ -188,7 +189,7 @@ public final class TopicFollower implements AutoCloseable {
       try {
         if (assigned) {
           poll();
-        } else if (!(assigned = assign(false))) {
+        } else if (!(assigned = assign())) {
           closing.await(TOPIC_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
         }
       } catch (WakeupException e) {
@@ -223,10 +224,11 @@ public final class TopicFollower implements AutoCloseable {
    * Assigns every partition; false (waiting) while the topic does not exist. Kafka not answering
    * throws (a {@link TopicScan.TimedOut}): the follower is DOWN until it answers.
    */
-  private boolean assign(boolean atStart) {
+  private boolean assign() {
     List<TopicPartition> partitions = new TopicScan(consumer, ASK_TIMEOUT).partitions(topic);
     if (partitions.isEmpty()) {
       pacing.succeeded();
+      seenAbsent = true;
       if (state == State.NEW) {
         log.info("{}: {} does not exist yet; waiting for it", name, topic);
       }
@@ -234,7 +236,7 @@ public final class TopicFollower implements AutoCloseable {
       return false;
     }
     consumer.assign(partitions);
-    positions.seek(consumer, partitions, atStart);
+    positions.seek(consumer, partitions, !seenAbsent);
     partitions.forEach(consumer::position); // where it starts as of now, not as of the first poll
     answered();
     log.info("{}: reading {} ({} partitions)", name, topic, partitions.size());

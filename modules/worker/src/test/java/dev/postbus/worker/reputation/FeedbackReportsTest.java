@@ -195,6 +195,33 @@ class FeedbackReportsTest {
     }
   }
 
+  @Test
+  void aFirstAskThatFailedIsNotATopicThatAppearedLater() {
+    AtomicInteger refusals = new AtomicInteger(1);
+    MockConsumer<byte[], byte[]> consumer =
+        new MockConsumer<>(OffsetResetStrategy.EARLIEST) {
+          @Override
+          public synchronized List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+            if (refusals.getAndDecrement() > 0) {
+              throw new TopicAuthorizationException("not authorized: " + topic);
+            }
+            return super.partitionsFor(topic, timeout);
+          }
+        };
+    TopicPartition p0 = new TopicPartition("t.feedback", 0);
+    consumer.updatePartitions("t.feedback", List.of(info(0)));
+    consumer.updateBeginningOffsets(Map.of(p0, 0L));
+    consumer.updateEndOffsets(Map.of(p0, 3L));
+    try (FeedbackReports reports = reports(consumer)) {
+      reports.start();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> reports.health().equals("up"));
+      assertThat(consumer.position(p0))
+          .as("the topic existed all along: its end, not its beginning")
+          .isEqualTo(3L);
+    }
+  }
+
   private static PartitionInfo info(int partition) {
     return new PartitionInfo("t.feedback", partition, null, null, null);
   }
