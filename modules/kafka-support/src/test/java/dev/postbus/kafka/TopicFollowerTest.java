@@ -86,7 +86,7 @@ class TopicFollowerTest {
   void startsWhereToldAndReadsPartitionsAddedLaterFromTheirBeginning() {
     consumer.updatePartitions(TOPIC, List.of(info(0)));
     consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
-    consumer.updateEndOffsets(Map.of(P0, 2L, P1, 0L));
+    consumer.updateEndOffsets(Map.of(P0, 2L, P1, 5L));
     try (TopicFollower f = builder().build(this::take).start("follower-test")) {
       assertThat(f.state()).isEqualTo(State.UP);
       assertThat(consumer.position(P0)).as("the default start: the end").isEqualTo(2L);
@@ -159,18 +159,21 @@ class TopicFollowerTest {
   }
 
   @Test
-  void closeEndsTheThreadAndClosesTheConsumerExactlyOnceHoweverOftenCalled() {
+  void closeEndsTheThreadAndClosesTheConsumerExactlyOnceHoweverOftenCalled()
+      throws InterruptedException {
     consumer.updatePartitions(TOPIC, List.of(info(0)));
     consumer.updateEndOffsets(Map.of(P0, 0L));
     TopicFollower f = builder().build(this::take).start("follower-test-close");
     await().atMost(Duration.ofSeconds(10)).until(() -> thread("follower-test-close") != null);
+    Thread t = thread("follower-test-close");
 
     f.close();
     f.close();
+    t.join(10_000);
 
     assertThat(f.state()).isEqualTo(State.CLOSED);
     assertThat(consumer.closes.get()).isEqualTo(1);
-    assertThat(thread("follower-test-close")).isNull();
+    assertThat(t.isAlive()).isFalse();
   }
 
   @Test

@@ -105,7 +105,7 @@ class FeedbackReportsTest {
     TopicPartition p0 = new TopicPartition("t.feedback", 0);
     TopicPartition p1 = new TopicPartition("t.feedback", 1);
     grown.updatePartitions("t.feedback", List.of(info(0)));
-    grown.updateEndOffsets(Map.of(p0, 3L, p1, 0L));
+    grown.updateEndOffsets(Map.of(p0, 3L, p1, 5L));
     grown.updateBeginningOffsets(Map.of(p0, 0L, p1, 0L));
     try (FeedbackReports reports = reports(grown)) {
       reports.start();
