@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * State#UP} again only once Kafka answers (records, or the partitions), not after an empty poll. A
  * handler that throws is counted in {@link #errors()} and logged by its exception's class and the
  * record's position only (a message may hold an address), and the next record goes on. An {@link
- * Error} ends the thread: {@link State#DEAD}, counted and logged. {@link #close()} ends the thread
- * and closes the consumer exactly once, however often it is called.
+ * Error} (or an interrupt) ends the thread: {@link State#DEAD}, counted and logged, with its
+ * message and stack, or, from the handler, by its class and the record's position only. {@link
+ * #close()} ends the thread and closes the consumer exactly once, however often it is called.
  */
 public final class TopicFollower implements AutoCloseable {
 
@@ -172,14 +173,42 @@ public final class TopicFollower implements AutoCloseable {
     }
   }
 
+  /**
+   * The thread ends. An error of the handler is logged by its class only (its message may hold an
+   * address); one of the loop (Kafka's client, this class) with its message and stack.
+   */
   private void died(Throwable t) {
     errors.incrementAndGet();
     become(State.DEAD);
-    log.error(
-        "{}: the reader of {} stopped on {}; nothing is read until a restart",
-        name,
-        topic,
-        t.getClass().getName());
+    if (t instanceof HandlerError h) {
+      log.error(
+          "{}: the reader of {} stopped on {} from the handler at {}; nothing is read until a"
+              + " restart",
+          name,
+          topic,
+          h.type,
+          h.at);
+    } else {
+      log.error(
+          "{}: the reader of {} stopped on {}; nothing is read until a restart",
+          name,
+          topic,
+          t.toString(),
+          t);
+    }
+  }
+
+  /** An {@link Error} of the handler, without its message or cause (they may hold an address). */
+  private static final class HandlerError extends Error {
+    private static final long serialVersionUID = 1L;
+    final String type;
+    final String at;
+
+    HandlerError(Error e, ConsumerRecord<byte[], byte[]> r) {
+      super(null, null, false, false);
+      this.type = e.getClass().getName();
+      this.at = r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
   }
 
   private void loop(boolean assignedAtStart) throws InterruptedException {
@@ -265,6 +294,8 @@ public final class TopicFollower implements AutoCloseable {
   private void hand(ConsumerRecord<byte[], byte[]> r) {
     try {
       handler.take(r);
+    } catch (Error e) {
+      throw new HandlerError(e, r);
     } catch (RuntimeException e) {
       long n = errors.incrementAndGet();
       if (n == 1 || Long.bitCount(n) == 1) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.postbus.kafka.TopicFollower.State;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +21,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The follower's loop and lifecycle against Kafka's MockConsumer. */
 class TopicFollowerTest {
@@ -208,6 +212,49 @@ class TopicFollowerTest {
 
     assertTimeoutPreemptively(Duration.ofSeconds(5), f::close);
     assertThat(consumer.closes.get()).isEqualTo(1);
+  }
+
+  @Test
+  void anErrorOfTheLoopIsLoggedWithItsMessageAndStackOneOfTheHandlerByItsClassOnly() {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(TopicFollower.class);
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      consumer.refuse.set(new TopicAuthorizationException("not authorized: " + TOPIC));
+      try (TopicFollower f = builder().build(this::take).start("follower-test-log")) {
+        consumer.refuse.set(new StackOverflowError("deep in the loop"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> f.state() == State.DEAD);
+      }
+      ILoggingEvent dead = logs.list.get(logs.list.size() - 1);
+      assertThat(dead.getFormattedMessage()).contains("deep in the loop");
+      assertThat(dead.getThrowableProxy()).as("the stack").isNotNull();
+
+      logs.list.clear();
+      Counting other = new Counting();
+      other.updatePartitions(TOPIC, List.of(info(0)));
+      other.updateEndOffsets(Map.of(P0, 0L));
+      try (TopicFollower f =
+          TopicFollower.builder(other, TOPIC, "test")
+              .pacing(pacing)
+              .build(
+                  r -> {
+                    throw new AssertionError("someone@example.net broke it");
+                  })
+              .start("follower-test-log-handler")) {
+        other.schedulePollTask(() -> other.addRecord(record(0, 0, "x")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> f.state() == State.DEAD);
+      }
+      assertThat(logs.list)
+          .isNotEmpty()
+          .allSatisfy(
+              e -> {
+                assertThat(e.getFormattedMessage()).doesNotContain("example.net");
+                assertThat(e.getThrowableProxy()).isNull();
+              });
+    } finally {
+      logger.detachAppender(logs);
+    }
   }
 
   private static Thread thread(String name) {
