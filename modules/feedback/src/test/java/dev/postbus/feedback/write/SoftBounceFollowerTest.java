@@ -171,6 +171,39 @@ class SoftBounceFollowerTest {
     }
   }
 
+  @Test
+  void aTopicDeletedAndCreatedAgainStillSuppresses() {
+    Timeless consumer = new Timeless();
+    TopicPartition p0 = new TopicPartition(TOPIC, 0);
+    consumer.updatePartitions(TOPIC, List.of(info(0)));
+    consumer.updateBeginningOffsets(Map.of(p0, 0L));
+    consumer.updateEndOffsets(Map.of(p0, 1000L));
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    try (SoftBounceFollower follower =
+        new SoftBounceFollower(
+            consumer,
+            TOPIC,
+            new SuppressionWriter(producer, "t.suppressions"),
+            new SoftBounces(1, Duration.ofDays(7), 1000, CLOCK),
+            Duration.ofDays(7),
+            CLOCK,
+            Duration.ofMinutes(1))) {
+      follower.start();
+      assertThat(consumer.position(p0)).isEqualTo(1000L);
+
+      consumer.schedulePollTask(
+          () -> {
+            // the topic deleted and created again: position 1000 is out of range, reset to 0
+            consumer.updateEndOffsets(Map.of(p0, 1L));
+            consumer.seek(p0, 0L);
+            consumer.addRecord(softBounce(0, 0));
+          });
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> follower.suppressed() == 1);
+    }
+  }
+
   private static ConsumerRecord<byte[], byte[]> softBounce(int partition, long offset) {
     return softBounce(partition, offset, "ev-1");
   }
