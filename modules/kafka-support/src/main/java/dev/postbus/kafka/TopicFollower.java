@@ -104,6 +104,7 @@ public final class TopicFollower implements AutoCloseable {
   private volatile State state = State.NEW;
   private long checked; // the follower thread's
   private boolean seenAbsent; // start's, then the follower thread's: Kafka said the topic was not
+  private boolean starting; // under the lock: start() was called
   private Thread thread;
 
   private TopicFollower(Builder b, Handler handler) {
@@ -131,20 +132,31 @@ public final class TopicFollower implements AutoCloseable {
    * Assigns the topic's partitions now when it exists (so every record written after this returns
    * is read), then follows on a daemon thread named {@code threadName}.
    */
-  public synchronized TopicFollower start(String threadName) {
-    if (state != State.NEW) {
-      throw new IllegalStateException(name + ": started twice or after close");
+  public TopicFollower start(String threadName) {
+    synchronized (this) {
+      if (starting || state != State.NEW) {
+        throw new IllegalStateException(name + ": started twice or after close");
+      }
+      starting = true;
     }
-    boolean assigned = assignAtStart();
-    thread = new Thread(() -> run(assigned), threadName);
-    thread.setDaemon(true);
-    thread.start();
+    boolean assigned = assignAtStart(); // without the lock: close() may wake it
+    synchronized (this) {
+      if (state != State.CLOSED) {
+        thread = new Thread(() -> run(assigned), threadName);
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+      }
+    }
+    closeConsumer(); // closed while starting: close() left the consumer to this thread
     return this;
   }
 
   private boolean assignAtStart() {
     try {
       return assign();
+    } catch (WakeupException e) {
+      return false; // close() woke it
     } catch (RuntimeException e) {
       ReaderPacing.Failure f = pacing.failed();
       become(State.DOWN);
@@ -163,13 +175,18 @@ public final class TopicFollower implements AutoCloseable {
     } catch (Throwable t) {
       died(t);
     } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        log.warn("{}: closing the consumer of {} failed: {}", name, topic, e.toString());
-      } finally {
-        stopped.countDown();
-      }
+      closeConsumer();
+    }
+  }
+
+  /** Closes the consumer, on the one thread that used it last; then {@link #close()} returns. */
+  private void closeConsumer() {
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      log.warn("{}: closing the consumer of {} failed: {}", name, topic, e.toString());
+    } finally {
+      stopped.countDown();
     }
   }
 
@@ -358,20 +375,20 @@ public final class TopicFollower implements AutoCloseable {
   /** Ends the thread and closes the consumer; again: nothing. */
   @Override
   public void close() {
-    Thread t;
+    boolean started;
     synchronized (this) {
       if (state == State.CLOSED) {
         return;
       }
       become(State.CLOSED);
-      t = thread;
+      started = starting;
     }
     closing.countDown();
-    if (t == null) {
+    if (!started) {
       consumer.close(Duration.ZERO);
       return;
     }
-    consumer.wakeup();
+    consumer.wakeup(); // the follower's thread, or start() still asking, closes the consumer
     try {
       stopped.await(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

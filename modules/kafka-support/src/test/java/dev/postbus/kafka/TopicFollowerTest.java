@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,6 +22,7 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -255,6 +258,58 @@ class TopicFollowerTest {
     } finally {
       logger.detachAppender(logs);
     }
+  }
+
+  /** A broker slow to answer: partitionsFor blocks until woken (as KafkaConsumer's does). */
+  private static final class Slow extends MockConsumer<byte[], byte[]> {
+    final CountDownLatch asking = new CountDownLatch(1);
+    final CountDownLatch woken = new CountDownLatch(1);
+    final AtomicInteger closes = new AtomicInteger();
+
+    Slow() {
+      super("earliest");
+    }
+
+    @Override
+    public List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+      asking.countDown();
+      try {
+        if (woken.await(10, TimeUnit.SECONDS)) {
+          throw new WakeupException();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new org.apache.kafka.common.errors.TimeoutException("no answer");
+    }
+
+    @Override
+    public void wakeup() {
+      woken.countDown();
+      super.wakeup();
+    }
+
+    @Override
+    public synchronized void close(Duration timeout) {
+      closes.incrementAndGet();
+      super.close(timeout);
+    }
+  }
+
+  @Test
+  void closeDuringASlowStartWakesItPromptly() throws Exception {
+    Slow slow = new Slow();
+    TopicFollower f = TopicFollower.builder(slow, TOPIC, "test").pacing(pacing).build(this::take);
+    Thread starter = new Thread(() -> f.start("follower-test-slow"), "starter");
+    starter.start();
+    assertThat(slow.asking.await(10, TimeUnit.SECONDS)).isTrue();
+
+    assertTimeoutPreemptively(Duration.ofSeconds(3), f::close);
+
+    starter.join(10_000);
+    assertThat(f.state()).isEqualTo(State.CLOSED);
+    assertThat(slow.closes.get()).isEqualTo(1);
+    assertThat(thread("follower-test-slow")).as("no thread started after close").isNull();
   }
 
   private static Thread thread(String name) {
