@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * State#UP} again only once Kafka answers (records, or the partitions), not after an empty poll. A
  * handler that throws is counted in {@link #errors()} and logged by its exception's class and the
  * record's position only (a message may hold an address), and the next record goes on. An {@link
- * Error} ends the thread: {@link State#DEAD}, counted and logged. {@link #close()} ends the thread
- * and closes the consumer exactly once, however often it is called.
+ * Error} (or an interrupt) ends the thread: {@link State#DEAD}, counted and logged, with its
+ * message and stack, or, from the handler, by its class and the record's position only. {@link
+ * #close()} ends the thread and closes the consumer exactly once, however often it is called.
  */
 public final class TopicFollower implements AutoCloseable {
 
@@ -70,8 +71,8 @@ public final class TopicFollower implements AutoCloseable {
   @FunctionalInterface
   public interface Positions {
     /**
-     * @param atStart whether this happens in {@link #start()} (the topic existed then), rather than
-     *     later, when the topic appeared
+     * @param atStart whether the topic existed when the follower started (as far as Kafka said: an
+     *     ask that failed says nothing), rather than appeared later
      */
     void seek(
         Consumer<byte[], byte[]> consumer, Collection<TopicPartition> partitions, boolean atStart);
@@ -102,6 +103,8 @@ public final class TopicFollower implements AutoCloseable {
   private final AtomicLong errors = new AtomicLong();
   private volatile State state = State.NEW;
   private long checked; // the follower thread's
+  private boolean seenAbsent; // start's, then the follower thread's: Kafka said the topic was not
+  private boolean starting; // under the lock: start() was called
   private Thread thread;
 
   private TopicFollower(Builder b, Handler handler) {
@@ -129,20 +132,31 @@ public final class TopicFollower implements AutoCloseable {
    * Assigns the topic's partitions now when it exists (so every record written after this returns
    * is read), then follows on a daemon thread named {@code threadName}.
    */
-  public synchronized TopicFollower start(String threadName) {
-    if (state != State.NEW) {
-      throw new IllegalStateException(name + ": started twice or after close");
+  public TopicFollower start(String threadName) {
+    synchronized (this) {
+      if (starting || state != State.NEW) {
+        throw new IllegalStateException(name + ": started twice or after close");
+      }
+      starting = true;
     }
-    boolean assigned = assignAtStart();
-    thread = new Thread(() -> run(assigned), threadName);
-    thread.setDaemon(true);
-    thread.start();
+    boolean assigned = assignAtStart(); // without the lock: close() may wake it
+    synchronized (this) {
+      if (state != State.CLOSED) {
+        thread = new Thread(() -> run(assigned), threadName);
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+      }
+    }
+    closeConsumer(); // closed while starting: close() left the consumer to this thread
     return this;
   }
 
   private boolean assignAtStart() {
     try {
-      return assign(true);
+      return assign();
+    } catch (WakeupException e) {
+      return false; // close() woke it
     } catch (RuntimeException e) {
       ReaderPacing.Failure f = pacing.failed();
       become(State.DOWN);
@@ -161,24 +175,57 @@ public final class TopicFollower implements AutoCloseable {
     } catch (Throwable t) {
       died(t);
     } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        log.warn("{}: closing the consumer of {} failed: {}", name, topic, e.toString());
-      } finally {
-        stopped.countDown();
-      }
+      closeConsumer();
     }
   }
 
+  /** Closes the consumer, on the one thread that used it last; then {@link #close()} returns. */
+  private void closeConsumer() {
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      log.warn("{}: closing the consumer of {} failed: {}", name, topic, e.toString());
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  /**
+   * The thread ends. An error of the handler is logged by its class only (its message may hold an
+   * address); one of the loop (Kafka's client, this class) with its message and stack.
+   */
   private void died(Throwable t) {
     errors.incrementAndGet();
     become(State.DEAD);
-    log.error(
-        "{}: the reader of {} stopped on {}; nothing is read until a restart",
-        name,
-        topic,
-        t.getClass().getName());
+    if (t instanceof HandlerError h) {
+      log.error(
+          "{}: the reader of {} stopped on {} from the handler at {}; nothing is read until a"
+              + " restart",
+          name,
+          topic,
+          h.type,
+          h.at);
+    } else {
+      log.error(
+          "{}: the reader of {} stopped on {}; nothing is read until a restart",
+          name,
+          topic,
+          t.toString(),
+          t);
+    }
+  }
+
+  /** An {@link Error} of the handler, without its message or cause (they may hold an address). */
+  private static final class HandlerError extends Error {
+    private static final long serialVersionUID = 1L;
+    final String type;
+    final String at;
+
+    HandlerError(Error e, ConsumerRecord<byte[], byte[]> r) {
+      super(null, null, false, false);
+      this.type = e.getClass().getName();
+      this.at = r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
   }
 
   private void loop(boolean assignedAtStart) throws InterruptedException {
@@ -188,7 +235,7 @@ public final class TopicFollower implements AutoCloseable {
       try {
         if (assigned) {
           poll();
-        } else if (!(assigned = assign(false))) {
+        } else if (!(assigned = assign())) {
           closing.await(TOPIC_AGAIN.toMillis(), TimeUnit.MILLISECONDS);
         }
       } catch (WakeupException e) {
@@ -223,10 +270,11 @@ public final class TopicFollower implements AutoCloseable {
    * Assigns every partition; false (waiting) while the topic does not exist. Kafka not answering
    * throws (a {@link TopicScan.TimedOut}): the follower is DOWN until it answers.
    */
-  private boolean assign(boolean atStart) {
+  private boolean assign() {
     List<TopicPartition> partitions = new TopicScan(consumer, ASK_TIMEOUT).partitions(topic);
     if (partitions.isEmpty()) {
       pacing.succeeded();
+      seenAbsent = true;
       if (state == State.NEW) {
         log.info("{}: {} does not exist yet; waiting for it", name, topic);
       }
@@ -234,7 +282,7 @@ public final class TopicFollower implements AutoCloseable {
       return false;
     }
     consumer.assign(partitions);
-    positions.seek(consumer, partitions, atStart);
+    positions.seek(consumer, partitions, !seenAbsent);
     partitions.forEach(consumer::position); // where it starts as of now, not as of the first poll
     answered();
     log.info("{}: reading {} ({} partitions)", name, topic, partitions.size());
@@ -263,6 +311,8 @@ public final class TopicFollower implements AutoCloseable {
   private void hand(ConsumerRecord<byte[], byte[]> r) {
     try {
       handler.take(r);
+    } catch (Error e) {
+      throw new HandlerError(e, r);
     } catch (RuntimeException e) {
       long n = errors.incrementAndGet();
       if (n == 1 || Long.bitCount(n) == 1) {
@@ -325,20 +375,20 @@ public final class TopicFollower implements AutoCloseable {
   /** Ends the thread and closes the consumer; again: nothing. */
   @Override
   public void close() {
-    Thread t;
+    boolean started;
     synchronized (this) {
       if (state == State.CLOSED) {
         return;
       }
       become(State.CLOSED);
-      t = thread;
+      started = starting;
     }
     closing.countDown();
-    if (t == null) {
+    if (!started) {
       consumer.close(Duration.ZERO);
       return;
     }
-    consumer.wakeup();
+    consumer.wakeup(); // the follower's thread, or start() still asking, closes the consumer
     try {
       stopped.await(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

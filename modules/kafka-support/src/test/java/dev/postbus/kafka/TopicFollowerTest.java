@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.postbus.kafka.TopicFollower.State;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,7 +22,9 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The follower's loop and lifecycle against Kafka's MockConsumer. */
 class TopicFollowerTest {
@@ -86,7 +93,7 @@ class TopicFollowerTest {
   void startsWhereToldAndReadsPartitionsAddedLaterFromTheirBeginning() {
     consumer.updatePartitions(TOPIC, List.of(info(0)));
     consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
-    consumer.updateEndOffsets(Map.of(P0, 2L, P1, 0L));
+    consumer.updateEndOffsets(Map.of(P0, 2L, P1, 5L));
     try (TopicFollower f = builder().build(this::take).start("follower-test")) {
       assertThat(f.state()).isEqualTo(State.UP);
       assertThat(consumer.position(P0)).as("the default start: the end").isEqualTo(2L);
@@ -159,18 +166,21 @@ class TopicFollowerTest {
   }
 
   @Test
-  void closeEndsTheThreadAndClosesTheConsumerExactlyOnceHoweverOftenCalled() {
+  void closeEndsTheThreadAndClosesTheConsumerExactlyOnceHoweverOftenCalled()
+      throws InterruptedException {
     consumer.updatePartitions(TOPIC, List.of(info(0)));
     consumer.updateEndOffsets(Map.of(P0, 0L));
     TopicFollower f = builder().build(this::take).start("follower-test-close");
     await().atMost(Duration.ofSeconds(10)).until(() -> thread("follower-test-close") != null);
+    Thread t = thread("follower-test-close");
 
     f.close();
     f.close();
+    t.join(10_000);
 
     assertThat(f.state()).isEqualTo(State.CLOSED);
     assertThat(consumer.closes.get()).isEqualTo(1);
-    assertThat(thread("follower-test-close")).isNull();
+    assertThat(t.isAlive()).isFalse();
   }
 
   @Test
@@ -205,6 +215,101 @@ class TopicFollowerTest {
 
     assertTimeoutPreemptively(Duration.ofSeconds(5), f::close);
     assertThat(consumer.closes.get()).isEqualTo(1);
+  }
+
+  @Test
+  void anErrorOfTheLoopIsLoggedWithItsMessageAndStackOneOfTheHandlerByItsClassOnly() {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(TopicFollower.class);
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      consumer.refuse.set(new TopicAuthorizationException("not authorized: " + TOPIC));
+      try (TopicFollower f = builder().build(this::take).start("follower-test-log")) {
+        consumer.refuse.set(new StackOverflowError("deep in the loop"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> f.state() == State.DEAD);
+      }
+      ILoggingEvent dead = logs.list.get(logs.list.size() - 1);
+      assertThat(dead.getFormattedMessage()).contains("deep in the loop");
+      assertThat(dead.getThrowableProxy()).as("the stack").isNotNull();
+
+      logs.list.clear();
+      Counting other = new Counting();
+      other.updatePartitions(TOPIC, List.of(info(0)));
+      other.updateEndOffsets(Map.of(P0, 0L));
+      try (TopicFollower f =
+          TopicFollower.builder(other, TOPIC, "test")
+              .pacing(pacing)
+              .build(
+                  r -> {
+                    throw new AssertionError("someone@example.net broke it");
+                  })
+              .start("follower-test-log-handler")) {
+        other.schedulePollTask(() -> other.addRecord(record(0, 0, "x")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> f.state() == State.DEAD);
+      }
+      assertThat(logs.list)
+          .isNotEmpty()
+          .allSatisfy(
+              e -> {
+                assertThat(e.getFormattedMessage()).doesNotContain("example.net");
+                assertThat(e.getThrowableProxy()).isNull();
+              });
+    } finally {
+      logger.detachAppender(logs);
+    }
+  }
+
+  /** A broker slow to answer: partitionsFor blocks until woken (as KafkaConsumer's does). */
+  private static final class Slow extends MockConsumer<byte[], byte[]> {
+    final CountDownLatch asking = new CountDownLatch(1);
+    final CountDownLatch woken = new CountDownLatch(1);
+    final AtomicInteger closes = new AtomicInteger();
+
+    Slow() {
+      super("earliest");
+    }
+
+    @Override
+    public List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+      asking.countDown();
+      try {
+        if (woken.await(10, TimeUnit.SECONDS)) {
+          throw new WakeupException();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new org.apache.kafka.common.errors.TimeoutException("no answer");
+    }
+
+    @Override
+    public void wakeup() {
+      woken.countDown();
+      super.wakeup();
+    }
+
+    @Override
+    public synchronized void close(Duration timeout) {
+      closes.incrementAndGet();
+      super.close(timeout);
+    }
+  }
+
+  @Test
+  void closeDuringASlowStartWakesItPromptly() throws Exception {
+    Slow slow = new Slow();
+    TopicFollower f = TopicFollower.builder(slow, TOPIC, "test").pacing(pacing).build(this::take);
+    Thread starter = new Thread(() -> f.start("follower-test-slow"), "starter");
+    starter.start();
+    assertThat(slow.asking.await(10, TimeUnit.SECONDS)).isTrue();
+
+    assertTimeoutPreemptively(Duration.ofSeconds(3), f::close);
+
+    starter.join(10_000);
+    assertThat(f.state()).isEqualTo(State.CLOSED);
+    assertThat(slow.closes.get()).isEqualTo(1);
+    assertThat(thread("follower-test-slow")).as("no thread started after close").isNull();
   }
 
   private static Thread thread(String name) {

@@ -343,8 +343,9 @@ public record FeedbackConfig(
     }
 
     /**
-     * Tests only (no key, no option sets it): the hosts SNS certificates may come from, and the TLS
-     * trust to fetch them with.
+     * {@code postbus dev} (its dev-only keys {@code dev.sns-certificate-hosts} and {@code
+     * dev.sns-certificate-ca}) and tests only; {@code postbus feedback} has no key for it: the
+     * hosts SNS certificates may come from, and the TLS trust to fetch them with.
      */
     public Builder certificateSourceForTests(Pattern hosts, SSLContext trust) {
       this.certificateHosts = hosts;

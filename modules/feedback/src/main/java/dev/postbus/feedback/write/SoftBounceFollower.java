@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * window back (the counts survive a restart and do not depend on which replica took a report);
  * those older reports only count: the suppression is written for a report read live, so one that an
  * operator removed is not written again by a restart. Partitions added to the topic later are read
- * too ({@link TopicFollower}). Logs name no address.
+ * too ({@link TopicFollower}), as is a partition that starts again at a lower offset (the topic
+ * deleted and created again): live from there. Logs name no address.
  */
 public final class SoftBounceFollower implements AutoCloseable {
 
@@ -56,6 +57,9 @@ public final class SoftBounceFollower implements AutoCloseable {
   private final AtomicLong suppressed = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private final Map<TopicPartition, Long> liveFrom = new ConcurrentHashMap<>();
+
+  /** Each partition's next offset: a record before it means the partition started again. */
+  private final Map<TopicPartition, Long> next = new ConcurrentHashMap<>();
 
   public SoftBounceFollower(
       Map<String, Object> kafka,
@@ -127,7 +131,9 @@ public final class SoftBounceFollower implements AutoCloseable {
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
     for (TopicPartition tp : partitions) {
       OffsetAndTimestamp start = starts.get(tp);
-      consumer.seek(tp, start == null ? ends.get(tp) : start.offset());
+      long from = start == null ? ends.get(tp) : start.offset();
+      consumer.seek(tp, from);
+      next.put(tp, from);
     }
     liveFrom.putAll(ends);
     log.info(
@@ -136,6 +142,16 @@ public final class SoftBounceFollower implements AutoCloseable {
   }
 
   private void take(ConsumerRecord<byte[], byte[]> r) {
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    Long expected = next.put(tp, r.offset() + 1);
+    if (expected != null && r.offset() < expected) {
+      liveFrom.put(tp, r.offset());
+      log.info(
+          "soft bounces: {} starts again at offset {} (the topic was created again or truncated);"
+              + " its reports are live",
+          tp,
+          r.offset());
+    }
     Header kind = r.headers().lastHeader(FeedbackCodec.KIND_HEADER);
     if (kind != null && !Arrays.equals(kind.value(), TRANSIENT_BOUNCE)) {
       return; // not a soft bounce: not worth parsing (records written before the header: parsed)
@@ -157,8 +173,7 @@ public final class SoftBounceFollower implements AutoCloseable {
         || !MailAddress.isValid(f.recipient().strip())) {
       return;
     }
-    boolean live =
-        r.offset() >= liveFrom.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L);
+    boolean live = r.offset() >= liveFrom.getOrDefault(tp, 0L);
     String event = f.providerEventId() == null ? null : f.provider() + ":" + f.providerEventId();
     int count = counts.count(f.recipient().strip(), event, Instant.ofEpochMilli(r.timestamp()));
     if (live && counts.reached(count)) {

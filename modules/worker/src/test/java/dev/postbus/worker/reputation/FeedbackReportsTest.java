@@ -105,7 +105,7 @@ class FeedbackReportsTest {
     TopicPartition p0 = new TopicPartition("t.feedback", 0);
     TopicPartition p1 = new TopicPartition("t.feedback", 1);
     grown.updatePartitions("t.feedback", List.of(info(0)));
-    grown.updateEndOffsets(Map.of(p0, 3L, p1, 0L));
+    grown.updateEndOffsets(Map.of(p0, 3L, p1, 5L));
     grown.updateBeginningOffsets(Map.of(p0, 0L, p1, 0L));
     try (FeedbackReports reports = reports(grown)) {
       reports.start();
@@ -192,6 +192,33 @@ class FeedbackReportsTest {
           .until(
               () -> registry.scrape().contains("postbus_guard_feedback_reader_errors_total 1.0"));
       assertThat(registry.scrape()).contains("postbus_guard_feedback_reader_up 1.0");
+    }
+  }
+
+  @Test
+  void aFirstAskThatFailedIsNotATopicThatAppearedLater() {
+    AtomicInteger refusals = new AtomicInteger(1);
+    MockConsumer<byte[], byte[]> consumer =
+        new MockConsumer<>(OffsetResetStrategy.EARLIEST) {
+          @Override
+          public synchronized List<PartitionInfo> partitionsFor(String topic, Duration timeout) {
+            if (refusals.getAndDecrement() > 0) {
+              throw new TopicAuthorizationException("not authorized: " + topic);
+            }
+            return super.partitionsFor(topic, timeout);
+          }
+        };
+    TopicPartition p0 = new TopicPartition("t.feedback", 0);
+    consumer.updatePartitions("t.feedback", List.of(info(0)));
+    consumer.updateBeginningOffsets(Map.of(p0, 0L));
+    consumer.updateEndOffsets(Map.of(p0, 3L));
+    try (FeedbackReports reports = reports(consumer)) {
+      reports.start();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> reports.health().equals("up"));
+      assertThat(consumer.position(p0))
+          .as("the topic existed all along: its end, not its beginning")
+          .isEqualTo(3L);
     }
   }
 
