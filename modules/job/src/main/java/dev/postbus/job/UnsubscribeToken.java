@@ -26,7 +26,9 @@ import javax.crypto.spec.SecretKeySpec;
  * short list name give a token of about 90 characters.
  *
  * <p>What the token proves: that Postbus made the link for that recipient, list and job, so no one
- * can unsubscribe another address. The worker writes it; the feedback receiver checks it: both
+ * can unsubscribe another address. What it does not do is hide them: the payload is only encoded,
+ * so the recipient's address can be read from the URL by anyone who sees it (the mailbox provider,
+ * a load balancer's or CDN's access log); keep {@code /u/*} out of access logs. The worker writes it; the feedback receiver checks it: both
  * here, so the two cannot drift apart. Thread-safe (a MAC per thread).
  */
 public final class UnsubscribeToken {
