@@ -92,8 +92,10 @@ class UnsubscribeIT {
 
         List<ConsumerRecord<byte[], byte[]>> entries =
             suppressions(kafka, topic, Duration.ofSeconds(2));
-        assertThat(TopicReader.keys(entries)).containsExactly("list:news bob@example.net");
-        assertThat(new String(entries.get(0).value(), StandardCharsets.UTF_8))
+        // a click after the first's write is written again (no memory: a re-subscribe may be
+        // between): the same key, which the compacted topic keeps once
+        assertThat(TopicReader.keys(entries)).containsOnly("list:news bob@example.net");
+        assertThat(new String(entries.get(entries.size() - 1).value(), StandardCharsets.UTF_8))
             .contains("\"source\":\"unsubscribe\"", "\"list\":\"news\"");
         await().atMost(Duration.ofSeconds(10)).until(() -> worker.suppressions().size() == 1);
 
