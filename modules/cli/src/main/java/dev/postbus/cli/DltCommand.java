@@ -9,6 +9,8 @@ import dev.postbus.replay.DeadLetterRow;
 import dev.postbus.replay.Replayer;
 import dev.postbus.replay.Selection;
 import dev.postbus.replay.TimeBound;
+import dev.postbus.suppression.Suppression;
+import dev.postbus.suppression.SuppressionCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -195,7 +197,7 @@ final class DltCommand {
         return Postbus.EXIT_CONFIG;
       }
       Replayer replayer = replayer(kafka);
-      java.util.Map<String, dev.postbus.suppression.Suppression> suppressed =
+      java.util.Map<SuppressionCodec.Key, Suppression> suppressed =
           SuppressionsCommand.readIfThere(kafka);
       Instant now = Instant.now();
       int[] stillSuppressed = {0};
@@ -204,7 +206,7 @@ final class DltCommand {
               // each is printed as it comes: the result keeps no rows
               new Replayer.Request(filters.toFilter(), dryRun, limit, rate, 0),
               d -> {
-                long held = held(d, suppressed, now);
+                long held = held(d.recipients(), d.list(), suppressed, now);
                 if (held > 0 && held == d.recipients().size()) {
                   stillSuppressed[0]++;
                 }
@@ -269,21 +271,32 @@ final class DltCommand {
             stillSuppressed[0]
                 + (dryRun ? " of them would" : " of them will")
                 + " be dead-lettered as suppressed again: their recipients are still on the"
-                + " suppression list (`postbus suppressions remove ADDRESS` first, then replay)");
+                + " suppression list (`postbus suppressions remove ADDRESS`, with `--list LIST` for"
+                + " a list's entry, first, then replay)");
       }
       return 0;
     }
 
-    /** How many of the dead letter's recipients the list still holds. */
-    private static long held(
-        DeadLetter d,
-        java.util.Map<String, dev.postbus.suppression.Suppression> list,
+    /**
+     * How many of {@code recipients} the suppression list still holds for a job of {@code jobList}
+     * (null: a job of no list): a global entry holds every job, a list's entry only that list's.
+     */
+    static long held(
+        java.util.List<String> recipients,
+        String jobList,
+        java.util.Map<SuppressionCodec.Key, Suppression> entries,
         Instant now) {
-      return d.recipients().stream()
-          .map(dev.postbus.suppression.Addresses::normalize)
-          .map(list::get)
-          .filter(s -> s != null && !s.expired(now))
+      return recipients.stream()
+          .filter(
+              a ->
+                  holds(entries.get(new SuppressionCodec.Key(a, null)), now)
+                      || jobList != null
+                          && holds(entries.get(new SuppressionCodec.Key(a, jobList)), now))
           .count();
+    }
+
+    private static boolean holds(Suppression s, Instant now) {
+      return s != null && !s.expired(now);
     }
   }
 

@@ -84,16 +84,12 @@ final class SuppressionsCommand {
   }
 
   /**
-   * The global entries by normalized address, or none when the topic does not exist (nothing was
-   * ever suppressed). Entries scoped to a list are left out.
+   * Every entry (global and scoped to a list) by its key, or none when the topic does not exist
+   * (nothing was ever suppressed).
    */
-  static Map<String, Suppression> readIfThere(KafkaOptions kafka) {
+  static Map<SuppressionCodec.Key, Suppression> readIfThere(KafkaOptions kafka) {
     try {
-      Map<String, Suppression> global = new java.util.LinkedHashMap<>();
-      read(kafka).values().stream()
-          .filter(Suppression::global)
-          .forEach(x -> global.put(x.address(), x));
-      return global;
+      return read(kafka);
     } catch (IllegalArgumentException e) {
       System.err.println("postbus: not checking the suppression list: " + e.getMessage());
       return Map.of();

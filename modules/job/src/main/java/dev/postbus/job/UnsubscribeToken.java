@@ -12,22 +12,30 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
+import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The token of a one-click unsubscribe link ({@code https://<base>/u/<token>}, RFC 8058): {@code
- * <kid>.<payload>.<mac>}, each part base64url without padding (URL-safe as it is). The payload
- * names the list, the recipient (lower case) and the job id (16 bytes when it is a lower-case
- * UUID); the mac is the first 128 bits of HMAC-SHA256(key, "postbus-unsubscribe-1:" + kid + "." +
- * payload). The key id ({@code kid}) is the first 24 bits of the SHA-256 of the key: it tells the
- * receiver which key made a token, so a previous key (a rotation) still checks, and a token of a
- * key it does not hold is told apart from a forged one. A UUID job id, a 20-character address and a
- * short list name give a token of about 90 characters.
+ * <kid>.<sealed>.<mac>}, each part base64url without padding (URL-safe as it is). The payload names
+ * the list, the recipient (lower case) and the job id (16 bytes when it is a lower-case UUID); the
+ * mac is the first 128 bits of HMAC-SHA256(key, "postbus-unsubscribe-2:" + kid + "." + payload),
+ * and {@code sealed} is the payload encrypted with AES-128-CTR under a key derived from the same
+ * key (HMAC-SHA256(key, "postbus-unsubscribe-enc-2"), first 128 bits), the mac as its counter
+ * block: a synthetic IV (the SIV construction), so a token is deterministic, no nonce is kept or
+ * can repeat, and the receiver decrypts, then checks the mac over what it decrypted. The key id
+ * ({@code kid}) is the first 24 bits of the SHA-256 of the key: it tells the receiver which key
+ * made a token, so a previous key (a rotation) still checks, and a token of a key it does not hold
+ * is told apart from a forged one. A UUID job id, a 20-character address and a short list name give
+ * a token of about 90 characters.
  *
  * <p>What the token proves: that Postbus made the link for that recipient, list and job, so no one
- * can unsubscribe another address. The worker writes it; the feedback receiver checks it: both
- * here, so the two cannot drift apart. Thread-safe (a MAC per thread).
+ * can unsubscribe another address. The payload is encrypted so that the recipient's address and the
+ * list do not read from the URL (the mailbox provider, a load balancer's or CDN's access log); its
+ * length still shows about how long they are. The worker writes it; the feedback receiver checks
+ * it: both here, so the two cannot drift apart. Thread-safe (a MAC and a cipher per thread).
  */
 public final class UnsubscribeToken {
 
@@ -43,13 +51,17 @@ public final class UnsubscribeToken {
   private static final byte UUID_KIND = 'u';
   private static final byte BYTES_KIND = 'b';
   private static final String ALGORITHM = "HmacSHA256";
-  private static final String CONTEXT = "postbus-unsubscribe-1:";
+  private static final String CONTEXT = "postbus-unsubscribe-2:";
+  private static final String ENCRYPTION_CONTEXT = "postbus-unsubscribe-enc-2";
+  private static final int KID_CHARS = 4;
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
   private final SecretKeySpec key;
   private final String kid;
   private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+  private final SecretKeySpec encryptionKey;
+  private final ThreadLocal<Cipher> ciphers = ThreadLocal.withInitial(UnsubscribeToken::newCipher);
 
   /** The previous key's, checked when a token names its key id (a rotation), or null. */
   private final UnsubscribeToken previous;
@@ -61,6 +73,11 @@ public final class UnsubscribeToken {
   public UnsubscribeToken(String key, String previousKey) {
     this.key = new SecretKeySpec(checked(key).getBytes(StandardCharsets.UTF_8), ALGORITHM);
     this.kid = kidOf(key);
+    this.encryptionKey =
+        new SecretKeySpec(
+            Arrays.copyOf(
+                macs.get().doFinal(ENCRYPTION_CONTEXT.getBytes(StandardCharsets.US_ASCII)), 16),
+            "AES");
     this.previous = previousKey == null ? null : new UnsubscribeToken(previousKey, null);
   }
 
@@ -108,8 +125,9 @@ public final class UnsubscribeToken {
     if (!Unsubscribe.isValidList(list)) {
       throw new IllegalArgumentException("unsubscribe.list: " + Unsubscribe.LIST_RULE);
     }
-    String payload = B64.encodeToString(payload(list, address.toLowerCase(Locale.ROOT), jobId));
-    return kid + "." + payload + "." + mac(payload);
+    byte[] payload = payload(list, address.toLowerCase(Locale.ROOT), jobId);
+    byte[] mac = mac(payload);
+    return kid + "." + B64.encodeToString(crypt(mac, payload)) + "." + B64.encodeToString(mac);
   }
 
   /** Reads a token: whether one of the keys made it, and what it names. */
@@ -118,11 +136,12 @@ public final class UnsubscribeToken {
       return new Check(Status.MALFORMED, null);
     }
     String[] parts = token.split("\\.", -1);
-    if (parts.length != 3) {
+    if (parts.length != 3 || parts[0].length() != KID_CHARS) {
       return new Check(Status.MALFORMED, null);
     }
-    Claim claim = claim(parts[1]);
-    if (claim == null) {
+    byte[] sealed = decoded(parts[1]);
+    byte[] mac = decoded(parts[2]);
+    if (sealed == null || sealed.length == 0 || mac == null || mac.length != MAC_BYTES) {
       return new Check(Status.MALFORMED, null);
     }
     UnsubscribeToken signer =
@@ -132,10 +151,21 @@ public final class UnsubscribeToken {
     if (signer == null) {
       return new Check(Status.UNKNOWN_KEY, null);
     }
-    byte[] expected = signer.mac(parts[1]).getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(expected, parts[2].getBytes(StandardCharsets.US_ASCII))
-        ? new Check(Status.VALID, claim)
-        : new Check(Status.FORGED, null);
+    byte[] payload = signer.crypt(mac, sealed);
+    byte[] expected = B64.encodeToString(signer.mac(payload)).getBytes(StandardCharsets.US_ASCII);
+    if (!MessageDigest.isEqual(expected, parts[2].getBytes(StandardCharsets.US_ASCII))) {
+      return new Check(Status.FORGED, null);
+    }
+    Claim claim = claim(payload);
+    return claim == null ? new Check(Status.MALFORMED, null) : new Check(Status.VALID, claim);
+  }
+
+  private static byte[] decoded(String part) {
+    try {
+      return B64D.decode(part);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static byte[] payload(String list, String address, String jobId) {
@@ -165,13 +195,8 @@ public final class UnsubscribeToken {
   }
 
   /** What a payload names, or null when it is not one. */
-  private static Claim claim(String payload) {
-    ByteBuffer b;
-    try {
-      b = ByteBuffer.wrap(B64D.decode(payload));
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+  private static Claim claim(byte[] payload) {
+    ByteBuffer b = ByteBuffer.wrap(payload);
     try {
       if (b.get() != VERSION) {
         return null;
@@ -237,10 +262,30 @@ public final class UnsubscribeToken {
     }
   }
 
-  private String mac(String payload) {
+  /** The first 128 bits of the HMAC of the payload, bound to this format and key id. */
+  private byte[] mac(byte[] payload) {
     Mac mac = macs.get(); // doFinal leaves it reset
-    byte[] full = mac.doFinal((CONTEXT + kid + "." + payload).getBytes(StandardCharsets.US_ASCII));
-    return B64.encodeToString(Arrays.copyOf(full, MAC_BYTES));
+    mac.update((CONTEXT + kid + ".").getBytes(StandardCharsets.US_ASCII));
+    return Arrays.copyOf(mac.doFinal(payload), MAC_BYTES);
+  }
+
+  /** AES-CTR with the mac as the counter block: encrypts, and decrypts, the same way. */
+  private byte[] crypt(byte[] mac, byte[] input) {
+    Cipher c = ciphers.get();
+    try {
+      c.init(Cipher.ENCRYPT_MODE, encryptionKey, new IvParameterSpec(mac));
+      return c.doFinal(input);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/CTR failed", e);
+    }
+  }
+
+  private static Cipher newCipher() {
+    try {
+      return Cipher.getInstance("AES/CTR/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/CTR unavailable", e);
+    }
   }
 
   private Mac newMac() {

@@ -33,6 +33,19 @@ class UnsubscribeTokenTest {
   }
 
   @Test
+  void theTokenDoesNotShowTheRecipientOrTheList() {
+    String t = tokens.token("newsletter", "bob.secret@example.com", ID);
+    for (String part : t.split("\\.")) {
+      String decoded =
+          new String(
+              java.util.Base64.getUrlDecoder().decode(part),
+              java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(decoded).doesNotContain("bob.secret", "example.com", "newsletter");
+    }
+    assertThat(tokens.check(t).claim().address()).isEqualTo("bob.secret@example.com");
+  }
+
+  @Test
   void anAlteredTokenIsForged() {
     String t = tokens.token("news", "bob@example.com", ID);
     String[] parts = t.split("\\.");

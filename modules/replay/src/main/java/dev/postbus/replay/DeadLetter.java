@@ -63,6 +63,15 @@ public record DeadLetter(
     return addresses(record);
   }
 
+  /** The list of the dead letter's job ({@code unsubscribe.list}), or null: none, or not a job. */
+  public String list() {
+    try {
+      return CODEC.parse(record.value()).list();
+    } catch (InvalidJobException | RuntimeException e) {
+      return null;
+    }
+  }
+
   private static List<String> addresses(ConsumerRecord<byte[], byte[]> r) {
     String limited = header(r, PostbusHeaders.RECIPIENTS);
     if (limited != null) {

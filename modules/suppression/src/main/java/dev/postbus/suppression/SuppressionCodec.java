@@ -71,6 +71,12 @@ public final class SuppressionCodec {
     public String scope() {
       return list == null ? "global" : "list " + list;
     }
+
+    /** Never shows the address: its domain and the scope. */
+    @Override
+    public String toString() {
+      return "Key[*@" + Addresses.domain(address) + ", " + scope() + "]";
+    }
   }
 
   /** The key of the global entry of {@code address}. */

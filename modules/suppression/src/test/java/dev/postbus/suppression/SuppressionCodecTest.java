@@ -131,6 +131,16 @@ class SuppressionCodecTest {
     assertThat(s.at()).isNotNull();
   }
 
+  @Test
+  void aKeyShowsTheDomainAndTheScopeNeverTheAddress() {
+    assertThat(new SuppressionCodec.Key("bob@example.net", "news").toString())
+        .doesNotContain("bob@")
+        .contains("*@example.net", "list news");
+    assertThat(new SuppressionCodec.Key("bob@example.net", null).toString())
+        .doesNotContain("bob@")
+        .contains("*@example.net", "global");
+  }
+
   private static Suppression read(String json) throws Exception {
     return SuppressionCodec.read("a@example.com", json.getBytes(StandardCharsets.UTF_8));
   }

@@ -43,11 +43,18 @@ public final class UnsubscribeEndpoint {
       "the body must be List-Unsubscribe=One-Click (application/x-www-form-urlencoded or"
           + " multipart/form-data, RFC 8058)";
 
+  /**
+   * A multipart part named List-Unsubscribe whose value is One-Click: its Content-Disposition line,
+   * any other header lines of the part (Content-Type with a charset, as some clients send), a blank
+   * line, the value.
+   */
   private static final Pattern MULTIPART_ONE_CLICK =
       Pattern.compile(
-          "Content-Disposition:\\s*form-data;\\s*name=\"?List-Unsubscribe\"?\\s*\\r?\\n\\r?\\n"
-              + "One-Click\\r?\\n",
-          Pattern.CASE_INSENSITIVE);
+          "^Content-Disposition:[ \\t]*form-data;[ \\t]*name=(?:\"List-Unsubscribe\"|List-Unsubscribe)"
+              + "(?=[;\\s])[^\\r\\n]*\\r?\\n"
+              + "(?:[!-9;-~]+:[^\\r\\n]*\\r?\\n)*"
+              + "\\r?\\nOne-Click\\r?\\n",
+          Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
 
   private final UnsubscribeToken tokens;
   private final SuppressionWriter writer;
@@ -179,7 +186,11 @@ public final class UnsubscribeEndpoint {
     return r;
   }
 
-  /** Whether the body carries List-Unsubscribe=One-Click, as a form or a multipart field. */
+  /**
+   * Whether the body carries List-Unsubscribe=One-Click, as a form or a multipart field. An empty
+   * body does not: RFC 8058 requires the field, and an empty POST is what a link-following scanner
+   * sends, not a mailbox provider's one-click.
+   */
   static boolean oneClick(byte[] body) {
     if (body == null || body.length == 0 || body.length > MAX_BODY) {
       return false;

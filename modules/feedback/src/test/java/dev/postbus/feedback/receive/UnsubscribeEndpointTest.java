@@ -26,6 +26,41 @@ class UnsubscribeEndpointTest {
   }
 
   @Test
+  void aMultipartFieldWithItsOwnHeadersIsOneClick() {
+    assertThat(
+            oneClick(
+                "--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n"
+                    + "Content-Type: text/plain; charset=ISO-8859-1\r\n\r\nOne-Click\r\n--b--\r\n"))
+        .isTrue();
+    assertThat(
+            oneClick(
+                "--b\r\nContent-Type: text/plain\r\nContent-Disposition: form-data;"
+                    + " name=List-Unsubscribe\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                    + "One-Click\r\n--b--\r\n"))
+        .isTrue();
+  }
+
+  @Test
+  void aMultipartBodyOfAnotherFieldOrValueIsNot() {
+    assertThat(
+            oneClick(
+                "--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe-Later\"\r\n"
+                    + "Content-Type: text/plain\r\n\r\nOne-Click\r\n--b--\r\n"))
+        .isFalse();
+    assertThat(
+            oneClick(
+                "--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n"
+                    + "Content-Type: text/plain\r\n\r\nNo\r\n--b--\r\n"))
+        .isFalse();
+    assertThat(
+            oneClick(
+                "--b\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\n"
+                    + "Content-Disposition: form-data; name=\"List-Unsubscribe\"\r\n"
+                    + "x\r\n--b--\r\n"))
+        .isFalse();
+  }
+
+  @Test
   void anythingElseIsNot() {
     assertThat(UnsubscribeEndpoint.oneClick(new byte[0])).isFalse();
     assertThat(UnsubscribeEndpoint.oneClick(null)).isFalse();
