@@ -57,22 +57,24 @@ class SlowRelayIT {
 
   @Test
   void aMessageOverALinkSlowerThanTheWriteTimeoutAllowsForItAllIsDelivered() throws Exception {
-    // About 4 MB/s: a 12 MB message takes some 3 s, three times the write timeout, yet the link
-    // never stops for as long as the write timeout.
+    // About 2 MB/s: a 12 MB message takes some 6 s, three times the write timeout, yet the link
+    // never stops for as long as the write timeout. The write timeout is 2 s, not less, so that a
+    // loaded machine descheduling the relay's thread for a second (two helpers' builds on 2 cores
+    // cut the connection twice at 1 s) is not taken for a stalled link.
     try (HandRelay relay =
         new HandRelay(
             null,
             32 * 1024,
             p -> {
               p.envelope(List.of(), null);
-              p.slowData(64 * 1024, 15);
+              p.slowData(32 * 1024, 15);
               p.reply("250 2.0.0 queued");
               p.line();
             })) {
       SmtpConfig config =
           SmtpConfig.builder("127.0.0.1", relay.port(), TlsMode.NONE)
               .readTimeout(Duration.ofSeconds(10))
-              .writeTimeout(Duration.ofSeconds(1))
+              .writeTimeout(Duration.ofSeconds(2))
               .build();
       try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
         assertThat(c.send(message("y".repeat(12 * 1024 * 1024)), Rcpt.of("b@example.net")))
