@@ -174,7 +174,10 @@ public final class Views {
       List<DeadLetterRow> sample,
       long notReplayable,
       String group,
-      boolean shared) {
+      boolean shared,
+      long bulk,
+      String bulkTopic,
+      long unknownClass) {
 
     public boolean done() {
       return nonce == null;
