@@ -209,7 +209,14 @@ public final class Views {
       List<LagRow> lag,
       long totalLag,
       List<Count> classes,
-      List<Count> lastHour) {}
+      List<Count> lastHour,
+      List<ClassRow> jobClasses) {}
+
+  /**
+   * A job class on the overview: its topic, the workers' lag on it ({@code no topic} when it does
+   * not exist) and its dead letters of the last day.
+   */
+  public record ClassRow(String name, String topic, String lag, long deadLetters) {}
 
   public record SuppressionRow(
       String address, String source, String code, String since, String expires, String reason) {}
