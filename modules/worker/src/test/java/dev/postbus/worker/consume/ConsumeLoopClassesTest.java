@@ -48,12 +48,16 @@ class ConsumeLoopClassesTest {
   private Thread thread;
 
   private DispatchQueue start(int capacity) {
+    return start(capacity, 1 << 20);
+  }
+
+  private DispatchQueue start(int capacity, long bytes) {
     for (TopicPartition tp : List.of(P0, B0, B1, T0)) {
       consumer.updatePartitions(
           tp.topic(), List.of(new PartitionInfo(tp.topic(), tp.partition(), null, null, null)));
     }
     consumer.updateBeginningOffsets(Map.of(P0, 0L, B0, 0L, B1, 0L, T0, 0L));
-    DispatchQueue queue = new DispatchQueue(capacity, 1 << 20, 20, new ClassPick(4, 1, 0));
+    DispatchQueue queue = new DispatchQueue(capacity, bytes, 20, new ClassPick(4, 1, 0));
     loop =
         new ConsumeLoop(
             consumer,
@@ -180,5 +184,31 @@ class ConsumeLoopClassesTest {
     soon().until(pausedAtOnce::get);
     assertThat(queue.size()).as("the new bulk partition's record not fetched").isEqualTo(1);
     take(queue, 1);
+  }
+
+  @Test
+  void bulkRetriesDueFromATierNeverOverflowTheBulkSide() throws Exception {
+    DispatchQueue queue = start(4);
+    RecordHeaders bulkRetry = new RecordHeaders();
+    bulkRetry.add(PostbusHeaders.JOB_CLASS, "bulk".getBytes(StandardCharsets.UTF_8));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, B0, T0)));
+    java.util.concurrent.atomic.AtomicInteger polls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    for (int p = 0; p < 5; p++) {
+      int base = p * 20;
+      consumer.schedulePollTask(
+          () -> {
+            for (int i = 0; i < 20; i++) {
+              consumer.addRecord(record(T0, base + i, bulkRetry));
+            }
+            polls.incrementAndGet();
+          });
+    }
+    soon().until(() -> polls.get() == 5 && consumer.paused().contains(T0));
+    consumer.schedulePollTask(() -> polls.incrementAndGet());
+    soon().until(() -> polls.get() == 6 || !thread.isAlive());
+    assertThat(thread.isAlive()).as("the consumer thread").isTrue();
+    assertThat(queue.size(dev.postbus.job.JobClass.BULK)).isLessThanOrEqualTo(4 + 20);
+    assertThat(consumer.paused()).as("the tier waits for the bulk side").contains(T0);
   }
 }
