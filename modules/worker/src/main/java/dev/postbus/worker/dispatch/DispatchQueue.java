@@ -18,10 +18,11 @@ import java.util.function.Predicate;
  * being written again) count in the byte bound too.
  *
  * <p>With the classes on ({@link ClassPick}), transactional and bulk jobs wait apart, each bounded
- * alike: a lane takes transactional ones first, bulk ones only while fewer than the bulk lanes are
- * held ({@link #done} tells a bulk job handled), and bulk gets its floor. {@link #full()} is then
- * the transactional side's (the consumer pauses bulk partitions on its own at {@link #bulkFull()}).
- * With the classes off, one first-come first-served queue.
+ * alike by count (by bytes, bulk gets half the bound, so queued bulk never pauses transactional
+ * partitions): a lane takes transactional ones first, bulk ones only while fewer than the bulk
+ * lanes are held ({@link #done} tells a bulk job handled), and bulk gets its floor. {@link #full()}
+ * is then the transactional side's (the consumer pauses bulk partitions on its own at {@link
+ * #bulkFull()}). With the classes off, one first-come first-served queue.
  */
 public final class DispatchQueue {
 
@@ -33,7 +34,8 @@ public final class DispatchQueue {
   private final int capacity;
   private final int highWater;
   private final long highWaterBytes;
-  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong(); // the transactional side's
+  private final AtomicLong bulkBytes = new AtomicLong();
   private final AtomicLong aside = new AtomicLong();
   private int bulkHeld;
 
@@ -70,7 +72,7 @@ public final class DispatchQueue {
             "dispatch queue over capacity: the consumer should have paused");
       }
       q.add(d);
-      bytes.addAndGet(d.size());
+      bytesOf(q).addAndGet(d.size());
       ready.signal();
     } finally {
       lock.unlock();
@@ -85,7 +87,7 @@ public final class DispatchQueue {
       while (true) {
         Delivery d = next();
         if (d != null) {
-          bytes.addAndGet(-d.size());
+          bytesOf(sideOf(d)).addAndGet(-d.size());
           return d;
         }
         if (nanos <= 0) {
@@ -139,7 +141,7 @@ public final class DispatchQueue {
             d -> {
               if (which.test(d)) {
                 removed.add(d);
-                bytes.addAndGet(-d.size());
+                bytesOf(q).addAndGet(-d.size());
                 return true;
               }
               return false;
@@ -151,23 +153,24 @@ public final class DispatchQueue {
     return removed;
   }
 
-  /** Full: every partition is paused (with the classes on, the transactional side's count). */
+  /**
+   * Full: every partition is paused (with the classes on, the transactional side's: its count, or
+   * its bytes with those held aside).
+   */
   public boolean full() {
     return transactionalSize() >= highWater || bytes.get() + aside.get() >= highWaterBytes;
-  }
-
-  /** The payloads held (queued and aside) reach the byte bound. */
-  public boolean bytesFull() {
-    return bytes.get() + aside.get() >= highWaterBytes;
   }
 
   public boolean belowLowWater() {
     return transactionalSize() <= highWater / 2 && bytes.get() + aside.get() <= highWaterBytes / 2;
   }
 
-  /** With the classes on, bulk jobs fill their side: bulk partitions are paused. */
+  /**
+   * With the classes on, bulk jobs fill their side, by count or by half the byte bound: bulk
+   * partitions (and the tiers, which may hold bulk retries) are paused.
+   */
   public boolean bulkFull() {
-    return size(JobClass.BULK) >= highWater;
+    return size(JobClass.BULK) >= highWater || bulkBytes.get() >= highWaterBytes / 2;
   }
 
   /** A payload held outside the queue until {@link #releaseAside}: counted in the byte bound. */
@@ -210,6 +213,10 @@ public final class DispatchQueue {
 
   private int transactionalSize() {
     return size(JobClass.TRANSACTIONAL);
+  }
+
+  private AtomicLong bytesOf(ArrayDeque<Delivery> side) {
+    return side == bulk ? bulkBytes : bytes;
   }
 
   private ArrayDeque<Delivery> sideOf(Delivery d) {

@@ -211,4 +211,36 @@ class ConsumeLoopClassesTest {
     assertThat(queue.size(dev.postbus.job.JobClass.BULK)).isLessThanOrEqualTo(4 + 20);
     assertThat(consumer.paused()).as("the tier waits for the bulk side").contains(T0);
   }
+
+  @Test
+  void queuedBulkBytesNeverPauseTheTransactionalPartitions() throws Exception {
+    DispatchQueue queue = start(64, 1 << 20);
+    byte[] big = new byte[20 * 1024];
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0, B0));
+          for (int i = 0; i < 60; i++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    BULK,
+                    0,
+                    i,
+                    0L,
+                    TimestampType.CREATE_TIME,
+                    0,
+                    big.length,
+                    null,
+                    big,
+                    new RecordHeaders(),
+                    java.util.Optional.empty()));
+          }
+        });
+    soon().until(() -> queue.size(dev.postbus.job.JobClass.BULK) == 60);
+    soon().until(() -> consumer.paused().contains(B0));
+    consumer.schedulePollTask(() -> consumer.addRecord(record(P0, 0, new RecordHeaders())));
+    soon()
+        .alias("the transactional record fetched past 1.2 MB of queued bulk")
+        .until(() -> queue.size(dev.postbus.job.JobClass.TRANSACTIONAL) == 1);
+    assertThat(consumer.paused()).doesNotContain(P0);
+  }
 }
