@@ -38,6 +38,10 @@ public final class DispatchQueue {
   private final AtomicLong bulkBytes = new AtomicLong();
   private final AtomicLong aside = new AtomicLong();
   private int bulkHeld;
+  private int idle; // lanes waiting in take()
+  // bulk deliveries whose lane slot went on with the bulk job taken ahead behind them
+  private final java.util.Set<Delivery> passed =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   /** One first-come first-served queue (classes off). */
   public DispatchQueue(int highWater, long highWaterBytes, int maxPollRecords) {
@@ -93,8 +97,56 @@ public final class DispatchQueue {
         if (nanos <= 0) {
           return null;
         }
-        nanos = ready.awaitNanos(nanos);
+        idle++;
+        try {
+          nanos = ready.awaitNanos(nanos);
+        } finally {
+          idle--;
+        }
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The job a lane sending {@code current} takes ahead (pipelined DATA), or null: never while a
+   * lane waits in {@link #take} (that lane takes it now), and a bulk job taken behind a bulk one
+   * keeps the lane's bulk slot ({@link #done} of {@code current} does not free it), so a lane holds
+   * at most one of the bulk lanes.
+   */
+  public Delivery takeAhead(Delivery current) {
+    lock.lock();
+    try {
+      if (idle > 0) {
+        return null;
+      }
+      boolean ownSlot = pick != null && current.bulk();
+      if (ownSlot) {
+        bulkHeld--; // the lane's slot, for its next job
+      }
+      Delivery d = next();
+      if (d == null || !d.bulk() || pick == null) {
+        if (ownSlot) {
+          bulkHeld++;
+        }
+      } else if (ownSlot) {
+        passed.add(current); // the slot goes on with d: next() counted it again
+      }
+      if (d != null) {
+        bytesOf(sideOf(d)).addAndGet(-d.size());
+      }
+      return d;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Lanes waiting in {@link #take} for a job. */
+  public int idleLanes() {
+    lock.lock();
+    try {
+      return idle;
     } finally {
       lock.unlock();
     }
@@ -124,6 +176,9 @@ public final class DispatchQueue {
     }
     lock.lock();
     try {
+      if (passed.remove(d)) {
+        return; // its slot is the job taken ahead behind it
+      }
       bulkHeld--;
       ready.signal();
     } finally {
