@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The partitions to pause are the union of the three; {@link #apply} pauses what is missing and
  * resumes what no cause wants paused, so no cause undoes another's pause. A rebalance drops pauses
  * (an eager one; a partition assigned afresh starts resumed): {@link #assigned} pauses the new
- * partitions the causes want paused before any fetch. Consumer thread only.
+ * partitions the causes want paused before any fetch (a jobs partition not fetched yet has no known
+ * lag and counts as lagging, so a fresh worker pauses bulk until its jobs partitions are known to
+ * be caught up). Consumer thread only.
  */
 final class Pauses {
 
@@ -126,7 +128,7 @@ final class Pauses {
     long lag = 0;
     for (TopicPartition tp : assigned) {
       if (tp.topic().equals(jobsTopic)) {
-        lag += consumer.currentLag(tp).orElse(0);
+        lag += consumer.currentLag(tp).orElse(1); // unknown (not fetched yet): it may lag
       }
     }
     return classes.pauseBulk(

@@ -41,7 +41,16 @@ class ConsumeLoopClassesTest {
   private static final TopicPartition B1 = new TopicPartition(BULK, 1);
   private static final TopicPartition T0 = new TopicPartition(TIER, 0);
 
-  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+  /** Partitions whose lag the consumer does not know (a real one's before their first fetch). */
+  private final Set<TopicPartition> lagUnknown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final MockConsumer<byte[], byte[]> consumer =
+      new MockConsumer<>("earliest") {
+        @Override
+        public synchronized java.util.OptionalLong currentLag(TopicPartition tp) {
+          return lagUnknown.contains(tp) ? java.util.OptionalLong.empty() : super.currentLag(tp);
+        }
+      };
   private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
   private final AtomicBoolean held = new AtomicBoolean();
   private ConsumeLoop loop;
@@ -242,5 +251,23 @@ class ConsumeLoopClassesTest {
         .alias("the transactional record fetched past 1.2 MB of queued bulk")
         .until(() -> queue.size(dev.postbus.job.JobClass.TRANSACTIONAL) == 1);
     assertThat(consumer.paused()).doesNotContain(P0);
+  }
+
+  @Test
+  void bulkPartitionsAssignedWithAJobsPartitionOfUnknownLagStartPaused() throws Exception {
+    lagUnknown.add(P0); // not fetched yet: it may have a backlog
+    DispatchQueue queue = start(64);
+    AtomicBoolean pausedAtOnce = new AtomicBoolean();
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0, B0));
+          pausedAtOnce.set(consumer.paused().contains(B0));
+          consumer.addRecord(record(B0, 0, new RecordHeaders()));
+        });
+    AtomicBoolean polledAgain = new AtomicBoolean();
+    consumer.schedulePollTask(() -> polledAgain.set(true));
+    soon().until(polledAgain::get);
+    assertThat(pausedAtOnce).as("B0 paused as it was assigned").isTrue();
+    assertThat(queue.size()).as("B0's record not fetched").isZero();
   }
 }
