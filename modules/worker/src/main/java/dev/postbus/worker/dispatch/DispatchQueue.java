@@ -225,7 +225,7 @@ public final class DispatchQueue {
    * partitions (and the tiers, which may hold bulk retries) are paused.
    */
   public boolean bulkFull() {
-    return size(JobClass.BULK) >= highWater || bulkBytes.get() >= highWaterBytes / 2;
+    return bulkSize() >= highWater || bulkBytes.get() >= highWaterBytes / 2;
   }
 
   /** A payload held outside the queue until {@link #releaseAside}: counted in the byte bound. */
@@ -246,10 +246,14 @@ public final class DispatchQueue {
     }
   }
 
-  /** Jobs of class {@code c} waiting (with the classes off, everything counts as transactional). */
+  /** Jobs of class {@code c} waiting (with the classes off, counted in the one queue). */
   public int size(JobClass c) {
     lock.lock();
     try {
+      if (pick == null) {
+        boolean isBulk = c == JobClass.BULK;
+        return (int) transactional.stream().filter(d -> d.bulk() == isBulk).count();
+      }
       return c == JobClass.BULK ? bulk.size() : transactional.size();
     } finally {
       lock.unlock();
@@ -266,8 +270,23 @@ public final class DispatchQueue {
     }
   }
 
+  private int bulkSize() {
+    lock.lock();
+    try {
+      return bulk.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The side {@link #full()} counts: with the classes off, the one queue. */
   private int transactionalSize() {
-    return size(JobClass.TRANSACTIONAL);
+    lock.lock();
+    try {
+      return transactional.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   private AtomicLong bytesOf(ArrayDeque<Delivery> side) {

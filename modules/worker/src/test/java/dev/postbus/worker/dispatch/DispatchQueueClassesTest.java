@@ -135,4 +135,15 @@ class DispatchQueueClassesTest {
     assertThat(q.takeAhead(current)).as("the idle lane takes it now").isNull();
     assertThat(idle.get(30, java.util.concurrent.TimeUnit.SECONDS)).hasToString("jobs-0@0");
   }
+
+  @Test
+  void withTheClassesOffTheDepthOfEachClassCountsItsJobs() {
+    DispatchQueue q = new DispatchQueue(64, 1 << 20, 10); // one queue
+    q.add(bulk(0));
+    q.add(transactional(0));
+    q.add(transactional(1));
+    assertThat(q.size(JobClass.BULK)).isEqualTo(1);
+    assertThat(q.size(JobClass.TRANSACTIONAL)).isEqualTo(2);
+    assertThat(q.size()).isEqualTo(3);
+  }
 }
