@@ -3,6 +3,7 @@ package dev.postbus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.job.JobClass;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.DeadLetterRow;
@@ -163,7 +164,8 @@ final class DltCommand {
       name = "replay",
       mixinStandardHelpOptions = true,
       description = {
-        "Republish the matching dead letters to the jobs topic (fresh attempt count, replay-count + 1).",
+        "Republish the matching dead letters to the jobs topic (fresh attempt count, replay-count + 1);",
+        "a bulk dead letter (postbus.class header) to <topic>.bulk.",
         "The same replay run twice publishes nothing the second time."
       })
   static final class Replay implements Callable<Integer> {
@@ -219,6 +221,7 @@ final class DltCommand {
                         + codes(d)
                         + "  "
                         + d.time().truncatedTo(ChronoUnit.SECONDS)
+                        + destination(replayer, d, dryRun)
                         + (held == 0
                             ? ""
                             : held == d.recipients().size()
@@ -249,12 +252,14 @@ final class DltCommand {
                 + result.scanned()
                 + " dead letters would be replayed to "
                 + kafka.topic()
+                + classes(result, kafka.topic())
                 + "; nothing published");
       } else {
         System.out.println(
             result.matched()
                 + " dead letters replayed to "
                 + kafka.topic()
+                + classes(result, kafka.topic())
                 + " ("
                 + result.scanned()
                 + " scanned; progress kept in consumer group "
@@ -275,6 +280,47 @@ final class DltCommand {
                 + " a list's entry, first, then replay)");
       }
       return 0;
+    }
+
+    /**
+     * Where a dead letter goes, when not simply the jobs topic: its class's topic, as its {@code
+     * postbus.class} header says, or the jobs topic for a header naming neither class.
+     */
+    private static String destination(Replayer replayer, DeadLetter d, boolean dryRun) {
+      String unknown = Replayer.unknownClass(d);
+      String to = replayer.destination(d);
+      if (unknown != null) {
+        return "  class header \""
+            + printable(unknown)
+            + "\" names neither class: "
+            + (dryRun ? "would be replayed to " : "replayed to ")
+            + to;
+      }
+      return to.equals(replayer.jobsTopic()) ? "" : "  bulk, to " + to;
+    }
+
+    /** The summary's account of the classes: how many went to the bulk topic, how many unknown. */
+    private static String classes(Replayer.Result result, String topic) {
+      return (result.bulk() == 0
+              ? ""
+              : " (" + result.bulk() + " of them bulk, to " + JobClass.BULK.topic(topic) + ")")
+          + (result.unknownClass() == 0
+              ? ""
+              : " ("
+                  + result.unknownClass()
+                  + " of them with a postbus.class header naming neither class, to "
+                  + topic
+                  + ")");
+    }
+
+    /** A header's text as shown on a terminal: no control characters, at most 40 characters. */
+    private static String printable(String v) {
+      String clean =
+          v.codePoints()
+              .map(c -> Character.isISOControl(c) ? '?' : c)
+              .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+              .toString();
+      return clean.length() > 40 ? clean.substring(0, 40) + "…" : clean;
     }
 
     /**

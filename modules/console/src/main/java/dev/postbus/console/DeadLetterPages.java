@@ -1,6 +1,7 @@
 package dev.postbus.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postbus.job.JobClass;
 import dev.postbus.kafka.TopicScan;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
@@ -201,9 +202,10 @@ final class DeadLetterPages {
         replayer.replay(
             new Replayer.Request(pending.filter(), false, Integer.MAX_VALUE, 0, SAMPLE), d -> {});
     log.info(
-        "console: replayed {} dead letters to {} (group {})",
+        "console: replayed {} dead letters to {} ({} of them bulk, to its .bulk topic; group {})",
         result.matched(),
         config.topic(),
+        result.bulk(),
         result.group());
     render(ctx, result, pending.shown(), pending.selection(), null);
   }
@@ -224,7 +226,10 @@ final class DeadLetterPages {
             result.sample().stream().map(Views.DeadLetterRow::of).toList(),
             result.notReplayable(),
             result.group(),
-            result.shared()));
+            result.shared(),
+            result.bulk(),
+            JobClass.BULK.topic(config.topic()),
+            result.unknownClass()));
   }
 
   private static String pretty(byte[] value) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.job.JobClass;
 import dev.postbus.job.PostbusHeaders;
 import dev.postbus.kafka.Start;
 import dev.postbus.kafka.TopicScan;
@@ -47,9 +48,31 @@ final class OverviewPages {
   }
 
   void overview(Context ctx) throws Exception {
+    Map<String, Long> classes = new TreeMap<>();
+    Map<String, Long> jobClasses = new TreeMap<>();
+    TopicScan.readTopic(
+        config.readerKafka(),
+        config.deadLetterTopic(),
+        Start.at(Instant.now().minus(Duration.ofDays(1))),
+        ConsoleConfig.READ_TIMEOUT,
+        r -> {
+          var h = r.headers().lastHeader(PostbusHeaders.CLASS);
+          String c = h == null ? "(none)" : new String(h.value(), StandardCharsets.UTF_8);
+          classes.merge(c, 1L, Long::sum);
+          // no class header: a dead letter of before the classes, when every job was transactional
+          var jc = r.headers().lastHeader(PostbusHeaders.JOB_CLASS);
+          jobClasses.merge(
+              jc == null || jc.value() == null
+                  ? JobClass.TRANSACTIONAL.wire()
+                  : new String(jc.value(), StandardCharsets.UTF_8),
+              1L,
+              Long::sum);
+          return TopicScan.Step.NEXT;
+        });
     List<Views.MemberRow> members = new ArrayList<>();
     List<Views.LagRow> lag = new ArrayList<>();
     String state;
+    List<Views.ClassRow> classRows;
     try (Admin admin = Admin.create(config.kafka())) {
       ConsumerGroupDescription group =
           admin
@@ -94,19 +117,8 @@ final class OverviewPages {
                     new Views.LagRow(
                         tp.topic() + "-" + tp.partition(), c, end, Math.max(0, end - c)));
               });
+      classRows = ClassRows.of(admin, config.topic(), committed, jobClasses, TIMEOUT_SECONDS);
     }
-    Map<String, Long> classes = new TreeMap<>();
-    TopicScan.readTopic(
-        config.readerKafka(),
-        config.deadLetterTopic(),
-        Start.at(Instant.now().minus(Duration.ofDays(1))),
-        ConsoleConfig.READ_TIMEOUT,
-        r -> {
-          var h = r.headers().lastHeader(PostbusHeaders.CLASS);
-          String c = h == null ? "(none)" : new String(h.value(), StandardCharsets.UTF_8);
-          classes.merge(c, 1L, Long::sum);
-          return TopicScan.Step.NEXT;
-        });
     long[][] perMinute = perMinute(Instant.now());
     List<Views.Count> lastHour = new ArrayList<>();
     for (int s = 0; s < SERIES.size(); s++) {
@@ -129,7 +141,8 @@ final class OverviewPages {
             classes.entrySet().stream()
                 .map(e -> new Views.Count(e.getKey(), e.getValue()))
                 .toList(),
-            lastHour));
+            lastHour,
+            classRows));
   }
 
   /** The chart's data: {@code {"minutes":[epoch seconds...], "delivered":[...], ...}}. */

@@ -174,7 +174,10 @@ public final class Views {
       List<DeadLetterRow> sample,
       long notReplayable,
       String group,
-      boolean shared) {
+      boolean shared,
+      long bulk,
+      String bulkTopic,
+      long unknownClass) {
 
     public boolean done() {
       return nonce == null;
@@ -206,7 +209,14 @@ public final class Views {
       List<LagRow> lag,
       long totalLag,
       List<Count> classes,
-      List<Count> lastHour) {}
+      List<Count> lastHour,
+      List<ClassRow> jobClasses) {}
+
+  /**
+   * A job class on the overview: its topic, the workers' lag on it ({@code no topic} when it does
+   * not exist) and its dead letters of the last day.
+   */
+  public record ClassRow(String name, String topic, String lag, long deadLetters) {}
 
   /**
    * One entry of the suppression list.

@@ -271,6 +271,9 @@ class ConsoleBrowserIT {
             .contains("permanent")
             .contains("poison");
         assertThat(browser.findElement(By.id("last-hour")).getText()).contains("delivered: 10");
+        assertThat(browser.findElements(By.cssSelector("tr.job-class th")))
+            .extracting(WebElement::getText)
+            .containsExactly("transactional", "bulk");
         shot("overview");
 
         // The suppressions: add, search, refuse a bad address, remove.

@@ -86,6 +86,70 @@ class ConsoleReplayIT {
     }
   }
 
+  /**
+   * A bulk dead letter goes back to {@code <topic>.bulk}; one whose class header names neither
+   * class to the jobs topic, and the page says so.
+   */
+  @Test
+  void aBulkDeadLetterIsReplayedToTheBulkTopic(EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("bulk");
+    try (var admin = kafka.admin()) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, 1, (short) 1),
+                  new NewTopic(topic + ".bulk", 1, (short) 1),
+                  new NewTopic(topic + ".dlt", 1, (short) 1)))
+          .all()
+          .get();
+    }
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (String c : List.of("bulk", "newsletter")) {
+        ProducerRecord<byte[], byte[]> r =
+            new ProducerRecord<>(
+                topic + ".dlt",
+                0,
+                bytes(c + "-1"),
+                bytes(
+                    "{\"schema\":1,\"id\":\""
+                        + c
+                        + "-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.net\"],"
+                        + "\"subject\":\"s\",\"text\":\"t\"}"));
+        r.headers()
+            .add(PostbusHeaders.CLASS, bytes("permanent"))
+            .add(PostbusHeaders.JOB_CLASS, bytes(c));
+        producer.send(r).get();
+      }
+    }
+    try (ConsoleServer console = start(kafka, topic)) {
+      Session s = Session.open(console.url());
+      HttpResponse<String> preview = s.post("/dead-letters/replay", "mode=filter&action=preview");
+      assertThat(preview.body())
+          .contains("<strong>2</strong> of 2 would be republished.")
+          .contains("1 of them bulk, to " + topic + ".bulk")
+          .contains("1 of them with a postbus.class header naming neither class");
+      Matcher nonce = Pattern.compile("name=\"nonce\" value=\"([^\"]+)\"").matcher(preview.body());
+      assertThat(nonce.find()).isTrue();
+      HttpResponse<String> done =
+          s.post("/dead-letters/replay", "action=confirm&nonce=" + nonce.group(1));
+      assertThat(done.statusCode()).isEqualTo(200);
+
+      assertThat(
+              TopicReader.keys(
+                  TopicReader.read(
+                      kafka.bootstrapServers(), topic + ".bulk", 1, Duration.ofSeconds(30))))
+          .containsExactly("bulk-1");
+      assertThat(
+              TopicReader.keys(
+                  TopicReader.read(kafka.bootstrapServers(), topic, 1, Duration.ofSeconds(30))))
+          .containsExactly("newsletter-1");
+    }
+  }
+
   static ConsoleServer start(EmbeddedKafka kafka, String topic) {
     return ConsoleServer.start(
         ConsoleConfig.builder(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)

@@ -1,5 +1,6 @@
 package dev.postbus.replay;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.job.JobLimits;
 import dev.postbus.job.PostbusHeaders;
 import dev.postbus.kafka.DurableProducer;
@@ -27,9 +28,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Republishes chosen dead letters to the jobs topic: the original key and payload, the publisher's
- * headers, a {@code replay-count} one higher, and no attempt count (a fresh start). A dead letter
- * about some of a job's recipients is replayed for those recipients only.
+ * Republishes chosen dead letters to their class's topic ({@link #destination}): the original key
+ * and payload, the publisher's headers, a {@code replay-count} one higher, and no attempt count (a
+ * fresh start). A dead letter about some of a job's recipients is replayed for those recipients
+ * only.
  *
  * <p>Each replay (a filter as given: {@link DeadLetterFilter#canonical}) has its own consumer group
  * on the dead-letter topic, so the same replay run twice publishes nothing the second time, and two
@@ -75,10 +77,15 @@ public final class Replayer {
    * @param notReplayable matching dead letters that could not be replayed: their payload was left
    *     out of the dead-letter topic, or Kafka refused the republished record as too large
    * @param shared another run of the same replay took some of its partitions (and replayed them)
+   * @param bulk matching dead letters of the bulk class (replayed to {@code <topic>.bulk})
+   * @param unknownClass matching dead letters whose class header names neither class (replayed to
+   *     the jobs topic)
    */
   public record Result(
       long scanned,
       long matched,
+      long bulk,
+      long unknownClass,
       List<DeadLetterRow> sample,
       long notReplayable,
       List<DeadLetterRow> notReplayableSample,
@@ -118,6 +125,10 @@ public final class Replayer {
     this.kafka = Map.copyOf(kafka);
     this.jobsTopic = jobsTopic;
     this.producerOnly = Map.copyOf(producerOnly);
+  }
+
+  public String jobsTopic() {
+    return jobsTopic;
   }
 
   public String deadLetterTopic() {
@@ -183,6 +194,8 @@ public final class Replayer {
     private final List<DeadLetterRow> sample = new ArrayList<>();
     private final List<DeadLetterRow> notReplayableSample = new ArrayList<>();
     private long matched;
+    private long bulk;
+    private long unknownClass;
     private long notReplayable;
 
     Tally(Request request, Consumer<DeadLetter> onEach) {
@@ -214,6 +227,7 @@ public final class Replayer {
         return ReplayGroup.Step.NEXT;
       }
       matched++;
+      count(d, 1);
       if (sample.size() < request.sample()) {
         sample.add(DeadLetterRow.of(d, null));
       }
@@ -227,8 +241,17 @@ public final class Replayer {
     /** Kafka refused its republished record as too large: counted as not replayable instead. */
     void tooLarge(DeadLetter d) {
       matched--;
+      count(d, -1);
       sample.removeIf(r -> r.position().equals(d.position()));
       notReplayable(d, TOO_LARGE);
+    }
+
+    private void count(DeadLetter d, int n) {
+      if (!destination(d).equals(jobsTopic)) {
+        bulk += n;
+      } else if (unknownClass(d) != null) {
+        unknownClass += n;
+      }
     }
 
     private void notReplayable(DeadLetter d, String why) {
@@ -242,6 +265,8 @@ public final class Replayer {
       return new Result(
           scanned,
           matched,
+          bulk,
+          unknownClass,
           List.copyOf(sample),
           notReplayable,
           List.copyOf(notReplayableSample),
@@ -315,6 +340,37 @@ public final class Replayer {
     }
   }
 
+  /**
+   * The topic a dead letter is republished to: its class's, as its {@code postbus.class} header
+   * says ({@code <topic>.bulk} for bulk); the jobs topic without the header (a dead letter of
+   * before the classes) or with one that names neither class ({@link #unknownClass}).
+   */
+  public String destination(DeadLetter d) {
+    return JobClass.BULK.wire().equals(classHeader(d)) ? JobClass.BULK.topic(jobsTopic) : jobsTopic;
+  }
+
+  /**
+   * The dead letter's {@code postbus.class} header when it names neither class (it is replayed to
+   * the jobs topic); null when it names one, or is absent.
+   */
+  public static String unknownClass(DeadLetter d) {
+    String c = classHeader(d);
+    if (c == null) {
+      return null;
+    }
+    for (JobClass known : JobClass.values()) {
+      if (known.wire().equals(c)) {
+        return null;
+      }
+    }
+    return c;
+  }
+
+  private static String classHeader(DeadLetter d) {
+    Header h = d.record().headers().lastHeader(PostbusHeaders.JOB_CLASS);
+    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
   ProducerRecord<byte[], byte[]> replayRecord(DeadLetter d) {
     Headers headers = new RecordHeaders();
     for (Header h : d.record().headers()) {
@@ -325,7 +381,8 @@ public final class Replayer {
     headers.add(
         PostbusHeaders.REPLAY_COUNT,
         Integer.toString(d.replayCount() + 1).getBytes(StandardCharsets.UTF_8));
-    return new ProducerRecord<>(jobsTopic, null, d.record().key(), d.record().value(), headers);
+    return new ProducerRecord<>(
+        destination(d), null, d.record().key(), d.record().value(), headers);
   }
 
   private KafkaProducer<byte[], byte[]> producer() {

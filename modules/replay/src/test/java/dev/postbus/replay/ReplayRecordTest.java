@@ -64,4 +64,30 @@ class ReplayRecordTest {
     assertThat(again.headers().lastHeader(PostbusHeaders.RECIPIENTS).value()).isEqualTo(only);
     assertThat(again.headers().lastHeader(PostbusHeaders.ORIGINAL_TOPIC)).isNull();
   }
+
+  /** A dead letter goes back to its class's topic, as its postbus.class header says. */
+  @Test
+  void aBulkDeadLetterIsReplayedToTheBulkTopic() {
+    ConsumerRecord<byte[], byte[]> bulk = deadLetter();
+    add(bulk, PostbusHeaders.JOB_CLASS, "bulk");
+    ConsumerRecord<byte[], byte[]> transactional = deadLetter();
+    add(transactional, PostbusHeaders.JOB_CLASS, "transactional");
+
+    assertThat(replayer.replayRecord(DeadLetter.of(bulk)).topic()).isEqualTo("jobs.bulk");
+    assertThat(replayer.replayRecord(DeadLetter.of(transactional)).topic()).isEqualTo("jobs");
+    assertThat(replayer.replayRecord(DeadLetter.of(deadLetter())).topic())
+        .as("no header: a dead letter of before the classes")
+        .isEqualTo("jobs");
+  }
+
+  /** A class header that is neither class goes to the jobs topic, and the replay says so. */
+  @Test
+  void anUnknownClassIsReplayedToTheJobsTopicAndNamed() {
+    ConsumerRecord<byte[], byte[]> odd = deadLetter();
+    add(odd, PostbusHeaders.JOB_CLASS, "Bulk ");
+
+    assertThat(replayer.replayRecord(DeadLetter.of(odd)).topic()).isEqualTo("jobs");
+    assertThat(Replayer.unknownClass(DeadLetter.of(odd))).isEqualTo("Bulk ");
+    assertThat(Replayer.unknownClass(DeadLetter.of(deadLetter()))).isNull();
+  }
 }

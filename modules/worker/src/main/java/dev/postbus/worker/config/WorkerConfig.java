@@ -48,8 +48,9 @@ public record WorkerConfig(
   public WorkerConfig {
     kafkaClient = Map.copyOf(kafkaClient);
     relays = List.copyOf(relays);
-    classes = classes == null ? ClassSettings.defaults(WorkerConfigChecks.lanes(relays)) : classes;
-    classes.checkAgainst(WorkerConfigChecks.lanes(relays));
+    int lanes = WorkerConfigChecks.lanes(relays);
+    classes = classes == null ? ClassSettings.defaults(lanes) : classes.forLanes(lanes);
+    classes.checkAgainst(lanes);
     WorkerConfigChecks.check(
         relays,
         reconnectBackoff,

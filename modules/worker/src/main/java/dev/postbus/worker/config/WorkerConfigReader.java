@@ -91,10 +91,11 @@ final class WorkerConfigReader {
 
   /** The job classes: on, the lanes kept for transactional mail (⌈lanes / 4⌉), the bulk floor. */
   private static ClassSettings classes(Settings s, int lanes) {
-    return new ClassSettings(
-        s.require(ClassKeys.ENABLED),
-        s.get(ClassKeys.TRANSACTIONAL_LANES).orElse(ClassSettings.reservedFor(lanes)),
-        s.require(ClassKeys.BULK_FLOOR));
+    boolean on = s.require(ClassKeys.ENABLED);
+    double floor = s.require(ClassKeys.BULK_FLOOR);
+    return s.get(ClassKeys.TRANSACTIONAL_LANES)
+        .map(kept -> new ClassSettings(on, kept, floor))
+        .orElseGet(() -> ClassSettings.derived(on, floor, lanes));
   }
 
   private static FailureSettings failures(Settings s) {

@@ -69,7 +69,9 @@ public final class WorkerKeys {
           RARE,
           ValueType.bytes(1024 * 1024, Integer.MAX_VALUE),
           64 * 1024 * 1024,
-          "Payload bytes buffered between the consumer and the lanes; above it, partitions are paused.");
+          "Payload bytes buffered between the consumer and the lanes; above it, partitions are paused."
+              + " With the classes on, the transactional side's bound; the bulk side has half of it"
+              + " besides.");
 
   public static final ConfigKey<Integer> MAX_POLL_RECORDS =
       ConfigKey.of(

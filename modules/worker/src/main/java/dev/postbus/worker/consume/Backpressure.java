@@ -32,9 +32,9 @@ final class Backpressure {
   }
 
   /**
-   * True while the pause is for every partition whatever its class: delivery held, or the byte
-   * bound reached. (With the classes on, a full transactional side pauses the transactional
-   * partitions only; the bulk side has its own bound, {@link ClassPauses}.)
+   * True while the pause is for every partition whatever its class: delivery held, or the classes
+   * off. (With the classes on, a full transactional side, by count or bytes, pauses the
+   * transactional partitions only; the bulk side has its own bounds, {@link ClassPauses}.)
    */
   boolean everything() {
     return everything;
@@ -44,11 +44,11 @@ final class Backpressure {
   boolean update() {
     boolean holding = deliveryHeld.getAsBoolean();
     if (paused) {
-      everything = everything || holding || queue.bytesFull();
+      everything = everything || holding;
     }
     if (!paused && (queue.full() || holding)) {
       paused = true;
-      everything = holding || queue.bytesFull() || !queue.classesOn();
+      everything = holding || !queue.classesOn();
       log.debug("pausing all partitions (queue {}, delivery held {})", queue.size(), holding);
     } else if (paused && !holding && queue.belowLowWater()) {
       paused = false;

@@ -179,7 +179,7 @@ public final class ConsumeLoop implements Runnable {
    */
   public void useClasses(String jobsTopic, int floorReserve) {
     classify(jobsTopic);
-    pauses.useClasses(jobsTopic, new ClassPauses(floorReserve));
+    pauses.useClasses(jobsTopic, tierTopics, new ClassPauses(floorReserve));
   }
 
   /**

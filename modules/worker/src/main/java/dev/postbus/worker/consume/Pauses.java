@@ -14,10 +14,14 @@ import org.slf4j.LoggerFactory;
  * The one place that pauses and resumes partitions. Each cause only decides: {@link Backpressure}
  * (every partition: the queue full or delivery held), {@link TierHolds} (a tier waiting for its
  * head), and with the classes on {@link ClassPauses} (bulk partitions while transactional jobs
- * wait). The partitions to pause are the union of the three; {@link #apply} pauses what is missing
- * and resumes what no cause wants paused, so no cause undoes another's pause. A rebalance drops
- * pauses (an eager one; a partition assigned afresh starts resumed): {@link #assigned} pauses the
- * new partitions the causes want paused before any fetch. Consumer thread only.
+ * wait) and a full bulk side (the bulk partitions and every tier partition, as a tier's records may
+ * be bulk retries: a transactional retry in a tier then waits too, until the bulk side has room).
+ * The partitions to pause are the union of the three; {@link #apply} pauses what is missing and
+ * resumes what no cause wants paused, so no cause undoes another's pause. A rebalance drops pauses
+ * (an eager one; a partition assigned afresh starts resumed): {@link #assigned} pauses the new
+ * partitions the causes want paused before any fetch (a jobs partition not fetched yet has no known
+ * lag and counts as lagging, so a fresh worker pauses bulk until its jobs partitions are known to
+ * be caught up). Consumer thread only.
  */
 final class Pauses {
 
@@ -30,6 +34,7 @@ final class Pauses {
   private ClassPauses classes; // null: classes off
   private String jobsTopic;
   private String bulkTopic;
+  private Set<String> tierTopics = Set.of();
   private boolean bulkPaused;
 
   Pauses(
@@ -44,8 +49,9 @@ final class Pauses {
   }
 
   /** Pauses bulk partitions as {@code decision} says (set before the loop runs). */
-  void useClasses(String jobsTopic, ClassPauses decision) {
+  void useClasses(String jobsTopic, Set<String> tierTopics, ClassPauses decision) {
     this.jobsTopic = jobsTopic;
+    this.tierTopics = Set.copyOf(tierTopics);
     this.bulkTopic = JobClass.BULK.topic(jobsTopic);
     this.classes = decision;
   }
@@ -99,6 +105,13 @@ final class Pauses {
         }
       }
     }
+    if (classes != null && queue.bulkFull()) { // a tier's bulk retries would overflow the side
+      for (TopicPartition tp : assigned) {
+        if (tierTopics.contains(tp.topic())) {
+          want.add(tp);
+        }
+      }
+    }
     bulkPaused = classes != null && pauseBulk(assigned);
     if (bulkPaused) {
       for (TopicPartition tp : assigned) {
@@ -115,7 +128,7 @@ final class Pauses {
     long lag = 0;
     for (TopicPartition tp : assigned) {
       if (tp.topic().equals(jobsTopic)) {
-        lag += consumer.currentLag(tp).orElse(0);
+        lag += consumer.currentLag(tp).orElse(1); // unknown (not fetched yet): it may lag
       }
     }
     return classes.pauseBulk(

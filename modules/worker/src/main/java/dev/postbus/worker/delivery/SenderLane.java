@@ -170,7 +170,7 @@ public final class SenderLane implements Runnable {
       return;
     }
     Preparation.Ready ready = (Preparation.Ready) prepared;
-    Envelope next = ahead.take();
+    Envelope next = ahead.take(d);
     RelayRoute.Sent sent;
     try (DomainGate.Pass pass = shared.domains().enter(ready.recipients())) {
       sent = route.send(d, ready, next);

@@ -5,7 +5,6 @@ import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -53,11 +52,11 @@ final class TakeAhead {
    * its envelope to announce behind the current message, or null when nothing is taken ahead (or
    * the job taken cannot be announced: it then fails on its own turn, with its own outcome).
    */
-  Envelope take() throws InterruptedException {
+  Envelope take(Delivery current) {
     if (!possible()) {
       return null;
     }
-    Delivery next = shared.queue().take(Duration.ZERO);
+    Delivery next = shared.queue().takeAhead(current);
     if (next == null) {
       return null;
     }

@@ -18,10 +18,11 @@ import java.util.function.Predicate;
  * being written again) count in the byte bound too.
  *
  * <p>With the classes on ({@link ClassPick}), transactional and bulk jobs wait apart, each bounded
- * alike: a lane takes transactional ones first, bulk ones only while fewer than the bulk lanes are
- * held ({@link #done} tells a bulk job handled), and bulk gets its floor. {@link #full()} is then
- * the transactional side's (the consumer pauses bulk partitions on its own at {@link #bulkFull()}).
- * With the classes off, one first-come first-served queue.
+ * alike by count (by bytes, bulk gets half the bound, so queued bulk never pauses transactional
+ * partitions): a lane takes transactional ones first, bulk ones only while fewer than the bulk
+ * lanes are held ({@link #done} tells a bulk job handled), and bulk gets its floor. {@link #full()}
+ * is then the transactional side's (the consumer pauses bulk partitions on its own at {@link
+ * #bulkFull()}). With the classes off, one first-come first-served queue.
  */
 public final class DispatchQueue {
 
@@ -33,9 +34,14 @@ public final class DispatchQueue {
   private final int capacity;
   private final int highWater;
   private final long highWaterBytes;
-  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong(); // the transactional side's
+  private final AtomicLong bulkBytes = new AtomicLong();
   private final AtomicLong aside = new AtomicLong();
   private int bulkHeld;
+  private int idle; // lanes waiting in take()
+  // bulk deliveries whose lane slot went on with the bulk job taken ahead behind them
+  private final java.util.Set<Delivery> passed =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   /** One first-come first-served queue (classes off). */
   public DispatchQueue(int highWater, long highWaterBytes, int maxPollRecords) {
@@ -70,7 +76,7 @@ public final class DispatchQueue {
             "dispatch queue over capacity: the consumer should have paused");
       }
       q.add(d);
-      bytes.addAndGet(d.size());
+      bytesOf(q).addAndGet(d.size());
       ready.signal();
     } finally {
       lock.unlock();
@@ -85,14 +91,62 @@ public final class DispatchQueue {
       while (true) {
         Delivery d = next();
         if (d != null) {
-          bytes.addAndGet(-d.size());
+          bytesOf(sideOf(d)).addAndGet(-d.size());
           return d;
         }
         if (nanos <= 0) {
           return null;
         }
-        nanos = ready.awaitNanos(nanos);
+        idle++;
+        try {
+          nanos = ready.awaitNanos(nanos);
+        } finally {
+          idle--;
+        }
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The job a lane sending {@code current} takes ahead (pipelined DATA), or null: never while a
+   * lane waits in {@link #take} (that lane takes it now), and a bulk job taken behind a bulk one
+   * keeps the lane's bulk slot ({@link #done} of {@code current} does not free it), so a lane holds
+   * at most one of the bulk lanes.
+   */
+  public Delivery takeAhead(Delivery current) {
+    lock.lock();
+    try {
+      if (idle > 0) {
+        return null;
+      }
+      boolean ownSlot = pick != null && current.bulk();
+      if (ownSlot) {
+        bulkHeld--; // the lane's slot, for its next job
+      }
+      Delivery d = next();
+      if (d == null || !d.bulk() || pick == null) {
+        if (ownSlot) {
+          bulkHeld++;
+        }
+      } else if (ownSlot) {
+        passed.add(current); // the slot goes on with d: next() counted it again
+      }
+      if (d != null) {
+        bytesOf(sideOf(d)).addAndGet(-d.size());
+      }
+      return d;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Lanes waiting in {@link #take} for a job. */
+  public int idleLanes() {
+    lock.lock();
+    try {
+      return idle;
     } finally {
       lock.unlock();
     }
@@ -122,6 +176,9 @@ public final class DispatchQueue {
     }
     lock.lock();
     try {
+      if (passed.remove(d)) {
+        return; // its slot is the job taken ahead behind it
+      }
       bulkHeld--;
       ready.signal();
     } finally {
@@ -139,7 +196,7 @@ public final class DispatchQueue {
             d -> {
               if (which.test(d)) {
                 removed.add(d);
-                bytes.addAndGet(-d.size());
+                bytesOf(q).addAndGet(-d.size());
                 return true;
               }
               return false;
@@ -151,23 +208,24 @@ public final class DispatchQueue {
     return removed;
   }
 
-  /** Full: every partition is paused (with the classes on, the transactional side's count). */
+  /**
+   * Full: every partition is paused (with the classes on, the transactional side's: its count, or
+   * its bytes with those held aside).
+   */
   public boolean full() {
     return transactionalSize() >= highWater || bytes.get() + aside.get() >= highWaterBytes;
-  }
-
-  /** The payloads held (queued and aside) reach the byte bound. */
-  public boolean bytesFull() {
-    return bytes.get() + aside.get() >= highWaterBytes;
   }
 
   public boolean belowLowWater() {
     return transactionalSize() <= highWater / 2 && bytes.get() + aside.get() <= highWaterBytes / 2;
   }
 
-  /** With the classes on, bulk jobs fill their side: bulk partitions are paused. */
+  /**
+   * With the classes on, bulk jobs fill their side, by count or by half the byte bound: bulk
+   * partitions (and the tiers, which may hold bulk retries) are paused.
+   */
   public boolean bulkFull() {
-    return size(JobClass.BULK) >= highWater;
+    return bulkSize() >= highWater || bulkBytes.get() >= highWaterBytes / 2;
   }
 
   /** A payload held outside the queue until {@link #releaseAside}: counted in the byte bound. */
@@ -188,10 +246,14 @@ public final class DispatchQueue {
     }
   }
 
-  /** Jobs of class {@code c} waiting (with the classes off, everything counts as transactional). */
+  /** Jobs of class {@code c} waiting (with the classes off, counted in the one queue). */
   public int size(JobClass c) {
     lock.lock();
     try {
+      if (pick == null) {
+        boolean isBulk = c == JobClass.BULK;
+        return (int) transactional.stream().filter(d -> d.bulk() == isBulk).count();
+      }
       return c == JobClass.BULK ? bulk.size() : transactional.size();
     } finally {
       lock.unlock();
@@ -208,8 +270,27 @@ public final class DispatchQueue {
     }
   }
 
+  private int bulkSize() {
+    lock.lock();
+    try {
+      return bulk.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The side {@link #full()} counts: with the classes off, the one queue. */
   private int transactionalSize() {
-    return size(JobClass.TRANSACTIONAL);
+    lock.lock();
+    try {
+      return transactional.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private AtomicLong bytesOf(ArrayDeque<Delivery> side) {
+    return side == bulk ? bulkBytes : bytes;
   }
 
   private ArrayDeque<Delivery> sideOf(Delivery d) {

@@ -55,4 +55,35 @@ class ClassSettingsTest {
     assertThat(c.consumedTopics()).contains("mail", "mail.bulk");
     assertThat(c.allTopics()).contains("mail.bulk");
   }
+
+  private static WorkerConfig withConnections(WorkerConfig c, int connections) {
+    RelayConfig r = c.relays().get(0);
+    return c.toBuilder()
+        .relays(
+            java.util.List.of(
+                new RelayConfig(
+                    r.name(),
+                    r.smtp(),
+                    connections,
+                    r.connectionsGlobal(),
+                    r.rateLimit(),
+                    r.rateLimitGlobal(),
+                    r.weight(),
+                    r.pools(),
+                    r.provider())))
+        .build();
+  }
+
+  @Test
+  void theDefaultReservationIsDerivedAgainWhenACopyChangesTheLanes() {
+    WorkerConfig eight = WorkerConfig.from(Settings.of(Map.of("smtp.connections", "8")));
+    assertThat(withConnections(eight, 2).classes().transactionalLanes()).isEqualTo(1);
+    assertThat(withConnections(eight, 64).classes().transactionalLanes()).isEqualTo(16);
+    WorkerConfig set =
+        WorkerConfig.from(
+            Settings.of(Map.of("smtp.connections", "8", "classes.transactional-lanes", "3")));
+    assertThat(withConnections(set, 64).classes().transactionalLanes())
+        .as("a reservation set stays")
+        .isEqualTo(3);
+  }
 }

@@ -41,19 +41,32 @@ class ConsumeLoopClassesTest {
   private static final TopicPartition B1 = new TopicPartition(BULK, 1);
   private static final TopicPartition T0 = new TopicPartition(TIER, 0);
 
-  private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+  /** Partitions whose lag the consumer does not know (a real one's before their first fetch). */
+  private final Set<TopicPartition> lagUnknown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final MockConsumer<byte[], byte[]> consumer =
+      new MockConsumer<>("earliest") {
+        @Override
+        public synchronized java.util.OptionalLong currentLag(TopicPartition tp) {
+          return lagUnknown.contains(tp) ? java.util.OptionalLong.empty() : super.currentLag(tp);
+        }
+      };
   private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
   private final AtomicBoolean held = new AtomicBoolean();
   private ConsumeLoop loop;
   private Thread thread;
 
   private DispatchQueue start(int capacity) {
+    return start(capacity, 1 << 20);
+  }
+
+  private DispatchQueue start(int capacity, long bytes) {
     for (TopicPartition tp : List.of(P0, B0, B1, T0)) {
       consumer.updatePartitions(
           tp.topic(), List.of(new PartitionInfo(tp.topic(), tp.partition(), null, null, null)));
     }
     consumer.updateBeginningOffsets(Map.of(P0, 0L, B0, 0L, B1, 0L, T0, 0L));
-    DispatchQueue queue = new DispatchQueue(capacity, 1 << 20, 20, new ClassPick(4, 1, 0));
+    DispatchQueue queue = new DispatchQueue(capacity, bytes, 20, new ClassPick(4, 1, 0));
     loop =
         new ConsumeLoop(
             consumer,
@@ -180,5 +193,81 @@ class ConsumeLoopClassesTest {
     soon().until(pausedAtOnce::get);
     assertThat(queue.size()).as("the new bulk partition's record not fetched").isEqualTo(1);
     take(queue, 1);
+  }
+
+  @Test
+  void bulkRetriesDueFromATierNeverOverflowTheBulkSide() throws Exception {
+    DispatchQueue queue = start(4);
+    RecordHeaders bulkRetry = new RecordHeaders();
+    bulkRetry.add(PostbusHeaders.JOB_CLASS, "bulk".getBytes(StandardCharsets.UTF_8));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, B0, T0)));
+    java.util.concurrent.atomic.AtomicInteger polls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    for (int p = 0; p < 5; p++) {
+      int base = p * 20;
+      consumer.schedulePollTask(
+          () -> {
+            for (int i = 0; i < 20; i++) {
+              consumer.addRecord(record(T0, base + i, bulkRetry));
+            }
+            polls.incrementAndGet();
+          });
+    }
+    soon().until(() -> polls.get() == 5 && consumer.paused().contains(T0));
+    consumer.schedulePollTask(() -> polls.incrementAndGet());
+    soon().until(() -> polls.get() == 6 || !thread.isAlive());
+    assertThat(thread.isAlive()).as("the consumer thread").isTrue();
+    assertThat(queue.size(dev.postbus.job.JobClass.BULK)).isLessThanOrEqualTo(4 + 20);
+    assertThat(consumer.paused()).as("the tier waits for the bulk side").contains(T0);
+  }
+
+  @Test
+  void queuedBulkBytesNeverPauseTheTransactionalPartitions() throws Exception {
+    DispatchQueue queue = start(64, 1 << 20);
+    byte[] big = new byte[20 * 1024];
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0, B0));
+          for (int i = 0; i < 60; i++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    BULK,
+                    0,
+                    i,
+                    0L,
+                    TimestampType.CREATE_TIME,
+                    0,
+                    big.length,
+                    null,
+                    big,
+                    new RecordHeaders(),
+                    java.util.Optional.empty()));
+          }
+        });
+    soon().until(() -> queue.size(dev.postbus.job.JobClass.BULK) == 60);
+    soon().until(() -> consumer.paused().contains(B0));
+    consumer.schedulePollTask(() -> consumer.addRecord(record(P0, 0, new RecordHeaders())));
+    soon()
+        .alias("the transactional record fetched past 1.2 MB of queued bulk")
+        .until(() -> queue.size(dev.postbus.job.JobClass.TRANSACTIONAL) == 1);
+    assertThat(consumer.paused()).doesNotContain(P0);
+  }
+
+  @Test
+  void bulkPartitionsAssignedWithAJobsPartitionOfUnknownLagStartPaused() throws Exception {
+    lagUnknown.add(P0); // not fetched yet: it may have a backlog
+    DispatchQueue queue = start(64);
+    AtomicBoolean pausedAtOnce = new AtomicBoolean();
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0, B0));
+          pausedAtOnce.set(consumer.paused().contains(B0));
+          consumer.addRecord(record(B0, 0, new RecordHeaders()));
+        });
+    AtomicBoolean polledAgain = new AtomicBoolean();
+    consumer.schedulePollTask(() -> polledAgain.set(true));
+    soon().until(polledAgain::get);
+    assertThat(pausedAtOnce).as("B0 paused as it was assigned").isTrue();
+    assertThat(queue.size()).as("B0's record not fetched").isZero();
   }
 }

@@ -97,4 +97,53 @@ class DispatchQueueClassesTest {
     }
     assertThat(q.full()).isTrue();
   }
+
+  @Test
+  void aJobTakenAheadKeepsItsLanesBulkSlotSoEveryBulkLaneSends() throws Exception {
+    DispatchQueue q = new DispatchQueue(64, 1 << 20, 10, new ClassPick(8, 2, 0));
+    for (int i = 0; i < 20; i++) {
+      q.add(bulk(i));
+    }
+    int sending = 0;
+    for (int lane = 0; lane < 6; lane++) {
+      Delivery current = q.take(Duration.ZERO);
+      if (current != null) {
+        sending++;
+        q.takeAhead(current);
+      }
+    }
+    assertThat(sending).as("lanes sending a bulk job, each with one taken ahead").isEqualTo(6);
+    assertThat(q.take(Duration.ZERO)).as("no seventh bulk lane").isNull();
+  }
+
+  @Test
+  void nothingIsTakenAheadWhileALaneWaitsForAJob() throws Exception {
+    DispatchQueue q = new DispatchQueue(64, 1 << 20, 10, new ClassPick(8, 2, 0));
+    q.add(bulk(0));
+    Delivery current = q.take(Duration.ZERO);
+    java.util.concurrent.CompletableFuture<Delivery> idle =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return q.take(Duration.ofSeconds(30));
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    org.awaitility.Awaitility.await().until(() -> q.idleLanes() == 1);
+    q.add(transactional(0));
+    assertThat(q.takeAhead(current)).as("the idle lane takes it now").isNull();
+    assertThat(idle.get(30, java.util.concurrent.TimeUnit.SECONDS)).hasToString("jobs-0@0");
+  }
+
+  @Test
+  void withTheClassesOffTheDepthOfEachClassCountsItsJobs() {
+    DispatchQueue q = new DispatchQueue(64, 1 << 20, 10); // one queue
+    q.add(bulk(0));
+    q.add(transactional(0));
+    q.add(transactional(1));
+    assertThat(q.size(JobClass.BULK)).isEqualTo(1);
+    assertThat(q.size(JobClass.TRANSACTIONAL)).isEqualTo(2);
+    assertThat(q.size()).isEqualTo(3);
+  }
 }
