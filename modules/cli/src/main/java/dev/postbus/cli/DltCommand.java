@@ -164,8 +164,9 @@ final class DltCommand {
       name = "replay",
       mixinStandardHelpOptions = true,
       description = {
-        "Republish the matching dead letters to the jobs topic (fresh attempt count, replay-count + 1);",
-        "a bulk dead letter (postbus.class header) to <topic>.bulk.",
+        "Republish the matching dead letters (fresh attempt count, replay-count + 1).",
+        "Each goes to its class's topic: a bulk one (postbus.class header) to <topic>.bulk, any other"
+            + " to the jobs topic.",
         "The same replay run twice publishes nothing the second time."
       })
   static final class Replay implements Callable<Integer> {
