@@ -46,6 +46,9 @@ class DashboardAndAlertsIT {
     try (SmtpCapture relay = SmtpCapture.start(0)) {
       Map<String, String> settings =
           MinimalWorker.settings(kafka.bootstrapServers(), relay.port(), "deploy");
+      // The guard's feedback reader, and with it the metrics docs/operations.md gives it, exists
+      // only with guard.feedback on.
+      settings.put("guard.feedback", "true");
       String topic = settings.get("topic");
       try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(settings)));
           JobPublisher publisher =
