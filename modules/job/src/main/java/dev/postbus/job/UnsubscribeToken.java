@@ -2,8 +2,6 @@ package dev.postbus.job;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -173,7 +171,7 @@ public final class UnsubscribeToken {
     out.write(VERSION);
     writeShort(out, list.getBytes(StandardCharsets.US_ASCII));
     writeShort(out, address.getBytes(StandardCharsets.UTF_8));
-    UUID uuid = uuidOf(jobId);
+    UUID uuid = TokenIds.uuidOf(jobId);
     if (uuid != null) {
       out.write(UUID_KIND);
       ByteBuffer b = ByteBuffer.allocate(16);
@@ -227,28 +225,7 @@ public final class UnsubscribeToken {
   private static String utf8(ByteBuffer b, int length) {
     byte[] bytes = new byte[length];
     b.get(bytes);
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
-  }
-
-  private static UUID uuidOf(String jobId) {
-    if (jobId.length() != 36) {
-      return null;
-    }
-    try {
-      UUID uuid = UUID.fromString(jobId);
-      return uuid.toString().equals(jobId) ? uuid : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return TokenIds.strictUtf8(bytes);
   }
 
   private static String kidOf(String key) {

@@ -1,9 +1,6 @@
 package dev.postbus.job;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -139,7 +136,7 @@ public final class VerpToken {
 
   /** The kind and base32 of a job id. */
   private static String body(String jobId) {
-    UUID uuid = uuidOf(jobId);
+    UUID uuid = TokenIds.uuidOf(jobId);
     if (uuid == null) {
       return BYTES_KIND + Base32.encode(jobId.getBytes(StandardCharsets.UTF_8));
     }
@@ -161,29 +158,7 @@ public final class VerpToken {
     if (kind != BYTES_KIND || bytes.length == 0) {
       return null;
     }
-    CharsetDecoder utf8 =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    try {
-      return utf8.decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
-  }
-
-  /** The UUID an id is written as (canonical, lower case), or null. */
-  private static UUID uuidOf(String jobId) {
-    if (jobId.length() != 36) {
-      return null;
-    }
-    try {
-      UUID uuid = UUID.fromString(jobId);
-      return uuid.toString().equals(jobId) ? uuid : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return TokenIds.strictUtf8(bytes);
   }
 
   /** The first 50 bits of the MAC of a job id, as 10 base32 characters. */
