@@ -73,26 +73,41 @@ final class SuppressionsCommand {
     } catch (IllegalStateException e) { // the topic is missing, or could not be read in time
       throw new IllegalArgumentException(e.getMessage());
     }
-    if (malformed[0] > 0) {
-      System.err.println(
-          "postbus suppressions: skipped "
-              + malformed[0]
-              + " malformed records on "
-              + topic(kafka));
-    }
+    skipped(kafka, malformed[0]);
     return list;
   }
 
   /**
-   * Every entry (global and scoped to a list) by its key, or none when the topic does not exist
-   * (nothing was ever suppressed).
+   * Every entry (global and scoped to a list) by its key, or none when the topic does not exist now
+   * (nothing was ever suppressed; asked once, not waited for) or cannot be read. For a command that
+   * has checked Kafka is reachable already ({@link KafkaOptions#requireKafka}).
    */
   static Map<SuppressionCodec.Key, Suppression> readIfThere(KafkaOptions kafka) {
+    int[] malformed = {0};
+    java.util.Optional<Map<SuppressionCodec.Key, Suppression>> list;
     try {
-      return read(kafka);
-    } catch (IllegalArgumentException e) {
+      list =
+          SuppressionReader.readAllIfThere(
+              kafka.clientProperties(), topic(kafka), READ_TIMEOUT, problem -> malformed[0]++);
+    } catch (IllegalStateException e) { // could not be read in time
       System.err.println("postbus: not checking the suppression list: " + e.getMessage());
       return Map.of();
+    }
+    if (list.isEmpty()) {
+      System.err.println(
+          "postbus: not checking the suppression list: the suppression list topic "
+              + topic(kafka)
+              + " does not exist");
+      return Map.of();
+    }
+    skipped(kafka, malformed[0]);
+    return list.get();
+  }
+
+  private static void skipped(KafkaOptions kafka, int malformed) {
+    if (malformed > 0) {
+      System.err.println(
+          "postbus suppressions: skipped " + malformed + " malformed records on " + topic(kafka));
     }
   }
 

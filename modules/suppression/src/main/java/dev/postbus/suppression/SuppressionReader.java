@@ -7,11 +7,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -53,7 +54,7 @@ public final class SuppressionReader implements AutoCloseable {
   /** How long a topic Kafka does not know yet is asked about again before it counts as missing. */
   private static final Duration SETTLE = Duration.ofSeconds(10);
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Consumer<byte[], byte[]> consumer;
   private final String topic;
   private final Listener listener;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -71,13 +72,25 @@ public final class SuppressionReader implements AutoCloseable {
    */
   public static SuppressionReader load(
       Map<String, Object> kafka, String topic, Duration timeout, Listener listener) {
+    return load(consumer(kafka), topic, timeout, SETTLE, listener);
+  }
+
+  private static Consumer<byte[], byte[]> consumer(Map<String, Object> kafka) {
     Map<String, Object> p = new HashMap<>(kafka);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
     p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-suppressions");
-    KafkaConsumer<byte[], byte[]> consumer = TopicScan.consumer(p);
+    return TopicScan.consumer(p);
+  }
+
+  private static SuppressionReader load(
+      Consumer<byte[], byte[]> consumer,
+      String topic,
+      Duration timeout,
+      Duration settle,
+      Listener listener) {
     SuppressionReader reader = new SuppressionReader(consumer, topic, listener);
     try {
-      reader.readToEnd(timeout);
+      reader.readToEnd(timeout, settle);
     } catch (RuntimeException e) {
       consumer.close(Duration.ZERO);
       throw e;
@@ -93,6 +106,42 @@ public final class SuppressionReader implements AutoCloseable {
       Map<String, Object> kafka,
       String topic,
       Duration timeout,
+      java.util.function.Consumer<String> malformed) {
+    return readAll(consumer(kafka), topic, timeout, SETTLE, malformed);
+  }
+
+  /**
+   * As {@link #readAll}, for a command that only consults the list (a replay that notes who is
+   * still suppressed): empty when the topic does not exist now, asked once, with no wait for a
+   * topic that might appear (nothing created it a moment ago).
+   *
+   * @throws IllegalStateException when the topic exists and cannot be read in time
+   */
+  public static Optional<Map<SuppressionCodec.Key, Suppression>> readAllIfThere(
+      Map<String, Object> kafka,
+      String topic,
+      Duration timeout,
+      java.util.function.Consumer<String> malformed) {
+    return readAllIfThere(consumer(kafka), topic, timeout, malformed);
+  }
+
+  static Optional<Map<SuppressionCodec.Key, Suppression>> readAllIfThere(
+      Consumer<byte[], byte[]> consumer,
+      String topic,
+      Duration timeout,
+      java.util.function.Consumer<String> malformed) {
+    try {
+      return Optional.of(readAll(consumer, topic, timeout, Duration.ZERO, malformed));
+    } catch (Missing e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Map<SuppressionCodec.Key, Suppression> readAll(
+      Consumer<byte[], byte[]> consumer,
+      String topic,
+      Duration timeout,
+      Duration settle,
       java.util.function.Consumer<String> malformed) {
     Map<SuppressionCodec.Key, Suppression> list = new LinkedHashMap<>();
     Listener collect =
@@ -113,29 +162,37 @@ public final class SuppressionReader implements AutoCloseable {
             malformed.accept(problem);
           }
         };
-    try (SuppressionReader r = load(kafka, topic, timeout, collect)) {
+    try (SuppressionReader r = load(consumer, topic, timeout, settle, collect)) {
       return list;
     }
   }
 
-  private SuppressionReader(
-      KafkaConsumer<byte[], byte[]> consumer, String topic, Listener listener) {
+  /** The topic does not exist (its message says what to do). */
+  private static final class Missing extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    Missing(String message) {
+      super(message);
+    }
+  }
+
+  private SuppressionReader(Consumer<byte[], byte[]> consumer, String topic, Listener listener) {
     this.consumer = consumer;
     this.topic = topic;
     this.listener = listener;
   }
 
-  private static Duration min(Duration a, Duration b) {
+  private static Duration min(Duration a, Duration b) { // zero: asked once
     return a.compareTo(b) < 0 ? a : b;
   }
 
-  private void readToEnd(Duration timeout) {
+  private void readToEnd(Duration timeout, Duration settle) {
     TopicScan scan = new TopicScan(consumer, timeout);
     try {
       // the worker may have created the topic a moment ago: a broker can lag in knowing it
-      List<TopicPartition> partitions = scan.partitionsOnceKnown(topic, min(timeout, SETTLE));
+      List<TopicPartition> partitions = scan.partitionsOnceKnown(topic, min(timeout, settle));
       if (partitions.isEmpty()) {
-        throw new IllegalStateException(
+        throw new Missing(
             "the suppression list topic "
                 + topic
                 + " does not exist; create the topics with `postbus topics create`"
