@@ -274,10 +274,15 @@ public final class SuppressionReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops following, or, for a reader that only loaded, closes its consumer at once: it joined no
+   * group (nothing to commit or leave), and a close within a timeout would wait out the fetch Kafka
+   * holds for fetch.max.wait.ms for partitions read to their end.
+   */
   @Override
   public synchronized void close() {
     if (thread == null) {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close(Duration.ZERO);
       return;
     }
     running = false;
