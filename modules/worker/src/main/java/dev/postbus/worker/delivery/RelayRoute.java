@@ -1,5 +1,6 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.SendOutcome;
@@ -188,7 +189,8 @@ final class RelayRoute {
     BooleanSupplier giveUp =
         () -> stopping() || d.owner().releasing() || shared.holds().lanesHeld();
     SendRate total = shared.relays().total();
-    return relay.rate().acquire(giveUp) && (total == null || total.acquire(giveUp));
+    JobClass c = SenderLane.scheduledClass(shared, d);
+    return relay.rate().acquire(c, giveUp) && (total == null || total.acquire(c, giveUp));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
@@ -61,6 +62,14 @@ public final class SenderLane implements Runnable {
     this.ahead = new TakeAhead(shared, this::stopping);
     this.route = new RelayRoute(name, shared, ahead, ledgerGate, stop);
     this.recorder = new AttemptRecorder(name, shared, ledgerGate);
+  }
+
+  /**
+   * The class a job waits for rate permits and domain slots in: its own, or transactional for all
+   * with the classes off (first come, first served, as before the classes).
+   */
+  static JobClass scheduledClass(Shared shared, Delivery d) {
+    return shared.queue().classesOn() ? d.jobClass() : JobClass.TRANSACTIONAL;
   }
 
   /**
@@ -172,7 +181,8 @@ public final class SenderLane implements Runnable {
     Preparation.Ready ready = (Preparation.Ready) prepared;
     Envelope next = ahead.take(d);
     RelayRoute.Sent sent;
-    try (DomainGate.Pass pass = shared.domains().enter(ready.recipients())) {
+    try (DomainGate.Pass pass =
+        shared.domains().enter(ready.recipients(), scheduledClass(shared, d))) {
       sent = route.send(d, ready, next);
     }
     if (sent != null) {

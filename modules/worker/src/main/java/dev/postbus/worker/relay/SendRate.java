@@ -1,9 +1,13 @@
 package dev.postbus.worker.relay;
 
-import com.google.common.util.concurrent.RateLimiter;
+import dev.postbus.job.JobClass;
+import dev.postbus.worker.config.ClassKeys;
+import dev.postbus.worker.dispatch.ClassTurns;
 import dev.postbus.worker.time.Ticker;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +28,8 @@ public final class SendRate {
 
   private final int own;
   private final int global;
-  private final RateLimiter limiter;
+  private final Pacer limiter;
+  private final ClassTurns turns;
   private final DoubleAdder waited = new DoubleAdder();
   private volatile double rate;
 
@@ -54,7 +59,15 @@ public final class SendRate {
    *     for none
    */
   public SendRate(int own, int global) {
-    this(own, global, Ticker.SYSTEM);
+    this(own, global, ClassKeys.BULK_FLOOR.defaultValue());
+  }
+
+  /**
+   * @param bulkFloor {@code classes.bulk-floor}: bulk's share of the permits while both classes
+   *     wait for one
+   */
+  public SendRate(int own, int global, double bulkFloor) {
+    this(own, global, Ticker.SYSTEM, Pacer::guava, bulkFloor);
   }
 
   /**
@@ -62,6 +75,14 @@ public final class SendRate {
    *     the last second's counts); the pacing itself is Guava's, on the system clock
    */
   public SendRate(int own, int global, Ticker ticker) {
+    this(own, global, ticker, Pacer::guava, ClassKeys.BULK_FLOOR.defaultValue());
+  }
+
+  /**
+   * @param pacer makes the pacer for the first rate
+   */
+  SendRate(int own, int global, Ticker ticker, DoubleFunction<Pacer> pacer, double bulkFloor) {
+    this.turns = new ClassTurns(bulkFloor);
     this.ticker = ticker;
     this.lastAdjustNanos = ticker.read();
     this.own = own;
@@ -69,7 +90,7 @@ public final class SendRate {
     this.configured = Math.min(limit(own), limit(global)); // the group's limit until a share
     this.rate = configured;
     this.limiter =
-        RateLimiter.create(configured == Double.POSITIVE_INFINITY ? Double.MAX_VALUE : configured);
+        pacer.apply(configured == Double.POSITIVE_INFINITY ? Double.MAX_VALUE : configured);
   }
 
   public boolean limited() {
@@ -212,28 +233,27 @@ public final class SendRate {
     }
   }
 
-  /** The longest Guava may sleep (uninterruptibly) for a permit before this class looks again. */
-  private static final long STEP_MICROS = 100_000;
+  /** The longest a waiting lane goes without looking again for a permit (and at giveUp). */
+  private static final Duration LONGEST_POLL = Duration.ofMillis(20);
 
   /**
-   * Waits for a permit to send one message, in steps of at most 100 ms, giving up (false) as soon
-   * as {@code giveUp} says so or the thread is interrupted: a lane stopping, or whose partition is
-   * let go, does not sleep out a slow rate.
+   * Waits for a permit to send one message of {@code jobClass}, giving up (false) as soon as {@code
+   * giveUp} says so or the thread is interrupted: a lane stopping, or whose partition is let go,
+   * does not sleep out a slow rate. While permits are scarce, a waiting transactional send gets the
+   * next one before a waiting bulk send, bulk getting {@code classes.bulk-floor} of them while both
+   * wait ({@link ClassTurns}).
    */
-  public boolean acquire(java.util.function.BooleanSupplier giveUp) throws InterruptedException {
+  public boolean acquire(JobClass jobClass, BooleanSupplier giveUp) throws InterruptedException {
     tick();
     if (!limited()) {
       return true;
     }
     long start = System.nanoTime();
     try {
-      while (!limiter.tryAcquire(1, STEP_MICROS, TimeUnit.MICROSECONDS)) {
-        if (giveUp.getAsBoolean()) {
-          return false;
-        }
-        TimeUnit.MICROSECONDS.sleep(STEP_MICROS / 2);
-      }
-      return true;
+      // looks again about when the next permit is due, every 1 to 20 ms
+      long micros = (long) Math.min(LONGEST_POLL.toNanos() / 1e3, 1e6 / rate);
+      Duration poll = Duration.ofMillis(Math.max(1, micros / 1000));
+      return turns.take(jobClass, limiter::tryAcquire, poll, giveUp);
     } finally {
       waited.add((System.nanoTime() - start) / 1e9);
     }

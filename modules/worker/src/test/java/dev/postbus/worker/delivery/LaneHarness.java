@@ -150,7 +150,7 @@ final class LaneHarness implements AutoCloseable {
                 "default",
                 suppressions),
             relays,
-            new DomainGate(config.domainConcurrency()),
+            new DomainGate(config.domainConcurrency(), config.classes().bulkFloor()),
             config.failures().classifier(),
             outcomes,
             config.failures().freshConnectionAttempts(),
