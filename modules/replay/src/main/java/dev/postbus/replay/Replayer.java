@@ -7,21 +7,27 @@ import dev.postbus.kafka.DurableProducer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -179,6 +185,7 @@ public final class Replayer {
         request.ratePerSecond() > 0
             ? (int) Math.max(1, Math.min(BATCH, request.ratePerSecond() * 10))
             : BATCH;
+    tally.missing(missingTopics(List.of(jobsTopic, JobClass.BULK.topic(jobsTopic))));
     try (ReplayGroup members = new ReplayGroup(kafka, deadLetterTopic(), group, batch);
         KafkaProducer<byte[], byte[]> producer = producer()) {
       Sender sender = new Sender(producer, request.ratePerSecond(), tally::tooLarge);
@@ -197,6 +204,7 @@ public final class Replayer {
     private long bulk;
     private long unknownClass;
     private long notReplayable;
+    private Set<String> missing = Set.of();
 
     Tally(Request request, Consumer<DeadLetter> onEach) {
       this.request = request;
@@ -226,6 +234,9 @@ public final class Replayer {
         notReplayable(d, PAYLOAD_LEFT_OUT);
         return ReplayGroup.Step.NEXT;
       }
+      if (sender != null && missing.contains(destination(d))) {
+        throw new MissingTopicException(destination(d), jobsTopic, d.jobId());
+      }
       matched++;
       count(d, 1);
       if (sample.size() < request.sample()) {
@@ -236,6 +247,11 @@ public final class Replayer {
         sender.send(d, replayRecord(d));
       }
       return ReplayGroup.Step.NEXT;
+    }
+
+    /** Destination topics that do not exist: a dead letter to one stops the run. */
+    void missing(Set<String> topics) {
+      this.missing = topics;
     }
 
     /** Kafka refused its republished record as too large: counted as not replayable instead. */
@@ -384,6 +400,31 @@ public final class Replayer {
     return new ProducerRecord<>(
         destination(d), null, d.record().key(), d.record().value(), headers);
   }
+
+  /**
+   * Which of {@code topics} Kafka says do not exist; none when it cannot tell (the replay then
+   * finds out as before, from the producer).
+   */
+  private Set<String> missingTopics(List<String> topics) throws InterruptedException {
+    Set<String> missing = new HashSet<>();
+    try (Admin admin = Admin.create(kafka)) {
+      var answers = admin.describeTopics(topics).topicNameValues();
+      for (var answer : answers.entrySet()) {
+        try {
+          answer.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+            missing.add(answer.getKey());
+          }
+        } catch (TimeoutException e) {
+          return Set.of();
+        }
+      }
+    }
+    return Set.copyOf(missing);
+  }
+
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
   private KafkaProducer<byte[], byte[]> producer() {
     Map<String, Object> p = DurableProducer.settings(kafka);
