@@ -80,6 +80,11 @@ public final class SenderLane implements Runnable {
     stop.countDown();
   }
 
+  /** The lane stops or the job's partition is being let go: a job not yet sent is handed back. */
+  private boolean leaving(Delivery d) {
+    return stopping() || d.owner().releasing();
+  }
+
   private boolean stopping() {
     return stop.getCount() == 0;
   }
@@ -181,9 +186,15 @@ public final class SenderLane implements Runnable {
     Preparation.Ready ready = (Preparation.Ready) prepared;
     Envelope next = ahead.take(d);
     RelayRoute.Sent sent;
-    try (DomainGate.Pass pass =
-        shared.domains().enter(ready.recipients(), scheduledClass(shared, d))) {
-      sent = route.send(d, ready, next);
+    JobClass jobClass = scheduledClass(shared, d);
+    DomainGate.Pass pass = shared.domains().enter(ready.recipients(), jobClass, () -> leaving(d));
+    if (pass == null) {
+      route.handBack(d);
+      return;
+    }
+    try (pass) {
+      // in a transactional send's way at a domain, a bulk send takes its permits at its priority
+      sent = route.send(d, ready, next, () -> pass.contended() ? JobClass.TRANSACTIONAL : jobClass);
     }
     if (sent != null) {
       recorder.answered(a, ready, sent);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -233,26 +234,37 @@ public final class SendRate {
     }
   }
 
-  /** The longest a waiting lane goes without looking again for a permit (and at giveUp). */
+  /** The longest the lane whose turn it is goes without looking again for a permit. */
   private static final Duration LONGEST_POLL = Duration.ofMillis(20);
+
+  /**
+   * Waits for a permit for a send of {@code jobClass}: {@link #acquire(Supplier, BooleanSupplier)}.
+   */
+  public boolean acquire(JobClass jobClass, BooleanSupplier giveUp) throws InterruptedException {
+    return acquire(() -> jobClass, giveUp);
+  }
 
   /**
    * Waits for a permit to send one message of {@code jobClass}, giving up (false) as soon as {@code
    * giveUp} says so or the thread is interrupted: a lane stopping, or whose partition is let go,
    * does not sleep out a slow rate. While permits are scarce, a waiting transactional send gets the
    * next one before a waiting bulk send, bulk getting {@code classes.bulk-floor} of them while both
-   * wait ({@link ClassTurns}).
+   * wait, first come first served within a class ({@link ClassTurns}). Only the lane whose turn it
+   * is looks at the pacer (about when the next permit is due, every 1 to 20 ms); the others sleep
+   * until it leaves.
+   *
+   * @param jobClass the send's class, read again while it waits (it may rise to transactional)
    */
-  public boolean acquire(JobClass jobClass, BooleanSupplier giveUp) throws InterruptedException {
+  public boolean acquire(Supplier<JobClass> jobClass, BooleanSupplier giveUp)
+      throws InterruptedException {
     tick();
     if (!limited()) {
       return true;
     }
     long start = System.nanoTime();
     try {
-      // looks again about when the next permit is due, every 1 to 20 ms
       long micros = (long) Math.min(LONGEST_POLL.toNanos() / 1e3, 1e6 / rate);
-      Duration poll = Duration.ofMillis(Math.max(1, micros / 1000));
+      Duration poll = Duration.ofNanos(Math.max(1000, micros) * 1000);
       return turns.take(jobClass, limiter::tryAcquire, poll, giveUp);
     } finally {
       waited.add((System.nanoTime() - start) / 1e9);

@@ -83,7 +83,12 @@ class DomainGateClassesTest {
     static Lane waiting(DomainGate gate, JobClass jobClass) {
       Lane lane = new Lane(gate, jobClass);
       lane.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> lane.getState() == Thread.State.WAITING);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  lane.getState() == Thread.State.WAITING
+                      || lane.getState() == Thread.State.TIMED_WAITING);
       return lane;
     }
 
