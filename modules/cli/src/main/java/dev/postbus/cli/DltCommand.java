@@ -238,6 +238,9 @@ final class DltCommand {
                 + kafka.topic()
                 + classes(result, kafka.topic())
                 + "; nothing published");
+        for (String t : result.missingTopics()) {
+          System.out.println("warning: " + MissingTopicException.warning(t, kafka.topic()));
+        }
       } else {
         System.out.println(
             result.matched()

@@ -93,11 +93,21 @@ class ReplayClassIT {
     deadLetter(kafka, topic, "receipt-1", "transactional");
     deadLetter(kafka, topic, "campaign-1", "bulk");
 
+    CliIT.Result preview = ReplayOnceIT.replay(kafka, topic, "--dry-run");
+    assertThat(preview.exit()).as(preview.err()).isZero();
+    assertThat(preview.out())
+        .contains("warning: " + bulkTopic + " does not exist")
+        .contains("postbus topics create -t " + topic);
+
     CliIT.Result first = ReplayOnceIT.replay(kafka, topic);
     assertThat(first.exit()).as(first.out()).isEqualTo(1);
     assertThat(first.err())
         .contains(bulkTopic + " does not exist")
-        .contains("postbus topics create -t " + topic);
+        .contains("1 dead letter was replayed before it")
+        .contains("postbus topics create -t " + topic)
+        // stopped by the topic check, not by the producer's metadata wait running out
+        .doesNotContain("Kafka did not take")
+        .doesNotContain("\tat ");
 
     try (var admin = kafka.admin()) {
       admin.createTopics(List.of(new NewTopic(bulkTopic, 1, (short) 1))).all().get();

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -97,7 +98,14 @@ public final class Replayer {
       List<DeadLetterRow> notReplayableSample,
       boolean published,
       String group,
-      boolean shared) {}
+      boolean shared,
+      List<String> missingTopics) {
+
+    /** The destination topics matching dead letters would go to that do not exist (dry run). */
+    public Result {
+      missingTopics = List.copyOf(missingTopics);
+    }
+  }
 
   /** Not-replayable dead letters a result lists; the rest are counted. */
   public static final int NOT_REPLAYABLE_SHOWN = 100;
@@ -175,6 +183,7 @@ public final class Replayer {
   public Result replay(Request request, Consumer<DeadLetter> onEach) throws Exception {
     String group = groupFor(request.filter());
     Tally tally = new Tally(request, onEach);
+    tally.missing(missingTopics(List.of(jobsTopic, JobClass.BULK.topic(jobsTopic))));
     if (request.dryRun()) {
       try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group)) {
         long scanned = dlt.steps(d -> tally.take(d, null));
@@ -185,7 +194,6 @@ public final class Replayer {
         request.ratePerSecond() > 0
             ? (int) Math.max(1, Math.min(BATCH, request.ratePerSecond() * 10))
             : BATCH;
-    tally.missing(missingTopics(List.of(jobsTopic, JobClass.BULK.topic(jobsTopic))));
     try (ReplayGroup members = new ReplayGroup(kafka, deadLetterTopic(), group, batch);
         KafkaProducer<byte[], byte[]> producer = producer()) {
       Sender sender = new Sender(producer, request.ratePerSecond(), tally::tooLarge);
@@ -205,6 +213,7 @@ public final class Replayer {
     private long unknownClass;
     private long notReplayable;
     private Set<String> missing = Set.of();
+    private final Set<String> missingHit = new java.util.TreeSet<>();
 
     Tally(Request request, Consumer<DeadLetter> onEach) {
       this.request = request;
@@ -234,8 +243,11 @@ public final class Replayer {
         notReplayable(d, PAYLOAD_LEFT_OUT);
         return ReplayGroup.Step.NEXT;
       }
-      if (sender != null && missing.contains(destination(d))) {
-        throw new MissingTopicException(destination(d), jobsTopic, d.jobId());
+      if (missing.contains(destination(d))) {
+        if (sender != null) {
+          throw new MissingTopicException(destination(d), jobsTopic, d.jobId(), matched);
+        }
+        missingHit.add(destination(d));
       }
       matched++;
       count(d, 1);
@@ -288,7 +300,8 @@ public final class Replayer {
           List.copyOf(notReplayableSample),
           published,
           group,
-          shared);
+          shared,
+          List.copyOf(missingHit));
     }
   }
 
@@ -402,13 +415,20 @@ public final class Replayer {
   }
 
   /**
-   * Which of {@code topics} Kafka says do not exist; none when it cannot tell (the replay then
-   * finds out as before, from the producer).
+   * Which of {@code topics} Kafka says do not exist; none when it cannot tell within {@link
+   * #ADMIN_TIMEOUT} (the replay then finds out as before, from the producer). The describe is
+   * bounded by that timeout and the admin closed without waiting, so an unreachable Kafka costs at
+   * most that much more.
    */
   private Set<String> missingTopics(List<String> topics) throws InterruptedException {
     Set<String> missing = new HashSet<>();
-    try (Admin admin = Admin.create(kafka)) {
-      var answers = admin.describeTopics(topics).topicNameValues();
+    Admin admin = Admin.create(kafka);
+    try {
+      var answers =
+          admin
+              .describeTopics(
+                  topics, new DescribeTopicsOptions().timeoutMs((int) ADMIN_TIMEOUT.toMillis()))
+              .topicNameValues();
       for (var answer : answers.entrySet()) {
         try {
           answer.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -420,11 +440,13 @@ public final class Replayer {
           return Set.of();
         }
       }
+    } finally {
+      admin.close(Duration.ZERO); // nothing to wait for: a describe left over is abandoned
     }
     return Set.copyOf(missing);
   }
 
-  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
 
   private KafkaProducer<byte[], byte[]> producer() {
     Map<String, Object> p = DurableProducer.settings(kafka);
