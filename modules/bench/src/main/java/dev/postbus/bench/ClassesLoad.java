@@ -61,8 +61,13 @@ public final class ClassesLoad {
    */
   public record Floor(int rateLimit, Duration window) {
     public Floor {
-      if (rateLimit < 1 || window.isNegative()) {
-        throw new IllegalArgumentException("--floor-rate ≥ 1 and --floor-for ≥ 0 needed");
+      if (window.isNegative()) {
+        throw new IllegalArgumentException("--floor-for: must be ≥ 0, got " + window);
+      }
+      if (!window.isZero() && rateLimit < 1) {
+        throw new IllegalArgumentException(
+            "--floor-rate: must be ≥ 1 for a floor run (--floor-for 0s skips it), got "
+                + rateLimit);
       }
     }
   }
@@ -164,7 +169,8 @@ public final class ClassesLoad {
     Map<String, String> extra = Map.of("rate-limit", Integer.toString(floor.rateLimit()));
     WorkerConfig config = config(t, topic, true, extra);
     provision(t, config);
-    int each = (int) Math.max(1_000, 2 * floor.rateLimit() * floor.window().toSeconds());
+    int each =
+        (int) Math.max(1_000, Math.ceil(2.0 * floor.rateLimit() * floor.window().toMillis() / 1e3));
     publish(t, topic, JobClass.BULK, each, 0);
     publish(t, topic, JobClass.TRANSACTIONAL, each, 0);
     try (Worker w = start(config)) {
@@ -181,10 +187,10 @@ public final class ClassesLoad {
 
   private FloorFigures print(FloorFigures f) {
     out.printf(
-        "  floor: both classes' backlogs, rate-limit %d/s, %d s: transactional %d, bulk %d"
+        "  floor: both classes' backlogs, rate-limit %d/s, %.1f s: transactional %d, bulk %d"
             + " = %.1f%% of sends (classes.bulk-floor %.0f%%)%n",
         floor.rateLimit(),
-        floor.window().toSeconds(),
+        floor.window().toMillis() / 1e3,
         f.transactional(),
         f.bulk(),
         100 * f.bulkShare(),
