@@ -189,6 +189,7 @@ public final class SenderLane implements Runnable {
     JobClass jobClass = scheduledClass(shared, d);
     DomainGate.Pass pass = shared.domains().enter(ready.recipients(), jobClass, () -> leaving(d));
     if (pass == null) {
+      ahead.releaseKept(); // a connection kept for this job holds its envelope: not for the next
       route.handBack(d);
       return;
     }

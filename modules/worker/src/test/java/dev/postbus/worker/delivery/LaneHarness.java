@@ -84,7 +84,8 @@ final class LaneHarness implements AutoCloseable {
             null,
             IntervalFunction.of(Duration.ofMillis(100)),
             clock,
-            out -> holds.set(Holds.Reason.RELAYS_OUT, relays().allOut()));
+            out -> holds.set(Holds.Reason.RELAYS_OUT, relays().allOut()),
+            config.classes().bulkFloor()); // as WorkerParts builds them
     suppressions =
         new Suppressions(
             new SuppressionSet(),

@@ -38,6 +38,9 @@ class SendRateClassesTest {
     }
     rate.throttled(); // no limit set: the relay's push-back makes one
     assertThat(rate.limited()).isTrue();
+    assertThat(pacer.rate())
+        .as("the lowered rate reaches the pacer: 85% of the 20 accepted in the last second")
+        .isEqualTo(17.0, org.assertj.core.data.Offset.offset(0.01));
     transactionalGoesFirst(rate, pacer);
   }
 
@@ -112,8 +115,17 @@ class SendRateClassesTest {
       return permits.getAndUpdate(p -> p > 0 ? p - 1 : 0) > 0;
     }
 
+    private volatile double rate = Double.NaN;
+
     @Override
-    public void setRate(double perSecond) {}
+    public void setRate(double perSecond) {
+      rate = perSecond;
+    }
+
+    /** The last rate it was told; NaN when none. */
+    double rate() {
+      return rate;
+    }
 
     void give(int n) {
       permits.addAndGet(n);
