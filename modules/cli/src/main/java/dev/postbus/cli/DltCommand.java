@@ -210,6 +210,9 @@ final class DltCommand {
         result = replay(replayer, suppressed, now, stillSuppressed);
       } catch (MissingTopicException e) {
         System.err.println("postbus dlt replay: " + e.getMessage());
+        for (Throwable also : e.getSuppressed()) {
+          System.err.println("postbus dlt replay: and before it, Kafka refused: " + also);
+        }
         return 1;
       }
       for (DeadLetterRow r : result.notReplayableSample()) {
