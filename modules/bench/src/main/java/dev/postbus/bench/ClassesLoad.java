@@ -40,7 +40,14 @@ public final class ClassesLoad {
   record Figures(String run, long transactional, double p50Ms, double p99Ms, double bulkPerS) {}
 
   /** What the floor run measured: sends of each class in its window. */
-  record FloorFigures(long transactional, long bulk, double floor) {
+  record FloorFigures(
+      long transactional,
+      long bulk,
+      double floor,
+      double txWaitP50Ms,
+      double txWaitP99Ms,
+      double bulkWaitP50Ms,
+      double bulkWaitP99Ms) {
     double bulkShare() {
       long all = transactional + bulk;
       return all == 0 ? 0 : (double) bulk / all;
@@ -181,20 +188,33 @@ public final class ClassesLoad {
       return new FloorFigures(
           s.jobs(JobClass.TRANSACTIONAL, "delivered") - startTx,
           s.jobs(JobClass.BULK, "delivered") - startBulk,
-          config.classes().bulkFloor());
+          config.classes().bulkFloor(),
+          ms(s.permitWait(JobClass.TRANSACTIONAL).percentile(0.5)),
+          ms(s.permitWait(JobClass.TRANSACTIONAL).percentile(0.99)),
+          ms(s.permitWait(JobClass.BULK).percentile(0.5)),
+          ms(s.permitWait(JobClass.BULK).percentile(0.99)));
     }
+  }
+
+  private static double ms(Duration d) {
+    return d.toNanos() / 1e6;
   }
 
   private FloorFigures print(FloorFigures f) {
     out.printf(
         "  floor: both classes' backlogs, rate-limit %d/s, %.1f s: transactional %d, bulk %d"
-            + " = %.1f%% of sends (classes.bulk-floor %.0f%%)%n",
+            + " = %.1f%% of sends (classes.bulk-floor %.0f%%); wait for a rate permit:"
+            + " transactional p50 %.1f ms, p99 %.1f ms, bulk p50 %.1f ms, p99 %.1f ms%n",
         floor.rateLimit(),
         floor.window().toMillis() / 1e3,
         f.transactional(),
         f.bulk(),
         100 * f.bulkShare(),
-        100 * f.floor());
+        100 * f.floor(),
+        f.txWaitP50Ms(),
+        f.txWaitP99Ms(),
+        f.bulkWaitP50Ms(),
+        f.bulkWaitP99Ms());
     return f;
   }
 

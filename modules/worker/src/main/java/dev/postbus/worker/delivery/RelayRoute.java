@@ -196,7 +196,14 @@ final class RelayRoute {
     BooleanSupplier giveUp =
         () -> stopping() || d.owner().releasing() || shared.holds().lanesHeld();
     SendRate total = shared.relays().total();
-    return relay.rate().acquire(c, giveUp) && (total == null || total.acquire(c, giveUp));
+    boolean limited = relay.rate().limited() || (total != null && total.limited());
+    long start = limited ? System.nanoTime() : 0;
+    boolean admitted = // acquire also counts the send for the throttle feedback, limit or not
+        relay.rate().acquire(c, giveUp) && (total == null || total.acquire(c, giveUp));
+    if (admitted && limited) {
+      shared.outcomes().stats().permitWait(c.get(), System.nanoTime() - start);
+    }
+    return admitted;
   }
 
   /**

@@ -55,6 +55,9 @@ final class LaneHarness implements AutoCloseable {
   final SenderLane.Shared shared;
   final PartitionOffsets owner = new PartitionOffsets();
 
+  /** The class of each wait for rate permits recorded. */
+  final List<dev.postbus.job.JobClass> permitWaits = new CopyOnWriteArrayList<>();
+
   /** When set, counting a delivery throws it (an error of ours after the relay accepted). */
   volatile RuntimeException failOnDelivered;
 
@@ -131,6 +134,11 @@ final class LaneHarness implements AutoCloseable {
 
               @Override
               public void smtpSend(long nanos) {}
+
+              @Override
+              public void permitWait(dev.postbus.job.JobClass jobClass, long nanos) {
+                permitWaits.add(jobClass);
+              }
 
               @Override
               public void connectionFailed() {}
