@@ -39,18 +39,57 @@ public final class ClassesLoad {
   /** What one run measured. */
   record Figures(String run, long transactional, double p50Ms, double p99Ms, double bulkPerS) {}
 
+  /** What the floor run measured: sends of each class in its window. */
+  record FloorFigures(
+      long transactional,
+      long bulk,
+      double floor,
+      double txWaitP50Ms,
+      double txWaitP99Ms,
+      double bulkWaitP50Ms,
+      double bulkWaitP99Ms) {
+    double bulkShare() {
+      long all = transactional + bulk;
+      return all == 0 ? 0 : (double) bulk / all;
+    }
+  }
+
   private final int bulk;
   private final double rate;
   private final int k;
   private final Duration idle;
   private final String sinkSpec;
   private final PrintStream out;
+  private final Floor floor;
+
+  /**
+   * The floor run: both classes' backlogs larger than the worker can send in {@code window} at
+   * {@code rateLimit}/s, so transactional mail always waits; {@code window} zero skips it.
+   */
+  public record Floor(int rateLimit, Duration window) {
+    public Floor {
+      if (window.isNegative()) {
+        throw new IllegalArgumentException("--floor-for: must be ≥ 0, got " + window);
+      }
+      if (!window.isZero() && rateLimit < 1) {
+        throw new IllegalArgumentException(
+            "--floor-rate: must be ≥ 1 for a floor run (--floor-for 0s skips it), got "
+                + rateLimit);
+      }
+    }
+  }
 
   public ClassesLoad(
       int bulk, double rate, int k, Duration idle, String sinkSpec, PrintStream out) {
+    this(bulk, rate, k, idle, sinkSpec, out, new Floor(200, Duration.ZERO));
+  }
+
+  public ClassesLoad(
+      int bulk, double rate, int k, Duration idle, String sinkSpec, PrintStream out, Floor floor) {
     if (bulk < 1 || rate <= 0 || k < 2) {
       throw new IllegalArgumentException("--bulk ≥ 1, --rate > 0 and --connections ≥ 2 needed");
     }
+    this.floor = floor;
     this.bulk = bulk;
     this.rate = rate;
     this.k = k;
@@ -81,6 +120,9 @@ public final class ClassesLoad {
       all.add(print(backlogRun(t, "bulk + transactional", true, true)));
       all.add(print(backlogRun(t, "bulk + transactional, --classes off", true, false)));
       all.add(print(idleRun(t))); // last: on a warm JVM, as the runs before it
+      if (!floor.window().isZero()) {
+        print(floorRun(t));
+      }
 
       return all;
     }
@@ -110,11 +152,7 @@ public final class ClassesLoad {
       throws Exception {
     String topic = topic();
     WorkerConfig config = config(t, topic, classes);
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, t.bootstrap()))) {
-      TopicProvisioner.ensure(
-          admin, config.allTopics(), PARTITIONS, (short) 1, config.topicConfigs());
-    }
+    provision(t, config);
     publish(t, topic, JobClass.BULK, bulk, 0);
     try (Worker w = start(config)) {
       ClassStats s = w.stats().classes();
@@ -126,6 +164,58 @@ public final class ClassesLoad {
       await(() -> s.jobs(JobClass.TRANSACTIONAL, "delivered") >= sent);
       return figures(name, s, sent, bulk / seconds);
     }
+  }
+
+  /**
+   * Transactional and bulk backlogs of twice what the worker sends in the window at the rate limit
+   * each, so both classes wait all along (transactional mail published faster than it is sent);
+   * counts each class's sends over the window, from the worker owning its partitions.
+   */
+  private FloorFigures floorRun(Target t) throws Exception {
+    String topic = topic();
+    Map<String, String> extra = Map.of("rate-limit", Integer.toString(floor.rateLimit()));
+    WorkerConfig config = config(t, topic, true, extra);
+    provision(t, config);
+    int each =
+        (int) Math.max(1_000, Math.ceil(2.0 * floor.rateLimit() * floor.window().toMillis() / 1e3));
+    publish(t, topic, JobClass.BULK, each, 0);
+    publish(t, topic, JobClass.TRANSACTIONAL, each, 0);
+    try (Worker w = start(config)) {
+      ClassStats s = w.stats().classes();
+      long startTx = s.jobs(JobClass.TRANSACTIONAL, "delivered");
+      long startBulk = s.jobs(JobClass.BULK, "delivered");
+      Thread.sleep(floor.window().toMillis()); // a bench: the window is the measurement
+      return new FloorFigures(
+          s.jobs(JobClass.TRANSACTIONAL, "delivered") - startTx,
+          s.jobs(JobClass.BULK, "delivered") - startBulk,
+          config.classes().bulkFloor(),
+          ms(s.permitWait(JobClass.TRANSACTIONAL).percentile(0.5)),
+          ms(s.permitWait(JobClass.TRANSACTIONAL).percentile(0.99)),
+          ms(s.permitWait(JobClass.BULK).percentile(0.5)),
+          ms(s.permitWait(JobClass.BULK).percentile(0.99)));
+    }
+  }
+
+  private static double ms(Duration d) {
+    return d.toNanos() / 1e6;
+  }
+
+  private FloorFigures print(FloorFigures f) {
+    out.printf(
+        "  floor: both classes' backlogs, rate-limit %d/s, %.1f s: transactional %d, bulk %d"
+            + " = %.1f%% of sends (classes.bulk-floor %.0f%%); wait for a rate permit:"
+            + " transactional p50 %.1f ms, p99 %.1f ms, bulk p50 %.1f ms, p99 %.1f ms%n",
+        floor.rateLimit(),
+        floor.window().toMillis() / 1e3,
+        f.transactional(),
+        f.bulk(),
+        100 * f.bulkShare(),
+        100 * f.floor(),
+        f.txWaitP50Ms(),
+        f.txWaitP99Ms(),
+        f.bulkWaitP50Ms(),
+        f.bulkWaitP99Ms());
+    return f;
   }
 
   private static Figures figures(String name, ClassStats s, int sent, double bulkPerS) {
@@ -157,7 +247,7 @@ public final class ClassesLoad {
     try (JobPublisher p = JobPublisher.create(PublisherConfig.of(t.bootstrap(), topic))) {
       List<CompletableFuture<?>> sent = new ArrayList<>();
       for (int i = from; i < from + n; i++) {
-        sent.add(p.publish(job(topic + "-bulk", i, c)));
+        sent.add(p.publish(job(topic + "-" + c, i, c)));
         if (sent.size() == 10_000) {
           CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
           sent.clear();
@@ -177,8 +267,20 @@ public final class ClassesLoad {
     return w;
   }
 
+  private static void provision(Target t, WorkerConfig config) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, t.bootstrap()))) {
+      TopicProvisioner.ensure(
+          admin, config.allTopics(), PARTITIONS, (short) 1, config.topicConfigs());
+    }
+  }
+
   private WorkerConfig config(Target t, String topic, boolean classes) {
-    Map<String, String> v = new HashMap<>();
+    return config(t, topic, classes, Map.of());
+  }
+
+  private WorkerConfig config(Target t, String topic, boolean classes, Map<String, String> extra) {
+    Map<String, String> v = new HashMap<>(extra);
     v.put("kafka.bootstrap-servers", t.bootstrap());
     v.put("topic", topic);
     v.put("group", topic);

@@ -31,7 +31,8 @@ final class BenchCommand implements Callable<Integer> {
         "Measure transactional mail under a bulk backlog, with and without the classes.",
         "One worker, N bulk jobs published first, then transactional jobs at --rate/s until the backlog",
         "is drained; the same with the classes off; bulk alone; transactional alone. Prints",
-        "transactional publish→250 p50/p99 and bulk msg/s."
+        "transactional publish→250 p50/p99 and bulk msg/s. Then the floor: both classes' backlogs",
+        "under --floor-rate for --floor-for, and bulk's share of the sends vs classes.bulk-floor."
       })
   static final class Classes implements Callable<Integer> {
     @Option(
@@ -66,6 +67,19 @@ final class BenchCommand implements Callable<Integer> {
             "fast, delay:<time>, rtt:<time> or latency:<time> (default ${DEFAULT-VALUE}).")
     String sink;
 
+    @Option(
+        names = "--floor-rate",
+        defaultValue = "200",
+        description =
+            "The worker's rate-limit in the floor run, messages/s (default ${DEFAULT-VALUE}).")
+    int floorRate;
+
+    @Option(
+        names = "--floor-for",
+        defaultValue = "20s",
+        description = "How long the floor run sends; 0s skips it (default ${DEFAULT-VALUE}).")
+    String floorFor;
+
     @Override
     public Integer call() throws Exception {
       new dev.postbus.bench.ClassesLoad(
@@ -74,7 +88,9 @@ final class BenchCommand implements Callable<Integer> {
               connections,
               dev.postbus.durations.Durations.parse(idle, "--idle"),
               sink,
-              System.out)
+              System.out,
+              new dev.postbus.bench.ClassesLoad.Floor(
+                  floorRate, dev.postbus.durations.Durations.parse(floorFor, "--floor-for")))
           .run();
       return 0;
     }

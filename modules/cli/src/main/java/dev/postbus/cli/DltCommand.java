@@ -7,6 +7,7 @@ import dev.postbus.job.JobClass;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
 import dev.postbus.replay.DeadLetterRow;
+import dev.postbus.replay.MissingTopicException;
 import dev.postbus.replay.Replayer;
 import dev.postbus.replay.Selection;
 import dev.postbus.replay.TimeBound;
@@ -204,31 +205,16 @@ final class DltCommand {
           SuppressionsCommand.readIfThere(kafka);
       Instant now = Instant.now();
       int[] stillSuppressed = {0};
-      Replayer.Result result =
-          replayer.replay(
-              // each is printed as it comes: the result keeps no rows
-              new Replayer.Request(filters.toFilter(), dryRun, limit, rate, 0),
-              d -> {
-                long held = held(d.recipients(), d.list(), suppressed, now);
-                if (held > 0 && held == d.recipients().size()) {
-                  stillSuppressed[0]++;
-                }
-                System.out.println(
-                    (dryRun ? "would replay " : "replaying ")
-                        + d.jobId()
-                        + "  "
-                        + d.failureClass()
-                        + " "
-                        + codes(d)
-                        + "  "
-                        + d.time().truncatedTo(ChronoUnit.SECONDS)
-                        + destination(replayer, d, dryRun)
-                        + (held == 0
-                            ? ""
-                            : held == d.recipients().size()
-                                ? "  every recipient still suppressed: it will end as suppressed again"
-                                : "  " + held + " of its recipients still suppressed"));
-              });
+      Replayer.Result result;
+      try {
+        result = replay(replayer, suppressed, now, stillSuppressed);
+      } catch (MissingTopicException e) {
+        System.err.println("postbus dlt replay: " + e.getMessage());
+        for (Throwable also : e.getSuppressed()) {
+          System.err.println("postbus dlt replay: and before it, Kafka refused: " + also);
+        }
+        return 1;
+      }
       for (DeadLetterRow r : result.notReplayableSample()) {
         System.out.println(
             "not replayable "
@@ -255,6 +241,9 @@ final class DltCommand {
                 + kafka.topic()
                 + classes(result, kafka.topic())
                 + "; nothing published");
+        for (String t : result.missingTopics()) {
+          System.out.println("warning: " + MissingTopicException.warning(t, kafka.topic()));
+        }
       } else {
         System.out.println(
             result.matched()
@@ -281,6 +270,39 @@ final class DltCommand {
                 + " a list's entry, first, then replay)");
       }
       return 0;
+    }
+
+    /** Replays, printing each dead letter as it comes (the result keeps no rows). */
+    private Replayer.Result replay(
+        Replayer replayer,
+        java.util.Map<SuppressionCodec.Key, Suppression> suppressed,
+        Instant now,
+        int[] stillSuppressed)
+        throws Exception {
+      return replayer.replay(
+          // each is printed as it comes: the result keeps no rows
+          new Replayer.Request(filters.toFilter(), dryRun, limit, rate, 0),
+          d -> {
+            long held = held(d.recipients(), d.list(), suppressed, now);
+            if (held > 0 && held == d.recipients().size()) {
+              stillSuppressed[0]++;
+            }
+            System.out.println(
+                (dryRun ? "would replay " : "replaying ")
+                    + d.jobId()
+                    + "  "
+                    + d.failureClass()
+                    + " "
+                    + codes(d)
+                    + "  "
+                    + d.time().truncatedTo(ChronoUnit.SECONDS)
+                    + destination(replayer, d, dryRun)
+                    + (held == 0
+                        ? ""
+                        : held == d.recipients().size()
+                            ? "  every recipient still suppressed: it will end as suppressed again"
+                            : "  " + held + " of its recipients still suppressed"));
+          });
     }
 
     /**

@@ -71,6 +71,61 @@ class ReplayClassIT {
         .contains("class header \"newsletter\" names neither class: replayed to " + topic);
   }
 
+  /**
+   * A bulk dead letter whose class topic does not exist stops the replay at once with a message
+   * naming the topic and how to create it, not after the producer's metadata wait; what was
+   * replayed before it is remembered, and the same replay run again once the topic exists replays
+   * the rest.
+   */
+  @Test
+  void aReplayToAMissingBulkTopicFailsAtOnceNamingItAndResumesOnceItExists(EmbeddedKafka kafka)
+      throws Exception {
+    String topic = SharedKafka.uniqueName("nobulk");
+    String bulkTopic = JobClass.BULK.topic(topic);
+    try (var admin = kafka.admin()) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, 1, (short) 1), new NewTopic(topic + ".dlt", 1, (short) 1)))
+          .all()
+          .get();
+    }
+    deadLetter(kafka, topic, "receipt-1", "transactional");
+    deadLetter(kafka, topic, "campaign-1", "bulk");
+
+    CliIT.Result preview = ReplayOnceIT.replay(kafka, topic, "--dry-run");
+    assertThat(preview.exit()).as(preview.err()).isZero();
+    assertThat(preview.out())
+        .contains("warning: " + bulkTopic + " does not exist")
+        .contains("postbus topics create -t " + topic);
+
+    CliIT.Result first = ReplayOnceIT.replay(kafka, topic);
+    assertThat(first.exit()).as(first.out()).isEqualTo(1);
+    assertThat(first.err())
+        .contains(bulkTopic + " does not exist")
+        .contains("1 dead letter was replayed before it")
+        .contains("postbus topics create -t " + topic)
+        // stopped by the topic check, not by the producer's metadata wait running out
+        .doesNotContain("Kafka did not take")
+        .doesNotContain("\tat ");
+
+    try (var admin = kafka.admin()) {
+      admin.createTopics(List.of(new NewTopic(bulkTopic, 1, (short) 1))).all().get();
+    }
+    CliIT.Result again = ReplayOnceIT.replay(kafka, topic);
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).contains("1 dead letters replayed");
+    assertThat(
+            TopicReader.keys(
+                TopicReader.read(kafka.bootstrapServers(), bulkTopic, 1, Duration.ofSeconds(30))))
+        .containsExactly("campaign-1");
+    assertThat(
+            TopicReader.keys(
+                TopicReader.read(kafka.bootstrapServers(), topic, 1, Duration.ofSeconds(30))))
+        .as("the dead letter replayed before the failure is not replayed twice")
+        .containsExactly("receipt-1");
+  }
+
   /** A dead letter as a worker writes it, of the class {@code jobClass} (null: no header). */
   private static void deadLetter(EmbeddedKafka kafka, String topic, String id, String jobClass)
       throws Exception {

@@ -76,6 +76,20 @@ public final class ConsoleServer implements AutoCloseable {
                             "Not understood", "", Guard.token(ctx), null, e.getMessage()));
                   });
               c.routes.exception(
+                  dev.postbus.replay.MissingTopicException.class,
+                  (e, ctx) -> {
+                    ctx.status(409);
+                    templates.render(
+                        ctx,
+                        "error.jte",
+                        new Views.Page(
+                            "A class topic is missing",
+                            "",
+                            Guard.token(ctx),
+                            null,
+                            e.getMessage()));
+                  });
+              c.routes.exception(
                   IllegalStateException.class,
                   (e, ctx) -> unavailable(templates, ctx, e.getMessage()));
               c.routes.exception(

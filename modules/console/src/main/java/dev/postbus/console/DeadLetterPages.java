@@ -5,6 +5,7 @@ import dev.postbus.job.JobClass;
 import dev.postbus.kafka.TopicScan;
 import dev.postbus.replay.DeadLetter;
 import dev.postbus.replay.DeadLetterFilter;
+import dev.postbus.replay.MissingTopicException;
 import dev.postbus.replay.Replayer;
 import dev.postbus.replay.Selection;
 import io.javalin.http.ConflictResponse;
@@ -229,7 +230,10 @@ final class DeadLetterPages {
             result.shared(),
             result.bulk(),
             JobClass.BULK.topic(config.topic()),
-            result.unknownClass()));
+            result.unknownClass(),
+            result.missingTopics().stream()
+                .map(t -> MissingTopicException.warning(t, config.topic()))
+                .toList()));
   }
 
   private static String pretty(byte[] value) {

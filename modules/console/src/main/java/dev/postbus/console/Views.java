@@ -177,7 +177,8 @@ public final class Views {
       boolean shared,
       long bulk,
       String bulkTopic,
-      long unknownClass) {
+      long unknownClass,
+      List<String> missingTopicWarnings) {
 
     public boolean done() {
       return nonce == null;

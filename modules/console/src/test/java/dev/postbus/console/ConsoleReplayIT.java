@@ -150,6 +150,65 @@ class ConsoleReplayIT {
     }
   }
 
+  /**
+   * A bulk dead letter while {@code <topic>.bulk} does not exist: the preview warns, and the
+   * confirmed replay stops there with a page naming the topic, the command that creates it and how
+   * many it replayed before (not "Kafka did not answer").
+   */
+  @Test
+  void aReplayToAMissingBulkTopicIsWarnedOfAndStopsWithAClearPage(EmbeddedKafka kafka)
+      throws Exception {
+    String topic = SharedKafka.uniqueName("nobulk");
+    try (var admin = kafka.admin()) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, 1, (short) 1), new NewTopic(topic + ".dlt", 1, (short) 1)))
+          .all()
+          .get();
+    }
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (String c : List.of("transactional", "bulk")) {
+        ProducerRecord<byte[], byte[]> r =
+            new ProducerRecord<>(
+                topic + ".dlt",
+                0,
+                bytes(c + "-1"),
+                bytes(
+                    "{\"schema\":1,\"id\":\""
+                        + c
+                        + "-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.net\"],"
+                        + "\"subject\":\"s\",\"text\":\"t\"}"));
+        r.headers()
+            .add(PostbusHeaders.CLASS, bytes("permanent"))
+            .add(PostbusHeaders.JOB_CLASS, bytes(c));
+        producer.send(r).get();
+      }
+    }
+    try (ConsoleServer console = start(kafka, topic)) {
+      Session s = Session.open(console.url());
+      HttpResponse<String> preview = s.post("/dead-letters/replay", "mode=filter&action=preview");
+      assertThat(preview.body())
+          .contains("id=\"missing-topic\"")
+          .contains(topic + ".bulk does not exist")
+          .contains("postbus topics create -t " + topic);
+      Matcher nonce = Pattern.compile("name=\"nonce\" value=\"([^\"]+)\"").matcher(preview.body());
+      assertThat(nonce.find()).isTrue();
+      HttpResponse<String> done =
+          s.post("/dead-letters/replay", "action=confirm&nonce=" + nonce.group(1));
+      assertThat(done.statusCode()).isEqualTo(409);
+      assertThat(done.body())
+          .doesNotContain("Kafka did not answer")
+          .contains(topic + ".bulk does not exist")
+          .contains("postbus topics create -t " + topic)
+          .contains("1 dead letter was replayed before it");
+    }
+  }
+
   static ConsoleServer start(EmbeddedKafka kafka, String topic) {
     return ConsoleServer.start(
         ConsoleConfig.builder(Map.of("bootstrap.servers", kafka.bootstrapServers()), topic)

@@ -140,6 +140,9 @@ final class ReplayGroup implements AutoCloseable {
       unsent.from().forEach((tp, offset) -> next.merge(tp, offset, Math::min));
       commit(next);
       if (failed != null) {
+        if (unsent.cause() != null) {
+          failed.addSuppressed(unsent.cause()); // Kafka refused one sent before it: not lost
+        }
         throw failed;
       }
       if (unsent.cause() != null) {

@@ -7,21 +7,28 @@ import dev.postbus.kafka.DurableProducer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -91,7 +98,14 @@ public final class Replayer {
       List<DeadLetterRow> notReplayableSample,
       boolean published,
       String group,
-      boolean shared) {}
+      boolean shared,
+      List<String> missingTopics) {
+
+    /** The destination topics matching dead letters would go to that do not exist (dry run). */
+    public Result {
+      missingTopics = List.copyOf(missingTopics);
+    }
+  }
 
   /** Not-replayable dead letters a result lists; the rest are counted. */
   public static final int NOT_REPLAYABLE_SHOWN = 100;
@@ -169,6 +183,7 @@ public final class Replayer {
   public Result replay(Request request, Consumer<DeadLetter> onEach) throws Exception {
     String group = groupFor(request.filter());
     Tally tally = new Tally(request, onEach);
+    tally.missing(missingTopics(List.of(jobsTopic, JobClass.BULK.topic(jobsTopic))));
     if (request.dryRun()) {
       try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), group)) {
         long scanned = dlt.steps(d -> tally.take(d, null));
@@ -197,6 +212,8 @@ public final class Replayer {
     private long bulk;
     private long unknownClass;
     private long notReplayable;
+    private Set<String> missing = Set.of();
+    private final Set<String> missingHit = new java.util.TreeSet<>();
 
     Tally(Request request, Consumer<DeadLetter> onEach) {
       this.request = request;
@@ -226,6 +243,12 @@ public final class Replayer {
         notReplayable(d, PAYLOAD_LEFT_OUT);
         return ReplayGroup.Step.NEXT;
       }
+      if (missing.contains(destination(d))) {
+        if (sender != null) {
+          throw new MissingTopicException(destination(d), jobsTopic, d.jobId(), matched);
+        }
+        missingHit.add(destination(d));
+      }
       matched++;
       count(d, 1);
       if (sample.size() < request.sample()) {
@@ -236,6 +259,11 @@ public final class Replayer {
         sender.send(d, replayRecord(d));
       }
       return ReplayGroup.Step.NEXT;
+    }
+
+    /** Destination topics that do not exist: a dead letter to one stops the run. */
+    void missing(Set<String> topics) {
+      this.missing = topics;
     }
 
     /** Kafka refused its republished record as too large: counted as not replayable instead. */
@@ -272,7 +300,8 @@ public final class Replayer {
           List.copyOf(notReplayableSample),
           published,
           group,
-          shared);
+          shared,
+          List.copyOf(missingHit));
     }
   }
 
@@ -384,6 +413,40 @@ public final class Replayer {
     return new ProducerRecord<>(
         destination(d), null, d.record().key(), d.record().value(), headers);
   }
+
+  /**
+   * Which of {@code topics} Kafka says do not exist; none when it cannot tell within {@link
+   * #ADMIN_TIMEOUT} (the replay then finds out as before, from the producer). The describe is
+   * bounded by that timeout and the admin closed without waiting, so an unreachable Kafka costs at
+   * most that much more.
+   */
+  private Set<String> missingTopics(List<String> topics) throws InterruptedException {
+    Set<String> missing = new HashSet<>();
+    Admin admin = Admin.create(kafka);
+    try {
+      var answers =
+          admin
+              .describeTopics(
+                  topics, new DescribeTopicsOptions().timeoutMs((int) ADMIN_TIMEOUT.toMillis()))
+              .topicNameValues();
+      for (var answer : answers.entrySet()) {
+        try {
+          answer.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+            missing.add(answer.getKey());
+          }
+        } catch (TimeoutException e) {
+          return Set.of();
+        }
+      }
+    } finally {
+      admin.close(Duration.ZERO); // nothing to wait for: a describe left over is abandoned
+    }
+    return Set.copyOf(missing);
+  }
+
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
 
   private KafkaProducer<byte[], byte[]> producer() {
     Map<String, Object> p = DurableProducer.settings(kafka);

@@ -1,5 +1,7 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.job.JobClass;
+import dev.postbus.worker.dispatch.ClassTurns;
 import jakarta.mail.Address;
 import jakarta.mail.internet.InternetAddress;
 import java.util.ArrayList;
@@ -7,13 +9,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
  * At most N parallel sends to a recipient domain (per worker), for domains given a cap; a send to
- * several capped domains holds a place with each, taken in name order so that lanes never wait on
- * each other in a circle. Domains without a cap pass freely.
+ * several capped domains holds a place with each, and holds none while it waits for one (so lanes
+ * never wait on each other in a circle, nor keep a domain's place while queued at another). Domains
+ * without a cap pass freely. When a domain's places are all held, the next one free goes to a
+ * waiting transactional send before a waiting bulk one, bulk getting its floor while both wait, and
+ * first come first served within a class ({@link ClassTurns}).
  */
 public final class DomainGate {
 
@@ -21,23 +26,49 @@ public final class DomainGate {
   public interface Pass extends AutoCloseable {
     @Override
     void close();
+
+    /**
+     * Whether a transactional send waits for a place this send holds: then this send, whatever its
+     * class, takes its rate permits at transactional priority (it is in that send's way).
+     */
+    boolean contended();
   }
 
-  private static final Pass FREE = () -> {};
+  private static final Pass FREE = new Held(List.of());
 
-  private final Map<String, Semaphore> caps;
+  private final Map<String, Places> caps;
 
-  public DomainGate(Map<String, Integer> caps) {
+  /**
+   * @param caps places per domain
+   * @param bulkFloor {@code classes.bulk-floor}: bulk's share of the places freed while both
+   *     classes wait
+   */
+  public DomainGate(Map<String, Integer> caps, double bulkFloor) {
     this.caps =
         caps.entrySet().stream()
             .collect(
                 Collectors.toUnmodifiableMap(
                     e -> e.getKey().toLowerCase(Locale.ROOT),
-                    e -> new Semaphore(e.getValue(), true)));
+                    e -> new Places(e.getValue(), bulkFloor)));
   }
 
-  /** Waits for a place with every capped domain among the recipients. */
-  public Pass enter(Address[] recipients) throws InterruptedException {
+  /**
+   * Waits for a place with every capped domain among the recipients, in the job's class's turn;
+   * never gives up.
+   */
+  public Pass enter(Address[] recipients, JobClass jobClass) throws InterruptedException {
+    return enter(recipients, jobClass, () -> false);
+  }
+
+  /**
+   * Waits for a place with every capped domain among the recipients, in the job's class's turn;
+   * null when {@code giveUp} said so first (looked at about every {@link
+   * ClassTurns#GIVE_UP_CHECK}). A send to several capped domains never holds a place while it
+   * waits: it takes the places free at once, and where one is not, gives back what it holds and
+   * waits its turn there, then tries the others again.
+   */
+  public Pass enter(Address[] recipients, JobClass jobClass, BooleanSupplier giveUp)
+      throws InterruptedException {
     if (caps.isEmpty()) {
       return FREE;
     }
@@ -52,17 +83,82 @@ public final class DomainGate {
     if (domains.isEmpty()) {
       return FREE;
     }
-    List<Semaphore> held = new ArrayList<>();
-    try {
-      for (String d : domains) {
-        Semaphore s = caps.get(d);
-        s.acquire();
-        held.add(s);
+    List<Places> places = domains.stream().map(caps::get).toList();
+    Places waited = null; // the one place taken after waiting for it
+    while (true) {
+      List<Places> held = new ArrayList<>();
+      if (waited != null) {
+        held.add(waited);
       }
-    } catch (InterruptedException e) {
-      held.forEach(Semaphore::release);
-      throw e;
+      Places busy = null;
+      for (Places p : places) {
+        if (p != waited) {
+          if (!p.takeNow()) {
+            busy = p;
+            break;
+          }
+          held.add(p);
+        }
+      }
+      if (busy == null) {
+        return new Held(held);
+      }
+      held.forEach(Places::giveBack);
+      if (!busy.take(jobClass, giveUp)) {
+        return null;
+      }
+      waited = busy;
     }
-    return () -> held.forEach(Semaphore::release);
+  }
+
+  /** The places one send holds. */
+  private record Held(List<Places> places) implements Pass {
+    @Override
+    public void close() {
+      places.forEach(Places::giveBack);
+    }
+
+    @Override
+    public boolean contended() {
+      for (Places p : places) {
+        if (p.turns.transactionalWaiting()) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** One domain's places; {@code free} is guarded by the turns' lock. */
+  private static final class Places {
+    private final ClassTurns turns;
+    private int free;
+
+    Places(int places, double bulkFloor) {
+      this.free = places;
+      this.turns = new ClassTurns(bulkFloor);
+    }
+
+    boolean take(JobClass jobClass, BooleanSupplier giveUp) throws InterruptedException {
+      return turns.take(() -> jobClass, this::takeOne, null, giveUp);
+    }
+
+    /** A place if one is free and nobody waits for one; never waits. */
+    boolean takeNow() {
+      return turns.takeNow(this::takeOne);
+    }
+
+    /** Under the turns' lock. */
+    private boolean takeOne() {
+      if (free == 0) {
+        return false;
+      }
+      free--;
+      return true;
+    }
+
+    void giveBack() {
+      turns.changeAndWake(() -> free++);
+    }
   }
 }

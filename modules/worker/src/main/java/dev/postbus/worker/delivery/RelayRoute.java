@@ -1,5 +1,6 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.SendOutcome;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +114,8 @@ final class RelayRoute {
    *
    * @param next the envelope of the job taken ahead, to announce behind this message, or null
    */
-  Sent send(Delivery d, Preparation.Ready ready, Envelope next) throws InterruptedException {
+  Sent send(Delivery d, Preparation.Ready ready, Envelope next, Supplier<JobClass> sendClass)
+      throws InterruptedException {
     String pool = RelayConfig.poolOf(ready.job());
     Message message =
         new Message(
@@ -137,7 +140,7 @@ final class RelayRoute {
       }
       SendOutcome outcome;
       try {
-        outcome = sendOn(leg, d, message);
+        outcome = sendOn(leg, d, message, sendClass);
       } catch (LedgerGate.DotWithheld e) {
         log.warn("{}; {} is held, not in doubt", e.getMessage(), d);
         transactionStarted = false; // the relay never had the final dot: nothing was accepted
@@ -171,10 +174,11 @@ final class RelayRoute {
   }
 
   /** Sends on the leg's connection once the rates allow; null when nothing was sent. */
-  private SendOutcome sendOn(Leg leg, Delivery d, Message message) throws InterruptedException {
+  private SendOutcome sendOn(Leg leg, Delivery d, Message message, Supplier<JobClass> sendClass)
+      throws InterruptedException {
     SendOutcome outcome = null;
     try {
-      if (leg.lease() != null && admitted(leg.relay(), d)) {
+      if (leg.lease() != null && admitted(leg.relay(), d, sendClass)) {
         outcome = beginTransaction(d, leg, message);
       }
     } finally {
@@ -183,12 +187,23 @@ final class RelayRoute {
     return outcome;
   }
 
-  /** Waits for the relay's rate and the global one; false when given up meanwhile. */
-  private boolean admitted(Relay relay, Delivery d) throws InterruptedException {
+  /**
+   * Waits for the relay's rate and the global one, in the turn of {@code c} (read again while it
+   * waits); false when given up meanwhile.
+   */
+  private boolean admitted(Relay relay, Delivery d, Supplier<JobClass> c)
+      throws InterruptedException {
     BooleanSupplier giveUp =
         () -> stopping() || d.owner().releasing() || shared.holds().lanesHeld();
     SendRate total = shared.relays().total();
-    return relay.rate().acquire(giveUp) && (total == null || total.acquire(giveUp));
+    boolean limited = relay.rate().limited() || (total != null && total.limited());
+    long start = limited ? System.nanoTime() : 0;
+    boolean admitted = // acquire also counts the send for the throttle feedback, limit or not
+        relay.rate().acquire(c, giveUp) && (total == null || total.acquire(c, giveUp));
+    if (admitted && limited) {
+      shared.outcomes().stats().permitWait(c.get(), System.nanoTime() - start);
+    }
+    return admitted;
   }
 
   /**
@@ -281,7 +296,7 @@ final class RelayRoute {
    * Leaves a job this lane has not started: it stays uncommitted (redelivered to whoever owns its
    * partition next), and a hand-over of its partition does not wait for it. Null, for "given up".
    */
-  private Sent handBack(Delivery d) {
+  Sent handBack(Delivery d) {
     log.info("{}: leaving {} unsent (stopping or partition let go); it stays uncommitted", name, d);
     d.owner().handBack(d.offset());
     return null;

@@ -1,5 +1,6 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
@@ -64,11 +65,24 @@ public final class SenderLane implements Runnable {
   }
 
   /**
+   * The class a job waits for rate permits and domain slots in: its own, or transactional for all
+   * with the classes off (first come, first served, as before the classes).
+   */
+  static JobClass scheduledClass(Shared shared, Delivery d) {
+    return shared.queue().classesOn() ? d.jobClass() : JobClass.TRANSACTIONAL;
+  }
+
+  /**
    * Asks the lane to stop after its current job; a job held for a relay problem is left
    * (uncommitted).
    */
   public void stop() {
     stop.countDown();
+  }
+
+  /** The lane stops or the job's partition is being let go: a job not yet sent is handed back. */
+  private boolean leaving(Delivery d) {
+    return stopping() || d.owner().releasing();
   }
 
   private boolean stopping() {
@@ -172,8 +186,16 @@ public final class SenderLane implements Runnable {
     Preparation.Ready ready = (Preparation.Ready) prepared;
     Envelope next = ahead.take(d);
     RelayRoute.Sent sent;
-    try (DomainGate.Pass pass = shared.domains().enter(ready.recipients())) {
-      sent = route.send(d, ready, next);
+    JobClass jobClass = scheduledClass(shared, d);
+    DomainGate.Pass pass = shared.domains().enter(ready.recipients(), jobClass, () -> leaving(d));
+    if (pass == null) {
+      ahead.releaseKept(); // a connection kept for this job holds its envelope: not for the next
+      route.handBack(d);
+      return;
+    }
+    try (pass) {
+      // in a transactional send's way at a domain, a bulk send takes its permits at its priority
+      sent = route.send(d, ready, next, () -> pass.contended() ? JobClass.TRANSACTIONAL : jobClass);
     }
     if (sent != null) {
       recorder.answered(a, ready, sent);

@@ -50,6 +50,13 @@ public final class ClassPick {
    * @param bulkHeld bulk jobs lanes hold now (taken and not yet handled)
    */
   public Choice choose(boolean transactionalWaiting, boolean bulkWaiting, int bulkHeld) {
+    Choice c = next(transactionalWaiting, bulkWaiting, bulkHeld);
+    count(transactionalWaiting, bulkWaiting && bulkHeld < bulkLanes, c);
+    return c;
+  }
+
+  /** What {@link #choose} would answer, without counting it for the floor. */
+  public Choice next(boolean transactionalWaiting, boolean bulkWaiting, int bulkHeld) {
     boolean bulkMay = bulkWaiting && bulkHeld < bulkLanes;
     if (!transactionalWaiting) {
       return bulkMay ? Choice.BULK : Choice.NONE;
@@ -57,11 +64,22 @@ public final class ClassPick {
     if (!bulkMay) {
       return Choice.TRANSACTIONAL;
     }
-    bothWaiting++;
-    if ((long) Math.floor(bulkFloor * bothWaiting + 1e-9) > bulkChosen) {
-      bulkChosen++;
-      return Choice.BULK;
+    // the choice made now is the (bothWaiting + 1)th while both could be served
+    return (long) Math.floor(bulkFloor * (bothWaiting + 1) + 1e-9) > bulkChosen
+        ? Choice.BULK
+        : Choice.TRANSACTIONAL;
+  }
+
+  /**
+   * Counts a choice for the floor (choices made while both classes could be served count); for a
+   * caller that looked with {@link #next} and took later.
+   */
+  public void count(boolean transactionalWaiting, boolean bulkMay, Choice made) {
+    if (transactionalWaiting && bulkMay) {
+      bothWaiting++;
+      if (made == Choice.BULK) {
+        bulkChosen++;
+      }
     }
-    return Choice.TRANSACTIONAL;
   }
 }

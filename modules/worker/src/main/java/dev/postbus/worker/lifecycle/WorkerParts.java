@@ -180,9 +180,10 @@ final class WorkerParts {
   }
 
   private Relays relays() {
+    double bulkFloor = config.classes().bulkFloor();
     SendRate total =
         config.severalRelays() && (config.rateLimit() > 0 || config.rateLimitGlobal() > 0)
-            ? new SendRate(config.rateLimit(), config.rateLimitGlobal())
+            ? new SendRate(config.rateLimit(), config.rateLimitGlobal(), bulkFloor)
             : null;
     return new Relays(
         config.relays(),
@@ -191,7 +192,8 @@ final class WorkerParts {
         IntervalFunction.ofExponentialRandomBackoff(
             config.reconnectBackoff(), 2.0, 0.5, config.reconnectBackoffMax()),
         clock,
-        health::onRelayChange);
+        health::onRelayChange,
+        bulkFloor);
   }
 
   private Suppressions suppressions() {
@@ -219,7 +221,7 @@ final class WorkerParts {
                 relays.pools(),
                 suppressions),
             relays,
-            new DomainGate(config.domainConcurrency()),
+            new DomainGate(config.domainConcurrency(), config.classes().bulkFloor()),
             config.failures().classifier(),
             outcomes,
             config.failures().freshConnectionAttempts(),

@@ -25,6 +25,7 @@ public final class ClassStats {
 
   private final Map<JobClass, Map<String, LongAdder>> jobs = new EnumMap<>(JobClass.class);
   private final Map<JobClass, LatencyHistogram> latency = new EnumMap<>(JobClass.class);
+  private final Map<JobClass, LatencyHistogram> permitWait = new EnumMap<>(JobClass.class);
   private final Map<JobClass, Long> lag = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<JobClass, Timer> timers = new EnumMap<>(JobClass.class);
   private final LongAdder mismatches = new LongAdder();
@@ -35,6 +36,7 @@ public final class ClassStats {
       OUTCOMES.forEach(o -> byOutcome.put(o, new LongAdder()));
       jobs.put(c, byOutcome);
       latency.put(c, new LatencyHistogram());
+      permitWait.put(c, new LatencyHistogram());
       lag.put(c, 0L);
     }
   }
@@ -101,6 +103,20 @@ public final class ClassStats {
   /** Jobs of class {@code c} that ended as {@code outcome}. */
   public long jobs(JobClass c, String outcome) {
     return jobs.get(c).get(outcome).sum();
+  }
+
+  /**
+   * How long sends of class {@code c} (the class they waited in: a bulk send in a transactional
+   * one's way at a domain counts as transactional) waited for their rate permits, when a limit was
+   * set; for the bench.
+   */
+  public LatencyHistogram permitWait(JobClass c) {
+    return permitWait.get(c);
+  }
+
+  /** A send of class {@code c} waited {@code nanos} for its rate permits. */
+  void permitWait(JobClass c, long nanos) {
+    permitWait.get(c).record(nanos / 1000);
   }
 
   /** Publish→250 of the deliveries of class {@code c}. */

@@ -89,6 +89,11 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   }
 
   /** The figures of each job class. */
+  @Override
+  public void permitWait(dev.postbus.job.JobClass jobClass, long nanos) {
+    classes.permitWait(jobClass, nanos);
+  }
+
   public ClassStats classes() {
     return classes;
   }

@@ -43,6 +43,9 @@ public interface OutcomeListener {
   /** A job's class field disagreed with its topic (the topic decided). */
   default void classMismatch() {}
 
+  /** A send of class {@code jobClass} waited {@code nanos} for its rate permits (a limit set). */
+  default void permitWait(JobClass jobClass, long nanos) {}
+
   /** A job went without its VERP return path, which would exceed RFC 5321's limits. */
   default void verpSkipped() {}
 

@@ -40,11 +40,12 @@ public final class Relay {
       RelayOffer offer,
       IntervalFunction backoff,
       Clock clock,
-      Runnable onChange) {
+      Runnable onChange,
+      double bulkFloor) {
     this.config = config;
     this.connections = connections;
     this.offer = offer;
-    this.rate = new SendRate(config.rateLimit(), config.rateLimitGlobal());
+    this.rate = new SendRate(config.rateLimit(), config.rateLimitGlobal(), bulkFloor);
     this.backoff = backoff;
     this.clock = clock;
     this.onChange = onChange;

@@ -2,6 +2,7 @@ package dev.postbus.worker.relay;
 
 import dev.postbus.smtp.RelayOffer;
 import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.worker.config.ClassKeys;
 import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.config.RelayMode;
 import io.github.resilience4j.core.IntervalFunction;
@@ -54,6 +55,20 @@ public final class Relays {
       IntervalFunction backoff,
       Clock clock,
       Consumer<Boolean> onAllOut) {
+    this(configs, mode, total, backoff, clock, onAllOut, ClassKeys.BULK_FLOOR.defaultValue());
+  }
+
+  /**
+   * @param bulkFloor {@code classes.bulk-floor}, for the relays' rates ({@link SendRate#acquire})
+   */
+  public Relays(
+      List<RelayConfig> configs,
+      RelayMode mode,
+      SendRate total,
+      IntervalFunction backoff,
+      Clock clock,
+      Consumer<Boolean> onAllOut,
+      double bulkFloor) {
     this.mode = mode;
     this.total = total;
     this.clock = clock;
@@ -66,7 +81,9 @@ public final class Relays {
       for (int i = 0; i < c.connections(); i++) {
         connections.add(new SmtpConnection(c.smtp(), offer, clock, c.name() + "-" + i));
       }
-      list.add(new Relay(c, new ConnectionPool(connections), offer, backoff, clock, this::changed));
+      list.add(
+          new Relay(
+              c, new ConnectionPool(connections), offer, backoff, clock, this::changed, bulkFloor));
     }
     this.relays = List.copyOf(list);
   }

@@ -1,9 +1,14 @@
 package dev.postbus.worker.relay;
 
-import com.google.common.util.concurrent.RateLimiter;
+import dev.postbus.job.JobClass;
+import dev.postbus.worker.config.ClassKeys;
+import dev.postbus.worker.dispatch.ClassTurns;
 import dev.postbus.worker.time.Ticker;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +29,8 @@ public final class SendRate {
 
   private final int own;
   private final int global;
-  private final RateLimiter limiter;
+  private final Pacer limiter;
+  private final ClassTurns turns;
   private final DoubleAdder waited = new DoubleAdder();
   private volatile double rate;
 
@@ -54,7 +60,15 @@ public final class SendRate {
    *     for none
    */
   public SendRate(int own, int global) {
-    this(own, global, Ticker.SYSTEM);
+    this(own, global, ClassKeys.BULK_FLOOR.defaultValue());
+  }
+
+  /**
+   * @param bulkFloor {@code classes.bulk-floor}: bulk's share of the permits while both classes
+   *     wait for one
+   */
+  public SendRate(int own, int global, double bulkFloor) {
+    this(own, global, Ticker.SYSTEM, Pacer::guava, bulkFloor);
   }
 
   /**
@@ -62,6 +76,14 @@ public final class SendRate {
    *     the last second's counts); the pacing itself is Guava's, on the system clock
    */
   public SendRate(int own, int global, Ticker ticker) {
+    this(own, global, ticker, Pacer::guava, ClassKeys.BULK_FLOOR.defaultValue());
+  }
+
+  /**
+   * @param pacer makes the pacer for the first rate
+   */
+  SendRate(int own, int global, Ticker ticker, DoubleFunction<Pacer> pacer, double bulkFloor) {
+    this.turns = new ClassTurns(bulkFloor);
     this.ticker = ticker;
     this.lastAdjustNanos = ticker.read();
     this.own = own;
@@ -69,7 +91,7 @@ public final class SendRate {
     this.configured = Math.min(limit(own), limit(global)); // the group's limit until a share
     this.rate = configured;
     this.limiter =
-        RateLimiter.create(configured == Double.POSITIVE_INFINITY ? Double.MAX_VALUE : configured);
+        pacer.apply(configured == Double.POSITIVE_INFINITY ? Double.MAX_VALUE : configured);
   }
 
   public boolean limited() {
@@ -212,28 +234,38 @@ public final class SendRate {
     }
   }
 
-  /** The longest Guava may sleep (uninterruptibly) for a permit before this class looks again. */
-  private static final long STEP_MICROS = 100_000;
+  /** The longest the lane whose turn it is goes without looking again for a permit. */
+  private static final Duration LONGEST_POLL = Duration.ofMillis(20);
 
   /**
-   * Waits for a permit to send one message, in steps of at most 100 ms, giving up (false) as soon
-   * as {@code giveUp} says so or the thread is interrupted: a lane stopping, or whose partition is
-   * let go, does not sleep out a slow rate.
+   * Waits for a permit for a send of {@code jobClass}: {@link #acquire(Supplier, BooleanSupplier)}.
    */
-  public boolean acquire(java.util.function.BooleanSupplier giveUp) throws InterruptedException {
+  public boolean acquire(JobClass jobClass, BooleanSupplier giveUp) throws InterruptedException {
+    return acquire(() -> jobClass, giveUp);
+  }
+
+  /**
+   * Waits for a permit to send one message of {@code jobClass}, giving up (false) as soon as {@code
+   * giveUp} says so or the thread is interrupted: a lane stopping, or whose partition is let go,
+   * does not sleep out a slow rate. While permits are scarce, a waiting transactional send gets the
+   * next one before a waiting bulk send, bulk getting {@code classes.bulk-floor} of them while both
+   * wait, first come first served within a class ({@link ClassTurns}). Only the lane whose turn it
+   * is looks at the pacer (about when the next permit is due, every 1 to 20 ms); the others sleep
+   * until it leaves.
+   *
+   * @param jobClass the send's class, read again while it waits (it may rise to transactional)
+   */
+  public boolean acquire(Supplier<JobClass> jobClass, BooleanSupplier giveUp)
+      throws InterruptedException {
     tick();
     if (!limited()) {
       return true;
     }
     long start = System.nanoTime();
     try {
-      while (!limiter.tryAcquire(1, STEP_MICROS, TimeUnit.MICROSECONDS)) {
-        if (giveUp.getAsBoolean()) {
-          return false;
-        }
-        TimeUnit.MICROSECONDS.sleep(STEP_MICROS / 2);
-      }
-      return true;
+      long micros = (long) Math.min(LONGEST_POLL.toNanos() / 1e3, 1e6 / rate);
+      Duration poll = Duration.ofNanos(Math.max(1000, micros) * 1000);
+      return turns.take(jobClass, limiter::tryAcquire, poll, giveUp);
     } finally {
       waited.add((System.nanoTime() - start) / 1e9);
     }

@@ -55,6 +55,9 @@ final class LaneHarness implements AutoCloseable {
   final SenderLane.Shared shared;
   final PartitionOffsets owner = new PartitionOffsets();
 
+  /** The class of each wait for rate permits recorded. */
+  final List<dev.postbus.job.JobClass> permitWaits = new CopyOnWriteArrayList<>();
+
   /** When set, counting a delivery throws it (an error of ours after the relay accepted). */
   volatile RuntimeException failOnDelivered;
 
@@ -84,7 +87,8 @@ final class LaneHarness implements AutoCloseable {
             null,
             IntervalFunction.of(Duration.ofMillis(100)),
             clock,
-            out -> holds.set(Holds.Reason.RELAYS_OUT, relays().allOut()));
+            out -> holds.set(Holds.Reason.RELAYS_OUT, relays().allOut()),
+            config.classes().bulkFloor()); // as WorkerParts builds them
     suppressions =
         new Suppressions(
             new SuppressionSet(),
@@ -132,6 +136,11 @@ final class LaneHarness implements AutoCloseable {
               public void smtpSend(long nanos) {}
 
               @Override
+              public void permitWait(dev.postbus.job.JobClass jobClass, long nanos) {
+                permitWaits.add(jobClass);
+              }
+
+              @Override
               public void connectionFailed() {}
             },
             finished::add,
@@ -150,7 +159,7 @@ final class LaneHarness implements AutoCloseable {
                 "default",
                 suppressions),
             relays,
-            new DomainGate(config.domainConcurrency()),
+            new DomainGate(config.domainConcurrency(), config.classes().bulkFloor()),
             config.failures().classifier(),
             outcomes,
             config.failures().freshConnectionAttempts(),

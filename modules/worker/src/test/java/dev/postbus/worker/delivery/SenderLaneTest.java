@@ -49,6 +49,19 @@ class SenderLaneTest {
     }
   }
 
+  /** Under a rate limit, each send's wait for its permit is recorded under its class. */
+  @Test
+  void aSendsWaitForItsRatePermitIsRecordedUnderItsClass() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of("rate-limit", "1000"), pool -> true)) {
+      h.offer(job("first"));
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(h.permitWaits).containsExactly(dev.postbus.job.JobClass.TRANSACTIONAL);
+    }
+  }
+
   /**
    * Only another producer could write such a header; whatever it holds, the record is dead-lettered
    * (read as absent it would send to every recipient) and the lane takes the next job. The dead

@@ -3,6 +3,7 @@ package dev.postbus.worker.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.postbus.job.JobClass;
 import dev.postbus.worker.time.Ticker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -140,7 +141,7 @@ class SendRateTest {
   void aLaneWaitingForAPermitStopsWaitingWhenToldTo() throws Exception {
     SendRate slow = new SendRate(0, 1);
     slow.share(1, 1000); // 0.001 messages/s: the next permit is more than 15 minutes away
-    assertThat(slow.acquire(() -> false)).isTrue(); // the first one is free
+    assertThat(slow.acquire(JobClass.TRANSACTIONAL, () -> false)).isTrue(); // the first one is free
     java.util.concurrent.atomic.AtomicBoolean giveUp =
         new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.CompletableFuture<Boolean> second =
@@ -151,7 +152,7 @@ class SendRateTest {
 
   private static boolean acquire(SendRate rate, java.util.concurrent.atomic.AtomicBoolean giveUp) {
     try {
-      return rate.acquire(giveUp::get);
+      return rate.acquire(JobClass.TRANSACTIONAL, giveUp::get);
     } catch (InterruptedException e) {
       throw new IllegalStateException(e);
     }
