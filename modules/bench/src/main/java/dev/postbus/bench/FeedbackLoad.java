@@ -39,6 +39,7 @@ public final class FeedbackLoad {
   private static final String ARN = "arn:aws:sns:eu-west-1:123456789012:postbus-bench";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int WARM_UP = 500;
+  private static final String CLIENT_THREAD = "bench-client-";
 
   private final int notifications;
   private final int clients;
@@ -78,13 +79,15 @@ public final class FeedbackLoad {
       List<String> bodies = sign(cert, notifications + WARM_UP);
       try (FeedbackServer server = FeedbackServer.start(config)) {
         URI uri = URI.create(server.url() + "/feedback/ses");
-        post(uri, bodies.subList(0, WARM_UP));
+        post(uri, bodies.subList(0, WARM_UP), ThreadCpu.now());
         long cpuBefore = processCpuNanos();
+        ThreadCpu threads = ThreadCpu.now();
         long started = System.nanoTime();
-        int failed = post(uri, bodies.subList(WARM_UP, bodies.size()));
+        Posted posted = post(uri, bodies.subList(WARM_UP, bodies.size()), threads);
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpu = (processCpuNanos() - cpuBefore) / 1e9;
-        report(seconds, cpu, failed);
+        report(seconds, cpu, posted.failed());
+        parts(cpu, posted.parts());
         producerBatching();
       }
     }
@@ -108,6 +111,26 @@ public final class FeedbackLoad {
         cpu,
         cpu * 1000 / notifications);
   }
+
+  /** The CPU of each part of the process per 1,000 notifications (threads told apart by name). */
+  private void parts(double cpu, Map<ThreadCpu.Part, Double> parts) {
+    double java = 0;
+    for (Map.Entry<ThreadCpu.Part, Double> p : parts.entrySet()) {
+      java += p.getValue();
+      out.printf(
+          Locale.ROOT,
+          "  %.2f CPU s per 1,000: %s%n",
+          p.getValue() * 1000 / notifications,
+          p.getKey().label);
+    }
+    out.printf(
+        Locale.ROOT,
+        "  %.2f CPU s per 1,000: not in a Java thread's time (GC, JIT compiler)%n",
+        Math.max(0, cpu - java) * 1000 / notifications);
+  }
+
+  /** How many posts were not answered 200, and the CPU each part used until the last answer. */
+  private record Posted(int failed, Map<ThreadCpu.Part, Double> parts) {}
 
   /**
    * How many records the receiver's producer put in each request to the broker (its JMX metrics,
@@ -138,12 +161,18 @@ public final class FeedbackLoad {
         .getProcessCpuTime();
   }
 
-  /** Posts every body from {@link #clients} threads; returns how many were not answered 200. */
-  private int post(URI uri, List<String> bodies) throws Exception {
+  /**
+   * Posts every body from {@link #clients} threads; says how many were not answered 200 and what
+   * each part of the process used since {@code cpu} (measured before the client threads end).
+   */
+  private Posted post(URI uri, List<String> bodies, ThreadCpu cpu) throws Exception {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    AtomicInteger named = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            clients, r -> new Thread(r, CLIENT_THREAD + named.incrementAndGet()));
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
@@ -168,10 +197,10 @@ public final class FeedbackLoad {
       for (Future<?> f : done) {
         f.get();
       }
+      return new Posted(failed.get(), cpu.since(CLIENT_THREAD));
     } finally {
       pool.shutdownNow();
     }
-    return failed.get();
   }
 
   private static List<String> sign(BenchCertificate cert, int count) {

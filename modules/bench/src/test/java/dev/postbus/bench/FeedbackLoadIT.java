@@ -18,7 +18,7 @@ class FeedbackLoadIT {
     assertThat(text.toString(StandardCharsets.UTF_8))
         .contains("50 signed SNS notifications", "from 4 clients", "notifications/s")
         .contains("; 0 not answered 200")
-        .contains("CPU seconds per 1,000 notifications")
+        .contains("CPU seconds per 1,000 notifications", "CPU s per 1,000: receiver")
         .contains("records per request to the broker");
   }
 }
