@@ -7,9 +7,6 @@ import dev.postbus.feedback.FeedbackServer;
 import dev.postbus.feedback.config.FeedbackConfig;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.Signature;
@@ -40,6 +37,13 @@ public final class FeedbackLoad {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int WARM_UP = 500;
   private static final String CLIENT_THREAD = "bench-client-";
+
+  /** The headers SNS sends with a notification (besides its x-amz-sns-message-id and such). */
+  private static final String SNS_HEADERS =
+      "x-amz-sns-message-type: Notification\r\n"
+          + "x-amz-sns-topic-arn: "
+          + ARN
+          + "\r\nContent-Type: text/plain; charset=UTF-8\r\n";
 
   private final int notifications;
   private final int clients;
@@ -79,11 +83,13 @@ public final class FeedbackLoad {
       List<String> bodies = sign(cert, notifications + WARM_UP);
       try (FeedbackServer server = FeedbackServer.start(config)) {
         URI uri = URI.create(server.url() + "/feedback/ses");
-        post(uri, bodies.subList(0, WARM_UP), ThreadCpu.now());
+        List<byte[]> requests =
+            bodies.stream().map(b -> KeepAliveClient.post(uri, SNS_HEADERS, b)).toList();
+        post(uri, requests.subList(0, WARM_UP), ThreadCpu.now());
         long cpuBefore = processCpuNanos();
         ThreadCpu threads = ThreadCpu.now();
         long started = System.nanoTime();
-        Posted posted = post(uri, bodies.subList(WARM_UP, bodies.size()), threads);
+        Posted posted = post(uri, requests.subList(WARM_UP, requests.size()), threads);
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpu = (processCpuNanos() - cpuBefore) / 1e9;
         report(seconds, cpu, posted.failed());
@@ -162,11 +168,11 @@ public final class FeedbackLoad {
   }
 
   /**
-   * Posts every body from {@link #clients} threads; says how many were not answered 200 and what
-   * each part of the process used since {@code cpu} (measured before the client threads end).
+   * Posts every request from {@link #clients} threads, each over its own keep-alive connection;
+   * says how many were not answered 200 and what each part of the process used since {@code cpu}
+   * (measured before the client threads end).
    */
-  private Posted post(URI uri, List<String> bodies, ThreadCpu cpu) throws Exception {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private Posted post(URI uri, List<byte[]> requests, ThreadCpu cpu) throws Exception {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     AtomicInteger named = new AtomicInteger();
@@ -179,16 +185,13 @@ public final class FeedbackLoad {
         done.add(
             pool.submit(
                 () -> {
-                  for (int i = next.getAndIncrement();
-                      i < bodies.size();
-                      i = next.getAndIncrement()) {
-                    HttpRequest r =
-                        HttpRequest.newBuilder(uri)
-                            .header("x-amz-sns-message-type", "Notification")
-                            .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
-                            .build();
-                    if (http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-                      failed.incrementAndGet();
+                  try (KeepAliveClient http = new KeepAliveClient(uri)) {
+                    for (int i = next.getAndIncrement();
+                        i < requests.size();
+                        i = next.getAndIncrement()) {
+                      if (http.send(requests.get(i)) != 200) {
+                        failed.incrementAndGet();
+                      }
                     }
                   }
                   return null;

@@ -20,7 +20,7 @@ final class ThreadCpu {
   enum Part {
     RECEIVER("receiver (Jetty threads, its producer's I/O thread, the soft-bounce follower)"),
     BROKER("broker"),
-    CLIENTS("load generator (64 clients' threads and their HttpClient)"),
+    CLIENTS("load generator (the clients' threads, one keep-alive connection each)"),
     OTHER("other Java threads");
 
     final String label;
@@ -38,7 +38,7 @@ final class ThreadCpu {
       if (BrokerCpu.broker(name)) {
         return BROKER;
       }
-      if (name.startsWith(clientPrefix) || name.startsWith("HttpClient-")) {
+      if (name.startsWith(clientPrefix)) {
         return CLIENTS;
       }
       return OTHER;
