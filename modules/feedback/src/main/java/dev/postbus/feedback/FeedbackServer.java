@@ -48,6 +48,9 @@ public final class FeedbackServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FeedbackServer.class);
 
+  /** Bytes of an answer Jetty holds before sending (a longer one, /metrics, is sent chunked). */
+  static final int RESPONSE_BUFFER = 4096;
+
   private final Javalin app;
   private final BounceListener smtp;
   private final Producer<byte[], byte[]> producer;
@@ -92,6 +95,9 @@ public final class FeedbackServer implements AutoCloseable {
                 c.jetty.host = config.host();
                 c.jetty.port = config.port();
                 c.startup.showJavalinBanner = false;
+                // Javalin copies each answer through a new buffer of this size (32 KiB unless
+                // set): a third of the bytes an SNS notification allocated, for answers of a line
+                c.http.responseBufferSize = RESPONSE_BUFFER;
                 for (Endpoint e : endpoints) {
                   c.routes.post(
                       "/feedback/" + e.provider(), ctx -> serve(e, ctx, config.maxBody(), metrics));
