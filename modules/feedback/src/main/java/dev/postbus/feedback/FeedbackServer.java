@@ -269,7 +269,9 @@ public final class FeedbackServer implements AutoCloseable {
       throw new Refusal(413, "too-large", "the body is larger than feedback.max-body " + maxBody);
     }
     try (InputStream in = ctx.req().getInputStream()) {
-      byte[] body = in.readNBytes(maxBody + 1);
+      // with a Content-Length (at most maxBody, above), one array of that size, not 8 KiB chunks
+      // copied together; Jetty ends the body there. Without one (chunked), read past the bound.
+      byte[] body = in.readNBytes(declared >= 0 ? (int) declared : maxBody + 1);
       if (body.length > maxBody) {
         throw new Refusal(413, "too-large", "the body is larger than feedback.max-body " + maxBody);
       }
