@@ -57,13 +57,52 @@ class FeedbackCodecTest {
               "mailgun",
               "m-2",
               AT,
-              "y".repeat(FeedbackCodec.RAW_LIMIT)));
+              "y".repeat(FeedbackCodec.RAW_LIMIT)),
+          new Feedback(
+              FeedbackType.BOUNCE,
+              BounceClass.PERMANENT,
+              "user@example.com",
+              "5.1.1",
+              "smtp; 550 \uD83D\uDE02 mailbox full of laughs",
+              "0b8f7e4c-1d2e-4f3a-9b8c-7d6e5f4a3b2c",
+              "r",
+              "ses",
+              "sns-3",
+              AT,
+              // cut at RAW_LIMIT between the emoji's two halves
+              "a".repeat(FeedbackCodec.RAW_LIMIT - 1) + "\uD83D\uDE02"),
+          new Feedback(
+              FeedbackType.COMPLAINT,
+              null,
+              "u\u0000@example.com",
+              "\u001f",
+              "line\u2028separator\u0000end\u001f",
+              "job\u2028",
+              "\u0000",
+              "generic",
+              "\u2029",
+              AT,
+              "\u0000\u001f\u2028"),
+          new Feedback(FeedbackType.COMPLAINT, null, "", "", "", "", "", "", "", AT, ""),
+          new Feedback(
+              FeedbackType.BOUNCE,
+              BounceClass.TRANSIENT,
+              "\"q\\@example.com",
+              "4.\"\\",
+              "\"quoted\" \\ back\\slash\\",
+              "\"job\\",
+              "\\relay\"",
+              "\"gen\\",
+              "\\\"",
+              AT,
+              "{\"a\":\"\\\"\"}"));
 
   @Test
   void aFeedbackRecordIsWhatItsTreeGives() throws Exception {
     for (Feedback f : REPORTS) {
-      assertThat(new String(FeedbackCodec.value(f, NOW), "UTF-8"))
-          .isEqualTo(JSON.writeValueAsString(valueTree(f, NOW)));
+      assertThat(FeedbackCodec.value(f, NOW))
+          .as(f.toString())
+          .isEqualTo(JSON.writeValueAsBytes(valueTree(f, NOW)));
     }
   }
 
@@ -75,9 +114,16 @@ class FeedbackCodecTest {
       if (tree == null) {
         assertThat(event).isNull();
       } else {
-        assertThat(new String(event, "UTF-8")).isEqualTo(JSON.writeValueAsString(tree));
+        assertThat(event).as(f.toString()).isEqualTo(JSON.writeValueAsBytes(tree));
       }
     }
+  }
+
+  @Test
+  void aLongRawPayloadSizesTheBufferByWhatIsKept() {
+    int kept = FeedbackCodec.bufferSize("x".repeat(FeedbackCodec.RAW_LIMIT));
+    assertThat(FeedbackCodec.bufferSize("x".repeat(4 * 1024 * 1024))).isEqualTo(kept);
+    assertThat(kept).isBetween(FeedbackCodec.RAW_LIMIT, 2 * FeedbackCodec.RAW_LIMIT);
   }
 
   @Test
