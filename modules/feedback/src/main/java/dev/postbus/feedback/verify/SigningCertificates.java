@@ -18,6 +18,7 @@ import java.util.Date;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
@@ -35,6 +36,7 @@ public final class SigningCertificates {
   private final HttpClient http;
   private final Duration timeout;
   private final Clock clock;
+  private final Function<URI, X509Certificate> source;
   private final Map<String, X509Certificate> cache = new ConcurrentHashMap<>();
 
   /**
@@ -44,6 +46,17 @@ public final class SigningCertificates {
   private final Set<String> checked = ConcurrentHashMap.newKeySet();
 
   public SigningCertificates(Pattern hosts, SSLContext trust, Duration timeout, Clock clock) {
+    this(hosts, trust, timeout, clock, null);
+  }
+
+  /** Tests: certificates from {@code source} (when not null) instead of fetched over https. */
+  SigningCertificates(
+      Pattern hosts,
+      SSLContext trust,
+      Duration timeout,
+      Clock clock,
+      Function<URI, X509Certificate> source) {
+    this.source = source != null ? source : this::fetch;
     this.hosts = hosts;
     this.timeout = timeout;
     this.clock = clock;
@@ -116,7 +129,7 @@ public final class SigningCertificates {
     }
     X509Certificate cert = cache.get(url);
     if (cert == null) {
-      cert = fetch(URI.create(url));
+      cert = source.apply(URI.create(url));
       if (cache.size() >= MAX_CACHED) {
         cache.clear(); // hostile URLs of an allowed host cannot grow it without bound
       }
