@@ -131,7 +131,8 @@ public final class FeedbackLoad {
     }
     out.printf(
         Locale.ROOT,
-        "  %.2f CPU s per 1,000: not in a Java thread's time (GC, JIT compiler)%n",
+        "  %.2f CPU s per 1,000: not in a Java thread's time (GC, JIT compiler; and a thread that"
+            + " ended, since its last sample)%n",
         Math.max(0, cpu - java) * 1000 / notifications);
   }
 

@@ -2,17 +2,26 @@ package dev.postbus.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * CPU time per Java thread between two moments, summed by part of the process (the feedback
- * receiver, the broker, the load generator), told apart by thread name. Threads that ended between
- * the two moments are not counted; GC and JIT threads are not Java threads: they are what the
- * process's CPU has beyond the sum.
+ * receiver, the broker, the load generator), told apart by thread name. Threads are sampled every
+ * {@link #EVERY} in between, so a thread that ends meanwhile (a Jetty pool thread that idled out)
+ * counts what it had used at its last sample; GC and JIT threads are not Java threads: they are
+ * what the process's CPU has beyond the sum.
  */
 final class ThreadCpu {
+
+  /** How often threads are sampled: what a thread that ended may have used unseen, at most. */
+  static final Duration EVERY = Duration.ofMillis(200);
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -45,40 +54,68 @@ final class ThreadCpu {
     }
   }
 
+  /** A thread's name and its CPU time when last seen. */
+  private record Seen(String name, long cpu) {}
+
   private final Map<Long, Long> start;
+  private final Map<Long, Seen> last = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService sampler;
 
   private ThreadCpu(Map<Long, Long> start) {
     this.start = start;
+    this.sampler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bench-thread-cpu");
+              t.setDaemon(true);
+              return t;
+            });
+    sampler.scheduleAtFixedRate(
+        this::sample, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The CPU time of every live thread now. */
+  /** The CPU time of every live thread now; sampled every {@link #EVERY} until {@link #since}. */
   static ThreadCpu now() {
-    return new ThreadCpu(snapshot(new HashMap<>()));
+    Map<Long, Long> start = new HashMap<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      long cpu = THREADS.getThreadCpuTime(t.getId());
+      if (cpu > 0) {
+        start.put(t.getId(), cpu);
+      }
+    }
+    return new ThreadCpu(start);
   }
 
-  /** The CPU each part used since {@link #now}, in seconds; threads started since count from 0. */
+  /** Notes the CPU time of every live thread (thread ids are not reused). */
+  void sample() {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      long cpu = THREADS.getThreadCpuTime(t.getId());
+      if (cpu > 0) {
+        last.put(t.getId(), new Seen(t.getName(), cpu));
+      }
+    }
+  }
+
+  /**
+   * The CPU each part used since {@link #now}, in seconds (threads started since count from 0,
+   * threads that ended since count until their last sample); stops the sampling.
+   */
   Map<Part, Double> since(String clientPrefix) {
+    sampler.shutdownNow();
+    try {
+      sampler.awaitTermination(10, TimeUnit.SECONDS); // no sample after the last below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sample();
     Map<Part, Double> out = new TreeMap<>();
     for (Part p : Part.values()) {
       out.put(p, 0.0);
     }
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      long cpu = THREADS.getThreadCpuTime(t.getId());
-      if (cpu > 0) {
-        long used = cpu - start.getOrDefault(t.getId(), 0L);
-        out.merge(Part.of(t.getName(), clientPrefix), used / 1e9, Double::sum);
-      }
+    for (Map.Entry<Long, Seen> e : last.entrySet()) {
+      long used = e.getValue().cpu() - start.getOrDefault(e.getKey(), 0L);
+      out.merge(Part.of(e.getValue().name(), clientPrefix), used / 1e9, Double::sum);
     }
     return out;
-  }
-
-  private static Map<Long, Long> snapshot(Map<Long, Long> into) {
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      long cpu = THREADS.getThreadCpuTime(t.getId());
-      if (cpu > 0) {
-        into.put(t.getId(), cpu);
-      }
-    }
-    return into;
   }
 }
