@@ -7,9 +7,6 @@ import dev.postbus.feedback.FeedbackServer;
 import dev.postbus.feedback.config.FeedbackConfig;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.Signature;
@@ -39,6 +36,14 @@ public final class FeedbackLoad {
   private static final String ARN = "arn:aws:sns:eu-west-1:123456789012:postbus-bench";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int WARM_UP = 500;
+  private static final String CLIENT_THREAD = "bench-client-";
+
+  /** The headers SNS sends with a notification (besides its x-amz-sns-message-id and such). */
+  private static final String SNS_HEADERS =
+      "x-amz-sns-message-type: Notification\r\n"
+          + "x-amz-sns-topic-arn: "
+          + ARN
+          + "\r\nContent-Type: text/plain; charset=UTF-8\r\n";
 
   private final int notifications;
   private final int clients;
@@ -78,13 +83,17 @@ public final class FeedbackLoad {
       List<String> bodies = sign(cert, notifications + WARM_UP);
       try (FeedbackServer server = FeedbackServer.start(config)) {
         URI uri = URI.create(server.url() + "/feedback/ses");
-        post(uri, bodies.subList(0, WARM_UP));
+        List<byte[]> requests =
+            bodies.stream().map(b -> KeepAliveClient.post(uri, SNS_HEADERS, b)).toList();
+        post(uri, requests.subList(0, WARM_UP), ThreadCpu.now());
         long cpuBefore = processCpuNanos();
+        ThreadCpu threads = ThreadCpu.now();
         long started = System.nanoTime();
-        int failed = post(uri, bodies.subList(WARM_UP, bodies.size()));
+        Posted posted = post(uri, requests.subList(WARM_UP, requests.size()), threads);
         double seconds = (System.nanoTime() - started) / 1e9;
         double cpu = (processCpuNanos() - cpuBefore) / 1e9;
-        report(seconds, cpu, failed);
+        report(seconds, cpu, posted.failed());
+        parts(cpu, posted.parts());
         producerBatching();
       }
     }
@@ -108,6 +117,27 @@ public final class FeedbackLoad {
         cpu,
         cpu * 1000 / notifications);
   }
+
+  /** The CPU of each part of the process per 1,000 notifications (threads told apart by name). */
+  private void parts(double cpu, Map<ThreadCpu.Part, Double> parts) {
+    double java = 0;
+    for (Map.Entry<ThreadCpu.Part, Double> p : parts.entrySet()) {
+      java += p.getValue();
+      out.printf(
+          Locale.ROOT,
+          "  %.2f CPU s per 1,000: %s%n",
+          p.getValue() * 1000 / notifications,
+          p.getKey().label);
+    }
+    out.printf(
+        Locale.ROOT,
+        "  %.2f CPU s per 1,000: not in a Java thread's time (GC, JIT compiler; and a thread that"
+            + " ended, since its last sample)%n",
+        Math.max(0, cpu - java) * 1000 / notifications);
+  }
+
+  /** How many posts were not answered 200, and the CPU each part used until the last answer. */
+  private record Posted(int failed, Map<ThreadCpu.Part, Double> parts) {}
 
   /**
    * How many records the receiver's producer put in each request to the broker (its JMX metrics,
@@ -138,28 +168,31 @@ public final class FeedbackLoad {
         .getProcessCpuTime();
   }
 
-  /** Posts every body from {@link #clients} threads; returns how many were not answered 200. */
-  private int post(URI uri, List<String> bodies) throws Exception {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  /**
+   * Posts every request from {@link #clients} threads, each over its own keep-alive connection;
+   * says how many were not answered 200 and what each part of the process used since {@code cpu}
+   * (measured before the client threads end).
+   */
+  private Posted post(URI uri, List<byte[]> requests, ThreadCpu cpu) throws Exception {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    AtomicInteger named = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            clients, r -> new Thread(r, CLIENT_THREAD + named.incrementAndGet()));
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         done.add(
             pool.submit(
                 () -> {
-                  for (int i = next.getAndIncrement();
-                      i < bodies.size();
-                      i = next.getAndIncrement()) {
-                    HttpRequest r =
-                        HttpRequest.newBuilder(uri)
-                            .header("x-amz-sns-message-type", "Notification")
-                            .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i)))
-                            .build();
-                    if (http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-                      failed.incrementAndGet();
+                  try (KeepAliveClient http = new KeepAliveClient(uri)) {
+                    for (int i = next.getAndIncrement();
+                        i < requests.size();
+                        i = next.getAndIncrement()) {
+                      if (http.send(requests.get(i)) != 200) {
+                        failed.incrementAndGet();
+                      }
                     }
                   }
                   return null;
@@ -168,10 +201,10 @@ public final class FeedbackLoad {
       for (Future<?> f : done) {
         f.get();
       }
+      return new Posted(failed.get(), cpu.since(CLIENT_THREAD));
     } finally {
       pool.shutdownNow();
     }
-    return failed.get();
   }
 
   private static List<String> sign(BenchCertificate cert, int count) {

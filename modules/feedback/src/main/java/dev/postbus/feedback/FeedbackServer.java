@@ -48,6 +48,12 @@ public final class FeedbackServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(FeedbackServer.class);
 
+  /**
+   * The buffer Javalin copies each answer through on its way to Jetty (Javalin's own; Jetty's
+   * output buffer stays at its 32 KiB, so an answer up to that still goes with a Content-Length).
+   */
+  static final int RESPONSE_BUFFER = 4096;
+
   private final Javalin app;
   private final BounceListener smtp;
   private final Producer<byte[], byte[]> producer;
@@ -92,6 +98,10 @@ public final class FeedbackServer implements AutoCloseable {
                 c.jetty.host = config.host();
                 c.jetty.port = config.port();
                 c.startup.showJavalinBanner = false;
+                // Javalin copies each answer through a new buffer of this size (Jetty's 32 KiB
+                // output buffer size unless set): a third of the bytes an SNS notification
+                // allocated, for answers of a line. Jetty's own output buffer is not changed.
+                c.http.responseBufferSize = RESPONSE_BUFFER;
                 for (Endpoint e : endpoints) {
                   c.routes.post(
                       "/feedback/" + e.provider(), ctx -> serve(e, ctx, config.maxBody(), metrics));
@@ -263,7 +273,11 @@ public final class FeedbackServer implements AutoCloseable {
       throw new Refusal(413, "too-large", "the body is larger than feedback.max-body " + maxBody);
     }
     try (InputStream in = ctx.req().getInputStream()) {
-      byte[] body = in.readNBytes(maxBody + 1);
+      // with a Content-Length (at most maxBody, above), read up to that length, not maxBody + 1:
+      // a body of up to 8 KiB is one array of its size; JDK 17's
+      // readNBytes reads a longer one in 8 KiB steps and joins them (no array is sized from the
+      // header before the bytes arrive). Without one (chunked), read past the bound.
+      byte[] body = in.readNBytes(declared >= 0 ? (int) declared : maxBody + 1);
       if (body.length > maxBody) {
         throw new Refusal(413, "too-large", "the body is larger than feedback.max-body " + maxBody);
       }

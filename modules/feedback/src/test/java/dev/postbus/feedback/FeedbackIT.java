@@ -516,6 +516,25 @@ class FeedbackIT {
     assertThat(metrics()).contains("postbus_feedback_total{provider=\"postmark\",type=\"bounce\"}");
   }
 
+  /**
+   * An answer longer than the 4 KiB buffer Javalin copies answers through (a 404 that names a 6,000
+   * character path) arrives whole, with its Content-Length.
+   */
+  @Test
+  void anAnswerLongerThanTheCopyBufferIsServedWhole() throws Exception {
+    String path = "/nowhere/" + "0123456789".repeat(600);
+    HttpResponse<byte[]> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.body().length).isGreaterThan(FeedbackServer.RESPONSE_BUFFER);
+    // under Jetty's 32 KiB output buffer: sent whole with its length, not chunked
+    assertThat(r.headers().firstValueAsLong("Content-Length")).hasValue(r.body().length);
+    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains(path);
+  }
+
   private static String metrics() throws Exception {
     return HTTP.send(
             HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).build(),

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postbus.feedback.model.Refusal;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -78,10 +77,10 @@ public final class Json {
       return fallback;
     }
     try {
-      return OffsetDateTime.parse(text).toInstant();
+      return IsoInstants.offsetDateTime(text);
     } catch (DateTimeParseException e) {
       try {
-        return Instant.parse(text);
+        return IsoInstants.instant(text);
       } catch (DateTimeParseException e2) {
         return fallback;
       }

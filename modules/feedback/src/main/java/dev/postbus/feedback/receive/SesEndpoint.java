@@ -2,6 +2,7 @@ package dev.postbus.feedback.receive;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postbus.feedback.model.Refusal;
+import dev.postbus.feedback.parse.IsoInstants;
 import dev.postbus.feedback.parse.Json;
 import dev.postbus.feedback.parse.SesNotifications;
 import dev.postbus.feedback.verify.Freshness;
@@ -95,7 +96,7 @@ public final class SesEndpoint implements Endpoint {
 
   private static Instant timestamp(JsonNode m) {
     try {
-      return Instant.parse(Json.required(m, "Timestamp", "Timestamp"));
+      return IsoInstants.instant(Json.required(m, "Timestamp", "Timestamp"));
     } catch (DateTimeParseException e) {
       throw Refusal.malformed("Timestamp", "not an ISO-8601 time");
     }
