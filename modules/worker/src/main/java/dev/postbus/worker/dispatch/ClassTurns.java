@@ -84,23 +84,15 @@ public final class ClassTurns {
     }
   }
 
-  /** Takes the thing now if nobody waits for it and {@code tryTake} takes it; never waits. */
-  public boolean takeNow(BooleanSupplier tryTake) {
-    lock.lock();
-    try {
-      return waiting.isEmpty() && tryTake.getAsBoolean();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** Runs {@code change} under this object's lock, then wakes the waiter whose turn it is. */
   public void changeAndWake(Runnable change) {
     lock.lock();
     try {
       change.run();
-      if (head != null) {
-        head.woken().signal();
+      Waiter before = head;
+      chooseHead(); // a class may have risen since the head was chosen
+      if (head != null && head == before) {
+        head.woken().signal(); // chooseHead wakes a new head itself
       }
     } finally {
       lock.unlock();
