@@ -78,9 +78,12 @@ public final class ClassTurns {
         chooseHead(); // a class may have risen meanwhile
       }
     } finally {
-      waiting.remove(me);
-      chooseHead();
-      lock.unlock();
+      try {
+        waiting.remove(me);
+        chooseHead(); // may throw (it asks the waiters' classes): the lock is let go all the same
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -90,9 +93,12 @@ public final class ClassTurns {
     try {
       change.run();
       Waiter before = head;
-      chooseHead(); // a class may have risen since the head was chosen
-      if (head != null && head == before) {
-        head.woken().signal(); // chooseHead wakes a new head itself
+      try {
+        chooseHead(); // a class may have risen since the head was chosen
+      } finally {
+        if (head != null && head == before) {
+          head.woken().signal(); // chooseHead wakes a new head itself
+        }
       }
     } finally {
       lock.unlock();
