@@ -184,7 +184,6 @@ public final class SenderLane implements Runnable {
       return;
     }
     Preparation.Ready ready = (Preparation.Ready) prepared;
-    Envelope next = ahead.take(d);
     RelayRoute.Sent sent;
     JobClass jobClass = scheduledClass(shared, d);
     DomainGate.Pass pass = shared.domains().enter(ready.recipients(), jobClass, () -> leaving(d));
@@ -194,6 +193,8 @@ public final class SenderLane implements Runnable {
       return;
     }
     try (pass) {
+      // only now: a job taken ahead while this one waited at the gate would wait with it
+      Envelope next = ahead.take(d);
       // in a transactional send's way at a domain, a bulk send takes its permits at its priority
       sent = route.send(d, ready, next, () -> pass.contended() ? JobClass.TRANSACTIONAL : jobClass);
     }
