@@ -37,7 +37,25 @@ public final class ClassTurns {
   private boolean headBothWaiting;
   private JobClass headClass;
 
-  private record Waiter(Supplier<JobClass> jobClass, Condition woken) {}
+  /** One waiter; {@code now} is its class as last read, under the lock. */
+  private static final class Waiter {
+    private final Supplier<JobClass> jobClass;
+    private final Condition woken;
+    private JobClass now;
+
+    Waiter(Supplier<JobClass> jobClass, Condition woken) {
+      this.jobClass = jobClass;
+      this.woken = woken;
+    }
+
+    Supplier<JobClass> jobClass() {
+      return jobClass;
+    }
+
+    Condition woken() {
+      return woken;
+    }
+  }
 
   /**
    * @param bulkFloor the share bulk gets while both classes wait, in [0, 1)
@@ -128,20 +146,19 @@ public final class ClassTurns {
   private void chooseHead() {
     boolean transactional = false;
     boolean bulk = false;
-    JobClass[] classes = new JobClass[waiting.size()];
-    for (int i = 0; i < classes.length; i++) {
-      classes[i] =
-          waiting.get(i).jobClass().get() == JobClass.BULK ? JobClass.BULK : JobClass.TRANSACTIONAL;
-      transactional |= classes[i] == JobClass.TRANSACTIONAL;
-      bulk |= classes[i] == JobClass.BULK;
+    for (int i = 0; i < waiting.size(); i++) { // no allocation: each waiter keeps its class read
+      Waiter w = waiting.get(i);
+      w.now = w.jobClass().get() == JobClass.BULK ? JobClass.BULK : JobClass.TRANSACTIONAL;
+      transactional |= w.now == JobClass.TRANSACTIONAL;
+      bulk |= w.now == JobClass.BULK;
     }
     JobClass turnClass =
         floor.next(transactional, bulk, 0) == ClassPick.Choice.BULK
             ? JobClass.BULK
             : JobClass.TRANSACTIONAL;
     Waiter next = null;
-    for (int i = 0; i < classes.length && next == null; i++) {
-      if (classes[i] == turnClass) {
+    for (int i = 0; i < waiting.size() && next == null; i++) {
+      if (waiting.get(i).now == turnClass) {
         next = waiting.get(i);
       }
     }
