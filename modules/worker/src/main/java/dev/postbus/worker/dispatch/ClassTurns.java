@@ -77,6 +77,16 @@ public final class ClassTurns {
   public boolean take(
       Supplier<JobClass> jobClass, BooleanSupplier tryTake, Duration poll, BooleanSupplier giveUp)
       throws InterruptedException {
+    return takeGranted(jobClass, tryTake, poll, giveUp) != null;
+  }
+
+  /**
+   * {@link #take}, answering the class the thing was granted in (the waiter's class as read when
+   * its turn was decided; it may change right after), or null when given up.
+   */
+  public JobClass takeGranted(
+      Supplier<JobClass> jobClass, BooleanSupplier tryTake, Duration poll, BooleanSupplier giveUp)
+      throws InterruptedException {
     lock.lock();
     Waiter me = new Waiter(jobClass, lock.newCondition());
     try {
@@ -85,10 +95,10 @@ public final class ClassTurns {
       while (true) {
         if (head == me && tryTake.getAsBoolean()) {
           floor.count(headBothWaiting, headBothWaiting, choice(headClass));
-          return true;
+          return me.now;
         }
         if (giveUp.getAsBoolean()) {
-          return false;
+          return null;
         }
         Duration sleep =
             head == me && poll != null && poll.compareTo(GIVE_UP_CHECK) < 0 ? poll : GIVE_UP_CHECK;
