@@ -21,6 +21,10 @@ import java.util.function.Supplier;
  * give up. So each waiter is woken about once per thing handed out, however many wait. A waiter's
  * class is read whenever the head is chosen, so it may rise while it waits (a bulk send holding
  * what a transactional send waits for takes its permit at transactional priority).
+ *
+ * <p>The floor counts what was taken in the class it was taken in: a bulk send raised to
+ * transactional counts as a transactional turn (it is served for the transactional send it blocks),
+ * so bulk's own turns still come at {@code bulkFloor} on top of it.
  */
 public final class ClassTurns {
 
