@@ -10,15 +10,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * At most N parallel sends to a recipient domain (per worker), for domains given a cap; a send to
- * several capped domains holds a place with each, and holds none while it waits for one (so lanes
- * never wait on each other in a circle, nor keep a domain's place while queued at another). Domains
- * without a cap pass freely. When a domain's places are all held, the next one free goes to a
- * waiting transactional send before a waiting bulk one, bulk getting its floor while both wait, and
- * first come first served within a class ({@link ClassTurns}).
+ * several capped domains holds a place with each, taken in the domains' order (so lanes never wait
+ * on each other in a circle). Domains without a cap pass freely. When a domain's places are all
+ * held, the next one free goes to a waiting transactional send before a waiting bulk one, bulk
+ * getting its floor while both wait, and first come first served within a class ({@link
+ * ClassTurns}).
  */
 public final class DomainGate {
 
@@ -63,9 +64,11 @@ public final class DomainGate {
   /**
    * Waits for a place with every capped domain among the recipients, in the job's class's turn;
    * null when {@code giveUp} said so first (looked at about every {@link
-   * ClassTurns#GIVE_UP_CHECK}). A send to several capped domains never holds a place while it
-   * waits: it takes the places free at once, and where one is not, gives back what it holds and
-   * waits its turn there, then tries the others again.
+   * ClassTurns#GIVE_UP_CHECK}), every place taken given back. A send to several capped domains
+   * takes their places in the domains' order, keeping those it has while it waits its turn at the
+   * next: lanes taking places in one order never wait on each other in a circle, and a busy domain
+   * cannot make it give back what it waited for. While it waits, a transactional send waiting for a
+   * place it holds raises it to transactional (its place comes sooner, and is given back sooner).
    */
   public Pass enter(Address[] recipients, JobClass jobClass, BooleanSupplier giveUp)
       throws InterruptedException {
@@ -83,32 +86,32 @@ public final class DomainGate {
     if (domains.isEmpty()) {
       return FREE;
     }
-    List<Places> places = domains.stream().map(caps::get).toList();
-    Places waited = null; // the one place taken after waiting for it
-    while (true) {
-      List<Places> held = new ArrayList<>();
-      if (waited != null) {
-        held.add(waited);
-      }
-      Places busy = null;
-      for (Places p : places) {
-        if (p != waited) {
-          if (!p.takeNow()) {
-            busy = p;
-            break;
-          }
-          held.add(p);
+    List<Places> held = new ArrayList<>(domains.size());
+    boolean entered = false;
+    try {
+      for (String domain : domains) {
+        Held sofar = new Held(List.copyOf(held));
+        if (!caps.get(domain).take(() -> raised(jobClass, sofar), giveUp)) {
+          return null;
         }
+        held.add(caps.get(domain));
       }
-      if (busy == null) {
-        return new Held(held);
+      entered = true;
+      return new Held(List.copyOf(held));
+    } finally {
+      if (!entered) {
+        held.forEach(Places::giveBack);
       }
-      held.forEach(Places::giveBack);
-      if (!busy.take(jobClass, giveUp)) {
-        return null;
-      }
-      waited = busy;
     }
+  }
+
+  /**
+   * The class a send holding {@code held} waits in: transactional when a transactional send waits
+   * for one of its places. Read under the lock of a domain after those held (domains are taken in
+   * order), so domain locks are only ever taken from a later domain's to an earlier one's.
+   */
+  private static JobClass raised(JobClass jobClass, Held held) {
+    return jobClass == JobClass.BULK && held.contended() ? JobClass.TRANSACTIONAL : jobClass;
   }
 
   /** The places one send holds. */
@@ -139,13 +142,8 @@ public final class DomainGate {
       this.turns = new ClassTurns(bulkFloor);
     }
 
-    boolean take(JobClass jobClass, BooleanSupplier giveUp) throws InterruptedException {
-      return turns.take(() -> jobClass, this::takeOne, null, giveUp);
-    }
-
-    /** A place if one is free and nobody waits for one; never waits. */
-    boolean takeNow() {
-      return turns.takeNow(this::takeOne);
+    boolean take(Supplier<JobClass> jobClass, BooleanSupplier giveUp) throws InterruptedException {
+      return turns.take(jobClass, this::takeOne, null, giveUp);
     }
 
     /** Under the turns' lock. */

@@ -198,12 +198,16 @@ final class RelayRoute {
     SendRate total = shared.relays().total();
     boolean limited = relay.rate().limited() || (total != null && total.limited());
     long start = limited ? System.nanoTime() : 0;
-    boolean admitted = // acquire also counts the send for the throttle feedback, limit or not
-        relay.rate().acquire(c, giveUp) && (total == null || total.acquire(c, giveUp));
-    if (admitted && limited) {
-      shared.outcomes().stats().permitWait(c.get(), System.nanoTime() - start);
+    // acquire also counts the send for the throttle feedback, limit or not
+    JobClass granted = relay.rate().acquireGranted(c, giveUp);
+    if (granted != null && total != null) {
+      JobClass last = total.acquireGranted(c, giveUp);
+      granted = last == null || total.limited() ? last : granted; // the limited one's turn
     }
-    return admitted;
+    if (granted != null && limited) { // filed under the class the wait ended in
+      shared.outcomes().stats().permitWait(granted, System.nanoTime() - start);
+    }
+    return granted != null;
   }
 
   /**

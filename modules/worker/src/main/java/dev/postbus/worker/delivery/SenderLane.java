@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,7 +185,6 @@ public final class SenderLane implements Runnable {
       return;
     }
     Preparation.Ready ready = (Preparation.Ready) prepared;
-    Envelope next = ahead.take(d);
     RelayRoute.Sent sent;
     JobClass jobClass = scheduledClass(shared, d);
     DomainGate.Pass pass = shared.domains().enter(ready.recipients(), jobClass, () -> leaving(d));
@@ -194,8 +194,14 @@ public final class SenderLane implements Runnable {
       return;
     }
     try (pass) {
+      // only now: a job taken ahead while this one waited at the gate would wait with it
+      Envelope next = ahead.take(d);
       // in a transactional send's way at a domain, a bulk send takes its permits at its priority
-      sent = route.send(d, ready, next, () -> pass.contended() ? JobClass.TRANSACTIONAL : jobClass);
+      Supplier<JobClass> sendClass =
+          jobClass == JobClass.TRANSACTIONAL
+              ? () -> jobClass // nothing to raise: the gate is not asked
+              : () -> pass.contended() ? JobClass.TRANSACTIONAL : jobClass;
+      sent = route.send(d, ready, next, sendClass);
     }
     if (sent != null) {
       recorder.answered(a, ready, sent);

@@ -21,6 +21,10 @@ import java.util.function.Supplier;
  * give up. So each waiter is woken about once per thing handed out, however many wait. A waiter's
  * class is read whenever the head is chosen, so it may rise while it waits (a bulk send holding
  * what a transactional send waits for takes its permit at transactional priority).
+ *
+ * <p>The floor counts what was taken in the class it was taken in: a bulk send raised to
+ * transactional counts as a transactional turn (it is served for the transactional send it blocks),
+ * so bulk's own turns still come at {@code bulkFloor} on top of it.
  */
 public final class ClassTurns {
 
@@ -37,7 +41,25 @@ public final class ClassTurns {
   private boolean headBothWaiting;
   private JobClass headClass;
 
-  private record Waiter(Supplier<JobClass> jobClass, Condition woken) {}
+  /** One waiter; {@code now} is its class as last read, under the lock. */
+  private static final class Waiter {
+    private final Supplier<JobClass> jobClass;
+    private final Condition woken;
+    private JobClass now;
+
+    Waiter(Supplier<JobClass> jobClass, Condition woken) {
+      this.jobClass = jobClass;
+      this.woken = woken;
+    }
+
+    Supplier<JobClass> jobClass() {
+      return jobClass;
+    }
+
+    Condition woken() {
+      return woken;
+    }
+  }
 
   /**
    * @param bulkFloor the share bulk gets while both classes wait, in [0, 1)
@@ -59,6 +81,16 @@ public final class ClassTurns {
   public boolean take(
       Supplier<JobClass> jobClass, BooleanSupplier tryTake, Duration poll, BooleanSupplier giveUp)
       throws InterruptedException {
+    return takeGranted(jobClass, tryTake, poll, giveUp) != null;
+  }
+
+  /**
+   * {@link #take}, answering the class the thing was granted in (the waiter's class as read when
+   * its turn was decided; it may change right after), or null when given up.
+   */
+  public JobClass takeGranted(
+      Supplier<JobClass> jobClass, BooleanSupplier tryTake, Duration poll, BooleanSupplier giveUp)
+      throws InterruptedException {
     lock.lock();
     Waiter me = new Waiter(jobClass, lock.newCondition());
     try {
@@ -67,10 +99,10 @@ public final class ClassTurns {
       while (true) {
         if (head == me && tryTake.getAsBoolean()) {
           floor.count(headBothWaiting, headBothWaiting, choice(headClass));
-          return true;
+          return me.now;
         }
         if (giveUp.getAsBoolean()) {
-          return false;
+          return null;
         }
         Duration sleep =
             head == me && poll != null && poll.compareTo(GIVE_UP_CHECK) < 0 ? poll : GIVE_UP_CHECK;
@@ -78,19 +110,12 @@ public final class ClassTurns {
         chooseHead(); // a class may have risen meanwhile
       }
     } finally {
-      waiting.remove(me);
-      chooseHead();
-      lock.unlock();
-    }
-  }
-
-  /** Takes the thing now if nobody waits for it and {@code tryTake} takes it; never waits. */
-  public boolean takeNow(BooleanSupplier tryTake) {
-    lock.lock();
-    try {
-      return waiting.isEmpty() && tryTake.getAsBoolean();
-    } finally {
-      lock.unlock();
+      try {
+        waiting.remove(me);
+        chooseHead(); // may throw (it asks the waiters' classes): the lock is let go all the same
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -99,8 +124,13 @@ public final class ClassTurns {
     lock.lock();
     try {
       change.run();
-      if (head != null) {
-        head.woken().signal();
+      Waiter before = head;
+      try {
+        chooseHead(); // a class may have risen since the head was chosen
+      } finally {
+        if (head != null && head == before) {
+          head.woken().signal(); // chooseHead wakes a new head itself
+        }
       }
     } finally {
       lock.unlock();
@@ -130,20 +160,19 @@ public final class ClassTurns {
   private void chooseHead() {
     boolean transactional = false;
     boolean bulk = false;
-    JobClass[] classes = new JobClass[waiting.size()];
-    for (int i = 0; i < classes.length; i++) {
-      classes[i] =
-          waiting.get(i).jobClass().get() == JobClass.BULK ? JobClass.BULK : JobClass.TRANSACTIONAL;
-      transactional |= classes[i] == JobClass.TRANSACTIONAL;
-      bulk |= classes[i] == JobClass.BULK;
+    for (int i = 0; i < waiting.size(); i++) { // no allocation: each waiter keeps its class read
+      Waiter w = waiting.get(i);
+      w.now = w.jobClass().get() == JobClass.BULK ? JobClass.BULK : JobClass.TRANSACTIONAL;
+      transactional |= w.now == JobClass.TRANSACTIONAL;
+      bulk |= w.now == JobClass.BULK;
     }
     JobClass turnClass =
         floor.next(transactional, bulk, 0) == ClassPick.Choice.BULK
             ? JobClass.BULK
             : JobClass.TRANSACTIONAL;
     Waiter next = null;
-    for (int i = 0; i < classes.length && next == null; i++) {
-      if (classes[i] == turnClass) {
+    for (int i = 0; i < waiting.size() && next == null; i++) {
+      if (waiting.get(i).now == turnClass) {
         next = waiting.get(i);
       }
     }

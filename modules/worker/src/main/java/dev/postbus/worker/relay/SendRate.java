@@ -257,15 +257,24 @@ public final class SendRate {
    */
   public boolean acquire(Supplier<JobClass> jobClass, BooleanSupplier giveUp)
       throws InterruptedException {
+    return acquireGranted(jobClass, giveUp) != null;
+  }
+
+  /**
+   * {@link #acquire(Supplier, BooleanSupplier)}, answering the class the permit was granted in (the
+   * send's class when its turn came; with no limit, its class now), or null when given up.
+   */
+  public JobClass acquireGranted(Supplier<JobClass> jobClass, BooleanSupplier giveUp)
+      throws InterruptedException {
     tick();
     if (!limited()) {
-      return true;
+      return jobClass.get();
     }
     long start = System.nanoTime();
     try {
       long micros = (long) Math.min(LONGEST_POLL.toNanos() / 1e3, 1e6 / rate);
       Duration poll = Duration.ofNanos(Math.max(1000, micros) * 1000);
-      return turns.take(jobClass, limiter::tryAcquire, poll, giveUp);
+      return turns.takeGranted(jobClass, limiter::tryAcquire, poll, giveUp);
     } finally {
       waited.add((System.nanoTime() - start) / 1e9);
     }

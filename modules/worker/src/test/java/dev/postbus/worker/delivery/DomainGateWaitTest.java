@@ -7,15 +7,18 @@ import dev.postbus.job.JobClass;
 import jakarta.mail.Address;
 import jakarta.mail.internet.InternetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code smtp.domain-concurrency} waits: a send to several capped domains holds no place while it
- * waits for another, a waiter can give up (its lane stops, or its partition is let go), and within
- * a class the places go first come first served.
+ * {@code smtp.domain-concurrency} waits: a send to several capped domains takes their places in
+ * order and gets through however busy they are, a waiter can give up (its lane stops, or its
+ * partition is let go), and within a class the places go first come first served.
  */
 class DomainGateWaitTest {
 
@@ -24,22 +27,77 @@ class DomainGateWaitTest {
   private static final Address[] BOTH = {address("x@a.com"), address("y@b.com")};
   private static final Duration LONG = Duration.ofSeconds(10);
 
+  /**
+   * A bulk send to a.com and b.com keeps a.com's place while it waits at b.com; a transactional
+   * send waiting for a.com raises it, so even with no floor (bulk could wait at b.com for ever
+   * behind transactional mail) it gets b.com's next place, sends, and gives a.com back.
+   */
   @Test
-  void aBulkSendWaitingAtOneDomainHoldsNoPlaceAtAnother() throws Exception {
+  void aBulkSendHoldingAPlaceATransactionalSendWaitsForIsServedAtTheNextDomainFirst()
+      throws Exception {
     DomainGate gate = new DomainGate(Map.of("a.com", 1, "b.com", 1), 0);
     DomainGate.Pass atB = gate.enter(B, JobClass.TRANSACTIONAL);
     CompletableFuture<DomainGate.Pass> bulk = enter(gate, BOTH, JobClass.BULK, () -> false);
-    // a second lane keeps a transactional send waiting at b.com: bulk never gets its turn there
     CompletableFuture<DomainGate.Pass> transactionalB =
         enter(gate, B, JobClass.TRANSACTIONAL, () -> false);
     CompletableFuture<DomainGate.Pass> transactionalA =
         enter(gate, A, JobClass.TRANSACTIONAL, () -> false);
-    DomainGate.Pass a = transactionalA.get(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-    assertThat(a).as("transactional mail to a.com gets a.com's place").isNotNull();
-    a.close();
     atB.close();
+    DomainGate.Pass both = bulk.get(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(transactionalB).as("b.com's place went to the raised bulk send").isNotDone();
+    both.close();
+    transactionalA.get(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).close();
     transactionalB.get(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).close();
-    bulk.get(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).close();
+  }
+
+  /**
+   * Both domains always have a waiter (two lanes per domain taking and giving back its place): a
+   * send to both still gets through (it keeps a.com's place while it waits its turn at b.com).
+   */
+  @Test
+  void aSendToTwoBusyDomainsGetsThrough() throws Exception {
+    DomainGate gate = new DomainGate(Map.of("a.com", 1, "b.com", 1), 0.1);
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> hogs = new ArrayList<>();
+    for (Address[] to : List.of(A, A, B, B)) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  while (!stop.get()) {
+                    DomainGate.Pass p = gate.enter(to, JobClass.TRANSACTIONAL, stop::get);
+                    if (p != null) {
+                      LockSupport.parkNanos(200_000); // a brief send
+                      p.close();
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      t.setDaemon(true);
+      t.start();
+      hogs.add(t);
+    }
+    try {
+      CompletableFuture<DomainGate.Pass> both =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return gate.enter(BOTH, JobClass.TRANSACTIONAL, stop::get);
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      DomainGate.Pass pass = both.get(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(pass).isNotNull();
+      pass.close();
+    } finally {
+      stop.set(true);
+      for (Thread t : hogs) {
+        t.join(LONG.toMillis());
+      }
+    }
   }
 
   @Test
@@ -59,27 +117,27 @@ class DomainGateWaitTest {
 
   @Test
   void aSendToTwoDomainsThatGivesUpGivesBackEveryPlaceOnce() throws Exception {
-    DomainGate gate = new DomainGate(Map.of("a.com", 1, "b.com", 2), 0);
-    DomainGate.Pass atB = gate.enter(B, JobClass.TRANSACTIONAL);
+    DomainGate gate = new DomainGate(Map.of("a.com", 2, "b.com", 1), 0);
     DomainGate.Pass atA = gate.enter(A, JobClass.TRANSACTIONAL);
+    DomainGate.Pass atB = gate.enter(B, JobClass.TRANSACTIONAL);
     AtomicBoolean leaving = new AtomicBoolean();
-    // takes b.com's second place, waits at a.com
+    // takes a.com's second place, waits at b.com
     CompletableFuture<DomainGate.Pass> both = enter(gate, BOTH, JobClass.BULK, leaving::get);
     leaving.set(true);
     assertThat(both.get(LONG.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isNull();
-    atA.close();
-    // b.com: one place held (atB), one free again; a.com: one free
-    DomainGate.Pass second = gate.enter(B, JobClass.TRANSACTIONAL, () -> true);
-    assertThat(second).as("b.com's second place was given back").isNotNull();
-    assertThat(gate.enter(B, JobClass.TRANSACTIONAL, () -> true))
-        .as("and only once: b.com has two places")
-        .isNull();
-    DomainGate.Pass a = gate.enter(A, JobClass.TRANSACTIONAL, () -> true);
-    assertThat(a).as("a.com's place is free").isNotNull();
-    assertThat(gate.enter(A, JobClass.TRANSACTIONAL, () -> true)).isNull();
-    a.close();
-    second.close();
     atB.close();
+    // a.com: one place held (atA), one free again; b.com: one free
+    DomainGate.Pass second = gate.enter(A, JobClass.TRANSACTIONAL, () -> true);
+    assertThat(second).as("a.com's second place was given back").isNotNull();
+    assertThat(gate.enter(A, JobClass.TRANSACTIONAL, () -> true))
+        .as("and only once: a.com has two places")
+        .isNull();
+    DomainGate.Pass b = gate.enter(B, JobClass.TRANSACTIONAL, () -> true);
+    assertThat(b).as("b.com's place is free").isNotNull();
+    assertThat(gate.enter(B, JobClass.TRANSACTIONAL, () -> true)).isNull();
+    b.close();
+    second.close();
+    atA.close();
   }
 
   @Test

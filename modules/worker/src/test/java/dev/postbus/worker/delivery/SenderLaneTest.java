@@ -315,6 +315,46 @@ class SenderLaneTest {
     }
   }
 
+  /**
+   * A lane whose job waits at the domain gate has not taken the next job ahead: another lane, free,
+   * sends it meanwhile.
+   */
+  @Test
+  void aJobQueuedBehindOneWaitingAtTheDomainGateIsNotTakenAheadIntoThatWait() throws Exception {
+    try (PipeliningRelay relay = new PipeliningRelay();
+        LaneHarness h =
+            new LaneHarness(
+                relay.port(), Map.of("smtp.domain-concurrency", "a.com=1"), pool -> true)) {
+      relay.answerSecondDot.countDown();
+      SenderLane warm = h.startLane("warm"); // learns that the relay takes envelopes ahead
+      h.offer(Job.text("warm", "shop@example.com", "x@c.com", "Receipt", "Thanks"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      warm.stop();
+      h.thread(0).join(10_000);
+
+      dev.postbus.worker.delivery.DomainGate.Pass elsewhere =
+          h.shared
+              .domains()
+              .enter(
+                  new jakarta.mail.Address[] {new jakarta.mail.internet.InternetAddress("y@a.com")},
+                  dev.postbus.job.JobClass.TRANSACTIONAL);
+      var d = h.offer(Job.text("d", "shop@example.com", "x@a.com", "News", "Hello"));
+      var n = h.offer(Job.text("n", "shop@example.com", "x@b.com", "Receipt", "Thanks"));
+      h.startLane("lane-1"); // takes d, which waits for a.com's place
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> h.queue.size() <= 1 && h.thread(1).getState() == Thread.State.TIMED_WAITING);
+      h.startLane("lane-2");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .alias("the job behind the waiting one is sent by the free lane")
+          .until(() -> h.finished.contains(n));
+      assertThat(h.finished).doesNotContain(d);
+      elsewhere.close();
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.contains(d));
+    }
+  }
+
   @Test
   void whileEveryRelayIsOutALaneStillProbesAndDeliversWhenTheRelayIsBack() throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);

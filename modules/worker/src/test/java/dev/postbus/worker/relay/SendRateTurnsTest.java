@@ -129,6 +129,33 @@ class SendRateTurnsTest {
     }
   }
 
+  /**
+   * A send's permit is reported under the class it was granted in, not the one it has just after (a
+   * transactional send that comes to wait at its domain meanwhile raises it): its wait is filed
+   * under that class.
+   */
+  @Test
+  void aPermitIsReportedUnderTheClassItWasGrantedIn() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<JobClass> now =
+        new java.util.concurrent.atomic.AtomicReference<>(JobClass.BULK);
+    Pacer raisedRightAfter =
+        new Pacer() {
+          @Override
+          public boolean tryAcquire() {
+            now.set(JobClass.TRANSACTIONAL);
+            return true;
+          }
+
+          @Override
+          public void setRate(double perSecond) {}
+        };
+    SendRate rate = new SendRate(0, 10, System::nanoTime, r -> raisedRightAfter, 0.1);
+    assertThat(rate.acquireGranted(now::get, () -> false)).isEqualTo(JobClass.BULK);
+    SendRate unlimited = new SendRate(0, 0, System::nanoTime, r -> raisedRightAfter, 0.1);
+    now.set(JobClass.BULK);
+    assertThat(unlimited.acquireGranted(now::get, () -> false)).isEqualTo(JobClass.BULK);
+  }
+
   private interface Body {
     void run() throws Exception;
   }
