@@ -33,6 +33,7 @@ public final class WorkerConfigBuilder {
   private String eventsTopic;
   private Duration ledgerWindow;
   private LedgerFormat ledgerFormat = LedgerFormat.BINARY;
+  private Duration dedupeWindow = Duration.ZERO;
   private ReputationSettings reputation = ReputationSettings.defaults();
   private KafkaWatch kafkaWatch = KafkaWatch.defaults();
   private int httpPort;
@@ -68,6 +69,7 @@ public final class WorkerConfigBuilder {
     b.eventsTopic = c.eventsTopic();
     b.ledgerWindow = c.ledgerWindow();
     b.ledgerFormat = c.ledgerFormat();
+    b.dedupeWindow = c.dedupeWindow();
     b.reputation = c.reputation();
     b.kafkaWatch = c.kafkaWatch();
     b.httpPort = c.httpPort();
@@ -184,6 +186,12 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
+  /** Idempotent publishing's window ({@code dedupe.window}); zero (the builder's default): off. */
+  public WorkerConfigBuilder dedupeWindow(Duration value) {
+    this.dedupeWindow = value;
+    return this;
+  }
+
   public WorkerConfigBuilder ledgerFormat(LedgerFormat value) {
     this.ledgerFormat = value;
     return this;
@@ -256,6 +264,7 @@ public final class WorkerConfigBuilder {
         eventsTopic,
         ledgerWindow,
         ledgerFormat,
+        dedupeWindow,
         reputation,
         kafkaWatch,
         httpPort,

@@ -1,8 +1,11 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.job.Job;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
+import dev.postbus.worker.dedupe.Dedupe;
+import dev.postbus.worker.dedupe.DedupeIndex;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.Holds;
@@ -44,7 +47,8 @@ public final class SenderLane implements Runnable {
       BounceGuard guard,
       Holds holds,
       Consumer<String> onLaneLost,
-      Clock clock) {}
+      Clock clock,
+      DedupeGate dedupe) {}
 
   private final String name;
   private final Shared shared;
@@ -109,9 +113,10 @@ public final class SenderLane implements Runnable {
     } else {
       try {
         if (!d.owner().revoked()) {
-          handleSafely(d, next == null ? null : next.prepared());
+          handleSafely(d, next);
         }
       } finally {
+        shared.dedupe().release(d); // a claim its attempt left (revoked, given back)
         shared.queue().done(d); // a bulk lane free again
       }
     }
@@ -129,11 +134,11 @@ public final class SenderLane implements Runnable {
    * (retried, it would go to every recipient). Should recording that fail too, the lane cannot go
    * on and stops (the worker reports it).
    */
-  private void handleSafely(Delivery d, Preparation.Result prepared) throws InterruptedException {
+  private void handleSafely(Delivery d, TakeAhead.Next ahead) throws InterruptedException {
     route.nextJob();
-    Attempt attempt = Attempt.of(d);
+    Attempt attempt = ahead != null && ahead.attempt() != null ? ahead.attempt() : Attempt.of(d);
     try {
-      handle(attempt, prepared);
+      handle(attempt, ahead == null ? null : ahead.prepared());
     } catch (RuntimeException e) {
       boolean inDoubt = route.transactionStarted();
       boolean poison = attempt.malformed() != null; // retried, it would have no restriction
@@ -165,6 +170,9 @@ public final class SenderLane implements Runnable {
       recorder.failed(a, refused.job(), refused.failure(), refused.recipients());
       return;
     }
+    if (!sendable(a, prepared)) {
+      return;
+    }
     if (prepared instanceof Preparation.NotYet later) {
       recorder.scheduled(a, later.job(), later.notBefore());
       return;
@@ -178,5 +186,45 @@ public final class SenderLane implements Runnable {
     if (sent != null) {
       recorder.answered(a, ready, sent);
     }
+  }
+
+  /**
+   * Idempotent publishing: false when the record is not sent because its job id finished before (a
+   * duplicate event, or a conflict dead letter, is recorded) or its partition was let go while
+   * another record of the id was being sent.
+   */
+  private boolean sendable(Attempt a, Preparation.Result prepared) throws InterruptedException {
+    Job job =
+        prepared instanceof Preparation.Ready r
+            ? r.job()
+            : prepared instanceof Preparation.NotYet n ? n.job() : null;
+    if (job == null) {
+      return true;
+    }
+    Dedupe.Verdict v = shared.dedupe().claim(a, job.id(), a.delivery().owner()::revoked);
+    if (v instanceof Dedupe.Duplicate dup) {
+      recorder.duplicate(a, job, dup.original());
+      return false;
+    }
+    if (v instanceof Dedupe.Conflict c) {
+      recorder.failed(a, job, conflict(job, c.original()), null);
+      return false;
+    }
+    return v != null;
+  }
+
+  private static Failure conflict(Job job, DedupeIndex.Original o) {
+    String reason =
+        "conflict: job id "
+            + job.id()
+            + " was finished within dedupe.window with other content ("
+            + o.source()
+            + "@"
+            + o.offset()
+            + ", "
+            + o.outcome().label()
+            + "); the producer reused the id: publish it with a new id, or replay this dead letter"
+            + " to send it anyway";
+    return new Failure(OutcomeClass.CONFLICT, reason, null, null, false);
   }
 }

@@ -82,6 +82,11 @@ public final class WorkerMetrics {
         .description(
             "Redelivered jobs not sent again because the send ledger holds them as finished")
         .register(registry);
+    FunctionCounter.builder("postbus.duplicates", stats, WorkerStats::duplicates)
+        .description(
+            "Records not sent because their job id finished within dedupe.window with the same"
+                + " content (idempotent publishing; a duplicate event each)")
+        .register(registry);
     FunctionCounter.builder("postbus.ledger.retries", stats, WorkerStats::ledgerRetries)
         .description(
             "Sends of send-ledger entries that failed and are tried again (a broker moving, Kafka"

@@ -158,7 +158,8 @@ final class LaneHarness implements AutoCloseable {
             guard,
             holds,
             lost::add,
-            clock);
+            clock,
+            DedupeGate.OFF);
   }
 
   private Relays relays() {

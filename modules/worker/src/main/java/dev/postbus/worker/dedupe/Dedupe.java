@@ -1,0 +1,153 @@
+package dev.postbus.worker.dedupe;
+
+import dev.postbus.worker.ledger.LedgerOutcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Idempotent publishing: which job ids finished within {@code dedupe.window} ({@link DedupeIndex},
+ * one per ledger partition this worker owns a partition of) and which are being sent right now (a
+ * claim per id). A record of a job id finished before is not sent again; one whose id is being sent
+ * waits until that send ends and is then decided. Thread-safe: every lane asks, the takeover loads,
+ * the lanes tell what finished; one lock, held for a hash lookup.
+ */
+public final class Dedupe {
+
+  /** What to do with a record. */
+  public sealed interface Verdict permits Send, Duplicate, Conflict {}
+
+  /** Not finished before (or the index of its partition is not known): send it. Claimed. */
+  public record Send() implements Verdict {}
+
+  /** Finished before with the same content (or content unknown): not sent. */
+  public record Duplicate(DedupeIndex.Original original) implements Verdict {}
+
+  /** Finished before with other content: the producer reused the id; not sent, dead-lettered. */
+  public record Conflict(DedupeIndex.Original original) implements Verdict {}
+
+  private static final Send SEND = new Send();
+
+  private final Duration window;
+  private final Clock clock;
+  private final int ledgerPartitions;
+  private final Map<Integer, DedupeIndex> indexes = new HashMap<>();
+  private final Map<Long, Object> claims = new HashMap<>();
+  private final Map<Object, Claim> claimed = new HashMap<>();
+
+  /** What a claimant sends: its id, content and position. */
+  private record Claim(long idHash, long fingerprint, TopicPartition source, long offset) {}
+
+  public Dedupe(Duration window, Clock clock, int ledgerPartitions) {
+    this.window = window;
+    this.clock = clock;
+    this.ledgerPartitions = ledgerPartitions;
+  }
+
+  public Duration window() {
+    return window;
+  }
+
+  public int ledgerPartitions() {
+    return ledgerPartitions;
+  }
+
+  /**
+   * Decides a record at once: a verdict (Send: claimed for {@code claimant}), or null while another
+   * record of the id is being sent.
+   */
+  public synchronized Verdict tryClaim(
+      Object claimant, TopicPartition source, long offset, long idHash, long fingerprint) {
+    Object holder = claims.get(idHash);
+    if (holder == claimant) {
+      return SEND;
+    }
+    if (holder != null) {
+      return null;
+    }
+    DedupeIndex index = indexes.get(ledgerPartition(source));
+    DedupeIndex.Original o = index == null ? null : index.find(idHash);
+    if (o != null) {
+      return o.contentUnknown() || o.fingerprint() == fingerprint
+          ? new Duplicate(o)
+          : new Conflict(o);
+    }
+    claims.put(idHash, claimant);
+    claimed.put(claimant, new Claim(idHash, fingerprint, source, offset));
+    return SEND;
+  }
+
+  /**
+   * Decides a record, waiting while another record of its id is being sent; null when {@code
+   * giveUp} says so first (its partition was let go, the lane stops).
+   */
+  public synchronized Verdict claim(
+      Object claimant,
+      TopicPartition source,
+      long offset,
+      long idHash,
+      long fingerprint,
+      BooleanSupplier giveUp)
+      throws InterruptedException {
+    while (true) {
+      Verdict v = tryClaim(claimant, source, offset, idHash, fingerprint);
+      if (v != null) {
+        return v;
+      }
+      if (giveUp.getAsBoolean()) {
+        return null;
+      }
+      wait(100);
+    }
+  }
+
+  /**
+   * The claimant's record finished ({@code outcome}): it stands for its id in the index of its
+   * partition (when this worker holds it), and its claim ends. Nothing for one without a claim.
+   */
+  public synchronized void finished(Object claimant, LedgerOutcome outcome) {
+    Claim c = claimed.get(claimant);
+    if (c == null) {
+      return;
+    }
+    DedupeIndex index = indexes.get(ledgerPartition(c.source()));
+    if (index != null) {
+      long now = clock.millis();
+      index.expire(now);
+      index.add(c.idHash(), c.fingerprint(), c.source(), c.offset(), outcome, now);
+    }
+    release(claimant);
+  }
+
+  /** Ends the claimant's claim, if it holds one (its attempt ended without an outcome). */
+  public synchronized void release(Object claimant) {
+    Claim c = claimed.remove(claimant);
+    if (c != null) {
+      claims.remove(c.idHash(), claimant);
+      notifyAll();
+    }
+  }
+
+  /** The ledger partitions whose index is known. */
+  public synchronized Set<Integer> loaded() {
+    return Set.copyOf(indexes.keySet());
+  }
+
+  /** The index of a ledger partition, built by a takeover read. */
+  public synchronized void loaded(int ledgerPartition, DedupeIndex index) {
+    indexes.put(ledgerPartition, index);
+  }
+
+  /** Forgets the indexes of ledger partitions this worker no longer owns a partition of. */
+  public synchronized void keepOnly(Set<Integer> ledgerPartitions) {
+    indexes.keySet().retainAll(ledgerPartitions);
+  }
+
+  public int ledgerPartition(TopicPartition source) {
+    return source.partition() % ledgerPartitions;
+  }
+}

@@ -1,0 +1,118 @@
+package dev.postbus.worker.dedupe;
+
+import dev.postbus.worker.ledger.LedgerCodec;
+import dev.postbus.worker.ledger.LedgerEntry;
+import dev.postbus.worker.ledger.LedgerOutcome;
+import dev.postbus.worker.ledger.LedgerReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the dedupe index of the ledger partitions a worker takes on: every entry written within
+ * {@code dedupe.window}, read without an object per entry ({@link LedgerCodec#scan}); entries
+ * written as JSON (before the binary format) are decoded as they are, their content unknown.
+ * Consumer thread (the assignment callback), with the ledger's reader.
+ */
+public final class DedupeLoader {
+
+  private static final Logger log = LoggerFactory.getLogger(DedupeLoader.class);
+
+  private final LedgerReader reader;
+  private final Dedupe dedupe;
+  private final Clock clock;
+
+  public DedupeLoader(LedgerReader reader, Dedupe dedupe, Clock clock) {
+    this.reader = reader;
+    this.dedupe = dedupe;
+    this.clock = clock;
+  }
+
+  /** The ledger partitions of the partitions now owned: those not known yet are read. */
+  public void owned(Set<TopicPartition> sources) {
+    Set<Integer> wanted = new HashSet<>();
+    sources.forEach(tp -> wanted.add(dedupe.ledgerPartition(tp)));
+    dedupe.keepOnly(wanted);
+    wanted.removeAll(dedupe.loaded());
+    if (wanted.isEmpty()) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      Map<Integer, DedupeIndex> built = build(wanted);
+      built.forEach(dedupe::loaded);
+      log.info(
+          "dedupe index built for {} ledger partitions in {} ms: {} job ids finished within {}",
+          built.size(),
+          (System.nanoTime() - start) / 1_000_000,
+          built.values().stream().mapToLong(DedupeIndex::size).sum(),
+          dedupe.window());
+    } catch (RuntimeException e) {
+      log.warn(
+          "dedupe index could not be read ({}); a job published twice may be sent twice until"
+              + " these partitions are taken over again",
+          e.getMessage());
+    }
+  }
+
+  /** Reads the window of these ledger partitions into new indexes. */
+  public Map<Integer, DedupeIndex> build(Set<Integer> ledgerPartitions) {
+    Map<Integer, DedupeIndex> built = new HashMap<>();
+    ledgerPartitions.forEach(p -> built.put(p, new DedupeIndex(dedupe.window())));
+    Adder adder = new Adder();
+    reader.scanSince(
+        ledgerPartitions,
+        clock.instant().minus(dedupe.window()),
+        (p, value) -> adder.add(built.get(p), value));
+    return built;
+  }
+
+  /** Adds one value to an index; one instance per read, reused for every entry. */
+  private static final class Adder {
+    private final LedgerCodec.Scanned s = new LedgerCodec.Scanned();
+    private final Map<String, Map<Integer, TopicPartition>> sources = new HashMap<>();
+
+    void add(DedupeIndex index, byte[] value) {
+      try {
+        if (LedgerCodec.scan(value, s)) {
+          index.add(
+              Fingerprints.idHash(value, s.idStart, s.idLength),
+              Fingerprints.head(value, s.fingerprintStart, s.fingerprintLength),
+              source(
+                  new String(value, s.topicStart, s.topicLength, StandardCharsets.UTF_8),
+                  s.partition),
+              s.offset,
+              s.outcome,
+              s.atMillis);
+        } else if (value != null && value.length > 0 && value[0] == '{') {
+          LedgerEntry.decode(value).filter(e -> e.jobId() != null).ifPresent(e -> addOld(index, e));
+        }
+      } catch (IllegalArgumentException notAnEntry) {
+        // a newer format or a malformed value: the ledger read of the takeover counts them
+      }
+    }
+
+    private void addOld(DedupeIndex index, LedgerEntry e) {
+      index.add(
+          Fingerprints.idHash(e.jobId()),
+          0,
+          e.source(),
+          e.offset(),
+          e.event() != null ? LedgerOutcome.DELIVERED : LedgerOutcome.UNKNOWN,
+          e.atMillis());
+    }
+
+    /** One TopicPartition per source, not one per entry. */
+    private TopicPartition source(String topic, int partition) {
+      return sources
+          .computeIfAbsent(topic, t -> new HashMap<>())
+          .computeIfAbsent(partition, p -> new TopicPartition(topic, p));
+    }
+  }
+}
