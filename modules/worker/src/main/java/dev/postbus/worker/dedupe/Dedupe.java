@@ -37,7 +37,7 @@ public final class Dedupe {
   private final int ledgerPartitions;
   private final Map<Integer, DedupeIndex> indexes = new HashMap<>();
   private final Map<Long, Object> claims = new HashMap<>();
-  private final Map<Object, Claim> claimed = new HashMap<>();
+  private final Map<Object, Claim> claimed = new java.util.IdentityHashMap<>();
 
   /** What a claimant sends: its id, content and position. */
   private record Claim(long idHash, long fingerprint, TopicPartition source, long offset) {}
@@ -70,6 +70,9 @@ public final class Dedupe {
       return null;
     }
     DedupeIndex index = indexes.get(ledgerPartition(source));
+    if (index != null) {
+      index.expire(clock.millis()); // a window's end is kept however quiet the partition
+    }
     DedupeIndex.Original o = index == null ? null : index.find(idHash);
     if (o != null) {
       return o.contentUnknown() || o.fingerprint() == fingerprint

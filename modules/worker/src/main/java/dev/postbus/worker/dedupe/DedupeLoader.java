@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the dedupe index of the ledger partitions a worker takes on: every entry written within
  * {@code dedupe.window}, read without an object per entry ({@link LedgerCodec#scan}); entries
- * written as JSON (before the binary format) are decoded as they are, their content unknown.
- * Consumer thread (the assignment callback), with the ledger's reader.
+ * written as JSON ({@code ledger.format=json}, or before the binary format) are decoded as they are
+ * (without a fingerprint, their content unknown). Consumer thread (the assignment callback), with
+ * the ledger's reader.
  */
 public final class DedupeLoader {
 
@@ -99,12 +100,16 @@ public final class DedupeLoader {
     }
 
     private void addOld(DedupeIndex index, LedgerEntry e) {
+      LedgerOutcome outcome = e.outcome();
+      if (outcome == LedgerOutcome.UNKNOWN && e.event() != null) {
+        outcome = LedgerOutcome.DELIVERED;
+      }
       index.add(
           Fingerprints.idHash(e.jobId()),
-          0,
+          Fingerprints.head(e.fingerprint()),
           e.source(),
           e.offset(),
-          e.event() != null ? LedgerOutcome.DELIVERED : LedgerOutcome.UNKNOWN,
+          outcome,
           e.atMillis());
     }
 

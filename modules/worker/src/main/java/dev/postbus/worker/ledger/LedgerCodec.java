@@ -283,6 +283,12 @@ public final class LedgerCodec {
       o.put("jobId", e.jobId());
     }
     o.put("at", e.atMillis());
+    if (e.fingerprint() != null) {
+      o.put("fingerprint", e.fingerprint()); // base64; workers before it ignore the field
+    }
+    if (e.outcome() != LedgerOutcome.UNKNOWN) {
+      o.put("outcome", e.outcome().wire());
+    }
     byte[] fields;
     try {
       fields = JSON.writeValueAsBytes(o);
@@ -323,7 +329,11 @@ public final class LedgerCodec {
           o.get("offset").asLong(),
           o.path("jobId").isTextual() ? o.get("jobId").asText() : null,
           o.path("at").asLong(),
-          o.path("event").isObject() ? JSON.writeValueAsBytes(o.get("event")) : null);
+          o.path("event").isObject() ? JSON.writeValueAsBytes(o.get("event")) : null,
+          o.path("fingerprint").isTextual() ? o.get("fingerprint").binaryValue() : null,
+          o.path("outcome").canConvertToInt()
+              ? LedgerOutcome.fromWire(o.get("outcome").asInt())
+              : LedgerOutcome.UNKNOWN);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

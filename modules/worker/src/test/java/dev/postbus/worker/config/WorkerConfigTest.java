@@ -349,4 +349,21 @@ class WorkerConfigTest {
                 .ledgerWindow())
         .isEqualTo(Duration.ofMinutes(5));
   }
+
+  @Test
+  void theDedupeWindowIsAnHourByDefaultNoLongerThanTheLedgersWindowAndZeroTurnsItOff() {
+    assertThat(fromEnv(Map.of()).dedupeWindow()).isEqualTo(Duration.ofHours(1));
+    assertThat(fromEnv(Map.of()).dedupeOn()).isTrue();
+    assertThat(fromEnv(Map.of("POSTBUS_LEDGER_WINDOW", "30m")).dedupeWindow())
+        .as("unset: the default, cut to what the ledger keeps")
+        .isEqualTo(Duration.ofMinutes(30));
+    assertThatThrownBy(
+            () -> fromEnv(Map.of("POSTBUS_LEDGER_WINDOW", "1h", "POSTBUS_DEDUPE_WINDOW", "2h")))
+        .hasMessageContaining("dedupe.window")
+        .hasMessageContaining("ledger.window");
+    assertThat(fromEnv(Map.of("POSTBUS_DEDUPE_WINDOW", "0")).dedupeOn()).isFalse();
+    assertThat(fromEnv(Map.of("POSTBUS_LEDGER_ENABLED", "false")).dedupeOn())
+        .as("it reads the ledger")
+        .isFalse();
+  }
 }

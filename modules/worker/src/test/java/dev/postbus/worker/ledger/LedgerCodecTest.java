@@ -198,4 +198,17 @@ class LedgerCodecTest {
     assertThat(s.fingerprintStart).isEqualTo(-1);
     assertThat(s.outcome).isEqualTo(LedgerOutcome.DELIVERED); // its event says so
   }
+
+  @Test
+  void inJsonTheFingerprintAndOutcomeComeBackToo() {
+    byte[] fp = new byte[16];
+    fp[3] = 7;
+    LedgerEntry e =
+        new LedgerEntry("postbus.jobs", 2, 40, "j-2", 1000, EVENT, fp, LedgerOutcome.RETRY);
+    LedgerEntry back =
+        LedgerCodec.decode(LedgerCodec.encode(e, dev.postbus.worker.config.LedgerFormat.JSON));
+    assertThat(back.fingerprint()).isEqualTo(fp);
+    assertThat(back.outcome()).isEqualTo(LedgerOutcome.RETRY);
+    assertThat(back.event()).isEqualTo(EVENT);
+  }
 }
