@@ -74,7 +74,9 @@ public final class Dedupe {
       index.expire(clock.millis()); // a window's end is kept however quiet the partition
     }
     DedupeIndex.Original o = index == null ? null : index.find(idHash);
-    if (o != null) {
+    // The same record finished: not a second publication. Whether it is skipped is the send
+    // ledger's takeover read's decision (from the commits' marks), not this one's.
+    if (o != null && !(o.offset() == offset && o.source().equals(source))) {
       return o.contentUnknown() || o.fingerprint() == fingerprint
           ? new Duplicate(o)
           : new Conflict(o);

@@ -82,4 +82,13 @@ class DedupeTest {
     dedupe.finished("first", LedgerOutcome.DELIVERED);
     assertThat(dedupe.tryClaim("second", P, 11, 77, 5)).isInstanceOf(Dedupe.Send.class);
   }
+
+  /** Only another position is a second publication; the same record is the ledger's to skip. */
+  @Test
+  void theSameRecordAgainIsNotADuplicate() {
+    Dedupe d = loaded();
+    d.tryClaim("first", P, 10, 77, 5);
+    d.finished("first", LedgerOutcome.DELIVERED);
+    assertThat(d.tryClaim("redelivered", P, 10, 77, 5)).isInstanceOf(Dedupe.Send.class);
+  }
 }
