@@ -133,20 +133,27 @@ final class LedgerSkips {
 
   /**
    * Reads the ledger of newly assigned partitions from their commits (null: none), and builds the
-   * dedupe index of the ledger partitions of those {@code owned} now that are new.
+   * dedupe index of the ledger partitions of those {@code owned} now that are new (and reads again,
+   * for the partitions newly assigned, those it knows already).
    */
   void load(Map<TopicPartition, OffsetAndMetadata> committed, Collection<TopicPartition> owned) {
     if (index != null) {
       index.load(committed);
     }
-    owned(owned);
+    owned(owned, committed.keySet());
   }
 
-  private void owned(Collection<TopicPartition> owned) {
+  /** Tells the dedupe index the partitions owned now, {@code taken} of them newly. */
+  private void owned(Collection<TopicPartition> owned, Collection<TopicPartition> taken) {
     if (dedupe != null) {
-      dedupe.owned(
-          owned.stream().filter(checked).collect(java.util.stream.Collectors.toUnmodifiableSet()));
+      dedupe.owned(checked(owned), checked(taken));
     }
+  }
+
+  private Set<TopicPartition> checked(Collection<TopicPartition> partitions) {
+    return partitions.stream()
+        .filter(checked)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   /**
@@ -209,7 +216,7 @@ final class LedgerSkips {
   /** Forgets these partitions; {@code owned}: those still owned. */
   void forget(Collection<TopicPartition> partitions, Collection<TopicPartition> owned) {
     forget(partitions);
-    owned(owned);
+    owned(owned, Set.of());
   }
 
   void forget(Collection<TopicPartition> partitions) {

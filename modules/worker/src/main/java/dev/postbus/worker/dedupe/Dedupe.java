@@ -32,6 +32,9 @@ public final class Dedupe {
 
   private static final Send SEND = new Send();
 
+  /** Entries merged per hold of the lock. */
+  static final int MERGE_SLICE = 4096;
+
   private final Duration window;
   private final Clock clock;
   private final int ledgerPartitions;
@@ -145,6 +148,24 @@ public final class Dedupe {
   /** The index of a ledger partition, built by a takeover read. */
   public synchronized void loaded(int ledgerPartition, DedupeIndex index) {
     indexes.put(ledgerPartition, index);
+  }
+
+  /**
+   * Adds to the index of a ledger partition the entries of {@code more} (read for partitions newly
+   * taken on) whose ids it does not know, a slice at a time so that lanes asking are not held for
+   * the whole of it. Nothing when that index is not known (it is built whole then).
+   */
+  public void merge(int ledgerPartition, DedupeIndex more) {
+    long next = 0;
+    while (next >= 0) {
+      synchronized (this) {
+        DedupeIndex index = indexes.get(ledgerPartition);
+        if (index == null) {
+          return;
+        }
+        next = index.addAbsent(more, next, MERGE_SLICE);
+      }
+    }
   }
 
   /** Forgets the indexes of ledger partitions this worker no longer owns a partition of. */

@@ -120,6 +120,35 @@ public final class DedupeIndex {
     put(idHash, seq);
   }
 
+  /**
+   * Adds up to {@code max} entries of {@code from}, from its entry {@code fromSeq} on (0: its
+   * first), each the one {@code from} answers for its id, unless this index answers for that id
+   * already (it keeps what it knows: no entry twice when it read them before); returns where to go
+   * on, or -1 when every entry was seen. An entry is kept as long as the newest of its chunk in
+   * {@code from}, so at least for the window.
+   */
+  public long addAbsent(DedupeIndex from, long fromSeq, int max) {
+    long seq = Math.max(fromSeq, from.firstChunk << CHUNK_BITS);
+    for (int n = 0; n < max && seq < from.nextSeq; n++, seq++) {
+      Chunk c = from.chunk(seq);
+      int i = (int) (seq & (CHUNK - 1));
+      long id = c.ids[i];
+      int slot = from.slotOf(id);
+      if (from.seqOf(from.table[slot]) != seq || find(id) != null) {
+        continue; // an older entry of its id in from, or one this index knows
+      }
+      long pos = c.positions[i];
+      add(
+          id,
+          c.fingerprints[i],
+          from.sources.get((int) ((pos >>> 2) & MAX_SOURCES)),
+          pos >>> (SOURCE_BITS + 2),
+          outcome((int) (pos & 3)),
+          c.newestAt);
+    }
+    return seq < from.nextSeq ? seq : -1;
+  }
+
   /** Drops the chunks whose entries are all older than the window before {@code nowMillis}. */
   public void expire(long nowMillis) {
     while (!chunks.isEmpty() && chunks.get(0).newestAt < nowMillis - windowMillis) {

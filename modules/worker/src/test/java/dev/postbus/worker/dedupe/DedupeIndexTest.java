@@ -31,6 +31,34 @@ class DedupeIndexTest {
   }
 
   @Test
+  void mergingAddsTheIdsItDoesNotKnowAndKeepsThoseItDoes() {
+    DedupeIndex index = new DedupeIndex(Duration.ofHours(1));
+    index.add(11, 101, JOBS, 5, LedgerOutcome.DELIVERED, 1000);
+    DedupeIndex read = new DedupeIndex(Duration.ofHours(1));
+    read.add(11, 101, TIER, 9, LedgerOutcome.RETRY, 900);
+    read.add(12, 102, TIER, 10, LedgerOutcome.RETRY, 900);
+    read.add(12, 102, TIER, 11, LedgerOutcome.DELIVERED, 950);
+    for (int i = 0; i < 3 * DedupeIndex.CHUNK; i++) {
+      read.add(1000 + i, 7, TIER, 100 + i, LedgerOutcome.DELIVERED, 990);
+    }
+
+    long next = 0;
+    int slices = 0;
+    while (next >= 0) {
+      next = index.addAbsent(read, next, DedupeIndex.CHUNK);
+      slices++;
+    }
+
+    assertThat(slices).isEqualTo(4);
+    assertThat(index.find(11))
+        .isEqualTo(new DedupeIndex.Original(JOBS, 5, LedgerOutcome.DELIVERED, 101));
+    assertThat(index.find(12))
+        .isEqualTo(new DedupeIndex.Original(TIER, 11, LedgerOutcome.DELIVERED, 102));
+    assertThat(index.find(1000 + 3 * DedupeIndex.CHUNK - 1)).isNotNull();
+    assertThat(index.size()).isEqualTo(2 + 3 * DedupeIndex.CHUNK);
+  }
+
+  @Test
   void theLatestOutcomeOfAnIdStandsForItAndAConflictNever() {
     DedupeIndex index = new DedupeIndex(Duration.ofHours(1));
     index.add(11, 101, JOBS, 5, LedgerOutcome.RETRY, 1000);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
+import dev.postbus.job.JobClass;
 import dev.postbus.job.PostbusHeaders;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.config.WorkerConfig;
@@ -14,11 +15,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -101,6 +107,66 @@ class DedupeIT {
       await().atMost(WAIT).until(() -> next.stats().duplicates() == 1);
       assertThat(event(f, "duplicate")).contains("\"worker\":\"w2\"");
       assertThat(relay.received()).as("mailed once").isEqualTo(1);
+    }
+  }
+
+  /**
+   * The ledger partition a worker already reads for a partition it owns (ledger: 1 partition, so
+   * every source shares it) is read again for a partition it takes on: the ids another worker
+   * finished there are known.
+   */
+  @Test
+  void aPartitionMovedToAWorkerThatReadsItsLedgerPartitionAlreadyKnowsItsIds(EmbeddedKafka kafka)
+      throws Exception {
+    Map<String, String> settings = Map.of("dedupe.window", "1h", "retry.delays", "1s");
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers(), 2, 1, settings)) {
+      Worker w1 = f.start(f.config(relay.port(), 2, "w1", settings));
+      await().atMost(WAIT).until(() -> owned(f, "w1").size() == 6); // jobs, bulk, a tier: 2 each
+      Worker w2 = f.start(f.config(relay.port(), 2, "w2", settings));
+      await().atMost(WAIT).until(() -> owned(f, "w1").size() == 3 && owned(f, "w2").size() == 3);
+      // 3 of 6 each, 2 of them a tier's: each worker owns a checked partition (jobs or bulk)
+      TopicPartition moved =
+          owned(f, "w2").stream()
+              .filter(tp -> tp.topic().equals(f.topic) || tp.topic().equals(f.topic + ".bulk"))
+              .findFirst()
+              .orElseThrow();
+      Job x = jobOn(moved, f.topic);
+
+      f.publish(List.of(x));
+      await().atMost(WAIT).until(() -> relay.received() == 1);
+      w2.close();
+      await().atMost(WAIT).until(() -> owned(f, "w1").size() == 6);
+      f.publish(List.of(x));
+
+      await().atMost(WAIT).until(() -> w1.stats().duplicates() == 1 || relay.received() > 1);
+      assertThat(relay.received()).as("mailed once").isEqualTo(1);
+      assertThat(w1.stats().duplicates()).isEqualTo(1);
+    }
+  }
+
+  /** The partitions the group's member {@code workerId} owns now. */
+  private static java.util.Set<TopicPartition> owned(Fixtures f, String workerId) throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, f.bootstrap))) {
+      ConsumerGroupDescription g =
+          admin.describeConsumerGroups(List.of(f.group)).all().get().get(f.group);
+      return g.members().stream()
+          .filter(m -> m.clientId().equals(workerId))
+          .flatMap(m -> m.assignment().topicPartitions().stream())
+          .collect(java.util.stream.Collectors.toSet());
+    }
+  }
+
+  /** A job the publisher puts on {@code tp} (its class by the topic, its id hashed to it). */
+  private static Job jobOn(TopicPartition tp, String jobsTopic) {
+    for (int i = 0; ; i++) {
+      String id = "moved-" + i;
+      int p = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % 2;
+      if (p == tp.partition()) {
+        Job j = job(id, "body");
+        return tp.topic().equals(jobsTopic) ? j : j.withClass(JobClass.BULK);
+      }
     }
   }
 
