@@ -190,8 +190,9 @@ public final class SenderLane implements Runnable {
 
   /**
    * Idempotent publishing: false when the record is not sent because its job id finished before (a
-   * duplicate event, or a conflict dead letter, is recorded) or its partition was let go while
-   * another record of the id was being sent.
+   * duplicate event, or a conflict dead letter, is recorded) or, while another record of the id was
+   * being sent, its partition began to be let go or the lane to stop: it is handed back unstarted
+   * (uncommitted; the revocation does not wait for it).
    */
   private boolean sendable(Attempt a, Preparation.Result prepared) throws InterruptedException {
     Job job =
@@ -201,7 +202,15 @@ public final class SenderLane implements Runnable {
     if (job == null) {
       return true;
     }
-    Dedupe.Verdict v = shared.dedupe().claim(a, job.id(), a.delivery().owner()::revoked);
+    Delivery d = a.delivery();
+    Dedupe.Verdict v =
+        shared.dedupe().claim(a, job.id(), () -> stopping() || d.owner().releasing());
+    if (v == null) { // not started: a hand-over of its partition does not wait for it
+      log.info(
+          "{}: leaving {} unsent (stopping or partition let go); it stays uncommitted", name, d);
+      d.owner().handBack(d.offset());
+      return false;
+    }
     if (v instanceof Dedupe.Duplicate dup) {
       recorder.duplicate(a, job, dup.original());
       return false;
@@ -210,7 +219,7 @@ public final class SenderLane implements Runnable {
       recorder.failed(a, job, conflict(job, c.original()), null);
       return false;
     }
-    return v != null;
+    return true;
   }
 
   private static Failure conflict(Job job, DedupeIndex.Original o) {

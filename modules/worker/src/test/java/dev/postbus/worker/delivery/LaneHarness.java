@@ -7,6 +7,7 @@ import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.dedupe.Dedupe;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.Holds;
@@ -55,6 +56,9 @@ final class LaneHarness implements AutoCloseable {
   final SenderLane.Shared shared;
   final PartitionOffsets owner = new PartitionOffsets();
 
+  /** Idempotent publishing, when {@code extra} sets {@code dedupe.window}; else null (off). */
+  final Dedupe dedupe;
+
   /** When set, counting a delivery throws it (an error of ours after the relay accepted). */
   volatile RuntimeException failOnDelivered;
 
@@ -77,6 +81,8 @@ final class LaneHarness implements AutoCloseable {
     v.putAll(extra);
     config = WorkerConfig.from(Settings.of(v));
     Clock clock = Clock.systemUTC();
+    dedupe =
+        extra.containsKey("dedupe.window") ? new Dedupe(config.dedupeWindow(), clock, 1) : null;
     relays =
         new Relays(
             config.relays(),
@@ -159,7 +165,7 @@ final class LaneHarness implements AutoCloseable {
             holds,
             lost::add,
             clock,
-            DedupeGate.OFF);
+            dedupe == null ? DedupeGate.OFF : new DedupeGate(dedupe, java.util.Set.of()));
   }
 
   private Relays relays() {

@@ -1,0 +1,47 @@
+package dev.postbus.worker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.job.Job;
+import dev.postbus.worker.dedupe.Fingerprints;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** A lane's side of idempotent publishing: a copy waiting for its original, a lane's claims. */
+class DedupeLaneTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Map<String, String> ON = Map.of("dedupe.window", "1h");
+
+  private static Job job(String id) {
+    return Job.text(id, "shop@example.com", "bob@example.net", "Receipt", "Thanks");
+  }
+
+  @Test
+  void aCopyWaitingForItsOriginalIsHandedBackUnstartedWhenItsPartitionIsBeingLetGo()
+      throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), ON, pool -> true)) {
+      Object original = new Object(); // another record of the id, being sent (held)
+      h.dedupe.tryClaim(
+          original, new TopicPartition("jobs", 1), 7, Fingerprints.idHash("copied"), 1);
+      h.offer(job("copied"));
+      h.startLane("lane-0");
+      await().atMost(WAIT).until(() -> h.queue.size() == 0); // taken: the copy waits
+
+      h.owner.markReleasing(); // a revocation: not revoked until its in-flight records are done
+
+      await()
+          .atMost(WAIT)
+          .alias("the copy is handed back without waiting for its original (or the drain timeout)")
+          .until(() -> h.owner.inFlight() == 0);
+      assertThat(relay.received()).isZero();
+      assertThat(h.finished).as("not finished: it stays uncommitted").isEmpty();
+      assertThat(h.producer.history()).as("no event, no dead letter").isEmpty();
+    }
+  }
+}
