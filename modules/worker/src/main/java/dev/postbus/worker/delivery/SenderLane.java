@@ -166,11 +166,11 @@ public final class SenderLane implements Runnable {
     Delivery d = a.delivery();
     Preparation.Result prepared =
         preparedAhead != null ? preparedAhead : a.prepare(shared.preparation());
-    if (prepared instanceof Preparation.Refused refused) {
-      recorder.failed(a, refused.job(), refused.failure(), refused.recipients());
+    if (!sendable(a, prepared)) { // before a refusal: a copy of a finished job is a duplicate
       return;
     }
-    if (!sendable(a, prepared)) {
+    if (prepared instanceof Preparation.Refused refused) {
+      recorder.failed(a, refused.job(), refused.failure(), refused.recipients());
       return;
     }
     if (prepared instanceof Preparation.NotYet later) {
@@ -189,17 +189,21 @@ public final class SenderLane implements Runnable {
   }
 
   /**
-   * Idempotent publishing: false when the record is not sent because its job id finished before (a
-   * duplicate event, or a conflict dead letter, is recorded) or, while another record of the id was
-   * being sent, its partition began to be let go or the lane to stop: it is handed back unstarted
+   * Idempotent publishing, decided before a refusal (a copy of a job finished before is a
+   * duplicate, not a dead letter an operator would replay), whenever the job id can be read: false
+   * when the record is not sent (nor refused) because its job id finished before (a duplicate
+   * event, or a conflict dead letter, is recorded) or, while another record of the id was being
+   * sent, its partition began to be let go or the lane to stop: it is handed back unstarted
    * (uncommitted; the revocation does not wait for it).
    */
   private boolean sendable(Attempt a, Preparation.Result prepared) throws InterruptedException {
     Job job =
         prepared instanceof Preparation.Ready r
             ? r.job()
-            : prepared instanceof Preparation.NotYet n ? n.job() : null;
-    if (job == null) {
+            : prepared instanceof Preparation.NotYet n
+                ? n.job()
+                : prepared instanceof Preparation.Refused f ? f.job() : null;
+    if (job == null || job.id() == null) {
       return true;
     }
     Delivery d = a.delivery();

@@ -5,8 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
+import dev.postbus.suppression.Suppression;
 import dev.postbus.worker.dedupe.Fingerprints;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -43,5 +47,34 @@ class DedupeLaneTest {
       assertThat(h.finished).as("not finished: it stays uncommitted").isEmpty();
       assertThat(h.producer.history()).as("no event, no dead letter").isEmpty();
     }
+  }
+
+  @Test
+  void aCopyOfADeliveredJobWhoseRecipientIsSuppressedSinceIsADuplicateNotADeadLetter()
+      throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), ON, pool -> true)) {
+      h.offer(job("again"));
+      h.startLane("lane-0");
+      await().atMost(WAIT).until(() -> h.finished.size() == 1);
+      h.suppressions.added(
+          Suppression.bounce("bob@example.net", 550, "5.1.1", "RCPT", Instant.now()));
+
+      h.offer(job("again"));
+
+      await().atMost(WAIT).until(() -> h.finished.size() == 2);
+      assertThat(relay.received()).isEqualTo(1);
+      assertThat(h.topics()).as("no dead letter to replay").doesNotContain("jobs.dlt");
+      assertThat(types(h)).containsExactly("delivered", "duplicate");
+    }
+  }
+
+  /** The types of the events written, in order. */
+  private static List<String> types(LaneHarness h) {
+    return h.producer.history().stream()
+        .filter(r -> r.topic().equals("jobs.events"))
+        .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .map(v -> v.replaceAll("(?s).*\"type\":\"([^\"]+)\".*", "$1"))
+        .toList();
   }
 }

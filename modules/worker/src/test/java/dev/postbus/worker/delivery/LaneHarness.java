@@ -8,6 +8,7 @@ import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.dedupe.Dedupe;
+import dev.postbus.worker.dedupe.DedupeIndex;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.Holds;
@@ -83,6 +84,9 @@ final class LaneHarness implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     dedupe =
         extra.containsKey("dedupe.window") ? new Dedupe(config.dedupeWindow(), clock, 1) : null;
+    if (dedupe != null) {
+      dedupe.loaded(0, new DedupeIndex(config.dedupeWindow())); // as the takeover builds it
+    }
     relays =
         new Relays(
             config.relays(),
