@@ -91,9 +91,27 @@ public final class SenderLane implements Runnable {
       log.error(
           "{} stopped by an unexpected error; the worker goes on with one lane less", name, e);
     } finally {
+      letGoOfAhead();
       if (!stopping()) {
         shared.onLaneLost().accept(name);
       }
+    }
+  }
+
+  /**
+   * The lane ends: a job it took ahead and did not handle (an error ended the lane) ends its claim
+   * (another record of its id is decided, not left waiting) and is handed back unstarted; the
+   * connection kept for it is closed. Once: the job is no longer held after.
+   */
+  private void letGoOfAhead() {
+    TakeAhead.Next held = ahead.poll();
+    try {
+      if (held != null) {
+        shared.dedupe().release(held.delivery());
+        held.delivery().owner().handBack(held.delivery().offset());
+      }
+    } finally {
+      ahead.releaseKept();
     }
   }
 

@@ -77,4 +77,29 @@ class DedupeLaneTest {
         .map(v -> v.replaceAll("(?s).*\"type\":\"([^\"]+)\".*", "$1"))
         .toList();
   }
+
+  @Test
+  void aLaneThatDiesHoldingAJobTakenAheadLetsGoOfItsClaim() throws Exception {
+    try (PipeliningRelay relay = new PipeliningRelay();
+        LaneHarness h = new LaneHarness(relay.port(), ON, pool -> true)) {
+      relay.answerSecondDot.countDown(); // no hold on the second message
+      h.offer(job("first")); // the relay's offer (PIPELINING) is known after it
+      h.startLane("lane-0");
+      await().atMost(WAIT).until(() -> h.finished.size() == 1);
+      h.errorOnDelivered = new AssertionError("a bug of ours no lane survives");
+      h.offer(job("second"));
+      h.offer(job("ahead")); // taken ahead (claimed) while the second is sent
+      await().atMost(WAIT).until(() -> !h.thread(0).isAlive());
+      assertThat(relay.messages.get()).isEqualTo(2);
+      h.errorOnDelivered = null;
+
+      h.offer(job("ahead")); // published again: decided, not waiting for a lane that is gone
+      h.startLane("lane-1");
+
+      await()
+          .atMost(WAIT)
+          .alias("a record of the id taken ahead is sent")
+          .until(() -> relay.messages.get() == 3);
+    }
+  }
 }

@@ -63,6 +63,9 @@ final class LaneHarness implements AutoCloseable {
   /** When set, counting a delivery throws it (an error of ours after the relay accepted). */
   volatile RuntimeException failOnDelivered;
 
+  /** When set, counting a delivery throws it: an Error no lane handles, it ends the lane. */
+  volatile Error errorOnDelivered;
+
   /** When set, counting the next dead letter throws it, once (an error of ours while recording). */
   final java.util.concurrent.atomic.AtomicReference<RuntimeException> failOnDeadLettered =
       new java.util.concurrent.atomic.AtomicReference<>();
@@ -121,6 +124,9 @@ final class LaneHarness implements AutoCloseable {
               public void delivered(long publishedMillis, long nowMillis) {
                 if (failOnDelivered != null) {
                   throw failOnDelivered;
+                }
+                if (errorOnDelivered != null) {
+                  throw errorOnDelivered;
                 }
               }
 
