@@ -322,20 +322,34 @@ public final class LedgerCodec {
         || !o.path("offset").canConvertToLong()) {
       return null;
     }
+    byte[] event;
     try {
-      return new LedgerEntry(
-          o.get("topic").asText(),
-          o.get("partition").asInt(),
-          o.get("offset").asLong(),
-          o.path("jobId").isTextual() ? o.get("jobId").asText() : null,
-          o.path("at").asLong(),
-          o.path("event").isObject() ? JSON.writeValueAsBytes(o.get("event")) : null,
-          o.path("fingerprint").isTextual() ? o.get("fingerprint").binaryValue() : null,
-          o.path("outcome").canConvertToInt()
-              ? LedgerOutcome.fromWire(o.get("outcome").asInt())
-              : LedgerOutcome.UNKNOWN);
+      event = o.path("event").isObject() ? JSON.writeValueAsBytes(o.get("event")) : null;
     } catch (IOException e) {
-      throw new IllegalStateException(e);
+      throw new Malformed("event not writable (" + e.getMessage() + ")");
+    }
+    return new LedgerEntry(
+        o.get("topic").asText(),
+        o.get("partition").asInt(),
+        o.get("offset").asLong(),
+        o.path("jobId").isTextual() ? o.get("jobId").asText() : null,
+        o.path("at").asLong(),
+        event,
+        fingerprint(o),
+        o.path("outcome").canConvertToInt()
+            ? LedgerOutcome.fromWire(o.get("outcome").asInt())
+            : LedgerOutcome.UNKNOWN);
+  }
+
+  /** A JSON entry's fingerprint (base64), null when none; malformed when not base64. */
+  private static byte[] fingerprint(JsonNode o) {
+    if (!o.path("fingerprint").isTextual()) {
+      return null;
+    }
+    try {
+      return o.get("fingerprint").binaryValue();
+    } catch (IOException e) {
+      throw new Malformed("fingerprint is not base64");
     }
   }
 }

@@ -211,4 +211,17 @@ class LedgerCodecTest {
     assertThat(back.outcome()).isEqualTo(LedgerOutcome.RETRY);
     assertThat(back.event()).isEqualTo(EVENT);
   }
+
+  @Test
+  void aJsonEntryWhoseFingerprintIsNotBase64IsMalformedLikeAnyOther() {
+    byte[] value =
+        ("{\"topic\":\"jobs\",\"partition\":0,\"offset\":3,\"jobId\":\"a\",\"at\":1,"
+                + "\"fingerprint\":\"not base64 at all!\"}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> LedgerCodec.decode(value))
+        .isInstanceOf(LedgerCodec.Malformed.class)
+        .hasMessageContaining("fingerprint");
+    assertThat(LedgerEntry.decode(value)).isEmpty();
+  }
 }
