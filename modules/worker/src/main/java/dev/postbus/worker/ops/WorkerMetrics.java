@@ -32,7 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class WorkerMetrics {
 
   private static final List<String> DEAD_LETTER_CLASSES =
-      List.of("permanent", "transient", "poison", "expired", "suppressed");
+      List.of("permanent", "transient", "poison", "expired", "suppressed", "conflict");
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

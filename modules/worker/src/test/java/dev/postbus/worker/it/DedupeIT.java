@@ -8,6 +8,7 @@ import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
 import dev.postbus.job.JobClass;
 import dev.postbus.job.PostbusHeaders;
+import dev.postbus.testkit.HttpProbe;
 import dev.postbus.testkit.SharedKafka;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.lifecycle.Worker;
@@ -80,7 +81,7 @@ class DedupeIT {
     try (SmtpCapture relay = SmtpCapture.start(0);
         Fixtures f = new Fixtures(kafka.bootstrapServers())) {
       WorkerConfig config = f.config(relay.port(), 2, "w1", ON);
-      f.start(config);
+      Worker w = f.start(config);
       f.publish(List.of(job("reused", "the first body")));
       await().atMost(WAIT).until(() -> relay.received() == 1);
       f.publish(List.of(job("reused", "another body")));
@@ -90,6 +91,20 @@ class DedupeIT {
       assertThat(Fixtures.header(dead, PostbusHeaders.REASON)).contains("reused", "other content");
       assertThat(new String(dead.value(), StandardCharsets.UTF_8)).contains("another body");
       assertThat(relay.received()).as("the second body is not sent").isEqualTo(1);
+      assertThat(event(f, "dead-lettered"))
+          .as("its event tells it from another dead letter by its class")
+          .contains("\"class\":\"conflict\"");
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  HttpProbe.get(w.httpPort(), "/metrics")
+                      .body()
+                      .lines()
+                      .anyMatch(
+                          l ->
+                              l.startsWith("postbus_dead_letters_total{class=\"conflict\"")
+                                  && l.endsWith(" 1.0")));
     }
   }
 
@@ -186,6 +201,7 @@ class DedupeIT {
         p.send(replay).get();
       }
       await().atMost(WAIT).until(() -> relay.received() == 2);
+      await().atMost(WAIT).until(() -> count(f, "delivered") == 2); // the replay's outcome
       assertThat(count(f, "duplicate")).isZero();
     }
   }
