@@ -11,6 +11,10 @@ import java.util.Map;
  * from every setting of a config, to change some (as resilience4j's {@code from(base)}).
  */
 public final class WorkerConfigBuilder {
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(WorkerConfigBuilder.class);
+
   private String bootstrapServers;
   private String topic;
   private String group;
@@ -33,7 +37,7 @@ public final class WorkerConfigBuilder {
   private String eventsTopic;
   private Duration ledgerWindow;
   private LedgerFormat ledgerFormat = LedgerFormat.BINARY;
-  private Duration dedupeWindow = Duration.ZERO;
+  private Duration dedupeWindow; // null: its default, no longer than the ledger window
   private ReputationSettings reputation = ReputationSettings.defaults();
   private KafkaWatch kafkaWatch = KafkaWatch.defaults();
   private int httpPort;
@@ -186,7 +190,11 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
-  /** Idempotent publishing's window ({@code dedupe.window}); zero (the builder's default): off. */
+  /**
+   * Idempotent publishing's window ({@code dedupe.window}); zero: off; null (unset): its default
+   * (1h), no longer than the ledger window (the ledger it is read from keeps no more), as the
+   * configuration reader has it.
+   */
   public WorkerConfigBuilder dedupeWindow(Duration value) {
     this.dedupeWindow = value;
     return this;
@@ -264,7 +272,7 @@ public final class WorkerConfigBuilder {
         eventsTopic,
         ledgerWindow,
         ledgerFormat,
-        dedupeWindow,
+        dedupeWindow != null ? dedupeWindow : defaultDedupeWindow(ledgerWindow),
         reputation,
         kafkaWatch,
         httpPort,
@@ -273,5 +281,22 @@ public final class WorkerConfigBuilder {
         returnPath,
         unsubscribe,
         classes);
+  }
+
+  /**
+   * The default dedupe window, cut to {@code ledgerWindow} when that is shorter (a shorter ledger
+   * window set alone is not an error): said once, at start-up, when it is cut.
+   */
+  private static Duration defaultDedupeWindow(Duration ledgerWindow) {
+    Duration d = KafkaKeys.DEDUPE_WINDOW.defaultValue();
+    if (ledgerWindow == null || d.compareTo(ledgerWindow) <= 0) {
+      return d;
+    }
+    log.info(
+        "dedupe.window (unset, {} by default) is cut to ledger.window ({}): the ledger it is read"
+            + " from keeps no more",
+        ValueType.format(d),
+        ValueType.format(ledgerWindow));
+    return ledgerWindow;
   }
 }

@@ -72,7 +72,7 @@ final class WorkerConfigReader {
         .ledgerWindow(
             s.require(KafkaKeys.LEDGER_ENABLED) ? s.require(KafkaKeys.LEDGER_WINDOW) : null)
         .ledgerFormat(s.require(KafkaKeys.LEDGER_FORMAT))
-        .dedupeWindow(dedupeWindow(s))
+        .dedupeWindow(s.given(KafkaKeys.DEDUPE_WINDOW) ? s.require(KafkaKeys.DEDUPE_WINDOW) : null)
         .kafkaWatch(
             new KafkaWatch(
                 s.require(WorkerKeys.STARTUP_TIMEOUT), s.require(WorkerKeys.KAFKA_LOST_AFTER)))
@@ -210,18 +210,5 @@ final class WorkerConfigReader {
       host = "worker";
     }
     return host + "-" + ProcessHandle.current().pid();
-  }
-
-  /**
-   * {@code dedupe.window} as given; unset, its default, but no longer than {@code ledger.window}
-   * (the ledger it is read from keeps no more): a shorter ledger window set alone is not an error.
-   */
-  private static java.time.Duration dedupeWindow(Settings s) {
-    java.time.Duration d = s.require(KafkaKeys.DEDUPE_WINDOW);
-    if (s.given(KafkaKeys.DEDUPE_WINDOW)) {
-      return d;
-    }
-    java.time.Duration ledger = s.require(KafkaKeys.LEDGER_WINDOW);
-    return d.compareTo(ledger) > 0 ? ledger : d;
   }
 }
