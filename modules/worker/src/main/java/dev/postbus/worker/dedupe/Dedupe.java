@@ -115,20 +115,31 @@ public final class Dedupe {
 
   /**
    * The claimant's record finished ({@code outcome}): it stands for its id in the index of its
-   * partition (when this worker holds it), and its claim ends. Nothing for one without a claim.
+   * partition (when this worker holds it), and its claim ends. Nothing for one without a claim
+   * (false).
    */
-  public synchronized void finished(Object claimant, LedgerOutcome outcome) {
+  public synchronized boolean finished(Object claimant, LedgerOutcome outcome) {
     Claim c = claimed.get(claimant);
     if (c == null) {
-      return;
+      return false;
     }
-    DedupeIndex index = indexes.get(ledgerPartition(c.source()));
+    recorded(c.source(), c.offset(), c.idHash(), c.fingerprint(), outcome);
+    release(claimant);
+    return true;
+  }
+
+  /**
+   * A record finished without a claim (not checked: a retry tier's, a replay's): it stands for its
+   * id as its ledger entry does in a rebuild of the index.
+   */
+  public synchronized void recorded(
+      TopicPartition source, long offset, long idHash, long fingerprint, LedgerOutcome outcome) {
+    DedupeIndex index = indexes.get(ledgerPartition(source));
     if (index != null) {
       long now = clock.millis();
       index.expire(now);
-      index.add(c.idHash(), c.fingerprint(), c.source(), c.offset(), outcome, now);
+      index.add(idHash, fingerprint, source, offset, outcome, now);
     }
-    release(claimant);
   }
 
   /** Ends the claimant's claim, if it holds one (its attempt ended without an outcome). */

@@ -111,7 +111,7 @@ final class AttemptRecorder {
 
   private void end(OutcomeBatch batch) {
     batch.end();
-    shared.dedupe().finished(batch.delivery(), batch.outcome());
+    shared.dedupe().finished(batch); // what its ledger entry says, as a rebuild reads it
     ledgerGate.after(batch);
   }
 

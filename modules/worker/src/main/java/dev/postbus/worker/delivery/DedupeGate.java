@@ -4,7 +4,7 @@ import dev.postbus.job.PostbusHeaders;
 import dev.postbus.worker.dedupe.Dedupe;
 import dev.postbus.worker.dedupe.Fingerprints;
 import dev.postbus.worker.dispatch.Delivery;
-import dev.postbus.worker.ledger.LedgerOutcome;
+import dev.postbus.worker.outcome.OutcomeBatch;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -73,10 +73,23 @@ public final class DedupeGate {
         Fingerprints.head(a.fingerprint()));
   }
 
-  /** The claimant finished as {@code outcome}: its id is known as finished, its claim ends. */
-  void finished(Delivery d, LedgerOutcome outcome) {
-    if (dedupe != null) {
-      dedupe.finished(d, outcome);
+  /**
+   * A record finished ({@code batch}, whose ledger entry is on its way): its id is known as
+   * finished, as a rebuild of the index from the ledger would have it, claimed or not (a retry
+   * tier's record, a replay, one refused), and a claim it holds ends.
+   */
+  void finished(OutcomeBatch batch) {
+    if (dedupe == null) {
+      return;
+    }
+    Delivery d = batch.delivery();
+    if (!dedupe.finished(d, batch.outcome()) && batch.jobId() != null) {
+      dedupe.recorded(
+          d.partition(),
+          d.offset(),
+          Fingerprints.idHash(batch.jobId()),
+          Fingerprints.head(batch.fingerprint()),
+          batch.outcome());
     }
   }
 

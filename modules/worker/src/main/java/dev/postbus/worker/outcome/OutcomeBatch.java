@@ -214,6 +214,16 @@ public final class OutcomeBatch {
     return d;
   }
 
+  /** The job id its ledger entry carries, or null (the record did not decode). */
+  public String jobId() {
+    return job == null ? null : job.id();
+  }
+
+  /** The fingerprint its ledger entry carries, or null. */
+  public byte[] fingerprint() {
+    return fingerprint;
+  }
+
   /** A record that holds the job on the ladder (scheduled or throttled), not an attempt's retry. */
   private void onLadder(RetryHandOff.OnLadder at, List<String> recipients, String what) {
     carriesJobOn = true;

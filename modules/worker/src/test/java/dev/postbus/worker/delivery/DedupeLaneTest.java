@@ -102,4 +102,27 @@ class DedupeLaneTest {
           .until(() -> relay.messages.get() == 3);
     }
   }
+
+  /**
+   * What the live index learns is what a rebuild reads from the ledger: a replay (sent on purpose,
+   * not checked) is an entry there, so a later record of its id with other content is a conflict
+   * before a restart as after one.
+   */
+  @Test
+  void aReplaySentStandsForItsIdAsARebuildFromTheLedgerHasIt() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), ON, pool -> true)) {
+      var replay = new org.apache.kafka.common.header.internals.RecordHeaders();
+      replay.add(dev.postbus.job.PostbusHeaders.REPLAY_COUNT, "1".getBytes(StandardCharsets.UTF_8));
+      h.offer(Job.text("replayed", "shop@example.com", "bob@example.net", "Receipt", "v2"), replay);
+      h.startLane("lane-0");
+      await().atMost(WAIT).until(() -> h.finished.size() == 1);
+
+      h.offer(Job.text("replayed", "shop@example.com", "bob@example.net", "Receipt", "v1"));
+
+      await().atMost(WAIT).until(() -> h.finished.size() == 2);
+      assertThat(relay.received()).as("the other content is not sent").isEqualTo(1);
+      assertThat(h.topics()).contains("jobs.dlt");
+    }
+  }
 }
