@@ -32,6 +32,9 @@ public final class Dedupe {
 
   private static final Send SEND = new Send();
 
+  /** Chunks of entries out of the window dropped per lookup or addition, at most. */
+  static final int EXPIRED_CHUNKS_PER_CALL = 1;
+
   /** Entries merged per hold of the lock. */
   static final int MERGE_SLICE = 4096;
 
@@ -74,7 +77,9 @@ public final class Dedupe {
     }
     DedupeIndex index = indexes.get(ledgerPartition(source));
     if (index != null) {
-      index.expire(clock.millis()); // a window's end is kept however quiet the partition
+      // A window's end is kept however quiet the partition; a chunk (8192 entries) at most per
+      // lookup, under the lock: after a long quiet spell the next lookups catch up.
+      index.expire(clock.millis(), EXPIRED_CHUNKS_PER_CALL);
     }
     DedupeIndex.Original o = index == null ? null : index.find(idHash);
     // The same record finished: not a second publication. Whether it is skipped is the send
@@ -137,7 +142,7 @@ public final class Dedupe {
     DedupeIndex index = indexes.get(ledgerPartition(source));
     if (index != null) {
       long now = clock.millis();
-      index.expire(now);
+      index.expire(now, EXPIRED_CHUNKS_PER_CALL);
       index.add(idHash, fingerprint, source, offset, outcome, now);
     }
   }

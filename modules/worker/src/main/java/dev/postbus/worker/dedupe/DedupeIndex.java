@@ -151,7 +151,17 @@ public final class DedupeIndex {
 
   /** Drops the chunks whose entries are all older than the window before {@code nowMillis}. */
   public void expire(long nowMillis) {
-    while (!chunks.isEmpty() && chunks.get(0).newestAt < nowMillis - windowMillis) {
+    expire(nowMillis, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Drops at most {@code max} of the chunks whose entries are all older than the window before
+   * {@code nowMillis} (oldest first): a lookup's work is bounded, and the next ones catch up.
+   */
+  public void expire(long nowMillis, int max) {
+    for (int n = 0;
+        n < max && !chunks.isEmpty() && chunks.get(0).newestAt < nowMillis - windowMillis;
+        n++) {
       dropFirstChunk();
     }
   }

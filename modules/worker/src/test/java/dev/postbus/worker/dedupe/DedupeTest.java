@@ -91,4 +91,20 @@ class DedupeTest {
     d.finished("first", LedgerOutcome.DELIVERED);
     assertThat(d.tryClaim("redelivered", P, 10, 77, 5)).isInstanceOf(Dedupe.Send.class);
   }
+
+  @Test
+  void aLookupDropsAtMostOneChunkLeftTheWindowSoItsWorkUnderTheLockIsBounded() {
+    DedupeIndex index = new DedupeIndex(Duration.ofHours(1));
+    long twoHoursAgo = clock.millis() - Duration.ofHours(2).toMillis();
+    for (int i = 0; i < 3 * DedupeIndex.CHUNK; i++) {
+      index.add(1000 + i, 5, P, i, LedgerOutcome.DELIVERED, twoHoursAgo);
+    }
+    dedupe.loaded(dedupe.ledgerPartition(P), index);
+
+    dedupe.tryClaim("a", P, 1, 1, 5);
+    assertThat(index.size()).isEqualTo(2 * DedupeIndex.CHUNK);
+    dedupe.tryClaim("b", P, 2, 2, 5);
+    dedupe.tryClaim("c", P, 3, 3, 5);
+    assertThat(index.size()).as("caught up, a chunk a lookup").isZero();
+  }
 }
