@@ -1,9 +1,14 @@
 package dev.postbus.bench;
 
 import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.worker.dedupe.Dedupe;
+import dev.postbus.worker.dedupe.DedupeIndex;
+import dev.postbus.worker.dedupe.DedupeLoader;
+import dev.postbus.worker.dedupe.Fingerprints;
 import dev.postbus.worker.ledger.LedgerEntry;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.ledger.LedgerMark;
+import dev.postbus.worker.ledger.LedgerOutcome;
 import dev.postbus.worker.ledger.LedgerReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -16,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,7 +38,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * written within {@code ledger.window} (each a delivered job's, carrying its event, as a worker
  * writes them), read as the worker reads it on assignment. Three commits: one carrying a ledger
  * mark (this worker's), one without (an older worker's: read by time, the whole window), and one
- * far behind (every entry matters). Prints time and heap; asserts nothing.
+ * far behind (every entry matters). Then the dedupe index of idempotent publishing built from the
+ * same partition (every entry is within {@code dedupe.window}), as a new owner builds it. Prints
+ * time and heap; asserts nothing.
  */
 public final class TakeoverBench {
 
@@ -79,6 +87,7 @@ public final class TakeoverBench {
           source,
           new OffsetAndMetadata(commit));
       measure(kafka, "commit far behind (every entry after it)", source, new OffsetAndMetadata(0));
+      measureDedupe(kafka);
     }
   }
 
@@ -91,7 +100,16 @@ public final class TakeoverBench {
                 + "\"reply\":{\"code\":250,\"enhancedCode\":\"2.0.0\",\"text\":\"Ok: queued as"
                 + " 4ABCD12345\"},\"deliveredTo\":1}")
             .getBytes(StandardCharsets.UTF_8);
-    return new LedgerEntry(JOBS, 0, offset, id, System.currentTimeMillis(), event);
+    byte[] fingerprint = Fingerprints.of(id.getBytes(StandardCharsets.UTF_8));
+    return new LedgerEntry(
+        JOBS,
+        0,
+        offset,
+        id,
+        System.currentTimeMillis(),
+        event,
+        fingerprint,
+        LedgerOutcome.DELIVERED);
   }
 
   private void write(String bootstrap) {
@@ -109,6 +127,45 @@ public final class TakeoverBench {
       }
       producer.flush();
     }
+  }
+
+  /** The dedupe index a new owner builds: every entry of the partition is within the window. */
+  private void measureDedupe(EmbeddedKafka kafka) {
+    try (LedgerReader reader = reader(kafka)) {
+      long before = usedAfterGc();
+      resetPeaks();
+      Dedupe dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 1);
+      long started = System.nanoTime();
+      DedupeIndex index =
+          new DedupeLoader(reader, dedupe, Clock.systemUTC()).build(Set.of(0)).get(0);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      long peak = peakHeap();
+      long retained = usedAfterGc() - before;
+      out.printf(
+          Locale.ROOT,
+          "dedupe index (dedupe.window holds all %,d entries): built in %.2f s; %,d job ids; retains"
+              + " %.1f MiB (its arrays: %.1f MiB, %.1f MiB per million); heap peak %.0f MiB%n",
+          entries,
+          seconds,
+          index.size(),
+          retained / (1024.0 * 1024.0),
+          index.retainedBytes() / (1024.0 * 1024.0),
+          index.retainedBytes() / (1024.0 * 1024.0) / (index.size() / 1e6),
+          peak / (1024.0 * 1024.0));
+      java.lang.ref.Reference.reachabilityFence(index);
+    }
+  }
+
+  private static LedgerReader reader(EmbeddedKafka kafka) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"); // as the worker's ledger reader
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return new LedgerReader(
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+        LEDGER,
+        1);
   }
 
   private void measure(

@@ -130,7 +130,8 @@ final class BenchCommand implements Callable<Integer> {
       description = {
         "Measure what taking a partition over costs a worker: the send ledger's read, time and heap.",
         "One ledger partition of N entries on an in-process broker; a commit with a ledger mark,",
-        "one without (read by time, the whole window) and one far behind.",
+        "one without (read by time, the whole window) and one far behind; then the dedupe index",
+        "of idempotent publishing built from the same partition (build time and retained heap).",
         "Run with a fixed heap for a clean figure: POSTBUS_JAVA_OPTS=-Xmx1g ./postbus bench takeover"
       })
   static final class Takeover implements Callable<Integer> {

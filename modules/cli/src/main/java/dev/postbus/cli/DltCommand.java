@@ -54,7 +54,8 @@ final class DltCommand {
         names = "--class",
         split = ",",
         paramLabel = "CLASS",
-        description = "permanent, transient, poison, expired, suppressed (comma-separated).")
+        description =
+            "permanent, transient, poison, expired, suppressed, conflict (comma-separated).")
     List<String> classes = new ArrayList<>();
 
     @Option(

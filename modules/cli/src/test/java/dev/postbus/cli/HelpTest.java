@@ -2,6 +2,7 @@ package dev.postbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.postbus.smtp.OutcomeClass;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,23 @@ class HelpTest {
       assertThat(shown[0].strip())
           .as(c.getCommandSpec().qualifiedName() + ": " + shown[0])
           .matches("[A-Z].*[.)]");
+    }
+  }
+
+  @Test
+  void theDeadLetterClassFilterNamesEveryClassADeadLetterCanHave() {
+    CommandLine dlt = Postbus.commandLine().getSubcommands().get("dlt");
+    for (CommandLine sub : dlt.getSubcommands().values()) {
+      var option = sub.getCommandSpec().findOption("--class");
+      if (option == null) {
+        continue;
+      }
+      String help = String.join(" ", option.description());
+      for (OutcomeClass c : OutcomeClass.values()) {
+        if (c != OutcomeClass.DELIVERED && c != OutcomeClass.FATAL) {
+          assertThat(help).as("dlt " + sub.getCommandName() + " --class").contains(c.label());
+        }
+      }
     }
   }
 }

@@ -19,6 +19,11 @@ public enum OutcomeClass {
   /** Every recipient is on the suppression list: dead letter, nothing sent. */
   SUPPRESSED,
   /**
+   * The job id was finished before, within the dedupe window, with other content (the producer
+   * reused an id): dead letter, nothing sent.
+   */
+  CONFLICT,
+  /**
    * The relay refuses us, not the message (authentication, TLS, unreachable): pause, do not charge
    * the job.
    */

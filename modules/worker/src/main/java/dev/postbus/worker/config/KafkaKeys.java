@@ -116,4 +116,17 @@ public final class KafkaKeys {
               + "json (also read by workers before it). Every worker reads both. Set json while workers "
               + "before issue 25 still run (a rolling upgrade from them, or a rollback to them), since they "
               + "skip binary entries; see docs/operations.md, Upgrading.");
+
+  public static final ConfigKey<Duration> DEDUPE_WINDOW =
+      ConfigKey.of(
+          "dedupe.window",
+          FREQUENT,
+          ValueType.durationOrZero(Duration.ofDays(30)),
+          Duration.ofHours(1),
+          "Idempotent publishing: a job whose id finished (delivered, dead-lettered or handed to the retry ladder) "
+              + "within this window is not sent again (same content: a duplicate event; other content: a conflict "
+              + "dead letter). Needs the send ledger and producers keying jobs by id; at most ledger.window. Each "
+              + "worker keeps about 31 MiB per million ids finished within the window on its partitions "
+              + "(100 jobs/s on one partition: 11 MiB per hour of window) and reads them at every takeover; 0 turns "
+              + "it off.");
 }

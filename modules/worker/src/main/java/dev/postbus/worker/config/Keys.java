@@ -97,5 +97,6 @@ public final class Keys {
           RetryKeys.FRESH_CONNECTION_ATTEMPTS,
           KafkaKeys.LEDGER_WINDOW,
           KafkaKeys.LEDGER_FORMAT,
+          KafkaKeys.DEDUPE_WINDOW,
           WorkerKeys.KAFKA_LOST_AFTER);
 }

@@ -178,6 +178,11 @@ public final class Settings {
     return require(RelayKeys.forRelay(template, name));
   }
 
+  /** True when {@code key} is set (in the file or the environment), not left to its default. */
+  public boolean given(ConfigKey<?> key) {
+    return values.containsKey(key.name());
+  }
+
   /** The value of {@code key}, its default when unset, or empty when neither. */
   public <T> Optional<T> get(ConfigKey<T> key) {
     Value v = values.get(key.name());

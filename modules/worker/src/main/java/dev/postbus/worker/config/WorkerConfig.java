@@ -36,6 +36,7 @@ public record WorkerConfig(
     String eventsTopic, // null: events are off
     Duration ledgerWindow, // null: the send ledger is off
     LedgerFormat ledgerFormat,
+    Duration dedupeWindow, // zero: idempotent publishing is off
     ReputationSettings reputation,
     KafkaWatch kafkaWatch,
     int httpPort,
@@ -59,6 +60,13 @@ public record WorkerConfig(
         kafkaClient,
         queueCapacity,
         ledgerWindow);
+    dedupeWindow = dedupeWindow == null ? Duration.ZERO : dedupeWindow;
+    WorkerConfigChecks.checkDedupeWindow(dedupeWindow, ledgerWindow);
+  }
+
+  /** True when idempotent publishing is on: a window, and the send ledger it reads. */
+  public boolean dedupeOn() {
+    return ledgerOn() && !dedupeWindow.isZero();
   }
 
   /** Reads the configuration from {@code s}; a bad value throws a {@link ConfigException}. */

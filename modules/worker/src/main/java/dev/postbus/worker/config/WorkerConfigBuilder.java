@@ -11,6 +11,10 @@ import java.util.Map;
  * from every setting of a config, to change some (as resilience4j's {@code from(base)}).
  */
 public final class WorkerConfigBuilder {
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(WorkerConfigBuilder.class);
+
   private String bootstrapServers;
   private String topic;
   private String group;
@@ -33,6 +37,7 @@ public final class WorkerConfigBuilder {
   private String eventsTopic;
   private Duration ledgerWindow;
   private LedgerFormat ledgerFormat = LedgerFormat.BINARY;
+  private Duration dedupeWindow; // null: its default, no longer than the ledger window
   private ReputationSettings reputation = ReputationSettings.defaults();
   private KafkaWatch kafkaWatch = KafkaWatch.defaults();
   private int httpPort;
@@ -68,6 +73,7 @@ public final class WorkerConfigBuilder {
     b.eventsTopic = c.eventsTopic();
     b.ledgerWindow = c.ledgerWindow();
     b.ledgerFormat = c.ledgerFormat();
+    b.dedupeWindow = c.dedupeWindow();
     b.reputation = c.reputation();
     b.kafkaWatch = c.kafkaWatch();
     b.httpPort = c.httpPort();
@@ -184,6 +190,16 @@ public final class WorkerConfigBuilder {
     return this;
   }
 
+  /**
+   * Idempotent publishing's window ({@code dedupe.window}); zero: off; null (unset): its default
+   * (1h), no longer than the ledger window (the ledger it is read from keeps no more), as the
+   * configuration reader has it.
+   */
+  public WorkerConfigBuilder dedupeWindow(Duration value) {
+    this.dedupeWindow = value;
+    return this;
+  }
+
   public WorkerConfigBuilder ledgerFormat(LedgerFormat value) {
     this.ledgerFormat = value;
     return this;
@@ -256,6 +272,7 @@ public final class WorkerConfigBuilder {
         eventsTopic,
         ledgerWindow,
         ledgerFormat,
+        dedupeWindow != null ? dedupeWindow : defaultDedupeWindow(ledgerWindow),
         reputation,
         kafkaWatch,
         httpPort,
@@ -264,5 +281,22 @@ public final class WorkerConfigBuilder {
         returnPath,
         unsubscribe,
         classes);
+  }
+
+  /**
+   * The default dedupe window, cut to {@code ledgerWindow} when that is shorter (a shorter ledger
+   * window set alone is not an error): said once, at start-up, when it is cut.
+   */
+  private static Duration defaultDedupeWindow(Duration ledgerWindow) {
+    Duration d = KafkaKeys.DEDUPE_WINDOW.defaultValue();
+    if (ledgerWindow == null || d.compareTo(ledgerWindow) <= 0) {
+      return d;
+    }
+    log.info(
+        "dedupe.window (unset, {} by default) is cut to ledger.window ({}): the ledger it is read"
+            + " from keeps no more",
+        ValueType.format(d),
+        ValueType.format(ledgerWindow));
+    return ledgerWindow;
   }
 }

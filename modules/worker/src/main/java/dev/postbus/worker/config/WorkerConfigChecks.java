@@ -146,4 +146,23 @@ final class WorkerConfigChecks {
           KafkaKeys.CLIENT_PREFIX + key + ": expected milliseconds; got '" + set + "'");
     }
   }
+
+  /**
+   * The dedupe window is read from the send ledger at takeover, by time: the ledger must keep it.
+   * Its topic keeps 2 × ledger.window; at most ledger.window leaves room for the marks' reads.
+   */
+  static void checkDedupeWindow(Duration dedupeWindow, Duration ledgerWindow) {
+    if (dedupeWindow.isNegative()) {
+      throw new ConfigException("dedupe.window: must not be negative");
+    }
+    if (ledgerWindow != null && dedupeWindow.compareTo(ledgerWindow) > 0) {
+      throw new ConfigException(
+          "dedupe.window: "
+              + ValueType.format(dedupeWindow)
+              + " is longer than ledger.window ("
+              + ValueType.format(ledgerWindow)
+              + "): the send ledger it is read from keeps only what ledger.window covers;"
+              + " raise ledger.window or shorten dedupe.window");
+    }
+  }
 }

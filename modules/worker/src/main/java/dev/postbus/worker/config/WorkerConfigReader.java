@@ -72,6 +72,7 @@ final class WorkerConfigReader {
         .ledgerWindow(
             s.require(KafkaKeys.LEDGER_ENABLED) ? s.require(KafkaKeys.LEDGER_WINDOW) : null)
         .ledgerFormat(s.require(KafkaKeys.LEDGER_FORMAT))
+        .dedupeWindow(s.given(KafkaKeys.DEDUPE_WINDOW) ? s.require(KafkaKeys.DEDUPE_WINDOW) : null)
         .kafkaWatch(
             new KafkaWatch(
                 s.require(WorkerKeys.STARTUP_TIMEOUT), s.require(WorkerKeys.KAFKA_LOST_AFTER)))

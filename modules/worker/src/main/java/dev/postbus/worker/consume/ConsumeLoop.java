@@ -172,6 +172,17 @@ public final class ConsumeLoop implements Runnable {
   }
 
   /**
+   * Builds the dedupe index of the ledger partitions of the partitions owned that {@code checked}
+   * accepts (the jobs topics), at every assignment (set before {@link #run}, after {@link
+   * #useLedger}).
+   */
+  public void useDedupe(
+      dev.postbus.worker.dedupe.DedupeLoader loader,
+      java.util.function.Predicate<TopicPartition> checked) {
+    this.ledger.useDedupe(loader, checked);
+  }
+
+  /**
    * Schedules the two job classes (set before {@link #run}): records of {@code <jobsTopic>.bulk}
    * (and of a tier, when their {@code postbus.class} header says bulk) are bulk, and bulk
    * partitions are paused while transactional jobs wait, as {@code floorReserve} allows ({@link

@@ -1,5 +1,6 @@
 package dev.postbus.worker.consume;
 
+import dev.postbus.worker.dedupe.DedupeLoader;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.ledger.LedgerEntry;
@@ -34,6 +35,8 @@ final class LedgerSkips {
   private final Set<Delivery> rewriting = ConcurrentHashMap.newKeySet();
 
   private LedgerIndex index;
+  private DedupeLoader dedupe;
+  private java.util.function.Predicate<TopicPartition> checked = tp -> false;
   private Runnable onSkip = () -> {};
   private BiConsumer<Delivery, LedgerEntry> rewriteEvent;
   private Executor rewrites;
@@ -56,6 +59,11 @@ final class LedgerSkips {
     this.onSkip = onSkip;
     this.rewriteEvent = rewriteEvent;
     this.rewrites = rewrites;
+  }
+
+  void useDedupe(DedupeLoader dedupe, java.util.function.Predicate<TopicPartition> checked) {
+    this.dedupe = dedupe;
+    this.checked = checked;
   }
 
   /** True when the ledger is read at all. */
@@ -123,11 +131,29 @@ final class LedgerSkips {
     }
   }
 
-  /** Reads the ledger of newly assigned partitions from their commits (null: none). */
-  void load(Map<TopicPartition, OffsetAndMetadata> committed) {
+  /**
+   * Reads the ledger of newly assigned partitions from their commits (null: none), and builds the
+   * dedupe index of the ledger partitions of those {@code owned} now that are new (and reads again,
+   * for the partitions newly assigned, those it knows already).
+   */
+  void load(Map<TopicPartition, OffsetAndMetadata> committed, Collection<TopicPartition> owned) {
     if (index != null) {
       index.load(committed);
     }
+    owned(owned, committed.keySet());
+  }
+
+  /** Tells the dedupe index the partitions owned now, {@code taken} of them newly. */
+  private void owned(Collection<TopicPartition> owned, Collection<TopicPartition> taken) {
+    if (dedupe != null) {
+      dedupe.owned(checked(owned), checked(taken));
+    }
+  }
+
+  private Set<TopicPartition> checked(Collection<TopicPartition> partitions) {
+    return partitions.stream()
+        .filter(checked)
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   /**
@@ -185,6 +211,12 @@ final class LedgerSkips {
     if (rewriting.remove(d)) {
       queue.releaseAside(d);
     }
+  }
+
+  /** Forgets these partitions; {@code owned}: those still owned. */
+  void forget(Collection<TopicPartition> partitions, Collection<TopicPartition> owned) {
+    forget(partitions);
+    owned(owned, Set.of());
   }
 
   void forget(Collection<TopicPartition> partitions) {

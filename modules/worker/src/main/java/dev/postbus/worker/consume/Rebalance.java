@@ -68,7 +68,7 @@ final class Rebalance implements ConsumerRebalanceListener {
     if (!partitions.isEmpty()) {
       log.info("assigned {} partitions; now own {}", partitions.size(), p.tracker().owned().size());
       if (p.ledger().on()) {
-        p.ledger().load(committedOffsets(partitions));
+        p.ledger().load(committedOffsets(partitions), p.tracker().owned());
       }
     }
     // Again once the callback's slow work (the share's partition counts, the ledger read: longer
@@ -114,7 +114,7 @@ final class Rebalance implements ConsumerRebalanceListener {
     }
     p.tracker().revoke(set);
     p.tiers().forget(set);
-    p.ledger().forget(set);
+    p.ledger().forget(set, p.tracker().owned());
     ownedChanged();
   }
 

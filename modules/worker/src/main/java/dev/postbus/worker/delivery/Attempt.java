@@ -1,6 +1,7 @@
 package dev.postbus.worker.delivery;
 
 import dev.postbus.job.PostbusHeaders;
+import dev.postbus.worker.dedupe.Fingerprints;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DeliveryHeaders;
 import dev.postbus.worker.outcome.Failure;
@@ -16,9 +17,15 @@ import java.util.List;
  * @param firstFailure when an earlier attempt first failed, or null
  * @param only the recipients the record is limited to (after a partial send), or null for all
  * @param malformed why a header makes the record poison, or null
+ * @param fingerprint of the record's value ({@link Fingerprints}), for idempotent publishing
  */
 record Attempt(
-    Delivery delivery, int number, Instant firstFailure, List<String> only, String malformed) {
+    Delivery delivery,
+    int number,
+    Instant firstFailure,
+    List<String> only,
+    String malformed,
+    byte[] fingerprint) {
 
   /**
    * The end of a poison reason about a {@code postbus.recipients} header the worker cannot use: the
@@ -44,7 +51,8 @@ record Attempt(
         made == Integer.MAX_VALUE ? made : made + 1,
         DeliveryHeaders.firstFailure(d.headers()),
         only,
-        malformed);
+        malformed,
+        Fingerprints.of(d.value()));
   }
 
   /** The job prepared for this attempt, or refused as poison when a header is malformed. */

@@ -2,6 +2,7 @@ package dev.postbus.worker.delivery;
 
 import dev.postbus.job.Job;
 import dev.postbus.smtp.SendOutcome;
+import dev.postbus.worker.dedupe.DedupeIndex;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.outcome.Failure;
 import dev.postbus.worker.outcome.OutcomeBatch;
@@ -93,11 +94,24 @@ final class AttemptRecorder {
   }
 
   private OutcomeBatch begin(Attempt a, Job job) {
-    return shared.outcomes().begin(a.delivery(), job, a.number(), a.firstFailure());
+    return shared
+        .outcomes()
+        .begin(a.delivery(), job, a.number(), a.firstFailure(), a.fingerprint());
+  }
+
+  /**
+   * The record's job id finished before with the same content: nothing is sent, a {@code duplicate}
+   * event names the original.
+   */
+  void duplicate(Attempt a, Job job, DedupeIndex.Original original) {
+    OutcomeBatch batch = begin(a, job);
+    batch.duplicate(original.source(), original.offset(), original.outcome());
+    batch.end();
   }
 
   private void end(OutcomeBatch batch) {
     batch.end();
+    shared.dedupe().finished(batch); // what its ledger entry says, as a rebuild reads it
     ledgerGate.after(batch);
   }
 

@@ -1,9 +1,12 @@
 package dev.postbus.worker.delivery;
 
+import dev.postbus.job.Job;
 import dev.postbus.job.JobClass;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
+import dev.postbus.worker.dedupe.Dedupe;
+import dev.postbus.worker.dedupe.DedupeIndex;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.Holds;
@@ -46,7 +49,8 @@ public final class SenderLane implements Runnable {
       BounceGuard guard,
       Holds holds,
       Consumer<String> onLaneLost,
-      Clock clock) {}
+      Clock clock,
+      DedupeGate dedupe) {}
 
   private final String name;
   private final Shared shared;
@@ -102,9 +106,27 @@ public final class SenderLane implements Runnable {
       log.error(
           "{} stopped by an unexpected error; the worker goes on with one lane less", name, e);
     } finally {
+      letGoOfAhead();
       if (!stopping()) {
         shared.onLaneLost().accept(name);
       }
+    }
+  }
+
+  /**
+   * The lane ends: a job it took ahead and did not handle (an error ended the lane) ends its claim
+   * (another record of its id is decided, not left waiting) and is handed back unstarted; the
+   * connection kept for it is closed. Once: the job is no longer held after.
+   */
+  private void letGoOfAhead() {
+    TakeAhead.Next held = ahead.poll();
+    try {
+      if (held != null) {
+        shared.dedupe().release(held.delivery());
+        held.delivery().owner().handBack(held.delivery().offset());
+      }
+    } finally {
+      ahead.releaseKept();
     }
   }
 
@@ -124,9 +146,10 @@ public final class SenderLane implements Runnable {
     } else {
       try {
         if (!d.owner().revoked()) {
-          handleSafely(d, next == null ? null : next.prepared());
+          handleSafely(d, next);
         }
       } finally {
+        shared.dedupe().release(d); // a claim its attempt left (revoked, given back)
         shared.queue().done(d); // a bulk lane free again
       }
     }
@@ -144,11 +167,11 @@ public final class SenderLane implements Runnable {
    * (retried, it would go to every recipient). Should recording that fail too, the lane cannot go
    * on and stops (the worker reports it).
    */
-  private void handleSafely(Delivery d, Preparation.Result prepared) throws InterruptedException {
+  private void handleSafely(Delivery d, TakeAhead.Next ahead) throws InterruptedException {
     route.nextJob();
-    Attempt attempt = Attempt.of(d);
+    Attempt attempt = ahead != null && ahead.attempt() != null ? ahead.attempt() : Attempt.of(d);
     try {
-      handle(attempt, prepared);
+      handle(attempt, ahead == null ? null : ahead.prepared());
     } catch (RuntimeException e) {
       boolean inDoubt = route.transactionStarted();
       boolean poison = attempt.malformed() != null; // retried, it would have no restriction
@@ -176,6 +199,9 @@ public final class SenderLane implements Runnable {
     Delivery d = a.delivery();
     Preparation.Result prepared =
         preparedAhead != null ? preparedAhead : a.prepare(shared.preparation());
+    if (!sendable(a, prepared)) { // before a refusal: a copy of a finished job is a duplicate
+      return;
+    }
     if (prepared instanceof Preparation.Refused refused) {
       recorder.failed(a, refused.job(), refused.failure(), refused.recipients());
       return;
@@ -206,5 +232,58 @@ public final class SenderLane implements Runnable {
     if (sent != null) {
       recorder.answered(a, ready, sent);
     }
+  }
+
+  /**
+   * Idempotent publishing, decided before a refusal (a copy of a job finished before is a
+   * duplicate, not a dead letter an operator would replay), whenever the job id can be read: false
+   * when the record is not sent (nor refused) because its job id finished before (a duplicate
+   * event, or a conflict dead letter, is recorded) or, while another record of the id was being
+   * sent, its partition began to be let go or the lane to stop: it is handed back unstarted
+   * (uncommitted; the revocation does not wait for it).
+   */
+  private boolean sendable(Attempt a, Preparation.Result prepared) throws InterruptedException {
+    Job job =
+        prepared instanceof Preparation.Ready r
+            ? r.job()
+            : prepared instanceof Preparation.NotYet n
+                ? n.job()
+                : prepared instanceof Preparation.Refused f ? f.job() : null;
+    if (job == null || job.id() == null) {
+      return true;
+    }
+    Delivery d = a.delivery();
+    Dedupe.Verdict v =
+        shared.dedupe().claim(a, job.id(), () -> stopping() || d.owner().releasing());
+    if (v == null) { // not started: a hand-over of its partition does not wait for it
+      log.info(
+          "{}: leaving {} unsent (stopping or partition let go); it stays uncommitted", name, d);
+      d.owner().handBack(d.offset());
+      return false;
+    }
+    if (v instanceof Dedupe.Duplicate dup) {
+      recorder.duplicate(a, job, dup.original());
+      return false;
+    }
+    if (v instanceof Dedupe.Conflict c) {
+      recorder.failed(a, job, conflict(job, c.original()), null);
+      return false;
+    }
+    return true;
+  }
+
+  private static Failure conflict(Job job, DedupeIndex.Original o) {
+    String reason =
+        "conflict: job id "
+            + job.id()
+            + " was finished within dedupe.window with other content ("
+            + o.source()
+            + "@"
+            + o.offset()
+            + ", "
+            + o.outcome().label()
+            + "); the producer reused the id: publish it with a new id, or replay this dead letter"
+            + " to send it anyway";
+    return new Failure(OutcomeClass.CONFLICT, reason, null, null, false);
   }
 }

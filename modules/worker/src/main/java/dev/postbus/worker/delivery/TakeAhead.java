@@ -2,6 +2,7 @@ package dev.postbus.worker.delivery;
 
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.worker.dedupe.Dedupe;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
@@ -18,8 +19,8 @@ import java.util.function.BooleanSupplier;
  */
 final class TakeAhead {
 
-  /** The job taken ahead and its preparation. */
-  record Next(Delivery delivery, Preparation.Result prepared) {}
+  /** The job taken ahead, its preparation and its attempt (null until prepared). */
+  record Next(Delivery delivery, Preparation.Result prepared, Attempt attempt) {}
 
   /** The connection that holds the envelope of the job taken ahead, and its relay. */
   record Kept(ConnectionPool.Lease lease, Relay relay) {}
@@ -60,10 +61,12 @@ final class TakeAhead {
     if (next == null) {
       return null;
     }
-    held = new Next(next, null); // handled next (prepared on its turn) even if preparing fails
-    Preparation.Result prepared = Attempt.of(next).prepare(shared.preparation());
-    held = new Next(next, prepared);
-    if (prepared instanceof Preparation.Ready r) {
+    held = new Next(next, null, null); // handled next (prepared on its turn) if preparing fails
+    Attempt attempt = Attempt.of(next);
+    Preparation.Result prepared = attempt.prepare(shared.preparation());
+    held = new Next(next, prepared, attempt);
+    if (prepared instanceof Preparation.Ready r
+        && shared.dedupe().tryClaim(attempt, r.job().id()) instanceof Dedupe.Send) {
       try {
         shared
             .preparation()

@@ -14,11 +14,14 @@ import java.nio.charset.StandardCharsets;
  *   version (one byte, 1) · partition · offset · at (epoch ms) · topic (length, UTF-8)
  *   then fields, each: tag (one byte) · length · bytes, until the end of the value:
  *     1 job id (UTF-8) · 2 the delivered event (JSON, as written to the events topic)
+ *     3 the fingerprint of the record's value (the first 16 bytes of its SHA-256)
+ *     4 the outcome (one byte: {@link LedgerOutcome#wire})
  * </pre>
  *
  * A reader skips a field whose tag it does not know, so a later writer adds fields without a new
- * version: tags 3 (the job's content fingerprint, SHA-256) and 4 (its outcome: delivered,
- * dead-lettered, on the retry ladder) are kept for idempotent publishing (issue 25, phase 2). Entries written before this format are
+ * version: tags 3 and 4 (idempotent publishing) came that way, and a reader of the first entries of
+ * this format reads entries with them, and this one reads entries without them (their content and
+ * outcome unknown: {@link LedgerOutcome#UNKNOWN}). Entries written before this format are
  * JSON objects (their first byte is {@code '{'}) and are still read: a rolling upgrade meets them.
  * A value of another version is refused with {@link UnknownVersion}, naming it.
  */
@@ -29,6 +32,8 @@ public final class LedgerCodec {
 
   static final int TAG_JOB_ID = 1;
   static final int TAG_EVENT = 2;
+  static final int TAG_FINGERPRINT = 3;
+  static final int TAG_OUTCOME = 4;
 
   private static final byte JSON_START = '{';
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,6 +81,15 @@ public final class LedgerCodec {
       out.write(TAG_EVENT);
       putBytes(out, e.event());
     }
+    if (e.fingerprint() != null) {
+      out.write(TAG_FINGERPRINT);
+      putBytes(out, e.fingerprint());
+    }
+    if (e.outcome() != LedgerOutcome.UNKNOWN) {
+      out.write(TAG_OUTCOME);
+      putVarint(out, 1);
+      out.write(e.outcome().wire());
+    }
     return out.toByteArray();
   }
 
@@ -101,6 +115,43 @@ public final class LedgerCodec {
     return new Reader(value).entry();
   }
 
+  /**
+   * The fields of one entry that idempotent publishing keeps, as positions in {@link #value}: one
+   * instance is reused for every entry of a takeover read (no objects per entry).
+   */
+  public static final class Scanned {
+    public byte[] value;
+    public int partition;
+    public long offset;
+    public long atMillis;
+    public int topicStart;
+    public int topicLength;
+    public int idStart;
+    public int idLength;
+    public int fingerprintStart;
+    public int fingerprintLength;
+    public LedgerOutcome outcome;
+  }
+
+  /**
+   * Reads the fields {@link Scanned} holds from a value of format 1 into {@code out}; false for a
+   * value that is not one or names no job id (a tombstone, a JSON entry of before: those are read
+   * by {@link #decode}).
+   *
+   * @throws UnknownVersion for a format this worker does not read
+   * @throws Malformed for a value cut short
+   */
+  public static boolean scan(byte[] value, Scanned out) {
+    if (value == null || value.length == 0 || value[0] == JSON_START) {
+      return false;
+    }
+    if (value[0] != VERSION) {
+      throw new UnknownVersion(value[0] & 0xff);
+    }
+    out.value = value;
+    return new Reader(value).scan(out);
+  }
+
   /** Reads format 1. */
   private static final class Reader {
     private final byte[] in;
@@ -117,6 +168,8 @@ public final class LedgerCodec {
       String topic = string("topic");
       String jobId = null;
       byte[] event = null;
+      byte[] fingerprint = null;
+      LedgerOutcome outcome = LedgerOutcome.UNKNOWN;
       while (at < in.length) {
         int tag = in[at++] & 0xff;
         int length = (int) varint("field " + tag);
@@ -125,10 +178,53 @@ public final class LedgerCodec {
           jobId = new String(in, at, length, StandardCharsets.UTF_8);
         } else if (tag == TAG_EVENT) {
           event = java.util.Arrays.copyOfRange(in, at, at + length);
+        } else if (tag == TAG_FINGERPRINT) {
+          fingerprint = java.util.Arrays.copyOfRange(in, at, at + length);
+        } else if (tag == TAG_OUTCOME && length == 1) {
+          outcome = LedgerOutcome.fromWire(in[at] & 0xff);
         } // else a field of a later writer: skipped
         at += length;
       }
-      return new LedgerEntry(topic, partition, offset, jobId, atMillis, event);
+      return new LedgerEntry(
+          topic, partition, offset, jobId, atMillis, event, fingerprint, outcome);
+    }
+
+    /** What idempotent publishing keeps of an entry, without making its objects. */
+    boolean scan(Scanned out) {
+      out.partition = (int) varint("partition");
+      out.offset = varint("offset");
+      out.atMillis = varint("time");
+      int topicLength = (int) varint("topic");
+      need(topicLength, "topic");
+      out.topicStart = at;
+      out.topicLength = topicLength;
+      at += topicLength;
+      out.idStart = -1;
+      out.fingerprintStart = -1;
+      out.fingerprintLength = 0;
+      out.outcome = LedgerOutcome.UNKNOWN;
+      boolean event = false;
+      while (at < in.length) {
+        int tag = in[at++] & 0xff;
+        int length = (int) varint("field " + tag);
+        need(length, "field " + tag);
+        if (tag == TAG_JOB_ID) {
+          out.idStart = at;
+          out.idLength = length;
+        } else if (tag == TAG_EVENT) {
+          event = true;
+        } else if (tag == TAG_FINGERPRINT) {
+          out.fingerprintStart = at;
+          out.fingerprintLength = length;
+        } else if (tag == TAG_OUTCOME && length == 1) {
+          out.outcome = LedgerOutcome.fromWire(in[at] & 0xff);
+        }
+        at += length;
+      }
+      if (out.outcome == LedgerOutcome.UNKNOWN && event) {
+        out.outcome = LedgerOutcome.DELIVERED; // an entry before tag 4 carries a delivery's event
+      }
+      return out.idStart >= 0;
     }
 
     private String string(String what) {
@@ -187,6 +283,12 @@ public final class LedgerCodec {
       o.put("jobId", e.jobId());
     }
     o.put("at", e.atMillis());
+    if (e.fingerprint() != null) {
+      o.put("fingerprint", e.fingerprint()); // base64; workers before it ignore the field
+    }
+    if (e.outcome() != LedgerOutcome.UNKNOWN) {
+      o.put("outcome", e.outcome().wire());
+    }
     byte[] fields;
     try {
       fields = JSON.writeValueAsBytes(o);
@@ -220,16 +322,34 @@ public final class LedgerCodec {
         || !o.path("offset").canConvertToLong()) {
       return null;
     }
+    byte[] event;
     try {
-      return new LedgerEntry(
-          o.get("topic").asText(),
-          o.get("partition").asInt(),
-          o.get("offset").asLong(),
-          o.path("jobId").isTextual() ? o.get("jobId").asText() : null,
-          o.path("at").asLong(),
-          o.path("event").isObject() ? JSON.writeValueAsBytes(o.get("event")) : null);
+      event = o.path("event").isObject() ? JSON.writeValueAsBytes(o.get("event")) : null;
     } catch (IOException e) {
-      throw new IllegalStateException(e);
+      throw new Malformed("event not writable (" + e.getMessage() + ")");
+    }
+    return new LedgerEntry(
+        o.get("topic").asText(),
+        o.get("partition").asInt(),
+        o.get("offset").asLong(),
+        o.path("jobId").isTextual() ? o.get("jobId").asText() : null,
+        o.path("at").asLong(),
+        event,
+        fingerprint(o),
+        o.path("outcome").canConvertToInt()
+            ? LedgerOutcome.fromWire(o.get("outcome").asInt())
+            : LedgerOutcome.UNKNOWN);
+  }
+
+  /** A JSON entry's fingerprint (base64), null when none; malformed when not base64. */
+  private static byte[] fingerprint(JsonNode o) {
+    if (!o.path("fingerprint").isTextual()) {
+      return null;
+    }
+    try {
+      return o.get("fingerprint").binaryValue();
+    } catch (IOException e) {
+      throw new Malformed("fingerprint is not base64");
     }
   }
 }

@@ -11,7 +11,27 @@ import org.apache.kafka.common.TopicPartition;
  * event again. Written as {@link LedgerCodec} says.
  */
 public record LedgerEntry(
-    String topic, int partition, long offset, String jobId, long atMillis, byte[] event) {
+    String topic,
+    int partition,
+    long offset,
+    String jobId,
+    long atMillis,
+    byte[] event,
+    byte[] fingerprint,
+    LedgerOutcome outcome) {
+
+  /**
+   * An entry without a fingerprint or outcome (what workers before idempotent publishing wrote: its
+   * content is unknown).
+   */
+  public LedgerEntry(
+      String topic, int partition, long offset, String jobId, long atMillis, byte[] event) {
+    this(topic, partition, offset, jobId, atMillis, event, null, LedgerOutcome.UNKNOWN);
+  }
+
+  public LedgerEntry {
+    outcome = outcome == null ? LedgerOutcome.UNKNOWN : outcome;
+  }
 
   /** An entry without an event (a retry or dead letter, whose own event is already safe). */
   public LedgerEntry(String topic, int partition, long offset, String jobId, long atMillis) {

@@ -105,6 +105,36 @@ public final class LedgerReader implements AutoCloseable {
     return new Read(byPartition, records, refused[0], refused[1]);
   }
 
+  /** Receives each value of a {@link #scanSince} read, with its ledger partition. */
+  public interface Raw {
+    void value(int ledgerPartition, byte[] value);
+  }
+
+  /**
+   * Every value of these ledger partitions written at or after {@code since}, to their end as of
+   * now; returns how many were read.
+   */
+  public long scanSince(java.util.Set<Integer> ledgerPartitions, Instant since, Raw raw) {
+    java.util.Set<TopicPartition> tps = new java.util.HashSet<>();
+    ledgerPartitions.forEach(p -> tps.add(new TopicPartition(topic, p)));
+    if (tps.isEmpty()) {
+      return 0;
+    }
+    Map<TopicPartition, Long> ends = consumer.endOffsets(tps, TIMEOUT);
+    Map<TopicPartition, Long> from = firstSince(tps, ends, since);
+    long records =
+        new TopicScan(consumer, TIMEOUT)
+            .read(
+                tps,
+                Start.offsets(from),
+                r -> {
+                  raw.value(r.partition(), r.value());
+                  return TopicScan.Step.NEXT;
+                });
+    consumer.assign(List.of());
+    return records;
+  }
+
   /** The ledger partitions of {@code from} without a start ({@code without}) or with one. */
   private static java.util.Set<TopicPartition> unmarked(
       Map<TopicPartition, Long> from, boolean without) {

@@ -7,6 +7,9 @@ import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
 import dev.postbus.worker.consume.KafkaContact;
+import dev.postbus.worker.dedupe.Dedupe;
+import dev.postbus.worker.dedupe.DedupeLoader;
+import dev.postbus.worker.delivery.DedupeGate;
 import dev.postbus.worker.delivery.DomainGate;
 import dev.postbus.worker.delivery.MessageBuilder;
 import dev.postbus.worker.delivery.Preparation;
@@ -118,9 +121,16 @@ final class WorkerParts {
       suppressions.onGroupGuard(health::onGroupGuard);
       health.watch(
           relays, guard, suppressions, feedbackReports == null ? null : feedbackReports::health);
-      addLanes(queue, outcomes);
+      int ledgerPartitions =
+          config.ledgerOn() ? ledgerPartitions(producer, config.ledgerTopic()) : 0;
+      Dedupe dedupe =
+          config.dedupeOn() ? new Dedupe(config.dedupeWindow(), clock, ledgerPartitions) : null;
+      addLanes(queue, outcomes, dedupe);
       this.consumeLoop = consumeLoop(queue);
-      this.ledger = config.ledgerOn() ? ledger(outcomes) : new LedgerParts(null, null, null);
+      this.ledger =
+          config.ledgerOn()
+              ? ledger(outcomes, ledgerPartitions, dedupe)
+              : new LedgerParts(null, null, null);
       this.metrics = metrics(queue);
     } catch (RuntimeException | Error e) {
       opened.closeAll();
@@ -205,7 +215,7 @@ final class WorkerParts {
         clock);
   }
 
-  private void addLanes(DispatchQueue queue, Outcomes outcomes) {
+  private void addLanes(DispatchQueue queue, Outcomes outcomes, Dedupe dedupe) {
     SenderLane.Shared shared =
         new SenderLane.Shared(
             queue,
@@ -229,7 +239,8 @@ final class WorkerParts {
             guard,
             health.holds(),
             health::onLaneLost,
-            clock);
+            clock,
+            dedupe == null ? DedupeGate.OFF : new DedupeGate(dedupe, tierTopics()));
     for (int i = 0; i < config.lanes(); i++) {
       lanes.add(new SenderLane("lane-" + i, shared));
     }
@@ -246,7 +257,7 @@ final class WorkerParts {
         new ConsumeLoop(
             consumer,
             config.consumedTopics(),
-            Set.copyOf(config.failures().ladder().topics(config.topic())),
+            tierTopics(),
             queue,
             finished,
             health.holds()::held,
@@ -267,8 +278,11 @@ final class WorkerParts {
     return loop;
   }
 
-  private LedgerParts ledger(Outcomes outcomes) {
-    int partitions = ledgerPartitions(producer, config.ledgerTopic());
+  private Set<String> tierTopics() {
+    return Set.copyOf(config.failures().ladder().topics(config.topic()));
+  }
+
+  private LedgerParts ledger(Outcomes outcomes, int partitions, Dedupe dedupe) {
     KafkaProducer<byte[], byte[]> ledgerProducer =
         producer(KafkaClients.ledgerProducer(config), "the ledger's producer");
     LedgerPositions positions = new LedgerPositions(partitions);
@@ -289,6 +303,11 @@ final class WorkerParts {
         stats::ledgerSkipped,
         outcomes::rewriteDelivered,
         scheduler);
+    if (dedupe != null) {
+      Set<String> tiers = tierTopics();
+      consumeLoop.useDedupe(
+          new DedupeLoader(reader, dedupe, clock), tp -> !tiers.contains(tp.topic()));
+    }
     return new LedgerParts(ledgerProducer, writer, reader);
   }
 

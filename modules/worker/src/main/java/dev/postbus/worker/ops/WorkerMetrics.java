@@ -32,7 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class WorkerMetrics {
 
   private static final List<String> DEAD_LETTER_CLASSES =
-      List.of("permanent", "transient", "poison", "expired", "suppressed");
+      List.of("permanent", "transient", "poison", "expired", "suppressed", "conflict");
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -81,6 +81,11 @@ public final class WorkerMetrics {
     FunctionCounter.builder("postbus.ledger.skips", stats, WorkerStats::ledgerSkips)
         .description(
             "Redelivered jobs not sent again because the send ledger holds them as finished")
+        .register(registry);
+    FunctionCounter.builder("postbus.duplicates", stats, WorkerStats::duplicates)
+        .description(
+            "Records not sent because their job id finished within dedupe.window with the same"
+                + " content (idempotent publishing; a duplicate event each)")
         .register(registry);
     FunctionCounter.builder("postbus.ledger.retries", stats, WorkerStats::ledgerRetries)
         .description(

@@ -20,6 +20,7 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   private final LongAdder retried = new LongAdder();
   private final LongAdder inDoubt = new LongAdder();
   private final LongAdder ledgerSkipped = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
   private final LongAdder ledgerRetried = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
   private final LongAdder verpSkipped = new LongAdder();
@@ -133,6 +134,16 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
 
   public long ledgerSkips() {
     return ledgerSkipped.sum();
+  }
+
+  @Override
+  public void duplicate() {
+    duplicates.increment();
+  }
+
+  /** Records not sent because their job id finished before (idempotent publishing). */
+  public long duplicates() {
+    return duplicates.sum();
   }
 
   /** A ledger entry's send failed and is tried again. */

@@ -5,6 +5,7 @@ import dev.postbus.job.Job;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.SmtpReply;
 import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.ledger.LedgerOutcome;
 import dev.postbus.worker.ledger.LedgerWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,16 +50,62 @@ public final class OutcomeBatch {
   /** The delivered event's value, carried by the ledger entry; null when none was written. */
   private byte[] deliveredEvent;
 
-  OutcomeBatch(Outcomes.Shared shared, Delivery d, Job job, int attempt, Instant firstFailure) {
+  /** The fingerprint of the record's value (kept in the ledger entry), or null. */
+  private final byte[] fingerprint;
+
+  /** How the record finished, as the ledger entry and the dedupe index keep it. */
+  private volatile LedgerOutcome outcome = LedgerOutcome.UNKNOWN;
+
+  /** A duplicate: finished by its event alone, no ledger entry (its original has one). */
+  private boolean noLedger;
+
+  OutcomeBatch(
+      Outcomes.Shared shared,
+      Delivery d,
+      Job job,
+      int attempt,
+      Instant firstFailure,
+      byte[] fingerprint) {
     this.shared = shared;
     this.d = d;
     this.job = job;
     this.attempt = attempt;
     this.firstFailure = firstFailure;
+    this.fingerprint = fingerprint;
     this.now = shared.clock().instant();
   }
 
+  /** How the record finished (the strongest of what was added: conflict, retry, dead letter). */
+  public LedgerOutcome outcome() {
+    return outcome;
+  }
+
+  private void finishedAs(LedgerOutcome o) {
+    if (o.ordinal() > outcome.ordinal()) {
+      outcome = o;
+    }
+  }
+
+  /**
+   * The record's job id finished before with the same content ({@code original}): nothing is sent;
+   * a {@code duplicate} event names the original's position and outcome. No ledger entry.
+   */
+  public void duplicate(TopicPartition source, long offset, LedgerOutcome original) {
+    noLedger = true;
+    shared.stats().duplicate();
+    event(
+        "duplicate",
+        e -> {
+          ObjectNode o = e.putObject("original");
+          o.put("topic", source.topic());
+          o.put("partition", source.partition());
+          o.put("offset", offset);
+          o.put("outcome", original.label());
+        });
+  }
+
   public void delivered(SmtpReply reply, int recipients) {
+    finishedAs(LedgerOutcome.DELIVERED);
     String relayMessageId = RelayMessageIds.fromReply(reply);
     event(
         "delivered",
@@ -88,6 +136,7 @@ public final class OutcomeBatch {
     }
     RetryHandOff.OnLadder at = (RetryHandOff.OnLadder) next;
     carriesJobOn = true;
+    finishedAs(LedgerOutcome.RETRY);
     shared.stats().retried(at.topic());
     shared.stats().byClass(d.jobClass(), "deferred", 0, 0);
     send(
@@ -143,7 +192,7 @@ public final class OutcomeBatch {
    * {@link #release}).
    */
   public void end() {
-    if (shared.ledger() != null && !carriesJobOn) {
+    if (shared.ledger() != null && !carriesJobOn && !noLedger) {
       sendLedger();
     }
     release();
@@ -155,7 +204,9 @@ public final class OutcomeBatch {
    * once when the ledger is off.
    */
   public boolean awaitLedger(Duration max) throws InterruptedException {
-    return shared.ledger() == null || ledgerWritten.await(max.toMillis(), TimeUnit.MILLISECONDS);
+    return shared.ledger() == null
+        || noLedger
+        || ledgerWritten.await(max.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The delivery this batch records. */
@@ -163,9 +214,20 @@ public final class OutcomeBatch {
     return d;
   }
 
+  /** The job id its ledger entry carries, or null (the record did not decode). */
+  public String jobId() {
+    return job == null ? null : job.id();
+  }
+
+  /** The fingerprint its ledger entry carries, or null. */
+  public byte[] fingerprint() {
+    return fingerprint;
+  }
+
   /** A record that holds the job on the ladder (scheduled or throttled), not an attempt's retry. */
   private void onLadder(RetryHandOff.OnLadder at, List<String> recipients, String what) {
     carriesJobOn = true;
+    finishedAs(LedgerOutcome.RETRY);
     send(
         shared.records().scheduled(d, at.topic(), at.attempts(), at.first(), at.due(), recipients),
         what);
@@ -181,6 +243,10 @@ public final class OutcomeBatch {
 
   private void deadLetter(Failure f, List<String> recipients) {
     carriesJobOn = true;
+    finishedAs(
+        f.outcomeClass() == OutcomeClass.CONFLICT
+            ? LedgerOutcome.CONFLICT
+            : LedgerOutcome.DEAD_LETTERED);
     shared.stats().deadLettered(f.outcomeClass().label());
     shared.stats().byClass(d.jobClass(), "dead-lettered", 0, 0);
     boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
@@ -214,7 +280,15 @@ public final class OutcomeBatch {
         .writer()
         .append(
             RecordFactory.ledger(
-                ledger.topic(), ledger.partitions(), ledger.format(), d, job, now, deliveredEvent),
+                ledger.topic(),
+                ledger.partitions(),
+                ledger.format(),
+                d,
+                job,
+                now,
+                deliveredEvent,
+                fingerprint,
+                outcome),
             () -> "ledger entry for " + d,
             () -> d.owner().revoked(),
             new LedgerWriter.Written() {
@@ -268,7 +342,7 @@ public final class OutcomeBatch {
     if (pending.decrementAndGet() != 0) {
       return;
     }
-    if (shared.ledger() != null && !ledgerSent) {
+    if (shared.ledger() != null && !ledgerSent && !noLedger) {
       sendLedger(); // every other record is safe now
       return;
     }

@@ -40,6 +40,9 @@ public interface OutcomeListener {
    */
   default void byClass(JobClass jobClass, String outcome, long publishedMillis, long nowMillis) {}
 
+  /** A record was not sent: its job id finished before, within the dedupe window, same content. */
+  default void duplicate() {}
+
   /** A job's class field disagreed with its topic (the topic decided). */
   default void classMismatch() {}
 

@@ -124,7 +124,15 @@ public final class Outcomes {
    * @param firstFailure when an earlier attempt first failed, or null
    */
   public OutcomeBatch begin(Delivery d, Job job, int attempt, Instant firstFailure) {
+    return begin(d, job, attempt, firstFailure, null);
+  }
+
+  /**
+   * @param fingerprint of the record's value, kept in its ledger entry (null: none)
+   */
+  public OutcomeBatch begin(
+      Delivery d, Job job, int attempt, Instant firstFailure, byte[] fingerprint) {
     ClassMismatch.check(d, job, jobsTopic, shared.stats());
-    return new OutcomeBatch(shared, d, job, attempt, firstFailure);
+    return new OutcomeBatch(shared, d, job, attempt, firstFailure, fingerprint);
   }
 }

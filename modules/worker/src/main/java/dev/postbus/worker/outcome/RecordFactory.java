@@ -133,7 +133,9 @@ final class RecordFactory {
       Delivery d,
       Job job,
       Instant now,
-      byte[] deliveredEvent) {
+      byte[] deliveredEvent,
+      byte[] fingerprint,
+      dev.postbus.worker.ledger.LedgerOutcome outcome) {
     String jobId =
         job != null
             ? job.id()
@@ -145,8 +147,15 @@ final class RecordFactory {
             d.offset(),
             jobId,
             now.toEpochMilli(),
-            deliveredEvent);
-    String key = jobId != null ? jobId : d.partition() + "@" + d.offset();
+            deliveredEvent,
+            fingerprint,
+            outcome);
+    // A conflict's entry must not replace, when the topic is compacted, the entry of the first
+    // content under that id (the one later copies are judged against): keyed by its position.
+    String key =
+        jobId != null && outcome != dev.postbus.worker.ledger.LedgerOutcome.CONFLICT
+            ? jobId
+            : d.partition() + "@" + d.offset();
     return new ProducerRecord<>(
         ledgerTopic,
         dev.postbus.worker.ledger.LedgerReader.ledgerPartition(

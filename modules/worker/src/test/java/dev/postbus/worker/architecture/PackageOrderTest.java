@@ -27,6 +27,7 @@ class PackageOrderTest {
           "config",
           "dispatch",
           "ledger",
+          "dedupe",
           "topics",
           "reputation",
           "relay",

@@ -349,4 +349,51 @@ class WorkerConfigTest {
                 .ledgerWindow())
         .isEqualTo(Duration.ofMinutes(5));
   }
+
+  @Test
+  void theDedupeWindowIsAnHourByDefaultNoLongerThanTheLedgersWindowAndZeroTurnsItOff() {
+    assertThat(fromEnv(Map.of()).dedupeWindow()).isEqualTo(Duration.ofHours(1));
+    assertThat(fromEnv(Map.of()).dedupeOn()).isTrue();
+    assertThat(fromEnv(Map.of("POSTBUS_LEDGER_WINDOW", "30m")).dedupeWindow())
+        .as("unset: the default, cut to what the ledger keeps")
+        .isEqualTo(Duration.ofMinutes(30));
+    assertThatThrownBy(
+            () -> fromEnv(Map.of("POSTBUS_LEDGER_WINDOW", "1h", "POSTBUS_DEDUPE_WINDOW", "2h")))
+        .hasMessageContaining("dedupe.window")
+        .hasMessageContaining("ledger.window");
+    assertThat(fromEnv(Map.of("POSTBUS_DEDUPE_WINDOW", "0")).dedupeOn()).isFalse();
+    assertThat(fromEnv(Map.of("POSTBUS_LEDGER_ENABLED", "false")).dedupeOn())
+        .as("it reads the ledger")
+        .isFalse();
+  }
+
+  @Test
+  void leftUnsetTheDedupeWindowIsItsDefaultCutToTheLedgersWindowSaidOnceAndTheBuilderAgrees() {
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(WorkerConfigBuilder.class);
+    var lines =
+        new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      WorkerConfig cut = fromEnv(Map.of("POSTBUS_LEDGER_WINDOW", "30m"));
+      cut.toBuilder().build(); // a copy: its window is set
+      assertThat(lines.list)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
+                assertThat(e.getFormattedMessage()).contains("dedupe.window", "30m", "1h");
+              });
+
+      WorkerConfig built =
+          cut.toBuilder().ledgerWindow(Duration.ofHours(3)).dedupeWindow(null).build();
+      assertThat(built.dedupeWindow())
+          .as("the builder's unset: the documented 1h")
+          .isEqualTo(Duration.ofHours(1));
+    } finally {
+      log.detachAppender(lines);
+    }
+  }
 }

@@ -7,6 +7,8 @@ import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.dedupe.Dedupe;
+import dev.postbus.worker.dedupe.DedupeIndex;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.Holds;
@@ -58,8 +60,14 @@ final class LaneHarness implements AutoCloseable {
   /** The class of each wait for rate permits recorded. */
   final List<dev.postbus.job.JobClass> permitWaits = new CopyOnWriteArrayList<>();
 
+  /** Idempotent publishing, when {@code extra} sets {@code dedupe.window}; else null (off). */
+  final Dedupe dedupe;
+
   /** When set, counting a delivery throws it (an error of ours after the relay accepted). */
   volatile RuntimeException failOnDelivered;
+
+  /** When set, counting a delivery throws it: an Error no lane handles, it ends the lane. */
+  volatile Error errorOnDelivered;
 
   /** When set, counting the next dead letter throws it, once (an error of ours while recording). */
   final java.util.concurrent.atomic.AtomicReference<RuntimeException> failOnDeadLettered =
@@ -80,6 +88,11 @@ final class LaneHarness implements AutoCloseable {
     v.putAll(extra);
     config = WorkerConfig.from(Settings.of(v));
     Clock clock = Clock.systemUTC();
+    dedupe =
+        extra.containsKey("dedupe.window") ? new Dedupe(config.dedupeWindow(), clock, 1) : null;
+    if (dedupe != null) {
+      dedupe.loaded(0, new DedupeIndex(config.dedupeWindow())); // as the takeover builds it
+    }
     relays =
         new Relays(
             config.relays(),
@@ -115,6 +128,9 @@ final class LaneHarness implements AutoCloseable {
               public void delivered(long publishedMillis, long nowMillis) {
                 if (failOnDelivered != null) {
                   throw failOnDelivered;
+                }
+                if (errorOnDelivered != null) {
+                  throw errorOnDelivered;
                 }
               }
 
@@ -167,7 +183,8 @@ final class LaneHarness implements AutoCloseable {
             guard,
             holds,
             lost::add,
-            clock);
+            clock,
+            dedupe == null ? DedupeGate.OFF : new DedupeGate(dedupe, java.util.Set.of()));
   }
 
   private Relays relays() {

@@ -33,11 +33,21 @@ final class Fixtures implements AutoCloseable {
   private final List<Worker> workers = new ArrayList<>();
 
   Fixtures(String bootstrap) {
+    this(bootstrap, PARTITIONS, PARTITIONS, Map.of());
+  }
+
+  /**
+   * With {@code partitions} per topic but the send ledger's {@code ledgerPartitions}, for workers
+   * configured with {@code extra} (their retry tiers, say).
+   */
+  Fixtures(String bootstrap, int partitions, int ledgerPartitions, Map<String, String> extra) {
     this.bootstrap = bootstrap;
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      WorkerConfig c = config(25, 1, "topics", Map.of());
-      TopicProvisioner.ensure(admin, c.allTopics(), PARTITIONS, (short) 1, c.topicConfigs());
+      WorkerConfig c = config(25, 1, "topics", extra);
+      TopicProvisioner.ensure(
+          admin, List.of(c.ledgerTopic()), ledgerPartitions, (short) 1, c.topicConfigs());
+      TopicProvisioner.ensure(admin, c.allTopics(), partitions, (short) 1, c.topicConfigs());
     }
   }
 

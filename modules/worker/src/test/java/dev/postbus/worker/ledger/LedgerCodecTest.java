@@ -143,4 +143,85 @@ class LedgerCodecTest {
     assertThat(LedgerCodec.encode(e, dev.postbus.worker.config.LedgerFormat.BINARY)[0])
         .isEqualTo(LedgerCodec.VERSION);
   }
+
+  @Test
+  void theFingerprintAndOutcomeComeBackAndAnEntryWithoutThemReadsAsUnknownContent() {
+    byte[] fp = new byte[16];
+    fp[0] = 9;
+    LedgerEntry e =
+        new LedgerEntry("postbus.jobs", 2, 40, "j-2", 1000, null, fp, LedgerOutcome.RETRY);
+    LedgerEntry back = LedgerCodec.decode(LedgerCodec.encode(e));
+    assertThat(back.fingerprint()).isEqualTo(fp);
+    assertThat(back.outcome()).isEqualTo(LedgerOutcome.RETRY);
+
+    LedgerEntry before = LedgerCodec.decode(LedgerCodec.encode(new LedgerEntry("t", 0, 1, "j", 2)));
+    assertThat(before.fingerprint()).isNull();
+    assertThat(before.outcome()).isEqualTo(LedgerOutcome.UNKNOWN);
+  }
+
+  /** The reader of the first binary entries (tags 1 and 2 only) reads one with tags 3 and 4. */
+  @Test
+  void aReaderOfTheFirstBinaryEntriesSkipsTheFingerprintAndOutcome() {
+    byte[] value =
+        LedgerCodec.encode(
+            new LedgerEntry(
+                "postbus.jobs", 2, 40, "j-2", 1000, EVENT, new byte[16], LedgerOutcome.DELIVERED));
+    byte[] firstFormat =
+        LedgerCodec.encode(new LedgerEntry("postbus.jobs", 2, 40, "j-2", 1000, EVENT));
+    // what that reader keeps: the fields it knows, in the same bytes as an entry without them
+    assertThat(java.util.Arrays.copyOf(value, firstFormat.length)).isEqualTo(firstFormat);
+    assertThat(value[firstFormat.length]).isEqualTo((byte) 3); // then tagged fields it skips
+  }
+
+  @Test
+  void aScanFindsTheFieldsIdempotentPublishingKeepsWithoutDecoding() {
+    byte[] fp = new byte[16];
+    fp[1] = 5;
+    byte[] value =
+        LedgerCodec.encode(
+            new LedgerEntry(
+                "postbus.jobs", 2, 40, "j-2", 1000, EVENT, fp, LedgerOutcome.DEAD_LETTERED));
+    LedgerCodec.Scanned s = new LedgerCodec.Scanned();
+    assertThat(LedgerCodec.scan(value, s)).isTrue();
+    assertThat(new String(value, s.idStart, s.idLength, StandardCharsets.UTF_8)).isEqualTo("j-2");
+    assertThat(new String(value, s.topicStart, s.topicLength, StandardCharsets.UTF_8))
+        .isEqualTo("postbus.jobs");
+    assertThat(s.partition).isEqualTo(2);
+    assertThat(s.offset).isEqualTo(40);
+    assertThat(s.atMillis).isEqualTo(1000);
+    assertThat(java.util.Arrays.copyOfRange(value, s.fingerprintStart, s.fingerprintStart + 16))
+        .isEqualTo(fp);
+    assertThat(s.outcome).isEqualTo(LedgerOutcome.DEAD_LETTERED);
+
+    byte[] old = LedgerCodec.encode(new LedgerEntry("postbus.jobs", 2, 40, "j-2", 1000, EVENT));
+    assertThat(LedgerCodec.scan(old, s)).isTrue();
+    assertThat(s.fingerprintStart).isEqualTo(-1);
+    assertThat(s.outcome).isEqualTo(LedgerOutcome.DELIVERED); // its event says so
+  }
+
+  @Test
+  void inJsonTheFingerprintAndOutcomeComeBackToo() {
+    byte[] fp = new byte[16];
+    fp[3] = 7;
+    LedgerEntry e =
+        new LedgerEntry("postbus.jobs", 2, 40, "j-2", 1000, EVENT, fp, LedgerOutcome.RETRY);
+    LedgerEntry back =
+        LedgerCodec.decode(LedgerCodec.encode(e, dev.postbus.worker.config.LedgerFormat.JSON));
+    assertThat(back.fingerprint()).isEqualTo(fp);
+    assertThat(back.outcome()).isEqualTo(LedgerOutcome.RETRY);
+    assertThat(back.event()).isEqualTo(EVENT);
+  }
+
+  @Test
+  void aJsonEntryWhoseFingerprintIsNotBase64IsMalformedLikeAnyOther() {
+    byte[] value =
+        ("{\"topic\":\"jobs\",\"partition\":0,\"offset\":3,\"jobId\":\"a\",\"at\":1,"
+                + "\"fingerprint\":\"not base64 at all!\"}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> LedgerCodec.decode(value))
+        .isInstanceOf(LedgerCodec.Malformed.class)
+        .hasMessageContaining("fingerprint");
+    assertThat(LedgerEntry.decode(value)).isEmpty();
+  }
 }

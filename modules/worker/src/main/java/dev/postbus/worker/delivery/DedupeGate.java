@@ -1,0 +1,102 @@
+package dev.postbus.worker.delivery;
+
+import dev.postbus.job.PostbusHeaders;
+import dev.postbus.worker.dedupe.Dedupe;
+import dev.postbus.worker.dedupe.Fingerprints;
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.outcome.OutcomeBatch;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A lane's side of idempotent publishing ({@link Dedupe}): which records are checked (those of the
+ * jobs topics, not a retry tier's, whose job comes back on purpose, and not a replay's, which the
+ * operator sends again on purpose: it carries {@link PostbusHeaders#REPLAY_COUNT}), the verdict for
+ * one, and telling what finished. Off ({@link #OFF}) with {@code dedupe.window=0} or the ledger
+ * off: every verdict is Send and nothing is claimed.
+ */
+public final class DedupeGate {
+
+  public static final DedupeGate OFF = new DedupeGate(null, Set.of());
+
+  private final Dedupe dedupe;
+  private final Set<String> tierTopics;
+
+  /**
+   * @param tierTopics the retry tiers' topics, whose records are never checked
+   */
+  public DedupeGate(Dedupe dedupe, Set<String> tierTopics) {
+    this.dedupe = dedupe;
+    this.tierTopics = Set.copyOf(tierTopics);
+  }
+
+  /** True when this record is checked. */
+  boolean checked(Delivery d) {
+    return dedupe != null
+        && !tierTopics.contains(d.partition().topic())
+        && (d.headers() == null || d.headers().lastHeader(PostbusHeaders.REPLAY_COUNT) == null);
+  }
+
+  /**
+   * The verdict for a record of job {@code jobId}, waiting while another record of that id is being
+   * sent; Send when not checked; null when {@code giveUp} says so first.
+   */
+  Dedupe.Verdict claim(Attempt a, String jobId, BooleanSupplier giveUp)
+      throws InterruptedException {
+    Delivery d = a.delivery();
+    if (!checked(d)) {
+      return new Dedupe.Send();
+    }
+    return dedupe.claim(
+        d,
+        d.partition(),
+        d.offset(),
+        Fingerprints.idHash(jobId),
+        Fingerprints.head(a.fingerprint()),
+        giveUp);
+  }
+
+  /**
+   * The verdict now, for a job taken ahead: null when it cannot be decided yet (another record of
+   * its id is being sent): its envelope is then not announced ahead.
+   */
+  Dedupe.Verdict tryClaim(Attempt a, String jobId) {
+    Delivery d = a.delivery();
+    if (!checked(d)) {
+      return new Dedupe.Send();
+    }
+    return dedupe.tryClaim(
+        d,
+        d.partition(),
+        d.offset(),
+        Fingerprints.idHash(jobId),
+        Fingerprints.head(a.fingerprint()));
+  }
+
+  /**
+   * A record finished ({@code batch}, whose ledger entry is on its way): its id is known as
+   * finished, as a rebuild of the index from the ledger would have it, claimed or not (a retry
+   * tier's record, a replay, one refused), and a claim it holds ends.
+   */
+  void finished(OutcomeBatch batch) {
+    if (dedupe == null) {
+      return;
+    }
+    Delivery d = batch.delivery();
+    if (!dedupe.finished(d, batch.outcome()) && batch.jobId() != null) {
+      dedupe.recorded(
+          d.partition(),
+          d.offset(),
+          Fingerprints.idHash(batch.jobId()),
+          Fingerprints.head(batch.fingerprint()),
+          batch.outcome());
+    }
+  }
+
+  /** Its attempt ended: a claim it still holds ends (no outcome was recorded). */
+  void release(Delivery d) {
+    if (dedupe != null) {
+      dedupe.release(d);
+    }
+  }
+}
