@@ -62,8 +62,12 @@ class DedupeProducersIT {
 
   @AfterAll
   static void stopWorker() {
-    f.close();
-    relay.close();
+    if (f != null) {
+      f.close();
+    }
+    if (relay != null) {
+      relay.close();
+    }
   }
 
   @AfterEach
