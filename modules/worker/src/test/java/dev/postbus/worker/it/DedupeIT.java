@@ -219,6 +219,39 @@ class DedupeIT {
     }
   }
 
+  /**
+   * A worker with dedupe off still keeps each record's fingerprint in its ledger entry, so a worker
+   * with it on (a rolling change of {@code dedupe.window}, or the same worker restarted with it)
+   * tells an id reused with other content (a {@code conflict} dead letter, which an operator can
+   * replay) from a resend; without the fingerprint the entry's content is unknown and the other job
+   * would be dropped as a {@code duplicate}.
+   */
+  @Test
+  void anIdFinishedWithDedupeOffIsAConflictForOtherContentOnceDedupeIsOn(EmbeddedKafka kafka) {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      Worker off = f.start(f.config(relay.port(), 2, "w1", Map.of("dedupe.window", "0")));
+      f.publish(List.of(job("switched", "the first body")));
+      await().atMost(WAIT).until(() -> count(f, "delivered") == 1);
+      off.close();
+
+      WorkerConfig on = f.config(relay.port(), 2, "w2", ON);
+      Worker next = f.start(on);
+      f.publish(List.of(job("switched", "another body")));
+      await()
+          .atMost(WAIT)
+          .until(() -> next.stats().duplicates() > 0 || relay.received() > 1 || dead(f, on) > 0);
+      assertThat(next.stats().duplicates()).as("not dropped as a duplicate").isZero();
+      assertThat(relay.received()).as("the second body is not sent").isEqualTo(1);
+      ConsumerRecord<byte[], byte[]> dead = f.read(on.deadLetterTopic(), 1, WAIT).get(0);
+      assertThat(Fixtures.header(dead, PostbusHeaders.CLASS)).isEqualTo("conflict");
+    }
+  }
+
+  private static int dead(Fixtures f, WorkerConfig c) {
+    return f.read(c.deadLetterTopic(), 0, Duration.ofSeconds(2)).size();
+  }
+
   private static KafkaProducer<byte[], byte[]> producer(Fixtures f) {
     return new KafkaProducer<>(
         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, f.bootstrap),
