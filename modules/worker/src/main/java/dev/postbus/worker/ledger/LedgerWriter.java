@@ -53,10 +53,11 @@ public final class LedgerWriter implements AutoCloseable {
    */
   public interface Written {
     /**
-     * Kafka acknowledged the entry: called once, before {@link #written}, on the producer's I/O
-     * thread, so it must only signal (count down a latch), never block or do I/O. A lane's wait for
-     * its entry ends here, without the hop to the acknowledgements' thread that {@link #written}
-     * takes.
+     * Kafka acknowledged the entry: called at most once, on the producer's I/O thread, so it must
+     * only signal (count down a latch), never block or do I/O. A lane's wait for its entry ends
+     * here, without the hop to the acknowledgements' thread that {@link #written} takes. It comes
+     * before {@link #written}; it can follow {@link #notWritten} only when the writer closed while
+     * the acknowledgement was on its way, and the entry is in the ledger all the same.
      */
     default void acknowledged() {}
 
