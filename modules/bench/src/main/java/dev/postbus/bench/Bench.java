@@ -171,7 +171,13 @@ public final class Bench {
                 .min(Comparator.comparingDouble(r -> Math.abs(r.messagesPerSecond() - median)))
                 .orElseThrow();
         double cpu = median(runs.stream().map(RunResult::cpuSecondsPer1000).toList());
-        double jit = runs.stream().mapToDouble(RunResult::jitShare).max().orElse(0);
+        // the round that compiled the most: the one furthest from the steady state
+        double jit =
+            runs.stream()
+                .mapToDouble(RunResult::jitShare)
+                .filter(x -> !Double.isNaN(x))
+                .max()
+                .orElse(Double.NaN);
         if (jit > JIT_WARNING) {
           stillWarming.add(name + " (K=" + k + ", " + Math.round(jit * 100) + "%)");
         }
@@ -183,7 +189,7 @@ public final class Bench {
                 : String.format(Locale.ROOT, "%.1f / %.1f", mid.p50Millis(), mid.p99Millis());
         out.printf(
             Locale.ROOT,
-            "%-10s %5d  %-17s %8.0f (%6.0f-%6.0f)  %12.3f  %6.0f  %10.0f  %17s%n",
+            "%-10s %5d  %-17s %8.0f (%6.0f-%6.0f)  %12.3f  %6s  %10.0f  %17s%n",
             sink.label(),
             k,
             name,
@@ -191,7 +197,7 @@ public final class Bench {
             rates.get(0),
             rates.get(rates.size() - 1),
             cpu,
-            jit * 100,
+            Double.isNaN(jit) ? "n/a" : String.format(Locale.ROOT, "%.0f", jit * 100),
             heap,
             latency);
         ObjectNode o = list.addObject();
@@ -205,7 +211,9 @@ public final class Bench {
         o.put("max", Math.round(rates.get(rates.size() - 1)));
         o.put("runs", runs.size());
         o.put("cpuSecondsPer1000", Math.round(cpu * 1000) / 1000.0);
-        o.put("jitShareOfCpu", Math.round(jit * 1000) / 1000.0);
+        if (!Double.isNaN(jit)) {
+          o.put("jitShareOfCpuMax", Math.round(jit * 1000) / 1000.0);
+        }
         o.put("peakHeapMiB", Math.round(heap));
         Double broker =
             median(

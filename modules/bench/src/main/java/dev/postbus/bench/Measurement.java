@@ -17,7 +17,7 @@ final class Measurement {
 
   private long startNanos;
   private long startCpu;
-  private long startJitNanos;
+  private JitCpu startJit;
 
   static Measurement start() {
     System.gc();
@@ -28,7 +28,7 @@ final class Measurement {
     }
     Measurement m = new Measurement();
     m.startCpu = OS.getProcessCpuTime();
-    m.startJitNanos = JitCpu.nanos();
+    m.startJit = JitCpu.now();
     m.startNanos = System.nanoTime();
     return m;
   }
@@ -43,10 +43,11 @@ final class Measurement {
 
   /**
    * CPU time of the JIT compilers' threads since the start, in seconds (part of {@link
-   * #cpuSeconds}): a run still warming up spends a large share of its CPU there.
+   * #cpuSeconds}): a run still warming up spends a large share of its CPU there. NaN where it
+   * cannot be read.
    */
   double jitSeconds() {
-    return (JitCpu.nanos() - startJitNanos) / 1e9;
+    return startJit.secondsSince();
   }
 
   static double peakHeapMiB() {

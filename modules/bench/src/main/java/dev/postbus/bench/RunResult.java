@@ -24,8 +24,11 @@ record RunResult(
     return messages / seconds;
   }
 
-  /** The share of the run's CPU the JIT compilers took (0 to 1). */
+  /** The share of the run's CPU the JIT compilers took (0 to 1); NaN when unknown. */
   double jitShare() {
+    if (Double.isNaN(jitSeconds)) {
+      return Double.NaN;
+    }
     return cpuSeconds > 0 ? Math.min(1, jitSeconds / cpuSeconds) : 0;
   }
 
