@@ -111,6 +111,7 @@ final class AngusScenarios {
           ctx.workload().messages(),
           m.seconds(),
           m.cpuSeconds(),
+          m.jitSeconds(),
           Measurement.peakHeapMiB(),
           null,
           null,

@@ -147,15 +147,17 @@ public final class Bench {
     ArrayNode list = root.putArray("results");
     out.println();
     out.printf(
-        "%-10s %5s  %-17s %24s  %12s  %10s  %17s%n",
+        "%-10s %5s  %-17s %24s  %12s  %6s  %10s  %17s%n",
         "sink",
         "K",
         "scenario",
         "msg/s median (min-max)",
         "CPU s/1k msg",
+        "JIT %",
         "heap MiB",
         "p50 / p99 ms");
     Map<String, Double> medians = new LinkedHashMap<>();
+    List<String> stillWarming = new ArrayList<>();
     for (int k : options.connections()) {
       for (String name : options.scenarios()) {
         List<RunResult> runs =
@@ -169,6 +171,16 @@ public final class Bench {
                 .min(Comparator.comparingDouble(r -> Math.abs(r.messagesPerSecond() - median)))
                 .orElseThrow();
         double cpu = median(runs.stream().map(RunResult::cpuSecondsPer1000).toList());
+        // the round that compiled the most: the one furthest from the steady state
+        double jit =
+            runs.stream()
+                .mapToDouble(RunResult::jitShare)
+                .filter(x -> !Double.isNaN(x))
+                .max()
+                .orElse(Double.NaN);
+        if (jit > JIT_WARNING) {
+          stillWarming.add(name + " (K=" + k + ", " + Math.round(jit * 100) + "%)");
+        }
         double heap = runs.stream().mapToDouble(RunResult::peakHeapMiB).max().orElse(0);
         medians.put(name + "@" + k, median);
         String latency =
@@ -177,7 +189,7 @@ public final class Bench {
                 : String.format(Locale.ROOT, "%.1f / %.1f", mid.p50Millis(), mid.p99Millis());
         out.printf(
             Locale.ROOT,
-            "%-10s %5d  %-17s %8.0f (%6.0f-%6.0f)  %12.3f  %10.0f  %17s%n",
+            "%-10s %5d  %-17s %8.0f (%6.0f-%6.0f)  %12.3f  %6s  %10.0f  %17s%n",
             sink.label(),
             k,
             name,
@@ -185,6 +197,7 @@ public final class Bench {
             rates.get(0),
             rates.get(rates.size() - 1),
             cpu,
+            Double.isNaN(jit) ? "n/a" : String.format(Locale.ROOT, "%.0f", jit * 100),
             heap,
             latency);
         ObjectNode o = list.addObject();
@@ -198,6 +211,9 @@ public final class Bench {
         o.put("max", Math.round(rates.get(rates.size() - 1)));
         o.put("runs", runs.size());
         o.put("cpuSecondsPer1000", Math.round(cpu * 1000) / 1000.0);
+        if (!Double.isNaN(jit)) {
+          o.put("jitShareOfCpuMax", Math.round(jit * 1000) / 1000.0);
+        }
         o.put("peakHeapMiB", Math.round(heap));
         Double broker =
             median(
@@ -239,6 +255,16 @@ public final class Bench {
         }
       }
     }
+    if (!stillWarming.isEmpty()) {
+      out.printf(
+          Locale.ROOT,
+          "JIT compiling took over %d%% of the CPU of a round of %s: those figures include"
+              + " warm-up, not the steady state; raise --warmup (or --messages) until it is under"
+              + " %d%%%n",
+          Math.round(JIT_WARNING * 100),
+          String.join(", ", stillWarming),
+          Math.round(JIT_WARNING * 100));
+    }
     root.put("sinkCountMismatches", mismatches);
     ArrayNode ratios = root.putArray("ratios");
     out.println();
@@ -273,6 +299,9 @@ public final class Bench {
     }
     return root;
   }
+
+  /** A JIT share of a round's CPU above this says the round was still warming up. */
+  static final double JIT_WARNING = 0.10;
 
   private static Double median(List<Double> values, Double none) {
     return values.isEmpty() ? none : Double.valueOf(median(values));

@@ -17,6 +17,7 @@ final class Measurement {
 
   private long startNanos;
   private long startCpu;
+  private JitCpu startJit;
 
   static Measurement start() {
     System.gc();
@@ -27,6 +28,7 @@ final class Measurement {
     }
     Measurement m = new Measurement();
     m.startCpu = OS.getProcessCpuTime();
+    m.startJit = JitCpu.now();
     m.startNanos = System.nanoTime();
     return m;
   }
@@ -37,6 +39,15 @@ final class Measurement {
 
   double cpuSeconds() {
     return (OS.getProcessCpuTime() - startCpu) / 1e9;
+  }
+
+  /**
+   * CPU time of the JIT compilers' threads since the start, in seconds (part of {@link
+   * #cpuSeconds}): a run still warming up spends a large share of its CPU there. NaN where it
+   * cannot be read.
+   */
+  double jitSeconds() {
+    return startJit.secondsSince();
   }
 
   static double peakHeapMiB() {

@@ -75,6 +75,7 @@ final class PostbusScenario implements Scenario {
       }
       double seconds = m.seconds();
       double cpu = m.cpuSeconds();
+      double jit = m.jitSeconds();
       double brokerMs = (BrokerCpu.nanos() - brokerStart) / 1e6 / w.messages();
       long requests = BrokerRequests.produce() - requestsStart;
       double heap = Measurement.peakHeapMiB();
@@ -90,6 +91,7 @@ final class PostbusScenario implements Scenario {
           w.messages(),
           seconds,
           cpu,
+          jit,
           heap,
           latency.percentile(0.50).toNanos() / 1e6,
           latency.percentile(0.99).toNanos() / 1e6,

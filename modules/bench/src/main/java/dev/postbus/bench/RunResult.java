@@ -13,6 +13,7 @@ record RunResult(
     int messages,
     double seconds,
     double cpuSeconds,
+    double jitSeconds,
     double peakHeapMiB,
     Double p50Millis,
     Double p99Millis,
@@ -21,6 +22,14 @@ record RunResult(
 
   double messagesPerSecond() {
     return messages / seconds;
+  }
+
+  /** The share of the run's CPU the JIT compilers took (0 to 1); NaN when unknown. */
+  double jitShare() {
+    if (Double.isNaN(jitSeconds)) {
+      return Double.NaN;
+    }
+    return cpuSeconds > 0 ? Math.min(1, jitSeconds / cpuSeconds) : 0;
   }
 
   double cpuSecondsPer1000() {

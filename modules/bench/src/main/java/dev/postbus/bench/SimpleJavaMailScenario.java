@@ -59,6 +59,7 @@ final class SimpleJavaMailScenario implements Scenario {
           w.messages(),
           m.seconds(),
           m.cpuSeconds(),
+          m.jitSeconds(),
           Measurement.peakHeapMiB(),
           null,
           null,

@@ -48,8 +48,19 @@ public final class LedgerWriter implements AutoCloseable {
    */
   static final Duration MISSING_TOPIC_LIMIT = Duration.ofMinutes(5);
 
-  /** How one entry ended; exactly one of the two is called, once. */
+  /**
+   * How one entry ended; exactly one of {@link #written} and {@link #notWritten} is called, once.
+   */
   public interface Written {
+    /**
+     * Kafka acknowledged the entry: called at most once, on the producer's I/O thread, so it must
+     * only signal (count down a latch), never block or do I/O. A lane's wait for its entry ends
+     * here, without the hop to the acknowledgements' thread that {@link #written} takes. It comes
+     * before {@link #written}; it can follow {@link #notWritten} only when the writer closed while
+     * the acknowledgement was on its way, and the entry is in the ledger all the same.
+     */
+    default void acknowledged() {}
+
     void written(long ledgerOffset);
 
     void notWritten(String why);
@@ -256,7 +267,10 @@ public final class LedgerWriter implements AutoCloseable {
     }
   }
 
-  /** On the producer's I/O thread: what the answer leads to runs on ours. */
+  /**
+   * On the producer's I/O thread: the lane is told of an acknowledgement here ({@link
+   * Written#acknowledged}); what else the answer leads to runs on ours.
+   */
   private void answered(Pending p, RecordMetadata metadata, Exception error) {
     synchronized (lock) {
       inFlight.remove(p);
@@ -266,6 +280,9 @@ public final class LedgerWriter implements AutoCloseable {
         missingSince = null;
       }
       positions.acked(metadata.partition(), metadata.offset()); // p mod the count at start-up
+      if (!p.ended().get()) {
+        p.written().acknowledged(); // the lane's wait ends now, not behind the acks thread
+      }
       run(p, () -> p.end(() -> p.written().written(metadata.offset())));
     } else {
       run(p, () -> failed(p, error));

@@ -293,6 +293,11 @@ public final class OutcomeBatch {
             () -> d.owner().revoked(),
             new LedgerWriter.Written() {
               @Override
+              public void acknowledged() {
+                ledgerWritten.countDown(); // the lane's next final dot may go
+              }
+
+              @Override
               public void written(long ledgerOffset) {
                 ledgerWritten.countDown();
                 release();

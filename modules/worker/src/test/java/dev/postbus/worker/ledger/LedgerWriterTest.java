@@ -70,9 +70,15 @@ class LedgerWriterTest {
 
   /** Each entry's ending, counted. */
   private static final class Ends implements LedgerWriter.Written {
+    final AtomicInteger acknowledged = new AtomicInteger();
     final AtomicInteger written = new AtomicInteger();
     final AtomicInteger notWritten = new AtomicInteger();
     volatile long offset = -1;
+
+    @Override
+    public void acknowledged() {
+      acknowledged.incrementAndGet();
+    }
 
     @Override
     public void written(long ledgerOffset) {
@@ -178,6 +184,37 @@ class LedgerWriterTest {
     producer.completeNext();
     await().atMost(Duration.ofSeconds(5)).until(() -> b.written.get() == 1);
     assertThat(b.offset).isEqualTo(1);
+  }
+
+  /**
+   * The lane's wait ends on the producer's own thread, the moment Kafka acknowledges: not behind
+   * whatever the acknowledgement thread is doing (another batch's bookkeeping, a slow listener),
+   * which is a thread hop and a queue on every message's path.
+   */
+  @Test
+  void theAcknowledgementReachesTheLaneWithoutWaitingForTheAcksThread() throws Exception {
+    ByKey producer = new ByKey();
+    writer(producer, Duration.ZERO);
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+    executor.execute(
+        () -> {
+          try {
+            busy.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    Ends a = append("a", 0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.sent.contains("a"));
+
+    producer.answer("a", 0, 7);
+
+    assertThat(a.acknowledged.get()).as("told on the producer's thread").isEqualTo(1);
+    assertThat(a.written.get()).as("the rest still waits for the acks thread").isZero();
+    busy.countDown();
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.written.get() == 1);
+    assertThat(a.acknowledged.get()).as("told once").isEqualTo(1);
+    assertThat(a.offset).isEqualTo(7);
   }
 
   @Test
