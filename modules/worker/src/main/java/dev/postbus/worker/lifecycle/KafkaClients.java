@@ -56,30 +56,15 @@ final class KafkaClients {
   /**
    * The ledger's own producer is handed every entry queued at once by its writer (LedgerWriter),
    * which never flushes: with one request in flight per broker, what accumulates while a request is
-   * out goes in the next one. The short linger keeps the first entry of a group from going alone
-   * while the rest are handed in.
+   * out goes in the next one. It does not linger: the writer already holds an entry for the ones
+   * lanes have announced when relays answer fast, and with slow relays an entry waits for nothing
+   * (a lane's next final dot waits for it, so a linger is added to every message's time).
    */
   static Map<String, Object> ledgerProducer(WorkerConfig c) {
     Map<String, Object> p = producer(c);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-ledger");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(ledgerLinger(c)));
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     return p;
-  }
-
-  /** A group's entries are handed over within it (see {@link #ledgerProducer}). */
-  static final long LEDGER_LINGER_MS = 1;
-
-  /**
-   * Never longer than the user's linger.ms: Kafka refuses a delivery.timeout.ms under linger.ms +
-   * request.timeout.ms, so a longer linger could refuse a setting the other producers accept.
-   */
-  private static long ledgerLinger(WorkerConfig c) {
-    String users = c.kafkaClient().get(ProducerConfig.LINGER_MS_CONFIG);
-    try {
-      return users == null ? LEDGER_LINGER_MS : Math.min(LEDGER_LINGER_MS, Long.parseLong(users));
-    } catch (NumberFormatException e) { // Kafka names the key when the other producers start
-      return LEDGER_LINGER_MS;
-    }
   }
 
   /** The ledger reader assigns partitions itself: no group, no commits. */
