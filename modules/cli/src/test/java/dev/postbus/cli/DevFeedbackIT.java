@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,14 +208,8 @@ class DevFeedbackIT {
     assertThat(story("e2e-ses-1")).containsSubsequence("delivered", "bounced");
 
     CliIT.Result check =
-        CliIT.postbus(
-            Map.of(),
-            null,
-            "suppressions",
-            "check",
-            "ses-gone@example.net",
-            "-b",
-            "127.0.0.1:" + kafkaPort);
+        PostbusInProcess.postbus(
+            "suppressions", "check", "ses-gone@example.net", "-b", "127.0.0.1:" + kafkaPort);
     assertThat(check.exit()).as(check.err()).isZero();
     assertThat(check.out())
         .contains("ses-gone@example.net is suppressed since")
@@ -255,7 +248,7 @@ class DevFeedbackIT {
     assertThat(story("e2e-bounce-1")).containsSubsequence("delivered", "bounced");
 
     CliIT.Result check =
-        CliIT.postbus(Map.of(), null, "suppressions", "check", "gone@example.net", "-b", bootstrap);
+        PostbusInProcess.postbus("suppressions", "check", "gone@example.net", "-b", bootstrap);
     assertThat(check.exit()).as(check.err()).isZero();
     assertThat(check.out())
         .contains("gone@example.net is suppressed since")

@@ -83,17 +83,8 @@ class FeedbackTailIT {
     write(kafka, topic, bounce("new-job", "Private.Name@Example.NET"), Instant.now());
 
     CliIT.Result r =
-        CliIT.postbus(
-            Map.of(),
-            null,
-            "feedback",
-            "tail",
-            "--since",
-            "1h",
-            "-b",
-            kafka.bootstrapServers(),
-            "-t",
-            topic);
+        PostbusInProcess.postbus(
+            "feedback", "tail", "--since", "1h", "-b", kafka.bootstrapServers(), "-t", topic);
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())

@@ -47,7 +47,7 @@ class ReplayClassIT {
     deadLetter(kafka, topic, "older-1", null);
     deadLetter(kafka, topic, "odd-1", "newsletter");
 
-    CliIT.Result first = ReplayOnceIT.replay(kafka, topic);
+    CliIT.Result first = ReplayOnceIT.replayThroughLauncher(kafka, topic);
     assertThat(first.exit()).as(first.err()).isZero();
 
     CliIT.Result again = ReplayOnceIT.replay(kafka, topic);

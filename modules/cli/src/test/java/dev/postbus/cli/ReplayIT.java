@@ -96,9 +96,7 @@ class ReplayIT {
             Set.of("unknown-0", "unknown-1", "unknown-2", "unknown-3", "unknown-4");
 
         CliIT.Result dry =
-            CliIT.postbus(
-                Map.of(),
-                null,
+            PostbusInProcess.postbus(
                 "dlt",
                 "replay",
                 "-b",
@@ -113,45 +111,29 @@ class ReplayIT {
         assertThat(dry.out()).contains("dry run: 5 of 7 dead letters would be replayed");
 
         CliIT.Result list =
-            CliIT.postbus(
-                Map.of(),
-                null,
-                "dlt",
-                "list",
-                "-b",
-                kafka.bootstrapServers(),
-                "-t",
-                topic,
-                "--json");
+            PostbusInProcess.postbus(
+                "dlt", "list", "-b", kafka.bootstrapServers(), "-t", topic, "--json");
         JsonNode rows = new ObjectMapper().readTree(list.out());
         assertThat(rows).hasSize(7);
         assertThat(rows.findValuesAsText("class")).containsOnly("permanent");
         assertThat(rows.findValuesAsText("enhancedCode")).containsOnly("5.1.1", "5.7.1");
         assertThat(
-                CliIT.postbus(
-                        Map.of(), null, "dlt", "list", "-b", kafka.bootstrapServers(), "-t", topic)
+                PostbusInProcess.postbus("dlt", "list", "-b", kafka.bootstrapServers(), "-t", topic)
                     .out())
             .contains("TIME")
             .contains("unknown-3")
             .contains("550 5.1.1")
             .contains("example.net");
         assertThat(
-                CliIT.postbus(
-                        Map.of(),
-                        null,
-                        "dlt",
-                        "show",
-                        "unknown-3",
-                        "-b",
-                        kafka.bootstrapServers(),
-                        "-t",
-                        topic)
+                PostbusInProcess.postbus(
+                        "dlt", "show", "unknown-3", "-b", kafka.bootstrapServers(), "-t", topic)
                     .out())
             .contains("postbus.dlt.class: permanent")
             .contains("postbus.dlt.enhanced-code: 5.1.1")
             .contains("\"id\":\"unknown-3\"");
 
         refusing.set(false);
+        // through the launcher, in a JVM of its own, as a user runs it; the rest in this JVM
         CliIT.Result replay =
             CliIT.postbus(
                 Map.of(),
@@ -176,17 +158,8 @@ class ReplayIT {
                         == 5);
 
         CliIT.Result again =
-            CliIT.postbus(
-                Map.of(),
-                null,
-                "dlt",
-                "replay",
-                "-b",
-                kafka.bootstrapServers(),
-                "-t",
-                topic,
-                "--code",
-                "5.1.1");
+            PostbusInProcess.postbus(
+                "dlt", "replay", "-b", kafka.bootstrapServers(), "-t", topic, "--code", "5.1.1");
         assertThat(again.out()).contains("0 dead letters replayed");
         // the replays have ended and the worker writes nothing to the jobs topic: read to its end
         assertThat(

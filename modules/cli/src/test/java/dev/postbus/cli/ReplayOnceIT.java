@@ -179,11 +179,22 @@ class ReplayOnceIT {
     }
   }
 
+  /** {@code postbus dlt replay} in this JVM ({@link PostbusInProcess}). */
   static CliIT.Result replay(EmbeddedKafka kafka, String topic, String... filter) throws Exception {
+    return PostbusInProcess.postbus(replayArgs(kafka, topic, filter));
+  }
+
+  /** {@code postbus dlt replay} through the launcher, in a JVM of its own, as a user runs it. */
+  static CliIT.Result replayThroughLauncher(EmbeddedKafka kafka, String topic, String... filter)
+      throws Exception {
+    return CliIT.postbus(Map.of(), null, replayArgs(kafka, topic, filter));
+  }
+
+  private static String[] replayArgs(EmbeddedKafka kafka, String topic, String... filter) {
     List<String> args =
         new ArrayList<>(List.of("dlt", "replay", "-b", kafka.bootstrapServers(), "-t", topic));
     args.addAll(List.of(filter));
-    return CliIT.postbus(Map.of(), null, args.toArray(String[]::new));
+    return args.toArray(String[]::new);
   }
 
   static String topics(EmbeddedKafka kafka, String name) throws Exception {

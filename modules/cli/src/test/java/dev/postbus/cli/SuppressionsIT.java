@@ -29,15 +29,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `postbus suppressions` and `postbus dlt replay` with the list, run as a user runs them. */
+/**
+ * `postbus suppressions` and `postbus dlt replay` with the list. The commands run in this JVM; the
+ * refusals of bad input run through the launcher, as a user runs them.
+ */
 @ExtendWith(SharedKafka.class)
 class SuppressionsIT {
 
+  /** The command in this JVM ({@link PostbusInProcess}). */
   private static CliIT.Result postbus(EmbeddedKafka kafka, String topic, String... args)
       throws Exception {
+    return PostbusInProcess.postbus(withKafka(kafka, topic, args));
+  }
+
+  /** The command through the launcher, in a JVM of its own, as a user runs it. */
+  private static CliIT.Result launcher(EmbeddedKafka kafka, String topic, String... args)
+      throws Exception {
+    return CliIT.postbus(Map.of(), null, withKafka(kafka, topic, args));
+  }
+
+  private static String[] withKafka(EmbeddedKafka kafka, String topic, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("-b", kafka.bootstrapServers(), "-t", topic));
-    return CliIT.postbus(Map.of(), null, all.toArray(String[]::new));
+    return all.toArray(String[]::new);
   }
 
   private static Worker worker(EmbeddedKafka kafka, SmtpCapture relay, String topic, int lanes) {
@@ -184,7 +198,7 @@ class SuppressionsIT {
   void badAddressesAreRefusedWithTheLineAndNothingIsWritten(EmbeddedKafka kafka, @TempDir Path dir)
       throws Exception {
     String topic = SharedKafka.uniqueName("bad-jobs");
-    CliIT.Result add = postbus(kafka, topic, "suppressions", "add", "not-an-address");
+    CliIT.Result add = launcher(kafka, topic, "suppressions", "add", "not-an-address");
     assertThat(add.exit()).isEqualTo(2);
     assertThat(add.err().strip())
         .isEqualTo(
@@ -193,13 +207,13 @@ class SuppressionsIT {
 
     Path file = dir.resolve("list.txt");
     Files.write(file, List.of("a@example.com", "# comment", "b@example", "c@example.com"));
-    CliIT.Result imported = postbus(kafka, topic, "suppressions", "import", file.toString());
+    CliIT.Result imported = launcher(kafka, topic, "suppressions", "import", file.toString());
     assertThat(imported.exit()).isEqualTo(2);
     assertThat(imported.err()).contains(file + ":3: not a valid email address");
     assertThat(imported.out()).isEmpty();
 
     CliIT.Result expiry =
-        postbus(kafka, topic, "suppressions", "add", "a@example.com", "--expires", "soon");
+        launcher(kafka, topic, "suppressions", "add", "a@example.com", "--expires", "soon");
     assertThat(expiry.exit()).isEqualTo(2);
     assertThat(expiry.err()).contains("--expires must be an ISO-8601 time");
   }

@@ -37,8 +37,8 @@ class RelayProblemsIT {
 
   /**
    * The outage lasts about a dozen failed probes (as many as 20 s did at backoff steps of up to 2
-   * s): each probe takes a real job to the relay, and none of them may be dead-lettered or counted
-   * against its job.
+   * s, and 5 s do at steps of up to 0.4 s): each probe takes a real job to the relay, and none of
+   * them may be dead-lettered or counted against its job.
    */
   @Test
   void relayDownForADozenProbesMidRunLosesAndDeadLettersNothing(EmbeddedKafka kafka)
@@ -53,7 +53,8 @@ class RelayProblemsIT {
                   relay.port(),
                   4,
                   "down",
-                  Map.of("smtp.reconnect-backoff", "100ms", "smtp.reconnect-backoff-max", "1s")));
+                  Map.of(
+                      "smtp.reconnect-backoff", "100ms", "smtp.reconnect-backoff-max", "400ms")));
       await().atMost(Duration.ofMinutes(1)).until(() -> relay.received() >= 200);
 
       relay.goDown();
@@ -73,12 +74,12 @@ class RelayProblemsIT {
                   "postbus_smtp_connection_failures_total"))
           .as("the refused connections are counted")
           .isPositive();
-      // Not ready, and nothing dead-lettered, for the whole rest of the 10 s outage: backoff steps
-      // of 0.1, 0.2, 0.4, 0.8 s, then 1 s (with jitter) make about a dozen failed probes.
+      // Not ready, and nothing dead-lettered, for the whole rest of the 5 s outage: backoff steps
+      // of 0.1, 0.2, then 0.4 s (with jitter) make about a dozen failed probes.
       long failuresAtPause = w.stats().snapshot().connectionFailures();
       await()
-          .during(Duration.ofSeconds(10).minusNanos(System.nanoTime() - downAt))
-          .atMost(Duration.ofSeconds(15))
+          .during(Duration.ofSeconds(5).minusNanos(System.nanoTime() - downAt))
+          .atMost(Duration.ofSeconds(10))
           .pollInterval(Duration.ofMillis(200))
           .until(() -> !w.state().ready() && w.stats().snapshot().deadLettered() == 0);
       long probes = w.stats().snapshot().connectionFailures() - failuresAtPause;
