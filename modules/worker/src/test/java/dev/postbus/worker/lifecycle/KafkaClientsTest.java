@@ -27,7 +27,7 @@ class KafkaClientsTest {
   }
 
   @Test
-  void theLedgersProducerNeverLingersLongerThanTheUsersProducers() {
+  void theLedgersProducerStartsWhateverTheUsersLinger() {
     WorkerConfig c =
         WorkerConfig.from(
             Settings.of(
