@@ -2,10 +2,13 @@ package dev.postbus.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -36,40 +39,95 @@ final class PostbusInProcess {
     PrintStream err = System.err;
     System.setOut(routing(out, true));
     System.setErr(routing(err, false));
+    System.setIn(routingIn(System.in));
   }
 
   private PostbusInProcess() {}
 
-  /** {@code postbus <args>} with nothing on standard input; its exit code and what it printed. */
+  /**
+   * {@code postbus <args>} with nothing on standard input (it reads end of input at once, as the
+   * launcher's child does, never the test JVM's own input); its exit code and what it printed.
+   */
   static CliIT.Result postbus(String... args) throws Exception {
     if (System.getenv().keySet().stream().anyMatch(k -> k.startsWith("POSTBUS_"))) {
       return CliIT.postbus(Map.of(), null, args);
     }
+    return run(
+        "postbus " + String.join(" ", args),
+        () -> Postbus.commandLine().execute(args),
+        Duration.ofMinutes(2));
+  }
+
+  /**
+   * Runs {@code command} as {@link #postbus} runs a command: on a thread of its own (a daemon, so
+   * one left running after its time does not hold the JVM), its output captured until it ends or
+   * its time is up; after a timeout it is interrupted and given 10 s, and the failure carries what
+   * it printed until then.
+   */
+  static CliIT.Result run(String name, Callable<Integer> command, Duration max) throws Exception {
     Capture capture = new Capture();
-    FutureTask<Integer> command =
+    FutureTask<Integer> task =
         new FutureTask<>(
             () -> {
               CAPTURE.set(capture);
               try {
-                return Postbus.commandLine().execute(args);
+                return command.call();
               } finally {
                 System.out.flush();
                 System.err.flush();
               }
             });
-    Thread thread = new Thread(command, "postbus " + String.join(" ", args));
+    Thread thread = new Thread(task, name);
+    thread.setDaemon(true);
     thread.start();
     try {
-      int exit = command.get(2, TimeUnit.MINUTES);
+      int exit = task.get(max.toMillis(), TimeUnit.MILLISECONDS);
+      capture.close();
       return new CliIT.Result(exit, capture.out(), capture.err());
     } catch (TimeoutException e) {
       thread.interrupt();
-      throw new AssertionError("postbus " + String.join(" ", args) + " did not finish", e);
+      thread.join(Duration.ofSeconds(10).toMillis());
+      capture.close();
+      throw new AssertionError(
+          name
+              + " did not finish within "
+              + max
+              + (thread.isAlive() ? " (still running after an interrupt)" : "")
+              + "; it printed:\n"
+              + capture.out()
+              + capture.err(),
+          e);
     } catch (ExecutionException e) {
-      throw new AssertionError("postbus " + String.join(" ", args) + " threw", e.getCause());
+      capture.close();
+      throw new AssertionError(name + " threw", e.getCause());
     } finally {
       capture.close();
     }
+  }
+
+  /** A command's thread reads end of input; every other thread reads the JVM's own input. */
+  private static InputStream routingIn(InputStream original) {
+    InputStream empty = InputStream.nullInputStream();
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        return source().read();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        return source().read(b, off, len);
+      }
+
+      @Override
+      public int available() throws IOException {
+        return source().available();
+      }
+
+      private InputStream source() {
+        return CAPTURE.get() == null ? original : empty;
+      }
+    };
   }
 
   private static PrintStream routing(PrintStream original, boolean out) {
