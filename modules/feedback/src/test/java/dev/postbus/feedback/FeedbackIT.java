@@ -273,8 +273,17 @@ class FeedbackIT {
             TestCa.rsa().getPrivate());
     assertThat(post("/feedback/ses", wrongKey).statusCode()).isEqualTo(403);
 
-    assertThat(post("/feedback/ses", "{\"pad\":\"" + "x".repeat(70_000) + "\"}").statusCode())
-        .isEqualTo(413);
+    // The receiver refuses a declared length over feedback.max-body without reading the body: the
+    // client, still writing it, may meet a connection reset instead of the 413 (seen once in a
+    // clean run: "header parser received no bytes"). Refused either way; the too-large count
+    // below shows the receiver's side.
+    int oversized;
+    try {
+      oversized = post("/feedback/ses", "{\"pad\":\"" + "x".repeat(70_000) + "\"}").statusCode();
+    } catch (java.io.IOException reset) {
+      oversized = 413;
+    }
+    assertThat(oversized).isEqualTo(413);
 
     List<JsonNode> written = feedbackUntil(marker());
     assertThat(written.stream().filter(n -> n.path("jobId").asText().startsWith("job-bad-")))
