@@ -59,13 +59,6 @@ final class JitCpu {
     return secondsSince(TASKS);
   }
 
-  /** Every compiler thread's time in this snapshot, in nanoseconds; -1 when unknown. */
-  long total() {
-    return ticks == null
-        ? -1
-        : ticks.values().stream().mapToLong(Long::longValue).sum() * NANOS_PER_TICK;
-  }
-
   private static Map<String, Long> read(Path tasks) {
     if (!Files.isDirectory(tasks)) {
       return null;
