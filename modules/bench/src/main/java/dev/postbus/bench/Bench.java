@@ -258,12 +258,11 @@ public final class Bench {
     if (!stillWarming.isEmpty()) {
       out.printf(
           Locale.ROOT,
-          "JIT compiling took over %d%% of the CPU of a round of %s: those figures include"
-              + " warm-up, not the steady state; raise --warmup (or --messages) until it is under"
-              + " %d%%%n",
+          "JIT compiling took over %d%% of the CPU of a round of %s: those figures are not the"
+              + " steady state; compare them only with runs of the same --warmup and --messages"
+              + " (longer runs lower it where the machine has the cores)%n",
           Math.round(JIT_WARNING * 100),
-          String.join(", ", stillWarming),
-          Math.round(JIT_WARNING * 100));
+          String.join(", ", stillWarming));
     }
     root.put("sinkCountMismatches", mismatches);
     ArrayNode ratios = root.putArray("ratios");
