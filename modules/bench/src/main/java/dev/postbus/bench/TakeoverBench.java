@@ -91,7 +91,7 @@ public final class TakeoverBench {
     }
   }
 
-  private static LedgerEntry entry(long offset) {
+  static LedgerEntry entry(long offset) {
     String id = String.format(Locale.ROOT, "%08d-3a1d-4f1e-9d7a-2f55d1c0e9aa", offset);
     byte[] event =
         ("{\"type\":\"delivered\",\"jobId\":\""

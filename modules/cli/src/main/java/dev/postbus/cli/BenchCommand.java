@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
       BenchCommand.Suppressions.class,
       BenchCommand.Feedback.class,
       BenchCommand.Takeover.class,
+      BenchCommand.LedgerFloorCommand.class,
       BenchCommand.Classes.class
     })
 final class BenchCommand implements Callable<Integer> {
@@ -144,6 +145,41 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       new dev.postbus.bench.TakeoverBench(entries, System.out).run();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "ledger-floor",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Measure the least the send ledger can cost the broker at K connections: only its entries",
+        "(no SMTP, no jobs, no events) on an in-process broker, each connection waiting for its",
+        "entry before the next (lanes), and K at a time in one request (in step: the most any",
+        "grouping can gather). Compare its broker CPU per entry with the postbus scenario's."
+      })
+  static final class LedgerFloorCommand implements Callable<Integer> {
+    @Option(
+        names = "--entries",
+        defaultValue = "20000",
+        description = "Entries per round and way (default ${DEFAULT-VALUE}).")
+    int entries;
+
+    @Option(
+        names = "--connections",
+        defaultValue = "4",
+        description = "K, the connections whose entries are gathered (default ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(
+        names = "--repeats",
+        defaultValue = "3",
+        description = "Rounds of each way after the warm-up (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Override
+    public Integer call() throws Exception {
+      new dev.postbus.bench.LedgerFloor(entries, connections, repeats, System.out).run();
       return 0;
     }
   }

@@ -1,0 +1,247 @@
+package dev.postbus.bench;
+
+import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.kafka.DurableProducer;
+import dev.postbus.worker.ledger.LedgerEntry;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The least a send ledger that keeps "at most one message per connection accepted by a relay and
+ * not recorded" can cost the broker at K connections: only the ledger's records, no SMTP, no jobs,
+ * no events, on an in-process broker measured as the postbus scenario measures it (its threads'
+ * CPU, its Produce request count). Each entry is a worker's (binary, carrying its delivered event),
+ * on a ledger topic set as a worker's (compacted and trimmed by age, as many partitions as the
+ * postbus scenario's jobs), through a producer set as the worker's ledger producer (acks=all,
+ * idempotent, one request in flight, no linger). Two ways:
+ *
+ * <ul>
+ *   <li><em>lanes</em>: K writers, each waiting for its entry's acknowledgement before writing the
+ *       next, as a worker's lanes wait before their next final dot; one producer gathers what is
+ *       ready while a request is out.
+ *   <li><em>in step</em>: K entries at a time, sent together and acknowledged together: one request
+ *       per K entries, the most any grouping can gather when each connection has at most one entry
+ *       unacknowledged.
+ * </ul>
+ *
+ * Prints entries/s, produce requests and broker CPU per entry. Asserts nothing.
+ */
+public final class LedgerFloor {
+
+  private static final String LEDGER = "bench.floor.ledger";
+
+  /** As the postbus scenario's topics with one worker. */
+  static final int PARTITIONS = 6;
+
+  /** One round's figures. */
+  record Round(String way, int entries, double seconds, double brokerMsPerEntry, double requests) {
+    double entriesPerSecond() {
+      return entries / seconds;
+    }
+
+    double requestsPerEntry() {
+      return requests / entries;
+    }
+  }
+
+  private final int entries;
+  private final int connections;
+  private final int repeats;
+  private final PrintStream out;
+
+  public LedgerFloor(int entries, int connections, int repeats, PrintStream out) {
+    if (connections < 1) {
+      throw new IllegalArgumentException("--connections must be at least 1, was " + connections);
+    }
+    if (entries < connections) {
+      throw new IllegalArgumentException(
+          "--entries must be at least --connections (" + connections + "), was " + entries);
+    }
+    if (repeats < 1) {
+      throw new IllegalArgumentException("--repeats must be at least 1, was " + repeats);
+    }
+    this.entries = entries - entries % connections; // whole groups of K
+    this.connections = connections;
+    this.repeats = repeats;
+    this.out = out;
+  }
+
+  /** Runs a warm-up and {@code repeats} rounds of each way; returns the measured rounds. */
+  public List<Round> run() throws Exception {
+    List<Round> rounds = new ArrayList<>();
+    try (EmbeddedKafka kafka = EmbeddedKafka.startEphemeral()) {
+      kafka
+          .admin()
+          .createTopics(
+              List.of(
+                  new NewTopic(LEDGER, PARTITIONS, (short) 1)
+                      .configs(
+                          Map.of("cleanup.policy", "compact,delete", "retention.ms", "172800000"))))
+          .all()
+          .get();
+      try (KafkaProducer<byte[], byte[]> lanes = producer(kafka, 60_000);
+          KafkaProducer<byte[], byte[]> inStep = producer(kafka, 60_000)) {
+        out.printf(Locale.ROOT, "warm-up: %,d entries each way%n", entries);
+        lanes(lanes, 0);
+        inStep(inStep, entries);
+        for (int r = 0; r < repeats; r++) {
+          long first = (2L * r + 2) * entries; // every entry its own job id
+          rounds.add(print(r, measure("lanes", () -> lanes(lanes, first))));
+          rounds.add(print(r, measure("in step", () -> inStep(inStep, first + entries))));
+        }
+      }
+      checkWritten(kafka, (2L * repeats + 2) * entries);
+    }
+    out.printf(
+        Locale.ROOT,
+        "%-8s %5s %22s %20s %22s%n",
+        "way",
+        "K",
+        "entries/s median",
+        "requests per entry",
+        "broker CPU ms/entry");
+    for (String way : List.of("lanes", "in step")) {
+      List<Round> of = rounds.stream().filter(x -> x.way().equals(way)).toList();
+      out.printf(
+          Locale.ROOT,
+          "%-8s %5d %22.0f %20.3f %22.3f%n",
+          way,
+          connections,
+          median(of.stream().mapToDouble(Round::entriesPerSecond).toArray()),
+          median(of.stream().mapToDouble(Round::requestsPerEntry).toArray()),
+          median(of.stream().mapToDouble(Round::brokerMsPerEntry).toArray()));
+    }
+    return rounds;
+  }
+
+  /** Every entry acknowledged is on the topic: the ledger's records, counted by offsets. */
+  private static void checkWritten(EmbeddedKafka kafka, long expected) throws Exception {
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends =
+        new java.util.HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      ends.put(
+          new org.apache.kafka.common.TopicPartition(LEDGER, p),
+          org.apache.kafka.clients.admin.OffsetSpec.latest());
+    }
+    long written =
+        kafka.admin().listOffsets(ends).all().get().values().stream()
+            .mapToLong(
+                org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset)
+            .sum();
+    if (written != expected) {
+      throw new IllegalStateException(
+          "the ledger topic holds " + written + " entries, " + expected + " were acknowledged");
+    }
+  }
+
+  private Round print(int r, Round x) {
+    out.printf(
+        Locale.ROOT,
+        "round %d  K=%-4d %-8s %9.0f entries/s  %.3f requests/entry  broker CPU %.3f ms/entry%n",
+        r + 1,
+        connections,
+        x.way(),
+        x.entriesPerSecond(),
+        x.requestsPerEntry(),
+        x.brokerMsPerEntry());
+    return x;
+  }
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private Round measure(String way, Body body) throws Exception {
+    long cpu = BrokerCpu.nanos();
+    long requests = BrokerRequests.produce();
+    long started = System.nanoTime();
+    body.run();
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return new Round(
+        way,
+        entries,
+        seconds,
+        (BrokerCpu.nanos() - cpu) / 1e6 / entries,
+        BrokerRequests.produce() - requests);
+  }
+
+  /** K writers, each writing its next entry once its last is acknowledged. */
+  private void lanes(KafkaProducer<byte[], byte[]> producer, long first) throws Exception {
+    int each = entries / connections;
+    List<Thread> writers = new ArrayList<>();
+    List<Throwable> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int w = 0; w < connections; w++) {
+      long from = first + (long) w * each;
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  for (long i = from; i < from + each; i++) {
+                    producer.send(record(i)).get();
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                } catch (ExecutionException | RuntimeException e) {
+                  failed.add(e);
+                }
+              },
+              "ledger-floor-" + w);
+      writers.add(t);
+      t.start();
+    }
+    for (Thread t : writers) {
+      t.join();
+    }
+    if (!failed.isEmpty()) {
+      throw new IllegalStateException("an entry was not written", failed.get(0));
+    }
+  }
+
+  /** K entries sent together (the producer lingers until flushed), then the next K. */
+  private void inStep(KafkaProducer<byte[], byte[]> producer, long first) throws Exception {
+    List<Future<RecordMetadata>> group = new ArrayList<>(connections);
+    for (long i = first; i < first + entries; i += connections) {
+      group.clear();
+      for (int k = 0; k < connections; k++) {
+        group.add(producer.send(record(i + k)));
+      }
+      producer.flush();
+      for (Future<RecordMetadata> f : group) {
+        f.get();
+      }
+    }
+  }
+
+  /** Entry {@code i}, on the partition a job of partition {@code i mod PARTITIONS} writes to. */
+  private static ProducerRecord<byte[], byte[]> record(long i) {
+    LedgerEntry e = TakeoverBench.entry(i);
+    return new ProducerRecord<>(
+        LEDGER, (int) (i % PARTITIONS), e.jobId().getBytes(StandardCharsets.UTF_8), e.encode());
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka, int lingerMs) {
+    Map<String, Object> p = DurableProducer.settings(Map.of());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "ledger-floor");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+}
