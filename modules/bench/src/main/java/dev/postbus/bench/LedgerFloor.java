@@ -36,7 +36,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       unacknowledged.
  * </ul>
  *
- * Prints entries/s, produce requests and broker CPU per entry. Asserts nothing.
+ * Prints entries/s, produce requests and broker CPU per entry, and the whole JVM's CPU per 1,000
+ * entries (broker and producer: what the ledger alone takes from the machine). Asserts nothing.
  */
 public final class LedgerFloor {
 
@@ -46,13 +47,24 @@ public final class LedgerFloor {
   static final int PARTITIONS = 6;
 
   /** One round's figures. */
-  record Round(String way, int entries, double seconds, double brokerMsPerEntry, double requests) {
+  record Round(
+      String way,
+      int entries,
+      double seconds,
+      double cpuSeconds,
+      double brokerMsPerEntry,
+      double requests) {
     double entriesPerSecond() {
       return entries / seconds;
     }
 
     double requestsPerEntry() {
       return requests / entries;
+    }
+
+    /** The whole JVM's CPU (the broker's and the producer's) per 1,000 entries, in seconds. */
+    double cpuSecondsPer1k() {
+      return cpuSeconds * 1000 / entries;
     }
   }
 
@@ -91,8 +103,14 @@ public final class LedgerFloor {
                           Map.of("cleanup.policy", "compact,delete", "retention.ms", "172800000"))))
           .all()
           .get();
-      try (KafkaProducer<byte[], byte[]> lanes = producer(kafka, 60_000);
-          KafkaProducer<byte[], byte[]> inStep = producer(kafka, 60_000)) {
+      out.printf(
+          Locale.ROOT,
+          "broker idle: %.3f s of CPU per second (counted in every figure below)%n",
+          idleBrokerCpu());
+      try (KafkaProducer<byte[], byte[]> lanes =
+              producer(settings(kafka.bootstrapServers(), false));
+          KafkaProducer<byte[], byte[]> inStep =
+              producer(settings(kafka.bootstrapServers(), true))) {
         out.printf(Locale.ROOT, "warm-up: %,d entries each way%n", entries);
         lanes(lanes, 0);
         inStep(inStep, entries);
@@ -106,22 +124,24 @@ public final class LedgerFloor {
     }
     out.printf(
         Locale.ROOT,
-        "%-8s %5s %22s %20s %22s%n",
+        "%-8s %5s %18s %20s %22s %16s%n",
         "way",
         "K",
         "entries/s median",
         "requests per entry",
-        "broker CPU ms/entry");
+        "broker CPU ms/entry",
+        "CPU s/1k entries");
     for (String way : List.of("lanes", "in step")) {
       List<Round> of = rounds.stream().filter(x -> x.way().equals(way)).toList();
       out.printf(
           Locale.ROOT,
-          "%-8s %5d %22.0f %20.3f %22.3f%n",
+          "%-8s %5d %18.0f %20.3f %22.3f %16.3f%n",
           way,
           connections,
           median(of.stream().mapToDouble(Round::entriesPerSecond).toArray()),
           median(of.stream().mapToDouble(Round::requestsPerEntry).toArray()),
-          median(of.stream().mapToDouble(Round::brokerMsPerEntry).toArray()));
+          median(of.stream().mapToDouble(Round::brokerMsPerEntry).toArray()),
+          median(of.stream().mapToDouble(Round::cpuSecondsPer1k).toArray()));
     }
     return rounds;
   }
@@ -149,13 +169,15 @@ public final class LedgerFloor {
   private Round print(int r, Round x) {
     out.printf(
         Locale.ROOT,
-        "round %d  K=%-4d %-8s %9.0f entries/s  %.3f requests/entry  broker CPU %.3f ms/entry%n",
+        "round %d  K=%-4d %-8s %9.0f entries/s  %.3f requests/entry  broker CPU %.3f ms/entry"
+            + "  CPU %.3f s/1k entries%n",
         r + 1,
         connections,
         x.way(),
         x.entriesPerSecond(),
         x.requestsPerEntry(),
-        x.brokerMsPerEntry());
+        x.brokerMsPerEntry(),
+        x.cpuSecondsPer1k());
     return x;
   }
 
@@ -164,15 +186,18 @@ public final class LedgerFloor {
   }
 
   private Round measure(String way, Body body) throws Exception {
+    Measurement m = Measurement.start();
     long cpu = BrokerCpu.nanos();
     long requests = BrokerRequests.produce();
-    long started = System.nanoTime();
+    if (requests < 0) {
+      throw new IllegalStateException("the in-process broker's produce request meter is missing");
+    }
     body.run();
-    double seconds = (System.nanoTime() - started) / 1e9;
     return new Round(
         way,
         entries,
-        seconds,
+        m.seconds(),
+        m.cpuSeconds(),
         (BrokerCpu.nanos() - cpu) / 1e6 / entries,
         BrokerRequests.produce() - requests);
   }
@@ -192,8 +217,9 @@ public final class LedgerFloor {
                     producer.send(record(i)).get();
                   }
                 } catch (InterruptedException e) {
+                  failed.add(e);
                   Thread.currentThread().interrupt();
-                } catch (ExecutionException | RuntimeException e) {
+                } catch (ExecutionException | RuntimeException | Error e) {
                   failed.add(e);
                 }
               },
@@ -224,19 +250,42 @@ public final class LedgerFloor {
     }
   }
 
-  /** Entry {@code i}, on the partition a job of partition {@code i mod PARTITIONS} writes to. */
+  /**
+   * Entry {@code i}, on the ledger partition of a job whose partition is drawn at random (the same
+   * draw for both ways, as jobs land on a worker's partitions by their keys' hashes).
+   */
   private static ProducerRecord<byte[], byte[]> record(long i) {
     LedgerEntry e = TakeoverBench.entry(i);
     return new ProducerRecord<>(
-        LEDGER, (int) (i % PARTITIONS), e.jobId().getBytes(StandardCharsets.UTF_8), e.encode());
+        LEDGER, partition(i), e.jobId().getBytes(StandardCharsets.UTF_8), e.encode());
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka, int lingerMs) {
+  static int partition(long i) {
+    return new java.util.SplittableRandom(i).nextInt(PARTITIONS);
+  }
+
+  /**
+   * The worker's ledger producer's settings (idempotent, acks=all, one request in flight, no
+   * linger); in step, a linger longer than any round so that each group goes when flushed.
+   */
+  static Map<String, Object> settings(String bootstrap, boolean inStep) {
     Map<String, Object> p = DurableProducer.settings(Map.of());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "ledger-floor");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
-    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, inStep ? "600000" : "0");
+    return p;
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings) {
+    return new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** The broker's CPU per second while nothing is sent (its own threads: raft, reapers...). */
+  private static double idleBrokerCpu() throws InterruptedException {
+    long cpu = BrokerCpu.nanos();
+    long started = System.nanoTime();
+    Thread.sleep(2000); // a quiet window to measure, not a wait for a condition
+    return (BrokerCpu.nanos() - cpu) / ((double) (System.nanoTime() - started));
   }
 
   private static double median(double[] values) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The ledger floor measures what it says: in step, exactly one produce request per K entries (the
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class LedgerFloorIT {
 
   @Test
+  @Timeout(180) // a producer left lingering would hold each step for its linger
   void inStepIsOneRequestPerKEntriesAndTheLanesWayAtLeastThat() throws Exception {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     List<LedgerFloor.Round> rounds =
@@ -30,10 +32,11 @@ class LedgerFloorIT {
     assertThat(inStep.requestsPerEntry()).isCloseTo(0.25, Offset.offset(1e-9));
     assertThat(lanes.requestsPerEntry()).isBetween(0.25, 1.0);
     assertThat(rounds).allSatisfy(r -> assertThat(r.brokerMsPerEntry()).isPositive());
+    assertThat(rounds).allSatisfy(r -> assertThat(r.cpuSecondsPer1k()).isPositive());
     assertThat(text.toString(StandardCharsets.UTF_8))
         .contains("round 1  K=4    lanes")
         .contains("round 1  K=4    in step")
-        .containsPattern("in step\\s+4\\s+\\d+\\s+0\\.250\\s+\\d+\\.\\d{3}");
+        .containsPattern("in step\\s+4\\s+\\d+\\s+0\\.250\\s+\\d+\\.\\d{3}\\s+\\d+\\.\\d{3}");
   }
 
   @Test
