@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * CPU, its Produce request count). Each entry is a worker's (binary, carrying its delivered event),
  * on a ledger topic set as a worker's (compacted and trimmed by age, as many partitions as the
  * postbus scenario's jobs), through a producer set as the worker's ledger producer (acks=all,
- * idempotent, one request in flight, no linger). Two ways:
+ * idempotent, one request in flight, no linger). Three ways:
  *
  * <ul>
  *   <li><em>lanes</em>: K writers, each waiting for its entry's acknowledgement before writing the
@@ -34,6 +34,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li><em>in step</em>: K entries at a time, sent together and acknowledged together: one request
  *       per K entries, the most any grouping can gather when each connection has at most one entry
  *       unacknowledged.
+ *   <li><em>one write</em>: the K entries of a group as one record on one partition: one request,
+ *       one batch and one record per K entries, the least any design that writes to Kafka before a
+ *       connection's next final dot can send (a group record, per-worker partitions, an offset
+ *       commit: each is at least this one write).
  * </ul>
  *
  * Prints entries/s, produce requests and broker CPU per entry, and the whole JVM's CPU per 1,000
@@ -113,29 +117,32 @@ public final class LedgerFloor {
               producer(settings(kafka.bootstrapServers(), true))) {
         out.printf(Locale.ROOT, "warm-up: %,d entries each way%n", entries);
         lanes(lanes, 0);
-        inStep(inStep, entries);
+        inStep(inStep, entries, false);
+        inStep(inStep, 2L * entries, true);
         for (int r = 0; r < repeats; r++) {
-          long first = (2L * r + 2) * entries; // every entry its own job id
+          long first = (3L * r + 3) * entries; // every entry its own job id
           rounds.add(print(r, measure("lanes", () -> lanes(lanes, first))));
-          rounds.add(print(r, measure("in step", () -> inStep(inStep, first + entries))));
+          rounds.add(print(r, measure("in step", () -> inStep(inStep, first + entries, false))));
+          rounds.add(
+              print(r, measure("one write", () -> inStep(inStep, first + 2L * entries, true))));
         }
       }
-      checkWritten(kafka, (2L * repeats + 2) * entries);
+      checkWritten(kafka, (repeats + 1L) * (2L * entries + entries / connections));
     }
     out.printf(
         Locale.ROOT,
-        "%-8s %5s %18s %20s %22s %16s%n",
+        "%-9s %5s %18s %20s %22s %16s%n",
         "way",
         "K",
         "entries/s median",
         "requests per entry",
         "broker CPU ms/entry",
         "CPU s/1k entries");
-    for (String way : List.of("lanes", "in step")) {
+    for (String way : List.of("lanes", "in step", "one write")) {
       List<Round> of = rounds.stream().filter(x -> x.way().equals(way)).toList();
       out.printf(
           Locale.ROOT,
-          "%-8s %5d %18.0f %20.3f %22.3f %16.3f%n",
+          "%-9s %5d %18.0f %20.3f %22.3f %16.3f%n",
           way,
           connections,
           median(of.stream().mapToDouble(Round::entriesPerSecond).toArray()),
@@ -169,7 +176,7 @@ public final class LedgerFloor {
   private Round print(int r, Round x) {
     out.printf(
         Locale.ROOT,
-        "round %d  K=%-4d %-8s %9.0f entries/s  %.3f requests/entry  broker CPU %.3f ms/entry"
+        "round %d  K=%-4d %-9s %9.0f entries/s  %.3f requests/entry  broker CPU %.3f ms/entry"
             + "  CPU %.3f s/1k entries%n",
         r + 1,
         connections,
@@ -235,13 +242,21 @@ public final class LedgerFloor {
     }
   }
 
-  /** K entries sent together (the producer lingers until flushed), then the next K. */
-  private void inStep(KafkaProducer<byte[], byte[]> producer, long first) throws Exception {
+  /**
+   * K entries sent together (the producer lingers until flushed), then the next K; {@code
+   * oneWrite}: the K as one record.
+   */
+  private void inStep(KafkaProducer<byte[], byte[]> producer, long first, boolean oneWrite)
+      throws Exception {
     List<Future<RecordMetadata>> group = new ArrayList<>(connections);
     for (long i = first; i < first + entries; i += connections) {
       group.clear();
-      for (int k = 0; k < connections; k++) {
-        group.add(producer.send(record(i + k)));
+      if (oneWrite) {
+        group.add(producer.send(groupRecord(i)));
+      } else {
+        for (int k = 0; k < connections; k++) {
+          group.add(producer.send(record(i + k)));
+        }
       }
       producer.flush();
       for (Future<RecordMetadata> f : group) {
@@ -260,6 +275,19 @@ public final class LedgerFloor {
         LEDGER, partition(i), e.jobId().getBytes(StandardCharsets.UTF_8), e.encode());
   }
 
+  /** Entries {@code i} to {@code i + K - 1} in one record, on the first one's partition. */
+  private ProducerRecord<byte[], byte[]> groupRecord(long i) {
+    java.io.ByteArrayOutputStream value = new java.io.ByteArrayOutputStream();
+    for (int k = 0; k < connections; k++) {
+      value.writeBytes(TakeoverBench.entry(i + k).encode());
+    }
+    return new ProducerRecord<>(
+        LEDGER,
+        partition(i),
+        TakeoverBench.entry(i).jobId().getBytes(StandardCharsets.UTF_8),
+        value.toByteArray());
+  }
+
   static int partition(long i) {
     return new java.util.SplittableRandom(i).nextInt(PARTITIONS);
   }
@@ -272,7 +300,7 @@ public final class LedgerFloor {
     Map<String, Object> p = DurableProducer.settings(Map.of());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "ledger-floor");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, inStep ? "600000" : "0");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, inStep ? "60000" : "0");
     return p;
   }
 

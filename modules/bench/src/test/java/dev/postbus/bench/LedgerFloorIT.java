@@ -20,22 +20,26 @@ class LedgerFloorIT {
 
   @Test
   @Timeout(180) // a producer left lingering would hold each step for its linger
-  void inStepIsOneRequestPerKEntriesAndTheLanesWayAtLeastThat() throws Exception {
+  void inStepAndOneWriteAreOneRequestPerKEntriesAndTheLanesWayAtLeastThat() throws Exception {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     List<LedgerFloor.Round> rounds =
         new LedgerFloor(403, 4, 1, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
 
-    assertThat(rounds).extracting(LedgerFloor.Round::way).containsExactly("lanes", "in step");
+    assertThat(rounds)
+        .extracting(LedgerFloor.Round::way)
+        .containsExactly("lanes", "in step", "one write");
     assertThat(rounds).allSatisfy(r -> assertThat(r.entries()).isEqualTo(400)); // whole groups
     LedgerFloor.Round lanes = rounds.get(0);
     LedgerFloor.Round inStep = rounds.get(1);
     assertThat(inStep.requestsPerEntry()).isCloseTo(0.25, Offset.offset(1e-9));
+    assertThat(rounds.get(2).requestsPerEntry()).isCloseTo(0.25, Offset.offset(1e-9));
     assertThat(lanes.requestsPerEntry()).isBetween(0.25, 1.0);
     assertThat(rounds).allSatisfy(r -> assertThat(r.brokerMsPerEntry()).isPositive());
     assertThat(rounds).allSatisfy(r -> assertThat(r.cpuSecondsPer1k()).isPositive());
     assertThat(text.toString(StandardCharsets.UTF_8))
         .contains("round 1  K=4    lanes")
         .contains("round 1  K=4    in step")
+        .contains("round 1  K=4    one write")
         .containsPattern("in step\\s+4\\s+\\d+\\s+0\\.250\\s+\\d+\\.\\d{3}\\s+\\d+\\.\\d{3}");
   }
 
