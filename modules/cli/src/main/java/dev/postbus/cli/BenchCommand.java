@@ -153,10 +153,11 @@ final class BenchCommand implements Callable<Integer> {
       name = "ledger-floor",
       mixinStandardHelpOptions = true,
       description = {
-        "Measure the least the send ledger can cost the broker at K connections: only its entries",
-        "(no SMTP, no jobs, no events) on an in-process broker, each connection waiting for its",
-        "entry before the next (lanes), and K at a time in one request (in step: the most any",
-        "grouping can gather). Compare its broker CPU per entry with the postbus scenario's."
+        "Measure the least the send ledger can cost the broker at K connections.",
+        "Only its entries (no SMTP, no jobs, no events) on an in-process broker: each connection",
+        "waiting for its entry before the next (lanes); K at a time in one request (in step: the",
+        "most any grouping can gather); K as one record (one write: the least any design can send).",
+        "Compare its broker CPU per entry with the postbus scenario's (docs/benchmarks.md)."
       })
   static final class LedgerFloorCommand implements Callable<Integer> {
     @Option(
