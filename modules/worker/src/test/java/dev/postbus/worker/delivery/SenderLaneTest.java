@@ -172,6 +172,22 @@ class SenderLaneTest {
   }
 
   @Test
+  void anErrorOfOursAfterTheRelayAnsweredIsNotRetriedOnAFreshConnection() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.failOnSmtpSend.set(new IllegalStateException("a bug of ours after the relay said 250"));
+      h.offer(job("accepted"));
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(relay.received())
+          .as("the relay accepted it once; the error is ours, not a reason to send it again")
+          .isEqualTo(1);
+      assertThat(h.thread(0).isAlive()).isTrue();
+    }
+  }
+
+  @Test
   void aLaneThatCannotGoOnSaysSo() throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);
         LaneHarness h =
