@@ -265,14 +265,26 @@ final class RelayRoute {
   private SendOutcome timedSend(SmtpConnection connection, Message message) {
     long start = System.nanoTime();
     SendOutcome outcome = connection.send(message.mime(), message.recipients(), message.next());
-    shared.outcomes().stats().smtpSend(System.nanoTime() - start);
-    if (outcome instanceof SendOutcome.ConnectFailed
-        || outcome instanceof SendOutcome.ConnectionLost
-        || outcome instanceof SendOutcome.InDoubt
-        || outcome instanceof SendOutcome.RelayRefused) {
-      shared.outcomes().stats().connectionFailed(); // the connection failed, not the message
-    }
+    count(outcome, System.nanoTime() - start);
     return outcome;
+  }
+
+  /**
+   * The send's metrics. Once the relay has answered, nothing of ours may lose that answer: an error
+   * here (a bug) is logged, and the outcome goes on (a 250 lost would be sent again as in doubt).
+   */
+  private void count(SendOutcome outcome, long nanos) {
+    try {
+      shared.outcomes().stats().smtpSend(nanos);
+      if (outcome instanceof SendOutcome.ConnectFailed
+          || outcome instanceof SendOutcome.ConnectionLost
+          || outcome instanceof SendOutcome.InDoubt
+          || outcome instanceof SendOutcome.RelayRefused) {
+        shared.outcomes().stats().connectionFailed(); // the connection failed, not the message
+      }
+    } catch (RuntimeException e) {
+      log.error("{}: unexpected error counting a send; its outcome stands", name, e);
+    }
   }
 
   /** The relay refused us (not the message): it is taken out and the job tries another. */

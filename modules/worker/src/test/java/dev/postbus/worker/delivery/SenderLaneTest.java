@@ -183,6 +183,19 @@ class SenderLaneTest {
       assertThat(relay.received())
           .as("the relay accepted it once; the error is ours, not a reason to send it again")
           .isEqualTo(1);
+      assertThat(h.topics())
+          .as("the relay took it: no retry record (sent again later), finished as delivered")
+          .noneMatch(t -> t.startsWith("jobs.retry"));
+      assertThat(h.producer.history())
+          .as("not in doubt: the relay's 250 is known")
+          .noneMatch(
+              r ->
+                  r.topic().equals("jobs.events")
+                      && new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
+                          .contains("in-doubt"));
+      h.offer(job("next"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 2);
+      assertThat(relay.received()).as("the lane and its connection go on").isEqualTo(2);
       assertThat(h.thread(0).isAlive()).isTrue();
     }
   }
