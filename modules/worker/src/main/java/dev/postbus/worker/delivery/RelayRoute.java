@@ -93,7 +93,11 @@ final class RelayRoute {
                 .waitDuration(Duration.ofMillis(50))
                 .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
                 .failAfterMaxAttempts(false)
-                .ignoreExceptions(LedgerGate.DotWithheld.class) // no other connection may send it
+                // Only the relay's answer asks for a fresh connection. An exception (ours, or the
+                // ledger's writer lost: no connection may send it) may come after the relay
+                // accepted the message: sent again, it would be mailed twice. It goes to the lane,
+                // which records the job as in doubt once its transaction began.
+                .retryOnException(e -> false)
                 .build());
   }
 
@@ -261,14 +265,26 @@ final class RelayRoute {
   private SendOutcome timedSend(SmtpConnection connection, Message message) {
     long start = System.nanoTime();
     SendOutcome outcome = connection.send(message.mime(), message.recipients(), message.next());
-    shared.outcomes().stats().smtpSend(System.nanoTime() - start);
-    if (outcome instanceof SendOutcome.ConnectFailed
-        || outcome instanceof SendOutcome.ConnectionLost
-        || outcome instanceof SendOutcome.InDoubt
-        || outcome instanceof SendOutcome.RelayRefused) {
-      shared.outcomes().stats().connectionFailed(); // the connection failed, not the message
-    }
+    count(outcome, System.nanoTime() - start);
     return outcome;
+  }
+
+  /**
+   * The send's metrics. Once the relay has answered, nothing of ours may lose that answer: an error
+   * here (a bug) is logged, and the outcome goes on (a 250 lost would be sent again as in doubt).
+   */
+  private void count(SendOutcome outcome, long nanos) {
+    try {
+      shared.outcomes().stats().smtpSend(nanos);
+      if (outcome instanceof SendOutcome.ConnectFailed
+          || outcome instanceof SendOutcome.ConnectionLost
+          || outcome instanceof SendOutcome.InDoubt
+          || outcome instanceof SendOutcome.RelayRefused) {
+        shared.outcomes().stats().connectionFailed(); // the connection failed, not the message
+      }
+    } catch (RuntimeException e) {
+      log.error("{}: unexpected error counting a send; its outcome stands", name, e);
+    }
   }
 
   /** The relay refused us (not the message): it is taken out and the job tries another. */

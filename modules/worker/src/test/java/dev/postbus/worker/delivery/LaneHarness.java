@@ -69,6 +69,13 @@ final class LaneHarness implements AutoCloseable {
   /** When set, counting a delivery throws it: an Error no lane handles, it ends the lane. */
   volatile Error errorOnDelivered;
 
+  /**
+   * When set, timing the next SMTP send throws it, once: an error of ours after the relay answered
+   * (inside the send the lane retries on a fresh connection when the relay asks for one).
+   */
+  final java.util.concurrent.atomic.AtomicReference<RuntimeException> failOnSmtpSend =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   /** When set, counting the next dead letter throws it, once (an error of ours while recording). */
   final java.util.concurrent.atomic.AtomicReference<RuntimeException> failOnDeadLettered =
       new java.util.concurrent.atomic.AtomicReference<>();
@@ -149,7 +156,12 @@ final class LaneHarness implements AutoCloseable {
               public void inDoubt() {}
 
               @Override
-              public void smtpSend(long nanos) {}
+              public void smtpSend(long nanos) {
+                RuntimeException e = failOnSmtpSend.getAndSet(null);
+                if (e != null) {
+                  throw e;
+                }
+              }
 
               @Override
               public void permitWait(dev.postbus.job.JobClass jobClass, long nanos) {

@@ -172,6 +172,35 @@ class SenderLaneTest {
   }
 
   @Test
+  void anErrorOfOursAfterTheRelayAnsweredIsNotRetriedOnAFreshConnection() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.failOnSmtpSend.set(new IllegalStateException("a bug of ours after the relay said 250"));
+      h.offer(job("accepted"));
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(relay.received())
+          .as("the relay accepted it once; the error is ours, not a reason to send it again")
+          .isEqualTo(1);
+      assertThat(h.topics())
+          .as("the relay took it: no retry record (sent again later), finished as delivered")
+          .noneMatch(t -> t.startsWith("jobs.retry"));
+      assertThat(h.producer.history())
+          .as("not in doubt: the relay's 250 is known")
+          .noneMatch(
+              r ->
+                  r.topic().equals("jobs.events")
+                      && new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)
+                          .contains("in-doubt"));
+      h.offer(job("next"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 2);
+      assertThat(relay.received()).as("the lane and its connection go on").isEqualTo(2);
+      assertThat(h.thread(0).isAlive()).isTrue();
+    }
+  }
+
+  @Test
   void aLaneThatCannotGoOnSaysSo() throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);
         LaneHarness h =
