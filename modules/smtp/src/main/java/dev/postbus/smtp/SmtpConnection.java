@@ -60,8 +60,14 @@ public final class SmtpConnection implements AutoCloseable {
 
   /** Connections of one relay share what it offers, so that it is logged once per relay. */
   public SmtpConnection(SmtpConfig config, RelayOffer offer, Clock clock, String name) {
+    this(config, offer, clock, name, new SessionOpener(config));
+  }
+
+  /** With its own opener (tests: a resolver of their own). */
+  SmtpConnection(
+      SmtpConfig config, RelayOffer offer, Clock clock, String name, SessionOpener opener) {
     this.config = config;
-    this.opener = new SessionOpener(config);
+    this.opener = opener;
     this.offer = offer;
     this.clock = clock;
     this.name = name;
@@ -252,6 +258,13 @@ public final class SmtpConnection implements AutoCloseable {
     } catch (SessionOpener.OpenFailed e) {
       drop();
       return e.outcome();
+    } catch (RuntimeException e) {
+      // A bug of ours, not the relay's answer: this send fails as a failed connection (nothing was
+      // sent), and the connection is disconnected, to open afresh next time, not left connecting.
+      drop();
+      log.warn("{}: unexpected error while connecting to {}", name, config.host(), e);
+      return new SendOutcome.ConnectFailed(
+          "connect failed: unexpected error (" + e.getClass().getSimpleName() + ")");
     }
   }
 

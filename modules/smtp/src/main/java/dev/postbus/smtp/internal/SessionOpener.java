@@ -65,6 +65,9 @@ public final class SessionOpener {
       close(plain);
       throw new OpenFailed(
           new SendOutcome.ConnectFailed("connect failed: " + Problems.describe(e)));
+    } catch (RuntimeException e) {
+      close(plain); // not left open behind an error of ours
+      throw e;
     }
   }
 
