@@ -73,10 +73,10 @@ public record SmtpConfig(
               + " smtp.tls=starttls-required or implicit (smtp.auth-over-plaintext=allow only for"
               + " a lab relay)");
     }
-    positive("smtp.connect-timeout", connectTimeout);
-    positive("smtp.read-timeout", readTimeout);
-    positive("smtp.write-timeout", writeTimeout);
-    positive("smtp.data-done-timeout", dataDoneTimeout);
+    socketTimeout("smtp.connect-timeout", connectTimeout);
+    socketTimeout("smtp.read-timeout", readTimeout);
+    socketTimeout("smtp.write-timeout", writeTimeout);
+    socketTimeout("smtp.data-done-timeout", dataDoneTimeout);
     positive("smtp.max-connection-age", maxConnectionAge);
     positive("smtp.idle-timeout", idleTimeout);
     if (maxMessagesPerConnection < 1) {
@@ -101,6 +101,21 @@ public record SmtpConfig(
 
   public boolean authenticated() {
     return username != null;
+  }
+
+  /** The longest timeout a socket takes: whole milliseconds in an int (about 24.8 days). */
+  static final Duration MAX_SOCKET_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+
+  /**
+   * A socket's timeout is whole milliseconds in an int, and 0 means none: from 1 ms (under it, no
+   * timeout at all) to {@link #MAX_SOCKET_TIMEOUT} (over it, an overflow that fails every connect).
+   */
+  private static void socketTimeout(String key, Duration d) {
+    positive(key, d);
+    if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(MAX_SOCKET_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          key + " must be from 1ms to 24d (a socket timeout in whole milliseconds), got " + d);
+    }
   }
 
   private static void positive(String key, Duration d) {

@@ -265,6 +265,10 @@ public final class SmtpConnection implements AutoCloseable {
       log.warn("{}: unexpected error while connecting to {}", name, config.host(), e);
       return new SendOutcome.ConnectFailed(
           "connect failed: unexpected error (" + e.getClass().getSimpleName() + ")");
+    } finally {
+      if (state == ConnectionState.CONNECTING) {
+        drop(); // an Error on its way: not left connecting for good either
+      }
     }
   }
 

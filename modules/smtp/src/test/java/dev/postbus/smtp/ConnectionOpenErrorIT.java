@@ -1,6 +1,7 @@
 package dev.postbus.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.postbus.smtp.internal.SessionOpener;
 import jakarta.mail.Address;
@@ -17,6 +18,33 @@ import org.junit.jupiter.api.Test;
  * "connecting" for good, and every later send on it threw (each job in doubt).
  */
 class ConnectionOpenErrorIT {
+
+  @Test
+  void anErrorWhileOpeningLeavesTheConnectionDisconnectedNotConnecting() throws Exception {
+    try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok)) {
+      SmtpConfig config = ScriptedSends.config(s.port());
+      AtomicBoolean failOnce = new AtomicBoolean(true);
+      SessionOpener opener =
+          new SessionOpener(
+              config,
+              host -> {
+                if (failOnce.getAndSet(false)) {
+                  throw new ExceptionInInitializerError("a class of ours failed to load");
+                }
+                return new InetAddress[] {InetAddress.getLoopbackAddress()};
+              });
+      Address[] to = {new InternetAddress("someone@example.org")};
+      try (SmtpConnection c =
+          new SmtpConnection(
+              config, new RelayOffer("127.0.0.1:" + s.port()), Clock.systemUTC(), "t", opener)) {
+        assertThatThrownBy(() -> c.send(ScriptedSends.message("one"), to))
+            .isInstanceOf(ExceptionInInitializerError.class);
+        assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
+        assertThat(c.send(ScriptedSends.message("two"), to))
+            .isInstanceOf(SendOutcome.Delivered.class);
+      }
+    }
+  }
 
   @Test
   void anUnexpectedErrorWhileOpeningFailsThatSendOnlyAndTheNextOneOpensAfresh() throws Exception {

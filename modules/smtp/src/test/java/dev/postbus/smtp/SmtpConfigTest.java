@@ -43,6 +43,41 @@ class SmtpConfigTest {
   }
 
   @Test
+  void socketTimeoutsMustFitWholeMillisecondsASocketTakes() {
+    SmtpConfig.Builder b = SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder();
+    // over Integer.MAX_VALUE ms the connect timeout overflowed: every connect failed
+    assertThatThrownBy(() -> b.connectTimeout(Duration.ofDays(30)).build())
+        .hasMessageContaining("smtp.connect-timeout")
+        .hasMessageContaining("PT720H");
+    // under 1 ms it was 0 ms: no timeout at all
+    assertThatThrownBy(
+            () ->
+                SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder()
+                    .readTimeout(Duration.ofNanos(500_000))
+                    .build())
+        .hasMessageContaining("smtp.read-timeout");
+    assertThatThrownBy(
+            () ->
+                SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder()
+                    .writeTimeout(Duration.ofDays(25))
+                    .build())
+        .hasMessageContaining("smtp.write-timeout");
+    assertThatThrownBy(
+            () ->
+                SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder()
+                    .dataDoneTimeout(Duration.ofNanos(1))
+                    .build())
+        .hasMessageContaining("smtp.data-done-timeout");
+    assertThat(
+            SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder()
+                .connectTimeout(Duration.ofMillis(1))
+                .readTimeout(Duration.ofDays(24))
+                .build()
+                .readTimeout())
+        .isEqualTo(Duration.ofDays(24));
+  }
+
+  @Test
   void tlsModesParseFromTheirConfigNames() {
     assertThat(TlsMode.fromConfigName("starttls-required")).isEqualTo(TlsMode.STARTTLS_REQUIRED);
     assertThat(TlsMode.fromConfigName(" Implicit ")).isEqualTo(TlsMode.IMPLICIT);

@@ -65,7 +65,7 @@ public final class SessionOpener {
       close(plain);
       throw new OpenFailed(
           new SendOutcome.ConnectFailed("connect failed: " + Problems.describe(e)));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       close(plain); // not left open behind an error of ours
       throw e;
     }
@@ -92,6 +92,9 @@ public final class SessionOpener {
       } catch (IOException e) {
         close(plain);
         last = e;
+      } catch (RuntimeException | Error e) {
+        close(plain); // not left open behind an error of ours
+        throw e;
       }
     }
     throw new OpenFailed(
