@@ -19,62 +19,64 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionOpenErrorIT {
 
+  private static final Address[] TO = to();
+
   @Test
   void anErrorWhileOpeningLeavesTheConnectionDisconnectedNotConnecting() throws Exception {
-    try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok)) {
-      SmtpConfig config = ScriptedSends.config(s.port());
-      AtomicBoolean failOnce = new AtomicBoolean(true);
-      SessionOpener opener =
-          new SessionOpener(
-              config,
-              host -> {
-                if (failOnce.getAndSet(false)) {
-                  throw new ExceptionInInitializerError("a class of ours failed to load");
-                }
-                return new InetAddress[] {InetAddress.getLoopbackAddress()};
-              });
-      Address[] to = {new InternetAddress("someone@example.org")};
-      try (SmtpConnection c =
-          new SmtpConnection(
-              config, new RelayOffer("127.0.0.1:" + s.port()), Clock.systemUTC(), "t", opener)) {
-        assertThatThrownBy(() -> c.send(ScriptedSends.message("one"), to))
-            .isInstanceOf(ExceptionInInitializerError.class);
-        assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
-        assertThat(c.send(ScriptedSends.message("two"), to))
-            .isInstanceOf(SendOutcome.Delivered.class);
-      }
+    try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok);
+        SmtpConnection c =
+            failingOnce(s, new ExceptionInInitializerError("a class of ours failed to load"))) {
+      assertThatThrownBy(() -> c.send(ScriptedSends.message("one"), TO))
+          .isInstanceOf(ExceptionInInitializerError.class);
+      assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
+      assertThat(c.send(ScriptedSends.message("two"), TO))
+          .isInstanceOf(SendOutcome.Delivered.class);
     }
   }
 
   @Test
   void anUnexpectedErrorWhileOpeningFailsThatSendOnlyAndTheNextOneOpensAfresh() throws Exception {
-    try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok)) {
-      SmtpConfig config = ScriptedSends.config(s.port());
-      AtomicBoolean failOnce = new AtomicBoolean(true);
-      SessionOpener opener =
-          new SessionOpener(
-              config,
-              host -> {
-                if (failOnce.getAndSet(false)) {
-                  throw new IllegalArgumentException("a bug of ours while resolving");
-                }
-                return new InetAddress[] {InetAddress.getLoopbackAddress()};
-              });
-      Address[] to = {new InternetAddress("someone@example.org")};
-      try (SmtpConnection c =
-          new SmtpConnection(
-              config, new RelayOffer("127.0.0.1:" + s.port()), Clock.systemUTC(), "t", opener)) {
-        SendOutcome first = c.send(ScriptedSends.message("one"), to);
-        assertThat(first)
-            .isInstanceOfSatisfying(
-                SendOutcome.ConnectFailed.class,
-                f -> assertThat(f.problem()).contains("unexpected error"));
-        assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
+    try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok);
+        SmtpConnection c =
+            failingOnce(s, new IllegalArgumentException("a bug of ours while resolving"))) {
+      SendOutcome first = c.send(ScriptedSends.message("one"), TO);
+      assertThat(first)
+          .isInstanceOfSatisfying(
+              SendOutcome.ConnectFailed.class,
+              f -> assertThat(f.problem()).contains("unexpected error"));
+      assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
 
-        SendOutcome second = c.send(ScriptedSends.message("two"), to);
-        assertThat(second).isInstanceOf(SendOutcome.Delivered.class);
-        assertThat(s.messages).hasSize(1);
-      }
+      SendOutcome second = c.send(ScriptedSends.message("two"), TO);
+      assertThat(second).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(s.messages).hasSize(1);
+    }
+  }
+
+  /** A connection to {@code s} whose first opening throws {@code error} (while resolving). */
+  private static SmtpConnection failingOnce(ScriptedServer s, Throwable error) {
+    SmtpConfig config = ScriptedSends.config(s.port());
+    AtomicBoolean failOnce = new AtomicBoolean(true);
+    SessionOpener opener =
+        new SessionOpener(
+            config,
+            host -> {
+              if (failOnce.getAndSet(false)) {
+                if (error instanceof Error e) {
+                  throw e;
+                }
+                throw (RuntimeException) error;
+              }
+              return new InetAddress[] {InetAddress.getLoopbackAddress()};
+            });
+    return new SmtpConnection(
+        config, new RelayOffer("127.0.0.1:" + s.port()), Clock.systemUTC(), "t", opener);
+  }
+
+  private static Address[] to() {
+    try {
+      return new Address[] {new InternetAddress("someone@example.org")};
+    } catch (jakarta.mail.internet.AddressException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
