@@ -114,7 +114,10 @@ public record SmtpConfig(
     positive(key, d);
     if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(MAX_SOCKET_TIMEOUT) > 0) {
       throw new IllegalArgumentException(
-          key + " must be from 1ms to 24d (a socket timeout in whole milliseconds), got " + d);
+          key
+              + " must be from 1ms to 2147483647ms (about 24.8 days: a socket timeout in whole"
+              + " milliseconds), got "
+              + d);
     }
   }
 

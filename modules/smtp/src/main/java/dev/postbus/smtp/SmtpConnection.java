@@ -260,14 +260,13 @@ public final class SmtpConnection implements AutoCloseable {
       return e.outcome();
     } catch (RuntimeException e) {
       // A bug of ours, not the relay's answer: this send fails as a failed connection (nothing was
-      // sent), and the connection is disconnected, to open afresh next time, not left connecting.
-      drop();
+      // sent), and the connection is disconnected (below), to open afresh next time.
       log.warn("{}: unexpected error while connecting to {}", name, config.host(), e);
       return new SendOutcome.ConnectFailed(
           "connect failed: unexpected error (" + e.getClass().getSimpleName() + ")");
     } finally {
       if (state == ConnectionState.CONNECTING) {
-        drop(); // an Error on its way: not left connecting for good either
+        drop(); // an error of ours, or an Error on its way: never left connecting for good
       }
     }
   }
