@@ -116,6 +116,7 @@ final class AngusScenarios {
           null,
           null,
           null,
+          null,
           null);
     } finally {
       pool.shutdownNow();

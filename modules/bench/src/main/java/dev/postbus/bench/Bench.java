@@ -226,6 +226,13 @@ public final class Bench {
                     .filter(x -> x != null)
                     .toList(),
                 null);
+        Double ledgerWait =
+            median(
+                runs.stream()
+                    .map(RunResult::ledgerWaitMsPerMessage)
+                    .filter(x -> x != null)
+                    .toList(),
+                null);
         if (broker != null) {
           o.put("brokerCpuMsPerMessage", Math.round(broker * 1000) / 1000.0);
           out.printf(
@@ -238,6 +245,16 @@ public final class Bench {
               requests == null
                   ? ""
                   : String.format(Locale.ROOT, ", %.2f produce requests per message", requests));
+        }
+        if (ledgerWait != null) {
+          o.put("ledgerWaitMsPerMessage", Math.round(ledgerWait * 1000) / 1000.0);
+          out.printf(
+              Locale.ROOT,
+              "%-10s %5d  %-17s final dots held %.3f ms per message for the send ledger%n",
+              sink.label(),
+              k,
+              name,
+              ledgerWait);
         }
         if (requests != null) {
           o.put("produceRequestsPerMessage", Math.round(requests * 1000) / 1000.0);

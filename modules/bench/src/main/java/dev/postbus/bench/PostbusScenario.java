@@ -49,6 +49,7 @@ final class PostbusScenario implements Scenario {
       Measurement m = Measurement.start();
       long brokerStart = BrokerCpu.nanos();
       long requestsStart = BrokerRequests.produce();
+      long ledgerWaitStart = ledgerWaitNanos(workers);
       try (JobPublisher publisher = JobPublisher.create(PublisherConfig.of(ctx.bootstrap(), run))) {
         List<CompletableFuture<?>> sent = new ArrayList<>(w.messages());
         long interval = ctx.publishRate() > 0 ? (long) (1e9 / ctx.publishRate()) : 0;
@@ -79,6 +80,7 @@ final class PostbusScenario implements Scenario {
       double brokerMs = (BrokerCpu.nanos() - brokerStart) / 1e6 / w.messages();
       long requests = BrokerRequests.produce() - requestsStart;
       double heap = Measurement.peakHeapMiB();
+      double ledgerWaitMs = (ledgerWaitNanos(workers) - ledgerWaitStart) / 1e6 / w.messages();
       LatencyHistogram latency = workers.get(0).stats().publishToDelivered();
       for (int i = 1; i < workers.size(); i++) {
         latency = worse(latency, workers.get(i).stats().publishToDelivered());
@@ -96,7 +98,8 @@ final class PostbusScenario implements Scenario {
           latency.percentile(0.50).toNanos() / 1e6,
           latency.percentile(0.99).toNanos() / 1e6,
           brokerMs > 0 ? brokerMs : null,
-          requestsStart >= 0 ? requests / (double) w.messages() : null);
+          requestsStart >= 0 ? requests / (double) w.messages() : null,
+          workers.stream().anyMatch(x -> x.stats().ledgerWaits() > 0) ? ledgerWaitMs : null);
     } finally {
       workers.forEach(Worker::close);
     }
@@ -104,6 +107,10 @@ final class PostbusScenario implements Scenario {
 
   private static LatencyHistogram worse(LatencyHistogram a, LatencyHistogram b) {
     return a.percentile(0.99).compareTo(b.percentile(0.99)) >= 0 ? a : b;
+  }
+
+  private static long ledgerWaitNanos(List<Worker> workers) {
+    return workers.stream().mapToLong(x -> x.stats().ledgerWaitNanos()).sum();
   }
 
   private static long delivered(List<Worker> workers) {

@@ -3,7 +3,8 @@ package dev.postbus.bench;
 /**
  * One run of one scenario. Latencies are null where the scenario has no publish step; the broker's
  * CPU and produce requests per message are null where it has no in-process broker (the requests
- * count every producer's: the publisher's, the outcome events', the ledger's).
+ * count every producer's: the publisher's, the outcome events', the ledger's). The ledger wait is
+ * how long the workers' final dots were held for the send ledger, per message; null without one.
  */
 record RunResult(
     String scenario,
@@ -18,7 +19,8 @@ record RunResult(
     Double p50Millis,
     Double p99Millis,
     Double brokerCpuMsPerMessage,
-    Double produceRequestsPerMessage) {
+    Double produceRequestsPerMessage,
+    Double ledgerWaitMsPerMessage) {
 
   double messagesPerSecond() {
     return messages / seconds;

@@ -64,6 +64,7 @@ final class SimpleJavaMailScenario implements Scenario {
           null,
           null,
           null,
+          null,
           null);
     } finally {
       mailer.shutdownConnectionPool().get();

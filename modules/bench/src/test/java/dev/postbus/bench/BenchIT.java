@@ -38,6 +38,13 @@ class BenchIT {
     assertThat(report.get("results").get(0).has("p99Millis")).isTrue();
     assertThat(report.get("results").get(0).get("brokerCpuMsPerMessage").asDouble()).isPositive();
     assertThat(report.get("results").get(1).has("brokerCpuMsPerMessage")).isFalse();
+    assertThat(report.get("results").get(0).has("ledgerWaitMsPerMessage"))
+        .as("200 messages on 2 connections: final dots waited for the ledger")
+        .isTrue();
+    assertThat(report.get("results").get(1).has("ledgerWaitMsPerMessage")).isFalse();
+    assertThat(text.toString(StandardCharsets.UTF_8))
+        .contains("final dots held")
+        .contains("ms per message for the send ledger");
     assertThat(report.get("ratios"))
         .hasSize(6); // postbus and postbus-transport, each against the three others
     assertThat(text.toString(StandardCharsets.UTF_8))

@@ -65,7 +65,7 @@ class JitCpuTest {
   void aRunWithUnknownJitTimeShowsNoShareAndNoWarning() {
     RunResult r =
         new RunResult(
-            "postbus", "fast", 4, 1, 1000, 1.0, 2.0, Double.NaN, 10, null, null, null, null);
+            "postbus", "fast", 4, 1, 1000, 1.0, 2.0, Double.NaN, 10, null, null, null, null, null);
     assertThat(r.jitShare()).isNaN();
   }
 

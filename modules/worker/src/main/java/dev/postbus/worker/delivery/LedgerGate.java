@@ -29,6 +29,7 @@ final class LedgerGate implements Runnable {
   private final BooleanSupplier stopping;
   private final Duration wait;
   private final Runnable entryComing;
+  private final java.util.function.LongConsumer waited;
 
   /** The last attempt the lane recorded, until its ledger entry is safe; on the lane's thread. */
   private OutcomeBatch previous;
@@ -36,19 +37,31 @@ final class LedgerGate implements Runnable {
   /**
    * @param entryComing told as the gate opens (the lane's message is about to end): its ledger
    *     entry is coming, so the writer may hold the entries it has for it
+   * @param waited told how long each final dot after a recorded attempt was held, in nanoseconds
    */
-  LedgerGate(String name, Holds holds, BooleanSupplier stopping, Runnable entryComing) {
-    this(name, holds, stopping, LEDGER_WAIT, entryComing);
+  LedgerGate(
+      String name,
+      Holds holds,
+      BooleanSupplier stopping,
+      Runnable entryComing,
+      java.util.function.LongConsumer waited) {
+    this(name, holds, stopping, LEDGER_WAIT, entryComing, waited);
   }
 
   /** With another wait than {@link #LEDGER_WAIT} (tests). */
   LedgerGate(
-      String name, Holds holds, BooleanSupplier stopping, Duration wait, Runnable entryComing) {
+      String name,
+      Holds holds,
+      BooleanSupplier stopping,
+      Duration wait,
+      Runnable entryComing,
+      java.util.function.LongConsumer waited) {
     this.name = name;
     this.holds = holds;
     this.stopping = stopping;
     this.wait = wait;
     this.entryComing = entryComing;
+    this.waited = waited;
   }
 
   /**
@@ -81,9 +94,11 @@ final class LedgerGate implements Runnable {
 
   private void awaitPrevious() {
     OutcomeBatch p = previous;
-    if (p == null) {
+    if (p == null || !p.writesLedger()) {
+      previous = null;
       return;
     }
+    long start = System.nanoTime();
     try {
       if (!awaitUnlessLedgerLost(p, wait) && !awaitWhileKafkaLost(p)) {
         log.warn(
@@ -96,6 +111,8 @@ final class LedgerGate implements Runnable {
       previous = null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      waited.accept(System.nanoTime() - start); // also a wait that ended in DotWithheld
     }
   }
 

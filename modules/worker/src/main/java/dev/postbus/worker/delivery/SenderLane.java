@@ -63,7 +63,12 @@ public final class SenderLane implements Runnable {
     this.name = name;
     this.shared = shared;
     LedgerGate ledgerGate =
-        new LedgerGate(name, shared.holds(), this::stopping, shared.outcomes()::ledgerEntryComing);
+        new LedgerGate(
+            name,
+            shared.holds(),
+            this::stopping,
+            shared.outcomes()::ledgerEntryComing,
+            shared.outcomes().stats()::ledgerWait);
     this.ahead = new TakeAhead(shared, this::stopping);
     this.route = new RelayRoute(name, shared, ahead, ledgerGate, stop);
     this.recorder = new AttemptRecorder(name, shared, ledgerGate);

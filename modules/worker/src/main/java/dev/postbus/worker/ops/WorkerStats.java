@@ -24,6 +24,8 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   private final LongAdder ledgerRetried = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
   private final LongAdder verpSkipped = new LongAdder();
+  private final LongAdder ledgerWaits = new LongAdder();
+  private final LongAdder ledgerWaitNanos = new LongAdder();
   private final LatencyHistogram publishToDelivered = new LatencyHistogram();
   private final java.util.Map<String, LongAdder> deadLettersByClass =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -32,6 +34,7 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   private final ClassStats classes = new ClassStats();
   private volatile io.micrometer.core.instrument.Timer smtpSend;
   private volatile io.micrometer.core.instrument.Timer publishToDeliveredTimer;
+  private volatile io.micrometer.core.instrument.Timer ledgerWait;
 
   /** Starts recording timers in {@code registry} as well (the worker's metrics). */
   public void bindTimers(io.micrometer.core.instrument.MeterRegistry registry) {
@@ -43,6 +46,11 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
     publishToDeliveredTimer =
         io.micrometer.core.instrument.Timer.builder("postbus.publish.to.delivered")
             .description("From the job's record timestamp to the relay's 2xx")
+            .publishPercentileHistogram()
+            .register(registry);
+    ledgerWait =
+        io.micrometer.core.instrument.Timer.builder("postbus.ledger.wait")
+            .description("A final dot held for the send ledger to hold the lane's previous message")
             .publishPercentileHistogram()
             .register(registry);
   }
@@ -168,6 +176,26 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
   @Override
   public void verpSkipped() {
     verpSkipped.increment();
+  }
+
+  @Override
+  public void ledgerWait(long nanos) {
+    ledgerWaits.increment();
+    ledgerWaitNanos.add(nanos);
+    var t = ledgerWait;
+    if (t != null) {
+      t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Final dots that waited for the send ledger (a wait of zero counted). */
+  public long ledgerWaits() {
+    return ledgerWaits.sum();
+  }
+
+  /** How long final dots waited for the send ledger, in all. */
+  public long ledgerWaitNanos() {
+    return ledgerWaitNanos.sum();
   }
 
   /** Jobs sent without their VERP return path (too long for RFC 5321). */

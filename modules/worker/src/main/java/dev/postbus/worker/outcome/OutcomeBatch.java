@@ -204,9 +204,12 @@ public final class OutcomeBatch {
    * once when the ledger is off.
    */
   public boolean awaitLedger(Duration max) throws InterruptedException {
-    return shared.ledger() == null
-        || noLedger
-        || ledgerWritten.await(max.toMillis(), TimeUnit.MILLISECONDS);
+    return !writesLedger() || ledgerWritten.await(max.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether this attempt has a send-ledger entry to wait for (the ledger on, the entry made). */
+  public boolean writesLedger() {
+    return shared.ledger() != null && !noLedger;
   }
 
   /** The delivery this batch records. */

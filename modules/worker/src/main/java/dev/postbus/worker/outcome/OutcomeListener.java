@@ -52,6 +52,12 @@ public interface OutcomeListener {
   /** A job went without its VERP return path, which would exceed RFC 5321's limits. */
   default void verpSkipped() {}
 
+  /**
+   * A lane held a final dot {@code nanos} for the send ledger to hold its previous message (zero
+   * when the entry was already acknowledged).
+   */
+  default void ledgerWait(long nanos) {}
+
   /** Counts nothing (for tests and tools). */
   OutcomeListener NONE =
       new OutcomeListener() {

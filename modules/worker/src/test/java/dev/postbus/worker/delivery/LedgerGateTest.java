@@ -81,7 +81,8 @@ class LedgerGateTest {
     writer.whenStopped(why -> holds.set(Holds.Reason.LEDGER_LOST, true));
     outcomes.useLedger(
         "jobs.ledger", 1, dev.postbus.worker.config.LedgerFormat.BINARY, writer.start());
-    LedgerGate gate = new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1), () -> {});
+    LedgerGate gate =
+        new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1), () -> {}, n -> {});
     OutcomeBatch batch = outcomes.begin(delivery(), null, 1, null);
     batch.end();
     gate.after(batch);
@@ -120,7 +121,8 @@ class LedgerGateTest {
     Holds holds = new Holds();
     // A wait of 1 s (10 s in a worker): Kafka quiet for 2 s, not yet declared lost.
     holds.watchKafkaSilence(() -> Duration.ofSeconds(2));
-    LedgerGate gate = new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1), () -> {});
+    LedgerGate gate =
+        new LedgerGate("lane-0", holds, () -> false, Duration.ofSeconds(1), () -> {}, n -> {});
     OutcomeBatch batch = outcomes.begin(d, null, 1, null);
     batch.end();
     gate.after(batch);
@@ -137,5 +139,45 @@ class LedgerGateTest {
     ledger.completeNext();
     await().atMost(Duration.ofSeconds(5)).until(() -> !t.isAlive());
     assertThat(ledger.history()).hasSize(1);
+  }
+
+  @Test
+  void itTellsHowLongEachFinalDotWaitedForTheLedgerAndNothingWithTheLedgerOff() throws Exception {
+    Outcomes outcomes = outcomes();
+    outcomes.useLedger(
+        "jobs.ledger",
+        1,
+        dev.postbus.worker.config.LedgerFormat.BINARY,
+        new dev.postbus.worker.ledger.LedgerWriter(
+                ledger, new dev.postbus.worker.ledger.LedgerPositions(1), executor, executor)
+            .start());
+    java.util.List<Long> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LedgerGate gate =
+        new LedgerGate(
+            "lane-0", new Holds(), () -> false, Duration.ofSeconds(5), () -> {}, waits::add);
+    gate.run();
+    assertThat(waits).as("no previous attempt: nothing waited").isEmpty();
+
+    OutcomeBatch batch = outcomes.begin(delivery(), null, 1, null);
+    batch.end();
+    gate.after(batch);
+    Thread t = new Thread(gate, "gate");
+    t.setDaemon(true);
+    t.start();
+    await().atMost(Duration.ofSeconds(5)).until(() -> ledger.history().size() == 1);
+    assertThat(waits).as("told when the wait ends, not before").isEmpty();
+    ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !t.isAlive());
+    assertThat(waits).singleElement().satisfies(n -> assertThat(n).isPositive());
+
+    gate.run();
+    assertThat(waits).as("the entry's wait is told once").hasSize(1);
+
+    Outcomes off = outcomes(); // no ledger
+    OutcomeBatch unrecorded = off.begin(delivery(), null, 1, null);
+    unrecorded.end();
+    gate.after(unrecorded);
+    gate.run();
+    assertThat(waits).as("the ledger off: no wait told").hasSize(1);
   }
 }

@@ -61,6 +61,9 @@ class EndToEndIT {
       assertThat(a.stats().snapshot().delivered()).as("both workers took part").isPositive();
       assertThat(b.stats().snapshot().delivered()).as("both workers took part").isPositive();
 
+      assertThat(a.stats().ledgerWaits() + b.stats().ledgerWaits())
+          .as("every final dot after a lane's first waited for its ledger entry, 0 ms or more")
+          .isGreaterThanOrEqualTo(JOBS - 2L * 4);
       String scrapeA = HttpProbe.get(a.httpPort(), "/metrics").body();
       String scrapeB = HttpProbe.get(b.httpPort(), "/metrics").body();
       assertThat(deliveredMetric(scrapeA) + deliveredMetric(scrapeB))
@@ -69,6 +72,7 @@ class EndToEndIT {
       assertThat(scrapeA)
           .contains("postbus_smtp_send_seconds_count")
           .contains("postbus_publish_to_delivered_seconds_bucket")
+          .contains("postbus_ledger_wait_seconds_count")
           .contains("postbus_smtp_connections{relay=\"default\",state=\"open\"")
           .contains("postbus_relay_up{relay=\"default\"")
           .contains("postbus_dispatch_queue_depth")
