@@ -314,14 +314,14 @@ public final class LedgerWriter implements AutoCloseable {
   }
 
   /**
-   * Why {@code error} never heals (no permission, a fenced producer, the topic reported unknown by
-   * the broker for longer than {@link #MISSING_TOPIC_LIMIT}); null when worth trying again. A
-   * sequence gap ({@code OutOfOrderSequenceException}) heals: a producer that is idempotent but not
-   * transactional bumps its epoch for that partition and goes on, so the entry is written again.
+   * Why {@code error} never heals (no permission, a fenced or broken idempotent producer, the topic
+   * reported unknown by the broker for longer than {@link #MISSING_TOPIC_LIMIT}); null when worth
+   * trying again.
    */
   private String fatal(Exception error) {
     if (error instanceof org.apache.kafka.common.errors.AuthorizationException
         || error instanceof org.apache.kafka.common.errors.ProducerFencedException
+        || error instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException
         || error instanceof org.apache.kafka.common.errors.InvalidTopicException
         || error instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
       return error.toString();

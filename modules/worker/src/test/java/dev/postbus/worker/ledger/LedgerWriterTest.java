@@ -476,49 +476,6 @@ class LedgerWriterTest {
   }
 
   @Test
-  void aSequenceGapIsWrittenAgainNotTakenForABrokenProducer() {
-    // An idempotent producer that is not transactional bumps its epoch for the partition after an
-    // OutOfOrderSequenceException and goes on sending (KIP-360): only the failed batch is lost,
-    // so the entry is written again; the worker must not stop being live over it.
-    AtomicInteger sends = new AtomicInteger();
-    List<String> stopped = new CopyOnWriteArrayList<>();
-    writer =
-        new LedgerWriter(
-            new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-              @Override
-              public synchronized java.util.concurrent.Future<
-                      org.apache.kafka.clients.producer.RecordMetadata>
-                  send(
-                      ProducerRecord<byte[], byte[]> record,
-                      org.apache.kafka.clients.producer.Callback callback) {
-                if (sends.getAndIncrement() == 0) {
-                  RuntimeException gap =
-                      new org.apache.kafka.common.errors.OutOfOrderSequenceException(
-                          "the broker saw a gap in this producer's sequence");
-                  callback.onCompletion(null, gap);
-                  return java.util.concurrent.CompletableFuture.failedFuture(gap);
-                }
-                return super.send(record, callback);
-              }
-            },
-            positions,
-            executor,
-            executor,
-            Duration.ZERO,
-            Duration.ofMillis(50),
-            System::nanoTime);
-    writer.whenStopped(stopped::add);
-    writer.start();
-
-    Ends a = append("a");
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> a.ends() == 1);
-    assertThat(a.written.get()).as("written on the second try").isEqualTo(1);
-    assertThat(sends.get()).isEqualTo(2);
-    assertThat(stopped).isEmpty();
-  }
-
-  @Test
   void withoutAnnouncedEntriesAnEntryGoesAtOnce() {
     ManualProducer producer = new ManualProducer();
     writer(producer, Duration.ofSeconds(30));
