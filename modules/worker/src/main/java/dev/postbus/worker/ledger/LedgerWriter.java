@@ -316,7 +316,9 @@ public final class LedgerWriter implements AutoCloseable {
   /**
    * Why {@code error} never heals (no permission, a fenced or broken idempotent producer, the topic
    * reported unknown by the broker for longer than {@link #MISSING_TOPIC_LIMIT}); null when worth
-   * trying again.
+   * trying again. An {@code OutOfOrderSequenceException} reaches us only after the producer itself
+   * bumped its epoch and retried for {@code delivery.timeout.ms}: it did not heal there, and a new
+   * producer id (a restart) is what clears it.
    */
   private String fatal(Exception error) {
     if (error instanceof org.apache.kafka.common.errors.AuthorizationException

@@ -52,6 +52,7 @@ public final class WorkerStats implements dev.postbus.worker.outcome.OutcomeList
         io.micrometer.core.instrument.Timer.builder("postbus.ledger.wait")
             .description("A final dot held for the send ledger to hold the lane's previous message")
             .publishPercentileHistogram()
+            .minimumExpectedValue(java.time.Duration.ofNanos(50_000)) // a near Kafka's round trip
             .register(registry);
   }
 

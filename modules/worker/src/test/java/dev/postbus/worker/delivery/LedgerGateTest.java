@@ -34,8 +34,13 @@ class LedgerGateTest {
   private final MockProducer<byte[], byte[]> producer =
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
 
+  private dev.postbus.worker.ledger.LedgerWriter writer;
+
   @AfterEach
   void stop() {
+    if (writer != null) {
+      writer.close();
+    }
     executor.shutdownNow();
   }
 
@@ -144,17 +149,15 @@ class LedgerGateTest {
   @Test
   void itTellsHowLongEachFinalDotWaitedForTheLedgerAndNothingWithTheLedgerOff() throws Exception {
     Outcomes outcomes = outcomes();
-    outcomes.useLedger(
-        "jobs.ledger",
-        1,
-        dev.postbus.worker.config.LedgerFormat.BINARY,
+    writer =
         new dev.postbus.worker.ledger.LedgerWriter(
-                ledger, new dev.postbus.worker.ledger.LedgerPositions(1), executor, executor)
-            .start());
+            ledger, new dev.postbus.worker.ledger.LedgerPositions(1), executor, executor);
+    outcomes.useLedger(
+        "jobs.ledger", 1, dev.postbus.worker.config.LedgerFormat.BINARY, writer.start());
     java.util.List<Long> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
     LedgerGate gate =
         new LedgerGate(
-            "lane-0", new Holds(), () -> false, Duration.ofSeconds(5), () -> {}, waits::add);
+            "lane-0", new Holds(), () -> false, Duration.ofSeconds(60), () -> {}, waits::add);
     gate.run();
     assertThat(waits).as("no previous attempt: nothing waited").isEmpty();
 
