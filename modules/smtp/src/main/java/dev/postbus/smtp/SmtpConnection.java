@@ -115,6 +115,11 @@ public final class SmtpConnection implements AutoCloseable {
    * will send next (the caller already holds it). With pipelined DATA it rides in the same write as
    * this message's end, so the next message costs one round trip. Sending anything else next costs
    * a new connection.
+   *
+   * <p>An unexpected error of ours while sending is an outcome too: {@link
+   * SendOutcome.ConnectionLost} while the final {@code .} was not written, {@link
+   * SendOutcome.InDoubt} once it was. Only what the {@link #beforeFinalDot} gate throws, and
+   * Errors, come through as exceptions. Either way the connection is disconnected after it.
    */
   public SendOutcome send(MimeMessage message, Address[] recipients, Envelope next) {
     requireNotClosed();
@@ -142,9 +147,11 @@ public final class SmtpConnection implements AutoCloseable {
       }
     }
     move(ConnectionState.SENDING);
+    SendOutcome unwritten = writeIntoMemory(message);
+    if (unwritten != null) {
+      return unwritten;
+    }
     try {
-      mime.reset();
-      message.writeTo(mime, NOT_SENT);
       boolean ahead = next != null && sentOnThisConnection + 1 < config.maxMessagesPerConnection();
       SendOutcome outcome =
           transport.send(
@@ -166,11 +173,36 @@ public final class SmtpConnection implements AutoCloseable {
         drop();
       }
       return outcome;
+    } catch (RuntimeException | Error e) {
+      // The session ends an error of ours as lost or in doubt itself; what comes through is the
+      // gate's (the final dot withheld: the caller acts on it) or an Error. Never left broken.
+      drop();
+      throw e;
+    }
+  }
+
+  /**
+   * Writes the message into {@link #mime}; null when done, else the outcome of this send. Nothing
+   * is sent to the relay yet: an unexpected error of ours (a bug in encoding) ends the send as a
+   * connection lost before the end of data, retried on a fresh connection.
+   */
+  private SendOutcome writeIntoMemory(MimeMessage message) {
+    try {
+      mime.reset();
+      message.writeTo(mime, NOT_SENT);
+      return null;
     } catch (IOException | MessagingException e) {
       // Writing the message into memory failed: nothing was sent, the session is in step.
       move(ConnectionState.IDLE);
       return unwritable(e);
     } catch (RuntimeException e) {
+      log.error("{}: unexpected error writing a message into memory; nothing was sent", name, e);
+      drop();
+      return new SendOutcome.ConnectionLost(
+          "connection lost before the end of data: unexpected error ("
+              + e.getClass().getSimpleName()
+              + ") writing the message, nothing sent");
+    } catch (Error e) {
       drop();
       throw e;
     }

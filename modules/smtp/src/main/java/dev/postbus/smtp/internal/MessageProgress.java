@@ -8,7 +8,8 @@ import java.io.IOException;
  * the end may have reached the socket ({@link Phase#END_SENT}: a write holding the final "." of
  * DATA, or the last byte of the BDAT chunk, returned normally, or the failing socket write carried
  * the envelope ahead after the end) is {@link SendOutcome.InDoubt}; any failure before, a failing
- * write that ended with the end included, is {@link SendOutcome.ConnectionLost}.
+ * write that ended with the end included, is {@link SendOutcome.ConnectionLost}. An unexpected
+ * error of ours (not an I/O failure) is decided the same way.
  */
 final class MessageProgress {
 
@@ -47,7 +48,19 @@ final class MessageProgress {
 
   /** The outcome of an I/O failure now. */
   SendOutcome lost(SessionIo io, IOException e) {
-    String problem = Problems.describe(e);
+    return outcome(io, Problems.describe(e));
+  }
+
+  /**
+   * The outcome of an unexpected error of ours now (a bug, not the relay's answer), taken as a
+   * connection lost at this point: the session is closed. Only its class is told (its message may
+   * hold anything).
+   */
+  SendOutcome failed(SessionIo io, RuntimeException e) {
+    return outcome(io, "unexpected error (" + e.getClass().getSimpleName() + ")");
+  }
+
+  private SendOutcome outcome(SessionIo io, String problem) {
     if (phase == Phase.BODY && (io.handed(endAt) || io.offeredPast(endAt))) {
       // The end went out in an earlier write (a full buffer's flush), or the failing write carried
       // it and bytes after it (the envelope ahead): the kernel may have taken the "." before the

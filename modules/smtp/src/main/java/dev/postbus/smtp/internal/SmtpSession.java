@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One open SMTP session, after greeting, EHLO, STARTTLS and AUTH ({@link SessionOpener}). It sends
@@ -20,6 +22,8 @@ import java.util.List;
  */
 public final class SmtpSession {
 
+  private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+
   private final SessionIo io;
   private final Extensions extensions;
   private final boolean pipelining;
@@ -28,6 +32,9 @@ public final class SmtpSession {
   private final WireBytes wire = new WireBytes();
   private SessionState state = SessionState.READY;
   private final MessageProgress progress = new MessageProgress();
+  private final Runnable gate = this::runGate;
+  private Runnable beforeEnd; // the gate of the message under way, run through gate
+  private boolean gateThrew;
   private EnvelopeGroup ahead;
   private Envelope aheadFor;
 
@@ -40,6 +47,7 @@ public final class SmtpSession {
     this.pipelining = extensions.pipelining() && config.pipelining();
     this.chunking = extensions.chunking() && config.chunking();
     this.exchange = Exchange.of(pipelining);
+    io.watch(); // last: a session that failed to build leaves nothing with the watchdog
   }
 
   public Extensions extensions() {
@@ -91,6 +99,10 @@ public final class SmtpSession {
    * runs before the end of the message is written, never under the write deadline: after DATA's
    * 354, or before the BDAT command. With pipelined DATA, the next envelope ({@code nextFrom},
    * {@code nextRecipients}, when not null, not to be changed afterwards) rides with this end.
+   *
+   * <p>An unexpected error of ours on the way (a bug, not the relay's answer) closes the session
+   * and ends the message as a connection lost there would ({@link MessageProgress}). What {@code
+   * beforeEnd} throws (the end withheld), and an Error, pass through unchanged, the session closed.
    */
   public SendOutcome send(
       String from,
@@ -104,26 +116,54 @@ public final class SmtpSession {
       throw new IllegalStateException(
           "the session holds another message's envelope; abort it first");
     }
+    progress.start();
+    this.beforeEnd = beforeEnd;
+    gateThrew = false;
+    try {
+      return transaction(from, recipients, mime, mimeLength, nextFrom, nextRecipients);
+    } catch (IOException e) {
+      return lost(e);
+    } catch (RuntimeException e) {
+      if (gateThrew) {
+        abort(); // the gate withheld the end: its error is the caller's to act on
+        throw e;
+      }
+      return failed(e);
+    } catch (Error e) {
+      abort();
+      throw e;
+    }
+  }
+
+  private SendOutcome transaction(
+      String from,
+      String[] recipients,
+      byte[] mime,
+      int mimeLength,
+      String nextFrom,
+      String[] nextRecipients)
+      throws IOException {
     wire.encode(mime, mimeLength, !chunking);
     SendOutcome.Rejected refused =
         hasAhead() ? null : EnvelopeCheck.refusal(from, recipients, wire, extensions);
     if (refused != null) {
       return refused;
     }
-    progress.start();
-    try {
-      EnvelopeGroup group = envelope(from, recipients, beforeEnd);
-      SendOutcome outcome = afterEnvelope(group, beforeEnd, nextFrom, nextRecipients);
-      state = group.closing() ? state.moveTo(SessionState.CLOSED) : state;
-      return outcome;
-    } catch (IOException e) {
-      return lost(e);
-    }
+    EnvelopeGroup group = envelope(from, recipients);
+    SendOutcome outcome = afterEnvelope(group, nextFrom, nextRecipients);
+    state = group.closing() ? state.moveTo(SessionState.CLOSED) : state;
+    return outcome;
+  }
+
+  /** Runs the caller's gate, noting whether it threw (its error then passes through unchanged). */
+  private void runGate() {
+    gateThrew = true;
+    beforeEnd.run();
+    gateThrew = false;
   }
 
   /** Runs this message's envelope group, or reads the replies of the one written ahead. */
-  private EnvelopeGroup envelope(String from, String[] recipients, Runnable beforeEnd)
-      throws IOException {
+  private EnvelopeGroup envelope(String from, String[] recipients) throws IOException {
     if (hasAhead()) {
       EnvelopeGroup group = ahead;
       ahead = null;
@@ -139,7 +179,7 @@ public final class SmtpSession {
             Commands.rcptLines(recipients),
             chunking ? "BDAT " + wire.length() + " LAST" : "DATA");
     state = state.moveTo(SessionState.READY);
-    exchange.run(group, io, beforeEnd, this::writeChunk);
+    exchange.run(group, io, gate, this::writeChunk);
     return group;
   }
 
@@ -164,8 +204,7 @@ public final class SmtpSession {
     progress.endSent();
   }
 
-  private SendOutcome afterEnvelope(
-      EnvelopeGroup group, Runnable beforeEnd, String nextFrom, String[] nextRecipients)
+  private SendOutcome afterEnvelope(EnvelopeGroup group, String nextFrom, String[] nextRecipients)
       throws IOException {
     if (!group.mail().positive()) {
       loneDotAfter354(group);
@@ -185,15 +224,14 @@ public final class SmtpSession {
       return new SendOutcome.Rejected(end.toSmtpReply(), "DATA");
     }
     if (!chunking) {
-      end = writeData(beforeEnd, nextFrom, nextRecipients);
+      end = writeData(nextFrom, nextRecipients);
     }
     return ended(end, accepted, refusals);
   }
 
   /** After DATA's 354: the message, its end, the next envelope if any, and the end's reply. */
-  private Reply writeData(Runnable beforeEnd, String nextFrom, String[] nextRecipients)
-      throws IOException {
-    beforeEnd.run();
+  private Reply writeData(String nextFrom, String[] nextRecipients) throws IOException {
+    gate.run();
     try (SessionIo.Writing w = io.writing()) {
       progress.body();
       io.write(wire.array(), 0, wire.length());
@@ -267,6 +305,20 @@ public final class SmtpSession {
     state = state.moveTo(SessionState.CLOSED);
     io.close();
     return progress.lost(io, e);
+  }
+
+  /**
+   * An unexpected error of ours (a bug, not the relay's answer) ends the message as a lost
+   * connection would at this point (lost before the end, in doubt after it) and closes the session.
+   */
+  private SendOutcome failed(RuntimeException e) {
+    abort();
+    SendOutcome outcome = progress.failed(io, e);
+    log.error(
+        "unexpected error while sending a message; the session is closed, the message is {}",
+        outcome instanceof SendOutcome.InDoubt ? "in doubt" : "lost (not accepted)",
+        e);
+    return outcome;
   }
 
   /**
