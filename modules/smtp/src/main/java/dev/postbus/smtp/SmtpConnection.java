@@ -3,6 +3,7 @@ package dev.postbus.smtp;
 import dev.postbus.smtp.internal.MailSessions;
 import dev.postbus.smtp.internal.SessionOpener;
 import dev.postbus.smtp.internal.SmtpSession;
+import dev.postbus.smtp.internal.TraceOnly;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -118,8 +119,10 @@ public final class SmtpConnection implements AutoCloseable {
    *
    * <p>An unexpected error of ours while sending is an outcome too: {@link
    * SendOutcome.ConnectionLost} while the final {@code .} was not written, {@link
-   * SendOutcome.InDoubt} once it was. Only what the {@link #beforeFinalDot} gate throws, and
-   * Errors, come through as exceptions. Either way the connection is disconnected after it.
+   * SendOutcome.InDoubt} once it was, and the relay's answer once it answered the end. Only what
+   * the {@link #beforeFinalDot} gate throws, and Errors, come through as exceptions. Either way the
+   * connection is disconnected after it. One while the message is written into memory, before
+   * anything of it is sent, makes it unwritable (a permanent 554 5.6.0), the connection kept.
    */
   public SendOutcome send(MimeMessage message, Address[] recipients, Envelope next) {
     requireNotClosed();
@@ -182,26 +185,31 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   /**
-   * Writes the message into {@link #mime}; null when done, else the outcome of this send. Nothing
-   * is sent to the relay yet: an unexpected error of ours (a bug in encoding) ends the send as a
-   * connection lost before the end of data, retried on a fresh connection.
+   * Writes the message into {@link #mime}; null when done, else the outcome of this send: the
+   * message cannot be written (permanent, as the same message would fail again). Nothing was sent
+   * to the relay, so the connection is kept, unless this message's envelope was written ahead (the
+   * relay waits for its data after a 354).
    */
   private SendOutcome writeIntoMemory(MimeMessage message) {
     try {
       mime.reset();
       message.writeTo(mime, NOT_SENT);
       return null;
-    } catch (IOException | MessagingException e) {
-      // Writing the message into memory failed: nothing was sent, the session is in step.
-      move(ConnectionState.IDLE);
+    } catch (IOException | MessagingException | RuntimeException e) {
+      if (e instanceof RuntimeException) {
+        log.error(
+            "{}: unexpected error writing a message into memory for {}:{}; nothing was sent",
+            name,
+            config.host(),
+            config.port(),
+            TraceOnly.of(e));
+      }
+      if (transport.hasAhead()) {
+        drop();
+      } else {
+        move(ConnectionState.IDLE);
+      }
       return unwritable(e);
-    } catch (RuntimeException e) {
-      log.error("{}: unexpected error writing a message into memory; nothing was sent", name, e);
-      drop();
-      return new SendOutcome.ConnectionLost(
-          "connection lost before the end of data: unexpected error ("
-              + e.getClass().getSimpleName()
-              + ") writing the message, nothing sent");
     } catch (Error e) {
       drop();
       throw e;

@@ -2,10 +2,11 @@ package dev.postbus.smtp.internal;
 
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.smtp.SmtpReply;
 import java.io.IOException;
 import java.net.SocketException;
 import java.util.Arrays;
-import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,8 @@ public final class SmtpSession {
   private final boolean pipelining;
   private final boolean chunking;
   private final Exchange exchange;
+  private final Function<Reply, SmtpReply> replies; // a reply read, as a value for outcomes
+  private final String relay; // host:port, for logs
   private final WireBytes wire = new WireBytes();
   private SessionState state = SessionState.READY;
   private final MessageProgress progress = new MessageProgress();
@@ -42,7 +45,15 @@ public final class SmtpSession {
   private record Envelope(String from, String[] recipients) {}
 
   SmtpSession(SessionIo io, Extensions extensions, SmtpConfig config) {
+    this(io, extensions, config, Reply::toSmtpReply);
+  }
+
+  /** With its own making of replies into values (tests: one that throws, a bug of ours). */
+  SmtpSession(
+      SessionIo io, Extensions extensions, SmtpConfig config, Function<Reply, SmtpReply> replies) {
     this.io = io;
+    this.replies = replies;
+    this.relay = config.host() + ":" + config.port();
     this.extensions = extensions;
     this.pipelining = extensions.pipelining() && config.pipelining();
     this.chunking = extensions.chunking() && config.chunking();
@@ -101,8 +112,9 @@ public final class SmtpSession {
    * {@code nextRecipients}, when not null, not to be changed afterwards) rides with this end.
    *
    * <p>An unexpected error of ours on the way (a bug, not the relay's answer) closes the session
-   * and ends the message as a connection lost there would ({@link MessageProgress}). What {@code
-   * beforeEnd} throws (the end withheld), and an Error, pass through unchanged, the session closed.
+   * and ends the message as a connection lost there would ({@link MessageProgress}), or, once the
+   * relay answered the end, as it answered ({@link EndAnswer}). What {@code beforeEnd} throws (the
+   * end withheld), and an Error, pass through unchanged, the session closed.
    */
   public SendOutcome send(
       String from,
@@ -206,27 +218,30 @@ public final class SmtpSession {
 
   private SendOutcome afterEnvelope(EnvelopeGroup group, String nextFrom, String[] nextRecipients)
       throws IOException {
+    if (chunking && group.end() != null) {
+      progress.answered(new EndAnswer(group, group.end(), replies)); // BDAT LAST was answered
+    }
     if (!group.mail().positive()) {
       loneDotAfter354(group);
       resetNext();
-      return new SendOutcome.Rejected(group.mail().toSmtpReply(), "MAIL");
+      return new SendOutcome.Rejected(replies.apply(group.mail()), "MAIL");
     }
     int accepted = group.accepted();
-    List<SendOutcome.Refusal> refusals = group.refusals();
     if (accepted == 0) {
       loneDotAfter354(group);
       resetNext();
-      return new SendOutcome.RecipientsRefused(refusals, 0, null);
+      return new SendOutcome.RecipientsRefused(group.refusals(replies), 0, null);
     }
     Reply end = group.end();
     if (!chunking && end.code() != 354) {
       resetNext();
-      return new SendOutcome.Rejected(end.toSmtpReply(), "DATA");
+      return new SendOutcome.Rejected(replies.apply(end), "DATA");
     }
     if (!chunking) {
       end = writeData(nextFrom, nextRecipients);
+      progress.answered(new EndAnswer(group, end, replies));
     }
-    return ended(end, accepted, refusals);
+    return ended(progress.answer());
   }
 
   /** After DATA's 354: the message, its end, the next envelope if any, and the end's reply. */
@@ -265,18 +280,13 @@ public final class SmtpSession {
   }
 
   /** The reply to the end of the message (final "." or BDAT LAST); a 421 closes the session. */
-  private SendOutcome ended(Reply end, int accepted, List<SendOutcome.Refusal> refusals) {
+  private SendOutcome ended(EndAnswer answer) {
+    Reply end = answer.end();
     state = end.code() == 421 ? state.moveTo(SessionState.CLOSED) : state;
-    if (!end.positive()) {
-      if (chunking) {
-        resetNext(); // RFC 3030: after a refused BDAT the transaction must be reset
-      }
-      return new SendOutcome.Rejected(end.toSmtpReply(), "DATA");
+    if (!end.positive() && chunking) {
+      resetNext(); // RFC 3030: after a refused BDAT the transaction must be reset
     }
-    if (refusals.isEmpty()) {
-      return new SendOutcome.Delivered(end.toSmtpReply());
-    }
-    return new SendOutcome.RecipientsRefused(refusals, accepted, end.toSmtpReply());
+    return answer.outcome();
   }
 
   private void resetNext() {
@@ -309,16 +319,30 @@ public final class SmtpSession {
 
   /**
    * An unexpected error of ours (a bug, not the relay's answer) ends the message as a lost
-   * connection would at this point (lost before the end, in doubt after it) and closes the session.
+   * connection would at this point (lost before the end, in doubt after it, as answered once the
+   * relay answered the end) and closes the session. Its message is not logged (it may name a
+   * recipient).
    */
   private SendOutcome failed(RuntimeException e) {
     abort();
     SendOutcome outcome = progress.failed(io, e);
     log.error(
-        "unexpected error while sending a message; the session is closed, the message is {}",
-        outcome instanceof SendOutcome.InDoubt ? "in doubt" : "lost (not accepted)",
-        e);
+        "unexpected error while sending a message to {}; the session is closed, {}",
+        relay,
+        fate(outcome),
+        TraceOnly.of(e));
     return outcome;
+  }
+
+  /** What became of the message, for logs. */
+  private String fate(SendOutcome outcome) {
+    EndAnswer answer = progress.answer();
+    if (answer != null) {
+      return "the outcome is the relay's answer to its end (" + answer.end().code() + ")";
+    }
+    return outcome instanceof SendOutcome.InDoubt
+        ? "the message is in doubt"
+        : "the message is lost (not accepted)";
   }
 
   /**

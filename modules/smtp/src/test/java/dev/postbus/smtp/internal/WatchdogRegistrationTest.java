@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A session's I/O is with the write watchdog from the moment its session is built until the session
- * is closed, and not otherwise: one whose session failed to build used to stay registered for good
- * (the watchdog holding it, and able to act on its dead socket).
+ * is closed (the watch ended once), and not otherwise: one whose session failed to build used to
+ * stay registered for good (the watchdog holding it, and able to act on its dead socket).
  */
 class WatchdogRegistrationTest {
 
@@ -57,7 +57,22 @@ class WatchdogRegistrationTest {
     assertThat(WriteWatchdog.watching(io)).isTrue();
     session.abort();
     assertThat(WriteWatchdog.watching(io)).isFalse();
-    session.abort(); // closing again ends nothing more
-    assertThat(WriteWatchdog.watching(io)).isFalse();
+  }
+
+  @Test
+  void closingASessionAgainEndsNoWatchOfItsIo() throws Exception {
+    SessionIo io = io(peer());
+    SmtpSession session = new SmtpSession(io, Extensions.parse(List.of("PIPELINING")), CONFIG);
+    session.abort();
+    WriteWatchdog.watch(io); // a watch the first close did not end: a second close must not end it
+    try {
+      session.abort();
+      io.close();
+      assertThat(WriteWatchdog.watching(io))
+          .as("the watch ended once, by the first close")
+          .isTrue();
+    } finally {
+      WriteWatchdog.unwatch(io);
+    }
   }
 }
