@@ -301,7 +301,7 @@ public final class SmtpConnection implements AutoCloseable {
     } catch (RuntimeException e) {
       // A bug of ours, not the relay's answer: this send fails as a failed connection (nothing was
       // sent), and the connection is disconnected (below), to open afresh next time.
-      log.warn("{}: unexpected error while connecting to {}", name, config.host(), e);
+      log.warn("{}: unexpected error while connecting to {}", name, config.host(), TraceOnly.of(e));
       return new SendOutcome.ConnectFailed(
           "connect failed: unexpected error (" + e.getClass().getSimpleName() + ")");
     } finally {
