@@ -122,7 +122,8 @@ public final class SmtpConnection implements AutoCloseable {
    * SendOutcome.InDoubt} once it was, and the relay's answer once it answered the end. Only what
    * the {@link #beforeFinalDot} gate throws, and Errors, come through as exceptions. Either way the
    * connection is disconnected after it. One while the message is written into memory, before
-   * anything of it is sent, makes it unwritable (a permanent 554 5.6.0), the connection kept.
+   * anything of it is sent, makes it unwritable ({@link SendOutcome.Unwritable}: permanent, and not
+   * the relay's refusal), the connection kept.
    */
   public SendOutcome send(MimeMessage message, Address[] recipients, Envelope next) {
     requireNotClosed();
@@ -217,10 +218,8 @@ public final class SmtpConnection implements AutoCloseable {
   }
 
   private static SendOutcome unwritable(Exception e) {
-    return new SendOutcome.Rejected(
-        new SmtpReply(
-            554, "5.6.0", "the message could not be written: " + e.getClass().getSimpleName()),
-        "DATA");
+    return new SendOutcome.Unwritable(
+        "the message could not be written: " + e.getClass().getSimpleName());
   }
 
   /** The envelope a message will be sent with: its envelope sender and the given recipients. */

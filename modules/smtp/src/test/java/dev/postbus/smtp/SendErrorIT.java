@@ -41,9 +41,7 @@ class SendErrorIT {
 
   /** What a message that cannot be written into memory comes to: permanent, nothing sent. */
   private static final SendOutcome UNWRITABLE =
-      new SendOutcome.Rejected(
-          new SmtpReply(554, "5.6.0", "the message could not be written: IllegalStateException"),
-          "DATA");
+      new SendOutcome.Unwritable("the message could not be written: IllegalStateException");
 
   /** An error of ours inside the session (a bug in encoding, say). */
   private static RuntimeException bug() {
