@@ -64,6 +64,9 @@ public final class ReplyClassifier {
     if (outcome instanceof SendOutcome.InDoubt) {
       return new Verdict(OutcomeClass.TRANSIENT, false, false, true, false, null);
     }
+    if (outcome instanceof SendOutcome.Unwritable) {
+      return Verdict.of(OutcomeClass.PERMANENT); // the message's, not the relay's
+    }
     return new Verdict(OutcomeClass.FATAL, false, true, false, false, null);
   }
 

@@ -57,6 +57,13 @@ public sealed interface SendOutcome {
   record InDoubt(String problem) implements SendOutcome {}
 
   /**
+   * The message could not be written out (a part that cannot be encoded, or an error of ours while
+   * encoding it): nothing of it was sent, and sending it again fails the same way. Not the relay's
+   * refusal: it says nothing of the recipient or the relay.
+   */
+  record Unwritable(String problem) implements SendOutcome {}
+
+  /**
    * The relay refuses us, not the message: authentication failed, TLS could not be set up, or
    * STARTTLS is required and not offered. Every message would fail the same way.
    */

@@ -3,6 +3,7 @@ package dev.postbus.smtp;
 import dev.postbus.smtp.internal.MailSessions;
 import dev.postbus.smtp.internal.SessionOpener;
 import dev.postbus.smtp.internal.SmtpSession;
+import dev.postbus.smtp.internal.TraceOnly;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -115,6 +116,14 @@ public final class SmtpConnection implements AutoCloseable {
    * will send next (the caller already holds it). With pipelined DATA it rides in the same write as
    * this message's end, so the next message costs one round trip. Sending anything else next costs
    * a new connection.
+   *
+   * <p>An unexpected error of ours while sending is an outcome too: {@link
+   * SendOutcome.ConnectionLost} while the final {@code .} was not written, {@link
+   * SendOutcome.InDoubt} once it was, and the relay's answer once it answered the end. Only what
+   * the {@link #beforeFinalDot} gate throws, and Errors, come through as exceptions. Either way the
+   * connection is disconnected after it. One while the message is written into memory, before
+   * anything of it is sent, makes it unwritable ({@link SendOutcome.Unwritable}: permanent, and not
+   * the relay's refusal), the connection kept.
    */
   public SendOutcome send(MimeMessage message, Address[] recipients, Envelope next) {
     requireNotClosed();
@@ -142,9 +151,11 @@ public final class SmtpConnection implements AutoCloseable {
       }
     }
     move(ConnectionState.SENDING);
+    SendOutcome unwritten = writeIntoMemory(message);
+    if (unwritten != null) {
+      return unwritten;
+    }
     try {
-      mime.reset();
-      message.writeTo(mime, NOT_SENT);
       boolean ahead = next != null && sentOnThisConnection + 1 < config.maxMessagesPerConnection();
       SendOutcome outcome =
           transport.send(
@@ -166,21 +177,49 @@ public final class SmtpConnection implements AutoCloseable {
         drop();
       }
       return outcome;
-    } catch (IOException | MessagingException e) {
-      // Writing the message into memory failed: nothing was sent, the session is in step.
-      move(ConnectionState.IDLE);
+    } catch (RuntimeException | Error e) {
+      // The session ends an error of ours as lost or in doubt itself; what comes through is the
+      // gate's (the final dot withheld: the caller acts on it) or an Error. Never left broken.
+      drop();
+      throw e;
+    }
+  }
+
+  /**
+   * Writes the message into {@link #mime}; null when done, else the outcome of this send: the
+   * message cannot be written (permanent, as the same message would fail again). Nothing was sent
+   * to the relay, so the connection is kept, unless this message's envelope was written ahead (the
+   * relay waits for its data after a 354).
+   */
+  private SendOutcome writeIntoMemory(MimeMessage message) {
+    try {
+      mime.reset();
+      message.writeTo(mime, NOT_SENT);
+      return null;
+    } catch (IOException | MessagingException | RuntimeException e) {
+      if (e instanceof RuntimeException) {
+        log.error(
+            "{}: unexpected error writing a message into memory for {}:{}; nothing was sent",
+            name,
+            config.host(),
+            config.port(),
+            TraceOnly.of(e));
+      }
+      if (transport.hasAhead()) {
+        drop();
+      } else {
+        move(ConnectionState.IDLE);
+      }
       return unwritable(e);
-    } catch (RuntimeException e) {
+    } catch (Error e) {
       drop();
       throw e;
     }
   }
 
   private static SendOutcome unwritable(Exception e) {
-    return new SendOutcome.Rejected(
-        new SmtpReply(
-            554, "5.6.0", "the message could not be written: " + e.getClass().getSimpleName()),
-        "DATA");
+    return new SendOutcome.Unwritable(
+        "the message could not be written: " + e.getClass().getSimpleName());
   }
 
   /** The envelope a message will be sent with: its envelope sender and the given recipients. */
@@ -261,7 +300,7 @@ public final class SmtpConnection implements AutoCloseable {
     } catch (RuntimeException e) {
       // A bug of ours, not the relay's answer: this send fails as a failed connection (nothing was
       // sent), and the connection is disconnected (below), to open afresh next time.
-      log.warn("{}: unexpected error while connecting to {}", name, config.host(), e);
+      log.warn("{}: unexpected error while connecting to {}", name, config.host(), TraceOnly.of(e));
       return new SendOutcome.ConnectFailed(
           "connect failed: unexpected error (" + e.getClass().getSimpleName() + ")");
     } finally {

@@ -52,6 +52,38 @@ class ConnectionOpenErrorIT {
     }
   }
 
+  @Test
+  void anUnexpectedErrorWhileOpeningIsLoggedWithoutItsMessage() throws Exception {
+    ch.qos.logback.classic.Logger smtp =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.postbus.smtp");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    smtp.addAppender(logs);
+    try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok);
+        SmtpConnection c =
+            failingOnce(s, new IllegalStateException("no route to <someone@example.org>"))) {
+      assertThat(c.send(ScriptedSends.message("one"), TO))
+          .isInstanceOf(SendOutcome.ConnectFailed.class);
+    } finally {
+      smtp.detachAppender(logs);
+    }
+    List<String> lines =
+        logs.list.stream()
+            .map(
+                e ->
+                    e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null
+                            ? ""
+                            : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(
+                                e.getThrowableProxy())))
+            .toList();
+    assertThat(lines)
+        .as("the error is logged, by its class and frames")
+        .anySatisfy(l -> assertThat(l).contains("IllegalStateException"));
+    assertThat(lines).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
+  }
+
   /** A connection to {@code s} whose first opening throws {@code error} (while resolving). */
   private static SmtpConnection failingOnce(ScriptedServer s, Throwable error) {
     SmtpConfig config = ScriptedSends.config(s.port());

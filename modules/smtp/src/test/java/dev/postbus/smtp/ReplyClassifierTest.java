@@ -204,6 +204,15 @@ class ReplyClassifierTest {
   }
 
   @Test
+  void aMessageThatCouldNotBeWrittenIsPermanentAndNotTheRelays() {
+    Verdict v =
+        ReplyClassifier.defaults()
+            .classify(new SendOutcome.Unwritable("the message could not be written: X"));
+    assertThat(v.outcomeClass()).isEqualTo(OutcomeClass.PERMANENT);
+    assertThat(v.relayLevel()).as("the relay is not taken out for it").isFalse();
+  }
+
+  @Test
   void textThatSoundsPermanentDoesNotChangeATemporaryCode() {
     assertThat(
             classifier.classify(rejected(451, "user unknown, permanently rejected")).outcomeClass())

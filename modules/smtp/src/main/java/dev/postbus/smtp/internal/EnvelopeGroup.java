@@ -1,10 +1,12 @@
 package dev.postbus.smtp.internal;
 
 import dev.postbus.smtp.SendOutcome;
+import dev.postbus.smtp.SmtpReply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One envelope's commands and, once read, their replies: [RSET] MAIL, every RCPT, and the end of
@@ -149,13 +151,16 @@ final class EnvelopeGroup {
     return false;
   }
 
-  /** The recipients whose RCPT was answered with a refusal (all read ones, in order). */
-  List<SendOutcome.Refusal> refusals() {
+  /**
+   * The recipients whose RCPT was answered with a refusal (all read ones, in order), each reply
+   * made a value by {@code convert}.
+   */
+  List<SendOutcome.Refusal> refusals(Function<Reply, SmtpReply> convert) {
     List<SendOutcome.Refusal> out = new ArrayList<>();
     for (int k = 0; k < recipients.length; k++) {
       Reply r = replies[mailAt() + 1 + k];
       if (r != null && !r.positive()) {
-        out.add(new SendOutcome.Refusal(recipients[k], r.toSmtpReply()));
+        out.add(new SendOutcome.Refusal(recipients[k], convert.apply(r)));
       }
     }
     return out;

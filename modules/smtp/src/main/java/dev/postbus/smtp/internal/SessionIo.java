@@ -41,6 +41,7 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   private final Writing writing = this::disarm;
   private volatile long writeDeadline;
   private volatile boolean broken;
+  private boolean closed; // on the owning thread
 
   /** Disarms the write deadline when the block of writes ends. */
   interface Writing extends AutoCloseable {
@@ -57,7 +58,16 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     this.readTimeoutMillis = millis(config.readTimeout().toMillis());
     this.dataDoneTimeoutMillis = millis(config.dataDoneTimeout().toMillis());
     this.writeTimeoutNanos = config.writeTimeout().toNanos();
-    WriteWatchdog.watch(this);
+  }
+
+  /**
+   * Puts this session's writes under the write watchdog, once its session is built (never from this
+   * constructor: a session that fails to build would stay watched); {@link #close} ends it.
+   */
+  void watch() {
+    if (!closed) {
+      WriteWatchdog.watch(this);
+    }
   }
 
   private static int millis(long ms) {
@@ -197,9 +207,16 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     closeQuietly(raw);
   }
 
-  /** Closes the raw socket, then the TLS one over it. Idempotent, never throws. */
+  /**
+   * Closes the raw socket, then the TLS one over it, and ends the watchdog's watch. Once: a second
+   * call does nothing. Never throws.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     broken = true;
     disarm();
     WriteWatchdog.unwatch(this);
@@ -209,7 +226,6 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     }
   }
 
-  /** Counts the bytes whose write to the socket returned normally. */
   /** Counts the bytes handed to the socket, and how far the write under way reaches. */
   private static final class Counting extends FilterOutputStream {
     private long count; // bytes of writes that returned normally

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ public final class SessionOpener {
 
   private final SmtpConfig config;
   private final Resolver resolver;
+  private final Supplier<Socket> sockets;
   private final Authenticator authenticator;
 
   public SessionOpener(SmtpConfig config) {
@@ -41,8 +43,14 @@ public final class SessionOpener {
   }
 
   public SessionOpener(SmtpConfig config, Resolver resolver) {
+    this(config, resolver, Socket::new);
+  }
+
+  /** With its own unconnected sockets (tests: a socket that fails on cue). */
+  public SessionOpener(SmtpConfig config, Resolver resolver, Supplier<Socket> sockets) {
     this.config = config;
     this.resolver = resolver;
+    this.sockets = sockets;
     this.authenticator = new Authenticator(config);
   }
 
@@ -82,7 +90,7 @@ public final class SessionOpener {
     }
     IOException last = new UnknownHostException("no address");
     for (InetAddress address : addresses) {
-      Socket plain = new Socket();
+      Socket plain = sockets.get();
       try {
         plain.setTcpNoDelay(true);
         plain.connect(

@@ -2,10 +2,13 @@ package dev.postbus.smtp.internal;
 
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.smtp.SmtpReply;
 import java.io.IOException;
 import java.net.SocketException;
 import java.util.Arrays;
-import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One open SMTP session, after greeting, EHLO, STARTTLS and AUTH ({@link SessionOpener}). It sends
@@ -20,14 +23,21 @@ import java.util.List;
  */
 public final class SmtpSession {
 
+  private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+
   private final SessionIo io;
   private final Extensions extensions;
   private final boolean pipelining;
   private final boolean chunking;
   private final Exchange exchange;
+  private final Function<Reply, SmtpReply> replies; // a reply read, as a value for outcomes
+  private final String relay; // host:port, for logs
   private final WireBytes wire = new WireBytes();
   private SessionState state = SessionState.READY;
   private final MessageProgress progress = new MessageProgress();
+  private final Runnable gate = this::runGate;
+  private Runnable beforeEnd; // the gate of the message under way, run through gate
+  private boolean gateThrew;
   private EnvelopeGroup ahead;
   private Envelope aheadFor;
 
@@ -35,11 +45,20 @@ public final class SmtpSession {
   private record Envelope(String from, String[] recipients) {}
 
   SmtpSession(SessionIo io, Extensions extensions, SmtpConfig config) {
+    this(io, extensions, config, Reply::toSmtpReply);
+  }
+
+  /** With its own making of replies into values (tests: one that throws, a bug of ours). */
+  SmtpSession(
+      SessionIo io, Extensions extensions, SmtpConfig config, Function<Reply, SmtpReply> replies) {
     this.io = io;
+    this.replies = replies;
+    this.relay = config.host() + ":" + config.port();
     this.extensions = extensions;
     this.pipelining = extensions.pipelining() && config.pipelining();
     this.chunking = extensions.chunking() && config.chunking();
     this.exchange = Exchange.of(pipelining);
+    io.watch(); // last: a session that failed to build leaves nothing with the watchdog
   }
 
   public Extensions extensions() {
@@ -91,6 +110,11 @@ public final class SmtpSession {
    * runs before the end of the message is written, never under the write deadline: after DATA's
    * 354, or before the BDAT command. With pipelined DATA, the next envelope ({@code nextFrom},
    * {@code nextRecipients}, when not null, not to be changed afterwards) rides with this end.
+   *
+   * <p>An unexpected error of ours on the way (a bug, not the relay's answer) closes the session
+   * and ends the message as a connection lost there would ({@link MessageProgress}), or, once the
+   * relay answered the end, as it answered ({@link EndAnswer}). What {@code beforeEnd} throws (the
+   * end withheld), and an Error, pass through unchanged, the session closed.
    */
   public SendOutcome send(
       String from,
@@ -104,26 +128,54 @@ public final class SmtpSession {
       throw new IllegalStateException(
           "the session holds another message's envelope; abort it first");
     }
+    progress.start();
+    this.beforeEnd = beforeEnd;
+    gateThrew = false;
+    try {
+      return transaction(from, recipients, mime, mimeLength, nextFrom, nextRecipients);
+    } catch (IOException e) {
+      return lost(e);
+    } catch (RuntimeException e) {
+      if (gateThrew) {
+        abort(); // the gate withheld the end: its error is the caller's to act on
+        throw e;
+      }
+      return failed(e);
+    } catch (Error e) {
+      abort();
+      throw e;
+    }
+  }
+
+  private SendOutcome transaction(
+      String from,
+      String[] recipients,
+      byte[] mime,
+      int mimeLength,
+      String nextFrom,
+      String[] nextRecipients)
+      throws IOException {
     wire.encode(mime, mimeLength, !chunking);
     SendOutcome.Rejected refused =
         hasAhead() ? null : EnvelopeCheck.refusal(from, recipients, wire, extensions);
     if (refused != null) {
       return refused;
     }
-    progress.start();
-    try {
-      EnvelopeGroup group = envelope(from, recipients, beforeEnd);
-      SendOutcome outcome = afterEnvelope(group, beforeEnd, nextFrom, nextRecipients);
-      state = group.closing() ? state.moveTo(SessionState.CLOSED) : state;
-      return outcome;
-    } catch (IOException e) {
-      return lost(e);
-    }
+    EnvelopeGroup group = envelope(from, recipients);
+    SendOutcome outcome = afterEnvelope(group, nextFrom, nextRecipients);
+    state = group.closing() ? state.moveTo(SessionState.CLOSED) : state;
+    return outcome;
+  }
+
+  /** Runs the caller's gate, noting whether it threw (its error then passes through unchanged). */
+  private void runGate() {
+    gateThrew = true;
+    beforeEnd.run();
+    gateThrew = false;
   }
 
   /** Runs this message's envelope group, or reads the replies of the one written ahead. */
-  private EnvelopeGroup envelope(String from, String[] recipients, Runnable beforeEnd)
-      throws IOException {
+  private EnvelopeGroup envelope(String from, String[] recipients) throws IOException {
     if (hasAhead()) {
       EnvelopeGroup group = ahead;
       ahead = null;
@@ -139,7 +191,7 @@ public final class SmtpSession {
             Commands.rcptLines(recipients),
             chunking ? "BDAT " + wire.length() + " LAST" : "DATA");
     state = state.moveTo(SessionState.READY);
-    exchange.run(group, io, beforeEnd, this::writeChunk);
+    exchange.run(group, io, gate, this::writeChunk);
     return group;
   }
 
@@ -164,36 +216,37 @@ public final class SmtpSession {
     progress.endSent();
   }
 
-  private SendOutcome afterEnvelope(
-      EnvelopeGroup group, Runnable beforeEnd, String nextFrom, String[] nextRecipients)
+  private SendOutcome afterEnvelope(EnvelopeGroup group, String nextFrom, String[] nextRecipients)
       throws IOException {
+    if (chunking && group.end() != null) {
+      progress.answered(new EndAnswer(group, group.end(), replies)); // BDAT LAST was answered
+    }
     if (!group.mail().positive()) {
       loneDotAfter354(group);
       resetNext();
-      return new SendOutcome.Rejected(group.mail().toSmtpReply(), "MAIL");
+      return new SendOutcome.Rejected(replies.apply(group.mail()), "MAIL");
     }
     int accepted = group.accepted();
-    List<SendOutcome.Refusal> refusals = group.refusals();
     if (accepted == 0) {
       loneDotAfter354(group);
       resetNext();
-      return new SendOutcome.RecipientsRefused(refusals, 0, null);
+      return new SendOutcome.RecipientsRefused(group.refusals(replies), 0, null);
     }
     Reply end = group.end();
     if (!chunking && end.code() != 354) {
       resetNext();
-      return new SendOutcome.Rejected(end.toSmtpReply(), "DATA");
+      return new SendOutcome.Rejected(replies.apply(end), "DATA");
     }
     if (!chunking) {
-      end = writeData(beforeEnd, nextFrom, nextRecipients);
+      end = writeData(nextFrom, nextRecipients);
+      progress.answered(new EndAnswer(group, end, replies));
     }
-    return ended(end, accepted, refusals);
+    return ended(progress.answer());
   }
 
   /** After DATA's 354: the message, its end, the next envelope if any, and the end's reply. */
-  private Reply writeData(Runnable beforeEnd, String nextFrom, String[] nextRecipients)
-      throws IOException {
-    beforeEnd.run();
+  private Reply writeData(String nextFrom, String[] nextRecipients) throws IOException {
+    gate.run();
     try (SessionIo.Writing w = io.writing()) {
       progress.body();
       io.write(wire.array(), 0, wire.length());
@@ -227,18 +280,13 @@ public final class SmtpSession {
   }
 
   /** The reply to the end of the message (final "." or BDAT LAST); a 421 closes the session. */
-  private SendOutcome ended(Reply end, int accepted, List<SendOutcome.Refusal> refusals) {
+  private SendOutcome ended(EndAnswer answer) {
+    Reply end = answer.end();
     state = end.code() == 421 ? state.moveTo(SessionState.CLOSED) : state;
-    if (!end.positive()) {
-      if (chunking) {
-        resetNext(); // RFC 3030: after a refused BDAT the transaction must be reset
-      }
-      return new SendOutcome.Rejected(end.toSmtpReply(), "DATA");
+    if (!end.positive() && chunking) {
+      resetNext(); // RFC 3030: after a refused BDAT the transaction must be reset
     }
-    if (refusals.isEmpty()) {
-      return new SendOutcome.Delivered(end.toSmtpReply());
-    }
-    return new SendOutcome.RecipientsRefused(refusals, accepted, end.toSmtpReply());
+    return answer.outcome();
   }
 
   private void resetNext() {
@@ -267,6 +315,34 @@ public final class SmtpSession {
     state = state.moveTo(SessionState.CLOSED);
     io.close();
     return progress.lost(io, e);
+  }
+
+  /**
+   * An unexpected error of ours (a bug, not the relay's answer) ends the message as a lost
+   * connection would at this point (lost before the end, in doubt after it, as answered once the
+   * relay answered the end) and closes the session. Its message is not logged (it may name a
+   * recipient).
+   */
+  private SendOutcome failed(RuntimeException e) {
+    abort();
+    SendOutcome outcome = progress.failed(io, e);
+    log.error(
+        "unexpected error while sending a message to {}; the session is closed, {}",
+        relay,
+        fate(outcome),
+        TraceOnly.of(e));
+    return outcome;
+  }
+
+  /** What became of the message, for logs. */
+  private String fate(SendOutcome outcome) {
+    EndAnswer answer = progress.answer();
+    if (answer != null) {
+      return "the outcome is the relay's answer to its end (" + answer.end().code() + ")";
+    }
+    return outcome instanceof SendOutcome.InDoubt
+        ? "the message is in doubt"
+        : "the message is lost (not accepted)";
   }
 
   /**

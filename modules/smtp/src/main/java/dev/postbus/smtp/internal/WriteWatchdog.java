@@ -40,6 +40,11 @@ final class WriteWatchdog {
     WATCHED.remove(session);
   }
 
+  /** Whether {@code session} is watched now (tests). */
+  static boolean watching(Watched session) {
+    return WATCHED.contains(session);
+  }
+
   private static synchronized void start() {
     if (thread != null) {
       return;

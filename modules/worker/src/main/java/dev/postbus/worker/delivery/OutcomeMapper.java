@@ -83,6 +83,11 @@ public final class OutcomeMapper {
       refusals(m, refused);
     } else if (outcome instanceof SendOutcome.Rejected rejected) {
       rejected(m, ready, only, rejected);
+    } else if (outcome instanceof SendOutcome.Unwritable u) {
+      // nothing reached the relay: no bounce, no refusal counted for the guard
+      m.steps.add(
+          new Failed(
+              new Failure(OutcomeClass.PERMANENT, u.problem(), null, null, false), null, only));
     } else {
       connectionFailed(m, outcome, only);
     }
@@ -211,6 +216,9 @@ public final class OutcomeMapper {
     }
     if (outcome instanceof SendOutcome.RelayRefused r) {
       return r.problem() + (r.reply() == null ? "" : " (" + r.reply().codes() + ")");
+    }
+    if (outcome instanceof SendOutcome.Unwritable u) {
+      return u.problem();
     }
     return outcome.getClass().getSimpleName();
   }

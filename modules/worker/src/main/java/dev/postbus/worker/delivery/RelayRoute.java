@@ -93,10 +93,13 @@ final class RelayRoute {
                 .waitDuration(Duration.ofMillis(50))
                 .retryOnResult(o -> shared.classifier().classify(o).freshConnection())
                 .failAfterMaxAttempts(false)
-                // Only the relay's answer asks for a fresh connection. An exception (ours, or the
-                // ledger's writer lost: no connection may send it) may come after the relay
-                // accepted the message: sent again, it would be mailed twice. It goes to the lane,
-                // which records the job as in doubt once its transaction began.
+                // Only the relay's answer asks for a fresh connection (an error of ours inside the
+                // connection comes back as its outcome: lost before the final dot, in doubt after
+                // it, the relay's answer once it came; unwritable while encoding, nothing sent).
+                // An exception (ours outside the connection, or the ledger's writer lost: no
+                // connection may send it) may come after the relay accepted the message: sent
+                // again, it would be mailed twice. It goes to the lane, which records the job as
+                // in doubt once its transaction began.
                 .retryOnException(e -> false)
                 .build());
   }

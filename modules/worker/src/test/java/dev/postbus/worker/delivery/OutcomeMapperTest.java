@@ -91,6 +91,29 @@ class OutcomeMapperTest {
   }
 
   @Test
+  void aMessageThatCouldNotBeWrittenIsAPermanentFailureButNoBounce() throws Exception {
+    // Nothing reached the relay: no bounce, no refusal for the guard's bounce rate (a batch of such
+    // jobs, an error of ours, must not pause every worker), no signal about the relay.
+    OutcomeMapper.Mapping m =
+        mapper.map(
+            ready(null, "a@example.net"),
+            null,
+            new SendOutcome.Unwritable("the message could not be written: IllegalStateException"));
+    assertThat(m.refusedPermanently()).isZero();
+    assertThat(m.bounces()).isEmpty();
+    assertThat(m.relayAccepted()).isFalse();
+    assertThat(m.steps())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            OutcomeMapper.Failed.class,
+            f -> {
+              assertThat(f.failure().outcomeClass()).isEqualTo(OutcomeClass.PERMANENT);
+              assertThat(f.failure().reason()).contains("could not be written");
+              assertThat(f.failure().inDoubt()).isFalse();
+            });
+  }
+
+  @Test
   void inDoubtIsATransientFailureMarkedInDoubt() throws Exception {
     OutcomeMapper.Mapping m =
         mapper.map(ready(null, "a@example.net"), null, new SendOutcome.InDoubt("reply lost"));

@@ -1,0 +1,63 @@
+package dev.postbus.smtp.internal;
+
+import dev.postbus.smtp.SendOutcome;
+import dev.postbus.smtp.SmtpReply;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The relay's reply to the end of a message (the final "." or BDAT … LAST) with its envelope's
+ * replies, as the wire reader read them. Once it arrived it is the outcome: a 2xx the message
+ * accepted, a 4xx or 5xx its refusal, never lost or in doubt, whatever error of ours follows.
+ *
+ * @param replies how the session makes a reply a value for outcomes
+ */
+record EndAnswer(EnvelopeGroup group, Reply end, Function<Reply, SmtpReply> replies) {
+
+  /** The outcome, as the session builds it (what that throws comes through). */
+  SendOutcome outcome() {
+    return outcome(replies);
+  }
+
+  /**
+   * The outcome, as the session builds it, or, if that throws (a bug of ours), from the codes and
+   * texts alone. Never throws.
+   */
+  SendOutcome outcomeAnyway() {
+    try {
+      return outcome(replies);
+    } catch (RuntimeException e) {
+      return outcome(EndAnswer::minimal);
+    }
+  }
+
+  /** The code, and the text as one line: no enhanced code, nothing that can fail. */
+  static SmtpReply minimal(Reply r) {
+    String text;
+    try {
+      text = String.join(" ", r.lines());
+    } catch (RuntimeException e) {
+      text = "";
+    }
+    return new SmtpReply(
+        r.code(), null, text.substring(0, Math.min(text.length(), SmtpReply.MAX_TEXT)));
+  }
+
+  private SendOutcome outcome(Function<Reply, SmtpReply> convert) {
+    if (!group.mail().positive()) {
+      return new SendOutcome.Rejected(convert.apply(group.mail()), "MAIL");
+    }
+    int accepted = group.accepted();
+    List<SendOutcome.Refusal> refusals = group.refusals(convert);
+    if (accepted == 0) {
+      return new SendOutcome.RecipientsRefused(refusals, 0, null);
+    }
+    if (!end.positive()) {
+      return new SendOutcome.Rejected(convert.apply(end), "DATA");
+    }
+    if (refusals.isEmpty()) {
+      return new SendOutcome.Delivered(convert.apply(end));
+    }
+    return new SendOutcome.RecipientsRefused(refusals, accepted, convert.apply(end));
+  }
+}
