@@ -63,6 +63,7 @@ public final class ConsumeLoop implements Runnable {
   private long nextCommitNanos;
   private Duration step;
   private Ticker ticker = Ticker.SYSTEM;
+  private final AssignmentTime assignmentTime = new AssignmentTime(() -> ticker.read());
 
   /**
    * @param finished the mailbox where lanes put deliveries whose outcome is durable
@@ -102,7 +103,8 @@ public final class ConsumeLoop implements Runnable {
                 commits,
                 ledger,
                 share,
-                watch),
+                watch,
+                assignmentTime),
             drainTimeout);
   }
 
@@ -128,6 +130,14 @@ public final class ConsumeLoop implements Runnable {
     return watch.watchedAt();
   }
 
+  /**
+   * How long the last partition-assignment callback took (zero before the first); readable from any
+   * thread.
+   */
+  public Duration lastAssignment() {
+    return assignmentTime.lastTook();
+  }
+
   /** Partitions paused now (backpressure, relay problem, or a retry tier waiting for its head). */
   public int pausedPartitions() {
     return pausedPartitions;
@@ -142,11 +152,19 @@ public final class ConsumeLoop implements Runnable {
   }
 
   /**
-   * The source of elapsed time for the commit timer (set before {@link #run}); the system's by
-   * default.
+   * The source of elapsed time for the commit timer and the assignment callback's time (set before
+   * {@link #run}); the system's by default.
    */
   public void timeWith(Ticker source) {
     this.ticker = source;
+  }
+
+  /**
+   * The consumer's max.poll.interval.ms (set before {@link #run}; Kafka's default, 5 min,
+   * otherwise): an assignment callback taking half of it or more is logged as a warning.
+   */
+  public void evictedAfter(Duration maxPollInterval) {
+    assignmentTime.evictedAfter(maxPollInterval);
   }
 
   /**

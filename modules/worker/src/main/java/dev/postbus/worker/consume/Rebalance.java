@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * On revocation (and at shutdown): queued records taken back, the partitions marked as being let go
  * (a lane holding one of their records unstarted hands it back), in-flight ones awaited up to the
  * drain timeout, a synchronous commit, and only then let go. Lost partitions are let go at once.
- * Runs on the consumer thread, inside poll.
+ * Runs on the consumer thread, inside poll; an assignment that takes half of max.poll.interval.ms
+ * or more is logged as a warning.
  */
 final class Rebalance implements ConsumerRebalanceListener {
 
@@ -42,7 +43,8 @@ final class Rebalance implements ConsumerRebalanceListener {
       OffsetCommits commits,
       LedgerSkips ledger,
       ShareReport share,
-      ContactWatch watch) {}
+      ContactWatch watch,
+      AssignmentTime time) {} // times the assignment callback on the loop's ticker
 
   private final Parts p;
   private final Duration drainTimeout;
@@ -58,8 +60,21 @@ final class Rebalance implements ConsumerRebalanceListener {
     return ownedJobPartitions;
   }
 
+  /**
+   * Timed whole on the loop's ticker: the member is evicted when the callback outlasts the
+   * consumer's max.poll.interval.ms ({@link AssignmentTime}).
+   */
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    long start = p.time().start();
+    try {
+      assign(partitions);
+    } finally {
+      p.time().ended(start, partitions.size());
+    }
+  }
+
+  private void assign(Collection<TopicPartition> partitions) {
     p.watch().member(); // the coordinator answered this member's JoinGroup and SyncGroup
     partitions.forEach(p.tracker()::assign);
     p.tiers().forget(partitions);

@@ -265,6 +265,7 @@ final class WorkerParts {
             config.drainTimeout(),
             clock);
     loop.onShare(relays::share);
+    loop.evictedAfter(config.maxPollInterval()); // judges the assignment callback's time
     loop.classify(config.topic());
     if (config.classes().on()) {
       // while transactional jobs wait, as many bulk jobs stay queued as bulk lanes, for its floor
