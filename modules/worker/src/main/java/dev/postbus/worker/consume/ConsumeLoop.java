@@ -130,10 +130,7 @@ public final class ConsumeLoop implements Runnable {
     return watch.watchedAt();
   }
 
-  /**
-   * How long the last partition-assignment callback took (zero before the first); readable from any
-   * thread.
-   */
+  /** How long the last assignment callback took (zero before the first); any thread. */
   public Duration lastAssignment() {
     return assignmentTime.lastTook();
   }
@@ -159,10 +156,7 @@ public final class ConsumeLoop implements Runnable {
     this.ticker = source;
   }
 
-  /**
-   * The consumer's max.poll.interval.ms (set before {@link #run}; Kafka's default, 5 min,
-   * otherwise): an assignment callback taking half of it or more is logged as a warning.
-   */
+  /** The consumer's max.poll.interval.ms (set before {@link #run}); Kafka's 5 min otherwise. */
   public void evictedAfter(Duration maxPollInterval) {
     assignmentTime.evictedAfter(maxPollInterval);
   }
