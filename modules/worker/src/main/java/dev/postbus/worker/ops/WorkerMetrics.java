@@ -153,7 +153,8 @@ public final class WorkerMetrics {
     Gauge.builder("postbus.assignment.last", loop, l -> l.lastAssignment().toNanos() / 1e9)
         .baseUnit("seconds")
         .description(
-            "How long the last partition assignment took (the takeover reads); half of"
+            "How long the rebalance work of the last poll that moved partitions took (the"
+                + " release's drain and commit, the assignment's takeover reads); half of"
                 + " max.poll.interval.ms or more is logged as a warning")
         .register(registry);
     // Micrometer holds a gauge's object weakly: the supplier lives nowhere else, so hold it

@@ -9,10 +9,12 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.OffsetTracker;
+import dev.postbus.worker.dispatch.PartitionOffsets;
 import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.ledger.LedgerReader;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,15 +31,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * An assignment callback runs inside the consumer's poll: one as long as max.poll.interval.ms gets
- * the member evicted. The whole callback is timed (the committed offsets, the send ledger's
- * takeover read, the share's partition counts), on the loop's ticker, moved here by hand: each step
- * below takes less than half the limit, only their sum reaches it.
+ * The rebalance callbacks run inside the consumer's poll and share its max.poll.interval.ms: work
+ * as long gets the member evicted. The work of one poll is timed whole (the release's drain and
+ * commit, the committed offsets, the send ledger's takeover read, the share's partition counts), on
+ * the loop's ticker, moved here by hand: each step below takes less than half the limit, only their
+ * sum reaches it.
  */
 class SlowAssignmentTest {
 
   private static final String JOBS = "jobs";
   private static final TopicPartition P0 = new TopicPartition(JOBS, 0);
+  private static final TopicPartition P1 = new TopicPartition(JOBS, 1);
   private static final TopicPartition LEDGER = new TopicPartition("jobs.ledger", 0);
   private static final Duration POLL_INTERVAL = Duration.ofMinutes(5);
 
@@ -46,18 +50,41 @@ class SlowAssignmentTest {
   private final ch.qos.logback.classic.Logger loopLog =
       (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ConsumeLoop.class);
 
-  /** How long each step of the callback takes, on the ticker. */
+  private final SlowGroup consumer = new SlowGroup();
+  private final BlockingQueue<Delivery> finished = new SlowMailbox();
+  private final OffsetTracker tracker = new OffsetTracker();
+  private ConsumeLoop running; // null: the test drives the callbacks itself
+  private Thread loopThread;
+
+  /** How long each step of the rebalance takes, on the ticker. */
   private Duration committedTakes = Duration.ZERO;
 
   private Duration ledgerTakes = Duration.ZERO;
   private Duration shareTakes = Duration.ZERO;
+  private Duration drainTakes = Duration.ZERO;
+
+  /**
+   * The lanes' mailbox: waiting on it for the release's in-flight sends takes {@code drainTakes} on
+   * the ticker (then hands what is there, if anything).
+   */
+  private final class SlowMailbox extends LinkedBlockingQueue<Delivery> {
+    @Override
+    public Delivery poll(long timeout, java.util.concurrent.TimeUnit unit) {
+      advance(drainTakes);
+      return super.poll();
+    }
+  }
 
   /** The group's consumer: asking the committed offsets and the partition counts takes time. */
   private final class SlowGroup extends MockConsumer<byte[], byte[]> {
     SlowGroup() {
       super("earliest");
-      updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
-      updateBeginningOffsets(Map.of(P0, 0L));
+      updatePartitions(
+          JOBS,
+          List.of(
+              new PartitionInfo(JOBS, 0, null, null, null),
+              new PartitionInfo(JOBS, 1, null, null, null)));
+      updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
     }
 
     @Override
@@ -102,7 +129,12 @@ class SlowAssignmentTest {
   }
 
   @AfterEach
-  void release() {
+  void release() throws InterruptedException {
+    if (running != null) {
+      running.requestStop();
+      loopThread.join(10_000);
+      assertThat(loopThread.isAlive()).as("the consume loop stopped").isFalse();
+    }
     loopLog.detachAppender(lines);
   }
 
@@ -161,20 +193,152 @@ class SlowAssignmentTest {
   }
 
   @Test
+  void anAssignmentOfExactlyThePollIntervalSaysTheMemberWasLikelyEvicted() {
+    committedTakes = Duration.ofSeconds(200);
+    ledgerTakes = Duration.ofSeconds(100); // 300 s: Kafka's poll timer expires at the interval
+
+    assign();
+
+    assertThat(warnings()).singleElement().asString().contains("300000 ms", "likely evicted");
+  }
+
+  @Test
+  void theReleaseBeforeTheAssignmentInTheSamePollCounts() {
+    drainTakes = Duration.ofSeconds(180); // the drain of the revoked partition's in-flight send
+    committedTakes = Duration.ofSeconds(130); // each part under half of 5 min, together over it
+    Rebalance rebalance =
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofMinutes(4));
+    ownWithOneInFlight(P1);
+
+    rebalance.onPartitionsRevoked(List.of(P1)); // cooperative: both callbacks inside one poll
+    rebalance.onPartitionsAssigned(List.of(P0));
+
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("310000 ms", "300000 ms", "likely evicted");
+  }
+
+  @Test
+  void theDrainEndsAtItsTimeoutOnTheLoopsTicker() {
+    drainTakes = Duration.ofSeconds(61); // the lanes never answer; the ticker moves
+    Rebalance rebalance =
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofSeconds(60));
+    PartitionOffsets owner = tracker.assign(P1);
+    owner.track(0);
+    consumer.assign(List.of(P0, P1));
+
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        Duration.ofSeconds(10), () -> rebalance.onPartitionsRevoked(List.of(P1)));
+
+    assertThat(lines())
+        .filteredOn(e -> e.getLevel() == Level.WARN)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(line -> assertThat(line).contains("still in flight after PT1M"));
+  }
+
+  @Test
+  void anEmptyAssignmentRoundDoesNotHideTheSlowOneBeforeIt() {
+    committedTakes = Duration.ofSeconds(200);
+    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL);
+    Rebalance rebalance = rebalance(time, Duration.ofSeconds(5));
+    consumer.assign(List.of(P0));
+    rebalance.onPartitionsAssigned(List.of(P0));
+
+    rebalance.onPartitionsAssigned(List.of()); // a cooperative rebalance's next round
+
+    assertThat(time.lastTook()).as("the gauge's figure").isEqualTo(Duration.ofSeconds(200));
+  }
+
+  @Test
+  void aPollBetweenTheReleaseAndTheAssignmentStartsANewBudget() {
+    drainTakes = Duration.ofSeconds(180);
+    committedTakes = Duration.ofSeconds(130);
+    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL);
+    Rebalance rebalance = rebalance(time, Duration.ofMinutes(4));
+    ownWithOneInFlight(P1);
+
+    rebalance.onPartitionsRevoked(List.of(P1));
+    time.pollStarted(); // eager: the join did not end within that poll
+    rebalance.onPartitionsAssigned(List.of(P0));
+
+    assertThat(warnings()).isEmpty();
+    assertThat(time.lastTook()).isEqualTo(Duration.ofSeconds(130));
+  }
+
+  @Test
+  void theWarningNamesTheLongestStep() {
+    drainTakes = Duration.ofSeconds(100);
+    committedTakes = Duration.ofSeconds(20);
+    ledgerTakes = Duration.ofSeconds(40);
+    shareTakes = Duration.ofSeconds(5); // the partition counts, asked once: 165 s in all
+    Rebalance rebalance =
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofMinutes(4));
+    ownWithOneInFlight(P1);
+
+    rebalance.onPartitionsRevoked(List.of(P1));
+    rebalance.onPartitionsAssigned(List.of(P0));
+
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("165000 ms", "the longest step was the drain of in-flight sends (100000 ms)")
+        .contains("give the ledger topic more partitions");
+  }
+
+  @Test
+  void anEmptyRoundAfterAPollKeepsTheSlowRoundsFigure() {
+    committedTakes = Duration.ofSeconds(200);
+    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL);
+    Rebalance rebalance = rebalance(time, Duration.ofSeconds(5));
+    consumer.assign(List.of(P0));
+    rebalance.onPartitionsAssigned(List.of(P0));
+    time.pollStarted();
+    committedTakes = Duration.ZERO;
+
+    rebalance.onPartitionsAssigned(List.of()); // a cooperative rebalance's next round
+
+    assertThat(time.lastTook()).as("the gauge's figure").isEqualTo(Duration.ofSeconds(200));
+  }
+
+  @Test
   void theLimitIsTheConsumersPollIntervalAsConfigured() {
     committedTakes = Duration.ofSeconds(200); // under half of 10 min
-    AssignmentTime time = new AssignmentTime(nanos::get);
-    time.evictedAfter(Duration.ofMinutes(10));
 
-    assign(time);
+    assign(new RebalanceTime(nanos::get, Duration.ofMinutes(10)));
 
     assertThat(warnings()).isEmpty();
   }
 
   @Test
-  void theConsumeLoopTimesItsAssignmentsOnItsOwnTicker() throws InterruptedException {
-    SlowGroup consumer = new SlowGroup();
-    committedTakes = Duration.ofSeconds(200); // over half of the default 5 min
+  void theConsumeLoopTimesItsAssignmentsOnItsOwnTicker() {
+    committedTakes = Duration.ofSeconds(200); // over half of 5 min
+    ConsumeLoop loop = startLoop(POLL_INTERVAL);
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+
+    soon().until(() -> !warnings().isEmpty());
+    assertThat(warnings()).singleElement().asString().contains("200000 ms");
+    assertThat(loop.lastAssignment()).as("the gauge's figure").isEqualTo(Duration.ofSeconds(200));
+  }
+
+  @Test
+  void theConsumeLoopJudgesByTheLimitItIsBuiltWith() {
+    committedTakes = Duration.ofMinutes(8); // past 5 min, under 15 min
+    startLoop(Duration.ofMinutes(15));
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+
+    soon().until(() -> !warnings().isEmpty());
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("480000 ms", "900000 ms")
+        .doesNotContain("likely evicted");
+  }
+
+  /** A consume loop over this test's group, on this test's ticker, running until the test ends. */
+  private ConsumeLoop startLoop(Duration maxPollInterval) {
     ConsumeLoop loop =
         new ConsumeLoop(
             consumer,
@@ -183,8 +347,7 @@ class SlowAssignmentTest {
             new DispatchQueue(10, 1 << 20, 10),
             new LinkedBlockingQueue<>(),
             () -> false,
-            Duration.ofMillis(10),
-            Duration.ofSeconds(5),
+            new LoopTimes(Duration.ofMillis(10), Duration.ofSeconds(5), maxPollInterval),
             Clock.systemUTC());
     loop.timeWith(nanos::get);
     loop.useLedger(
@@ -193,37 +356,57 @@ class SlowAssignmentTest {
         () -> {},
         (d, e) -> {},
         Runnable::run);
-    Thread thread = new Thread(loop, "slow-assignment-test");
-    thread.start();
-    try {
-      soon().until(() -> !consumer.subscription().isEmpty());
-      consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
-      soon().until(() -> !warnings().isEmpty());
-      assertThat(warnings()).singleElement().asString().contains("200000 ms");
-      assertThat(loop.lastAssignment()).as("the gauge's figure").isEqualTo(Duration.ofSeconds(200));
-    } finally {
-      loop.requestStop();
-      thread.join(10_000);
+    running = loop;
+    loopThread = new Thread(loop, "slow-assignment-test");
+    loopThread.start();
+    soon().until(() -> !consumer.subscription().isEmpty());
+    return loop;
+  }
+
+  /**
+   * The lines logged so far. The consumer thread may be appending: the appender appends holding its
+   * own lock, so the copy is taken holding it too.
+   */
+  private List<ILoggingEvent> lines() {
+    synchronized (lines) {
+      return new ArrayList<>(lines.list);
     }
   }
 
+  /** The rebalance warnings so far. */
   private List<String> warnings() {
-    return lines.list.stream()
+    return lines().stream()
         .filter(e -> e.getLevel() == Level.WARN)
         .map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.startsWith("the rebalance work of one poll"))
         .toList();
   }
 
   private void assign() {
-    assign(new AssignmentTime(nanos::get)); // the limit not told: Kafka's default, 5 min
+    assign(new RebalanceTime(nanos::get, POLL_INTERVAL));
   }
 
   /** Drives the assignment callback of P0, a partition without a commit, with the ledger on. */
-  private void assign(AssignmentTime time) {
-    SlowGroup consumer = new SlowGroup();
+  private void assign(RebalanceTime time) {
+    Rebalance rebalance = rebalance(time, Duration.ofSeconds(5));
+    consumer.assign(List.of(P0));
+
+    rebalance.onPartitionsAssigned(List.of(P0));
+
+    assertThat(rebalance.ownedJobPartitions()).isEqualTo(1);
+  }
+
+  /** Owns {@code tp} with one record a lane is sending; its result is in the mailbox. */
+  private void ownWithOneInFlight(TopicPartition tp) {
+    PartitionOffsets owner = tracker.assign(tp);
+    owner.track(0);
+    finished.add(new Delivery(tp, 0, null, new byte[0], null, 0, owner));
+    consumer.assign(List.of(P0, P1));
+  }
+
+  /** The rebalance listener over this test's group, with the ledger on. */
+  private Rebalance rebalance(RebalanceTime time, Duration drainTimeout) {
     DispatchQueue queue = new DispatchQueue(10, 1 << 20, 10);
-    BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
-    OffsetTracker tracker = new OffsetTracker();
     ContactWatch watch = new ContactWatch();
     LedgerSkips ledger = new LedgerSkips(finished, queue);
     ledger.use(
@@ -233,27 +416,21 @@ class SlowAssignmentTest {
         (d, e) -> {},
         Runnable::run);
     TierHolds tiers = new TierHolds(consumer, clock());
-    Rebalance rebalance =
-        new Rebalance(
-            new Rebalance.Parts(
-                consumer,
-                Set.of(),
-                tracker,
-                queue,
-                finished,
-                tiers,
-                new Pauses(consumer, queue, new Backpressure(queue, () -> false), tiers),
-                new OffsetCommits(consumer, tracker, watch, ledger),
-                ledger,
-                new ShareReport(consumer, List.of(JOBS)),
-                watch,
-                time),
-            Duration.ofSeconds(5));
-    consumer.assign(List.of(P0));
-
-    rebalance.onPartitionsAssigned(List.of(P0));
-
-    assertThat(rebalance.ownedJobPartitions()).isEqualTo(1);
+    return new Rebalance(
+        new Rebalance.Parts(
+            consumer,
+            Set.of(),
+            tracker,
+            queue,
+            finished,
+            tiers,
+            new Pauses(consumer, queue, new Backpressure(queue, () -> false), tiers),
+            new OffsetCommits(consumer, tracker, watch, ledger),
+            ledger,
+            new ShareReport(consumer, List.of(JOBS)),
+            watch,
+            time),
+        drainTimeout);
   }
 
   private static Duration ledgerWindow() {
