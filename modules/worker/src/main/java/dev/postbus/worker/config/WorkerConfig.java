@@ -69,6 +69,14 @@ public record WorkerConfig(
     return ledgerOn() && !dedupeWindow.isZero();
   }
 
+  /**
+   * The consumer's max.poll.interval.ms: {@code kafka.client.max.poll.interval.ms}, or Kafka's
+   * default (5 min) when it is not set. A member that does not poll within it is evicted.
+   */
+  public Duration maxPollInterval() {
+    return WorkerConfigChecks.pollInterval(kafkaClient);
+  }
+
   /** Reads the configuration from {@code s}; a bad value throws a {@link ConfigException}. */
   public static WorkerConfig from(Settings s) {
     return WorkerConfigReader.read(s);

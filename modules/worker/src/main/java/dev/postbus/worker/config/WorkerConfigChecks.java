@@ -116,7 +116,7 @@ final class WorkerConfigChecks {
     if (drainTimeout == null) {
       return;
     }
-    Duration poll = kafkaMillis(kafkaClient, "max.poll.interval.ms", KAFKA_POLL_INTERVAL);
+    Duration poll = pollInterval(kafkaClient);
     if (drainTimeout.plus(COMMIT_MARGIN).compareTo(poll) >= 0) {
       throw new ConfigException(
           "worker.drain-timeout ("
@@ -127,6 +127,11 @@ final class WorkerConfigChecks {
               + ValueType.format(poll)
               + "); shorten the drain timeout or raise kafka.client.max.poll.interval.ms");
     }
+  }
+
+  /** The consumer's max.poll.interval.ms: as set in kafka.client.*, or Kafka's default (5 min). */
+  static Duration pollInterval(Map<String, String> kafkaClient) {
+    return kafkaMillis(kafkaClient, "max.poll.interval.ms", KAFKA_POLL_INTERVAL);
   }
 
   /**

@@ -48,6 +48,7 @@ public final class ConsumeLoop implements Runnable {
   private final DispatchQueue queue;
   private final BlockingQueue<Delivery> finished;
   private final Duration commitInterval;
+  private final RebalanceTime rebalanceTime;
   private final OffsetTracker tracker = new OffsetTracker();
   private final TierHolds tiers;
   private final Pauses pauses;
@@ -66,6 +67,7 @@ public final class ConsumeLoop implements Runnable {
 
   /**
    * @param finished the mailbox where lanes put deliveries whose outcome is durable
+   * @param times the commit interval, the drain timeout and the consumer's max.poll.interval.ms
    */
   public ConsumeLoop(
       Consumer<byte[], byte[]> consumer,
@@ -74,8 +76,7 @@ public final class ConsumeLoop implements Runnable {
       DispatchQueue queue,
       BlockingQueue<Delivery> finished,
       BooleanSupplier deliveryHeld,
-      Duration commitInterval,
-      Duration drainTimeout,
+      LoopTimes times,
       Clock clock) {
     this.consumer = consumer;
     this.topics = List.copyOf(topics);
@@ -83,7 +84,8 @@ public final class ConsumeLoop implements Runnable {
     this.clock = clock;
     this.queue = queue;
     this.finished = finished;
-    this.commitInterval = commitInterval;
+    this.commitInterval = times.commitInterval();
+    this.rebalanceTime = new RebalanceTime(() -> ticker.read(), times.maxPollInterval());
     this.ledger = new LedgerSkips(finished, queue);
     this.tiers = new TierHolds(consumer, clock);
     this.pauses = new Pauses(consumer, queue, new Backpressure(queue, deliveryHeld), tiers);
@@ -102,8 +104,9 @@ public final class ConsumeLoop implements Runnable {
                 commits,
                 ledger,
                 share,
-                watch),
-            drainTimeout);
+                watch,
+                rebalanceTime),
+            times.drainTimeout());
   }
 
   /** The topics consumed but the jobs topic (the first): the tiers and the bulk topic. */
@@ -128,6 +131,14 @@ public final class ConsumeLoop implements Runnable {
     return watch.watchedAt();
   }
 
+  /**
+   * How long the rebalance work of the last poll that moved partitions took, its release and its
+   * assignment (zero before the first); any thread.
+   */
+  public Duration lastAssignment() {
+    return rebalanceTime.lastTook();
+  }
+
   /** Partitions paused now (backpressure, relay problem, or a retry tier waiting for its head). */
   public int pausedPartitions() {
     return pausedPartitions;
@@ -142,8 +153,8 @@ public final class ConsumeLoop implements Runnable {
   }
 
   /**
-   * The source of elapsed time for the commit timer (set before {@link #run}); the system's by
-   * default.
+   * The source of elapsed time for the commit timer, the rebalance's time and its drain's deadline
+   * (set before {@link #run}); the system's by default.
    */
   public void timeWith(Ticker source) {
     this.ticker = source;
@@ -218,6 +229,7 @@ public final class ConsumeLoop implements Runnable {
     try {
       consumer.subscribe(topics, rebalance);
       while (!stopRequested) {
+        rebalanceTime.pollStarted(); // the rebalance callbacks inside this poll share its budget
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
         if (!records.isEmpty()) {
           watch.answered();

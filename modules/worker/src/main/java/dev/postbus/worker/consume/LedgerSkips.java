@@ -131,15 +131,20 @@ final class LedgerSkips {
     }
   }
 
-  /**
-   * Reads the ledger of newly assigned partitions from their commits (null: none), and builds the
-   * dedupe index of the ledger partitions of those {@code owned} now that are new (and reads again,
-   * for the partitions newly assigned, those it knows already).
-   */
-  void load(Map<TopicPartition, OffsetAndMetadata> committed, Collection<TopicPartition> owned) {
+  /** Reads the ledger of newly assigned partitions from their commits (null: none). */
+  void readLedger(Map<TopicPartition, OffsetAndMetadata> committed) {
     if (index != null) {
       index.load(committed);
     }
+  }
+
+  /**
+   * Builds the dedupe index of the ledger partitions of those {@code owned} now that are new (and
+   * reads again, for the partitions newly assigned, the keys of {@code committed}, those it knows
+   * already).
+   */
+  void readDedupe(
+      Map<TopicPartition, OffsetAndMetadata> committed, Collection<TopicPartition> owned) {
     owned(owned, committed.keySet());
   }
 

@@ -1,5 +1,6 @@
 package dev.postbus.worker.consume;
 
+import dev.postbus.worker.consume.RebalanceTime.Step;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.dispatch.OffsetTracker;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * On revocation (and at shutdown): queued records taken back, the partitions marked as being let go
  * (a lane holding one of their records unstarted hands it back), in-flight ones awaited up to the
  * drain timeout, a synchronous commit, and only then let go. Lost partitions are let go at once.
- * Runs on the consumer thread, inside poll.
+ * Runs on the consumer thread, inside poll; the rebalance work of one poll (release and assignment)
+ * that takes half of max.poll.interval.ms or more is logged as a warning ({@link RebalanceTime}).
  */
 final class Rebalance implements ConsumerRebalanceListener {
 
@@ -42,7 +44,8 @@ final class Rebalance implements ConsumerRebalanceListener {
       OffsetCommits commits,
       LedgerSkips ledger,
       ShareReport share,
-      ContactWatch watch) {}
+      ContactWatch watch,
+      RebalanceTime time) {} // times the callbacks of one poll on the loop's ticker
 
   private final Parts p;
   private final Duration drainTimeout;
@@ -58,8 +61,22 @@ final class Rebalance implements ConsumerRebalanceListener {
     return ownedJobPartitions;
   }
 
+  /**
+   * Timed on the loop's ticker with the release before it in the same poll: the member is evicted
+   * when the poll's rebalance work outlasts the consumer's max.poll.interval.ms ({@link
+   * RebalanceTime}).
+   */
   @Override
   public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    p.time().callback(partitions.size());
+    try {
+      assign(partitions);
+    } finally {
+      p.time().assignmentEnded();
+    }
+  }
+
+  private void assign(Collection<TopicPartition> partitions) {
     p.watch().member(); // the coordinator answered this member's JoinGroup and SyncGroup
     partitions.forEach(p.tracker()::assign);
     p.tiers().forget(partitions);
@@ -68,7 +85,10 @@ final class Rebalance implements ConsumerRebalanceListener {
     if (!partitions.isEmpty()) {
       log.info("assigned {} partitions; now own {}", partitions.size(), p.tracker().owned().size());
       if (p.ledger().on()) {
-        p.ledger().load(committedOffsets(partitions), p.tracker().owned());
+        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+        p.time().timed(Step.COMMITTED, () -> committed.putAll(committedOffsets(partitions)));
+        p.time().timed(Step.LEDGER, () -> p.ledger().readLedger(committed));
+        p.time().timed(Step.DEDUPE, () -> p.ledger().readDedupe(committed, p.tracker().owned()));
       }
     }
     // Again once the callback's slow work (the share's partition counts, the ledger read: longer
@@ -80,6 +100,7 @@ final class Rebalance implements ConsumerRebalanceListener {
 
   @Override
   public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    p.time().callback(partitions.size());
     p.watch().answered(); // a step of a rebalance the coordinator answered
     if (!partitions.isEmpty()) {
       release(partitions, true);
@@ -89,6 +110,7 @@ final class Rebalance implements ConsumerRebalanceListener {
 
   @Override
   public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    p.time().callback(partitions.size());
     release(partitions, false);
     log.warn(
         "lost {} partitions without a clean hand-over; their unfinished records will be redelivered",
@@ -109,8 +131,8 @@ final class Rebalance implements ConsumerRebalanceListener {
     }
     if (commit) {
       p.tracker().releasing(set); // lanes holding a job they have not started hand it back now
-      awaitInFlight(set);
-      p.commits().commitReleasing(set);
+      p.time().timed(Step.DRAIN, () -> awaitInFlight(set));
+      p.time().timed(Step.COMMIT, () -> p.commits().commitReleasing(set));
     }
     p.tracker().revoke(set);
     p.tiers().forget(set);
@@ -124,14 +146,18 @@ final class Rebalance implements ConsumerRebalanceListener {
             p.tracker().owned().stream()
                 .filter(tp -> !p.otherTopics().contains(tp.topic()))
                 .count();
-    p.share().report(p.tracker().owned().size());
+    p.time().timed(Step.SHARE, () -> p.share().report(p.tracker().owned().size()));
   }
 
+  /**
+   * The deadline is on the loop's ticker; each wait on the mailbox is bounded in real time too (a
+   * step), so a ticker that moves only by hand still ends it.
+   */
   private void awaitInFlight(Set<TopicPartition> partitions) {
-    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    long deadline = p.time().now() + drainTimeout.toNanos();
     try {
       while (p.tracker().inFlight(partitions) > 0) {
-        long left = deadline - System.nanoTime();
+        long left = deadline - p.time().now();
         if (left <= 0) {
           log.warn(
               "{} sends still in flight after {}; their offsets stay uncommitted",

@@ -7,6 +7,7 @@ import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.consume.ConsumeLoop;
 import dev.postbus.worker.consume.KafkaContact;
+import dev.postbus.worker.consume.LoopTimes;
 import dev.postbus.worker.dedupe.Dedupe;
 import dev.postbus.worker.dedupe.DedupeLoader;
 import dev.postbus.worker.delivery.DedupeGate;
@@ -261,8 +262,7 @@ final class WorkerParts {
             queue,
             finished,
             health.holds()::held,
-            config.commitInterval(),
-            config.drainTimeout(),
+            new LoopTimes(config.commitInterval(), config.drainTimeout(), config.maxPollInterval()),
             clock);
     loop.onShare(relays::share);
     loop.classify(config.topic());

@@ -150,6 +150,13 @@ public final class WorkerMetrics {
     Gauge.builder("postbus.partitions.paused", loop, ConsumeLoop::pausedPartitions)
         .description("Partitions paused for backpressure, a relay problem or a retry tier")
         .register(registry);
+    Gauge.builder("postbus.assignment.last", loop, l -> l.lastAssignment().toNanos() / 1e9)
+        .baseUnit("seconds")
+        .description(
+            "How long the rebalance work of the last poll that moved partitions took (the"
+                + " release's drain and commit, the assignment's takeover reads); half of"
+                + " max.poll.interval.ms or more is logged as a warning")
+        .register(registry);
     // Micrometer holds a gauge's object weakly: the supplier lives nowhere else, so hold it
     // strongly.
     Gauge.builder("postbus.ready", ready, r -> r.getAsBoolean() ? 1 : 0)

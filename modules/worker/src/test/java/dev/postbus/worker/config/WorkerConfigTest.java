@@ -119,6 +119,16 @@ class WorkerConfigTest {
   }
 
   @Test
+  void theConsumersPollIntervalIsKafkasDefaultUnlessSet() {
+    assertThat(WorkerConfig.from(Settings.of(Map.of())).maxPollInterval())
+        .isEqualTo(java.time.Duration.ofMillis(300_000));
+    assertThat(
+            WorkerConfig.from(Settings.of(Map.of("kafka.client.max.poll.interval.ms", " 900000 ")))
+                .maxPollInterval())
+        .isEqualTo(java.time.Duration.ofMinutes(15));
+  }
+
+  @Test
   void badDurationNamesTheForm(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("w.properties");
     Files.writeString(file, "smtp.idle-timeout=forever\n");

@@ -75,8 +75,7 @@ class ConsumeLoopClassesTest {
             queue,
             finished,
             held::get,
-            Duration.ofMillis(10),
-            Duration.ofSeconds(5),
+            new LoopTimes(Duration.ofMillis(10), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     loop.useClasses(JOBS, 0);
     thread = new Thread(loop, "consume-loop-classes-test");

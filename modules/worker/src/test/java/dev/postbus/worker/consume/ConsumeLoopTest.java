@@ -89,8 +89,7 @@ class ConsumeLoopTest {
             queue,
             finished,
             () -> false,
-            commitInterval,
-            Duration.ofSeconds(5),
+            new LoopTimes(commitInterval, Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     loop.timeWith(ticker);
     thread = new Thread(loop, "consume-loop-test");
@@ -460,8 +459,7 @@ class ConsumeLoopTest {
             queue,
             finished,
             () -> false,
-            Duration.ofMillis(10),
-            Duration.ofSeconds(5),
+            new LoopTimes(Duration.ofMillis(10), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     dev.postbus.worker.ledger.LedgerPositions positions =
         new dev.postbus.worker.ledger.LedgerPositions(1);
@@ -527,8 +525,7 @@ class ConsumeLoopTest {
             queue,
             finished,
             () -> false,
-            Duration.ofMillis(10),
-            Duration.ofSeconds(5),
+            new LoopTimes(Duration.ofMillis(10), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     loop.useLedger(
         new dev.postbus.worker.ledger.LedgerIndex(

@@ -129,8 +129,7 @@ class KafkaContactWatchTest {
             queue = new DispatchQueue(10, 1 << 20, 10),
             finished,
             () -> false,
-            Duration.ofMillis(100),
-            Duration.ofSeconds(5),
+            new LoopTimes(Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     loop.timeWith(nanos::get);
     loop.watchContact(

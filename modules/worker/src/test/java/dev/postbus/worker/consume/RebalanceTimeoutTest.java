@@ -65,8 +65,7 @@ class RebalanceTimeoutTest {
             new DispatchQueue(10, 1 << 20, 10),
             new LinkedBlockingQueue<>(),
             () -> false,
-            Duration.ofMillis(10),
-            Duration.ofSeconds(5),
+            new LoopTimes(Duration.ofMillis(10), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     loop.onShare((owned, total) -> shares.add(new int[] {owned, total}));
     thread = new Thread(loop, "rebalance-timeout-test");
@@ -96,8 +95,7 @@ class RebalanceTimeoutTest {
             new DispatchQueue(10, 1 << 20, 10),
             new LinkedBlockingQueue<>(),
             () -> false,
-            Duration.ofMillis(10),
-            Duration.ofSeconds(5),
+            new LoopTimes(Duration.ofMillis(10), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     loop.onShare((owned, total) -> shares.add(new int[] {owned, total}));
     thread = new Thread(loop, "share-test");
