@@ -13,13 +13,12 @@ import org.slf4j.LoggerFactory;
  * Only what the lane writes of the next message before its final dot overlaps the ledger's round
  * trip: with PIPELINING the next envelope went out with the previous dot, so that is the message
  * data alone, and about one Kafka round trip is added to each message (postbus_ledger_wait_seconds
- * shows it). It waits {@link
- * #LEDGER_WAIT} and then goes on (saying so), except while Kafka is lost or has not answered for
- * longer than that wait (before {@code worker.kafka-lost-after} declares it lost): then it waits
- * until Kafka is back (and {@link #LEDGER_WAIT} more), as no record could be written. Once the
- * ledger's writer is lost ({@code LEDGER_LOST}: no entry will be written again) it lets no final
- * dot go: it throws {@link DotWithheld}, the connection is dropped before the dot (the relay cannot
- * have accepted the message) and the lane holds the job like any other held one.
+ * shows it). It waits {@link #LEDGER_WAIT} and then goes on (saying so), except while Kafka is lost
+ * or has not answered for longer than that wait (before {@code worker.kafka-lost-after} declares it
+ * lost): then it waits until Kafka is back (and {@link #LEDGER_WAIT} more), as no record could be
+ * written. Once the ledger's writer is lost ({@code LEDGER_LOST}: no entry will be written again)
+ * it lets no final dot go: it throws {@link DotWithheld}, the connection is dropped before the dot
+ * (the relay cannot have accepted the message) and the lane holds the job like any other held one.
  */
 final class LedgerGate implements Runnable {
 
