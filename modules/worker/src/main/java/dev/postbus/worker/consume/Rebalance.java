@@ -150,8 +150,10 @@ final class Rebalance implements ConsumerRebalanceListener {
   }
 
   /**
-   * The deadline is on the loop's ticker; each wait on the mailbox is bounded in real time too (a
-   * step), so a ticker that moves only by hand still ends it.
+   * The deadline is on the loop's ticker, read again after each wait on the mailbox, and each wait
+   * lasts at most a step (50 ms) of real time: a ticker moved by another thread ends the drain
+   * within a step of passing the deadline. A ticker nobody moves never reaches it: the drain then
+   * ends only when its sends do.
    */
   private void awaitInFlight(Set<TopicPartition> partitions) {
     long deadline = p.time().now() + drainTimeout.toNanos();

@@ -4,6 +4,7 @@ import dev.postbus.worker.time.Ticker;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +40,17 @@ final class RebalanceTime {
     }
   }
 
-  private static final String WHAT_TO_DO =
+  private static final String DRAIN_TO_DO =
+      "; a release waits up to worker.drain-timeout for its in-flight sends: lower"
+          + " worker.drain-timeout (a send still running at its end is left uncommitted and sent"
+          + " again by the next owner)";
+
+  private static final String ASSIGNMENT_TO_DO =
       "; an assignment reads the committed offsets, then the send ledger (from each commit's mark,"
           + " or ledger.window back without one) and the dedupe index (dedupe.window back):"
-          + " shorten dedupe.window (or ledger.window), give the ledger topic more partitions,"
-          + " or raise kafka.client.max.poll.interval.ms";
+          + " shorten dedupe.window (or ledger.window), give the ledger topic more partitions";
+
+  private static final String LIMIT_TO_DO = "; or raise kafka.client.max.poll.interval.ms";
 
   private static final long IDLE = Long.MIN_VALUE;
 
@@ -119,22 +126,25 @@ final class RebalanceTime {
                 + " from the group, and its partitions will be reassigned"
             : "half or more of the consumer's max.poll.interval.ms ({} ms): a member that does not"
                 + " poll again within it is evicted from the group";
+    Optional<Map.Entry<Step, Long>> longest =
+        steps.entrySet().stream().max(Map.Entry.comparingByValue());
     log.warn(
         "the rebalance work of one poll ({} partitions moved) took {} ms, "
             + verdict
             + "; the longest step was {}"
-            + WHAT_TO_DO,
+            + whatToDo(longest.map(Map.Entry::getKey).orElse(null)),
         moved,
         took.toMillis(),
         pollInterval.toMillis(),
-        longestStep());
+        longest
+            .map(e -> e.getKey().what + " (" + Duration.ofNanos(e.getValue()).toMillis() + " ms)")
+            .orElse("none of those timed"));
   }
 
-  private String longestStep() {
-    return steps.entrySet().stream()
-        .max(Map.Entry.comparingByValue())
-        .map(e -> e.getKey().what + " (" + Duration.ofNanos(e.getValue()).toMillis() + " ms)")
-        .orElse("none of those timed");
+  /** What to change, the longest step's remedy first: the drain's, or the assignment's reads'. */
+  private static String whatToDo(Step longest) {
+    return (longest == Step.DRAIN ? DRAIN_TO_DO + ASSIGNMENT_TO_DO : ASSIGNMENT_TO_DO + DRAIN_TO_DO)
+        + LIMIT_TO_DO;
   }
 
   /**

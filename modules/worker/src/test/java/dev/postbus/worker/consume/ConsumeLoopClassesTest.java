@@ -89,6 +89,7 @@ class ConsumeLoopClassesTest {
     if (loop != null) {
       loop.requestStop();
       thread.join(10_000);
+      assertThat(thread.isAlive()).as("the consume loop stopped").isFalse();
     }
   }
 

@@ -103,6 +103,7 @@ class ConsumeLoopTest {
     if (loop != null) {
       loop.requestStop();
       thread.join(10_000);
+      assertThat(thread.isAlive()).as("the consume loop stopped").isFalse();
     }
   }
 

@@ -103,6 +103,7 @@ class KafkaContactWatchTest {
   void stop() throws InterruptedException {
     loop.requestStop();
     thread.join(10_000);
+    assertThat(thread.isAlive()).as("the consume loop stopped").isFalse();
   }
 
   private DispatchQueue queue;

@@ -50,6 +50,7 @@ class RebalanceTimeoutTest {
   void stop() throws InterruptedException {
     loop.requestStop();
     thread.join(10_000);
+    assertThat(thread.isAlive()).as("the consume loop stopped").isFalse();
   }
 
   @Test

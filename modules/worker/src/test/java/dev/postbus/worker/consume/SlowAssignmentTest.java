@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -51,7 +51,7 @@ class SlowAssignmentTest {
       (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ConsumeLoop.class);
 
   private final SlowGroup consumer = new SlowGroup();
-  private final BlockingQueue<Delivery> finished = new SlowMailbox();
+  private final SlowMailbox finished = new SlowMailbox();
   private final OffsetTracker tracker = new OffsetTracker();
   private ConsumeLoop running; // null: the test drives the callbacks itself
   private Thread loopThread;
@@ -65,13 +65,21 @@ class SlowAssignmentTest {
 
   /**
    * The lanes' mailbox: waiting on it for the release's in-flight sends takes {@code drainTakes} on
-   * the ticker (then hands what is there, if anything).
+   * the ticker (then hands what is there, if anything). {@link #finishesLate} arrives just after
+   * the first wait ended empty.
    */
   private final class SlowMailbox extends LinkedBlockingQueue<Delivery> {
+    private Delivery finishesLate;
+
     @Override
     public Delivery poll(long timeout, java.util.concurrent.TimeUnit unit) {
       advance(drainTakes);
-      return super.poll();
+      Delivery d = super.poll();
+      if (finishesLate != null) {
+        add(finishesLate);
+        finishesLate = null;
+      }
+      return d;
     }
   }
 
@@ -238,16 +246,73 @@ class SlowAssignmentTest {
   }
 
   @Test
-  void anEmptyAssignmentRoundDoesNotHideTheSlowOneBeforeIt() {
+  void twoAssignmentRoundsInOnePollAddUp() {
     committedTakes = Duration.ofSeconds(200);
     RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL);
     Rebalance rebalance = rebalance(time, Duration.ofSeconds(5));
     consumer.assign(List.of(P0));
     rebalance.onPartitionsAssigned(List.of(P0));
+    advance(Duration.ofSeconds(50)); // the same poll, waiting on the coordinator
 
     rebalance.onPartitionsAssigned(List.of()); // a cooperative rebalance's next round
 
-    assertThat(time.lastTook()).as("the gauge's figure").isEqualTo(Duration.ofSeconds(200));
+    assertThat(time.lastTook()).as("the gauge's figure").isEqualTo(Duration.ofSeconds(250));
+  }
+
+  @Test
+  void theDrainWaitsForASendFinishingBeforeItsTimeoutOnTheLoopsTicker() {
+    drainTakes = Duration.ofSeconds(15); // each wait on the mailbox: two of them, 30 s
+    Rebalance rebalance =
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofSeconds(60));
+    PartitionOffsets owner = tracker.assign(P1);
+    owner.track(0);
+    finished.finishesLate = new Delivery(P1, 0, null, new byte[0], null, 0, owner);
+    consumer.assign(List.of(P0, P1));
+
+    rebalance.onPartitionsRevoked(List.of(P1));
+
+    assertThat(consumer.committed(Set.of(P1))).as("the hand-over's commit").containsKey(P1);
+    assertThat(consumer.committed(Set.of(P1)).get(P1).offset())
+        .as("the hand-over's commit, past the finished send")
+        .isEqualTo(1);
+    assertThat(lines())
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .noneSatisfy(line -> assertThat(line).contains("still in flight"));
+    assertThat(Duration.ofNanos(nanos.get())).as("the ticker").isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aLossBeforeTheAssignmentInTheSamePollCounts() {
+    shareTakes = Duration.ofSeconds(100); // asked once, as the lost partition is let go
+    committedTakes = Duration.ofSeconds(60);
+    Rebalance rebalance =
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofMinutes(4));
+    tracker.assign(P1);
+    consumer.assign(List.of(P0, P1));
+
+    rebalance.onPartitionsLost(List.of(P1));
+    rebalance.onPartitionsAssigned(List.of(P0));
+
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("160000 ms", "the longest step was the share report (100000 ms)");
+  }
+
+  @Test
+  void eachPollOfTheLoopStartsANewBudget() {
+    committedTakes = Duration.ofSeconds(100); // each assignment: a third of 5 min
+    ConsumeLoop loop = startLoop(POLL_INTERVAL);
+    AtomicBoolean done = new AtomicBoolean();
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+    consumer.schedulePollTask(() -> advance(Duration.ofMinutes(10))); // a later poll
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1)));
+    consumer.schedulePollTask(() -> done.set(true)); // the poll after: the assignment has ended
+
+    soon().until(done::get);
+    assertThat(warnings()).isEmpty();
+    assertThat(loop.lastAssignment()).as("the gauge's figure").isEqualTo(Duration.ofSeconds(100));
   }
 
   @Test
@@ -283,7 +348,37 @@ class SlowAssignmentTest {
         .singleElement()
         .asString()
         .contains("165000 ms", "the longest step was the drain of in-flight sends (100000 ms)")
-        .contains("give the ledger topic more partitions");
+        .contains("give the ledger topic more partitions")
+        .satisfies(line -> assertDrainAdviceFirst(line, true));
+  }
+
+  @Test
+  void theDrainsAdviceComesAfterTheReadsWhenAReadWasLonger() {
+    drainTakes = Duration.ofSeconds(40);
+    committedTakes = Duration.ofSeconds(120); // 160 s in all
+    Rebalance rebalance =
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofMinutes(4));
+    ownWithOneInFlight(P1);
+
+    rebalance.onPartitionsRevoked(List.of(P1));
+    rebalance.onPartitionsAssigned(List.of(P0));
+
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("160000 ms", "the longest step was the committed offsets (120000 ms)")
+        .satisfies(line -> assertDrainAdviceFirst(line, false));
+  }
+
+  /** The warning advises both remedies, the longest step's first, then raising the limit. */
+  private static void assertDrainAdviceFirst(String line, boolean drainFirst) {
+    int drain = line.indexOf("lower worker.drain-timeout");
+    int reads = line.indexOf("shorten dedupe.window");
+    int limit = line.indexOf("raise kafka.client.max.poll.interval.ms");
+    assertThat(drain).as("the drain's advice").isPositive();
+    assertThat(reads).as("the reads' advice").isPositive();
+    assertThat(drain < reads).as("the drain's advice first").isEqualTo(drainFirst);
+    assertThat(limit).as("the limit's advice, last").isGreaterThan(Math.max(drain, reads));
   }
 
   @Test
