@@ -155,9 +155,10 @@ public final class SmtpConnection implements AutoCloseable {
     if (unwritten != null) {
       return unwritten;
     }
+    SendOutcome outcome;
     try {
       boolean ahead = next != null && sentOnThisConnection + 1 < config.maxMessagesPerConnection();
-      SendOutcome outcome =
+      outcome =
           transport.send(
               from,
               to,
@@ -166,6 +167,23 @@ public final class SmtpConnection implements AutoCloseable {
               beforeFinalDot,
               ahead ? next.from() : null,
               ahead ? next.recipients() : null);
+    } catch (RuntimeException | Error e) {
+      // The session ends an error of ours as lost or in doubt itself; what comes through is the
+      // gate's (the final dot withheld: the caller acts on it) or an Error. Never left broken.
+      drop();
+      throw e;
+    }
+    afterSend(outcome);
+    return outcome;
+  }
+
+  /**
+   * The bookkeeping once the relay's result is in. An error of ours here must not lose that result
+   * (an accepted message taken as in doubt is sent again): it is logged and the connection dropped.
+   * An Error passes through, the connection dropped.
+   */
+  private void afterSend(SendOutcome outcome) {
+    try {
       lastUsed = clock.instant();
       if (outcome instanceof SendOutcome.Delivered
           || outcome instanceof SendOutcome.RecipientsRefused r && r.dataReply() != null) {
@@ -176,10 +194,16 @@ public final class SmtpConnection implements AutoCloseable {
       } else {
         drop();
       }
-      return outcome;
-    } catch (RuntimeException | Error e) {
-      // The session ends an error of ours as lost or in doubt itself; what comes through is the
-      // gate's (the final dot withheld: the caller acts on it) or an Error. Never left broken.
+    } catch (RuntimeException e) {
+      log.error(
+          "{}: unexpected error after a send to {}:{}; the relay's result stands, the connection is"
+              + " dropped",
+          name,
+          config.host(),
+          config.port(),
+          TraceOnly.of(e));
+      drop();
+    } catch (Error e) {
       drop();
       throw e;
     }

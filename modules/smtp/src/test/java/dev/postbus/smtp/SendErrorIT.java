@@ -17,6 +17,9 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * not written, in doubt once it was. It used to escape the send, and the worker took every such job
  * as in doubt. The connection is disconnected either way. The ledger gate's errors (the final dot
  * withheld) and Errors still pass through. An error while the message is written into memory sends
- * nothing: the message is unwritable, the connection kept. None is logged with its message.
+ * nothing: the message is unwritable, the connection kept. One in the connection's bookkeeping
+ * after the relay's result leaves that result, the connection dropped. None is logged with its
+ * message.
  */
 class SendErrorIT {
 
@@ -269,6 +274,52 @@ class SendErrorIT {
       assertThat(c.send(ScriptedSends.message("two"), TO))
           .isInstanceOf(SendOutcome.Delivered.class);
       assertThat(c.opens()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void anErrorInTheBookkeepingAfterTheRelaysResultLosesNoResultAndDropsTheConnection()
+      throws Exception {
+    // the 1st instant is taken when the connection opens, the 2nd once the relay answered
+    Clock clock = new FailingClock(2);
+    try (ScriptedServer s = new ScriptedServer(PIPELINING, false, ScriptedServer::ok);
+        SmtpConnection c = new SmtpConnection(ScriptedSends.config(s.port()), clock, "t")) {
+      assertThat(c.send(ScriptedSends.message("one"), TO))
+          .isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
+
+      assertThat(c.send(ScriptedSends.message("two"), TO))
+          .isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(c.opens()).isEqualTo(2);
+      assertThat(s.messages).hasSize(2);
+    }
+  }
+
+  /** A clock whose {@code nth} instant throws (a bug of ours); the others are one fixed instant. */
+  private static final class FailingClock extends Clock {
+    private final AtomicInteger instants = new AtomicInteger();
+    private final int nth;
+
+    FailingClock(int nth) {
+      this.nth = nth;
+    }
+
+    @Override
+    public Instant instant() {
+      if (instants.incrementAndGet() == nth) {
+        throw bug();
+      }
+      return Instant.parse("2026-01-01T00:00:00Z");
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
     }
   }
 

@@ -4,6 +4,8 @@ import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpReply;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The relay's reply to the end of a message (the final "." or BDAT … LAST) with its envelope's
@@ -13,6 +15,10 @@ import java.util.function.Function;
  * @param replies how the session makes a reply a value for outcomes
  */
 record EndAnswer(EnvelopeGroup group, Reply end, Function<Reply, SmtpReply> replies) {
+
+  /** An RFC 3463 enhanced code at the start of a reply's text, and the spaces after it. */
+  private static final Pattern ENHANCED =
+      Pattern.compile("^([245]\\.\\d{1,3}\\.\\d{1,3})(?:\\s+|$)");
 
   /** The outcome, as the session builds it (what that throws comes through). */
   SendOutcome outcome() {
@@ -31,7 +37,10 @@ record EndAnswer(EnvelopeGroup group, Reply end, Function<Reply, SmtpReply> repl
     }
   }
 
-  /** The code, and the text as one line: no enhanced code, nothing that can fail. */
+  /**
+   * The code, the enhanced code when the text starts with one (else null), and the text as one
+   * line: nothing that can fail.
+   */
   static SmtpReply minimal(Reply r) {
     String text;
     try {
@@ -39,8 +48,19 @@ record EndAnswer(EnvelopeGroup group, Reply end, Function<Reply, SmtpReply> repl
     } catch (RuntimeException e) {
       text = "";
     }
+    String enhanced = null;
+    try {
+      Matcher m = ENHANCED.matcher(text);
+      if (m.find()) {
+        String rest = text.substring(m.end());
+        enhanced = m.group(1);
+        text = rest;
+      }
+    } catch (RuntimeException e) {
+      enhanced = null; // the text as it is
+    }
     return new SmtpReply(
-        r.code(), null, text.substring(0, Math.min(text.length(), SmtpReply.MAX_TEXT)));
+        r.code(), enhanced, text.substring(0, Math.min(text.length(), SmtpReply.MAX_TEXT)));
   }
 
   private SendOutcome outcome(Function<Reply, SmtpReply> convert) {

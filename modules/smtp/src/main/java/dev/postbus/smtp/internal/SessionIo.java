@@ -134,14 +134,25 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     return in.read();
   }
 
-  /** The reply to the end of a message, waiting up to the data-done timeout. */
+  /**
+   * The reply to the end of a message, waiting up to the data-done timeout. A failure to restore
+   * the read timeout afterwards never replaces the reply: it breaks the session (not reused).
+   */
   Reply readEnd() throws IOException {
     disarm();
     socket.setSoTimeout(dataDoneTimeoutMillis);
     try {
       return in.read();
     } finally {
+      restoreReadTimeout();
+    }
+  }
+
+  private void restoreReadTimeout() {
+    try {
       socket.setSoTimeout(readTimeoutMillis);
+    } catch (IOException e) {
+      broken = true; // its read timeout is unknown now: the session is not reused
     }
   }
 
