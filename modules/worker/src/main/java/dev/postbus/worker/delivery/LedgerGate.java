@@ -10,15 +10,17 @@ import org.slf4j.LoggerFactory;
 /**
  * One lane's gate before each final dot: the send ledger must hold the lane's previous attempt
  * first, so that at most one message per lane is ever accepted by a relay without being recorded.
- * Only what the lane writes of the next message before its final dot overlaps the ledger's round
- * trip: with PIPELINING the next envelope went out with the previous dot, so that is the message
- * data alone, and about one Kafka round trip is added to each message (postbus_ledger_wait_seconds
- * shows it). It waits {@link #LEDGER_WAIT} and then goes on (saying so), except while Kafka is lost
- * or has not answered for longer than that wait (before {@code worker.kafka-lost-after} declares it
- * lost): then it waits until Kafka is back (and {@link #LEDGER_WAIT} more), as no record could be
- * written. Once the ledger's writer is lost ({@code LEDGER_LOST}: no entry will be written again)
- * it lets no final dot go: it throws {@link DotWithheld}, the connection is dropped before the dot
- * (the relay cannot have accepted the message) and the lane holds the job like any other held one.
+ * Nothing the lane writes overlaps the ledger's round trip: the gate runs before the message is
+ * written (after the 354, or before the BDAT group), and with PIPELINING the next envelope went out
+ * with the previous dot. Only the lane's own work since the relay's last answer (recording it,
+ * encoding the next message) does, so about one Kafka round trip is added to each message
+ * (postbus_ledger_wait_seconds shows it). It waits {@link #LEDGER_WAIT} and then goes on (saying
+ * so), except while Kafka is lost or has not answered for longer than that wait (before {@code
+ * worker.kafka-lost-after} declares it lost): then it waits until Kafka is back (and {@link
+ * #LEDGER_WAIT} more), as no record could be written. Once the ledger's writer is lost ({@code
+ * LEDGER_LOST}: no entry will be written again) it lets no final dot go: it throws {@link
+ * DotWithheld}, the connection is dropped before the dot (the relay cannot have accepted the
+ * message) and the lane holds the job like any other held one.
  */
 final class LedgerGate implements Runnable {
 
@@ -83,9 +85,8 @@ final class LedgerGate implements Runnable {
 
   /**
    * Waits until the send ledger holds the previous attempt. Called on this lane's thread just
-   * before the final dot: what was written of the next job overlaps with the ledger's round trip,
-   * and still at most one message per lane can be accepted by the relay without being in the
-   * ledger.
+   * before the message is written, so that at most one message per lane can be accepted by the
+   * relay without being in the ledger.
    */
   @Override
   public void run() {
