@@ -217,9 +217,6 @@ public final class OutcomeMapper {
     if (outcome instanceof SendOutcome.RelayRefused r) {
       return r.problem() + (r.reply() == null ? "" : " (" + r.reply().codes() + ")");
     }
-    if (outcome instanceof SendOutcome.Unwritable u) {
-      return u.problem();
-    }
     return outcome.getClass().getSimpleName();
   }
 
