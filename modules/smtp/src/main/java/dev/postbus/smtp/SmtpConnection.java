@@ -3,7 +3,6 @@ package dev.postbus.smtp;
 import dev.postbus.smtp.internal.MailSessions;
 import dev.postbus.smtp.internal.SessionOpener;
 import dev.postbus.smtp.internal.SmtpSession;
-import dev.postbus.smtp.internal.TraceOnly;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;

@@ -3,6 +3,7 @@ package dev.postbus.smtp.internal;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConfig;
 import dev.postbus.smtp.SmtpReply;
+import dev.postbus.smtp.TraceOnly;
 import java.io.IOException;
 import java.net.SocketException;
 import java.util.Arrays;

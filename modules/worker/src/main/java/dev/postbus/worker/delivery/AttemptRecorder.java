@@ -2,6 +2,7 @@ package dev.postbus.worker.delivery;
 
 import dev.postbus.job.Job;
 import dev.postbus.smtp.SendOutcome;
+import dev.postbus.smtp.TraceOnly;
 import dev.postbus.worker.dedupe.DedupeIndex;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.outcome.Failure;
@@ -172,6 +173,6 @@ final class AttemptRecorder {
         "{}: unexpected error while recording the relay's answer for {}; not sent again",
         name,
         d,
-        e);
+        TraceOnly.of(e));
   }
 }

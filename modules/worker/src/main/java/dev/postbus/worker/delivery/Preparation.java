@@ -4,6 +4,7 @@ import dev.postbus.job.InvalidJobException;
 import dev.postbus.job.Job;
 import dev.postbus.job.JobCodec;
 import dev.postbus.smtp.OutcomeClass;
+import dev.postbus.smtp.TraceOnly;
 import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.worker.config.RelayConfig;
 import dev.postbus.worker.outcome.Failure;
@@ -112,7 +113,9 @@ public final class Preparation {
     } catch (RuntimeException e) {
       // A bug of ours, not of the payload; the job is still dead-lettered with its bytes, and the
       // lane lives on.
-      log.error("decoding a job failed unexpectedly; dead-lettering it as poison", e);
+      log.error(
+          "decoding a job failed unexpectedly; dead-lettering it as poison",
+          TraceOnly.of(e)); // its message can quote the payload
       return new Refused(
           null,
           Failure.poison("(payload): could not be decoded: " + e.getClass().getSimpleName()),

@@ -5,6 +5,7 @@ import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.smtp.TraceOnly;
 import dev.postbus.smtp.Verdict;
 import dev.postbus.worker.config.Provider;
 import dev.postbus.worker.config.RelayConfig;
@@ -159,11 +160,59 @@ final class RelayRoute {
         }
         continue; // no connection came free in time: choose again, the relay may be out by now
       }
-      if (!relayProblem(outcome)) {
-        leg.relay().answered();
+      if (!refusedUs(leg, outcome)) {
         return new Sent(leg.relay(), outcome);
       }
-      leg.relay().failed(OutcomeMapper.problem(outcome));
+    }
+  }
+
+  /**
+   * Everything done once the relay's result is in: the connection given back (or kept for the job
+   * taken ahead), and the relay told it answered, or refused us (true: it is out, the job tries
+   * another). Once the relay has answered, nothing of ours may lose that answer: an error here (a
+   * bug) is logged, and the outcome stands (a 250 lost would be sent again as in doubt); a
+   * connection not yet given back is dropped.
+   */
+  private boolean refusedUs(Leg leg, SendOutcome outcome) {
+    boolean givenBack = false;
+    boolean refused = false;
+    try {
+      giveBack(leg, outcome);
+      givenBack = true;
+      refused = relayProblem(outcome);
+      if (refused) {
+        leg.relay().failed(OutcomeMapper.problem(outcome));
+      } else {
+        leg.relay().answered();
+      }
+    } catch (RuntimeException e) {
+      log.error(
+          "{}: unexpected error after the send on relay {} ended; its outcome stands",
+          name,
+          leg.relay().name(),
+          TraceOnly.of(e));
+      if (!givenBack) {
+        drop(leg.lease());
+      }
+    }
+    return refused;
+  }
+
+  /**
+   * Ends a lease whose give-back failed (it was not kept: keeping it is the give-back's last step):
+   * its connection is closed (its state is not known), and the lease ends, once (a lease that ended
+   * already stays so; its connection may be another's now).
+   */
+  private void drop(ConnectionPool.Lease lease) {
+    if (lease == null) {
+      return;
+    }
+    try {
+      lease.connection().disconnect(); // throws when the lease ended already: nothing to close
+    } catch (RuntimeException e) {
+      log.debug("{}: the dropped connection was not closed: {}", name, e.getClass().getName());
+    } finally {
+      lease.close();
     }
   }
 
@@ -189,7 +238,9 @@ final class RelayRoute {
         outcome = beginTransaction(d, leg, message);
       }
     } finally {
-      giveBack(leg, outcome);
+      if (outcome == null) { // else given back with the relay's answer, guarded (refusedUs)
+        giveBack(leg, null);
+      }
     }
     return outcome;
   }
@@ -286,7 +337,7 @@ final class RelayRoute {
         shared.outcomes().stats().connectionFailed(); // the connection failed, not the message
       }
     } catch (RuntimeException e) {
-      log.error("{}: unexpected error counting a send; its outcome stands", name, e);
+      log.error("{}: unexpected error counting a send; its outcome stands", name, TraceOnly.of(e));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.postbus.job.JobClass;
 import dev.postbus.smtp.Envelope;
 import dev.postbus.smtp.OutcomeClass;
 import dev.postbus.smtp.ReplyClassifier;
+import dev.postbus.smtp.TraceOnly;
 import dev.postbus.worker.dedupe.Dedupe;
 import dev.postbus.worker.dedupe.DedupeIndex;
 import dev.postbus.worker.dispatch.Delivery;
@@ -187,7 +188,7 @@ public final class SenderLane implements Runnable {
           poison
               ? "dead-lettered as poison (its postbus.recipients is malformed)"
               : inDoubt ? "retried as in doubt (its SMTP transaction had begun)" : "retried",
-          e);
+          TraceOnly.of(e)); // its message can quote an address
       String reason = "unexpected error in the worker: " + e.getClass().getSimpleName();
       Failure f =
           poison

@@ -76,6 +76,13 @@ final class LaneHarness implements AutoCloseable {
   final java.util.concurrent.atomic.AtomicReference<RuntimeException> failOnSmtpSend =
       new java.util.concurrent.atomic.AtomicReference<>();
 
+  /**
+   * When set, telling that the relays are back (after one was out) throws it, once: an error of
+   * ours in the relay's listener, after the relay answered a probe.
+   */
+  final java.util.concurrent.atomic.AtomicReference<RuntimeException> failOnRelaysBack =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   /** When set, counting the next dead letter throws it, once (an error of ours while recording). */
   final java.util.concurrent.atomic.AtomicReference<RuntimeException> failOnDeadLettered =
       new java.util.concurrent.atomic.AtomicReference<>();
@@ -107,7 +114,13 @@ final class LaneHarness implements AutoCloseable {
             null,
             IntervalFunction.of(Duration.ofMillis(100)),
             clock,
-            out -> holds.set(Holds.Reason.RELAYS_OUT, relays().allOut()),
+            out -> {
+              holds.set(Holds.Reason.RELAYS_OUT, relays().allOut());
+              RuntimeException e = out ? null : failOnRelaysBack.getAndSet(null);
+              if (e != null) {
+                throw e;
+              }
+            },
             config.classes().bulkFloor()); // as WorkerParts builds them
     suppressions =
         new Suppressions(

@@ -201,6 +201,86 @@ class SenderLaneTest {
   }
 
   @Test
+  void anErrorOfOursTellingThatARelayIsBackDoesNotLoseItsAnswer() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.relays.all().get(0).failed("out for this test"); // the next job probes it
+      h.failOnRelaysBack.set(new IllegalStateException("a bug of ours after the relay said 250"));
+      h.offer(job("accepted"));
+      h.startLane("lane-0");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+      assertThat(h.failOnRelaysBack.get()).as("the probe's answer brought the relay back").isNull();
+      assertThat(relay.received()).isEqualTo(1);
+      assertThat(h.topics())
+          .as("the relay took it: no retry record (sent again later)")
+          .noneMatch(t -> t.startsWith("jobs.retry"));
+      assertThat(events(h))
+          .as("recorded as delivered, not in doubt: the relay's 250 is known")
+          .anyMatch(e -> e.contains("delivered"))
+          .noneMatch(e -> e.contains("in-doubt"));
+      h.offer(job("next"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 2);
+      assertThat(relay.received()).as("the lane goes on").isEqualTo(2);
+      assertThat(h.thread(0).isAlive()).isTrue();
+    }
+  }
+
+  @Test
+  void anUnexpectedErrorIsLoggedWithoutItsMessage() throws Exception {
+    ch.qos.logback.classic.Logger worker =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.postbus.worker");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    worker.addAppender(logs);
+    java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> logged;
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h =
+            new LaneHarness(
+                relay.port(),
+                Map.of(),
+                pool -> {
+                  throw new IllegalStateException("no route to <someone@example.org>");
+                })) {
+      h.offer(job("first"));
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> h.finished.size() == 1);
+    } finally {
+      worker.detachAppender(logs);
+    }
+    synchronized (logs) { // the appender's lock: lanes append under it
+      logged = java.util.List.copyOf(logs.list);
+    }
+    assertThat(logged)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getFormattedMessage()).doesNotContain("someone@example.org");
+              if (e.getThrowableProxy() != null) {
+                assertThat(
+                        ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(
+                            e.getThrowableProxy()))
+                    .doesNotContain("someone@example.org");
+              }
+            });
+    assertThat(logged)
+        .as("the error is logged with its class")
+        .anySatisfy(
+            e ->
+                assertThat(
+                        ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(
+                            e.getThrowableProxy()))
+                    .contains("IllegalStateException"));
+  }
+
+  private static java.util.List<String> events(LaneHarness h) {
+    return h.producer.history().stream()
+        .filter(r -> r.topic().equals("jobs.events"))
+        .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .toList();
+  }
+
+  @Test
   void aLaneThatCannotGoOnSaysSo() throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);
         LaneHarness h =

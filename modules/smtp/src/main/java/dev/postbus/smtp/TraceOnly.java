@@ -1,4 +1,4 @@
-package dev.postbus.smtp.internal;
+package dev.postbus.smtp;
 
 /**
  * An exception for logs: the class names and stack frames of another and of its causes, never their
