@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.postbus.smtp.internal.SessionOpener;
 import jakarta.mail.Address;
-import jakarta.mail.internet.InternetAddress;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionOpenErrorIT {
 
-  private static final Address[] TO = to();
+  private static final Address[] TO = ScriptedSends.someone();
 
   @Test
   void anErrorWhileOpeningLeavesTheConnectionDisconnectedNotConnecting() throws Exception {
@@ -54,30 +53,16 @@ class ConnectionOpenErrorIT {
 
   @Test
   void anUnexpectedErrorWhileOpeningIsLoggedWithoutItsMessage() throws Exception {
-    ch.qos.logback.classic.Logger smtp =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.postbus.smtp");
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
-        new ch.qos.logback.core.read.ListAppender<>();
-    logs.start();
-    smtp.addAppender(logs);
-    try (ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok);
+    List<String> lines;
+    try (dev.postbus.testkit.LogLines logs =
+            dev.postbus.testkit.LogLines.capture("dev.postbus.smtp");
+        ScriptedServer s = new ScriptedServer(List.of("PIPELINING"), false, ScriptedServer::ok);
         SmtpConnection c =
             failingOnce(s, new IllegalStateException("no route to <someone@example.org>"))) {
       assertThat(c.send(ScriptedSends.message("one"), TO))
           .isInstanceOf(SendOutcome.ConnectFailed.class);
-    } finally {
-      smtp.detachAppender(logs);
+      lines = logs.lines();
     }
-    List<String> lines =
-        logs.list.stream()
-            .map(
-                e ->
-                    e.getFormattedMessage()
-                        + (e.getThrowableProxy() == null
-                            ? ""
-                            : ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(
-                                e.getThrowableProxy())))
-            .toList();
     assertThat(lines)
         .as("the error is logged, by its class and frames")
         .anySatisfy(l -> assertThat(l).contains("IllegalStateException"));
@@ -102,13 +87,5 @@ class ConnectionOpenErrorIT {
             });
     return new SmtpConnection(
         config, new RelayOffer("127.0.0.1:" + s.port()), Clock.systemUTC(), "t", opener);
-  }
-
-  private static Address[] to() {
-    try {
-      return new Address[] {new InternetAddress("someone@example.org")};
-    } catch (jakarta.mail.internet.AddressException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -28,6 +28,17 @@ final class ScriptedSends {
   }
 
   /** No TLS, 2 s read and write timeouts. */
+  /** One recipient, someone@example.org (the address the log tests look for). */
+  static jakarta.mail.Address[] someone() {
+    try {
+      return new jakarta.mail.Address[] {
+        new jakarta.mail.internet.InternetAddress("someone@example.org")
+      };
+    } catch (jakarta.mail.internet.AddressException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static SmtpConfig config(int port) {
     return SmtpConfig.builder("127.0.0.1", port, TlsMode.NONE)
         .readTimeout(Duration.ofSeconds(2))
