@@ -63,13 +63,9 @@ final class RebalanceTime {
 
   /**
    * @param ticker the consume loop's source of elapsed time
-   * @param pollInterval the consumer's max.poll.interval.ms
+   * @param pollInterval the consumer's max.poll.interval.ms (positive: {@link LoopTimes} checks it)
    */
   RebalanceTime(Ticker ticker, Duration pollInterval) {
-    if (pollInterval.isNegative() || pollInterval.isZero()) {
-      throw new IllegalArgumentException(
-          "max.poll.interval.ms must be positive; got " + pollInterval.toMillis() + " ms");
-    }
     this.ticker = ticker;
     this.pollInterval = pollInterval;
   }
