@@ -24,7 +24,8 @@ final class Drain {
   private static final Duration CONSUMER_STOP_MARGIN = Duration.ofSeconds(15);
 
   /**
-   * Beyond the slowest relay's read timeout, how long a lane may take to finish its send and stop.
+   * Beyond the slowest relay's read timeout, how long the lanes may take to finish their sends and
+   * stop: one deadline for them all.
    */
   private static final Duration LANE_STOP_MARGIN = Duration.ofSeconds(5);
 
@@ -77,7 +78,14 @@ final class Drain {
             .map(r -> r.smtp().readTimeout())
             .max(Duration::compareTo)
             .orElseThrow();
-    laneThreads.forEach(t -> join(t, longestReply.plus(LANE_STOP_MARGIN)));
+    Duration timeout = longestReply.plus(LANE_STOP_MARGIN);
+    try {
+      for (Thread late : Joins.SYSTEM.all(laneThreads, timeout)) {
+        log.warn("{} did not stop within {}", late.getName(), timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void join(Thread t, Duration timeout) {
