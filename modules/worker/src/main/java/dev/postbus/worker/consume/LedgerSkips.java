@@ -1,5 +1,6 @@
 package dev.postbus.worker.consume;
 
+import dev.postbus.smtp.TraceOnly;
 import dev.postbus.worker.dedupe.DedupeLoader;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
@@ -126,7 +127,7 @@ final class LedgerSkips {
           "unexpected error writing again the delivered event of {} (skipped: the send ledger holds"
               + " it as sent); the record is finished without it",
           d,
-          e);
+          TraceOnly.of(e)); // its message can quote the payload
       finished.add(d);
     }
   }
