@@ -85,8 +85,8 @@ public final class ConsumeLoop implements Runnable {
     this.queue = queue;
     this.finished = finished;
     this.commitInterval = times.commitInterval();
-    this.rebalanceTime = new RebalanceTime(() -> ticker.read(), times.maxPollInterval());
     this.ledger = new LedgerSkips(finished, queue);
+    this.rebalanceTime = new RebalanceTime(() -> ticker.read(), times.maxPollInterval(), ledger);
     this.tiers = new TierHolds(consumer, clock);
     this.pauses = new Pauses(consumer, queue, new Backpressure(queue, deliveryHeld), tiers);
     this.commits = new OffsetCommits(consumer, tracker, watch, ledger);

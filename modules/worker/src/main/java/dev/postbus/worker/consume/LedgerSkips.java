@@ -1,5 +1,6 @@
 package dev.postbus.worker.consume;
 
+import dev.postbus.smtp.TraceOnly;
 import dev.postbus.worker.dedupe.DedupeLoader;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * and the record is finished when Kafka has it. Consumer thread only, but the rewrite, a producer
  * send that may block for max.block.ms, runs on a thread of ours.
  */
-final class LedgerSkips {
+final class LedgerSkips implements RebalanceTime.Reads {
 
   private static final Logger log = LoggerFactory.getLogger(ConsumeLoop.class);
 
@@ -69,6 +70,16 @@ final class LedgerSkips {
   /** True when the ledger is read at all. */
   boolean on() {
     return index != null;
+  }
+
+  @Override
+  public boolean ledger() {
+    return on();
+  }
+
+  @Override
+  public boolean dedupe() {
+    return dedupe != null;
   }
 
   /** True when the record (tracked already) is finished in the ledger: it is skipped. */
@@ -126,7 +137,7 @@ final class LedgerSkips {
           "unexpected error writing again the delivered event of {} (skipped: the send ledger holds"
               + " it as sent); the record is finished without it",
           d,
-          e);
+          TraceOnly.of(e)); // its message can quote the payload
       finished.add(d);
     }
   }

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * synchronous commit) and the assignment (the committed offsets, the send ledger's takeover read,
  * the dedupe index's, the share's partition counts) back to back inside one poll: the time counts
  * from the first callback since the loop last polled to the end of the assignment. Work that took
- * half the interval or more is logged as a warning, naming its longest step and what to change;
- * work of the interval or more says the member was likely evicted (Kafka's poll timer expires at
- * the interval). Consumer thread only; {@link #lastTook} from any.
+ * half the interval or more is logged as a warning, naming its longest step and what to change
+ * (only the settings of the reads the assignments make: {@link Reads}); work of the interval or
+ * more says the member was likely evicted (Kafka's poll timer expires at the interval). Consumer
+ * thread only; {@link #lastTook} from any.
  */
 final class RebalanceTime {
 
@@ -45,17 +46,34 @@ final class RebalanceTime {
           + " worker.drain-timeout (a send still running at its end is left uncommitted and sent"
           + " again by the next owner)";
 
-  private static final String ASSIGNMENT_TO_DO =
+  /** The assignment's advice with the send ledger and the dedupe index both read. */
+  private static final String LEDGER_AND_DEDUPE_TO_DO =
       "; an assignment reads the committed offsets, then the send ledger (from each commit's mark,"
           + " or ledger.window back without one) and the dedupe index (dedupe.window back):"
           + " shorten dedupe.window (or ledger.window), give the ledger topic more partitions";
+
+  /** The assignment's advice with the send ledger read and dedupe off. */
+  private static final String LEDGER_TO_DO =
+      "; an assignment reads the committed offsets, then the send ledger (from each commit's mark,"
+          + " or ledger.window back without one): shorten ledger.window, give the ledger topic"
+          + " more partitions";
 
   private static final String LIMIT_TO_DO = "; or raise kafka.client.max.poll.interval.ms";
 
   private static final long IDLE = Long.MIN_VALUE;
 
+  /** What an assignment reads besides the committed offsets and the share's partition counts. */
+  interface Reads {
+    /** True when it reads the send ledger (ledger.enabled). */
+    boolean ledger();
+
+    /** True when it reads the dedupe index (the ledger on and dedupe.window above 0). */
+    boolean dedupe();
+  }
+
   private final Ticker ticker;
   private final Duration pollInterval;
+  private final Reads reads;
   private final Map<Step, Long> steps = new EnumMap<>(Step.class);
   private long start = IDLE; // the first callback since the last poll started; IDLE: none yet
   private int moved; // partitions released, lost or assigned since then
@@ -64,10 +82,12 @@ final class RebalanceTime {
   /**
    * @param ticker the consume loop's source of elapsed time
    * @param pollInterval the consumer's max.poll.interval.ms (positive: {@link LoopTimes} checks it)
+   * @param reads what the assignments read, asked when a warning is logged
    */
-  RebalanceTime(Ticker ticker, Duration pollInterval) {
+  RebalanceTime(Ticker ticker, Duration pollInterval, Reads reads) {
     this.ticker = ticker;
     this.pollInterval = pollInterval;
+    this.reads = reads;
   }
 
   /** The loop's ticker now. */
@@ -137,9 +157,15 @@ final class RebalanceTime {
             .orElse("none of those timed"));
   }
 
-  /** What to change, the longest step's remedy first: the drain's, or the assignment's reads'. */
-  private static String whatToDo(Step longest) {
-    return (longest == Step.DRAIN ? DRAIN_TO_DO + ASSIGNMENT_TO_DO : ASSIGNMENT_TO_DO + DRAIN_TO_DO)
+  /**
+   * What to change, the longest step's remedy first: the drain's, or the assignment's reads'. Only
+   * the settings of what the assignments read are named: with the send ledger off they read nothing
+   * of ours to shorten (only the partition counts), with dedupe off no dedupe index.
+   */
+  private String whatToDo(Step longest) {
+    String assignment =
+        !reads.ledger() ? "" : reads.dedupe() ? LEDGER_AND_DEDUPE_TO_DO : LEDGER_TO_DO;
+    return (longest == Step.DRAIN ? DRAIN_TO_DO + assignment : assignment + DRAIN_TO_DO)
         + LIMIT_TO_DO;
   }
 

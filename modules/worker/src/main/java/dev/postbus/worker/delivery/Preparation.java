@@ -196,7 +196,7 @@ public final class Preparation {
         log.error(
             "building the message of job {} failed unexpectedly; dead-lettering it as poison",
             job.id(),
-            e);
+            TraceOnly.of(e)); // its message can quote an address or a header
       }
       return new Refused(
           job,

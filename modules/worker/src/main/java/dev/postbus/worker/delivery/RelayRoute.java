@@ -169,9 +169,11 @@ final class RelayRoute {
   /**
    * Everything done once the relay's result is in: the connection given back (or kept for the job
    * taken ahead), and the relay told it answered, or refused us (true: it is out, the job tries
-   * another). Once the relay has answered, nothing of ours may lose that answer: an error here (a
-   * bug) is logged, and the outcome stands (a 250 lost would be sent again as in doubt); a
-   * connection not yet given back is dropped.
+   * another). A message we could not write into memory ({@link SendOutcome.Unwritable}: ours, not
+   * the relay's) tells nothing of the relay: it stays as it was, and a probe it was is abandoned
+   * (the next job probes). Once the relay has answered, nothing of ours may lose that answer: an
+   * error here (a bug) is logged, and the outcome stands (a 250 lost would be sent again as in
+   * doubt); a connection not yet given back is dropped.
    */
   private boolean refusedUs(Leg leg, SendOutcome outcome) {
     boolean givenBack = false;
@@ -182,6 +184,10 @@ final class RelayRoute {
       refused = relayProblem(outcome);
       if (refused) {
         leg.relay().failed(OutcomeMapper.problem(outcome));
+      } else if (outcome instanceof SendOutcome.Unwritable) {
+        if (leg.pick() != null && leg.pick().probe()) {
+          leg.relay().abandonProbe();
+        }
       } else {
         leg.relay().answered();
       }

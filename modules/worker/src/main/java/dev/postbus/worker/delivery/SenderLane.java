@@ -110,7 +110,9 @@ public final class SenderLane implements Runnable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       log.error(
-          "{} stopped by an unexpected error; the worker goes on with one lane less", name, e);
+          "{} stopped by an unexpected error; the worker goes on with one lane less",
+          name,
+          TraceOnly.of(e)); // its message can quote an address
     } finally {
       letGoOfAhead();
       if (!stopping()) {

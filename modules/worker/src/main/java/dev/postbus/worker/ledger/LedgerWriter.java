@@ -1,5 +1,6 @@
 package dev.postbus.worker.ledger;
 
+import dev.postbus.smtp.TraceOnly;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -198,8 +199,8 @@ public final class LedgerWriter implements AutoCloseable {
       log.error(
           "send ledger writer stopped unexpectedly; entries are no longer written (their jobs stay"
               + " uncommitted). Delivery is held and the worker neither ready nor live: restart it",
-          e);
-      lose("the send ledger's writer stopped: " + e);
+          TraceOnly.of(e)); // its message can quote an entry or an address
+      lose("the send ledger's writer stopped: " + e.getClass().getName());
     }
   }
 
@@ -366,7 +367,10 @@ public final class LedgerWriter implements AutoCloseable {
             try {
               task.run();
             } catch (RuntimeException | Error e) {
-              log.error("unexpected error after writing {}", p.what().get(), e);
+              log.error(
+                  "unexpected error after writing {}",
+                  p.what().get(),
+                  TraceOnly.of(e)); // its message can quote an address
             }
           });
     } catch (RejectedExecutionException shuttingDown) {

@@ -1,5 +1,6 @@
 package dev.postbus.worker.lifecycle;
 
+import dev.postbus.smtp.TraceOnly;
 import dev.postbus.suppression.SuppressionReader;
 import dev.postbus.worker.config.WorkerConfig;
 import dev.postbus.worker.ops.OpsServer;
@@ -132,12 +133,18 @@ public final class Worker implements AutoCloseable {
   }
 
   private void runConsumer() {
+    runConsumer(parts.consumeLoop, () -> new Thread(this::close, "postbus-stop").start());
+  }
+
+  /** Runs the consume loop; should it fail, says so and calls {@code stop}. */
+  static void runConsumer(Runnable loop, Runnable stop) {
     try {
-      parts.consumeLoop.run();
+      loop.run();
     } catch (RuntimeException e) {
-      log.error("consumer thread failed; stopping the worker", e);
-      Thread closer = new Thread(this::close, "postbus-stop");
-      closer.start();
+      log.error(
+          "consumer thread failed; stopping the worker",
+          TraceOnly.of(e)); // its message can quote a record's payload
+      stop.run();
     }
   }
 }

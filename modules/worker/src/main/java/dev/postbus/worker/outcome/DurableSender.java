@@ -1,5 +1,6 @@
 package dev.postbus.worker.outcome;
 
+import dev.postbus.smtp.TraceOnly;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,7 +76,7 @@ public final class DurableSender {
         log.error(
             "unexpected error after writing {}; its job stays unfinished (uncommitted, redelivered)",
             what.get(),
-            e);
+            TraceOnly.of(e)); // its message can quote an address
       }
     };
   }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The persistent connections of one relay, lent to one sender lane at a time. At most {@link
@@ -92,8 +93,17 @@ public final class ConnectionPool {
   private final Condition returned = lock.newCondition();
   private int inUse;
   private volatile int limit;
+  private final Consumer<SmtpConnection> disconnect;
 
   public ConnectionPool(List<SmtpConnection> connections) {
+    this(connections, SmtpConnection::disconnect);
+  }
+
+  /**
+   * @param disconnect closes a surplus connection (tests: one that throws)
+   */
+  ConnectionPool(List<SmtpConnection> connections, Consumer<SmtpConnection> disconnect) {
+    this.disconnect = disconnect;
     connections.forEach(c -> all.add(new Entry(c)));
     free.addAll(all);
     limit = all.size();
@@ -124,13 +134,30 @@ public final class ConnectionPool {
     return new Lease(this, p);
   }
 
+  /**
+   * Gives {@code p} back, closing it first when more are open than the limit allows. The slot is
+   * freed whatever the close throws (the throw then reaches the caller): a lease ends once, and a
+   * slot left counted in use would be lost to the pool for good.
+   */
   private void release(Entry p) {
-    if (limit < all.size() && surplus()) { // only while a share of a group maximum is in force
-      p.connection.disconnect();
+    try {
+      if (limit < all.size() && surplus()) { // only while a share of a group maximum is in force
+        disconnect.accept(p.connection);
+      }
+    } finally {
+      putBack(p, false);
     }
+  }
+
+  /** Frees {@code p}'s slot: {@code p} is lent next, or last when {@code lentLast}. */
+  private void putBack(Entry p, boolean lentLast) {
     lock.lock();
     try {
-      free.addLast(p);
+      if (lentLast) {
+        free.addFirst(p);
+      } else {
+        free.addLast(p);
+      }
       inUse--;
       returned.signal();
     } finally {
@@ -195,18 +222,26 @@ public final class ConnectionPool {
     } finally {
       lock.unlock();
     }
-    closing.forEach(
-        p -> {
-          p.connection.disconnect();
-          lock.lock();
-          try {
-            free.addFirst(p);
-            inUse--;
-            returned.signal();
-          } finally {
-            lock.unlock();
-          }
-        });
+    Throwable failed = null;
+    for (Entry p : closing) { // each is freed, whatever closing one of them throws
+      try {
+        disconnect.accept(p.connection);
+      } catch (RuntimeException | Error e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      } finally {
+        putBack(p, true);
+      }
+    }
+    if (failed instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failed instanceof Error e) {
+      throw e;
+    }
   }
 
   public int limit() {

@@ -342,6 +342,12 @@ class ConsumeLoopTest {
     rewriteFails(new LinkageError("an error in the rewrite"));
   }
 
+  @Test
+  void aRewriteThatThrowsQuotingThePayloadIsLoggedWithoutIt() throws Exception {
+    rewriteFails( // as Jackson quotes the source it could not read
+        new IllegalStateException("cannot write {\"to\":\"alice@example.com\"} again"));
+  }
+
   /**
    * The rewrite runs on postbus-resend, a ScheduledThreadPoolExecutor: its execute() keeps what a
    * task throws in a future nobody reads. A throwing rewrite is logged, naming the record (never
@@ -388,6 +394,14 @@ class ConsumeLoopTest {
                                   && e.getFormattedMessage().contains("jobs-0@0")
                                   && e.getThrowableProxy() != null));
       assertThat(lines.list).noneMatch(e -> e.getFormattedMessage().contains("alice@example.com"));
+      assertThat(lines.list)
+          .as("nor the error logged with it")
+          .noneMatch(
+              e ->
+                  e.getThrowableProxy() != null
+                      && ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(
+                              e.getThrowableProxy())
+                          .contains("alice@example.com"));
       soon()
           .alias("the record is finished: its partition's commit moves past it")
           .until(

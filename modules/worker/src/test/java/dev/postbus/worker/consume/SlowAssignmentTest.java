@@ -45,6 +45,20 @@ class SlowAssignmentTest {
   private static final TopicPartition LEDGER = new TopicPartition("jobs.ledger", 0);
   private static final Duration POLL_INTERVAL = Duration.ofMinutes(5);
 
+  /** The send ledger and the dedupe index both read at each assignment. */
+  private static final RebalanceTime.Reads BOTH_READ =
+      new RebalanceTime.Reads() {
+        @Override
+        public boolean ledger() {
+          return true;
+        }
+
+        @Override
+        public boolean dedupe() {
+          return true;
+        }
+      };
+
   private final AtomicLong nanos = new AtomicLong();
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
   private final ch.qos.logback.classic.Logger loopLog =
@@ -215,7 +229,7 @@ class SlowAssignmentTest {
     drainTakes = Duration.ofSeconds(180); // the drain of the revoked partition's in-flight send
     committedTakes = Duration.ofSeconds(130); // each part under half of 5 min, together over it
     Rebalance rebalance =
-        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofMinutes(4));
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ), Duration.ofMinutes(4));
     ownWithOneInFlight(P1);
 
     rebalance.onPartitionsRevoked(List.of(P1)); // cooperative: both callbacks inside one poll
@@ -231,7 +245,7 @@ class SlowAssignmentTest {
   void theDrainEndsAtItsTimeoutOnTheLoopsTicker() {
     drainTakes = Duration.ofSeconds(61); // the lanes never answer; the ticker moves
     Rebalance rebalance =
-        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofSeconds(60));
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ), Duration.ofSeconds(60));
     PartitionOffsets owner = tracker.assign(P1);
     owner.track(0);
     consumer.assign(List.of(P0, P1));
@@ -248,7 +262,7 @@ class SlowAssignmentTest {
   @Test
   void twoAssignmentRoundsInOnePollAddUp() {
     committedTakes = Duration.ofSeconds(200);
-    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL);
+    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ);
     Rebalance rebalance = rebalance(time, Duration.ofSeconds(5));
     consumer.assign(List.of(P0));
     rebalance.onPartitionsAssigned(List.of(P0));
@@ -263,7 +277,7 @@ class SlowAssignmentTest {
   void theDrainWaitsForASendFinishingBeforeItsTimeoutOnTheLoopsTicker() {
     drainTakes = Duration.ofSeconds(15); // each wait on the mailbox: two of them, 30 s
     Rebalance rebalance =
-        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofSeconds(60));
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ), Duration.ofSeconds(60));
     PartitionOffsets owner = tracker.assign(P1);
     owner.track(0);
     finished.finishesLate = new Delivery(P1, 0, null, new byte[0], null, 0, owner);
@@ -286,7 +300,7 @@ class SlowAssignmentTest {
     shareTakes = Duration.ofSeconds(100); // asked once, as the lost partition is let go
     committedTakes = Duration.ofSeconds(60);
     Rebalance rebalance =
-        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofMinutes(4));
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ), Duration.ofMinutes(4));
     tracker.assign(P1);
     consumer.assign(List.of(P0, P1));
 
@@ -319,7 +333,7 @@ class SlowAssignmentTest {
   void aPollBetweenTheReleaseAndTheAssignmentStartsANewBudget() {
     drainTakes = Duration.ofSeconds(180);
     committedTakes = Duration.ofSeconds(130);
-    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL);
+    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ);
     Rebalance rebalance = rebalance(time, Duration.ofMinutes(4));
     ownWithOneInFlight(P1);
 
@@ -338,7 +352,7 @@ class SlowAssignmentTest {
     ledgerTakes = Duration.ofSeconds(40);
     shareTakes = Duration.ofSeconds(5); // the partition counts, asked once: 165 s in all
     Rebalance rebalance =
-        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofMinutes(4));
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ), Duration.ofMinutes(4));
     ownWithOneInFlight(P1);
 
     rebalance.onPartitionsRevoked(List.of(P1));
@@ -357,7 +371,7 @@ class SlowAssignmentTest {
     drainTakes = Duration.ofSeconds(40);
     committedTakes = Duration.ofSeconds(120); // 160 s in all
     Rebalance rebalance =
-        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL), Duration.ofMinutes(4));
+        rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ), Duration.ofMinutes(4));
     ownWithOneInFlight(P1);
 
     rebalance.onPartitionsRevoked(List.of(P1));
@@ -384,7 +398,7 @@ class SlowAssignmentTest {
   @Test
   void anEmptyRoundAfterAPollKeepsTheSlowRoundsFigure() {
     committedTakes = Duration.ofSeconds(200);
-    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL);
+    RebalanceTime time = new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ);
     Rebalance rebalance = rebalance(time, Duration.ofSeconds(5));
     consumer.assign(List.of(P0));
     rebalance.onPartitionsAssigned(List.of(P0));
@@ -400,7 +414,7 @@ class SlowAssignmentTest {
   void theLimitIsTheConsumersPollIntervalAsConfigured() {
     committedTakes = Duration.ofSeconds(200); // under half of 10 min
 
-    assign(new RebalanceTime(nanos::get, Duration.ofMinutes(10)));
+    assign(new RebalanceTime(nanos::get, Duration.ofMinutes(10), BOTH_READ));
 
     assertThat(warnings()).isEmpty();
   }
@@ -432,8 +446,49 @@ class SlowAssignmentTest {
         .doesNotContain("likely evicted");
   }
 
+  @Test
+  void withTheLedgerOffTheWarningNamesNeitherTheLedgersNorTheDedupeSettings() {
+    shareTakes = Duration.ofSeconds(200); // the partition counts: all an assignment asks then
+    startLoop(POLL_INTERVAL, false);
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+
+    soon().until(() -> !warnings().isEmpty());
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("200000 ms", "the longest step was the share report (200000 ms)")
+        .contains("lower worker.drain-timeout", "raise kafka.client.max.poll.interval.ms")
+        .doesNotContain("ledger.window", "dedupe.window", "ledger topic");
+  }
+
+  @Test
+  void withDedupeOffTheWarningNamesTheLedgersSettingsButNotDedupeWindow() {
+    committedTakes = Duration.ofSeconds(100);
+    ledgerTakes = Duration.ofSeconds(100); // the ledger read, no dedupe read: 200 s
+    startLoop(POLL_INTERVAL); // useLedger, no useDedupe: dedupe.window 0
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+
+    soon().until(() -> !warnings().isEmpty());
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("200000 ms", "ledger.window", "give the ledger topic more partitions")
+        .contains("raise kafka.client.max.poll.interval.ms")
+        .doesNotContain("dedupe.window", "dedupe index");
+  }
+
   /** A consume loop over this test's group, on this test's ticker, running until the test ends. */
   private ConsumeLoop startLoop(Duration maxPollInterval) {
+    return startLoop(maxPollInterval, true);
+  }
+
+  /**
+   * As {@link #startLoop(Duration)}; {@code ledger}: whether it reads the send ledger (never the
+   * dedupe index).
+   */
+  private ConsumeLoop startLoop(Duration maxPollInterval, boolean ledger) {
     ConsumeLoop loop =
         new ConsumeLoop(
             consumer,
@@ -445,12 +500,14 @@ class SlowAssignmentTest {
             new LoopTimes(Duration.ofMillis(10), Duration.ofSeconds(5), maxPollInterval),
             Clock.systemUTC());
     loop.timeWith(nanos::get);
-    loop.useLedger(
-        new LedgerIndex(
-            new LedgerReader(new SlowLedger(), LEDGER.topic(), 1), ledgerWindow(), clock()),
-        () -> {},
-        (d, e) -> {},
-        Runnable::run);
+    if (ledger) {
+      loop.useLedger(
+          new LedgerIndex(
+              new LedgerReader(new SlowLedger(), LEDGER.topic(), 1), ledgerWindow(), clock()),
+          () -> {},
+          (d, e) -> {},
+          Runnable::run);
+    }
     running = loop;
     loopThread = new Thread(loop, "slow-assignment-test");
     loopThread.start();
@@ -478,7 +535,7 @@ class SlowAssignmentTest {
   }
 
   private void assign() {
-    assign(new RebalanceTime(nanos::get, POLL_INTERVAL));
+    assign(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ));
   }
 
   /** Drives the assignment callback of P0, a partition without a commit, with the ledger on. */

@@ -250,6 +250,40 @@ class SenderLaneTest {
         .anySatisfy(l -> assertThat(l).contains("IllegalStateException"));
   }
 
+  /**
+   * An error no lane handles (an Error, or one while recording) ends the lane; its message can
+   * quote an address (an AddressException's names the address it could not parse).
+   */
+  @Test
+  void aLaneStoppedByAnUnexpectedErrorLogsItWithoutItsMessage() throws Exception {
+    java.util.List<String> logged;
+    try (dev.postbus.testkit.LogLines logs =
+            dev.postbus.testkit.LogLines.capture("dev.postbus.worker");
+        SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h =
+            new LaneHarness(
+                relay.port(),
+                Map.of(),
+                pool -> {
+                  throw new AssertionError(
+                      new jakarta.mail.internet.AddressException(
+                          "Illegal address", "someone@example.org"));
+                })) {
+      h.offer(job("first"));
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> !h.thread(0).isAlive());
+      logged = logs.lines();
+    }
+    assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
+    assertThat(logged)
+        .as("the line names what happened, and the error's classes")
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("lane-0 stopped by an unexpected error")
+                    .contains("AssertionError", "AddressException"));
+  }
+
   private static java.util.List<String> events(LaneHarness h) {
     return h.producer.history().stream()
         .filter(r -> r.topic().equals("jobs.events"))

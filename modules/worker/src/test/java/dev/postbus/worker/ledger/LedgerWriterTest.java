@@ -360,6 +360,93 @@ class LedgerWriterTest {
     assertThat(stopped).singleElement().asString().contains("AssertionError");
   }
 
+  /** An error whose message quotes an address, as an AddressException's string names it. */
+  private static IllegalStateException quotingAnAddress() {
+    return new IllegalStateException(
+        new jakarta.mail.internet.AddressException("Illegal address", "someone@example.org"));
+  }
+
+  @Test
+  void anErrorAfterWritingIsLoggedWithoutItsMessage() {
+    writer(
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
+        Duration.ZERO);
+    List<String> logged;
+    try (dev.postbus.testkit.LogLines logs =
+        dev.postbus.testkit.LogLines.capture("dev.postbus.worker")) {
+      writer.append(
+          new ProducerRecord<>("jobs.ledger", 0, "a".getBytes(StandardCharsets.UTF_8), new byte[1]),
+          () -> "entry a",
+          () -> false,
+          new LedgerWriter.Written() {
+            @Override
+            public void written(long ledgerOffset) {
+              throw quotingAnAddress();
+            }
+
+            @Override
+            public void notWritten(String why) {}
+          });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !logs.lines(ch.qos.logback.classic.Level.ERROR).isEmpty());
+      logged = logs.lines();
+    }
+    assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
+    assertThat(logged)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("unexpected error after writing entry a")
+                    .contains("IllegalStateException", "AddressException"));
+  }
+
+  @Test
+  void aFlusherThatDiesSaysSoWithoutItsErrorsMessage() {
+    MockProducer<byte[], byte[]> broken =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<
+                  org.apache.kafka.clients.producer.RecordMetadata>
+              send(
+                  ProducerRecord<byte[], byte[]> record,
+                  org.apache.kafka.clients.producer.Callback callback) {
+            throw new AssertionError(quotingAnAddress());
+          }
+        };
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    List<String> logged;
+    try (dev.postbus.testkit.LogLines logs =
+        dev.postbus.testkit.LogLines.capture("dev.postbus.worker")) {
+      writer =
+          new LedgerWriter(
+              broken,
+              positions,
+              executor,
+              executor,
+              Duration.ZERO,
+              Duration.ofMillis(50),
+              System::nanoTime);
+      writer.whenStopped(stopped::add);
+      writer.start();
+      Ends a = append("a");
+      await().atMost(Duration.ofSeconds(5)).until(() -> a.notWritten.get() == 1);
+      logged = logs.lines();
+    }
+    assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
+    assertThat(logged)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("send ledger writer stopped unexpectedly")
+                    .contains("AssertionError", "AddressException"));
+    assertThat(stopped)
+        .singleElement()
+        .asString()
+        .contains("AssertionError")
+        .doesNotContain("someone@example.org");
+  }
+
   /** A producer whose every send fails with {@code error}, answered at once. */
   private static MockProducer<byte[], byte[]> failing(RuntimeException error) {
     return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {

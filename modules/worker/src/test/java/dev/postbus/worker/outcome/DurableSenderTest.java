@@ -39,6 +39,35 @@ class DurableSenderTest {
   }
 
   @Test
+  void anErrorAfterWritingIsLoggedWithoutItsMessage() {
+    List<String> logged;
+    try (dev.postbus.testkit.LogLines logs =
+        dev.postbus.testkit.LogLines.capture("dev.postbus.worker")) {
+      sender.send(
+          record("dead letter"),
+          () -> "dead letter of jobs-0@7",
+          () -> false,
+          () -> { // what the acknowledgement leads to fails, quoting an address
+            throw new IllegalStateException(
+                new jakarta.mail.internet.AddressException(
+                    "Illegal address", "someone@example.org"));
+          });
+      producer.completeNext();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !logs.lines(ch.qos.logback.classic.Level.ERROR).isEmpty());
+      logged = logs.lines();
+    }
+    assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
+    assertThat(logged)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("unexpected error after writing dead letter of jobs-0@7")
+                    .contains("IllegalStateException", "AddressException"));
+  }
+
+  @Test
   void aRecordRefusedAsTooLargeAfterATransientFailureIsSentWithoutItsPayload() {
     AtomicBoolean acked = new AtomicBoolean();
     sender.send(

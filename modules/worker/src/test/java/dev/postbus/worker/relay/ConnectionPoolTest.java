@@ -73,6 +73,42 @@ class ConnectionPoolTest {
     current.close();
   }
 
+  /**
+   * Giving a connection back may close it first (more open than a lowered limit allows); should
+   * that close throw, the lease has ended all the same: its slot is free again, once.
+   */
+  @Test
+  void aGiveBackWhoseCloseThrowsStillFreesTheSlotExactlyOnce() throws Exception {
+    var smtp = WorkerConfig.from(Settings.of(Map.of())).relays().get(0).smtp();
+    List<SmtpConnection> list = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      list.add(new SmtpConnection(smtp, Clock.systemUTC(), "c" + i));
+    }
+    ConnectionPool p =
+        new ConnectionPool(
+            list,
+            c -> {
+              throw new IllegalStateException("a bug of ours closing " + c);
+            });
+    ConnectionPool.Lease one = p.borrow(Duration.ZERO, () -> {});
+    ConnectionPool.Lease two = p.borrow(Duration.ZERO, () -> {});
+    p.limit(1); // two lent, one allowed: the first given back is closed
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(one::close)
+        .isInstanceOf(IllegalStateException.class);
+    one.close(); // ended already: gives back nothing a second time
+    two.close();
+
+    ConnectionPool.Lease again = p.borrow(Duration.ZERO, () -> {});
+    assertThat(again).as("a slot is free: the lease whose close threw ended").isNotNull();
+    p.limit(2);
+    ConnectionPool.Lease other = p.borrow(Duration.ZERO, () -> {});
+    assertThat(other).as("both connections are lendable").isNotNull();
+    assertThat(p.borrow(Duration.ZERO, () -> {}))
+        .as("and no more: the slot was freed once")
+        .isNull();
+  }
+
   @Test
   void aLaneWaitingForAConnectionGetsTheNextOneReturned() throws Exception {
     ConnectionPool p = pool(1);
@@ -209,6 +245,59 @@ class ConnectionPoolTest {
       org.awaitility.Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> relay.quits.get() == 1); // the surplus one was closed, by a lane
+    }
+  }
+
+  /**
+   * A lowered limit sets idle connections aside for the next lane to close; should that close
+   * throw, the connection is free again all the same, and lendable once the limit allows.
+   */
+  @Test
+  void aSurplusConnectionWhoseCloseThrowsIsFreeAgain() throws Exception {
+    try (SilentOnQuit relay = new SilentOnQuit()) {
+      var smtp =
+          WorkerConfig.from(
+                  Settings.of(
+                      Map.of(
+                          "smtp.host", "127.0.0.1",
+                          "smtp.port", Integer.toString(relay.server.getLocalPort()),
+                          "smtp.tls", "none",
+                          "smtp.read-timeout", "3s")))
+              .relays()
+              .get(0)
+              .smtp();
+      List<SmtpConnection> list = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        list.add(new SmtpConnection(smtp, Clock.systemUTC(), "c" + i));
+      }
+      ConnectionPool p =
+          new ConnectionPool(
+              list,
+              c -> {
+                throw new IllegalStateException("a bug of ours closing " + c);
+              });
+      var message = new jakarta.mail.internet.MimeMessage(SmtpConnection.sessionFor(smtp));
+      message.setFrom("shop@example.com");
+      message.setText("hi");
+      var to =
+          new jakarta.mail.Address[] {new jakarta.mail.internet.InternetAddress("a@example.net")};
+      ConnectionPool.Lease one = p.borrow(Duration.ZERO, () -> {});
+      ConnectionPool.Lease two = p.borrow(Duration.ZERO, () -> {});
+      one.connection().send(message, to);
+      two.connection().send(message, to);
+      one.close();
+      two.close();
+      p.limit(1); // two idle connections, one allowed: one is set aside to be closed
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.borrow(Duration.ZERO, () -> {}))
+          .isInstanceOf(IllegalStateException.class);
+      p.limit(2);
+
+      assertThat(p.borrow(Duration.ZERO, () -> {})).isNotNull();
+      assertThat(p.borrow(Duration.ZERO, () -> {}))
+          .as("the connection whose close threw is lendable again")
+          .isNotNull();
+      assertThat(p.borrow(Duration.ZERO, () -> {})).as("and counted once").isNull();
     }
   }
 }

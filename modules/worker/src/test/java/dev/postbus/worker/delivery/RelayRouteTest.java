@@ -1,0 +1,75 @@
+package dev.postbus.worker.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.job.Job;
+import dev.postbus.job.JobClass;
+import dev.postbus.smtp.SendOutcome;
+import dev.postbus.smtp.SmtpConnection;
+import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.relay.Relay;
+import dev.postbus.worker.relay.RelayState;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+import org.junit.jupiter.api.Test;
+
+/** What the end of a send tells of its relay, against a real SMTP server. */
+class RelayRouteTest {
+
+  /** A message that cannot be written into memory (ours to fix, not the relay's): nothing sent. */
+  private static MimeMessage unwritable(Session session) throws Exception {
+    SMTPMessage m =
+        new SMTPMessage(session) {
+          @Override
+          public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
+            throw new IOException("a part of ours cannot be read");
+          }
+        };
+    m.setFrom("shop@example.com");
+    m.setRecipients(Message.RecipientType.TO, "bob@example.net");
+    m.setText("Thanks");
+    m.saveChanges();
+    return m;
+  }
+
+  @Test
+  void aProbeWhoseMessageIsUnwritableLeavesTheRelayOutAndDueForAProbeAgain() throws Exception {
+    try (SmtpCapture smtp = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(smtp.port(), Map.of(), pool -> true)) {
+      Relay relay = h.relays.all().get(0);
+      relay.failed("out for this test"); // the next job probes it, 100 ms from now
+      Job job = Job.text("probe", "shop@example.com", "bob@example.net", "Receipt", "Thanks");
+      Delivery d = h.offer(job);
+      Preparation.Ready ready =
+          new Preparation.Ready(
+              job,
+              unwritable(SmtpConnection.sessionFor(h.config.relays().get(0).smtp())),
+              new Address[] {new InternetAddress("bob@example.net")});
+      RelayRoute route =
+          new RelayRoute(
+              "lane-0",
+              h.shared,
+              new TakeAhead(h.shared, () -> false),
+              () -> {},
+              new CountDownLatch(1));
+
+      RelayRoute.Sent sent = route.send(d, ready, null, () -> JobClass.TRANSACTIONAL);
+
+      assertThat(sent.outcome()).isInstanceOf(SendOutcome.Unwritable.class);
+      assertThat(smtp.received()).isZero();
+      assertThat(relay.state())
+          .as("a message we could not write says nothing of the relay: it is still out")
+          .isEqualTo(RelayState.OUT);
+      assertThat(relay.problem()).isEqualTo("out for this test");
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.postbus.worker.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.testkit.LogLines;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+/** The consumer thread failing: the worker stops, and says why without the error's message. */
+class ConsumerFailureTest {
+
+  @Test
+  void aFailedConsumerThreadStopsTheWorkerAndIsLoggedWithoutItsMessage() {
+    AtomicBoolean stopped = new AtomicBoolean();
+    List<String> logged;
+    try (LogLines logs = LogLines.capture("dev.postbus.worker")) {
+      Worker.runConsumer(
+          () -> {
+            throw new SerializationException( // a Kafka error quoting a record's payload
+                "cannot read {\"to\":[\"someone@example.org\"]}");
+          },
+          () -> stopped.set(true));
+      logged = logs.lines();
+    }
+    assertThat(stopped).as("the worker is stopped").isTrue();
+    assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
+    assertThat(logged)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("consumer thread failed; stopping the worker")
+                    .contains("SerializationException"));
+  }
+}
