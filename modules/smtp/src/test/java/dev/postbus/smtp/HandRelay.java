@@ -139,6 +139,12 @@ final class HandRelay implements AutoCloseable {
       return null;
     }
 
+    /** The next {@code count} bytes (a BDAT chunk); null at the end of the stream. */
+    byte[] bytes(int count) throws IOException {
+      byte[] b = in.readNBytes(count);
+      return b.length == count ? b : null;
+    }
+
     /** DATA content up to and without the final "."; null at the end of the stream. */
     byte[] data() throws IOException {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
