@@ -139,6 +139,12 @@ final class HandRelay implements AutoCloseable {
       return null;
     }
 
+    /** The next {@code count} bytes (a BDAT chunk); null at the end of the stream. */
+    byte[] bytes(int count) throws IOException {
+      byte[] b = in.readNBytes(count);
+      return b.length == count ? b : null;
+    }
+
     /** DATA content up to and without the final "."; null at the end of the stream. */
     byte[] data() throws IOException {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -214,6 +220,19 @@ final class HandRelay implements AutoCloseable {
         }
       }
       return null;
+    }
+
+    /**
+     * Sends {@code bytes} one byte per {@code pauseMillis}, over and over, until the client hangs
+     * up: a trickle that never lets one read of the client's wait its read timeout.
+     */
+    void drip(byte[] bytes, long pauseMillis) throws Exception {
+      for (int i = 0; ; i = (i + 1) % bytes.length) {
+        raw.getOutputStream()
+            .write(bytes[i]); // under TLS too: the raw bytes, as the link paces them
+        raw.getOutputStream().flush();
+        Thread.sleep(pauseMillis); // the link's pace, not a wait for a condition
+      }
     }
 
     /** Holds the connection open, reading nothing, until the relay is closed. */

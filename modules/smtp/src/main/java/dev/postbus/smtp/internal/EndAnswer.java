@@ -64,14 +64,12 @@ record EndAnswer(EnvelopeGroup group, Reply end, Function<Reply, SmtpReply> repl
   }
 
   private SendOutcome outcome(Function<Reply, SmtpReply> convert) {
-    if (!group.mail().positive()) {
-      return new SendOutcome.Rejected(convert.apply(group.mail()), "MAIL");
+    SendOutcome refused = group.refusal(convert);
+    if (refused != null) {
+      return refused;
     }
     int accepted = group.accepted();
     List<SendOutcome.Refusal> refusals = group.refusals(convert);
-    if (accepted == 0) {
-      return new SendOutcome.RecipientsRefused(refusals, 0, null);
-    }
     if (!end.positive()) {
       return new SendOutcome.Rejected(convert.apply(end), "DATA");
     }

@@ -166,6 +166,25 @@ final class EnvelopeGroup {
     return out;
   }
 
+  /**
+   * The refusal that left no transaction, once its replies were read: a refused MAIL, or every RCPT
+   * refused; else null. Nothing that happens after it (a hang-up, a timeout) can make the message
+   * accepted.
+   */
+  SendOutcome refusal(Function<Reply, SmtpReply> convert) {
+    Reply mail = answered > mailAt() ? mail() : null;
+    if (mail == null) {
+      return null;
+    }
+    if (!mail.positive()) {
+      return new SendOutcome.Rejected(convert.apply(mail), "MAIL");
+    }
+    if (answered > mailAt() + recipients.length && accepted() == 0) {
+      return new SendOutcome.RecipientsRefused(refusals(convert), 0, null);
+    }
+    return null;
+  }
+
   int accepted() {
     int n = 0;
     for (int k = 0; k < recipients.length; k++) {

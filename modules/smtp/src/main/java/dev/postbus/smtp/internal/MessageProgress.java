@@ -1,7 +1,9 @@
 package dev.postbus.smtp.internal;
 
 import dev.postbus.smtp.SendOutcome;
+import dev.postbus.smtp.SmtpReply;
 import java.io.IOException;
+import java.util.function.Function;
 
 /**
  * How far the current message got, the one thing the lost/in-doubt decision reads. A failure once
@@ -11,7 +13,11 @@ import java.io.IOException;
  * write that ended with the end included, is {@link SendOutcome.ConnectionLost}. An unexpected
  * error of ours (not an I/O failure) is decided the same way. Once the relay answered the end
  * ({@link Phase#ANSWERED}) its answer is the outcome: a failure after it cannot make an accepted
- * message lost or in doubt (and sent again).
+ * message lost or in doubt (and sent again). Nor can it once the relay refused the MAIL, or every
+ * RCPT, of the message's envelope ({@link EnvelopeGroup#refusal}): no transaction existed, and a
+ * relay may hang up after a refusal (a 421, or Postfix at its error limit); the refusal is the
+ * outcome, as if the connection had stayed. Not after a protocol error: replies out of step are no
+ * refusal to trust.
  */
 final class MessageProgress {
 
@@ -23,14 +29,26 @@ final class MessageProgress {
     ANSWERED
   }
 
+  private final Function<Reply, SmtpReply> replies; // how the session makes replies values
   private Phase phase = Phase.ENVELOPE;
+  private EnvelopeGroup group; // the message's envelope, once its commands are under way
   private EndAnswer answer; // once ANSWERED
   private long endAt = Long.MAX_VALUE; // io.given() once the message's end is given
+
+  MessageProgress(Function<Reply, SmtpReply> replies) {
+    this.replies = replies;
+  }
 
   void start() {
     phase = Phase.ENVELOPE;
     endAt = Long.MAX_VALUE;
+    group = null;
     answer = null;
+  }
+
+  /** The message's envelope group, before its commands are written or its replies read. */
+  void envelope(EnvelopeGroup group) {
+    this.group = group;
   }
 
   void body() {
@@ -64,7 +82,7 @@ final class MessageProgress {
 
   /** The outcome of an I/O failure now. */
   SendOutcome lost(SessionIo io, IOException e) {
-    return outcome(io, Problems.describe(e));
+    return outcome(io, Problems.describe(e), !(e instanceof ReplyReader.ProtocolException));
   }
 
   /**
@@ -73,12 +91,16 @@ final class MessageProgress {
    * hold anything).
    */
   SendOutcome failed(SessionIo io, RuntimeException e) {
-    return outcome(io, "unexpected error (" + e.getClass().getSimpleName() + ")");
+    return outcome(io, "unexpected error (" + e.getClass().getSimpleName() + ")", true);
   }
 
-  private SendOutcome outcome(SessionIo io, String problem) {
+  private SendOutcome outcome(SessionIo io, String problem, boolean inStep) {
     if (phase == Phase.ANSWERED) {
       return answer.outcomeAnyway();
+    }
+    SendOutcome refused = inStep ? refusal() : null;
+    if (refused != null) {
+      return refused;
     }
     if (phase == Phase.BODY && (io.handed(endAt) || io.offeredPast(endAt))) {
       // The end went out in an earlier write (a full buffer's flush), or the failing write carried
@@ -89,5 +111,20 @@ final class MessageProgress {
     return phase == Phase.END_SENT
         ? new SendOutcome.InDoubt("connection lost after the end of data: " + problem)
         : new SendOutcome.ConnectionLost("connection lost before the end of data: " + problem);
+  }
+
+  /**
+   * The refusal of the envelope read so far, or null; if making it a value throws (a bug of ours),
+   * made from the codes and texts alone ({@link EndAnswer#minimal}). Never throws.
+   */
+  private SendOutcome refusal() {
+    if (group == null) {
+      return null;
+    }
+    try {
+      return group.refusal(replies);
+    } catch (RuntimeException e) {
+      return group.refusal(EndAnswer::minimal);
+    }
   }
 }

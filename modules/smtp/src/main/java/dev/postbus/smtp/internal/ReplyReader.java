@@ -3,17 +3,33 @@ package dev.postbus.smtp.internal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Reads replies from the socket's stream through a buffer of its own: "250-first\r\n250 last\r\n"
  * is one reply. A reply split across TCP packets is read whole; a line without a valid code, a
  * continuation with another code, or a line longer than {@link #MAX_LINE} is a protocol error (an
  * {@link IOException}: the session cannot go on).
+ *
+ * <p>A reply must arrive whole within its timeout, not each read: a relay that trickles a byte just
+ * inside the socket's read timeout would otherwise hold the session for hours. The deadline is
+ * taken at the reply's first read from the socket (one {@link System#nanoTime} per reply that is
+ * not buffered already); only a reply that needs more reads sets the socket's read timeout to the
+ * time left before each of them (and back afterwards), or fails when none is left. A reply whole in
+ * one read costs nothing more.
  */
 public final class ReplyReader {
+
+  /** Sets the read timeout of the socket the replies come from (SO_TIMEOUT). */
+  interface ReadTimeout {
+    void set(int millis) throws SocketException;
+  }
 
   /**
    * RFC 5321 allows 512 octets per reply line; real servers send longer texts, so we allow some
@@ -28,16 +44,56 @@ public final class ReplyReader {
   static final int MAX_LINES = 512;
 
   private final InputStream in;
+  private final ReadTimeout timeout;
+  private final LongSupplier nanoTime;
+  private final int readTimeoutMillis;
   private final byte[] line = new byte[MAX_LINE];
   private final byte[] buf = new byte[8192];
   private int pos;
   private int limit;
+  private int wholeMillis; // the bound of the reply under way
+  private boolean reading; // the reply under way has read from the socket
+  private long deadline; // once reading: nanoTime by which the reply must be whole
+  private boolean shortened; // the socket's read timeout is the time left, not wholeMillis
 
-  public ReplyReader(InputStream in) {
-    this.in = in;
+  /**
+   * Replies from {@code socket}, whose read timeout is {@code readTimeoutMillis} (also the bound of
+   * a whole reply, {@link #read()}).
+   */
+  public ReplyReader(Socket socket, int readTimeoutMillis) throws IOException {
+    this(socket.getInputStream(), socket::setSoTimeout, System::nanoTime, readTimeoutMillis);
   }
 
+  /** With its own stream, read timeout and clock (tests). */
+  ReplyReader(InputStream in, ReadTimeout timeout, LongSupplier nanoTime, int readTimeoutMillis) {
+    this.in = in;
+    this.timeout = timeout;
+    this.nanoTime = nanoTime;
+    this.readTimeoutMillis = readTimeoutMillis;
+  }
+
+  /** The next reply, whole within the read timeout. */
   public Reply read() throws IOException {
+    return read(readTimeoutMillis);
+  }
+
+  /**
+   * The next reply, whole within {@code wholeMillis}: the socket's read timeout must be that now,
+   * and is again when this returns or throws.
+   */
+  public Reply read(int wholeMillis) throws IOException {
+    this.wholeMillis = wholeMillis;
+    reading = false;
+    try {
+      return parse();
+    } finally {
+      if (shortened) {
+        restore();
+      }
+    }
+  }
+
+  private Reply parse() throws IOException {
     List<String> lines = null;
     String single = null;
     int code = -1;
@@ -97,12 +153,42 @@ public final class ReplyReader {
   }
 
   private void fill() throws IOException {
+    if (!reading) {
+      reading = true;
+      deadline = nanoTime.getAsLong() + wholeMillis * 1_000_000L;
+    } else {
+      shorten();
+    }
     int r = in.read(buf, 0, buf.length);
     if (r < 0) {
       throw new EOFException("the server closed the connection");
     }
     pos = 0;
     limit = r;
+  }
+
+  /** The reply needs another read: it may wait only the time left, and none once it is gone. */
+  private void shorten() throws IOException {
+    long left = deadline - nanoTime.getAsLong();
+    if (left <= 0) {
+      throw new SocketTimeoutException(
+          "the reply did not arrive whole within " + wholeMillis + " ms");
+    }
+    shortened = true;
+    timeout.set((int) Math.max(1, (left + 999_999) / 1_000_000)); // 0 would be no timeout
+  }
+
+  /**
+   * Sets the read timeout back to the whole reply's. Only a closed socket refuses it, and every
+   * read of a closed socket fails: a session cannot be left without a timeout by it.
+   */
+  private void restore() {
+    shortened = false;
+    try {
+      timeout.set(wholeMillis);
+    } catch (SocketException e) {
+      // the socket is closed: nothing more to bound
+    }
   }
 
   /** Bytes received and not yet read as a reply (after STARTTLS's 220 there must be none). */

@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The I/O of one session: the raw TCP socket and the socket commands go over (the same one, or TLS
  * on top of it), the buffered output, the reply reader, and the timeouts of each phase: a reply
- * waits {@code smtp.read-timeout}, the reply to the end of a message {@code
- * smtp.data-done-timeout}, and a write may make no progress for {@code smtp.write-timeout}.
+ * must arrive whole within {@code smtp.read-timeout}, the reply to the end of a message within
+ * {@code smtp.data-done-timeout} ({@link ReplyReader}), and a write may make no progress for {@code
+ * smtp.write-timeout}.
  *
  * <p>The write timeout: a blocking write has none of its own, so every write arms a deadline
  * (re-armed for each {@link #SLICE} of a message, so it bounds inactivity, not the whole message)
@@ -142,7 +143,7 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     disarm();
     socket.setSoTimeout(dataDoneTimeoutMillis);
     try {
-      return in.read();
+      return in.read(dataDoneTimeoutMillis);
     } finally {
       restoreReadTimeout();
     }
@@ -207,13 +208,13 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   }
 
   @Override
-  public long writeDeadline() {
+  public long deadline() {
     return writeDeadline;
   }
 
   /** On the watchdog's thread: the raw socket only, never the TLS one (whose lock is held). */
   @Override
-  public void writeTimedOut() {
+  public void timedOut() {
     broken = true;
     closeQuietly(raw);
   }

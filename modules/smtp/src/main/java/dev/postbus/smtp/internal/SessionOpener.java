@@ -130,9 +130,10 @@ public final class SessionOpener {
   }
 
   private SmtpSession open(Socket plain) throws IOException, OpenFailed {
-    plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()));
+    int readTimeout = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
+    plain.setSoTimeout(readTimeout);
     Socket socket = config.tls() == TlsMode.IMPLICIT ? Tls.wrap(plain, config) : plain;
-    ReplyReader in = new ReplyReader(socket.getInputStream());
+    ReplyReader in = new ReplyReader(socket, readTimeout);
     Reply greeting = in.read();
     if (greeting.code() != 220) {
       throw refusedSession(greeting);
@@ -156,7 +157,7 @@ public final class SessionOpener {
                     null));
           }
           socket = Tls.wrap(socket, config);
-          in = new ReplyReader(socket.getInputStream());
+          in = new ReplyReader(socket, readTimeout);
           ext = hello(socket, in); // everything learnt before TLS is forgotten
         } else if (config.tls() == TlsMode.STARTTLS_REQUIRED) {
           throw new OpenFailed(

@@ -35,7 +35,7 @@ public final class SmtpSession {
   private final String relay; // host:port, for logs
   private final WireBytes wire = new WireBytes();
   private SessionState state = SessionState.READY;
-  private final MessageProgress progress = new MessageProgress();
+  private final MessageProgress progress;
   private final Runnable gate = this::runGate;
   private Runnable beforeEnd; // the gate of the message under way, run through gate
   private boolean gateThrew;
@@ -54,6 +54,7 @@ public final class SmtpSession {
       SessionIo io, Extensions extensions, SmtpConfig config, Function<Reply, SmtpReply> replies) {
     this.io = io;
     this.replies = replies;
+    this.progress = new MessageProgress(replies);
     this.relay = config.host() + ":" + config.port();
     this.extensions = extensions;
     this.pipelining = extensions.pipelining() && config.pipelining();
@@ -181,6 +182,7 @@ public final class SmtpSession {
       EnvelopeGroup group = ahead;
       ahead = null;
       state = state.moveTo(SessionState.READY);
+      progress.envelope(group);
       group.readRest(io, false);
       return group;
     }
@@ -192,6 +194,7 @@ public final class SmtpSession {
             Commands.rcptLines(recipients),
             chunking ? "BDAT " + wire.length() + " LAST" : "DATA");
     state = state.moveTo(SessionState.READY);
+    progress.envelope(group);
     exchange.run(group, io, gate, this::writeChunk);
     return group;
   }
@@ -222,16 +225,11 @@ public final class SmtpSession {
     if (chunking && group.end() != null) {
       progress.answered(new EndAnswer(group, group.end(), replies)); // BDAT LAST was answered
     }
-    if (!group.mail().positive()) {
+    SendOutcome refused = group.refusal(replies);
+    if (refused != null) { // a refused MAIL, or every RCPT refused
       loneDotAfter354(group);
       resetNext();
-      return new SendOutcome.Rejected(replies.apply(group.mail()), "MAIL");
-    }
-    int accepted = group.accepted();
-    if (accepted == 0) {
-      loneDotAfter354(group);
-      resetNext();
-      return new SendOutcome.RecipientsRefused(group.refusals(replies), 0, null);
+      return refused;
     }
     Reply end = group.end();
     if (!chunking && end.code() != 354) {
@@ -340,6 +338,10 @@ public final class SmtpSession {
     EndAnswer answer = progress.answer();
     if (answer != null) {
       return "the outcome is the relay's answer to its end (" + answer.end().code() + ")";
+    }
+    if (outcome instanceof SendOutcome.Rejected
+        || outcome instanceof SendOutcome.RecipientsRefused) {
+      return "the outcome is the relay's refusal of its envelope";
     }
     return outcome instanceof SendOutcome.InDoubt
         ? "the message is in doubt"

@@ -3,6 +3,7 @@ package dev.postbus.smtp.internal;
 import dev.postbus.smtp.SmtpConfig;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
@@ -15,6 +16,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * TLS over an open socket, for implicit TLS and STARTTLS alike: the trust store of the config (or
  * the JVM's), and the host name checked against the certificate unless verification is turned off.
+ * The handshake must end within the read timeout as a whole (each of its reads has it too): a relay
+ * that trickles its handshake is cut by the {@link WriteWatchdog}, which closes the TCP socket.
  */
 final class Tls {
 
@@ -29,8 +32,53 @@ final class Tls {
       ssl.setSSLParameters(params);
     }
     ssl.setUseClientMode(true);
-    ssl.startHandshake();
+    Handshake handshake = new Handshake(plain, config.readTimeout().toNanos());
+    WriteWatchdog.watch(handshake);
+    try {
+      ssl.startHandshake();
+    } catch (IOException e) {
+      throw handshake.expired ? handshake.timeout() : e;
+    } finally {
+      WriteWatchdog.unwatch(handshake);
+    }
+    if (handshake.expired) {
+      throw handshake.timeout(); // it ended as the watchdog closed the socket
+    }
     return ssl;
+  }
+
+  /** One handshake under the watchdog: its deadline, and the TCP socket to close when it passes. */
+  private static final class Handshake implements WriteWatchdog.Watched {
+    private final Socket plain;
+    private final long timeoutNanos;
+    private final long deadline;
+    private volatile boolean expired;
+
+    Handshake(Socket plain, long timeoutNanos) {
+      this.plain = plain;
+      this.timeoutNanos = timeoutNanos;
+      this.deadline = System.nanoTime() + timeoutNanos | 1; // never 0: always armed
+    }
+
+    @Override
+    public long deadline() {
+      return deadline;
+    }
+
+    @Override
+    public void timedOut() {
+      expired = true;
+      try {
+        plain.close();
+      } catch (IOException e) {
+        // nothing more to do
+      }
+    }
+
+    SocketTimeoutException timeout() {
+      return new SocketTimeoutException(
+          "the TLS handshake did not end within " + timeoutNanos / 1_000_000 + " ms");
+    }
   }
 
   private static SSLSocketFactory factory(SmtpConfig config) throws IOException {

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
  * The write timeout. A blocking socket write has none of its own, so a session arms a deadline
  * before it writes and disarms it after; one daemon thread for the whole JVM closes the socket of a
  * session whose deadline has passed (its raw TCP socket, also under TLS), which makes the stuck
- * write throw. Arming is a volatile write: nothing is allocated per message.
+ * write throw. Arming is a volatile write: nothing is allocated per message. A TLS handshake is
+ * bounded the same way ({@link Tls}): its reads have the socket's read timeout, but nothing else
+ * bounds the whole of it.
  */
 final class WriteWatchdog {
 
@@ -19,9 +21,10 @@ final class WriteWatchdog {
 
   interface Watched {
     /** {@link System#nanoTime()} by which the current write must finish; 0 when not writing. */
-    long writeDeadline();
+    long deadline();
 
-    void writeTimedOut();
+    /** The deadline passed: close the raw socket (on the watchdog's thread). */
+    void timedOut();
   }
 
   private static final Set<Watched> WATCHED = ConcurrentHashMap.newKeySet();
@@ -60,7 +63,7 @@ final class WriteWatchdog {
       LockSupport.parkNanos(TICK_NANOS);
       long now = System.nanoTime();
       for (Watched w : WATCHED) {
-        long deadline = w.writeDeadline();
+        long deadline = w.deadline();
         if (deadline != 0 && now - deadline > 0) {
           WATCHED.remove(w);
           timeOut(w);
@@ -72,7 +75,7 @@ final class WriteWatchdog {
   /** Whatever one session throws, the others keep their write timeout. */
   private static void timeOut(Watched w) {
     try {
-      w.writeTimedOut();
+      w.timedOut();
     } catch (Throwable t) { // NOPMD: the loop must survive anything
       LoggerFactory.getLogger(WriteWatchdog.class).warn("closing a stalled session failed", t);
     }

@@ -80,7 +80,7 @@ class AnsweredEndTest {
 
   private static SendOutcome send(Peer peer, List<String> ehlo, String... recipients)
       throws Exception {
-    SessionIo io = new SessionIo(peer, peer, new ReplyReader(peer.getInputStream()), CONFIG);
+    SessionIo io = new SessionIo(peer, peer, new ReplyReader(peer, 60_000), CONFIG);
     try {
       return new SmtpSession(io, Extensions.parse(ehlo), CONFIG, BROKEN)
           .send("a@example.com", recipients, MIME, MIME.length, () -> {}, null, null);
@@ -130,7 +130,7 @@ class AnsweredEndTest {
     String end = mode.equals("CHUNKING") ? "" : "354 go\r\n";
     // the 1st setting is the end's data-done timeout, the 2nd restores the read timeout
     Peer peer = new Peer("250 ok\r\n250 ok\r\n" + end + "250 2.0.0 queued\r\n").failingTimeout(2);
-    SessionIo io = new SessionIo(peer, peer, new ReplyReader(peer.getInputStream()), CONFIG);
+    SessionIo io = new SessionIo(peer, peer, new ReplyReader(peer, 60_000), CONFIG);
     try {
       SmtpSession session = new SmtpSession(io, Extensions.parse(ehlo(mode)), CONFIG);
       assertThat(

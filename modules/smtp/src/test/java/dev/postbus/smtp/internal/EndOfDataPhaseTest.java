@@ -139,7 +139,7 @@ class EndOfDataPhaseTest {
         SmtpConfig.builder("127.0.0.1", 25, TlsMode.NONE)
             .writeTimeout(Duration.ofMillis(300))
             .build();
-    SessionIo io = new SessionIo(peer, peer, new ReplyReader(peer.getInputStream()), config);
+    SessionIo io = new SessionIo(peer, peer, new ReplyReader(peer, 60_000), config);
     try {
       SmtpSession session = new SmtpSession(io, Extensions.parse(ehlo), config);
       return session.send(
@@ -233,13 +233,13 @@ class EndOfDataPhaseTest {
               public void write(byte[] b, int off, int len) {
                 taken += len;
                 if (taken >= SessionIo.SLICE) {
-                  io[0].writeTimedOut();
+                  io[0].timedOut();
                 }
               }
             };
           }
         };
-    io[0] = new SessionIo(peer, peer, new ReplyReader(peer.getInputStream()), config);
+    io[0] = new SessionIo(peer, peer, new ReplyReader(peer, 60_000), config);
     try {
       byte[] mime = mime(SessionIo.SLICE + 200);
       SendOutcome o =

@@ -38,7 +38,7 @@ class WatchdogRegistrationTest {
   }
 
   private static SessionIo io(Socket peer) throws Exception {
-    return new SessionIo(peer, peer, new ReplyReader(peer.getInputStream()), CONFIG);
+    return new SessionIo(peer, peer, new ReplyReader(peer, 60_000), CONFIG);
   }
 
   @Test

@@ -14,12 +14,12 @@ class WriteWatchdogTest {
   private static WriteWatchdog.Watched overdue(Runnable onTimeout) {
     return new WriteWatchdog.Watched() {
       @Override
-      public long writeDeadline() {
+      public long deadline() {
         return System.nanoTime() - Duration.ofSeconds(1).toNanos() | 1;
       }
 
       @Override
-      public void writeTimedOut() {
+      public void timedOut() {
         onTimeout.run();
       }
     };
