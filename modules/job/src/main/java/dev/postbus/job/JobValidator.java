@@ -13,7 +13,8 @@ import java.util.Map;
  * JobLimits#maxRecipients()}; {@code subject} present, one line, at most 998 characters; {@code
  * text} or {@code html}; custom headers with valid names, not reserved, one-line values;
  * attachments with a file name, a {@code type/subtype} content type and strict base64 content under
- * the size limit; at most 64 tags; {@code expiresAt} after {@code notBefore}.
+ * the size limit, a content id of printable ASCII; at most 64 tags; {@code expiresAt} after {@code
+ * notBefore}.
  */
 public final class JobValidator {
 
@@ -183,12 +184,10 @@ public final class JobValidator {
       if (a.contentType() != null && !Syntax.CONTENT_TYPE.matcher(a.contentType()).matches()) {
         throw new InvalidJobException(field + ".contentType", "must look like type/subtype");
       }
-      if (a.contentId() != null) {
-        checkLine(field + ".contentId", a.contentId(), true);
-        if (a.contentId().isEmpty() || a.contentId().contains("<") || a.contentId().contains(">")) {
-          throw new InvalidJobException(
-              field + ".contentId", "must be non-empty and without '<' or '>'");
-        }
+      if (a.contentId() != null && !Syntax.CONTENT_ID.matcher(a.contentId()).matches()) {
+        throw new InvalidJobException(
+            field + ".contentId",
+            "must be 1 to 998 characters of printable ASCII (no space) without '<' or '>'");
       }
       if (!Syntax.isBase64(a.content())) {
         throw new InvalidJobException(

@@ -184,6 +184,37 @@ class JobCodecTest {
     assertThat(e.getMessage()).startsWith("to[0]:").doesNotContain("secret-person");
   }
 
+  private static byte[] withAttachment(String attachment) {
+    return utf8(
+        "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+            + "\"subject\":\"s\",\"text\":\"t\",\"attachments\":["
+            + attachment
+            + "]}");
+  }
+
+  @Test
+  void aContentIdOutsidePrintableAsciiIsRefusedBecauseItsLowByteCouldEndTheHeader() {
+    // U+010A is written by Angus as its low byte, 0x0A: a line feed inside the part's headers
+    for (String id : List.of("logo\\u010aX-Evil: 1", "a b", "l\\u00f6go", "a\\tb")) {
+      InvalidJobException e =
+          refusal(
+              withAttachment(
+                  "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"" + id + "\"}"));
+      assertThat(e).as(id).isNotNull();
+      assertThat(e.field()).isEqualTo("attachments[0].contentId");
+      assertThat(e.problem()).contains("printable ASCII");
+    }
+  }
+
+  @Test
+  void aContentIdShapedLikeAMessageIdIsAccepted() throws Exception {
+    Job job =
+        codec.read(
+            withAttachment(
+                "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"logo.1@example.com\"}"));
+    assertThat(job.attachments().get(0).contentId()).isEqualTo("logo.1@example.com");
+  }
+
   @Test
   void toStringHidesAddressesAndContent() {
     Job job =
