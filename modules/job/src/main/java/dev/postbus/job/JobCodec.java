@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.job.internal.JsonErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -84,11 +85,14 @@ public final class JobCodec {
     JsonNode root;
     try (JsonParser parser = mapper.createParser(payload)) {
       root = mapper.readTree(parser);
+      if (root == null) {
+        throw new InvalidJobException("(payload)", "no JSON value (only whitespace)");
+      }
       if (parser.nextToken() != null) {
         throw new InvalidJobException("(payload)", "more than one JSON value");
       }
     } catch (JsonProcessingException e) {
-      throw new InvalidJobException("(payload)", "not valid JSON: " + e.getOriginalMessage());
+      throw new InvalidJobException("(payload)", JsonErrors.describe(e));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -117,7 +117,7 @@ class JobCodecTest {
     assertThat(
             refusal(utf8("{\"schema\":1,\"to\":[\"a@example.com\"],\"to\":[\"b@example.com\"]}"))
                 .getMessage())
-        .contains("Duplicate field 'to'");
+        .matches("\\(payload\\): not valid JSON at line 1, column \\d+: a key given twice");
   }
 
   @Test
@@ -213,6 +213,46 @@ class JobCodecTest {
             withAttachment(
                 "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"logo.1@example.com\"}"));
     assertThat(job.attachments().get(0).contentId()).isEqualTo("logo.1@example.com");
+  }
+
+  @Test
+  void aJsonErrorNamesItsPositionAndKindWithoutQuotingThePayload() {
+    InvalidJobException e = refusal(utf8("{\"schema\":1,\"text\":Secretword}"));
+    assertThat(e.field()).isEqualTo("(payload)");
+    assertThat(e.getMessage())
+        .doesNotContain("Secretword", "ecretword")
+        .matches("\\(payload\\): not valid JSON at line 1, column \\d+: an unrecognized token");
+  }
+
+  @Test
+  void noJsonErrorQuotesThePayloadOrCarriesALineBreak() {
+    List<String> payloads =
+        List.of(
+            "{\"schema\":1,\"text\":\"Secret\nword\"}",
+            "{\"schema\":1,\"text\":\"Secret\\qword\"}",
+            "{\"schema\":1,\"text\":\"Secretword",
+            "{\"schema\":1,\"text\":Secret\r\nword}",
+            "{\"schema\":1,Secretword:1}",
+            "{\"schema\":1,\"tags\":{\"Secretword\":\"a\",\"Secretword\":\"b\"}}",
+            "{\"schema\":01234567}",
+            "{\"schema\":1 Secretword}");
+    for (String p : payloads) {
+      InvalidJobException e = refusal(utf8(p));
+      assertThat(e).as(p).isNotNull();
+      assertThat(e.getMessage())
+          .as(p)
+          .startsWith("(payload): not valid JSON at line ")
+          .doesNotContain("Secret", "word", "\r", "\n");
+    }
+  }
+
+  @Test
+  void aWhitespaceOnlyPayloadIsRefusedNamingThePayload() {
+    for (String p : List.of(" ", "\n", " \r\n\t ")) {
+      InvalidJobException e = refusal(utf8(p));
+      assertThat(e).as("payload %s", p.length()).isNotNull();
+      assertThat(e.getMessage()).isEqualTo("(payload): no JSON value (only whitespace)");
+    }
   }
 
   @Test
