@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postbus.job.internal.JsonErrors;
+import dev.postbus.job.internal.Syntax;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -280,7 +281,7 @@ public final class JobCodec {
     Map<String, String> map = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       var e = it.next();
-      String path = field + "." + e.getKey().replaceAll("[\\r\\n\\x00]", "?");
+      String path = Syntax.field(field, e.getKey());
       String value = stringAt(e.getValue(), path);
       if (value == null) {
         throw new InvalidJobException(path, "expected a string, got null");

@@ -156,7 +156,7 @@ public final class JobValidator {
     }
     for (var e : headers.entrySet()) {
       String name = e.getKey();
-      String field = "headers." + name.replaceAll("[\\r\\n\\x00]", "?");
+      String field = Syntax.field("headers", name);
       if (!Syntax.HEADER_NAME.matcher(name).matches()) {
         throw new InvalidJobException(
             field, "not a valid header name (printable ASCII without ':' or space)");
@@ -204,14 +204,18 @@ public final class JobValidator {
     if (tags.size() > Syntax.MAX_TAGS) {
       throw new InvalidJobException("tags", "more than " + Syntax.MAX_TAGS + " tags");
     }
+    String rule = "a tag name must be 1 to " + Syntax.MAX_TAG_KEY + " characters";
     for (var e : tags.entrySet()) {
-      if (e.getKey().isEmpty() || e.getKey().length() > Syntax.MAX_TAG_KEY) {
-        throw new InvalidJobException(
-            "tags", "a tag name must be 1 to " + Syntax.MAX_TAG_KEY + " characters");
+      String key = e.getKey();
+      if (key.isEmpty()) {
+        throw new InvalidJobException("tags", rule + " (one is empty)");
+      }
+      String field = Syntax.field("tags", key);
+      if (key.length() > Syntax.MAX_TAG_KEY) {
+        throw new InvalidJobException(field, rule + " (this one has " + key.length() + ")");
       }
       if (e.getValue().length() > Syntax.MAX_TAG_VALUE) {
-        throw new InvalidJobException(
-            "tags." + e.getKey(), "longer than " + Syntax.MAX_TAG_VALUE + " characters");
+        throw new InvalidJobException(field, "longer than " + Syntax.MAX_TAG_VALUE + " characters");
       }
     }
   }

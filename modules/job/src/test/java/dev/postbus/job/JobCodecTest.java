@@ -255,6 +255,44 @@ class JobCodecTest {
     }
   }
 
+  private static byte[] withTags(String tags) {
+    return utf8(
+        "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+            + "\"subject\":\"s\",\"text\":\"t\",\"tags\":{"
+            + tags
+            + "}}");
+  }
+
+  @Test
+  void anOverlongTagNameIsNamedClipped() {
+    InvalidJobException e = refusal(withTags("\"ok\":\"1\",\"" + "k".repeat(129) + "\":\"v\""));
+    assertThat(e.field()).isEqualTo("tags." + "k".repeat(40) + "…");
+    assertThat(e.problem()).isEqualTo("a tag name must be 1 to 128 characters (this one has 129)");
+  }
+
+  @Test
+  void aTagFieldNeverCarriesALineBreakOrControlCharacter() {
+    String longValue = "v".repeat(1025);
+    InvalidJobException overlong = refusal(withTags("\"a\\r\\nb\\u0001c\":\"" + longValue + "\""));
+    assertThat(overlong.field()).isEqualTo("tags.a??b?c");
+    assertThat(overlong.problem()).isEqualTo("longer than 1024 characters");
+    InvalidJobException notString = refusal(withTags("\"a\\u0085\\u2028b\":1"));
+    assertThat(notString.field()).isEqualTo("tags.a??b");
+    InvalidJobException header =
+        refusal(
+            utf8(
+                "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+                    + "\"subject\":\"s\",\"text\":\"t\",\"headers\":{\"X\\u2028\\tY\":\"v\"}}"));
+    assertThat(header.field()).isEqualTo("headers.X??Y");
+  }
+
+  @Test
+  void anEmptyTagNameIsRefused() {
+    InvalidJobException e = refusal(withTags("\"\":\"v\""));
+    assertThat(e.getMessage())
+        .isEqualTo("tags: a tag name must be 1 to 128 characters (one is empty)");
+  }
+
   @Test
   void toStringHidesAddressesAndContent() {
     Job job =

@@ -76,6 +76,31 @@ public final class Syntax {
     return false;
   }
 
+  /** The longest key (tag or header name) a field names before it is clipped. */
+  public static final int MAX_KEY_IN_FIELD = 40;
+
+  /**
+   * {@code prefix.key} for a reason's field: the key clipped to {@value #MAX_KEY_IN_FIELD}
+   * characters ("…" marks a cut), each control or line-separator character (CR, LF, NUL, U+0085,
+   * U+2028...) shown as {@code ?}, so a field is always one short line.
+   */
+  public static String field(String prefix, String key) {
+    int end = Math.min(key.length(), MAX_KEY_IN_FIELD);
+    if (end < key.length() && Character.isHighSurrogate(key.charAt(end - 1))) {
+      end--;
+    }
+    StringBuilder sb = new StringBuilder(prefix.length() + end + 2).append(prefix).append('.');
+    for (int i = 0; i < end; i++) {
+      char c = key.charAt(i);
+      boolean breaks =
+          Character.isISOControl(c)
+              || Character.getType(c) == Character.LINE_SEPARATOR
+              || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
+      sb.append(breaks ? '?' : c);
+    }
+    return end < key.length() ? sb.append('…').toString() : sb.toString();
+  }
+
   /**
    * Strict padded base64 (standard alphabet, no whitespace), checked without a backtracking regex.
    */
