@@ -39,12 +39,8 @@ public enum JobClass {
         return c;
       }
     }
-    throw new InvalidJobException(
-        field, "expected \"transactional\" or \"bulk\", got \"" + clip(value) + "\"");
-  }
-
-  private static String clip(String v) {
-    return v.length() > 40 ? v.substring(0, 40) + "…" : v;
+    // the value given is not echoed: it may be anything, an address or a line break included
+    throw new InvalidJobException(field, "expected \"transactional\" or \"bulk\"");
   }
 
   @Override

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postbus.job.internal.JsonErrors;
+import dev.postbus.job.internal.Syntax;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -84,11 +86,14 @@ public final class JobCodec {
     JsonNode root;
     try (JsonParser parser = mapper.createParser(payload)) {
       root = mapper.readTree(parser);
+      if (root == null) {
+        throw new InvalidJobException("(payload)", "no JSON value (only whitespace)");
+      }
       if (parser.nextToken() != null) {
         throw new InvalidJobException("(payload)", "more than one JSON value");
       }
     } catch (JsonProcessingException e) {
-      throw new InvalidJobException("(payload)", "not valid JSON: " + e.getOriginalMessage());
+      throw new InvalidJobException("(payload)", JsonErrors.describe(e));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -276,7 +281,7 @@ public final class JobCodec {
     Map<String, String> map = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       var e = it.next();
-      String path = field + "." + e.getKey().replaceAll("[\\r\\n\\x00]", "?");
+      String path = Syntax.field(field, e.getKey());
       String value = stringAt(e.getValue(), path);
       if (value == null) {
         throw new InvalidJobException(path, "expected a string, got null");

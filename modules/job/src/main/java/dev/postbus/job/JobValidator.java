@@ -13,7 +13,8 @@ import java.util.Map;
  * JobLimits#maxRecipients()}; {@code subject} present, one line, at most 998 characters; {@code
  * text} or {@code html}; custom headers with valid names, not reserved, one-line values;
  * attachments with a file name, a {@code type/subtype} content type and strict base64 content under
- * the size limit; at most 64 tags; {@code expiresAt} after {@code notBefore}.
+ * the size limit, a content id of printable ASCII; at most 64 tags; {@code expiresAt} after {@code
+ * notBefore}.
  */
 public final class JobValidator {
 
@@ -155,7 +156,7 @@ public final class JobValidator {
     }
     for (var e : headers.entrySet()) {
       String name = e.getKey();
-      String field = "headers." + name.replaceAll("[\\r\\n\\x00]", "?");
+      String field = Syntax.field("headers", name);
       if (!Syntax.HEADER_NAME.matcher(name).matches()) {
         throw new InvalidJobException(
             field, "not a valid header name (printable ASCII without ':' or space)");
@@ -183,12 +184,10 @@ public final class JobValidator {
       if (a.contentType() != null && !Syntax.CONTENT_TYPE.matcher(a.contentType()).matches()) {
         throw new InvalidJobException(field + ".contentType", "must look like type/subtype");
       }
-      if (a.contentId() != null) {
-        checkLine(field + ".contentId", a.contentId(), true);
-        if (a.contentId().isEmpty() || a.contentId().contains("<") || a.contentId().contains(">")) {
-          throw new InvalidJobException(
-              field + ".contentId", "must be non-empty and without '<' or '>'");
-        }
+      if (a.contentId() != null && !Syntax.CONTENT_ID.matcher(a.contentId()).matches()) {
+        throw new InvalidJobException(
+            field + ".contentId",
+            "must be 1 to 998 characters of printable ASCII (no space) without '<' or '>'");
       }
       if (!Syntax.isBase64(a.content())) {
         throw new InvalidJobException(
@@ -205,14 +204,18 @@ public final class JobValidator {
     if (tags.size() > Syntax.MAX_TAGS) {
       throw new InvalidJobException("tags", "more than " + Syntax.MAX_TAGS + " tags");
     }
+    String rule = "a tag name must be 1 to " + Syntax.MAX_TAG_KEY + " characters";
     for (var e : tags.entrySet()) {
-      if (e.getKey().isEmpty() || e.getKey().length() > Syntax.MAX_TAG_KEY) {
-        throw new InvalidJobException(
-            "tags", "a tag name must be 1 to " + Syntax.MAX_TAG_KEY + " characters");
+      String key = e.getKey();
+      if (key.isEmpty()) {
+        throw new InvalidJobException("tags", rule + " (one is empty)");
+      }
+      String field = Syntax.field("tags", key);
+      if (key.length() > Syntax.MAX_TAG_KEY) {
+        throw new InvalidJobException(field, rule + " (this one has " + key.length() + ")");
       }
       if (e.getValue().length() > Syntax.MAX_TAG_VALUE) {
-        throw new InvalidJobException(
-            "tags." + e.getKey(), "longer than " + Syntax.MAX_TAG_VALUE + " characters");
+        throw new InvalidJobException(field, "longer than " + Syntax.MAX_TAG_VALUE + " characters");
       }
     }
   }

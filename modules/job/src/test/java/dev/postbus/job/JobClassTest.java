@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobClassTest {
@@ -46,6 +47,19 @@ class JobClassTest {
             InvalidJobException.class, () -> codec.read(job(",\"class\":\"Bulk\"")));
     assertThat(e.field()).isEqualTo("class");
     assertThat(e.getMessage()).contains("\"transactional\" or \"bulk\"");
+  }
+
+  @Test
+  void anUnknownClassIsNotEchoedInTheReason() {
+    for (String given : List.of("bob@example.com", "bulk\\r\\nX: y", "Bulk\\n")) {
+      InvalidJobException e =
+          catchThrowableOfType(
+              InvalidJobException.class, () -> codec.read(job(",\"class\":\"" + given + "\"")));
+      assertThat(e.getMessage())
+          .as(given)
+          .isEqualTo("class: expected \"transactional\" or \"bulk\"")
+          .doesNotContain("@", "\r", "\n");
+    }
   }
 
   @Test

@@ -117,7 +117,7 @@ class JobCodecTest {
     assertThat(
             refusal(utf8("{\"schema\":1,\"to\":[\"a@example.com\"],\"to\":[\"b@example.com\"]}"))
                 .getMessage())
-        .contains("Duplicate field 'to'");
+        .matches("\\(payload\\): not valid JSON at line 1, column \\d+: a key given twice");
   }
 
   @Test
@@ -182,6 +182,115 @@ class JobCodecTest {
                 "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\","
                     + "\"to\":[\"secret-person@@example.com\"],\"subject\":\"s\",\"text\":\"t\"}"));
     assertThat(e.getMessage()).startsWith("to[0]:").doesNotContain("secret-person");
+  }
+
+  private static byte[] withAttachment(String attachment) {
+    return utf8(
+        "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+            + "\"subject\":\"s\",\"text\":\"t\",\"attachments\":["
+            + attachment
+            + "]}");
+  }
+
+  @Test
+  void aContentIdOutsidePrintableAsciiIsRefusedBecauseItsLowByteCouldEndTheHeader() {
+    // U+010A is written by Angus as its low byte, 0x0A: a line feed inside the part's headers
+    for (String id : List.of("logo\\u010aX-Evil: 1", "a b", "l\\u00f6go", "a\\tb")) {
+      InvalidJobException e =
+          refusal(
+              withAttachment(
+                  "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"" + id + "\"}"));
+      assertThat(e).as(id).isNotNull();
+      assertThat(e.field()).isEqualTo("attachments[0].contentId");
+      assertThat(e.problem()).contains("printable ASCII");
+    }
+  }
+
+  @Test
+  void aContentIdShapedLikeAMessageIdIsAccepted() throws Exception {
+    Job job =
+        codec.read(
+            withAttachment(
+                "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"logo.1@example.com\"}"));
+    assertThat(job.attachments().get(0).contentId()).isEqualTo("logo.1@example.com");
+  }
+
+  @Test
+  void aJsonErrorNamesItsPositionAndKindWithoutQuotingThePayload() {
+    InvalidJobException e = refusal(utf8("{\"schema\":1,\"text\":Secretword}"));
+    assertThat(e.field()).isEqualTo("(payload)");
+    assertThat(e.getMessage())
+        .doesNotContain("Secretword", "ecretword")
+        .matches("\\(payload\\): not valid JSON at line 1, column \\d+: an unrecognized token");
+  }
+
+  @Test
+  void noJsonErrorQuotesThePayloadOrCarriesALineBreak() {
+    List<String> payloads =
+        List.of(
+            "{\"schema\":1,\"text\":\"Secret\nword\"}",
+            "{\"schema\":1,\"text\":\"Secret\\qword\"}",
+            "{\"schema\":1,\"text\":\"Secretword",
+            "{\"schema\":1,\"text\":Secret\r\nword}",
+            "{\"schema\":1,Secretword:1}",
+            "{\"schema\":1,\"tags\":{\"Secretword\":\"a\",\"Secretword\":\"b\"}}",
+            "{\"schema\":01234567}",
+            "{\"schema\":1 Secretword}");
+    for (String p : payloads) {
+      InvalidJobException e = refusal(utf8(p));
+      assertThat(e).as(p).isNotNull();
+      assertThat(e.getMessage())
+          .as(p)
+          .startsWith("(payload): not valid JSON at line ")
+          .doesNotContain("Secret", "word", "\r", "\n");
+    }
+  }
+
+  @Test
+  void aWhitespaceOnlyPayloadIsRefusedNamingThePayload() {
+    for (String p : List.of(" ", "\n", " \r\n\t ")) {
+      InvalidJobException e = refusal(utf8(p));
+      assertThat(e).as("payload %s", p.length()).isNotNull();
+      assertThat(e.getMessage()).isEqualTo("(payload): no JSON value (only whitespace)");
+    }
+  }
+
+  private static byte[] withTags(String tags) {
+    return utf8(
+        "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+            + "\"subject\":\"s\",\"text\":\"t\",\"tags\":{"
+            + tags
+            + "}}");
+  }
+
+  @Test
+  void anOverlongTagNameIsNamedClipped() {
+    InvalidJobException e = refusal(withTags("\"ok\":\"1\",\"" + "k".repeat(129) + "\":\"v\""));
+    assertThat(e.field()).isEqualTo("tags." + "k".repeat(40) + "…");
+    assertThat(e.problem()).isEqualTo("a tag name must be 1 to 128 characters (this one has 129)");
+  }
+
+  @Test
+  void aTagFieldNeverCarriesALineBreakOrControlCharacter() {
+    String longValue = "v".repeat(1025);
+    InvalidJobException overlong = refusal(withTags("\"a\\r\\nb\\u0001c\":\"" + longValue + "\""));
+    assertThat(overlong.field()).isEqualTo("tags.a??b?c");
+    assertThat(overlong.problem()).isEqualTo("longer than 1024 characters");
+    InvalidJobException notString = refusal(withTags("\"a\\u0085\\u2028b\":1"));
+    assertThat(notString.field()).isEqualTo("tags.a??b");
+    InvalidJobException header =
+        refusal(
+            utf8(
+                "{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+                    + "\"subject\":\"s\",\"text\":\"t\",\"headers\":{\"X\\u2028\\tY\":\"v\"}}"));
+    assertThat(header.field()).isEqualTo("headers.X??Y");
+  }
+
+  @Test
+  void anEmptyTagNameIsRefused() {
+    InvalidJobException e = refusal(withTags("\"\":\"v\""));
+    assertThat(e.getMessage())
+        .isEqualTo("tags: a tag name must be 1 to 128 characters (one is empty)");
   }
 
   @Test

@@ -26,8 +26,9 @@ public final class Secret {
   }
 
   /**
-   * The contents of {@code file} (without trailing white space), read now to check it can be, and
-   * again at every {@link #reveal()}: the secret follows the file when it changes.
+   * The contents of {@code file} (without its final newline, {@code \n} or {@code \r\n}), read now
+   * to check it can be, and again at every {@link #reveal()}: the secret follows the file when it
+   * changes.
    */
   public static Secret fromFile(Path file) throws IOException {
     read(file);
@@ -50,8 +51,13 @@ public final class Secret {
     }
   }
 
+  /** The file's text less one final line end ({@code \n} or {@code \r\n}); nothing else. */
   private static String read(Path file) throws IOException {
-    return Files.readString(file, StandardCharsets.UTF_8).stripTrailing();
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    if (text.endsWith("\r\n")) {
+      return text.substring(0, text.length() - 2);
+    }
+    return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
   }
 
   @Override

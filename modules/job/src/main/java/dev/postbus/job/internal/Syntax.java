@@ -24,6 +24,13 @@ public final class Syntax {
       Pattern.compile(
           "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
+  /**
+   * A Content-ID without its angle brackets: printable ASCII (0x21-0x7E) but {@code <} and {@code
+   * >}. The worker writes it into a header as it is, and a character above 0x7E would be written as
+   * its low byte (U+010A as a line feed).
+   */
+  public static final Pattern CONTENT_ID = Pattern.compile("[!-;=?-~]{1,998}");
+
   public static final int MAX_ADDRESS_LENGTH = 254;
   public static final int MAX_NAME_LENGTH = 256;
   public static final int MAX_LINE = 998;
@@ -67,6 +74,31 @@ public final class Syntax {
       }
     }
     return false;
+  }
+
+  /** The longest key (tag or header name) a field names before it is clipped. */
+  public static final int MAX_KEY_IN_FIELD = 40;
+
+  /**
+   * {@code prefix.key} for a reason's field: the key clipped to {@value #MAX_KEY_IN_FIELD}
+   * characters ("…" marks a cut), each control or line-separator character (CR, LF, NUL, U+0085,
+   * U+2028...) shown as {@code ?}, so a field is always one short line.
+   */
+  public static String field(String prefix, String key) {
+    int end = Math.min(key.length(), MAX_KEY_IN_FIELD);
+    if (end < key.length() && Character.isHighSurrogate(key.charAt(end - 1))) {
+      end--;
+    }
+    StringBuilder sb = new StringBuilder(prefix.length() + end + 2).append(prefix).append('.');
+    for (int i = 0; i < end; i++) {
+      char c = key.charAt(i);
+      boolean breaks =
+          Character.isISOControl(c)
+              || Character.getType(c) == Character.LINE_SEPARATOR
+              || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
+      sb.append(breaks ? '?' : c);
+    }
+    return end < key.length() ? sb.append('…').toString() : sb.toString();
   }
 
   /**

@@ -34,9 +34,10 @@ public final class KafkaKeys {
       ConfigKey.of(
           "topic",
           ESSENTIAL,
-          ValueType.nonEmpty(),
+          ValueType.topic(),
           "postbus.jobs",
-          "The jobs topic. The dead-letter topic is <topic>.dlt.");
+          "The jobs topic. The dead-letter topic is <topic>.dlt. With its longest suffix"
+              + " (.suppressions, or a retry tier's) at most 249 characters.");
 
   public static final ConfigKey<String> GROUP =
       ConfigKey.of(
@@ -74,9 +75,10 @@ public final class KafkaKeys {
       ConfigKey.of(
           "events.topic",
           FREQUENT,
-          ValueType.nonEmpty(),
+          ValueType.topic(),
           "postbus.events",
-          "Topic of outcome events (delivered, deferred, dead-lettered, in-doubt), keyed by job id.");
+          "Topic of outcome events (delivered, deferred, dead-lettered, in-doubt), keyed by job id. Its"
+              + " own topic: never the jobs topic or one named after it (<topic>.dlt, .retry.*, ...).");
 
   public static final ConfigKey<Boolean> EVENTS_ENABLED =
       ConfigKey.of(

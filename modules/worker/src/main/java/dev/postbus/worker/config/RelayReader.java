@@ -2,11 +2,14 @@ package dev.postbus.worker.config;
 
 import dev.postbus.smtp.Secret;
 import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.smtp.TlsMode;
 import dev.postbus.smtp.TrustStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the relays from {@link Settings}: the single relay of the {@code smtp.*} keys, or the
@@ -14,6 +17,8 @@ import java.util.List;
  * smtp.*} ones.
  */
 final class RelayReader {
+
+  private static final Logger log = LoggerFactory.getLogger(RelayReader.class);
 
   private RelayReader() {}
 
@@ -107,6 +112,39 @@ final class RelayReader {
 
   /** One relay's SMTP settings; {@code s} is the relay's view of the settings. */
   static SmtpConfig smtp(Settings s) {
+    checkNothingIgnored(s);
+    SmtpConfig smtp = build(s);
+    if (smtp.authenticated() && smtp.tls() != TlsMode.NONE && !smtp.verifyCertificates()) {
+      log.warn(
+          "{}:{}: smtp.tls-verify=false with smtp.username: the relay's certificate is not checked,"
+              + " so the credentials go to whoever answers there; for a test relay only",
+          smtp.host(),
+          smtp.port());
+    }
+    return smtp;
+  }
+
+  /** A key whose value nothing would read is refused: the setting it needs is missing. */
+  private static void checkNothingIgnored(Settings s) {
+    boolean store = s.get(SmtpKeys.TRUST_STORE).isPresent();
+    if (store && s.require(SmtpKeys.TLS) == TlsMode.NONE) {
+      throw new ConfigException(
+          "smtp.trust-store is set but smtp.tls=none uses no TLS: remove it or choose a TLS mode");
+    }
+    if (store && !s.require(SmtpKeys.TLS_VERIFY)) {
+      throw new ConfigException(
+          "smtp.trust-store is set but smtp.tls-verify=false checks no certificate: remove one");
+    }
+    if (!store && s.get(SmtpKeys.TRUST_STORE_PASSWORD).isPresent()) {
+      throw new ConfigException("smtp.trust-store-password needs smtp.trust-store");
+    }
+    if (s.given(SmtpKeys.AUTH_MECHANISM) && s.get(SmtpKeys.USERNAME).isEmpty()) {
+      throw new ConfigException(
+          "smtp.auth-mechanism needs smtp.username (without it the relay gets no AUTH)");
+    }
+  }
+
+  private static SmtpConfig build(Settings s) {
     return SmtpConfig.builder(
             s.require(SmtpKeys.HOST), s.require(SmtpKeys.PORT), s.require(SmtpKeys.TLS))
         .credentials(s.get(SmtpKeys.USERNAME).orElse(null), password(s))

@@ -193,7 +193,9 @@ public final class Settings {
       return Optional.of(key.type().parse().apply(v.text()));
     } catch (RuntimeException e) {
       String given =
-          key.secret() ? "a value of " + v.text().length() + " characters" : "'" + v.text() + "'";
+          key.secret()
+              ? "a value of " + v.text().length() + " characters"
+              : "'" + shown(v.text()) + "'";
       String written = v.key() != null ? v.key() : key.name();
       throw new ConfigException(
           written
@@ -206,6 +208,13 @@ public final class Settings {
               + " from "
               + v.source());
     }
+  }
+
+  /** A value as an error shows it: each control character as {@code ?}, so it stays one line. */
+  private static String shown(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    text.chars().forEach(c -> sb.append(Character.isISOControl(c) ? '?' : (char) c));
+    return sb.toString();
   }
 
   public <T> T require(ConfigKey<T> key) {

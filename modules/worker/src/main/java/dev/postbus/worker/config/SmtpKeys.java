@@ -24,7 +24,11 @@ public final class SmtpKeys {
 
   public static final ConfigKey<String> HOST =
       ConfigKey.of(
-          "smtp.host", ESSENTIAL, ValueType.nonEmpty(), "localhost", "SMTP relay host name.");
+          "smtp.host",
+          ESSENTIAL,
+          ValueType.host(),
+          "localhost",
+          "SMTP relay host name or IP address, without a port (that is smtp.port).");
 
   public static final ConfigKey<Integer> PORT =
       ConfigKey.of(
@@ -77,7 +81,7 @@ public final class SmtpKeys {
       ConfigKey.of(
           "smtp.username",
           ESSENTIAL,
-          ValueType.nonEmpty(),
+          ValueType.exact(),
           null,
           "User name for SMTP AUTH. Unset: no authentication.");
 
@@ -85,7 +89,7 @@ public final class SmtpKeys {
       new ConfigKey<>(
           "smtp.password",
           ESSENTIAL,
-          ValueType.nonEmpty(),
+          ValueType.exact(),
           null,
           null,
           true,
@@ -97,7 +101,8 @@ public final class SmtpKeys {
           FREQUENT,
           ValueType.nonEmpty(),
           null,
-          "File holding the SMTP password or OAuth token (trailing newline ignored), e.g. a "
+          "File holding the SMTP password or OAuth token (one final newline, \\n or \\r\\n, ignored; any"
+              + " other white space kept), e.g. a "
               + "mounted secret. Read again at every new connection, so a rotated secret is picked up.");
 
   public static final ConfigKey<AuthMechanism> AUTH_MECHANISM =
@@ -107,7 +112,7 @@ public final class SmtpKeys {
           ValueType.oneOf(AuthMechanism.allowedValues(), AuthMechanism::fromConfigName),
           AuthMechanism.PLAIN_LOGIN,
           "plain-login: AUTH PLAIN (or LOGIN) with the password; xoauth2: AUTH XOAUTH2 with an OAuth 2.0 access token "
-              + "as the password (Gmail, Microsoft 365), best from smtp.password-file.");
+              + "as the password (Gmail, Microsoft 365), best from smtp.password-file. Set only with smtp.username.");
 
   public static final ConfigKey<String> TRUST_STORE =
       ConfigKey.of(
@@ -116,17 +121,18 @@ public final class SmtpKeys {
           ValueType.nonEmpty(),
           null,
           "PKCS12 or JKS file with the certificates to trust for the relay (a private CA, a self-signed relay) instead "
-              + "of the JVM's. Host names are still verified.");
+              + "of the JVM's. Host names are still verified. Refused with smtp.tls=none or smtp.tls-verify=false"
+              + " (it would be ignored).");
 
   public static final ConfigKey<String> TRUST_STORE_PASSWORD =
       new ConfigKey<>(
           "smtp.trust-store-password",
           RARE,
-          ValueType.nonEmpty(),
+          ValueType.exact(),
           null,
           null,
           true,
-          "Password of smtp.trust-store, when it has one.");
+          "Password of smtp.trust-store, when it has one. Needs smtp.trust-store.");
 
   public static final ConfigKey<Boolean> TLS_VERIFY =
       ConfigKey.of(
@@ -134,15 +140,17 @@ public final class SmtpKeys {
           FREQUENT,
           ValueType.bool(),
           true,
-          "Verify the relay's certificate chain and host name. Turn off only for a test relay.");
+          "Verify the relay's certificate chain and host name. Turn off only for a test relay: with"
+              + " smtp.username, the credentials then go to whoever answers (a warning at start-up).");
 
   public static final ConfigKey<String> HELO_NAME =
       ConfigKey.computed(
           "smtp.helo-name",
           RARE,
-          ValueType.nonEmpty(),
+          ValueType.heloName(),
           "the local host name",
-          "Name announced in EHLO.");
+          "Name announced in EHLO: a domain (letters, digits, hyphens, dots) or an address literal"
+              + " ([192.0.2.1], [IPv6:2001:db8::1]).");
 
   public static final ConfigKey<ExtensionUse> PIPELINING =
       ConfigKey.of(

@@ -28,6 +28,46 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
         });
   }
 
+  /** Text kept exactly as given (a secret, a user name): only an empty value is refused. */
+  public static ValueType<String> exact() {
+    return new ValueType<>(
+        "text",
+        "non-empty text (kept as given, white space included)",
+        s -> {
+          if (s.isEmpty()) {
+            throw new IllegalArgumentException();
+          }
+          return s;
+        });
+  }
+
+  /** Where a relay is: {@link HostNames#isHost}. */
+  public static ValueType<String> host() {
+    return new ValueType<>(
+        "host",
+        "a host name or IP address without a port (put the port in smtp.port)",
+        s -> HostNames.require(s.strip(), HostNames.isHost(s.strip())));
+  }
+
+  /** The name announced in EHLO: {@link HostNames#isHeloName}. */
+  public static ValueType<String> heloName() {
+    return new ValueType<>(
+        "domain",
+        "a domain (letters, digits, hyphens, dots) or an address literal ([192.0.2.1],"
+            + " [IPv6:2001:db8::1])",
+        s -> HostNames.require(s.strip(), HostNames.isHeloName(s.strip())));
+  }
+
+  /** A Kafka topic name: {@link HostNames#isTopic}. */
+  public static ValueType<String> topic() {
+    return new ValueType<>(
+        "topic",
+        "a Kafka topic name (1 to "
+            + HostNames.MAX_TOPIC
+            + " of a-z A-Z 0-9 . _ -, not \".\" or \"..\")",
+        s -> HostNames.require(s.strip(), HostNames.isTopic(s.strip())));
+  }
+
   public static ValueType<Integer> integer(int min, int max) {
     return new ValueType<>(
         "count",

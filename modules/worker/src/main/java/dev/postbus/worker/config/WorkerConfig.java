@@ -60,6 +60,8 @@ public record WorkerConfig(
         kafkaClient,
         queueCapacity,
         ledgerWindow);
+    WorkerConfigChecks.checkTopics(
+        topic, eventsTopic, failures == null ? List.of() : failures.ladder().topics(topic));
     dedupeWindow = dedupeWindow == null ? Duration.ZERO : dedupeWindow;
     WorkerConfigChecks.checkDedupeWindow(dedupeWindow, ledgerWindow);
   }

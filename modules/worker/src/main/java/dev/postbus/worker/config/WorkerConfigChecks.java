@@ -83,6 +83,47 @@ final class WorkerConfigChecks {
     }
   }
 
+  /**
+   * Every topic the worker names after {@code topic} (the bulk and dead-letter topics, the retry
+   * tiers, the ledger, suppressions, feedback) fits Kafka's 249 characters, and {@code
+   * events.topic} is none of them: an event written to a topic the worker reads would be poison,
+   * and dead-lettering it would write another event, without end.
+   */
+  static void checkTopics(String topic, String eventsTopic, List<String> retryTopics) {
+    if (topic == null) {
+      return;
+    }
+    Map<String, String> named = new java.util.LinkedHashMap<>();
+    named.put(topic, "the jobs topic");
+    named.put(dev.postbus.job.JobClass.BULK.topic(topic), "the bulk jobs topic");
+    named.put(topic + ".dlt", "the dead-letter topic");
+    retryTopics.forEach(t -> named.put(t, "a retry tier"));
+    named.put(topic + ".ledger", "the send ledger");
+    named.put(dev.postbus.suppression.SuppressionTopic.of(topic), "the suppression list");
+    named.put(topic + ".feedback", "the feedback topic");
+    for (String t : named.keySet()) {
+      if (t.length() > HostNames.MAX_TOPIC) {
+        throw new ConfigException(
+            "topic: the worker's topic "
+                + t
+                + " has "
+                + t.length()
+                + " characters; Kafka allows "
+                + HostNames.MAX_TOPIC
+                + ": shorten topic");
+      }
+    }
+    if (eventsTopic != null && named.containsKey(eventsTopic)) {
+      throw new ConfigException(
+          "events.topic ("
+              + eventsTopic
+              + ") is "
+              + named.get(eventsTopic)
+              + ": give events its own topic (an event read there is poison, and"
+              + " dead-lettering it writes another event, without end)");
+    }
+  }
+
   /** Sender lanes: one per connection of every relay. */
   static int lanes(List<RelayConfig> relays) {
     return relays.stream().mapToInt(RelayConfig::connections).sum();

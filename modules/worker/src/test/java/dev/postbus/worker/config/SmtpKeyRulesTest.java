@@ -1,0 +1,156 @@
+package dev.postbus.worker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+class SmtpKeyRulesTest {
+
+  private static WorkerConfig fromEnv(Map<String, String> env) {
+    return WorkerConfig.from(Settings.load(null, env));
+  }
+
+  private static WorkerConfig with(String key, String value) {
+    return WorkerConfig.from(Settings.of(Map.of(key, value)));
+  }
+
+  @Test
+  void theHeloNameIsADomainOrAnAddressLiteral() {
+    for (String ok : List.of("mx.example.com", "mx1", "[192.0.2.1]", "[IPv6:2001:db8::1]")) {
+      assertThat(with("smtp.helo-name", ok).relays().get(0).smtp().heloName()).isEqualTo(ok);
+    }
+    for (String bad :
+        List.of(
+            "mx\r\nRSET",
+            "mx example.com",
+            "mx_1.example.com",
+            "mx.example.com:25",
+            "[mx]",
+            "-mx")) {
+      assertThatThrownBy(() -> with("smtp.helo-name", bad))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("smtp.helo-name (POSTBUS_SMTP_HELO_NAME): expected a domain")
+          .hasMessageNotContaining("\r")
+          .hasMessageNotContaining("\n");
+    }
+  }
+
+  @Test
+  void theHostIsAHostNameOrAnAddressWithoutAPort() {
+    for (String ok : List.of("smtp.example.com", "localhost", "192.0.2.1", "2001:db8::1")) {
+      assertThat(with("smtp.host", ok).relays().get(0).smtp().host()).isEqualTo(ok);
+    }
+    assertThatThrownBy(() -> with("smtp.host", "smtp.example.com:587"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("smtp.host (POSTBUS_SMTP_HOST): expected a host name or")
+        .hasMessageContaining("put the port in smtp.port");
+    for (String bad : List.of("smtp\r\n.example.com", "smtp example.com", "smtp://x", "[::1]")) {
+      assertThatThrownBy(() -> with("smtp.host", bad))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("smtp.host (POSTBUS_SMTP_HOST): expected a host name");
+    }
+    assertThatThrownBy(
+            () ->
+                WorkerConfig.from(
+                    Settings.of(Map.of("relays", "a", "relay.a.host", "mx.example.com:25"))))
+        .hasMessageStartingWith("relay.a.host (POSTBUS_RELAY_A_HOST): expected a host name");
+  }
+
+  @Test
+  void secretsAndTheUserNameAreKeptAsGiven(@TempDir Path dir) throws Exception {
+    WorkerConfig c =
+        fromEnv(Map.of("POSTBUS_SMTP_USERNAME", " user ", "POSTBUS_SMTP_PASSWORD", " pass word "));
+    assertThat(c.relays().get(0).smtp().username()).isEqualTo(" user ");
+    assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo(" pass word ");
+
+    Path file = dir.resolve("password");
+    Map<String, String> expected =
+        Map.of("pw \n", "pw ", "pw\r\n", "pw", "pw\n\n", "pw\n", "pw\t", "pw\t", "pw", "pw");
+    for (var e : expected.entrySet()) {
+      Files.writeString(file, e.getKey());
+      WorkerConfig f =
+          fromEnv(
+              Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD_FILE", file.toString()));
+      assertThat(f.relays().get(0).smtp().password().reveal())
+          .as("only one trailing newline is taken from %s", e.getKey().replace("\n", "\\n"))
+          .isEqualTo(e.getValue());
+    }
+  }
+
+  @Test
+  void credentialsWithoutCertificateChecksAreWarnedOfNamingTheKeysNotTheSecret() {
+    Logger log = (Logger) LoggerFactory.getLogger(RelayReader.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      fromEnv(Map.of("POSTBUS_SMTP_TLS_VERIFY", "false"));
+      assertThat(lines.list).as("no credentials: nothing to warn of").isEmpty();
+      fromEnv(
+          Map.of(
+              "POSTBUS_SMTP_TLS_VERIFY",
+              "false",
+              "POSTBUS_SMTP_USERNAME",
+              "sender@example.com",
+              "POSTBUS_SMTP_PASSWORD",
+              "hunter2"));
+      assertThat(lines.list)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage())
+                    .contains("smtp.tls-verify", "smtp.username")
+                    .doesNotContain("hunter2", "sender@example.com");
+              });
+    } finally {
+      log.detachAppender(lines);
+    }
+  }
+
+  @Test
+  void keysThatWouldBeIgnoredAreRefusedNamingWhatTheyNeed(@TempDir Path dir) throws Exception {
+    Path store = Files.writeString(dir.resolve("trust.p12"), "x");
+    assertThatThrownBy(
+            () ->
+                fromEnv(
+                    Map.of(
+                        "POSTBUS_SMTP_TRUST_STORE",
+                        store.toString(),
+                        "POSTBUS_SMTP_TLS_VERIFY",
+                        "false")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("smtp.trust-store")
+        .hasMessageContaining("smtp.tls-verify=false");
+    assertThatThrownBy(
+            () ->
+                fromEnv(
+                    Map.of(
+                        "POSTBUS_SMTP_TRUST_STORE", store.toString(), "POSTBUS_SMTP_TLS", "none")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("smtp.trust-store")
+        .hasMessageContaining("smtp.tls=none");
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_TRUST_STORE_PASSWORD", "changeit")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("smtp.trust-store-password")
+        .hasMessageContaining("needs smtp.trust-store")
+        .hasMessageNotContaining("changeit");
+    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_AUTH_MECHANISM", "xoauth2")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("smtp.auth-mechanism")
+        .hasMessageContaining("needs smtp.username");
+  }
+}
