@@ -26,9 +26,8 @@ public final class Secret {
   }
 
   /**
-   * The contents of {@code file} (without its final newline, {@code \n} or {@code \r\n}), read now
-   * to check it can be, and again at every {@link #reveal()}: the secret follows the file when it
-   * changes.
+   * The contents of {@code file} (without the line ends at its end), read now to check it can be,
+   * and again at every {@link #reveal()}: the secret follows the file when it changes.
    */
   public static Secret fromFile(Path file) throws IOException {
     read(file);
@@ -51,13 +50,21 @@ public final class Secret {
     }
   }
 
-  /** The file's text less one final line end ({@code \n} or {@code \r\n}); nothing else. */
+  /** The file's text less the line ends at its end ({@link #withoutLineEnds}). */
   private static String read(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    if (text.endsWith("\r\n")) {
-      return text.substring(0, text.length() - 2);
+    return withoutLineEnds(Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * {@code text} less the {@code \r} and {@code \n} at its end: never part of a secret, often left
+   * by an editor or {@code echo}. Spaces and tabs are kept (a password may end with one).
+   */
+  public static String withoutLineEnds(String text) {
+    int end = text.length();
+    while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
+      end--;
     }
-    return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    return text.substring(0, end);
   }
 
   @Override

@@ -101,8 +101,8 @@ public final class SmtpKeys {
           FREQUENT,
           ValueType.nonEmpty(),
           null,
-          "File holding the SMTP password or OAuth token (one final newline, \\n or \\r\\n, ignored; any"
-              + " other white space kept), e.g. a "
+          "File holding the SMTP password or OAuth token (the line ends at its end ignored; spaces and"
+              + " tabs kept), e.g. a "
               + "mounted secret. Read again at every new connection, so a rotated secret is picked up.");
 
   public static final ConfigKey<AuthMechanism> AUTH_MECHANISM =

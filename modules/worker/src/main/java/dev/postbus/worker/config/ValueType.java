@@ -1,6 +1,7 @@
 package dev.postbus.worker.config;
 
 import dev.postbus.durations.Durations;
+import dev.postbus.smtp.Secret;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Function;
@@ -28,16 +29,21 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
         });
   }
 
-  /** Text kept exactly as given (a secret, a user name): only an empty value is refused. */
+  /**
+   * Text kept as given (a secret, a user name), spaces and tabs included, less the line ends at its
+   * end (a secret made from a file, as {@code kubectl create secret --from-file}, carries the
+   * file's newline into an environment variable): only an empty value is refused.
+   */
   public static ValueType<String> exact() {
     return new ValueType<>(
         "text",
-        "non-empty text (kept as given, white space included)",
+        "non-empty text (kept as given, spaces included; line ends at the end are dropped)",
         s -> {
-          if (s.isEmpty()) {
+          String t = Secret.withoutLineEnds(s);
+          if (t.isEmpty()) {
             throw new IllegalArgumentException();
           }
-          return s;
+          return t;
         });
   }
 

@@ -75,17 +75,21 @@ class SmtpKeyRulesTest {
         fromEnv(Map.of("POSTBUS_SMTP_USERNAME", " user ", "POSTBUS_SMTP_PASSWORD", " pass word "));
     assertThat(c.relays().get(0).smtp().username()).isEqualTo(" user ");
     assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo(" pass word ");
+    WorkerConfig fromSecretFile = // kubectl create secret --from-file keeps the file's newline
+        fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "user\n", "POSTBUS_SMTP_PASSWORD", " pw \r\n"));
+    assertThat(fromSecretFile.relays().get(0).smtp().username()).isEqualTo("user");
+    assertThat(fromSecretFile.relays().get(0).smtp().password().reveal()).isEqualTo(" pw ");
 
     Path file = dir.resolve("password");
     Map<String, String> expected =
-        Map.of("pw \n", "pw ", "pw\r\n", "pw", "pw\n\n", "pw\n", "pw\t", "pw\t", "pw", "pw");
+        Map.of("pw \n", "pw ", "pw\r\n", "pw", "pw\n\n", "pw", "pw\t", "pw\t", "pw", "pw");
     for (var e : expected.entrySet()) {
       Files.writeString(file, e.getKey());
       WorkerConfig f =
           fromEnv(
               Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD_FILE", file.toString()));
       assertThat(f.relays().get(0).smtp().password().reveal())
-          .as("only one trailing newline is taken from %s", e.getKey().replace("\n", "\\n"))
+          .as("only the line ends are taken from the end of %s", e.getKey().replace("\n", "\\n"))
           .isEqualTo(e.getValue());
     }
   }
