@@ -15,6 +15,7 @@ import dev.postbus.feedback.receive.SendGridEndpoint;
 import dev.postbus.feedback.receive.SesEndpoint;
 import dev.postbus.feedback.receive.UnsubscribeEndpoint;
 import dev.postbus.feedback.verify.Freshness;
+import dev.postbus.feedback.verify.MailgunTokens;
 import dev.postbus.feedback.verify.SigningCertificates;
 import dev.postbus.feedback.write.FeedbackWriter;
 import dev.postbus.feedback.write.RepeatFilter;
@@ -204,7 +205,13 @@ public final class FeedbackServer implements AutoCloseable {
         new SesEndpoint(config.sesTopicArns(), certificates, freshness, intake, clock),
         new SendGridEndpoint(config.sendgridKey(), freshness, intake, clock),
         new PostmarkEndpoint(config.postmarkPassword(), intake, clock),
-        new MailgunEndpoint(config.mailgunSigningKey(), freshness, intake, clock),
+        new MailgunEndpoint(
+            config.mailgunSigningKey(),
+            freshness,
+            new MailgunTokens(
+                config.dedupeEntries(), config.maxAge().plus(Freshness.MAX_AHEAD), clock),
+            intake,
+            clock),
         new GenericEndpoint(config.genericToken(), config.devLoopbackGeneric(), intake, clock));
   }
 

@@ -491,6 +491,17 @@ class FeedbackIT {
             "failed",
             "permanent");
     assertThat(post("/feedback/mailgun", good).statusCode()).isEqualTo(200);
+    String replayed =
+        ProviderPayloads.mailgun(
+            ts,
+            token,
+            dev.postbus.feedback.verify.MailgunSignature.sign("key-mailgun-test", ts, token),
+            "mg-replay",
+            "complained",
+            "");
+    assertThat(post("/feedback/mailgun", replayed).statusCode())
+        .as("the signature of mg-ok over other event-data")
+        .isEqualTo(403);
     String forged =
         ProviderPayloads.mailgun(
             ts,
@@ -521,8 +532,11 @@ class FeedbackIT {
     assertThat(count(written, "providerEventId", "Bounce:9001")).isEqualTo(1);
     assertThat(count(written, "providerEventId", "mg-ok")).isEqualTo(1);
     assertThat(count(written, "providerEventId", "mg-bad")).isZero();
+    assertThat(count(written, "providerEventId", "mg-replay")).isZero();
     assertThat(count(written, "providerEventId", "mg-stale")).isZero();
-    assertThat(metrics()).contains("postbus_feedback_total{provider=\"postmark\",type=\"bounce\"}");
+    assertThat(metrics())
+        .contains("postbus_feedback_total{provider=\"postmark\",type=\"bounce\"}")
+        .contains("postbus_feedback_rejected_total{provider=\"mailgun\",reason=\"replay\"}");
   }
 
   /**

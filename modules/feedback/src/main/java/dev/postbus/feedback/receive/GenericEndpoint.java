@@ -7,7 +7,8 @@ import java.time.Clock;
 
 /**
  * {@code POST /feedback/generic}: Postbus's own JSON, with a bearer token ({@code
- * feedback.generic.token-file}); in {@code postbus dev} loopback callers need none.
+ * feedback.generic.token-file}); in {@code postbus dev} loopback callers need none, when they are
+ * not a web page ({@link DevLoopbackPolicy}).
  */
 public final class GenericEndpoint implements Endpoint {
 
@@ -30,7 +31,9 @@ public final class GenericEndpoint implements Endpoint {
 
   @Override
   public Answer handle(Request request) {
-    if (!(loopbackWithoutToken && request.loopback())) {
+    if (loopbackWithoutToken && request.loopback()) {
+      DevLoopbackPolicy.check(request);
+    } else {
       if (token == null) {
         throw Refusal.forbidden("not-configured", "feedback.generic.token-file is not set");
       }

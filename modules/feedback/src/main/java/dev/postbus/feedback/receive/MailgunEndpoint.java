@@ -6,22 +6,27 @@ import dev.postbus.feedback.parse.Json;
 import dev.postbus.feedback.parse.MailgunEvents;
 import dev.postbus.feedback.verify.Freshness;
 import dev.postbus.feedback.verify.MailgunSignature;
+import dev.postbus.feedback.verify.MailgunTokens;
 import java.time.Clock;
 
 /**
  * {@code POST /feedback/mailgun}: the body's {@code signature} object, an HMAC-SHA256 of timestamp
- * and token with the signing key; the timestamp must be fresh (and the event id, unseen).
+ * and token with the signing key; the timestamp must be fresh, and the token not seen with another
+ * body (the HMAC does not cover {@code event-data}). The event id must be unseen to be written.
  */
 public final class MailgunEndpoint implements Endpoint {
 
   private final String signingKey;
   private final Freshness freshness;
+  private final MailgunTokens tokens;
   private final Intake intake;
   private final Clock clock;
 
-  public MailgunEndpoint(String signingKey, Freshness freshness, Intake intake, Clock clock) {
+  public MailgunEndpoint(
+      String signingKey, Freshness freshness, MailgunTokens tokens, Intake intake, Clock clock) {
     this.signingKey = signingKey;
     this.freshness = freshness;
+    this.tokens = tokens;
     this.intake = intake;
     this.clock = clock;
   }
@@ -49,6 +54,7 @@ public final class MailgunEndpoint implements Endpoint {
     }
     freshness.check(
         Freshness.epochSeconds(timestamp, "signature.timestamp"), "signature.timestamp");
+    tokens.accept(token, request.body());
     return intake.take(provider(), MailgunEvents.parse(body, clock.instant()));
   }
 }

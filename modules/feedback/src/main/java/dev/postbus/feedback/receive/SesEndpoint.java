@@ -7,7 +7,6 @@ import dev.postbus.feedback.parse.Json;
 import dev.postbus.feedback.parse.SesNotifications;
 import dev.postbus.feedback.verify.Freshness;
 import dev.postbus.feedback.verify.SigningCertificates;
-import dev.postbus.feedback.verify.SnsSignature;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -67,9 +66,7 @@ public final class SesEndpoint implements Endpoint {
       throw Refusal.forbidden("topic", "TopicArn is not one of feedback.ses.topic-arns");
     }
     freshness.check(timestamp(m), "Timestamp");
-    SnsSignature.verify(
-        m,
-        certificates.certificate(Json.required(m, "SigningCertURL", "SigningCertURL"), topicArn));
+    certificates.verify(m, Json.required(m, "SigningCertURL", "SigningCertURL"), topicArn);
     return switch (type) {
       case "SubscriptionConfirmation" -> confirm(m, topicArn);
       case "UnsubscribeConfirmation" -> {

@@ -1,5 +1,6 @@
 package dev.postbus.feedback.verify;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.postbus.feedback.model.Refusal;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,7 +15,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,18 +29,45 @@ import javax.net.ssl.SSLContext;
  * SNS signing certificates, fetched only over https from an allowed host ({@code
  * sns.<region>.amazonaws.com}), never following a redirect, and kept by URL; and the GET that
  * confirms a subscription, held to the same rule.
+ *
+ * <p>A certificate must be fetched before a message's signature can be checked, so anyone who knows
+ * an allowed TopicArn can name new certificate URLs in unsigned messages. Hence: at most {@link
+ * #NEW_FETCHES_PER_MINUTE} fetches a minute (the excess is refused with 503, and SNS retries); a
+ * certificate that verified a message is kept apart from those that have not yet ({@link
+ * #MAX_PENDING}, least recently used forgotten first), which can never push it out.
  */
 public final class SigningCertificates {
 
   static final int MAX_CERTIFICATE_BYTES = 64 * 1024;
   static final int MAX_CACHED = 64;
 
+  /** Certificates fetched that verified no message yet: the latest ones used. */
+  static final int MAX_PENDING = 16;
+
+  /** Fetches of certificates not held, a minute, per replica. */
+  static final int NEW_FETCHES_PER_MINUTE = 10;
+
   private final Pattern hosts;
   private final HttpClient http;
   private final Duration timeout;
   private final Clock clock;
   private final Function<URI, X509Certificate> source;
-  private final Map<String, X509Certificate> cache = new ConcurrentHashMap<>();
+  private final FetchBudget budget;
+
+  /** Certificates that verified a message, by URL. */
+  private final Map<String, X509Certificate> verified = new ConcurrentHashMap<>();
+
+  /** Certificates fetched that verified none yet, by URL, least recently used first. */
+  private final Map<String, X509Certificate> pending =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(MAX_PENDING * 2, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, X509Certificate> eldest) {
+              return size() > MAX_PENDING;
+            }
+          });
 
   /**
    * The (TopicArn, SigningCertURL) pairs found {@link #allowed} before: the check depends on
@@ -60,6 +90,7 @@ public final class SigningCertificates {
     this.hosts = hosts;
     this.timeout = timeout;
     this.clock = clock;
+    this.budget = new FetchBudget(NEW_FETCHES_PER_MINUTE, Duration.ofMinutes(1), clock);
     HttpClient.Builder b =
         HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout);
     if (trust != null) {
@@ -118,22 +149,46 @@ public final class SigningCertificates {
   }
 
   /**
-   * The certificate at {@code url} (from the cache when fetched before), valid now, served by SNS
-   * of the region of {@code topicArn}.
+   * Checks the SNS signature of {@code message} with the certificate at {@code url} (of SNS of the
+   * region of {@code topicArn}); 403 when it does not verify. A certificate that verified is kept.
    */
-  public X509Certificate certificate(String url, String topicArn) {
+  public void verify(JsonNode message, String url, String topicArn) {
+    X509Certificate cert = certificate(url, topicArn);
+    SnsSignature.verify(message, cert);
+    if (!verified.containsKey(url)) {
+      if (verified.size() >= MAX_CACHED) {
+        verified.clear(); // only certificates that verified a message get here
+      }
+      verified.put(url, cert);
+      pending.remove(url);
+    }
+  }
+
+  /**
+   * The certificate at {@code url} (kept when fetched before), valid now, served by SNS of the
+   * region of {@code topicArn}; 503 when it is not held and this minute's fetches are spent.
+   */
+  X509Certificate certificate(String url, String topicArn) {
     String pair = topicArn + "\n" + url;
     boolean known = checked.contains(pair);
     if (!known && !allowed(url, "SigningCertURL", topicArn).getPath().endsWith(".pem")) {
       throw Refusal.forbidden("certificate-url", "SigningCertURL: not a .pem file");
     }
-    X509Certificate cert = cache.get(url);
+    X509Certificate cert = verified.get(url);
     if (cert == null) {
-      cert = source.apply(URI.create(url));
-      if (cache.size() >= MAX_CACHED) {
-        cache.clear(); // hostile URLs of an allowed host cannot grow it without bound
+      cert = pending.get(url);
+    }
+    if (cert == null) {
+      if (!budget.take()) {
+        throw new Refusal(
+            503,
+            "certificate-rate",
+            "more than "
+                + NEW_FETCHES_PER_MINUTE
+                + " new SigningCertURLs within a minute; retry later");
       }
-      cache.put(url, cert);
+      cert = source.apply(URI.create(url));
+      pending.put(url, cert);
     }
     if (!known) {
       if (checked.size() >= MAX_CACHED) {

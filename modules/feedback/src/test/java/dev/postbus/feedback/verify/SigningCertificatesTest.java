@@ -3,9 +3,13 @@ package dev.postbus.feedback.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postbus.feedback.SnsMessages;
 import dev.postbus.feedback.TestCa;
 import dev.postbus.feedback.config.FeedbackConfig;
 import dev.postbus.feedback.model.Refusal;
+import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -137,6 +141,82 @@ class SigningCertificatesTest {
               assertThat(r.status()).isEqualTo(403);
               assertThat(r.reason()).isEqualTo("certificate");
             });
+  }
+
+  @Test
+  void unsignedMessagesNamingNewCertificatesCostFewFetchesAndEvictNoGenuineCertificate()
+      throws Exception {
+    KeyPair sns = TestCa.rsa();
+    X509Certificate genuine = new TestCa().issue("CN=sns.amazonaws.com", sns, null);
+    X509Certificate other = signingCertificate();
+    AtomicInteger fetched = new AtomicInteger();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              return uri.toString().equals(PEM_URL) ? genuine : other;
+            });
+    ObjectMapper json = new ObjectMapper();
+    JsonNode genuineMessage =
+        json.readTree(
+            SnsMessages.signed(
+                SnsMessages.notification(ARN, "m-0", "{}", clock.now, PEM_URL),
+                2,
+                sns.getPrivate()));
+    deliver(certs, genuineMessage);
+    assertThat(fetched).hasValue(1);
+
+    KeyPair attacker = TestCa.rsa();
+    int refusedForLoad = 0;
+    for (int i = 0; i < 100; i++) {
+      String url = "https://sns.eu-west-1.amazonaws.com/" + i + ".pem";
+      JsonNode unsigned =
+          json.readTree(
+              SnsMessages.signed(
+                  SnsMessages.notification(ARN, "m-" + i, "{}", clock.now, url),
+                  2,
+                  attacker.getPrivate()));
+      try {
+        deliver(certs, unsigned);
+      } catch (Refusal r) {
+        if (r.status() == 503) {
+          refusedForLoad++;
+        } else {
+          assertThat(r.reason()).isEqualTo("signature");
+        }
+      }
+    }
+    assertThat(fetched.get() - 1).as("fetches for 100 new certificate URLs").isLessThan(100);
+    assertThat(refusedForLoad).as("refused with 503, for SNS to retry").isPositive();
+
+    assertThat(fetched)
+        .as("the minute's fetches, the genuine certificate's included")
+        .hasValue(SigningCertificates.NEW_FETCHES_PER_MINUTE);
+    int before = fetched.get();
+    deliver(certs, genuineMessage);
+    assertThat(fetched).as("the genuine certificate is still held").hasValue(before);
+
+    clock.now = clock.now.plus(Duration.ofMinutes(1));
+    String next = "https://sns.eu-west-1.amazonaws.com/next.pem";
+    JsonNode later =
+        json.readTree(
+            SnsMessages.signed(
+                SnsMessages.notification(ARN, "m-next", "{}", clock.now, next),
+                2,
+                attacker.getPrivate()));
+    assertThatThrownBy(() -> deliver(certs, later))
+        .isInstanceOfSatisfying(Refusal.class, r -> assertThat(r.reason()).isEqualTo("signature"));
+    assertThat(fetched).as("a minute later, fetches again").hasValue(before + 1);
+  }
+
+  /** What the SNS endpoint does with a message once its topic and timestamp passed. */
+  private static void deliver(SigningCertificates certs, JsonNode m) {
+    certs.verify(m, m.path("SigningCertURL").asText(), ARN);
   }
 
   private static X509Certificate signingCertificate() {
