@@ -284,8 +284,8 @@ public final class ConsumeLoop implements Runnable {
   }
 
   /**
-   * Once per commit interval (or a third of kafka-lost-after, if shorter): the share (if owed),
-   * Kafka's contact, lag, and the commit.
+   * Once per commit interval (or a third of kafka-lost-after, if shorter): the share (if owed, or
+   * when the partition count the consumer holds changed), Kafka's contact, lag, and the commit.
    */
   private void everyInterval() {
     long now = ticker.read();
@@ -293,7 +293,7 @@ public final class ConsumeLoop implements Runnable {
       return;
     }
     nextCommitNanos = now + step.toNanos();
-    share.retryIfPending(tracker.owned().size());
+    share.recheck(tracker.owned().size());
     watch.judge(consumer, now, !tracker.owned().isEmpty());
     reportLag();
     commits.commit();

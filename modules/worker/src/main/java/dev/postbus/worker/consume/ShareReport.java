@@ -1,5 +1,6 @@
 package dev.postbus.worker.consume;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -10,9 +11,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells the share listener this worker's share: the partitions it owns of every partition the group
  * consumes (jobs and retry tiers), so the shares of a group with more workers than jobs partitions
- * still add up to the group's limit. The partition counts are asked of Kafka once; should that time
- * out (inside a rebalance callback), the share is told later, from the loop, instead of stopping
- * the worker. Consumer thread only.
+ * still add up to the group's limit. The partition counts are read again on every rebalance
+ * (partitions added to a topic are shared over), and every commit interval from the loop (a count
+ * the consumer's metadata learnt after the rebalance corrects the share), from the metadata the
+ * consumer holds, without waiting. Only the first count waits for metadata; should it time out
+ * (inside a rebalance callback), the share is told later, from the loop, instead of stopping the
+ * worker. Consumer thread only.
  */
 final class ShareReport {
 
@@ -23,7 +27,10 @@ final class ShareReport {
   private BiConsumer<Integer, Integer> listener = (owned, total) -> {};
 
   /** Every partition the group consumes (jobs and tiers): what the group's rate is shared over. */
-  private int totalPartitions;
+  private int totalPartitions = -1;
+
+  /** The owned count last told; -1 before the first. */
+  private int ownedTold = -1;
 
   private boolean pending;
 
@@ -36,39 +43,69 @@ final class ShareReport {
     this.listener = listener;
   }
 
-  /** Tells the share of {@code owned} partitions (after a rebalance). */
+  /**
+   * Tells the share of {@code owned} partitions (after a rebalance), over a fresh count: the first
+   * one waits for the metadata as the consumer does by default; after it, the metadata the consumer
+   * holds answers without waiting (the last count known stands if it does not).
+   */
   void report(int owned) {
-    if (totalPartitions == 0 && !countPartitions()) {
-      return;
+    int counted = count(totalPartitions < 0 ? null : Duration.ZERO);
+    if (counted >= 0) {
+      totalPartitions = counted;
     }
-    pending = false;
-    listener.accept(owned, totalPartitions);
+    pending = totalPartitions < 0;
+    tell(owned);
   }
 
-  /** Tells the share now when an earlier report could not. */
-  void retryIfPending(int owned) {
+  /**
+   * From the loop: tells the share again when an earlier report could not count the partitions, or
+   * when the consumer's metadata now holds another count (read without waiting).
+   */
+  void recheck(int owned) {
     if (pending) {
       report(owned);
+      return;
+    }
+    if (ownedTold < 0) {
+      return; // no rebalance yet: nothing to correct
+    }
+    int counted = count(Duration.ZERO);
+    if (counted >= 0 && counted != totalPartitions) {
+      totalPartitions = counted;
+      tell(owned);
     }
   }
 
-  private boolean countPartitions() {
+  /** Tells the share over the last count known; nothing before one is. */
+  private void tell(int owned) {
+    if (totalPartitions >= 0) {
+      ownedTold = owned;
+      listener.accept(owned, totalPartitions);
+    }
+  }
+
+  /**
+   * Every partition of the topics; -1 when the count could not be read.
+   *
+   * @param wait how long to wait for metadata not held yet; null for the consumer's default
+   */
+  private int count(Duration wait) {
     try {
       int all = 0;
       for (String topic : topics) {
-        all += consumer.partitionsFor(topic).size();
+        all +=
+            (wait == null ? consumer.partitionsFor(topic) : consumer.partitionsFor(topic, wait))
+                .size();
       }
-      totalPartitions = all;
-      return true;
+      return all;
     } catch (KafkaException e) {
-      if (!pending) {
+      if (wait == null && !pending) {
         log.warn(
             "could not read the partition count of {} ({}); asking again shortly",
             topics.get(0),
             e.getMessage());
       }
-      pending = true;
-      return false;
+      return -1;
     }
   }
 }

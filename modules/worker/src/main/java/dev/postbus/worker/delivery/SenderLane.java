@@ -110,7 +110,8 @@ public final class SenderLane implements Runnable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       log.error(
-          "{} stopped by an unexpected error; the worker goes on with one lane less",
+          "{} stopped by an unexpected error; its job is left uncommitted and the worker asks to be"
+              + " restarted",
           name,
           TraceOnly.of(e)); // its message can quote an address
     } finally {
@@ -152,11 +153,16 @@ public final class SenderLane implements Runnable {
     if (d == null) {
       shared.relays().closeIdle();
     } else {
+      boolean ended = false;
       try {
         if (!d.owner().revoked()) {
           handleSafely(d, next);
         }
+        ended = true;
       } finally {
+        if (!ended) {
+          leaveUnfinished(d);
+        }
         shared.dedupe().release(d); // a claim its attempt left (revoked, given back)
         shared.queue().done(d); // a bulk lane free again
       }
@@ -167,13 +173,26 @@ public final class SenderLane implements Runnable {
   }
 
   /**
+   * An error the lane cannot get past (an Error, or one while recording a failure) ended its job's
+   * attempt: the job is handed back unfinished, as a crash would leave it. Its send may have
+   * reached the relay, so it is not finished as anything: its offset stays uncommitted (the send
+   * ledger decides on its next owner, after the restart the lost lane asks for), and neither the
+   * drain nor a hand-over of its partition waits for a lane that is gone.
+   */
+  private void leaveUnfinished(Delivery d) {
+    log.warn("{}: leaving {} unfinished (the lane is ending); it stays uncommitted", name, d);
+    d.owner().handBack(d.offset());
+  }
+
+  /**
    * Handles one job; an unexpected error of ours on it (a bug, not the job's fault) before the
    * relay's answer is known ends that attempt as a transient failure, in doubt once its SMTP
    * transaction began (an error after the answer is known is handled by {@link AttemptRecorder}),
    * so the job is retried (or dead-lettered by the in-doubt rule) and its partition's commit moves
    * on; a record with a malformed {@code postbus.recipients} is dead-lettered as poison instead
-   * (retried, it would go to every recipient). Should recording that fail too, the lane cannot go
-   * on and stops (the worker reports it).
+   * (retried, it would go to every recipient). Should recording that fail too, or an Error be
+   * thrown, the lane cannot go on: its job is left unfinished ({@link #leaveUnfinished}) and the
+   * lane stops (the worker reports it, and asks to be restarted).
    */
   private void handleSafely(Delivery d, TakeAhead.Next ahead) throws InterruptedException {
     route.nextJob();

@@ -38,7 +38,7 @@ public final class Worker implements AutoCloseable {
     this.parts = parts;
     this.ops = ops;
     this.suppressionReader = suppressionReader;
-    this.consumerThread = new Thread(this::runConsumer, "postbus-consumer");
+    this.consumerThread = WorkerThreads.thread(this::runConsumer, "postbus-consumer");
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -60,7 +60,7 @@ public final class Worker implements AutoCloseable {
       parts.ledger.writer().start();
     }
     for (int i = 0; i < parts.lanes.size(); i++) {
-      Thread t = WorkerParts.daemon(parts.lanes.get(i), "postbus-lane-" + i);
+      Thread t = WorkerThreads.daemon(parts.lanes.get(i), "postbus-lane-" + i);
       laneThreads.add(t);
       t.start();
     }
@@ -133,14 +133,20 @@ public final class Worker implements AutoCloseable {
   }
 
   private void runConsumer() {
-    runConsumer(parts.consumeLoop, () -> new Thread(this::close, "postbus-stop").start());
+    runConsumer(parts.consumeLoop, () -> WorkerThreads.thread(this::close, "postbus-stop").start());
   }
 
-  /** Runs the consume loop; should it fail, says so and calls {@code stop}. */
+  /**
+   * Runs the consume loop; should it fail, says so and calls {@code stop}. An Error (an
+   * OutOfMemoryError on a fetch, one thrown by a configured interceptor) stops the worker as an
+   * exception does and is not thrown again: the consumer thread ends here either way, and the stop
+   * is what makes the failure seen (not ready, not live, the worker command exits); thrown again it
+   * would only be logged a second time.
+   */
   static void runConsumer(Runnable loop, Runnable stop) {
     try {
       loop.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       log.error(
           "consumer thread failed; stopping the worker",
           TraceOnly.of(e)); // its message can quote a record's payload

@@ -116,13 +116,22 @@ final class WorkerHealth {
         };
     return new OpsServer.Status(
         s.name(),
-        s != WorkerState.STOPPED && ledgerLost == null, // lost for good: have it restarted
+        live(s),
         s.ready(),
         reason,
         relays.all().stream()
             .map(r -> new OpsServer.RelayStatus(r.name(), r.offer().extensions(), r.offer().mode()))
             .toList(),
         feedbackReader.get());
+  }
+
+  /**
+   * Live until stopped, or until a part the worker cannot do without is lost for good: the send
+   * ledger's writer, or a sender lane (whose job may hold its partition's commit until a restart).
+   * Either never comes back by itself, so the liveness probe has the worker restarted.
+   */
+  private boolean live(WorkerState s) {
+    return s != WorkerState.STOPPED && ledgerLost == null && lanesLost.get() == 0;
   }
 
   /** What the probes report in {@code state}, without relays (before the worker is built). */
@@ -151,7 +160,8 @@ final class WorkerHealth {
           lanesLost.get()
               + " of "
               + config.lanes()
-              + " sender lanes stopped by an unexpected error (see the log); restart the worker");
+              + " sender lanes stopped by an unexpected error (see the log); not live: restart the"
+              + " worker");
     }
     return String.join("; ", reasons);
   }
@@ -215,7 +225,7 @@ final class WorkerHealth {
   void onLaneLost(String lane) {
     int lost = lanesLost.incrementAndGet();
     log.error(
-        "worker {}: sender {} stopped; {} of {} lanes left. Not ready until restarted",
+        "worker {}: sender {} stopped; {} of {} lanes left. Not ready, nor live: restart the worker",
         config.workerId(),
         lane,
         config.lanes() - lost,

@@ -105,11 +105,13 @@ final class WorkerParts {
       this.producer = producer(KafkaClients.producer(config), "the producer");
       this.scheduler =
           executor(
-              Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "postbus-resend")),
+              Executors.newSingleThreadScheduledExecutor(
+                  r -> WorkerThreads.daemon(r, "postbus-resend")),
               "postbus-resend");
       this.acks =
           executor(
-              Executors.newSingleThreadExecutor(r -> daemon(r, "postbus-acks")), "postbus-acks");
+              Executors.newSingleThreadExecutor(r -> WorkerThreads.daemon(r, "postbus-acks")),
+              "postbus-acks");
       DispatchQueue queue =
           new DispatchQueue(
               config.queueCapacity(), config.queueBytes(), config.maxPollRecords(), classPick());
@@ -326,12 +328,6 @@ final class WorkerParts {
   /** Closes what the constructor opened, each once, when start-up fails after it. */
   void closeClients() {
     opened.closeAll();
-  }
-
-  static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 
   private static int ledgerPartitions(KafkaProducer<byte[], byte[]> producer, String topic) {

@@ -11,12 +11,16 @@ import java.util.function.Supplier;
 
 /**
  * {@code /metrics} (Prometheus text) and {@code /health/live} and {@code /health/ready} for probes.
- * Live until the worker has stopped; ready only while RUNNING (not while starting, paused for a
- * relay problem, or draining). Bodies are JSON with the state and, when not ready, the reason.
+ * Live until the worker has stopped or lost a sender lane or the send ledger's writer; ready only
+ * while RUNNING (not while starting, paused for a relay problem, or draining). Bodies are JSON with
+ * the state and, when not ready, the reason.
  */
 public final class OpsServer implements AutoCloseable {
 
-  /** Liveness probe: 200 until the worker has stopped. */
+  /**
+   * Liveness probe: 200 until the worker has stopped or lost a part it cannot do without (a sender
+   * lane, the send ledger's writer); the body says why.
+   */
   public static final String LIVE_PATH = "/health/live";
 
   /** Readiness probe: 200 only while RUNNING. */

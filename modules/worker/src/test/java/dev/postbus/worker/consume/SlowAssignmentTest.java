@@ -297,7 +297,7 @@ class SlowAssignmentTest {
 
   @Test
   void aLossBeforeTheAssignmentInTheSamePollCounts() {
-    shareTakes = Duration.ofSeconds(100); // asked once, as the lost partition is let go
+    shareTakes = Duration.ofSeconds(50); // as the lost partition is let go, and as P0 comes
     committedTakes = Duration.ofSeconds(60);
     Rebalance rebalance =
         rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ), Duration.ofMinutes(4));
@@ -350,7 +350,7 @@ class SlowAssignmentTest {
     drainTakes = Duration.ofSeconds(100);
     committedTakes = Duration.ofSeconds(20);
     ledgerTakes = Duration.ofSeconds(40);
-    shareTakes = Duration.ofSeconds(5); // the partition counts, asked once: 165 s in all
+    shareTakes = Duration.ofMillis(2500); // the partition counts, asked twice: 165 s in all
     Rebalance rebalance =
         rebalance(new RebalanceTime(nanos::get, POLL_INTERVAL, BOTH_READ), Duration.ofMinutes(4));
     ownWithOneInFlight(P1);

@@ -308,6 +308,55 @@ class SenderLaneTest {
     }
   }
 
+  /**
+   * An Error while handling a job (an OutOfMemoryError building a large job's message) ends the
+   * lane. Its job is not finished, but handed back: the drain, or a hand-over of its partition,
+   * does not wait for a lane that is gone, and its offset stays uncommitted (redelivered after the
+   * restart the worker asks for).
+   */
+  @Test
+  void aLaneEndedByAnErrorHandsItsJobBackUnfinished() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h =
+            new LaneHarness(
+                relay.port(),
+                Map.of(),
+                pool -> {
+                  throw new OutOfMemoryError("Java heap space");
+                })) {
+      var big = h.offer(job("big"));
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> !h.thread(0).isAlive());
+
+      assertThat(h.lost).containsExactly("lane-0");
+      assertThat(h.owner.inFlight()).as("nothing left for a drain to wait for").isZero();
+      assertThat(h.owner.committable()).as("not finished: uncommitted").hasValue(big.offset());
+      assertThat(h.finished).isEmpty();
+    }
+  }
+
+  /**
+   * An Error of ours while recording what the relay answered ends the lane: the job the relay took
+   * is not finished as delivered without its records (a crash-like end: the send ledger decides on
+   * its next owner), nor does the drain wait for it.
+   */
+  @Test
+  void aJobTheRelayTookIsHandedBackUnfinishedWhenAnErrorEndsItsLane() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), Map.of(), pool -> true)) {
+      h.errorOnDelivered = new AssertionError("a bug of ours no lane survives");
+      var sent = h.offer(job("sent"));
+      h.startLane("lane-0");
+      await().atMost(Duration.ofSeconds(20)).until(() -> !h.thread(0).isAlive());
+
+      assertThat(relay.received()).isEqualTo(1);
+      assertThat(h.lost).containsExactly("lane-0");
+      assertThat(h.owner.inFlight()).as("nothing left for a drain to wait for").isZero();
+      assertThat(h.owner.committable()).as("not finished: uncommitted").hasValue(sent.offset());
+      assertThat(h.finished).isEmpty();
+    }
+  }
+
   @Test
   void aRetryAfterATransientRefusalCarriesOnlyTheRecipientsStillDue() throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);

@@ -33,4 +33,55 @@ class ConsumerFailureTest {
                     .contains("consumer thread failed; stopping the worker")
                     .contains("SerializationException"));
   }
+
+  /**
+   * An Error from poll or a rebalance callback (an OutOfMemoryError on a fetch, one thrown by a
+   * configured interceptor) ends the consumer thread as surely as an exception: it stops the worker
+   * too, instead of leaving it RUNNING, ready and live without a consumer.
+   */
+  @Test
+  void anErrorEndingTheConsumerThreadStopsTheWorkerAndIsLoggedWithoutItsMessage() {
+    AtomicBoolean stopped = new AtomicBoolean();
+    List<String> logged;
+    try (LogLines logs = LogLines.capture("dev.postbus.worker")) {
+      Worker.runConsumer(
+          () -> {
+            throw new AssertionError("an interceptor's bug, quoting someone@example.org");
+          },
+          () -> stopped.set(true));
+      logged = logs.lines();
+    }
+    assertThat(stopped).as("the worker is stopped").isTrue();
+    assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
+    assertThat(logged)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("consumer thread failed; stopping the worker")
+                    .contains("AssertionError"));
+  }
+
+  /** No thread of the worker dies with its trace on stderr only, nor with its message. */
+  @Test
+  void aWorkerThreadEndedByAnUncaughtErrorIsLoggedWithoutItsMessage() throws Exception {
+    List<String> logged;
+    try (LogLines logs = LogLines.capture("dev.postbus.worker")) {
+      Thread t =
+          WorkerThreads.daemon(
+              () -> {
+                throw new StackOverflowError("deep in someone@example.org");
+              },
+              "postbus-test");
+      t.start();
+      t.join(10_000);
+      logged = logs.lines();
+    }
+    assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
+    assertThat(logged)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("postbus-test ended by an uncaught error")
+                    .contains("StackOverflowError"));
+  }
 }

@@ -6,10 +6,16 @@ import dev.postbus.suppression.SuppressionSet;
 import dev.postbus.suppression.SuppressionWriter;
 import dev.postbus.worker.config.Settings;
 import dev.postbus.worker.config.WorkerConfig;
+import dev.postbus.worker.ops.AdminToken;
+import dev.postbus.worker.ops.OpsServer;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.reputation.BounceGuard;
 import dev.postbus.worker.reputation.Suppressions;
 import io.github.resilience4j.core.IntervalFunction;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -23,9 +29,13 @@ import org.junit.jupiter.api.Test;
 class WorkerHealthTest {
 
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+  private OpsServer ops;
 
   @AfterEach
   void stop() {
+    if (ops != null) {
+      ops.close();
+    }
     executor.shutdownNow();
   }
 
@@ -74,5 +84,33 @@ class WorkerHealthTest {
     assertThat(health.status().live())
         .as("it never comes back by itself: the liveness probe has it restarted")
         .isFalse();
+  }
+
+  /**
+   * A lost sender lane never comes back by itself, and can hold its partition's commit: the
+   * liveness probe answers 503, saying why, so the worker is restarted.
+   */
+  @Test
+  void aLostLaneMakesTheLivenessProbeFailWithTheReason() throws Exception {
+    WorkerHealth health = running();
+    ops = OpsServer.start(0, health::status, () -> "", health::resume, AdminToken.of(null));
+    assertThat(get(OpsServer.LIVE_PATH).statusCode()).isEqualTo(200);
+
+    health.onLaneLost("postbus-lane-0");
+
+    assertThat(health.status().live()).isFalse();
+    HttpResponse<String> live = get(OpsServer.LIVE_PATH);
+    assertThat(live.statusCode()).isEqualTo(503);
+    assertThat(live.body())
+        .contains("sender lanes stopped by an unexpected error")
+        .contains("restart the worker");
+    assertThat(get(OpsServer.READY_PATH).statusCode()).isEqualTo(503);
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops.port() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }
