@@ -109,6 +109,24 @@ public record WorkerConfig(
     return relays.size() > 1 || !relays.get(0).name().equals(RelayConfig.SINGLE);
   }
 
+  /**
+   * A topic's largest record unless configured otherwise (Kafka's max.message.bytes default, about
+   * 1 MiB).
+   */
+  public static final int KAFKA_DEFAULT_RECORD_BYTES = 1024 * 1024;
+
+  /** Room for the headers of a retry record or dead letter beside the payload it carries. */
+  public static final int RECORD_HEADROOM_BYTES = 64 * 1024;
+
+  /**
+   * The largest record the worker writes of a job it accepts (a retry record, a dead letter):
+   * job.max-bytes, at least Kafka's default, plus room for headers. The producer's max.request.size
+   * and the tiers' and dead-letter topic's max.message.bytes (when the worker creates them).
+   */
+  public int largestRecordBytes() {
+    return Math.max(limits.maxPayloadBytes(), KAFKA_DEFAULT_RECORD_BYTES) + RECORD_HEADROOM_BYTES;
+  }
+
   public String deadLetterTopic() {
     return topic + ".dlt";
   }
@@ -173,22 +191,28 @@ public record WorkerConfig(
 
   /**
    * Topic settings that differ from the broker's defaults: the ledger is compacted (one entry per
-   * job) and also trimmed by age, keeping twice the window a new owner reads.
+   * job) and also trimmed by age, keeping twice the window a new owner reads; the retry tiers and
+   * the dead-letter topic take any record the worker writes of a job it accepts ({@link
+   * #largestRecordBytes}), so a job the jobs topic took (raised for attachments) is not refused on
+   * its way to a tier.
    */
   public Map<String, Map<String, String>> topicConfigs() {
-    Map<String, String> suppressions = SuppressionTopic.config();
-    if (!ledgerOn()) {
-      return Map.of(suppressionsTopic(), suppressions);
+    Map<String, Map<String, String>> configs = new java.util.HashMap<>();
+    configs.put(suppressionsTopic(), SuppressionTopic.config());
+    Map<String, String> largest =
+        Map.of("max.message.bytes", Integer.toString(largestRecordBytes()));
+    failures.ladder().topics(topic).forEach(tier -> configs.put(tier, largest));
+    configs.put(deadLetterTopic(), largest);
+    if (ledgerOn()) {
+      configs.put(
+          ledgerTopic(),
+          Map.of(
+              "cleanup.policy",
+              "compact,delete",
+              "retention.ms",
+              Long.toString(ledgerWindow.multipliedBy(2).toMillis())));
     }
-    return Map.of(
-        suppressionsTopic(),
-        suppressions,
-        ledgerTopic(),
-        Map.of(
-            "cleanup.policy",
-            "compact,delete",
-            "retention.ms",
-            Long.toString(ledgerWindow.multipliedBy(2).toMillis())));
+    return Map.copyOf(configs);
   }
 
   @Override

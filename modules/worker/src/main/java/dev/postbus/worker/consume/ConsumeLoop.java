@@ -30,11 +30,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The consumer thread: the only code that touches the KafkaConsumer. It polls the jobs topic and
  * the retry tiers, hands records to the lanes through the {@link DispatchQueue} (or skips those the
- * send ledger holds as finished), applies finished results from the mailbox, and every commit
- * interval judges its contact with Kafka, reports lag and commits. The rest is in small parts of
- * its own: {@link Pauses} (the one place that pauses: {@link Backpressure}, {@link TierHolds},
- * {@link ClassPauses}), {@link OffsetCommits}, {@link ContactWatch} and {@link Rebalance}
- * (partitions coming and going).
+ * send ledger holds as finished, and sends nothing from a partition whose ledger could not be read:
+ * {@link LedgerHolds}), applies finished results from the mailbox, and every commit interval judges
+ * its contact with Kafka, reports lag and commits. The rest is in small parts of its own: {@link
+ * Pauses} (the one place that pauses: {@link Backpressure}, {@link TierHolds}, {@link
+ * ClassPauses}), {@link OffsetCommits}, {@link ContactWatch} and {@link Rebalance} (partitions
+ * coming and going).
  */
 public final class ConsumeLoop implements Runnable {
 
@@ -85,10 +86,12 @@ public final class ConsumeLoop implements Runnable {
     this.queue = queue;
     this.finished = finished;
     this.commitInterval = times.commitInterval();
-    this.ledger = new LedgerSkips(finished, queue);
+    this.ledger = new LedgerSkips(finished, queue, consumer);
     this.rebalanceTime = new RebalanceTime(() -> ticker.read(), times.maxPollInterval(), ledger);
     this.tiers = new TierHolds(consumer, clock);
-    this.pauses = new Pauses(consumer, queue, new Backpressure(queue, deliveryHeld), tiers);
+    this.pauses =
+        new Pauses(
+            consumer, queue, new Backpressure(queue, deliveryHeld), tiers, this.ledger::held);
     this.commits = new OffsetCommits(consumer, tracker, watch, ledger);
     this.share = new ShareReport(consumer, this.topics);
     this.rebalance =
@@ -145,6 +148,14 @@ public final class ConsumeLoop implements Runnable {
   }
 
   /**
+   * Partitions taken over whose send ledger could not be read yet: nothing is sent from them, they
+   * stay paused and their ledger is read again every 10 s; any thread.
+   */
+  public int ledgerUnreadPartitions() {
+    return ledger.heldCount();
+  }
+
+  /**
    * Receives the consumer lag of every owned partition, on the consumer thread, once per commit
    * interval.
    */
@@ -158,6 +169,7 @@ public final class ConsumeLoop implements Runnable {
    */
   public void timeWith(Ticker source) {
     this.ticker = source;
+    ledger.timeWith(source);
   }
 
   /**
@@ -236,6 +248,7 @@ public final class ConsumeLoop implements Runnable {
         }
         dispatch(records);
         applyFinished();
+        ledger.retryHeld(); // a partition whose ledger is read now resumes at once
         pauses.apply();
         everyInterval();
       }
@@ -252,6 +265,10 @@ public final class ConsumeLoop implements Runnable {
       PartitionOffsets owner = tracker.get(tp);
       if (owner == null) {
         continue; // not ours any more; the next owner reads it from the committed offset
+      }
+      if (ledger.holds(tp)) { // fetched before its pause: read again once its ledger is
+        consumer.seek(tp, records.records(tp).get(0).offset());
+        continue;
       }
       boolean tier = tierTopics.contains(tp.topic());
       boolean bulkTopicRecord = tp.topic().equals(bulkTopic);

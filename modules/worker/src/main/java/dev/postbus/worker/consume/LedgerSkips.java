@@ -31,6 +31,7 @@ final class LedgerSkips implements RebalanceTime.Reads {
 
   private final BlockingQueue<Delivery> finished;
   private final DispatchQueue queue;
+  private final LedgerHolds holds;
 
   /** Rewrites not settled yet: their payloads count in the queue's byte bound. */
   private final Set<Delivery> rewriting = ConcurrentHashMap.newKeySet();
@@ -47,8 +48,20 @@ final class LedgerSkips implements RebalanceTime.Reads {
    * @param queue whose byte bound counts the payloads of rewrites in flight
    */
   LedgerSkips(BlockingQueue<Delivery> finished, DispatchQueue queue) {
+    this(finished, queue, null);
+  }
+
+  /**
+   * @param consumer the loop's consumer, which reads again the committed offsets a takeover could
+   *     not read (null: not read again)
+   */
+  LedgerSkips(
+      BlockingQueue<Delivery> finished,
+      DispatchQueue queue,
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer) {
     this.finished = finished;
     this.queue = queue;
+    this.holds = new LedgerHolds(consumer);
   }
 
   void use(
@@ -57,6 +70,7 @@ final class LedgerSkips implements RebalanceTime.Reads {
       BiConsumer<Delivery, LedgerEntry> rewriteEvent,
       Executor rewrites) {
     this.index = index;
+    this.holds.use(index);
     this.onSkip = onSkip;
     this.rewriteEvent = rewriteEvent;
     this.rewrites = rewrites;
@@ -142,11 +156,54 @@ final class LedgerSkips implements RebalanceTime.Reads {
     }
   }
 
-  /** Reads the ledger of newly assigned partitions from their commits (null: none). */
+  /**
+   * Reads the ledger of newly assigned partitions from their commits (null: none); those whose read
+   * fails, and those whose commits could not be read ({@link #commitUnknown}), are held.
+   */
   void readLedger(Map<TopicPartition, OffsetAndMetadata> committed) {
-    if (index != null) {
-      index.load(committed);
+    if (index == null) {
+      return;
     }
+    Map<TopicPartition, OffsetAndMetadata> known = new java.util.HashMap<>(committed);
+    known.keySet().removeIf(holds::holds);
+    if (!known.isEmpty()) {
+      holds.read(known);
+    }
+  }
+
+  /**
+   * The committed offsets of these partitions just assigned could not be read: they are held, and
+   * their commits and ledger read on the loop (not read by time, whole, in the callback).
+   */
+  void commitUnknown(Collection<TopicPartition> partitions, RuntimeException e) {
+    if (index != null) {
+      holds.commitUnknown(partitions, e);
+    }
+  }
+
+  /** True while nothing may be sent from {@code tp}: its ledger is not read yet. */
+  boolean holds(TopicPartition tp) {
+    return holds.holds(tp);
+  }
+
+  /** The partitions held for their ledger (kept paused). */
+  Set<TopicPartition> held() {
+    return holds.held();
+  }
+
+  /** How many partitions are held for their ledger; any thread. */
+  int heldCount() {
+    return holds.size();
+  }
+
+  /** On the loop: reads the held partitions' ledger again when it is time. */
+  void retryHeld() {
+    holds.retryDue();
+  }
+
+  /** The source of elapsed time for the reads again (set before the loop runs). */
+  void timeWith(dev.postbus.worker.time.Ticker ticker) {
+    holds.timeWith(ticker);
   }
 
   /**
@@ -240,6 +297,7 @@ final class LedgerSkips implements RebalanceTime.Reads {
         .filter(d -> partitions.contains(d.partition()))
         .toList()
         .forEach(this::settle); // a rewrite of a partition let go may never be acknowledged
+    holds.forget(partitions);
     if (index != null) {
       index.forget(partitions);
     }

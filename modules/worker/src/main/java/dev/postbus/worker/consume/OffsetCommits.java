@@ -85,7 +85,7 @@ final class OffsetCommits {
   private Map<TopicPartition, OffsetAndMetadata> again() {
     Map<TopicPartition, OffsetAndMetadata> all = new HashMap<>(tracker.committable());
     for (TopicPartition tp : tracker.owned()) {
-      if (!all.containsKey(tp)) {
+      if (!all.containsKey(tp) && !ledger.holds(tp)) { // held: its commit and mark stay as read
         position(tp).ifPresent(o -> all.put(tp, o));
       }
     }

@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * head), and with the classes on {@link ClassPauses} (bulk partitions while transactional jobs
  * wait) and a full bulk side (the bulk partitions and every tier partition, as a tier's records may
  * be bulk retries: a transactional retry in a tier then waits too, until the bulk side has room).
- * The partitions to pause are the union of the three; {@link #apply} pauses what is missing and
- * resumes what no cause wants paused, so no cause undoes another's pause. A rebalance drops pauses
- * (an eager one; a partition assigned afresh starts resumed): {@link #assigned} pauses the new
+ * Partitions whose send ledger could not be read ({@link LedgerHolds}) are paused too. The
+ * partitions to pause are the union of these; {@link #apply} pauses what is missing and resumes
+ * what no cause wants paused, so no cause undoes another's pause. A rebalance drops pauses (an
+ * eager one; a partition assigned afresh starts resumed): {@link #assigned} pauses the new
  * partitions the causes want paused before any fetch (a jobs partition not fetched yet has no known
  * lag and counts as lagging, so a fresh worker pauses bulk until its jobs partitions are known to
  * be caught up). Consumer thread only.
@@ -31,6 +32,7 @@ final class Pauses {
   private final DispatchQueue queue;
   private final Backpressure backpressure;
   private final TierHolds tiers;
+  private final java.util.function.Supplier<Set<TopicPartition>> ledgerHeld;
   private ClassPauses classes; // null: classes off
   private String jobsTopic;
   private String bulkTopic;
@@ -42,10 +44,24 @@ final class Pauses {
       DispatchQueue queue,
       Backpressure backpressure,
       TierHolds tiers) {
+    this(consumer, queue, backpressure, tiers, Set::of);
+  }
+
+  /**
+   * @param ledgerHeld partitions whose send ledger could not be read ({@link LedgerHolds}): paused
+   *     until it is
+   */
+  Pauses(
+      Consumer<byte[], byte[]> consumer,
+      DispatchQueue queue,
+      Backpressure backpressure,
+      TierHolds tiers,
+      java.util.function.Supplier<Set<TopicPartition>> ledgerHeld) {
     this.consumer = consumer;
     this.queue = queue;
     this.backpressure = backpressure;
     this.tiers = tiers;
+    this.ledgerHeld = ledgerHeld;
   }
 
   /** Pauses bulk partitions as {@code decision} says (set before the loop runs). */
@@ -98,6 +114,7 @@ final class Pauses {
       return new HashSet<>(assigned);
     }
     Set<TopicPartition> want = new HashSet<>(tiers.held());
+    want.addAll(ledgerHeld.get());
     if (backpressure.paused()) { // the transactional side is full: bulk goes by its own bound
       for (TopicPartition tp : assigned) {
         if (!tp.topic().equals(bulkTopic)) {

@@ -89,6 +89,7 @@ final class Rebalance implements ConsumerRebalanceListener {
         p.time().timed(Step.COMMITTED, () -> committed.putAll(committedOffsets(partitions)));
         p.time().timed(Step.LEDGER, () -> p.ledger().readLedger(committed));
         p.time().timed(Step.DEDUPE, () -> p.ledger().readDedupe(committed, p.tracker().owned()));
+        p.pauses().assigned(partitions); // those whose ledger could not be read stay paused
       }
     }
     // Again once the callback's slow work (the share's partition counts, the ledger read: longer
@@ -180,7 +181,8 @@ final class Rebalance implements ConsumerRebalanceListener {
 
   /**
    * Each partition's commit (offset and the ledger mark in its metadata); null when it has none (it
-   * is then read from offset 0, and its ledger from the start of the window).
+   * is then read from offset 0, and its ledger from the start of the window) or when it could not
+   * be read (the partitions are then held until it is).
    */
   private Map<TopicPartition, OffsetAndMetadata> committedOffsets(
       Collection<TopicPartition> partitions) {
@@ -188,13 +190,9 @@ final class Rebalance implements ConsumerRebalanceListener {
     try {
       committed = p.consumer().committed(Set.copyOf(partitions), OffsetCommits.TIMEOUT);
     } catch (KafkaException e) {
-      // Not fatal: from offset 0 the ledger index keeps more entries than it needs (those below
-      // the committed offset are dropped as the partition is read), and skips the same records.
-      log.warn(
-          "could not read the committed offsets of {} partitions ({}); reading their ledger from"
-              + " the start of its window",
-          partitions.size(),
-          e.getMessage());
+      // Not read by time, whole, here (the callback would take longer still): the partitions are
+      // held, their commits and ledger read on the loop (LedgerHolds).
+      p.ledger().commitUnknown(partitions, e);
       committed = Map.of();
     }
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();

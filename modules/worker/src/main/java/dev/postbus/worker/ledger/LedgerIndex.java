@@ -47,6 +47,11 @@ public final class LedgerIndex {
     this.marks = new LedgerMarks(reader.topic(), positions);
   }
 
+  /** The ledger topic. */
+  public String topic() {
+    return reader.topic();
+  }
+
   /** The marks this worker's commits carry. */
   public LedgerMarks marks() {
     return marks;
@@ -99,6 +104,8 @@ public final class LedgerIndex {
    * Reads the ledger for newly assigned partitions.
    *
    * @param committed each partition's commit (null when none: it is read from offset 0)
+   * @throws RuntimeException when the ledger could not be read (a timeout, Kafka unreachable): the
+   *     caller sends nothing from these partitions until a read succeeds
    */
   public void load(Map<TopicPartition, OffsetAndMetadata> committed) {
     if (committed.isEmpty()) {
@@ -110,29 +117,21 @@ public final class LedgerIndex {
     Map<Integer, Long> starts = starts(committed, reader.topic(), reader.partitions());
     Map<TopicPartition, long[]> pins = new HashMap<>(); // lowest ledger offset, highest source
     int[] found = new int[1];
-    LedgerReader.Read read;
-    try {
-      read =
-          reader.read(
-              from,
-              starts,
-              clock.instant().minus(window),
-              clock.instant().minus(window.multipliedBy(2)), // the topic's retention.ms
-              (e, at) -> {
-                if (finished.computeIfAbsent(e.source(), k -> new TreeMap<>()).put(e.offset(), e)
-                    == null) {
-                  found[0]++;
-                }
-                long[] pin = pins.computeIfAbsent(e.source(), k -> new long[] {Long.MAX_VALUE, -1});
-                pin[0] = Math.min(pin[0], at);
-                pin[1] = Math.max(pin[1], e.offset());
-              });
-    } catch (RuntimeException e) {
-      log.warn(
-          "send ledger could not be read ({}); records finished before a crash may be sent again",
-          e.getMessage());
-      return;
-    }
+    LedgerReader.Read read =
+        reader.read(
+            from,
+            starts,
+            clock.instant().minus(window),
+            clock.instant().minus(window.multipliedBy(2)), // the topic's retention.ms
+            (e, at) -> {
+              if (finished.computeIfAbsent(e.source(), k -> new TreeMap<>()).put(e.offset(), e)
+                  == null) {
+                found[0]++;
+              }
+              long[] pin = pins.computeIfAbsent(e.source(), k -> new long[] {Long.MAX_VALUE, -1});
+              pin[0] = Math.min(pin[0], at);
+              pin[1] = Math.max(pin[1], e.offset());
+            });
     remember(from, read, pins, marked(committed));
     log.info(
         "send ledger read for {} partitions in {} ms ({} of {} ledger partitions from their commit's"

@@ -21,15 +21,6 @@ final class KafkaClients {
   static final int FETCH_MAX_BYTES = 16 * 1024 * 1024;
   static final int PRODUCER_BUFFER_BYTES = 16 * 1024 * 1024;
 
-  /**
-   * A topic's largest record unless configured otherwise (Kafka's max.message.bytes default, about
-   * 1 MiB).
-   */
-  static final int KAFKA_DEFAULT_RECORD_BYTES = 1024 * 1024;
-
-  /** Room for a dead letter's headers and reason beside the payload it carries. */
-  static final int RECORD_HEADROOM_BYTES = 64 * 1024;
-
   /** The ledger is read back in large steps at takeover. */
   static final int LEDGER_READER_MAX_POLL_RECORDS = 5000;
 
@@ -108,11 +99,7 @@ final class KafkaClients {
     p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(PRODUCER_BUFFER_BYTES));
     // Room for a dead letter carrying any record the jobs topic could hold (1 MiB by default), even
     // one over job.max-bytes.
-    p.putIfAbsent(
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-        Integer.toString(
-            Math.max(c.limits().maxPayloadBytes(), KAFKA_DEFAULT_RECORD_BYTES)
-                + RECORD_HEADROOM_BYTES));
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(c.largestRecordBytes()));
     return p;
   }
 

@@ -148,7 +148,14 @@ public final class WorkerMetrics {
         .description("Jobs waiting for a sender lane")
         .register(registry);
     Gauge.builder("postbus.partitions.paused", loop, ConsumeLoop::pausedPartitions)
-        .description("Partitions paused for backpressure, a relay problem or a retry tier")
+        .description(
+            "Partitions paused for backpressure, a relay problem, a retry tier or an unread send"
+                + " ledger")
+        .register(registry);
+    Gauge.builder("postbus.ledger.unread.partitions", loop, ConsumeLoop::ledgerUnreadPartitions)
+        .description(
+            "Partitions taken over whose send ledger could not be read: nothing is sent from them"
+                + " (paused) until it is, read again every 10 s")
         .register(registry);
     Gauge.builder("postbus.assignment.last", loop, l -> l.lastAssignment().toNanos() / 1e9)
         .baseUnit("seconds")

@@ -89,12 +89,12 @@ public final class DurableSender {
       java.util.function.Supplier<String> what,
       BooleanSupplier abandon,
       Runnable onAcked) {
-    send(record, what, abandon, onAcked, null);
+    send(record, what, abandon, onAcked, (Instead) null);
   }
 
   /**
    * @param tooLarge what to send instead when Kafka refuses the record as too large (retrying would
-   *     never succeed), or null to keep retrying
+   *     never succeed): the record without its payload; or null to keep retrying
    */
   public void send(
       ProducerRecord<byte[], byte[]> record,
@@ -102,6 +102,39 @@ public final class DurableSender {
       BooleanSupplier abandon,
       Runnable onAcked,
       java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge) {
+    send(
+        record, what, abandon, onAcked, tooLarge == null ? null : Instead.withoutPayload(tooLarge));
+  }
+
+  /**
+   * What to send instead of a record Kafka refuses as too large, where retrying it would never
+   * succeed.
+   *
+   * @param how what the log line says is done instead ("writing it without its payload")
+   * @param record the record to send instead, made from the refused one
+   * @param then what to send instead should that be refused as too large too, or null
+   */
+  public record Instead(
+      String how,
+      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> record,
+      Instead then) {
+
+    public static Instead withoutPayload(
+        java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> record) {
+      return new Instead("writing it without its payload", record, null);
+    }
+  }
+
+  /**
+   * @param tooLarge what to send instead when Kafka refuses the record as too large, or null to
+   *     keep retrying
+   */
+  public void send(
+      ProducerRecord<byte[], byte[]> record,
+      java.util.function.Supplier<String> what,
+      BooleanSupplier abandon,
+      Runnable onAcked,
+      Instead tooLarge) {
     try {
       producer.send(
           record,
@@ -147,14 +180,15 @@ public final class DurableSender {
       java.util.function.Supplier<String> what,
       BooleanSupplier abandon,
       Runnable onAcked,
-      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge,
+      Instead tooLarge,
       Exception error) {
     log.warn(
-        "{} is too large for {} ({}); writing it without its payload",
+        "{} is too large for {} ({}); {}",
         what.get(),
         record.topic(),
-        error.getMessage());
-    send(tooLarge.apply(record), what, abandon, onAcked, null);
+        error.getMessage(),
+        tooLarge.how());
+    send(tooLarge.record().apply(record), what, abandon, onAcked, tooLarge.then());
   }
 
   /**
@@ -166,7 +200,7 @@ public final class DurableSender {
       java.util.function.Supplier<String> what,
       BooleanSupplier abandon,
       Runnable onAcked,
-      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge,
+      Instead tooLarge,
       Exception error) {
     if (abandon.getAsBoolean()) {
       log.warn(

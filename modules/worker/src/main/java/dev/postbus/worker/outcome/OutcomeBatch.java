@@ -14,7 +14,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -37,6 +36,10 @@ public final class OutcomeBatch {
   private final Instant firstFailure;
   private final Instant now;
   private final AtomicInteger pending = new AtomicInteger(1);
+
+  /** Records on the ladder carrying the job on, not (yet) replaced by a dead letter. */
+  private final AtomicInteger ladderRecords = new AtomicInteger();
+
   private final CountDownLatch ledgerWritten = new CountDownLatch(1);
   private volatile boolean ledgerSent;
 
@@ -80,7 +83,7 @@ public final class OutcomeBatch {
     return outcome;
   }
 
-  private void finishedAs(LedgerOutcome o) {
+  private synchronized void finishedAs(LedgerOutcome o) {
     if (o.ordinal() > outcome.ordinal()) {
       outcome = o;
     }
@@ -135,13 +138,13 @@ public final class OutcomeBatch {
       return;
     }
     RetryHandOff.OnLadder at = (RetryHandOff.OnLadder) next;
-    carriesJobOn = true;
-    finishedAs(LedgerOutcome.RETRY);
     shared.stats().retried(at.topic());
     shared.stats().byClass(d.jobClass(), "deferred", 0, 0);
-    send(
+    toLadder(
         shared.records().retry(d, at.topic(), attempt, at.first(), at.due(), f, recipients),
-        "retry record");
+        "retry record",
+        recipients,
+        f);
     event(f.inDoubt() ? "in-doubt" : "deferred", e -> putRetry(e, f, recipients, at));
   }
 
@@ -229,11 +232,60 @@ public final class OutcomeBatch {
 
   /** A record that holds the job on the ladder (scheduled or throttled), not an attempt's retry. */
   private void onLadder(RetryHandOff.OnLadder at, List<String> recipients, String what) {
+    toLadder(
+        shared.records().scheduled(d, at.topic(), at.attempts(), at.first(), at.due(), recipients),
+        what,
+        recipients,
+        null);
+  }
+
+  /**
+   * Sends a record that carries the job on along the ladder. Should its tier topic refuse it as too
+   * large, resending would never succeed and would hold the partition's commit: the job is
+   * dead-lettered instead ({@link #tooLargeForTier}).
+   *
+   * @param last the failure that sent it there, or null (scheduled)
+   */
+  private void toLadder(
+      ProducerRecord<byte[], byte[]> record, String what, List<String> recipients, Failure last) {
     carriesJobOn = true;
+    ladderRecords.incrementAndGet();
     finishedAs(LedgerOutcome.RETRY);
     send(
-        shared.records().scheduled(d, at.topic(), at.attempts(), at.first(), at.due(), recipients),
-        what);
+        record,
+        what,
+        new DurableSender.Instead(
+            "dead-lettering its job instead",
+            refused -> tooLargeForTier(refused, what, recipients, last),
+            DurableSender.Instead.withoutPayload(RecordFactory::withoutPayload)));
+  }
+
+  /**
+   * The dead letter in place of a ladder record its tier topic refused as too large: class
+   * permanent without a reply (ours, not the relay's: not a bounce), the reason naming the topic
+   * and the setting to raise before a replay; a dead-lettered event follows the earlier one.
+   */
+  private ProducerRecord<byte[], byte[]> tooLargeForTier(
+      ProducerRecord<byte[], byte[]> refused, String what, List<String> recipients, Failure last) {
+    int bytes = refused.value() == null ? 0 : refused.value().length;
+    String reason =
+        "the "
+            + what
+            + " (payload "
+            + bytes
+            + " bytes) is larger than "
+            + refused.topic()
+            + " takes: raise that topic's max.message.bytes, then replay"
+            + (last == null ? "" : "; last failure: " + last.reason());
+    Failure f = new Failure(OutcomeClass.PERMANENT, reason, null, null, false);
+    synchronized (this) {
+      if (ladderRecords.decrementAndGet() == 0 && outcome == LedgerOutcome.RETRY) {
+        outcome = LedgerOutcome.DEAD_LETTERED; // nothing left on the ladder carries the job
+      }
+    }
+    ProducerRecord<byte[], byte[]> dead = deadLetterRecord(f, recipients);
+    deadLetteredEvent(f, recipients);
+    return dead;
   }
 
   private static void putRetry(
@@ -245,6 +297,15 @@ public final class OutcomeBatch {
   }
 
   private void deadLetter(Failure f, List<String> recipients) {
+    send(
+        deadLetterRecord(f, recipients),
+        "dead letter",
+        DurableSender.Instead.withoutPayload(RecordFactory::withoutPayload));
+    deadLetteredEvent(f, recipients);
+  }
+
+  /** Counts and logs a dead letter, and makes its record. */
+  private ProducerRecord<byte[], byte[]> deadLetterRecord(Failure f, List<String> recipients) {
     carriesJobOn = true;
     finishedAs(
         f.outcomeClass() == OutcomeClass.CONFLICT
@@ -262,10 +323,11 @@ public final class OutcomeBatch {
             ? (recipients == null ? "?" : recipients.size()) + " recipients on the suppression list"
             : f.reply() == null ? f.reason() : f.reply().codes());
     Instant first = firstFailure == null ? now : firstFailure;
-    send(
-        shared.records().deadLetter(d, attempt, first, now, f, recipients),
-        "dead letter",
-        RecordFactory::withoutPayload);
+    return shared.records().deadLetter(d, attempt, first, now, f, recipients);
+  }
+
+  private void deadLetteredEvent(Failure f, List<String> recipients) {
+    boolean suppressed = f.outcomeClass() == OutcomeClass.SUPPRESSED;
     event(
         f.inDoubt() ? "in-doubt" : suppressed ? "suppressed" : "dead-lettered",
         e -> {
@@ -330,16 +392,14 @@ public final class OutcomeBatch {
   }
 
   private void send(ProducerRecord<byte[], byte[]> record, String what) {
-    send(record, what, null);
+    send(record, what, (DurableSender.Instead) null);
   }
 
   /**
    * @param tooLarge what to write instead when Kafka refuses the record as too large, or null
    */
   private void send(
-      ProducerRecord<byte[], byte[]> record,
-      String what,
-      UnaryOperator<ProducerRecord<byte[], byte[]>> tooLarge) {
+      ProducerRecord<byte[], byte[]> record, String what, DurableSender.Instead tooLarge) {
     pending.incrementAndGet();
     shared
         .sender()

@@ -29,6 +29,28 @@ class WorkerConfigTest {
         .hasMessageContaining("worker.kafka-lost-after");
   }
 
+  /**
+   * A job of job.max-bytes (10 MiB by default) that fails goes to a tier: created at the broker's
+   * default (1 MiB), the tier would refuse it. Tiers and the dead-letter topic are created taking
+   * any record the worker's producer may send (job.max-bytes, at least 1 MiB, plus 64 KiB of
+   * headers).
+   */
+  @Test
+  void tiersAndTheDeadLetterTopicAreCreatedTakingTheLargestJobTheWorkerAccepts() {
+    WorkerConfig c = fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "2097152"));
+    String expected = Integer.toString(2097152 + 65536);
+    for (String tier : c.failures().ladder().topics(c.topic())) {
+      assertThat(c.topicConfigs().get(tier)).containsEntry("max.message.bytes", expected);
+    }
+    assertThat(c.topicConfigs().get(c.deadLetterTopic()))
+        .containsEntry("max.message.bytes", expected);
+    assertThat(c.topicConfigs()).doesNotContainKeys(c.topic(), c.bulkTopic());
+    assertThat(c.largestRecordBytes()).isEqualTo(2097152 + 65536);
+    assertThat(fromEnv(Map.of("POSTBUS_JOB_MAX_BYTES", "2048")).largestRecordBytes())
+        .as("never below Kafka's default")
+        .isEqualTo(1048576 + 65536);
+  }
+
   @Test
   void defaultsNeedNoConfigurationAtAll() {
     WorkerConfig c = fromEnv(Map.of());

@@ -93,6 +93,28 @@ class DurableSenderTest {
   }
 
   @Test
+  void aFallbackRefusedAsTooLargeTooIsFollowedByItsOwnFallback() {
+    AtomicBoolean acked = new AtomicBoolean();
+    sender.send(
+        record("retry record"),
+        () -> "retry record",
+        () -> false,
+        () -> acked.set(true),
+        new DurableSender.Instead(
+            "dead-lettering its job instead",
+            r -> record("dead letter"),
+            DurableSender.Instead.withoutPayload(r -> record("dead letter without payload"))));
+    producer.errorNext(new RecordTooLargeException("tier topic"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
+    assertThat(sent(1)).isEqualTo("dead letter");
+    producer.errorNext(new RecordTooLargeException("dead-letter topic"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 3);
+    assertThat(sent(2)).isEqualTo("dead letter without payload");
+    producer.completeNext();
+    await().atMost(Duration.ofSeconds(5)).untilTrue(acked);
+  }
+
+  @Test
   void aTransientFailureIsTriedAgainUntilKafkaHasTheRecord() {
     AtomicBoolean acked = new AtomicBoolean();
     sender.send(record("event"), () -> "event", () -> false, () -> acked.set(true));

@@ -424,4 +424,79 @@ class OutcomesTest {
     assertThat(finished).containsExactly(d);
     assertThat(batch.awaitLedger(Duration.ZERO)).isTrue();
   }
+
+  static Stream<Named<Consumer<OutcomeBatch>>> tierEndings() {
+    Instant later = CLOCK.instant().plus(Duration.ofMinutes(10));
+    return Stream.of(
+        ending("scheduled", b -> b.scheduled(later, null)),
+        ending(
+            "transient failure (retry)",
+            b ->
+                b.failed(
+                    new Failure(
+                        OutcomeClass.TRANSIENT,
+                        "RCPT refused with 451 4.3.0",
+                        new SmtpReply(451, "4.3.0", "try later"),
+                        "RCPT",
+                        false),
+                    null,
+                    null)),
+        ending("first throttle", b -> b.throttled(throttle(), null, null)));
+  }
+
+  /**
+   * A job larger than its tier topic takes (jobs topic raised for attachments, tiers left at the
+   * broker's default) would be refused on every resend: never retried nor dead-lettered, its offset
+   * the lowest unfinished one, its partition's commit frozen. It is dead-lettered instead.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("tierEndings")
+  void aJobTooLargeForItsTierIsDeadLetteredAndFinishes(Consumer<OutcomeBatch> ending) {
+    Delivery d = delivery(14);
+    OutcomeBatch batch = outcomes.begin(d, job(), 1, null);
+    ending.accept(batch);
+    batch.end();
+    String tier = producer.history().get(0).topic();
+    assertThat(tier).startsWith("jobs.retry.");
+    producer.errorNext(
+        new org.apache.kafka.common.errors.RecordTooLargeException(
+            "The request included a message larger than the max message size the server will"
+                + " accept."));
+    await("a dead letter in place of the tier record")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> topics(producer).contains("jobs.dlt"));
+    ProducerRecord<byte[], byte[]> dead =
+        producer.history().stream()
+            .filter(r -> r.topic().equals("jobs.dlt"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(dead.value()).as("the job's bytes, for a replay").isEqualTo(d.value());
+    assertThat(header(dead, "postbus.dlt.class")).isEqualTo("permanent");
+    assertThat(header(dead, "postbus.dlt.reason")).contains(tier, "max.message.bytes");
+    assertThat(dead.headers().lastHeader("postbus.dlt.code"))
+        .as("not the relay's refusal")
+        .isNull();
+    await("the ledger entry once every record is acknowledged")
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              while (producer.completeNext()) {
+                // every record of the attempt
+              }
+              return !topics(ledger).isEmpty();
+            });
+    var entry =
+        dev.postbus.worker.ledger.LedgerEntry.decode(ledger.history().get(0).value()).orElseThrow();
+    assertThat(entry.outcome()).isEqualTo(dev.postbus.worker.ledger.LedgerOutcome.DEAD_LETTERED);
+    ledger.completeNext();
+    await().atMost(Duration.ofSeconds(5)).until(() -> finished.contains(d));
+    assertThat(topics(producer).stream().filter(t -> t.equals(tier)))
+        .as("the tier record is not sent again")
+        .hasSize(1);
+    assertThat(
+            producer.history().stream()
+                .filter(r -> r.topic().equals("jobs.events"))
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8)))
+        .anyMatch(e -> e.contains("\"type\":\"dead-lettered\""));
+  }
 }
