@@ -232,6 +232,7 @@ class DevFeedbackIT {
             .send(
                 HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + feedbackPort + "/feedback/generic"))
+                    .header("Content-Type", "application/json")
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
                             "{\"type\":\"bounce\",\"bounceClass\":\"permanent\",\"recipient\":"
