@@ -13,8 +13,9 @@ import org.apache.kafka.common.TopicPartition;
  * Idempotent publishing: which job ids finished within {@code dedupe.window} ({@link DedupeIndex},
  * one per ledger partition this worker owns a partition of) and which are being sent right now (a
  * claim per id). A record of a job id finished before is not sent again; one whose id is being sent
- * waits until that send ends and is then decided. Thread-safe: every lane asks, the takeover loads,
- * the lanes tell what finished; one lock, held for a hash lookup.
+ * waits until that send ends and is then decided. A replay ({@link Origin#REPLAYED}) is sent on
+ * purpose, unless its id was delivered with the same content. Thread-safe: every lane asks, the
+ * takeover loads, the lanes tell what finished; one lock, held for a hash lookup.
  */
 public final class Dedupe {
 
@@ -24,11 +25,27 @@ public final class Dedupe {
   /** Not finished before (or the index of its partition is not known): send it. Claimed. */
   public record Send() implements Verdict {}
 
-  /** Finished before with the same content (or content unknown): not sent. */
+  /**
+   * Finished before with the same content (or content unknown): not sent. For a replay: delivered
+   * before with the same content (or content unknown).
+   */
   public record Duplicate(DedupeIndex.Original original) implements Verdict {}
 
   /** Finished before with other content: the producer reused the id; not sent, dead-lettered. */
   public record Conflict(DedupeIndex.Original original) implements Verdict {}
+
+  /** Where a record comes from: what a finish of its id before means for it. */
+  public enum Origin {
+    /** Published to a jobs topic: any finish of its id before stands for it. */
+    PUBLISHED,
+    /**
+     * Replayed by an operator (it carries {@code replay-count}): sent on purpose over an id
+     * dead-lettered, handed to the retry ladder, or delivered with other content (a {@code
+     * conflict} replay); a duplicate of a delivery with the same content (the same dead letter
+     * replayed again).
+     */
+    REPLAYED
+  }
 
   private static final Send SEND = new Send();
 
@@ -62,12 +79,23 @@ public final class Dedupe {
     return ledgerPartitions;
   }
 
+  /** Decides a record published to a jobs topic at once (see the next). */
+  public Verdict tryClaim(
+      Object claimant, TopicPartition source, long offset, long idHash, long fingerprint) {
+    return tryClaim(claimant, source, offset, idHash, fingerprint, Origin.PUBLISHED);
+  }
+
   /**
    * Decides a record at once: a verdict (Send: claimed for {@code claimant}), or null while another
    * record of the id is being sent.
    */
   public synchronized Verdict tryClaim(
-      Object claimant, TopicPartition source, long offset, long idHash, long fingerprint) {
+      Object claimant,
+      TopicPartition source,
+      long offset,
+      long idHash,
+      long fingerprint,
+      Origin origin) {
     Object holder = claims.get(idHash);
     if (holder == claimant) {
       return SEND;
@@ -84,21 +112,20 @@ public final class Dedupe {
     DedupeIndex.Original o = index == null ? null : index.find(idHash);
     // The same record finished: not a second publication. Whether it is skipped is the send
     // ledger's takeover read's decision (from the commits' marks), not this one's.
-    if (o != null && !(o.offset() == offset && o.source().equals(source))) {
-      return o.contentUnknown() || o.fingerprint() == fingerprint
-          ? new Duplicate(o)
-          : new Conflict(o);
+    Verdict v =
+        o == null || (o.offset() == offset && o.source().equals(source))
+            ? SEND
+            : judged(o, fingerprint, origin);
+    if (v != SEND) {
+      return v;
     }
     claims.put(idHash, claimant);
     claimed.put(claimant, new Claim(idHash, fingerprint, source, offset));
     return SEND;
   }
 
-  /**
-   * Decides a record, waiting while another record of its id is being sent; null when {@code
-   * giveUp} says so first (its partition was let go, the lane stops).
-   */
-  public synchronized Verdict claim(
+  /** Decides a record published to a jobs topic, waiting (see the next). */
+  public Verdict claim(
       Object claimant,
       TopicPartition source,
       long offset,
@@ -106,8 +133,25 @@ public final class Dedupe {
       long fingerprint,
       BooleanSupplier giveUp)
       throws InterruptedException {
+    return claim(claimant, source, offset, idHash, fingerprint, Origin.PUBLISHED, giveUp);
+  }
+
+  /**
+   * Decides a record, waiting while another record of its id is being sent (a replay too: never two
+   * sends of an id at once); null when {@code giveUp} says so first (its partition was let go, the
+   * lane stops).
+   */
+  public synchronized Verdict claim(
+      Object claimant,
+      TopicPartition source,
+      long offset,
+      long idHash,
+      long fingerprint,
+      Origin origin,
+      BooleanSupplier giveUp)
+      throws InterruptedException {
     while (true) {
-      Verdict v = tryClaim(claimant, source, offset, idHash, fingerprint);
+      Verdict v = tryClaim(claimant, source, offset, idHash, fingerprint, origin);
       if (v != null) {
         return v;
       }
@@ -116,6 +160,19 @@ public final class Dedupe {
       }
       wait(100);
     }
+  }
+
+  /**
+   * The verdict on another record of an id finished before ({@code o}): Send, Duplicate or
+   * Conflict. A replay is only a duplicate of a delivery (it is sent over a dead letter, a retry,
+   * other content: the operator asked for it), never a conflict.
+   */
+  private static Verdict judged(DedupeIndex.Original o, long fingerprint, Origin origin) {
+    boolean sameContent = o.contentUnknown() || o.fingerprint() == fingerprint;
+    if (origin == Origin.REPLAYED) {
+      return sameContent && o.outcome() == LedgerOutcome.DELIVERED ? new Duplicate(o) : SEND;
+    }
+    return sameContent ? new Duplicate(o) : new Conflict(o);
   }
 
   /**
@@ -134,8 +191,8 @@ public final class Dedupe {
   }
 
   /**
-   * A record finished without a claim (not checked: a retry tier's, a replay's): it stands for its
-   * id as its ledger entry does in a rebuild of the index.
+   * A record finished without a claim (not checked: a retry tier's): it stands for its id as its
+   * ledger entry does in a rebuild of the index.
    */
   public synchronized void recorded(
       TopicPartition source, long offset, long idHash, long fingerprint, LedgerOutcome outcome) {

@@ -10,10 +10,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A lane's side of idempotent publishing ({@link Dedupe}): which records are checked (those of the
- * jobs topics, not a retry tier's, whose job comes back on purpose, and not a replay's, which the
- * operator sends again on purpose: it carries {@link PostbusHeaders#REPLAY_COUNT}), the verdict for
- * one, and telling what finished. Off ({@link #OFF}) with {@code dedupe.window=0} or the ledger
- * off: every verdict is Send and nothing is claimed.
+ * jobs topics, not a retry tier's, whose job comes back on purpose), how (a replay, which carries
+ * {@link PostbusHeaders#REPLAY_COUNT}, is sent on purpose unless its id was delivered with the same
+ * content: {@link Dedupe.Origin#REPLAYED}), the verdict for one, and telling what finished. Off
+ * ({@link #OFF}) with {@code dedupe.window=0} or the ledger off: every verdict is Send and nothing
+ * is claimed.
  */
 public final class DedupeGate {
 
@@ -32,9 +33,14 @@ public final class DedupeGate {
 
   /** True when this record is checked. */
   boolean checked(Delivery d) {
-    return dedupe != null
-        && !tierTopics.contains(d.partition().topic())
-        && (d.headers() == null || d.headers().lastHeader(PostbusHeaders.REPLAY_COUNT) == null);
+    return dedupe != null && !tierTopics.contains(d.partition().topic());
+  }
+
+  /** A replay's origin when the record carries {@code replay-count}, else a publication's. */
+  static Dedupe.Origin origin(Delivery d) {
+    return d.headers() != null && d.headers().lastHeader(PostbusHeaders.REPLAY_COUNT) != null
+        ? Dedupe.Origin.REPLAYED
+        : Dedupe.Origin.PUBLISHED;
   }
 
   /**
@@ -53,6 +59,7 @@ public final class DedupeGate {
         d.offset(),
         Fingerprints.idHash(jobId),
         Fingerprints.head(a.fingerprint()),
+        origin(d),
         giveUp);
   }
 
@@ -70,13 +77,14 @@ public final class DedupeGate {
         d.partition(),
         d.offset(),
         Fingerprints.idHash(jobId),
-        Fingerprints.head(a.fingerprint()));
+        Fingerprints.head(a.fingerprint()),
+        origin(d));
   }
 
   /**
    * A record finished ({@code batch}, whose ledger entry is on its way): its id is known as
    * finished, as a rebuild of the index from the ledger would have it, claimed or not (a retry
-   * tier's record, a replay, one refused), and a claim it holds ends.
+   * tier's record is not claimed), and a claim it holds ends.
    */
   void finished(OutcomeBatch batch) {
     if (dedupe == null) {

@@ -92,6 +92,66 @@ class DedupeTest {
     assertThat(d.tryClaim("redelivered", P, 10, 77, 5)).isInstanceOf(Dedupe.Send.class);
   }
 
+  private static final Dedupe.Origin REPLAYED = Dedupe.Origin.REPLAYED;
+
+  /** An index holding id 77 finished as {@code outcome} with content 5 (0: unknown), at P@10. */
+  private Dedupe finishedAs(LedgerOutcome outcome, long fingerprint) {
+    DedupeIndex index = new DedupeIndex(Duration.ofHours(1));
+    index.add(77, fingerprint, P, 10, outcome, clock.millis());
+    dedupe.loaded(dedupe.ledgerPartition(P), index);
+    return dedupe;
+  }
+
+  @Test
+  void aReplayOfAnIdDeliveredWithTheSameContentIsADuplicate() {
+    Dedupe d = finishedAs(LedgerOutcome.DELIVERED, 5);
+    Dedupe.Verdict v = d.tryClaim("replay", P, 11, 77, 5, REPLAYED);
+    assertThat(v).isInstanceOf(Dedupe.Duplicate.class);
+    assertThat(((Dedupe.Duplicate) v).original())
+        .isEqualTo(new DedupeIndex.Original(P, 10, LedgerOutcome.DELIVERED, 5));
+    assertThat(finishedAs(LedgerOutcome.DELIVERED, 0).tryClaim("old", P, 12, 77, 5, REPLAYED))
+        .as("content unknown counts as the same, as for a publication")
+        .isInstanceOf(Dedupe.Duplicate.class);
+  }
+
+  @Test
+  void aReplayOfAnIdDeadLetteredOrRetriedIsSentAndClaimed() {
+    for (LedgerOutcome o : new LedgerOutcome[] {LedgerOutcome.DEAD_LETTERED, LedgerOutcome.RETRY}) {
+      Dedupe d = finishedAs(o, 5);
+      assertThat(d.tryClaim("replay", P, 11, 77, 5, REPLAYED))
+          .as("%s", o)
+          .isInstanceOf(Dedupe.Send.class);
+      assertThat(d.tryClaim("again", P, 12, 77, 5, REPLAYED)).as("claimed").isNull();
+      d.release("replay");
+    }
+  }
+
+  @Test
+  void aConflictReplayOfAnIdDeliveredWithOtherContentIsSentNotAConflict() {
+    Dedupe d = finishedAs(LedgerOutcome.DELIVERED, 5);
+    assertThat(d.tryClaim("replay", P, 11, 77, 6, REPLAYED)).isInstanceOf(Dedupe.Send.class);
+  }
+
+  @Test
+  void aReplayWhoseIdIsBeingSentWaitsAndIsADuplicateOnceThatSendDelivered() throws Exception {
+    Dedupe d = finishedAs(LedgerOutcome.DEAD_LETTERED, 5);
+    assertThat(d.tryClaim("first replay", P, 11, 77, 5, REPLAYED)).isInstanceOf(Dedupe.Send.class);
+    CompletableFuture<Dedupe.Verdict> second =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return d.claim("second replay", P, 12, 77, 5, REPLAYED, () -> false);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    assertThat(second).isNotDone();
+    d.finished("first replay", LedgerOutcome.DELIVERED);
+    Dedupe.Verdict v = second.get(5, TimeUnit.SECONDS);
+    assertThat(v).isInstanceOf(Dedupe.Duplicate.class);
+    assertThat(((Dedupe.Duplicate) v).original().offset()).as("the first replay's").isEqualTo(11);
+  }
+
   @Test
   void aLookupDropsAtMostOneChunkLeftTheWindowSoItsWorkUnderTheLockIsBounded() {
     DedupeIndex index = new DedupeIndex(Duration.ofHours(1));

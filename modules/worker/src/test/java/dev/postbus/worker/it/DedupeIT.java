@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
 import dev.postbus.job.JobClass;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Idempotent publishing on a real broker and a real SMTP server: a job published twice is mailed
  * once (a {@code duplicate} event for the second record), whether the second comes after the first
  * finished, while it is being sent, or to a new owner; other content under the same id is a {@code
- * conflict} dead letter; a replay, and {@code dedupe.window=0}, send again.
+ * conflict} dead letter (sent when replayed); a dead letter replayed twice is mailed once; {@code
+ * dedupe.window=0} sends again.
  */
 @ExtendWith(SharedKafka.class)
 class DedupeIT {
@@ -185,25 +187,71 @@ class DedupeIT {
     }
   }
 
+  /**
+   * {@code postbus dlt replay --class conflict}: other content under an id delivered, on purpose.
+   */
   @Test
-  void aReplayIsSentAgainOnPurpose(EmbeddedKafka kafka) throws Exception {
+  void aReplayedConflictDeadLetterIsSentAnyway(EmbeddedKafka kafka) throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);
         Fixtures f = new Fixtures(kafka.bootstrapServers())) {
-      f.start(f.config(relay.port(), 2, "w1", ON));
-      f.publish(List.of(job("replayed", "body")));
+      WorkerConfig config = f.config(relay.port(), 2, "w1", ON);
+      f.start(config);
+      f.publish(List.of(job("replayed", "the first body")));
       await().atMost(WAIT).until(() -> relay.received() == 1);
-      ConsumerRecord<byte[], byte[]> original = f.read(f.topic, 1, WAIT).get(0);
+      f.publish(List.of(job("replayed", "another body")));
+      ConsumerRecord<byte[], byte[]> conflict = f.read(config.deadLetterTopic(), 1, WAIT).get(0);
 
-      ProducerRecord<byte[], byte[]> replay =
-          new ProducerRecord<>(f.topic, original.key(), original.value());
-      replay.headers().add(PostbusHeaders.REPLAY_COUNT, "1".getBytes(StandardCharsets.UTF_8));
       try (KafkaProducer<byte[], byte[]> p = producer(f)) {
-        p.send(replay).get();
+        p.send(replayOf(f, conflict)).get();
       }
       await().atMost(WAIT).until(() -> relay.received() == 2);
       await().atMost(WAIT).until(() -> count(f, "delivered") == 2); // the replay's outcome
       assertThat(count(f, "duplicate")).isZero();
     }
+  }
+
+  /**
+   * The same dead letter replayed twice (overlapping filters, a replay group's offsets expired, a
+   * batch published again after its commit failed): the first replay is sent, the second is a
+   * {@code duplicate} of it.
+   */
+  @Test
+  void aDeadLetterReplayedTwiceIsMailedOnceWithADuplicateEvent(EmbeddedKafka kafka)
+      throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      relay.faults(
+          new Faults() {
+            @Override
+            public Reply data(String messageId, List<String> recipients, int offered) {
+              return offered == 1 ? new Reply(550, "5.7.1 Refused") : null;
+            }
+          });
+      WorkerConfig config = f.config(relay.port(), 2, "w1", ON);
+      Worker w = f.start(config);
+      f.publish(List.of(job("dead-once", "body")));
+      ConsumerRecord<byte[], byte[]> dead = f.read(config.deadLetterTopic(), 1, WAIT).get(0);
+
+      try (KafkaProducer<byte[], byte[]> p = producer(f)) {
+        p.send(replayOf(f, dead)).get();
+        p.send(replayOf(f, dead)).get();
+      }
+
+      await().atMost(WAIT).until(() -> w.stats().duplicates() == 1 || relay.received() > 1);
+      assertThat(relay.received()).as("mailed once").isEqualTo(1);
+      assertThat(count(f, "delivered")).isEqualTo(1);
+      assertThat(count(f, "duplicate")).isEqualTo(1);
+      assertThat(event(f, "duplicate"))
+          .contains("\"jobId\":\"dead-once\"", "\"outcome\":\"delivered\"");
+    }
+  }
+
+  /** What {@code postbus dlt replay} publishes for a dead letter. */
+  private static ProducerRecord<byte[], byte[]> replayOf(
+      Fixtures f, ConsumerRecord<byte[], byte[]> dead) {
+    ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(f.topic, dead.key(), dead.value());
+    replay.headers().add(PostbusHeaders.REPLAY_COUNT, "1".getBytes(StandardCharsets.UTF_8));
+    return replay;
   }
 
   @Test
