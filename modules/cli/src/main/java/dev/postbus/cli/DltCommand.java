@@ -178,10 +178,14 @@ final class DltCommand {
       for (DeadLetter d : found) {
         System.out.println("dead letter " + d.position() + " of job " + d.jobId());
         for (Header h : d.record().headers()) {
-          System.out.println("  " + h.key() + ": " + new String(h.value(), StandardCharsets.UTF_8));
+          System.out.println("  " + h.key() + ": " + DeadLetter.text(h));
         }
-        System.out.println("  payload:");
-        System.out.println("  " + new String(d.record().value(), StandardCharsets.UTF_8));
+        if (d.payloadOmitted()) {
+          System.out.println("  payload omitted: " + d.payloadOmittedNote());
+        } else {
+          System.out.println("  payload:");
+          System.out.println("  " + new String(d.record().value(), StandardCharsets.UTF_8));
+        }
       }
       return 0;
     }

@@ -128,17 +128,9 @@ final class DeadLetterPages {
     DeadLetter d = DeadLetter.of(r);
     List<Views.HeaderRow> headers = new ArrayList<>();
     for (Header h : r.headers()) {
-      headers.add(
-          new Views.HeaderRow(
-              h.key(), h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8)));
+      headers.add(new Views.HeaderRow(h.key(), DeadLetter.text(h)));
     }
-    String notReplayable =
-        d.payloadOmitted()
-            ? "Its payload was too large for the dead-letter topic and was left out, so it cannot be"
-                + " replayed from here. The original is at "
-                + d.original()
-                + " while the jobs topic keeps it."
-            : null;
+    String notReplayable = d.payloadOmittedNote();
     templates.render(
         ctx,
         "deadletter.jte",

@@ -145,6 +145,25 @@ public record DeadLetter(
         || record.headers().lastHeader(PostbusHeaders.PAYLOAD_OMITTED) != null;
   }
 
+  /**
+   * Why it cannot be replayed from the dead-letter topic, and where its original is, when its
+   * payload was left out ({@link #payloadOmitted}); null otherwise. One sentence, for the console
+   * and the CLI.
+   */
+  public String payloadOmittedNote() {
+    return payloadOmitted()
+        ? "Its payload was too large for the dead-letter topic and was left out, so it cannot be"
+            + " replayed from here. The original is at "
+            + original()
+            + " while the jobs topic keeps it."
+        : null;
+  }
+
+  /** A header's value as text: "" for a header without a value (a record may carry one). */
+  public static String text(Header h) {
+    return h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
   /** Where it sits in the dead-letter topic: {@code partition@offset}. */
   public String position() {
     return record.partition() + "@" + record.offset();
