@@ -30,14 +30,9 @@ final class DeadLetterSource implements PageIndex.Source, AutoCloseable {
 
   /** {@code read}: counts each record read. Refuses a topic that does not exist. */
   DeadLetterSource(Map<String, Object> kafka, String topic, LongAdder read) {
-    Map<String, Object> p = new HashMap<>(kafka);
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES);
-    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-console");
     this.consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        new KafkaConsumer<>(
+            settings(kafka), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.read = read;
     try {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
@@ -53,6 +48,21 @@ final class DeadLetterSource implements PageIndex.Source, AutoCloseable {
       consumer.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /**
+   * The settings of its consumer: {@code kafka} without a group, no commits, and never a missing
+   * topic created by asking for its partitions (a broker with auto.create.topics.enable would).
+   */
+  static Map<String, Object> settings(Map<String, Object> kafka) {
+    Map<String, Object> p = new HashMap<>(kafka);
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES);
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-console");
+    return p;
   }
 
   @Override
