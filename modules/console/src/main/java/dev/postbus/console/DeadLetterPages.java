@@ -73,7 +73,7 @@ final class DeadLetterPages {
   void list(Context ctx) {
     Views.Filter f = Views.Filter.of(ctx, false);
     DeadLetterFilter filter = f.toFilter(Instant.now());
-    int page = Math.max(0, parseInt(ctx.queryParam("page")));
+    int page = Math.max(0, parseInt(ctx.queryParam("page"), "page"));
     long skip = (long) page * config.pageSize();
     PageIndex.Page<Views.DeadLetterRow> found;
     try (DeadLetterSource source =
@@ -110,17 +110,12 @@ final class DeadLetterPages {
 
   void detail(Context ctx) {
     String position = ctx.pathParam("position");
-    String[] parts = position.split("@");
-    if (parts.length != 2) {
-      throw new NotFoundResponse("no dead letter at " + position);
-    }
+    Selection.Position at = Selection.Position.parse(position); // refused naming partition@offset
     ConsumerRecord<byte[], byte[]> r;
     try (var consumer = TopicScan.consumer(config.readerKafka())) {
       r =
           new TopicScan(consumer, ConsoleConfig.READ_TIMEOUT)
-              .one(
-                  new TopicPartition(config.deadLetterTopic(), parseInt(parts[0])),
-                  parseLong(parts[1]));
+              .one(new TopicPartition(config.deadLetterTopic(), at.partition()), at.offset());
     }
     if (r == null) {
       throw new NotFoundResponse("no dead letter at " + position);
@@ -243,19 +238,12 @@ final class DeadLetterPages {
     return new Views.Page(title, "dead-letters", Guard.token(ctx), null, null);
   }
 
-  static int parseInt(String s) {
+  /** {@code s} as a number, 0 when absent; otherwise refused naming {@code name}. */
+  static int parseInt(String s, String name) {
     try {
       return s == null ? 0 : Integer.parseInt(s.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a number: " + s);
-    }
-  }
-
-  private static long parseLong(String s) {
-    try {
-      return Long.parseLong(s.strip());
-    } catch (NumberFormatException e) {
-      throw new NotFoundResponse("no dead letter at that position");
+      throw new IllegalArgumentException(name + ": must be a number; got '" + s + "'");
     }
   }
 }

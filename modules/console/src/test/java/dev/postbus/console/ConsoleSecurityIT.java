@@ -251,6 +251,18 @@ class ConsoleSecurityIT {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  @Test
+  void aMalformedNumberInTheAddressIsRefusedNamingWhatItIs(EmbeddedKafka kafka) throws Exception {
+    try (ConsoleServer console = ConsoleServer.start(config(kafka).build())) {
+      HttpResponse<String> position = get(console.url() + "/dead-letters/x@1", null);
+      assertThat(position.statusCode()).isEqualTo(400);
+      assertThat(position.body()).contains("partition@offset").contains("x@1");
+      HttpResponse<String> page = get(console.url() + "/dead-letters?page=x", null);
+      assertThat(page.statusCode()).isEqualTo(400);
+      assertThat(page.body()).contains("page: must be a number");
+    }
+  }
+
   /**
    * A request as a browser sends it, with the Host and Origin it chooses (HttpClient would not).
    */
