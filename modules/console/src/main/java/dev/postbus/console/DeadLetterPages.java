@@ -110,6 +110,9 @@ final class DeadLetterPages {
 
   void detail(Context ctx) {
     String position = ctx.pathParam("position");
+    if (!position.contains("@")) {
+      throw new NotFoundResponse("no dead letter at " + position); // not a position: no such page
+    }
     Selection.Position at = Selection.Position.parse(position); // refused naming partition@offset
     ConsumerRecord<byte[], byte[]> r;
     try (var consumer = TopicScan.consumer(config.readerKafka())) {
@@ -172,9 +175,11 @@ final class DeadLetterPages {
     } else {
       throw new IllegalArgumentException("mode: must be filter or selection");
     }
+    Replayer.Ends ends = replayer.ends(); // the confirmation republishes no more than this shows
     Replayer.Result result =
-        replayer.replay(new Replayer.Request(filter, true, Integer.MAX_VALUE, 0, SAMPLE), d -> {});
-    String nonce = confirmations.issue(filter, shown, selection);
+        replayer.replay(
+            new Replayer.Request(filter, true, Integer.MAX_VALUE, 0, SAMPLE).upTo(ends), d -> {});
+    String nonce = confirmations.issue(filter, ends, shown, selection);
     render(ctx, result, shown, selection, nonce);
   }
 
@@ -188,7 +193,9 @@ final class DeadLetterPages {
     }
     Replayer.Result result =
         replayer.replay(
-            new Replayer.Request(pending.filter(), false, Integer.MAX_VALUE, 0, SAMPLE), d -> {});
+            new Replayer.Request(pending.filter(), false, Integer.MAX_VALUE, 0, SAMPLE)
+                .upTo(pending.ends()),
+            d -> {});
     log.info(
         "console: replayed {} dead letters to {} ({} of them bulk, to its .bulk topic; group {})",
         result.matched(),
