@@ -65,15 +65,23 @@ final class ConsoleCommand implements Callable<Integer> {
       description = "The workers' consumer group (default: $POSTBUS_GROUP or postbus-workers).")
   String group;
 
+  /** POSTBUS_CONSOLE_PORT, or 8080; a value that is not a port is refused naming the variable. */
+  private static int portFromEnvironment() {
+    String text = or(null, "POSTBUS_CONSOLE_PORT", "8080").strip();
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "POSTBUS_CONSOLE_PORT: must be a port number from 0 to 65535; got '" + text + "'");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     ConsoleConfig config =
         ConsoleConfig.builder(kafka.clientProperties(), kafka.topic())
             .host(or(host, "POSTBUS_CONSOLE_HOST", "127.0.0.1"))
-            .port(
-                port != null
-                    ? port
-                    : Integer.parseInt(or(null, "POSTBUS_CONSOLE_PORT", "8080").strip()))
+            .port(port != null ? port : portFromEnvironment())
             .passwordFile(
                 passwordFile != null
                     ? passwordFile

@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.ArgGroup;
@@ -52,7 +54,6 @@ final class DltCommand {
 
     @Option(
         names = "--class",
-        split = ",",
         paramLabel = "CLASS",
         description =
             "permanent, transient, poison, expired, suppressed, conflict (comma-separated).")
@@ -72,7 +73,6 @@ final class DltCommand {
 
     @Option(
         names = "--id",
-        split = ",",
         paramLabel = "JOB_ID",
         description = "Job ids (comma-separated or repeated).")
     List<String> ids = new ArrayList<>();
@@ -86,10 +86,34 @@ final class DltCommand {
       return new DeadLetterFilter(
           TimeBound.parse(since, "--since", now),
           TimeBound.parse(until, "--until", now),
-          new HashSet<>(classes),
+          listed(classes, "--class", "class"),
           code,
           domain,
-          ids.isEmpty() ? Selection.ALL : Selection.jobIds(new HashSet<>(ids)));
+          ids.isEmpty() ? Selection.ALL : Selection.jobIds(listed(ids, "--id", "job id")));
+    }
+
+    /**
+     * The values of a list option as typed (comma-separated, repeated), spaces around each trimmed,
+     * empty ones between commas dropped. An option given with nothing in it ({@code --id ,}) is
+     * refused: it never widens to "all".
+     */
+    static Set<String> listed(List<String> typed, String option, String what) {
+      Set<String> out = new LinkedHashSet<>();
+      for (String value : typed) {
+        List<String> words =
+            Arrays.stream(value.split(",")).map(String::strip).filter(w -> !w.isEmpty()).toList();
+        if (words.isEmpty()) {
+          throw new IllegalArgumentException(
+              option
+                  + ": give at least one "
+                  + what
+                  + " (comma-separated), got '"
+                  + value
+                  + "' (leave the option out for all)");
+        }
+        out.addAll(words);
+      }
+      return out;
     }
   }
 
@@ -119,7 +143,8 @@ final class DltCommand {
 
     @Override
     public Integer call() throws Exception {
-      List<DeadLetter> found = replayer(kafka).list(filters.toFilter(), limit);
+      DeadLetterFilter filter = filters.toFilter(); // a usage error before asking Kafka
+      List<DeadLetter> found = replayer(kafka).list(filter, limit);
       if (json) {
         ArrayNode array = JSON.createArrayNode();
         found.forEach(d -> array.add(summary(d)));
@@ -153,10 +178,14 @@ final class DltCommand {
       for (DeadLetter d : found) {
         System.out.println("dead letter " + d.position() + " of job " + d.jobId());
         for (Header h : d.record().headers()) {
-          System.out.println("  " + h.key() + ": " + new String(h.value(), StandardCharsets.UTF_8));
+          System.out.println("  " + h.key() + ": " + DeadLetter.text(h));
         }
-        System.out.println("  payload:");
-        System.out.println("  " + new String(d.record().value(), StandardCharsets.UTF_8));
+        if (d.payloadOmitted()) {
+          System.out.println("  payload omitted: " + d.payloadOmittedNote());
+        } else {
+          System.out.println("  payload:");
+          System.out.println("  " + new String(d.record().value(), StandardCharsets.UTF_8));
+        }
       }
       return 0;
     }
@@ -201,6 +230,7 @@ final class DltCommand {
         System.err.println("postbus dlt replay: --limit must be at least 1 and --rate at least 0");
         return Postbus.EXIT_CONFIG;
       }
+      DeadLetterFilter filter = filters.toFilter(); // a usage error before asking Kafka
       Replayer replayer = replayer(kafka);
       java.util.Map<SuppressionCodec.Key, Suppression> suppressed =
           SuppressionsCommand.readIfThere(kafka);
@@ -208,7 +238,7 @@ final class DltCommand {
       int[] stillSuppressed = {0};
       Replayer.Result result;
       try {
-        result = replay(replayer, suppressed, now, stillSuppressed);
+        result = replay(replayer, filter, suppressed, now, stillSuppressed);
       } catch (MissingTopicException e) {
         System.err.println("postbus dlt replay: " + e.getMessage());
         for (Throwable also : e.getSuppressed()) {
@@ -276,13 +306,14 @@ final class DltCommand {
     /** Replays, printing each dead letter as it comes (the result keeps no rows). */
     private Replayer.Result replay(
         Replayer replayer,
+        DeadLetterFilter filter,
         java.util.Map<SuppressionCodec.Key, Suppression> suppressed,
         Instant now,
         int[] stillSuppressed)
         throws Exception {
       return replayer.replay(
           // each is printed as it comes: the result keeps no rows
-          new Replayer.Request(filters.toFilter(), dryRun, limit, rate, 0),
+          new Replayer.Request(filter, dryRun, limit, rate, 0),
           d -> {
             long held = held(d.recipients(), d.list(), suppressed, now);
             if (held > 0 && held == d.recipients().size()) {

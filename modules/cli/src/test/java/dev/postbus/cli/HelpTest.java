@@ -52,6 +52,7 @@ class HelpTest {
       for (OutcomeClass c : OutcomeClass.values()) {
         if (c != OutcomeClass.DELIVERED && c != OutcomeClass.FATAL) {
           assertThat(help).as("dlt " + sub.getCommandName() + " --class").contains(c.label());
+          assertThat(dev.postbus.replay.DeadLetterFilter.CLASSES).contains(c.label());
         }
       }
     }

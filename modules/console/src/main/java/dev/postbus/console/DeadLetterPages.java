@@ -73,7 +73,7 @@ final class DeadLetterPages {
   void list(Context ctx) {
     Views.Filter f = Views.Filter.of(ctx, false);
     DeadLetterFilter filter = f.toFilter(Instant.now());
-    int page = Math.max(0, parseInt(ctx.queryParam("page")));
+    int page = Math.max(0, parseInt(ctx.queryParam("page"), "page"));
     long skip = (long) page * config.pageSize();
     PageIndex.Page<Views.DeadLetterRow> found;
     try (DeadLetterSource source =
@@ -110,17 +110,15 @@ final class DeadLetterPages {
 
   void detail(Context ctx) {
     String position = ctx.pathParam("position");
-    String[] parts = position.split("@");
-    if (parts.length != 2) {
-      throw new NotFoundResponse("no dead letter at " + position);
+    if (!position.contains("@")) {
+      throw new NotFoundResponse("no dead letter at " + position); // not a position: no such page
     }
+    Selection.Position at = Selection.Position.parse(position); // refused naming partition@offset
     ConsumerRecord<byte[], byte[]> r;
     try (var consumer = TopicScan.consumer(config.readerKafka())) {
       r =
           new TopicScan(consumer, ConsoleConfig.READ_TIMEOUT)
-              .one(
-                  new TopicPartition(config.deadLetterTopic(), parseInt(parts[0])),
-                  parseLong(parts[1]));
+              .one(new TopicPartition(config.deadLetterTopic(), at.partition()), at.offset());
     }
     if (r == null) {
       throw new NotFoundResponse("no dead letter at " + position);
@@ -128,17 +126,9 @@ final class DeadLetterPages {
     DeadLetter d = DeadLetter.of(r);
     List<Views.HeaderRow> headers = new ArrayList<>();
     for (Header h : r.headers()) {
-      headers.add(
-          new Views.HeaderRow(
-              h.key(), h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8)));
+      headers.add(new Views.HeaderRow(h.key(), DeadLetter.text(h)));
     }
-    String notReplayable =
-        d.payloadOmitted()
-            ? "Its payload was too large for the dead-letter topic and was left out, so it cannot be"
-                + " replayed from here. The original is at "
-                + d.original()
-                + " while the jobs topic keeps it."
-            : null;
+    String notReplayable = d.payloadOmittedNote();
     templates.render(
         ctx,
         "deadletter.jte",
@@ -185,9 +175,11 @@ final class DeadLetterPages {
     } else {
       throw new IllegalArgumentException("mode: must be filter or selection");
     }
+    Replayer.Ends ends = replayer.ends(); // the confirmation republishes no more than this shows
     Replayer.Result result =
-        replayer.replay(new Replayer.Request(filter, true, Integer.MAX_VALUE, 0, SAMPLE), d -> {});
-    String nonce = confirmations.issue(filter, shown, selection);
+        replayer.replay(
+            new Replayer.Request(filter, true, Integer.MAX_VALUE, 0, SAMPLE).upTo(ends), d -> {});
+    String nonce = confirmations.issue(filter, ends, shown, selection);
     render(ctx, result, shown, selection, nonce);
   }
 
@@ -201,7 +193,9 @@ final class DeadLetterPages {
     }
     Replayer.Result result =
         replayer.replay(
-            new Replayer.Request(pending.filter(), false, Integer.MAX_VALUE, 0, SAMPLE), d -> {});
+            new Replayer.Request(pending.filter(), false, Integer.MAX_VALUE, 0, SAMPLE)
+                .upTo(pending.ends()),
+            d -> {});
     log.info(
         "console: replayed {} dead letters to {} ({} of them bulk, to its .bulk topic; group {})",
         result.matched(),
@@ -251,19 +245,12 @@ final class DeadLetterPages {
     return new Views.Page(title, "dead-letters", Guard.token(ctx), null, null);
   }
 
-  static int parseInt(String s) {
+  /** {@code s} as a number, 0 when absent; otherwise refused naming {@code name}. */
+  static int parseInt(String s, String name) {
     try {
       return s == null ? 0 : Integer.parseInt(s.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a number: " + s);
-    }
-  }
-
-  private static long parseLong(String s) {
-    try {
-      return Long.parseLong(s.strip());
-    } catch (NumberFormatException e) {
-      throw new NotFoundResponse("no dead letter at that position");
+      throw new IllegalArgumentException(name + ": must be a number; got '" + s + "'");
     }
   }
 }

@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,21 +26,37 @@ final class DeadLetterSource implements PageIndex.Source, AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final String FETCH_MAX_BYTES = Integer.toString(8 * 1024 * 1024);
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Consumer<byte[], byte[]> consumer;
   private final List<TopicPartition> partitions;
   private final LongAdder read;
+  private final Duration stall;
+  private final LongSupplier nanoTime;
 
   /** {@code read}: counts each record read. Refuses a topic that does not exist. */
   DeadLetterSource(Map<String, Object> kafka, String topic, LongAdder read) {
-    Map<String, Object> p = new HashMap<>(kafka);
-    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES);
-    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-console");
-    this.consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this(
+        new KafkaConsumer<>(
+            settings(kafka), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+        topic,
+        read,
+        ConsoleConfig.READ_TIMEOUT,
+        System::nanoTime);
+  }
+
+  /**
+   * @param stall how long a read may go without its position moving before it fails
+   * @param nanoTime the clock of that
+   */
+  DeadLetterSource(
+      Consumer<byte[], byte[]> consumer,
+      String topic,
+      LongAdder read,
+      Duration stall,
+      LongSupplier nanoTime) {
+    this.consumer = consumer;
     this.read = read;
+    this.stall = stall;
+    this.nanoTime = nanoTime;
     try {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
       if (infos == null || infos.isEmpty()) {
@@ -53,6 +71,21 @@ final class DeadLetterSource implements PageIndex.Source, AutoCloseable {
       consumer.close(Duration.ZERO);
       throw e;
     }
+  }
+
+  /**
+   * The settings of its consumer: {@code kafka} without a group, no commits, and never a missing
+   * topic created by asking for its partitions (a broker with auto.create.topics.enable would).
+   */
+  static Map<String, Object> settings(Map<String, Object> kafka) {
+    Map<String, Object> p = new HashMap<>(kafka);
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, FETCH_MAX_BYTES);
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "postbus-console");
+    return p;
   }
 
   @Override
@@ -77,7 +110,16 @@ final class DeadLetterSource implements PageIndex.Source, AutoCloseable {
     }
     consumer.assign(List.of(tp));
     consumer.seek(tp, from);
-    while (consumer.position(tp, TIMEOUT) < to) {
+    long reached = from;
+    long deadline = nanoTime.getAsLong() + stall.toNanos();
+    long position;
+    while ((position = consumer.position(tp, TIMEOUT)) < to) {
+      if (position > reached) {
+        reached = position;
+        deadline = nanoTime.getAsLong() + stall.toNanos();
+      } else if (nanoTime.getAsLong() - deadline >= 0) {
+        throw stalled(tp, position, to);
+      }
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
         if (r.offset() >= to) {
           return;
@@ -88,6 +130,20 @@ final class DeadLetterSource implements PageIndex.Source, AutoCloseable {
         }
       }
     }
+  }
+
+  /** A read whose position did not move for {@link #stall}: a 503, its Scans place given back. */
+  private IllegalStateException stalled(TopicPartition tp, long position, long to) {
+    return new IllegalStateException(
+        "reading "
+            + tp
+            + " stopped at offset "
+            + position
+            + " of "
+            + to
+            + ": nothing came for "
+            + stall.toSeconds()
+            + " s (Kafka unreachable, or the topic deleted and created again?); try again");
   }
 
   @Override

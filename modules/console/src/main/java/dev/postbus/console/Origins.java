@@ -61,6 +61,23 @@ final class Origins {
     }
   }
 
+  /**
+   * Refuses a GET another site's page makes (an image, a script, a fetch: {@code Sec-Fetch-Site:
+   * cross-site}), which would keep the console reading Kafka for a stranger; a top-level link
+   * ({@code Sec-Fetch-Mode: navigate}) still opens the console.
+   */
+  static void refuseCrossSiteFetch(Context ctx) {
+    String site = ctx.header("Sec-Fetch-Site");
+    String mode = ctx.header("Sec-Fetch-Mode");
+    if (site != null
+        && site.strip().equalsIgnoreCase("cross-site")
+        && (mode == null || !mode.strip().equalsIgnoreCase("navigate"))) {
+      throw new ForbiddenResponse(
+          "Sec-Fetch-Site: cross-site: another site's page asked for this (not a link followed):"
+              + " refused; open the console directly");
+    }
+  }
+
   private static boolean named(String host, List<String> names) {
     if (host == null) {
       return false;

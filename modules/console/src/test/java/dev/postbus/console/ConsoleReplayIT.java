@@ -87,6 +87,67 @@ class ConsoleReplayIT {
   }
 
   /**
+   * A confirmation republishes what its preview counted: dead letters that arrive between the
+   * preview and the confirmation, matching its filter, are left for a later run.
+   */
+  @Test
+  void aConfirmationStopsAtTheEndItsPreviewSaw(EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("window");
+    try (var admin = kafka.admin()) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, 1, (short) 1), new NewTopic(topic + ".dlt", 1, (short) 1)))
+          .all()
+          .get();
+    }
+    permanent(kafka, topic, 0, 3);
+    try (ConsoleServer console = start(kafka, topic)) {
+      Session s = Session.open(console.url());
+      HttpResponse<String> preview =
+          s.post("/dead-letters/replay", "mode=filter&action=preview&class=permanent");
+      assertThat(preview.body()).contains("<strong>3</strong> of 3 would be republished.");
+      Matcher nonce = Pattern.compile("name=\"nonce\" value=\"([^\"]+)\"").matcher(preview.body());
+      assertThat(nonce.find()).isTrue();
+      permanent(kafka, topic, 3, 2);
+
+      HttpResponse<String> done =
+          s.post("/dead-letters/replay", "action=confirm&nonce=" + nonce.group(1));
+
+      assertThat(done.statusCode()).isEqualTo(200);
+      assertThat(
+              TopicReader.keys(
+                  TopicReader.read(kafka.bootstrapServers(), topic, 3, Duration.ofSeconds(30))))
+          .containsExactly("late-0", "late-1", "late-2");
+      assertThat(done.body()).contains("<strong>3</strong>");
+    }
+  }
+
+  private static void permanent(EmbeddedKafka kafka, String topic, int from, int n)
+      throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (int i = from; i < from + n; i++) {
+        ProducerRecord<byte[], byte[]> r =
+            new ProducerRecord<>(
+                topic + ".dlt",
+                0,
+                bytes("late-" + i),
+                bytes(
+                    "{\"schema\":1,\"id\":\"late-"
+                        + i
+                        + "\",\"from\":\"a@example.com\",\"to\":[\"b@example.net\"],"
+                        + "\"subject\":\"s\",\"text\":\"t\"}"));
+        r.headers().add(PostbusHeaders.CLASS, bytes("permanent"));
+        producer.send(r).get();
+      }
+    }
+  }
+
+  /**
    * A bulk dead letter goes back to {@code <topic>.bulk}; one whose class header names neither
    * class to the jobs topic, and the page says so.
    */

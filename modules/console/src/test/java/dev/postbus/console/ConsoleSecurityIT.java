@@ -251,6 +251,52 @@ class ConsoleSecurityIT {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  @Test
+  void aCrossSiteGetIsRefusedBeforeAnyKafkaReadButALinkStillOpens(EmbeddedKafka kafka)
+      throws Exception {
+    try (ConsoleServer console = ConsoleServer.start(config(kafka).build())) {
+      String host = "127.0.0.1:" + console.port();
+      HttpResponse<String> fetched =
+          raw(
+              console.port(),
+              "GET",
+              "/dead-letters",
+              host,
+              null,
+              null,
+              "",
+              "Sec-Fetch-Site: cross-site",
+              "Sec-Fetch-Mode: no-cors");
+      assertThat(fetched.statusCode()).isEqualTo(403);
+      assertThat(fetched.body()).contains("Sec-Fetch-Site");
+      assertThat(console.deadLetterRecordsRead()).isZero();
+      HttpResponse<String> link =
+          raw(
+              console.port(),
+              "GET",
+              "/suppressions",
+              host,
+              null,
+              null,
+              "",
+              "Sec-Fetch-Site: cross-site",
+              "Sec-Fetch-Mode: navigate");
+      assertThat(link.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aMalformedNumberInTheAddressIsRefusedNamingWhatItIs(EmbeddedKafka kafka) throws Exception {
+    try (ConsoleServer console = ConsoleServer.start(config(kafka).build())) {
+      HttpResponse<String> position = get(console.url() + "/dead-letters/x@1", null);
+      assertThat(position.statusCode()).isEqualTo(400);
+      assertThat(position.body()).contains("partition@offset").contains("x@1");
+      HttpResponse<String> page = get(console.url() + "/dead-letters?page=x", null);
+      assertThat(page.statusCode()).isEqualTo(400);
+      assertThat(page.body()).contains("page: must be a number");
+    }
+  }
+
   /**
    * A request as a browser sends it, with the Host and Origin it chooses (HttpClient would not).
    */

@@ -28,7 +28,7 @@ public record DeadLetter(
       new JobCodec(new JobLimits(Integer.MAX_VALUE / 2, Integer.MAX_VALUE / 4, 10_000));
 
   public static DeadLetter of(ConsumerRecord<byte[], byte[]> r) {
-    String jobId = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+    String jobId = jobId(r);
     String last = header(r, PostbusHeaders.LAST_FAILURE);
     Instant time = last != null ? parse(last) : Instant.ofEpochMilli(r.timestamp());
     String replays = header(r, PostbusHeaders.REPLAY_COUNT);
@@ -42,6 +42,21 @@ public record DeadLetter(
         orEmpty(header(r, PostbusHeaders.REPLY)),
         time == null ? Instant.ofEpochMilli(r.timestamp()) : time,
         replays == null ? 0 : parseInt(replays));
+  }
+
+  /**
+   * The job's id: its payload's {@code id} (the key may be a recipient's address: job-format.md
+   * allows keying by recipient). A payload that is not a job falls back to the key, and a key that
+   * looks like an address to its domain only ({@code @example.com}): no address is shown.
+   */
+  static String jobId(ConsumerRecord<byte[], byte[]> r) {
+    String id = PayloadId.of(r.value());
+    if (id != null) {
+      return id;
+    }
+    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+    int at = key.lastIndexOf('@');
+    return at < 0 ? key : key.substring(at);
   }
 
   /**
@@ -143,6 +158,25 @@ public record DeadLetter(
   public boolean payloadOmitted() {
     return record.value() == null
         || record.headers().lastHeader(PostbusHeaders.PAYLOAD_OMITTED) != null;
+  }
+
+  /**
+   * Why it cannot be replayed from the dead-letter topic, and where its original is, when its
+   * payload was left out ({@link #payloadOmitted}); null otherwise. One sentence, for the console
+   * and the CLI.
+   */
+  public String payloadOmittedNote() {
+    return payloadOmitted()
+        ? "Its payload was too large for the dead-letter topic and was left out, so it cannot be"
+            + " replayed from here. The original is at "
+            + original()
+            + " while the jobs topic keeps it."
+        : null;
+  }
+
+  /** A header's value as text: "" for a header without a value (a record may carry one). */
+  public static String text(Header h) {
+    return h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
   }
 
   /** Where it sits in the dead-letter topic: {@code partition@offset}. */

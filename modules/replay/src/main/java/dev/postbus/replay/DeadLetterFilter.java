@@ -1,5 +1,6 @@
 package dev.postbus.replay;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -26,8 +27,12 @@ public record DeadLetterFilter(
 
   private static final Pattern CODE = Pattern.compile("[0-9*.]{1,16}");
 
+  /** The failure classes a dead letter can have (its {@code postbus.dlt.class} header). */
+  public static final List<String> CLASSES =
+      List.of("permanent", "transient", "poison", "expired", "suppressed", "conflict");
+
   public DeadLetterFilter {
-    classes = classes == null ? Set.of() : Set.copyOf(classes);
+    classes = classes == null ? Set.of() : known(classes);
     Objects.requireNonNull(selection, "selection (Selection.ALL for every dead letter)");
     if (codePattern != null && !CODE.matcher(codePattern).matches()) {
       throw new IllegalArgumentException(
@@ -36,6 +41,24 @@ public record DeadLetterFilter(
     if (since != null && until != null && !until.at().isAfter(since.at())) {
       throw new IllegalArgumentException("--until must be after --since");
     }
+  }
+
+  /** The classes trimmed and in lower case; an unknown one refused, naming the known ones. */
+  private static Set<String> known(Set<String> classes) {
+    Set<String> out = new TreeSet<>();
+    for (String c : classes) {
+      String name = c == null ? "" : c.strip().toLowerCase(Locale.ROOT);
+      if (!CLASSES.contains(name)) {
+        throw new IllegalArgumentException(
+            "--class: must be one of "
+                + String.join(", ", CLASSES)
+                + " (comma-separated); got '"
+                + c
+                + "'");
+      }
+      out.add(name);
+    }
+    return Set.copyOf(out);
   }
 
   public static final DeadLetterFilter ALL =

@@ -70,6 +70,17 @@ public final class DeadLetterTopic implements AutoCloseable {
             });
   }
 
+  /** Each partition's end offset now; a topic that does not exist is refused. */
+  Map<Integer, Long> ends() {
+    List<TopicPartition> partitions = scan.partitions(topic);
+    if (partitions.isEmpty()) {
+      throw new IllegalStateException("topic " + topic + " does not exist");
+    }
+    Map<Integer, Long> out = new HashMap<>();
+    consumer.endOffsets(partitions, STALL).forEach((tp, end) -> out.put(tp.partition(), end));
+    return out;
+  }
+
   @Override
   public void close() {
     consumer.close(Duration.ofSeconds(5));

@@ -76,15 +76,28 @@ final class ReplayGroup implements AutoCloseable {
   private boolean shared;
 
   ReplayGroup(Map<String, Object> kafka, String topic, String group, int batch) {
+    this.consumer =
+        new KafkaConsumer<>(
+            settings(kafka, group, batch),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    this.topic = topic;
+  }
+
+  /**
+   * The settings of the group's consumer: {@code kafka} with the group, no auto commit, and never a
+   * missing topic created by subscribing to it (a broker with auto.create.topics.enable would
+   * create a typo'd dead-letter topic, and the replay would report "0 replayed").
+   */
+  static Map<String, Object> settings(Map<String, Object> kafka, String group, int batch) {
     Map<String, Object> props = new HashMap<>(kafka);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     props.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, DeadLetterTopic.FETCH_MAX_BYTES);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(batch));
-    this.consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.topic = topic;
+    return props;
   }
 
   /**

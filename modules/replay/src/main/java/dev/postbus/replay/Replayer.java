@@ -60,7 +60,12 @@ public final class Replayer {
    *     {@code onEach} sees every one)
    */
   public record Request(
-      DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond, int sample) {
+      DeadLetterFilter filter,
+      boolean dryRun,
+      int limit,
+      double ratePerSecond,
+      int sample,
+      Ends ends) {
     public Request {
       if (limit < 1 || ratePerSecond < 0 || sample < 0) {
         throw new IllegalArgumentException(
@@ -73,8 +78,35 @@ public final class Replayer {
       }
     }
 
+    /** A run to the dead-letter topic's end as of when each partition is read. */
+    public Request(
+        DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond, int sample) {
+      this(filter, dryRun, limit, ratePerSecond, sample, null);
+    }
+
     public Request(DeadLetterFilter filter, boolean dryRun, int limit, double ratePerSecond) {
       this(filter, dryRun, limit, ratePerSecond, DEFAULT_SAMPLE);
+    }
+
+    /** This request stopping at {@code ends}: what a preview saw, for its confirmation. */
+    public Request upTo(Ends ends) {
+      return new Request(filter, dryRun, limit, ratePerSecond, sample, ends);
+    }
+  }
+
+  /**
+   * The dead-letter topic's end offsets at one moment (a preview's): a run given them leaves what
+   * arrived after, in every partition, for a later run of the same replay.
+   *
+   * @param offsets per partition, its end; a partition not in it (added since) has none to take
+   */
+  public record Ends(Map<Integer, Long> offsets) {
+    public Ends {
+      offsets = Map.copyOf(offsets);
+    }
+
+    boolean reached(DeadLetter d) {
+      return d.record().offset() >= offsets.getOrDefault(d.record().partition(), 0L);
     }
   }
 
@@ -161,6 +193,13 @@ public final class Replayer {
     }
   }
 
+  /** The dead-letter topic's end offsets now (a topic that does not exist is refused). */
+  public Ends ends() {
+    try (DeadLetterTopic dlt = new DeadLetterTopic(kafka, deadLetterTopic(), null)) {
+      return new Ends(dlt.ends());
+    }
+  }
+
   /** Lists matching dead letters from the start of the topic (no group, nothing remembered). */
   public List<DeadLetter> list(DeadLetterFilter filter, int limit) {
     List<DeadLetter> out = new ArrayList<>();
@@ -227,6 +266,9 @@ public final class Replayer {
      * clocks differ, so a partition's times are not in order).
      */
     ReplayGroup.Step take(DeadLetter d, Sender sender) {
+      if (request.ends() != null && request.ends().reached(d)) {
+        return ReplayGroup.Step.STOP_PARTITION; // arrived after the preview: a later run's
+      }
       DeadLetterFilter filter = request.filter();
       if (filter.tooRecent(d)) {
         return filter.until().age() != null

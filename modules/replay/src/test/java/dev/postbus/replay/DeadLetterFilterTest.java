@@ -144,4 +144,27 @@ class DeadLetterFilterTest {
     assertThatThrownBy(() -> code("550; drop"))
         .hasMessageStartingWith("--code must look like 550, 5.1.1 or 4.7.*");
   }
+
+  private static DeadLetterFilter classes(String... names) {
+    return new DeadLetterFilter(null, null, Set.of(names), null, null, Selection.ALL);
+  }
+
+  @Test
+  void anUnknownClassIsRefusedNamingTheOptionAndTheKnownClasses() {
+    assertThatThrownBy(() -> classes("permanant"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--class")
+        .hasMessageContaining("'permanant'")
+        .hasMessageContaining("permanent, transient, poison, expired, suppressed, conflict");
+  }
+
+  @Test
+  void classesAreTrimmedSoASpaceAfterACommaStillMatches() {
+    DeadLetterFilter f = classes("permanent", " suppressed");
+    assertThat(f.classes()).containsExactlyInAnyOrder("permanent", "suppressed");
+    assertThat(
+            f.matches(
+                dead("j-1", "suppressed", null, null, "a@example.org", "2026-11-24T10:00:00Z")))
+        .isTrue();
+  }
 }

@@ -19,6 +19,17 @@ public final class Keys {
   public static final List<String> LAUNCHER_VARIABLES =
       List.of("POSTBUS_JAVA_OPTS", "POSTBUS_LOG_FORMAT", "POSTBUS_LOG_LEVEL", "POSTBUS_HOME");
 
+  /**
+   * The variables of {@code postbus console} (read by its command, not settings of the worker): a
+   * shared environment may hold them, as it may hold the launcher's.
+   */
+  public static final List<String> CONSOLE_VARIABLES =
+      List.of(
+          "POSTBUS_CONSOLE_HOST",
+          "POSTBUS_CONSOLE_PORT",
+          "POSTBUS_CONSOLE_PASSWORD_FILE",
+          "POSTBUS_CONSOLE_HOST_NAMES");
+
   /** Every key, in the order of the configuration reference (within each {@link Importance}). */
   public static final List<ConfigKey<?>> ALL =
       List.of(

@@ -76,6 +76,7 @@ public final class Settings {
       Optional<String> relayKey = RelayKeys.keyOfEnvironment(var);
       if (!var.startsWith(ConfigKey.ENV_PREFIX)
           || Keys.LAUNCHER_VARIABLES.contains(var)
+          || Keys.CONSOLE_VARIABLES.contains(var)
           || receivers.contains(var)) {
         continue; // not ours, or postbus feedback's in a shared environment
       }
