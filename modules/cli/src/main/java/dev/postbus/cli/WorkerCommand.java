@@ -17,11 +17,17 @@ import picocli.CommandLine.Option;
     description = {
       "Consume jobs and deliver them over SMTP until stopped (SIGTERM or Ctrl-C drains gracefully).",
       "Configured by a properties file and POSTBUS_* environment variables (which win); see docs/configuration.md.",
-      "Exits 0 after a clean drain, also when stopped by SIGTERM or SIGINT."
+      "Exits 0 after a clean drain, also when stopped by SIGTERM or SIGINT; 4 when it stopped by itself after a failure (its consumer thread failed)."
     })
 final class WorkerCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
+
+  /**
+   * The worker stopped by itself after a failure: not 0, so a supervisor that restarts only on
+   * failure (systemd's Restart=on-failure, Docker's on-failure) starts it again.
+   */
+  static final int EXIT_FAILED = 4;
 
   /**
    * The signals supervisors stop a process with (systemd, Kubernetes, Docker: TERM; a terminal:
@@ -54,6 +60,14 @@ final class WorkerCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "postbus-shutdown"));
     while (!worker.awaitStopped(Duration.ofSeconds(1))) {
       // a stop signal, the shutdown hook or a fatal consumer error ends the wait
+    }
+    String failure = worker.failure();
+    if (failure != null) {
+      log.error(
+          "worker stopped by a failure: {}; exiting with {} so that a supervisor starts it again",
+          failure,
+          EXIT_FAILED);
+      return EXIT_FAILED;
     }
     return 0;
   }

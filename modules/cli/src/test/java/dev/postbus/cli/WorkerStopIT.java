@@ -2,8 +2,11 @@ package dev.postbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.postbus.client.JobPublisher;
+import dev.postbus.client.PublisherConfig;
 import dev.postbus.embedded.EmbeddedKafka;
 import dev.postbus.embedded.SmtpCapture;
+import dev.postbus.job.Job;
 import dev.postbus.testkit.MinimalWorker;
 import dev.postbus.testkit.SharedKafka;
 import java.time.Duration;
@@ -31,6 +34,45 @@ class WorkerStopIT {
         int status = w.terminate();
         assertThat(w.log()).contains("worker stop-me stopped:");
         assertThat(status).as("exit status after a clean drain").isZero();
+      }
+    }
+  }
+
+  /**
+   * A worker whose consumer thread fails stops by itself, and exits with status 4: a supervisor
+   * that restarts only on failure (systemd's Restart=on-failure, Docker's on-failure) starts it
+   * again.
+   */
+  @Test
+  void aFailedConsumerThreadEndsTheWorkerWithStatusFour(EmbeddedKafka kafka) throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0)) {
+      Map<String, String> env =
+          MinimalWorker.environment(kafka.bootstrapServers(), relay.port(), "fail");
+      env.put("POSTBUS_WORKER_ID", "fail-me");
+      env.put("POSTBUS_LOG_LEVEL", "INFO");
+      env.put("POSTBUS_KAFKA_CLIENT_INTERCEPTOR_CLASSES", BrokenInterceptor.class.getName());
+      try (WorkerProcess w = WorkerProcess.start(env)) {
+        w.awaitLog("assigned", Duration.ofSeconds(60));
+        try (JobPublisher publisher =
+            JobPublisher.create(
+                PublisherConfig.of(kafka.bootstrapServers(), env.get("POSTBUS_TOPIC")))) {
+          publisher
+              .publish(
+                  Job.text(
+                      "fail-1",
+                      "shop@example.com",
+                      "bob@example.net",
+                      "Receipt",
+                      BrokenInterceptor.MARKER))
+              .join();
+        }
+        int status = w.awaitExit(Duration.ofSeconds(90));
+        assertThat(w.log())
+            .contains("consumer thread failed; stopping the worker")
+            .contains(
+                "worker stopped by a failure: the consumer thread failed"
+                    + " (java.lang.AssertionError); exiting with 4");
+        assertThat(status).as("exit status after a failure (-1: still running)").isEqualTo(4);
       }
     }
   }

@@ -167,41 +167,59 @@ final class RelayRoute {
   }
 
   /**
-   * Everything done once the relay's result is in: the connection given back (or kept for the job
-   * taken ahead), and the relay told it answered, or refused us (true: it is out, the job tries
-   * another). A message we could not write into memory ({@link SendOutcome.Unwritable}: ours, not
-   * the relay's) tells nothing of the relay: it stays as it was, and a probe it was is abandoned
-   * (the next job probes). Once the relay has answered, nothing of ours may lose that answer: an
-   * error here (a bug) is logged, and the outcome stands (a 250 lost would be sent again as in
-   * doubt); a connection not yet given back is dropped.
+   * Everything done once the relay's result is in: the relay told it answered, or refused us (true:
+   * it is out, the job tries another), then the connection given back (or kept for the job taken
+   * ahead). A message we could not write into memory ({@link SendOutcome.Unwritable}: ours, not the
+   * relay's) tells nothing of the relay: it stays as it was, and a probe it was is abandoned (the
+   * next job probes). Once the relay has answered, nothing of ours may lose that answer: the relay
+   * is told first, so a give-back that throws cannot leave it probing for good; an error in either
+   * step (a bug) is logged, and the outcome stands (a 250 lost would be sent again as in doubt); a
+   * connection not yet given back is dropped.
    */
   private boolean refusedUs(Leg leg, SendOutcome outcome) {
-    boolean givenBack = false;
-    boolean refused = false;
+    boolean refused = settle(leg, outcome);
     try {
       giveBack(leg, outcome);
-      givenBack = true;
+    } catch (RuntimeException e) {
+      unexpectedAfterSend(leg, e);
+      drop(leg.lease());
+    }
+    return refused;
+  }
+
+  /**
+   * Tells the relay what its answer says of it; true when it refused us. A probe the relay was not
+   * told of (an error of ours before it) is abandoned: the next job probes.
+   */
+  private boolean settle(Leg leg, SendOutcome outcome) {
+    boolean probe = leg.pick() != null && leg.pick().probe();
+    boolean refused = false;
+    try {
       refused = relayProblem(outcome);
       if (refused) {
         leg.relay().failed(OutcomeMapper.problem(outcome));
       } else if (outcome instanceof SendOutcome.Unwritable) {
-        if (leg.pick() != null && leg.pick().probe()) {
+        if (probe) {
           leg.relay().abandonProbe();
         }
       } else {
         leg.relay().answered();
       }
     } catch (RuntimeException e) {
-      log.error(
-          "{}: unexpected error after the send on relay {} ended; its outcome stands",
-          name,
-          leg.relay().name(),
-          TraceOnly.of(e));
-      if (!givenBack) {
-        drop(leg.lease());
+      unexpectedAfterSend(leg, e);
+      if (probe) {
+        leg.relay().abandonProbe(); // does nothing once the relay was told
       }
     }
     return refused;
+  }
+
+  private void unexpectedAfterSend(Leg leg, RuntimeException e) {
+    log.error(
+        "{}: unexpected error after the send on relay {} ended; its outcome stands",
+        name,
+        leg.relay().name(),
+        TraceOnly.of(e));
   }
 
   /**
@@ -306,6 +324,9 @@ final class RelayRoute {
    * ended (that job is sent next, on it); a probe that sent nothing is abandoned.
    */
   private void giveBack(Leg leg, SendOutcome outcome) {
+    if (outcome == null && leg.pick() != null && leg.pick().probe()) {
+      leg.relay().abandonProbe(); // first: a give-back that throws leaves no relay probing
+    }
     ConnectionPool.Lease lease = leg.lease();
     if (lease != null) {
       if (outcome != null && lease.connection().hasAhead()) {
@@ -316,9 +337,6 @@ final class RelayRoute {
         }
         lease.close();
       }
-    }
-    if (outcome == null && leg.pick() != null && leg.pick().probe()) {
-      leg.relay().abandonProbe();
     }
   }
 

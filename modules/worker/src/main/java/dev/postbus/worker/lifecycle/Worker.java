@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,9 @@ public final class Worker implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final List<Thread> laneThreads = new ArrayList<>();
   private final Thread consumerThread;
+
+  /** What stopped the worker by itself; null while it runs, and after a requested stop. */
+  private volatile String failure;
 
   Worker(WorkerParts parts, OpsServer ops, SuppressionReader suppressionReader) {
     this.parts = parts;
@@ -116,9 +120,27 @@ public final class Worker implements AutoCloseable {
     return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Drains and stops. Idempotent; returns once stopped. */
+  /**
+   * Once stopped: what failed when the worker stopped by itself (its consumer thread ended by an
+   * error); null when it was asked to stop ({@link #close}: SIGTERM, SIGINT, the embedding code).
+   * The first stop decides: a failure during a requested drain does not make it failed.
+   */
+  public String failure() {
+    return failure;
+  }
+
+  /** Drains and stops, as asked. Idempotent; returns once stopped. */
   @Override
   public void close() {
+    stop(null);
+  }
+
+  /** Drains and stops after {@code what} failed (see {@link #failure}). */
+  void fail(String what) {
+    stop(what);
+  }
+
+  private void stop(String what) {
     if (!parts.health.beginDrain()) {
       try {
         stopped.await();
@@ -127,30 +149,32 @@ public final class Worker implements AutoCloseable {
       }
       return;
     }
+    failure = what; // before the countdown below, which publishes it
     Drain.run(parts, consumerThread, laneThreads, suppressionReader, ops);
     stopped.countDown(); // last: whoever waits for the stop (the worker command, then exit) sees it
     // logged
   }
 
   private void runConsumer() {
-    runConsumer(parts.consumeLoop, () -> WorkerThreads.thread(this::close, "postbus-stop").start());
+    runConsumer(
+        parts.consumeLoop, what -> WorkerThreads.thread(() -> fail(what), "postbus-stop").start());
   }
 
   /**
-   * Runs the consume loop; should it fail, says so and calls {@code stop}. An Error (an
-   * OutOfMemoryError on a fetch, one thrown by a configured interceptor) stops the worker as an
-   * exception does and is not thrown again: the consumer thread ends here either way, and the stop
-   * is what makes the failure seen (not ready, not live, the worker command exits); thrown again it
-   * would only be logged a second time.
+   * Runs the consume loop; should it fail, says so and hands {@code stop} what failed (the error's
+   * class, never its message). An Error (an OutOfMemoryError on a fetch, one thrown by a configured
+   * interceptor) stops the worker as an exception does and is not thrown again: the consumer thread
+   * ends here either way, and the stop is what makes the failure seen (not ready, not live, the
+   * worker command exits); thrown again it would only be logged a second time.
    */
-  static void runConsumer(Runnable loop, Runnable stop) {
+  static void runConsumer(Runnable loop, Consumer<String> stop) {
     try {
       loop.run();
     } catch (RuntimeException | Error e) {
       log.error(
           "consumer thread failed; stopping the worker",
           TraceOnly.of(e)); // its message can quote a record's payload
-      stop.run();
+      stop.accept("the consumer thread failed (" + e.getClass().getName() + ")");
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -69,6 +70,21 @@ public final class Relays {
       Clock clock,
       Consumer<Boolean> onAllOut,
       double bulkFloor) {
+    this(configs, mode, total, backoff, clock, onAllOut, bulkFloor, ConnectionPool::new);
+  }
+
+  /**
+   * @param pools the pool of each relay's connections (tests: one whose give-back throws)
+   */
+  Relays(
+      List<RelayConfig> configs,
+      RelayMode mode,
+      SendRate total,
+      IntervalFunction backoff,
+      Clock clock,
+      Consumer<Boolean> onAllOut,
+      double bulkFloor,
+      Function<List<SmtpConnection>, ConnectionPool> pools) {
     this.mode = mode;
     this.total = total;
     this.clock = clock;
@@ -82,8 +98,7 @@ public final class Relays {
         connections.add(new SmtpConnection(c.smtp(), offer, clock, c.name() + "-" + i));
       }
       list.add(
-          new Relay(
-              c, new ConnectionPool(connections), offer, backoff, clock, this::changed, bulkFloor));
+          new Relay(c, pools.apply(connections), offer, backoff, clock, this::changed, bulkFloor));
     }
     this.relays = List.copyOf(list);
   }

@@ -16,6 +16,7 @@ import dev.postbus.worker.dispatch.PartitionOffsets;
 import dev.postbus.worker.outcome.DurableSender;
 import dev.postbus.worker.outcome.OutcomeListener;
 import dev.postbus.worker.outcome.Outcomes;
+import dev.postbus.worker.relay.ClosingRelays;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.reputation.BounceGuard;
 import dev.postbus.worker.reputation.Suppressions;
@@ -94,6 +95,18 @@ final class LaneHarness implements AutoCloseable {
   private long nextOffset;
 
   LaneHarness(int smtpPort, Map<String, String> extra, Predicate<String> serves) {
+    this(smtpPort, extra, serves, SmtpConnection::disconnect);
+  }
+
+  /**
+   * @param disconnect how the relays' pools close a surplus connection given back (tests: one that
+   *     throws, so the give-back throws)
+   */
+  LaneHarness(
+      int smtpPort,
+      Map<String, String> extra,
+      Predicate<String> serves,
+      java.util.function.Consumer<SmtpConnection> disconnect) {
     Map<String, String> v = new HashMap<>();
     v.put("smtp.host", "127.0.0.1");
     v.put("smtp.port", Integer.toString(smtpPort));
@@ -108,10 +121,9 @@ final class LaneHarness implements AutoCloseable {
       dedupe.loaded(0, new DedupeIndex(config.dedupeWindow())); // as the takeover builds it
     }
     relays =
-        new Relays(
+        ClosingRelays.of(
             config.relays(),
             config.relayMode(),
-            null,
             IntervalFunction.of(Duration.ofMillis(100)),
             clock,
             out -> {
@@ -121,7 +133,8 @@ final class LaneHarness implements AutoCloseable {
                 throw e;
               }
             },
-            config.classes().bulkFloor()); // as WorkerParts builds them
+            config.classes().bulkFloor(), // as WorkerParts builds them
+            disconnect);
     suppressions =
         new Suppressions(
             new SuppressionSet(),

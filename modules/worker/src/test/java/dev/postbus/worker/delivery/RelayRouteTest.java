@@ -2,12 +2,14 @@ package dev.postbus.worker.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
 import dev.postbus.job.Job;
 import dev.postbus.job.JobClass;
 import dev.postbus.smtp.SendOutcome;
 import dev.postbus.smtp.SmtpConnection;
 import dev.postbus.worker.dispatch.Delivery;
+import dev.postbus.worker.relay.ConnectionPool;
 import dev.postbus.worker.relay.Relay;
 import dev.postbus.worker.relay.RelayState;
 import jakarta.mail.Address;
@@ -17,7 +19,10 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,90 @@ class RelayRouteTest {
           .as("a message we could not write says nothing of the relay: it is still out")
           .isEqualTo(RelayState.OUT);
       assertThat(relay.problem()).isEqualTo("out for this test");
+    }
+  }
+
+  @Test
+  void aProbeRejectedWhileItsGiveBackThrowsLeavesTheRelayUp() throws Exception {
+    try (SmtpCapture smtp = SmtpCapture.start(0)) {
+      smtp.faults(
+          new Faults() {
+            @Override
+            public Reply data(String messageId, List<String> recipients, int offered) {
+              return new Reply(554, "5.6.0 Message content rejected");
+            }
+          });
+      RelayRoute.Sent sent = probeWhoseGiveBackThrows(smtp);
+
+      assertThat(sent.outcome()).isInstanceOf(SendOutcome.Rejected.class);
+      assertThat(sent.relay().state())
+          .as("the relay answered the probe: the give-back's error does not leave it probing")
+          .isEqualTo(RelayState.UP);
+    }
+  }
+
+  @Test
+  void aProbeDeliveredWhileItsGiveBackThrowsLeavesTheRelayUp() throws Exception {
+    try (SmtpCapture smtp = SmtpCapture.start(0)) {
+      RelayRoute.Sent sent = probeWhoseGiveBackThrows(smtp);
+
+      assertThat(sent.outcome()).isInstanceOf(SendOutcome.Delivered.class);
+      assertThat(smtp.received()).isEqualTo(1);
+      assertThat(sent.relay().state())
+          .as("the relay answered the probe: the give-back's error does not leave it probing")
+          .isEqualTo(RelayState.UP);
+    }
+  }
+
+  /**
+   * Sends one job as the probe of a relay of two connections whose give-back throws: while the
+   * probe's connection is lent, another lane holds the other and a rebalance lowers the relay's
+   * share to one, so the probe's connection is closed as it is given back, and the close throws.
+   */
+  private static RelayRoute.Sent probeWhoseGiveBackThrows(SmtpCapture smtp) throws Exception {
+    List<ConnectionPool.Lease> held = new CopyOnWriteArrayList<>();
+    try (LaneHarness h =
+        new LaneHarness(
+            smtp.port(),
+            Map.of("smtp.connections", "2"),
+            pool -> true,
+            c -> {
+              throw new IllegalStateException("a bug of ours closing " + c);
+            })) {
+      Relay relay = h.relays.all().get(0);
+      relay.failed("out for this test"); // the next job probes it, 100 ms from now
+      Job job = Job.text("probe", "shop@example.com", "bob@example.net", "Receipt", "Thanks");
+      Delivery d = h.offer(job);
+      Preparation.Ready ready =
+          (Preparation.Ready)
+              h.shared.preparation().prepare(new dev.postbus.job.JobCodec().encode(job), null);
+      Runnable rebalanceMidSend =
+          () -> {
+            try {
+              held.add(relay.connections().borrow(Duration.ZERO, () -> {}));
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+            relay.connections().limit(1);
+          };
+      RelayRoute route =
+          new RelayRoute(
+              "lane-0",
+              h.shared,
+              new TakeAhead(h.shared, () -> false),
+              rebalanceMidSend,
+              new CountDownLatch(1));
+
+      RelayRoute.Sent sent = route.send(d, ready, null, () -> JobClass.TRANSACTIONAL);
+
+      assertThat(held)
+          .as("the other connection was lent meanwhile")
+          .hasSize(1)
+          .doesNotContainNull();
+      assertThat(relay.connections().borrow(Duration.ZERO, () -> {}))
+          .as("the probe's connection was not kept: its give-back threw")
+          .isNull();
+      return sent;
     }
   }
 }

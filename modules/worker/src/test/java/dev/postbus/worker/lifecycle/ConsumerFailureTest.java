@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.postbus.testkit.LogLines;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ class ConsumerFailureTest {
 
   @Test
   void aFailedConsumerThreadStopsTheWorkerAndIsLoggedWithoutItsMessage() {
-    AtomicBoolean stopped = new AtomicBoolean();
+    AtomicReference<String> stopped = new AtomicReference<>();
     List<String> logged;
     try (LogLines logs = LogLines.capture("dev.postbus.worker")) {
       Worker.runConsumer(
@@ -21,10 +21,13 @@ class ConsumerFailureTest {
             throw new SerializationException( // a Kafka error quoting a record's payload
                 "cannot read {\"to\":[\"someone@example.org\"]}");
           },
-          () -> stopped.set(true));
+          stopped::set);
       logged = logs.lines();
     }
-    assertThat(stopped).as("the worker is stopped").isTrue();
+    assertThat(stopped.get())
+        .as("the worker is stopped as failed, and told what failed without its message")
+        .isEqualTo(
+            "the consumer thread failed (org.apache.kafka.common.errors.SerializationException)");
     assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
     assertThat(logged)
         .anySatisfy(
@@ -41,17 +44,19 @@ class ConsumerFailureTest {
    */
   @Test
   void anErrorEndingTheConsumerThreadStopsTheWorkerAndIsLoggedWithoutItsMessage() {
-    AtomicBoolean stopped = new AtomicBoolean();
+    AtomicReference<String> stopped = new AtomicReference<>();
     List<String> logged;
     try (LogLines logs = LogLines.capture("dev.postbus.worker")) {
       Worker.runConsumer(
           () -> {
             throw new AssertionError("an interceptor's bug, quoting someone@example.org");
           },
-          () -> stopped.set(true));
+          stopped::set);
       logged = logs.lines();
     }
-    assertThat(stopped).as("the worker is stopped").isTrue();
+    assertThat(stopped.get())
+        .as("the worker is stopped as failed")
+        .isEqualTo("the consumer thread failed (java.lang.AssertionError)");
     assertThat(logged).noneSatisfy(l -> assertThat(l).contains("someone@example.org"));
     assertThat(logged)
         .anySatisfy(
