@@ -195,14 +195,12 @@ public final class ConsumeLoop implements Runnable {
   }
 
   /**
-   * Builds the dedupe index of the ledger partitions of the partitions owned that {@code checked}
-   * accepts (the jobs topics), at every assignment (set before {@link #run}, after {@link
-   * #useLedger}).
+   * Builds the dedupe index of the ledger partitions of the partitions owned (the jobs topics' and
+   * the retry tiers': a tier's records are checked too), at every assignment (set before {@link
+   * #run}, after {@link #useLedger}).
    */
-  public void useDedupe(
-      dev.postbus.worker.dedupe.DedupeLoader loader,
-      java.util.function.Predicate<TopicPartition> checked) {
-    this.ledger.useDedupe(loader, checked);
+  public void useDedupe(dev.postbus.worker.dedupe.DedupeLoader loader) {
+    this.ledger.useDedupe(loader);
   }
 
   /**

@@ -38,7 +38,6 @@ final class LedgerSkips implements RebalanceTime.Reads {
 
   private LedgerIndex index;
   private DedupeLoader dedupe;
-  private java.util.function.Predicate<TopicPartition> checked = tp -> false;
   private Runnable onSkip = () -> {};
   private BiConsumer<Delivery, LedgerEntry> rewriteEvent;
   private Executor rewrites;
@@ -76,9 +75,8 @@ final class LedgerSkips implements RebalanceTime.Reads {
     this.rewrites = rewrites;
   }
 
-  void useDedupe(DedupeLoader dedupe, java.util.function.Predicate<TopicPartition> checked) {
+  void useDedupe(DedupeLoader dedupe) {
     this.dedupe = dedupe;
-    this.checked = checked;
   }
 
   /** True when the ledger is read at all. */
@@ -219,14 +217,8 @@ final class LedgerSkips implements RebalanceTime.Reads {
   /** Tells the dedupe index the partitions owned now, {@code taken} of them newly. */
   private void owned(Collection<TopicPartition> owned, Collection<TopicPartition> taken) {
     if (dedupe != null) {
-      dedupe.owned(checked(owned), checked(taken));
+      dedupe.owned(Set.copyOf(owned), Set.copyOf(taken));
     }
-  }
-
-  private Set<TopicPartition> checked(Collection<TopicPartition> partitions) {
-    return partitions.stream()
-        .filter(checked)
-        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   /**

@@ -13,9 +13,10 @@ import org.apache.kafka.common.TopicPartition;
  * Idempotent publishing: which job ids finished within {@code dedupe.window} ({@link DedupeIndex},
  * one per ledger partition this worker owns a partition of) and which are being sent right now (a
  * claim per id). A record of a job id finished before is not sent again; one whose id is being sent
- * waits until that send ends and is then decided. A replay ({@link Origin#REPLAYED}) is sent on
- * purpose, unless its id was delivered with the same content. Thread-safe: every lane asks, the
- * takeover loads, the lanes tell what finished; one lock, held for a hash lookup.
+ * waits until that send ends and is then decided. A replay ({@link Origin#REPLAYED}) or a retry
+ * tier's record ({@link Origin#RETRIED}) is sent on purpose, unless its id was delivered with the
+ * same content. Thread-safe: every lane asks, the takeover loads, the lanes tell what finished; one
+ * lock, held for a hash lookup.
  */
 public final class Dedupe {
 
@@ -44,7 +45,15 @@ public final class Dedupe {
      * conflict} replay); a duplicate of a delivery with the same content (the same dead letter
      * replayed again).
      */
-    REPLAYED
+    REPLAYED,
+    /**
+     * Read from a retry tier: the ladder brings the job back on purpose, so it is sent over an id
+     * handed to the ladder (the normal case: this record put it there), dead-lettered, or delivered
+     * with other content; a duplicate of a delivery with the same content (a retry record written
+     * twice: a resend after a timeout that did not mean "not written", a zombie's buffered record).
+     * The rule of a replay.
+     */
+    RETRIED
   }
 
   private static final Send SEND = new Send();
@@ -164,12 +173,13 @@ public final class Dedupe {
 
   /**
    * The verdict on another record of an id finished before ({@code o}): Send, Duplicate or
-   * Conflict. A replay is only a duplicate of a delivery (it is sent over a dead letter, a retry,
-   * other content: the operator asked for it), never a conflict.
+   * Conflict. A replay or a retry tier's record is only a duplicate of a delivery (it is sent over
+   * a dead letter, a retry, other content: the operator or the ladder asked for it), never a
+   * conflict.
    */
   private static Verdict judged(DedupeIndex.Original o, long fingerprint, Origin origin) {
     boolean sameContent = o.contentUnknown() || o.fingerprint() == fingerprint;
-    if (origin == Origin.REPLAYED) {
+    if (origin != Origin.PUBLISHED) {
       return sameContent && o.outcome() == LedgerOutcome.DELIVERED ? new Duplicate(o) : SEND;
     }
     return sameContent ? new Duplicate(o) : new Conflict(o);
@@ -191,8 +201,8 @@ public final class Dedupe {
   }
 
   /**
-   * A record finished without a claim (not checked: a retry tier's): it stands for its id as its
-   * ledger entry does in a rebuild of the index.
+   * A record finished without a claim (a duplicate's, or one that finished before it was decided):
+   * it stands for its id as its ledger entry does in a rebuild of the index.
    */
   public synchronized void recorded(
       TopicPartition source, long offset, long idHash, long fingerprint, LedgerOutcome outcome) {

@@ -9,12 +9,12 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
- * A lane's side of idempotent publishing ({@link Dedupe}): which records are checked (those of the
- * jobs topics, not a retry tier's, whose job comes back on purpose), how (a replay, which carries
- * {@link PostbusHeaders#REPLAY_COUNT}, is sent on purpose unless its id was delivered with the same
- * content: {@link Dedupe.Origin#REPLAYED}), the verdict for one, and telling what finished. Off
- * ({@link #OFF}) with {@code dedupe.window=0} or the ledger off: every verdict is Send and nothing
- * is claimed.
+ * A lane's side of idempotent publishing ({@link Dedupe}): how a record is checked (a retry tier's
+ * record, {@link Dedupe.Origin#RETRIED}, and a replay, which carries {@link
+ * PostbusHeaders#REPLAY_COUNT}, {@link Dedupe.Origin#REPLAYED}, are sent on purpose unless their id
+ * was delivered with the same content; a jobs topic's record is not sent over any finish of its
+ * id), the verdict for one, and telling what finished. Off ({@link #OFF}) with {@code
+ * dedupe.window=0} or the ledger off: every verdict is Send and nothing is claimed.
  */
 public final class DedupeGate {
 
@@ -24,20 +24,28 @@ public final class DedupeGate {
   private final Set<String> tierTopics;
 
   /**
-   * @param tierTopics the retry tiers' topics, whose records are never checked
+   * @param tierTopics the retry tiers' topics, whose records are checked as {@link
+   *     Dedupe.Origin#RETRIED}
    */
   public DedupeGate(Dedupe dedupe, Set<String> tierTopics) {
     this.dedupe = dedupe;
     this.tierTopics = Set.copyOf(tierTopics);
   }
 
-  /** True when this record is checked. */
-  boolean checked(Delivery d) {
-    return dedupe != null && !tierTopics.contains(d.partition().topic());
+  /** True when records are checked (dedupe is on). */
+  boolean checked() {
+    return dedupe != null;
   }
 
-  /** A replay's origin when the record carries {@code replay-count}, else a publication's. */
-  static Dedupe.Origin origin(Delivery d) {
+  /**
+   * A retry tier's origin for a record read from a tier (a replay's retry too: it carries {@code
+   * replay-count} on), a replay's when the record carries {@code replay-count}, else a
+   * publication's.
+   */
+  Dedupe.Origin origin(Delivery d) {
+    if (tierTopics.contains(d.partition().topic())) {
+      return Dedupe.Origin.RETRIED;
+    }
     return d.headers() != null && d.headers().lastHeader(PostbusHeaders.REPLAY_COUNT) != null
         ? Dedupe.Origin.REPLAYED
         : Dedupe.Origin.PUBLISHED;
@@ -50,7 +58,7 @@ public final class DedupeGate {
   Dedupe.Verdict claim(Attempt a, String jobId, BooleanSupplier giveUp)
       throws InterruptedException {
     Delivery d = a.delivery();
-    if (!checked(d)) {
+    if (!checked()) {
       return new Dedupe.Send();
     }
     return dedupe.claim(
@@ -69,7 +77,7 @@ public final class DedupeGate {
    */
   Dedupe.Verdict tryClaim(Attempt a, String jobId) {
     Delivery d = a.delivery();
-    if (!checked(d)) {
+    if (!checked()) {
       return new Dedupe.Send();
     }
     return dedupe.tryClaim(
@@ -83,8 +91,8 @@ public final class DedupeGate {
 
   /**
    * A record finished ({@code batch}, whose ledger entry is on its way): its id is known as
-   * finished, as a rebuild of the index from the ledger would have it, claimed or not (a retry
-   * tier's record is not claimed), and a claim it holds ends.
+   * finished, as a rebuild of the index from the ledger would have it, claimed or not (a duplicate
+   * holds no claim), and a claim it holds ends.
    */
   void finished(OutcomeBatch batch) {
     if (dedupe == null) {

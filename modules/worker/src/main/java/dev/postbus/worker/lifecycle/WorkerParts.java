@@ -306,9 +306,7 @@ final class WorkerParts {
         outcomes::rewriteDelivered,
         scheduler);
     if (dedupe != null) {
-      Set<String> tiers = tierTopics();
-      consumeLoop.useDedupe(
-          new DedupeLoader(reader, dedupe, clock), tp -> !tiers.contains(tp.topic()));
+      consumeLoop.useDedupe(new DedupeLoader(reader, dedupe, clock));
     }
     return new LedgerParts(ledgerProducer, writer, reader);
   }

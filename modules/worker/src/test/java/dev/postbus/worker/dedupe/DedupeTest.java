@@ -152,6 +152,29 @@ class DedupeTest {
     assertThat(((Dedupe.Duplicate) v).original().offset()).as("the first replay's").isEqualTo(11);
   }
 
+  private static final Dedupe.Origin RETRIED = Dedupe.Origin.RETRIED;
+
+  @Test
+  void aTierRecordIsJudgedAsAReplayADuplicateOnlyOfADeliveryWithTheSameContent() {
+    Dedupe.Verdict v =
+        finishedAs(LedgerOutcome.DELIVERED, 5).tryClaim("copy", P, 11, 77, 5, RETRIED);
+    assertThat(v).isInstanceOf(Dedupe.Duplicate.class);
+    assertThat(finishedAs(LedgerOutcome.DELIVERED, 0).tryClaim("old", P, 12, 77, 5, RETRIED))
+        .as("content unknown counts as the same")
+        .isInstanceOf(Dedupe.Duplicate.class);
+    for (LedgerOutcome o : new LedgerOutcome[] {LedgerOutcome.RETRY, LedgerOutcome.DEAD_LETTERED}) {
+      Dedupe d = finishedAs(o, 5);
+      assertThat(d.tryClaim("tier", P, 11, 77, 5, RETRIED))
+          .as("%s", o)
+          .isInstanceOf(Dedupe.Send.class);
+      assertThat(d.tryClaim("again", P, 12, 77, 5, RETRIED)).as("claimed").isNull();
+      d.release("tier");
+    }
+    assertThat(finishedAs(LedgerOutcome.DELIVERED, 5).tryClaim("other", P, 13, 77, 6, RETRIED))
+        .as("other content: sent, never a conflict")
+        .isInstanceOf(Dedupe.Send.class);
+  }
+
   @Test
   void aLookupDropsAtMostOneChunkLeftTheWindowSoItsWorkUnderTheLockIsBounded() {
     DedupeIndex index = new DedupeIndex(Duration.ofHours(1));

@@ -45,6 +45,9 @@ final class LaneHarness implements AutoCloseable {
 
   static final TopicPartition JOBS = new TopicPartition("jobs", 0);
 
+  /** The first retry tier's partition 0 (ledger partition 0, as {@link #JOBS}). */
+  static final TopicPartition TIER = new TopicPartition("jobs.retry.30s", 0);
+
   final WorkerConfig config;
   final MockProducer<byte[], byte[]> producer =
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -222,7 +225,10 @@ final class LaneHarness implements AutoCloseable {
             holds,
             lost::add,
             clock,
-            dedupe == null ? DedupeGate.OFF : new DedupeGate(dedupe, java.util.Set.of()));
+            dedupe == null
+                ? DedupeGate.OFF
+                : new DedupeGate(
+                    dedupe, java.util.Set.copyOf(config.failures().ladder().topics("jobs"))));
   }
 
   private Relays relays() {
@@ -236,9 +242,14 @@ final class LaneHarness implements AutoCloseable {
 
   /** Queues a job with the record headers {@code headers}, as the consumer does. */
   Delivery offer(Job job, Headers headers) {
+    return offer(JOBS, job, headers);
+  }
+
+  /** Queues a job read from {@code source} with the record headers {@code headers}. */
+  Delivery offer(TopicPartition source, Job job, Headers headers) {
     long offset = nextOffset++;
     owner.track(offset);
-    Delivery d = new Delivery(JOBS, offset, null, codec.encode(job), headers, 0L, owner);
+    Delivery d = new Delivery(source, offset, null, codec.encode(job), headers, 0L, owner);
     queue.add(d);
     return d;
   }

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Idempotent publishing on a real broker and a real SMTP server: a job published twice is mailed
  * once (a {@code duplicate} event for the second record), whether the second comes after the first
  * finished, while it is being sent, or to a new owner; other content under the same id is a {@code
- * conflict} dead letter (sent when replayed); a dead letter replayed twice is mailed once; {@code
- * dedupe.window=0} sends again.
+ * conflict} dead letter (sent when replayed); a dead letter replayed twice is mailed once; a copy
+ * of a delivered job on a retry tier is mailed once; {@code dedupe.window=0} sends again.
  */
 @ExtendWith(SharedKafka.class)
 class DedupeIT {
@@ -252,6 +252,65 @@ class DedupeIT {
     ProducerRecord<byte[], byte[]> replay = new ProducerRecord<>(f.topic, dead.key(), dead.value());
     replay.headers().add(PostbusHeaders.REPLAY_COUNT, "1".getBytes(StandardCharsets.UTF_8));
     return replay;
+  }
+
+  /**
+   * A retry record written twice (a resend after a delivery timeout that did not mean "not
+   * written", or a zombie's buffered record landing after the partition's new owner sent the job):
+   * a copy on the first tier of a job delivered is a {@code duplicate}, not a second mail.
+   */
+  @Test
+  void aCopyOfADeliveredJobOnARetryTierIsMailedOnceWithADuplicateEvent(EmbeddedKafka kafka)
+      throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        Fixtures f = new Fixtures(kafka.bootstrapServers())) {
+      WorkerConfig config = f.config(relay.port(), 2, "w1", ON);
+      Worker w = f.start(config);
+      f.publish(List.of(job("landed-late", "body")));
+      await().atMost(WAIT).until(() -> relay.received() == 1);
+      ConsumerRecord<byte[], byte[]> published = f.read(f.topic, 1, WAIT).get(0);
+
+      try (KafkaProducer<byte[], byte[]> p = producer(f)) {
+        p.send(retryOf(published, config.failures().ladder().topic(f.topic, 0))).get();
+      }
+
+      await().atMost(WAIT).until(() -> w.stats().duplicates() == 1 || relay.received() > 1);
+      assertThat(relay.received()).as("mailed once").isEqualTo(1);
+      assertThat(count(f, "delivered")).isEqualTo(1);
+      assertThat(count(f, "duplicate")).isEqualTo(1);
+      assertThat(event(f, "duplicate"))
+          .contains("\"jobId\":\"landed-late\"", "\"outcome\":\"delivered\"");
+    }
+  }
+
+  /** What a worker writes to a tier for a record after its first failed attempt, due now. */
+  private static ProducerRecord<byte[], byte[]> retryOf(
+      ConsumerRecord<byte[], byte[]> r, String tierTopic) {
+    ProducerRecord<byte[], byte[]> retry = new ProducerRecord<>(tierTopic, r.key(), r.value());
+    String now = java.time.Instant.now().toString();
+    Map.of(
+            PostbusHeaders.ORIGINAL_TOPIC,
+            r.topic(),
+            PostbusHeaders.ORIGINAL_PARTITION,
+            Integer.toString(r.partition()),
+            PostbusHeaders.ORIGINAL_OFFSET,
+            Long.toString(r.offset()),
+            PostbusHeaders.WORKER,
+            "w0",
+            PostbusHeaders.JOB_CLASS,
+            JobClass.TRANSACTIONAL.wire(),
+            PostbusHeaders.ATTEMPT,
+            "1",
+            PostbusHeaders.FIRST_FAILURE,
+            now,
+            PostbusHeaders.DUE,
+            now,
+            PostbusHeaders.CLASS,
+            "transient",
+            PostbusHeaders.REASON,
+            "451 4.3.0 Try again later")
+        .forEach((k, v) -> retry.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+    return retry;
   }
 
   @Test
