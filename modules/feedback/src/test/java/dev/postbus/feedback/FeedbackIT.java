@@ -72,7 +72,7 @@ class FeedbackIT {
         TestCa.pem(CA.issue("CN=sns.amazonaws.com", SNS_KEYS, null))
             .getBytes(StandardCharsets.US_ASCII);
     certServer.createContext(
-        "/SimpleNotificationService-test.pem",
+        "/SimpleNotificationService-7e57.pem",
         x -> {
           x.sendResponseHeaders(200, pem.length);
           x.getResponseBody().write(pem);
@@ -89,7 +89,7 @@ class FeedbackIT {
     certUrl =
         "https://localhost:"
             + certServer.getAddress().getPort()
-            + "/SimpleNotificationService-test.pem";
+            + "/SimpleNotificationService-7e57.pem";
 
     bootstrap = kafka.bootstrapServers();
     topic = SharedKafka.uniqueName("fb");

@@ -31,10 +31,12 @@ import javax.net.ssl.SSLContext;
  * confirms a subscription, held to the same rule.
  *
  * <p>A certificate must be fetched before a message's signature can be checked, so anyone who knows
- * an allowed TopicArn can name new certificate URLs in unsigned messages. Hence: at most {@link
- * #NEW_FETCHES_PER_MINUTE} fetches a minute (the excess is refused with 503, and SNS retries); a
- * certificate that verified a message is kept apart from those that have not yet ({@link
- * #MAX_PENDING}, least recently used forgotten first), which can never push it out.
+ * an allowed TopicArn can name new certificate URLs in unsigned messages. Hence: the URL must have
+ * SNS's form ({@link #PEM_PATH}); the fetches are bounded by {@link CertificateFetches} (one per
+ * URL at a time, {@link CertificateFetches#MAX_IN_FLIGHT} at once, each given at most {@link
+ * #FETCH_TIMEOUT}, a URL SNS refused not fetched again for a while); a certificate that verified a
+ * message is kept apart from those that have not yet ({@link #MAX_PENDING}, least recently used
+ * forgotten first), which can never push it out.
  */
 public final class SigningCertificates {
 
@@ -44,15 +46,19 @@ public final class SigningCertificates {
   /** Certificates fetched that verified no message yet: the latest ones used. */
   static final int MAX_PENDING = 16;
 
-  /** Fetches of certificates not held, a minute, per replica. */
-  static final int NEW_FETCHES_PER_MINUTE = 10;
+  /** The path of SNS's signing certificates: {@code /SimpleNotificationService-<hex>.pem}. */
+  static final Pattern PEM_PATH =
+      Pattern.compile("/SimpleNotificationService-[0-9a-fA-F]{1,64}\\.pem");
+
+  /** The longest a certificate fetch may take to answer, so that its slot frees soon. */
+  static final Duration FETCH_TIMEOUT = Duration.ofSeconds(3);
 
   private final Pattern hosts;
   private final HttpClient http;
   private final Duration timeout;
+  private final Duration fetchTimeout;
   private final Clock clock;
-  private final Function<URI, X509Certificate> source;
-  private final FetchBudget budget;
+  private final CertificateFetches fetches;
 
   /** Certificates that verified a message, by URL. */
   private final Map<String, X509Certificate> verified = new ConcurrentHashMap<>();
@@ -86,13 +92,16 @@ public final class SigningCertificates {
       Duration timeout,
       Clock clock,
       Function<URI, X509Certificate> source) {
-    this.source = source != null ? source : this::fetch;
     this.hosts = hosts;
     this.timeout = timeout;
+    this.fetchTimeout = timeout.compareTo(FETCH_TIMEOUT) < 0 ? timeout : FETCH_TIMEOUT;
     this.clock = clock;
-    this.budget = new FetchBudget(NEW_FETCHES_PER_MINUTE, Duration.ofMinutes(1), clock);
+    this.fetches =
+        new CertificateFetches(source != null ? source : this::fetch, pending::put, clock);
     HttpClient.Builder b =
-        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout);
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(fetchTimeout);
     if (trust != null) {
       b.sslContext(trust);
     }
@@ -166,29 +175,27 @@ public final class SigningCertificates {
 
   /**
    * The certificate at {@code url} (kept when fetched before), valid now, served by SNS of the
-   * region of {@code topicArn}; 503 when it is not held and this minute's fetches are spent.
+   * region of {@code topicArn}; 503 when it is not held and {@link
+   * CertificateFetches#MAX_IN_FLIGHT} other URLs are being fetched.
    */
   X509Certificate certificate(String url, String topicArn) {
     String pair = topicArn + "\n" + url;
     boolean known = checked.contains(pair);
-    if (!known && !allowed(url, "SigningCertURL", topicArn).getPath().endsWith(".pem")) {
-      throw Refusal.forbidden("certificate-url", "SigningCertURL: not a .pem file");
+    if (!known) {
+      URI uri = allowed(url, "SigningCertURL", topicArn);
+      if (uri.getRawQuery() != null
+          || uri.getRawFragment() != null
+          || !PEM_PATH.matcher(uri.getRawPath()).matches()) {
+        throw Refusal.forbidden(
+            "certificate-url", "SigningCertURL: not /SimpleNotificationService-<hex>.pem");
+      }
     }
     X509Certificate cert = verified.get(url);
     if (cert == null) {
       cert = pending.get(url);
     }
     if (cert == null) {
-      if (!budget.take()) {
-        throw new Refusal(
-            503,
-            "certificate-rate",
-            "more than "
-                + NEW_FETCHES_PER_MINUTE
-                + " new SigningCertURLs within a minute; retry later");
-      }
-      cert = source.apply(URI.create(url));
-      pending.put(url, cert);
+      cert = fetches.fetch(url);
     }
     if (!known) {
       if (checked.size() >= MAX_CACHED) {
@@ -228,12 +235,15 @@ public final class SigningCertificates {
     try {
       HttpResponse<InputStream> r =
           http.send(
-              HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+              HttpRequest.newBuilder(uri).timeout(fetchTimeout).GET().build(),
               HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream in = r.body()) {
-        if (r.statusCode() != 200) {
-          throw new Refusal(
-              503, "certificate-unavailable", "SigningCertURL answered " + r.statusCode());
+        int status = r.statusCode();
+        if (status / 100 == 4 && status != 429) {
+          throw Refusal.forbidden("certificate-absent", "SigningCertURL answered " + status);
+        }
+        if (status != 200) {
+          throw new Refusal(503, "certificate-unavailable", "SigningCertURL answered " + status);
         }
         byte[] pem = in.readNBytes(MAX_CERTIFICATE_BYTES + 1);
         if (pem.length > MAX_CERTIFICATE_BYTES) {

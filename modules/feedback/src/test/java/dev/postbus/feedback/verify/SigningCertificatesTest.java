@@ -16,7 +16,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class SigningCertificatesTest {
@@ -143,9 +149,232 @@ class SigningCertificatesTest {
             });
   }
 
+  /** A certificate URL of SNS's form that SNS does not serve (SNS answers 404). */
+  private static String madeUp(int i) {
+    return "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-"
+        + (0xbad00 + i)
+        + ".pem";
+  }
+
+  /** What the fetch of a certificate SNS does not serve refuses with. */
+  private static Refusal notServed() {
+    return Refusal.forbidden("certificate-absent", "SigningCertURL answered 404");
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A notification naming {@code url}, signed with {@code key}. */
+  private static JsonNode message(String url, KeyPair key, Instant at) throws Exception {
+    return JSON.readTree(
+        SnsMessages.signed(
+            SnsMessages.notification(ARN, "m-" + url.hashCode(), "{}", at, url),
+            2,
+            key.getPrivate()));
+  }
+
   @Test
-  void unsignedMessagesNamingNewCertificatesCostFewFetchesAndEvictNoGenuineCertificate()
-      throws Exception {
+  void aMadeUpCertificateUrlWhoseFetchFailedIsNotFetchedAgainForMinutes() throws Exception {
+    AtomicInteger fetched = new AtomicInteger();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              throw notServed();
+            });
+    JsonNode unsigned = message(madeUp(0), TestCa.rsa(), clock.now);
+
+    for (int i = 0; i < 10; i++) {
+      assertThatThrownBy(() -> deliver(certs, unsigned))
+          .isInstanceOfSatisfying(
+              Refusal.class, r -> assertThat(r.reason()).isEqualTo("certificate-absent"));
+    }
+    assertThat(fetched).as("fetches for 10 requests naming one made-up URL").hasValue(1);
+
+    clock.now = clock.now.plus(CertificateFetches.FAILURE_KEPT).minusSeconds(1);
+    assertThatThrownBy(() -> deliver(certs, unsigned)).isInstanceOf(Refusal.class);
+    assertThat(fetched).hasValue(1);
+    clock.now = clock.now.plusSeconds(1);
+    assertThatThrownBy(() -> deliver(certs, unsigned)).isInstanceOf(Refusal.class);
+    assertThat(fetched).as("fetched again once the failure is forgotten").hasValue(2);
+  }
+
+  @Test
+  void onlyTheLatestFailedUrlsAreRemembered() throws Exception {
+    AtomicInteger fetched = new AtomicInteger();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              throw notServed();
+            });
+    KeyPair attacker = TestCa.rsa();
+    for (int i = 0; i <= CertificateFetches.MAX_FAILED; i++) {
+      JsonNode unsigned = message(madeUp(i), attacker, clock.now);
+      assertThatThrownBy(() -> deliver(certs, unsigned)).isInstanceOf(Refusal.class);
+    }
+    int before = fetched.get();
+
+    JsonNode latest = message(madeUp(CertificateFetches.MAX_FAILED), attacker, clock.now);
+    assertThatThrownBy(() -> deliver(certs, latest)).isInstanceOf(Refusal.class);
+    assertThat(fetched).as("the latest failure is remembered").hasValue(before);
+    JsonNode first = message(madeUp(0), attacker, clock.now);
+    assertThatThrownBy(() -> deliver(certs, first)).isInstanceOf(Refusal.class);
+    assertThat(fetched).as("the oldest was forgotten").hasValue(before + 1);
+  }
+
+  @Test
+  void aFetchThatCouldNotReachSnsIsNotRemembered() throws Exception {
+    AtomicInteger fetched = new AtomicInteger();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              throw new Refusal(503, "certificate-unavailable", "timed out");
+            });
+    JsonNode m = message(PEM_URL, TestCa.rsa(), clock.now);
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> deliver(certs, m))
+          .isInstanceOfSatisfying(Refusal.class, r -> assertThat(r.status()).isEqualTo(503));
+    }
+    assertThat(fetched).as("SNS retries; each retry fetches").hasValue(3);
+  }
+
+  @Test
+  void aGenuineCertificateIsFetchedAfterManyMadeUpUrlsFailed() throws Exception {
+    KeyPair sns = TestCa.rsa();
+    X509Certificate genuine = new TestCa().issue("CN=sns.amazonaws.com", sns, null);
+    AtomicInteger fetched = new AtomicInteger();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              if (uri.toString().equals(PEM_URL)) {
+                return genuine;
+              }
+              throw notServed();
+            });
+    KeyPair attacker = TestCa.rsa();
+    for (int i = 0; i < 10; i++) {
+      JsonNode unsigned = message(madeUp(i), attacker, clock.now);
+      assertThatThrownBy(() -> deliver(certs, unsigned)).isInstanceOf(Refusal.class);
+    }
+
+    deliver(certs, message(PEM_URL, sns, clock.now));
+
+    assertThat(fetched).hasValue(11);
+  }
+
+  @Test
+  void concurrentRequestsForOneCertificateShareOneFetch() throws Exception {
+    KeyPair sns = TestCa.rsa();
+    X509Certificate genuine = new TestCa().issue("CN=sns.amazonaws.com", sns, null);
+    AtomicInteger fetched = new AtomicInteger();
+    CountDownLatch answer = new CountDownLatch(1);
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              await(answer);
+              return genuine;
+            });
+    JsonNode m = message(PEM_URL, sns, clock.now);
+    List<Thread> requests = new ArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Thread t = new Thread(() -> deliver(certs, m), "request-" + i);
+      t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+      requests.add(t);
+      t.start();
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> requests.stream().allMatch(SigningCertificatesTest::parked));
+
+    answer.countDown();
+    for (Thread t : requests) {
+      t.join(Duration.ofSeconds(30).toMillis());
+    }
+
+    assertThat(failures).isEmpty();
+    assertThat(fetched).as("fetches for 8 concurrent requests naming one URL").hasValue(1);
+  }
+
+  @Test
+  void madeUpUrlsBeyondTheFetchesInFlightAreRefusedWithoutAFetch() throws Exception {
+    AtomicInteger fetched = new AtomicInteger();
+    CountDownLatch answer = new CountDownLatch(1);
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              await(answer);
+              throw notServed();
+            });
+    KeyPair attacker = TestCa.rsa();
+    List<Thread> requests = new ArrayList<>();
+    for (int i = 0; i < CertificateFetches.MAX_IN_FLIGHT; i++) {
+      JsonNode unsigned = message(madeUp(i), attacker, clock.now);
+      Thread t = new Thread(() -> deliver(certs, unsigned), "request-" + i);
+      t.setUncaughtExceptionHandler((th, e) -> {});
+      requests.add(t);
+      t.start();
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> fetched.get() == CertificateFetches.MAX_IN_FLIGHT);
+
+    JsonNode excess = message(madeUp(99), attacker, clock.now);
+    assertThatThrownBy(() -> deliver(certs, excess))
+        .isInstanceOfSatisfying(
+            Refusal.class,
+            r -> {
+              assertThat(r.status()).isEqualTo(503);
+              assertThat(r.reason()).isEqualTo("certificate-busy");
+            });
+    assertThat(fetched).as("no fetch for the excess").hasValue(CertificateFetches.MAX_IN_FLIGHT);
+
+    answer.countDown();
+    for (Thread t : requests) {
+      t.join(Duration.ofSeconds(30).toMillis());
+    }
+    assertThatThrownBy(() -> deliver(certs, excess))
+        .isInstanceOfSatisfying(
+            Refusal.class, r -> assertThat(r.reason()).isEqualTo("certificate-absent"));
+    assertThat(fetched).as("a slot is free again").hasValue(CertificateFetches.MAX_IN_FLIGHT + 1);
+  }
+
+  @Test
+  void madeUpUrlsThatFetchACertificateEvictNoGenuineOne() throws Exception {
     KeyPair sns = TestCa.rsa();
     X509Certificate genuine = new TestCa().issue("CN=sns.amazonaws.com", sns, null);
     X509Certificate other = signingCertificate();
@@ -161,57 +390,66 @@ class SigningCertificatesTest {
               fetched.incrementAndGet();
               return uri.toString().equals(PEM_URL) ? genuine : other;
             });
-    ObjectMapper json = new ObjectMapper();
-    JsonNode genuineMessage =
-        json.readTree(
-            SnsMessages.signed(
-                SnsMessages.notification(ARN, "m-0", "{}", clock.now, PEM_URL),
-                2,
-                sns.getPrivate()));
+    JsonNode genuineMessage = message(PEM_URL, sns, clock.now);
     deliver(certs, genuineMessage);
-    assertThat(fetched).hasValue(1);
-
     KeyPair attacker = TestCa.rsa();
-    int refusedForLoad = 0;
-    for (int i = 0; i < 100; i++) {
-      String url = "https://sns.eu-west-1.amazonaws.com/" + i + ".pem";
-      JsonNode unsigned =
-          json.readTree(
-              SnsMessages.signed(
-                  SnsMessages.notification(ARN, "m-" + i, "{}", clock.now, url),
-                  2,
-                  attacker.getPrivate()));
-      try {
-        deliver(certs, unsigned);
-      } catch (Refusal r) {
-        if (r.status() == 503) {
-          refusedForLoad++;
-        } else {
-          assertThat(r.reason()).isEqualTo("signature");
-        }
-      }
+    for (int i = 0; i < 2 * SigningCertificates.MAX_CACHED; i++) {
+      JsonNode unsigned = message(madeUp(i), attacker, clock.now);
+      assertThatThrownBy(() -> deliver(certs, unsigned))
+          .isInstanceOfSatisfying(
+              Refusal.class, r -> assertThat(r.reason()).isEqualTo("signature"));
     }
-    assertThat(fetched.get() - 1).as("fetches for 100 new certificate URLs").isLessThan(100);
-    assertThat(refusedForLoad).as("refused with 503, for SNS to retry").isPositive();
-
-    assertThat(fetched)
-        .as("the minute's fetches, the genuine certificate's included")
-        .hasValue(SigningCertificates.NEW_FETCHES_PER_MINUTE);
     int before = fetched.get();
-    deliver(certs, genuineMessage);
-    assertThat(fetched).as("the genuine certificate is still held").hasValue(before);
 
-    clock.now = clock.now.plus(Duration.ofMinutes(1));
-    String next = "https://sns.eu-west-1.amazonaws.com/next.pem";
-    JsonNode later =
-        json.readTree(
-            SnsMessages.signed(
-                SnsMessages.notification(ARN, "m-next", "{}", clock.now, next),
-                2,
-                attacker.getPrivate()));
-    assertThatThrownBy(() -> deliver(certs, later))
-        .isInstanceOfSatisfying(Refusal.class, r -> assertThat(r.reason()).isEqualTo("signature"));
-    assertThat(fetched).as("a minute later, fetches again").hasValue(before + 1);
+    deliver(certs, genuineMessage);
+
+    assertThat(fetched).as("the genuine certificate is still held").hasValue(before);
+  }
+
+  @Test
+  void aCertificateUrlMustHaveTheFormSnsGivesIt() {
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            Clock.systemUTC(),
+            uri -> {
+              throw new AssertionError("fetched " + uri);
+            });
+    for (String path :
+        new String[] {
+          "/x.pem",
+          "/SimpleNotificationService-.pem",
+          "/SimpleNotificationService-xyz.pem",
+          "/SimpleNotificationService-abc.pem/x.pem",
+          "/a/SimpleNotificationService-abc.pem",
+          "/SimpleNotificationService-abc.pem.txt",
+          "/SimpleNotificationService-abc.pem?v=1",
+          "/SimpleNotificationService-abc.pem#f"
+        }) {
+      assertThatThrownBy(() -> certs.certificate("https://sns.eu-west-1.amazonaws.com" + path, ARN))
+          .as(path)
+          .isInstanceOfSatisfying(
+              Refusal.class, r -> assertThat(r.reason()).isEqualTo("certificate-url"));
+    }
+  }
+
+  /** True when the thread waits (on the fetch, or on another request's fetch). */
+  private static boolean parked(Thread t) {
+    Thread.State s = t.getState();
+    return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test did not answer the fetch");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** What the SNS endpoint does with a message once its topic and timestamp passed. */
