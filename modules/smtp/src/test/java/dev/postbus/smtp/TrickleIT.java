@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A relay that trickles, one byte every 150 ms against a read timeout of 200 ms: no single read
@@ -18,9 +20,17 @@ import org.junit.jupiter.api.Test;
  */
 class TrickleIT {
 
+  @TempDir Path dir;
+
   private static final long PACE_MILLIS = 150;
   private static final Duration READ_TIMEOUT = Duration.ofMillis(200);
   private static final Duration BOUND = Duration.ofSeconds(10); // generous: 2 cores, shared
+
+  /** A cold TLS handshake on 2 shared cores needs some seconds, and must fit the read timeout. */
+  private static final Duration TLS_READ_TIMEOUT = Duration.ofSeconds(3);
+
+  /** Generous still, and far below the 300 s a 2,000-byte record takes at a byte per 150 ms. */
+  private static final Duration TLS_BOUND = Duration.ofSeconds(30);
 
   private static final byte[] ENDLESS_REPLY = "250-x\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -46,11 +56,18 @@ class TrickleIT {
   }
 
   private static SendOutcome send(HandRelay relay, TlsMode tls) {
+    return send(config(relay.port(), tls));
+  }
+
+  private static SendOutcome send(SmtpConfig config) {
+    return send(config, BOUND);
+  }
+
+  private static SendOutcome send(SmtpConfig config, Duration bound) {
     return assertTimeoutPreemptively(
-        BOUND,
+        bound,
         () -> {
-          try (SmtpConnection c =
-              new SmtpConnection(config(relay.port(), tls), Clock.systemUTC(), "t")) {
+          try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
             return c.send(message("x"), Rcpt.of("b@example.net"));
           }
         });
@@ -98,6 +115,69 @@ class TrickleIT {
   void aTlsHandshakeTrickledForeverIsAFailedConnection() throws Exception {
     try (HandRelay relay = new HandRelay(p -> p.drip(ENDLESS_RECORD, PACE_MILLIS))) {
       assertThat(send(relay, TlsMode.IMPLICIT)).isInstanceOf(SendOutcome.ConnectFailed.class);
+    }
+  }
+
+  /**
+   * Below TLS (a TLS-terminating proxy, a slow link): after MAIL the relay's one TLS record of a
+   * reply arrives a byte every 150 ms. One read of the TLS stream reads the whole record, each of
+   * its reads of the TCP socket with the full read timeout (3 s here: the handshake must fit):
+   * without the watchdog's bound on the reply, some 2,000 bytes took five minutes.
+   */
+  @Test
+  void aTlsRecordTrickledBelowTlsEndsAsALostConnectionAfterTheReadTimeout() throws Exception {
+    SendOutcome outcome =
+        sendBehindProxy(
+            (p, proxy) -> {
+              p.reply("220 hand ESMTP");
+              p.line(); // EHLO
+              p.reply("250 hand");
+              p.line(); // MAIL
+              proxy.trickle();
+              p.reply("250 " + "x".repeat(2000)); // one TLS record
+              p.hold();
+            });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            SendOutcome.ConnectionLost.class,
+            l -> assertThat(l.problem()).contains("before the end of data"));
+  }
+
+  /** The same for the end's reply: in doubt after the data-done timeout. */
+  @Test
+  void theEndsTlsRecordTrickledBelowTlsIsInDoubtAfterTheDataDoneTimeout() throws Exception {
+    SendOutcome outcome =
+        sendBehindProxy(
+            (p, proxy) -> {
+              p.envelope(java.util.List.of(), null);
+              p.data();
+              proxy.trickle();
+              p.reply("250 " + "x".repeat(2000)); // one TLS record
+              p.hold();
+            });
+    assertThat(outcome).isInstanceOf(SendOutcome.InDoubt.class);
+  }
+
+  interface ProxiedHandler {
+    void serve(HandRelay.Peer peer, TricklingProxy proxy) throws Exception;
+  }
+
+  /** One send over implicit TLS to a relay behind a {@link TricklingProxy}. */
+  private SendOutcome sendBehindProxy(ProxiedHandler handler) throws Exception {
+    Certificates certs = Certificates.selfSigned(dir, "localhost");
+    TricklingProxy[] proxy = new TricklingProxy[1];
+    try (HandRelay relay =
+            new HandRelay(certs.serverContext(), 0, p -> handler.serve(p, proxy[0]));
+        TricklingProxy trickling = new TricklingProxy(relay.port(), PACE_MILLIS)) {
+      proxy[0] = trickling;
+      SmtpConfig config =
+          SmtpConfig.builder("localhost", trickling.port(), TlsMode.IMPLICIT)
+              .trustStore(TrustStore.load(certs.trustStore, Secret.of(Certificates.PASSWORD)))
+              .readTimeout(TLS_READ_TIMEOUT)
+              .writeTimeout(Duration.ofSeconds(5))
+              .dataDoneTimeout(TLS_READ_TIMEOUT)
+              .build();
+      return send(config, TLS_BOUND);
     }
   }
 }

@@ -23,6 +23,14 @@ import java.util.function.LongSupplier;
  * not buffered already); only a reply that needs more reads sets the socket's read timeout to the
  * time left before each of them (and back afterwards), or fails when none is left. A reply whole in
  * one read costs nothing more.
+ *
+ * <p>Under TLS one read of the stream reads a whole TLS record, in as many socket reads as its
+ * bytes take to come, each with the full read timeout: a record trickled below TLS would outlast
+ * any bound. So a TLS session's reader arms a {@link ReadDeadline} (the reply's deadline) before
+ * each read from the stream and disarms it after: one volatile write and one compare-and-set per
+ * read, nothing allocated. It is put under the {@link WriteWatchdog} at the first read and taken
+ * off by {@link #close}. A reply read before the deadline closed the socket stands; the session is
+ * broken ({@link #cut}) and its next read or write fails.
  */
 public final class ReplyReader {
 
@@ -44,7 +52,9 @@ public final class ReplyReader {
   static final int MAX_LINES = 512;
 
   private final InputStream in;
+  private final ReadDeadline tls; // null for a plain session
   private final ReadTimeout timeout;
+  private boolean watched; // tls is under the watchdog
   private final LongSupplier nanoTime;
   private final int readTimeoutMillis;
   private final byte[] line = new byte[MAX_LINE];
@@ -61,12 +71,35 @@ public final class ReplyReader {
    * a whole reply, {@link #read()}).
    */
   public ReplyReader(Socket socket, int readTimeoutMillis) throws IOException {
-    this(socket.getInputStream(), socket::setSoTimeout, System::nanoTime, readTimeoutMillis);
+    this(socket, socket, readTimeoutMillis);
+  }
+
+  /**
+   * Replies from {@code socket}, TLS over {@code raw} when they differ: the TCP socket the reply's
+   * deadline closes.
+   */
+  ReplyReader(Socket socket, Socket raw, int readTimeoutMillis) throws IOException {
+    this(
+        socket.getInputStream(),
+        socket == raw ? null : new ReadDeadline(raw),
+        socket::setSoTimeout,
+        System::nanoTime,
+        readTimeoutMillis);
   }
 
   /** With its own stream, read timeout and clock (tests). */
   ReplyReader(InputStream in, ReadTimeout timeout, LongSupplier nanoTime, int readTimeoutMillis) {
+    this(in, null, timeout, nanoTime, readTimeoutMillis);
+  }
+
+  private ReplyReader(
+      InputStream in,
+      ReadDeadline tls,
+      ReadTimeout timeout,
+      LongSupplier nanoTime,
+      int readTimeoutMillis) {
     this.in = in;
+    this.tls = tls;
     this.timeout = timeout;
     this.nanoTime = nanoTime;
     this.readTimeoutMillis = readTimeoutMillis;
@@ -159,7 +192,7 @@ public final class ReplyReader {
     } else {
       shorten();
     }
-    int r = in.read(buf, 0, buf.length);
+    int r = tls == null ? in.read(buf, 0, buf.length) : readTls();
     if (r < 0) {
       throw new EOFException("the server closed the connection");
     }
@@ -167,12 +200,49 @@ public final class ReplyReader {
     limit = r;
   }
 
+  /** A read of the TLS stream under the reply's deadline (the watchdog closes the TCP socket). */
+  private int readTls() throws IOException {
+    if (!watched) {
+      WriteWatchdog.watch(tls);
+      watched = true;
+    }
+    tls.arm(deadline);
+    int r;
+    try {
+      r = in.read(buf, 0, buf.length);
+    } catch (IOException e) {
+      if (!tls.disarm()) {
+        throw tooLate(); // the failure is the socket the deadline closed
+      }
+      throw e;
+    }
+    tls.disarm(); // if the deadline won meanwhile, the bytes read stand: the next read fails
+    return r;
+  }
+
+  private SocketTimeoutException tooLate() {
+    return new SocketTimeoutException(
+        "the reply did not arrive whole within " + wholeMillis + " ms");
+  }
+
+  /** Whether a reply's deadline closed the TCP socket: the session cannot go on. */
+  public boolean cut() {
+    return tls != null && tls.expired();
+  }
+
+  /** Takes a TLS session's deadline off the watchdog. Idempotent; the socket is not closed here. */
+  public void close() {
+    if (watched) {
+      WriteWatchdog.unwatch(tls);
+      watched = false;
+    }
+  }
+
   /** The reply needs another read: it may wait only the time left, and none once it is gone. */
   private void shorten() throws IOException {
     long left = deadline - nanoTime.getAsLong();
     if (left <= 0) {
-      throw new SocketTimeoutException(
-          "the reply did not arrive whole within " + wholeMillis + " ms");
+      throw tooLate();
     }
     shortened = true;
     timeout.set((int) Math.max(1, (left + 999_999) / 1_000_000)); // 0 would be no timeout

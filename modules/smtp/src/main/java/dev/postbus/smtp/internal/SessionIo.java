@@ -196,7 +196,7 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   }
 
   boolean broken() {
-    return broken;
+    return broken || in.cut();
   }
 
   private void arm() {
@@ -232,6 +232,7 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     broken = true;
     disarm();
     WriteWatchdog.unwatch(this);
+    in.close();
     closeQuietly(raw);
     if (socket != raw) {
       closeQuietly(socket);

@@ -129,11 +129,44 @@ public final class SessionOpener {
     return false;
   }
 
+  /**
+   * The session over {@code plain}; if it fails, the TLS reader's deadline leaves the watchdog (the
+   * caller closes the socket).
+   */
   private SmtpSession open(Socket plain) throws IOException, OpenFailed {
+    Readers readers = new Readers();
+    try {
+      return open(plain, readers);
+    } catch (IOException | OpenFailed | RuntimeException | Error e) {
+      readers.close();
+      throw e;
+    }
+  }
+
+  /** The TLS session's reply reader, if one was made: the one to close when opening fails. */
+  private static final class Readers {
+    private ReplyReader tls;
+
+    ReplyReader make(Socket socket, Socket plain, int readTimeout) throws IOException {
+      ReplyReader in = new ReplyReader(socket, plain, readTimeout);
+      if (socket != plain) {
+        tls = in;
+      }
+      return in;
+    }
+
+    void close() {
+      if (tls != null) {
+        tls.close();
+      }
+    }
+  }
+
+  private SmtpSession open(Socket plain, Readers readers) throws IOException, OpenFailed {
     int readTimeout = (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis());
     plain.setSoTimeout(readTimeout);
     Socket socket = config.tls() == TlsMode.IMPLICIT ? Tls.wrap(plain, config) : plain;
-    ReplyReader in = new ReplyReader(socket, readTimeout);
+    ReplyReader in = readers.make(socket, plain, readTimeout);
     Reply greeting = in.read();
     if (greeting.code() != 220) {
       throw refusedSession(greeting);
@@ -157,7 +190,7 @@ public final class SessionOpener {
                     null));
           }
           socket = Tls.wrap(socket, config);
-          in = new ReplyReader(socket, readTimeout);
+          in = readers.make(socket, plain, readTimeout);
           ext = hello(socket, in); // everything learnt before TLS is forgotten
         } else if (config.tls() == TlsMode.STARTTLS_REQUIRED) {
           throw new OpenFailed(

@@ -37,42 +37,53 @@ final class Tls {
     try {
       ssl.startHandshake();
     } catch (IOException e) {
-      throw handshake.expired ? handshake.timeout() : e;
-    } finally {
-      WriteWatchdog.unwatch(handshake);
+      handshake.end(); // the deadline's timeout, if it cut the handshake
+      throw e;
     }
-    if (handshake.expired) {
-      throw handshake.timeout(); // it ended as the watchdog closed the socket
-    }
+    handshake.end();
     return ssl;
   }
 
-  /** One handshake under the watchdog: its deadline, and the TCP socket to close when it passes. */
-  private static final class Handshake implements WriteWatchdog.Watched {
-    private final Socket plain;
+  /**
+   * One handshake under the watchdog: its deadline, and the TCP socket to close when it passes.
+   * Exactly one of the handshake's end and the deadline wins ({@link ReadDeadline}): a handshake
+   * that ended as the deadline passed keeps its socket.
+   */
+  static final class Handshake implements WriteWatchdog.Watched {
+    private final ReadDeadline deadline;
     private final long timeoutNanos;
-    private final long deadline;
-    private volatile boolean expired;
 
+    /** Armed now, not yet watched. */
     Handshake(Socket plain, long timeoutNanos) {
-      this.plain = plain;
+      this.deadline = new ReadDeadline(plain);
       this.timeoutNanos = timeoutNanos;
-      this.deadline = System.nanoTime() + timeoutNanos | 1; // never 0: always armed
+      deadline.arm(System.nanoTime() + timeoutNanos);
+    }
+
+    /**
+     * The handshake ended (well or not): off the watchdog; throws the timeout if the deadline cut
+     * it.
+     */
+    void end() throws SocketTimeoutException {
+      WriteWatchdog.unwatch(this);
+      if (!deadline.disarm()) {
+        throw timeout(); // the watchdog closed the socket first
+      }
     }
 
     @Override
     public long deadline() {
-      return deadline;
+      return deadline.deadline();
+    }
+
+    @Override
+    public boolean leavesOnTimeout() {
+      return false; // end() takes it off: a deadline that lost stays watched until then
     }
 
     @Override
     public void timedOut() {
-      expired = true;
-      try {
-        plain.close();
-      } catch (IOException e) {
-        // nothing more to do
-      }
+      deadline.timedOut();
     }
 
     SocketTimeoutException timeout() {

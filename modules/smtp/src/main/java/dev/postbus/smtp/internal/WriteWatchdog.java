@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
  * The write timeout. A blocking socket write has none of its own, so a session arms a deadline
  * before it writes and disarms it after; one daemon thread for the whole JVM closes the socket of a
  * session whose deadline has passed (its raw TCP socket, also under TLS), which makes the stuck
- * write throw. Arming is a volatile write: nothing is allocated per message. A TLS handshake is
- * bounded the same way ({@link Tls}): its reads have the socket's read timeout, but nothing else
- * bounds the whole of it.
+ * write throw. Arming is a volatile write: nothing is allocated per message. A TLS handshake and
+ * each reply of a TLS session are bounded the same way ({@link ReadDeadline}): their reads have the
+ * socket's read timeout, but nothing else bounds the whole of them.
  */
 final class WriteWatchdog {
 
@@ -25,6 +25,14 @@ final class WriteWatchdog {
 
     /** The deadline passed: close the raw socket (on the watchdog's thread). */
     void timedOut();
+
+    /**
+     * Whether the watchdog ends the watch when the deadline passes (the default); if not, the owner
+     * ends it, and {@link #timedOut} is called at each tick the deadline shows passed.
+     */
+    default boolean leavesOnTimeout() {
+      return true;
+    }
   }
 
   private static final Set<Watched> WATCHED = ConcurrentHashMap.newKeySet();
@@ -65,7 +73,9 @@ final class WriteWatchdog {
       for (Watched w : WATCHED) {
         long deadline = w.deadline();
         if (deadline != 0 && now - deadline > 0) {
-          WATCHED.remove(w);
+          if (w.leavesOnTimeout()) {
+            WATCHED.remove(w);
+          }
           timeOut(w);
         }
       }
