@@ -81,19 +81,19 @@ public final class SmtpKeys {
       ConfigKey.of(
           "smtp.username",
           ESSENTIAL,
-          ValueType.exact(),
+          ValueType.nonEmpty(),
           null,
-          "User name for SMTP AUTH. Unset: no authentication.");
+          "User name for SMTP AUTH. Unset: no authentication. White space at either end is dropped.");
 
   public static final ConfigKey<String> PASSWORD =
       new ConfigKey<>(
           "smtp.password",
           ESSENTIAL,
-          ValueType.exact(),
+          ValueType.nonEmpty(),
           null,
           null,
           true,
-          "Password for SMTP AUTH. Prefer smtp.password-file.");
+          "Password for SMTP AUTH. Prefer smtp.password-file. White space at either end is dropped.");
 
   public static final ConfigKey<String> PASSWORD_FILE =
       ConfigKey.of(
@@ -101,8 +101,7 @@ public final class SmtpKeys {
           FREQUENT,
           ValueType.nonEmpty(),
           null,
-          "File holding the SMTP password or OAuth token (the line ends at its end ignored; spaces and"
-              + " tabs kept), e.g. a "
+          "File holding the SMTP password or OAuth token (white space at its end ignored), e.g. a "
               + "mounted secret. Read again at every new connection, so a rotated secret is picked up.");
 
   public static final ConfigKey<AuthMechanism> AUTH_MECHANISM =
@@ -128,11 +127,12 @@ public final class SmtpKeys {
       new ConfigKey<>(
           "smtp.trust-store-password",
           RARE,
-          ValueType.exact(),
+          ValueType.nonEmpty(),
           null,
           null,
           true,
-          "Password of smtp.trust-store, when it has one. Needs smtp.trust-store.");
+          "Password of smtp.trust-store, when it has one. Needs smtp.trust-store. White space at either end"
+              + " is dropped.");
 
   public static final ConfigKey<Boolean> TLS_VERIFY =
       ConfigKey.of(

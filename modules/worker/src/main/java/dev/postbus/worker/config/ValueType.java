@@ -1,7 +1,6 @@
 package dev.postbus.worker.config;
 
 import dev.postbus.durations.Durations;
-import dev.postbus.smtp.Secret;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Function;
@@ -26,24 +25,6 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
             throw new IllegalArgumentException();
           }
           return s.strip();
-        });
-  }
-
-  /**
-   * Text kept as given (a secret, a user name), spaces and tabs included, less the line ends at its
-   * end (a secret made from a file, as {@code kubectl create secret --from-file}, carries the
-   * file's newline into an environment variable): only an empty value is refused.
-   */
-  public static ValueType<String> exact() {
-    return new ValueType<>(
-        "text",
-        "non-empty text (kept as given, spaces included; line ends at the end are dropped)",
-        s -> {
-          String t = Secret.withoutLineEnds(s);
-          if (t.isEmpty()) {
-            throw new IllegalArgumentException();
-          }
-          return t;
         });
   }
 

@@ -70,26 +70,37 @@ class SmtpKeyRulesTest {
   }
 
   @Test
-  void secretsAndTheUserNameAreKeptAsGiven(@TempDir Path dir) throws Exception {
+  void secretsAndTheUserNameLoseTheWhiteSpaceAtTheirEnds(@TempDir Path dir) throws Exception {
     WorkerConfig c =
-        fromEnv(Map.of("POSTBUS_SMTP_USERNAME", " user ", "POSTBUS_SMTP_PASSWORD", " pass word "));
-    assertThat(c.relays().get(0).smtp().username()).isEqualTo(" user ");
-    assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo(" pass word ");
+        fromEnv(Map.of("POSTBUS_SMTP_USERNAME", " user ", "POSTBUS_SMTP_PASSWORD", " pass word\t"));
+    assertThat(c.relays().get(0).smtp().username()).isEqualTo("user");
+    assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo("pass word");
     WorkerConfig fromSecretFile = // kubectl create secret --from-file keeps the file's newline
         fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "user\n", "POSTBUS_SMTP_PASSWORD", " pw \r\n"));
     assertThat(fromSecretFile.relays().get(0).smtp().username()).isEqualTo("user");
-    assertThat(fromSecretFile.relays().get(0).smtp().password().reveal()).isEqualTo(" pw ");
+    assertThat(fromSecretFile.relays().get(0).smtp().password().reveal()).isEqualTo("pw");
+
+    // Properties.load keeps a value's trailing white space: "apikey " worked before 9323d51.
+    Path properties =
+        Files.writeString(
+            dir.resolve("postbus.properties"),
+            "smtp.username=apikey \nsmtp.password=secret\t\nsmtp.trust-store-password=changeit \n");
+    Settings fromFile = Settings.load(properties, Map.of());
+    assertThat(fromFile.get(SmtpKeys.USERNAME)).contains("apikey");
+    assertThat(fromFile.get(SmtpKeys.PASSWORD)).contains("secret");
+    assertThat(fromFile.get(SmtpKeys.TRUST_STORE_PASSWORD)).contains("changeit");
 
     Path file = dir.resolve("password");
     Map<String, String> expected =
-        Map.of("pw \n", "pw ", "pw\r\n", "pw", "pw\n\n", "pw", "pw\t", "pw\t", "pw", "pw");
+        Map.of(
+            "pw \n", "pw", "pw\r\n", "pw", "pw\n\n", "pw", "pw\t", "pw", "pw", "pw", " pw", " pw");
     for (var e : expected.entrySet()) {
       Files.writeString(file, e.getKey());
       WorkerConfig f =
           fromEnv(
               Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD_FILE", file.toString()));
       assertThat(f.relays().get(0).smtp().password().reveal())
-          .as("only the line ends are taken from the end of %s", e.getKey().replace("\n", "\\n"))
+          .as("the white space is taken from the end of %s", e.getKey().replace("\n", "\\n"))
           .isEqualTo(e.getValue());
     }
   }
