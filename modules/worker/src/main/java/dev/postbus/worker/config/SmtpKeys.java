@@ -111,7 +111,7 @@ public final class SmtpKeys {
           ValueType.oneOf(AuthMechanism.allowedValues(), AuthMechanism::fromConfigName),
           AuthMechanism.PLAIN_LOGIN,
           "plain-login: AUTH PLAIN (or LOGIN) with the password; xoauth2: AUTH XOAUTH2 with an OAuth 2.0 access token "
-              + "as the password (Gmail, Microsoft 365), best from smtp.password-file. Set only with smtp.username.");
+              + "as the password (Gmail, Microsoft 365), best from smtp.password-file. Without smtp.username it is ignored (a WARN at start-up).");
 
   public static final ConfigKey<String> TRUST_STORE =
       ConfigKey.of(
@@ -120,8 +120,8 @@ public final class SmtpKeys {
           ValueType.nonEmpty(),
           null,
           "PKCS12 or JKS file with the certificates to trust for the relay (a private CA, a self-signed relay) instead "
-              + "of the JVM's. Host names are still verified. Refused with smtp.tls=none or smtp.tls-verify=false"
-              + " (it would be ignored).");
+              + "of the JVM's. Host names are still verified. Ignored with smtp.tls=none or smtp.tls-verify=false (a WARN at"
+              + " start-up naming the relay's key).");
 
   public static final ConfigKey<String> TRUST_STORE_PASSWORD =
       new ConfigKey<>(
@@ -131,8 +131,8 @@ public final class SmtpKeys {
           null,
           null,
           true,
-          "Password of smtp.trust-store, when it has one. Needs smtp.trust-store. White space at either end"
-              + " is dropped.");
+          "Password of smtp.trust-store, when it has one. Ignored without smtp.trust-store. White space at"
+              + " either end is dropped.");
 
   public static final ConfigKey<Boolean> TLS_VERIFY =
       ConfigKey.of(

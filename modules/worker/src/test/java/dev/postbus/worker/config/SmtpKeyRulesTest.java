@@ -137,35 +137,88 @@ class SmtpKeyRulesTest {
   }
 
   @Test
-  void keysThatWouldBeIgnoredAreRefusedNamingWhatTheyNeed(@TempDir Path dir) throws Exception {
-    Path store = Files.writeString(dir.resolve("trust.p12"), "x");
-    assertThatThrownBy(
+  void aKeyARelayIgnoresIsWarnedOfOnceNamingTheRelaysKeyAndNeverRefused(@TempDir Path dir)
+      throws Exception {
+    String store = trustStore(dir).toString();
+    // relay a's CA for the whole worker, and a local Postfix without TLS
+    List<String> local =
+        warnings(
             () ->
-                fromEnv(
+                with(
                     Map.of(
-                        "POSTBUS_SMTP_TRUST_STORE",
-                        store.toString(),
-                        "POSTBUS_SMTP_TLS_VERIFY",
-                        "false")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("smtp.trust-store")
-        .hasMessageContaining("smtp.tls-verify=false");
-    assertThatThrownBy(
-            () ->
-                fromEnv(
-                    Map.of(
-                        "POSTBUS_SMTP_TRUST_STORE", store.toString(), "POSTBUS_SMTP_TLS", "none")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("smtp.trust-store")
-        .hasMessageContaining("smtp.tls=none");
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_TRUST_STORE_PASSWORD", "changeit")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("smtp.trust-store-password")
-        .hasMessageContaining("needs smtp.trust-store")
-        .hasMessageNotContaining("changeit");
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_AUTH_MECHANISM", "xoauth2")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("smtp.auth-mechanism")
-        .hasMessageContaining("needs smtp.username");
+                        "relays",
+                        "a,local",
+                        "smtp.trust-store",
+                        store,
+                        "relay.local.tls",
+                        "none")));
+    assertThat(local)
+        .singleElement()
+        .asString()
+        .startsWith("relay local: relay.local.trust-store (from smtp.trust-store) is ignored")
+        .contains("relay.local.tls=none");
+
+    assertThat(warnings(() -> with(Map.of("smtp.trust-store", store, "smtp.tls", "none"))))
+        .singleElement()
+        .asString()
+        .startsWith("smtp.trust-store is ignored")
+        .contains("smtp.tls=none");
+    assertThat(warnings(() -> with(Map.of("smtp.trust-store", store, "smtp.tls-verify", "false"))))
+        .singleElement()
+        .asString()
+        .startsWith("smtp.trust-store is ignored")
+        .contains("smtp.tls-verify=false");
+    assertThat(warnings(() -> with(Map.of("smtp.trust-store-password", "changeit"))))
+        .singleElement()
+        .asString()
+        .startsWith("smtp.trust-store-password is ignored")
+        .contains("no smtp.trust-store")
+        .doesNotContain("changeit");
+    assertThat(
+            warnings(
+                () ->
+                    with(
+                        Map.of(
+                            "relays", "a,b",
+                            "smtp.auth-mechanism", "xoauth2",
+                            "relay.a.username", "sender@example.com",
+                            "relay.a.password", "token"))))
+        .singleElement()
+        .asString()
+        .startsWith("relay b: relay.b.auth-mechanism (from smtp.auth-mechanism) is ignored")
+        .contains("no relay.b.username")
+        .doesNotContain("sender@example.com", "token");
+  }
+
+  private static WorkerConfig with(Map<String, String> values) {
+    return WorkerConfig.from(Settings.of(values));
+  }
+
+  /** An empty PKCS12 store: enough for TrustStore.load. */
+  private static Path trustStore(Path dir) throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    Path file = dir.resolve("trust.p12");
+    try (var out = Files.newOutputStream(file)) {
+      ks.store(out, "changeit".toCharArray());
+    }
+    return file;
+  }
+
+  /** The WARN lines RelayReader logs while {@code load} runs (which must not throw). */
+  private static List<String> warnings(Runnable load) {
+    Logger log = (Logger) LoggerFactory.getLogger(RelayReader.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      load.run();
+    } finally {
+      log.detachAppender(lines);
+    }
+    return lines.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
   }
 }
