@@ -28,7 +28,9 @@ public final class SmtpKeys {
           ESSENTIAL,
           ValueType.host(),
           "localhost",
-          "SMTP relay host name or IP address, without a port (that is smtp.port).");
+          "SMTP relay host name or IP address, without a port (that is smtp.port). A final dot"
+              + " (postfix.mail.svc.cluster.local.), underscores (smtp_relay) and a bracketed IPv6"
+              + " address ([::1]) are allowed.");
 
   public static final ConfigKey<Integer> PORT =
       ConfigKey.of(
@@ -149,8 +151,9 @@ public final class SmtpKeys {
           RARE,
           ValueType.heloName(),
           "the local host name",
-          "Name announced in EHLO: a domain (letters, digits, hyphens, dots) or an address literal"
-              + " ([192.0.2.1], [IPv6:2001:db8::1]).");
+          "Name announced in EHLO, sent as given: a domain (mx.example.com) or an address literal"
+              + " ([192.0.2.1], [IPv6:2001:db8::1]). White space, control characters, < and > are"
+              + " refused; a relay that dislikes the name answers 501.");
 
   public static final ConfigKey<ExtensionUse> PIPELINING =
       ConfigKey.of(

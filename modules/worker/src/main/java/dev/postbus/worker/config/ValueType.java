@@ -40,8 +40,8 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
   public static ValueType<String> heloName() {
     return new ValueType<>(
         "domain",
-        "a domain (letters, digits, hyphens, dots) or an address literal ([192.0.2.1],"
-            + " [IPv6:2001:db8::1])",
+        "a name without white space, control characters, '<' or '>' (a domain such as"
+            + " mx.example.com, or an address literal such as [192.0.2.1])",
         s -> HostNames.require(s.strip(), HostNames.isHeloName(s.strip())));
   }
 

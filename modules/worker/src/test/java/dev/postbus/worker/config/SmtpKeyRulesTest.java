@@ -26,24 +26,43 @@ class SmtpKeyRulesTest {
   }
 
   @Test
-  void theHeloNameIsADomainOrAnAddressLiteral() {
-    for (String ok : List.of("mx.example.com", "mx1", "[192.0.2.1]", "[IPv6:2001:db8::1]")) {
+  void theHeloNameIsSentAsGivenWhenItStaysOneWord() {
+    for (String ok :
+        List.of(
+            "mx.example.com",
+            "mx1",
+            "[192.0.2.1]",
+            "[IPv6:2001:db8::1]",
+            "mx_1.example.com",
+            "mx.example.com.")) {
       assertThat(with("smtp.helo-name", ok).relays().get(0).smtp().heloName()).isEqualTo(ok);
     }
-    for (String bad :
-        List.of(
-            "mx\r\nRSET",
-            "mx example.com",
-            "mx_1.example.com",
-            "mx.example.com:25",
-            "[mx]",
-            "-mx")) {
+    for (String bad : List.of("mx\r\nRSET", "mx example.com", "mx\tx", "<mx>", "mx\u0000")) {
       assertThatThrownBy(() -> with("smtp.helo-name", bad))
           .as(bad)
           .isInstanceOf(ConfigException.class)
-          .hasMessageStartingWith("smtp.helo-name (POSTBUS_SMTP_HELO_NAME): expected a domain")
+          .hasMessageStartingWith("smtp.helo-name (POSTBUS_SMTP_HELO_NAME): expected a name")
           .hasMessageNotContaining("\r")
           .hasMessageNotContaining("\n");
+    }
+  }
+
+  @Test
+  void hostNamesThatResolvedBeforeAreAccepted() {
+    var host = ValueType.host().parse();
+    for (String ok :
+        List.of(
+            "smtp_relay",
+            "relay.example.com.",
+            "postfix.mail.svc.cluster.local.",
+            "[::1]",
+            "postfix")) {
+      assertThat(host.apply(ok)).as(ok).isEqualTo(ok);
+    }
+    for (String bad : List.of("a b", "a\r\nb", "mx.example.com:25", "a..b", ".a", "a..", "[]")) {
+      assertThatThrownBy(() -> host.apply(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -56,7 +75,7 @@ class SmtpKeyRulesTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("smtp.host (POSTBUS_SMTP_HOST): expected a host name or")
         .hasMessageContaining("put the port in smtp.port");
-    for (String bad : List.of("smtp\r\n.example.com", "smtp example.com", "smtp://x", "[::1]")) {
+    for (String bad : List.of("smtp\r\n.example.com", "smtp example.com", "smtp://x", "[mx]")) {
       assertThatThrownBy(() -> with("smtp.host", bad))
           .as(bad)
           .isInstanceOf(ConfigException.class)
