@@ -187,7 +187,7 @@ public final class JobValidator {
       if (a.contentId() != null && !Syntax.CONTENT_ID.matcher(a.contentId()).matches()) {
         throw new InvalidJobException(
             field + ".contentId",
-            "must be 1 to 998 characters of printable ASCII (no space) without '<' or '>'");
+            "must be 1 to 998 characters of printable ASCII or space, without '<' or '>'");
       }
       if (!Syntax.isBase64(a.content())) {
         throw new InvalidJobException(

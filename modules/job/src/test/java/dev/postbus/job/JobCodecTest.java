@@ -195,7 +195,7 @@ class JobCodecTest {
   @Test
   void aContentIdOutsidePrintableAsciiIsRefusedBecauseItsLowByteCouldEndTheHeader() {
     // U+010A is written by Angus as its low byte, 0x0A: a line feed inside the part's headers
-    for (String id : List.of("logo\\u010aX-Evil: 1", "a b", "l\\u00f6go", "a\\tb")) {
+    for (String id : List.of("logo\\u010aX-Evil: 1", "\\u010a", "l\\u00f6go", "a\\tb", "<logo>")) {
       InvalidJobException e =
           refusal(
               withAttachment(
@@ -204,6 +204,15 @@ class JobCodecTest {
       assertThat(e.field()).isEqualTo("attachments[0].contentId");
       assertThat(e.problem()).contains("printable ASCII");
     }
+  }
+
+  @Test
+  void aContentIdWithASpaceDecodesAsJobsQueuedBeforeTheUpgradeDo() throws Exception {
+    Job job =
+        codec.read(
+            withAttachment(
+                "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"logo 1\"}"));
+    assertThat(job.attachments().get(0).contentId()).isEqualTo("logo 1");
   }
 
   @Test

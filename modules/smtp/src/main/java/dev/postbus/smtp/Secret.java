@@ -26,8 +26,8 @@ public final class Secret {
   }
 
   /**
-   * The contents of {@code file} (without the line ends at its end), read now to check it can be,
-   * and again at every {@link #reveal()}: the secret follows the file when it changes.
+   * The contents of {@code file} (without trailing white space), read now to check it can be, and
+   * again at every {@link #reveal()}: the secret follows the file when it changes.
    */
   public static Secret fromFile(Path file) throws IOException {
     read(file);
@@ -50,21 +50,9 @@ public final class Secret {
     }
   }
 
-  /** The file's text less the line ends at its end ({@link #withoutLineEnds}). */
+  /** The file's text without the white space at its end (a newline an editor or echo left). */
   private static String read(Path file) throws IOException {
-    return withoutLineEnds(Files.readString(file, StandardCharsets.UTF_8));
-  }
-
-  /**
-   * {@code text} less the {@code \r} and {@code \n} at its end: never part of a secret, often left
-   * by an editor or {@code echo}. Spaces and tabs are kept (a password may end with one).
-   */
-  public static String withoutLineEnds(String text) {
-    int end = text.length();
-    while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
-      end--;
-    }
-    return text.substring(0, end);
+    return Files.readString(file, StandardCharsets.UTF_8).stripTrailing();
   }
 
   @Override

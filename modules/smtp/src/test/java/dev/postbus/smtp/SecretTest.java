@@ -26,6 +26,12 @@ class SecretTest {
   }
 
   @Test
+  void aFileLosesTheWhiteSpaceAtItsEndAndKeepsTheRest(@TempDir Path dir) throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), " pass word \t\r\n");
+    assertThat(Secret.fromFile(token).reveal()).isEqualTo(" pass word");
+  }
+
+  @Test
   void aMissingFileIsRefusedAtOnceAndAVanishedOneSaysWhich(@TempDir Path dir) throws Exception {
     assertThatThrownBy(() -> Secret.fromFile(dir.resolve("absent")))
         .isInstanceOf(NoSuchFileException.class);

@@ -25,11 +25,12 @@ public final class Syntax {
           "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
   /**
-   * A Content-ID without its angle brackets: printable ASCII (0x21-0x7E) but {@code <} and {@code
-   * >}. The worker writes it into a header as it is, and a character above 0x7E would be written as
-   * its low byte (U+010A as a line feed).
+   * A Content-ID without its angle brackets: printable ASCII and the space (0x20-0x7E) but {@code
+   * <} and {@code >}; a space cannot end the header line, and jobs queued before this check have
+   * one. The worker writes it into a header as it is, and a character above 0x7E would be written
+   * as its low byte (U+010A as a line feed).
    */
-  public static final Pattern CONTENT_ID = Pattern.compile("[!-;=?-~]{1,998}");
+  public static final Pattern CONTENT_ID = Pattern.compile("[ -;=?-~]{1,998}");
 
   public static final int MAX_ADDRESS_LENGTH = 254;
   public static final int MAX_NAME_LENGTH = 256;

@@ -42,7 +42,9 @@ public final class ConfigReference {
         TLS, authentication and limits, set with `relay.<name>.<setting>` in the file or
         `POSTBUS_RELAY_<NAME>_<SETTING>` in the environment (`relay.ses.password-file` is
         `POSTBUS_RELAY_SES_PASSWORD_FILE`). A setting a relay does not set comes from the `smtp.*` key of the same
-        name, so what the relays share is written once.
+        name, so what the relays share is written once. A key that a relay does not use, its own or
+        inherited (`smtp.trust-store` with `relay.local.tls=none`), is ignored with a WARN at start-up
+        naming the relay's key (`relay.local.trust-store`).
 
         A relay that fails at the relay level (unreachable, TLS, authentication) is taken out for the
         `smtp.reconnect-backoff` period, doubling up to `smtp.reconnect-backoff-max` with each failed probe;

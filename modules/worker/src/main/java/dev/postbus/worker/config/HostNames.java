@@ -14,31 +14,42 @@ final class HostNames {
   /** Kafka's longest topic name. */
   static final int MAX_TOPIC = 249;
 
-  private static final String LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-  private static final Pattern DOMAIN = Pattern.compile(LABEL + "(?:\\." + LABEL + ")*");
-  private static final Pattern IPV4 =
-      Pattern.compile(
-          "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
-              + "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+  /** A DNS label, underscores allowed: a Docker Compose service name (smtp_relay) resolves. */
+  private static final String LABEL = "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?";
+
+  /** Labels with dots between them, and at most one final dot (a fully qualified name). */
+  private static final Pattern DOMAIN = Pattern.compile(LABEL + "(?:\\." + LABEL + ")*\\.?");
+
   private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1," + MAX_TOPIC + "}");
 
   private HostNames() {}
 
-  /** A host name (letters, digits, hyphens, dots), an IPv4 address or a bare IPv6 address. */
+  /**
+   * A host name (letters, digits, hyphens, underscores, dots; one final dot allowed), an IPv4
+   * address, or an IPv6 address, bare or in brackets ({@code [::1]}). No port, no empty label.
+   */
   static boolean isHost(String s) {
+    if (s.startsWith("[") && s.endsWith("]")) {
+      return isIpv6(s.substring(1, s.length() - 1));
+    }
     return isDomain(s) || isIpv6(s);
   }
 
-  /** A domain, or an address literal: {@code [192.0.2.1]} or {@code [IPv6:2001:db8::1]}. */
+  /**
+   * The EHLO name: sent as given, so it only has to stay one word of one command line: no control
+   * character, no white space, no {@code <} or {@code >}. A relay that dislikes it answers 501.
+   */
   static boolean isHeloName(String s) {
-    if (s.startsWith("[IPv6:") && s.endsWith("]")) {
-      return isIpv6(s.substring(6, s.length() - 1));
-    }
-    if (s.startsWith("[") && s.endsWith("]")) {
-      return IPV4.matcher(s.substring(1, s.length() - 1)).matches();
-    }
-    return isDomain(s);
+    return !s.isEmpty()
+        && s.codePoints()
+            .noneMatch(
+                c ->
+                    Character.isISOControl(c)
+                        || Character.isWhitespace(c)
+                        || Character.isSpaceChar(c)
+                        || c == '<'
+                        || c == '>');
   }
 
   /** What Kafka accepts as a topic name. */
@@ -55,7 +66,7 @@ final class HostNames {
   }
 
   private static boolean isDomain(String s) {
-    return s.length() <= 253 && DOMAIN.matcher(s).matches();
+    return s.length() <= (s.endsWith(".") ? 254 : 253) && DOMAIN.matcher(s).matches();
   }
 
   private static boolean isIpv6(String s) {

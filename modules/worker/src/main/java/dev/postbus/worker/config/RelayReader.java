@@ -40,7 +40,7 @@ final class RelayReader {
   private static RelayConfig single(Settings s) {
     SmtpConfig smtp;
     try {
-      smtp = smtp(s);
+      smtp = smtp(s, null);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -61,7 +61,7 @@ final class RelayReader {
     try {
       return new RelayConfig(
           name,
-          smtp(r),
+          smtp(r, name),
           r.require(SmtpKeys.CONNECTIONS),
           r.require(SmtpKeys.CONNECTIONS_GLOBAL),
           s.requireForRelay(RelayKeys.RATE_LIMIT, name),
@@ -110,9 +110,12 @@ final class RelayReader {
     }
   }
 
-  /** One relay's SMTP settings; {@code s} is the relay's view of the settings. */
-  static SmtpConfig smtp(Settings s) {
-    checkNothingIgnored(s);
+  /**
+   * One relay's SMTP settings; {@code s} is the relay's view of the settings, {@code relay} its
+   * name (null: the single relay of the {@code smtp.*} keys).
+   */
+  static SmtpConfig smtp(Settings s, String relay) {
+    warnOfIgnoredKeys(s, relay);
     SmtpConfig smtp = build(s);
     if (smtp.authenticated() && smtp.tls() != TlsMode.NONE && !smtp.verifyCertificates()) {
       log.warn(
@@ -124,24 +127,57 @@ final class RelayReader {
     return smtp;
   }
 
-  /** A key whose value nothing would read is refused: the setting it needs is missing. */
-  private static void checkNothingIgnored(Settings s) {
+  /**
+   * A key that nothing reads for this relay is logged once, as one WARN naming the relay's key and
+   * why, never refused: it is often inherited from a worker-wide key meant for another relay (relay
+   * a's trust store, while relay local uses no TLS).
+   */
+  private static void warnOfIgnoredKeys(Settings s, String relay) {
+    List<String> ignored = new ArrayList<>();
     boolean store = s.get(SmtpKeys.TRUST_STORE).isPresent();
     if (store && s.require(SmtpKeys.TLS) == TlsMode.NONE) {
-      throw new ConfigException(
-          "smtp.trust-store is set but smtp.tls=none uses no TLS: remove it or choose a TLS mode");
-    }
-    if (store && !s.require(SmtpKeys.TLS_VERIFY)) {
-      throw new ConfigException(
-          "smtp.trust-store is set but smtp.tls-verify=false checks no certificate: remove one");
+      ignored.add(
+          ignored(s, relay, SmtpKeys.TRUST_STORE, key(relay, SmtpKeys.TLS) + "=none uses no TLS"));
+    } else if (store && !s.require(SmtpKeys.TLS_VERIFY)) {
+      ignored.add(
+          ignored(
+              s,
+              relay,
+              SmtpKeys.TRUST_STORE,
+              key(relay, SmtpKeys.TLS_VERIFY) + "=false checks no certificate"));
     }
     if (!store && s.get(SmtpKeys.TRUST_STORE_PASSWORD).isPresent()) {
-      throw new ConfigException("smtp.trust-store-password needs smtp.trust-store");
+      ignored.add(
+          ignored(
+              s,
+              relay,
+              SmtpKeys.TRUST_STORE_PASSWORD,
+              "there is no " + key(relay, SmtpKeys.TRUST_STORE)));
     }
     if (s.given(SmtpKeys.AUTH_MECHANISM) && s.get(SmtpKeys.USERNAME).isEmpty()) {
-      throw new ConfigException(
-          "smtp.auth-mechanism needs smtp.username (without it the relay gets no AUTH)");
+      ignored.add(
+          ignored(
+              s,
+              relay,
+              SmtpKeys.AUTH_MECHANISM,
+              "there is no " + key(relay, SmtpKeys.USERNAME) + ", so the relay gets no AUTH"));
     }
+    if (!ignored.isEmpty()) {
+      log.warn("{}{}", relay == null ? "" : "relay " + relay + ": ", String.join("; ", ignored));
+    }
+  }
+
+  private static String ignored(Settings s, String relay, ConfigKey<?> key, String why) {
+    String own = key(relay, key);
+    String written = s.writtenAs(key);
+    return own + (written.equals(own) ? "" : " (from " + written + ")") + " is ignored: " + why;
+  }
+
+  /** The relay's own key for an {@code smtp.*} key: {@code relay.<name>.*}, or itself. */
+  private static String key(String relay, ConfigKey<?> key) {
+    return relay == null
+        ? key.name()
+        : RelayKeys.key(relay, key.name().substring("smtp.".length()));
   }
 
   private static SmtpConfig build(Settings s) {

@@ -184,6 +184,15 @@ public final class Settings {
     return values.containsKey(key.name());
   }
 
+  /**
+   * The key {@code key}'s value was written as: a relay's own key standing for it, or {@code key}
+   * itself (also when unset).
+   */
+  String writtenAs(ConfigKey<?> key) {
+    Value v = values.get(key.name());
+    return v != null && v.key() != null ? v.key() : key.name();
+  }
+
   /** The value of {@code key}, its default when unset, or empty when neither. */
   public <T> Optional<T> get(ConfigKey<T> key) {
     Value v = values.get(key.name());

@@ -28,7 +28,9 @@ public final class SmtpKeys {
           ESSENTIAL,
           ValueType.host(),
           "localhost",
-          "SMTP relay host name or IP address, without a port (that is smtp.port).");
+          "SMTP relay host name or IP address, without a port (that is smtp.port). A final dot"
+              + " (postfix.mail.svc.cluster.local.), underscores (smtp_relay) and a bracketed IPv6"
+              + " address ([::1]) are allowed.");
 
   public static final ConfigKey<Integer> PORT =
       ConfigKey.of(
@@ -81,19 +83,19 @@ public final class SmtpKeys {
       ConfigKey.of(
           "smtp.username",
           ESSENTIAL,
-          ValueType.exact(),
+          ValueType.nonEmpty(),
           null,
-          "User name for SMTP AUTH. Unset: no authentication.");
+          "User name for SMTP AUTH. Unset: no authentication. White space at either end is dropped.");
 
   public static final ConfigKey<String> PASSWORD =
       new ConfigKey<>(
           "smtp.password",
           ESSENTIAL,
-          ValueType.exact(),
+          ValueType.nonEmpty(),
           null,
           null,
           true,
-          "Password for SMTP AUTH. Prefer smtp.password-file.");
+          "Password for SMTP AUTH. Prefer smtp.password-file. White space at either end is dropped.");
 
   public static final ConfigKey<String> PASSWORD_FILE =
       ConfigKey.of(
@@ -101,8 +103,7 @@ public final class SmtpKeys {
           FREQUENT,
           ValueType.nonEmpty(),
           null,
-          "File holding the SMTP password or OAuth token (the line ends at its end ignored; spaces and"
-              + " tabs kept), e.g. a "
+          "File holding the SMTP password or OAuth token (white space at its end ignored), e.g. a "
               + "mounted secret. Read again at every new connection, so a rotated secret is picked up.");
 
   public static final ConfigKey<AuthMechanism> AUTH_MECHANISM =
@@ -112,7 +113,7 @@ public final class SmtpKeys {
           ValueType.oneOf(AuthMechanism.allowedValues(), AuthMechanism::fromConfigName),
           AuthMechanism.PLAIN_LOGIN,
           "plain-login: AUTH PLAIN (or LOGIN) with the password; xoauth2: AUTH XOAUTH2 with an OAuth 2.0 access token "
-              + "as the password (Gmail, Microsoft 365), best from smtp.password-file. Set only with smtp.username.");
+              + "as the password (Gmail, Microsoft 365), best from smtp.password-file. Without smtp.username it is ignored (a WARN at start-up).");
 
   public static final ConfigKey<String> TRUST_STORE =
       ConfigKey.of(
@@ -121,18 +122,19 @@ public final class SmtpKeys {
           ValueType.nonEmpty(),
           null,
           "PKCS12 or JKS file with the certificates to trust for the relay (a private CA, a self-signed relay) instead "
-              + "of the JVM's. Host names are still verified. Refused with smtp.tls=none or smtp.tls-verify=false"
-              + " (it would be ignored).");
+              + "of the JVM's. Host names are still verified. Ignored with smtp.tls=none or smtp.tls-verify=false (a WARN at"
+              + " start-up naming the relay's key).");
 
   public static final ConfigKey<String> TRUST_STORE_PASSWORD =
       new ConfigKey<>(
           "smtp.trust-store-password",
           RARE,
-          ValueType.exact(),
+          ValueType.nonEmpty(),
           null,
           null,
           true,
-          "Password of smtp.trust-store, when it has one. Needs smtp.trust-store.");
+          "Password of smtp.trust-store, when it has one. Ignored without smtp.trust-store. White space at"
+              + " either end is dropped.");
 
   public static final ConfigKey<Boolean> TLS_VERIFY =
       ConfigKey.of(
@@ -149,8 +151,9 @@ public final class SmtpKeys {
           RARE,
           ValueType.heloName(),
           "the local host name",
-          "Name announced in EHLO: a domain (letters, digits, hyphens, dots) or an address literal"
-              + " ([192.0.2.1], [IPv6:2001:db8::1]).");
+          "Name announced in EHLO, sent as given: a domain (mx.example.com) or an address literal"
+              + " ([192.0.2.1], [IPv6:2001:db8::1]). White space, control characters, < and > are"
+              + " refused; a relay that dislikes the name answers 501.");
 
   public static final ConfigKey<ExtensionUse> PIPELINING =
       ConfigKey.of(

@@ -1,7 +1,6 @@
 package dev.postbus.worker.config;
 
 import dev.postbus.durations.Durations;
-import dev.postbus.smtp.Secret;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Function;
@@ -29,24 +28,6 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
         });
   }
 
-  /**
-   * Text kept as given (a secret, a user name), spaces and tabs included, less the line ends at its
-   * end (a secret made from a file, as {@code kubectl create secret --from-file}, carries the
-   * file's newline into an environment variable): only an empty value is refused.
-   */
-  public static ValueType<String> exact() {
-    return new ValueType<>(
-        "text",
-        "non-empty text (kept as given, spaces included; line ends at the end are dropped)",
-        s -> {
-          String t = Secret.withoutLineEnds(s);
-          if (t.isEmpty()) {
-            throw new IllegalArgumentException();
-          }
-          return t;
-        });
-  }
-
   /** Where a relay is: {@link HostNames#isHost}. */
   public static ValueType<String> host() {
     return new ValueType<>(
@@ -59,8 +40,8 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
   public static ValueType<String> heloName() {
     return new ValueType<>(
         "domain",
-        "a domain (letters, digits, hyphens, dots) or an address literal ([192.0.2.1],"
-            + " [IPv6:2001:db8::1])",
+        "a name without white space, control characters, '<' or '>' (a domain such as"
+            + " mx.example.com, or an address literal such as [192.0.2.1])",
         s -> HostNames.require(s.strip(), HostNames.isHeloName(s.strip())));
   }
 

@@ -26,24 +26,43 @@ class SmtpKeyRulesTest {
   }
 
   @Test
-  void theHeloNameIsADomainOrAnAddressLiteral() {
-    for (String ok : List.of("mx.example.com", "mx1", "[192.0.2.1]", "[IPv6:2001:db8::1]")) {
+  void theHeloNameIsSentAsGivenWhenItStaysOneWord() {
+    for (String ok :
+        List.of(
+            "mx.example.com",
+            "mx1",
+            "[192.0.2.1]",
+            "[IPv6:2001:db8::1]",
+            "mx_1.example.com",
+            "mx.example.com.")) {
       assertThat(with("smtp.helo-name", ok).relays().get(0).smtp().heloName()).isEqualTo(ok);
     }
-    for (String bad :
-        List.of(
-            "mx\r\nRSET",
-            "mx example.com",
-            "mx_1.example.com",
-            "mx.example.com:25",
-            "[mx]",
-            "-mx")) {
+    for (String bad : List.of("mx\r\nRSET", "mx example.com", "mx\tx", "<mx>", "mx\u0000")) {
       assertThatThrownBy(() -> with("smtp.helo-name", bad))
           .as(bad)
           .isInstanceOf(ConfigException.class)
-          .hasMessageStartingWith("smtp.helo-name (POSTBUS_SMTP_HELO_NAME): expected a domain")
+          .hasMessageStartingWith("smtp.helo-name (POSTBUS_SMTP_HELO_NAME): expected a name")
           .hasMessageNotContaining("\r")
           .hasMessageNotContaining("\n");
+    }
+  }
+
+  @Test
+  void hostNamesThatResolvedBeforeAreAccepted() {
+    var host = ValueType.host().parse();
+    for (String ok :
+        List.of(
+            "smtp_relay",
+            "relay.example.com.",
+            "postfix.mail.svc.cluster.local.",
+            "[::1]",
+            "postfix")) {
+      assertThat(host.apply(ok)).as(ok).isEqualTo(ok);
+    }
+    for (String bad : List.of("a b", "a\r\nb", "mx.example.com:25", "a..b", ".a", "a..", "[]")) {
+      assertThatThrownBy(() -> host.apply(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -56,7 +75,7 @@ class SmtpKeyRulesTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("smtp.host (POSTBUS_SMTP_HOST): expected a host name or")
         .hasMessageContaining("put the port in smtp.port");
-    for (String bad : List.of("smtp\r\n.example.com", "smtp example.com", "smtp://x", "[::1]")) {
+    for (String bad : List.of("smtp\r\n.example.com", "smtp example.com", "smtp://x", "[mx]")) {
       assertThatThrownBy(() -> with("smtp.host", bad))
           .as(bad)
           .isInstanceOf(ConfigException.class)
@@ -70,26 +89,37 @@ class SmtpKeyRulesTest {
   }
 
   @Test
-  void secretsAndTheUserNameAreKeptAsGiven(@TempDir Path dir) throws Exception {
+  void secretsAndTheUserNameLoseTheWhiteSpaceAtTheirEnds(@TempDir Path dir) throws Exception {
     WorkerConfig c =
-        fromEnv(Map.of("POSTBUS_SMTP_USERNAME", " user ", "POSTBUS_SMTP_PASSWORD", " pass word "));
-    assertThat(c.relays().get(0).smtp().username()).isEqualTo(" user ");
-    assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo(" pass word ");
+        fromEnv(Map.of("POSTBUS_SMTP_USERNAME", " user ", "POSTBUS_SMTP_PASSWORD", " pass word\t"));
+    assertThat(c.relays().get(0).smtp().username()).isEqualTo("user");
+    assertThat(c.relays().get(0).smtp().password().reveal()).isEqualTo("pass word");
     WorkerConfig fromSecretFile = // kubectl create secret --from-file keeps the file's newline
         fromEnv(Map.of("POSTBUS_SMTP_USERNAME", "user\n", "POSTBUS_SMTP_PASSWORD", " pw \r\n"));
     assertThat(fromSecretFile.relays().get(0).smtp().username()).isEqualTo("user");
-    assertThat(fromSecretFile.relays().get(0).smtp().password().reveal()).isEqualTo(" pw ");
+    assertThat(fromSecretFile.relays().get(0).smtp().password().reveal()).isEqualTo("pw");
+
+    // Properties.load keeps a value's trailing white space: "apikey " worked before 9323d51.
+    Path properties =
+        Files.writeString(
+            dir.resolve("postbus.properties"),
+            "smtp.username=apikey \nsmtp.password=secret\t\nsmtp.trust-store-password=changeit \n");
+    Settings fromFile = Settings.load(properties, Map.of());
+    assertThat(fromFile.get(SmtpKeys.USERNAME)).contains("apikey");
+    assertThat(fromFile.get(SmtpKeys.PASSWORD)).contains("secret");
+    assertThat(fromFile.get(SmtpKeys.TRUST_STORE_PASSWORD)).contains("changeit");
 
     Path file = dir.resolve("password");
     Map<String, String> expected =
-        Map.of("pw \n", "pw ", "pw\r\n", "pw", "pw\n\n", "pw", "pw\t", "pw\t", "pw", "pw");
+        Map.of(
+            "pw \n", "pw", "pw\r\n", "pw", "pw\n\n", "pw", "pw\t", "pw", "pw", "pw", " pw", " pw");
     for (var e : expected.entrySet()) {
       Files.writeString(file, e.getKey());
       WorkerConfig f =
           fromEnv(
               Map.of("POSTBUS_SMTP_USERNAME", "u", "POSTBUS_SMTP_PASSWORD_FILE", file.toString()));
       assertThat(f.relays().get(0).smtp().password().reveal())
-          .as("only the line ends are taken from the end of %s", e.getKey().replace("\n", "\\n"))
+          .as("the white space is taken from the end of %s", e.getKey().replace("\n", "\\n"))
           .isEqualTo(e.getValue());
     }
   }
@@ -126,35 +156,88 @@ class SmtpKeyRulesTest {
   }
 
   @Test
-  void keysThatWouldBeIgnoredAreRefusedNamingWhatTheyNeed(@TempDir Path dir) throws Exception {
-    Path store = Files.writeString(dir.resolve("trust.p12"), "x");
-    assertThatThrownBy(
+  void aKeyARelayIgnoresIsWarnedOfOnceNamingTheRelaysKeyAndNeverRefused(@TempDir Path dir)
+      throws Exception {
+    String store = trustStore(dir).toString();
+    // relay a's CA for the whole worker, and a local Postfix without TLS
+    List<String> local =
+        warnings(
             () ->
-                fromEnv(
+                with(
                     Map.of(
-                        "POSTBUS_SMTP_TRUST_STORE",
-                        store.toString(),
-                        "POSTBUS_SMTP_TLS_VERIFY",
-                        "false")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("smtp.trust-store")
-        .hasMessageContaining("smtp.tls-verify=false");
-    assertThatThrownBy(
-            () ->
-                fromEnv(
-                    Map.of(
-                        "POSTBUS_SMTP_TRUST_STORE", store.toString(), "POSTBUS_SMTP_TLS", "none")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("smtp.trust-store")
-        .hasMessageContaining("smtp.tls=none");
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_TRUST_STORE_PASSWORD", "changeit")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("smtp.trust-store-password")
-        .hasMessageContaining("needs smtp.trust-store")
-        .hasMessageNotContaining("changeit");
-    assertThatThrownBy(() -> fromEnv(Map.of("POSTBUS_SMTP_AUTH_MECHANISM", "xoauth2")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("smtp.auth-mechanism")
-        .hasMessageContaining("needs smtp.username");
+                        "relays",
+                        "a,local",
+                        "smtp.trust-store",
+                        store,
+                        "relay.local.tls",
+                        "none")));
+    assertThat(local)
+        .singleElement()
+        .asString()
+        .startsWith("relay local: relay.local.trust-store (from smtp.trust-store) is ignored")
+        .contains("relay.local.tls=none");
+
+    assertThat(warnings(() -> with(Map.of("smtp.trust-store", store, "smtp.tls", "none"))))
+        .singleElement()
+        .asString()
+        .startsWith("smtp.trust-store is ignored")
+        .contains("smtp.tls=none");
+    assertThat(warnings(() -> with(Map.of("smtp.trust-store", store, "smtp.tls-verify", "false"))))
+        .singleElement()
+        .asString()
+        .startsWith("smtp.trust-store is ignored")
+        .contains("smtp.tls-verify=false");
+    assertThat(warnings(() -> with(Map.of("smtp.trust-store-password", "changeit"))))
+        .singleElement()
+        .asString()
+        .startsWith("smtp.trust-store-password is ignored")
+        .contains("no smtp.trust-store")
+        .doesNotContain("changeit");
+    assertThat(
+            warnings(
+                () ->
+                    with(
+                        Map.of(
+                            "relays", "a,b",
+                            "smtp.auth-mechanism", "xoauth2",
+                            "relay.a.username", "sender@example.com",
+                            "relay.a.password", "token"))))
+        .singleElement()
+        .asString()
+        .startsWith("relay b: relay.b.auth-mechanism (from smtp.auth-mechanism) is ignored")
+        .contains("no relay.b.username")
+        .doesNotContain("sender@example.com", "token");
+  }
+
+  private static WorkerConfig with(Map<String, String> values) {
+    return WorkerConfig.from(Settings.of(values));
+  }
+
+  /** An empty PKCS12 store: enough for TrustStore.load. */
+  private static Path trustStore(Path dir) throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    Path file = dir.resolve("trust.p12");
+    try (var out = Files.newOutputStream(file)) {
+      ks.store(out, "changeit".toCharArray());
+    }
+    return file;
+  }
+
+  /** The WARN lines RelayReader logs while {@code load} runs (which must not throw). */
+  private static List<String> warnings(Runnable load) {
+    Logger log = (Logger) LoggerFactory.getLogger(RelayReader.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      load.run();
+    } finally {
+      log.detachAppender(lines);
+    }
+    return lines.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
   }
 }
