@@ -79,6 +79,15 @@ final class LedgerSkips implements RebalanceTime.Reads {
   void useDedupe(DedupeLoader dedupe, java.util.function.Predicate<TopicPartition> checked) {
     this.dedupe = dedupe;
     this.checked = checked;
+    this.holds.useDedupe(dedupe);
+  }
+
+  /**
+   * Where the ledger (and dedupe index) of held partitions is read again: readers of their own,
+   * used on a thread of their own, not the consumer thread's.
+   */
+  void readHeldWith(java.util.function.Supplier<dev.postbus.worker.ledger.LedgerReader> readers) {
+    holds.readWith(readers);
   }
 
   /** True when the ledger is read at all. */
@@ -196,9 +205,17 @@ final class LedgerSkips implements RebalanceTime.Reads {
     return holds.size();
   }
 
-  /** On the loop: reads the held partitions' ledger again when it is time. */
-  void retryHeld() {
-    holds.retryDue();
+  /**
+   * On the loop: takes in a read again of the held partitions' ledger that is done, and starts the
+   * next when it is time; {@code owned}: the partitions owned now.
+   */
+  void retryHeld(Collection<TopicPartition> owned) {
+    holds.retryDue(checked(owned));
+  }
+
+  /** At shutdown: ends the reads again of held partitions. */
+  void close() {
+    holds.close();
   }
 
   /** The source of elapsed time for the reads again (set before the loop runs). */
@@ -209,17 +226,18 @@ final class LedgerSkips implements RebalanceTime.Reads {
   /**
    * Builds the dedupe index of the ledger partitions of those {@code owned} now that are new (and
    * reads again, for the partitions newly assigned, the keys of {@code committed}, those it knows
-   * already).
+   * already); the partitions newly assigned are held when it could not be read.
    */
   void readDedupe(
       Map<TopicPartition, OffsetAndMetadata> committed, Collection<TopicPartition> owned) {
-    owned(owned, committed.keySet());
-  }
-
-  /** Tells the dedupe index the partitions owned now, {@code taken} of them newly. */
-  private void owned(Collection<TopicPartition> owned, Collection<TopicPartition> taken) {
-    if (dedupe != null) {
-      dedupe.owned(checked(owned), checked(taken));
+    if (dedupe == null) {
+      return;
+    }
+    Set<TopicPartition> taken = checked(committed.keySet());
+    try {
+      dedupe.owned(checked(owned), taken);
+    } catch (RuntimeException e) {
+      holds.dedupeUnread(taken, e);
     }
   }
 
@@ -289,7 +307,9 @@ final class LedgerSkips implements RebalanceTime.Reads {
   /** Forgets these partitions; {@code owned}: those still owned. */
   void forget(Collection<TopicPartition> partitions, Collection<TopicPartition> owned) {
     forget(partitions);
-    owned(owned, Set.of());
+    if (dedupe != null) {
+      dedupe.keepOnly(checked(owned)); // nothing to read: what is owned and not held is read
+    }
   }
 
   void forget(Collection<TopicPartition> partitions) {
