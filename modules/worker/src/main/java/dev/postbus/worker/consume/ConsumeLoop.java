@@ -323,9 +323,23 @@ public final class ConsumeLoop implements Runnable {
     }
     nextCommitNanos = now + step.toNanos();
     share.recheck(tracker.owned().size());
-    watch.judge(consumer, now, !tracker.owned().isEmpty());
+    watch.judge(consumer, now, owningUnheld());
     reportLag();
     commits.commit();
+  }
+
+  /**
+   * True when this member owns a partition not held for its ledger: one it may send from, and so
+   * may be fenced from while sending. A held partition sends nothing, and commits nothing (its
+   * commit stays as read): it needs no proof of membership, and can give none.
+   */
+  private boolean owningUnheld() {
+    for (TopicPartition tp : tracker.owned()) {
+      if (!ledger.holds(tp)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void reportLag() {
