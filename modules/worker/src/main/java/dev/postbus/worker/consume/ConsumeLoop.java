@@ -8,6 +8,7 @@ import dev.postbus.worker.dispatch.OffsetTracker;
 import dev.postbus.worker.dispatch.PartitionOffsets;
 import dev.postbus.worker.ledger.LedgerEntry;
 import dev.postbus.worker.ledger.LedgerIndex;
+import dev.postbus.worker.ledger.LedgerReader;
 import dev.postbus.worker.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -195,6 +197,15 @@ public final class ConsumeLoop implements Runnable {
   }
 
   /**
+   * Where the send ledger (and dedupe index) of partitions held since their takeover read failed is
+   * read again: readers of their own, on a thread of their own, so the loop goes on meanwhile (set
+   * before {@link #run}, with {@link #useLedger}). Unset, the loop reads them itself (tests).
+   */
+  public void readHeldWith(Supplier<LedgerReader> readers) {
+    ledger.readHeldWith(readers);
+  }
+
+  /**
    * Builds the dedupe index of the ledger partitions of the partitions owned (the jobs topics' and
    * the retry tiers': a tier's records are checked too), at every assignment (set before {@link
    * #run}, after {@link #useLedger}).
@@ -246,12 +257,13 @@ public final class ConsumeLoop implements Runnable {
         }
         dispatch(records);
         applyFinished();
-        ledger.retryHeld(); // a partition whose ledger is read now resumes at once
+        ledger.retryHeld(tracker.owned()); // a partition whose ledger is read now resumes at once
         pauses.apply();
         everyInterval();
       }
       rebalance.release(tracker.owned(), true);
     } finally {
+      ledger.close();
       consumer.close(OffsetCommits.TIMEOUT);
       log.info("consumer closed; left the group");
     }
@@ -309,9 +321,23 @@ public final class ConsumeLoop implements Runnable {
     }
     nextCommitNanos = now + step.toNanos();
     share.recheck(tracker.owned().size());
-    watch.judge(consumer, now, !tracker.owned().isEmpty());
+    watch.judge(consumer, now, owningUnheld());
     reportLag();
     commits.commit();
+  }
+
+  /**
+   * True when this member owns a partition not held for its ledger: one it may send from, and so
+   * may be fenced from while sending. A held partition sends nothing, and commits nothing (its
+   * commit stays as read): it needs no proof of membership, and can give none.
+   */
+  private boolean owningUnheld() {
+    for (TopicPartition tp : tracker.owned()) {
+      if (!ledger.holds(tp)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void reportLag() {

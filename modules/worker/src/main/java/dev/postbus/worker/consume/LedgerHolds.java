@@ -1,6 +1,9 @@
 package dev.postbus.worker.consume;
 
+import dev.postbus.worker.dedupe.DedupeIndex;
+import dev.postbus.worker.dedupe.DedupeLoader;
 import dev.postbus.worker.ledger.LedgerIndex;
+import dev.postbus.worker.ledger.LedgerReader;
 import dev.postbus.worker.time.Ticker;
 import java.time.Duration;
 import java.util.Collection;
@@ -8,6 +11,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -15,10 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Partitions taken over whose send ledger could not be read (or whose committed offsets could not
- * be, to read it from): nothing is sent from them, as the records the ledger holds as finished are
- * not known. They stay paused ({@link Pauses}) and are read again on the consume loop every {@link
- * #RETRY}, not in the rebalance callback, until a read succeeds. Consumer thread only.
+ * Partitions taken over whose send ledger or dedupe index could not be read (or whose committed
+ * offsets could not be, to read the ledger from): nothing is sent from them, as the records the
+ * ledger holds as finished (and the job ids finished within dedupe.window) are not known. They stay
+ * paused ({@link Pauses}) and are read again every {@link #RETRY}, not in the rebalance callback:
+ * the committed offsets on the loop (at most {@link #COMMITTED_TIMEOUT}), the ledger then the
+ * dedupe index off it ({@link HeldReads}), the loop taking in the result of a read once it is done.
+ * Consumer thread only.
  */
 final class LedgerHolds {
 
@@ -27,13 +36,43 @@ final class LedgerHolds {
   /** The wait between two reads of a held partition's ledger. */
   static final Duration RETRY = Duration.ofSeconds(10);
 
+  /** How long the loop waits for the committed offsets of held partitions, per read again. */
+  static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(1);
+
   private final Consumer<byte[], byte[]> consumer;
+  private final HeldReads reads = new HeldReads();
   private final Map<TopicPartition, OffsetAndMetadata> unread = new HashMap<>(); // null: none
   private final Set<TopicPartition> commitUnknown = new HashSet<>();
+  private final Set<TopicPartition> dedupeUnread = new HashSet<>();
   private Ticker ticker = Ticker.SYSTEM;
   private LedgerIndex index;
+  private DedupeLoader dedupe;
   private long nextRead;
   private volatile int size;
+  private ReadAgain running; // null: none under way
+
+  /** A read again under way: what it reads, and whether a partition of it was let go since. */
+  private static final class ReadAgain {
+    final Set<TopicPartition> ledger;
+    final DedupeLoader.Plan plan; // null: no dedupe index read
+    final Set<TopicPartition> dedupe;
+    CompletableFuture<Result> result;
+    boolean stale;
+
+    ReadAgain(Set<TopicPartition> ledger, DedupeLoader.Plan plan, Set<TopicPartition> dedupe) {
+      this.ledger = ledger;
+      this.plan = plan;
+      this.dedupe = dedupe;
+    }
+
+    Set<TopicPartition> partitions() {
+      Set<TopicPartition> all = new HashSet<>(ledger);
+      all.addAll(dedupe);
+      return all;
+    }
+  }
+
+  private record Result(LedgerIndex.Loaded ledger, Map<Integer, DedupeIndex> dedupe) {}
 
   LedgerHolds(Consumer<byte[], byte[]> consumer) {
     this.consumer = consumer;
@@ -41,6 +80,16 @@ final class LedgerHolds {
 
   void use(LedgerIndex index) {
     this.index = index;
+    reads.takeoverReader(index.reader());
+  }
+
+  void useDedupe(DedupeLoader dedupe) {
+    this.dedupe = dedupe;
+  }
+
+  /** Where a held partition's ledger is read again (off the loop); unset: on it (tests). */
+  void readWith(Supplier<LedgerReader> readers) {
+    reads.readWith(readers);
   }
 
   void timeWith(Ticker source) {
@@ -66,9 +115,15 @@ final class LedgerHolds {
         e);
   }
 
+  /** Partitions assigned whose dedupe index could not be read: it is read later. */
+  void dedupeUnread(Collection<TopicPartition> partitions, RuntimeException e) {
+    dedupeUnread.addAll(partitions);
+    held("dedupe index could not be read", partitions, e);
+  }
+
   private void held(String what, Collection<TopicPartition> partitions, RuntimeException e) {
     nextRead = ticker.read() + RETRY.toNanos();
-    size = unread.size() + commitUnknown.size();
+    size = held().size();
     log.warn(
         "{} for {} ({}): nothing is sent from them, they stay paused and are read again every {}"
             + " s; check the leaders of {} and of the group's coordinator, and the worker's access"
@@ -80,44 +135,102 @@ final class LedgerHolds {
         index.topic());
   }
 
-  /** On the loop: reads the held partitions' ledger again when it is time. */
-  void retryDue() {
-    if (size == 0 || ticker.read() - nextRead < 0) {
+  /**
+   * On the loop: takes in a read again that is done, and starts the next when it is time; {@code
+   * sources}: the partitions owned whose dedupe index is kept.
+   */
+  void retryDue(Set<TopicPartition> sources) {
+    if (running != null) {
+      if (!running.result.isDone()) {
+        return;
+      }
+      finish(running);
+      running = null;
+    }
+    if (size == 0) {
+      reads.close();
       return;
     }
-    Set<TopicPartition> partitions = new HashSet<>(unread.keySet());
-    partitions.addAll(commitUnknown);
+    if (ticker.read() - nextRead < 0) {
+      return;
+    }
+    nextRead = ticker.read() + RETRY.toNanos();
+    readCommits();
+    if (unread.isEmpty() && dedupeUnread.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> ledger = new HashMap<>(unread);
+    DedupeLoader.Plan plan =
+        dedupe == null || dedupeUnread.isEmpty()
+            ? null
+            : dedupe.plan(sources, Set.copyOf(dedupeUnread));
+    ReadAgain r = new ReadAgain(ledger.keySet(), plan, Set.copyOf(dedupeUnread));
+    LedgerIndex i = index;
+    DedupeLoader d = dedupe;
+    r.result =
+        reads.start(
+            reader ->
+                new Result(
+                    i.read(reader, ledger), plan == null ? Map.of() : d.build(plan, reader)));
+    running = r;
+  }
+
+  /** The committed offsets not read yet, on the loop, briefly: a failure is tried again later. */
+  private void readCommits() {
+    if (commitUnknown.isEmpty()) {
+      return;
+    }
     try {
-      if (!commitUnknown.isEmpty() && consumer == null) {
+      if (consumer == null) {
         throw new IllegalStateException("no consumer to read the committed offsets with");
       }
-      if (!commitUnknown.isEmpty()) {
-        Map<TopicPartition, OffsetAndMetadata> c =
-            consumer.committed(Set.copyOf(commitUnknown), OffsetCommits.TIMEOUT);
-        commitUnknown.forEach(tp -> unread.put(tp, c.get(tp)));
-        commitUnknown.clear();
-      }
-      index.load(new HashMap<>(unread));
-      unread.clear();
-      size = 0;
-      log.info("send ledger read for {}; sending from them again", partitions);
+      Map<TopicPartition, OffsetAndMetadata> c =
+          consumer.committed(Set.copyOf(commitUnknown), COMMITTED_TIMEOUT);
+      commitUnknown.forEach(tp -> unread.put(tp, c.get(tp)));
+      commitUnknown.clear();
     } catch (RuntimeException e) {
-      held("send ledger still could not be read", partitions, e);
+      held("committed offsets still could not be read", Set.copyOf(commitUnknown), e);
     }
+  }
+
+  /** Takes in a read again, unless a partition it read was let go meanwhile (then read again). */
+  private void finish(ReadAgain r) {
+    if (r.stale) {
+      nextRead = ticker.read();
+      return;
+    }
+    Result result;
+    try {
+      result = r.result.join();
+    } catch (CompletionException e) {
+      RuntimeException cause =
+          e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e);
+      held("send ledger still could not be read", r.partitions(), cause);
+      return;
+    }
+    index.apply(result.ledger());
+    if (r.plan != null) {
+      dedupe.apply(r.plan, result.dedupe());
+    }
+    Set<TopicPartition> before = held();
+    r.ledger.forEach(unread::remove);
+    dedupeUnread.removeAll(r.dedupe);
+    size = held().size();
+    before.removeAll(held());
+    log.info("send ledger read for {}; sending from them again", before);
   }
 
   /** True while nothing may be sent from {@code tp}. */
   boolean holds(TopicPartition tp) {
-    return size > 0 && (unread.containsKey(tp) || commitUnknown.contains(tp));
+    return size > 0
+        && (unread.containsKey(tp) || commitUnknown.contains(tp) || dedupeUnread.contains(tp));
   }
 
   /** The partitions held now (they stay paused). */
   Set<TopicPartition> held() {
-    if (size == 0) {
-      return Set.of();
-    }
     Set<TopicPartition> all = new HashSet<>(unread.keySet());
     all.addAll(commitUnknown);
+    all.addAll(dedupeUnread);
     return all;
   }
 
@@ -126,10 +239,19 @@ final class LedgerHolds {
     return size;
   }
 
-  /** Partitions let go: no hold of theirs is kept. */
+  /** Partitions let go: no hold of theirs is kept, and a read again of theirs is dropped. */
   void forget(Collection<TopicPartition> partitions) {
+    if (running != null && partitions.stream().anyMatch(running.partitions()::contains)) {
+      running.stale = true;
+    }
     partitions.forEach(unread::remove);
     commitUnknown.removeAll(partitions);
-    size = unread.size() + commitUnknown.size();
+    dedupeUnread.removeAll(partitions);
+    size = held().size();
+  }
+
+  /** At shutdown: the read again's thread and reader end. */
+  void close() {
+    reads.close();
   }
 }

@@ -77,6 +77,15 @@ final class LedgerSkips implements RebalanceTime.Reads {
 
   void useDedupe(DedupeLoader dedupe) {
     this.dedupe = dedupe;
+    this.holds.useDedupe(dedupe);
+  }
+
+  /**
+   * Where the ledger (and dedupe index) of held partitions is read again: readers of their own,
+   * used on a thread of their own, not the consumer thread's.
+   */
+  void readHeldWith(java.util.function.Supplier<dev.postbus.worker.ledger.LedgerReader> readers) {
+    holds.readWith(readers);
   }
 
   /** True when the ledger is read at all. */
@@ -194,9 +203,17 @@ final class LedgerSkips implements RebalanceTime.Reads {
     return holds.size();
   }
 
-  /** On the loop: reads the held partitions' ledger again when it is time. */
-  void retryHeld() {
-    holds.retryDue();
+  /**
+   * On the loop: takes in a read again of the held partitions' ledger that is done, and starts the
+   * next when it is time; {@code owned}: the partitions owned now.
+   */
+  void retryHeld(Collection<TopicPartition> owned) {
+    holds.retryDue(Set.copyOf(owned));
+  }
+
+  /** At shutdown: ends the reads again of held partitions. */
+  void close() {
+    holds.close();
   }
 
   /** The source of elapsed time for the reads again (set before the loop runs). */
@@ -207,17 +224,18 @@ final class LedgerSkips implements RebalanceTime.Reads {
   /**
    * Builds the dedupe index of the ledger partitions of those {@code owned} now that are new (and
    * reads again, for the partitions newly assigned, the keys of {@code committed}, those it knows
-   * already).
+   * already); the partitions newly assigned are held when it could not be read.
    */
   void readDedupe(
       Map<TopicPartition, OffsetAndMetadata> committed, Collection<TopicPartition> owned) {
-    owned(owned, committed.keySet());
-  }
-
-  /** Tells the dedupe index the partitions owned now, {@code taken} of them newly. */
-  private void owned(Collection<TopicPartition> owned, Collection<TopicPartition> taken) {
-    if (dedupe != null) {
-      dedupe.owned(Set.copyOf(owned), Set.copyOf(taken));
+    if (dedupe == null) {
+      return;
+    }
+    Set<TopicPartition> taken = Set.copyOf(committed.keySet());
+    try {
+      dedupe.owned(Set.copyOf(owned), taken);
+    } catch (RuntimeException e) {
+      holds.dedupeUnread(taken, e);
     }
   }
 
@@ -281,7 +299,9 @@ final class LedgerSkips implements RebalanceTime.Reads {
   /** Forgets these partitions; {@code owned}: those still owned. */
   void forget(Collection<TopicPartition> partitions, Collection<TopicPartition> owned) {
     forget(partitions);
-    owned(owned, Set.of());
+    if (dedupe != null) {
+      dedupe.keepOnly(Set.copyOf(owned)); // nothing to read: what is owned and not held is read
+    }
   }
 
   void forget(Collection<TopicPartition> partitions) {

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@code dedupe.window}, read without an object per entry ({@link LedgerCodec#scan}); entries
  * written as JSON ({@code ledger.format=json}, or before the binary format) are decoded as they are
  * (without a fingerprint, their content unknown). Consumer thread (the assignment callback), with
- * the ledger's reader.
+ * the ledger's reader. A read that failed is done again in three steps: {@link #plan} on the
+ * consumer thread, {@link #build(Plan, LedgerReader)} on another with a reader of its own, {@link
+ * #apply} back on the consumer thread.
  */
 public final class DedupeLoader {
 
@@ -41,46 +43,78 @@ public final class DedupeLoader {
    * not known yet are read whole; those known already are read again for the entries about the
    * partitions taken (another worker finished ids there that this one does not know yet), which are
    * merged into their index.
+   *
+   * @throws RuntimeException when the index could not be read: the caller sends nothing from the
+   *     partitions taken until a read succeeds
    */
   public void owned(Set<TopicPartition> sources, Set<TopicPartition> taken) {
+    Plan plan = plan(sources, taken);
+    apply(plan, build(plan, reader));
+  }
+
+  /** Forgets the ledger partitions of no source in {@code sources} (partitions let go). */
+  public void keepOnly(Set<TopicPartition> sources) {
     Set<Integer> wanted = new HashSet<>();
     sources.forEach(tp -> wanted.add(dedupe.ledgerPartition(tp)));
     dedupe.keepOnly(wanted);
+  }
+
+  /** The ledger partitions a read reads: {@code fresh} whole, the rest for {@code taken} only. */
+  public record Plan(Set<Integer> read, Set<Integer> fresh, Set<TopicPartition> taken) {
+    public boolean empty() {
+      return read.isEmpty();
+    }
+  }
+
+  /**
+   * What a read for these partitions owned now, {@code taken} of them newly, reads (see {@link
+   * #owned}); forgets the ledger partitions of no source owned. Consumer thread.
+   */
+  public Plan plan(Set<TopicPartition> sources, Set<TopicPartition> taken) {
+    keepOnly(sources);
+    Set<Integer> wanted = new HashSet<>();
+    sources.forEach(tp -> wanted.add(dedupe.ledgerPartition(tp)));
     Set<Integer> known = dedupe.loaded();
     Set<Integer> fresh = new HashSet<>(wanted);
     fresh.removeAll(known);
-    Set<Integer> again = new HashSet<>();
+    Set<Integer> read = new HashSet<>(fresh);
     taken.stream()
         .filter(sources::contains)
         .map(dedupe::ledgerPartition)
         .filter(known::contains)
-        .forEach(again::add);
-    if (fresh.isEmpty() && again.isEmpty()) {
+        .forEach(read::add);
+    return new Plan(Set.copyOf(read), Set.copyOf(fresh), Set.copyOf(taken));
+  }
+
+  /**
+   * Reads a plan's ledger partitions with {@code with} (this loader's reader, or another of the
+   * same topic: the read touches no index, and may run on another thread).
+   */
+  public Map<Integer, DedupeIndex> build(Plan plan, LedgerReader with) {
+    if (plan.empty()) {
+      return Map.of();
+    }
+    return build(
+        plan.read(),
+        (p, source) -> plan.fresh().contains(p) || plan.taken().contains(source),
+        with);
+  }
+
+  /** Takes in what {@link #build} read for {@code plan}. */
+  public void apply(Plan plan, Map<Integer, DedupeIndex> built) {
+    if (plan.empty()) {
       return;
     }
-    Set<Integer> read = new HashSet<>(fresh);
-    read.addAll(again);
-    long start = System.nanoTime();
-    try {
-      Map<Integer, DedupeIndex> built =
-          build(read, (p, source) -> fresh.contains(p) || taken.contains(source));
-      built.forEach((p, index) -> load(p, index, fresh.contains(p)));
-      log.info(
-          "dedupe index read for {} ledger partitions ({} new, {} again for {} partitions taken"
-              + " on) in {} ms: {} job ids finished within {}",
-          read.size(),
-          fresh.size(),
-          again.size(),
-          taken.size(),
-          (System.nanoTime() - start) / 1_000_000,
-          built.values().stream().mapToLong(DedupeIndex::size).sum(),
-          dedupe.window());
-    } catch (RuntimeException e) {
-      log.warn(
-          "dedupe index could not be read ({}); a job published twice may be sent twice until"
-              + " these partitions are taken over again",
-          e.getMessage());
-    }
+    built.forEach((p, index) -> load(p, index, plan.fresh().contains(p)));
+    log.info(
+        "dedupe index read for {} ledger partitions ({} new, {} again for {} partitions taken"
+            + " on): {} job ids finished within {}",
+        plan.read().size(),
+        plan.fresh().size(),
+        plan.read().size() - plan.fresh().size(),
+        plan.taken().size(),
+        built.values().stream().mapToLong(DedupeIndex::size).sum(),
+        dedupe.window());
   }
 
   private void load(int ledgerPartition, DedupeIndex index, boolean whole) {
@@ -93,16 +127,16 @@ public final class DedupeLoader {
 
   /** Reads the window of these ledger partitions into new indexes. */
   public Map<Integer, DedupeIndex> build(Set<Integer> ledgerPartitions) {
-    return build(ledgerPartitions, (p, source) -> true);
+    return build(ledgerPartitions, (p, source) -> true, reader);
   }
 
   /** Reads the window of these ledger partitions into new indexes, the entries {@code kept}. */
-  Map<Integer, DedupeIndex> build(
-      Set<Integer> ledgerPartitions, BiPredicate<Integer, TopicPartition> kept) {
+  private Map<Integer, DedupeIndex> build(
+      Set<Integer> ledgerPartitions, BiPredicate<Integer, TopicPartition> kept, LedgerReader with) {
     Map<Integer, DedupeIndex> built = new HashMap<>();
     ledgerPartitions.forEach(p -> built.put(p, new DedupeIndex(dedupe.window())));
     Adder adder = new Adder(kept);
-    reader.scanSince(
+    with.scanSince(
         ledgerPartitions,
         clock.instant().minus(dedupe.window()),
         (p, value) -> adder.add(p, built.get(p), value));

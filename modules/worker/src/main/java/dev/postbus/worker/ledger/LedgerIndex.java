@@ -52,6 +52,11 @@ public final class LedgerIndex {
     return reader.topic();
   }
 
+  /** The reader of the takeovers (consumer thread only). */
+  public LedgerReader reader() {
+    return reader;
+  }
+
   /** The marks this worker's commits carry. */
   public LedgerMarks marks() {
     return marks;
@@ -108,41 +113,86 @@ public final class LedgerIndex {
    *     caller sends nothing from these partitions until a read succeeds
    */
   public void load(Map<TopicPartition, OffsetAndMetadata> committed) {
-    if (committed.isEmpty()) {
-      return;
+    apply(read(reader, committed));
+  }
+
+  /** What one read of the ledger found, to be taken in by {@link #apply}. */
+  public static final class Loaded {
+    private final Map<TopicPartition, OffsetAndMetadata> committed;
+    private final Map<TopicPartition, Long> from = new HashMap<>();
+    private final Map<TopicPartition, TreeMap<Long, LedgerEntry>> entries = new HashMap<>();
+    private final Map<TopicPartition, long[]> pins =
+        new HashMap<>(); // lowest ledger, highest source
+    private final long startNanos = System.nanoTime();
+    private int starts;
+    private LedgerReader.Read read;
+
+    private Loaded(Map<TopicPartition, OffsetAndMetadata> committed) {
+      this.committed = new HashMap<>(committed);
     }
-    long start = System.nanoTime();
-    Map<TopicPartition, Long> from = new HashMap<>();
-    committed.forEach((tp, c) -> from.put(tp, c == null ? 0L : c.offset()));
+
+    /** The partitions read. */
+    public java.util.Set<TopicPartition> partitions() {
+      return committed.keySet();
+    }
+
+    private void found(LedgerEntry e, long at) {
+      entries.computeIfAbsent(e.source(), k -> new TreeMap<>()).put(e.offset(), e);
+      long[] pin = pins.computeIfAbsent(e.source(), k -> new long[] {Long.MAX_VALUE, -1});
+      pin[0] = Math.min(pin[0], at);
+      pin[1] = Math.max(pin[1], e.offset());
+    }
+  }
+
+  /**
+   * Reads the ledger for newly assigned partitions with {@code reader} (this index's, or another of
+   * the same topic: the read touches nothing of this index, and may run on another thread).
+   *
+   * @throws RuntimeException when the ledger could not be read
+   */
+  public Loaded read(LedgerReader reader, Map<TopicPartition, OffsetAndMetadata> committed) {
+    Loaded loaded = new Loaded(committed);
+    if (committed.isEmpty()) {
+      return loaded;
+    }
+    committed.forEach((tp, c) -> loaded.from.put(tp, c == null ? 0L : c.offset()));
     Map<Integer, Long> starts = starts(committed, reader.topic(), reader.partitions());
-    Map<TopicPartition, long[]> pins = new HashMap<>(); // lowest ledger offset, highest source
-    int[] found = new int[1];
-    LedgerReader.Read read =
+    loaded.starts = starts.size();
+    loaded.read =
         reader.read(
-            from,
+            loaded.from,
             starts,
             clock.instant().minus(window),
             clock.instant().minus(window.multipliedBy(2)), // the topic's retention.ms
-            (e, at) -> {
-              if (finished.computeIfAbsent(e.source(), k -> new TreeMap<>()).put(e.offset(), e)
-                  == null) {
-                found[0]++;
-              }
-              long[] pin = pins.computeIfAbsent(e.source(), k -> new long[] {Long.MAX_VALUE, -1});
-              pin[0] = Math.min(pin[0], at);
-              pin[1] = Math.max(pin[1], e.offset());
-            });
-    remember(from, read, pins, marked(committed));
+            loaded::found);
+    return loaded;
+  }
+
+  /** Takes in what a {@link #read} found; consumer thread. */
+  public void apply(Loaded loaded) {
+    if (loaded.read == null) {
+      return;
+    }
+    int found = 0;
+    for (Map.Entry<TopicPartition, TreeMap<Long, LedgerEntry>> e : loaded.entries.entrySet()) {
+      TreeMap<Long, LedgerEntry> known = finished.computeIfAbsent(e.getKey(), k -> new TreeMap<>());
+      for (LedgerEntry entry : e.getValue().values()) {
+        if (known.put(entry.offset(), entry) == null) {
+          found++;
+        }
+      }
+    }
+    remember(loaded.from, loaded.read, loaded.pins, marked(loaded.committed));
     log.info(
         "send ledger read for {} partitions in {} ms ({} of {} ledger partitions from their commit's"
             + " mark, {} entries read): {} records after the committed offsets are already finished",
-        committed.size(),
-        (System.nanoTime() - start) / 1_000_000,
-        starts.size(),
-        read.ends().size(),
-        read.records(),
-        found[0]);
-    warnRefused(read);
+        loaded.committed.size(),
+        (System.nanoTime() - loaded.startNanos) / 1_000_000,
+        loaded.starts,
+        loaded.read.ends().size(),
+        loaded.read.records(),
+        found);
+    warnRefused(loaded.read);
   }
 
   /** The notes from which this worker's commits of these partitions get their marks. */

@@ -45,6 +45,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -305,10 +306,19 @@ final class WorkerParts {
         stats::ledgerSkipped,
         outcomes::rewriteDelivered,
         scheduler);
+    consumeLoop.readHeldWith( // a reader of its own, made and used on a thread of its own
+        () -> new LedgerReader(heldReader(), config.ledgerTopic(), partitions));
     if (dedupe != null) {
       consumeLoop.useDedupe(new DedupeLoader(reader, dedupe, clock));
     }
     return new LedgerParts(ledgerProducer, writer, reader);
+  }
+
+  /** The consumer of the reads again of held partitions' ledger (closed with its reader). */
+  private KafkaConsumer<byte[], byte[]> heldReader() {
+    Map<String, Object> p = new java.util.HashMap<>(KafkaClients.ledgerReader(config));
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-ledger-held");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   private WorkerMetrics metrics(DispatchQueue queue) {

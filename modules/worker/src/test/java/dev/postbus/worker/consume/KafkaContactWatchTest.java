@@ -398,4 +398,56 @@ class KafkaContactWatchTest {
         .as("progress is committed at the next look, however fresh the proof")
         .contains(Map.of(p0, 1L));
   }
+
+  /** A send ledger whose every read fails (its leader gone). */
+  private static final class UnreadableLedger extends MockConsumer<byte[], byte[]> {
+    UnreadableLedger() {
+      super("earliest");
+    }
+
+    @Override
+    public synchronized Map<TopicPartition, Long> endOffsets(
+        java.util.Collection<TopicPartition> partitions, Duration timeout) {
+      throw new org.apache.kafka.common.errors.TimeoutException(
+          "Timeout of 60000ms expired before the end offsets were read");
+    }
+  }
+
+  /**
+   * Every partition owned is held, its send ledger unreadable: nothing is committed (a held
+   * partition's commit stays as it was), but the coordinator answers the heartbeats. Only the
+   * ledger topic is out of reach, not Kafka: no "Kafka lost" (held partitions send nothing, so
+   * nothing can be sent for a partition this member was fenced from).
+   */
+  @Test
+  void aMemberWhosePartitionsAreAllHeldForTheirLedgerIsNotLost() {
+    Heartbeating consumer =
+        start(
+            Duration.ZERO,
+            built -> {
+              built.useLedger(
+                  new LedgerIndex(
+                      new LedgerReader(new UnreadableLedger(), LEDGER.topic(), 1),
+                      Duration.ofDays(1),
+                      Clock.systemUTC()),
+                  () -> {},
+                  (d, entry) -> {},
+                  Runnable::run);
+              built.readHeldWith(() -> new LedgerReader(new UnreadableLedger(), LEDGER.topic(), 1));
+            });
+    TopicPartition p0 = new TopicPartition(JOBS, 0);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.updateBeginningOffsets(Map.of(p0, 0L));
+          consumer.rebalance(List.of(p0));
+        });
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    for (int second = 0; second < 20; second++) {
+      answered++; // the coordinator answers a heartbeat
+      seconds(1);
+    }
+    assertThat(loop.ledgerUnreadPartitions()).as("still held").isEqualTo(1);
+    assertThat(consumer.commits).as("nothing committed").isEmpty();
+    assertThat(changes).as("not lost: only the ledger is out of reach").isEmpty();
+  }
 }

@@ -3,6 +3,9 @@ package dev.postbus.worker.consume;
 import static dev.postbus.worker.consume.LoopWaits.soon;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.postbus.worker.dedupe.Dedupe;
+import dev.postbus.worker.dedupe.DedupeLoader;
+import dev.postbus.worker.dedupe.Fingerprints;
 import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.ledger.LedgerEntry;
@@ -18,10 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -42,6 +47,7 @@ class LedgerReadFailureTest {
 
   private static final String JOBS = "jobs";
   private static final TopicPartition P0 = new TopicPartition(JOBS, 0);
+  private static final TopicPartition P1 = new TopicPartition(JOBS, 1);
   private static final TopicPartition LEDGER = new TopicPartition("jobs.ledger", 0);
 
   /**
@@ -114,13 +120,28 @@ class LedgerReadFailureTest {
   private final AtomicInteger skips = new AtomicInteger();
   private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
   private final List<Long> sent = new ArrayList<>();
+  private Dedupe dedupe; // null: dedupe off
   private DispatchQueue queue;
   private ConsumeLoop loop;
   private Thread thread;
 
   private void start() {
-    consumer.updatePartitions(JOBS, List.of(new PartitionInfo(JOBS, 0, null, null, null)));
-    consumer.updateBeginningOffsets(Map.of(P0, 0L));
+    start(
+        new LedgerReader(ledger, LEDGER.topic(), 1),
+        () -> new LedgerReader(ledger, LEDGER.topic(), 1));
+  }
+
+  /**
+   * Starts the loop on jobs-0 (and jobs-1), reading the ledger with {@code reader} at takeovers and
+   * with a reader of {@code retries} when a held partition's ledger is read again.
+   */
+  private void start(LedgerReader reader, Supplier<LedgerReader> retries) {
+    consumer.updatePartitions(
+        JOBS,
+        List.of(
+            new PartitionInfo(JOBS, 0, null, null, null),
+            new PartitionInfo(JOBS, 1, null, null, null)));
+    consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
     consumer.commitSync(Map.of(P0, new OffsetAndMetadata(3))); // records 0-2 finished and committed
     queue = new DispatchQueue(64, 1 << 20, 20);
     loop =
@@ -134,11 +155,14 @@ class LedgerReadFailureTest {
             new LoopTimes(Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     loop.useLedger(
-        new LedgerIndex(
-            new LedgerReader(ledger, LEDGER.topic(), 1), Duration.ofDays(1), Clock.systemUTC()),
+        new LedgerIndex(reader, Duration.ofDays(1), Clock.systemUTC()),
         skips::incrementAndGet,
         (d, entry) -> finished.add(d),
         Runnable::run);
+    loop.readHeldWith(retries);
+    if (dedupe != null) {
+      loop.useDedupe(new DedupeLoader(reader, dedupe, Clock.systemUTC()));
+    }
     loop.timeWith(nanos::get);
     thread = new Thread(loop, "ledger-read-failure-test");
     thread.start();
@@ -147,6 +171,7 @@ class LedgerReadFailureTest {
 
   @AfterEach
   void stop() throws InterruptedException {
+    unblock.countDown();
     if (loop != null) {
       loop.requestStop();
       thread.join(10_000);
@@ -234,5 +259,124 @@ class LedgerReadFailureTest {
     soon().until(() -> queue.size() == 3);
     assertThat(dispatched()).containsExactly(3L, 4L, 6L);
     assertThat(skips).hasValue(1);
+  }
+
+  private static final TopicPartition LEDGER1 = new TopicPartition("jobs.ledger", 1);
+  private final CountDownLatch unblock = new CountDownLatch(1);
+  private final CountDownLatch blocked = new CountDownLatch(1);
+
+  /**
+   * A ledger of two partitions, both empty: ledger partition 0's read fails at once, or, once
+   * {@code block} is set, hangs until the test lets it go (its leader gone: 60 s), then fails.
+   */
+  private final class HalfLedger extends MockConsumer<byte[], byte[]> {
+    volatile boolean block;
+
+    HalfLedger() {
+      super("earliest");
+      updateBeginningOffsets(Map.of(LEDGER, 0L, LEDGER1, 0L));
+      updateEndOffsets(Map.of(LEDGER, 0L, LEDGER1, 0L));
+    }
+
+    @Override
+    public Map<TopicPartition, Long> endOffsets(
+        Collection<TopicPartition> partitions, Duration timeout) {
+      if (partitions.contains(LEDGER)) {
+        if (block) {
+          blocked.countDown();
+          try {
+            unblock.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        throw new TimeoutException("Timeout of 60000ms expired before the end offsets were read");
+      }
+      return super.endOffsets(partitions, timeout);
+    }
+
+    @Override
+    public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(
+        Map<TopicPartition, Long> query, Duration timeout) {
+      return Map.of(); // nothing since then: read from the end
+    }
+  }
+
+  /**
+   * One ledger partition of two cannot be read: the retry of the partition it holds hangs (60 s and
+   * more against a partition without a leader), and the loop goes on meanwhile: the other
+   * partition's records are sent, its offsets committed, Kafka's contact judged.
+   */
+  @Test
+  void aRetryThatHangsDoesNotStopThePartitionsNotHeld() throws Exception {
+    HalfLedger takeovers = new HalfLedger();
+    HalfLedger retries = new HalfLedger();
+    retries.block = true;
+    start(
+        new LedgerReader(takeovers, LEDGER.topic(), 2),
+        () -> new LedgerReader(retries, LEDGER.topic(), 2));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0, P1)));
+    soon().until(() -> loop.ownedPartitions() == 2);
+    takeovers.block = true; // from now on, whichever reader reads ledger partition 0 hangs
+
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos()); // the retry of jobs-0 is due
+    soon().until(() -> blocked.getCount() == 0);
+    consumer.schedulePollTask(
+        () -> {
+          for (long offset = 0; offset < 5; offset++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    JOBS, 1, offset, null, ("job-1-" + offset).getBytes(StandardCharsets.UTF_8)));
+          }
+        });
+    soon().until(() -> queue.size() == 5);
+    assertThat(dispatched())
+        .as("jobs-1's records sent while the retry of jobs-0 hangs")
+        .containsExactly(0L, 1L, 2L, 3L, 4L);
+    soon().until(finished::isEmpty); // the loop applied them
+    nanos.addAndGet(Duration.ofHours(1).toNanos()); // the commit interval
+    long seen = nanos.get();
+    soon().until(() -> loop.watchedAt() >= seen);
+    soon()
+        .until(
+            () -> {
+              AtomicLong at = new AtomicLong(-1);
+              AtomicBoolean ran = new AtomicBoolean();
+              consumer.schedulePollTask(
+                  () -> {
+                    OffsetAndMetadata o = consumer.committed(Set.of(P1)).get(P1);
+                    at.set(o == null ? -1 : o.offset());
+                    ran.set(true);
+                  });
+              soon().untilTrue(ran);
+              return at.get() == 5;
+            });
+    assertThat(consumer.paused()).as("jobs-0 still held").containsExactly(P0);
+    assertThat(loop.ledgerUnreadPartitions()).isEqualTo(1);
+  }
+
+  /**
+   * The takeover's reads of the ledger and of the dedupe index fail, then succeed on the loop: the
+   * partition resumes with both read, and a second record of a job id the ledger holds as finished
+   * is a duplicate, not a second mail.
+   */
+  @Test
+  void aHeldPartitionResumesWithItsDedupeIndexRead() throws Exception {
+    dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 1);
+    start();
+    takeOver();
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    oneLoopPass();
+    assertThat(dispatched()).isEmpty();
+
+    ledger.failing.set(false);
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+    soon().until(() -> queue.size() == 3);
+    assertThat(dispatched()).containsExactly(3L, 4L, 6L);
+    assertThat(dedupe.tryClaim("a second record of job-5", P0, 7, Fingerprints.idHash("job-5"), 0))
+        .as("job-5, finished at offset 5, published again at 7")
+        .isInstanceOf(Dedupe.Duplicate.class);
   }
 }
