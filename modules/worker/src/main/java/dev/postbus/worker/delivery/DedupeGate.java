@@ -12,9 +12,10 @@ import java.util.function.BooleanSupplier;
  * A lane's side of idempotent publishing ({@link Dedupe}): how a record is checked (a retry tier's
  * record, {@link Dedupe.Origin#RETRIED}, and a replay, which carries {@link
  * PostbusHeaders#REPLAY_COUNT}, {@link Dedupe.Origin#REPLAYED}, are sent on purpose unless their id
- * was delivered with the same content; a jobs topic's record is not sent over any finish of its
- * id), the verdict for one, and telling what finished. Off ({@link #OFF}) with {@code
- * dedupe.window=0} or the ledger off: every verdict is Send and nothing is claimed.
+ * was delivered with the same content, and always when they are for a part of the job's recipients;
+ * a jobs topic's record is not sent over any finish of its id), the verdict for one, and telling
+ * what finished. Off ({@link #OFF}) with {@code dedupe.window=0} or the ledger off: every verdict
+ * is Send and nothing is claimed.
  */
 public final class DedupeGate {
 
@@ -52,13 +53,26 @@ public final class DedupeGate {
   }
 
   /**
+   * True for a record the check leaves alone: a retry's or a replay's for a part of its job's
+   * recipients ({@link PostbusHeaders#RECIPIENTS}). The index keeps one finish per id, and the
+   * content it compares is the payload, the same for every part: a part delivered would make the
+   * record of another part (one throttled, another deferred, by the same attempt) look like its
+   * copy, and its recipients would never be mailed. Sent, as before the check.
+   */
+  private boolean aPartOfItsJob(Delivery d) {
+    return origin(d) != Dedupe.Origin.PUBLISHED
+        && d.headers() != null
+        && d.headers().lastHeader(PostbusHeaders.RECIPIENTS) != null;
+  }
+
+  /**
    * The verdict for a record of job {@code jobId}, waiting while another record of that id is being
    * sent; Send when not checked; null when {@code giveUp} says so first.
    */
   Dedupe.Verdict claim(Attempt a, String jobId, BooleanSupplier giveUp)
       throws InterruptedException {
     Delivery d = a.delivery();
-    if (!checked()) {
+    if (!checked() || aPartOfItsJob(d)) {
       return new Dedupe.Send();
     }
     return dedupe.claim(
@@ -77,7 +91,7 @@ public final class DedupeGate {
    */
   Dedupe.Verdict tryClaim(Attempt a, String jobId) {
     Delivery d = a.delivery();
-    if (!checked()) {
+    if (!checked() || aPartOfItsJob(d)) {
       return new Dedupe.Send();
     }
     return dedupe.tryClaim(

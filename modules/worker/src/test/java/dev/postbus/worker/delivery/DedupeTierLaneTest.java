@@ -71,6 +71,57 @@ class DedupeTierLaneTest {
     }
   }
 
+  /**
+   * A job for b@ and c@, as a first attempt that throttled one and deferred the other leaves it.
+   */
+  private static Job forBAndC(String id) {
+    Job one = job(id, "body");
+    return new Job(
+        one.schema(),
+        id,
+        one.from(),
+        null,
+        List.of(
+            dev.postbus.job.MailAddress.parse("b@example.net"),
+            dev.postbus.job.MailAddress.parse("c@example.net")),
+        null,
+        null,
+        one.subject(),
+        one.text(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** A retry record for {@code recipient} alone (a part of the job's recipients). */
+  private static RecordHeaders retriedFor(String recipient) {
+    RecordHeaders h = retried();
+    h.add(PostbusHeaders.RECIPIENTS, ("[\"" + recipient + "\"]").getBytes(StandardCharsets.UTF_8));
+    return h;
+  }
+
+  @Test
+  void aTierRecordForOtherRecipientsThanOneDeliveredIsSentNotADuplicate() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h = new LaneHarness(relay.port(), ON, pool -> true)) {
+      h.startLane("lane-0");
+      // the first attempt's two ladder records: b throttled, c deferred; b's is sent first
+      h.offer(LaneHarness.TIER, forBAndC("split"), retriedFor("b@example.net"));
+      await().atMost(WAIT).until(() -> h.finished.size() == 1);
+
+      h.offer(LaneHarness.TIER, forBAndC("split"), retriedFor("c@example.net"));
+
+      await().atMost(WAIT).until(() -> h.finished.size() == 2);
+      assertThat(relay.received()).as("c is mailed too").isEqualTo(2);
+      assertThat(types(h)).containsExactly("delivered", "delivered");
+    }
+  }
+
   @Test
   void aTierRecordOfAJobDeliveredWithTheSameContentIsADuplicateNotSent() throws Exception {
     try (SmtpCapture relay = SmtpCapture.start(0);
