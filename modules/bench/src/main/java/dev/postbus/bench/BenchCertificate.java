@@ -33,7 +33,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class BenchCertificate implements AutoCloseable {
 
-  static final String PATH = "/SimpleNotificationService-bench.pem";
+  static final String PATH = "/SimpleNotificationService-be7c4.pem"; // the form SNS gives: hex
 
   public final KeyPair keys;
   public final X509Certificate cert;
