@@ -13,8 +13,9 @@ import java.net.Socket;
  *
  * <p>Exactly one of the two ends wins, by a compare-and-set: the read's ({@link #disarm}) or the
  * deadline's ({@link #timedOut}). Once the read ended in time, a watchdog late by a tick closes
- * nothing. The owner arms and disarms it on its own thread; it stays watched between reads (the
- * watchdog never drops it, {@link #leavesOnTimeout}).
+ * nothing; once the deadline won, it stays won (arming never replaces it). The owner arms and
+ * disarms it on its own thread; it stays watched between reads (the watchdog never drops it, {@link
+ * #leavesOnTimeout}).
  */
 final class ReadDeadline implements WriteWatchdog.Watched {
 
@@ -37,9 +38,16 @@ final class ReadDeadline implements WriteWatchdog.Watched {
     this.raw = raw;
   }
 
-  /** The read under way must end by {@code nanos} ({@link System#nanoTime}): one volatile write. */
+  /**
+   * The read under way must end by {@code nanos} ({@link System#nanoTime}): one compare-and-set. A
+   * deadline that won stays won: the raw socket is closed, and a read served from the TLS socket's
+   * buffer must not make the session look whole ({@link #expired} stays true).
+   */
   void arm(long nanos) {
-    deadline = nanos | 1;
+    long was = (long) DEADLINE.compareAndExchange(this, IDLE, nanos | 1);
+    if ((was & 1) != 0) { // still armed: the last read threw past disarm (a RuntimeException)
+      DEADLINE.compareAndSet(this, was, nanos | 1); // fails only if its deadline just won
+    }
   }
 
   /**

@@ -27,10 +27,10 @@ import java.util.function.LongSupplier;
  * <p>Under TLS one read of the stream reads a whole TLS record, in as many socket reads as its
  * bytes take to come, each with the full read timeout: a record trickled below TLS would outlast
  * any bound. So a TLS session's reader arms a {@link ReadDeadline} (the reply's deadline) before
- * each read from the stream and disarms it after: one volatile write and one compare-and-set per
- * read, nothing allocated. It is put under the {@link WriteWatchdog} at the first read and taken
- * off by {@link #close}. A reply read before the deadline closed the socket stands; the session is
- * broken ({@link #cut}) and its next read or write fails.
+ * each read from the stream and disarms it after: two compare-and-sets per read, nothing allocated.
+ * It is put under the {@link WriteWatchdog} at the first read and taken off by {@link #close}. A
+ * reply read before the deadline closed the socket stands; the session is broken ({@link #cut}) and
+ * its next read or write fails.
  */
 public final class ReplyReader {
 

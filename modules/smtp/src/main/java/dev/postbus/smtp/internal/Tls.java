@@ -32,16 +32,13 @@ final class Tls {
       ssl.setSSLParameters(params);
     }
     ssl.setUseClientMode(true);
-    Handshake handshake = new Handshake(plain, config.readTimeout().toNanos());
-    WriteWatchdog.watch(handshake);
-    try {
-      ssl.startHandshake();
-    } catch (IOException e) {
-      handshake.end(); // the deadline's timeout, if it cut the handshake
-      throw e;
-    }
-    handshake.end();
+    new Handshake(plain, config.readTimeout().toNanos()).run(ssl::startHandshake);
     return ssl;
+  }
+
+  /** The handshake's work: {@link SSLSocket#startHandshake}, or a stand-in (tests). */
+  interface Start {
+    void run() throws IOException;
   }
 
   /**
@@ -61,14 +58,36 @@ final class Tls {
     }
 
     /**
-     * The handshake ended (well or not): off the watchdog; throws the timeout if the deadline cut
-     * it.
+     * Runs {@code start} under the watchdog, and takes it off on every path. If the deadline won,
+     * the handshake's end (or its IOException: the socket the watchdog closed) is the timeout; a
+     * RuntimeException or an Error passes unchanged.
      */
-    void end() throws SocketTimeoutException {
-      WriteWatchdog.unwatch(this);
-      if (!deadline.disarm()) {
+    void run(Start start) throws IOException {
+      WriteWatchdog.watch(this);
+      IOException failed = null;
+      boolean inTime;
+      try {
+        start.run();
+      } catch (IOException e) {
+        failed = e;
+      } finally {
+        inTime = end();
+      }
+      if (!inTime) {
         throw timeout(); // the watchdog closed the socket first
       }
+      if (failed != null) {
+        throw failed;
+      }
+    }
+
+    /**
+     * The handshake ended (well or not): off the watchdog. Whether it ended in time: false if the
+     * deadline won and closed the socket. Once only.
+     */
+    boolean end() {
+      WriteWatchdog.unwatch(this);
+      return deadline.disarm();
     }
 
     @Override

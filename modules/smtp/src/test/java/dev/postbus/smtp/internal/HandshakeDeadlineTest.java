@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class HandshakeDeadlineTest {
 
   private static final long PASSED = 1; // ns: the deadline has passed by the time it is checked
+  private static final long IN_A_MINUTE = 60_000_000_000L; // ns: the watchdog will not act
 
   @Test
   void aHandshakeThatEndedKeepsItsSocketWhenTheWatchdogComesLate() throws Exception {
@@ -29,10 +31,37 @@ class HandshakeDeadlineTest {
   void aHandshakeCutByItsDeadlineEndsInTheTimeout() {
     Socket plain = new Socket();
     Tls.Handshake handshake = new Tls.Handshake(plain, PASSED);
-    handshake.timedOut();
-    assertThat(plain.isClosed()).isTrue();
-    assertThatThrownBy(handshake::end)
+    assertThatThrownBy(
+            () ->
+                handshake.run(
+                    () -> {
+                      handshake.timedOut(); // the watchdog, while the handshake reads
+                      throw new SSLException("Connection reset"); // the closed socket
+                    }))
         .isInstanceOf(SocketTimeoutException.class)
         .hasMessageContaining("the TLS handshake did not end within");
+    assertThat(plain.isClosed()).isTrue();
+    assertThat(WriteWatchdog.watching(handshake)).isFalse();
+  }
+
+  /**
+   * A provider failure (a DH key pair that cannot be made, say) is not an IOException: it passes
+   * unchanged, and the handshake leaves the watchdog all the same (it stayed watched for good, its
+   * socket with it).
+   */
+  @Test
+  void aHandshakeThatFailsWithARuntimeExceptionLeavesTheWatchdog() {
+    Socket plain = new Socket();
+    Tls.Handshake handshake = new Tls.Handshake(plain, IN_A_MINUTE);
+    IllegalStateException failure = new IllegalStateException("no DH key pair");
+    assertThatThrownBy(
+            () ->
+                handshake.run(
+                    () -> {
+                      throw failure;
+                    }))
+        .isSameAs(failure);
+    assertThat(WriteWatchdog.watching(handshake)).as("the failed handshake is watched").isFalse();
+    assertThat(plain.isClosed()).isFalse();
   }
 }

@@ -43,4 +43,22 @@ class ReadDeadlineTest {
     assertThat(deadline.disarm()).as("in time").isFalse();
     assertThat(deadline.expired()).isTrue();
   }
+
+  /**
+   * After the deadline won, the bytes read stand; the next read may be served from the TLS socket's
+   * buffer, with no socket read to fail. Arming it must not hide that the socket is closed: the
+   * session is not reused.
+   */
+  @Test
+  void aDeadlineThatWonStaysWonWhenTheNextReadIsArmed() {
+    Socket raw = new Socket();
+    ReadDeadline deadline = new ReadDeadline(raw);
+    deadline.arm(System.nanoTime() - 1);
+    deadline.timedOut();
+    assertThat(deadline.expired()).isTrue();
+    deadline.arm(System.nanoTime() + 60_000_000_000L); // the next reply's read
+    assertThat(deadline.expired()).as("cut after the next read is armed").isTrue();
+    assertThat(deadline.disarm()).as("the next read in time").isFalse();
+    assertThat(deadline.expired()).as("cut after the next read").isTrue();
+  }
 }
