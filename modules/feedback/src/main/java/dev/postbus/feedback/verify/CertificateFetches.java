@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -26,6 +28,9 @@ import java.util.function.Function;
  *   <li>a URL that SNS refused (a 403 from the fetch: a 4xx answer, or no certificate) is not
  *       fetched again for {@link #FAILURE_KEPT}; the request gets the same refusal. The {@link
  *       #MAX_FAILED} latest are kept. A 503 (SNS unreachable, timed out, 5xx) is not kept.
+ *   <li>a fetch holds its URL and its slot for at most its deadline: then the requests waiting for
+ *       it get 503 ({@code certificate-unavailable}) and the slot is free, whatever the fetcher
+ *       does. What it returns later is not remembered as a failure.
  * </ul>
  */
 final class CertificateFetches {
@@ -42,6 +47,7 @@ final class CertificateFetches {
   private final Function<URI, X509Certificate> fetcher;
   private final BiConsumer<String, X509Certificate> keep;
   private final Clock clock;
+  private final Duration deadline;
 
   /** Guarded by this. */
   private final Map<String, CompletableFuture<X509Certificate>> inFlight = new HashMap<>();
@@ -52,16 +58,18 @@ final class CertificateFetches {
   private record Failure(Refusal refusal, Instant until) {}
 
   /**
-   * Fetches with {@code fetcher}; a certificate fetched is handed to {@code keep} before another
-   * request for its URL can start a fetch.
+   * Fetches with {@code fetcher}, each fetch given up after {@code deadline}; a certificate fetched
+   * is handed to {@code keep} before another request for its URL can start a fetch.
    */
   CertificateFetches(
       Function<URI, X509Certificate> fetcher,
       BiConsumer<String, X509Certificate> keep,
-      Clock clock) {
+      Clock clock,
+      Duration deadline) {
     this.fetcher = fetcher;
     this.keep = keep;
     this.clock = clock;
+    this.deadline = deadline;
   }
 
   /** The certificate at {@code url}, fetched by this request or by one already fetching it. */
@@ -90,7 +98,10 @@ final class CertificateFetches {
       }
     }
     if (mine) {
-      run(url, flight);
+      CompletableFuture<X509Certificate> own = flight;
+      own.orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS)
+          .whenComplete((cert, e) -> ended(url, own, null));
+      run(url, own);
     }
     return outcome(flight);
   }
@@ -99,20 +110,24 @@ final class CertificateFetches {
     try {
       X509Certificate cert = fetcher.apply(URI.create(url));
       keep.accept(url, cert);
-      ended(url, null);
+      ended(url, flight, null);
       flight.complete(cert);
     } catch (Refusal r) {
-      ended(url, r);
+      ended(url, flight, r);
       flight.completeExceptionally(r);
     } catch (RuntimeException | Error e) {
-      ended(url, null);
+      ended(url, flight, null);
       flight.completeExceptionally(e);
     }
   }
 
-  private synchronized void ended(String url, Refusal refusal) {
-    inFlight.remove(url);
-    if (refusal == null || refusal.status() != 403) {
+  /**
+   * Frees the URL and its slot when {@code flight} still holds them, and remembers a 403; a flight
+   * given up at its deadline holds them no more, so what its fetch returns later is not remembered.
+   */
+  private synchronized void ended(
+      String url, CompletableFuture<X509Certificate> flight, Refusal refusal) {
+    if (!inFlight.remove(url, flight) || refusal == null || refusal.status() != 403) {
       return;
     }
     Instant now = clock.instant();
@@ -125,10 +140,16 @@ final class CertificateFetches {
     failed.put(url, new Failure(refusal, now.plus(FAILURE_KEPT)));
   }
 
-  private static X509Certificate outcome(CompletableFuture<X509Certificate> flight) {
+  private X509Certificate outcome(CompletableFuture<X509Certificate> flight) {
     try {
       return flight.join();
     } catch (CompletionException e) {
+      if (e.getCause() instanceof TimeoutException) {
+        throw new Refusal(
+            503,
+            "certificate-unavailable",
+            "SigningCertURL: no certificate within " + deadline.toMillis() + " ms; retry later");
+      }
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }

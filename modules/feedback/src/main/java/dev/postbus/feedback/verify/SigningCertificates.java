@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.postbus.feedback.model.Refusal;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -20,7 +19,11 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -34,9 +37,9 @@ import javax.net.ssl.SSLContext;
  * an allowed TopicArn can name new certificate URLs in unsigned messages. Hence: the URL must have
  * SNS's form ({@link #PEM_PATH}); the fetches are bounded by {@link CertificateFetches} (one per
  * URL at a time, {@link CertificateFetches#MAX_IN_FLIGHT} at once, each given at most {@link
- * #FETCH_TIMEOUT}, a URL SNS refused not fetched again for a while); a certificate that verified a
- * message is kept apart from those that have not yet ({@link #MAX_PENDING}, least recently used
- * forgotten first), which can never push it out.
+ * #FETCH_TIMEOUT} for the whole fetch, body included, a URL SNS refused not fetched again for a
+ * while); a certificate that verified a message is kept apart from those that have not yet ({@link
+ * #MAX_PENDING}, least recently used forgotten first), which can never push it out.
  */
 public final class SigningCertificates {
 
@@ -50,8 +53,17 @@ public final class SigningCertificates {
   static final Pattern PEM_PATH =
       Pattern.compile("/SimpleNotificationService-[0-9a-fA-F]{1,64}\\.pem");
 
-  /** The longest a certificate fetch may take to answer, so that its slot frees soon. */
+  /**
+   * The longest a certificate fetch may take, from connecting to the last byte of the body, so that
+   * its slot frees soon.
+   */
   static final Duration FETCH_TIMEOUT = Duration.ofSeconds(3);
+
+  /**
+   * How much longer than its fetch a request waits for the certificate of a fetch in flight, before
+   * it is refused with 503 and the fetch's slot is freed: the fetch's own timeout answers first.
+   */
+  static final Duration FETCH_GRACE = Duration.ofMillis(500);
 
   private final Pattern hosts;
   private final HttpClient http;
@@ -97,7 +109,11 @@ public final class SigningCertificates {
     this.fetchTimeout = timeout.compareTo(FETCH_TIMEOUT) < 0 ? timeout : FETCH_TIMEOUT;
     this.clock = clock;
     this.fetches =
-        new CertificateFetches(source != null ? source : this::fetch, pending::put, clock);
+        new CertificateFetches(
+            source != null ? source : this::fetch,
+            pending::put,
+            clock,
+            fetchTimeout.plus(FETCH_GRACE));
     HttpClient.Builder b =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -231,38 +247,53 @@ public final class SigningCertificates {
     }
   }
 
-  private X509Certificate fetch(URI uri) {
+  /**
+   * Fetches the certificate at {@code uri}, the whole fetch bounded by the fetch timeout: {@link
+   * HttpRequest#timeout} ends once the headers arrive (JDK-8258397), so the body is read by the
+   * client's threads and this one waits for it at most until the deadline, then cancels the
+   * exchange. 503 when it did not end in time.
+   */
+  X509Certificate fetch(URI uri) {
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        http.sendAsync(
+            HttpRequest.newBuilder(uri).timeout(fetchTimeout).GET().build(),
+            info -> new BoundedBody(info.statusCode() == 200 ? MAX_CERTIFICATE_BYTES : 0));
+    HttpResponse<byte[]> r;
     try {
-      HttpResponse<InputStream> r =
-          http.send(
-              HttpRequest.newBuilder(uri).timeout(fetchTimeout).GET().build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        int status = r.statusCode();
-        if (status / 100 == 4 && status != 429) {
-          throw Refusal.forbidden("certificate-absent", "SigningCertURL answered " + status);
-        }
-        if (status != 200) {
-          throw new Refusal(503, "certificate-unavailable", "SigningCertURL answered " + status);
-        }
-        byte[] pem = in.readNBytes(MAX_CERTIFICATE_BYTES + 1);
-        if (pem.length > MAX_CERTIFICATE_BYTES) {
-          throw Refusal.forbidden("certificate", "SigningCertURL: larger than a certificate");
-        }
-        return (X509Certificate)
-            CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(pem));
-      }
-    } catch (CertificateException | ClassCastException e) {
-      throw Refusal.forbidden("certificate", "SigningCertURL: not an X.509 certificate");
-    } catch (IOException e) {
+      r = exchange.get(fetchTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
       throw new Refusal(
           503,
           "certificate-unavailable",
-          "SigningCertURL could not be fetched (" + e.getClass().getSimpleName() + ")");
+          "SigningCertURL: no certificate within " + fetchTimeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      throw new Refusal(
+          503,
+          "certificate-unavailable",
+          "SigningCertURL could not be fetched (" + e.getCause().getClass().getSimpleName() + ")");
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new Refusal(503, "certificate-unavailable", "interrupted");
+    }
+    int status = r.statusCode();
+    if (status / 100 == 4 && status != 429) {
+      throw Refusal.forbidden("certificate-absent", "SigningCertURL answered " + status);
+    }
+    if (status != 200) {
+      throw new Refusal(503, "certificate-unavailable", "SigningCertURL answered " + status);
+    }
+    byte[] pem = r.body();
+    if (pem.length > MAX_CERTIFICATE_BYTES) {
+      throw Refusal.forbidden("certificate", "SigningCertURL: larger than a certificate");
+    }
+    try {
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(new ByteArrayInputStream(pem));
+    } catch (CertificateException | ClassCastException e) {
+      throw Refusal.forbidden("certificate", "SigningCertURL: not an X.509 certificate");
     }
   }
 }

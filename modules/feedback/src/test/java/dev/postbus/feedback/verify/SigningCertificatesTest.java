@@ -2,6 +2,7 @@ package dev.postbus.feedback.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,16 @@ import dev.postbus.feedback.SnsMessages;
 import dev.postbus.feedback.TestCa;
 import dev.postbus.feedback.config.FeedbackConfig;
 import dev.postbus.feedback.model.Refusal;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -21,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -295,7 +307,7 @@ class SigningCertificatesTest {
         new SigningCertificates(
             FeedbackConfig.SNS_HOSTS,
             null,
-            Duration.ofSeconds(1),
+            SigningCertificates.FETCH_TIMEOUT,
             clock,
             uri -> {
               fetched.incrementAndGet();
@@ -333,7 +345,7 @@ class SigningCertificatesTest {
         new SigningCertificates(
             FeedbackConfig.SNS_HOSTS,
             null,
-            Duration.ofSeconds(1),
+            SigningCertificates.FETCH_TIMEOUT,
             clock,
             uri -> {
               fetched.incrementAndGet();
@@ -371,6 +383,140 @@ class SigningCertificatesTest {
         .isInstanceOfSatisfying(
             Refusal.class, r -> assertThat(r.reason()).isEqualTo("certificate-absent"));
     assertThat(fetched).as("a slot is free again").hasValue(CertificateFetches.MAX_IN_FLIGHT + 1);
+  }
+
+  /**
+   * The fetch bound these tests give (their {@code timeout} of 1 s shortens {@link
+   * SigningCertificates#FETCH_TIMEOUT}); real time: neither the JDK's HttpClient nor the fetch's
+   * deadline reads the injected clock.
+   */
+  private static final Duration TEST_FETCH_TIMEOUT = Duration.ofSeconds(1);
+
+  /** How much later than the fetch bound a stalled fetch may end, on a busy machine. */
+  private static final Duration MARGIN = Duration.ofSeconds(2);
+
+  @Test
+  void aStalledFetchHoldsItsWaitersAndItsSlotForNoLongerThanTheFetchTimeout() throws Exception {
+    KeyPair sns = TestCa.rsa();
+    X509Certificate genuine = new TestCa().issue("CN=sns.amazonaws.com", sns, null);
+    AtomicInteger fetched = new AtomicInteger();
+    CountDownLatch never = new CountDownLatch(1);
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            TEST_FETCH_TIMEOUT,
+            clock,
+            uri -> {
+              if (uri.toString().equals(PEM_URL)) {
+                return genuine;
+              }
+              fetched.incrementAndGet();
+              await(never); // SNS answered the headers, then the path blackholed mid-body
+              throw new IllegalStateException("released at the end of the test");
+            });
+    KeyPair attacker = TestCa.rsa();
+    try {
+      for (int i = 0; i < CertificateFetches.MAX_IN_FLIGHT; i++) {
+        JsonNode unsigned = message(madeUp(i), attacker, clock.now);
+        Thread t = new Thread(() -> deliver(certs, unsigned), "stalled-" + i);
+        t.setUncaughtExceptionHandler((th, e) -> {});
+        t.start();
+      }
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> fetched.get() == CertificateFetches.MAX_IN_FLIGHT);
+      JsonNode waiter = message(madeUp(0), attacker, clock.now);
+
+      assertTimeoutPreemptively(
+          TEST_FETCH_TIMEOUT.plus(MARGIN),
+          () ->
+              assertThatThrownBy(() -> deliver(certs, waiter))
+                  .as("a request waiting for a stalled fetch of its URL")
+                  .isInstanceOfSatisfying(
+                      Refusal.class,
+                      r -> {
+                        assertThat(r.status()).isEqualTo(503);
+                        assertThat(r.reason()).isEqualTo("certificate-unavailable");
+                      }));
+
+      JsonNode genuineMessage = message(PEM_URL, sns, clock.now);
+      Awaitility.await()
+          .atMost(TEST_FETCH_TIMEOUT.plus(MARGIN))
+          .ignoreExceptions()
+          .untilAsserted(() -> deliver(certs, genuineMessage));
+      Thread again = new Thread(() -> deliver(certs, waiter), "again");
+      again.setUncaughtExceptionHandler((th, e) -> {});
+      again.start();
+      Awaitility.await("a URL whose fetch timed out is fetched again, not refused from memory")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> fetched.get() == CertificateFetches.MAX_IN_FLIGHT + 1);
+    } finally {
+      never.countDown();
+    }
+  }
+
+  @Test
+  void aCertificateServerThatStallsMidBodyIsGivenUpAfterTheFetchTimeout() throws Exception {
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS, null, TEST_FETCH_TIMEOUT, Clock.systemUTC());
+    AtomicBoolean hungUp = new AtomicBoolean();
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread sns = new Thread(() -> answerHeadersThenStall(server, hungUp), "stalling-sns");
+      sns.setDaemon(true);
+      sns.start();
+      URI uri =
+          URI.create(
+              "http://127.0.0.1:" + server.getLocalPort() + "/SimpleNotificationService-a.pem");
+
+      assertTimeoutPreemptively(
+          TEST_FETCH_TIMEOUT.plus(MARGIN),
+          () ->
+              assertThatThrownBy(() -> certs.fetch(uri))
+                  .isInstanceOfSatisfying(
+                      Refusal.class,
+                      r -> {
+                        assertThat(r.status()).isEqualTo(503);
+                        assertThat(r.reason()).isEqualTo("certificate-unavailable");
+                      }));
+      Awaitility.await("the exchange given up is closed")
+          .atMost(Duration.ofSeconds(30))
+          .untilTrue(hungUp);
+    }
+  }
+
+  /**
+   * Answers one request with 200 headers and the first line of a 2,000-byte body, then sends
+   * nothing more; {@code hungUp} once the client closed the connection.
+   */
+  private static void answerHeadersThenStall(ServerSocket server, AtomicBoolean hungUp) {
+    try (Socket s = server.accept()) {
+      s.setSoTimeout((int) Duration.ofSeconds(60).toMillis());
+      BufferedReader request =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      for (String line = request.readLine(); line != null && !line.isEmpty(); ) {
+        line = request.readLine();
+      }
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("HTTP/1.1 200 OK\r\n"
+                  + "Content-Type: application/x-pem-file\r\n"
+                  + "Content-Length: 2000\r\n"
+                  + "\r\n"
+                  + "-----BEGIN CERTIFICATE-----\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      while (s.getInputStream().read() >= 0) {
+        // what the client sends more is not read
+      }
+      hungUp.set(true);
+    } catch (SocketException e) {
+      hungUp.set(true); // reset by the client
+    } catch (IOException e) {
+      // the test has ended
+    }
   }
 
   @Test
