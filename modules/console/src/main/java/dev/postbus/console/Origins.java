@@ -62,20 +62,35 @@ final class Origins {
   }
 
   /**
-   * Refuses a GET another site's page makes (an image, a script, a fetch: {@code Sec-Fetch-Site:
-   * cross-site}), which would keep the console reading Kafka for a stranger; a top-level link
-   * ({@code Sec-Fetch-Mode: navigate}) still opens the console.
+   * Refuses a GET another site's page makes ({@code Sec-Fetch-Site: cross-site}) or a page on
+   * another port of this machine's name makes ({@code same-site}): an image, a script, a fetch, a
+   * frame. Each would keep the console reading Kafka for a stranger (a hidden frame too: the
+   * browser refuses to show it only after the console answered). Only a top-level navigation gets
+   * through, a link followed into the window: {@code Sec-Fetch-Mode: navigate} and {@code
+   * Sec-Fetch-Dest: document}. A navigate without {@code Sec-Fetch-Dest} is refused: browsers send
+   * it beside {@code Sec-Fetch-Site} (Chromium since 80, Firefox since 90, Safari since 16.4; only
+   * Chromium 76 to 79 sent the site alone, and there a link from another site is refused: open the
+   * console directly). A request without {@code Sec-Fetch-Site} is not checked here (an older
+   * browser, a script, curl).
    */
   static void refuseCrossSiteFetch(Context ctx) {
-    String site = ctx.header("Sec-Fetch-Site");
-    String mode = ctx.header("Sec-Fetch-Mode");
-    if (site != null
-        && site.strip().equalsIgnoreCase("cross-site")
-        && (mode == null || !mode.strip().equalsIgnoreCase("navigate"))) {
-      throw new ForbiddenResponse(
-          "Sec-Fetch-Site: cross-site: another site's page asked for this (not a link followed):"
-              + " refused; open the console directly");
+    String site = token(ctx.header("Sec-Fetch-Site"));
+    if (!site.equals("cross-site") && !site.equals("same-site")) {
+      return;
     }
+    if (!token(ctx.header("Sec-Fetch-Mode")).equals("navigate")
+        || !token(ctx.header("Sec-Fetch-Dest")).equals("document")) {
+      throw new ForbiddenResponse(
+          "Sec-Fetch-Site: "
+              + site
+              + ": a page of another site or port asked for this (a frame, an image, a script,"
+              + " a fetch; not a link opened in the window): refused; open the console directly");
+    }
+  }
+
+  /** A Sec-Fetch header's value, trimmed and in lower case; "" when not sent. */
+  private static String token(String value) {
+    return value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
   }
 
   private static boolean named(String host, List<String> names) {

@@ -54,7 +54,7 @@ public final class Views {
       return new DeadLetterFilter(
           TimeBound.parse(given(since), "since", now),
           TimeBound.parse(given(until), "until", now),
-          words(classes),
+          classes(classes),
           code.isEmpty() ? null : code,
           domain.isEmpty() ? null : domain.toLowerCase(java.util.Locale.ROOT),
           ids.isBlank() ? Selection.ALL : Selection.jobIds(words(ids)));
@@ -76,6 +76,35 @@ public final class Views {
       if (!value.isEmpty()) {
         b.append(b.length() == 0 ? "" : "&").append(name).append('=').append(url(value));
       }
+    }
+
+    /**
+     * The class field's classes, comma- or space-separated (a form field; the CLI's {@code --class}
+     * takes commas). Empty: every class. A field given but naming no class ({@code ,}) is refused,
+     * as {@code postbus dlt --class ,} is: it never widens to every class. An unknown class is
+     * refused naming the field and the known ones.
+     */
+    private static Set<String> classes(String text) {
+      Set<String> out = words(text);
+      if (out.isEmpty() && !text.isBlank()) {
+        throw new IllegalArgumentException(
+            "class: give at least one class ("
+                + String.join(", ", DeadLetterFilter.CLASSES)
+                + "), got '"
+                + text
+                + "' (leave the field empty for all)");
+      }
+      for (String c : out) {
+        if (!DeadLetterFilter.CLASSES.contains(c.toLowerCase(java.util.Locale.ROOT))) {
+          throw new IllegalArgumentException(
+              "class: must be one of "
+                  + String.join(", ", DeadLetterFilter.CLASSES)
+                  + " (comma- or space-separated); got '"
+                  + c
+                  + "'");
+        }
+      }
+      return out;
     }
 
     private static Set<String> words(String text) {

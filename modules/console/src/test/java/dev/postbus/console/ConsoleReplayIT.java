@@ -57,6 +57,34 @@ class ConsoleReplayIT {
     }
   }
 
+  /**
+   * A class field naming no class ({@code ,}) is refused, as {@code postbus dlt --class ,} is: it
+   * never widens to every class, in the table, the preview or the replay.
+   */
+  @Test
+  void aClassFieldNamingNoClassIsRefusedNotWidenedToEveryClass(EmbeddedKafka kafka)
+      throws Exception {
+    String topic = deadLetters(kafka, "noclass");
+    try (ConsoleServer console = start(kafka, topic)) {
+      Session s = Session.open(console.url());
+      for (String typed : List.of("%2C", "+%2C+", "bogus")) {
+        HttpResponse<String> preview =
+            s.post("/dead-letters/replay", "mode=filter&action=preview&class=" + typed);
+        assertThat(preview.statusCode()).as(typed).isEqualTo(400);
+        assertThat(preview.body()).contains("class: ").doesNotContain("would be republished");
+        HttpResponse<String> table =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create(console.url() + "/dead-letters?class=" + typed))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(table.statusCode()).as(typed).isEqualTo(400);
+        assertThat(table.body()).contains("class: ");
+      }
+      assertThat(s.post("/dead-letters/replay", "mode=filter&action=preview&class=%2C").body())
+          .contains("class: give at least one class");
+    }
+  }
+
   @Test
   void aConfirmationIsUsedOnceEvenWhenSentTwiceAtOnce(EmbeddedKafka kafka) throws Exception {
     String topic = deadLetters(kafka, "once");

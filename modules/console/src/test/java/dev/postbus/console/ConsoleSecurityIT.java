@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -280,8 +281,62 @@ class ConsoleSecurityIT {
               null,
               "",
               "Sec-Fetch-Site: cross-site",
-              "Sec-Fetch-Mode: navigate");
+              "Sec-Fetch-Mode: navigate",
+              "Sec-Fetch-Dest: document");
       assertThat(link.statusCode()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * A hostile page's hidden frame navigates too ({@code Sec-Fetch-Mode: navigate}), into a frame,
+   * not the window: refused before any Kafka read, as is a request from another port of this
+   * machine ({@code Sec-Fetch-Site: same-site}). Only a link opened in the window gets through.
+   */
+  @Test
+  void aFrameOrAnotherPortsRequestIsRefusedBeforeAnyKafkaReadButALinkStillOpens(EmbeddedKafka kafka)
+      throws Exception {
+    String topic = ConsoleReplayIT.deadLetters(kafka, "frame");
+    try (ConsoleServer console = ConsoleReplayIT.start(kafka, topic)) {
+      String host = "127.0.0.1:" + console.port();
+      String path = "/dead-letters?class=permanent";
+      List<List<String>> refused =
+          List.of(
+              List.of(
+                  "Sec-Fetch-Site: cross-site",
+                  "Sec-Fetch-Mode: navigate",
+                  "Sec-Fetch-Dest: iframe"),
+              List.of(
+                  "Sec-Fetch-Site: same-site", "Sec-Fetch-Mode: no-cors", "Sec-Fetch-Dest: image"),
+              List.of(
+                  "Sec-Fetch-Site: same-site",
+                  "Sec-Fetch-Mode: navigate",
+                  "Sec-Fetch-Dest: iframe"),
+              List.of("Sec-Fetch-Site: cross-site", "Sec-Fetch-Mode: navigate"));
+      for (List<String> headers : refused) {
+        HttpResponse<String> r =
+            raw(console.port(), "GET", path, host, null, null, "", headers.toArray(String[]::new));
+        assertThat(r.statusCode()).as("%s", headers).isEqualTo(403);
+        assertThat(r.body()).contains("Sec-Fetch-Site").doesNotContain("<table");
+      }
+      assertThat(console.deadLetterRecordsRead()).isZero();
+
+      for (String site : List.of("cross-site", "same-site")) {
+        HttpResponse<String> link =
+            raw(
+                console.port(),
+                "GET",
+                path,
+                host,
+                null,
+                null,
+                "",
+                "Sec-Fetch-Site: " + site,
+                "Sec-Fetch-Mode: navigate",
+                "Sec-Fetch-Dest: document");
+        assertThat(link.statusCode()).as(site).isEqualTo(200);
+        assertThat(link.body()).contains("<strong>4</strong> of 5");
+      }
+      assertThat(console.deadLetterRecordsRead()).isPositive(); // the count above would have seen
     }
   }
 
