@@ -127,6 +127,11 @@ class DashboardAndAlertsIT {
       settings.put("worker.queue-capacity", "4");
       settings.put("worker.commit-interval", "100ms");
       settings.put("smtp.reconnect-backoff", "200ms");
+      // a queue of 2 fed 5 records a poll: the jobs topic keeps a lag for seconds (a queue of 64
+      // took the whole backlog in one poll, and a sample caught postbus_class_consumer_lag only by
+      // luck)
+      settings.put("worker.queue-capacity", "2");
+      settings.put("worker.max-poll-records", "5");
       settings.put("guard.window", "20");
       settings.put("guard.max-bounce-rate", "0.5");
       try (Worker worker = Worker.start(WorkerConfig.from(Settings.of(settings)));
@@ -176,7 +181,8 @@ class DashboardAndAlertsIT {
                 "postbus_smtp_connection_opens_total",
                 "postbus_smtp_connections",
                 "postbus_dispatch_queue_depth",
-                "postbus_consumer_lag");
+                "postbus_consumer_lag",
+                "postbus_class_consumer_lag");
         await()
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(100))
