@@ -84,9 +84,7 @@ public final class SesEndpoint implements Endpoint {
   }
 
   private Answer confirm(JsonNode m, String topicArn) {
-    if (!certificates.confirm(Json.required(m, "SubscribeURL", "SubscribeURL"), topicArn)) {
-      throw new Refusal(503, "subscription", "SNS did not confirm the subscription; retry");
-    }
+    certificates.confirm(Json.required(m, "SubscribeURL", "SubscribeURL"), topicArn);
     log.info("SNS subscription to {} confirmed", topicArn);
     return new Answer(200, "subscription confirmed\n");
   }

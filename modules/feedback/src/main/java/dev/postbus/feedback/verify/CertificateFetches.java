@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -22,7 +21,11 @@ import java.util.function.Function;
  * cost little and cannot cheaply crowd out a genuine one:
  *
  * <ul>
- *   <li>one fetch per URL at a time: requests naming a URL being fetched wait for that fetch;
+ *   <li>whether a request fetches is decided under one lock, against the certificates {@link Kept}
+ *       and the fetches in flight: a certificate kept just before is not fetched again;
+ *   <li>one fetch per URL at a time: requests naming a URL being fetched wait for that fetch, at
+ *       most {@link #MAX_WAITERS} of them; a request beyond them is refused with 503 ({@code
+ *       certificate-busy}) at once, and SNS retries it;
  *   <li>at most {@link #MAX_IN_FLIGHT} URLs fetched at once: a request for another one is refused
  *       with 503 ({@code certificate-busy}) without a fetch, and SNS retries it;
  *   <li>a URL that SNS refused (a 403 from the fetch: a 4xx answer, or no certificate) is not
@@ -38,6 +41,9 @@ final class CertificateFetches {
   /** URLs fetched at once, per replica. */
   static final int MAX_IN_FLIGHT = 4;
 
+  /** Requests that may wait for one fetch, besides the request fetching. */
+  static final int MAX_WAITERS = 4;
+
   /** How long a URL that SNS refused is not fetched again. */
   static final Duration FAILURE_KEPT = Duration.ofMinutes(5);
 
@@ -45,38 +51,58 @@ final class CertificateFetches {
   static final int MAX_FAILED = 256;
 
   private final Function<URI, X509Certificate> fetcher;
-  private final BiConsumer<String, X509Certificate> keep;
+  private final Kept kept;
   private final Clock clock;
   private final Duration deadline;
 
   /** Guarded by this. */
-  private final Map<String, CompletableFuture<X509Certificate>> inFlight = new HashMap<>();
+  private final Map<String, Flight> inFlight = new HashMap<>();
 
   /** Guarded by this; oldest first. */
   private final Map<String, Failure> failed = new LinkedHashMap<>();
 
   private record Failure(Refusal refusal, Instant until) {}
 
+  /** One fetch and the requests waiting for it. */
+  private static final class Flight {
+    final CompletableFuture<X509Certificate> result = new CompletableFuture<>();
+
+    /** Guarded by the fetches. */
+    int waiters;
+  }
+
+  /** Where fetched certificates are kept, and looked up under the fetches' lock. */
+  interface Kept {
+    /** The certificate kept for {@code url}, or null. */
+    X509Certificate get(String url);
+
+    /** Keeps the certificate fetched from {@code url}. */
+    void put(String url, X509Certificate cert);
+  }
+
   /**
    * Fetches with {@code fetcher}, each fetch given up after {@code deadline}; a certificate fetched
-   * is handed to {@code keep} before another request for its URL can start a fetch.
+   * is handed to {@code kept} before another request for its URL can start a fetch.
    */
   CertificateFetches(
-      Function<URI, X509Certificate> fetcher,
-      BiConsumer<String, X509Certificate> keep,
-      Clock clock,
-      Duration deadline) {
+      Function<URI, X509Certificate> fetcher, Kept kept, Clock clock, Duration deadline) {
     this.fetcher = fetcher;
-    this.keep = keep;
+    this.kept = kept;
     this.clock = clock;
     this.deadline = deadline;
   }
 
-  /** The certificate at {@code url}, fetched by this request or by one already fetching it. */
+  /**
+   * The certificate at {@code url}: kept, or fetched by this request or by one already fetching it.
+   */
   X509Certificate fetch(String url) {
-    CompletableFuture<X509Certificate> flight;
+    Flight flight;
     boolean mine = false;
     synchronized (this) {
+      X509Certificate held = kept.get(url);
+      if (held != null) {
+        return held;
+      }
       Failure f = failed.get(url);
       if (f != null) {
         if (clock.instant().isBefore(f.until())) {
@@ -92,32 +118,47 @@ final class CertificateFetches {
               "certificate-busy",
               MAX_IN_FLIGHT + " SigningCertURLs are being fetched already; retry later");
         }
-        flight = new CompletableFuture<>();
+        flight = new Flight();
         inFlight.put(url, flight);
         mine = true;
+      } else if (flight.waiters >= MAX_WAITERS) {
+        throw new Refusal(
+            503,
+            "certificate-busy",
+            MAX_WAITERS + " requests wait for this SigningCertURL's fetch already; retry later");
+      } else {
+        flight.waiters++;
       }
     }
     if (mine) {
-      CompletableFuture<X509Certificate> own = flight;
-      own.orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS)
+      Flight own = flight;
+      own.result
+          .orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS)
           .whenComplete((cert, e) -> ended(url, own, null));
       run(url, own);
+      return outcome(own.result);
     }
-    return outcome(flight);
+    try {
+      return outcome(flight.result);
+    } finally {
+      synchronized (this) {
+        flight.waiters--;
+      }
+    }
   }
 
-  private void run(String url, CompletableFuture<X509Certificate> flight) {
+  private void run(String url, Flight flight) {
     try {
       X509Certificate cert = fetcher.apply(URI.create(url));
-      keep.accept(url, cert);
+      kept.put(url, cert);
       ended(url, flight, null);
-      flight.complete(cert);
+      flight.result.complete(cert);
     } catch (Refusal r) {
       ended(url, flight, r);
-      flight.completeExceptionally(r);
+      flight.result.completeExceptionally(r);
     } catch (RuntimeException | Error e) {
       ended(url, flight, null);
-      flight.completeExceptionally(e);
+      flight.result.completeExceptionally(e);
     }
   }
 
@@ -125,8 +166,7 @@ final class CertificateFetches {
    * Frees the URL and its slot when {@code flight} still holds them, and remembers a 403; a flight
    * given up at its deadline holds them no more, so what its fetch returns later is not remembered.
    */
-  private synchronized void ended(
-      String url, CompletableFuture<X509Certificate> flight, Refusal refusal) {
+  private synchronized void ended(String url, Flight flight, Refusal refusal) {
     if (!inFlight.remove(url, flight) || refusal == null || refusal.status() != 403) {
       return;
     }

@@ -3,7 +3,6 @@ package dev.postbus.feedback.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.postbus.feedback.model.Refusal;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -14,10 +13,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Date;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,19 +31,25 @@ import javax.net.ssl.SSLContext;
  *
  * <p>A certificate must be fetched before a message's signature can be checked, so anyone who knows
  * an allowed TopicArn can name new certificate URLs in unsigned messages. Hence: the URL must have
- * SNS's form ({@link #PEM_PATH}); the fetches are bounded by {@link CertificateFetches} (one per
- * URL at a time, {@link CertificateFetches#MAX_IN_FLIGHT} at once, each given at most {@link
+ * SNS's form ({@link #PEM_PATH}) on SNS's own port (443); the fetches are bounded by {@link
+ * CertificateFetches} (one per URL at a time, {@link CertificateFetches#MAX_WAITERS} requests
+ * waiting for it, {@link CertificateFetches#MAX_IN_FLIGHT} at once, each given at most {@link
  * #FETCH_TIMEOUT} for the whole fetch, body included, a URL SNS refused not fetched again for a
  * while); a certificate that verified a message is kept apart from those that have not yet ({@link
- * #MAX_PENDING}, least recently used forgotten first), which can never push it out.
+ * HeldCertificates}), which can never push it out.
  */
 public final class SigningCertificates {
 
   static final int MAX_CERTIFICATE_BYTES = 64 * 1024;
+
+  /** What of SNS's answer to a SubscribeURL is read (its body is not used). */
+  static final int MAX_CONFIRMATION_BYTES = 16 * 1024;
+
+  /** (TopicArn, SigningCertURL) pairs {@link #checked}. */
   static final int MAX_CACHED = 64;
 
-  /** Certificates fetched that verified no message yet: the latest ones used. */
-  static final int MAX_PENDING = 16;
+  /** The only port of an SNS host: https's own. */
+  static final int SNS_PORT = 443;
 
   /** The path of SNS's signing certificates: {@code /SimpleNotificationService-<hex>.pem}. */
   static final Pattern PEM_PATH =
@@ -71,27 +73,16 @@ public final class SigningCertificates {
   private final Duration fetchTimeout;
   private final Clock clock;
   private final CertificateFetches fetches;
-
-  /** Certificates that verified a message, by URL. */
-  private final Map<String, X509Certificate> verified = new ConcurrentHashMap<>();
-
-  /** Certificates fetched that verified none yet, by URL, least recently used first. */
-  private final Map<String, X509Certificate> pending =
-      Collections.synchronizedMap(
-          new LinkedHashMap<>(MAX_PENDING * 2, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, X509Certificate> eldest) {
-              return size() > MAX_PENDING;
-            }
-          });
+  private final HeldCertificates held = new HeldCertificates();
 
   /**
    * The (TopicArn, SigningCertURL) pairs found {@link #allowed} before: the check depends on
    * nothing else, and parsing the URL again for every message cost 4% of the receiver's CPU.
    */
   private final Set<String> checked = ConcurrentHashMap.newKeySet();
+
+  /** Tests: run by a request that found its certificate not held, before it asks for a fetch. */
+  private volatile Runnable beforeFetch = () -> {};
 
   public SigningCertificates(Pattern hosts, SSLContext trust, Duration timeout, Clock clock) {
     this(hosts, trust, timeout, clock, null);
@@ -110,10 +101,7 @@ public final class SigningCertificates {
     this.clock = clock;
     this.fetches =
         new CertificateFetches(
-            source != null ? source : this::fetch,
-            pending::put,
-            clock,
-            fetchTimeout.plus(FETCH_GRACE));
+            source != null ? source : this::fetch, held, clock, fetchTimeout.plus(FETCH_GRACE));
     HttpClient.Builder b =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -124,13 +112,18 @@ public final class SigningCertificates {
     this.http = b.build();
   }
 
+  /** Tests: {@code hook} runs when a request found its certificate not held, before its fetch. */
+  void beforeFetch(Runnable hook) {
+    this.beforeFetch = hook;
+  }
+
   /** SNS's own host name, whose second label is the region it serves. */
   private static final Pattern REGION_HOST =
       Pattern.compile("sns\\.([a-z0-9-]{1,30})\\.amazonaws\\.com");
 
   /**
-   * The URL when it is https on an allowed host (no user info, default or explicit port) of the
-   * topic's region; else 403. An SNS topic's messages are signed and confirmed by SNS of the
+   * The URL when it is https on an allowed host (no user info; on an SNS host no port but 443) of
+   * the topic's region; else 403. An SNS topic's messages are signed and confirmed by SNS of the
    * topic's own region ({@code arn:aws:sns:<region>:...}): a certificate of another region is
    * refused ({@code region}). A host outside {@code sns.<region>.amazonaws.com}, which only tests
    * allow, names no region and is not checked for one.
@@ -153,7 +146,10 @@ public final class SigningCertificates {
   }
 
   /**
-   * The URL when it is https on an allowed host (no user info, default or explicit port); else 403.
+   * The URL when it is https on an allowed host, with no user info; else 403. On SNS's own host
+   * ({@code sns.<region>.amazonaws.com}) no port but {@link #SNS_PORT} (named or not): AWS drops
+   * the packets to its other ports, so each fetch of such a URL would stall for its whole timeout.
+   * A host outside it, which only tests and dev allow, may name any port.
    */
   public URI allowed(String url, String field) {
     URI uri;
@@ -170,6 +166,12 @@ public final class SigningCertificates {
           "certificate-url",
           field + ": must be https from an SNS host (sns.<region>.amazonaws.com)");
     }
+    if (uri.getPort() != -1
+        && uri.getPort() != SNS_PORT
+        && REGION_HOST.matcher(uri.getHost()).matches()) {
+      throw Refusal.forbidden(
+          "certificate-url", field + ": an SNS host is reached on port " + SNS_PORT + " only");
+    }
     return uri;
   }
 
@@ -180,19 +182,15 @@ public final class SigningCertificates {
   public void verify(JsonNode message, String url, String topicArn) {
     X509Certificate cert = certificate(url, topicArn);
     SnsSignature.verify(message, cert);
-    if (!verified.containsKey(url)) {
-      if (verified.size() >= MAX_CACHED) {
-        verified.clear(); // only certificates that verified a message get here
-      }
-      verified.put(url, cert);
-      pending.remove(url);
-    }
+    held.verifiedBy(url, cert);
   }
 
   /**
    * The certificate at {@code url} (kept when fetched before), valid now, served by SNS of the
    * region of {@code topicArn}; 503 when it is not held and {@link
-   * CertificateFetches#MAX_IN_FLIGHT} other URLs are being fetched.
+   * CertificateFetches#MAX_IN_FLIGHT} other URLs are being fetched, or {@link
+   * CertificateFetches#MAX_WAITERS} requests wait for its fetch. Whether it is held is decided
+   * again under the fetches' lock: one that verified a message is found here without it.
    */
   X509Certificate certificate(String url, String topicArn) {
     String pair = topicArn + "\n" + url;
@@ -206,11 +204,9 @@ public final class SigningCertificates {
             "certificate-url", "SigningCertURL: not /SimpleNotificationService-<hex>.pem");
       }
     }
-    X509Certificate cert = verified.get(url);
+    X509Certificate cert = held.verified(url);
     if (cert == null) {
-      cert = pending.get(url);
-    }
-    if (cert == null) {
+      beforeFetch.run();
       cert = fetches.fetch(url);
     }
     if (!known) {
@@ -228,55 +224,27 @@ public final class SigningCertificates {
   }
 
   /**
-   * GETs a subscription's SubscribeURL (of SNS of the region of {@code topicArn}); false when SNS
-   * did not answer 2xx.
+   * GETs a subscription's SubscribeURL (of SNS of the region of {@code topicArn}), the whole
+   * exchange, body included, bounded by the timeout; 503 ({@code subscription}) naming the failure
+   * when SNS did not answer 2xx within it.
    */
-  public boolean confirm(String subscribeUrl, String topicArn) {
+  public void confirm(String subscribeUrl, String topicArn) {
     URI uri = allowed(subscribeUrl, "SubscribeURL", topicArn);
-    try {
-      HttpResponse<Void> r =
-          http.send(
-              HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-              HttpResponse.BodyHandlers.discarding());
-      return r.statusCode() / 100 == 2;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+    int status =
+        exchange(uri, timeout, MAX_CONFIRMATION_BYTES, "SubscribeURL", "subscription").statusCode();
+    if (status / 100 != 2) {
+      throw new Refusal(
+          503,
+          "subscription",
+          "SNS did not confirm the subscription: SubscribeURL answered " + status);
     }
   }
 
-  /**
-   * Fetches the certificate at {@code uri}, the whole fetch bounded by the fetch timeout: {@link
-   * HttpRequest#timeout} ends once the headers arrive (JDK-8258397), so the body is read by the
-   * client's threads and this one waits for it at most until the deadline, then cancels the
-   * exchange. 503 when it did not end in time.
-   */
+  /** Fetches the certificate at {@code uri}, the whole fetch bounded by the fetch timeout. */
   X509Certificate fetch(URI uri) {
-    CompletableFuture<HttpResponse<byte[]>> exchange =
-        http.sendAsync(
-            HttpRequest.newBuilder(uri).timeout(fetchTimeout).GET().build(),
-            info -> new BoundedBody(info.statusCode() == 200 ? MAX_CERTIFICATE_BYTES : 0));
-    HttpResponse<byte[]> r;
-    try {
-      r = exchange.get(fetchTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      exchange.cancel(true);
-      throw new Refusal(
-          503,
-          "certificate-unavailable",
-          "SigningCertURL: no certificate within " + fetchTimeout.toMillis() + " ms");
-    } catch (ExecutionException e) {
-      throw new Refusal(
-          503,
-          "certificate-unavailable",
-          "SigningCertURL could not be fetched (" + e.getCause().getClass().getSimpleName() + ")");
-    } catch (InterruptedException e) {
-      exchange.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new Refusal(503, "certificate-unavailable", "interrupted");
-    }
+    HttpResponse<byte[]> r =
+        exchange(
+            uri, fetchTimeout, MAX_CERTIFICATE_BYTES, "SigningCertURL", "certificate-unavailable");
     int status = r.statusCode();
     if (status / 100 == 4 && status != 429) {
       throw Refusal.forbidden("certificate-absent", "SigningCertURL answered " + status);
@@ -294,6 +262,37 @@ public final class SigningCertificates {
               .generateCertificate(new ByteArrayInputStream(pem));
     } catch (CertificateException | ClassCastException e) {
       throw Refusal.forbidden("certificate", "SigningCertURL: not an X.509 certificate");
+    }
+  }
+
+  /**
+   * GETs {@code uri}, the whole exchange bounded by {@code bound}: {@link HttpRequest#timeout} ends
+   * once the headers arrive (JDK-8258397), so the body (of a 2xx answer: at most {@code maxBody}
+   * bytes read; of another, none) is read by the client's threads and this one waits for it at most
+   * until the deadline, then cancels the exchange. 503 ({@code reason}, naming {@code field}) when
+   * it did not end in time or failed.
+   */
+  private HttpResponse<byte[]> exchange(
+      URI uri, Duration bound, int maxBody, String field, String reason) {
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        http.sendAsync(
+            HttpRequest.newBuilder(uri).timeout(bound).GET().build(),
+            info -> new BoundedBody(info.statusCode() / 100 == 2 ? maxBody : 0));
+    try {
+      return exchange.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new Refusal(
+          503, reason, field + ": no answer within " + bound.toMillis() + " ms; retry later");
+    } catch (ExecutionException e) {
+      throw new Refusal(
+          503,
+          reason,
+          field + " could not be reached (" + e.getCause().getClass().getSimpleName() + ")");
+    } catch (InterruptedException e) {
+      exchange.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new Refusal(503, reason, field + ": interrupted");
     }
   }
 }

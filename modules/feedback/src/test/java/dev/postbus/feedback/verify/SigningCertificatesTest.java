@@ -34,6 +34,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -317,7 +320,8 @@ class SigningCertificatesTest {
     JsonNode m = message(PEM_URL, sns, clock.now);
     List<Thread> requests = new ArrayList<>();
     List<Throwable> failures = new CopyOnWriteArrayList<>();
-    for (int i = 0; i < 8; i++) {
+    int requesting = 1 + CertificateFetches.MAX_WAITERS; // the fetching one and its waiters
+    for (int i = 0; i < requesting; i++) {
       Thread t = new Thread(() -> deliver(certs, m), "request-" + i);
       t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
       requests.add(t);
@@ -333,7 +337,9 @@ class SigningCertificatesTest {
     }
 
     assertThat(failures).isEmpty();
-    assertThat(fetched).as("fetches for 8 concurrent requests naming one URL").hasValue(1);
+    assertThat(fetched)
+        .as("fetches for %d concurrent requests naming one URL", requesting)
+        .hasValue(1);
   }
 
   @Test
@@ -512,7 +518,7 @@ class SigningCertificatesTest {
         // what the client sends more is not read
       }
       hungUp.set(true);
-    } catch (SocketException e) {
+    } catch (SocketException | SSLException e) {
       hungUp.set(true); // reset by the client
     } catch (IOException e) {
       // the test has ended
@@ -579,6 +585,220 @@ class SigningCertificatesTest {
           .isInstanceOfSatisfying(
               Refusal.class, r -> assertThat(r.reason()).isEqualTo("certificate-url"));
     }
+  }
+
+  @Test
+  void aCertificateUrlOnAnSnsHostNamingAnotherPortThan443IsRefusedWithoutAFetch() {
+    AtomicInteger fetched = new AtomicInteger();
+    X509Certificate cert = signingCertificate();
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            Clock.systemUTC(),
+            uri -> {
+              fetched.incrementAndGet();
+              return cert;
+            });
+
+    assertThatThrownBy(
+            () ->
+                certs.certificate(
+                    "https://sns.eu-west-1.amazonaws.com:8443/SimpleNotificationService-0a.pem",
+                    ARN))
+        .isInstanceOfSatisfying(
+            Refusal.class,
+            r -> {
+              assertThat(r.status()).isEqualTo(403);
+              assertThat(r.reason()).isEqualTo("certificate-url");
+            });
+    assertThat(fetched).as("fetches for a URL naming port 8443").hasValue(0);
+
+    assertThat(
+            certs.certificate(
+                "https://sns.eu-west-1.amazonaws.com:443/SimpleNotificationService-0a.pem", ARN))
+        .isSameAs(cert);
+    assertThat(fetched).as("port 443 named").hasValue(1);
+  }
+
+  @Test
+  void aSubscribeUrlOnAnSnsHostNamingAnotherPortThan443IsRefused() {
+    assertThatThrownBy(
+            () ->
+                certificates.allowed(
+                    "https://sns.eu-west-1.amazonaws.com:8443/?Action=ConfirmSubscription",
+                    "SubscribeURL",
+                    ARN))
+        .isInstanceOfSatisfying(
+            Refusal.class,
+            r -> {
+              assertThat(r.status()).isEqualTo(403);
+              assertThat(r.reason()).isEqualTo("certificate-url");
+            });
+  }
+
+  @Test
+  void aTestHostMayNameAnyPort() {
+    SigningCertificates local =
+        new SigningCertificates(
+            Pattern.compile("localhost"), null, Duration.ofSeconds(1), Clock.systemUTC());
+
+    assertThat(
+            local
+                .allowed("https://localhost:8443/SimpleNotificationService-0a.pem", "f", ARN)
+                .getPort())
+        .isEqualTo(8443);
+  }
+
+  @Test
+  void requestsBeyondTheWaitersOfOneFetchAreRefusedAtOnce() throws Exception {
+    KeyPair sns = TestCa.rsa();
+    X509Certificate genuine = new TestCa().issue("CN=sns.amazonaws.com", sns, null);
+    AtomicInteger fetched = new AtomicInteger();
+    CountDownLatch answer = new CountDownLatch(1);
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            SigningCertificates.FETCH_TIMEOUT,
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              await(answer);
+              return genuine;
+            });
+    JsonNode m = message(PEM_URL, sns, clock.now);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    Thread fetching = new Thread(() -> deliver(certs, m), "fetching");
+    fetching.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+    fetching.start();
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> fetched.get() == 1);
+    int many = 4 * CertificateFetches.MAX_WAITERS;
+    List<Thread> requests = new ArrayList<>();
+    for (int i = 0; i < many; i++) {
+      Thread t = new Thread(() -> deliver(certs, m), "request-" + i);
+      t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+      requests.add(t);
+      t.start();
+    }
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                requests.stream()
+                    .allMatch(t -> parked(t) || t.getState() == Thread.State.TERMINATED));
+    assertThat(requests.stream().filter(SigningCertificatesTest::parked))
+        .as("requests waiting for the fetch of one URL")
+        .hasSize(CertificateFetches.MAX_WAITERS);
+    assertThat(failures)
+        .as("the requests beyond them, answered before the fetch ended")
+        .hasSize(many - CertificateFetches.MAX_WAITERS)
+        .allSatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        Refusal.class,
+                        r -> {
+                          assertThat(r.status()).isEqualTo(503);
+                          assertThat(r.reason()).isEqualTo("certificate-busy");
+                        }));
+
+    answer.countDown();
+    fetching.join(Duration.ofSeconds(30).toMillis());
+    for (Thread t : requests) {
+      t.join(Duration.ofSeconds(30).toMillis());
+    }
+    assertThat(failures)
+        .as("the waiters got the certificate")
+        .hasSize(many - CertificateFetches.MAX_WAITERS);
+    assertThat(fetched).hasValue(1);
+
+    deliver(certs, m);
+    assertThat(fetched).as("a held certificate is not fetched").hasValue(1);
+  }
+
+  @Test
+  void aSubscribeUrlThatStallsAfterItsHeadersIsGivenUpAfterTheTimeout() throws Exception {
+    TestCa ca = new TestCa();
+    KeyPair tls = TestCa.rsa();
+    SSLContext serverContext = ca.serverContext(tls, ca.issue("CN=localhost", tls, "localhost"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            Pattern.compile("localhost"),
+            ca.clientContext(),
+            TEST_FETCH_TIMEOUT,
+            Clock.systemUTC());
+    AtomicBoolean hungUp = new AtomicBoolean();
+    try (ServerSocket server =
+        serverContext
+            .getServerSocketFactory()
+            .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread sns = new Thread(() -> answerHeadersThenStall(server, hungUp), "stalling-sns");
+      sns.setDaemon(true);
+      sns.start();
+      String url =
+          "https://localhost:" + server.getLocalPort() + "/?Action=ConfirmSubscription&Token=a";
+
+      assertTimeoutPreemptively(
+          TEST_FETCH_TIMEOUT.plus(MARGIN),
+          () ->
+              assertThatThrownBy(() -> certs.confirm(url, ARN))
+                  .isInstanceOfSatisfying(
+                      Refusal.class,
+                      r -> {
+                        assertThat(r.status()).isEqualTo(503);
+                        assertThat(r.reason()).isEqualTo("subscription");
+                        assertThat(r.getMessage())
+                            .contains("SubscribeURL", "no answer within 1000 ms");
+                      }));
+      Awaitility.await("the exchange given up is closed")
+          .atMost(Duration.ofSeconds(30))
+          .untilTrue(hungUp);
+    }
+  }
+
+  @Test
+  void aRequestThatMissedTheCertificateJustBeforeItsFetchEndedDoesNotFetchItAgain()
+      throws Exception {
+    X509Certificate cert = signingCertificate();
+    AtomicInteger fetched = new AtomicInteger();
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            Clock.systemUTC(),
+            uri -> {
+              fetched.incrementAndGet();
+              return cert;
+            });
+    CountDownLatch fetchEnded = new CountDownLatch(1);
+    CountDownLatch lateMissed = new CountDownLatch(1);
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    Thread late =
+        new Thread(() -> assertThat(certs.certificate(PEM_URL, ARN)).isSameAs(cert), "late");
+    late.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+    certs.beforeFetch(
+        () -> {
+          if (Thread.currentThread() == late) {
+            lateMissed.countDown();
+            await(fetchEnded); // the other request fetches and stores it meanwhile
+          }
+        });
+    late.start();
+    await(lateMissed);
+
+    assertThat(certs.certificate(PEM_URL, ARN)).isSameAs(cert);
+    fetchEnded.countDown();
+    late.join(Duration.ofSeconds(30).toMillis());
+
+    assertThat(failures).isEmpty();
+    assertThat(fetched)
+        .as("fetches of one URL, the second request deciding after the first's fetch ended")
+        .hasValue(1);
   }
 
   /** True when the thread waits (on the fetch, or on another request's fetch). */
