@@ -152,6 +152,27 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     }
   }
 
+  /**
+   * The deadline of the replies to a pipelined group written whole with its chunk (BDAT … LAST):
+   * together they must arrive within the data-done timeout from now. Sets the socket's read timeout
+   * to the data-done timeout until {@link #endRepliesRead}.
+   */
+  long endRepliesDue() throws IOException {
+    disarm();
+    socket.setSoTimeout(dataDoneTimeoutMillis);
+    return System.nanoTime() + dataDoneTimeoutMillis * 1_000_000L;
+  }
+
+  /** One of the replies due by {@code due} ({@link #endRepliesDue}). */
+  Reply readEnd(long due) throws IOException {
+    return in.read(dataDoneTimeoutMillis, due);
+  }
+
+  /** The replies due together were read, or failed: the read timeout is restored. */
+  void endRepliesRead() {
+    restoreReadTimeout();
+  }
+
   private void restoreReadTimeout() {
     try {
       socket.setSoTimeout(readTimeoutMillis);
