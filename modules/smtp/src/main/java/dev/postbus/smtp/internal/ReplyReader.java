@@ -248,6 +248,11 @@ public final class ReplyReader {
     return tls != null && tls.expired();
   }
 
+  /** The deadline of each read of a TLS session; null for a plain one (tests). */
+  ReadDeadline tlsDeadline() {
+    return tls;
+  }
+
   /** Takes a TLS session's deadline off the watchdog. Idempotent; the socket is not closed here. */
   public void close() {
     if (watched) {
