@@ -143,6 +143,32 @@ class TrickleIT {
             l -> assertThat(l.problem()).contains("before the end of data"));
   }
 
+  /** The same over STARTTLS: the TLS stream read after the upgrade is bounded as well. */
+  @Test
+  void aTlsRecordTrickledBelowStartTlsEndsAsALostConnectionAfterTheReadTimeout() throws Exception {
+    SendOutcome outcome =
+        sendBehindProxy(
+            TlsMode.STARTTLS_REQUIRED,
+            (p, proxy) -> {
+              p.reply("220 hand ESMTP");
+              p.line(); // EHLO
+              p.reply("250-hand\r\n250 STARTTLS");
+              p.line(); // STARTTLS
+              p.reply("220 go ahead");
+              p.startTls(serverTls);
+              p.line(); // EHLO again
+              p.reply("250 hand");
+              p.line(); // MAIL
+              proxy.trickle();
+              p.reply("250 " + "x".repeat(2000)); // one TLS record
+              p.hold();
+            });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            SendOutcome.ConnectionLost.class,
+            l -> assertThat(l.problem()).contains("before the end of data"));
+  }
+
   /** The same for the end's reply: in doubt after the data-done timeout. */
   @Test
   void theEndsTlsRecordTrickledBelowTlsIsInDoubtAfterTheDataDoneTimeout() throws Exception {
@@ -217,14 +243,24 @@ class TrickleIT {
 
   /** One send over implicit TLS to a relay behind a {@link TricklingProxy}. */
   private SendOutcome sendBehindProxy(ProxiedHandler handler) throws Exception {
+    return sendBehindProxy(TlsMode.IMPLICIT, handler);
+  }
+
+  /** The relay's TLS context, for a handler that starts TLS itself (STARTTLS). */
+  private volatile SSLContext serverTls;
+
+  /** One send over {@code tls} to a relay behind a {@link TricklingProxy}. */
+  private SendOutcome sendBehindProxy(TlsMode tls, ProxiedHandler handler) throws Exception {
     Certificates certs = Certificates.selfSigned(dir, "localhost");
+    serverTls = certs.serverContext();
     TricklingProxy[] proxy = new TricklingProxy[1];
     try (HandRelay relay =
-            new HandRelay(certs.serverContext(), 0, p -> handler.serve(p, proxy[0]));
+            new HandRelay(
+                tls == TlsMode.IMPLICIT ? serverTls : null, 0, p -> handler.serve(p, proxy[0]));
         TricklingProxy trickling = new TricklingProxy(relay.port(), PACE_MILLIS)) {
       proxy[0] = trickling;
       SmtpConfig config =
-          SmtpConfig.builder("localhost", trickling.port(), TlsMode.IMPLICIT)
+          SmtpConfig.builder("localhost", trickling.port(), tls)
               .trustStore(TrustStore.load(certs.trustStore, Secret.of(Certificates.PASSWORD)))
               .readTimeout(TLS_READ_TIMEOUT)
               .writeTimeout(Duration.ofSeconds(5))
