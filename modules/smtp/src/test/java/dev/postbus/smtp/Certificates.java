@@ -9,13 +9,16 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
-/** A self-signed server certificate made with the JDK's keytool, and a trust store holding it. */
-final class Certificates {
+/**
+ * A self-signed server certificate made with the JDK's keytool, and a trust store holding it
+ * (public: the tests of {@code internal} use it too).
+ */
+public final class Certificates {
 
-  static final String PASSWORD = "changeit";
+  public static final String PASSWORD = "changeit";
 
-  final Path serverKeyStore;
-  final Path trustStore;
+  public final Path serverKeyStore;
+  public final Path trustStore;
 
   private Certificates(Path serverKeyStore, Path trustStore) {
     this.serverKeyStore = serverKeyStore;
@@ -26,7 +29,7 @@ final class Certificates {
    * A certificate for {@code dnsName} only (so connecting by IP address fails host-name
    * verification).
    */
-  static Certificates selfSigned(Path dir, String dnsName) throws Exception {
+  public static Certificates selfSigned(Path dir, String dnsName) throws Exception {
     Path server = dir.resolve("server.p12");
     Path pem = dir.resolve("server.pem");
     Path trust = dir.resolve("trust.p12");
@@ -80,7 +83,7 @@ final class Certificates {
   }
 
   /** The server side: its key and certificate. */
-  SSLContext serverContext() throws Exception {
+  public SSLContext serverContext() throws Exception {
     KeyStore ks = KeyStore.getInstance(serverKeyStore.toFile(), PASSWORD.toCharArray());
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, PASSWORD.toCharArray());

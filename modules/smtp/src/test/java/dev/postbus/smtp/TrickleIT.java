@@ -143,6 +143,32 @@ class TrickleIT {
             l -> assertThat(l.problem()).contains("before the end of data"));
   }
 
+  /** The same over STARTTLS: the TLS stream read after the upgrade is bounded as well. */
+  @Test
+  void aTlsRecordTrickledBelowStartTlsEndsAsALostConnectionAfterTheReadTimeout() throws Exception {
+    SendOutcome outcome =
+        sendBehindProxy(
+            TlsMode.STARTTLS_REQUIRED,
+            (p, proxy) -> {
+              p.reply("220 hand ESMTP");
+              p.line(); // EHLO
+              p.reply("250-hand\r\n250 STARTTLS");
+              p.line(); // STARTTLS
+              p.reply("220 go ahead");
+              p.startTls(serverTls);
+              p.line(); // EHLO again
+              p.reply("250 hand");
+              p.line(); // MAIL
+              proxy.trickle();
+              p.reply("250 " + "x".repeat(2000)); // one TLS record
+              p.hold();
+            });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            SendOutcome.ConnectionLost.class,
+            l -> assertThat(l.problem()).contains("before the end of data"));
+  }
+
   /** The same for the end's reply: in doubt after the data-done timeout. */
   @Test
   void theEndsTlsRecordTrickledBelowTlsIsInDoubtAfterTheDataDoneTimeout() throws Exception {
@@ -158,20 +184,83 @@ class TrickleIT {
     assertThat(outcome).isInstanceOf(SendOutcome.InDoubt.class);
   }
 
+  /** Replies of a pipelined BDAT group, dripped just inside the group's data-done timeout each. */
+  private static final byte[] DRIPPED_OK = "250 2.0.0 ok\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private static final long GROUP_PACE_MILLIS = 130; // 14 bytes: 1.82 s a reply
+
+  private static final Duration GROUP_DATA_DONE = Duration.ofSeconds(2);
+
+  /**
+   * Pipelined BDAT: MAIL, the RCPTs, BDAT … LAST and its chunk go in one write, and their replies
+   * are read after it, all of them within one data-done timeout. A relay that dripped each reply
+   * just inside the data-done timeout (1.82 s of 2 s here) held the lane that timeout for every
+   * reply: 7 × 1.82 s here, 52 × 10 min (8.7 hours) at 50 recipients and the default.
+   */
+  @Test
+  void aPipelinedBdatGroupsTrickledRepliesEndWithinOneDataDoneTimeout() throws Exception {
+    try (HandRelay relay =
+        new HandRelay(
+            p -> {
+              p.reply("220 hand ESMTP");
+              p.line(); // EHLO
+              p.reply("250-hand\r\n250-PIPELINING\r\n250 CHUNKING");
+              String bdat = p.line();
+              while (bdat != null && !bdat.startsWith("BDAT")) {
+                bdat = p.line(); // MAIL, every RCPT
+              }
+              p.bytes(Integer.parseInt(bdat.split(" ")[1]));
+              p.drip(DRIPPED_OK, GROUP_PACE_MILLIS); // every reply of the group, and more
+            })) {
+      SmtpConfig config =
+          SmtpConfig.builder("localhost", relay.port(), TlsMode.NONE)
+              .readTimeout(READ_TIMEOUT)
+              .writeTimeout(Duration.ofSeconds(2))
+              .dataDoneTimeout(GROUP_DATA_DONE)
+              .build();
+      SendOutcome outcome =
+          assertTimeoutPreemptively(
+              GROUP_DATA_DONE.multipliedBy(3), // one data-done and slack; 7 of them before
+              () -> {
+                try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
+                  return c.send(
+                      message("x"),
+                      Rcpt.of(
+                          "b1@example.net",
+                          "b2@example.net",
+                          "b3@example.net",
+                          "b4@example.net",
+                          "b5@example.net"));
+                }
+              });
+      assertThat(outcome).isInstanceOf(SendOutcome.InDoubt.class);
+    }
+  }
+
   interface ProxiedHandler {
     void serve(HandRelay.Peer peer, TricklingProxy proxy) throws Exception;
   }
 
   /** One send over implicit TLS to a relay behind a {@link TricklingProxy}. */
   private SendOutcome sendBehindProxy(ProxiedHandler handler) throws Exception {
+    return sendBehindProxy(TlsMode.IMPLICIT, handler);
+  }
+
+  /** The relay's TLS context, for a handler that starts TLS itself (STARTTLS). */
+  private volatile SSLContext serverTls;
+
+  /** One send over {@code tls} to a relay behind a {@link TricklingProxy}. */
+  private SendOutcome sendBehindProxy(TlsMode tls, ProxiedHandler handler) throws Exception {
     Certificates certs = Certificates.selfSigned(dir, "localhost");
+    serverTls = certs.serverContext();
     TricklingProxy[] proxy = new TricklingProxy[1];
     try (HandRelay relay =
-            new HandRelay(certs.serverContext(), 0, p -> handler.serve(p, proxy[0]));
+            new HandRelay(
+                tls == TlsMode.IMPLICIT ? serverTls : null, 0, p -> handler.serve(p, proxy[0]));
         TricklingProxy trickling = new TricklingProxy(relay.port(), PACE_MILLIS)) {
       proxy[0] = trickling;
       SmtpConfig config =
-          SmtpConfig.builder("localhost", trickling.port(), TlsMode.IMPLICIT)
+          SmtpConfig.builder("localhost", trickling.port(), tls)
               .trustStore(TrustStore.load(certs.trustStore, Secret.of(Certificates.PASSWORD)))
               .readTimeout(TLS_READ_TIMEOUT)
               .writeTimeout(Duration.ofSeconds(5))

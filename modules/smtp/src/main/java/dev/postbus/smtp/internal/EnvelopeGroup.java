@@ -196,10 +196,26 @@ final class EnvelopeGroup {
     return n;
   }
 
-  /** The commands left to read replies for, in a pipelined group written whole. */
+  /**
+   * The commands left to read replies for, in a pipelined group written whole. After its chunk
+   * (BDAT … LAST), the relay may answer only once it has the message: all the replies left are due
+   * together within the data-done timeout (one deadline, taken once), so a relay that trickles them
+   * holds the session that long at most, not that long for each.
+   */
   void readRest(SessionIo io, boolean afterChunk) throws IOException {
-    while (answered < commands.length) {
-      answer(afterChunk || isEnd(answered) && chunk ? io.readEnd() : io.read());
+    if (!afterChunk) {
+      while (answered < commands.length) {
+        answer(isEnd(answered) && chunk ? io.readEnd() : io.read());
+      }
+      return;
+    }
+    long due = io.endRepliesDue();
+    try {
+      while (answered < commands.length) {
+        answer(io.readEnd(due));
+      }
+    } finally {
+      io.endRepliesRead();
     }
   }
 }

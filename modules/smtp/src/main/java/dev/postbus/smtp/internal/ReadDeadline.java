@@ -6,10 +6,10 @@ import java.lang.invoke.VarHandle;
 import java.net.Socket;
 
 /**
- * The deadline of one blocking read of a TLS session, kept by the {@link WriteWatchdog}: when it
- * passes, the raw TCP socket is closed, which ends a read of the TLS stream however slowly its
- * record comes. Socket read timeouts cannot do it: the JDK reads a record in a loop of socket
- * reads, each with the full timeout.
+ * The deadline of one blocking read of a TLS session (or of a session's writes, {@link SessionIo},
+ * or of a TLS handshake), kept by the {@link WriteWatchdog}: when it passes, the raw TCP socket is
+ * closed, which ends a read of the TLS stream however slowly its record comes. Socket read timeouts
+ * cannot do it: the JDK reads a record in a loop of socket reads, each with the full timeout.
  *
  * <p>Exactly one of the two ends wins, by a compare-and-set: the read's ({@link #disarm}) or the
  * deadline's ({@link #timedOut}). Once the read ended in time, a watchdog late by a tick closes
@@ -44,8 +44,8 @@ final class ReadDeadline implements WriteWatchdog.Watched {
    * buffer must not make the session look whole ({@link #expired} stays true).
    */
   void arm(long nanos) {
-    long was = (long) DEADLINE.compareAndExchange(this, IDLE, nanos | 1);
-    if ((was & 1) != 0) { // still armed: the last read threw past disarm (a RuntimeException)
+    long was = deadline; // idle, or still armed (a write re-armed, a read that threw past disarm)
+    if (was != EXPIRED) {
       DEADLINE.compareAndSet(this, was, nanos | 1); // fails only if its deadline just won
     }
   }

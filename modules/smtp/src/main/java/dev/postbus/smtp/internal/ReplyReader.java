@@ -117,6 +117,24 @@ public final class ReplyReader {
   public Reply read(int wholeMillis) throws IOException {
     this.wholeMillis = wholeMillis;
     reading = false;
+    return parseBounded();
+  }
+
+  /**
+   * The next of several replies due together by {@code deadline} ({@link System#nanoTime}), taken
+   * once for all of them ({@code wholeMillis} before, at the first): each read from the socket, the
+   * first of each reply too, waits only the time left. The socket's read timeout must be {@code
+   * wholeMillis} now, and is again when this returns or throws. A reply already buffered costs
+   * nothing more.
+   */
+  Reply read(int wholeMillis, long deadline) throws IOException {
+    this.wholeMillis = wholeMillis;
+    this.deadline = deadline;
+    reading = true; // the deadline is taken: every read from the socket is a shortened one
+    return parseBounded();
+  }
+
+  private Reply parseBounded() throws IOException {
     try {
       return parse();
     } finally {
@@ -228,6 +246,11 @@ public final class ReplyReader {
   /** Whether a reply's deadline closed the TCP socket: the session cannot go on. */
   public boolean cut() {
     return tls != null && tls.expired();
+  }
+
+  /** The deadline of each read of a TLS session; null for a plain one (tests). */
+  ReadDeadline tlsDeadline() {
+    return tls;
   }
 
   /** Takes a TLS session's deadline off the watchdog. Idempotent; the socket is not closed here. */

@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
  * (re-armed for each {@link #SLICE} of a message, so it bounds inactivity, not the whole message)
  * inside a {@link #writing()} block, which disarms it when it ends. {@link WriteWatchdog} closes
  * the raw socket of a session whose deadline has passed: closing the TCP socket under TLS wakes the
- * stalled writer without taking the TLS record lock that writer holds.
+ * stalled writer without taking the TLS record lock that writer holds. A compare-and-set decides
+ * between the write's end and the deadline ({@link ReadDeadline}): a final flush that returns as
+ * the deadline passes keeps its socket.
  */
 final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
 
@@ -40,7 +42,7 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   private final int dataDoneTimeoutMillis;
   private final long writeTimeoutNanos;
   private final Writing writing = this::disarm;
-  private volatile long writeDeadline;
+  private final ReadDeadline writeDeadline;
   private volatile boolean broken;
   private boolean closed; // on the owning thread
 
@@ -59,6 +61,7 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     this.readTimeoutMillis = millis(config.readTimeout().toMillis());
     this.dataDoneTimeoutMillis = millis(config.dataDoneTimeout().toMillis());
     this.writeTimeoutNanos = config.writeTimeout().toNanos();
+    this.writeDeadline = new ReadDeadline(raw);
   }
 
   /**
@@ -149,6 +152,27 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
     }
   }
 
+  /**
+   * The deadline of the replies to a pipelined group written whole with its chunk (BDAT … LAST):
+   * together they must arrive within the data-done timeout from now. Sets the socket's read timeout
+   * to the data-done timeout until {@link #endRepliesRead}.
+   */
+  long endRepliesDue() throws IOException {
+    disarm();
+    socket.setSoTimeout(dataDoneTimeoutMillis);
+    return System.nanoTime() + dataDoneTimeoutMillis * 1_000_000L;
+  }
+
+  /** One of the replies due by {@code due} ({@link #endRepliesDue}). */
+  Reply readEnd(long due) throws IOException {
+    return in.read(dataDoneTimeoutMillis, due);
+  }
+
+  /** The replies due together were read, or failed: the read timeout is restored. */
+  void endRepliesRead() {
+    restoreReadTimeout();
+  }
+
   private void restoreReadTimeout() {
     try {
       socket.setSoTimeout(readTimeoutMillis);
@@ -196,27 +220,35 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   }
 
   boolean broken() {
-    return broken || in.cut();
+    return broken || writeDeadline.expired() || in.cut();
   }
 
   private void arm() {
-    writeDeadline = System.nanoTime() + writeTimeoutNanos | 1; // never 0 while armed
+    writeDeadline.arm(System.nanoTime() + writeTimeoutNanos);
   }
 
   private void disarm() {
-    writeDeadline = 0;
+    writeDeadline.disarm();
   }
 
   @Override
   public long deadline() {
-    return writeDeadline;
+    return writeDeadline.deadline();
   }
 
-  /** On the watchdog's thread: the raw socket only, never the TLS one (whose lock is held). */
+  /** {@link #close} ends the watch: a deadline that lost to the write's end stays watched. */
+  @Override
+  public boolean leavesOnTimeout() {
+    return false;
+  }
+
+  /**
+   * On the watchdog's thread: closes the raw socket only, never the TLS one (whose lock is held),
+   * and only if the write under way did not end first (one compare-and-set decides).
+   */
   @Override
   public void timedOut() {
-    broken = true;
-    closeQuietly(raw);
+    writeDeadline.timedOut();
   }
 
   /**

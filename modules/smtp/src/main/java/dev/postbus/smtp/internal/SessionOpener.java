@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ public final class SessionOpener {
   private final Resolver resolver;
   private final Supplier<Socket> sockets;
   private final Authenticator authenticator;
+  private final Consumer<ReplyReader> afterHello;
 
   public SessionOpener(SmtpConfig config) {
     this(config, InetAddress::getAllByName);
@@ -48,10 +50,20 @@ public final class SessionOpener {
 
   /** With its own unconnected sockets (tests: a socket that fails on cue). */
   public SessionOpener(SmtpConfig config, Resolver resolver, Supplier<Socket> sockets) {
+    this(config, resolver, sockets, in -> {});
+  }
+
+  /** With a step after each EHLO reply (tests: a reply deadline that passes just then). */
+  SessionOpener(
+      SmtpConfig config,
+      Resolver resolver,
+      Supplier<Socket> sockets,
+      Consumer<ReplyReader> afterHello) {
     this.config = config;
     this.resolver = resolver;
     this.sockets = sockets;
     this.authenticator = new Authenticator(config);
+    this.afterHello = afterHello;
   }
 
   public SmtpSession open() throws OpenFailed {
@@ -210,6 +222,12 @@ public final class SessionOpener {
       guardPlaintext(socket != plain, noTls);
       authenticator.authenticate(socket, in, ext);
     }
+    if (in.cut()) {
+      // The last reply (EHLO's, AUTH's) stood, but its deadline closed the TCP socket as it came.
+      throw new OpenFailed(
+          new SendOutcome.ConnectFailed(
+              "a reply did not arrive whole within " + readTimeout + " ms (TLS session cut)"));
+    }
     return new SmtpSession(new SessionIo(plain, socket, in, config), ext, config);
   }
 
@@ -240,6 +258,7 @@ public final class SessionOpener {
   private Extensions hello(Socket socket, ReplyReader in) throws IOException, OpenFailed {
     write(socket, "EHLO " + LocalName.get(config.heloName()));
     Reply r = in.read();
+    afterHello.accept(in);
     if (r.positive()) {
       return Extensions.parse(r.lines());
     }

@@ -2,17 +2,23 @@ package dev.postbus.smtp.internal;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The write timeout. A blocking socket write has none of its own, so a session arms a deadline
  * before it writes and disarms it after; one daemon thread for the whole JVM closes the socket of a
  * session whose deadline has passed (its raw TCP socket, also under TLS), which makes the stuck
- * write throw. Arming is a volatile write: nothing is allocated per message. A TLS handshake and
- * each reply of a TLS session are bounded the same way ({@link ReadDeadline}): their reads have the
+ * write throw. The write deadline is a {@link ReadDeadline}: arming it is one compare-and-set,
+ * nothing is allocated per message, and a write that ends as its deadline passes keeps its socket.
+ * A TLS handshake and each reply of a TLS session are bounded the same way: their reads have the
  * socket's read timeout, but nothing else bounds the whole of them.
+ *
+ * <p>The thread survives anything thrown on it (an Error from a session's deadline, a failing log);
+ * should it end all the same, the next watch starts another.
  */
 final class WriteWatchdog {
 
@@ -35,16 +41,27 @@ final class WriteWatchdog {
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(WriteWatchdog.class);
   private static final Set<Watched> WATCHED = ConcurrentHashMap.newKeySet();
   private static volatile Thread thread;
 
+  /** Makes the watchdog's thread (a thread that cannot start, in tests). */
+  static final ThreadFactory THREADS = Thread::new;
+
+  private static volatile ThreadFactory threads = THREADS;
+
   private WriteWatchdog() {}
 
+  /**
+   * Puts {@code session} under the watchdog, starting its thread first if none runs (the first
+   * watch, or one that died): a thread that cannot start throws, and leaves nothing watched.
+   */
   static void watch(Watched session) {
-    WATCHED.add(session);
-    if (thread == null) {
+    Thread t = thread;
+    if (t == null || !t.isAlive()) {
       start();
     }
+    WATCHED.add(session);
   }
 
   static void unwatch(Watched session) {
@@ -56,38 +73,73 @@ final class WriteWatchdog {
     return WATCHED.contains(session);
   }
 
-  private static synchronized void start() {
-    if (thread != null) {
-      return;
+  /**
+   * Tests: the thread in place ends within a tick, and the next watch starts one made by {@code
+   * factory}. The watched sessions stay watched.
+   */
+  static synchronized void restart(ThreadFactory factory) {
+    threads = factory;
+    Thread old = thread;
+    thread = null;
+    if (old != null) {
+      LockSupport.unpark(old);
     }
-    Thread t = new Thread(WriteWatchdog::run, "postbus-smtp-write-watchdog");
-    t.setDaemon(true);
-    t.start();
-    thread = t;
   }
 
+  private static synchronized void start() {
+    Thread running = thread;
+    if (running != null && running.isAlive()) {
+      return;
+    }
+    Thread t = threads.newThread(WriteWatchdog::run);
+    t.setName("postbus-smtp-write-watchdog");
+    t.setDaemon(true);
+    t.setUncaughtExceptionHandler(
+        (dead, e) -> log.error("the write watchdog stopped; the next watch starts it again", e));
+    thread = t; // before it runs: a thread that is not the one in place ends
+    try {
+      t.start();
+    } catch (Throwable e) { // NOPMD: not started, not in place
+      thread = null;
+      throw e;
+    }
+  }
+
+  /** Until another thread takes its place ({@link #restart}), whatever is thrown. */
   private static void run() {
-    while (true) {
+    while (thread == Thread.currentThread()) {
       LockSupport.parkNanos(TICK_NANOS);
-      long now = System.nanoTime();
-      for (Watched w : WATCHED) {
+      try {
+        tick(System.nanoTime());
+      } catch (Throwable t) { // NOPMD: the loop must survive anything (the set's iterator, say)
+        warn("a tick of the write watchdog failed", t);
+      }
+    }
+  }
+
+  /** Whatever one session throws, the others keep their deadlines. */
+  private static void tick(long now) {
+    for (Watched w : WATCHED) {
+      try {
         long deadline = w.deadline();
         if (deadline != 0 && now - deadline > 0) {
           if (w.leavesOnTimeout()) {
             WATCHED.remove(w);
           }
-          timeOut(w);
+          w.timedOut();
         }
+      } catch (Throwable t) { // NOPMD: the loop must survive anything
+        warn("a watched session failed (its deadline, or closing it)", t);
       }
     }
   }
 
-  /** Whatever one session throws, the others keep their write timeout. */
-  private static void timeOut(Watched w) {
+  /** Logs, unless that fails too (out of memory): the loop goes on either way. */
+  private static void warn(String what, Throwable t) {
     try {
-      w.timedOut();
-    } catch (Throwable t) { // NOPMD: the loop must survive anything
-      LoggerFactory.getLogger(WriteWatchdog.class).warn("closing a stalled session failed", t);
+      log.warn(what, t);
+    } catch (Throwable ignored) { // NOPMD: nothing more to do
+      // the next tick tries again
     }
   }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -212,9 +213,10 @@ class EndOfDataPhaseTest {
   void aSessionTheWatchdogBrokeBeforeTheEndLeftTheBufferLosesTheMessage() throws Exception {
     // The body's first 64 KiB go to the socket directly; as that write returns, the watchdog has
     // fired. The rest, the "." and the envelope ahead stay in the buffer: the relay cannot have it.
+    // The watchdog acts only on a deadline that passed: the write waits for it to pass (50 ms).
     SmtpConfig config =
         SmtpConfig.builder("127.0.0.1", 25, TlsMode.NONE)
-            .writeTimeout(Duration.ofSeconds(30))
+            .writeTimeout(Duration.ofMillis(50))
             .build();
     SessionIo[] io = new SessionIo[1];
     StallingPeer peer =
@@ -233,6 +235,10 @@ class EndOfDataPhaseTest {
               public void write(byte[] b, int off, int len) {
                 taken += len;
                 if (taken >= SessionIo.SLICE) {
+                  long deadline = io[0].deadline();
+                  Awaitility.await("the write deadline passes")
+                      .atMost(Duration.ofSeconds(5))
+                      .until(() -> System.nanoTime() - deadline > 0);
                   io[0].timedOut();
                 }
               }

@@ -1,14 +1,23 @@
 package dev.postbus.smtp.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 20, defect 1: one session that fails while being closed must not end every write timeout.
+ * Nor may anything else thrown on the watchdog's thread (an Error from a deadline, the log), nor a
+ * thread that could not start leave a session watched.
  */
 class WriteWatchdogTest {
+
+  private static final long IN_A_MINUTE = 60_000_000_000L; // ns: the watchdog will not act
 
   /** A session whose deadline passed long ago. */
   private static WriteWatchdog.Watched overdue(Runnable onTimeout) {
@@ -41,5 +50,59 @@ class WriteWatchdogTest {
         .dontCatchUncaughtExceptions()
         .atMost(Duration.ofSeconds(5))
         .untilTrue(second);
+  }
+
+  @Test
+  void theWatchdogOutlivesAnErrorFromADeadline() {
+    WriteWatchdog.restart(WriteWatchdog.THREADS); // one thread, the one the error hits
+    AtomicBoolean thrown = new AtomicBoolean();
+    WriteWatchdog.Watched failing =
+        new WriteWatchdog.Watched() {
+          @Override
+          public long deadline() {
+            if (thrown.compareAndSet(false, true)) {
+              throw new OutOfMemoryError("a deadline that could not be read");
+            }
+            return 0;
+          }
+
+          @Override
+          public void timedOut() {}
+        };
+    WriteWatchdog.watch(failing);
+    try {
+      Awaitility.await()
+          .dontCatchUncaughtExceptions()
+          .atMost(Duration.ofSeconds(5))
+          .untilTrue(thrown);
+      CountDownLatch cut = new CountDownLatch(1);
+      WriteWatchdog.watch(overdue(cut::countDown));
+      Awaitility.await("the next stalled write is still cut")
+          .dontCatchUncaughtExceptions()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> cut.getCount() == 0);
+    } finally {
+      WriteWatchdog.unwatch(failing);
+    }
+  }
+
+  /** A thread that cannot start (no memory for its stack, say): nothing stays watched. */
+  @Test
+  void aHandshakeIsNotWatchedWhenTheWatchdogCannotStart() {
+    WriteWatchdog.restart(
+        r ->
+            new Thread(r) {
+              @Override
+              public synchronized void start() {
+                throw new OutOfMemoryError("unable to create native thread");
+              }
+            });
+    try {
+      Tls.Handshake handshake = new Tls.Handshake(new Socket(), IN_A_MINUTE);
+      assertThatThrownBy(() -> handshake.run(() -> {})).isInstanceOf(OutOfMemoryError.class);
+      assertThat(WriteWatchdog.watching(handshake)).as("the handshake is watched").isFalse();
+    } finally {
+      WriteWatchdog.restart(WriteWatchdog.THREADS);
+    }
   }
 }
