@@ -212,7 +212,8 @@ public final class SmtpKeys {
           RARE,
           ValueType.duration(MS, Duration.ofMinutes(30)),
           SmtpConfig.DEFAULT_READ_TIMEOUT,
-          "How long to wait for each server reply, except the one to the end of the message (smtp.data-done-timeout).");
+          "How long a whole server reply may take to arrive, except the replies read after the end of a message"
+              + " (smtp.data-done-timeout).");
 
   public static final ConfigKey<Duration> WRITE_TIMEOUT =
       ConfigKey.of(
@@ -228,8 +229,10 @@ public final class SmtpKeys {
           RARE,
           ValueType.duration(MS, Duration.ofHours(1)),
           SmtpConfig.DEFAULT_DATA_DONE_TIMEOUT,
-          "How long to wait for the reply to the end of a message (the final \".\" of DATA, or BDAT LAST), while "
-              + "the relay scans it: RFC 5321 asks for 10 minutes. Replaces smtp.read-timeout for that reply only. "
+          "How long the reply to the end of a message (the final \".\" of DATA, or BDAT LAST) may take, while "
+              + "the relay scans it: RFC 5321 asks for 10 minutes. With pipelined BDAT the MAIL and RCPT replies "
+              + "sent with the message are read after its end: this bounds them and the end's reply together. "
+              + "Replaces smtp.read-timeout for those replies only. "
               + "Far above worker.drain-timeout: a partition revoked during such a wait leaves the job uncommitted "
               + "and its new owner sends it again while this send still waits, a possible duplicate "
               + "(docs/delivery-semantics.md).");
