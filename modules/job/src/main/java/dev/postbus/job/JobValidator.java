@@ -187,7 +187,10 @@ public final class JobValidator {
       if (a.contentId() != null && !Syntax.CONTENT_ID.matcher(a.contentId()).matches()) {
         throw new InvalidJobException(
             field + ".contentId",
-            "must be 1 to 998 characters of printable ASCII or space, without '<' or '>'");
+            "must be 1 to "
+                + Syntax.MAX_CONTENT_ID
+                + " characters of printable ASCII or space, without '<' or '>' (its"
+                + " Content-ID header line holds 998)");
       }
       if (!Syntax.isBase64(a.content())) {
         throw new InvalidJobException(

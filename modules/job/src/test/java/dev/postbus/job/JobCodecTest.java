@@ -207,6 +207,27 @@ class JobCodecTest {
   }
 
   @Test
+  void aContentIdLongerThanItsHeaderLineHoldsIsRefused() throws Exception {
+    // "Content-ID: <" + id + ">" fills the 998 characters of a header line at 984
+    String fits = "a".repeat(984);
+    Job job =
+        new JobCodec()
+            .read(
+                withAttachment(
+                    "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\""
+                        + fits
+                        + "\"}"));
+    assertThat(job.attachments().get(0).contentId()).hasSize(984);
+    InvalidJobException e =
+        refusal(
+            withAttachment(
+                "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"" + fits + "b\"}"));
+    assertThat(e).isNotNull();
+    assertThat(e.field()).isEqualTo("attachments[0].contentId");
+    assertThat(e.problem()).contains("1 to 984 characters");
+  }
+
+  @Test
   void aContentIdWithASpaceDecodesAsJobsQueuedBeforeTheUpgradeDo() throws Exception {
     Job job =
         codec.read(

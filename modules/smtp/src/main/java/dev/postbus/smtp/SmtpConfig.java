@@ -7,7 +7,7 @@ import java.util.Objects;
  * One relay and how to hold connections to it. Validated on construction: a bad value names its
  * key. {@link #toString()} shows "(authenticated)" instead of the user name and password.
  *
- * @param heloName the name sent in EHLO; {@code null} for the local host name
+ * @param heloName the name sent in EHLO ({@link #isHeloName}); {@code null} for the local host name
  * @param verifyCertificates check the server's certificate chain and host name (on unless told
  *     otherwise)
  * @param maxMessagesPerConnection after this many messages the connection is closed with QUIT and
@@ -79,10 +79,34 @@ public record SmtpConfig(
     socketTimeout("smtp.data-done-timeout", dataDoneTimeout);
     positive("smtp.max-connection-age", maxConnectionAge);
     positive("smtp.idle-timeout", idleTimeout);
+    if (heloName != null && !isHeloName(heloName)) {
+      throw new IllegalArgumentException(
+          "smtp.helo-name must be 1 to "
+              + MAX_HELO_NAME
+              + " printable ASCII characters without space, '<' or '>' (a domain in its IDNA"
+              + " form, e.g. xn--bcher-kva.de, or an address literal), got "
+              + heloName.length()
+              + " characters");
+    }
     if (maxMessagesPerConnection < 1) {
       throw new IllegalArgumentException(
           "smtp.max-messages-per-connection must be at least 1, got " + maxMessagesPerConnection);
     }
+  }
+
+  /** The longest EHLO name: a domain's 255 octets (RFC 5321 4.5.3.1.2). */
+  public static final int MAX_HELO_NAME = 255;
+
+  /**
+   * Whether {@code name} can be sent in EHLO as it is: one word of printable ASCII (0x21-0x7E)
+   * without {@code <} or {@code >}, at most {@value #MAX_HELO_NAME} characters. A non-ASCII name
+   * would go out as raw UTF-8; its IDNA (punycode) form is what a relay reads.
+   */
+  public static boolean isHeloName(String name) {
+    if (name.isEmpty() || name.length() > MAX_HELO_NAME) {
+      return false;
+    }
+    return name.chars().allMatch(c -> c > 0x20 && c < 0x7F && c != '<' && c != '>');
   }
 
   /** A relay with every setting at its default. */

@@ -104,4 +104,24 @@ class SmtpConfigTest {
                 .toString())
         .contains("AUTH OVER PLAINTEXT ALLOWED");
   }
+
+  @Test
+  void theHeloNameIsOneWordOfAsciiOfAtMost255Characters() {
+    for (String ok : java.util.List.of("mx.example.com", "[192.0.2.1]", "a".repeat(255))) {
+      assertThat(
+              SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder().heloName(ok).build().heloName())
+          .isEqualTo(ok);
+    }
+    for (String bad :
+        java.util.List.of(
+            "mx.bücher.de", "mx\r\nRSET", "mx example.com", "<mx>", "", "a".repeat(256))) {
+      assertThatThrownBy(
+              () -> SmtpConfig.of("relay", 25, TlsMode.NONE).toBuilder().heloName(bad).build())
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("smtp.helo-name must be")
+          .hasMessageNotContaining("\r")
+          .hasMessageNotContaining("\n");
+    }
+  }
 }

@@ -28,9 +28,13 @@ public final class Syntax {
    * A Content-ID without its angle brackets: printable ASCII and the space (0x20-0x7E) but {@code
    * <} and {@code >}; a space cannot end the header line, and jobs queued before this check have
    * one. The worker writes it into a header as it is, and a character above 0x7E would be written
-   * as its low byte (U+010A as a line feed).
+   * as its low byte (U+010A as a line feed). At most {@value #MAX_CONTENT_ID} characters: {@code
+   * Content-ID: <id>} then fills the 998 of a header line.
    */
-  public static final Pattern CONTENT_ID = Pattern.compile("[ -;=?-~]{1,998}");
+  public static final Pattern CONTENT_ID = Pattern.compile("[ -;=?-~]{1,984}");
+
+  /** The longest content id: {@code "Content-ID: <" + id + ">"} is 998 characters. */
+  public static final int MAX_CONTENT_ID = 984;
 
   public static final int MAX_ADDRESS_LENGTH = 254;
   public static final int MAX_NAME_LENGTH = 256;

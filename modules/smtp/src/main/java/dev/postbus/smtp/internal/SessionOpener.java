@@ -277,9 +277,18 @@ public final class SessionOpener {
         new SendOutcome.ConnectFailed("server refused the session: " + r.codes()));
   }
 
+  /**
+   * Sends one command line. A line holding a control character or a character outside ASCII is
+   * refused unsent (it could be two commands, or reach the relay as raw UTF-8); the error never
+   * quotes it (it may be a credential).
+   */
   static void write(Socket socket, String line) throws IOException {
+    if (!line.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
+      throw new IOException(
+          "a command line holds a control character or a character outside ASCII; not sent");
+    }
     OutputStream out = socket.getOutputStream();
-    out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
   }
 

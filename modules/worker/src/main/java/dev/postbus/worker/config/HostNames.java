@@ -1,5 +1,6 @@
 package dev.postbus.worker.config;
 
+import dev.postbus.smtp.SmtpConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
@@ -21,13 +22,18 @@ final class HostNames {
   private static final Pattern DOMAIN = Pattern.compile(LABEL + "(?:\\." + LABEL + ")*\\.?");
 
   private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+  /** An IPv6 zone: an interface's name or number. */
+  private static final Pattern ZONE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1," + MAX_TOPIC + "}");
 
   private HostNames() {}
 
   /**
    * A host name (letters, digits, hyphens, underscores, dots; one final dot allowed), an IPv4
-   * address, or an IPv6 address, bare or in brackets ({@code [::1]}). No port, no empty label.
+   * address, or an IPv6 address (a zone allowed), bare or in brackets ({@code [::1]}). No port, no
+   * empty label.
    */
   static boolean isHost(String s) {
     if (s.startsWith("[") && s.endsWith("]")) {
@@ -37,19 +43,13 @@ final class HostNames {
   }
 
   /**
-   * The EHLO name: sent as given, so it only has to stay one word of one command line: no control
-   * character, no white space, no {@code <} or {@code >}. A relay that dislikes it answers 501.
+   * The EHLO name: sent as given, so it has to stay one word of one command line in ASCII:
+   * printable ASCII without white space, {@code <} or {@code >}, at most 255 characters ({@link
+   * SmtpConfig#isHeloName}). A non-ASCII domain is given in its IDNA form. A relay that dislikes it
+   * answers 501.
    */
   static boolean isHeloName(String s) {
-    return !s.isEmpty()
-        && s.codePoints()
-            .noneMatch(
-                c ->
-                    Character.isISOControl(c)
-                        || Character.isWhitespace(c)
-                        || Character.isSpaceChar(c)
-                        || c == '<'
-                        || c == '>');
+    return SmtpConfig.isHeloName(s);
   }
 
   /** What Kafka accepts as a topic name. */
@@ -69,12 +69,23 @@ final class HostNames {
     return s.length() <= (s.endsWith(".") ? 254 : 253) && DOMAIN.matcher(s).matches();
   }
 
+  /**
+   * An IPv6 address, with a zone ({@code fe80::1%eth0}) or IPv4-mapped ({@code ::ffff:192.0.2.1},
+   * which Java reads as an IPv4 address): both resolved before, and are accepted.
+   */
   private static boolean isIpv6(String s) {
-    if (!IPV6_CHARS.matcher(s).matches() || s.indexOf(':') == s.lastIndexOf(':')) {
+    int percent = s.indexOf('%');
+    String address = percent < 0 ? s : s.substring(0, percent);
+    if (percent >= 0 && !ZONE.matcher(s.substring(percent + 1)).matches()) {
+      return false;
+    }
+    if (!IPV6_CHARS.matcher(address).matches()
+        || address.indexOf(':') == address.lastIndexOf(':')) {
       return false; // one colon at most: not IPv6 (host:port, most likely)
     }
     try {
-      return InetAddress.getByName(s).getAddress().length == 16; // a literal: no DNS look-up
+      InetAddress.getByName(address); // a literal (it has a colon): no DNS look-up
+      return true;
     } catch (UnknownHostException e) {
       return false;
     }

@@ -78,7 +78,9 @@ public final class KafkaKeys {
           ValueType.topic(),
           "postbus.events",
           "Topic of outcome events (delivered, deferred, dead-lettered, in-doubt), keyed by job id. Its"
-              + " own topic: never the jobs topic or one named after it (<topic>.dlt, .retry.*, ...).");
+              + " own topic: never the jobs topic or one named after it (<topic>.dlt, .retry.*, ...),"
+              + " nor one that differs from those only in '.' against '_' (Kafka takes postbus_jobs"
+              + " and postbus.jobs for the same).");
 
   public static final ConfigKey<Boolean> EVENTS_ENABLED =
       ConfigKey.of(

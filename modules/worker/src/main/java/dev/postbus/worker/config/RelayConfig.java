@@ -34,6 +34,18 @@ public record RelayConfig(
   /** The job tag that names a relay pool. */
   public static final String POOL_TAG = "relay-pool";
 
+  /** What a pool's name is: {@value #POOL_NAME_RULE}. */
+  static final java.util.regex.Pattern POOL_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** {@link #POOL_NAME} in words. */
+  public static final String POOL_NAME_RULE = "1 to 64 of letters, digits, '.', '_', '-'";
+
+  /** Whether {@code pool} is a name a relay's pools can list. */
+  public static boolean isPoolName(String pool) {
+    return POOL_NAME.matcher(pool).matches();
+  }
+
   /** The name of the single relay configured with {@code smtp.*} alone. */
   public static final String SINGLE = "default";
 

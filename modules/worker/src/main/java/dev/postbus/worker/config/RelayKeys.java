@@ -21,7 +21,7 @@ public final class RelayKeys {
   /** Relay names: short, and the same in a file and in an environment variable. */
   public static final Pattern NAME = Pattern.compile("[a-z0-9]{1,32}");
 
-  private static final Pattern POOL = Pattern.compile("\\*|[A-Za-z0-9._-]{1,64}");
+  private static final Pattern POOL = Pattern.compile("\\*|" + RelayConfig.POOL_NAME.pattern());
 
   public static final ConfigKey<java.util.List<String>> RELAYS =
       new ConfigKey<>(

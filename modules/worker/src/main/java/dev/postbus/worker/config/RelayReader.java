@@ -119,10 +119,14 @@ final class RelayReader {
     SmtpConfig smtp = build(s);
     if (smtp.authenticated() && smtp.tls() != TlsMode.NONE && !smtp.verifyCertificates()) {
       log.warn(
-          "{}:{}: smtp.tls-verify=false with smtp.username: the relay's certificate is not checked,"
-              + " so the credentials go to whoever answers there; for a test relay only",
+          "{}{}:{}: {}=false{} with {}: the relay's certificate is not checked, so the credentials"
+              + " go to whoever answers there; for a test relay only",
+          relay == null ? "" : "relay " + relay + ": ",
           smtp.host(),
-          smtp.port());
+          smtp.port(),
+          key(relay, SmtpKeys.TLS_VERIFY),
+          from(s, relay, SmtpKeys.TLS_VERIFY),
+          named(s, relay, SmtpKeys.USERNAME));
     }
     return smtp;
   }
@@ -168,9 +172,24 @@ final class RelayReader {
   }
 
   private static String ignored(Settings s, String relay, ConfigKey<?> key, String why) {
-    String own = key(relay, key);
+    return named(s, relay, key) + " is ignored: " + why;
+  }
+
+  /** The relay's own key, and the key it was written as when another: {@code a (from b)}. */
+  private static String named(Settings s, String relay, ConfigKey<?> key) {
+    return key(relay, key) + from(s, relay, key);
+  }
+
+  /** {@code " (from b)"} when the relay's key was written as another, else nothing. */
+  private static String from(Settings s, String relay, ConfigKey<?> key) {
     String written = s.writtenAs(key);
-    return own + (written.equals(own) ? "" : " (from " + written + ")") + " is ignored: " + why;
+    return written.equals(key(relay, key)) ? "" : " (from " + written + ")";
+  }
+
+  /** The key {@code key} was written as, with its environment variable: {@code a (POSTBUS_A)}. */
+  private static String withEnv(Settings s, ConfigKey<?> key) {
+    String written = s.writtenAs(key);
+    return written + " (" + ConfigKey.envName(written) + ")";
   }
 
   /** The relay's own key for an {@code smtp.*} key: {@code relay.<name>.*}, or itself. */
@@ -201,7 +220,11 @@ final class RelayReader {
         .build();
   }
 
+  /** The trust store, unless it is ignored ({@link #warnOfIgnoredKeys}): then not even loaded. */
   private static TrustStore trustStore(Settings s) {
+    if (s.require(SmtpKeys.TLS) == TlsMode.NONE || !s.require(SmtpKeys.TLS_VERIFY)) {
+      return null;
+    }
     return s.get(SmtpKeys.TRUST_STORE)
         .map(
             f ->
@@ -214,7 +237,11 @@ final class RelayReader {
     var inline = s.get(SmtpKeys.PASSWORD);
     var file = s.get(SmtpKeys.PASSWORD_FILE);
     if (inline.isPresent() && file.isPresent()) {
-      throw new ConfigException("smtp.password and smtp.password-file are both set; set one");
+      throw new ConfigException(
+          withEnv(s, SmtpKeys.PASSWORD)
+              + " and "
+              + withEnv(s, SmtpKeys.PASSWORD_FILE)
+              + " are both set; set one");
     }
     if (file.isEmpty()) {
       return inline.map(Secret::of).orElse(null);
@@ -223,9 +250,8 @@ final class RelayReader {
       return Secret.fromFile(Path.of(file.get()));
     } catch (IOException e) {
       throw new ConfigException(
-          "smtp.password-file ("
-              + SmtpKeys.PASSWORD_FILE.env()
-              + "): cannot read "
+          withEnv(s, SmtpKeys.PASSWORD_FILE)
+              + ": cannot read "
               + file.get()
               + ": "
               + e.getClass().getSimpleName());

@@ -152,8 +152,11 @@ public final class SmtpKeys {
           ValueType.heloName(),
           "the local host name",
           "Name announced in EHLO, sent as given: a domain (mx.example.com) or an address literal"
-              + " ([192.0.2.1], [IPv6:2001:db8::1]). White space, control characters, < and > are"
-              + " refused; a relay that dislikes the name answers 501.");
+              + " ([192.0.2.1], [IPv6:2001:db8::1]), at most 255 characters of printable ASCII. A"
+              + " non-ASCII domain goes in its IDNA (punycode) form: xn--bcher-kva.de, not"
+              + " bücher.de. White space, control characters, < and > are refused; a relay that"
+              + " dislikes the name answers 501. Unset: the local host name, or its address literal"
+              + " when that name is not a host name.");
 
   public static final ConfigKey<ExtensionUse> PIPELINING =
       ConfigKey.of(

@@ -40,8 +40,9 @@ public record ValueType<T>(String unit, String allowed, Function<String, T> pars
   public static ValueType<String> heloName() {
     return new ValueType<>(
         "domain",
-        "a name without white space, control characters, '<' or '>' (a domain such as"
-            + " mx.example.com, or an address literal such as [192.0.2.1])",
+        "a name of at most 255 printable ASCII characters without white space, '<' or '>' (a"
+            + " domain such as mx.example.com, a non-ASCII one in its IDNA form such as"
+            + " xn--bcher-kva.de, or an address literal such as [192.0.2.1])",
         s -> HostNames.require(s.strip(), HostNames.isHeloName(s.strip())));
   }
 

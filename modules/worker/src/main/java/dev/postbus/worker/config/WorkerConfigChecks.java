@@ -113,15 +113,28 @@ final class WorkerConfigChecks {
                 + ": shorten topic");
       }
     }
-    if (eventsTopic != null && named.containsKey(eventsTopic)) {
-      throw new ConfigException(
-          "events.topic ("
-              + eventsTopic
-              + ") is "
-              + named.get(eventsTopic)
-              + ": give events its own topic (an event read there is poison, and"
-              + " dead-lettering it writes another event, without end)");
+    if (eventsTopic == null) {
+      return;
     }
+    for (var t : named.entrySet()) {
+      if (collides(eventsTopic, t.getKey())) {
+        throw new ConfigException(
+            "events.topic ("
+                + eventsTopic
+                + ") is "
+                + t.getValue()
+                + (eventsTopic.equals(t.getKey())
+                    ? ""
+                    : " (" + t.getKey() + "; Kafka takes '.' and '_' for the same)")
+                + ": give events its own topic (an event read there is poison, and"
+                + " dead-lettering it writes another event, without end)");
+      }
+    }
+  }
+
+  /** Whether Kafka takes two topic names for one: they differ at most in '.' against '_'. */
+  private static boolean collides(String a, String b) {
+    return a.replace('.', '_').equals(b.replace('.', '_'));
   }
 
   /** Sender lanes: one per connection of every relay. */

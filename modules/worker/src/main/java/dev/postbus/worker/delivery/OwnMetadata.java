@@ -1,8 +1,10 @@
 package dev.postbus.worker.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postbus.worker.config.Provider;
 import java.util.ArrayList;
@@ -13,11 +15,18 @@ import java.util.List;
  * always wins (a job cannot attribute its bounces to another job): SES tags lose any {@code
  * postbus-job} tag of the job's before ours is appended; SendGrid's and Mailgun's JSON gets our key
  * set (over the job's); a header that is not a JSON object is replaced by ours (the provider could
- * not read it anyway).
+ * not read it anyway). The merged JSON is printable ASCII: what the job's escapes decode to is
+ * escaped again.
  */
 final class OwnMetadata {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Writes every character outside printable ASCII as a {@code \\u} escape: the header is written
+   * one low byte per character, so a U+010A decoded from the job's own {@code \\u010a} would end
+   * the line.
+   */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
   private OwnMetadata() {}
 
@@ -56,7 +65,8 @@ final class OwnMetadata {
         target = object.get(field) instanceof ObjectNode inner ? inner : object.putObject(field);
       }
       target.put(Provider.METADATA_NAME_UNDERSCORE, jobId);
-      return JSON.writeValueAsString(object);
+      // Jackson escapes the controls below 0x20 itself; DEL is the one left (only in a string)
+      return JSON.writeValueAsString(object).replace("\u007f", "\\u007F");
     } catch (JsonProcessingException e) {
       return ours;
     }

@@ -149,17 +149,7 @@ public final class Preparation {
     }
     String pool = RelayConfig.poolOf(job);
     if (!poolServed.test(pool)) {
-      return new Refused(
-          job,
-          Failure.poison(
-              "tags."
-                  + RelayConfig.POOL_TAG
-                  + ": no relay serves pool '"
-                  + pool
-                  + "' (pools served: "
-                  + servedPools
-                  + "); add it to a relay's pools and replay the dead letter"),
-          only);
+      return new Refused(job, Failure.poison(noRelayServes(pool)), only);
     }
     if (job.unsubscribe() != null && !builder.makesUnsubscribeLinks()) {
       return new Refused(job, Failure.poison(NO_UNSUBSCRIBE_LINKS), only);
@@ -168,6 +158,33 @@ public final class Preparation {
       return new NotYet(job, job.notBefore());
     }
     return null;
+  }
+
+  /**
+   * Why no relay takes the job: its pool is named when it is a name a relay could list; any other
+   * tag value (up to 1,024 characters of anything: a line break, an address) only by its length,
+   * since the reason is logged and written to the dead letter.
+   */
+  private String noRelayServes(String pool) {
+    String served = " (pools served: " + servedPools + ")";
+    if (!RelayConfig.isPoolName(pool)) {
+      return "tags."
+          + RelayConfig.POOL_TAG
+          + ": not a pool name ("
+          + RelayConfig.POOL_NAME_RULE
+          + "; got "
+          + pool.length()
+          + " characters), so no relay serves it"
+          + served
+          + "; fix the tag and replay the dead letter";
+    }
+    return "tags."
+        + RelayConfig.POOL_TAG
+        + ": no relay serves pool '"
+        + pool
+        + "'"
+        + served
+        + "; add it to a relay's pools and replay the dead letter";
   }
 
   /** The message and its envelope, less the recipients on the suppression list. */

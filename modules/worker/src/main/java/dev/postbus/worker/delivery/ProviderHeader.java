@@ -3,6 +3,7 @@ package dev.postbus.worker.delivery;
 import dev.postbus.worker.config.Provider;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeUtility;
 
 /**
  * The provider metadata header of one message ({@link Provider}), set for the relay the message
@@ -45,11 +46,22 @@ final class ProviderHeader {
     if (value == null) {
       mime.removeHeader(provider.header()); // the job's own postbus-job metadata is never sent
     } else {
-      mime.setHeader(
-          provider.header(), own == null ? value : OwnMetadata.merge(provider, own, jobId, value));
+      mime.setHeader(provider.header(), own == null ? value : merged(provider, own, value));
     }
     applied = provider;
     jobsOwn = own;
+  }
+
+  /**
+   * The job's own value with ours in, folded; ours alone unless it is printable ASCII (a character
+   * above 0x7E is written as its low byte: U+010D U+010A would start a header line of the job's).
+   */
+  private String merged(Provider provider, String own, String ours) {
+    String merged = OwnMetadata.merge(provider, own, jobId, ours);
+    if (!merged.chars().allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7F)) {
+      return ours;
+    }
+    return MimeUtility.fold(provider.header().length() + 2, merged);
   }
 
   private void takeOff() throws MessagingException {

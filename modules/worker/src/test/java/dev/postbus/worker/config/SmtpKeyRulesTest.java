@@ -56,10 +56,23 @@ class SmtpKeyRulesTest {
             "relay.example.com.",
             "postfix.mail.svc.cluster.local.",
             "[::1]",
+            "fe80::1%eth0",
+            "[fe80::1%eth0]",
+            "::ffff:192.0.2.1",
             "postfix")) {
       assertThat(host.apply(ok)).as(ok).isEqualTo(ok);
     }
-    for (String bad : List.of("a b", "a\r\nb", "mx.example.com:25", "a..b", ".a", "a..", "[]")) {
+    for (String bad :
+        List.of(
+            "a b",
+            "a\r\nb",
+            "mx.example.com:25",
+            "a..b",
+            ".a",
+            "a..",
+            "[]",
+            "fe80::1%",
+            "::1%a b")) {
       assertThatThrownBy(() -> host.apply(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class);
@@ -207,6 +220,90 @@ class SmtpKeyRulesTest {
         .startsWith("relay b: relay.b.auth-mechanism (from smtp.auth-mechanism) is ignored")
         .contains("no relay.b.username")
         .doesNotContain("sender@example.com", "token");
+  }
+
+  @Test
+  void theHeloNameIsAsciiOfAtMost255Characters() {
+    for (String bad : List.of("mx.bücher.de", "mx.example.com\u200b", "a".repeat(256))) {
+      assertThatThrownBy(() -> with("smtp.helo-name", bad))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("smtp.helo-name (POSTBUS_SMTP_HELO_NAME): expected")
+          .hasMessageContaining("IDNA");
+    }
+    assertThat(with("smtp.helo-name", "xn--bcher-kva.de").relays().get(0).smtp().heloName())
+        .isEqualTo("xn--bcher-kva.de");
+    assertThat(with("smtp.helo-name", "a".repeat(255)).relays().get(0).smtp().heloName())
+        .hasSize(255);
+  }
+
+  @Test
+  void aRelaysPasswordErrorsNameTheRelaysKeys(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing");
+    assertThatThrownBy(
+            () ->
+                with(
+                    Map.of(
+                        "relays", "ses",
+                        "relay.ses.username", "u",
+                        "relay.ses.password-file", missing.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("relay.ses.password-file (POSTBUS_RELAY_SES_PASSWORD_FILE)")
+        .hasMessageNotContaining("smtp.password-file");
+    assertThatThrownBy(
+            () ->
+                with(
+                    Map.of(
+                        "relays", "ses",
+                        "relay.ses.username", "u",
+                        "relay.ses.password", "p",
+                        "relay.ses.password-file", missing.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("relay.ses.password (POSTBUS_RELAY_SES_PASSWORD)")
+        .hasMessageContaining("relay.ses.password-file (POSTBUS_RELAY_SES_PASSWORD_FILE)")
+        .hasMessageNotContaining("smtp.password");
+  }
+
+  @Test
+  void credentialsWithoutCertificateChecksOnARelayAreWarnedOfNamingTheRelaysKeys() {
+    assertThat(
+            warnings(
+                () ->
+                    with(
+                        Map.of(
+                            "relays", "ses",
+                            "relay.ses.tls-verify", "false",
+                            "relay.ses.username", "sender@example.com",
+                            "relay.ses.password", "hunter2"))))
+        .singleElement()
+        .asString()
+        .contains("relay.ses.tls-verify=false", "relay.ses.username")
+        .doesNotContain("smtp.tls-verify", "smtp.username", "hunter2", "sender@example.com");
+  }
+
+  @Test
+  void anIgnoredTrustStoreIsNotLoaded(@TempDir Path dir) {
+    String missing = dir.resolve("missing.p12").toString();
+    assertThat(warnings(() -> with(Map.of("smtp.trust-store", missing, "smtp.tls", "none"))))
+        .singleElement()
+        .asString()
+        .startsWith("smtp.trust-store is ignored");
+    assertThat(
+            warnings(() -> with(Map.of("smtp.trust-store", missing, "smtp.tls-verify", "false"))))
+        .singleElement()
+        .asString()
+        .startsWith("smtp.trust-store is ignored");
+    assertThat(
+            warnings(
+                () ->
+                    with(
+                        Map.of(
+                            "relays", "local",
+                            "smtp.trust-store", missing,
+                            "relay.local.tls", "none"))))
+        .singleElement()
+        .asString()
+        .startsWith("relay local: relay.local.trust-store (from smtp.trust-store) is ignored");
   }
 
   private static WorkerConfig with(Map<String, String> values) {

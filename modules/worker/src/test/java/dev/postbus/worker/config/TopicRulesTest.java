@@ -54,4 +54,18 @@ class TopicRulesTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("topic (POSTBUS_TOPIC)");
   }
+
+  @Test
+  void anEventsTopicThatCollidesInKafkaWithOneTheWorkerReadsIsRefused() {
+    // Kafka refuses a topic whose name differs from another's only in '.' against '_'
+    for (String collides : List.of("postbus_jobs", "postbus_jobs.dlt", "postbus.jobs_ledger")) {
+      assertThatThrownBy(() -> with(Map.of("events.topic", collides)))
+          .as(collides)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("events.topic (" + collides + ")")
+          .hasMessageContaining("its own topic");
+    }
+    assertThat(with(Map.of("events.topic", "postbus_events")).eventsTopic())
+        .isEqualTo("postbus_events");
+  }
 }

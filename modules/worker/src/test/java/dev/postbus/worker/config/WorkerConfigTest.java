@@ -196,7 +196,9 @@ class WorkerConfigTest {
                         "x",
                         "POSTBUS_SMTP_PASSWORD_FILE",
                         secret.toString())))
-        .hasMessage("smtp.password and smtp.password-file are both set; set one");
+        .hasMessage(
+            "smtp.password (POSTBUS_SMTP_PASSWORD) and smtp.password-file"
+                + " (POSTBUS_SMTP_PASSWORD_FILE) are both set; set one");
   }
 
   @Test

@@ -145,4 +145,62 @@ class MessageBuilderTest {
             null);
     assertThat(builder.build(job).getContentType()).startsWith("text/html");
   }
+
+  @Test
+  void everyLineOfAMessageWithTheLongestContentIdAJobMayHaveFitsIn998() throws Exception {
+    dev.postbus.job.JobCodec codec = new dev.postbus.job.JobCodec();
+    for (int length : List.of(984, 985, 998)) {
+      byte[] payload =
+          ("{\"schema\":1,\"id\":\"j\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+                  + "\"subject\":\"s\",\"text\":\"t\",\"attachments\":[{\"filename\":\"a\","
+                  + "\"content\":\"SGVsbG8=\",\"contentId\":\""
+                  + "c".repeat(length)
+                  + "\"}]}")
+              .getBytes(StandardCharsets.UTF_8);
+      Job job;
+      try {
+        job = codec.read(payload);
+      } catch (dev.postbus.job.InvalidJobException e) {
+        continue; // refused: never built
+      }
+      for (String line : source(builder.build(job)).split("\r\n")) {
+        assertThat(line.length())
+            .as("a line of the message of a %d-character id", length)
+            .isLessThanOrEqualTo(998);
+      }
+    }
+  }
+
+  @Test
+  void noJobTextDecodesToALineBreakInAnyHeader() throws Exception {
+    // JSON escapes the job may use anywhere: U+010D U+010A, whose low bytes are CR LF
+    String crlf = "\\u010d\\u010a";
+    byte[] payload =
+        ("{\"schema\":1,\"id\":\"j\",\"from\":{\"address\":\"a@example.com\",\"name\":\"A"
+                + crlf
+                + "Bcc: x@example.org\"},\"to\":[\"b@example.com\"],\"subject\":\"s"
+                + crlf
+                + "Reply-To: evil@example.org\",\"text\":\"t\",\"headers\":{\"X-Campaign\":\"c"
+                + crlf
+                + "X-Evil: 1\"},\"attachments\":[{\"filename\":\"f"
+                + crlf
+                + "X-Evil: 2.pdf\",\"content\":\"SGVsbG8=\"}]}")
+            .getBytes(StandardCharsets.UTF_8);
+    Job job = new dev.postbus.job.JobCodec().read(payload);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    builder.build(job).writeTo(out);
+    byte[] bytes = out.toByteArray();
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      boolean crlfPair =
+          (b == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n')
+              || (b == '\n' && i > 0 && bytes[i - 1] == '\r');
+      assertThat(b >= 0x20 && b <= 0x7e || b == '\t' || crlfPair)
+          .as("byte %d is 0x%02X", i, b)
+          .isTrue();
+    }
+    assertThat(out.toString(StandardCharsets.US_ASCII).split("\r\n"))
+        .noneMatch(l -> l.startsWith("Reply-To:") || l.startsWith("Bcc:"))
+        .noneMatch(l -> l.startsWith("X-Evil:"));
+  }
 }

@@ -59,4 +59,66 @@ class PreparationTest {
                     .contains("building the message of job j1 failed unexpectedly")
                     .contains("IllegalStateException", "AddressException"));
   }
+
+  @Test
+  void aPoolNoRelayServesIsNamedClippedWithoutItsLineBreaks() {
+    JobCodec codec = new JobCodec();
+    Preparation preparation =
+        new Preparation(
+            codec,
+            new MessageBuilder(Session.getInstance(new Properties()), Clock.systemUTC()),
+            Clock.systemUTC(),
+            pool -> false,
+            "default",
+            dev.postbus.worker.reputation.Suppressions.none(Clock.systemUTC()));
+    String forged = "x\r\n<forged line with bob@example.com>" + "y".repeat(900);
+    Job j = Job.text("j2", "shop@example.com", "bob@example.net", "Receipt", "Thanks");
+    Job job =
+        new Job(
+            j.schema(),
+            j.id(),
+            j.from(),
+            j.replyTo(),
+            j.to(),
+            j.cc(),
+            j.bcc(),
+            j.subject(),
+            j.text(),
+            j.html(),
+            j.headers(),
+            j.attachments(),
+            java.util.Map.of("relay-pool", forged),
+            j.notBefore(),
+            j.expiresAt());
+    Preparation.Result result = preparation.prepare(codec.encode(job), null);
+    assertThat(result).isInstanceOf(Preparation.Refused.class);
+    String reason = ((Preparation.Refused) result).failure().reason();
+    assertThat(reason)
+        .startsWith("tags.relay-pool: ")
+        .doesNotContain("\r", "\n", "bob@example.com", forged)
+        .contains("(pools served: default)");
+    Preparation.Result named =
+        preparation.prepare(
+            codec.encode(
+                new Job(
+                    j.schema(),
+                    j.id(),
+                    j.from(),
+                    j.replyTo(),
+                    j.to(),
+                    j.cc(),
+                    j.bcc(),
+                    j.subject(),
+                    j.text(),
+                    j.html(),
+                    j.headers(),
+                    j.attachments(),
+                    java.util.Map.of("relay-pool", "bulk-2"),
+                    j.notBefore(),
+                    j.expiresAt())),
+            null);
+    assertThat(((Preparation.Refused) named).failure().reason())
+        .as("a pool name a relay could list is named")
+        .startsWith("tags.relay-pool: no relay serves pool 'bulk-2' (pools served: default)");
+  }
 }

@@ -6,6 +6,7 @@ import dev.postbus.job.Job;
 import dev.postbus.worker.config.Provider;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeUtility;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
@@ -144,5 +145,64 @@ class ProviderHeaderTest {
       assertThat(p.value("a\r\nBcc: x@y.z")).as(p.name()).isNull();
       assertThat(p.value("a b")).as(p.name()).isNull();
     }
+  }
+
+  /** The header section of {@code m} as written: one string per line, folding kept. */
+  private static java.util.List<String> headerLines(MimeMessage m) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    m.writeTo(out);
+    byte[] bytes = out.toByteArray();
+    int end = 0;
+    while (end + 3 < bytes.length
+        && !(bytes[end] == '\r'
+            && bytes[end + 1] == '\n'
+            && bytes[end + 2] == '\r'
+            && bytes[end + 3] == '\n')) {
+      end++;
+    }
+    for (int i = 0; i < end; i++) {
+      int b = bytes[i] & 0xff;
+      boolean lineBreak =
+          (b == '\r' && bytes[i + 1] == '\n') || (b == '\n' && i > 0 && bytes[i - 1] == '\r');
+      assertThat(b >= 0x20 && b <= 0x7e || b == '\t' || lineBreak)
+          .as("header byte %d is 0x%02X", i, b)
+          .isTrue();
+    }
+    String head = new String(bytes, 0, end, java.nio.charset.StandardCharsets.US_ASCII);
+    for (String line : head.split("\r\n")) {
+      assertThat(line).as("a bare CR or LF").doesNotContain("\r", "\n");
+    }
+    return java.util.List.of(head.split("\r\n"));
+  }
+
+  @Test
+  void aJobsJsonEscapesCannotBecomeHeaderLinesOnSendGridOrMailgun() throws Exception {
+    // printable ASCII as the job gives it; JSON decodes the escapes to U+010D U+010A, whose low
+    // bytes are CR LF
+    String own = "{\"a\":\"\\u010d\\u010aReply-To: evil@x.example\\u010d\\u010aX-J: \"}";
+    for (Provider p : java.util.List.of(Provider.SENDGRID, Provider.MAILGUN)) {
+      MimeMessage m = message("j-8", Map.of(p.header(), own));
+      new ProviderHeader(m, "j-8").setFor(p);
+      assertThat(headerLines(m))
+          .as(p.name())
+          .noneMatch(l -> l.startsWith("Reply-To: evil"))
+          .noneMatch(l -> l.startsWith("X-J:"))
+          .anyMatch(l -> l.startsWith(p.header() + ": {\"a\":\"\\u010D\\u010AReply-To:"));
+      assertThat(MimeUtility.unfold(m.getHeader(p.header(), null)))
+          .contains("\"postbus_job\":\"j-8\"");
+    }
+    MimeMessage failover = message("j-8", Map.of("X-SMTPAPI", own, "X-Mailgun-Variables", own));
+    ProviderHeader h = new ProviderHeader(failover, "j-8");
+    h.setFor(Provider.SENDGRID);
+    h.setFor(Provider.MAILGUN);
+    assertThat(headerLines(failover)).noneMatch(l -> l.startsWith("Reply-To: evil"));
+  }
+
+  @Test
+  void aJobsJsonKeepsItsNonAsciiTextAsEscapes() throws Exception {
+    MimeMessage m = message("j-9", Map.of("X-Mailgun-Variables", "{\"city\":\"M\\u00fcnchen\"}"));
+    new ProviderHeader(m, "j-9").setFor(Provider.MAILGUN);
+    assertThat(m.getHeader("X-Mailgun-Variables"))
+        .containsExactly("{\"city\":\"M\\u00FCnchen\",\"postbus_job\":\"j-9\"}");
   }
 }
