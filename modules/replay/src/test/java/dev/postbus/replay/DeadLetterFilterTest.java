@@ -141,6 +141,17 @@ class DeadLetterFilterTest {
         .isFalse();
   }
 
+  /**
+   * A replay by job id names its group with {@code jobIds=}: the {@code ids=} of before the job id
+   * was the payload's {@code id} field (it was the key) names the groups of those older replays.
+   */
+  @Test
+  void aReplayByJobIdIsNotTheReplayOfTheSameIdsFromBeforeIdsWereThePayloadsIdField() {
+    assertThat(DeadLetterFilter.of(Selection.jobIds(Set.of("b", "a"))).canonical())
+        .endsWith(";jobIds=[a, b]");
+    assertThat(DeadLetterFilter.ALL.canonical()).endsWith(";ids=[]"); // unchanged: its groups hold
+  }
+
   @Test
   void badCodePatternIsRefusedWithTheOption() {
     assertThatThrownBy(() -> code("550; drop"))
