@@ -34,6 +34,7 @@ public final class ConsoleServer implements AutoCloseable {
   public static ConsoleServer start(ConsoleConfig config) {
     Templates templates = new Templates();
     Guard guard = new Guard(config.password(), config.hostNames());
+    Arrivals arrivals = new Arrivals(templates);
     Scans scans = new Scans(Scans.DEFAULT);
     DeadLetterPages deadLetters = new DeadLetterPages(config, templates);
     JobPages jobs = new JobPages(config, templates);
@@ -54,6 +55,7 @@ public final class ConsoleServer implements AutoCloseable {
                   });
               c.staticFiles.enableWebjars();
               c.routes.before(guard::before);
+              c.routes.before(arrivals::before); // after the guard, before any read of Kafka
               c.routes.get("/", ctx -> ctx.redirect("/dead-letters"));
               c.routes.get("/dead-letters", scans.limit(deadLetters::list));
               c.routes.get("/dead-letters/{position}", scans.limit(deadLetters::detail));

@@ -12,10 +12,11 @@ import java.util.Base64;
 /**
  * What every request passes first: without a password, a loopback {@code Host} (DNS rebinding); on
  * every POST, the page's own {@code Origin}, on every other request no other site's or port's fetch
- * or frame, only a link opened in the window ({@link Origins}); the password when one is set (HTTP
- * Basic, any user name), the security headers (a Content-Security-Policy without inline scripts, no
- * framing, no sniffing), and the CSRF token of a state-changing request (a double-submit cookie:
- * the form's hidden field must equal the cookie, which another site can neither read nor set).
+ * or frame, only a link opened in the window ({@link Origins}, then answered without reading Kafka:
+ * {@link Arrivals}); the password when one is set (HTTP Basic, any user name), the security headers
+ * (a Content-Security-Policy without inline scripts, no framing, no sniffing), and the CSRF token
+ * of a state-changing request (a double-submit cookie: the form's hidden field must equal the
+ * cookie, which another site can neither read nor set).
  */
 final class Guard {
 

@@ -67,11 +67,11 @@ final class Origins {
    * frame. Each would keep the console reading Kafka for a stranger (a hidden frame too: the
    * browser refuses to show it only after the console answered). Only a top-level navigation gets
    * through, a link followed into the window: {@code Sec-Fetch-Mode: navigate} and {@code
-   * Sec-Fetch-Dest: document}. A navigate without {@code Sec-Fetch-Dest} is refused: browsers send
-   * it beside {@code Sec-Fetch-Site} (Chromium since 80, Firefox since 90, Safari since 16.4; only
-   * Chromium 76 to 79 sent the site alone, and there a link from another site is refused: open the
-   * console directly). A request without {@code Sec-Fetch-Site} is not checked here (an older
-   * browser, a script, curl).
+   * Sec-Fetch-Dest: document}; {@link Arrivals} answers it without reading Kafka. A navigate
+   * without {@code Sec-Fetch-Dest} is refused: browsers send it beside {@code Sec-Fetch-Site}
+   * (Chromium since 80, Firefox since 90, Safari since 16.4; only Chromium 76 to 79 sent the site
+   * alone, and there a link from another site is refused: open the console directly). A request
+   * without {@code Sec-Fetch-Site} is not checked here (an older browser, a script, curl).
    */
   static void refuseCrossSiteFetch(Context ctx) {
     String site = token(ctx.header("Sec-Fetch-Site"));
@@ -86,6 +86,37 @@ final class Origins {
               + ": a page of another site or port asked for this (a frame, an image, a script,"
               + " a fetch; not a link opened in the window): refused; open the console directly");
     }
+  }
+
+  /**
+   * True for a navigation another site's page or a page on another port of this machine started
+   * ({@code Sec-Fetch-Site: cross-site} or {@code same-site}); the only such GET {@link
+   * #refuseCrossSiteFetch} lets through is a top-level one. False for the console's own pages
+   * ({@code same-origin}), an address typed or bookmarked ({@code none}) and a request without
+   * {@code Sec-Fetch-Site}.
+   */
+  static boolean fromElsewhere(Context ctx) {
+    String site = token(ctx.header("Sec-Fetch-Site"));
+    return site.equals("cross-site") || site.equals("same-site");
+  }
+
+  /**
+   * True for a page loaded ahead, in case it is opened: {@code Sec-Purpose} (Chromium's speculation
+   * rules and address bar, Firefox's link prefetch) or the older {@code Purpose} naming {@code
+   * prefetch} or {@code prerender} ({@code prefetch;prerender}, {@code
+   * prefetch;anonymous-client-ip}).
+   */
+  static boolean loadedAhead(Context ctx) {
+    return namesPrefetch(ctx.header("Sec-Purpose")) || namesPrefetch(ctx.header("Purpose"));
+  }
+
+  private static boolean namesPrefetch(String value) {
+    for (String word : token(value).split("[;,\\s]+")) {
+      if (word.equals("prefetch") || word.equals("prerender")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A Sec-Fetch header's value, trimmed and in lower case; "" when not sent. */

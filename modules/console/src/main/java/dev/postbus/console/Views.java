@@ -49,15 +49,23 @@ public final class Views {
           get.apply("id"));
     }
 
-    /** Its ages resolved at {@code now}; kept as typed in the replay's identity. */
+    /**
+     * Its ages resolved at {@code now}; kept as typed in the replay's identity. A field that does
+     * not make sense is refused naming the field ({@code id}, {@code code}), not the CLI's option.
+     */
     DeadLetterFilter toFilter(Instant now) {
+      TimeBound from = TimeBound.parse(given(since), "since", now);
+      TimeBound to = TimeBound.parse(given(until), "until", now);
+      if (from != null && to != null && !to.at().isAfter(from.at())) {
+        throw new IllegalArgumentException("until: must be after since");
+      }
       return new DeadLetterFilter(
-          TimeBound.parse(given(since), "since", now),
-          TimeBound.parse(given(until), "until", now),
+          from,
+          to,
           classes(classes),
-          code.isEmpty() ? null : code,
+          DeadLetterFilter.codePattern(given(code), "code"),
           domain.isEmpty() ? null : domain.toLowerCase(java.util.Locale.ROOT),
-          ids.isBlank() ? Selection.ALL : Selection.jobIds(words(ids)));
+          ids.isBlank() ? Selection.ALL : Selection.jobIds(words(ids), "id"));
     }
 
     /** The filter as a query string, for links to other pages of it. */
@@ -176,6 +184,13 @@ public final class Views {
       return "/dead-letters?" + (q.isEmpty() ? "" : q + "&") + "page=" + n;
     }
   }
+
+  /**
+   * The page a navigation from another site or port gets instead of the one it asked for.
+   *
+   * @param href the address asked for, a path on this console
+   */
+  public record OpenView(Page page, String href) {}
 
   public record HeaderRow(String key, String value) {}
 

@@ -320,23 +320,129 @@ class ConsoleSecurityIT {
       }
       assertThat(console.deadLetterRecordsRead()).isZero();
 
-      for (String site : List.of("cross-site", "same-site")) {
-        HttpResponse<String> link =
+      HttpResponse<String> typed =
+          raw(
+              console.port(),
+              "GET",
+              path,
+              host,
+              null,
+              null,
+              "",
+              "Sec-Fetch-Site: none",
+              "Sec-Fetch-Mode: navigate",
+              "Sec-Fetch-Dest: document");
+      assertThat(typed.statusCode()).isEqualTo(200);
+      assertThat(typed.body()).contains("<strong>4</strong> of 5");
+      assertThat(console.deadLetterRecordsRead()).isPositive(); // the count above would have seen
+    }
+  }
+
+  /**
+   * A link from another site or port opened in the window ({@code navigate}, {@code document}) is
+   * answered with a page that reads no Kafka and links to the same address: a hostile page setting
+   * a popup's location every 100 ms gets that page each time, never a read. The operator's click on
+   * the link is the console's own navigation ({@code same-origin}), which reads.
+   */
+  @Test
+  void aLinkFromAnotherSiteOrPortOpensAPageThatReadsNoKafkaUntilTheOperatorFollowsIt(
+      EmbeddedKafka kafka) throws Exception {
+    String topic = ConsoleReplayIT.deadLetters(kafka, "elsewhere");
+    try (ConsoleServer console = ConsoleReplayIT.start(kafka, topic)) {
+      String host = "127.0.0.1:" + console.port();
+      List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> loads =
+          new java.util.ArrayList<>();
+      for (int n = 1; n <= 8; n++) { // twice the console's 4 Kafka readers, at once
+        String site = n % 2 == 0 ? "cross-site" : "same-site";
+        String path = "/dead-letters?class=permanent&page=" + n;
+        loads.add(
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () ->
+                    rawQuietly(
+                        console.port(),
+                        path,
+                        host,
+                        "Sec-Fetch-Site: " + site,
+                        "Sec-Fetch-Mode: navigate",
+                        "Sec-Fetch-Dest: document")));
+      }
+      for (int n = 1; n <= 8; n++) {
+        HttpResponse<String> r = loads.get(n - 1).get();
+        assertThat(r.statusCode()).as("page %d", n).isEqualTo(200);
+        assertThat(r.body())
+            .as("page %d", n)
+            .contains("id=\"open-here\"")
+            .contains("href=\"/dead-letters?class=permanent&amp;page=" + n + "\"")
+            .doesNotContain("<table")
+            .doesNotContain(" of 5");
+      }
+      assertThat(console.deadLetterRecordsRead()).isZero();
+
+      HttpResponse<String> followed =
+          raw(
+              console.port(),
+              "GET",
+              "/dead-letters?class=permanent",
+              host,
+              null,
+              null,
+              "",
+              "Sec-Fetch-Site: same-origin",
+              "Sec-Fetch-Mode: navigate",
+              "Sec-Fetch-Dest: document",
+              "Sec-Fetch-User: ?1");
+      assertThat(followed.statusCode()).isEqualTo(200);
+      assertThat(followed.body()).contains("<strong>4</strong> of 5");
+    }
+  }
+
+  /**
+   * A page loaded ahead, in case it is opened (speculation rules, a prefetch link, the address
+   * bar's prerender), is not read for: {@code Sec-Purpose} or {@code Purpose} naming a prefetch or
+   * a prerender gets 503 and no Kafka read, from any site. The browser then loads the page when it
+   * is opened.
+   */
+  @Test
+  void aPrefetchOrPrerenderReadsNoKafka(EmbeddedKafka kafka) throws Exception {
+    String topic = ConsoleReplayIT.deadLetters(kafka, "prefetch");
+    try (ConsoleServer console = ConsoleReplayIT.start(kafka, topic)) {
+      String host = "127.0.0.1:" + console.port();
+      List<List<String>> ahead =
+          List.of(
+              List.of("Sec-Purpose: prefetch", "Sec-Fetch-Site: same-site"),
+              List.of("Sec-Purpose: prefetch;prerender", "Sec-Fetch-Site: none"),
+              List.of("Sec-Purpose: prefetch;anonymous-client-ip", "Sec-Fetch-Site: cross-site"),
+              List.of("Sec-Purpose: Prefetch", "Sec-Fetch-Site: same-origin"),
+              List.of("Purpose: prefetch"));
+      for (List<String> headers : ahead) {
+        List<String> all = new java.util.ArrayList<>(headers);
+        all.add("Sec-Fetch-Mode: navigate");
+        all.add("Sec-Fetch-Dest: document");
+        HttpResponse<String> r =
             raw(
                 console.port(),
                 "GET",
-                path,
+                "/dead-letters?class=permanent",
                 host,
                 null,
                 null,
                 "",
-                "Sec-Fetch-Site: " + site,
-                "Sec-Fetch-Mode: navigate",
-                "Sec-Fetch-Dest: document");
-        assertThat(link.statusCode()).as(site).isEqualTo(200);
-        assertThat(link.body()).contains("<strong>4</strong> of 5");
+                all.toArray(String[]::new));
+        assertThat(r.statusCode()).as("%s", headers).isEqualTo(503);
+        assertThat(r.body()).as("%s", headers).contains("ahead").doesNotContain("<table");
       }
-      assertThat(console.deadLetterRecordsRead()).isPositive(); // the count above would have seen
+      assertThat(console.deadLetterRecordsRead()).isZero();
+      assertThat(get(console.url() + "/dead-letters?class=permanent", null).body())
+          .contains("<strong>4</strong> of 5");
+    }
+  }
+
+  private static HttpResponse<String> rawQuietly(
+      int port, String path, String host, String... headers) {
+    try {
+      return raw(port, "GET", path, host, null, null, "", headers);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -41,4 +41,21 @@ class ViewsTest {
         .containsExactlyInAnyOrder("permanent", "expired");
     assertThat(classes("").toFilter(NOW).classes()).isEmpty();
   }
+
+  /** The console's id and code fields are refused naming the field, not the CLI's option. */
+  @Test
+  void anIdOrCodeFieldIsRefusedNamingTheFieldNotTheCliOption() {
+    assertThatThrownBy(() -> new Views.Filter("", "", "", "", "", ",").toFilter(NOW))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("id: give at least one job id")
+        .hasMessageNotContaining("--id");
+    assertThatThrownBy(() -> new Views.Filter("", "", "", "55x", "", "").toFilter(NOW))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("code: must look like 550, 5.1.1 or 4.7.*")
+        .hasMessageNotContaining("--code");
+    assertThatThrownBy(() -> new Views.Filter("1h", "2h", "", "", "", "").toFilter(NOW))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("until: must be after since")
+        .hasMessageNotContaining("--");
+  }
 }

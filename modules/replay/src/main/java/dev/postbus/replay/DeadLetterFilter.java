@@ -34,13 +34,23 @@ public record DeadLetterFilter(
   public DeadLetterFilter {
     classes = classes == null ? Set.of() : known(classes);
     Objects.requireNonNull(selection, "selection (Selection.ALL for every dead letter)");
-    if (codePattern != null && !CODE.matcher(codePattern).matches()) {
-      throw new IllegalArgumentException(
-          "--code must look like 550, 5.1.1 or 4.7.*, got '" + codePattern + "'");
-    }
+    codePattern = codePattern(codePattern, "--code");
     if (since != null && until != null && !until.at().isAfter(since.at())) {
       throw new IllegalArgumentException("--until must be after --since");
     }
+  }
+
+  /**
+   * {@code text} as a code pattern: null for null, else a reply code ({@code 550}), an enhanced
+   * code ({@code 5.1.1}) or a pattern with {@code *}; anything else refused naming {@code field},
+   * the option or form field it was typed in ({@code --code}, {@code code}).
+   */
+  public static String codePattern(String text, String field) {
+    if (text != null && !CODE.matcher(text).matches()) {
+      throw new IllegalArgumentException(
+          field + ": must look like 550, 5.1.1 or 4.7.*, got '" + text + "'");
+    }
+    return text;
   }
 
   /** The classes trimmed and in lower case; an unknown one refused, naming the known ones. */

@@ -20,9 +20,25 @@ public sealed interface Selection {
   /** A stable text of the selection, part of the replay's identity. */
   String key();
 
-  /** Job ids; none blank, at least one. */
+  /** Job ids; none blank, at least one (refused naming the CLI's {@code --id}). */
   static Selection jobIds(Set<String> ids) {
     return new JobIds(ids);
+  }
+
+  /**
+   * Job ids; none blank, at least one, refused naming {@code field}: the option or form field they
+   * were typed in ({@code --id}, {@code id}).
+   */
+  static Selection jobIds(Set<String> ids, String field) {
+    return new JobIds(checked(ids, field));
+  }
+
+  private static Set<String> checked(Set<String> ids, String field) {
+    if (ids == null || ids.isEmpty() || ids.stream().anyMatch(i -> i == null || i.isBlank())) {
+      throw new IllegalArgumentException(
+          field + ": give at least one job id, none blank (leave it out for all)");
+    }
+    return Set.copyOf(ids);
   }
 
   /** Positions ({@code partition@offset}); at least one. */
@@ -46,11 +62,7 @@ public sealed interface Selection {
   /** The dead letters of these jobs. */
   record JobIds(Set<String> ids) implements Selection {
     public JobIds {
-      if (ids == null || ids.isEmpty() || ids.stream().anyMatch(i -> i == null || i.isBlank())) {
-        throw new IllegalArgumentException(
-            "--id: give at least one job id, none blank (leave the option out for all)");
-      }
-      ids = Set.copyOf(ids);
+      ids = checked(ids, "--id");
     }
 
     @Override
@@ -58,9 +70,14 @@ public sealed interface Selection {
       return ids.contains(d.jobId());
     }
 
+    /**
+     * {@code jobIds=}, not the {@code ids=} of before the job id was the payload's {@code id} field
+     * (it was the record key): a replay by id run then matched keys, and its group may have read to
+     * the topic's end; the same ids now name a new group, which starts at the topic's start.
+     */
     @Override
     public String key() {
-      return "ids=" + new TreeSet<>(ids);
+      return "jobIds=" + new TreeSet<>(ids);
     }
   }
 

@@ -126,6 +126,8 @@ class DeadLetterFilterTest {
         .hasMessageStartingWith("select: choose at least one dead letter");
     assertThatThrownBy(() -> Selection.jobIds(Set.of(" ")))
         .hasMessageStartingWith("--id: give at least one job id");
+    assertThatThrownBy(() -> Selection.jobIds(Set.of(), "id"))
+        .hasMessageStartingWith("id: give at least one job id");
     assertThatThrownBy(() -> new DeadLetterFilter(null, null, null, null, null, null))
         .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> Selection.Position.parse(""))
@@ -139,10 +141,23 @@ class DeadLetterFilterTest {
         .isFalse();
   }
 
+  /**
+   * A replay by job id names its group with {@code jobIds=}: the {@code ids=} of before the job id
+   * was the payload's {@code id} field (it was the key) names the groups of those older replays.
+   */
+  @Test
+  void aReplayByJobIdIsNotTheReplayOfTheSameIdsFromBeforeIdsWereThePayloadsIdField() {
+    assertThat(DeadLetterFilter.of(Selection.jobIds(Set.of("b", "a"))).canonical())
+        .endsWith(";jobIds=[a, b]");
+    assertThat(DeadLetterFilter.ALL.canonical()).endsWith(";ids=[]"); // unchanged: its groups hold
+  }
+
   @Test
   void badCodePatternIsRefusedWithTheOption() {
     assertThatThrownBy(() -> code("550; drop"))
-        .hasMessageStartingWith("--code must look like 550, 5.1.1 or 4.7.*");
+        .hasMessageStartingWith("--code: must look like 550, 5.1.1 or 4.7.*");
+    assertThatThrownBy(() -> DeadLetterFilter.codePattern("550; drop", "code"))
+        .hasMessageStartingWith("code: must look like 550, 5.1.1 or 4.7.*");
   }
 
   private static DeadLetterFilter classes(String... names) {
