@@ -117,9 +117,13 @@ public final class DedupeLoader {
         dedupe.window());
   }
 
+  /**
+   * A partition planned whole may have been loaded since (a takeover sharing it, while a read again
+   * ran off the loop): what it read then is merged, not put in place of what is known now.
+   */
   private void load(int ledgerPartition, DedupeIndex index, boolean whole) {
     if (whole) {
-      dedupe.loaded(ledgerPartition, index);
+      dedupe.loadedOrMerged(ledgerPartition, index);
     } else {
       dedupe.merge(ledgerPartition, index);
     }
