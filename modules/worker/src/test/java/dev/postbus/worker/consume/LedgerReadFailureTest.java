@@ -358,6 +358,80 @@ class LedgerReadFailureTest {
   }
 
   /**
+   * Ledger partition 0 cannot be read (its leader down): jobs-0 is held. jobs-1, taken on later,
+   * has its own ledger partition, healthy: its takeover reads that one only, not jobs-0's too, and
+   * it sends.
+   */
+  @Test
+  void aPartitionTakenOnWhileAnotherIsHeldReadsOnlyItsOwnLedgerPartition() throws Exception {
+    dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 2);
+    start(
+        new LedgerReader(new HalfLedger(), LEDGER.topic(), 2),
+        () -> new LedgerReader(new HalfLedger(), LEDGER.topic(), 2));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0, P1));
+          for (long offset = 0; offset < 3; offset++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    JOBS, 1, offset, null, ("job-1-" + offset).getBytes(StandardCharsets.UTF_8)));
+          }
+        });
+    soon().until(() -> loop.ownedPartitions() == 2);
+    oneLoopPass();
+    assertThat(consumer.paused()).as("jobs-0 held, jobs-1 not").containsExactly(P0);
+    assertThat(loop.ledgerUnreadPartitions()).isEqualTo(1);
+    soon().until(() -> queue.size() == 3);
+    assertThat(dispatched()).as("jobs-1's records").containsExactly(0L, 1L, 2L);
+  }
+
+  /**
+   * jobs-0 and jobs-1, taken on together, are both held (their one ledger read failed on ledger
+   * partition 0); the read again reads each ledger partition on its own: jobs-1's, healthy, is
+   * released while jobs-0's still fails.
+   */
+  @Test
+  void aReadAgainReleasesThePartitionsOfAHealthyLedgerPartition() throws Exception {
+    dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 2);
+    start(
+        new LedgerReader(new HalfLedger(), LEDGER.topic(), 2),
+        () -> new LedgerReader(new HalfLedger(), LEDGER.topic(), 2));
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0, P1));
+          for (long offset = 0; offset < 3; offset++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    JOBS, 1, offset, null, ("job-1-" + offset).getBytes(StandardCharsets.UTF_8)));
+          }
+        });
+    soon().until(() -> loop.ledgerUnreadPartitions() == 2);
+
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    soon().until(() -> queue.size() == 3);
+    assertThat(dispatched()).as("jobs-1's records").containsExactly(0L, 1L, 2L);
+    assertThat(consumer.paused()).as("jobs-0 still held").containsExactly(P0);
+  }
+
+  /**
+   * A takeover whose ledger read failed does not read the dedupe index too, in the same callback
+   * (60 s more against a leader gone): it is read again with the ledger, off the loop.
+   */
+  @Test
+  void aTakeoverWhoseLedgerReadFailedLeavesItsDedupeIndexToTheReadAgain() throws Exception {
+    dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 1);
+    start();
+    takeOver();
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    oneLoopPass();
+    assertThat(ledger.reads).as("the ledger read only, in the callback").hasValue(1);
+    assertThat(dedupe.loaded()).isEmpty();
+  }
+
+  /**
    * The takeover's reads of the ledger and of the dedupe index fail, then succeed on the loop: the
    * partition resumes with both read, and a second record of a job id the ledger holds as finished
    * is a duplicate, not a second mail.
