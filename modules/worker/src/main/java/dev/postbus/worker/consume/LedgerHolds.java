@@ -6,11 +6,14 @@ import dev.postbus.worker.ledger.LedgerIndex;
 import dev.postbus.worker.ledger.LedgerReader;
 import dev.postbus.worker.time.Ticker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -26,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * ledger holds as finished (and the job ids finished within dedupe.window) are not known. They stay
  * paused ({@link Pauses}) and are read again every {@link #RETRY}, not in the rebalance callback:
  * the committed offsets on the loop (at most {@link #COMMITTED_TIMEOUT}), the ledger then the
- * dedupe index off it ({@link HeldReads}), the loop taking in the result of a read once it is done.
- * Consumer thread only.
+ * dedupe index off it ({@link HeldReads}), one ledger partition at a time, the loop taking in the
+ * result of each read once it is done: a ledger partition that cannot be read holds only the
+ * partitions whose entries it holds. Consumer thread only.
  */
 final class LedgerHolds {
 
@@ -49,9 +53,12 @@ final class LedgerHolds {
   private DedupeLoader dedupe;
   private long nextRead;
   private volatile int size;
-  private ReadAgain running; // null: none under way
+  private final List<ReadAgain> running = new ArrayList<>(); // empty: none under way
 
-  /** A read again under way: what it reads, and whether a partition of it was let go since. */
+  /**
+   * A read again under way, of one ledger partition: what it reads, and whether a partition of it
+   * was let go since.
+   */
   private static final class ReadAgain {
     final Set<TopicPartition> ledger;
     final DedupeLoader.Plan plan; // null: no dedupe index read
@@ -115,6 +122,15 @@ final class LedgerHolds {
         e);
   }
 
+  /**
+   * Partitions assigned, held already (their ledger or commits not read), whose dedupe index is not
+   * read in the callback: it is read again with their ledger.
+   */
+  void dedupeLater(Collection<TopicPartition> partitions) {
+    dedupeUnread.addAll(partitions);
+    size = held().size();
+  }
+
   /** Partitions assigned whose dedupe index could not be read: it is read later. */
   void dedupeUnread(Collection<TopicPartition> partitions, RuntimeException e) {
     dedupeUnread.addAll(partitions);
@@ -140,12 +156,16 @@ final class LedgerHolds {
    * sources}: the partitions owned whose dedupe index is kept.
    */
   void retryDue(Set<TopicPartition> sources) {
-    if (running != null) {
-      if (!running.result.isDone()) {
-        return;
-      }
-      finish(running);
-      running = null;
+    running.removeIf(
+        r -> {
+          if (!r.result.isDone()) {
+            return false;
+          }
+          finish(r);
+          return true;
+        });
+    if (!running.isEmpty()) {
+      return;
     }
     if (size == 0) {
       reads.close();
@@ -159,12 +179,35 @@ final class LedgerHolds {
     if (unread.isEmpty() && dedupeUnread.isEmpty()) {
       return;
     }
-    Map<TopicPartition, OffsetAndMetadata> ledger = new HashMap<>(unread);
+    Map<Integer, Set<TopicPartition>> byLedgerPartition = new TreeMap<>();
+    held()
+        .forEach(
+            tp ->
+                byLedgerPartition
+                    .computeIfAbsent(
+                        LedgerReader.ledgerPartition(tp.partition(), index.reader().partitions()),
+                        p -> new HashSet<>())
+                    .add(tp));
+    byLedgerPartition.values().forEach(partitions -> start(partitions, sources));
+  }
+
+  /** Starts a read again of these partitions, of one ledger partition. */
+  private void start(Set<TopicPartition> partitions, Set<TopicPartition> sources) {
+    Map<TopicPartition, OffsetAndMetadata> ledger = new HashMap<>();
+    unread.forEach(
+        (tp, c) -> {
+          if (partitions.contains(tp)) {
+            ledger.put(tp, c);
+          }
+        });
+    Set<TopicPartition> unreadDedupe = new HashSet<>(dedupeUnread);
+    unreadDedupe.retainAll(partitions);
+    if (ledger.isEmpty() && unreadDedupe.isEmpty()) {
+      return; // their committed offsets are not read yet
+    }
     DedupeLoader.Plan plan =
-        dedupe == null || dedupeUnread.isEmpty()
-            ? null
-            : dedupe.plan(sources, Set.copyOf(dedupeUnread));
-    ReadAgain r = new ReadAgain(ledger.keySet(), plan, Set.copyOf(dedupeUnread));
+        dedupe == null || unreadDedupe.isEmpty() ? null : dedupe.plan(sources, unreadDedupe);
+    ReadAgain r = new ReadAgain(ledger.keySet(), plan, Set.copyOf(unreadDedupe));
     LedgerIndex i = index;
     DedupeLoader d = dedupe;
     r.result =
@@ -172,7 +215,7 @@ final class LedgerHolds {
             reader ->
                 new Result(
                     i.read(reader, ledger), plan == null ? Map.of() : d.build(plan, reader)));
-    running = r;
+    running.add(r);
   }
 
   /** The committed offsets not read yet, on the loop, briefly: a failure is tried again later. */
@@ -217,7 +260,9 @@ final class LedgerHolds {
     dedupeUnread.removeAll(r.dedupe);
     size = held().size();
     before.removeAll(held());
-    log.info("send ledger read for {}; sending from them again", before);
+    if (!before.isEmpty()) {
+      log.info("send ledger read for {}; sending from them again", before);
+    }
   }
 
   /** True while nothing may be sent from {@code tp}. */
@@ -241,9 +286,9 @@ final class LedgerHolds {
 
   /** Partitions let go: no hold of theirs is kept, and a read again of theirs is dropped. */
   void forget(Collection<TopicPartition> partitions) {
-    if (running != null && partitions.stream().anyMatch(running.partitions()::contains)) {
-      running.stale = true;
-    }
+    running.stream()
+        .filter(r -> partitions.stream().anyMatch(r.partitions()::contains))
+        .forEach(r -> r.stale = true);
     partitions.forEach(unread::remove);
     commitUnknown.removeAll(partitions);
     dedupeUnread.removeAll(partitions);

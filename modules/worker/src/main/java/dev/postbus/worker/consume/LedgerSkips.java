@@ -222,16 +222,22 @@ final class LedgerSkips implements RebalanceTime.Reads {
   }
 
   /**
-   * Builds the dedupe index of the ledger partitions of those {@code owned} now that are new (and
-   * reads again, for the partitions newly assigned, the keys of {@code committed}, those it knows
-   * already); the partitions newly assigned are held when it could not be read.
+   * Builds the dedupe index of the ledger partitions of the partitions newly assigned (the keys of
+   * {@code committed}) not known yet, and reads again for them those it knows already; {@code
+   * owned}: the partitions owned now. Those held already (their ledger or commits not read) are not
+   * read here: their dedupe index is read again with their ledger, off the loop. Those read are
+   * held when it could not be.
    */
   void readDedupe(
       Map<TopicPartition, OffsetAndMetadata> committed, Collection<TopicPartition> owned) {
     if (dedupe == null) {
       return;
     }
-    Set<TopicPartition> taken = Set.copyOf(committed.keySet());
+    Set<TopicPartition> held = new java.util.HashSet<>(committed.keySet());
+    held.removeIf(tp -> !holds.holds(tp));
+    holds.dedupeLater(held);
+    Set<TopicPartition> taken = new java.util.HashSet<>(committed.keySet());
+    taken.removeAll(held);
     try {
       dedupe.owned(Set.copyOf(owned), taken);
     } catch (RuntimeException e) {

@@ -95,7 +95,8 @@ final class OffsetCommits {
   /**
    * {@code due} and every owned partition not in it whose ledger mark fell far behind (an idle
    * retry tier sharing its ledger partition with a busy jobs partition): committed again at the
-   * same offset, with a mark that follows the ledger.
+   * same offset, with a mark that follows the ledger. A held partition is not: its commit and mark
+   * stay as read.
    */
   private Map<TopicPartition, OffsetAndMetadata> withLaggingMarks(
       Map<TopicPartition, OffsetAndMetadata> due) {
@@ -105,7 +106,7 @@ final class OffsetCommits {
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>(due);
     Map<TopicPartition, OffsetAndMetadata> committable = null;
     for (TopicPartition tp : tracker.owned()) {
-      if (due.containsKey(tp)) {
+      if (due.containsKey(tp) || ledger.holds(tp)) {
         continue;
       }
       committable = committable == null ? tracker.committable() : committable;

@@ -234,6 +234,20 @@ public final class Dedupe {
   }
 
   /**
+   * The index of a ledger partition, built whole by a read that may have begun before another read
+   * loaded it: taken as it is when none is known; merged into the one known otherwise (that one
+   * holds what was read since, and what the lanes added: replacing it would forget a delivery).
+   */
+  public void loadedOrMerged(int ledgerPartition, DedupeIndex index) {
+    synchronized (this) {
+      if (indexes.putIfAbsent(ledgerPartition, index) == null) {
+        return;
+      }
+    }
+    merge(ledgerPartition, index);
+  }
+
+  /**
    * Adds to the index of a ledger partition the entries of {@code more} (read for partitions newly
    * taken on) whose ids it does not know, a slice at a time so that lanes asking are not held for
    * the whole of it. Nothing when that index is not known (it is built whole then).

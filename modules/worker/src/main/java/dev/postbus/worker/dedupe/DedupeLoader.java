@@ -40,9 +40,10 @@ public final class DedupeLoader {
 
   /**
    * The partitions now owned ({@code sources}), {@code taken} of them newly: the ledger partitions
-   * not known yet are read whole; those known already are read again for the entries about the
-   * partitions taken (another worker finished ids there that this one does not know yet), which are
-   * merged into their index.
+   * of those taken not known yet are read whole; those known already are read again for the entries
+   * about the partitions taken (another worker finished ids there that this one does not know yet),
+   * which are merged into their index. The ledger partitions of the other partitions owned are not
+   * read (a held one's is read again off the loop, on its own).
    *
    * @throws RuntimeException when the index could not be read: the caller sends nothing from the
    *     partitions taken until a read succeeds
@@ -73,7 +74,7 @@ public final class DedupeLoader {
   public Plan plan(Set<TopicPartition> sources, Set<TopicPartition> taken) {
     keepOnly(sources);
     Set<Integer> wanted = new HashSet<>();
-    sources.forEach(tp -> wanted.add(dedupe.ledgerPartition(tp)));
+    taken.stream().filter(sources::contains).forEach(tp -> wanted.add(dedupe.ledgerPartition(tp)));
     Set<Integer> known = dedupe.loaded();
     Set<Integer> fresh = new HashSet<>(wanted);
     fresh.removeAll(known);
@@ -117,9 +118,13 @@ public final class DedupeLoader {
         dedupe.window());
   }
 
+  /**
+   * A partition planned whole may have been loaded since (a takeover sharing it, while a read again
+   * ran off the loop): what it read then is merged, not put in place of what is known now.
+   */
   private void load(int ledgerPartition, DedupeIndex index, boolean whole) {
     if (whole) {
-      dedupe.loaded(ledgerPartition, index);
+      dedupe.loadedOrMerged(ledgerPartition, index);
     } else {
       dedupe.merge(ledgerPartition, index);
     }

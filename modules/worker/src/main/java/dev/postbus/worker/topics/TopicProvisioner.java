@@ -1,29 +1,42 @@
 package dev.postbus.worker.topics;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the topics Postbus uses when they are missing. */
+/**
+ * Creates the topics Postbus uses when they are missing, and warns about an existing one whose
+ * largest record (max.message.bytes) is below what the worker may write to it.
+ */
 public final class TopicProvisioner {
 
   private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
   private static final long TIMEOUT_SECONDS = 30;
+
+  /** How long the check of existing topics' max.message.bytes may take. */
+  static final long CHECK_TIMEOUT_SECONDS = 10;
+
+  static final String MAX_MESSAGE_BYTES = "max.message.bytes";
 
   private TopicProvisioner() {}
 
   /** Creates each missing topic; returns the names it created. */
   public static List<String> ensure(
       Admin admin, List<String> topics, int partitions, short replication) {
-    return ensure(admin, topics, partitions, replication, java.util.Map.of());
+    return ensure(admin, topics, partitions, replication, Map.of());
   }
 
   /**
@@ -35,15 +48,14 @@ public final class TopicProvisioner {
       List<String> topics,
       int partitions,
       short replication,
-      java.util.Map<String, java.util.Map<String, String>> configs) {
+      Map<String, Map<String, String>> configs) {
     try {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String t : topics) {
         if (!existing.contains(t)) {
           missing.add(
-              new NewTopic(t, partitions, replication)
-                  .configs(configs.getOrDefault(t, java.util.Map.of())));
+              new NewTopic(t, partitions, replication).configs(configs.getOrDefault(t, Map.of())));
         }
       }
       List<String> created = new ArrayList<>();
@@ -62,6 +74,7 @@ public final class TopicProvisioner {
           }
         }
       }
+      checkLargestRecords(admin, topics, existing, configs);
       return created;
     } catch (ExecutionException e) {
       throw new IllegalStateException(
@@ -77,6 +90,65 @@ public final class TopicProvisioner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  /**
+   * Warns, naming the topic and the value to set, about each existing topic (made before the worker
+   * gave it a larger max.message.bytes, or by hand) that takes smaller records than {@code configs}
+   * asks for: a retry record or dead letter that large would be refused. One describeConfigs call,
+   * at most {@link #CHECK_TIMEOUT_SECONDS}; nothing is refused or altered.
+   */
+  private static void checkLargestRecords(
+      Admin admin,
+      List<String> topics,
+      Set<String> existing,
+      Map<String, Map<String, String>> configs) {
+    Map<ConfigResource, Long> wanted = new HashMap<>();
+    for (String t : topics) {
+      String v = configs.getOrDefault(t, Map.of()).get(MAX_MESSAGE_BYTES);
+      if (v != null && existing.contains(t)) {
+        wanted.put(new ConfigResource(ConfigResource.Type.TOPIC, t), Long.parseLong(v));
+      }
+    }
+    if (wanted.isEmpty()) {
+      return;
+    }
+    Map<ConfigResource, Config> found;
+    try {
+      found =
+          admin.describeConfigs(wanted.keySet()).all().get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "could not read the max.message.bytes of topics {} ({}); not checked",
+          wanted.keySet().stream().map(ConfigResource::name).sorted().toList(),
+          e instanceof ExecutionException
+              ? e.getCause().getMessage()
+              : "no answer within " + CHECK_TIMEOUT_SECONDS + " s");
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    wanted.forEach((topic, least) -> warnIfSmaller(topic.name(), found.get(topic), least));
+  }
+
+  private static void warnIfSmaller(String topic, Config config, long least) {
+    ConfigEntry e = config == null ? null : config.get(MAX_MESSAGE_BYTES);
+    if (e == null || e.value() == null) {
+      return;
+    }
+    long has = Long.parseLong(e.value());
+    if (has < least) {
+      log.warn(
+          "topic {} has max.message.bytes={}, below the {} bytes a record the worker writes there"
+              + " may take (job.max-bytes + 64 KiB): such a retry record or dead letter is refused"
+              + " (a dead letter is then written without its payload); set the topic's"
+              + " max.message.bytes to {}",
+          topic,
+          has,
+          least,
+          least);
     }
   }
 }

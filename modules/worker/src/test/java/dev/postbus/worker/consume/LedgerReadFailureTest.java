@@ -10,6 +10,9 @@ import dev.postbus.worker.dispatch.Delivery;
 import dev.postbus.worker.dispatch.DispatchQueue;
 import dev.postbus.worker.ledger.LedgerEntry;
 import dev.postbus.worker.ledger.LedgerIndex;
+import dev.postbus.worker.ledger.LedgerMark;
+import dev.postbus.worker.ledger.LedgerMarks;
+import dev.postbus.worker.ledger.LedgerPositions;
 import dev.postbus.worker.ledger.LedgerReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -99,6 +102,9 @@ class LedgerReadFailureTest {
   /** The loop's consumer; its committed() fails while {@code committedFails}. */
   private static final class Jobs extends MockConsumer<byte[], byte[]> {
     final AtomicBoolean committedFails = new AtomicBoolean();
+    volatile Map<TopicPartition, OffsetAndMetadata> given; // null: the mock's own
+    final List<Map<TopicPartition, OffsetAndMetadata>> asyncCommits =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Jobs() {
       super("earliest");
@@ -110,7 +116,20 @@ class LedgerReadFailureTest {
       if (committedFails.get()) {
         throw new TimeoutException("Timeout of 10000ms expired before the committed offsets");
       }
+      if (given != null) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>(given);
+        out.keySet().retainAll(partitions);
+        return out;
+      }
       return super.committed(partitions, timeout);
+    }
+
+    @Override
+    public synchronized void commitAsync(
+        Map<TopicPartition, OffsetAndMetadata> offsets,
+        org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
+      asyncCommits.add(Map.copyOf(offsets));
+      super.commitAsync(offsets, callback);
     }
   }
 
@@ -121,6 +140,8 @@ class LedgerReadFailureTest {
   private final BlockingQueue<Delivery> finished = new LinkedBlockingQueue<>();
   private final List<Long> sent = new ArrayList<>();
   private Dedupe dedupe; // null: dedupe off
+  private LedgerReader dedupeReader; // null: the takeovers' reader
+  private LedgerPositions positions; // null: the index's own
   private DispatchQueue queue;
   private ConsumeLoop loop;
   private Thread thread;
@@ -142,7 +163,7 @@ class LedgerReadFailureTest {
             new PartitionInfo(JOBS, 0, null, null, null),
             new PartitionInfo(JOBS, 1, null, null, null)));
     consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
-    consumer.commitSync(Map.of(P0, new OffsetAndMetadata(3))); // records 0-2 finished and committed
+    consumer.commitSync(Map.of(P0, new OffsetAndMetadata(3))); // records 0-2 finished, committed
     queue = new DispatchQueue(64, 1 << 20, 20);
     loop =
         new ConsumeLoop(
@@ -155,13 +176,17 @@ class LedgerReadFailureTest {
             new LoopTimes(Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(5)),
             Clock.systemUTC());
     loop.useLedger(
-        new LedgerIndex(reader, Duration.ofDays(1), Clock.systemUTC()),
+        positions == null
+            ? new LedgerIndex(reader, Duration.ofDays(1), Clock.systemUTC())
+            : new LedgerIndex(reader, Duration.ofDays(1), Clock.systemUTC(), positions),
         skips::incrementAndGet,
         (d, entry) -> finished.add(d),
         Runnable::run);
     loop.readHeldWith(retries);
     if (dedupe != null) {
-      loop.useDedupe(new DedupeLoader(reader, dedupe, Clock.systemUTC()));
+      loop.useDedupe(
+          new DedupeLoader(
+              dedupeReader == null ? reader : dedupeReader, dedupe, Clock.systemUTC()));
     }
     loop.timeWith(nanos::get);
     thread = new Thread(loop, "ledger-read-failure-test");
@@ -355,6 +380,118 @@ class LedgerReadFailureTest {
             });
     assertThat(consumer.paused()).as("jobs-0 still held").containsExactly(P0);
     assertThat(loop.ledgerUnreadPartitions()).isEqualTo(1);
+  }
+
+  /**
+   * Ledger partition 0 cannot be read (its leader down): jobs-0 is held. jobs-1, taken on later,
+   * has its own ledger partition, healthy: its takeover reads that one only, not jobs-0's too, and
+   * it sends.
+   */
+  @Test
+  void aPartitionTakenOnWhileAnotherIsHeldReadsOnlyItsOwnLedgerPartition() throws Exception {
+    dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 2);
+    start(
+        new LedgerReader(new HalfLedger(), LEDGER.topic(), 2),
+        () -> new LedgerReader(new HalfLedger(), LEDGER.topic(), 2));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0, P1));
+          for (long offset = 0; offset < 3; offset++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    JOBS, 1, offset, null, ("job-1-" + offset).getBytes(StandardCharsets.UTF_8)));
+          }
+        });
+    soon().until(() -> loop.ownedPartitions() == 2);
+    oneLoopPass();
+    assertThat(consumer.paused()).as("jobs-0 held, jobs-1 not").containsExactly(P0);
+    assertThat(loop.ledgerUnreadPartitions()).isEqualTo(1);
+    soon().until(() -> queue.size() == 3);
+    assertThat(dispatched()).as("jobs-1's records").containsExactly(0L, 1L, 2L);
+  }
+
+  /**
+   * jobs-0 and jobs-1, taken on together, are both held (their one ledger read failed on ledger
+   * partition 0); the read again reads each ledger partition on its own: jobs-1's, healthy, is
+   * released while jobs-0's still fails.
+   */
+  @Test
+  void aReadAgainReleasesThePartitionsOfAHealthyLedgerPartition() throws Exception {
+    dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 2);
+    start(
+        new LedgerReader(new HalfLedger(), LEDGER.topic(), 2),
+        () -> new LedgerReader(new HalfLedger(), LEDGER.topic(), 2));
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0, P1));
+          for (long offset = 0; offset < 3; offset++) {
+            consumer.addRecord(
+                new ConsumerRecord<>(
+                    JOBS, 1, offset, null, ("job-1-" + offset).getBytes(StandardCharsets.UTF_8)));
+          }
+        });
+    soon().until(() -> loop.ledgerUnreadPartitions() == 2);
+
+    nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    soon().until(() -> queue.size() == 3);
+    assertThat(dispatched()).as("jobs-1's records").containsExactly(0L, 1L, 2L);
+    assertThat(consumer.paused()).as("jobs-0 still held").containsExactly(P0);
+  }
+
+  /**
+   * A takeover whose ledger read failed does not read the dedupe index too, in the same callback
+   * (60 s more against a leader gone): it is read again with the ledger, off the loop.
+   */
+  @Test
+  void aTakeoverWhoseLedgerReadFailedLeavesItsDedupeIndexToTheReadAgain() throws Exception {
+    dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 1);
+    start();
+    takeOver();
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    oneLoopPass();
+    assertThat(ledger.reads).as("the ledger read only, in the callback").hasValue(1);
+    assertThat(dedupe.loaded()).isEmpty();
+  }
+
+  /**
+   * jobs-0, its ledger read but its dedupe index not, is held; its commit carried a ledger mark,
+   * and the ledger partition it shares fills past LAG_LIMIT entries: a held partition commits
+   * nothing, also not to move its mark.
+   */
+  @Test
+  void aPartitionHeldForItsDedupeIndexIsNotCommittedAgainForALaggingMark() throws Exception {
+    ledger.failing.set(false);
+    dedupe = new Dedupe(Duration.ofDays(1), Clock.systemUTC(), 1);
+    dedupeReader = new LedgerReader(new FlakyLedger(), LEDGER.topic(), 1); // fails
+    positions = new LedgerPositions(1);
+    // committed past the ledger's entry (offset 5): no entry pins its mark
+    consumer.given =
+        Map.of(P0, new OffsetAndMetadata(6, new LedgerMark(LEDGER.topic(), 1, 0, 0).format()));
+    start(
+        new LedgerReader(ledger, LEDGER.topic(), 1),
+        () -> new LedgerReader(new FlakyLedger(), LEDGER.topic(), 1));
+    consumer.asyncCommits.clear(); // the mock's commitSync of the set-up commits asynchronously
+    consumer.schedulePollTask(
+        () -> {
+          consumer.rebalance(List.of(P0));
+          consumer.seek(P0, 6); // from its commit (the mock starts at 0)
+        });
+    soon().until(() -> loop.ledgerUnreadPartitions() == 1);
+    oneLoopPass();
+
+    positions.acked(0, 2 * LedgerMarks.LAG_LIMIT); // other partitions' entries
+    nanos.addAndGet(Duration.ofHours(1).toNanos()); // the commit interval
+    long seen = nanos.get();
+    soon().until(() -> loop.watchedAt() >= seen); // the interval's work ran, the commit after it
+    oneLoopPass();
+    oneLoopPass();
+    assertThat(consumer.paused()).containsExactly(P0);
+    assertThat(consumer.asyncCommits)
+        .as("no commit of held jobs-0")
+        .noneMatch(c -> c.containsKey(P0));
   }
 
   /**

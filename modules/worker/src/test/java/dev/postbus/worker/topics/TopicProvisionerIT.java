@@ -1,0 +1,70 @@
+package dev.postbus.worker.topics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.postbus.embedded.EmbeddedKafka;
+import dev.postbus.testkit.SharedKafka;
+import dev.postbus.worker.config.Settings;
+import dev.postbus.worker.config.WorkerConfig;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Topics made before the tiers and the dead-letter topic got max.message.bytes = job.max-bytes + 64
+ * KiB keep Kafka's 1 MiB: the worker says so at start-up, naming each topic and the value to set.
+ */
+@ExtendWith(SharedKafka.class)
+class TopicProvisionerIT {
+
+  @Test
+  void anExistingTierTopicTakingSmallerRecordsThanTheWorkerWritesIsNamedInAWarning(
+      EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("jobs");
+    WorkerConfig c =
+        WorkerConfig.from(
+            Settings.of(Map.of("topic", topic, "job.max-bytes", Integer.toString(3 << 20))));
+    String tier = c.failures().ladder().topics(topic).get(0);
+    Logger log = (Logger) LoggerFactory.getLogger(TopicProvisioner.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(tier, 1, (short) 1)
+                      .configs(Map.of("max.message.bytes", Integer.toString(1 << 20)))))
+          .all()
+          .get();
+
+      TopicProvisioner.ensure(admin, c.allTopics(), 1, (short) 1, c.topicConfigs());
+    } finally {
+      log.detachAppender(lines);
+    }
+
+    String wanted = Integer.toString((3 << 20) + 64 * 1024);
+    assertThat(lines.list)
+        .filteredOn(e -> e.getLevel() == Level.WARN)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .as("one warning, naming the tier, its value and the value to set")
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m)
+                    .contains(tier)
+                    .contains("max.message.bytes=" + (1 << 20))
+                    .contains("max.message.bytes to " + wanted));
+  }
+}
