@@ -52,6 +52,7 @@ final class Drain {
     if (parts.feedbackReports != null) {
       parts.feedbackReports.close();
     }
+    parts.prober.close();
     stopLanes(parts, laneThreads);
     parts.relays.closeAll();
     parts.producer.close(PRODUCER_CLOSE_TIMEOUT);

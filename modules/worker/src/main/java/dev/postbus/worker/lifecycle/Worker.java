@@ -69,6 +69,7 @@ public final class Worker implements AutoCloseable {
       t.start();
     }
     consumerThread.start();
+    parts.prober.start(r -> WorkerThreads.daemon(r, "postbus-relay-prober"));
     if (parts.feedbackReports != null) {
       parts.feedbackReports.start();
     }
