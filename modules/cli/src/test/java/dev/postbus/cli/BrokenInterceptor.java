@@ -36,8 +36,18 @@ public final class BrokenInterceptor
   @Override
   public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {}
 
+  /**
+   * What a job's id holds to end the sender lane that records it: its first record (the event of
+   * its delivery) is sent on the lane's thread.
+   */
+  static final String LANE_MARKER = "the-lane-fails-on-this";
+
   @Override
   public ProducerRecord<byte[], byte[]> onSend(ProducerRecord<byte[], byte[]> record) {
+    if (record.value() != null
+        && new String(record.value(), StandardCharsets.UTF_8).contains(LANE_MARKER)) {
+      throw new AssertionError("a bug in an interceptor (test)");
+    }
     return record;
   }
 

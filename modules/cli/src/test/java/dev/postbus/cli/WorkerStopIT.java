@@ -76,4 +76,42 @@ class WorkerStopIT {
       }
     }
   }
+
+  /**
+   * A lost sender lane never comes back by itself (its job holds its partition's commit until a
+   * restart): the worker stops as failed and exits with status 4, so that a supervisor without a
+   * liveness probe (systemd's Restart=on-failure) starts it again.
+   */
+  @Test
+  void aLostSenderLaneEndsTheWorkerWithStatusFour(EmbeddedKafka kafka) throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0)) {
+      Map<String, String> env =
+          MinimalWorker.environment(kafka.bootstrapServers(), relay.port(), "lane");
+      env.put("POSTBUS_WORKER_ID", "lose-a-lane");
+      env.put("POSTBUS_LOG_LEVEL", "INFO");
+      env.put("POSTBUS_LEDGER_ENABLED", "false");
+      env.put("POSTBUS_KAFKA_CLIENT_INTERCEPTOR_CLASSES", BrokenInterceptor.class.getName());
+      try (WorkerProcess w = WorkerProcess.start(env)) {
+        w.awaitLog("assigned", Duration.ofSeconds(60));
+        try (JobPublisher publisher =
+            JobPublisher.create(
+                PublisherConfig.of(kafka.bootstrapServers(), env.get("POSTBUS_TOPIC")))) {
+          publisher
+              .publish(
+                  Job.text(
+                      BrokenInterceptor.LANE_MARKER,
+                      "shop@example.com",
+                      "bob@example.net",
+                      "Receipt",
+                      "Thanks"))
+              .join();
+        }
+        int status = w.awaitExit(Duration.ofSeconds(90));
+        assertThat(w.log())
+            .contains("stopped by an unexpected error")
+            .contains("worker stopped by a failure: sender lane-0 was lost; exiting with 4");
+        assertThat(status).as("exit status after a lost lane (-1: still running)").isEqualTo(4);
+      }
+    }
+  }
 }

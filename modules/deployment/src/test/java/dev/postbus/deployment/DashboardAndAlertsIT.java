@@ -20,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -127,6 +129,8 @@ class DashboardAndAlertsIT {
       settings.put("worker.queue-capacity", "4");
       settings.put("worker.commit-interval", "100ms");
       settings.put("smtp.reconnect-backoff", "200ms");
+      // the outage must not grow the probe's wait to the default minute: the guard's jobs follow it
+      settings.put("smtp.reconnect-backoff-max", "1s");
       // a queue of 2 fed 5 records a poll: the jobs topic keeps a lag for seconds (a queue of 64
       // took the whole backlog in one poll, and a sample caught postbus_class_consumer_lag only by
       // luck)
@@ -199,10 +203,14 @@ class DashboardAndAlertsIT {
             .publish(
                 Job.text("moves-during-outage", "shop@example.com", "bob@example.net", "Hi", "x"))
             .join();
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(100))
-            .until(sample, m -> m.containsAll(outage));
+        saying(
+            worker,
+            "the outage's metrics",
+            () ->
+                await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(sample, m -> m.containsAll(outage)));
         relay.resume();
 
         // a bad list: over half of the last 20 recipients unknown trips the bounce-rate guard
@@ -216,10 +224,14 @@ class DashboardAndAlertsIT {
                   "x"));
         }
         publisher.flush();
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(100))
-            .until(sample, m -> m.contains("postbus_guard_tripped"));
+        saying(
+            worker,
+            "the bounce-rate guard tripped by 20 jobs refused 550 after the outage",
+            () ->
+                await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(sample, m -> m.contains("postbus_guard_tripped")));
 
         Set<String> used =
             new java.util.TreeSet<>(
@@ -229,6 +241,42 @@ class DashboardAndAlertsIT {
             .as("every metric the dashboard and the alerts use moved when its event happened")
             .containsAll(used);
       }
+    }
+  }
+
+  /**
+   * Runs a wait; should it time out, fails naming what the worker saw: its state, its readiness
+   * answer, and the jobs, relay and guard lines of a scrape.
+   */
+  private static void saying(Worker worker, String what, Runnable wait) throws Exception {
+    try {
+      wait.run();
+    } catch (ConditionTimeoutException e) {
+      HttpResponse<String> ready = HttpProbe.get(worker.httpPort(), OpsServer.READY_PATH);
+      String scrape =
+          HttpProbe.get(worker.httpPort(), OpsServer.METRICS_PATH)
+              .body()
+              .lines()
+              .filter(
+                  l ->
+                      l.startsWith("postbus_jobs_total")
+                          || l.startsWith("postbus_relay_up")
+                          || l.startsWith("postbus_guard_"))
+              .collect(Collectors.joining("\n"));
+      throw new AssertionError(
+          "waited in vain for "
+              + what
+              + "; the worker is "
+              + worker.state()
+              + ", "
+              + OpsServer.READY_PATH
+              + " answers "
+              + ready.statusCode()
+              + " "
+              + ready.body()
+              + ", and its scrape says:\n"
+              + scrape,
+          e);
     }
   }
 

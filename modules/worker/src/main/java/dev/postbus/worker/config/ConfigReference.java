@@ -49,7 +49,8 @@ public final class ConfigReference {
         A relay that fails at the relay level (unreachable, TLS, authentication) is taken out for the
         `smtp.reconnect-backoff` period, doubling up to `smtp.reconnect-backoff-max` with each failed probe;
         its jobs go to the other relays meanwhile, without counting an attempt. When the period ends, the next
-        job it serves probes it. Only when every relay is out does the worker pause.
+        job it serves probes it; with no job in hand, the worker probes it itself 1 s later with a session and
+        no message. Only when every relay is out does the worker pause.
 
         | setting | meaning | default | allowed |
         |---|---|---|---|

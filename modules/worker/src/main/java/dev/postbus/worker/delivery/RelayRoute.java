@@ -43,6 +43,9 @@ final class RelayRoute {
   /** How often a held lane looks again whether it may go on. */
   static final Duration IDLE_CHECK = Duration.ofMillis(250);
 
+  /** How often a lane waiting for a relay looks whether its job's partition is being let go. */
+  private static final Duration RELEASE_CHECK = Duration.ofMillis(50);
+
   /** Longest a lane waits for a connection of the chosen relay before choosing again. */
   private static final Duration BORROW_WAIT = Duration.ofMillis(250);
 
@@ -210,6 +213,11 @@ final class RelayRoute {
       if (probe) {
         leg.relay().abandonProbe(); // does nothing once the relay was told
       }
+    } catch (Error e) {
+      if (probe) {
+        leg.relay().abandonProbe();
+      }
+      throw e;
     }
     return refused;
   }
@@ -248,9 +256,17 @@ final class RelayRoute {
     }
     Relays.Pick pick = shared.relays().pick(pool);
     Relay relay = pick.relay();
-    ConnectionPool.Lease lease =
-        relay == null ? null : relay.connections().borrow(BORROW_WAIT, beforeDot);
-    return new Leg(relay, lease, pick);
+    if (relay == null) {
+      return new Leg(null, null, pick);
+    }
+    try {
+      return new Leg(relay, relay.connections().borrow(BORROW_WAIT, beforeDot), pick);
+    } catch (InterruptedException | RuntimeException | Error e) {
+      if (pick.probe()) {
+        relay.abandonProbe(); // no leg holds the probe: else the relay stays probing for good
+      }
+      throw e;
+    }
   }
 
   /** Sends on the leg's connection once the rates allow; null when nothing was sent. */
@@ -381,9 +397,23 @@ final class RelayRoute {
     return giveUpAfter(IDLE_CHECK, d);
   }
 
-  /** Waits {@code wait}; true when the lane stopped or the job's partition is being let go. */
+  /**
+   * Waits {@code wait}; true when the lane stopped or the job's partition is being let go, which
+   * ends the wait within {@link #RELEASE_CHECK}: a revocation waits for held jobs in its callback,
+   * and a relay's backoff can be minutes.
+   */
   private boolean giveUpAfter(Duration wait, Delivery d) throws InterruptedException {
-    return stop.await(wait.toMillis(), TimeUnit.MILLISECONDS) || d.owner().releasing();
+    long end = System.nanoTime() + wait.toNanos();
+    while (!d.owner().releasing()) {
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      if (stop.await(Math.min(left, RELEASE_CHECK.toNanos()), TimeUnit.NANOSECONDS)) {
+        return true;
+      }
+    }
+    return true;
   }
 
   private boolean stopping() {

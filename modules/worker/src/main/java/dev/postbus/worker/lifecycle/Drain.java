@@ -1,5 +1,6 @@
 package dev.postbus.worker.lifecycle;
 
+import dev.postbus.smtp.TraceOnly;
 import dev.postbus.suppression.SuppressionReader;
 import dev.postbus.worker.delivery.SenderLane;
 import dev.postbus.worker.ops.OpsServer;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * The drain and shutdown sequence, in order: the consumer stops (its partitions handed over:
  * in-flight sends awaited, offsets committed, the group left), the readers close, the lanes finish
  * their send and stop, the connections say QUIT, the producers send what they hold, then STOPPED
- * and the health endpoints close.
+ * and the health endpoints close. A step that throws is logged and the next one runs: a drain
+ * always ends.
  */
 final class Drain {
 
@@ -41,34 +43,51 @@ final class Drain {
       SuppressionReader suppressionReader,
       OpsServer ops) {
     log.info("worker {} draining (up to {})", parts.config.workerId(), parts.config.drainTimeout());
-    parts.consumeLoop.requestStop();
-    join(consumerThread, parts.config.drainTimeout().plus(CONSUMER_STOP_MARGIN));
+    step("the consumer's stop", () -> stopConsumer(parts, consumerThread));
     if (parts.ledger.reader() != null) {
-      parts.ledger.reader().close();
+      step("closing the ledger's reader", parts.ledger.reader()::close);
     }
     if (suppressionReader != null) {
-      suppressionReader.close();
+      step("closing the suppression reader", suppressionReader::close);
     }
     if (parts.feedbackReports != null) {
-      parts.feedbackReports.close();
+      step("closing the feedback reader", parts.feedbackReports::close);
     }
-    stopLanes(parts, laneThreads);
-    parts.relays.closeAll();
-    parts.producer.close(PRODUCER_CLOSE_TIMEOUT);
+    step("stopping the relay prober", parts.prober::close);
+    step("stopping the lanes", () -> stopLanes(parts, laneThreads));
+    step("closing the relays' connections", parts.relays::closeAll);
+    step("closing the producer", () -> parts.producer.close(PRODUCER_CLOSE_TIMEOUT));
     if (parts.ledger.producer() != null) {
-      parts
-          .ledger
-          .writer()
-          .close(); // after the lanes and the last commit: what is left is unfinished
-      parts.ledger.producer().close(PRODUCER_CLOSE_TIMEOUT);
+      // after the lanes and the last commit: what is left is unfinished
+      step("closing the ledger's writer", parts.ledger.writer()::close);
+      step(
+          "closing the ledger's producer",
+          () -> parts.ledger.producer().close(PRODUCER_CLOSE_TIMEOUT));
     }
-    parts.scheduler.shutdownNow();
-    parts.acks.shutdownNow();
-    parts.health.moveTo(WorkerState.STOPPED);
+    step("stopping the resends", parts.scheduler::shutdownNow);
+    step("stopping the acknowledgements", parts.acks::shutdownNow);
+    step("STOPPED", parts.health::stopped);
     if (ops != null) {
-      ops.close();
+      step("closing the health endpoints", ops::close);
     }
     log.info("worker {} stopped: {}", parts.config.workerId(), parts.stats.snapshot());
+  }
+
+  /**
+   * Runs one step of the drain: whatever it throws is logged (by class and frames: its message can
+   * quote an address), and the next step runs anyway, so that the worker always stops.
+   */
+  static void step(String name, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException | Error e) {
+      log.error("drain: {} failed; going on with the next step", name, TraceOnly.of(e));
+    }
+  }
+
+  private static void stopConsumer(WorkerParts parts, Thread consumerThread) {
+    parts.consumeLoop.requestStop();
+    join(consumerThread, parts.config.drainTimeout().plus(CONSUMER_STOP_MARGIN));
   }
 
   private static void stopLanes(WorkerParts parts, List<Thread> laneThreads) {

@@ -52,7 +52,10 @@ final class Startup {
     }
     created.set(worker);
     worker.startThreads();
-    worker.parts().health.moveTo(WorkerState.RUNNING);
+    if (!worker.parts().health.startRunning()) {
+      log.warn("worker {}: stopping before its start-up ended", config.workerId());
+      return worker; // a failure began the drain meanwhile: the worker stops with it
+    }
     worker.parts().health.reconsiderPause(); // a guard tripped before this start holds it at once
     log.info(
         "worker {} running: {} connections to {}, topic {}, group {}",

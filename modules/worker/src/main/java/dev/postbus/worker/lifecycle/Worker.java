@@ -43,6 +43,7 @@ public final class Worker implements AutoCloseable {
     this.ops = ops;
     this.suppressionReader = suppressionReader;
     this.consumerThread = WorkerThreads.thread(this::runConsumer, "postbus-consumer");
+    parts.health.whenLost(this::failLater);
   }
 
   /** Creates missing topics (when allowed), then starts consuming and delivering. */
@@ -69,6 +70,7 @@ public final class Worker implements AutoCloseable {
       t.start();
     }
     consumerThread.start();
+    parts.prober.start(r -> WorkerThreads.daemon(r, "postbus-relay-prober"));
     if (parts.feedbackReports != null) {
       parts.feedbackReports.start();
     }
@@ -122,8 +124,9 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Once stopped: what failed when the worker stopped by itself (its consumer thread ended by an
-   * error); null when it was asked to stop ({@link #close}: SIGTERM, SIGINT, the embedding code).
-   * The first stop decides: a failure during a requested drain does not make it failed.
+   * error, a sender lane or the send ledger's writer was lost); null when it was asked to stop
+   * ({@link #close}: SIGTERM, SIGINT, the embedding code). The first stop decides: a failure during
+   * a requested drain does not make it failed.
    */
   public String failure() {
     return failure;
@@ -150,14 +153,22 @@ public final class Worker implements AutoCloseable {
       return;
     }
     failure = what; // before the countdown below, which publishes it
-    Drain.run(parts, consumerThread, laneThreads, suppressionReader, ops);
-    stopped.countDown(); // last: whoever waits for the stop (the worker command, then exit) sees it
-    // logged
+    try {
+      Drain.run(parts, consumerThread, laneThreads, suppressionReader, ops);
+    } finally {
+      parts.health.stopped(); // whatever a drain step threw: never left draining
+      stopped.countDown(); // last: whoever waits for the stop (the worker command, then exit) sees
+      // it
+    }
   }
 
   private void runConsumer() {
-    runConsumer(
-        parts.consumeLoop, what -> WorkerThreads.thread(() -> fail(what), "postbus-stop").start());
+    runConsumer(parts.consumeLoop, this::failLater);
+  }
+
+  /** Stops the worker as failed, on a thread of its own (the caller may be one the drain joins). */
+  private void failLater(String what) {
+    WorkerThreads.thread(() -> fail(what), "postbus-stop").start();
   }
 
   /**

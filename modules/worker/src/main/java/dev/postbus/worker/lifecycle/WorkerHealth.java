@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,7 @@ final class WorkerHealth {
   private BounceGuard guard;
   private Suppressions suppressions;
   private Supplier<String> feedbackReader = () -> null;
+  private volatile Consumer<String> stop = what -> {};
 
   WorkerHealth(WorkerConfig config, Clock clock) {
     this(config, clock, RESUME_WAIT);
@@ -212,6 +214,33 @@ final class WorkerHealth {
     return ResumeAnswer.DONE;
   }
 
+  /**
+   * The start-up is done: RUNNING, only from STARTING and under the lock {@link #beginDrain} takes.
+   * False when a drain began first (the consumer thread failed meanwhile): it stays draining.
+   */
+  synchronized boolean startRunning() {
+    if (state.get() != WorkerState.STARTING) {
+      return false;
+    }
+    moveTo(WorkerState.RUNNING);
+    return true;
+  }
+
+  /** The end of a drain, whatever its steps threw: STOPPED, once. */
+  synchronized void stopped() {
+    if (state.get() != WorkerState.STOPPED) {
+      moveTo(WorkerState.STOPPED);
+    }
+  }
+
+  /**
+   * What stops the worker as failed when a part it cannot do without is lost for good (a sender
+   * lane, the send ledger's writer); set once by the worker, before its threads start.
+   */
+  void whenLost(Consumer<String> stop) {
+    this.stop = stop;
+  }
+
   synchronized boolean beginDrain() {
     WorkerState s = state.get();
     if (s == WorkerState.DRAINING || s == WorkerState.STOPPED) {
@@ -225,22 +254,24 @@ final class WorkerHealth {
   void onLaneLost(String lane) {
     int lost = lanesLost.incrementAndGet();
     log.error(
-        "worker {}: sender {} stopped; {} of {} lanes left. Not ready, nor live: restart the worker",
+        "worker {}: sender {} stopped; {} of {} lanes left. Not ready, nor live: the worker stops",
         config.workerId(),
         lane,
         config.lanes() - lost,
         config.lanes());
     reconsiderPause();
+    stop.accept("sender " + lane + " was lost");
   }
 
   /** The send ledger's writer stopped on an unexpected error; on its thread. */
   void onLedgerLost(String why) {
     ledgerLost = why;
     log.error(
-        "worker {}: {}; delivery held (a send could not be recorded) and not ready until restarted",
+        "worker {}: {}; delivery held (a send could not be recorded): the worker stops",
         config.workerId(),
         why);
     reconsiderPause();
+    stop.accept("the send ledger's writer was lost");
   }
 
   void onRelayChange(boolean down) {

@@ -26,6 +26,7 @@ import dev.postbus.worker.ops.WorkerMetrics;
 import dev.postbus.worker.ops.WorkerStats;
 import dev.postbus.worker.outcome.DurableSender;
 import dev.postbus.worker.outcome.Outcomes;
+import dev.postbus.worker.relay.RelayProber;
 import dev.postbus.worker.relay.Relays;
 import dev.postbus.worker.relay.SendRate;
 import dev.postbus.worker.reputation.BounceGuard;
@@ -74,6 +75,10 @@ final class WorkerParts {
   final ExecutorService acks;
 
   final Relays relays;
+
+  /** Probes a relay that is out when no lane holding a job does. */
+  final RelayProber prober;
+
   final Suppressions suppressions;
   final BounceGuard guard;
 
@@ -119,6 +124,8 @@ final class WorkerParts {
       Outcomes outcomes = outcomes();
       this.relays = relays();
       relays.expectPartitions(config.expectedPartitions()); // bounded until the first share
+      this.prober =
+          new RelayProber(relays, clock, RelayProber.SESSION, config.failures().classifier());
       this.suppressions = suppressions();
       this.guard = guard(config, clock, health);
       this.feedbackReports = config.reputation().feedbackGuardOn() ? feedbackReports() : null;

@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One relay at run time: its connections, its send rate, and whether jobs may go to it. A
  * relay-level failure (unreachable, TLS, authentication) takes it out for a backoff period that
- * grows with each failed probe; when the period ends, one lane probes it with a real job, and the
- * relay is back on the first answer. Each step is logged once, not once per job or lane.
+ * grows with each failed probe; when the period ends, one lane probes it with a real job (or, when
+ * no lane holds one, the worker's {@link RelayProber} with a session of its own), and the relay is
+ * back on the first answer. Each step is logged once, not once per job or lane.
  */
 public final class Relay {
 
@@ -86,7 +87,7 @@ public final class Relay {
     }
     if (state == RelayState.OUT && !now.isBefore(retryAt)) {
       state = state.moveTo(RelayState.PROBING);
-      log.info("relay {}: probing with one job", name());
+      log.info("relay {}: its backoff ended; probing it", name());
       return true;
     }
     return false;

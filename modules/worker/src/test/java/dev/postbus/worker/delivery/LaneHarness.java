@@ -22,7 +22,6 @@ import dev.postbus.worker.reputation.BounceGuard;
 import dev.postbus.worker.reputation.Suppressions;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +126,7 @@ final class LaneHarness implements AutoCloseable {
         ClosingRelays.of(
             config.relays(),
             config.relayMode(),
-            IntervalFunction.of(Duration.ofMillis(100)),
+            IntervalFunction.of(config.reconnectBackoff()), // 100 ms unless a test sets it
             clock,
             out -> {
               holds.set(Holds.Reason.RELAYS_OUT, relays().allOut());

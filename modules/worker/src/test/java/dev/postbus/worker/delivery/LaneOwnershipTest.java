@@ -32,4 +32,34 @@ class LaneOwnershipTest {
       assertThat(h.finished).isEmpty();
     }
   }
+
+  /**
+   * A lane waiting out a relay's backoff (30 s here; up to smtp.reconnect-backoff-max) hands its
+   * job back as soon as the job's partition is let go: a revocation does not wait for the backoff.
+   */
+  @Test
+  void aJobWaitingOutARelayOutageIsHandedBackAtOnceWhenItsPartitionIsLetGo() throws Exception {
+    try (SmtpCapture relay = SmtpCapture.start(0);
+        LaneHarness h =
+            new LaneHarness(
+                relay.port(),
+                Map.of("smtp.reconnect-backoff", "30s", "smtp.reconnect-backoff-max", "1m"),
+                pool -> true)) {
+      h.relays.all().get(0).failed("out for this test"); // for 30 s
+      h.offer(Job.text("waits", "shop@example.com", "bob@example.net", "Receipt", "Thanks"));
+      h.startLane("lane-0");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .alias("the lane holds the job")
+          .until(() -> h.queue.size() == 0);
+
+      h.owner.markReleasing();
+
+      await()
+          .atMost(Duration.ofMillis(500))
+          .alias("the job is handed back within 500 ms of its partition let go")
+          .until(() -> h.owner.inFlight() == 0);
+      assertThat(relay.received()).isZero();
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.postbus.worker.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.postbus.embedded.Faults;
 import dev.postbus.embedded.SmtpCapture;
@@ -108,6 +109,59 @@ class RelayRouteTest {
           .as("the relay answered the probe: the give-back's error does not leave it probing")
           .isEqualTo(RelayState.UP);
     }
+  }
+
+  @Test
+  void aProbeWhoseBorrowThrowsLeavesTheRelayOutNotProbing() throws Exception {
+    try (SmtpCapture smtp = SmtpCapture.start(0);
+        LaneHarness h =
+            new LaneHarness(
+                smtp.port(),
+                Map.of("smtp.connections", "2"),
+                pool -> true,
+                c -> {
+                  throw new IllegalStateException("a bug of ours closing " + c);
+                })) {
+      Relay relay = h.relays.all().get(0);
+      openBoth(h, relay);
+      relay.connections().limit(1); // a rebalance: one of the two open connections set aside
+      relay.failed("out for this test"); // the next job probes it, 100 ms from now
+      Job job = Job.text("probe", "shop@example.com", "bob@example.net", "Receipt", "Thanks");
+      Delivery d = h.offer(job);
+      Preparation.Ready ready =
+          (Preparation.Ready)
+              h.shared.preparation().prepare(new dev.postbus.job.JobCodec().encode(job), null);
+      RelayRoute route =
+          new RelayRoute(
+              "lane-0",
+              h.shared,
+              new TakeAhead(h.shared, () -> false),
+              () -> {},
+              new CountDownLatch(1));
+
+      assertThatThrownBy(() -> route.send(d, ready, null, () -> JobClass.TRANSACTIONAL))
+          .as("closing the connection set aside throws as the probe borrows")
+          .hasMessageStartingWith("a bug of ours closing");
+      assertThat(relay.state())
+          .as("the probe that never sent is abandoned: the next job probes")
+          .isEqualTo(RelayState.OUT);
+    }
+  }
+
+  /** Opens both connections of the relay (one message on each), then gives them back. */
+  private static void openBoth(LaneHarness h, Relay relay) throws Exception {
+    Session session = SmtpConnection.sessionFor(h.config.relays().get(0).smtp());
+    List<ConnectionPool.Lease> leases = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ConnectionPool.Lease lease = relay.connections().borrow(Duration.ZERO, () -> {});
+      MimeMessage m = new MimeMessage(session);
+      m.setFrom("shop@example.com");
+      m.setText("opening");
+      assertThat(lease.connection().send(m, new Address[] {new InternetAddress("bob@example.net")}))
+          .isInstanceOf(SendOutcome.Delivered.class);
+      leases.add(lease);
+    }
+    leases.forEach(ConnectionPool.Lease::close);
   }
 
   /**

@@ -18,7 +18,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -40,6 +42,10 @@ class WorkerHealthTest {
   }
 
   private WorkerHealth running() {
+    return running(true);
+  }
+
+  private WorkerHealth running(boolean started) {
     WorkerConfig config =
         WorkerConfig.from(Settings.of(Map.of("smtp.host", "127.0.0.1", "smtp.tls", "none")));
     Clock clock = Clock.systemUTC();
@@ -63,7 +69,9 @@ class WorkerHealthTest {
             executor,
             clock);
     health.watch(relays, guard(health), suppressions, null);
-    health.moveTo(WorkerState.RUNNING);
+    if (started) {
+      health.moveTo(WorkerState.RUNNING);
+    }
     return health;
   }
 
@@ -105,6 +113,39 @@ class WorkerHealthTest {
         .contains("sender lanes stopped by an unexpected error")
         .contains("restart the worker");
     assertThat(get(OpsServer.READY_PATH).statusCode()).isEqualTo(503);
+  }
+
+  /**
+   * Either loss never heals: the worker is stopped as failed, naming it (`postbus worker` exits 4).
+   */
+  @Test
+  void aLostLaneOrLedgerWriterStopsTheWorkerAsFailed() {
+    WorkerHealth health = running();
+    List<String> stops = new CopyOnWriteArrayList<>();
+    health.whenLost(stops::add);
+
+    health.onLaneLost("lane-2");
+    health.onLedgerLost("the send ledger's writer stopped: java.lang.AssertionError");
+
+    assertThat(stops)
+        .containsExactly("sender lane-2 was lost", "the send ledger's writer was lost");
+  }
+
+  /**
+   * The consumer thread may fail before the start-up ends: its drain wins, and the start-up does
+   * not throw an illegal transition (which made `postbus worker` exit 1 instead of 4).
+   */
+  @Test
+  void aDrainBegunBeforeTheStartUpEndsIsNotTurnedIntoRunning() {
+    WorkerHealth health = running(false);
+    assertThat(health.beginDrain()).isTrue();
+
+    assertThat(health.startRunning()).as("not running: the drain began").isFalse();
+    assertThat(health.state()).isEqualTo(WorkerState.DRAINING);
+
+    WorkerHealth starting = running(false);
+    assertThat(starting.startRunning()).isTrue();
+    assertThat(starting.state()).isEqualTo(WorkerState.RUNNING);
   }
 
   private HttpResponse<String> get(String path) throws Exception {

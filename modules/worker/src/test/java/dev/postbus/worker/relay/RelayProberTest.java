@@ -1,0 +1,138 @@
+package dev.postbus.worker.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postbus.smtp.SendOutcome;
+import dev.postbus.smtp.SmtpConfig;
+import dev.postbus.worker.config.Settings;
+import dev.postbus.worker.config.WorkerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** A relay out with no job in any lane: the worker probes it itself. */
+class RelayProberTest {
+
+  /** A clock the test moves. */
+  private static final class TestClock extends Clock {
+    Instant now = Instant.parse("2026-12-07T10:00:00Z");
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  private static final Duration BACKOFF = Duration.ofSeconds(1);
+
+  private final TestClock clock = new TestClock();
+  private final List<Boolean> allOut = new ArrayList<>();
+  private final WorkerConfig config = WorkerConfig.from(Settings.of(Map.of("relays", "a")));
+  private final Relays relays =
+      new Relays(
+          config.relays(),
+          config.relayMode(),
+          null,
+          IntervalFunction.of(BACKOFF),
+          clock,
+          allOut::add);
+  private final Relay a = relays.all().get(0);
+  private final List<SmtpConfig> dialled = new ArrayList<>();
+
+  private RelayProber prober(Supplier<SendOutcome> answers) {
+    return new RelayProber(
+        relays,
+        clock,
+        smtp -> {
+          dialled.add(smtp);
+          return answers.get();
+        },
+        config.failures().classifier());
+  }
+
+  private void after(Duration d) {
+    clock.now = clock.now.plus(d);
+  }
+
+  @Test
+  void aRelayOutWithNoJobInHandComesBackByTheWorkersOwnProbe() {
+    Deque<SendOutcome> answers = new ArrayDeque<>();
+    answers.add(new SendOutcome.ConnectFailed("connect failed: Connection refused"));
+    RelayProber prober = prober(() -> answers.isEmpty() ? null : answers.poll());
+    a.failed("connect failed: Connection refused");
+    assertThat(relays.allOut()).isTrue();
+
+    after(BACKOFF);
+    prober.probeDue();
+    assertThat(dialled).as("a lane holding a job probes first, within the grace").isEmpty();
+
+    after(RelayProber.GRACE.plusMillis(1));
+    prober.probeDue();
+    assertThat(dialled).hasSize(1);
+    assertThat(a.state()).as("still refused: out again").isEqualTo(RelayState.OUT);
+
+    after(BACKOFF.plus(RelayProber.GRACE).plusMillis(1));
+    prober.probeDue();
+    assertThat(dialled).hasSize(2);
+    assertThat(a.state()).as("the relay answered a probe no job made").isEqualTo(RelayState.UP);
+    assertThat(relays.allOut()).isFalse();
+    assertThat(allOut).containsExactly(true, false);
+  }
+
+  @Test
+  void aProbeThatThrowsEndsOnceAndTheRelayIsProbedAgain() {
+    Deque<Supplier<SendOutcome>> answers = new ArrayDeque<>();
+    answers.add(
+        () -> {
+          throw new IllegalStateException("a bug of ours");
+        });
+    answers.add(
+        () -> {
+          throw new AssertionError("an Error of ours");
+        });
+    answers.add(() -> null);
+    RelayProber prober = prober(() -> answers.poll().get());
+    a.failed("connect failed: Connection refused");
+
+    after(BACKOFF.plus(RelayProber.GRACE).plusMillis(1));
+    prober.probeDue();
+    assertThat(a.state()).as("abandoned, not probing for good").isEqualTo(RelayState.OUT);
+    after(RelayProber.GRACE.plusMillis(1));
+    prober.probeDue();
+    assertThat(a.state()).isEqualTo(RelayState.OUT);
+    after(RelayProber.GRACE.plusMillis(1));
+    prober.probeDue();
+    assertThat(a.state()).isEqualTo(RelayState.UP);
+    assertThat(dialled).hasSize(3);
+  }
+
+  @Test
+  void aRelayRefusalThatIsNotTheRelaysAbandonsTheProbe() {
+    RelayProber prober =
+        prober(() -> new SendOutcome.Unwritable("the message could not be written"));
+    a.failed("connect failed: Connection refused");
+    after(BACKOFF.plus(RelayProber.GRACE).plusMillis(1));
+    prober.probeDue();
+    assertThat(a.state()).isEqualTo(RelayState.OUT);
+    assertThat(a.problem()).isEqualTo("connect failed: Connection refused");
+  }
+}
