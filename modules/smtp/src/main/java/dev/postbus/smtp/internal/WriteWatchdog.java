@@ -105,10 +105,18 @@ final class WriteWatchdog {
     }
   }
 
-  /** Until another thread takes its place ({@link #restart}), whatever is thrown. */
+  /**
+   * Until another thread takes its place ({@link #restart}), whatever is thrown. A thread unparked
+   * by the restart ends without another tick; one caught in a tick may finish it alongside the new
+   * thread, but a session that leaves on timeout is timed out only by the thread that removed it.
+   */
   private static void run() {
-    while (thread == Thread.currentThread()) {
+    Thread self = Thread.currentThread();
+    while (thread == self) {
       LockSupport.parkNanos(TICK_NANOS);
+      if (thread != self) {
+        return; // unparked by restart: the thread in place ticks, not this one too
+      }
       try {
         tick(System.nanoTime());
       } catch (Throwable t) { // NOPMD: the loop must survive anything (the set's iterator, say)
@@ -123,8 +131,8 @@ final class WriteWatchdog {
       try {
         long deadline = w.deadline();
         if (deadline != 0 && now - deadline > 0) {
-          if (w.leavesOnTimeout()) {
-            WATCHED.remove(w);
+          if (w.leavesOnTimeout() && !WATCHED.remove(w)) {
+            continue; // another thread (the one in place before a restart) timed it out
           }
           w.timedOut();
         }
