@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * socket's read timeout, but nothing else bounds the whole of them.
  *
  * <p>The thread survives anything thrown on it (an Error from a session's deadline, a failing log);
- * should it end all the same, the next watch starts another.
+ * should it end all the same, the next watch or send starts another.
  */
 final class WriteWatchdog {
 
@@ -57,15 +57,31 @@ final class WriteWatchdog {
    * watch, or one that died): a thread that cannot start throws, and leaves nothing watched.
    */
   static void watch(Watched session) {
+    ensureRunning();
+    WATCHED.add(session);
+  }
+
+  /**
+   * Starts the thread if none runs (one that died, or ended by a restart): called by each send, so
+   * a pooled session that watches nothing new still gets one. A volatile read and {@link
+   * Thread#isAlive}: no lock, allocation or system call while a thread runs. A thread that cannot
+   * start throws.
+   */
+  static void ensureRunning() {
     Thread t = thread;
     if (t == null || !t.isAlive()) {
       start();
     }
-    WATCHED.add(session);
   }
 
   static void unwatch(Watched session) {
     WATCHED.remove(session);
+  }
+
+  /** Whether a thread is in place and alive (tests). */
+  static boolean running() {
+    Thread t = thread;
+    return t != null && t.isAlive();
   }
 
   /** Whether {@code session} is watched now (tests). */
@@ -95,7 +111,8 @@ final class WriteWatchdog {
     t.setName("postbus-smtp-write-watchdog");
     t.setDaemon(true);
     t.setUncaughtExceptionHandler(
-        (dead, e) -> log.error("the write watchdog stopped; the next watch starts it again", e));
+        (dead, e) ->
+            log.error("the write watchdog stopped; the next watch or send starts it again", e));
     thread = t; // before it runs: a thread that is not the one in place ends
     try {
       t.start();
