@@ -237,6 +237,99 @@ class TrickleIT {
     }
   }
 
+  /** Replies of a pipelined DATA group, each whole just inside the 1 s read timeout (0.84 s). */
+  private static final long DATA_GROUP_PACE_MILLIS = 60; // 14 bytes of DRIPPED_OK
+
+  private static final String[] FIVE = {
+    "b1@example.net", "b2@example.net", "b3@example.net", "b4@example.net", "b5@example.net"
+  };
+
+  private static SmtpConfig dataGroupConfig(int port) {
+    return SmtpConfig.builder("localhost", port, TlsMode.NONE)
+        .readTimeout(Duration.ofSeconds(1))
+        .writeTimeout(Duration.ofSeconds(2))
+        .dataDoneTimeout(GROUP_DATA_DONE)
+        .build();
+  }
+
+  /** The lines of a pipelined group up to its DATA (MAIL, every RCPT). */
+  private static void readUpToData(HandRelay.Peer p) throws Exception {
+    String l = p.line();
+    while (l != null && !l.equals("DATA")) {
+      l = p.line();
+    }
+  }
+
+  /**
+   * Pipelined DATA (PIPELINING without CHUNKING): MAIL, 5 RCPTs and DATA in one write, their 7
+   * replies read after it, all of them within one data-done timeout (2 s), each within the read
+   * timeout (1 s). Each was bounded by the read timeout alone: 7 × 0.84 s here, 102 × 5 min at 100
+   * recipients and the default.
+   */
+  @Test
+  void aPipelinedDataGroupsTrickledRepliesEndWithinOneDataDoneTimeout() throws Exception {
+    try (HandRelay relay =
+        new HandRelay(
+            p -> {
+              p.reply("220 hand ESMTP");
+              p.line(); // EHLO
+              p.reply("250-hand\r\n250 PIPELINING");
+              readUpToData(p);
+              p.drip(DRIPPED_OK, DATA_GROUP_PACE_MILLIS); // every reply of the group, and more
+            })) {
+      SmtpConfig config = dataGroupConfig(relay.port());
+      SendOutcome outcome =
+          assertTimeoutPreemptively(
+              GROUP_DATA_DONE.multipliedBy(2), // one data-done and slack; 5.9 s before
+              () -> {
+                try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
+                  return c.send(message("x"), Rcpt.of(FIVE));
+                }
+              });
+      assertThat(outcome).isInstanceOf(SendOutcome.ConnectionLost.class);
+    }
+  }
+
+  /**
+   * The envelope written ahead with a message's end: its replies are read by the next send, all of
+   * them within one data-done timeout as any pipelined group's.
+   */
+  @Test
+  void theTrickledRepliesOfAnEnvelopeWrittenAheadEndWithinOneDataDoneTimeout() throws Exception {
+    try (HandRelay relay =
+        new HandRelay(
+            p -> {
+              p.reply("220 hand ESMTP");
+              p.line(); // EHLO
+              p.reply("250-hand\r\n250-8BITMIME\r\n250 PIPELINING");
+              readUpToData(p);
+              p.reply("250 ok\r\n".repeat(FIVE.length) + "250 ok\r\n354 go");
+              String l = p.line();
+              while (l != null && !l.equals(".")) {
+                l = p.line(); // the message
+              }
+              readUpToData(p); // the next envelope, written ahead
+              p.reply("250 queued");
+              p.drip(DRIPPED_OK, DATA_GROUP_PACE_MILLIS); // the replies to the envelope ahead
+            })) {
+      SmtpConfig config = dataGroupConfig(relay.port());
+      try (SmtpConnection c = new SmtpConnection(config, Clock.systemUTC(), "t")) {
+        jakarta.mail.internet.MimeMessage second = message("second");
+        assertThat(
+                c.send(
+                    message("first"),
+                    Rcpt.of(FIVE),
+                    SmtpConnection.envelopeOf(second, Rcpt.of(FIVE))))
+            .isInstanceOf(SendOutcome.Delivered.class);
+        SendOutcome outcome =
+            assertTimeoutPreemptively(
+                GROUP_DATA_DONE.multipliedBy(2), // one data-done and slack; 5.9 s before
+                () -> c.send(second, Rcpt.of(FIVE), null));
+        assertThat(outcome).isInstanceOf(SendOutcome.ConnectionLost.class);
+      }
+    }
+  }
+
   interface ProxiedHandler {
     void serve(HandRelay.Peer peer, TricklingProxy proxy) throws Exception;
   }

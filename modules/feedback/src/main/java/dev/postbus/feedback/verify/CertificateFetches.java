@@ -24,8 +24,9 @@ import java.util.function.Function;
  *   <li>whether a request fetches is decided under one lock, against the certificates {@link Kept}
  *       and the fetches in flight: a certificate kept just before is not fetched again;
  *   <li>one fetch per URL at a time: requests naming a URL being fetched wait for that fetch, at
- *       most {@link #MAX_WAITERS} of them; a request beyond them is refused with 503 ({@code
- *       certificate-busy}) at once, and SNS retries it;
+ *       most {@link #MAX_WAITERS} of them, and {@link #MAX_WAITING} for all fetches together; a
+ *       request beyond either is refused with 503 ({@code certificate-busy}) at once, and SNS
+ *       retries it;
  *   <li>at most {@link #MAX_IN_FLIGHT} URLs fetched at once: a request for another one is refused
  *       with 503 ({@code certificate-busy}) without a fetch, and SNS retries it;
  *   <li>a URL that SNS refused (a 403 from the fetch: a 4xx answer, or no certificate) is not
@@ -41,8 +42,18 @@ final class CertificateFetches {
   /** URLs fetched at once, per replica. */
   static final int MAX_IN_FLIGHT = 4;
 
-  /** Requests that may wait for one fetch, besides the request fetching. */
-  static final int MAX_WAITERS = 4;
+  /**
+   * Requests that may wait for one fetch, besides the request fetching: a burst of SNS
+   * notifications naming one new certificate (after a restart, or a rotation) is served by one
+   * fetch.
+   */
+  static final int MAX_WAITERS = 32;
+
+  /**
+   * Requests that may wait for fetches in all, whatever their URLs: with {@link #MAX_IN_FLIGHT}, at
+   * most 4 + 64 request threads are held by fetches.
+   */
+  static final int MAX_WAITING = 64;
 
   /** How long a URL that SNS refused is not fetched again. */
   static final Duration FAILURE_KEPT = Duration.ofMinutes(5);
@@ -57,6 +68,9 @@ final class CertificateFetches {
 
   /** Guarded by this. */
   private final Map<String, Flight> inFlight = new HashMap<>();
+
+  /** Requests waiting for a fetch of another request, all URLs together. Guarded by this. */
+  private int waiting;
 
   /** Guarded by this; oldest first. */
   private final Map<String, Failure> failed = new LinkedHashMap<>();
@@ -126,8 +140,14 @@ final class CertificateFetches {
             503,
             "certificate-busy",
             MAX_WAITERS + " requests wait for this SigningCertURL's fetch already; retry later");
+      } else if (waiting >= MAX_WAITING) {
+        throw new Refusal(
+            503,
+            "certificate-busy",
+            MAX_WAITING + " requests wait for SigningCertURL fetches already; retry later");
       } else {
         flight.waiters++;
+        waiting++;
       }
     }
     if (mine) {
@@ -143,6 +163,7 @@ final class CertificateFetches {
     } finally {
       synchronized (this) {
         flight.waiters--;
+        waiting--;
       }
     }
   }

@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The SNS signing certificates held, by URL: those that verified a message ({@link #MAX_VERIFIED})
- * apart from those fetched that verified none yet ({@link #MAX_PENDING}, least recently used
- * forgotten first), which can never push one that verified out.
+ * The SNS signing certificates held, by URL (its {@link SigningCertificates#key}, one for all its
+ * spellings): those that verified a message ({@link #MAX_VERIFIED}) apart from those fetched that
+ * verified none yet ({@link #MAX_PENDING}, least recently used forgotten first), which can never
+ * push one that verified out.
  */
 final class HeldCertificates implements CertificateFetches.Kept {
 

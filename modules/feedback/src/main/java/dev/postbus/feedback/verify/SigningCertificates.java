@@ -14,7 +14,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -31,12 +31,14 @@ import javax.net.ssl.SSLContext;
  *
  * <p>A certificate must be fetched before a message's signature can be checked, so anyone who knows
  * an allowed TopicArn can name new certificate URLs in unsigned messages. Hence: the URL must have
- * SNS's form ({@link #PEM_PATH}) on SNS's own port (443); the fetches are bounded by {@link
+ * SNS's form ({@link #PEM_PATH}), naming no port (SNS's own is 443), and everything is kept by its
+ * {@link #key(URI)}, one for all its spellings; the fetches are bounded by {@link
  * CertificateFetches} (one per URL at a time, {@link CertificateFetches#MAX_WAITERS} requests
- * waiting for it, {@link CertificateFetches#MAX_IN_FLIGHT} at once, each given at most {@link
- * #FETCH_TIMEOUT} for the whole fetch, body included, a URL SNS refused not fetched again for a
- * while); a certificate that verified a message is kept apart from those that have not yet ({@link
- * HeldCertificates}), which can never push it out.
+ * waiting for it, {@link CertificateFetches#MAX_WAITING} for all, {@link
+ * CertificateFetches#MAX_IN_FLIGHT} at once, each given at most {@link #FETCH_TIMEOUT} for the
+ * whole fetch, body included, a URL SNS refused not fetched again for a while); a certificate that
+ * verified a message is kept apart from those that have not yet ({@link HeldCertificates}), which
+ * can never push it out.
  */
 public final class SigningCertificates {
 
@@ -76,10 +78,11 @@ public final class SigningCertificates {
   private final HeldCertificates held = new HeldCertificates();
 
   /**
-   * The (TopicArn, SigningCertURL) pairs found {@link #allowed} before: the check depends on
-   * nothing else, and parsing the URL again for every message cost 4% of the receiver's CPU.
+   * The (TopicArn, SigningCertURL) pairs found {@link #allowed} before, each with its URL's {@link
+   * #key(URI)}: the check depends on nothing else, and parsing the URL again for every message cost
+   * 4% of the receiver's CPU.
    */
-  private final Set<String> checked = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> checked = new ConcurrentHashMap<>();
 
   /** Tests: run by a request that found its certificate not held, before it asks for a fetch. */
   private volatile Runnable beforeFetch = () -> {};
@@ -122,8 +125,8 @@ public final class SigningCertificates {
       Pattern.compile("sns\\.([a-z0-9-]{1,30})\\.amazonaws\\.com");
 
   /**
-   * The URL when it is https on an allowed host (no user info; on an SNS host no port but 443) of
-   * the topic's region; else 403. An SNS topic's messages are signed and confirmed by SNS of the
+   * The URL when it is https on an allowed host (no user info; on an SNS host no port) of the
+   * topic's region; else 403. An SNS topic's messages are signed and confirmed by SNS of the
    * topic's own region ({@code arn:aws:sns:<region>:...}): a certificate of another region is
    * refused ({@code region}). A host outside {@code sns.<region>.amazonaws.com}, which only tests
    * allow, names no region and is not checked for one.
@@ -147,9 +150,11 @@ public final class SigningCertificates {
 
   /**
    * The URL when it is https on an allowed host, with no user info; else 403. On SNS's own host
-   * ({@code sns.<region>.amazonaws.com}) no port but {@link #SNS_PORT} (named or not): AWS drops
-   * the packets to its other ports, so each fetch of such a URL would stall for its whole timeout.
-   * A host outside it, which only tests and dev allow, may name any port.
+   * ({@code sns.<region>.amazonaws.com}) no port, not even {@link #SNS_PORT} or an empty one, as
+   * SNS's URLs name none: AWS drops the packets to its other ports (each fetch would stall for its
+   * whole timeout), and {@code :443}, {@code :0443} or {@code :} would be spellings of one
+   * certificate's URL, which SNS does not sign. A host outside it, which only tests and dev allow,
+   * may name any port.
    */
   public URI allowed(String url, String field) {
     URI uri;
@@ -166,13 +171,25 @@ public final class SigningCertificates {
           "certificate-url",
           field + ": must be https from an SNS host (sns.<region>.amazonaws.com)");
     }
-    if (uri.getPort() != -1
-        && uri.getPort() != SNS_PORT
+    if (!uri.getRawAuthority().equals(uri.getHost())
         && REGION_HOST.matcher(uri.getHost()).matches()) {
       throw Refusal.forbidden(
-          "certificate-url", field + ": an SNS host is reached on port " + SNS_PORT + " only");
+          "certificate-url",
+          field + ": an SNS host is reached on port " + SNS_PORT + ", and its URLs name no port");
     }
     return uri;
+  }
+
+  /**
+   * The URL by which a certificate is kept and fetched, one for all its spellings: {@code
+   * https://host[:port]/path}, the host in lower case, a port only when named (never on an SNS
+   * host, {@link #allowed}), as a number. The path was checked against {@link #PEM_PATH}.
+   */
+  static String key(URI uri) {
+    String host = uri.getHost().toLowerCase(java.util.Locale.ROOT);
+    return uri.getPort() == -1
+        ? "https://" + host + uri.getRawPath()
+        : "https://" + host + ":" + uri.getPort() + uri.getRawPath();
   }
 
   /**
@@ -180,40 +197,57 @@ public final class SigningCertificates {
    * region of {@code topicArn}); 403 when it does not verify. A certificate that verified is kept.
    */
   public void verify(JsonNode message, String url, String topicArn) {
-    X509Certificate cert = certificate(url, topicArn);
+    String pair = topicArn + "\n" + url;
+    String key = key(pair, url, topicArn);
+    X509Certificate cert = heldOrFetched(pair, key);
     SnsSignature.verify(message, cert);
-    held.verifiedBy(url, cert);
+    held.verifiedBy(key, cert);
   }
 
   /**
    * The certificate at {@code url} (kept when fetched before), valid now, served by SNS of the
    * region of {@code topicArn}; 503 when it is not held and {@link
    * CertificateFetches#MAX_IN_FLIGHT} other URLs are being fetched, or {@link
-   * CertificateFetches#MAX_WAITERS} requests wait for its fetch. Whether it is held is decided
-   * again under the fetches' lock: one that verified a message is found here without it.
+   * CertificateFetches#MAX_WAITERS} requests wait for its fetch ({@link
+   * CertificateFetches#MAX_WAITING} for all fetches). Whether it is held is decided again under the
+   * fetches' lock: one that verified a message is found here without it.
    */
   X509Certificate certificate(String url, String topicArn) {
     String pair = topicArn + "\n" + url;
-    boolean known = checked.contains(pair);
-    if (!known) {
-      URI uri = allowed(url, "SigningCertURL", topicArn);
-      if (uri.getRawQuery() != null
-          || uri.getRawFragment() != null
-          || !PEM_PATH.matcher(uri.getRawPath()).matches()) {
-        throw Refusal.forbidden(
-            "certificate-url", "SigningCertURL: not /SimpleNotificationService-<hex>.pem");
-      }
+    return heldOrFetched(pair, key(pair, url, topicArn));
+  }
+
+  /**
+   * The URL's {@link #key(URI)}: of a (TopicArn, SigningCertURL) pair checked before, without
+   * parsing it again; else once the URL is {@link #allowed} and has SNS's form; else 403.
+   */
+  private String key(String pair, String url, String topicArn) {
+    String key = checked.get(pair);
+    if (key != null) {
+      return key;
     }
-    X509Certificate cert = held.verified(url);
+    URI uri = allowed(url, "SigningCertURL", topicArn);
+    if (uri.getRawQuery() != null
+        || uri.getRawFragment() != null
+        || !PEM_PATH.matcher(uri.getRawPath()).matches()) {
+      throw Refusal.forbidden(
+          "certificate-url", "SigningCertURL: not /SimpleNotificationService-<hex>.pem");
+    }
+    return key(uri);
+  }
+
+  /** The certificate kept or fetched by {@code key}; then {@code pair} is known to be checked. */
+  private X509Certificate heldOrFetched(String pair, String key) {
+    X509Certificate cert = held.verified(key);
     if (cert == null) {
       beforeFetch.run();
-      cert = fetches.fetch(url);
+      cert = fetches.fetch(key);
     }
-    if (!known) {
+    if (!checked.containsKey(pair)) {
       if (checked.size() >= MAX_CACHED) {
         checked.clear();
       }
-      checked.add(pair);
+      checked.put(pair, key);
     }
     try {
       cert.checkValidity(Date.from(clock.instant()));

@@ -588,7 +588,7 @@ class SigningCertificatesTest {
   }
 
   @Test
-  void aCertificateUrlOnAnSnsHostNamingAnotherPortThan443IsRefusedWithoutAFetch() {
+  void aCertificateUrlOnAnSnsHostNamingAPortIsRefusedWithoutAFetch() {
     AtomicInteger fetched = new AtomicInteger();
     X509Certificate cert = signingCertificate();
     SigningCertificates certs =
@@ -617,9 +617,9 @@ class SigningCertificatesTest {
 
     assertThat(
             certs.certificate(
-                "https://sns.eu-west-1.amazonaws.com:443/SimpleNotificationService-0a.pem", ARN))
+                "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0a.pem", ARN))
         .isSameAs(cert);
-    assertThat(fetched).as("port 443 named").hasValue(1);
+    assertThat(fetched).as("no port named").hasValue(1);
   }
 
   @Test
@@ -802,6 +802,171 @@ class SigningCertificatesTest {
   }
 
   /** True when the thread waits (on the fetch, or on another request's fetch). */
+  /**
+   * SigningCertURL is not in SNS's signed text: a genuine message replayed with other spellings of
+   * its URL (:443, :0443, :00443, an empty port: all port 443 to java.net.URI) is refused on an SNS
+   * host, fetches nothing, and cannot push the genuine certificate out of those that verified.
+   */
+  @Test
+  void spellingsOfAGenuineCertificateUrlNamingAPortAreRefusedWithoutAFetch() throws Exception {
+    KeyPair sns = TestCa.rsa();
+    X509Certificate genuine = new TestCa().issue("CN=sns.amazonaws.com", sns, null);
+    AtomicInteger fetched = new AtomicInteger();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              return genuine;
+            });
+    JsonNode m = message(PEM_URL, sns, clock.now);
+    certs.verify(m, PEM_URL, ARN);
+
+    for (String port : new String[] {":443", ":0443", ":00443", ":"}) {
+      String url =
+          "https://sns.eu-west-1.amazonaws.com" + port + "/SimpleNotificationService-a.pem";
+      assertThatThrownBy(() -> certs.verify(m, url, ARN))
+          .as(url)
+          .isInstanceOfSatisfying(
+              Refusal.class,
+              r -> {
+                assertThat(r.status()).isEqualTo(403);
+                assertThat(r.reason()).isEqualTo("certificate-url");
+              });
+    }
+    assertThat(fetched).as("fetches for the genuine URL and its spellings").hasValue(1);
+
+    certs.verify(m, PEM_URL, ARN);
+    assertThat(fetched).as("the genuine certificate is still held").hasValue(1);
+  }
+
+  /** On a host that may name a port (tests, dev), spellings of one URL share one certificate. */
+  @Test
+  void spellingsOfOneUrlShareOneFetch() throws Exception {
+    KeyPair key = TestCa.rsa();
+    X509Certificate cert = new TestCa().issue("CN=localhost", key, null);
+    AtomicInteger fetched = new AtomicInteger();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    SigningCertificates certs =
+        new SigningCertificates(
+            Pattern.compile("localhost"),
+            null,
+            Duration.ofSeconds(1),
+            clock,
+            uri -> {
+              fetched.incrementAndGet();
+              return cert;
+            });
+    String url = "https://localhost:8443/SimpleNotificationService-a.pem";
+    JsonNode m = message(url, key, clock.now);
+    certs.verify(m, url, ARN);
+
+    certs.verify(m, "https://localhost:08443/SimpleNotificationService-a.pem", ARN);
+
+    assertThat(fetched).as("fetches for two spellings of one URL").hasValue(1);
+  }
+
+  /**
+   * After a restart or a certificate rotation SNS sends many notifications at once naming one new
+   * URL: one fetch serves them all.
+   */
+  @Test
+  void aBurstOfTenRequestsForOneNewCertificateAllGetIt() throws Exception {
+    X509Certificate cert = signingCertificate();
+    AtomicInteger fetched = new AtomicInteger();
+    CountDownLatch answer = new CountDownLatch(1);
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            SigningCertificates.FETCH_TIMEOUT,
+            new MutableClock(Instant.parse("2026-12-07T10:00:00Z")),
+            uri -> {
+              fetched.incrementAndGet();
+              await(answer);
+              return cert;
+            });
+    List<Thread> requests = new ArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Thread t =
+          new Thread(
+              () -> assertThat(certs.certificate(PEM_URL, ARN)).isSameAs(cert), "request-" + i);
+      t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+      requests.add(t);
+      t.start();
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                requests.stream()
+                    .allMatch(t -> parked(t) || t.getState() == Thread.State.TERMINATED));
+
+    answer.countDown();
+    for (Thread t : requests) {
+      t.join(Duration.ofSeconds(30).toMillis());
+    }
+
+    assertThat(failures).as("requests refused").isEmpty();
+    assertThat(fetched).hasValue(1);
+  }
+
+  /** At most 64 requests wait for fetches in all: the next is refused at once, whatever its URL. */
+  @Test
+  void theRequestBeyondAllTheWaitersIsRefusedAtOnce() throws Exception {
+    X509Certificate cert = signingCertificate();
+    AtomicInteger fetched = new AtomicInteger();
+    CountDownLatch answer = new CountDownLatch(1);
+    SigningCertificates certs =
+        new SigningCertificates(
+            FeedbackConfig.SNS_HOSTS,
+            null,
+            SigningCertificates.FETCH_TIMEOUT,
+            new MutableClock(Instant.parse("2026-12-07T10:00:00Z")),
+            uri -> {
+              fetched.incrementAndGet();
+              await(answer);
+              return cert;
+            });
+    List<Thread> requests = new ArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    int urls = CertificateFetches.MAX_IN_FLIGHT;
+    int each = 1 + CertificateFetches.MAX_WAITING / urls; // the fetching one and its share
+    for (int u = 0; u < urls; u++) {
+      String url = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-a" + u + ".pem";
+      for (int i = 0; i < each; i++) {
+        Thread t = new Thread(() -> certs.certificate(url, ARN), "request-" + u + "-" + i);
+        t.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+        requests.add(t);
+        t.start();
+      }
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> requests.stream().allMatch(SigningCertificatesTest::parked));
+    assertThat(fetched).hasValue(urls);
+
+    assertThatThrownBy(() -> certs.certificate(PEM_URL.replace("-a.", "-a0."), ARN))
+        .as("a request beyond %d waiting", CertificateFetches.MAX_WAITING)
+        .isInstanceOfSatisfying(
+            Refusal.class,
+            r -> {
+              assertThat(r.status()).isEqualTo(503);
+              assertThat(r.reason()).isEqualTo("certificate-busy");
+            });
+
+    answer.countDown();
+    for (Thread t : requests) {
+      t.join(Duration.ofSeconds(30).toMillis());
+    }
+    assertThat(failures).as("the waiters got their certificates").isEmpty();
+  }
+
   private static boolean parked(Thread t) {
     Thread.State s = t.getState();
     return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;

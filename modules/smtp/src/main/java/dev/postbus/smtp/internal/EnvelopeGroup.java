@@ -25,6 +25,8 @@ final class EnvelopeGroup {
   private final String[] recipients;
   private final boolean chunk;
   private int answered;
+  private boolean timed; // the group's first reply was read for: due is taken
+  private long due; // once timed: nanoTime by which every reply read before a chunk is due
 
   /**
    * @param end "DATA", or "BDAT n LAST" (its chunk is written by the exchange's caller)
@@ -197,15 +199,29 @@ final class EnvelopeGroup {
   }
 
   /**
-   * The commands left to read replies for, in a pipelined group written whole. After its chunk
-   * (BDAT … LAST), the relay may answer only once it has the message: all the replies left are due
-   * together within the data-done timeout (one deadline, taken once), so a relay that trickles them
-   * holds the session that long at most, not that long for each.
+   * Reads the replies of the group's commands before {@code i} (a pipelined group cut where it
+   * reaches the send buffer), under the group's deadline ({@link #next}).
+   */
+  void readUpTo(int i, SessionIo io) throws IOException {
+    while (answered < i) {
+      answer(next(io));
+    }
+  }
+
+  /**
+   * The commands left to read replies for, in a pipelined group written whole. Every reply read
+   * before a chunk (DATA's group, the envelope written ahead, a long group's replies read while it
+   * is written) is due within the read timeout, and all of them together within the data-done
+   * timeout from the first: a relay that trickles them holds the session that long at most, not a
+   * read timeout for each. After its chunk (BDAT … LAST), the relay may answer only once it has the
+   * message: all the replies left are due together within the data-done timeout (one deadline,
+   * taken once), so a relay that trickles them holds the session that long at most, not that long
+   * for each.
    */
   void readRest(SessionIo io, boolean afterChunk) throws IOException {
     if (!afterChunk) {
       while (answered < commands.length) {
-        answer(isEnd(answered) && chunk ? io.readEnd() : io.read());
+        answer(isEnd(answered) && chunk ? io.readEnd() : next(io));
       }
       return;
     }
@@ -217,5 +233,14 @@ final class EnvelopeGroup {
     } finally {
       io.endRepliesRead();
     }
+  }
+
+  /** The next reply before a chunk, by the group's deadline (taken at its first). */
+  private Reply next(SessionIo io) throws IOException {
+    if (!timed) {
+      due = io.groupDue();
+      timed = true;
+    }
+    return io.readInGroup(due);
   }
 }

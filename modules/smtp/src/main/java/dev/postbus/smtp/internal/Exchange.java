@@ -38,9 +38,7 @@ interface Exchange {
             String c = group.command(i);
             if (pending + c.length() > limit && i > group.answered()) {
               io.flush();
-              while (group.answered() < i) {
-                group.answer(io.read());
-              }
+              group.readUpTo(i, io);
               pending = 0;
             }
             io.line(c);

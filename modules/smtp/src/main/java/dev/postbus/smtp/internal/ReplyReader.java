@@ -65,6 +65,8 @@ public final class ReplyReader {
   private boolean reading; // the reply under way has read from the socket
   private long deadline; // once reading: nanoTime by which the reply must be whole
   private boolean shortened; // the socket's read timeout is the time left, not wholeMillis
+  private boolean grouped; // the reply under way is also due by groupDue
+  private long groupDue; // when grouped: nanoTime by which the group's replies must all be in
 
   /**
    * Replies from {@code socket}, whose read timeout is {@code readTimeoutMillis} (also the bound of
@@ -132,6 +134,25 @@ public final class ReplyReader {
     this.deadline = deadline;
     reading = true; // the deadline is taken: every read from the socket is a shortened one
     return parseBounded();
+  }
+
+  /**
+   * The next of a pipelined group's replies, due together by {@code due} ({@link System#nanoTime}):
+   * whole within the read timeout, and by {@code due} when that comes first (the read then waits
+   * only the time left, none once it is gone). The socket's read timeout must be the read timeout
+   * now, and is again when this returns or throws. A reply already buffered costs nothing more;
+   * while the group's deadline is the later one, neither does one read from the socket.
+   */
+  Reply readInGroup(long due) throws IOException {
+    wholeMillis = readTimeoutMillis;
+    reading = false;
+    groupDue = due;
+    grouped = true;
+    try {
+      return parseBounded();
+    } finally {
+      grouped = false;
+    }
   }
 
   private Reply parseBounded() throws IOException {
@@ -207,6 +228,10 @@ public final class ReplyReader {
     if (!reading) {
       reading = true;
       deadline = nanoTime.getAsLong() + wholeMillis * 1_000_000L;
+      if (grouped && groupDue - deadline < 0) {
+        deadline = groupDue; // the group's deadline comes first
+        shorten();
+      }
     } else {
       shorten();
     }
@@ -239,6 +264,10 @@ public final class ReplyReader {
   }
 
   private SocketTimeoutException tooLate() {
+    if (grouped && deadline == groupDue) {
+      return new SocketTimeoutException(
+          "the replies of a pipelined group did not arrive within their shared deadline");
+    }
     return new SocketTimeoutException(
         "the reply did not arrive whole within " + wholeMillis + " ms");
   }

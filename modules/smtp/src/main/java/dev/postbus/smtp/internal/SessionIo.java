@@ -139,6 +139,21 @@ final class SessionIo implements WriteWatchdog.Watched, AutoCloseable {
   }
 
   /**
+   * The deadline of a pipelined group's replies (written without a chunk, or the envelope written
+   * ahead): together they must arrive within the data-done timeout from now, each within the read
+   * timeout ({@link #readInGroup}).
+   */
+  long groupDue() {
+    return System.nanoTime() + dataDoneTimeoutMillis * 1_000_000L;
+  }
+
+  /** One of a pipelined group's replies: within the read timeout, and by {@code due}. */
+  Reply readInGroup(long due) throws IOException {
+    disarm();
+    return in.readInGroup(due);
+  }
+
+  /**
    * The reply to the end of a message, waiting up to the data-done timeout. A failure to restore
    * the read timeout afterwards never replaces the reply: it breaks the session (not reused).
    */

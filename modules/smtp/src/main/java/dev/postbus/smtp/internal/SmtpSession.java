@@ -130,6 +130,7 @@ public final class SmtpSession {
       throw new IllegalStateException(
           "the session holds another message's envelope; abort it first");
     }
+    WriteWatchdog.ensureRunning(); // a pooled session watches nothing new: the thread may be gone
     progress.start();
     this.beforeEnd = beforeEnd;
     gateThrew = false;

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * socket's read timeout, but nothing else bounds the whole of them.
  *
  * <p>The thread survives anything thrown on it (an Error from a session's deadline, a failing log);
- * should it end all the same, the next watch starts another.
+ * should it end all the same, the next watch or send starts another.
  */
 final class WriteWatchdog {
 
@@ -57,15 +57,31 @@ final class WriteWatchdog {
    * watch, or one that died): a thread that cannot start throws, and leaves nothing watched.
    */
   static void watch(Watched session) {
+    ensureRunning();
+    WATCHED.add(session);
+  }
+
+  /**
+   * Starts the thread if none runs (one that died, or ended by a restart): called by each send, so
+   * a pooled session that watches nothing new still gets one. A volatile read and {@link
+   * Thread#isAlive}: no lock, allocation or system call while a thread runs. A thread that cannot
+   * start throws.
+   */
+  static void ensureRunning() {
     Thread t = thread;
     if (t == null || !t.isAlive()) {
       start();
     }
-    WATCHED.add(session);
   }
 
   static void unwatch(Watched session) {
     WATCHED.remove(session);
+  }
+
+  /** Whether a thread is in place and alive (tests). */
+  static boolean running() {
+    Thread t = thread;
+    return t != null && t.isAlive();
   }
 
   /** Whether {@code session} is watched now (tests). */
@@ -95,7 +111,8 @@ final class WriteWatchdog {
     t.setName("postbus-smtp-write-watchdog");
     t.setDaemon(true);
     t.setUncaughtExceptionHandler(
-        (dead, e) -> log.error("the write watchdog stopped; the next watch starts it again", e));
+        (dead, e) ->
+            log.error("the write watchdog stopped; the next watch or send starts it again", e));
     thread = t; // before it runs: a thread that is not the one in place ends
     try {
       t.start();
@@ -105,10 +122,18 @@ final class WriteWatchdog {
     }
   }
 
-  /** Until another thread takes its place ({@link #restart}), whatever is thrown. */
+  /**
+   * Until another thread takes its place ({@link #restart}), whatever is thrown. A thread unparked
+   * by the restart ends without another tick; one caught in a tick may finish it alongside the new
+   * thread, but a session that leaves on timeout is timed out only by the thread that removed it.
+   */
   private static void run() {
-    while (thread == Thread.currentThread()) {
+    Thread self = Thread.currentThread();
+    while (thread == self) {
       LockSupport.parkNanos(TICK_NANOS);
+      if (thread != self) {
+        return; // unparked by restart: the thread in place ticks, not this one too
+      }
       try {
         tick(System.nanoTime());
       } catch (Throwable t) { // NOPMD: the loop must survive anything (the set's iterator, say)
@@ -123,8 +148,8 @@ final class WriteWatchdog {
       try {
         long deadline = w.deadline();
         if (deadline != 0 && now - deadline > 0) {
-          if (w.leavesOnTimeout()) {
-            WATCHED.remove(w);
+          if (w.leavesOnTimeout() && !WATCHED.remove(w)) {
+            continue; // another thread (the one in place before a restart) timed it out
           }
           w.timedOut();
         }

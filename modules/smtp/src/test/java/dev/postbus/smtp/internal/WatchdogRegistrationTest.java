@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +74,28 @@ class WatchdogRegistrationTest {
           .isTrue();
     } finally {
       WriteWatchdog.unwatch(io);
+    }
+  }
+
+  /**
+   * A pooled session may send many messages without a new watch: each send starts the watchdog's
+   * thread again when none runs (one that died, or ended by a restart).
+   */
+  @Test
+  void aSendOnASessionBuiltBeforeTheWatchdogStoppedStartsItAgain() throws Exception {
+    SessionIo io = io(peer());
+    SmtpSession session = new SmtpSession(io, Extensions.parse(List.of("PIPELINING")), CONFIG);
+    try {
+      WriteWatchdog.restart(WriteWatchdog.THREADS); // no thread in place until the next start
+      assertThat(WriteWatchdog.running()).as("a thread in place after the restart").isFalse();
+
+      byte[] mime = "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII);
+      session.send(
+          "a@example.com", new String[] {"b@example.net"}, mime, mime.length, () -> {}, null, null);
+
+      assertThat(WriteWatchdog.running()).as("a thread in place after a send").isTrue();
+    } finally {
+      session.abort();
     }
   }
 }

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -104,5 +109,74 @@ class WriteWatchdogTest {
     } finally {
       WriteWatchdog.restart(WriteWatchdog.THREADS);
     }
+  }
+
+  /**
+   * {@link WriteWatchdog#restart} while the thread in place is in a tick: the old thread and the
+   * new one both find an overdue session that leaves on timeout; it is timed out once.
+   */
+  @Test
+  void aSessionIsTimedOutOnceWhileTheThreadInPlaceChanges() throws Exception {
+    WriteWatchdog.Watched first = idle();
+    WriteWatchdog.watch(first); // a thread in place
+    CyclicBarrier bothTicking = new CyclicBarrier(2);
+    List<Thread> callers = new CopyOnWriteArrayList<>();
+    AtomicInteger timedOut = new AtomicInteger();
+    WriteWatchdog.Watched overdue =
+        new WriteWatchdog.Watched() {
+          @Override
+          public long deadline() {
+            callers.add(Thread.currentThread());
+            if (callers.size() <= 2) {
+              try {
+                bothTicking.await(10, TimeUnit.SECONDS); // the old thread waits for the new one
+              } catch (Exception e) {
+                // one tick alone: the test fails on its counts
+              }
+            }
+            return System.nanoTime() - Duration.ofSeconds(1).toNanos() | 1;
+          }
+
+          @Override
+          public void timedOut() {
+            timedOut.incrementAndGet();
+          }
+        };
+    WriteWatchdog.watch(overdue);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> callers.size() == 1);
+    Thread old = callers.get(0);
+
+    WriteWatchdog.restart(WriteWatchdog.THREADS);
+    AtomicInteger probed = new AtomicInteger();
+    WriteWatchdog.Watched probe = idle(probed);
+    WriteWatchdog.watch(probe); // starts the new thread
+    old.join(Duration.ofSeconds(10).toMillis());
+    int before = probed.get();
+    Awaitility.await("a whole tick of the new thread after its first")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> probed.get() >= before + 2);
+
+    assertThat(old.isAlive()).as("the old thread ended").isFalse();
+    assertThat(timedOut).as("times the overdue session was timed out").hasValue(1);
+    WriteWatchdog.unwatch(first);
+    WriteWatchdog.unwatch(probe);
+  }
+
+  private static WriteWatchdog.Watched idle() {
+    return idle(new AtomicInteger());
+  }
+
+  /** A session never overdue; {@code ticks} counts the ticks that looked at it. */
+  private static WriteWatchdog.Watched idle(AtomicInteger ticks) {
+    return new WriteWatchdog.Watched() {
+      @Override
+      public long deadline() {
+        ticks.incrementAndGet();
+        return 0;
+      }
+
+      @Override
+      public void timedOut() {}
+    };
   }
 }
