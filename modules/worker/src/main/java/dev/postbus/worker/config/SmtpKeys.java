@@ -233,9 +233,10 @@ public final class SmtpKeys {
           ValueType.duration(MS, Duration.ofHours(1)),
           SmtpConfig.DEFAULT_DATA_DONE_TIMEOUT,
           "How long the reply to the end of a message (the final \".\" of DATA, or BDAT LAST) may take, while "
-              + "the relay scans it: RFC 5321 asks for 10 minutes. With pipelined BDAT the MAIL and RCPT replies "
-              + "sent with the message are read after its end: this bounds them and the end's reply together. "
-              + "Replaces smtp.read-timeout for those replies only. "
+              + "the relay scans it: RFC 5321 asks for 10 minutes. It also bounds together the replies of any "
+              + "pipelined group (MAIL, the RCPTs and DATA or BDAT; an envelope written ahead), each still "
+              + "within smtp.read-timeout. "
+              + "For the end's reply it replaces smtp.read-timeout. "
               + "Far above worker.drain-timeout: a partition revoked during such a wait leaves the job uncommitted "
               + "and its new owner sends it again while this send still waits, a possible duplicate "
               + "(docs/delivery-semantics.md).");
