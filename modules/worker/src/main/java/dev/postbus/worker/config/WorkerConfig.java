@@ -60,6 +60,9 @@ public record WorkerConfig(
         kafkaClient,
         queueCapacity,
         ledgerWindow);
+    if (limits != null) {
+      WorkerConfigChecks.checkProducerTakes(largestRecordBytes(limits), kafkaClient);
+    }
     WorkerConfigChecks.checkTopics(
         topic, eventsTopic, failures == null ? List.of() : failures.ladder().topics(topic));
     dedupeWindow = dedupeWindow == null ? Duration.ZERO : dedupeWindow;
@@ -121,9 +124,14 @@ public record WorkerConfig(
   /**
    * The largest record the worker writes of a job it accepts (a retry record, a dead letter):
    * job.max-bytes, at least Kafka's default, plus room for headers. The producer's max.request.size
-   * and the tiers' and dead-letter topic's max.message.bytes (when the worker creates them).
+   * and buffer.memory at least (a user's smaller value stops start-up), and the tiers' and
+   * dead-letter topic's max.message.bytes (when the worker creates them).
    */
   public int largestRecordBytes() {
+    return largestRecordBytes(limits);
+  }
+
+  private static int largestRecordBytes(JobLimits limits) {
     return Math.max(limits.maxPayloadBytes(), KAFKA_DEFAULT_RECORD_BYTES) + RECORD_HEADROOM_BYTES;
   }
 

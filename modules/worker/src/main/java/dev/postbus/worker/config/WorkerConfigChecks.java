@@ -162,6 +162,42 @@ final class WorkerConfigChecks {
   }
 
   /**
+   * Kafka's producer refuses, before sending, a record over its max.request.size or buffer.memory:
+   * a user's value below the largest record the worker writes (a large job's retry record or dead
+   * letter) would dead-letter such a job on its first failure, without its payload.
+   */
+  static void checkProducerTakes(int largestRecord, Map<String, String> kafkaClient) {
+    for (String key : List.of("max.request.size", "buffer.memory")) {
+      String set = kafkaClient.get(key);
+      if (set == null) {
+        continue;
+      }
+      long value;
+      try {
+        value = Long.parseLong(set.trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            KafkaKeys.CLIENT_PREFIX + key + ": expected a number of bytes; got '" + set + "'");
+      }
+      if (value < largestRecord) {
+        throw new ConfigException(
+            KafkaKeys.CLIENT_PREFIX
+                + key
+                + " ("
+                + value
+                + ") is below "
+                + largestRecord
+                + " bytes, the largest record the worker writes (job.max-bytes, at least 1 MiB,"
+                + " + 64 KiB of headers): the producer would refuse a large job's retry record or"
+                + " dead letter; raise "
+                + KafkaKeys.CLIENT_PREFIX
+                + key
+                + " or lower job.max-bytes");
+      }
+    }
+  }
+
+  /**
    * A revocation drains inside the consumer's poll: a drain longer than max.poll.interval.ms would
    * have the member evicted in the middle of handing its partitions over.
    */

@@ -54,6 +54,10 @@ final class KafkaClients {
   static Map<String, Object> ledgerProducer(WorkerConfig c) {
     Map<String, Object> p = producer(c);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-ledger");
+    // Its entries are small: the heap bound's 16 MiB buffer, whatever job.max-bytes.
+    if (!c.kafkaClient().containsKey(ProducerConfig.BUFFER_MEMORY_CONFIG)) {
+      p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(PRODUCER_BUFFER_BYTES));
+    }
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     return p;
   }
@@ -95,11 +99,14 @@ final class KafkaClients {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, c.workerId() + "-dlt");
     // Part of the heap bound: records waiting for Kafka (Kafka's default is 32 MiB); sends block
-    // past it.
-    p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(PRODUCER_BUFFER_BYTES));
+    // past it. Never below the largest record: Kafka refuses a record over it before sending.
+    int largest = c.largestRecordBytes();
+    p.putIfAbsent(
+        ProducerConfig.BUFFER_MEMORY_CONFIG,
+        Integer.toString(Math.max(PRODUCER_BUFFER_BYTES, largest)));
     // Room for a dead letter carrying any record the jobs topic could hold (1 MiB by default), even
-    // one over job.max-bytes.
-    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(c.largestRecordBytes()));
+    // one over job.max-bytes. A user's value of either below it stops start-up (WorkerConfig).
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(largest));
     return p;
   }
 

@@ -111,13 +111,24 @@ public final class DurableSender {
    * succeed.
    *
    * @param how what the log line says is done instead ("writing it without its payload")
-   * @param record the record to send instead, made from the refused one
+   * @param record the record to send instead, made from the refused one and Kafka's refusal
    * @param then what to send instead should that be refused as too large too, or null
    */
-  public record Instead(
-      String how,
-      java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> record,
-      Instead then) {
+  public record Instead(String how, Replacement record, Instead then) {
+
+    /** What to send instead, from the refused record and Kafka's refusal. */
+    @FunctionalInterface
+    public interface Replacement {
+      ProducerRecord<byte[], byte[]> apply(
+          ProducerRecord<byte[], byte[]> refused, RecordTooLargeException why);
+    }
+
+    public Instead(
+        String how,
+        java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> record,
+        Instead then) {
+      this(how, (refused, why) -> record.apply(refused), then);
+    }
 
     public static Instead withoutPayload(
         java.util.function.UnaryOperator<ProducerRecord<byte[], byte[]>> record) {
@@ -144,8 +155,9 @@ public final class DurableSender {
                   () -> {
                     if (error == null) {
                       onAcked.run();
-                    } else if (error instanceof RecordTooLargeException && tooLarge != null) {
-                      sendSmaller(record, what, abandon, onAcked, tooLarge, error);
+                    } else if (error instanceof RecordTooLargeException tooBig
+                        && tooLarge != null) {
+                      sendSmaller(record, what, abandon, onAcked, tooLarge, tooBig);
                     } else {
                       retryLater(record, what, abandon, onAcked, tooLarge, error);
                     }
@@ -181,14 +193,22 @@ public final class DurableSender {
       BooleanSupplier abandon,
       Runnable onAcked,
       Instead tooLarge,
-      Exception error) {
+      RecordTooLargeException error) {
+    if (abandon.getAsBoolean()) { // the new owner redoes the job: no second dead letter
+      log.warn(
+          "{} is too large for {} ({}) and its partition is gone; the new owner redoes the job",
+          what.get(),
+          record.topic(),
+          error.getMessage());
+      return;
+    }
     log.warn(
         "{} is too large for {} ({}); {}",
         what.get(),
         record.topic(),
         error.getMessage(),
         tooLarge.how());
-    send(tooLarge.record().apply(record), what, abandon, onAcked, tooLarge.then());
+    send(tooLarge.record().apply(record, error), what, abandon, onAcked, tooLarge.then());
   }
 
   /**

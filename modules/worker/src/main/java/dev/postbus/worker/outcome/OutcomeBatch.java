@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -256,26 +257,30 @@ public final class OutcomeBatch {
         what,
         new DurableSender.Instead(
             "dead-lettering its job instead",
-            refused -> tooLargeForTier(refused, what, recipients, last),
+            (refused, why) -> tooLargeForTier(refused, why, what, recipients, last),
             DurableSender.Instead.withoutPayload(RecordFactory::withoutPayload)));
   }
 
   /**
-   * The dead letter in place of a ladder record its tier topic refused as too large: class
-   * permanent without a reply (ours, not the relay's: not a bounce), the reason naming the topic
-   * and the setting to raise before a replay; a dead-lettered event follows the earlier one.
+   * The dead letter in place of a ladder record refused as too large, by its tier topic or by the
+   * worker's own producer: class permanent without a reply (ours, not the relay's: not a bounce),
+   * the reason naming the limit and the setting to raise before a replay; a dead-lettered event
+   * follows the earlier one.
    */
   private ProducerRecord<byte[], byte[]> tooLargeForTier(
-      ProducerRecord<byte[], byte[]> refused, String what, List<String> recipients, Failure last) {
+      ProducerRecord<byte[], byte[]> refused,
+      RecordTooLargeException why,
+      String what,
+      List<String> recipients,
+      Failure last) {
     int bytes = refused.value() == null ? 0 : refused.value().length;
     String reason =
         "the "
             + what
             + " (payload "
             + bytes
-            + " bytes) is larger than "
-            + refused.topic()
-            + " takes: raise that topic's max.message.bytes, then replay"
+            + " bytes) "
+            + TooLarge.advice(refused.topic(), why)
             + (last == null ? "" : "; last failure: " + last.reason());
     Failure f = new Failure(OutcomeClass.PERMANENT, reason, null, null, false);
     synchronized (this) {

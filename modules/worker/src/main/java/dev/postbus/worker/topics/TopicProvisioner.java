@@ -2,6 +2,7 @@ package dev.postbus.worker.topics;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,8 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +53,8 @@ public final class TopicProvisioner {
       short replication,
       Map<String, Map<String, String>> configs) {
     try {
-      Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Set<String> existing =
+          new HashSet<>(admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
       List<NewTopic> missing = new ArrayList<>();
       for (String t : topics) {
         if (!existing.contains(t)) {
@@ -59,20 +63,15 @@ public final class TopicProvisioner {
         }
       }
       List<String> created = new ArrayList<>();
-      for (var e : admin.createTopics(missing).values().entrySet()) {
-        try {
-          e.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-          created.add(e.getKey());
-          log.info(
-              "created topic {} ({} partitions, replication {})",
-              e.getKey(),
-              partitions,
-              replication);
-        } catch (ExecutionException ex) {
-          if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw ex;
-          }
+      List<NewTopic> refused = create(admin, missing, created, existing);
+      if (!refused.isEmpty()) {
+        List<NewTopic> plain = new ArrayList<>();
+        for (NewTopic t : refused) {
+          Map<String, String> without = new HashMap<>(t.configs());
+          without.remove(MAX_MESSAGE_BYTES);
+          plain.add(new NewTopic(t.name(), partitions, replication).configs(Map.copyOf(without)));
         }
+        create(admin, plain, created, existing); // nothing left to refuse: a failure throws
       }
       checkLargestRecords(admin, topics, existing, configs);
       return created;
@@ -91,6 +90,63 @@ public final class TopicProvisioner {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     }
+  }
+
+  /**
+   * Creates {@code topics}, adding the name of each one made to {@code created}, and of each one
+   * found made meanwhile (not yet listed, or by another worker) to {@code existing}. Returns those
+   * the cluster refused for their max.message.bytes (a managed cluster's create-topic policy or
+   * cap), each named in a warning, to be made again without it: as before the worker asked for it.
+   */
+  private static List<NewTopic> create(
+      Admin admin, List<NewTopic> topics, List<String> created, Set<String> existing)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    Map<String, NewTopic> byName = new HashMap<>();
+    topics.forEach(t -> byName.put(t.name(), t));
+    List<NewTopic> refused = new ArrayList<>();
+    for (var e : admin.createTopics(topics).values().entrySet()) {
+      NewTopic t = byName.get(e.getKey());
+      try {
+        e.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        created.add(e.getKey());
+        log.info(
+            "created topic {} ({} partitions, replication {})",
+            e.getKey(),
+            t.numPartitions(),
+            t.replicationFactor());
+      } catch (ExecutionException ex) {
+        if (ex.getCause() instanceof TopicExistsException) {
+          existing.add(e.getKey()); // its max.message.bytes is checked as an existing one's
+          continue;
+        }
+        if (!refusedForLargestRecord(t, ex.getCause())) {
+          throw ex;
+        }
+        warnCreatedWithout(t, ex.getCause());
+        refused.add(t);
+      }
+    }
+    return refused;
+  }
+
+  private static boolean refusedForLargestRecord(NewTopic t, Throwable cause) {
+    return (cause instanceof PolicyViolationException
+            || cause instanceof InvalidConfigurationException)
+        && t.configs() != null
+        && t.configs().containsKey(MAX_MESSAGE_BYTES);
+  }
+
+  private static void warnCreatedWithout(NewTopic t, Throwable cause) {
+    log.warn(
+        "the cluster's policy or limits refused topic {} with max.message.bytes={} ({}: {});"
+            + " creating it without, at the broker's default (about 1 MiB unless raised): a retry"
+            + " record larger than that is refused and its job dead-lettered instead, a dead letter"
+            + " that large is written without its payload; raise the topic's max.message.bytes as"
+            + " far as the cluster allows",
+        t.name(),
+        t.configs().get(MAX_MESSAGE_BYTES),
+        cause.getClass().getSimpleName(),
+        cause.getMessage());
   }
 
   /**

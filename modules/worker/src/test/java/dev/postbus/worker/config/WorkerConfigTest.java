@@ -51,6 +51,38 @@ class WorkerConfigTest {
         .isEqualTo(1048576 + 65536);
   }
 
+  /**
+   * The producer refuses, before sending, a record over its max.request.size or buffer.memory: an
+   * operator's value below the largest record the worker writes would dead-letter every large job
+   * on its first retry. Start-up stops naming both keys.
+   */
+  @Test
+  void aProducerLimitBelowTheLargestRecordTheWorkerWritesStopsStartUp() {
+    for (String key : java.util.List.of("max.request.size", "buffer.memory")) {
+      assertThatThrownBy(
+              () ->
+                  WorkerConfig.from(
+                      Settings.of(
+                          Map.of("job.max-bytes", "33554432", "kafka.client." + key, "16777216"))))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("job.max-bytes")
+          .hasMessageContaining("kafka.client." + key + " (16777216)")
+          .hasMessageContaining(Integer.toString(32 * 1024 * 1024 + 65536));
+    }
+    assertThat(
+            WorkerConfig.from(
+                    Settings.of(
+                        Map.of(
+                            "job.max-bytes",
+                            "33554432",
+                            "kafka.client.max.request.size",
+                            "40000000",
+                            "kafka.client.buffer.memory",
+                            "40000000")))
+                .largestRecordBytes())
+        .isEqualTo(32 * 1024 * 1024 + 65536);
+  }
+
   @Test
   void defaultsNeedNoConfigurationAtAll() {
     WorkerConfig c = fromEnv(Map.of());

@@ -92,6 +92,29 @@ class DurableSenderTest {
     assertThat(producer.history()).hasSize(3);
   }
 
+  /**
+   * After its partition is revoked the new owner redoes the job: the old one must not dead-letter
+   * it in place of a too-large retry record, or the job is dead-lettered twice (replayed twice).
+   */
+  @Test
+  void anAbandonedRecordRefusedAsTooLargeIsNotReplacedByItsFallback() {
+    AtomicBoolean revoked = new AtomicBoolean();
+    AtomicBoolean acked = new AtomicBoolean();
+    sender.send(
+        record("retry record"),
+        () -> "retry record",
+        revoked::get,
+        () -> acked.set(true),
+        r -> record("dead letter"));
+    revoked.set(true);
+    producer.errorNext(new RecordTooLargeException("tier topic"));
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> producer.history().size() == 1);
+    assertThat(acked).isFalse();
+  }
+
   @Test
   void aFallbackRefusedAsTooLargeTooIsFollowedByItsOwnFallback() {
     AtomicBoolean acked = new AtomicBoolean();

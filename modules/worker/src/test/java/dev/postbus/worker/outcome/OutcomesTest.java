@@ -499,4 +499,34 @@ class OutcomesTest {
                 .map(r -> new String(r.value(), StandardCharsets.UTF_8)))
         .anyMatch(e -> e.contains("\"type\":\"dead-lettered\""));
   }
+
+  /**
+   * Kafka's producer refuses a record over its own max.request.size before sending it: the reason
+   * names that client setting, not the tier topic's max.message.bytes (raising that would change
+   * nothing on a replay).
+   */
+  @Test
+  void aRetryRecordTheProducerRefusesAsTooLargeNamesTheProducersLimitNotTheTopics() {
+    Delivery d = delivery(15);
+    OutcomeBatch batch = outcomes.begin(d, job(), 1, null);
+    batch.scheduled(CLOCK.instant().plusSeconds(60), null);
+    batch.end();
+    String tier = producer.history().get(0).topic();
+    producer.errorNext(
+        new org.apache.kafka.common.errors.RecordTooLargeException(
+            "The message is 17891328 bytes when serialized which is larger than 1048576, which is"
+                + " the value of the max.request.size configuration."));
+    await("a dead letter in place of the tier record")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> topics(producer).contains("jobs.dlt"));
+    ProducerRecord<byte[], byte[]> dead =
+        producer.history().stream()
+            .filter(r -> r.topic().equals("jobs.dlt"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(header(dead, "postbus.dlt.reason"))
+        .doesNotContain("max.message.bytes")
+        .contains("kafka.client.max.request.size", "job.max-bytes");
+    assertThat(tier).startsWith("jobs.retry.");
+  }
 }

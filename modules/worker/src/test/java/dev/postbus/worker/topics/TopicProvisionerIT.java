@@ -67,4 +67,92 @@ class TopicProvisionerIT {
                     .contains("max.message.bytes=" + (1 << 20))
                     .contains("max.message.bytes to " + wanted));
   }
+
+  /**
+   * Managed clusters that cap max.message.bytes (8 MiB, say) refuse CreateTopics asking for more:
+   * the topics are created without it, as before the worker asked, and a warning names each topic
+   * and the value it wanted.
+   */
+  @Test
+  void aClusterRefusingTheLargerMaxMessageBytesGetsTheTopicsWithoutItAndAWarning(
+      EmbeddedKafka kafka) throws Exception {
+    String topic = SharedKafka.uniqueName("jobs");
+    WorkerConfig c = WorkerConfig.from(Settings.of(Map.of("topic", topic)));
+    Logger log = (Logger) LoggerFactory.getLogger(TopicProvisioner.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    List<String> created;
+    try (Admin admin =
+        new CappingAdmin(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      created = TopicProvisioner.ensure(admin, c.allTopics(), 1, (short) 1, c.topicConfigs());
+      org.awaitility.Awaitility.await("the topics listed")
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> admin.listTopics().names().get().containsAll(c.allTopics()));
+    } finally {
+      log.detachAppender(lines);
+    }
+
+    assertThat(created)
+        .containsAll(c.failures().ladder().topics(topic))
+        .contains(c.deadLetterTopic());
+    String tier = c.failures().ladder().topics(topic).get(0);
+    assertThat(lines.list)
+        .filteredOn(e -> e.getLevel() == Level.WARN)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains(tier)
+                    .contains("max.message.bytes=" + c.largestRecordBytes())
+                    .contains("policy"));
+  }
+
+  /** A cluster whose create-topic policy refuses any max.message.bytes. */
+  private static final class CappingAdmin extends org.apache.kafka.clients.admin.ForwardingAdmin {
+
+    CappingAdmin(Map<String, Object> configs) {
+      super(configs);
+    }
+
+    @Override
+    public org.apache.kafka.clients.admin.CreateTopicsResult createTopics(
+        java.util.Collection<NewTopic> topics,
+        org.apache.kafka.clients.admin.CreateTopicsOptions options) {
+      Map<
+              String,
+              org.apache.kafka.common.KafkaFuture<
+                  org.apache.kafka.clients.admin.CreateTopicsResult.TopicMetadataAndConfig>>
+          answers = new java.util.HashMap<>();
+      List<NewTopic> allowed = new java.util.ArrayList<>();
+      for (NewTopic t : topics) {
+        if (t.configs() != null && t.configs().containsKey("max.message.bytes")) {
+          var refused =
+              new org.apache.kafka.common.internals.KafkaFutureImpl<
+                  org.apache.kafka.clients.admin.CreateTopicsResult.TopicMetadataAndConfig>();
+          refused.completeExceptionally(
+              new org.apache.kafka.common.errors.PolicyViolationException(
+                  "max.message.bytes above 8388608 is not allowed"));
+          answers.put(t.name(), refused);
+        } else {
+          allowed.add(t);
+        }
+      }
+      if (!allowed.isEmpty()) {
+        super.createTopics(allowed, options)
+            .values()
+            .forEach(
+                (name, done) ->
+                    answers.put(
+                        name,
+                        done.thenApply(
+                            v ->
+                                (org.apache.kafka.clients.admin.CreateTopicsResult
+                                        .TopicMetadataAndConfig)
+                                    null)));
+      }
+      return new org.apache.kafka.clients.admin.CreateTopicsResult(answers) {};
+    }
+  }
 }
