@@ -12,7 +12,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.PolicyViolationException;
@@ -153,7 +155,8 @@ public final class TopicProvisioner {
    * Warns, naming the topic and the value to set, about each existing topic (made before the worker
    * gave it a larger max.message.bytes, or by hand) that takes smaller records than {@code configs}
    * asks for: a retry record or dead letter that large would be refused. One describeConfigs call,
-   * at most {@link #CHECK_TIMEOUT_SECONDS}; nothing is refused or altered.
+   * at most {@link #CHECK_TIMEOUT_SECONDS} (the request's own deadline too), each topic judged on
+   * its own; nothing is refused or altered. An interrupt stops start-up, as in the creation.
    */
   private static void checkLargestRecords(
       Admin admin,
@@ -170,23 +173,39 @@ public final class TopicProvisioner {
     if (wanted.isEmpty()) {
       return;
     }
-    Map<ConfigResource, Config> found;
-    try {
-      found =
-          admin.describeConfigs(wanted.keySet()).all().get(CHECK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
+    // the request carries its own deadline: one given up on by get() alone would keep the admin's
+    // close() waiting for Kafka's default minute
+    Map<ConfigResource, KafkaFuture<Config>> answers =
+        admin
+            .describeConfigs(
+                wanted.keySet(),
+                new DescribeConfigsOptions().timeoutMs((int) (CHECK_TIMEOUT_SECONDS * 1000)))
+            .values();
+    long due = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHECK_TIMEOUT_SECONDS);
+    List<String> unread = new ArrayList<>();
+    String why = null;
+    for (Map.Entry<ConfigResource, Long> w : wanted.entrySet()) { // each judged on its own
+      try {
+        Config config =
+            answers.get(w.getKey()).get(Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
+        warnIfSmaller(w.getKey().name(), config, w.getValue());
+      } catch (ExecutionException | TimeoutException e) {
+        unread.add(w.getKey().name());
+        why =
+            e instanceof ExecutionException
+                ? e.getCause().toString()
+                : "no answer within " + CHECK_TIMEOUT_SECONDS + " s";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while checking topics", e);
+      }
+    }
+    if (!unread.isEmpty()) {
       log.warn(
           "could not read the max.message.bytes of topics {} ({}); not checked",
-          wanted.keySet().stream().map(ConfigResource::name).sorted().toList(),
-          e instanceof ExecutionException
-              ? e.getCause().getMessage()
-              : "no answer within " + CHECK_TIMEOUT_SECONDS + " s");
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
+          unread.stream().sorted().toList(),
+          why);
     }
-    wanted.forEach((topic, least) -> warnIfSmaller(topic.name(), found.get(topic), least));
   }
 
   private static void warnIfSmaller(String topic, Config config, long least) {

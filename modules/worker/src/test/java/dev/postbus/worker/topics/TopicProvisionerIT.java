@@ -109,6 +109,102 @@ class TopicProvisionerIT {
                     .contains("policy"));
   }
 
+  /**
+   * One topic the worker may not describe (an ACL on the dead-letter topic, say) leaves the others
+   * judged: the undersized tier is still named; and the describe asks Kafka for an answer within
+   * the check's bound, so closing the admin does not wait out the default minute.
+   */
+  @Test
+  void aTopicThatCannotBeDescribedLeavesTheOthersCheckedWithinTheBound(EmbeddedKafka kafka)
+      throws Exception {
+    String topic = SharedKafka.uniqueName("jobs");
+    WorkerConfig c =
+        WorkerConfig.from(
+            Settings.of(Map.of("topic", topic, "job.max-bytes", Integer.toString(3 << 20))));
+    String tier = c.failures().ladder().topics(topic).get(0);
+    Logger log = (Logger) LoggerFactory.getLogger(TopicProvisioner.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    DescribeRefusingAdmin admin =
+        new DescribeRefusingAdmin(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            c.deadLetterTopic());
+    try (admin) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(tier, 1, (short) 1)
+                      .configs(Map.of("max.message.bytes", Integer.toString(1 << 20))),
+                  new NewTopic(c.deadLetterTopic(), 1, (short) 1)
+                      .configs(Map.of("max.message.bytes", Integer.toString(1 << 20)))))
+          .all()
+          .get();
+
+      TopicProvisioner.ensure(admin, c.allTopics(), 1, (short) 1, c.topicConfigs());
+    } finally {
+      log.detachAppender(lines);
+    }
+
+    assertThat(lines.list)
+        .filteredOn(e -> e.getLevel() == Level.WARN)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .as("the undersized tier named though the dead-letter topic could not be described")
+        .anySatisfy(m -> assertThat(m).contains(tier).contains("max.message.bytes=" + (1 << 20)));
+    assertThat(admin.describeTimeoutMs)
+        .as("the describe's own deadline, in ms")
+        .isNotNull()
+        .isLessThanOrEqualTo(10_000);
+  }
+
+  /** Refuses to describe one topic (as an ACL would); notes the describe's deadline. */
+  private static final class DescribeRefusingAdmin
+      extends org.apache.kafka.clients.admin.ForwardingAdmin {
+    private final String refused;
+    volatile Integer describeTimeoutMs;
+
+    DescribeRefusingAdmin(Map<String, Object> configs, String refused) {
+      super(configs);
+      this.refused = refused;
+    }
+
+    @Override
+    public org.apache.kafka.clients.admin.DescribeConfigsResult describeConfigs(
+        java.util.Collection<org.apache.kafka.common.config.ConfigResource> resources,
+        org.apache.kafka.clients.admin.DescribeConfigsOptions options) {
+      describeTimeoutMs = options.timeoutMs();
+      List<org.apache.kafka.common.config.ConfigResource> allowed =
+          resources.stream().filter(r -> !r.name().equals(refused)).toList();
+      Map<
+              org.apache.kafka.common.config.ConfigResource,
+              org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.Config>>
+          answers = new java.util.HashMap<>(super.describeConfigs(allowed, options).values());
+      for (var r : resources) {
+        if (r.name().equals(refused)) {
+          var no =
+              new org.apache.kafka.common.internals.KafkaFutureImpl<
+                  org.apache.kafka.clients.admin.Config>();
+          no.completeExceptionally(
+              new org.apache.kafka.common.errors.TopicAuthorizationException("not allowed"));
+          answers.put(r, no);
+        }
+      }
+      return new DescribeRefused(answers);
+    }
+  }
+
+  /** A describe result built from futures (its constructor is Kafka's, protected). */
+  private static final class DescribeRefused
+      extends org.apache.kafka.clients.admin.DescribeConfigsResult {
+    DescribeRefused(
+        Map<
+                org.apache.kafka.common.config.ConfigResource,
+                org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.Config>>
+            futures) {
+      super(futures);
+    }
+  }
+
   /** A cluster whose create-topic policy refuses any max.message.bytes. */
   private static final class CappingAdmin extends org.apache.kafka.clients.admin.ForwardingAdmin {
 
