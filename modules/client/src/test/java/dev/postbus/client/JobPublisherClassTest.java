@@ -37,4 +37,21 @@ class JobPublisherClassTest {
             + "\"subject\":\"s\",\"text\":\"t\",\"class\":\"bulk\"}";
     assertThat(publisher.publishJson(line).join().topic()).isEqualTo("jobs.bulk");
   }
+
+  @Test
+  void aContentIdOverItsHeaderLineIsRefusedBeforePublishingNamingTheField() {
+    String line =
+        "{\"schema\":1,\"id\":\"c-1\",\"from\":\"a@example.com\",\"to\":[\"b@example.com\"],"
+            + "\"subject\":\"s\",\"text\":\"t\",\"attachments\":[{\"filename\":\"a\","
+            + "\"content\":\"SGVsbG8=\",\"contentId\":\""
+            + "a".repeat(990)
+            + "\"}]}";
+    Throwable refused =
+        org.assertj.core.api.Assertions.catchThrowable(() -> publisher.publishJson(line).join());
+    assertThat(refused.getCause())
+        .isInstanceOf(dev.postbus.job.InvalidJobException.class)
+        .hasMessageContaining("attachments[0].contentId")
+        .hasMessageContaining("1 to 984 characters");
+    assertThat(producer.history()).isEmpty();
+  }
 }

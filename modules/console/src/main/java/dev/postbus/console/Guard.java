@@ -16,7 +16,8 @@ import java.util.Base64;
  * {@link Arrivals}); the password when one is set (HTTP Basic, any user name), the security headers
  * (a Content-Security-Policy without inline scripts, no framing, no sniffing), and the CSRF token
  * of a state-changing request (a double-submit cookie: the form's hidden field must equal the
- * cookie, which another site can neither read nor set).
+ * cookie, which another site can neither read nor set, nor replace by sending the operator's
+ * browser here: a page answered without reading Kafka sets no cookie).
  */
 final class Guard {
 
@@ -67,6 +68,10 @@ final class Guard {
       }
     }
     String token = ctx.cookie(CSRF_COOKIE);
+    if (answeredWithoutReading(ctx)) {
+      ctx.attribute(CSRF_ATTRIBUTE, token); // no form there; the operator's cookie stays as it is
+      return;
+    }
     if (token == null || token.length() < 20) {
       byte[] bytes = new byte[24];
       RANDOM.nextBytes(bytes);
@@ -74,6 +79,18 @@ final class Guard {
       ctx.header("Set-Cookie", CSRF_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
     }
     ctx.attribute(CSRF_ATTRIBUTE, token);
+  }
+
+  /**
+   * True for a GET {@link Arrivals} answers without reading Kafka (a navigation from another site
+   * or port, a page loaded ahead): no token is minted for it, since a new cookie set in reply to
+   * such a navigation would replace the operator's, and the form of a page already open (a replay
+   * preview) would then be refused. Such a request carries no {@code SameSite=Strict} cookie to
+   * keep.
+   */
+  private static boolean answeredWithoutReading(Context ctx) {
+    return ctx.method() != HandlerType.POST
+        && (Origins.loadedAhead(ctx) || Origins.fromElsewhere(ctx));
   }
 
   /** The token this page's forms carry. */

@@ -437,6 +437,63 @@ class ConsoleSecurityIT {
     }
   }
 
+  /**
+   * Neither a navigation from elsewhere nor a page loaded ahead replaces the operator's CSRF
+   * cookie: a hostile popup sent to the console's pages every 100 ms would otherwise set a new
+   * token each time, and the operator's open replay preview would be refused on Confirm.
+   */
+  @Test
+  void aNavigationFromElsewhereOrAPrefetchSetsNoCsrfCookie(EmbeddedKafka kafka) throws Exception {
+    String topic = ConsoleReplayIT.deadLetters(kafka, "keepcookie");
+    try (ConsoleServer console = ConsoleReplayIT.start(kafka, topic)) {
+      String host = "127.0.0.1:" + console.port();
+      HttpResponse<String> own =
+          raw(
+              console.port(),
+              "GET",
+              "/dead-letters",
+              host,
+              null,
+              null,
+              "",
+              "Sec-Fetch-Site: same-origin",
+              "Sec-Fetch-Mode: navigate",
+              "Sec-Fetch-Dest: document");
+      assertThat(own.headers().firstValue("Set-Cookie"))
+          .hasValueSatisfying(c -> assertThat(c).startsWith(Guard.CSRF_COOKIE + "="));
+      List<List<String>> elsewhere =
+          List.of(
+              List.of(
+                  "Sec-Fetch-Site: cross-site",
+                  "Sec-Fetch-Mode: navigate",
+                  "Sec-Fetch-Dest: document"),
+              List.of(
+                  "Sec-Fetch-Site: same-site",
+                  "Sec-Fetch-Mode: navigate",
+                  "Sec-Fetch-Dest: document"),
+              List.of(
+                  "Sec-Purpose: prefetch",
+                  "Sec-Fetch-Site: same-origin",
+                  "Sec-Fetch-Mode: navigate",
+                  "Sec-Fetch-Dest: document"),
+              List.of("Purpose: prefetch"));
+      for (List<String> headers : elsewhere) {
+        HttpResponse<String> r =
+            raw(
+                console.port(),
+                "GET",
+                "/dead-letters",
+                host,
+                null,
+                null,
+                "",
+                headers.toArray(String[]::new));
+        assertThat(r.statusCode()).as("%s", headers).isIn(200, 503);
+        assertThat(r.headers().allValues("Set-Cookie")).as("%s", headers).isEmpty();
+      }
+    }
+  }
+
   private static HttpResponse<String> rawQuietly(
       int port, String path, String host, String... headers) {
     try {
@@ -492,12 +549,22 @@ class ConsoleSecurityIT {
       socket.getOutputStream().write(body);
       String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int status = Integer.parseInt(answer.split(" ", 3)[1]);
-      String text = answer.substring(answer.indexOf("\r\n\r\n") + 4);
-      return new RawResponse(status, text);
+      int end = answer.indexOf("\r\n\r\n");
+      Map<String, List<String>> fields = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      for (String line : answer.substring(0, end).split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          fields
+              .computeIfAbsent(line.substring(0, colon).strip(), k -> new java.util.ArrayList<>())
+              .add(line.substring(colon + 1).strip());
+        }
+      }
+      return new RawResponse(status, answer.substring(end + 4), fields);
     }
   }
 
-  private record RawResponse(int statusCode, String body) implements HttpResponse<String> {
+  private record RawResponse(int statusCode, String body, Map<String, List<String>> fields)
+      implements HttpResponse<String> {
     @Override
     public HttpRequest request() {
       return null;
@@ -510,7 +577,7 @@ class ConsoleSecurityIT {
 
     @Override
     public java.net.http.HttpHeaders headers() {
-      return java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true);
+      return java.net.http.HttpHeaders.of(fields, (a, b) -> true);
     }
 
     @Override

@@ -35,10 +35,12 @@ public final class JobCodec {
   private final ObjectMapper mapper;
   private final JobLimits limits;
   private final JobValidator validator;
+  private final JobValidator queued;
 
   public JobCodec(JobLimits limits) {
     this.limits = limits;
     this.validator = new JobValidator(limits);
+    this.queued = JobValidator.forQueuedJobs(limits);
     JsonFactory factory =
         JsonFactory.builder()
             .streamReadConstraints(
@@ -59,14 +61,18 @@ public final class JobCodec {
     return limits;
   }
 
+  /** The rules for a job made or published (a publisher validates with these). */
   public JobValidator validator() {
     return validator;
   }
 
-  /** Decodes and validates a record value. */
+  /**
+   * Decodes and validates a record value, by the rules for a job read ({@link
+   * JobValidator#forQueuedJobs}): what was valid when it was queued still is.
+   */
   public Job read(byte[] payload) throws InvalidJobException {
     Job job = parse(payload);
-    validator.validate(job);
+    queued.validate(job);
     return job;
   }
 

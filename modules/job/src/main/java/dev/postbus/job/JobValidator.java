@@ -19,9 +19,25 @@ import java.util.Map;
 public final class JobValidator {
 
   private final JobLimits limits;
+  private final int maxContentId;
 
+  /** The rules for a job made or published. */
   public JobValidator(JobLimits limits) {
+    this(limits, Syntax.MAX_CONTENT_ID);
+  }
+
+  private JobValidator(JobLimits limits, int maxContentId) {
     this.limits = limits;
+    this.maxContentId = maxContentId;
+  }
+
+  /**
+   * The rules for a job read from a topic: those of {@link #JobValidator(JobLimits)} but a content
+   * id of up to {@value Syntax#MAX_QUEUED_CONTENT_ID} characters, as before the limit for new jobs
+   * was {@value Syntax#MAX_CONTENT_ID}, so that a job queued then is not refused as poison.
+   */
+  public static JobValidator forQueuedJobs(JobLimits limits) {
+    return new JobValidator(limits, Syntax.MAX_QUEUED_CONTENT_ID);
   }
 
   public void validate(Job job) throws InvalidJobException {
@@ -184,13 +200,17 @@ public final class JobValidator {
       if (a.contentType() != null && !Syntax.CONTENT_TYPE.matcher(a.contentType()).matches()) {
         throw new InvalidJobException(field + ".contentType", "must look like type/subtype");
       }
-      if (a.contentId() != null && !Syntax.CONTENT_ID.matcher(a.contentId()).matches()) {
+      if (a.contentId() != null
+          && (a.contentId().length() > maxContentId
+              || !Syntax.CONTENT_ID.matcher(a.contentId()).matches())) {
         throw new InvalidJobException(
             field + ".contentId",
             "must be 1 to "
-                + Syntax.MAX_CONTENT_ID
-                + " characters of printable ASCII or space, without '<' or '>' (its"
-                + " Content-ID header line holds 998)");
+                + maxContentId
+                + " characters of printable ASCII or space, without '<' or '>'"
+                + (maxContentId == Syntax.MAX_CONTENT_ID
+                    ? " (its Content-ID header line holds 998)"
+                    : ""));
       }
       if (!Syntax.isBase64(a.content())) {
         throw new InvalidJobException(

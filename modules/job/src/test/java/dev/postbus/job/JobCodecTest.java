@@ -206,25 +206,38 @@ class JobCodecTest {
     }
   }
 
+  private static byte[] withContentId(String id) {
+    return withAttachment(
+        "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"" + id + "\"}");
+  }
+
   @Test
-  void aContentIdLongerThanItsHeaderLineHoldsIsRefused() throws Exception {
+  void aNewJobsContentIdLongerThanItsHeaderLineHoldsIsRefused() throws Exception {
     // "Content-ID: <" + id + ">" fills the 998 characters of a header line at 984
     String fits = "a".repeat(984);
-    Job job =
-        new JobCodec()
-            .read(
-                withAttachment(
-                    "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\""
-                        + fits
-                        + "\"}"));
-    assertThat(job.attachments().get(0).contentId()).hasSize(984);
+    codec.validator().validate(codec.parse(withContentId(fits)));
+    Job longer = codec.parse(withContentId(fits + "b"));
     InvalidJobException e =
-        refusal(
-            withAttachment(
-                "{\"filename\":\"a\",\"content\":\"SGVsbG8=\",\"contentId\":\"" + fits + "b\"}"));
+        catchThrowableOfType(InvalidJobException.class, () -> codec.validator().validate(longer));
     assertThat(e).isNotNull();
     assertThat(e.field()).isEqualTo("attachments[0].contentId");
     assertThat(e.problem()).contains("1 to 984 characters");
+  }
+
+  /**
+   * A job queued before the 984 limit, with a content id of up to 998 characters (valid then), is
+   * still read: the worker sends it as it did, and its replay is not refused again.
+   */
+  @Test
+  void aQueuedJobsContentIdOfUpTo998CharactersIsStillRead() throws Exception {
+    Job job = codec.read(withContentId("a".repeat(990)));
+    assertThat(job.attachments().get(0).contentId()).hasSize(990);
+    assertThat(codec.read(withContentId("a".repeat(998))).attachments().get(0).contentId())
+        .hasSize(998);
+    InvalidJobException e = refusal(withContentId("a".repeat(999)));
+    assertThat(e).isNotNull();
+    assertThat(e.field()).isEqualTo("attachments[0].contentId");
+    assertThat(e.problem()).contains("1 to 998 characters");
   }
 
   @Test

@@ -71,13 +71,14 @@ public sealed interface Selection {
     }
 
     /**
-     * {@code jobIds=}, not the {@code ids=} of before the job id was the payload's {@code id} field
-     * (it was the record key): a replay by id run then matched keys, and its group may have read to
-     * the topic's end; the same ids now name a new group, which starts at the topic's start.
+     * {@code ids=}, as before the job id was the payload's {@code id} field (it was the record
+     * key): a replay by id that did replay then (a topic keyed by job id) keeps its group and is
+     * not run again. One run then on a topic keyed otherwise may have committed past what it did
+     * not match: docs/failures-and-retries.md says to delete its group.
      */
     @Override
     public String key() {
-      return "jobIds=" + new TreeSet<>(ids);
+      return "ids=" + new TreeSet<>(ids);
     }
   }
 

@@ -22,16 +22,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code --id} matches the job's {@code id} field since it stopped matching the record key. A
- * replay by id run before that matched nothing in a topic keyed by recipient, and its group
- * remembered the topic's end: the same {@code --id} after the upgrade must not start there.
+ * {@code --id} matches the job's {@code id} field since it stopped matching the record key, and
+ * keeps its group ({@code ids=}). A replay by id run before that, on a topic keyed by something
+ * else (the recipient), matched nothing and its group remembered the topic's end: the same {@code
+ * --id} after the upgrade resumes there, as documented, until the operator deletes that group.
  */
 @ExtendWith(SharedKafka.class)
 class ReplayByJobIdIT {
 
   @Test
-  void aReplayByIdIgnoresTheGroupOfTheSameIdFromBeforeIdsWereTheJobsIdField(EmbeddedKafka kafka)
-      throws Exception {
+  void aReplayByIdKeepsItsGroupFromBeforeIdsWereTheJobsIdFieldUntilTheOperatorDeletesIt(
+      EmbeddedKafka kafka) throws Exception {
     String topic = SharedKafka.uniqueName("byid");
     // what `postbus dlt replay --id order-42` left before the upgrade: it matched no key, read to
     // the end, and committed it under the group its filter text ("ids=[order-42]") hashed to
@@ -57,10 +58,17 @@ class ReplayByJobIdIT {
     DeadLetterFilter byId = DeadLetterFilter.of(Selection.jobIds(Set.of("order-42")));
 
     assertThat(replayer.list(byId, 10)).hasSize(1); // `dlt list --id order-42` shows it
-    Replayer.Result result = replayer.replay(new Replayer.Request(byId, false, 100, 0), d -> {});
+    Replayer.Result resumed = replayer.replay(new Replayer.Request(byId, false, 100, 0), d -> {});
+    assertThat(resumed.group()).isEqualTo(oldGroup); // the name the command prints
+    assertThat(resumed.matched()).as("resumed past the dead letter").isZero();
 
-    assertThat(result.matched()).as("dead letters replayed").isEqualTo(1);
-    assertThat(result.group()).isNotEqualTo(oldGroup);
+    // docs/failures-and-retries.md: delete the group it printed, then run the replay again
+    try (var admin = kafka.admin()) {
+      admin.deleteConsumerGroups(List.of(resumed.group())).all().get();
+    }
+    Replayer.Result again = replayer.replay(new Replayer.Request(byId, false, 100, 0), d -> {});
+    assertThat(again.matched()).as("dead letters replayed").isEqualTo(1);
+    assertThat(again.group()).isEqualTo(oldGroup);
   }
 
   /** The group name as {@link Replayer#groupFor} makes it from a filter's text. */

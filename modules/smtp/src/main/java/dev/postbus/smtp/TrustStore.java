@@ -27,9 +27,16 @@ public final class TrustStore {
    * connection.
    */
   public static TrustStore load(Path file, Secret password) {
+    return load(file, password, "smtp.trust-store");
+  }
+
+  /**
+   * As {@link #load(Path, Secret)}, with an error naming {@code setting}: the key the file was
+   * given as ({@code relay.a.trust-store (POSTBUS_RELAY_A_TRUST_STORE)}).
+   */
+  public static TrustStore load(Path file, Secret password, String setting) {
     if (!java.nio.file.Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(
-          "smtp.trust-store: cannot load " + file + ": no such file");
+      throw new IllegalArgumentException(setting + ": cannot load " + file + ": no such file");
     }
     try {
       KeyStore store =
@@ -43,7 +50,8 @@ public final class TrustStore {
       return new TrustStore(file, context.getSocketFactory());
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException(
-          "smtp.trust-store: cannot load "
+          setting
+              + ": cannot load "
               + file
               + " as PKCS12 or JKS ("
               + e.getClass().getSimpleName()

@@ -28,13 +28,22 @@ public final class Syntax {
    * A Content-ID without its angle brackets: printable ASCII and the space (0x20-0x7E) but {@code
    * <} and {@code >}; a space cannot end the header line, and jobs queued before this check have
    * one. The worker writes it into a header as it is, and a character above 0x7E would be written
-   * as its low byte (U+010A as a line feed). At most {@value #MAX_CONTENT_ID} characters: {@code
-   * Content-ID: <id>} then fills the 998 of a header line.
+   * as its low byte (U+010A as a line feed). Its length is checked apart: {@link #MAX_CONTENT_ID}
+   * for a job made or published, {@link #MAX_QUEUED_CONTENT_ID} for one read.
    */
-  public static final Pattern CONTENT_ID = Pattern.compile("[ -;=?-~]{1,984}");
+  public static final Pattern CONTENT_ID = Pattern.compile("[ -;=?-~]+");
 
-  /** The longest content id: {@code "Content-ID: <" + id + ">"} is 998 characters. */
+  /**
+   * The longest content id of a job made or published: {@code "Content-ID: <" + id + ">"} is 998
+   * characters, the most a header line holds.
+   */
   public static final int MAX_CONTENT_ID = 984;
+
+  /**
+   * The longest content id of a job read from a topic: the limit before {@link #MAX_CONTENT_ID}, so
+   * a job queued or dead-lettered then is still delivered and replayed as it was.
+   */
+  public static final int MAX_QUEUED_CONTENT_ID = 998;
 
   public static final int MAX_ADDRESS_LENGTH = 254;
   public static final int MAX_NAME_LENGTH = 256;

@@ -116,7 +116,7 @@ final class RelayReader {
    */
   static SmtpConfig smtp(Settings s, String relay) {
     warnOfIgnoredKeys(s, relay);
-    SmtpConfig smtp = build(s);
+    SmtpConfig smtp = build(s, relay);
     if (smtp.authenticated() && smtp.tls() != TlsMode.NONE && !smtp.verifyCertificates()) {
       log.warn(
           "{}{}:{}: {}=false{} with {}: the relay's certificate is not checked, so the credentials"
@@ -192,6 +192,18 @@ final class RelayReader {
     return written + " (" + ConfigKey.envName(written) + ")";
   }
 
+  /**
+   * {@link #withEnv(Settings, ConfigKey)} for a key that is set; the relay's own key, with its
+   * environment variable, for one that is not (where it would be set).
+   */
+  private static String withEnv(Settings s, String relay, ConfigKey<?> key) {
+    if (s.get(key).isPresent()) {
+      return withEnv(s, key);
+    }
+    String own = key(relay, key);
+    return own + " (" + ConfigKey.envName(own) + ")";
+  }
+
   /** The relay's own key for an {@code smtp.*} key: {@code relay.<name>.*}, or itself. */
   private static String key(String relay, ConfigKey<?> key) {
     return relay == null
@@ -199,7 +211,10 @@ final class RelayReader {
         : RelayKeys.key(relay, key.name().substring("smtp.".length()));
   }
 
-  private static SmtpConfig build(Settings s) {
+  private static SmtpConfig build(Settings s, String relay) {
+    if (relay != null) {
+      checkCredentials(s, relay);
+    }
     return SmtpConfig.builder(
             s.require(SmtpKeys.HOST), s.require(SmtpKeys.PORT), s.require(SmtpKeys.TLS))
         .credentials(s.get(SmtpKeys.USERNAME).orElse(null), password(s))
@@ -214,23 +229,64 @@ final class RelayReader {
         .maxConnectionAge(s.require(SmtpKeys.MAX_AGE))
         .idleTimeout(s.require(SmtpKeys.IDLE_TIMEOUT))
         .authMechanism(s.require(SmtpKeys.AUTH_MECHANISM))
-        .trustStore(trustStore(s))
+        .trustStore(trustStore(s, relay))
         .pipelining(s.require(SmtpKeys.PIPELINING) == ExtensionUse.AUTO)
         .chunking(s.require(SmtpKeys.CHUNKING) == ExtensionUse.AUTO)
         .build();
   }
 
-  /** The trust store, unless it is ignored ({@link #warnOfIgnoredKeys}): then not even loaded. */
-  private static TrustStore trustStore(Settings s) {
+  /**
+   * The trust store, unless it is ignored ({@link #warnOfIgnoredKeys}): then not even loaded. A
+   * relay's error names the key the file was given as, with its environment variable.
+   */
+  private static TrustStore trustStore(Settings s, String relay) {
     if (s.require(SmtpKeys.TLS) == TlsMode.NONE || !s.require(SmtpKeys.TLS_VERIFY)) {
       return null;
     }
+    String setting = relay == null ? SmtpKeys.TRUST_STORE.name() : withEnv(s, SmtpKeys.TRUST_STORE);
     return s.get(SmtpKeys.TRUST_STORE)
         .map(
             f ->
                 TrustStore.load(
-                    Path.of(f), s.get(SmtpKeys.TRUST_STORE_PASSWORD).map(Secret::of).orElse(null)))
+                    Path.of(f),
+                    s.get(SmtpKeys.TRUST_STORE_PASSWORD).map(Secret::of).orElse(null),
+                    setting))
         .orElse(null);
+  }
+
+  /**
+   * What {@link SmtpConfig} refuses of the credentials, refused first for a relay naming its keys
+   * (the {@code smtp.*} ones name keys it may not have been given as): the user name without a
+   * password, and a user name over a relay without TLS (the caller puts the relay's name first).
+   */
+  private static void checkCredentials(Settings s, String relay) {
+    boolean user = s.get(SmtpKeys.USERNAME).isPresent();
+    boolean password =
+        s.get(SmtpKeys.PASSWORD).isPresent() || s.get(SmtpKeys.PASSWORD_FILE).isPresent();
+    if (user != password) {
+      throw new IllegalStateException(
+          withEnv(s, relay, SmtpKeys.USERNAME)
+              + " and "
+              + withEnv(s, relay, SmtpKeys.PASSWORD)
+              + " or "
+              + withEnv(s, relay, SmtpKeys.PASSWORD_FILE)
+              + " must be set together");
+    }
+    if (user
+        && s.require(SmtpKeys.TLS) == TlsMode.NONE
+        && s.require(SmtpKeys.AUTH_OVER_PLAINTEXT) != PlaintextAuth.ALLOW) {
+      throw new IllegalStateException(
+          named(s, relay, SmtpKeys.USERNAME)
+              + " is set with "
+              + s.writtenAs(SmtpKeys.TLS)
+              + "=none ("
+              + ConfigKey.envName(s.writtenAs(SmtpKeys.TLS))
+              + "): the password would go in clear text; use "
+              + key(relay, SmtpKeys.TLS)
+              + "=starttls-required or implicit ("
+              + key(relay, SmtpKeys.AUTH_OVER_PLAINTEXT)
+              + "=allow only for a lab relay)");
+    }
   }
 
   private static Secret password(Settings s) {

@@ -1,12 +1,16 @@
 package dev.postbus.worker.delivery;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postbus.worker.config.Provider;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +31,13 @@ final class OwnMetadata {
    */
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+
+  /**
+   * A space after each {@code ,} and {@code :} between values (never in a string), where {@code
+   * MimeUtility.fold} can break the header: a job's JSON that fills its line, with our key merged
+   * in, is then written in lines of at most 998 characters.
+   */
+  private static final ObjectWriter SPACED = JSON.writer(new SpacedPrinter());
 
   private OwnMetadata() {}
 
@@ -66,9 +77,27 @@ final class OwnMetadata {
       }
       target.put(Provider.METADATA_NAME_UNDERSCORE, jobId);
       // Jackson escapes the controls below 0x20 itself; DEL is the one left (only in a string)
-      return JSON.writeValueAsString(object).replace("\u007f", "\\u007F");
+      return SPACED.writeValueAsString(object).replace("\u007f", "\\u007F");
     } catch (JsonProcessingException e) {
       return ours;
+    }
+  }
+
+  /** {@code {"a": 1, "b": [1, 2]}}: one line, a space after each separator. */
+  private static final class SpacedPrinter extends MinimalPrettyPrinter {
+    @Override
+    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(": ");
+    }
+
+    @Override
+    public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(", ");
+    }
+
+    @Override
+    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(", ");
     }
   }
 }

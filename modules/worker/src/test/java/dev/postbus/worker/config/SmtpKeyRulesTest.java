@@ -265,6 +265,48 @@ class SmtpKeyRulesTest {
   }
 
   @Test
+  void aRelaysTrustStoreErrorNamesTheRelaysKey(@TempDir Path dir) throws Exception {
+    String missing = dir.resolve("missing.p12").toString();
+    assertThatThrownBy(() -> with(Map.of("relays", "a", "relay.a.trust-store", missing)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "relay a: relay.a.trust-store (POSTBUS_RELAY_A_TRUST_STORE): cannot load " + missing)
+        .hasMessageNotContaining("smtp.trust-store");
+    Path notAStore = Files.writeString(dir.resolve("not-a-store.p12"), "text");
+    assertThatThrownBy(
+            () -> with(Map.of("relays", "a", "relay.a.trust-store", notAStore.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "relay a: relay.a.trust-store (POSTBUS_RELAY_A_TRUST_STORE): cannot load " + notAStore)
+        .hasMessageNotContaining("smtp.trust-store");
+  }
+
+  @Test
+  void aRelaysCredentialErrorsNameTheRelaysKeys() {
+    assertThatThrownBy(
+            () ->
+                with(
+                    Map.of(
+                        "relays", "local",
+                        "smtp.username", "u",
+                        "smtp.password", "p",
+                        "relay.local.tls", "none")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "relay local: relay.local.username (from smtp.username) is set with"
+                + " relay.local.tls=none (POSTBUS_RELAY_LOCAL_TLS)")
+        .hasMessageContaining("relay.local.auth-over-plaintext=allow")
+        .hasMessageNotContaining("smtp.tls")
+        .hasMessageNotContaining("smtp.auth-over-plaintext");
+    assertThatThrownBy(() -> with(Map.of("relays", "ses", "relay.ses.username", "u")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "relay ses: relay.ses.username (POSTBUS_RELAY_SES_USERNAME) and relay.ses.password"
+                + " (POSTBUS_RELAY_SES_PASSWORD) or relay.ses.password-file"
+                + " (POSTBUS_RELAY_SES_PASSWORD_FILE) must be set together");
+  }
+
+  @Test
   void credentialsWithoutCertificateChecksOnARelayAreWarnedOfNamingTheRelaysKeys() {
     assertThat(
             warnings(

@@ -159,7 +159,8 @@ class MessageBuilderTest {
               .getBytes(StandardCharsets.UTF_8);
       Job job;
       try {
-        job = codec.read(payload);
+        job = codec.parse(payload);
+        codec.validator().validate(job); // a job made or published: 984 at most
       } catch (dev.postbus.job.InvalidJobException e) {
         continue; // refused: never built
       }

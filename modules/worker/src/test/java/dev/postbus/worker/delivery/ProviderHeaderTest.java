@@ -72,7 +72,8 @@ class ProviderHeaderTest {
     ProviderHeader h = new ProviderHeader(m, "j-3");
     h.setFor(Provider.SENDGRID);
     assertThat(m.getHeader("X-SMTPAPI"))
-        .containsExactly("{\"category\":[\"receipts\"],\"unique_args\":{\"postbus_job\":\"j-3\"}}");
+        .containsExactly(
+            "{\"category\": [\"receipts\"], \"unique_args\": {\"postbus_job\": \"j-3\"}}");
     h.setFor(Provider.NONE);
     assertThat(m.getHeader("X-SMTPAPI")).containsExactly("{\"category\":[\"receipts\"]}");
   }
@@ -85,7 +86,7 @@ class ProviderHeaderTest {
             Map.of("X-SMTPAPI", "{\"unique_args\":{\"postbus_job\":\"victim\",\"shop\":\"7\"}}"));
     new ProviderHeader(m, "j-4").setFor(Provider.SENDGRID);
     assertThat(m.getHeader("X-SMTPAPI"))
-        .containsExactly("{\"unique_args\":{\"postbus_job\":\"j-4\",\"shop\":\"7\"}}");
+        .containsExactly("{\"unique_args\": {\"postbus_job\": \"j-4\", \"shop\": \"7\"}}");
   }
 
   @Test
@@ -94,7 +95,7 @@ class ProviderHeaderTest {
         message("j-5", Map.of("X-Mailgun-Variables", "{\"postbus_job\":\"victim\",\"a\":1}"));
     new ProviderHeader(m, "j-5").setFor(Provider.MAILGUN);
     assertThat(m.getHeader("X-Mailgun-Variables"))
-        .containsExactly("{\"postbus_job\":\"j-5\",\"a\":1}");
+        .containsExactly("{\"postbus_job\": \"j-5\", \"a\": 1}");
   }
 
   @Test
@@ -187,9 +188,9 @@ class ProviderHeaderTest {
           .as(p.name())
           .noneMatch(l -> l.startsWith("Reply-To: evil"))
           .noneMatch(l -> l.startsWith("X-J:"))
-          .anyMatch(l -> l.startsWith(p.header() + ": {\"a\":\"\\u010D\\u010AReply-To:"));
+          .anyMatch(l -> l.startsWith(p.header() + ": {\"a\": \"\\u010D\\u010AReply-To:"));
       assertThat(MimeUtility.unfold(m.getHeader(p.header(), null)))
-          .contains("\"postbus_job\":\"j-8\"");
+          .contains("\"postbus_job\": \"j-8\"");
     }
     MimeMessage failover = message("j-8", Map.of("X-SMTPAPI", own, "X-Mailgun-Variables", own));
     ProviderHeader h = new ProviderHeader(failover, "j-8");
@@ -198,11 +199,37 @@ class ProviderHeaderTest {
     assertThat(headerLines(failover)).noneMatch(l -> l.startsWith("Reply-To: evil"));
   }
 
+  /**
+   * A job's own JSON that fills its header line, with our key merged in, is still written in lines
+   * of at most 998 characters: the merged JSON has a space after each ',' and ':' outside its
+   * strings, where the header is folded.
+   */
+  @Test
+  void aJobsJsonThatFillsItsLineIsFoldedWithOurKeyInto998CharacterLines() throws Exception {
+    String prefix = "{\"unique_args\":{\"shop\":\"";
+    String middle = "\",\"campaign\":\"";
+    String end = "\"}}";
+    int room = 985 - prefix.length() - middle.length() - end.length();
+    String own =
+        prefix + "s".repeat(room / 2) + middle + "c".repeat(room - room / 2) + end; // 985 chars
+    assertThat(own).hasSize(985);
+    String id = "order-" + "7".repeat(150);
+    MimeMessage m = message(id, Map.of("X-SMTPAPI", own));
+    new ProviderHeader(m, id).setFor(Provider.SENDGRID);
+    assertThat(headerLines(m)).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(998));
+    String merged = MimeUtility.unfold(m.getHeader("X-SMTPAPI", null));
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(merged))
+        .isEqualTo(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(
+                    own.substring(0, own.length() - 2) + ",\"postbus_job\":\"" + id + "\"}}"));
+  }
+
   @Test
   void aJobsJsonKeepsItsNonAsciiTextAsEscapes() throws Exception {
     MimeMessage m = message("j-9", Map.of("X-Mailgun-Variables", "{\"city\":\"M\\u00fcnchen\"}"));
     new ProviderHeader(m, "j-9").setFor(Provider.MAILGUN);
     assertThat(m.getHeader("X-Mailgun-Variables"))
-        .containsExactly("{\"city\":\"M\\u00FCnchen\",\"postbus_job\":\"j-9\"}");
+        .containsExactly("{\"city\": \"M\\u00FCnchen\", \"postbus_job\": \"j-9\"}");
   }
 }
