@@ -10,7 +10,9 @@ import dev.postbus.smtp.internal.SessionOpener;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,7 @@ public final class RelayProber implements AutoCloseable {
   private final Dial dial;
   private final ReplyClassifier classifier;
   private ScheduledExecutorService thread;
+  private ExecutorService probes; // one thread per relay at most: a black hole delays no other
   private boolean closed;
 
   public RelayProber(Relays relays, Clock clock, Dial dial, ReplyClassifier classifier) {
@@ -72,9 +75,15 @@ public final class RelayProber implements AutoCloseable {
     this.classifier = classifier;
   }
 
-  /** Starts looking every {@link #EVERY}, on a daemon thread of {@code threads}. */
+  /**
+   * Starts looking every {@link #EVERY}, on a daemon thread of {@code threads}; each probe runs on
+   * a thread of its own (as many as there are relays at most), so a relay that is black-holed
+   * (connect or greeting timeouts) delays no other relay's probe. Two probes of one relay never run
+   * at once: only one caller takes a relay's probe ({@link Relay#take}).
+   */
   public synchronized void start(ThreadFactory threads) {
     if (thread == null && !closed) {
+      probes = Executors.newFixedThreadPool(Math.max(1, relays.all().size()), threads);
       thread = Executors.newSingleThreadScheduledExecutor(threads);
       thread.scheduleWithFixedDelay(
           this::probeDue, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
@@ -90,8 +99,25 @@ public final class RelayProber implements AutoCloseable {
       Instant now = clock.instant();
       Instant outUntil = r.outUntil();
       if (outUntil != null && now.isAfter(outUntil.plus(GRACE)) && r.take(now)) {
-        probe(r);
+        run(r);
       }
+    }
+  }
+
+  /** On a thread of its own once started (inline before: tests), the probe of {@code r}, taken. */
+  private void run(Relay r) {
+    ExecutorService on;
+    synchronized (this) {
+      on = probes;
+    }
+    if (on == null) {
+      probe(r);
+      return;
+    }
+    try {
+      on.execute(() -> probe(r));
+    } catch (RejectedExecutionException closing) {
+      r.abandonProbe();
     }
   }
 
@@ -145,6 +171,7 @@ public final class RelayProber implements AutoCloseable {
     closed = true;
     if (thread != null) {
       thread.shutdownNow();
+      probes.shutdownNow();
     }
   }
 }

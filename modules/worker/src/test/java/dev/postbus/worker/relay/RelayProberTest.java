@@ -223,4 +223,40 @@ class RelayProberTest {
     pass.join(10_000);
     assertThat(dialled).as("no relay is probed after close").hasSize(1);
   }
+
+  @Test
+  void aBlackHoledRelayDoesNotDelayTheProbeOfAnother() throws Exception {
+    Relays two = relaysOf("a,b", IntervalFunction.of(BACKOFF));
+    Relay first = two.all().get(0);
+    Relay second = two.all().get(1);
+    CountDownLatch never = new CountDownLatch(1);
+    RelayProber prober =
+        new RelayProber(
+            two,
+            clock,
+            smtp -> {
+              if (smtp == first.config().smtp()) {
+                try {
+                  never.await(5, TimeUnit.SECONDS); // a black hole: connect timeout
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return new SendOutcome.ConnectFailed("connect timed out");
+              }
+              return null;
+            },
+            config.failures().classifier());
+    first.failed("connect failed: connect timed out");
+    second.failed("connect failed: Connection refused");
+    after(BACKOFF.plus(RelayProber.GRACE).plusMillis(1));
+    try {
+      prober.start(r -> new Thread(r, "prober-test"));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofMillis(1500))
+          .until(() -> second.state() == RelayState.UP);
+    } finally {
+      prober.close();
+      never.countDown();
+    }
+  }
 }
