@@ -131,10 +131,14 @@ public final class Relay {
     onChange.run();
   }
 
-  /** The relay answered (whatever it said about the message): up again if it was not. */
+  /**
+   * The relay answered (whatever it said about the message): up again if it was not, and its
+   * failure count reset (also when the worker's probe had brought it up: see {@link #connected}).
+   */
   public void answered() {
     synchronized (this) {
       if (state == RelayState.UP) {
+        failures = 0;
         return;
       }
       state = state.moveTo(RelayState.UP);

@@ -168,6 +168,23 @@ class RelayProberTest {
         .isGreaterThanOrEqualTo(BACKOFF.multipliedBy(2));
   }
 
+  @Test
+  void aJobsAnswerAfterAProbesSessionStillResetsTheBackoff() {
+    Relays exp = relaysOf("a,b", IntervalFunction.ofExponentialBackoff(BACKOFF, 2));
+    Relay first = exp.all().get(0);
+    RelayProber prober = prober(exp, () -> null);
+    first.failed("MAIL refused with 530");
+    after(BACKOFF.plus(RelayProber.GRACE).plusMillis(1));
+    prober.probeDue();
+    assertThat(first.state()).isEqualTo(RelayState.UP);
+
+    first.answered(); // a lane's job got a real answer
+    first.failed("connect failed: Connection refused");
+    assertThat(Duration.between(clock.now, first.outUntil()))
+        .as("a job's answer resets the backoff, even on a relay already up")
+        .isEqualTo(BACKOFF);
+  }
+
   private Relays relaysOf(String names, IntervalFunction backoff) {
     WorkerConfig c = WorkerConfig.from(Settings.of(Map.of("relays", names)));
     return new Relays(c.relays(), c.relayMode(), null, backoff, clock, allOut::add);
