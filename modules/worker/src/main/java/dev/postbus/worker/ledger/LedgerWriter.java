@@ -316,10 +316,11 @@ public final class LedgerWriter implements AutoCloseable {
 
   /**
    * Why {@code error} never heals (no permission, a fenced or broken idempotent producer, the topic
-   * reported unknown by the broker for longer than {@link #MISSING_TOPIC_LIMIT}); null when worth
-   * trying again. An {@code OutOfOrderSequenceException} reaches us only after the producer itself
-   * bumped its epoch and retried for {@code delivery.timeout.ms}: it did not heal there, and a new
-   * producer id (a restart) is what clears it.
+   * reported unknown by the broker, with no other error between, for longer than {@link
+   * #MISSING_TOPIC_LIMIT}); null when worth trying again. An {@code OutOfOrderSequenceException}
+   * reaches us only after the producer itself bumped its epoch and retried for {@code
+   * delivery.timeout.ms}: it did not heal there, and a new producer id (a restart) is what clears
+   * it.
    */
   private String fatal(Exception error) {
     if (error instanceof org.apache.kafka.common.errors.AuthorizationException
@@ -331,10 +332,15 @@ public final class LedgerWriter implements AutoCloseable {
     }
     // Only the broker saying the topic is unknown counts: a metadata timeout ("not present in
     // metadata") is also what an unreachable cluster gives, and a Kafka outage is waited out (the
-    // worker holds delivery while Kafka is lost), never taken for a lost ledger.
+    // worker holds delivery while Kafka is lost), never taken for a lost ledger. Missing must be
+    // continuous: any other error ends the count, so an outage that begins and ends with "unknown
+    // topic" (a restarting broker) is not taken for a topic missing all along.
     boolean missing =
         error instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
     if (!missing) {
+      synchronized (lock) {
+        missingSince = null;
+      }
       return null;
     }
     long now = nanoTime.getAsLong();

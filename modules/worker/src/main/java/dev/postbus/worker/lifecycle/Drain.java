@@ -42,46 +42,71 @@ final class Drain {
       List<Thread> laneThreads,
       SuppressionReader suppressionReader,
       OpsServer ops) {
+    Steps steps = new Steps();
     log.info("worker {} draining (up to {})", parts.config.workerId(), parts.config.drainTimeout());
-    step("the consumer's stop", () -> stopConsumer(parts, consumerThread));
+    steps.run("the consumer's stop", () -> stopConsumer(parts, consumerThread));
     if (parts.ledger.reader() != null) {
-      step("closing the ledger's reader", parts.ledger.reader()::close);
+      steps.run("closing the ledger's reader", parts.ledger.reader()::close);
     }
     if (suppressionReader != null) {
-      step("closing the suppression reader", suppressionReader::close);
+      steps.run("closing the suppression reader", suppressionReader::close);
     }
     if (parts.feedbackReports != null) {
-      step("closing the feedback reader", parts.feedbackReports::close);
+      steps.run("closing the feedback reader", parts.feedbackReports::close);
     }
-    step("stopping the relay prober", parts.prober::close);
-    step("stopping the lanes", () -> stopLanes(parts, laneThreads));
-    step("closing the relays' connections", parts.relays::closeAll);
-    step("closing the producer", () -> parts.producer.close(PRODUCER_CLOSE_TIMEOUT));
+    steps.run("stopping the relay prober", parts.prober::close);
+    steps.run("stopping the lanes", () -> stopLanes(parts, laneThreads));
+    steps.run("closing the relays' connections", parts.relays::closeAll);
+    steps.run("closing the producer", () -> parts.producer.close(PRODUCER_CLOSE_TIMEOUT));
     if (parts.ledger.producer() != null) {
       // after the lanes and the last commit: what is left is unfinished
-      step("closing the ledger's writer", parts.ledger.writer()::close);
-      step(
+      steps.run("closing the ledger's writer", parts.ledger.writer()::close);
+      steps.run(
           "closing the ledger's producer",
           () -> parts.ledger.producer().close(PRODUCER_CLOSE_TIMEOUT));
     }
-    step("stopping the resends", parts.scheduler::shutdownNow);
-    step("stopping the acknowledgements", parts.acks::shutdownNow);
-    step("STOPPED", parts.health::stopped);
+    steps.run("stopping the resends", parts.scheduler::shutdownNow);
+    steps.run("stopping the acknowledgements", parts.acks::shutdownNow);
+    steps.run("STOPPED", parts.health::stopped);
     if (ops != null) {
-      step("closing the health endpoints", ops::close);
+      steps.run("closing the health endpoints", ops::close);
     }
+    steps.end();
     log.info("worker {} stopped: {}", parts.config.workerId(), parts.stats.snapshot());
   }
 
   /**
-   * Runs one step of the drain: whatever it throws is logged (by class and frames: its message can
-   * quote an address), and the next step runs anyway, so that the worker always stops.
+   * The steps of one drain. A step that leaves the thread interrupted (Kafka's {@code
+   * InterruptException} sets the flag, and so does an interrupted join) would cut every later
+   * step's bounded wait short: the lanes' join would throw at once, sessions would be cut mid-send
+   * (in doubt: sent twice), the producers closed at once (events and ledger entries dropped). So
+   * the flag is cleared after each step, remembered, and set again when the drain ends.
    */
-  static void step(String name, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException | Error e) {
-      log.error("drain: {} failed; going on with the next step", name, TraceOnly.of(e));
+  static final class Steps {
+
+    private boolean interrupted;
+
+    /**
+     * Runs one step: whatever it throws is logged (by class and frames: its message can quote an
+     * address), and the next step runs anyway, so that the worker always stops.
+     */
+    void run(String name, Runnable step) {
+      try {
+        step.run();
+      } catch (RuntimeException | Error e) {
+        log.error("drain: {} failed; going on with the next step", name, TraceOnly.of(e));
+      }
+      if (Thread.interrupted()) {
+        interrupted = true;
+        log.warn("drain: {} left the thread interrupted; the next steps still wait", name);
+      }
+    }
+
+    /** Sets the thread's interrupt flag again if a step had left it set. */
+    void end() {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -77,14 +77,12 @@ public final class Relay {
   }
 
   /**
-   * Whether a job may go to this relay now: yes when up; when out and its backoff has ended, yes
-   * for this one caller, who probes it (and must end with {@link #answered}, {@link #failed} or
-   * {@link #abandonProbe}).
+   * Whether this caller may probe the relay now: yes, for this one caller, when it is out and its
+   * backoff has ended; it must end the probe with {@link #answered}, {@link #connected}, {@link
+   * #failed} or {@link #abandonProbe}. No when it is up (a lane may have brought it up since the
+   * caller read {@link #outUntil}): there is nothing to probe.
    */
   synchronized boolean take(Instant now) {
-    if (state == RelayState.UP) {
-      return true;
-    }
     if (state == RelayState.OUT && !now.isBefore(retryAt)) {
       state = state.moveTo(RelayState.PROBING);
       log.info("relay {}: its backoff ended; probing it", name());
@@ -133,10 +131,14 @@ public final class Relay {
     onChange.run();
   }
 
-  /** The relay answered (whatever it said about the message): up again if it was not. */
+  /**
+   * The relay answered (whatever it said about the message): up again if it was not, and its
+   * failure count reset (also when the worker's probe had brought it up: see {@link #connected}).
+   */
   public void answered() {
     synchronized (this) {
       if (state == RelayState.UP) {
+        failures = 0;
         return;
       }
       state = state.moveTo(RelayState.UP);
@@ -144,6 +146,24 @@ public final class Relay {
       problem = null;
     }
     log.info("relay {} answers again; jobs go to it", name());
+    onChange.run();
+  }
+
+  /**
+   * A session to the relay opened (the worker's own probe): up again if it was not, its failure
+   * count kept. A relay that refuses us only at MAIL (530, 534, 535, 538) opens sessions fine; only
+   * a real answer to a job ({@link #answered}) resets its backoff, so it does not come back at the
+   * base backoff every time.
+   */
+  public void connected() {
+    synchronized (this) {
+      if (state == RelayState.UP) {
+        return;
+      }
+      state = state.moveTo(RelayState.UP);
+      problem = null;
+    }
+    log.info("relay {} accepts a session again; jobs go to it", name());
     onChange.run();
   }
 

@@ -541,6 +541,59 @@ class LedgerWriterTest {
   }
 
   @Test
+  void anOutageThatBeginsAndEndsWithAnUnknownTopicIsNotATopicMissingForTheLimit() {
+    // A restarting broker says "unknown topic" at the start and the end of an outage, with
+    // timeouts between: the topic was not missing all along, and the outage is waited out.
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1);
+    java.util.concurrent.atomic.AtomicReference<RuntimeException> error =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("restarting"));
+    List<String> stopped = new CopyOnWriteArrayList<>();
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<
+                  org.apache.kafka.clients.producer.RecordMetadata>
+              send(
+                  ProducerRecord<byte[], byte[]> record,
+                  org.apache.kafka.clients.producer.Callback callback) {
+            RuntimeException e = error.get();
+            callback.onCompletion(null, e);
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+          }
+        };
+    writer =
+        new LedgerWriter(
+            producer,
+            positions,
+            executor,
+            executor,
+            Duration.ZERO,
+            Duration.ofMillis(50),
+            now::get);
+    writer.whenStopped(stopped::add);
+    writer.start();
+    append("a");
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= 2);
+
+    error.set(
+        new org.apache.kafka.common.errors.TimeoutException(
+            "Topic jobs.ledger not present in metadata after 60000 ms."));
+    long timedOut = writer.failedSends();
+    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= timedOut + 2);
+    now.addAndGet(LedgerWriter.MISSING_TOPIC_LIMIT.plusSeconds(1).toNanos());
+
+    error.set(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("restarting"));
+    long unknownAgain = writer.failedSends();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> writer.failedSends() >= unknownAgain + 2 || !stopped.isEmpty());
+    assertThat(stopped)
+        .as("missing only at the start and the end of an outage: waited out, not lost")
+        .isEmpty();
+  }
+
+  @Test
   void aTransientFailureIsRetriedAndCounted() {
     List<String> stopped = new CopyOnWriteArrayList<>();
     writer =
