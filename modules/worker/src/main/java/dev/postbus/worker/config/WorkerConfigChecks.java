@@ -10,6 +10,9 @@ import java.util.Map;
  */
 final class WorkerConfigChecks {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(WorkerConfigChecks.class);
+
   /** Kafka's default consumer session timeout (session.timeout.ms). */
   private static final Duration KAFKA_SESSION_TIMEOUT = Duration.ofSeconds(45);
 
@@ -164,7 +167,9 @@ final class WorkerConfigChecks {
   /**
    * Kafka's producer refuses, before sending, a record over its max.request.size or buffer.memory:
    * a user's value below the largest record the worker writes (a large job's retry record or dead
-   * letter) would dead-letter such a job on its first failure, without its payload.
+   * letter) would dead-letter such a job on its first failure, without its payload. Warned of, not
+   * refused: a small heap lowers buffer.memory (docs/operations.md), and with the default
+   * job.max-bytes that ran before this check came; only jobs that large are at risk.
    */
   static void checkProducerTakes(int largestRecord, Map<String, String> kafkaClient) {
     for (String key : List.of("max.request.size", "buffer.memory")) {
@@ -180,19 +185,17 @@ final class WorkerConfigChecks {
             KafkaKeys.CLIENT_PREFIX + key + ": expected a number of bytes; got '" + set + "'");
       }
       if (value < largestRecord) {
-        throw new ConfigException(
-            KafkaKeys.CLIENT_PREFIX
-                + key
-                + " ("
-                + value
-                + ") is below "
-                + largestRecord
-                + " bytes, the largest record the worker writes (job.max-bytes, at least 1 MiB,"
-                + " + 64 KiB of headers): the producer would refuse a large job's retry record or"
-                + " dead letter; raise "
-                + KafkaKeys.CLIENT_PREFIX
-                + key
-                + " or lower job.max-bytes");
+        log.warn(
+            "{}{} ({}) is below {} bytes, the largest record the worker writes (job.max-bytes, at"
+                + " least 1 MiB, + 64 KiB of headers): the producer refuses the retry record or dead"
+                + " letter of a job that large, which is then dead-lettered without its payload;"
+                + " raise {}{} or lower job.max-bytes",
+            KafkaKeys.CLIENT_PREFIX,
+            key,
+            value,
+            largestRecord,
+            KafkaKeys.CLIENT_PREFIX,
+            key);
       }
     }
   }
