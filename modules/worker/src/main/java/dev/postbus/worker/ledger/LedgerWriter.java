@@ -332,11 +332,16 @@ public final class LedgerWriter implements AutoCloseable {
     }
     // Only the broker saying the topic is unknown counts: a metadata timeout ("not present in
     // metadata") is also what an unreachable cluster gives, and a Kafka outage is waited out (the
-    // worker holds delivery while Kafka is lost), never taken for a lost ledger. Missing must be
-    // continuous: any other error ends the count, so an outage that begins and ends with "unknown
-    // topic" (a restarting broker) is not taken for a topic missing all along.
+    // worker holds delivery while Kafka is lost), never taken for a lost ledger. A timeout is no
+    // evidence either way, so it neither counts nor ends the count (a deleted topic answers with
+    // both, mixed); an answer that shows the broker knows the partition (any other error) ends it.
+    // So an outage of more than the limit that begins and ends with "unknown topic" is taken for a
+    // lost ledger: the worker exits 4, and its restart reads the ledger again.
     boolean missing =
         error instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+    if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return null;
+    }
     if (!missing) {
       synchronized (lock) {
         missingSince = null;
