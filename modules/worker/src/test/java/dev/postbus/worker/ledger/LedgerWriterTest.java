@@ -544,6 +544,34 @@ class LedgerWriterTest {
   void aTopicTheBrokerAnsweredForBetweenTwoUnknownTopicsIsNotMissingForTheLimit() {
     // "Unknown topic" at the start and the end, with answers between that show the broker knows
     // the partition: the topic was not missing all along, and the wait goes on.
+    List<String> stopped =
+        unknownTopicAroundTheLimit(
+            new org.apache.kafka.common.errors.NotLeaderOrFollowerException("moving"));
+    assertThat(stopped).as("missing only at the start and the end: waited out, not lost").isEmpty();
+  }
+
+  @Test
+  void aDeletedTopicAnsweredWithUnknownTopicsAndMetadataTimeoutsIsMissingForTheLimit() {
+    // A deleted topic: "unknown topic" from the batches in flight, then "not present in metadata"
+    // timeouts once the producer forgot it, mixed: a timeout is no evidence the topic is back, so
+    // the count goes on and the ledger is lost (the worker exits 4).
+    List<String> stopped =
+        unknownTopicAroundTheLimit(
+            new org.apache.kafka.common.errors.TimeoutException(
+                "Topic jobs.ledger not present in metadata after 60000 ms."));
+    await().atMost(Duration.ofSeconds(5)).until(() -> !stopped.isEmpty());
+    assertThat(stopped)
+        .singleElement()
+        .asString()
+        .contains("missing for " + LedgerWriter.MISSING_TOPIC_LIMIT);
+  }
+
+  /**
+   * The ledger's sends fail with "unknown topic", then with {@code between}, then, once the
+   * missing-topic limit has passed on the writer's clock, with "unknown topic" again; returns what
+   * the writer's stop listener was told (a few sends after the last change, or its stop).
+   */
+  private List<String> unknownTopicAroundTheLimit(RuntimeException between) {
     java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1);
     java.util.concurrent.atomic.AtomicReference<RuntimeException> error =
         new java.util.concurrent.atomic.AtomicReference<>(
@@ -576,7 +604,7 @@ class LedgerWriterTest {
     append("a");
     await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= 2);
 
-    error.set(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("moving"));
+    error.set(between);
     long timedOut = writer.failedSends();
     await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= timedOut + 2);
     now.addAndGet(LedgerWriter.MISSING_TOPIC_LIMIT.plusSeconds(1).toNanos());
@@ -586,62 +614,7 @@ class LedgerWriterTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> writer.failedSends() >= unknownAgain + 2 || !stopped.isEmpty());
-    assertThat(stopped)
-        .as("missing only at the start and the end of an outage: waited out, not lost")
-        .isEmpty();
-  }
-
-  @Test
-  void aDeletedTopicAnsweredWithUnknownTopicsAndMetadataTimeoutsIsMissingForTheLimit() {
-    // A deleted topic: "unknown topic" from the batches in flight, then "not present in metadata"
-    // timeouts once the producer forgot it, mixed: a timeout is no evidence the topic is back, so
-    // the count goes on and the ledger is lost (the worker exits 4).
-    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1);
-    java.util.concurrent.atomic.AtomicReference<RuntimeException> error =
-        new java.util.concurrent.atomic.AtomicReference<>(
-            new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("restarting"));
-    List<String> stopped = new CopyOnWriteArrayList<>();
-    MockProducer<byte[], byte[]> producer =
-        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-          @Override
-          public synchronized java.util.concurrent.Future<
-                  org.apache.kafka.clients.producer.RecordMetadata>
-              send(
-                  ProducerRecord<byte[], byte[]> record,
-                  org.apache.kafka.clients.producer.Callback callback) {
-            RuntimeException e = error.get();
-            callback.onCompletion(null, e);
-            return java.util.concurrent.CompletableFuture.failedFuture(e);
-          }
-        };
-    writer =
-        new LedgerWriter(
-            producer,
-            positions,
-            executor,
-            executor,
-            Duration.ZERO,
-            Duration.ofMillis(50),
-            now::get);
-    writer.whenStopped(stopped::add);
-    writer.start();
-    append("a");
-    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= 2);
-
-    error.set(
-        new org.apache.kafka.common.errors.TimeoutException(
-            "Topic jobs.ledger not present in metadata after 60000 ms."));
-    long timedOut = writer.failedSends();
-    await().atMost(Duration.ofSeconds(5)).until(() -> writer.failedSends() >= timedOut + 2);
-    now.addAndGet(LedgerWriter.MISSING_TOPIC_LIMIT.plusSeconds(1).toNanos());
-
-    error.set(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException("restarting"));
-    long unknownAgain = writer.failedSends();
-    await().atMost(Duration.ofSeconds(5)).until(() -> !stopped.isEmpty());
-    assertThat(stopped)
-        .singleElement()
-        .asString()
-        .contains("missing for " + LedgerWriter.MISSING_TOPIC_LIMIT);
+    return stopped;
   }
 
   @Test
